@@ -1,0 +1,75 @@
+// Buffer<T>: an owned, 64-byte aligned, uninitialised array. Moves, never copies implicitly.
+#pragma once
+
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <span>
+#include <type_traits>
+#include <utility>
+
+#include "fuseflow/core/error.h"
+
+namespace fuseflow {
+
+inline constexpr std::size_t kBufferAlignment = 64;
+
+template <class T>
+class Buffer {
+  static_assert(std::is_trivially_copyable_v<T>, "Buffer holds plain data only");
+
+ public:
+  Buffer() = default;
+  explicit Buffer(std::size_t size) : size_(size) {
+    // Round up so aligned_alloc's size rule holds; always allocate so data() is never null.
+    std::size_t bytes = (size * sizeof(T) + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
+    if (bytes == 0) bytes = kBufferAlignment;
+    data_ = static_cast<T*>(std::aligned_alloc(kBufferAlignment, bytes));
+    if (data_ == nullptr) {
+      throw Error(ErrorCode::kOutOfMemory, "could not allocate " + std::to_string(bytes) + " bytes");
+    }
+  }
+  Buffer(std::size_t size, T fill) : Buffer(size) {
+    for (std::size_t i = 0; i < size; ++i) data_[i] = fill;
+  }
+  ~Buffer() { std::free(data_); }
+
+  Buffer(Buffer&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+  Buffer& operator=(Buffer&& other) noexcept {
+    if (this != &other) {
+      std::free(data_);
+      data_ = std::exchange(other.data_, nullptr);
+      size_ = std::exchange(other.size_, 0);
+    }
+    return *this;
+  }
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+
+  Buffer clone() const {
+    Buffer copy(size_);
+    if (size_) std::memcpy(copy.data_, data_, size_ * sizeof(T));
+    return copy;
+  }
+
+  T* data() noexcept { return data_; }
+  const T* data() const noexcept { return data_; }
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  T& operator[](std::size_t i) noexcept { return data_[i]; }
+  const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+  T* begin() noexcept { return data_; }
+  T* end() noexcept { return data_ + size_; }
+  const T* begin() const noexcept { return data_; }
+  const T* end() const noexcept { return data_ + size_; }
+  std::span<T> span() noexcept { return {data_, size_}; }
+  std::span<const T> span() const noexcept { return {data_, size_}; }
+
+ private:
+  T* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+}  // namespace fuseflow

@@ -1,0 +1,48 @@
+"""Argument checks shared by the Python front end: each error names the argument and the rule."""
+
+import numbers
+
+import numpy as np
+
+
+def as_1d_array(name, value):
+    """A 1-D NumPy array view of `value` (no copy when it already is one)."""
+    arr = np.asarray(value)
+    if arr.ndim != 1:
+        raise ValueError(f"{name}: must be 1-D, got an array of shape {arr.shape}")
+    return arr
+
+
+def as_id_array(name, value):
+    """int32/int64 node ids, C-contiguous; other dtypes are a TypeError (no silent casts)."""
+    arr = as_1d_array(name, value)
+    if arr.dtype not in (np.int32, np.int64):
+        raise TypeError(f"{name}: node ids must be an int32 or int64 array, got dtype {arr.dtype}")
+    return np.ascontiguousarray(arr)
+
+
+def as_float64_array(name, value, length=None, allow_nan=False):
+    arr = as_1d_array(name, value)
+    if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+        raise TypeError(f"{name}: must be a numeric array, got dtype {arr.dtype}")
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    if length is not None and arr.shape[0] != length:
+        raise ValueError(f"{name}: must have length {length}, got {arr.shape[0]}")
+    if not allow_nan and np.isnan(arr).any():
+        raise ValueError(f"{name}: must not contain NaN (first at index {int(np.flatnonzero(np.isnan(arr))[0])})")
+    return arr
+
+
+def as_int(name, value, minimum=None):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: must be an integer, got {type(value).__name__}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name}: must be >= {minimum}, got {value}")
+    return value
+
+
+def as_float(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: must be a real number, got {type(value).__name__}")
+    return float(value)

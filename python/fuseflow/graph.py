@@ -1,0 +1,103 @@
+"""ff.Graph: an immutable directed multigraph (CSR out-edges + CSC in-edges), built once."""
+
+import numpy as np
+
+from . import _core
+from ._checks import as_float64_array, as_id_array, as_int
+
+
+class Graph:
+    """A directed multigraph over nodes 0..num_nodes-1.
+
+    Build with :meth:`from_edges`, :meth:`from_scipy` or :meth:`from_networkx`. Parallel edges
+    are kept (an edge listed twice counts twice). Degree arrays are read-only views.
+    """
+
+    __slots__ = ("_g", "__weakref__")
+
+    def __init__(self, _native):
+        if not isinstance(_native, _core.Graph):
+            raise TypeError("use Graph.from_edges, Graph.from_scipy or Graph.from_networkx to build a Graph")
+        self._g = _native
+
+    @classmethod
+    def from_edges(cls, src, dst, num_nodes=None, weights=None):
+        """Edges src[i] -> dst[i]; int32 or int64 ids, read without copying."""
+        src = as_id_array("src", src)
+        dst = as_id_array("dst", dst)
+        if src.dtype != dst.dtype:
+            # Mixed widths: widen the narrower one (a copy only in this rare case).
+            src, dst = src.astype(np.int64, copy=False), dst.astype(np.int64, copy=False)
+        if src.shape[0] != dst.shape[0]:
+            raise ValueError(f"dst: src and dst must have the same length, got {src.shape[0]} and {dst.shape[0]}")
+        n = -1 if num_nodes is None else as_int("num_nodes", num_nodes, minimum=0)
+        w = None if weights is None else as_float64_array("weights", weights, length=src.shape[0])
+        return cls(_core.graph_from_edges(src, dst, n, w))
+
+    @classmethod
+    def from_scipy(cls, matrix):
+        """Entry (i, j) of a square SciPy sparse matrix is an edge i -> j weighted by its value."""
+        import scipy.sparse as sp
+
+        if not sp.issparse(matrix):
+            raise TypeError(f"matrix: must be a scipy.sparse matrix or array, got {type(matrix).__name__}")
+        if matrix.shape[0] != matrix.shape[1]:
+            raise ValueError(f"matrix: must be square (nodes x nodes), got shape {matrix.shape}")
+        coo = matrix.tocoo()
+        return cls.from_edges(coo.row.astype(np.int64, copy=False), coo.col.astype(np.int64, copy=False),
+                              num_nodes=matrix.shape[0], weights=coo.data)
+
+    @classmethod
+    def from_networkx(cls, G, weight="weight"):
+        """Nodes are relabelled 0..n-1 in G's node order. Undirected edges go both ways.
+
+        If any edge carries the `weight` attribute the graph is weighted (missing values = 1).
+        """
+        n = G.number_of_nodes()
+        index = {node: i for i, node in enumerate(G.nodes())}
+        edges = list(G.edges(data=True))
+        src = np.fromiter((index[u] for u, _, _ in edges), dtype=np.int64, count=len(edges))
+        dst = np.fromiter((index[v] for _, v, _ in edges), dtype=np.int64, count=len(edges))
+        weighted = weight is not None and any(weight in d for _, _, d in edges)
+        w = np.fromiter((d.get(weight, 1.0) for _, _, d in edges), dtype=np.float64, count=len(edges)) if weighted else None
+        if not G.is_directed():
+            loops = src == dst  # a self-loop is one edge, not two
+            src, dst = np.concatenate([src, dst[~loops]]), np.concatenate([dst, src[~loops]])
+            if w is not None:
+                w = np.concatenate([w, w[~loops]])
+        return cls.from_edges(src, dst, num_nodes=n, weights=w)
+
+    @property
+    def num_nodes(self):
+        return self._g.num_nodes
+
+    @property
+    def num_edges(self):
+        return self._g.num_edges
+
+    @property
+    def has_weights(self):
+        return self._g.has_weights
+
+    def out_degree(self):
+        """Out-degree per node (int64, read-only view owned by the graph)."""
+        return self._g.out_degree()
+
+    def in_degree(self):
+        """In-degree per node (int64, read-only view owned by the graph)."""
+        return self._g.in_degree()
+
+    def csr(self):
+        """(offsets int64[n+1], targets int32[E], weights float64[E] or None): out-edges."""
+        return self._g.out_offsets(), self._g.out_targets(), (self._g.out_weights() if self.has_weights else None)
+
+    def csc(self):
+        """(offsets int64[n+1], sources int32[E], weights float64[E] or None): in-edges."""
+        return self._g.in_offsets(), self._g.in_sources(), (self._g.in_weights() if self.has_weights else None)
+
+    def memory_bytes(self):
+        return self._g.memory_bytes()
+
+    def __repr__(self):
+        kind = "weighted" if self.has_weights else "unweighted"
+        return f"Graph(num_nodes={self.num_nodes}, num_edges={self.num_edges}, {kind})"

@@ -1,0 +1,83 @@
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
+#include <nanobind/stl/shared_ptr.h>
+
+#include "bindings.h"
+#include "fuseflow/core/error.h"
+#include "fuseflow/graph/graph.h"
+#include "fuseflow/graph/rmat.h"
+
+namespace fuseflow::bindings {
+namespace {
+
+std::shared_ptr<Graph> graph_from_edges(const AnyArray1D& src, const AnyArray1D& dst, std::int64_t num_nodes,
+                                        std::optional<AnyArray1D> weights) {
+  EdgeListView view;
+  for (auto [name, arr] : {std::pair{"src", &src}, std::pair{"dst", &dst}}) {
+    if (!has_dtype<std::int32_t>(*arr) && !has_dtype<std::int64_t>(*arr)) {
+      throw_type_error(name, "node ids must be an int32 or int64 array, got " + dtype_name(arr->dtype()));
+    }
+  }
+  if (src.dtype() != dst.dtype()) throw_type_error("dst", "must have the same dtype as src");
+  if (has_dtype<std::int32_t>(src)) {
+    view.src32 = as_span<std::int32_t>(src);
+    view.dst32 = as_span<std::int32_t>(dst);
+  } else {
+    view.src64 = as_span<std::int64_t>(src);
+    view.dst64 = as_span<std::int64_t>(dst);
+  }
+  if (weights) {
+    if (!has_dtype<double>(*weights)) throw_type_error("weights", "must be a float64 array");
+    view.weights = as_span<double>(*weights);
+  }
+  std::shared_ptr<const Graph> g;
+  {
+    nb::gil_scoped_release release;
+    g = Graph::from_edges(view, num_nodes);
+  }
+  return std::const_pointer_cast<Graph>(g);
+}
+
+}  // namespace
+
+void bind_graph(nb::module_& m) {
+  nb::class_<Graph>(m, "Graph", "Immutable CSR + CSC multigraph (use fuseflow.Graph).")
+      .def_prop_ro("num_nodes", &Graph::num_nodes)
+      .def_prop_ro("num_edges", &Graph::num_edges)
+      .def_prop_ro("has_weights", &Graph::has_weights)
+      .def("memory_bytes", &Graph::memory_bytes)
+      .def("out_degree", [](const Graph& g) { return view_numpy(g.out_degree(), nb::find(&g)); })
+      .def("in_degree", [](const Graph& g) { return view_numpy(g.in_degree(), nb::find(&g)); })
+      .def("out_offsets", [](const Graph& g) { return view_numpy(g.out_offsets(), nb::find(&g)); })
+      .def("out_targets", [](const Graph& g) { return view_numpy(g.out_targets(), nb::find(&g)); })
+      .def("out_weights", [](const Graph& g) { return view_numpy(g.out_weights(), nb::find(&g)); })
+      .def("in_offsets", [](const Graph& g) { return view_numpy(g.in_offsets(), nb::find(&g)); })
+      .def("in_sources", [](const Graph& g) { return view_numpy(g.in_sources(), nb::find(&g)); })
+      .def("in_weights", [](const Graph& g) { return view_numpy(g.in_weights(), nb::find(&g)); })
+      .def("out_sources", [](const Graph& g) {
+        std::span<const NodeId> s;
+        {
+          nb::gil_scoped_release release;
+          s = g.out_sources();
+        }
+        return view_numpy(s, nb::find(&g));
+      });
+
+  m.def("graph_from_edges", &graph_from_edges, nb::arg("src"), nb::arg("dst"), nb::arg("num_nodes"),
+        nb::arg("weights").none());
+
+  m.def(
+      "rmat",
+      [](int scale, std::int64_t edge_factor, double a, double b, double c, std::uint64_t seed, bool scramble) {
+        RmatEdges edges;
+        {
+          nb::gil_scoped_release release;
+          edges = generate_rmat(scale, edge_factor, a, b, c, seed, scramble);
+        }
+        return std::make_pair(to_numpy(std::move(edges.src)), to_numpy(std::move(edges.dst)));
+      },
+      nb::arg("scale"), nb::arg("edge_factor"), nb::arg("a"), nb::arg("b"), nb::arg("c"), nb::arg("seed"),
+      nb::arg("scramble"));
+}
+
+}  // namespace fuseflow::bindings

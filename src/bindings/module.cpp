@@ -1,0 +1,62 @@
+// fuseflow._core: the nanobind extension. Each layer binds itself in its own file.
+#include <Python.h>
+
+#include "bindings.h"
+#include "fuseflow/core/error.h"
+#include "fuseflow/core/threads.h"
+
+namespace fuseflow::bindings {
+
+std::string dtype_name(const nb::dlpack::dtype& dt) {
+  const char* kind = "unknown";
+  switch (static_cast<nb::dlpack::dtype_code>(dt.code)) {
+    case nb::dlpack::dtype_code::Int: kind = "int"; break;
+    case nb::dlpack::dtype_code::UInt: kind = "uint"; break;
+    case nb::dlpack::dtype_code::Float: kind = "float"; break;
+    case nb::dlpack::dtype_code::Bool: return "bool";
+    case nb::dlpack::dtype_code::Complex: kind = "complex"; break;
+    default: break;
+  }
+  return std::string(kind) + std::to_string(dt.bits);
+}
+
+bool python_interrupt_hook() {
+  nb::gil_scoped_acquire gil;
+  if (PyErr_CheckSignals() != 0) {
+    PyErr_Clear();  // re-raised as KeyboardInterrupt by the exception translator
+    return true;
+  }
+  return false;
+}
+
+void bind_core(nb::module_& m) {
+  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
+    try {
+      std::rethrow_exception(p);
+    } catch (const Error& e) {
+      PyObject* type = PyExc_RuntimeError;
+      switch (e.code()) {
+        case ErrorCode::kInvalidValue: type = PyExc_ValueError; break;
+        case ErrorCode::kInvalidType: type = PyExc_TypeError; break;
+        case ErrorCode::kOutOfRange: type = PyExc_IndexError; break;
+        case ErrorCode::kOutOfMemory: type = PyExc_MemoryError; break;
+        case ErrorCode::kInterrupted: type = PyExc_KeyboardInterrupt; break;
+        case ErrorCode::kNotImplemented: type = PyExc_NotImplementedError; break;
+        case ErrorCode::kInternal: type = PyExc_RuntimeError; break;
+      }
+      PyErr_SetString(type, e.what());
+    }
+  });
+  m.def("set_num_threads", &set_num_threads, nb::arg("n"),
+        "Threads for every parallel region; n <= 0 restores the default (FUSEFLOW_NUM_THREADS or all cores).");
+  m.def("get_num_threads", &num_threads);
+}
+
+}  // namespace fuseflow::bindings
+
+NB_MODULE(_core, m) {
+  using namespace fuseflow::bindings;
+  bind_core(m);
+  bind_graph(m);
+  bind_algorithms(m);
+}

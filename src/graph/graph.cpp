@@ -1,0 +1,300 @@
+#include "fuseflow/graph/graph.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "fuseflow/core/error.h"
+#include "fuseflow/core/threads.h"
+
+namespace fuseflow {
+
+// Friend of Graph: fills its private arrays.
+struct GraphBuilder {
+  static void build(Graph& g, const EdgeListView& edges, std::int64_t num_nodes);
+};
+
+namespace {
+
+constexpr std::int64_t kMinEdgesPerThread = 1 << 16;
+
+template <class Id>
+struct IdRange {
+  std::int64_t min = std::numeric_limits<std::int64_t>::max();
+  std::int64_t max = std::numeric_limits<std::int64_t>::min();
+};
+
+template <class Id>
+IdRange<Id> id_range(std::span<const Id> ids) {
+  IdRange<Id> r;
+  const std::int64_t m = static_cast<std::int64_t>(ids.size());
+  std::int64_t lo = r.min, hi = r.max;
+#pragma omp parallel for num_threads(threads_for(m, kMinEdgesPerThread)) reduction(min : lo) reduction(max : hi) schedule(static)
+  for (std::int64_t i = 0; i < m; ++i) {
+    std::int64_t v = ids[i];
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  r.min = lo;
+  r.max = hi;
+  return r;
+}
+
+// Names the first id that breaks the rule, so the user can find it in their data.
+template <class Id>
+[[noreturn]] void report_bad_id(const char* name, std::span<const Id> ids, std::int64_t num_nodes) {
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    std::int64_t v = ids[i];
+    if (v < 0) {
+      throw_value_error(name, "node ids must be non-negative, but " + std::string(name) + "[" +
+                                  std::to_string(i) + "] = " + std::to_string(v));
+    }
+    if (num_nodes >= 0 && v >= num_nodes) {
+      throw_value_error(name, "node ids must be < num_nodes = " + std::to_string(num_nodes) + ", but " +
+                                  std::string(name) + "[" + std::to_string(i) + "] = " + std::to_string(v));
+    }
+  }
+  throw Error(ErrorCode::kInternal, "report_bad_id found no bad id");
+}
+
+// Threads for a counting sort with per-thread histograms of n counters: cap them so the
+// histograms never dwarf the edge list itself.
+int sort_threads(std::int64_t m, std::int64_t n) {
+  int t = threads_for(m, kMinEdgesPerThread);
+  while (t > 1 && static_cast<std::int64_t>(t) * n > 4 * m + (1 << 20)) --t;
+  return t;
+}
+
+std::int64_t split_point(std::int64_t m, int parts, int part) {
+  return (m / parts) * part + (m % parts) * part / parts;  // m * part / parts without overflow
+}
+
+// Stable parallel counting sort of items 0..m-1 into n buckets. The items are split into `t`
+// contiguous ranges, one per thread. count(b, e, hist) adds each item's key to hist; after
+// the counts become start positions (item order preserved across threads),
+// scatter(b, e, cursor) places each item at cursor[key]++. Both visit items in order, so
+// the result is the same at any thread count.
+template <class Count, class Scatter>
+void stable_counting_sort(std::int64_t m, std::int64_t n, int t, Count count, Scatter scatter,
+                          Buffer<EdgeOffset>& offsets) {
+  std::vector<std::int64_t> hist(static_cast<std::size_t>(t) * static_cast<std::size_t>(n), 0);
+#pragma omp parallel num_threads(t)
+  {
+    int k = omp_get_thread_num();
+    count(split_point(m, t, k), split_point(m, t, k + 1), hist.data() + static_cast<std::size_t>(k) * n);
+  }
+  offsets = Buffer<EdgeOffset>(static_cast<std::size_t>(n) + 1);
+  std::int64_t running = 0;
+  for (std::int64_t key = 0; key < n; ++key) {
+    offsets[key] = running;
+    for (int k = 0; k < t; ++k) {
+      std::int64_t& c = hist[static_cast<std::size_t>(k) * n + key];
+      std::int64_t items = c;
+      c = running;
+      running += items;
+    }
+  }
+  offsets[n] = running;
+#pragma omp parallel num_threads(t)
+  {
+    int k = omp_get_thread_num();
+    scatter(split_point(m, t, k), split_point(m, t, k + 1), hist.data() + static_cast<std::size_t>(k) * n);
+  }
+}
+
+NodeId source_of(const Buffer<EdgeOffset>& off, std::int64_t num_nodes, std::int64_t e) {
+  // Last u with off[u] <= e (and a non-empty list).
+  auto it = std::upper_bound(off.begin(), off.begin() + num_nodes + 1, e);
+  return static_cast<NodeId>((it - off.begin()) - 1);
+}
+
+Buffer<std::int64_t> make_balanced_chunks(const Buffer<EdgeOffset>& off, std::int64_t n) {
+  // Work of node v is its edges plus one; chunks of ~16K work units keep dynamic
+  // scheduling cheap while giving skewed (power-law) graphs many more chunks than threads.
+  const std::int64_t total = (n > 0 ? off[n] : 0) + n;
+  const std::int64_t chunks = std::clamp<std::int64_t>(total / 16384, 1, 1 << 14);
+  std::vector<std::int64_t> bounds{0};
+  for (std::int64_t j = 1; j < chunks; ++j) {
+    const std::int64_t target = total * j / chunks;
+    // First v with off[v] + v >= target.
+    std::int64_t lo = bounds.back(), hi = n;
+    while (lo < hi) {
+      std::int64_t mid = lo + (hi - lo) / 2;
+      if (off[mid] + mid >= target) hi = mid; else lo = mid + 1;
+    }
+    if (lo > bounds.back() && lo < n) bounds.push_back(lo);
+  }
+  if (n > 0) bounds.push_back(n);
+  Buffer<std::int64_t> out(bounds.size());
+  std::copy(bounds.begin(), bounds.end(), out.begin());
+  return out;
+}
+
+template <class Id>
+void build_typed(Graph& g, std::span<const Id> src, std::span<const Id> dst, std::span<const double> weights,
+                 std::int64_t num_nodes, Buffer<EdgeOffset>& out_off, Buffer<NodeId>& out_tgt,
+                 Buffer<double>& out_w) {
+  (void)g;
+  const std::int64_t m = static_cast<std::int64_t>(src.size());
+  const std::int64_t n = num_nodes;
+  const bool weighted = !weights.empty();
+  const int t = sort_threads(m, n);
+  out_tgt = Buffer<NodeId>(static_cast<std::size_t>(m));
+  if (weighted) out_w = Buffer<double>(static_cast<std::size_t>(m));
+  stable_counting_sort(
+      m, n, t,
+      [&](std::int64_t b, std::int64_t e, std::int64_t* hist) {
+        for (std::int64_t i = b; i < e; ++i) ++hist[src[i]];
+      },
+      [&](std::int64_t b, std::int64_t e, std::int64_t* cursor) {
+        for (std::int64_t i = b; i < e; ++i) {
+          std::int64_t pos = cursor[src[i]]++;
+          out_tgt[pos] = static_cast<NodeId>(dst[i]);
+          if (weighted) out_w[pos] = weights[i];
+        }
+      },
+      out_off);
+}
+
+template <class Id>
+std::int64_t validate_ids(std::span<const Id> src, std::span<const Id> dst, std::int64_t num_nodes) {
+  auto rs = id_range<Id>(src);
+  auto rd = id_range<Id>(dst);
+  if (!src.empty() && rs.min < 0) report_bad_id<Id>("src", src, num_nodes);
+  if (!dst.empty() && rd.min < 0) report_bad_id<Id>("dst", dst, num_nodes);
+  std::int64_t max_id = std::max(src.empty() ? -1 : rs.max, dst.empty() ? -1 : rd.max);
+  if (num_nodes < 0) {
+    num_nodes = max_id + 1;
+  } else {
+    if (!src.empty() && rs.max >= num_nodes) report_bad_id<Id>("src", src, num_nodes);
+    if (!dst.empty() && rd.max >= num_nodes) report_bad_id<Id>("dst", dst, num_nodes);
+  }
+  return num_nodes;
+}
+
+}  // namespace
+
+void GraphBuilder::build(Graph& g, const EdgeListView& edges, std::int64_t num_nodes) {
+  const bool wide = !edges.src64.empty() || !edges.dst64.empty();
+  const std::size_t m_src = wide ? edges.src64.size() : edges.src32.size();
+  const std::size_t m_dst = wide ? edges.dst64.size() : edges.dst32.size();
+  if (m_src != m_dst) {
+    throw_value_error("dst", "src and dst must have the same length, got " + std::to_string(m_src) + " and " +
+                                 std::to_string(m_dst));
+  }
+  if (!edges.weights.empty() && edges.weights.size() != m_src) {
+    throw_value_error("weights", "must have one value per edge (" + std::to_string(m_src) + "), got " +
+                                     std::to_string(edges.weights.size()));
+  }
+  if (!edges.weights.empty()) {
+    const std::int64_t m = static_cast<std::int64_t>(m_src);
+    std::int64_t first_nan = m;
+#pragma omp parallel for num_threads(threads_for(m, kMinEdgesPerThread)) reduction(min : first_nan)
+    for (std::int64_t i = 0; i < m; ++i) {
+      if (std::isnan(edges.weights[i])) first_nan = std::min(first_nan, i);
+    }
+    if (first_nan < m) throw_value_error("weights", "must not contain NaN, but weights[" + std::to_string(first_nan) + "] is NaN");
+  }
+  if (num_nodes > std::numeric_limits<NodeId>::max()) {
+    throw_value_error("num_nodes", "must be < 2^31, got " + std::to_string(num_nodes));
+  }
+  num_nodes = wide ? validate_ids<std::int64_t>(edges.src64, edges.dst64, num_nodes)
+                   : validate_ids<std::int32_t>(edges.src32, edges.dst32, num_nodes);
+  if (num_nodes > std::numeric_limits<NodeId>::max()) {
+    throw_value_error("src", "node ids must be < 2^31 - 1, got max id " + std::to_string(num_nodes - 1));
+  }
+  const std::int64_t n = num_nodes;
+  const std::int64_t m = static_cast<std::int64_t>(m_src);
+  g.num_nodes_ = n;
+  g.num_edges_ = m;
+  g.has_weights_ = !edges.weights.empty();
+
+  if (wide) {
+    build_typed<std::int64_t>(g, edges.src64, edges.dst64, edges.weights, n, g.out_offsets_, g.out_targets_, g.out_weights_);
+  } else {
+    build_typed<std::int32_t>(g, edges.src32, edges.dst32, edges.weights, n, g.out_offsets_, g.out_targets_, g.out_weights_);
+  }
+
+  // CSC from the CSR: within each node's in-list, sources ascend (a stable sort of CSR order),
+  // which makes pulls read rank arrays in increasing address order.
+  const int t = sort_threads(m, n);
+  g.in_sources_ = Buffer<NodeId>(static_cast<std::size_t>(m));
+  if (g.has_weights_) g.in_weights_ = Buffer<double>(static_cast<std::size_t>(m));
+  const Buffer<EdgeOffset>& off = g.out_offsets_;
+  const Buffer<NodeId>& targets = g.out_targets_;
+  stable_counting_sort(
+      m, n, t,
+      [&](std::int64_t b, std::int64_t e, std::int64_t* hist) {
+        for (std::int64_t i = b; i < e; ++i) ++hist[targets[i]];
+      },
+      [&](std::int64_t b, std::int64_t e, std::int64_t* cursor) {
+        if (b >= e) return;
+        NodeId u = source_of(off, n, b);
+        for (std::int64_t i = b; i < e; ++i) {
+          while (off[u + 1] <= i) ++u;
+          std::int64_t pos = cursor[targets[i]]++;
+          g.in_sources_[pos] = u;
+          if (g.has_weights_) g.in_weights_[pos] = g.out_weights_[i];
+        }
+      },
+      g.in_offsets_);
+
+  g.out_degree_ = Buffer<std::int64_t>(static_cast<std::size_t>(n));
+  g.in_degree_ = Buffer<std::int64_t>(static_cast<std::size_t>(n));
+#pragma omp parallel for num_threads(threads_for(n, kMinEdgesPerThread)) schedule(static)
+  for (std::int64_t v = 0; v < n; ++v) {
+    g.out_degree_[v] = g.out_offsets_[v + 1] - g.out_offsets_[v];
+    g.in_degree_[v] = g.in_offsets_[v + 1] - g.in_offsets_[v];
+  }
+  g.out_chunks_ = make_balanced_chunks(g.out_offsets_, n);
+  g.in_chunks_ = make_balanced_chunks(g.in_offsets_, n);
+}
+
+std::shared_ptr<const Graph> Graph::from_edges(const EdgeListView& edges, std::int64_t num_nodes) {
+  auto g = std::make_shared<Graph>();
+  GraphBuilder::build(*g, edges, num_nodes);
+  return g;
+}
+
+std::span<const NodeId> Graph::out_sources() const {
+  std::call_once(out_sources_once_, [this] {
+    Buffer<NodeId> s(static_cast<std::size_t>(num_edges_));
+    const auto& chunks = out_chunks_;
+    const std::int64_t nchunks = static_cast<std::int64_t>(chunks.size()) - 1;
+#pragma omp parallel for num_threads(threads_for(num_edges_, kMinEdgesPerThread)) schedule(dynamic, 1)
+    for (std::int64_t c = 0; c < nchunks; ++c) {
+      for (std::int64_t u = chunks[c]; u < chunks[c + 1]; ++u) {
+        for (EdgeOffset e = out_offsets_[u]; e < out_offsets_[u + 1]; ++e) s[e] = static_cast<NodeId>(u);
+      }
+    }
+    out_sources_ = std::move(s);
+  });
+  return out_sources_.span();
+}
+
+std::span<const EdgeOffset> Graph::in_edge_ids() const {
+  std::call_once(in_edge_ids_once_, [this] {
+    // Same stable order as the CSC build: CSR edges scattered by target, in CSR order.
+    Buffer<EdgeOffset> ids(static_cast<std::size_t>(num_edges_));
+    std::vector<EdgeOffset> cursor(in_offsets_.begin(), in_offsets_.begin() + num_nodes_);
+    for (std::int64_t e = 0; e < num_edges_; ++e) ids[cursor[out_targets_[e]]++] = e;
+    in_edge_ids_ = std::move(ids);
+  });
+  return in_edge_ids_.span();
+}
+
+std::span<const std::int64_t> Graph::balanced_chunks(bool in_edges) const {
+  return in_edges ? in_chunks_.span() : out_chunks_.span();
+}
+
+std::size_t Graph::memory_bytes() const {
+  return out_offsets_.size() * 8 + in_offsets_.size() * 8 + out_targets_.size() * 4 + in_sources_.size() * 4 +
+         out_weights_.size() * 8 + in_weights_.size() * 8 + out_degree_.size() * 8 + in_degree_.size() * 8 +
+         out_sources_.size() * 4 + in_edge_ids_.size() * 8;
+}
+
+}  // namespace fuseflow
