@@ -35,6 +35,21 @@ void validate(const Graph& g, const PageRankOptions& o) {
   }
 }
 
+// Sum of values[idx[e]] for e in [begin, end). Four independent accumulators: a single
+// running sum makes every edge wait for the previous add (~4 cycles), which was the bound.
+inline double pull_sum(const double* values, const NodeId* idx, EdgeOffset begin, EdgeOffset end) {
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  EdgeOffset e = begin;
+  for (; e + 4 <= end; e += 4) {
+    s0 += values[idx[e]];
+    s1 += values[idx[e + 1]];
+    s2 += values[idx[e + 2]];
+    s3 += values[idx[e + 3]];
+  }
+  for (; e < end; ++e) s0 += values[idx[e]];
+  return (s0 + s1) + (s2 + s3);
+}
+
 }  // namespace
 
 PageRankResult pagerank(const Graph& g, const PageRankOptions& o) {
@@ -86,8 +101,7 @@ PageRankResult pagerank(const Graph& g, const PageRankOptions& o) {
     for (std::int64_t c = 0; c < nchunks; ++c) {
       double delta = 0.0, dang = 0.0;
       for (std::int64_t v = chunks[c]; v < chunks[c + 1]; ++v) {
-        double sum = 0.0;
-        for (EdgeOffset e = in_off[v]; e < in_off[v + 1]; ++e) sum += contrib[in_src[e]];
+        const double sum = pull_sum(contrib.data(), in_src.data(), in_off[v], in_off[v + 1]);
         const double base = personalized ? teleport[v] : uniform;
         const double r = base * spread + d * sum;
         delta += std::fabs(r - rank[v]);

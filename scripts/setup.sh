@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what fuseflow needs on a fresh Debian machine, then builds and installs the package
+# into .venv. Idempotent: a second run only rebuilds what changed.
+#   scripts/setup.sh          test dependencies
+#   scripts/setup.sh bench    also the peers the benchmarks compare against
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+MODE="${1:-test}"
+
+APT_PACKAGES=(g++ make libhwy-dev libgtest-dev)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if [[ "$(id -u)" == 0 ]]; then
+    echo "setup: installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "setup: missing Debian packages (run as root or install them): ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+PYTHON="${PYTHON:-python3}"
+if [[ ! -x .venv/bin/python ]]; then
+  "$PYTHON" -m venv .venv
+fi
+VENV_PY="$ROOT/.venv/bin/python"
+
+BUILD_DEPS=(scikit-build-core nanobind cmake ninja)
+TEST_DEPS=(numpy scipy networkx pandas pytest hypothesis)
+BENCH_DEPS=(numexpr faiss-cpu networkit igraph)
+want=("${BUILD_DEPS[@]}" "${TEST_DEPS[@]}")
+[[ "$MODE" == bench ]] && want+=("${BENCH_DEPS[@]}")
+# Ask pip only for what is not importable yet (keeps repeated runs fast and offline-safe).
+need=()
+for dist in "${want[@]}"; do
+  "$VENV_PY" -m pip show -q "$dist" >/dev/null 2>&1 || need+=("$dist")
+done
+if ((${#need[@]})); then
+  echo "setup: pip install ${need[*]}"
+  "$VENV_PY" -m pip install -q --upgrade pip
+  "$VENV_PY" -m pip install -q "${need[@]}"
+fi
+
+# Build + install fuseflow (incremental: scikit-build-core keeps build/<wheel_tag>).
+echo "setup: building and installing fuseflow"
+"$VENV_PY" -m pip install -q --no-build-isolation .
