@@ -8,6 +8,7 @@
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/graph/rmat.h"
+#include "test_graphs.h"
 
 namespace fuseflow {
 namespace {
@@ -29,11 +30,7 @@ std::vector<double> serial_pagerank(const RmatEdges& edges, std::int64_t n, doub
 }
 
 TEST(PageRankTest, MatchesSerialReference) {
-  auto edges = generate_rmat(10, 4, 0.57, 0.19, 0.19, 3, true);
-  EdgeListView view;
-  view.src32 = edges.src.span();
-  view.dst32 = edges.dst.span();
-  auto g = Graph::from_edges(view, 1 << 10);
+  auto [edges, g] = testing::rmat_graph(10, 4, 3);
   PageRankOptions o;
   o.tol = 0;
   o.max_iter = 15;
@@ -49,11 +46,7 @@ TEST(PageRankTest, MatchesSerialReference) {
 }
 
 TEST(PageRankTest, DeterministicAcrossThreads) {
-  auto edges = generate_rmat(13, 16, 0.57, 0.19, 0.19, 9, true);
-  EdgeListView view;
-  view.src32 = edges.src.span();
-  view.dst32 = edges.dst.span();
-  auto g = Graph::from_edges(view, 1 << 13);
+  auto g = testing::rmat_graph(13, 16, 9).graph;
   PageRankOptions o;
   o.tol = 0;
   o.max_iter = 8;

@@ -9,6 +9,7 @@
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/graph/rmat.h"
+#include "test_graphs.h"
 
 namespace fuseflow {
 namespace {
@@ -77,11 +78,7 @@ TEST(GraphTest, BuildIsIdenticalAtAnyThreadCount) {
 }
 
 TEST(GraphTest, BalancedChunksCoverAllNodes) {
-  auto edges = generate_rmat(12, 16, 0.57, 0.19, 0.19, 1, true);
-  EdgeListView view;
-  view.src32 = edges.src.span();
-  view.dst32 = edges.dst.span();
-  auto g = Graph::from_edges(view, 1 << 12);
+  auto g = testing::rmat_graph(12, 16, 1).graph;
   for (bool in : {false, true}) {
     auto c = g->balanced_chunks(in);
     ASSERT_GE(c.size(), 2u);
