@@ -15,6 +15,10 @@ namespace fuseflow {
 namespace {
 
 constexpr std::int64_t kMinWorkPerThread = 1 << 15;
+// Neighbours in different chunks update simultaneously and can swap labels forever (the
+// 2-cycle of synchronous LPA). After a few sweeps each chunk therefore sits out a seeded
+// half of the sweeps, which breaks such cycles while staying thread-count independent.
+constexpr std::int64_t kSweepsBeforeDamping = 4;
 
 std::uint64_t splitmix64(std::uint64_t x) {
   x += 0x9E3779B97F4A7C15ull;
@@ -59,8 +63,8 @@ LabelPropagationResult label_propagation(const Graph& g, std::int64_t max_iter, 
   for (std::int64_t iter = 0; iter < max_iter && n > 0; ++iter) {
     check_interrupt();
     std::copy(labels.begin(), labels.end(), previous.begin());
-    std::int64_t changed = 0;
-#pragma omp parallel num_threads(threads) reduction(+ : changed)
+    std::int64_t changed = 0, waiting = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : changed, waiting)
     {
       LabelCounter& counter = counters[static_cast<std::size_t>(omp_get_thread_num())];
       std::int32_t* counts = counter.counts.data();
@@ -68,6 +72,15 @@ LabelPropagationResult label_propagation(const Graph& g, std::int64_t max_iter, 
 #pragma omp for schedule(dynamic, 1)
       for (std::int64_t c = 0; c < nchunks; ++c) {
         const std::int64_t begin = chunks[c], end = chunks[c + 1];
+        if (iter >= kSweepsBeforeDamping && (splitmix64(seed ^ splitmix64(static_cast<std::uint64_t>(iter) << 32 |
+                                                                          static_cast<std::uint64_t>(c))) & 1)) {
+          for (std::int64_t v = begin; v < end; ++v) {
+            if (!active[v]) continue;
+            std::atomic_ref<std::uint8_t>(active_next[v]).store(1, std::memory_order_relaxed);
+            ++waiting;
+          }
+          continue;
+        }
         // Same chunk: this sweep's label (asynchronous); other chunks: last sweep's (their
         // owners may be writing them now), which keeps the result thread-count independent.
         auto label_of = [&](NodeId u) { return (u >= begin && u < end) ? labels[u] : previous[u]; };
@@ -118,7 +131,7 @@ LabelPropagationResult label_propagation(const Graph& g, std::int64_t max_iter, 
     result.iterations = iter + 1;
     std::swap(active, active_next);
     std::fill(active_next.begin(), active_next.end(), std::uint8_t{0});
-    if (changed == 0) break;
+    if (changed == 0 && waiting == 0) break;
   }
 
   result.labels = Buffer<std::int64_t>(static_cast<std::size_t>(n));

@@ -19,7 +19,8 @@ struct LabelPropagationResult {
 // other ties go to the label with the smallest seeded hash. Nodes are swept in fixed chunks
 // of the graph (independent of the thread count): inside a chunk updates are seen at once
 // (asynchronous), across chunks at the next sweep, so the same seed gives the same labels
-// at any thread count. Throws ValueError naming `max_iter` when it is negative.
+// at any thread count. From the fifth sweep on, each chunk skips a seeded half of the sweeps
+// so that neighbours in different chunks cannot keep swapping labels. Throws ValueError naming `max_iter` when it is negative.
 LabelPropagationResult label_propagation(const Graph& g, std::int64_t max_iter, std::uint64_t seed);
 
 }  // namespace fuseflow
