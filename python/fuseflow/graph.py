@@ -1,5 +1,7 @@
 """ff.Graph: an immutable directed multigraph (CSR out-edges + CSC in-edges), built once."""
 
+import os
+
 import numpy as np
 
 from . import _core
@@ -66,6 +68,63 @@ class Graph:
             if w is not None:
                 w = np.concatenate([w, w[~loops]])
         return cls.from_edges(src, dst, num_nodes=n, weights=w)
+
+    @classmethod
+    def from_pandas(cls, df, source="src", target="dst", weight=None, num_nodes=None):
+        """Edges from DataFrame columns `source` -> `target`, weighted by column `weight` if given.
+
+        Id columns must hold non-negative integers (no missing values); they are read without
+        copying when already int32/int64.
+        """
+        import pandas as pd
+
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"df: must be a pandas.DataFrame, got {type(df).__name__}")
+        columns = {}
+        for name, column in (("source", source), ("target", target), ("weight", weight)):
+            if column is None and name == "weight":
+                continue
+            if column not in df.columns:
+                raise ValueError(f"{name}: column {column!r} is not in the DataFrame (columns: {list(df.columns)})")
+            series = df[column]
+            if series.isna().any():
+                raise ValueError(f"{name}: column {column!r} has missing values")
+            columns[name] = series
+        ids = []
+        for name in ("source", "target"):
+            series = columns[name]
+            if not pd.api.types.is_integer_dtype(series.dtype):
+                raise TypeError(f"{name}: column {source if name == 'source' else target!r} must hold integers, "
+                                f"got dtype {series.dtype}")
+            arr = series.to_numpy()
+            if arr.dtype not in (np.int32, np.int64):
+                # Other integer widths (and nullable Int64 without NAs) widen to int64.
+                if arr.dtype == np.uint64 and arr.size and arr.max() > np.iinfo(np.int64).max:
+                    raise ValueError(f"{name}: node ids must be < 2**31 - 1")
+                arr = arr.astype(np.int64)
+            ids.append(arr)
+        w = None
+        if "weight" in columns:
+            series = columns["weight"]
+            if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+                raise TypeError(f"weight: column {weight!r} must be numeric, got dtype {series.dtype}")
+            w = series.to_numpy(dtype=np.float64)
+        return cls.from_edges(ids[0], ids[1], num_nodes=num_nodes, weights=w)
+
+    @classmethod
+    def load(cls, path):
+        """A graph written by :meth:`save`; ValueError when the file is truncated or corrupted."""
+        from .io import _path
+
+        return cls(_core.load_graph(_path(path)))
+
+    def save(self, path):
+        """Writes a binary file (header with counts and checksums, then the CSR arrays)."""
+        try:
+            path = os.fspath(path)
+        except TypeError:
+            raise TypeError(f"path: must be a str or os.PathLike, got {type(path).__name__}") from None
+        _core.save_graph(self._g, os.fsdecode(path) if isinstance(path, bytes) else path)
 
     @property
     def num_nodes(self):

@@ -1,8 +1,13 @@
 #include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
 #include <nanobind/stl/tuple.h>
 
 #include "bindings.h"
+#include "fuseflow/algorithms/bfs.h"
+#include "fuseflow/algorithms/connected_components.h"
+#include "fuseflow/algorithms/label_propagation.h"
 #include "fuseflow/algorithms/pagerank.h"
+#include "fuseflow/algorithms/sssp.h"
 #include "fuseflow/core/error.h"
 
 namespace fuseflow::bindings {
@@ -24,6 +29,56 @@ void bind_algorithms(nb::module_& m) {
         return std::make_tuple(to_numpy(std::move(result.rank)), result.iterations, result.last_delta);
       },
       nb::arg("graph"), nb::arg("damping"), nb::arg("tol"), nb::arg("max_iter"), nb::arg("personalization").none());
+
+  m.def(
+      "label_propagation",
+      [](const Graph& g, std::int64_t max_iter, std::uint64_t seed) {
+        LabelPropagationResult result;
+        {
+          NativeCall call;
+          result = label_propagation(g, max_iter, seed);
+        }
+        return std::make_pair(to_numpy(std::move(result.labels)), result.iterations);
+      },
+      nb::arg("graph"), nb::arg("max_iter"), nb::arg("seed"));
+
+  m.def(
+      "connected_components",
+      [](const Graph& g) {
+        Buffer<std::int64_t> labels;
+        {
+          NativeCall call;
+          labels = connected_components(g);
+        }
+        return to_numpy(std::move(labels));
+      },
+      nb::arg("graph"));
+
+  m.def(
+      "bfs",
+      [](const Graph& g, std::int64_t source, bool return_parents) {
+        BfsResult result;
+        {
+          NativeCall call;
+          result = bfs(g, source, return_parents);
+        }
+        std::optional<NumpyArray<std::int64_t>> parents;
+        if (return_parents) parents = to_numpy(std::move(result.parent));
+        return std::make_pair(to_numpy(std::move(result.level)), parents);
+      },
+      nb::arg("graph"), nb::arg("source"), nb::arg("return_parents"));
+
+  m.def(
+      "sssp",
+      [](const Graph& g, std::int64_t source, double delta) {
+        Buffer<double> dist;
+        {
+          NativeCall call;
+          dist = sssp(g, source, delta);
+        }
+        return to_numpy(std::move(dist));
+      },
+      nb::arg("graph"), nb::arg("source"), nb::arg("delta"));
 }
 
 }  // namespace fuseflow::bindings

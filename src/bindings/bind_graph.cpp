@@ -1,10 +1,14 @@
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/string.h>
 
 #include "bindings.h"
 #include "fuseflow/core/error.h"
+#include "fuseflow/graph/edge_list_reader.h"
 #include "fuseflow/graph/graph.h"
+#include "fuseflow/graph/graph_file.h"
+#include "fuseflow/graph/matrix_market_reader.h"
 #include "fuseflow/graph/rmat.h"
 
 namespace fuseflow::bindings {
@@ -38,6 +42,15 @@ std::shared_ptr<Graph> graph_from_edges(const AnyArray1D& src, const AnyArray1D&
   return std::const_pointer_cast<Graph>(g);
 }
 
+// The loaders return a const graph; the Python class wraps it read-only like from_edges.
+std::shared_ptr<Graph> adopt(std::shared_ptr<const Graph> g) { return std::const_pointer_cast<Graph>(std::move(g)); }
+
+// Python passes single characters as str; '' means "none" (whitespace delimiter / no comments).
+char single_char(const std::string& value, const char* name) {
+  if (value.size() > 1) throw_value_error(name, "must be a single character or empty, got '" + value + "'");
+  return value.empty() ? '\0' : value[0];
+}
+
 }  // namespace
 
 void bind_graph(nb::module_& m) {
@@ -65,6 +78,57 @@ void bind_graph(nb::module_& m) {
 
   m.def("graph_from_edges", &graph_from_edges, nb::arg("src"), nb::arg("dst"), nb::arg("num_nodes"),
         nb::arg("weights").none());
+
+  m.def(
+      "read_edgelist",
+      [](const std::string& path, const std::string& delimiter, const std::string& comment, bool weighted,
+         std::int64_t skip_rows, std::int64_t num_nodes) {
+        EdgeListFormat format;
+        format.delimiter = single_char(delimiter, "delimiter");
+        format.comment = single_char(comment, "comment");
+        format.weighted = weighted;
+        format.skip_rows = skip_rows;
+        std::shared_ptr<const Graph> g;
+        {
+          NativeCall call;
+          g = read_edge_list(path, format, num_nodes);
+        }
+        return adopt(std::move(g));
+      },
+      nb::arg("path"), nb::arg("delimiter"), nb::arg("comment"), nb::arg("weighted"), nb::arg("skip_rows"),
+      nb::arg("num_nodes"));
+
+  m.def(
+      "read_matrix_market",
+      [](const std::string& path) {
+        std::shared_ptr<const Graph> g;
+        {
+          NativeCall call;
+          g = read_matrix_market(path);
+        }
+        return adopt(std::move(g));
+      },
+      nb::arg("path"));
+
+  m.def(
+      "save_graph",
+      [](const Graph& g, const std::string& path) {
+        NativeCall call;
+        save_graph(g, path);
+      },
+      nb::arg("graph"), nb::arg("path"));
+
+  m.def(
+      "load_graph",
+      [](const std::string& path) {
+        std::shared_ptr<const Graph> g;
+        {
+          NativeCall call;
+          g = load_graph(path);
+        }
+        return adopt(std::move(g));
+      },
+      nb::arg("path"));
 
   m.def(
       "rmat",

@@ -1,12 +1,6 @@
 from .. import _core
 from .._checks import as_float, as_float64_array, as_int
-from ..graph import Graph
-
-
-def require_graph(g):
-    if not isinstance(g, Graph):
-        raise TypeError(f"g: must be a fuseflow.Graph, got {type(g).__name__}")
-    return g._g
+from ._common import require_graph
 
 
 def pagerank(g, damping=0.85, tol=1e-6, max_iter=100, personalization=None):

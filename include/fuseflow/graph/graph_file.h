@@ -1,0 +1,26 @@
+// Binary graph files: a 64-byte header (magic "FFGRAPH\0", version, flags, node and edge
+// counts, payload checksum, header checksum) followed by the CSR arrays, little-endian:
+// out_offsets int64[n+1], out_targets int32[E], out_weights float64[E] when weighted.
+// Loading verifies size and both checksums, then rebuilds CSC and degrees.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "fuseflow/graph/graph.h"
+
+namespace fuseflow {
+
+// Throws ValueError naming `path` when the file cannot be written.
+void save_graph(const Graph& g, const std::string& path);
+
+// Throws ValueError naming `path` when the file is not a fuseflow graph, is truncated, or
+// its contents do not match the checksums (corrupted).
+std::shared_ptr<const Graph> load_graph(const std::string& path);
+
+// 64-bit checksum of a byte range (four independent multiply-rotate lanes; not cryptographic).
+std::uint64_t checksum64(std::span<const unsigned char> bytes, std::uint64_t seed);
+
+}  // namespace fuseflow

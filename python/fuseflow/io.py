@@ -1,0 +1,57 @@
+"""Graph loaders for text formats; parsing runs natively in parallel with the GIL released."""
+
+import os
+
+from . import _core
+from ._checks import as_int
+from .graph import Graph
+
+
+def _path(path):
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise TypeError(f"path: must be a str or os.PathLike, got {type(path).__name__}") from None
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"path: no such file: {path!r}")
+    return path
+
+
+def _single_char(name, value):
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) != 1 or value == "\n":
+        raise ValueError(f"{name}: must be None or a single character other than newline, got {value!r}")
+    return value
+
+
+def read_edgelist(path, delimiter=None, comment="#", weighted=False, skip_rows=0, num_nodes=None):
+    """A Graph from a text edge list: one edge per line, "src dst" or "src dst weight".
+
+    delimiter: None splits on runs of spaces/tabs; a character such as "," splits on it (spaces
+    around it are allowed). comment: text from this character to the end of the line is
+    ignored (None: no comments); blank lines are skipped. weighted: read a third column as
+    float64 weights. skip_rows: lines to skip first (e.g. a CSV header). Node ids are
+    non-negative integers < 2**31 - 1; num_nodes=None means max id + 1, otherwise ids must be
+    below it. A malformed line raises ValueError naming its line number.
+    """
+    path = _path(path)
+    delimiter = _single_char("delimiter", delimiter)
+    comment = _single_char("comment", comment)
+    if delimiter and delimiter == comment:
+        raise ValueError("delimiter: must differ from comment")
+    skip_rows = as_int("skip_rows", skip_rows, minimum=0)
+    n = -1 if num_nodes is None else as_int("num_nodes", num_nodes, minimum=0)
+    return Graph(_core.read_edgelist(path, delimiter, comment, bool(weighted), skip_rows, n))
+
+
+def read_matrix_market(path):
+    """A Graph from a Matrix Market coordinate file: entry (i, j, value) is the edge i-1 -> j-1.
+
+    Fields real/integer give weights, pattern gives an unweighted graph; symmetric and
+    skew-symmetric files store one triangle, and each off-diagonal entry becomes two edges
+    (skew: the mirrored weight is negated). The matrix must be square.
+    """
+    return Graph(_core.read_matrix_market(_path(path)))

@@ -1,0 +1,189 @@
+#include "fuseflow/algorithms/bfs.h"
+
+#include <algorithm>
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "fuseflow/core/error.h"
+#include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/threads.h"
+
+namespace fuseflow {
+namespace {
+
+// Beamer's switching thresholds, as tuned in GAP: go bottom-up when the frontier's edges
+// exceed 1/alpha of the unexplored edges, come back when the frontier is below n/beta.
+constexpr std::int64_t kAlpha = 15;
+constexpr std::int64_t kBeta = 18;
+constexpr std::size_t kLocalQueueFlush = 4096;
+constexpr std::int64_t kMinNodesPerThread = 1 << 13;
+
+using Word = std::uint64_t;
+
+bool test_bit(const Word* bits, NodeId v) { return (bits[v >> 6] >> (v & 63)) & 1u; }
+
+struct Frontier {
+  Buffer<NodeId> nodes;
+  std::atomic<std::int64_t> size{0};
+};
+
+// Pushes from every frontier node along its out-edges; claims unvisited targets with a CAS.
+// Returns the number of out-edges of the new frontier (the "scout count").
+std::int64_t top_down_step(const Graph& g, NodeId* level, NodeId depth, const Frontier& current, Frontier& next,
+                           int threads) {
+  const auto off = g.out_offsets();
+  const auto tgt = g.out_targets();
+  const std::int64_t count = current.size.load();
+  next.size.store(0);
+  std::int64_t scout = 0;
+  const int used = std::min<std::int64_t>(threads, std::max<std::int64_t>(1, count / 64));
+#pragma omp parallel num_threads(used) reduction(+ : scout)
+  {
+    std::vector<NodeId> local;
+    local.reserve(kLocalQueueFlush);
+    auto flush = [&] {
+      const std::int64_t at = next.size.fetch_add(static_cast<std::int64_t>(local.size()));
+      std::copy(local.begin(), local.end(), next.nodes.data() + at);
+      local.clear();
+    };
+#pragma omp for schedule(dynamic, 64) nowait
+    for (std::int64_t i = 0; i < count; ++i) {
+      const NodeId u = current.nodes[i];
+      for (EdgeOffset e = off[u]; e < off[u + 1]; ++e) {
+        const NodeId v = tgt[e];
+        std::atomic_ref<NodeId> slot(level[v]);
+        NodeId unvisited = -1;
+        if (slot.load(std::memory_order_relaxed) < 0 &&
+            slot.compare_exchange_strong(unvisited, depth + 1, std::memory_order_relaxed)) {
+          local.push_back(v);
+          scout += off[v + 1] - off[v];
+          if (local.size() == kLocalQueueFlush) flush();
+        }
+      }
+    }
+    flush();
+  }
+  return scout;
+}
+
+// Every unvisited node looks for an in-neighbour in the frontier bitmap and stops at the
+// first. Words of `next` are owned by one thread each, so no atomics are needed.
+std::int64_t bottom_up_step(const Graph& g, NodeId* level, NodeId depth, const Word* front, Word* next,
+                            int threads) {
+  const auto off = g.in_offsets();
+  const auto src = g.in_sources();
+  const std::int64_t n = g.num_nodes();
+  const std::int64_t words = (n + 63) / 64;
+  std::int64_t awake = 0;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 16) reduction(+ : awake)
+  for (std::int64_t w = 0; w < words; ++w) {
+    Word bits = 0;
+    const std::int64_t end = std::min(n, (w + 1) * 64);
+    for (std::int64_t v = w * 64; v < end; ++v) {
+      if (level[v] >= 0) continue;
+      for (EdgeOffset e = off[v]; e < off[v + 1]; ++e) {
+        if (test_bit(front, src[e])) {
+          level[v] = depth + 1;
+          bits |= Word{1} << (v & 63);
+          ++awake;
+          break;
+        }
+      }
+    }
+    next[w] = bits;
+  }
+  return awake;
+}
+
+void queue_to_bitmap(const Frontier& queue, Word* bits, std::int64_t words, int threads) {
+  std::fill(bits, bits + words, Word{0});
+  const std::int64_t count = queue.size.load();
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (std::int64_t i = 0; i < count; ++i) {
+    const NodeId v = queue.nodes[i];
+    std::atomic_ref<Word>(bits[v >> 6]).fetch_or(Word{1} << (v & 63), std::memory_order_relaxed);
+  }
+}
+
+// The frontier after bottom-up steps is exactly the nodes at `depth`.
+void level_to_queue(const NodeId* level, std::int64_t n, NodeId depth, Frontier& queue) {
+  std::int64_t size = 0;
+  for (std::int64_t v = 0; v < n; ++v) {
+    if (level[v] == depth) queue.nodes[size++] = static_cast<NodeId>(v);
+  }
+  queue.size.store(size);
+}
+
+}  // namespace
+
+BfsResult bfs(const Graph& g, std::int64_t source, bool want_parents) {
+  const std::int64_t n = g.num_nodes();
+  if (source < 0 || source >= n) {
+    throw_value_error("source", "must be a node id in [0, num_nodes) = [0, " + std::to_string(n) + "), got " +
+                                    std::to_string(source));
+  }
+  const int threads = threads_for(n + g.num_edges(), kMinNodesPerThread);
+  Buffer<NodeId> level_buffer(static_cast<std::size_t>(n), -1);
+  NodeId* level = level_buffer.data();
+  const auto out_off = g.out_offsets();
+
+  Frontier current, next;
+  current.nodes = Buffer<NodeId>(static_cast<std::size_t>(n));
+  next.nodes = Buffer<NodeId>(static_cast<std::size_t>(n));
+  const std::int64_t words = (n + 63) / 64;
+  Buffer<Word> front(static_cast<std::size_t>(words)), next_bits(static_cast<std::size_t>(words));
+
+  level[source] = 0;
+  current.nodes[0] = static_cast<NodeId>(source);
+  current.size.store(1);
+  NodeId depth = 0;
+  std::int64_t edges_to_check = g.num_edges();
+  std::int64_t scout = out_off[source + 1] - out_off[source];
+  while (current.size.load() > 0) {
+    check_interrupt();
+    if (scout > edges_to_check / kAlpha) {
+      queue_to_bitmap(current, front.data(), words, threads);
+      std::int64_t awake = current.size.load(), previous_awake = 0;
+      do {
+        check_interrupt();
+        previous_awake = awake;
+        awake = bottom_up_step(g, level, depth, front.data(), next_bits.data(), threads);
+        std::swap(front, next_bits);
+        ++depth;
+      } while (awake > 0 && (awake >= previous_awake || awake > n / kBeta));
+      level_to_queue(level, n, depth, current);
+      scout = 1;
+    } else {
+      edges_to_check -= scout;
+      scout = top_down_step(g, level, depth, current, next, threads);
+      std::swap(current.nodes, next.nodes);
+      current.size.store(next.size.load());
+      ++depth;
+    }
+  }
+
+  BfsResult result;
+  result.level = Buffer<std::int64_t>(static_cast<std::size_t>(n));
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (std::int64_t v = 0; v < n; ++v) result.level[v] = level[v];
+  if (want_parents) {
+    // Smallest-id in-neighbour one level up (in-lists are sorted by source): deterministic.
+    const auto in_off = g.in_offsets();
+    const auto in_src = g.in_sources();
+    result.parent = Buffer<std::int64_t>(static_cast<std::size_t>(n), -1);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1024)
+    for (std::int64_t v = 0; v < n; ++v) {
+      if (level[v] <= 0) continue;
+      for (EdgeOffset e = in_off[v]; e < in_off[v + 1]; ++e) {
+        if (level[in_src[e]] == level[v] - 1) {
+          result.parent[v] = in_src[e];
+          break;
+        }
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace fuseflow

@@ -1,0 +1,202 @@
+#include "fuseflow/graph/graph_file.h"
+
+#include <bit>
+#include <cerrno>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "fuseflow/core/error.h"
+#include "fuseflow/core/threads.h"
+#include "fuseflow/graph/file_bytes.h"
+
+namespace fuseflow {
+namespace {
+
+static_assert(std::endian::native == std::endian::little, "graph files are little-endian");
+
+constexpr char kMagic[8] = {'F', 'F', 'G', 'R', 'A', 'P', 'H', '\0'};
+constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kFlagWeighted = 1;
+constexpr std::uint64_t kPayloadSeed = 0x6675736566'6c6f77ull;  // "fuseflow"
+constexpr std::uint64_t kHeaderSeed = 0x6865616465'72ull;       // "header"
+
+struct Header {
+  char magic[8];
+  std::uint32_t version;
+  std::uint32_t flags;
+  std::int64_t num_nodes;
+  std::int64_t num_edges;
+  std::uint64_t payload_checksum;
+  std::uint64_t header_checksum;  // of the 40 bytes before it
+  std::uint8_t reserved[16];
+};
+static_assert(sizeof(Header) == 64);
+constexpr std::size_t kHeaderChecked = offsetof(Header, header_checksum);
+
+std::uint64_t rotl(std::uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+
+constexpr std::uint64_t kPrime1 = 0x9E3779B185EBCA87ull;
+constexpr std::uint64_t kPrime2 = 0xC2B2AE3D27D4EB4Full;
+
+std::uint64_t mix_lane(std::uint64_t lane, std::uint64_t word) { return rotl(lane + word * kPrime2, 31) * kPrime1; }
+
+// Accumulates the checksum over consecutive byte ranges (CSR arrays are written one after the
+// other); bytes not yet forming a 32-byte block wait in `pending`.
+class Checksum {
+ public:
+  explicit Checksum(std::uint64_t seed) : lanes_{seed + kPrime1 + kPrime2, seed + kPrime2, seed, seed - kPrime1} {}
+
+  void update(const void* data, std::size_t size) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    total_ += size;
+    while (size > 0 && pending_size_ > 0) {
+      pending_[pending_size_++] = *p++;
+      --size;
+      if (pending_size_ == 32) {
+        block(pending_);
+        pending_size_ = 0;
+      }
+    }
+    if (pending_size_ > 0) return;  // all of this range went into the partial block
+    while (size >= 32) {
+      block(p);
+      p += 32;
+      size -= 32;
+    }
+    std::memcpy(pending_, p, size);
+    pending_size_ = size;
+  }
+
+  std::uint64_t finish() const {
+    std::uint64_t h = rotl(lanes_[0], 1) + rotl(lanes_[1], 7) + rotl(lanes_[2], 12) + rotl(lanes_[3], 18);
+    for (std::size_t i = 0; i < pending_size_; ++i) h = rotl(h ^ (pending_[i] * kPrime1), 11) * kPrime2;
+    h ^= total_;
+    h ^= h >> 33;
+    h *= kPrime2;
+    h ^= h >> 29;
+    return h;
+  }
+
+ private:
+  void block(const unsigned char* p) {
+    std::uint64_t w[4];
+    std::memcpy(w, p, 32);
+    for (int i = 0; i < 4; ++i) lanes_[i] = mix_lane(lanes_[i], w[i]);
+  }
+
+  std::uint64_t lanes_[4];
+  unsigned char pending_[32] = {};
+  std::size_t pending_size_ = 0;
+  std::uint64_t total_ = 0;
+};
+
+template <class T>
+std::size_t bytes_of(std::span<const T> s) {
+  return s.size() * sizeof(T);
+}
+
+[[noreturn]] void corrupted(const std::string& path, const std::string& what) {
+  throw_value_error("path", "'" + path + "' is not a valid fuseflow graph file: " + what);
+}
+
+}  // namespace
+
+std::uint64_t checksum64(std::span<const unsigned char> bytes, std::uint64_t seed) {
+  Checksum c(seed);
+  c.update(bytes.data(), bytes.size());
+  return c.finish();
+}
+
+void save_graph(const Graph& g, const std::string& path) {
+  Header h{};
+  std::memcpy(h.magic, kMagic, sizeof(kMagic));
+  h.version = kVersion;
+  h.flags = g.has_weights() ? kFlagWeighted : 0;
+  h.num_nodes = g.num_nodes();
+  h.num_edges = g.num_edges();
+  Checksum payload(kPayloadSeed);
+  payload.update(g.out_offsets().data(), bytes_of(g.out_offsets()));
+  payload.update(g.out_targets().data(), bytes_of(g.out_targets()));
+  if (g.has_weights()) payload.update(g.out_weights().data(), bytes_of(g.out_weights()));
+  h.payload_checksum = payload.finish();
+  h.header_checksum = checksum64({reinterpret_cast<const unsigned char*>(&h), kHeaderChecked}, kHeaderSeed);
+
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "wb"), &std::fclose);
+  if (!file) throw_value_error("path", "cannot open '" + path + "' for writing: " + std::strerror(errno));
+  auto write = [&](const void* data, std::size_t size) {
+    if (size > 0 && std::fwrite(data, 1, size, file.get()) != size) {
+      throw_value_error("path", "could not write '" + path + "': " + std::strerror(errno));
+    }
+  };
+  write(&h, sizeof(h));
+  write(g.out_offsets().data(), bytes_of(g.out_offsets()));
+  write(g.out_targets().data(), bytes_of(g.out_targets()));
+  if (g.has_weights()) write(g.out_weights().data(), bytes_of(g.out_weights()));
+  if (std::fflush(file.get()) != 0) throw_value_error("path", "could not write '" + path + "': " + std::strerror(errno));
+}
+
+std::shared_ptr<const Graph> load_graph(const std::string& path) {
+  const Buffer<char> bytes = read_file_bytes(path);
+  if (bytes.size() < sizeof(Header)) corrupted(path, "shorter than the 64-byte header (truncated?)");
+  Header h;
+  std::memcpy(&h, bytes.data(), sizeof(h));
+  if (std::memcmp(h.magic, kMagic, sizeof(kMagic)) != 0) corrupted(path, "wrong magic bytes (not written by Graph.save)");
+  if (checksum64({reinterpret_cast<const unsigned char*>(&h), kHeaderChecked}, kHeaderSeed) != h.header_checksum) {
+    corrupted(path, "header checksum mismatch (corrupted)");
+  }
+  if (h.version != kVersion) corrupted(path, "unsupported version " + std::to_string(h.version));
+  if (h.num_nodes < 0 || h.num_edges < 0 || h.num_nodes >= (std::int64_t{1} << 31) || h.num_edges >= (std::int64_t{1} << 40)) {
+    corrupted(path, "impossible node or edge count in the header");
+  }
+  const bool weighted = (h.flags & kFlagWeighted) != 0;
+  const auto n = static_cast<std::size_t>(h.num_nodes);
+  const auto m = static_cast<std::size_t>(h.num_edges);
+  const std::size_t expected = sizeof(Header) + (n + 1) * 8 + m * 4 + (weighted ? m * 8 : 0);
+  if (bytes.size() != expected) {
+    corrupted(path, "size " + std::to_string(bytes.size()) + " bytes does not match the header's " +
+                        std::to_string(expected) + " (truncated or corrupted)");
+  }
+  const auto* payload = reinterpret_cast<const unsigned char*>(bytes.data()) + sizeof(Header);
+  if (checksum64({payload, expected - sizeof(Header)}, kPayloadSeed) != h.payload_checksum) {
+    corrupted(path, "payload checksum mismatch (corrupted)");
+  }
+
+  // Arrays are copied out of the byte buffer (its offsets are not 8-byte aligned for targets).
+  Buffer<EdgeOffset> offsets(n + 1);
+  std::memcpy(offsets.data(), payload, (n + 1) * 8);
+  Buffer<NodeId> targets(m);
+  std::memcpy(targets.data(), payload + (n + 1) * 8, m * 4);
+  Buffer<double> weights;
+  if (weighted) {
+    weights = Buffer<double>(m);
+    std::memcpy(weights.data(), payload + (n + 1) * 8 + m * 4, m * 8);
+  }
+  if (offsets[0] != 0 || offsets[n] != static_cast<EdgeOffset>(m)) corrupted(path, "edge offsets do not span the edges");
+  // Rebuild the edge list in CSR order; the stable build reproduces the saved CSR exactly.
+  Buffer<NodeId> sources(m);
+  bool monotone = true;
+#pragma omp parallel for num_threads(threads_for(static_cast<std::int64_t>(n + m), 1 << 16)) schedule(dynamic, 4096) reduction(&& : monotone)
+  for (std::int64_t u = 0; u < static_cast<std::int64_t>(n); ++u) {
+    if (offsets[u] > offsets[u + 1] || offsets[u + 1] > static_cast<EdgeOffset>(m)) {
+      monotone = false;
+      continue;
+    }
+    for (EdgeOffset e = offsets[u]; e < offsets[u + 1]; ++e) sources[e] = static_cast<NodeId>(u);
+  }
+  if (!monotone) corrupted(path, "edge offsets are not non-decreasing");
+  EdgeListView view;
+  view.src32 = sources.span();
+  view.dst32 = targets.span();
+  view.weights = weights.span();
+  try {
+    return Graph::from_edges(view, h.num_nodes);
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::kInvalidValue) throw;
+    corrupted(path, e.what());  // e.g. a target id >= num_nodes
+  }
+}
+
+}  // namespace fuseflow

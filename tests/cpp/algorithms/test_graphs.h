@@ -1,0 +1,75 @@
+// Small graph factories shared by the algorithm tests: R-MAT and uniform random edge lists
+// with self-loops, parallel edges and isolated nodes.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "fuseflow/core/threads.h"
+#include "fuseflow/graph/graph.h"
+#include "fuseflow/graph/rmat.h"
+
+namespace fuseflow::testing {
+
+struct EdgeList {
+  std::int64_t n = 0;
+  std::vector<std::int32_t> src, dst;
+  std::vector<double> weights;
+};
+
+inline EdgeList rmat_edges(int scale, int edge_factor, std::uint64_t seed) {
+  RmatEdges r = generate_rmat(scale, edge_factor, 0.57, 0.19, 0.19, seed, true);
+  EdgeList e;
+  e.n = std::int64_t{1} << scale;
+  e.src.assign(r.src.begin(), r.src.end());
+  e.dst.assign(r.dst.begin(), r.dst.end());
+  return e;
+}
+
+// Nodes [active, n) stay isolated; the first edges are repeated (parallel) and some are loops.
+inline EdgeList random_edges(std::int64_t n, std::int64_t m, std::int64_t isolated, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<std::int32_t> node(0, static_cast<std::int32_t>(n - isolated - 1));
+  EdgeList e;
+  e.n = n;
+  for (std::int64_t i = 0; i < m; ++i) {
+    e.src.push_back(node(rng));
+    e.dst.push_back(i % 17 == 0 ? e.src.back() : node(rng));
+  }
+  for (std::int64_t i = 0; i < 10 && i < m; ++i) {
+    e.src.push_back(e.src[i]);
+    e.dst.push_back(e.dst[i]);
+  }
+  return e;
+}
+
+inline void add_weights(EdgeList& e, double lo, double hi, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> w(lo, hi);
+  e.weights.resize(e.src.size());
+  for (double& x : e.weights) x = w(rng);
+}
+
+inline std::shared_ptr<const Graph> build(const EdgeList& e) {
+  EdgeListView view;
+  view.src32 = e.src;
+  view.dst32 = e.dst;
+  view.weights = e.weights;
+  return Graph::from_edges(view, e.n);
+}
+
+// Runs `body` at 1..4 threads and restores the default.
+template <class Body>
+void at_thread_counts(Body body) {
+  for (int t = 1; t <= 4; ++t) {
+    set_num_threads(t);
+    body(t);
+  }
+  set_num_threads(0);
+}
+
+}  // namespace fuseflow::testing
