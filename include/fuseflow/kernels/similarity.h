@@ -1,0 +1,30 @@
+// SIMD similarity kernels for the embedding index (Highway dynamic dispatch).
+// Every row and query is `length` floats, 64-byte aligned, with `length` a multiple of
+// kSimilarityLengthMultiple (rows are zero-padded), so the kernels never handle a tail.
+#pragma once
+
+#include <cstddef>
+
+namespace fuseflow::kernels {
+
+inline constexpr std::size_t kSimilarityLengthMultiple = 16;
+
+// scores[r] = dot(rows[r], query) for r < num_rows; row r starts at rows + r * row_stride.
+void similarity_dot_rows(const float* rows, std::size_t row_stride, std::size_t num_rows, const float* query,
+                         std::size_t length, float* scores);
+
+// scores[r] = squared L2 distance |rows[r] - query|^2, computed from the differences (no expansion).
+void similarity_l2_rows(const float* rows, std::size_t row_stride, std::size_t num_rows, const float* query,
+                        std::size_t length, float* scores);
+
+// Blocked "Q * X^T": scores[q * score_stride + r] = dot(queries[q], rows[r]) for q < num_queries,
+// r < num_rows. A 4x4 register-tile micro-kernel; callers keep `rows` small enough for L2.
+void similarity_dot_tile(const float* queries, std::size_t query_stride, std::size_t num_queries, const float* rows,
+                         std::size_t row_stride, std::size_t num_rows, std::size_t length, float* scores,
+                         std::size_t score_stride);
+
+// Sum of `count` floats (count a multiple of 16, 64-byte aligned): a pure streaming read used to
+// measure the machine's read bandwidth, the bound for a single-query scan.
+double similarity_stream_sum(const float* data, std::size_t count);
+
+}  // namespace fuseflow::kernels

@@ -1,0 +1,547 @@
+#include "fuseflow/index/embedding_index.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <unordered_set>
+
+#include "fuseflow/core/error.h"
+#include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/threads.h"
+#include "fuseflow/index/index_file.h"
+#include "fuseflow/kernels/similarity.h"
+#include "fuseflow/kernels/topk_select.h"
+
+namespace fuseflow {
+namespace {
+
+using kernels::ScoredId;
+using kernels::TopKHeap;
+
+// Database rows scored per kernel call on the single-query path: 2 KB of scores in L1.
+constexpr std::int64_t kScanBlockRows = 512;
+// Rows per block on the batch path: 64 rows x 4 KB (dim 1024) stay in L2 while every query
+// tile of the batch sweeps them.
+constexpr std::int64_t kTileBlockRows = 64;
+// A thread is worth waking for 64K floats (256 KB) of rows: ~10 us of streaming.
+constexpr std::int64_t kMinFloatsPerThread = 1 << 16;
+// From this many queries on, one blocked pass over the rows (each row loaded once per 4 queries)
+// beats one scan per query; measured in bench/bench_index.py (--sweep-threshold).
+constexpr std::int64_t kBatchMinQueries = 2;
+
+std::int64_t round_up_stride(std::int64_t dim) {
+  const auto m = static_cast<std::int64_t>(kernels::kSimilarityLengthMultiple);
+  return (dim + m - 1) / m * m;
+}
+
+template <class T>
+void grow_copy(Buffer<T>& buffer, std::int64_t used, std::int64_t new_capacity) {
+  Buffer<T> bigger(static_cast<std::size_t>(new_capacity));
+  if (used > 0) std::memcpy(bigger.data(), buffer.data(), static_cast<std::size_t>(used) * sizeof(T));
+  buffer = std::move(bigger);
+}
+
+std::string fmt_value(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", v);
+  return text;
+}
+
+// Reads element (r, c) of a caller matrix as float64 (exact for both input dtypes).
+inline double element(const MatrixView& m, std::int64_t r, std::int64_t c) {
+  const std::int64_t offset = r * m.row_stride + c * m.col_stride;
+  return m.is_float64 ? static_cast<const double*>(m.data)[offset]
+                      : static_cast<double>(static_cast<const float*>(m.data)[offset]);
+}
+
+// Copies row r into `out` (stride floats, zero padded), rejecting NaN/inf; returns |row|^2 in
+// float64 so the cosine normalisation is accurate.
+double copy_row_checked(const MatrixView& m, std::int64_t r, std::int64_t stride, float* out, const char* argument) {
+  double sq = 0.0;
+  if (!m.is_float64 && m.col_stride == 1) {
+    const float* src = static_cast<const float*>(m.data) + r * m.row_stride;
+    std::memcpy(out, src, static_cast<std::size_t>(m.cols) * sizeof(float));
+  } else {
+    for (std::int64_t c = 0; c < m.cols; ++c) out[c] = static_cast<float>(element(m, r, c));
+  }
+  bool finite = true;
+  for (std::int64_t c = 0; c < m.cols; ++c) {
+    const double v = out[c];
+    finite &= std::isfinite(out[c]);
+    sq += v * v;
+  }
+  if (!finite) {
+    for (std::int64_t c = 0; c < m.cols; ++c) {
+      if (!std::isfinite(out[c])) {
+        throw_value_error(argument, "must contain only finite values, but " + std::string(argument) + "[" +
+                                        std::to_string(r) + ", " + std::to_string(c) +
+                                        "] = " + fmt_value(element(m, r, c)) + " (as float32)");
+      }
+    }
+  }
+  std::fill(out + m.cols, out + stride, 0.0f);
+  return sq;
+}
+
+void normalise(float* row, std::int64_t cols, double sq_norm) {
+  const double inv = 1.0 / std::sqrt(sq_norm);
+  for (std::int64_t c = 0; c < cols; ++c) row[c] = static_cast<float>(row[c] * inv);
+}
+
+double stored_sq_norm(const float* row, std::int64_t cols) {
+  double sq = 0.0;
+  for (std::int64_t c = 0; c < cols; ++c) sq += static_cast<double>(row[c]) * row[c];
+  return sq;
+}
+
+// Exceptions must not leave an OpenMP region: the calling thread polls for Ctrl-C and the
+// others see the flag at their next block boundary.
+class ParallelInterrupt {
+ public:
+  bool poll() {
+    if (omp_get_thread_num() == 0 && !stop_.load(std::memory_order_relaxed)) {
+      try {
+        check_interrupt();
+      } catch (...) {
+        error_ = std::current_exception();
+        stop_.store(true, std::memory_order_relaxed);
+      }
+    }
+    return stop_.load(std::memory_order_relaxed);
+  }
+  void rethrow() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::exception_ptr error_;
+};
+
+void write_results(TopKHeap& heap, bool negate, float* scores, std::int64_t* ids) {
+  std::vector<ScoredId> best = heap.take_sorted();
+  for (std::size_t i = 0; i < best.size(); ++i) {
+    scores[i] = negate ? -best[i].score : best[i].score;
+    ids[i] = best[i].id;
+  }
+}
+
+}  // namespace
+
+Metric parse_metric(const std::string& name) {
+  if (name == "cosine") return Metric::kCosine;
+  if (name == "dot") return Metric::kDot;
+  if (name == "l2") return Metric::kL2;
+  throw_value_error("metric", "must be \"cosine\", \"dot\" or \"l2\", got \"" + name + "\"");
+}
+
+const char* metric_name(Metric metric) {
+  switch (metric) {
+    case Metric::kCosine: return "cosine";
+    case Metric::kDot: return "dot";
+    case Metric::kL2: return "l2";
+  }
+  return "unknown";
+}
+
+struct EmbeddingIndex::Mapping {
+  void* base = MAP_FAILED;
+  std::size_t bytes = 0;
+  ~Mapping() {
+    if (base != MAP_FAILED) munmap(base, bytes);
+  }
+};
+
+EmbeddingIndex::EmbeddingIndex(std::int64_t dim, Metric metric) : dim_(dim), metric_(metric) {
+  if (dim < 1 || dim > kMaxIndexDim) {
+    throw_value_error("dim", "must be in [1, " + std::to_string(kMaxIndexDim) + "], got " + std::to_string(dim));
+  }
+  if (static_cast<std::uint32_t>(metric) > 2) throw_value_error("metric", "must be cosine, dot or l2");
+  stride_ = round_up_stride(dim);
+}
+
+EmbeddingIndex::~EmbeddingIndex() = default;
+EmbeddingIndex::EmbeddingIndex(EmbeddingIndex&&) noexcept = default;
+EmbeddingIndex& EmbeddingIndex::operator=(EmbeddingIndex&&) noexcept = default;
+
+void EmbeddingIndex::reserve_rows(std::int64_t needed) {
+  if (needed <= capacity_ && mapping_ == nullptr) return;
+  const std::int64_t new_capacity = std::max({needed, capacity_ + capacity_ / 2, std::int64_t{16}});
+  Buffer<float> bigger(static_cast<std::size_t>(new_capacity * stride_));
+  if (rows_ > 0) std::memcpy(bigger.data(), data_, static_cast<std::size_t>(rows_ * stride_) * sizeof(float));
+  store_ = std::move(bigger);
+  data_ = store_.data();
+  mapping_.reset();
+  grow_copy(ids_, rows_, new_capacity);
+  grow_copy(alive_, rows_, new_capacity);
+  grow_copy(sq_norms_, rows_, new_capacity);
+  capacity_ = new_capacity;
+}
+
+void EmbeddingIndex::make_owned() {
+  if (mapping_ != nullptr) reserve_rows(rows_);
+}
+
+void EmbeddingIndex::add(const MatrixView& vectors, std::span<const std::int64_t> ids) {
+  if (vectors.cols != dim_) {
+    throw_value_error("vectors", "must have dim=" + std::to_string(dim_) + " columns, got " +
+                                     std::to_string(vectors.cols));
+  }
+  const std::int64_t n = vectors.rows;
+  const bool user_ids = !ids.empty() || n == 0;
+  if (!ids.empty() && static_cast<std::int64_t>(ids.size()) != n) {
+    throw_value_error("ids", "must have one id per vector (" + std::to_string(n) + "), got " +
+                                 std::to_string(ids.size()));
+  }
+  if (user_ids && !ids.empty()) {
+    std::unordered_set<std::int64_t> seen;
+    seen.reserve(ids.size());
+    for (std::int64_t id : ids) {
+      if (row_of_id_.count(id) != 0) throw_value_error("ids", "id " + std::to_string(id) + " is already in the index");
+      if (!seen.insert(id).second) throw_value_error("ids", "duplicate id " + std::to_string(id));
+    }
+  }
+  if (n == 0) return;
+  std::int64_t next_id = 0;
+  if (!user_ids) {
+    for (const auto& [id, r] : row_of_id_) next_id = std::max(next_id, id + 1);
+    if (next_id > std::numeric_limits<std::int64_t>::max() - n) throw_value_error("ids", "default ids would overflow int64");
+  }
+
+  reserve_rows(rows_ + n);
+  // Rows are written past rows_ first and only published when all of them passed the checks.
+  for (std::int64_t i = 0; i < n; ++i) {
+    float* out = store_.data() + (rows_ + i) * stride_;
+    const double sq = copy_row_checked(vectors, i, stride_, out, "vectors");
+    if (metric_ == Metric::kCosine) {
+      if (!(sq > 0.0)) {
+        throw_value_error("vectors", "row " + std::to_string(i) + " has zero norm; cosine needs non-zero vectors");
+      }
+      normalise(out, dim_, sq);
+    }
+    sq_norms_[rows_ + i] = metric_ == Metric::kL2 ? static_cast<float>(stored_sq_norm(out, dim_)) : 1.0f;
+    if (metric_ == Metric::kL2 && !std::isfinite(sq_norms_[rows_ + i])) {
+      throw_value_error("vectors", "row " + std::to_string(i) + " overflows float32 when squared");
+    }
+  }
+  row_of_id_.reserve(row_of_id_.size() + static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::int64_t id = user_ids ? ids[i] : next_id + i;
+    ids_[rows_ + i] = id;
+    alive_[rows_ + i] = 1;
+    row_of_id_.emplace(id, rows_ + i);
+  }
+  rows_ += n;
+}
+
+void EmbeddingIndex::remove(std::span<const std::int64_t> ids) {
+  std::unordered_set<std::int64_t> seen;
+  seen.reserve(ids.size());
+  for (std::int64_t id : ids) {
+    if (row_of_id_.count(id) == 0) throw_value_error("ids", "unknown id " + std::to_string(id));
+    if (!seen.insert(id).second) throw_value_error("ids", "duplicate id " + std::to_string(id));
+  }
+  if (ids.empty()) return;
+  make_owned();
+  for (std::int64_t id : ids) {
+    auto it = row_of_id_.find(id);
+    alive_[it->second] = 0;
+    row_of_id_.erase(it);
+  }
+  dead_ += static_cast<std::int64_t>(ids.size());
+  // A quarter dead: scans waste >= 25% of their bandwidth, so pay one O(n) move now.
+  if (dead_ * 4 >= rows_) compact();
+}
+
+void EmbeddingIndex::compact() {
+  std::int64_t w = 0;
+  for (std::int64_t r = 0; r < rows_; ++r) {
+    if (alive_[r] == 0) continue;
+    if (w != r) {
+      std::memcpy(store_.data() + w * stride_, store_.data() + r * stride_, static_cast<std::size_t>(stride_) * sizeof(float));
+      ids_[w] = ids_[r];
+      sq_norms_[w] = sq_norms_[r];
+      alive_[w] = 1;
+    }
+    ++w;
+  }
+  rows_ = w;
+  dead_ = 0;
+  rebuild_row_of_id();
+}
+
+void EmbeddingIndex::rebuild_row_of_id() {
+  row_of_id_.clear();
+  row_of_id_.reserve(static_cast<std::size_t>(rows_));
+  for (std::int64_t r = 0; r < rows_; ++r) {
+    if (alive_[r] != 0) row_of_id_.emplace(ids_[r], r);
+  }
+}
+
+Buffer<std::int64_t> EmbeddingIndex::ids() const {
+  Buffer<std::int64_t> out(static_cast<std::size_t>(size()));
+  std::int64_t w = 0;
+  for (std::int64_t r = 0; r < rows_; ++r) {
+    if (alive_[r] != 0) out[w++] = ids_[r];
+  }
+  return out;
+}
+
+Buffer<float> EmbeddingIndex::vectors() const {
+  Buffer<float> out(static_cast<std::size_t>(size() * dim_));
+  std::int64_t w = 0;
+  for (std::int64_t r = 0; r < rows_; ++r) {
+    if (alive_[r] == 0) continue;
+    std::memcpy(out.data() + w * dim_, row(r), static_cast<std::size_t>(dim_) * sizeof(float));
+    ++w;
+  }
+  return out;
+}
+
+SearchResult EmbeddingIndex::search(const MatrixView& queries, std::int64_t k) const {
+  if (queries.cols != dim_) {
+    throw_value_error("queries", "must have dim=" + std::to_string(dim_) + " values per query, got " +
+                                     std::to_string(queries.cols));
+  }
+  if (k < 1) throw_value_error("k", "must be >= 1, got " + std::to_string(k));
+  const std::int64_t nq = queries.rows;
+  SearchResult result;
+  result.num_queries = nq;
+  result.k = std::min(k, size());
+  result.scores = Buffer<float>(static_cast<std::size_t>(nq * result.k));
+  result.ids = Buffer<std::int64_t>(static_cast<std::size_t>(nq * result.k));
+
+  // One padded, aligned copy of the queries: converts float64, checks values, normalises cosine.
+  Buffer<float> padded(static_cast<std::size_t>(nq * stride_));
+  Buffer<float> query_sq_norms(static_cast<std::size_t>(nq));
+  for (std::int64_t q = 0; q < nq; ++q) {
+    float* out = padded.data() + q * stride_;
+    const double sq = copy_row_checked(queries, q, stride_, out, "queries");
+    if (metric_ == Metric::kCosine) {
+      if (!(sq > 0.0)) {
+        throw_value_error("queries", "query " + std::to_string(q) + " has zero norm; cosine needs non-zero queries");
+      }
+      normalise(out, dim_, sq);
+    }
+    query_sq_norms[q] = static_cast<float>(sq);
+  }
+  if (result.k == 0 || nq == 0) return result;
+
+  if (nq < kBatchMinQueries) {
+    for (std::int64_t q = 0; q < nq; ++q) {
+      search_single(padded.data() + q * stride_, query_sq_norms[q], result.k, result.scores.data() + q * result.k,
+                    result.ids.data() + q * result.k);
+    }
+  } else {
+    search_batch(padded.data(), query_sq_norms.data(), nq, result.k, result.scores.data(), result.ids.data());
+  }
+  return result;
+}
+
+void EmbeddingIndex::search_single(const float* query, float /*query_sq_norm*/, std::int64_t k, float* scores,
+                                   std::int64_t* ids) const {
+  const bool l2 = metric_ == Metric::kL2;
+  const std::uint8_t* alive = dead_ > 0 ? alive_.data() : nullptr;
+  const int threads = threads_for(rows_ * stride_, kMinFloatsPerThread);
+  std::vector<TopKHeap> heaps(static_cast<std::size_t>(threads), TopKHeap(static_cast<std::size_t>(k)));
+  ParallelInterrupt interrupt;
+
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+    // Contiguous row ranges, multiples of 4 rows so each thread runs the 4-row kernel body.
+    const std::int64_t groups = (rows_ + 3) / 4;
+    const std::int64_t begin = std::min(rows_, groups * t / nt * 4);
+    const std::int64_t end = std::min(rows_, groups * (t + 1) / nt * 4);
+    TopKHeap& heap = heaps[static_cast<std::size_t>(t)];
+    alignas(64) float block[kScanBlockRows];
+    for (std::int64_t b = begin; b < end; b += kScanBlockRows) {
+      if (interrupt.poll()) break;
+      const std::int64_t n = std::min(kScanBlockRows, end - b);
+      if (l2) {
+        kernels::similarity_l2_rows(row(b), static_cast<std::size_t>(stride_), static_cast<std::size_t>(n), query,
+                                    static_cast<std::size_t>(stride_), block);
+        for (std::int64_t j = 0; j < n; ++j) block[j] = -block[j];  // the heap keeps the largest
+      } else {
+        kernels::similarity_dot_rows(row(b), static_cast<std::size_t>(stride_), static_cast<std::size_t>(n), query,
+                                     static_cast<std::size_t>(stride_), block);
+      }
+      kernels::topk_push_block(heap, block, static_cast<std::size_t>(n), ids_.data() + b,
+                               alive != nullptr ? alive + b : nullptr);
+    }
+  }
+  interrupt.rethrow();
+  for (int t = 1; t < threads; ++t) heaps[0].merge(heaps[static_cast<std::size_t>(t)]);
+  write_results(heaps[0], l2, scores, ids);
+}
+
+void EmbeddingIndex::search_batch(const float* queries, const float* query_sq_norms, std::int64_t nq, std::int64_t k,
+                                  float* scores, std::int64_t* ids) const {
+  const bool l2 = metric_ == Metric::kL2;
+  const std::uint8_t* alive = dead_ > 0 ? alive_.data() : nullptr;
+  const int threads = threads_for(nq * rows_ * stride_ / 4, kMinFloatsPerThread);
+  // Enough queries: threads take disjoint query ranges and read all rows (no merge). Few
+  // queries: threads take disjoint row ranges, each with heaps for every query, merged after.
+  const bool split_queries = nq >= 8 * threads;
+  const int heap_sets = split_queries ? 1 : threads;
+  std::vector<TopKHeap> heaps(static_cast<std::size_t>(heap_sets * nq), TopKHeap(static_cast<std::size_t>(k)));
+  ParallelInterrupt interrupt;
+
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+    std::int64_t q_begin = 0, q_end = nq, r_begin = 0, r_end = rows_;
+    if (split_queries) {
+      const std::int64_t tiles = (nq + 3) / 4;  // 4-query tiles keep the micro-kernel full
+      q_begin = std::min(nq, tiles * t / nt * 4);
+      q_end = std::min(nq, tiles * (t + 1) / nt * 4);
+    } else {
+      const std::int64_t groups = (rows_ + 3) / 4;
+      r_begin = std::min(rows_, groups * t / nt * 4);
+      r_end = std::min(rows_, groups * (t + 1) / nt * 4);
+    }
+    TopKHeap* my_heaps = heaps.data() + (split_queries ? 0 : t * nq);
+    const std::int64_t my_queries = q_end - q_begin;
+    std::vector<float> block(static_cast<std::size_t>(std::max<std::int64_t>(my_queries, 1) * kTileBlockRows));
+    for (std::int64_t b = r_begin; b < r_end && my_queries > 0; b += kTileBlockRows) {
+      if (interrupt.poll()) break;
+      const std::int64_t n = std::min(kTileBlockRows, r_end - b);
+      kernels::similarity_dot_tile(queries + q_begin * stride_, static_cast<std::size_t>(stride_),
+                                   static_cast<std::size_t>(my_queries), row(b), static_cast<std::size_t>(stride_),
+                                   static_cast<std::size_t>(n), static_cast<std::size_t>(stride_), block.data(),
+                                   kTileBlockRows);
+      for (std::int64_t q = q_begin; q < q_end; ++q) {
+        float* s = block.data() + (q - q_begin) * kTileBlockRows;
+        if (l2) {
+          // |x - q|^2 = |x|^2 + |q|^2 - 2 x.q, clamped at 0 against rounding; negated for the heap.
+          const float qn = query_sq_norms[q];
+          for (std::int64_t j = 0; j < n; ++j) s[j] = -std::max(0.0f, sq_norms_[b + j] + qn - 2.0f * s[j]);
+        }
+        kernels::topk_push_block(my_heaps[q], s, static_cast<std::size_t>(n), ids_.data() + b,
+                                 alive != nullptr ? alive + b : nullptr);
+      }
+    }
+  }
+  interrupt.rethrow();
+  for (std::int64_t q = 0; q < nq; ++q) {
+    for (int t = 1; t < heap_sets; ++t) heaps[q].merge(heaps[static_cast<std::size_t>(t * nq + q)]);
+    write_results(heaps[q], l2, scores + q * k, ids + q * k);
+  }
+}
+
+void EmbeddingIndex::save(const std::string& path) const {
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (file == nullptr) throw_value_error("path", "cannot open '" + path + "' for writing: " + std::strerror(errno));
+  IndexFileHeader header = make_index_header(metric_, dim_, stride_, size());
+  IndexChecksum checksum;
+  checksum.update(&header, kIndexHeaderChecksummedBytes);
+  bool ok = true;
+  auto write = [&](const void* data, std::size_t bytes) {
+    if (ok && bytes > 0 && std::fwrite(data, 1, bytes, file) != bytes) ok = false;
+  };
+  // The header's checksum field is filled in after the payload, so write a placeholder first.
+  write(&header, sizeof header);
+  for (std::int64_t r = 0; r < rows_; ++r) {
+    if (alive_[r] == 0) continue;
+    const std::size_t bytes = static_cast<std::size_t>(stride_) * sizeof(float);
+    checksum.update(row(r), bytes);
+    write(row(r), bytes);
+  }
+  Buffer<std::int64_t> live_ids = ids();
+  checksum.update(live_ids.data(), live_ids.size() * sizeof(std::int64_t));
+  write(live_ids.data(), live_ids.size() * sizeof(std::int64_t));
+  header.checksum = checksum.digest();
+  if (ok && std::fseek(file, 0, SEEK_SET) != 0) ok = false;
+  write(&header, sizeof header);
+  if (std::fclose(file) != 0) ok = false;
+  if (!ok) throw_value_error("path", "could not write '" + path + "': " + std::strerror(errno));
+}
+
+EmbeddingIndex EmbeddingIndex::load(const std::string& path, bool use_mmap) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw_value_error("path", "cannot open '" + path + "': " + std::strerror(errno));
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) throw_value_error("path", "cannot stat '" + path + "': " + std::strerror(errno));
+  const auto file_bytes = static_cast<std::uint64_t>(info.st_size);
+
+  IndexFileHeader header{};
+  if (file_bytes < sizeof header) {
+    throw_value_error("path", "'" + path + "' is truncated: " + std::to_string(file_bytes) + " bytes, the header alone needs " +
+                                  std::to_string(sizeof header));
+  }
+  if (::pread(fd, &header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) {
+    throw_value_error("path", "cannot read the header of '" + path + "'");
+  }
+  const IndexFileLayout layout = check_index_header(header, file_bytes, path);
+
+  EmbeddingIndex index(static_cast<std::int64_t>(header.dim), static_cast<Metric>(header.metric));
+  const std::int64_t count = static_cast<std::int64_t>(header.count);
+  const std::size_t vector_bytes = static_cast<std::size_t>(layout.vector_bytes);
+  const float* vectors = nullptr;
+  if (use_mmap && count > 0) {
+    auto mapping = std::make_shared<Mapping>();
+    mapping->bytes = static_cast<std::size_t>(file_bytes);
+    mapping->base = ::mmap(nullptr, mapping->bytes, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (mapping->base == MAP_FAILED) throw_value_error("path", "cannot map '" + path + "': " + std::strerror(errno));
+    vectors = reinterpret_cast<const float*>(static_cast<const char*>(mapping->base) + kIndexPayloadOffset);
+    index.mapping_ = std::move(mapping);
+    index.capacity_ = 0;
+  } else {
+    index.reserve_rows(count);
+    if (vector_bytes > 0 && !read_fully(fd, index.store_.data(), vector_bytes, kIndexPayloadOffset)) {
+      throw_value_error("path", "cannot read the vectors of '" + path + "'");
+    }
+    vectors = index.store_.data();
+  }
+  // Column buffers are always owned (they are small next to the vectors).
+  if (index.mapping_ != nullptr) {
+    index.ids_ = Buffer<std::int64_t>(static_cast<std::size_t>(count));
+    index.alive_ = Buffer<std::uint8_t>(static_cast<std::size_t>(count));
+    index.sq_norms_ = Buffer<float>(static_cast<std::size_t>(count));
+  }
+  if (count > 0 &&
+      !read_fully(fd, index.ids_.data(), static_cast<std::size_t>(count) * sizeof(std::int64_t),
+                  kIndexPayloadOffset + vector_bytes)) {
+    throw_value_error("path", "cannot read the ids of '" + path + "'");
+  }
+  IndexChecksum checksum;
+  checksum.update(&header, kIndexHeaderChecksummedBytes);
+  checksum.update(vectors, vector_bytes);
+  checksum.update(index.ids_.data(), static_cast<std::size_t>(count) * sizeof(std::int64_t));
+  if (checksum.digest() != header.checksum) {
+    throw_value_error("path", "'" + path + "' is corrupted: checksum mismatch");
+  }
+  index.data_ = vectors;
+  index.rows_ = count;
+  for (std::int64_t r = 0; r < count; ++r) {
+    index.alive_[r] = 1;
+    index.sq_norms_[r] = index.metric_ == Metric::kL2
+                             ? static_cast<float>(stored_sq_norm(vectors + r * index.stride_, index.dim_))
+                             : 1.0f;
+  }
+  index.rebuild_row_of_id();
+  if (static_cast<std::int64_t>(index.row_of_id_.size()) != count) {
+    throw_value_error("path", "'" + path + "' is corrupted: duplicate ids");
+  }
+  return index;
+}
+
+}  // namespace fuseflow
