@@ -11,8 +11,9 @@ if _dev_build:
 from . import _core  # noqa: E402
 from ._core import get_num_threads, set_num_threads  # noqa: E402
 from .graph import Graph  # noqa: E402
+from .index import EmbeddingIndex  # noqa: E402
 from . import algorithms, generators  # noqa: E402
 
 __version__ = "0.1.0"
 
-__all__ = ["Graph", "algorithms", "generators", "get_num_threads", "set_num_threads"]
+__all__ = ["EmbeddingIndex", "Graph", "algorithms", "generators", "get_num_threads", "set_num_threads"]

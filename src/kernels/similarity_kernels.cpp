@@ -191,12 +191,12 @@ double StreamSum(const float* HWY_RESTRICT data, std::size_t count) {
   auto a0 = hn::Zero(d), a1 = hn::Zero(d), a2 = hn::Zero(d), a3 = hn::Zero(d);
   std::size_t i = 0;
   for (; i + 4 * N <= count; i += 4 * N) {
-    a0 = hn::Add(a0, hn::Load(d, data + i));
-    a1 = hn::Add(a1, hn::Load(d, data + i + N));
-    a2 = hn::Add(a2, hn::Load(d, data + i + 2 * N));
-    a3 = hn::Add(a3, hn::Load(d, data + i + 3 * N));
+    a0 = hn::Add(a0, hn::LoadU(d, data + i));
+    a1 = hn::Add(a1, hn::LoadU(d, data + i + N));
+    a2 = hn::Add(a2, hn::LoadU(d, data + i + 2 * N));
+    a3 = hn::Add(a3, hn::LoadU(d, data + i + 3 * N));
   }
-  for (; i < count; i += N) a0 = hn::Add(a0, hn::Load(d, data + i));
+  for (; i < count; i += N) a0 = hn::Add(a0, hn::LoadU(d, data + i));
   return hn::GetLane(hn::SumOfLanes(d, hn::Add(hn::Add(a0, a1), hn::Add(a2, a3))));
 }
 

@@ -23,7 +23,7 @@ void similarity_dot_tile(const float* queries, std::size_t query_stride, std::si
                          std::size_t row_stride, std::size_t num_rows, std::size_t length, float* scores,
                          std::size_t score_stride);
 
-// Sum of `count` floats (count a multiple of 16, 64-byte aligned): a pure streaming read used to
+// Sum of `count` floats (any alignment): a pure streaming read used to
 // measure the machine's read bandwidth, the bound for a single-query scan.
 double similarity_stream_sum(const float* data, std::size_t count);
 
