@@ -324,8 +324,15 @@ SearchResult EmbeddingIndex::search(const MatrixView& queries, std::int64_t k) c
   result.ids = Buffer<std::int64_t>(static_cast<std::size_t>(nq * result.k));
 
   // One padded, aligned copy of the queries: converts float64, checks values, normalises cosine.
-  Buffer<float> padded(static_cast<std::size_t>(nq * stride_));
-  Buffer<float> query_sq_norms(static_cast<std::size_t>(nq));
+  // Up to 4 MB is reused per calling thread: a fresh buffer per call costs page faults every time.
+  constexpr std::size_t kCachedQueryFloats = std::size_t{1} << 20;
+  const auto query_floats = static_cast<std::size_t>(nq * stride_);
+  thread_local Buffer<float> cached_padded, cached_norms;
+  Buffer<float> own_padded, own_norms;
+  Buffer<float>& padded = query_floats <= kCachedQueryFloats ? cached_padded : own_padded;
+  Buffer<float>& query_sq_norms = query_floats <= kCachedQueryFloats ? cached_norms : own_norms;
+  if (padded.size() < query_floats) padded = Buffer<float>(query_floats);
+  if (query_sq_norms.size() < static_cast<std::size_t>(nq)) query_sq_norms = Buffer<float>(static_cast<std::size_t>(nq));
   for (std::int64_t q = 0; q < nq; ++q) {
     float* out = padded.data() + q * stride_;
     const double sq = copy_row_checked(queries, q, stride_, out, "queries");
