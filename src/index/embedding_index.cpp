@@ -16,6 +16,7 @@
 #include <exception>
 #include <limits>
 #include <unordered_set>
+#include <utility>
 
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
@@ -170,11 +171,38 @@ EmbeddingIndex::EmbeddingIndex(std::int64_t dim, Metric metric) : dim_(dim), met
   }
   if (static_cast<std::uint32_t>(metric) > 2) throw_value_error("metric", "must be cosine, dot or l2");
   stride_ = round_up_stride(dim);
+  const auto m8 = static_cast<std::int64_t>(kernels::kInt8LengthMultiple);
+  stride8_ = (dim + m8 - 1) / m8 * m8;
 }
 
 EmbeddingIndex::~EmbeddingIndex() = default;
-EmbeddingIndex::EmbeddingIndex(EmbeddingIndex&&) noexcept = default;
-EmbeddingIndex& EmbeddingIndex::operator=(EmbeddingIndex&&) noexcept = default;
+EmbeddingIndex::EmbeddingIndex(EmbeddingIndex&& other) noexcept { *this = std::move(other); }
+
+EmbeddingIndex& EmbeddingIndex::operator=(EmbeddingIndex&& other) noexcept {
+  if (this == &other) return *this;
+  dim_ = other.dim_;
+  metric_ = other.metric_;
+  stride_ = other.stride_;
+  rows_ = std::exchange(other.rows_, 0);
+  dead_ = std::exchange(other.dead_, 0);
+  capacity_ = std::exchange(other.capacity_, 0);
+  store_ = std::move(other.store_);
+  data_ = std::exchange(other.data_, nullptr);
+  mapping_ = std::move(other.mapping_);
+  ids_ = std::move(other.ids_);
+  alive_ = std::move(other.alive_);
+  sq_norms_ = std::move(other.sq_norms_);
+  row_of_id_ = std::move(other.row_of_id_);
+  stride8_ = other.stride8_;
+  q8_ = std::move(other.q8_);
+  q8_scale_ = std::move(other.q8_scale_);
+  q8_sum_ = std::move(other.q8_sum_);
+  q8_abs_sum_ = std::move(other.q8_abs_sum_);
+  q8_norm_ = std::move(other.q8_norm_);
+  q8_error_norm_ = std::move(other.q8_error_norm_);
+  prefilter_enabled_ = other.prefilter_enabled_;
+  return *this;
+}
 
 void EmbeddingIndex::reserve_rows(std::int64_t needed) {
   if (needed <= capacity_ && mapping_ == nullptr) return;
@@ -187,6 +215,12 @@ void EmbeddingIndex::reserve_rows(std::int64_t needed) {
   grow_copy(ids_, rows_, new_capacity);
   grow_copy(alive_, rows_, new_capacity);
   grow_copy(sq_norms_, rows_, new_capacity);
+  grow_copy(q8_, rows_ * stride8_, new_capacity * stride8_);
+  grow_copy(q8_scale_, rows_, new_capacity);
+  grow_copy(q8_sum_, rows_, new_capacity);
+  grow_copy(q8_abs_sum_, rows_, new_capacity);
+  grow_copy(q8_norm_, rows_, new_capacity);
+  grow_copy(q8_error_norm_, rows_, new_capacity);
   capacity_ = new_capacity;
 }
 
@@ -231,10 +265,11 @@ void EmbeddingIndex::add(const MatrixView& vectors, std::span<const std::int64_t
       }
       normalise(out, dim_, sq);
     }
-    sq_norms_[rows_ + i] = metric_ == Metric::kL2 ? static_cast<float>(stored_sq_norm(out, dim_)) : 1.0f;
+    sq_norms_[rows_ + i] = static_cast<float>(stored_sq_norm(out, dim_));
     if (metric_ == Metric::kL2 && !std::isfinite(sq_norms_[rows_ + i])) {
       throw_value_error("vectors", "row " + std::to_string(i) + " overflows float32 when squared");
     }
+    quantize_row(rows_ + i);
   }
   row_of_id_.reserve(row_of_id_.size() + static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) {
@@ -273,6 +308,12 @@ void EmbeddingIndex::compact() {
       std::memcpy(store_.data() + w * stride_, store_.data() + r * stride_, static_cast<std::size_t>(stride_) * sizeof(float));
       ids_[w] = ids_[r];
       sq_norms_[w] = sq_norms_[r];
+      std::memcpy(q8_.data() + w * stride8_, q8_.data() + r * stride8_, static_cast<std::size_t>(stride8_));
+      q8_scale_[w] = q8_scale_[r];
+      q8_sum_[w] = q8_sum_[r];
+      q8_abs_sum_[w] = q8_abs_sum_[r];
+      q8_norm_[w] = q8_norm_[r];
+      q8_error_norm_[w] = q8_error_norm_[r];
       alive_[w] = 1;
     }
     ++w;
@@ -288,6 +329,41 @@ void EmbeddingIndex::rebuild_row_of_id() {
   for (std::int64_t r = 0; r < rows_; ++r) {
     if (alive_[r] != 0) row_of_id_.emplace(ids_[r], r);
   }
+}
+
+void EmbeddingIndex::quantize_row(std::int64_t r) {
+  const float* x = row(r);
+  std::int8_t* out = q8_.data() + r * stride8_;
+  float max_abs = 0.0f;
+  for (std::int64_t c = 0; c < dim_; ++c) max_abs = std::max(max_abs, std::abs(x[c]));
+  const float scale = max_abs / 127.0f;
+  std::int32_t sum = 0, abs_sum = 0;
+  std::int64_t sq_sum = 0;
+  double error_sq = 0.0;
+  for (std::int64_t c = 0; c < dim_; ++c) {
+    const long v = scale > 0.0f ? std::lrint(x[c] / scale) : 0;
+    const auto q = static_cast<std::int8_t>(std::clamp<long>(v, -127, 127));
+    out[c] = q;
+    sum += q;
+    abs_sum += q < 0 ? -q : q;
+    sq_sum += static_cast<std::int64_t>(q) * q;
+    const double error = static_cast<double>(x[c]) - static_cast<double>(scale) * q;
+    error_sq += error * error;
+  }
+  std::fill(out + dim_, out + stride8_, std::int8_t{0});
+  q8_scale_[r] = scale;
+  q8_sum_[r] = sum;
+  q8_abs_sum_[r] = abs_sum;
+  // Rounded up (relative 1e-6 >> float rounding) so the bounds built from them stay bounds.
+  q8_norm_[r] = static_cast<float>(std::sqrt(static_cast<double>(sq_sum)) * (1 + 1e-6));
+  q8_error_norm_[r] = static_cast<float>(std::sqrt(error_sq) * (1 + 1e-6) + 1e-30);
+}
+
+bool EmbeddingIndex::prefilter_active(std::int64_t k) const {
+  // Worth it when the rows are many next to k (few survive) and int8 dot products are native;
+  // 255 * 127 * stride8 must fit the int32 accumulators.
+  return prefilter_enabled_ && size() >= 256 && k * 16 <= size() && stride8_ <= 32768 &&
+         kernels::similarity_int8_is_fast();
 }
 
 Buffer<std::int64_t> EmbeddingIndex::ids() const {
@@ -342,14 +418,22 @@ SearchResult EmbeddingIndex::search(const MatrixView& queries, std::int64_t k) c
       }
       normalise(out, dim_, sq);
     }
-    query_sq_norms[q] = static_cast<float>(sq);
+    // Of the query as searched (normalised for cosine): the prefilter's bounds depend on it.
+    query_sq_norms[q] = static_cast<float>(metric_ == Metric::kCosine ? stored_sq_norm(out, dim_) : sq);
   }
   if (result.k == 0 || nq == 0) return result;
 
   if (nq < kBatchMinQueries) {
+    const bool prefilter = prefilter_active(result.k);
     for (std::int64_t q = 0; q < nq; ++q) {
-      search_single(padded.data() + q * stride_, query_sq_norms[q], result.k, result.scores.data() + q * result.k,
-                    result.ids.data() + q * result.k);
+      const float* query = padded.data() + q * stride_;
+      float* out_scores = result.scores.data() + q * result.k;
+      std::int64_t* out_ids = result.ids.data() + q * result.k;
+      if (prefilter) {
+        search_single_prefiltered(query, query_sq_norms[q], result.k, out_scores, out_ids);
+      } else {
+        search_single(query, query_sq_norms[q], result.k, out_scores, out_ids);
+      }
     }
   } else {
     search_batch(padded.data(), query_sq_norms.data(), nq, result.k, result.scores.data(), result.ids.data());
@@ -391,6 +475,144 @@ void EmbeddingIndex::search_single(const float* query, float /*query_sq_norm*/, 
     }
   }
   interrupt.rethrow();
+  for (int t = 1; t < threads; ++t) heaps[0].merge(heaps[static_cast<std::size_t>(t)]);
+  write_results(heaps[0], l2, scores, ids);
+}
+
+// Two passes. Pass 1 scores the int8 copy: for row x and query q, with x = sx * xi + ex and
+// q = sq * qi + eq (|ex| <= sx/2, |eq| <= sq/2 per value),
+//   x.q - sx*sq*(xi.qi) = sx*(xi.eq) + sq*(qi.ex) + ex.eq,  so  |x.q - approx| <= B with
+//   B = sx*sq*h*(|xi|_1 + |qi|_1 + h*dim),  h = 1/2 (+ margin for the rounding of x/s).
+// Adding the worst-case float32 rounding of the exact kernel gives an interval [lo, hi] that
+// holds the score the full scan would compute. L = k-th largest lo is a lower bound of the k-th
+// best score, so rows with hi < L can never be returned; pass 2 rescores the others in float32
+// with the same kernel as the full scan, hence the same results.
+void EmbeddingIndex::search_single_prefiltered(const float* query, float query_sq_norm, std::int64_t k, float* scores,
+                                               std::int64_t* ids) const {
+  const bool l2 = metric_ == Metric::kL2;
+  const double dim = static_cast<double>(dim_);
+  constexpr double h = 0.5 + 1e-4;
+  constexpr double ulp = 1.0 / (1 << 23);  // 2 units of float32 roundoff
+
+  // Quantise the query: u8 = round(q / sq) + 128, so vpdpbusd (u8 x s8) can take it.
+  thread_local Buffer<std::uint8_t> query8;
+  if (query8.size() < static_cast<std::size_t>(stride8_)) query8 = Buffer<std::uint8_t>(static_cast<std::size_t>(stride8_));
+  float q_max = 0.0f;
+  for (std::int64_t c = 0; c < dim_; ++c) q_max = std::max(q_max, std::abs(query[c]));
+  const float q_scale = q_max / 127.0f;
+  std::int64_t q_abs_sum = 0;
+  double q_error_sq = 0.0;
+  for (std::int64_t c = 0; c < stride8_; ++c) {
+    const long v = (c < dim_ && q_scale > 0.0f) ? std::clamp<long>(std::lrint(query[c] / q_scale), -127, 127) : 0;
+    query8[c] = static_cast<std::uint8_t>(v + 128);
+    q_abs_sum += v < 0 ? -v : v;
+    if (c < dim_) {
+      const double error = static_cast<double>(query[c]) - static_cast<double>(q_scale) * v;
+      q_error_sq += error * error;
+    }
+  }
+  const double q_error_norm = std::sqrt(q_error_sq) * (1 + 1e-6) + 1e-30;
+  const double q_norm = std::sqrt(static_cast<double>(query_sq_norm)) * (1 + 1e-6);
+  const std::uint8_t* query_u8 = query8.data();  // thread_local: worker threads must use this pointer
+
+  const std::uint8_t* alive = dead_ > 0 ? alive_.data() : nullptr;
+  // The int8 pass reads a quarter of the bytes, so threads pay off 4x later than a float scan.
+  const int threads = threads_for(rows_ * stride8_, kMinFloatsPerThread);
+  thread_local Buffer<float> upper;  // hi per row (workers use the hi_all pointer, not `upper`)
+  if (upper.size() < static_cast<std::size_t>(rows_)) upper = Buffer<float>(static_cast<std::size_t>(rows_));
+  float* hi_all = upper.data();
+  std::vector<TopKHeap> lower_heaps(static_cast<std::size_t>(threads), TopKHeap(static_cast<std::size_t>(k)));
+  std::vector<TopKHeap> heaps(static_cast<std::size_t>(threads), TopKHeap(static_cast<std::size_t>(k)));
+  std::vector<std::int64_t> rescored(static_cast<std::size_t>(threads), 0);
+  float level = 0.0f;  // L, shared after the barrier
+  ParallelInterrupt interrupt;
+
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+    const std::int64_t groups = (rows_ + 3) / 4;
+    const std::int64_t begin = std::min(rows_, groups * t / nt * 4);
+    const std::int64_t end = std::min(rows_, groups * (t + 1) / nt * 4);
+    TopKHeap& lower = lower_heaps[static_cast<std::size_t>(t)];
+    alignas(64) std::int32_t dots[kScanBlockRows];
+    for (std::int64_t b = begin; b < end; b += kScanBlockRows) {
+      if (interrupt.poll()) break;
+      const std::int64_t n = std::min(kScanBlockRows, end - b);
+      kernels::similarity_int8_dot_rows(q8_.data() + b * stride8_, static_cast<std::size_t>(stride8_),
+                                        static_cast<std::size_t>(n), query_u8, static_cast<std::size_t>(stride8_),
+                                        dots);
+      for (std::int64_t j = 0; j < n; ++j) {
+        const std::int64_t r = b + j;
+        if (alive != nullptr && alive[r] == 0) {
+          hi_all[r] = -std::numeric_limits<float>::infinity();
+          continue;
+        }
+        const double scales = static_cast<double>(q8_scale_[r]) * q_scale;
+        const double approx = scales * static_cast<double>(dots[j] - 128 * static_cast<std::int64_t>(q8_sum_[r]));
+        const double x_sq = sq_norms_[r];
+        const double x_norm = std::sqrt(x_sq) * (1 + 1e-6);
+        // Two valid bounds, keep the tighter. L1: per-value rounding <= scale/2. L2 (Cauchy-Schwarz):
+        // x.q - sx*sq*(xi.qi) = sx*(xi.eq) + ex.q with the exact residual norms |eq|, |ex|.
+        const double bound_l1 = scales * h * (static_cast<double>(q8_abs_sum_[r]) + static_cast<double>(q_abs_sum) + h * dim);
+        const double bound_l2 = static_cast<double>(q8_scale_[r]) * q8_norm_[r] * q_error_norm +
+                                static_cast<double>(q8_error_norm_[r]) * q_norm;
+        const double bound = std::min(bound_l1, bound_l2) * (1 + 1e-6);
+        double lo, hi;
+        if (l2) {
+          // -|x-q|^2 = 2 x.q - |x|^2 - |q|^2; the kernel sums (x-q)^2 with error <= (dim+32) ulp (|x|+|q|)^2.
+          const double slack = (dim + 32) * 2 * ulp * (x_norm + q_norm) * (x_norm + q_norm) + 2 * ulp * (x_sq + query_sq_norm);
+          const double centre = 2 * approx - x_sq - query_sq_norm;
+          lo = centre - 2 * bound - slack;
+          hi = centre + 2 * bound + slack;
+        } else {
+          const double slack = (dim + 32) * ulp * x_norm * q_norm;
+          lo = approx - bound - slack;
+          hi = approx + bound + slack;
+        }
+        // Round outward to float (1e-6 relative covers the 2^-24 of the conversion); a NaN bound
+        // (overflowing norms) keeps the row as a candidate.
+        const float hi_f = std::isnan(hi) ? std::numeric_limits<float>::infinity()
+                                          : static_cast<float>(hi + std::abs(hi) * 1e-6 + 1e-30);
+        hi_all[r] = hi_f;
+        if (!std::isnan(lo)) {
+          const float lo_f = static_cast<float>(lo - std::abs(lo) * 1e-6 - 1e-30);
+          if (lo_f >= lower.threshold()) lower.push(lo_f, r);
+        }
+      }
+    }
+#pragma omp barrier
+#pragma omp single
+    {
+      for (int u = 1; u < nt; ++u) lower_heaps[0].merge(lower_heaps[static_cast<std::size_t>(u)]);
+      // Fewer than k finite lower bounds: nothing can be pruned.
+      level = lower_heaps[0].full() ? lower_heaps[0].threshold() : -std::numeric_limits<float>::infinity();
+    }  // implicit barrier: every thread sees `level`
+    TopKHeap& heap = heaps[static_cast<std::size_t>(t)];
+    std::uint32_t positions[kScanBlockRows + 64];
+    for (std::int64_t b = begin; b < end; b += kScanBlockRows) {
+      if (interrupt.poll()) break;
+      const std::int64_t n = std::min(kScanBlockRows, end - b);
+      const std::size_t found = kernels::topk_filter_at_least(hi_all + b, static_cast<std::size_t>(n), level, positions);
+      rescored[static_cast<std::size_t>(t)] += static_cast<std::int64_t>(found);
+      for (std::size_t j = 0; j < found; ++j) {
+        const std::int64_t r = b + positions[j];
+        if (alive != nullptr && alive[r] == 0) continue;
+        float score;
+        if (l2) {
+          kernels::similarity_l2_rows(row(r), static_cast<std::size_t>(stride_), 1, query, static_cast<std::size_t>(stride_), &score);
+          score = -score;
+        } else {
+          kernels::similarity_dot_rows(row(r), static_cast<std::size_t>(stride_), 1, query, static_cast<std::size_t>(stride_), &score);
+        }
+        heap.push(score, ids_[r]);
+      }
+    }
+  }
+  interrupt.rethrow();
+  std::int64_t total_rescored = 0;
+  for (std::int64_t c : rescored) total_rescored += c;
+  last_rescored_rows_.store(total_rescored, std::memory_order_relaxed);
   for (int t = 1; t < threads; ++t) heaps[0].merge(heaps[static_cast<std::size_t>(t)]);
   write_results(heaps[0], l2, scores, ids);
 }
@@ -523,6 +745,12 @@ EmbeddingIndex EmbeddingIndex::load(const std::string& path, bool use_mmap) {
     index.ids_ = Buffer<std::int64_t>(static_cast<std::size_t>(count));
     index.alive_ = Buffer<std::uint8_t>(static_cast<std::size_t>(count));
     index.sq_norms_ = Buffer<float>(static_cast<std::size_t>(count));
+    index.q8_ = Buffer<std::int8_t>(static_cast<std::size_t>(count * index.stride8_));
+    index.q8_scale_ = Buffer<float>(static_cast<std::size_t>(count));
+    index.q8_sum_ = Buffer<std::int32_t>(static_cast<std::size_t>(count));
+    index.q8_abs_sum_ = Buffer<std::int32_t>(static_cast<std::size_t>(count));
+    index.q8_norm_ = Buffer<float>(static_cast<std::size_t>(count));
+    index.q8_error_norm_ = Buffer<float>(static_cast<std::size_t>(count));
   }
   if (count > 0 &&
       !read_fully(fd, index.ids_.data(), static_cast<std::size_t>(count) * sizeof(std::int64_t),
@@ -540,9 +768,8 @@ EmbeddingIndex EmbeddingIndex::load(const std::string& path, bool use_mmap) {
   index.rows_ = count;
   for (std::int64_t r = 0; r < count; ++r) {
     index.alive_[r] = 1;
-    index.sq_norms_[r] = index.metric_ == Metric::kL2
-                             ? static_cast<float>(stored_sq_norm(vectors + r * index.stride_, index.dim_))
-                             : 1.0f;
+    index.sq_norms_[r] = static_cast<float>(stored_sq_norm(vectors + r * index.stride_, index.dim_));
+    index.quantize_row(r);
   }
   index.rebuild_row_of_id();
   if (static_cast<std::int64_t>(index.row_of_id_.size()) != count) {

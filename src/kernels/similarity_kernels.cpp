@@ -2,6 +2,11 @@
 // (foreach_target) and chosen at run time (HWY_DYNAMIC_DISPATCH).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/similarity_kernels.cpp"
+// Also compile the AVX-512 VNNI target (Ice Lake+, Zen4): its int8 dot products drive the
+// prefilter of single-query search. Dispatch is per translation unit, so this is local.
+#ifndef HWY_WANT_AVX3_DL
+#define HWY_WANT_AVX3_DL 1
+#endif
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 
 #include <hwy/highway.h>
@@ -13,7 +18,8 @@ namespace fuseflow::kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Four rows share each query load; two accumulators per row hide the FMA latency.
+// Four rows share each query load. One accumulator per row, summed in lane order, is the same
+// arithmetic as the 4x4 tile below, so a score never depends on which kernel or position made it.
 void DotRows(const float* HWY_RESTRICT rows, std::size_t row_stride, std::size_t num_rows,
              const float* HWY_RESTRICT query, std::size_t length, float* HWY_RESTRICT scores) {
   const hn::ScalableTag<float> d;
@@ -25,36 +31,22 @@ void DotRows(const float* HWY_RESTRICT rows, std::size_t row_stride, std::size_t
     const float* x2 = x1 + row_stride;
     const float* x3 = x2 + row_stride;
     auto a0 = hn::Zero(d), a1 = hn::Zero(d), a2 = hn::Zero(d), a3 = hn::Zero(d);
-    auto b0 = hn::Zero(d), b1 = hn::Zero(d), b2 = hn::Zero(d), b3 = hn::Zero(d);
-    std::size_t i = 0;
-    for (; i + 2 * N <= length; i += 2 * N) {
-      const auto q0 = hn::Load(d, query + i);
-      const auto q1 = hn::Load(d, query + i + N);
-      a0 = hn::MulAdd(hn::Load(d, x0 + i), q0, a0);
-      a1 = hn::MulAdd(hn::Load(d, x1 + i), q0, a1);
-      a2 = hn::MulAdd(hn::Load(d, x2 + i), q0, a2);
-      a3 = hn::MulAdd(hn::Load(d, x3 + i), q0, a3);
-      b0 = hn::MulAdd(hn::Load(d, x0 + i + N), q1, b0);
-      b1 = hn::MulAdd(hn::Load(d, x1 + i + N), q1, b1);
-      b2 = hn::MulAdd(hn::Load(d, x2 + i + N), q1, b2);
-      b3 = hn::MulAdd(hn::Load(d, x3 + i + N), q1, b3);
+    for (std::size_t i = 0; i < length; i += N) {
+      const auto q = hn::Load(d, query + i);
+      a0 = hn::MulAdd(q, hn::Load(d, x0 + i), a0);
+      a1 = hn::MulAdd(q, hn::Load(d, x1 + i), a1);
+      a2 = hn::MulAdd(q, hn::Load(d, x2 + i), a2);
+      a3 = hn::MulAdd(q, hn::Load(d, x3 + i), a3);
     }
-    for (; i < length; i += N) {
-      const auto q0 = hn::Load(d, query + i);
-      a0 = hn::MulAdd(hn::Load(d, x0 + i), q0, a0);
-      a1 = hn::MulAdd(hn::Load(d, x1 + i), q0, a1);
-      a2 = hn::MulAdd(hn::Load(d, x2 + i), q0, a2);
-      a3 = hn::MulAdd(hn::Load(d, x3 + i), q0, a3);
-    }
-    scores[r + 0] = hn::GetLane(hn::SumOfLanes(d, hn::Add(a0, b0)));
-    scores[r + 1] = hn::GetLane(hn::SumOfLanes(d, hn::Add(a1, b1)));
-    scores[r + 2] = hn::GetLane(hn::SumOfLanes(d, hn::Add(a2, b2)));
-    scores[r + 3] = hn::GetLane(hn::SumOfLanes(d, hn::Add(a3, b3)));
+    scores[r + 0] = hn::GetLane(hn::SumOfLanes(d, a0));
+    scores[r + 1] = hn::GetLane(hn::SumOfLanes(d, a1));
+    scores[r + 2] = hn::GetLane(hn::SumOfLanes(d, a2));
+    scores[r + 3] = hn::GetLane(hn::SumOfLanes(d, a3));
   }
   for (; r < num_rows; ++r) {
     const float* x = rows + r * row_stride;
     auto a = hn::Zero(d);
-    for (std::size_t i = 0; i < length; i += N) a = hn::MulAdd(hn::Load(d, x + i), hn::Load(d, query + i), a);
+    for (std::size_t i = 0; i < length; i += N) a = hn::MulAdd(hn::Load(d, query + i), hn::Load(d, x + i), a);
     scores[r] = hn::GetLane(hn::SumOfLanes(d, a));
   }
 }
@@ -185,6 +177,68 @@ void DotTile(const float* HWY_RESTRICT queries, std::size_t query_stride, std::s
   }
 }
 
+// out[r] = sum_i query[i] * rows[r][i] in int32 (u8 x s8). VNNI: vpdpbusd does 64 products per
+// instruction; other targets widen to int32 (correct, only slower: the caller checks
+// similarity_int8_is_fast before choosing the int8 prefilter).
+#if HWY_TARGET == HWY_AVX3_DL
+// Highway 1.0.3 enables "avxvnni" (VEX) for this target, not "avx512vnni": name it here.
+__attribute__((target("avx2,fma,bmi2,avx512f,avx512vl,avx512dq,avx512bw,avx512vnni"))) HWY_NOINLINE void
+Int8DotRowsVnni(const std::int8_t* HWY_RESTRICT rows, std::size_t row_stride, std::size_t num_rows,
+                const std::uint8_t* HWY_RESTRICT query, std::size_t length, std::int32_t* HWY_RESTRICT out) {
+  std::size_t r = 0;
+  for (; r + 4 <= num_rows; r += 4) {
+    const std::int8_t* x0 = rows + r * row_stride;
+    const std::int8_t* x1 = x0 + row_stride;
+    const std::int8_t* x2 = x1 + row_stride;
+    const std::int8_t* x3 = x2 + row_stride;
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+    for (std::size_t i = 0; i < length; i += 64) {
+      const __m512i q = _mm512_load_si512(query + i);
+      a0 = _mm512_dpbusd_epi32(a0, q, _mm512_load_si512(x0 + i));
+      a1 = _mm512_dpbusd_epi32(a1, q, _mm512_load_si512(x1 + i));
+      a2 = _mm512_dpbusd_epi32(a2, q, _mm512_load_si512(x2 + i));
+      a3 = _mm512_dpbusd_epi32(a3, q, _mm512_load_si512(x3 + i));
+    }
+    out[r] = _mm512_reduce_add_epi32(a0);
+    out[r + 1] = _mm512_reduce_add_epi32(a1);
+    out[r + 2] = _mm512_reduce_add_epi32(a2);
+    out[r + 3] = _mm512_reduce_add_epi32(a3);
+  }
+  for (; r < num_rows; ++r) {
+    const std::int8_t* x = rows + r * row_stride;
+    __m512i a = _mm512_setzero_si512();
+    for (std::size_t i = 0; i < length; i += 64) {
+      a = _mm512_dpbusd_epi32(a, _mm512_load_si512(query + i), _mm512_load_si512(x + i));
+    }
+    out[r] = _mm512_reduce_add_epi32(a);
+  }
+}
+#endif
+
+void Int8DotRows(const std::int8_t* HWY_RESTRICT rows, std::size_t row_stride, std::size_t num_rows,
+                 const std::uint8_t* HWY_RESTRICT query, std::size_t length, std::int32_t* HWY_RESTRICT out) {
+#if HWY_TARGET == HWY_AVX3_DL
+  Int8DotRowsVnni(rows, row_stride, num_rows, query, length, out);
+#else
+  const hn::ScalableTag<std::int32_t> di;
+  const hn::Rebind<std::int8_t, decltype(di)> d8;
+  const hn::Rebind<std::uint8_t, decltype(di)> du8;
+  const std::size_t N = hn::Lanes(di);
+  for (std::size_t r = 0; r < num_rows; ++r) {
+    const std::int8_t* x = rows + r * row_stride;
+    auto a = hn::Zero(di);
+    for (std::size_t i = 0; i < length; i += N) {
+      const auto xv = hn::PromoteTo(di, hn::LoadU(d8, x + i));
+      const auto qv = hn::BitCast(di, hn::PromoteTo(hn::RebindToUnsigned<decltype(di)>(), hn::LoadU(du8, query + i)));
+      a = hn::Add(a, hn::Mul(xv, qv));
+    }
+    out[r] = hn::GetLane(hn::SumOfLanes(di, a));
+  }
+#endif
+}
+
+bool Int8IsFast() { return HWY_TARGET == HWY_AVX3_DL; }
+
 double StreamSum(const float* HWY_RESTRICT data, std::size_t count) {
   const hn::ScalableTag<float> d;
   const std::size_t N = hn::Lanes(d);
@@ -211,6 +265,15 @@ HWY_EXPORT(DotRows);
 HWY_EXPORT(L2Rows);
 HWY_EXPORT(DotTile);
 HWY_EXPORT(StreamSum);
+HWY_EXPORT(Int8DotRows);
+HWY_EXPORT(Int8IsFast);
+
+void similarity_int8_dot_rows(const std::int8_t* rows, std::size_t row_stride, std::size_t num_rows,
+                              const std::uint8_t* query, std::size_t length, std::int32_t* out) {
+  HWY_DYNAMIC_DISPATCH(Int8DotRows)(rows, row_stride, num_rows, query, length, out);
+}
+
+bool similarity_int8_is_fast() { return HWY_DYNAMIC_DISPATCH(Int8IsFast)(); }
 
 void similarity_dot_rows(const float* rows, std::size_t row_stride, std::size_t num_rows, const float* query,
                          std::size_t length, float* scores) {

@@ -1,5 +1,7 @@
 """ff.EmbeddingIndex against brute-force NumPy (float64 references, float32 tolerances)."""
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -382,3 +384,53 @@ def test_error_save_to_bad_path(tmp_path):
     idx = ff.EmbeddingIndex(2, "dot")
     with pytest.raises(ValueError, match="path: cannot open"):
         idx.save(tmp_path / "no_such_dir" / "x.ffidx")
+
+
+# ---- int8 prefilter: must give exactly the full float32 scan's results ---------------------
+
+@functools.lru_cache(maxsize=1)
+def _prefilter_cases():
+    rng = np.random.default_rng(7)
+    normal = rng.standard_normal((3000, 64)).astype(np.float32)
+    centre = rng.standard_normal(64)
+    clustered = (centre + 1e-3 * rng.standard_normal((3000, 64))).astype(np.float32)  # near-duplicates
+    spiky = rng.standard_normal((3000, 64)).astype(np.float32)
+    spiky[:, 0] *= 1e4  # one huge component: coarse int8 scale for the rest
+    dup = np.repeat(rng.standard_normal((300, 64)), 10, axis=0).astype(np.float32)  # exact ties
+    return {"normal": normal, "clustered": clustered, "spiky": spiky, "duplicates": dup}
+
+
+@pytest.mark.parametrize("metric", METRICS)
+@pytest.mark.parametrize("case", ["normal", "clustered", "spiky", "duplicates"])
+def test_prefilter_equals_full_scan(metric, case):
+    db = _prefilter_cases()[case]
+    rng = np.random.default_rng(8)
+    idx = ff.EmbeddingIndex(64, metric)
+    idx.add(db)
+    idx.remove(np.arange(0, 3000, 7))  # tombstones inside every block
+    queries = [db[5] + np.float32(1e-4), rng.standard_normal(64).astype(np.float32), db[10],
+               1e-3 * rng.standard_normal(64).astype(np.float32), 1e3 * db[20]]  # bounds scale with |q|
+    for k in (1, 10, 50):
+        for q in queries:
+            idx._native._set_prefilter(True)
+            s_pre, i_pre = idx.search(q, k)
+            idx._native._set_prefilter(False)
+            s_full, i_full = idx.search(q, k)
+            np.testing.assert_array_equal(i_pre, i_full)
+            np.testing.assert_array_equal(s_pre, s_full)
+    idx._native._set_prefilter(True)
+    keep = np.setdiff1d(np.arange(3000), np.arange(0, 3000, 7))
+    ref_s, ref_i = brute_force(db[keep], keep, queries[1], metric, 10)
+    s, i = idx.search(queries[1], 10)
+    np.testing.assert_allclose(s, ref_s[0], rtol=1e-4, atol=1e-3 * (1 + np.abs(ref_s).max()))
+
+
+def test_prefilter_is_used_and_prunes_on_random_data():
+    rng = np.random.default_rng(9)
+    idx = ff.EmbeddingIndex(256, "dot")
+    idx.add(rng.standard_normal((4000, 256)).astype(np.float32))
+    if not idx._native._prefilter_active(10):
+        pytest.skip("no native int8 dot product on this CPU: the full scan is used")
+    idx.search(rng.standard_normal(256).astype(np.float32), 10)
+    rescored = idx._native._last_rescored_rows
+    assert 10 <= rescored < 4000 // 2

@@ -6,6 +6,7 @@
 // product. The on-disk format is described in docs/index_format.md.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -71,6 +72,14 @@ class EmbeddingIndex {
   // Whether the vectors live in a read-only file mapping (the first add/remove copies them).
   bool is_mapped() const { return mapping_ != nullptr; }
 
+  // Single-query search first scores an int8 copy of the rows with a rigorous error bound and
+  // rescores in float32 only the rows that can still reach the top k (results are identical to
+  // the full float32 scan). On by default where the CPU has int8 dot products; off = full scan.
+  void set_prefilter(bool enabled) { prefilter_enabled_ = enabled; }
+  bool prefilter_active(std::int64_t k) const;
+  // Rows rescored in float32 by the last prefiltered single-query search (for benchmarks).
+  std::int64_t last_rescored_rows() const { return last_rescored_rows_.load(std::memory_order_relaxed); }
+
  private:
   struct Mapping;
 
@@ -79,8 +88,11 @@ class EmbeddingIndex {
   void make_owned();
   void compact();
   void rebuild_row_of_id();
+  void quantize_row(std::int64_t r);
   void search_single(const float* query, float query_sq_norm, std::int64_t k, float* scores,
                      std::int64_t* ids) const;
+  void search_single_prefiltered(const float* query, float query_sq_norm, std::int64_t k, float* scores,
+                                 std::int64_t* ids) const;
   void search_batch(const float* queries, const float* query_sq_norms, std::int64_t num_queries, std::int64_t k,
                     float* scores, std::int64_t* ids) const;
 
@@ -95,7 +107,17 @@ class EmbeddingIndex {
   std::shared_ptr<Mapping> mapping_;
   Buffer<std::int64_t> ids_;      // capacity_
   Buffer<std::uint8_t> alive_;    // capacity_; 0 = tombstone
-  Buffer<float> sq_norms_;        // capacity_; |row|^2, kept for l2 batches
+  Buffer<float> sq_norms_;        // capacity_; |row|^2 (l2 batches, prefilter bounds)
+  // int8 copy for the prefilter: row r ~= q8_scale_[r] * q8_[r], |error| <= scale / 2 per value.
+  std::int64_t stride8_;          // dim rounded up to 64
+  Buffer<std::int8_t> q8_;        // capacity_ x stride8_
+  Buffer<float> q8_scale_;
+  Buffer<std::int32_t> q8_sum_;     // sum of the int8 values (undoes the +128 query offset)
+  Buffer<std::int32_t> q8_abs_sum_; // sum of their magnitudes (L1 error bound)
+  Buffer<float> q8_norm_;           // |int8 row|_2, rounded up (L2 error bound)
+  Buffer<float> q8_error_norm_;     // |row - scale * int8 row|_2, rounded up (L2 error bound)
+  bool prefilter_enabled_ = true;
+  mutable std::atomic<std::int64_t> last_rescored_rows_{0};
   std::unordered_map<std::int64_t, std::int64_t> row_of_id_;  // add/remove only, never on search
 };
 

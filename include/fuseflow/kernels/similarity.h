@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace fuseflow::kernels {
 
@@ -22,6 +23,15 @@ void similarity_l2_rows(const float* rows, std::size_t row_stride, std::size_t n
 void similarity_dot_tile(const float* queries, std::size_t query_stride, std::size_t num_queries, const float* rows,
                          std::size_t row_stride, std::size_t num_rows, std::size_t length, float* scores,
                          std::size_t score_stride);
+
+// int8 rows (length a multiple of kInt8LengthMultiple, 64-byte aligned, zero padded):
+// out[r] = sum_i query[i] * rows[r][i], exact in int32 while 255 * 127 * length < 2^31.
+inline constexpr std::size_t kInt8LengthMultiple = 64;
+void similarity_int8_dot_rows(const std::int8_t* rows, std::size_t row_stride, std::size_t num_rows,
+                              const std::uint8_t* query, std::size_t length, std::int32_t* out);
+
+// Whether the int8 kernel runs on a native int8 dot-product instruction (AVX-512 VNNI) here.
+bool similarity_int8_is_fast();
 
 // Sum of `count` floats (any alignment): a pure streaming read used to
 // measure the machine's read bandwidth, the bound for a single-query scan.
