@@ -41,6 +41,8 @@ constexpr std::int64_t kMinFloatsPerThread = 1 << 16;
 // From this many queries on, one blocked pass over the rows (each row loaded once per 4 queries)
 // beats one scan per query; measured in bench/bench_index.py (--sweep-threshold).
 constexpr std::int64_t kBatchMinQueries = 2;
+// Int8 rounding error per value, in units of the scale: 1/2, plus room for the rounding of x/s.
+constexpr double kQuantHalfStep = 0.5 + 1e-4;
 
 std::int64_t round_up_stride(std::int64_t dim) {
   const auto m = static_cast<std::int64_t>(kernels::kSimilarityLengthMultiple);
@@ -131,6 +133,11 @@ class ParallelInterrupt {
   std::exception_ptr error_;
 };
 
+kernels::Int8BoundRows offset_rows(const kernels::Int8BoundRows& rows, std::int64_t offset) {
+  return {rows.scale + offset,     rows.sum + offset,  rows.l1_term + offset, rows.norm_term + offset,
+          rows.error_norm + offset, rows.norm + offset, rows.sq_norm + offset};
+}
+
 void write_results(TopKHeap& heap, bool negate, float* scores, std::int64_t* ids) {
   std::vector<ScoredId> best = heap.take_sorted();
   for (std::size_t i = 0; i < best.size(); ++i) {
@@ -197,9 +204,10 @@ EmbeddingIndex& EmbeddingIndex::operator=(EmbeddingIndex&& other) noexcept {
   q8_ = std::move(other.q8_);
   q8_scale_ = std::move(other.q8_scale_);
   q8_sum_ = std::move(other.q8_sum_);
-  q8_abs_sum_ = std::move(other.q8_abs_sum_);
-  q8_norm_ = std::move(other.q8_norm_);
+  q8_l1_term_ = std::move(other.q8_l1_term_);
+  q8_norm_term_ = std::move(other.q8_norm_term_);
   q8_error_norm_ = std::move(other.q8_error_norm_);
+  norms_ = std::move(other.norms_);
   prefilter_enabled_ = other.prefilter_enabled_;
   return *this;
 }
@@ -218,9 +226,10 @@ void EmbeddingIndex::reserve_rows(std::int64_t needed) {
   grow_copy(q8_, rows_ * stride8_, new_capacity * stride8_);
   grow_copy(q8_scale_, rows_, new_capacity);
   grow_copy(q8_sum_, rows_, new_capacity);
-  grow_copy(q8_abs_sum_, rows_, new_capacity);
-  grow_copy(q8_norm_, rows_, new_capacity);
+  grow_copy(q8_l1_term_, rows_, new_capacity);
+  grow_copy(q8_norm_term_, rows_, new_capacity);
   grow_copy(q8_error_norm_, rows_, new_capacity);
+  grow_copy(norms_, rows_, new_capacity);
   capacity_ = new_capacity;
 }
 
@@ -311,9 +320,10 @@ void EmbeddingIndex::compact() {
       std::memcpy(q8_.data() + w * stride8_, q8_.data() + r * stride8_, static_cast<std::size_t>(stride8_));
       q8_scale_[w] = q8_scale_[r];
       q8_sum_[w] = q8_sum_[r];
-      q8_abs_sum_[w] = q8_abs_sum_[r];
-      q8_norm_[w] = q8_norm_[r];
+      q8_l1_term_[w] = q8_l1_term_[r];
+      q8_norm_term_[w] = q8_norm_term_[r];
       q8_error_norm_[w] = q8_error_norm_[r];
+      norms_[w] = norms_[r];
       alive_[w] = 1;
     }
     ++w;
@@ -353,10 +363,12 @@ void EmbeddingIndex::quantize_row(std::int64_t r) {
   std::fill(out + dim_, out + stride8_, std::int8_t{0});
   q8_scale_[r] = scale;
   q8_sum_[r] = sum;
-  q8_abs_sum_[r] = abs_sum;
   // Rounded up (relative 1e-6 >> float rounding) so the bounds built from them stay bounds.
-  q8_norm_[r] = static_cast<float>(std::sqrt(static_cast<double>(sq_sum)) * (1 + 1e-6));
-  q8_error_norm_[r] = static_cast<float>(std::sqrt(error_sq) * (1 + 1e-6) + 1e-30);
+  constexpr double up = 1 + 1e-6;
+  q8_l1_term_[r] = static_cast<float>(static_cast<double>(scale) * kQuantHalfStep * abs_sum * up);
+  q8_norm_term_[r] = static_cast<float>(static_cast<double>(scale) * std::sqrt(static_cast<double>(sq_sum)) * up);
+  q8_error_norm_[r] = static_cast<float>(std::sqrt(error_sq) * up + 1e-30);
+  norms_[r] = static_cast<float>(std::sqrt(stored_sq_norm(x, dim_)) * up);
 }
 
 bool EmbeddingIndex::prefilter_active(std::int64_t k) const {
@@ -491,7 +503,7 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
                                                std::int64_t* ids) const {
   const bool l2 = metric_ == Metric::kL2;
   const double dim = static_cast<double>(dim_);
-  constexpr double h = 0.5 + 1e-4;
+  constexpr double h = kQuantHalfStep;
   constexpr double ulp = 1.0 / (1 << 23);  // 2 units of float32 roundoff
 
   // Quantise the query: u8 = round(q / sq) + 128, so vpdpbusd (u8 x s8) can take it.
@@ -511,9 +523,23 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
       q_error_sq += error * error;
     }
   }
-  const double q_error_norm = std::sqrt(q_error_sq) * (1 + 1e-6) + 1e-30;
-  const double q_norm = std::sqrt(static_cast<double>(query_sq_norm)) * (1 + 1e-6);
   const std::uint8_t* query_u8 = query8.data();  // thread_local: worker threads must use this pointer
+  kernels::Int8BoundQuery bq;
+  bq.scale = q_scale;
+  bq.l1_term = static_cast<float>(h * (static_cast<double>(q_abs_sum) + h * dim) * (1 + 1e-6));
+  bq.error_norm = static_cast<float>(std::sqrt(q_error_sq) * (1 + 1e-6) + 1e-30);
+  bq.norm = static_cast<float>(std::sqrt(static_cast<double>(query_sq_norm)) * (1 + 1e-6));
+  bq.sq_norm = query_sq_norm;
+  // dot/cosine: score = x.q. l2: score = -|x-q|^2 = 2 x.q - (|x|^2 + |q|^2).
+  bq.centre_approx = l2 ? 2.0f : 1.0f;
+  bq.centre_norms = l2 ? -1.0f : 0.0f;
+  // Worst-case float32 rounding of the exact kernel: a dot of dim products errs by <= (dim+32) ulp
+  // |x||q|; sum of (x-q)^2 by <= (dim+32) 2ulp (|x|+|q|)^2, and |x|^2, |q|^2 are rounded once.
+  bq.slack_dot = static_cast<float>(l2 ? 0.0 : (dim + 32) * ulp);
+  bq.slack_l2 = static_cast<float>(l2 ? (dim + 32) * 2 * ulp : 0.0);
+  bq.slack_sq = static_cast<float>(l2 ? 2 * ulp : 0.0);
+  const kernels::Int8BoundRows bound_rows{q8_scale_.data(), q8_sum_.data(), q8_l1_term_.data(), q8_norm_term_.data(),
+                                          q8_error_norm_.data(), norms_.data(), sq_norms_.data()};
 
   const std::uint8_t* alive = dead_ > 0 ? alive_.data() : nullptr;
   // The int8 pass reads a quarter of the bytes, so threads pay off 4x later than a float scan.
@@ -536,50 +562,23 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
     const std::int64_t end = std::min(rows_, groups * (t + 1) / nt * 4);
     TopKHeap& lower = lower_heaps[static_cast<std::size_t>(t)];
     alignas(64) std::int32_t dots[kScanBlockRows];
+    alignas(64) float lower_block[kScanBlockRows];
     for (std::int64_t b = begin; b < end; b += kScanBlockRows) {
       if (interrupt.poll()) break;
       const std::int64_t n = std::min(kScanBlockRows, end - b);
       kernels::similarity_int8_dot_rows(q8_.data() + b * stride8_, static_cast<std::size_t>(stride8_),
                                         static_cast<std::size_t>(n), query_u8, static_cast<std::size_t>(stride8_),
                                         dots);
-      for (std::int64_t j = 0; j < n; ++j) {
-        const std::int64_t r = b + j;
-        if (alive != nullptr && alive[r] == 0) {
-          hi_all[r] = -std::numeric_limits<float>::infinity();
-          continue;
-        }
-        const double scales = static_cast<double>(q8_scale_[r]) * q_scale;
-        const double approx = scales * static_cast<double>(dots[j] - 128 * static_cast<std::int64_t>(q8_sum_[r]));
-        const double x_sq = sq_norms_[r];
-        const double x_norm = std::sqrt(x_sq) * (1 + 1e-6);
-        // Two valid bounds, keep the tighter. L1: per-value rounding <= scale/2. L2 (Cauchy-Schwarz):
-        // x.q - sx*sq*(xi.qi) = sx*(xi.eq) + ex.q with the exact residual norms |eq|, |ex|.
-        const double bound_l1 = scales * h * (static_cast<double>(q8_abs_sum_[r]) + static_cast<double>(q_abs_sum) + h * dim);
-        const double bound_l2 = static_cast<double>(q8_scale_[r]) * q8_norm_[r] * q_error_norm +
-                                static_cast<double>(q8_error_norm_[r]) * q_norm;
-        const double bound = std::min(bound_l1, bound_l2) * (1 + 1e-6);
-        double lo, hi;
-        if (l2) {
-          // -|x-q|^2 = 2 x.q - |x|^2 - |q|^2; the kernel sums (x-q)^2 with error <= (dim+32) ulp (|x|+|q|)^2.
-          const double slack = (dim + 32) * 2 * ulp * (x_norm + q_norm) * (x_norm + q_norm) + 2 * ulp * (x_sq + query_sq_norm);
-          const double centre = 2 * approx - x_sq - query_sq_norm;
-          lo = centre - 2 * bound - slack;
-          hi = centre + 2 * bound + slack;
-        } else {
-          const double slack = (dim + 32) * ulp * x_norm * q_norm;
-          lo = approx - bound - slack;
-          hi = approx + bound + slack;
-        }
-        // Round outward to float (1e-6 relative covers the 2^-24 of the conversion); a NaN bound
-        // (overflowing norms) keeps the row as a candidate.
-        const float hi_f = std::isnan(hi) ? std::numeric_limits<float>::infinity()
-                                          : static_cast<float>(hi + std::abs(hi) * 1e-6 + 1e-30);
-        hi_all[r] = hi_f;
-        if (!std::isnan(lo)) {
-          const float lo_f = static_cast<float>(lo - std::abs(lo) * 1e-6 - 1e-30);
-          if (lo_f >= lower.threshold()) lower.push(lo_f, r);
+      kernels::similarity_int8_bounds(dots, offset_rows(bound_rows, b), static_cast<std::size_t>(n), bq, lower_block,
+                                      hi_all + b);
+      if (alive != nullptr) {
+        for (std::int64_t j = 0; j < n; ++j) {
+          if (alive[b + j] == 0) hi_all[b + j] = -std::numeric_limits<float>::infinity();
         }
       }
+      // Only the k-th largest lower bound matters, so the ids pushed along are irrelevant.
+      kernels::topk_push_block(lower, lower_block, static_cast<std::size_t>(n), ids_.data() + b,
+                               alive != nullptr ? alive + b : nullptr);
     }
 #pragma omp barrier
 #pragma omp single
@@ -748,9 +747,10 @@ EmbeddingIndex EmbeddingIndex::load(const std::string& path, bool use_mmap) {
     index.q8_ = Buffer<std::int8_t>(static_cast<std::size_t>(count * index.stride8_));
     index.q8_scale_ = Buffer<float>(static_cast<std::size_t>(count));
     index.q8_sum_ = Buffer<std::int32_t>(static_cast<std::size_t>(count));
-    index.q8_abs_sum_ = Buffer<std::int32_t>(static_cast<std::size_t>(count));
-    index.q8_norm_ = Buffer<float>(static_cast<std::size_t>(count));
+    index.q8_l1_term_ = Buffer<float>(static_cast<std::size_t>(count));
+    index.q8_norm_term_ = Buffer<float>(static_cast<std::size_t>(count));
     index.q8_error_norm_ = Buffer<float>(static_cast<std::size_t>(count));
+    index.norms_ = Buffer<float>(static_cast<std::size_t>(count));
   }
   if (count > 0 &&
       !read_fully(fd, index.ids_.data(), static_cast<std::size_t>(count) * sizeof(std::int64_t),

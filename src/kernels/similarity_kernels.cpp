@@ -11,6 +11,8 @@
 
 #include <hwy/highway.h>
 
+#include <limits>
+
 #include "fuseflow/kernels/similarity.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -237,6 +239,68 @@ void Int8DotRows(const std::int8_t* HWY_RESTRICT rows, std::size_t row_stride, s
 #endif
 }
 
+void Int8Bounds(const std::int32_t* HWY_RESTRICT dots, const Int8BoundRows& rows, std::size_t n,
+                const Int8BoundQuery& query, float* HWY_RESTRICT lower, float* HWY_RESTRICT upper) {
+  const hn::ScalableTag<float> d;
+  const hn::RebindToSigned<decltype(d)> di;
+  const std::size_t N = hn::Lanes(d);
+  const auto q_scale = hn::Set(d, query.scale), q_l1 = hn::Set(d, query.l1_term);
+  const auto q_err = hn::Set(d, query.error_norm), q_norm = hn::Set(d, query.norm), q_sq = hn::Set(d, query.sq_norm);
+  const auto c_approx = hn::Set(d, query.centre_approx), c_norms = hn::Set(d, query.centre_norms);
+  const auto s_dot = hn::Set(d, query.slack_dot), s_l2 = hn::Set(d, query.slack_l2), s_sq = hn::Set(d, query.slack_sq);
+  const auto margin = hn::Set(d, 1e-5f), tiny = hn::Set(d, 1e-30f);
+  const auto offset = hn::Set(di, 128);
+  const auto inf = hn::Set(d, std::numeric_limits<float>::infinity());
+  // Float32 arithmetic here errs by a few 2^-24 relative; the 1e-5 margin on every magnitude
+  // that enters lo/hi keeps them bounds.
+  auto one = [&](std::size_t j, auto dv) {
+    const auto exact_int = hn::Sub(dv, hn::Mul(offset, hn::LoadU(di, rows.sum + j)));
+    const auto sx = hn::LoadU(d, rows.scale + j);
+    const auto approx = hn::Mul(hn::Mul(sx, q_scale), hn::ConvertTo(d, exact_int));
+    const auto bound_l1 = hn::Mul(q_scale, hn::MulAdd(sx, q_l1, hn::LoadU(d, rows.l1_term + j)));
+    const auto bound_l2 = hn::MulAdd(hn::LoadU(d, rows.norm_term + j), q_err, hn::Mul(hn::LoadU(d, rows.error_norm + j), q_norm));
+    const auto bound = hn::Min(bound_l1, bound_l2);
+    const auto xn = hn::LoadU(d, rows.norm + j);
+    const auto sq_sum = hn::Add(hn::LoadU(d, rows.sq_norm + j), q_sq);
+    const auto norm_sum = hn::Add(xn, q_norm);
+    const auto slack = hn::MulAdd(s_dot, hn::Mul(xn, q_norm), hn::MulAdd(s_l2, hn::Mul(norm_sum, norm_sum), hn::Mul(s_sq, sq_sum)));
+    const auto centre = hn::MulAdd(c_approx, approx, hn::Mul(c_norms, sq_sum));
+    auto half = hn::MulAdd(c_approx, bound, slack);
+    const auto magnitude = hn::Add(hn::Add(hn::Abs(hn::Mul(c_approx, approx)), hn::Abs(hn::Mul(c_norms, sq_sum))), half);
+    half = hn::Add(hn::MulAdd(margin, magnitude, half), tiny);
+    const auto hi = hn::Add(centre, half);
+    hn::StoreU(hn::IfThenElse(hn::Eq(hi, hi), hi, inf), d, upper + j);  // NaN -> +inf: stays a candidate
+    hn::StoreU(hn::Sub(centre, half), d, lower + j);
+  };
+  std::size_t j = 0;
+  for (; j + N <= n; j += N) one(j, hn::LoadU(di, dots + j));
+  if (j < n) {
+    // Tail through small local copies (the row arrays may end at n).
+    alignas(64) std::int32_t dtail[hn::MaxLanes(di)] = {};
+    alignas(64) float stail[hn::MaxLanes(d)] = {}, l1tail[hn::MaxLanes(d)] = {}, ntail[hn::MaxLanes(d)] = {},
+                      etail[hn::MaxLanes(d)] = {}, xtail[hn::MaxLanes(d)] = {}, sqtail[hn::MaxLanes(d)] = {},
+                      lo_tail[hn::MaxLanes(d)], hi_tail[hn::MaxLanes(d)];
+    alignas(64) std::int32_t sumtail[hn::MaxLanes(di)] = {};
+    const std::size_t rest = n - j;
+    for (std::size_t t = 0; t < rest; ++t) {
+      dtail[t] = dots[j + t];
+      stail[t] = rows.scale[j + t];
+      sumtail[t] = rows.sum[j + t];
+      l1tail[t] = rows.l1_term[j + t];
+      ntail[t] = rows.norm_term[j + t];
+      etail[t] = rows.error_norm[j + t];
+      xtail[t] = rows.norm[j + t];
+      sqtail[t] = rows.sq_norm[j + t];
+    }
+    const Int8BoundRows tail_rows{stail, sumtail, l1tail, ntail, etail, xtail, sqtail};
+    Int8Bounds(dtail, tail_rows, N, query, lo_tail, hi_tail);
+    for (std::size_t t = 0; t < rest; ++t) {
+      lower[j + t] = lo_tail[t];
+      upper[j + t] = hi_tail[t];
+    }
+  }
+}
+
 bool Int8IsFast() { return HWY_TARGET == HWY_AVX3_DL; }
 
 double StreamSum(const float* HWY_RESTRICT data, std::size_t count) {
@@ -267,6 +331,12 @@ HWY_EXPORT(DotTile);
 HWY_EXPORT(StreamSum);
 HWY_EXPORT(Int8DotRows);
 HWY_EXPORT(Int8IsFast);
+HWY_EXPORT(Int8Bounds);
+
+void similarity_int8_bounds(const std::int32_t* dots, const Int8BoundRows& rows, std::size_t n,
+                            const Int8BoundQuery& query, float* lower, float* upper) {
+  HWY_DYNAMIC_DISPATCH(Int8Bounds)(dots, rows, n, query, lower, upper);
+}
 
 void similarity_int8_dot_rows(const std::int8_t* rows, std::size_t row_stride, std::size_t num_rows,
                               const std::uint8_t* query, std::size_t length, std::int32_t* out) {

@@ -111,11 +111,12 @@ class EmbeddingIndex {
   // int8 copy for the prefilter: row r ~= q8_scale_[r] * q8_[r], |error| <= scale / 2 per value.
   std::int64_t stride8_;          // dim rounded up to 64
   Buffer<std::int8_t> q8_;        // capacity_ x stride8_
-  Buffer<float> q8_scale_;
+  Buffer<float> q8_scale_;          // sx
   Buffer<std::int32_t> q8_sum_;     // sum of the int8 values (undoes the +128 query offset)
-  Buffer<std::int32_t> q8_abs_sum_; // sum of their magnitudes (L1 error bound)
-  Buffer<float> q8_norm_;           // |int8 row|_2, rounded up (L2 error bound)
-  Buffer<float> q8_error_norm_;     // |row - scale * int8 row|_2, rounded up (L2 error bound)
+  Buffer<float> q8_l1_term_;        // sx * h * |int8 row|_1 (L1 error bound)
+  Buffer<float> q8_norm_term_;      // sx * |int8 row|_2 (L2 error bound)
+  Buffer<float> q8_error_norm_;     // |row - sx * int8 row|_2 (L2 error bound)
+  Buffer<float> norms_;             // |row|_2; these bound terms are rounded up
   bool prefilter_enabled_ = true;
   mutable std::atomic<std::int64_t> last_rescored_rows_{0};
   std::unordered_map<std::int64_t, std::int64_t> row_of_id_;  // add/remove only, never on search

@@ -30,6 +30,36 @@ inline constexpr std::size_t kInt8LengthMultiple = 64;
 void similarity_int8_dot_rows(const std::int8_t* rows, std::size_t row_stride, std::size_t num_rows,
                               const std::uint8_t* query, std::size_t length, std::int32_t* out);
 
+// Per-query constants of the int8 prefilter interval (see EmbeddingIndex::search_single_prefiltered).
+struct Int8BoundQuery {
+  float scale;          // query int8 scale sq
+  float l1_term;        // h * (|qi|_1 + h * dim)
+  float error_norm;     // |q - sq * qi|_2, rounded up
+  float norm;           // |q|_2, rounded up
+  float sq_norm;        // |q|^2
+  float centre_approx;  // score centre = centre_approx * approx + centre_norms * (|x|^2 + |q|^2)
+  float centre_norms;
+  float slack_dot;      // float32 rounding of the exact kernel: slack_dot |x||q| + slack_l2 (|x|+|q|)^2
+  float slack_l2;       //   + slack_sq (|x|^2 + |q|^2)
+  float slack_sq;
+};
+
+// Per-row constants of the int8 copy (structure of arrays, all n long).
+struct Int8BoundRows {
+  const float* scale;        // sx
+  const std::int32_t* sum;   // sum of the int8 values (undoes the +128 query offset)
+  const float* l1_term;      // sx * h * |xi|_1
+  const float* norm_term;    // sx * |xi|_2
+  const float* error_norm;   // |x - sx * xi|_2
+  const float* norm;         // |x|_2
+  const float* sq_norm;      // |x|^2
+};
+
+// lower[j], upper[j]: an interval holding row j's float32 score from its int8 dot dots[j]
+// (rounded outward with a 1e-5 relative margin; NaN upper becomes +inf).
+void similarity_int8_bounds(const std::int32_t* dots, const Int8BoundRows& rows, std::size_t n,
+                            const Int8BoundQuery& query, float* lower, float* upper);
+
 // Whether the int8 kernel runs on a native int8 dot-product instruction (AVX-512 VNNI) here.
 bool similarity_int8_is_fast();
 
