@@ -11,12 +11,14 @@ if _dev_build:
 from . import _core  # noqa: E402
 from ._core import get_num_threads, set_num_threads  # noqa: E402
 from .graph import Graph  # noqa: E402
+from .index import EmbeddingIndex  # noqa: E402
 from .io import read_edgelist, read_matrix_market  # noqa: E402
 from . import algorithms, generators  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "EmbeddingIndex",
     "Graph",
     "algorithms",
     "generators",

@@ -67,5 +67,6 @@ class NativeCall {
 void bind_core(nb::module_& m);
 void bind_graph(nb::module_& m);
 void bind_algorithms(nb::module_& m);
+void bind_index(nb::module_& m);
 
 }  // namespace fuseflow::bindings

@@ -1,0 +1,125 @@
+// EmbeddingIndex: exact top-k similarity search over a contiguous, 64-byte aligned float32 matrix.
+//
+// Rows are stored once, zero-padded to a stride that is a multiple of 16 floats, next to an int64
+// ids column and an alive column (tombstones). Removal marks tombstones; the store is compacted
+// when a quarter of it is dead. Cosine rows are normalised at insert, so cosine search is a dot
+// product. The on-disk format is described in docs/index_format.md.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "fuseflow/core/buffer.h"
+
+namespace fuseflow {
+
+enum class Metric : std::uint32_t { kCosine = 0, kDot = 1, kL2 = 2 };
+
+Metric parse_metric(const std::string& name);  // "cosine" | "dot" | "l2", else ValueError on `metric`
+const char* metric_name(Metric metric);
+
+// A strided 2-D float matrix handed in from the caller (float32 or float64 elements). Strides
+// are in elements, so any NumPy layout is read directly without a prior copy.
+struct MatrixView {
+  const void* data = nullptr;
+  bool is_float64 = false;
+  std::int64_t rows = 0;
+  std::int64_t cols = 0;
+  std::int64_t row_stride = 0;
+  std::int64_t col_stride = 1;
+};
+
+struct SearchResult {
+  std::int64_t num_queries = 0;
+  std::int64_t k = 0;      // results per query: min(requested k, size())
+  Buffer<float> scores;    // num_queries x k; similarity (descending) or l2 squared distance (ascending)
+  Buffer<std::int64_t> ids;
+};
+
+class EmbeddingIndex {
+ public:
+  EmbeddingIndex(std::int64_t dim, Metric metric);
+  ~EmbeddingIndex();
+  EmbeddingIndex(EmbeddingIndex&&) noexcept;
+  EmbeddingIndex& operator=(EmbeddingIndex&&) noexcept;
+
+  std::int64_t dim() const { return dim_; }
+  Metric metric() const { return metric_; }
+  std::int64_t size() const { return rows_ - dead_; }  // live vectors
+  std::int64_t stride() const { return stride_; }
+
+  // Appends vectors (rows x dim). ids empty: one more than the largest live id, then consecutive
+  // (0 when empty). Validates everything before changing anything.
+  void add(const MatrixView& vectors, std::span<const std::int64_t> ids);
+  void remove(std::span<const std::int64_t> ids);
+
+  // Live ids in storage order (insertion order, removed ones skipped).
+  Buffer<std::int64_t> ids() const;
+  // A copy of the live vectors as stored (cosine rows normalised), rows x dim.
+  Buffer<float> vectors() const;
+
+  SearchResult search(const MatrixView& queries, std::int64_t k) const;
+
+  void save(const std::string& path) const;
+  static EmbeddingIndex load(const std::string& path, bool use_mmap);
+
+  // Whether the vectors live in a read-only file mapping (the first add/remove copies them).
+  bool is_mapped() const { return mapping_ != nullptr; }
+
+  // Single-query search first scores an int8 copy of the rows with a rigorous error bound and
+  // rescores in float32 only the rows that can still reach the top k (results are identical to
+  // the full float32 scan). On by default where the CPU has int8 dot products; off = full scan.
+  void set_prefilter(bool enabled) { prefilter_enabled_ = enabled; }
+  bool prefilter_active(std::int64_t k) const;
+  // Rows rescored in float32 by the last prefiltered single-query search (for benchmarks).
+  std::int64_t last_rescored_rows() const { return last_rescored_rows_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Mapping;
+
+  const float* row(std::int64_t r) const { return data_ + r * stride_; }
+  void reserve_rows(std::int64_t rows);
+  void make_owned();
+  void compact();
+  void rebuild_row_of_id();
+  void quantize_row(std::int64_t r);
+  void search_single(const float* query, float query_sq_norm, std::int64_t k, float* scores,
+                     std::int64_t* ids) const;
+  void search_single_prefiltered(const float* query, float query_sq_norm, std::int64_t k, float* scores,
+                                 std::int64_t* ids) const;
+  void search_batch(const float* queries, const float* query_sq_norms, std::int64_t num_queries, std::int64_t k,
+                    float* scores, std::int64_t* ids) const;
+
+  std::int64_t dim_;
+  Metric metric_;
+  std::int64_t stride_;       // floats per stored row: dim rounded up to 16
+  std::int64_t rows_ = 0;     // stored rows, dead ones included
+  std::int64_t dead_ = 0;
+  std::int64_t capacity_ = 0; // rows that fit in store_
+  Buffer<float> store_;       // owned rows (capacity_ x stride_)
+  const float* data_ = nullptr;  // store_ or the file mapping
+  std::shared_ptr<Mapping> mapping_;
+  Buffer<std::int64_t> ids_;      // capacity_
+  Buffer<std::uint8_t> alive_;    // capacity_; 0 = tombstone
+  Buffer<float> sq_norms_;        // capacity_; |row|^2 (l2 batches, prefilter bounds)
+  // int8 copy for the prefilter: row r ~= q8_scale_[r] * q8_[r], |error| <= scale / 2 per value.
+  std::int64_t stride8_;          // dim rounded up to 64
+  Buffer<std::int8_t> q8_;        // capacity_ x stride8_
+  Buffer<float> q8_scale_;          // sx
+  Buffer<std::int32_t> q8_sum_;     // sum of the int8 values (undoes the +128 query offset)
+  Buffer<float> q8_l1_term_;        // sx * h * |int8 row|_1 (L1 error bound)
+  Buffer<float> q8_norm_term_;      // sx * |int8 row|_2 (L2 error bound)
+  Buffer<float> q8_error_norm_;     // |row - sx * int8 row|_2 (L2 error bound)
+  Buffer<float> norms_;             // |row|_2; these bound terms are rounded up
+  bool prefilter_enabled_ = true;
+  mutable std::atomic<std::int64_t> last_rescored_rows_{0};
+  std::unordered_map<std::int64_t, std::int64_t> row_of_id_;  // add/remove only, never on search
+};
+
+}  // namespace fuseflow

@@ -1,0 +1,140 @@
+"""ff.EmbeddingIndex: exact top-k similarity search over a contiguous float32 matrix."""
+
+import os
+
+import numpy as np
+
+from . import _core
+from ._checks import as_int
+
+_METRICS = ("cosine", "dot", "l2")
+
+
+def _as_float_array(name, value):
+    """The slow path for lists and other array-likes: Python numbers become float64.
+
+    NumPy arrays of other dtypes are a TypeError (no silent casts)."""
+    if isinstance(value, np.ndarray):
+        raise TypeError(f"{name}: must be a float32 or float64 array, got dtype {value.dtype}")
+    arr = np.asarray(value)
+    if arr.dtype == np.bool_ or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"{name}: must be float32 or float64 numbers, got dtype {arr.dtype}")
+    return arr.astype(np.float64, copy=False) if arr.dtype != np.float32 else arr
+
+
+def _as_ids(name, ids):
+    arr = np.asarray(ids)
+    if arr.ndim != 1:
+        raise ValueError(f"{name}: must be 1-D, got an array of shape {arr.shape}")
+    if arr.size == 0:
+        return np.empty(0, dtype=np.int64)
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name}: must be integers (int64 ids), got dtype {arr.dtype}")
+    if arr.dtype == np.uint64 and arr.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"{name}: ids must fit in int64")
+    return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+class EmbeddingIndex:
+    """Exact k-nearest-neighbour search over float32 vectors kept in one aligned matrix.
+
+    ``EmbeddingIndex(dim, metric="cosine", dtype="float32")`` with metric
+
+    - ``"cosine"``: vectors are normalised once at insert; scores are cosine similarities,
+      sorted descending. Zero vectors and zero queries are rejected.
+    - ``"dot"``: scores are inner products, sorted descending.
+    - ``"l2"``: scores are **squared** Euclidean distances, sorted ascending. A single query
+      computes them from the differences; a batch uses ``|x|^2 + |q|^2 - 2 x.q`` (clamped at 0),
+      so the two can differ by float32 rounding.
+
+    Results are exact (brute force in float32); ties are broken by the smaller id.
+    ``search(..., k)`` with k larger than ``len(index)`` returns ``len(index)`` results per
+    query (an empty index returns zero results). ``save``/``load`` use the binary format
+    documented in docs/index_format.md.
+    """
+
+    __slots__ = ("_native", "__weakref__")
+
+    def __init__(self, dim, metric="cosine", dtype="float32", *, _native=None):
+        if _native is None:
+            dim = as_int("dim", dim, minimum=1)
+            if not isinstance(metric, str) or metric not in _METRICS:
+                raise ValueError(f"metric: must be \"cosine\", \"dot\" or \"l2\", got {metric!r}")
+            try:
+                supported = np.dtype(dtype) == np.float32
+            except TypeError:
+                supported = False
+            if not supported:
+                raise ValueError(f"dtype: only float32 storage is supported, got {dtype!r}")
+            _native = _core.EmbeddingIndexCore(dim, metric)
+        self._native = _native
+
+    def search(self, queries, k=10):
+        """(scores, ids) of the k best vectors per query.
+
+        A 1-D query (dim,) gives 1-D results of length min(k, len(self)); a 2-D batch (nq, dim)
+        gives (nq, min(k, len(self))) arrays. Scores are float32, ids int64. float32/float64
+        NumPy queries in any layout are read by the native code directly (no Python-side copy).
+        """
+        # Hot path: two type checks, then straight into native code (validation lives there).
+        if type(queries) is not np.ndarray:
+            queries = _as_float_array("queries", queries)
+        if type(k) is not int:
+            k = as_int("k", k)
+        return self._native.search(queries, k)
+
+    @property
+    def dim(self):
+        return self._native.dim
+
+    @property
+    def metric(self):
+        return self._native.metric
+
+    @property
+    def dtype(self):
+        return np.dtype(np.float32)
+
+    def __len__(self):
+        return len(self._native)
+
+    def add(self, vectors, ids=None):
+        """Copy vectors (n, dim), float32 or float64, into the index once.
+
+        ``ids`` (int64, one per vector, unique and not already present) default to consecutive
+        integers starting one above the largest id in the index (0 when it is empty).
+        """
+        if type(vectors) is not np.ndarray:
+            vectors = _as_float_array("vectors", vectors)
+        elif vectors.dtype not in (np.float32, np.float64):
+            vectors = _as_float_array("vectors", vectors)
+        if vectors.ndim != 2:
+            raise ValueError(f"vectors: must be 2-D (n, dim), got an array of shape {vectors.shape}")
+        self._native.add(vectors, None if ids is None else _as_ids("ids", ids))
+
+    def remove(self, ids):
+        """Remove vectors by id; every id must be present (else ValueError, nothing removed)."""
+        self._native.remove(_as_ids("ids", np.atleast_1d(ids)))
+
+    def ids(self):
+        """The ids of the stored vectors, in insertion order (int64)."""
+        return self._native.ids()
+
+    def save(self, path):
+        """Write the index to `path` (format: docs/index_format.md). Tombstones are dropped."""
+        self._native.save(os.fspath(path))
+
+    @classmethod
+    def load(cls, path, mmap=False):
+        """Read an index written by :meth:`save`.
+
+        ``mmap=True`` maps the file and scans it in place (the first add/remove copies it into
+        memory). A truncated or corrupted file raises ValueError.
+        """
+        path = os.fspath(path)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"path: no such file: {path!r}")
+        return cls(0, _native=_core.EmbeddingIndexCore.load(path, bool(mmap)))
+
+    def __repr__(self):
+        return f"EmbeddingIndex(dim={self.dim}, metric={self.metric!r}, size={len(self)})"
