@@ -49,7 +49,7 @@ void expect_matches_serial(const EdgeList& e, std::int64_t source, double delta 
 }
 
 TEST(Sssp, RmatUniformWeights) {
-  EdgeList e = testing::rmat_edges(13, 8, 5);
+  EdgeList e = testing::rmat_edges(12, 8, 5);
   testing::add_weights(e, 0.0, 1.0, 6);
   expect_matches_serial(e, e.src[0]);
 }
