@@ -35,7 +35,9 @@ bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 class LineParser {
  public:
-  LineParser(const EdgeListFormat& f) : format_(f) {
+  explicit LineParser(const EdgeListFormat& f) : format_(f) {
+    // A blank delimiter is the whitespace mode: runs of spaces/tabs separate fields.
+    if (is_blank(format_.delimiter)) format_.delimiter = '\0';
     limit_ = f.id_limit >= 0 ? std::min(f.id_limit, kMaxNodeIdExclusive) : kMaxNodeIdExclusive;
   }
 
