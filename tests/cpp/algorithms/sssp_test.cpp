@@ -70,6 +70,20 @@ TEST(Sssp, TinyDeltaManyBucketsAndHugeDelta) {
   expect_matches_serial(e, 0, 1e9);
 }
 
+TEST(Sssp, LongPathBeyondTheLastBucket) {
+  // A bucket width of 1e-3 puts most of this path past the bucket cap (2^20).
+  EdgeList e;
+  e.n = 3000;
+  for (std::int32_t v = 0; v + 1 < e.n; ++v) {
+    e.src.push_back(v);
+    e.dst.push_back(v + 1);
+    e.src.push_back(v + 1);
+    e.dst.push_back(v);
+  }
+  testing::add_weights(e, 1.0, 2.0, 9);
+  expect_matches_serial(e, 17, 1e-3);
+}
+
 TEST(Sssp, InfiniteWeightsNeverReach) {
   EdgeList e;
   e.n = 3;
