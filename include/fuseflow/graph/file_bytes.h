@@ -1,16 +1,10 @@
-// Whole-file reads for the graph loaders; failures name the `path` argument.
+// Whole-file access for the graph loaders; failures name the `path` argument.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-#include "fuseflow/core/buffer.h"
-
 namespace fuseflow {
-
-// The file's bytes, copied into memory. Throws ValueError naming `path` when it cannot be
-// opened or read.
-Buffer<char> read_file_bytes(const std::string& path);
 
 // A read-only memory map of a whole file (no copy: text parsers read the page cache
 // directly). Throws ValueError naming `path` when it cannot be opened or mapped.
