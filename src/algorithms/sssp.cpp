@@ -88,8 +88,7 @@ Buffer<double> sssp(const Graph& g, std::int64_t source, double delta) {
   const auto off = g.out_offsets();
   const auto tgt = g.out_targets();
   const auto weight = g.out_weights();
-  // Usually a bucket's frontier is at most E + 1 long (one push per successful relaxation); it
-  // grows when re-pushes inside a bucket exceed that.
+  // Sized for one push per edge; grown between sweeps in the rare case re-pushes exceed that.
   Buffer<NodeId> frontier(static_cast<std::size_t>(m) + 1);
   frontier[0] = static_cast<NodeId>(source);
   // Two generations of (bucket index, frontier length), alternating between sweeps.
