@@ -30,12 +30,12 @@ def _single_char(name, value):
 def read_edgelist(path, delimiter=None, comment="#", weighted=False, skip_rows=0, num_nodes=None):
     """A Graph from a text edge list: one edge per line, "src dst" or "src dst weight".
 
-    delimiter: None splits on runs of spaces/tabs; a character such as "," splits on it (spaces
-    around it are allowed). comment: text from this character to the end of the line is
-    ignored (None: no comments); blank lines are skipped. weighted: read a third column as
-    float64 weights. skip_rows: lines to skip first (e.g. a CSV header). Node ids are
-    non-negative integers < 2**31 - 1; num_nodes=None means max id + 1, otherwise ids must be
-    below it. A malformed line raises ValueError naming its line number.
+    delimiter: None (or " " or "\\t") splits on runs of spaces/tabs; another character such
+    as "," splits on it (spaces around it are allowed). comment: text from this character to
+    the end of the line is ignored (None: no comments); blank lines are skipped. weighted: read
+    a third column as float64 weights. skip_rows: lines to skip first (e.g. a CSV header).
+    Node ids are non-negative integers < 2**31 - 1; num_nodes=None means max id + 1, otherwise
+    ids must be below it. A malformed line raises ValueError naming its line number.
     """
     path = _path(path)
     delimiter = _single_char("delimiter", delimiter)

@@ -118,13 +118,17 @@ LabelPropagationResult label_propagation(const Graph& g, std::int64_t max_iter, 
           if (best == own) continue;
           labels[v] = best;
           ++changed;
-          // Only neighbours of a changed node can change next sweep.
-          for (EdgeOffset e = out_off[v]; e < out_off[v + 1]; ++e) {
-            std::atomic_ref<std::uint8_t>(active_next[out_tgt[e]]).store(1, std::memory_order_relaxed);
-          }
-          for (EdgeOffset e = in_off[v]; e < in_off[v + 1]; ++e) {
-            std::atomic_ref<std::uint8_t>(active_next[in_src[e]]).store(1, std::memory_order_relaxed);
-          }
+          // Only neighbours of a changed node can change: later nodes of this chunk in this
+          // sweep (as a serial sweep would), all others in the next one.
+          auto wake = [&](NodeId w) {
+            if (w > v && w < end) {
+              active[w] = 1;  // this chunk's flags are touched by this thread only
+            } else {
+              std::atomic_ref<std::uint8_t>(active_next[w]).store(1, std::memory_order_relaxed);
+            }
+          };
+          for (EdgeOffset e = out_off[v]; e < out_off[v + 1]; ++e) wake(out_tgt[e]);
+          for (EdgeOffset e = in_off[v]; e < in_off[v + 1]; ++e) wake(in_src[e]);
         }
       }
     }

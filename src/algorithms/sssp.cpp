@@ -19,6 +19,9 @@ namespace {
 
 constexpr std::size_t kNoBin = std::numeric_limits<std::size_t>::max();
 constexpr std::int64_t kMinEdgesPerThread = 1 << 15;
+// Buckets past this one share it: caps each thread's bucket list (~24 MB) on long paths.
+// Processing a node early is still correct (it is re-pushed whenever its distance drops).
+constexpr double kLastBin = 1 << 20;
 
 void validate(const Graph& g, std::int64_t source) {
   const std::int64_t n = g.num_nodes();
@@ -85,8 +88,7 @@ Buffer<double> sssp(const Graph& g, std::int64_t source, double delta) {
   const auto off = g.out_offsets();
   const auto tgt = g.out_targets();
   const auto weight = g.out_weights();
-  // Usually a bucket's frontier is at most E + 1 long (one push per successful relaxation); it
-  // grows when re-pushes inside a bucket exceed that.
+  // Sized for one push per edge; grown between sweeps in the rare case re-pushes exceed that.
   Buffer<NodeId> frontier(static_cast<std::size_t>(m) + 1);
   frontier[0] = static_cast<NodeId>(source);
   // Two generations of (bucket index, frontier length), alternating between sweeps.
@@ -112,7 +114,7 @@ Buffer<double> sssp(const Graph& g, std::int64_t source, double delta) {
         for (EdgeOffset e = off[u]; e < off[u + 1]; ++e) {
           const double candidate = du + weight[e];
           if (relax(dist, tgt[e], candidate)) {
-            const std::size_t bin = static_cast<std::size_t>(candidate / delta);
+            const std::size_t bin = static_cast<std::size_t>(std::min(candidate / delta, kLastBin));
             if (bin >= local_bins.size()) local_bins.resize(bin + 1);
             local_bins[bin].push_back(tgt[e]);
           }

@@ -35,8 +35,27 @@ bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 class LineParser {
  public:
-  LineParser(const EdgeListFormat& f) : format_(f) {
+  explicit LineParser(const EdgeListFormat& f) : format_(f) {
+    // A blank delimiter is the whitespace mode: runs of spaces/tabs separate fields.
+    if (is_blank(format_.delimiter)) format_.delimiter = '\0';
     limit_ = f.id_limit >= 0 ? std::min(f.id_limit, kMaxNodeIdExclusive) : kMaxNodeIdExclusive;
+  }
+
+  // The common line, "id<sep>id[<sep>weight]" then '\n', in one pass without first finding
+  // the line end. On success advances p past the '\n'; otherwise leaves p for parse().
+  bool parse_common(const char*& p, const char* stop, std::int64_t& u, std::int64_t& v, double& w) const {
+    const char* q = p;
+    if (!fast_id(q, stop, u) || !fast_separator(q, stop) || !fast_id(q, stop, v)) return false;
+    if (format_.weighted) {
+      if (!fast_separator(q, stop)) return false;
+      auto [next, ec] = std::from_chars(q, stop, w);
+      if (ec != std::errc() || std::isnan(w)) return false;
+      q = next;
+    }
+    while (q < stop && is_blank(*q)) ++q;
+    if (q < stop && *q != '\n') return false;
+    p = q + 1;
+    return true;
   }
 
   // Parses [p, end) of one line (no '\n'). Returns false and sets `error` for a malformed
@@ -77,6 +96,28 @@ class LineParser {
   }
 
  private:
+  bool fast_id(const char*& q, const char* stop, std::int64_t& id) const {
+    const char* start = q;
+    std::int64_t value = 0;
+    while (q < stop && static_cast<unsigned>(*q - '0') < 10u && q - start < 10) {
+      value = value * 10 + (*q - '0');
+      ++q;
+    }
+    if (q == start) return false;
+    id = value - format_.index_base;
+    return id >= 0 && id < limit_;
+  }
+
+  bool fast_separator(const char*& q, const char* stop) const {
+    const char* start = q;
+    while (q < stop && (*q == ' ' || *q == '\t')) ++q;
+    if (format_.delimiter == '\0') return q > start;
+    if (q == stop || *q != format_.delimiter) return false;
+    ++q;
+    while (q < stop && (*q == ' ' || *q == '\t')) ++q;
+    return true;
+  }
+
   static const char* skip_blanks(const char* p, const char* end) {
     while (p < end && is_blank(*p)) ++p;
     return p;
@@ -149,11 +190,19 @@ void parse_chunk(const char* text, Chunk& chunk, const LineParser& parser, bool 
   const char* const stop = text + chunk.end;
   std::int64_t max_id = -1;
   while (p < stop) {
-    const char* newline = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(stop - p)));
-    const char* line_end = newline ? newline : stop;
     ++chunk.lines;
     std::int64_t u = 0, v = 0;
     double w = 0.0;
+    if (parser.parse_common(p, stop, u, v, w)) {
+      chunk.src.push_back(static_cast<std::int32_t>(u));
+      chunk.dst.push_back(static_cast<std::int32_t>(v));
+      if (weighted) chunk.weights.push_back(w);
+      max_id = std::max({max_id, u, v});
+      continue;
+    }
+    // Comments, blank lines, odd spacing and errors: find the line end, parse it in full.
+    const char* newline = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(stop - p)));
+    const char* line_end = newline ? newline : stop;
     bool has_edge = false;
     if (!parser.parse(p, line_end, u, v, w, has_edge, chunk.error)) {
       chunk.error_line = chunk.lines;
@@ -246,8 +295,8 @@ std::shared_ptr<const Graph> read_edge_list(const std::string& path, const EdgeL
   if (num_nodes >= 0) f.id_limit = num_nodes;
   ParsedEdges edges;
   {
-    const Buffer<char> bytes = read_file_bytes(path);
-    edges = parse_edge_list(std::string_view(bytes.data(), bytes.size()), f, "'" + path + "'");
+    const MappedFile file(path);
+    edges = parse_edge_list(file.text(), f, "'" + path + "'");
   }
   EdgeListView view;
   view.src32 = edges.src.span();

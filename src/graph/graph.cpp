@@ -16,6 +16,8 @@ namespace fuseflow {
 // Friend of Graph: fills its private arrays.
 struct GraphBuilder {
   static void build(Graph& g, const EdgeListView& edges, std::int64_t num_nodes);
+  static void adopt(Graph& g, GraphArrays&& arrays);
+  static void finish(Graph& g);
 };
 
 namespace {
@@ -243,6 +245,12 @@ void GraphBuilder::build(Graph& g, const EdgeListView& edges, std::int64_t num_n
       },
       g.in_offsets_);
 
+  finish(g);
+}
+
+// Degrees and balanced chunks, once CSR and CSC are in place.
+void GraphBuilder::finish(Graph& g) {
+  const std::int64_t n = g.num_nodes_;
   g.out_degree_ = Buffer<std::int64_t>(static_cast<std::size_t>(n));
   g.in_degree_ = Buffer<std::int64_t>(static_cast<std::size_t>(n));
 #pragma omp parallel for num_threads(threads_for(n, kMinEdgesPerThread)) schedule(static)
@@ -252,6 +260,48 @@ void GraphBuilder::build(Graph& g, const EdgeListView& edges, std::int64_t num_n
   }
   g.out_chunks_ = make_balanced_chunks(g.out_offsets_, n);
   g.in_chunks_ = make_balanced_chunks(g.in_offsets_, n);
+}
+
+void GraphBuilder::adopt(Graph& g, GraphArrays&& a) {
+  const std::int64_t n = a.num_nodes;
+  const std::int64_t m = static_cast<std::int64_t>(a.out_targets.size());
+  const bool weighted = !a.out_weights.empty();
+  if (n < 0 || n > std::numeric_limits<NodeId>::max() || static_cast<std::int64_t>(a.out_offsets.size()) != n + 1 ||
+      static_cast<std::int64_t>(a.in_offsets.size()) != n + 1 || static_cast<std::int64_t>(a.in_sources.size()) != m ||
+      (weighted && (static_cast<std::int64_t>(a.out_weights.size()) != m ||
+                    static_cast<std::int64_t>(a.in_weights.size()) != m)) ||
+      (!weighted && !a.in_weights.empty())) {
+    throw_value_error("arrays", "CSR/CSC array sizes do not match num_nodes and the edge count");
+  }
+  // Offsets must run from 0 to m without decreasing and ids must be nodes: then every
+  // algorithm's reads stay in bounds whatever the file held.
+  bool valid = a.out_offsets[0] == 0 && a.in_offsets[0] == 0 && a.out_offsets[n] == m && a.in_offsets[n] == m;
+  const int t = threads_for(n + m, kMinEdgesPerThread);
+#pragma omp parallel for num_threads(t) reduction(&& : valid) schedule(static)
+  for (std::int64_t v = 0; v < n; ++v) {
+    valid = valid && a.out_offsets[v] <= a.out_offsets[v + 1] && a.in_offsets[v] <= a.in_offsets[v + 1];
+  }
+#pragma omp parallel for num_threads(t) reduction(&& : valid) schedule(static)
+  for (std::int64_t e = 0; e < m; ++e) {
+    valid = valid && a.out_targets[e] >= 0 && a.out_targets[e] < n && a.in_sources[e] >= 0 && a.in_sources[e] < n;
+  }
+  if (!valid) throw_value_error("arrays", "offsets must rise from 0 to the edge count and ids must be in [0, num_nodes)");
+  g.num_nodes_ = n;
+  g.num_edges_ = m;
+  g.has_weights_ = weighted;
+  g.out_offsets_ = std::move(a.out_offsets);
+  g.in_offsets_ = std::move(a.in_offsets);
+  g.out_targets_ = std::move(a.out_targets);
+  g.in_sources_ = std::move(a.in_sources);
+  g.out_weights_ = std::move(a.out_weights);
+  g.in_weights_ = std::move(a.in_weights);
+  finish(g);
+}
+
+std::shared_ptr<const Graph> Graph::from_arrays(GraphArrays&& arrays) {
+  auto g = std::make_shared<Graph>();
+  GraphBuilder::adopt(*g, std::move(arrays));
+  return g;
 }
 
 std::shared_ptr<const Graph> Graph::from_edges(const EdgeListView& edges, std::int64_t num_nodes) {

@@ -6,10 +6,9 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <vector>
+#include <utility>
 
 #include "fuseflow/core/error.h"
-#include "fuseflow/core/threads.h"
 #include "fuseflow/graph/file_bytes.h"
 
 namespace fuseflow {
@@ -117,10 +116,13 @@ void save_graph(const Graph& g, const std::string& path) {
   h.flags = g.has_weights() ? kFlagWeighted : 0;
   h.num_nodes = g.num_nodes();
   h.num_edges = g.num_edges();
+  // The payload in file order: CSR, then CSC (so loading needs no sort).
+  const std::pair<const void*, std::size_t> arrays[] = {
+      {g.out_offsets().data(), bytes_of(g.out_offsets())}, {g.out_targets().data(), bytes_of(g.out_targets())},
+      {g.out_weights().data(), bytes_of(g.out_weights())}, {g.in_offsets().data(), bytes_of(g.in_offsets())},
+      {g.in_sources().data(), bytes_of(g.in_sources())},   {g.in_weights().data(), bytes_of(g.in_weights())}};
   Checksum payload(kPayloadSeed);
-  payload.update(g.out_offsets().data(), bytes_of(g.out_offsets()));
-  payload.update(g.out_targets().data(), bytes_of(g.out_targets()));
-  if (g.has_weights()) payload.update(g.out_weights().data(), bytes_of(g.out_weights()));
+  for (auto [data, size] : arrays) payload.update(data, size);
   h.payload_checksum = payload.finish();
   h.header_checksum = checksum64({reinterpret_cast<const unsigned char*>(&h), kHeaderChecked}, kHeaderSeed);
 
@@ -132,14 +134,13 @@ void save_graph(const Graph& g, const std::string& path) {
     }
   };
   write(&h, sizeof(h));
-  write(g.out_offsets().data(), bytes_of(g.out_offsets()));
-  write(g.out_targets().data(), bytes_of(g.out_targets()));
-  if (g.has_weights()) write(g.out_weights().data(), bytes_of(g.out_weights()));
+  for (auto [data, size] : arrays) write(data, size);
   if (std::fflush(file.get()) != 0) throw_value_error("path", "could not write '" + path + "': " + std::strerror(errno));
 }
 
 std::shared_ptr<const Graph> load_graph(const std::string& path) {
-  const Buffer<char> bytes = read_file_bytes(path);
+  const MappedFile file(path);
+  const std::string_view bytes = file.text();
   if (bytes.size() < sizeof(Header)) corrupted(path, "shorter than the 64-byte header (truncated?)");
   Header h;
   std::memcpy(&h, bytes.data(), sizeof(h));
@@ -154,7 +155,8 @@ std::shared_ptr<const Graph> load_graph(const std::string& path) {
   const bool weighted = (h.flags & kFlagWeighted) != 0;
   const auto n = static_cast<std::size_t>(h.num_nodes);
   const auto m = static_cast<std::size_t>(h.num_edges);
-  const std::size_t expected = sizeof(Header) + (n + 1) * 8 + m * 4 + (weighted ? m * 8 : 0);
+  const std::size_t edge_bytes = m * 4 + (weighted ? m * 8 : 0);
+  const std::size_t expected = sizeof(Header) + 2 * ((n + 1) * 8 + edge_bytes);
   if (bytes.size() != expected) {
     corrupted(path, "size " + std::to_string(bytes.size()) + " bytes does not match the header's " +
                         std::to_string(expected) + " (truncated or corrupted)");
@@ -164,38 +166,26 @@ std::shared_ptr<const Graph> load_graph(const std::string& path) {
     corrupted(path, "payload checksum mismatch (corrupted)");
   }
 
-  // Arrays are copied out of the byte buffer (its offsets are not 8-byte aligned for targets).
-  Buffer<EdgeOffset> offsets(n + 1);
-  std::memcpy(offsets.data(), payload, (n + 1) * 8);
-  Buffer<NodeId> targets(m);
-  std::memcpy(targets.data(), payload + (n + 1) * 8, m * 4);
-  Buffer<double> weights;
-  if (weighted) {
-    weights = Buffer<double>(m);
-    std::memcpy(weights.data(), payload + (n + 1) * 8 + m * 4, m * 8);
-  }
-  if (offsets[0] != 0 || offsets[n] != static_cast<EdgeOffset>(m)) corrupted(path, "edge offsets do not span the edges");
-  // Rebuild the edge list in CSR order; the stable build reproduces the saved CSR exactly.
-  Buffer<NodeId> sources(m);
-  bool monotone = true;
-#pragma omp parallel for num_threads(threads_for(static_cast<std::int64_t>(n + m), 1 << 16)) schedule(dynamic, 4096) reduction(&& : monotone)
-  for (std::int64_t u = 0; u < static_cast<std::int64_t>(n); ++u) {
-    if (offsets[u] > offsets[u + 1] || offsets[u + 1] > static_cast<EdgeOffset>(m)) {
-      monotone = false;
-      continue;
-    }
-    for (EdgeOffset e = offsets[u]; e < offsets[u + 1]; ++e) sources[e] = static_cast<NodeId>(u);
-  }
-  if (!monotone) corrupted(path, "edge offsets are not non-decreasing");
-  EdgeListView view;
-  view.src32 = sources.span();
-  view.dst32 = targets.span();
-  view.weights = weights.span();
+  // Copy each array out of the mapping (its position there is not always aligned for its type).
+  std::size_t at = 0;
+  auto take = [&]<class T>(Buffer<T>& out, std::size_t count) {
+    out = Buffer<T>(count);
+    std::memcpy(out.data(), payload + at, count * sizeof(T));
+    at += count * sizeof(T);
+  };
+  GraphArrays arrays;
+  arrays.num_nodes = h.num_nodes;
+  take(arrays.out_offsets, n + 1);
+  take(arrays.out_targets, m);
+  if (weighted) take(arrays.out_weights, m);
+  take(arrays.in_offsets, n + 1);
+  take(arrays.in_sources, m);
+  if (weighted) take(arrays.in_weights, m);
   try {
-    return Graph::from_edges(view, h.num_nodes);
+    return Graph::from_arrays(std::move(arrays));
   } catch (const Error& e) {
     if (e.code() != ErrorCode::kInvalidValue) throw;
-    corrupted(path, e.what());  // e.g. a target id >= num_nodes
+    corrupted(path, e.what());  // e.g. a node id >= num_nodes in a hand-made file
   }
 }
 

@@ -50,8 +50,8 @@ Banner parse_banner(std::string_view line, const std::string& where) {
 }  // namespace
 
 std::shared_ptr<const Graph> read_matrix_market(const std::string& path) {
-  const Buffer<char> bytes = read_file_bytes(path);
-  const std::string_view text(bytes.data(), bytes.size());
+  const MappedFile file(path);
+  const std::string_view text = file.text();
   const std::string where = "'" + path + "'";
   auto next_line = [&](std::size_t& pos) {
     const std::size_t nl = text.find('\n', pos);

@@ -201,6 +201,12 @@ def test_sssp_matches_networkx_with_zero_weights_and_rmat():
             ff.set_num_threads(0)
 
 
+def test_sssp_on_empty_graph_has_no_valid_source():
+    g = ff.Graph.from_edges(np.array([], np.int64), np.array([], np.int64), weights=np.array([]))
+    with pytest.raises(ValueError, match="source"):
+        ff.algorithms.sssp(g, 0)
+
+
 def test_sssp_isolated_source_and_edgeless_graph():
     g = ff.Graph.from_edges(np.array([], np.int64), np.array([], np.int64), num_nodes=3)
     np.testing.assert_array_equal(ff.algorithms.sssp(g, 1), [np.inf, 0.0, np.inf])
@@ -226,6 +232,50 @@ def test_sssp_source_out_of_range(source):
 
 
 # ---------------------------------------------------------------- label propagation
+
+MASK64 = (1 << 64) - 1
+
+
+def splitmix64(x):
+    x = (x + 0x9E3779B97F4A7C15) & MASK64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK64
+    return x ^ (x >> 31)
+
+
+def serial_label_propagation(n, src, dst, seed):
+    """The documented rule, swept serially in node order until nothing changes. On a graph small
+    enough to be one chunk, fuseflow's sweeps are exactly this (skipped sweeps change nothing)."""
+    neighbours = [[] for _ in range(n)]
+    for u, v in zip(src.tolist(), dst.tolist()):
+        if u != v:
+            neighbours[u].append(v)
+            neighbours[v].append(u)
+    labels = list(range(n))
+    changed = True
+    while changed:
+        changed = False
+        for v in range(n):
+            if not neighbours[v]:
+                continue
+            counts = collections.Counter(labels[u] for u in neighbours[v])
+            best_count = max(counts.values())
+            if counts.get(labels[v], 0) == best_count:
+                continue
+            tied = [l for l, c in counts.items() if c == best_count]
+            best = min(tied, key=lambda l: (splitmix64(seed ^ splitmix64((l << 32) | v)), l))
+            labels[v] = best
+            changed = True
+    return np.array(labels, dtype=np.int64)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 12345])
+def test_label_propagation_matches_serial_reference_exactly(seed):
+    src, dst, n, _ = random_edges(seed, n=200, m=500)
+    g = ff.Graph.from_edges(src, dst, num_nodes=n)
+    ours = ff.algorithms.label_propagation(g, max_iter=10_000, seed=seed)
+    np.testing.assert_array_equal(ours, serial_label_propagation(n, src, dst, seed))
+
 
 def test_label_propagation_two_cliques_joined_by_one_edge():
     blocks = []

@@ -48,6 +48,14 @@ def test_read_edgelist_csv_with_header_and_weights(tmp_path):
     assert_same_graph(g, ff.Graph.from_edges(src, dst, weights=w))
 
 
+@pytest.mark.parametrize("delimiter", [" ", "\t"])
+def test_read_edgelist_blank_delimiter_means_whitespace(tmp_path, delimiter):
+    path = tmp_path / "g.tsv"
+    path.write_text("0\t1\n2  3\n")
+    g = ff.read_edgelist(path, delimiter=delimiter)
+    np.testing.assert_array_equal(g.csr()[1], [1, 3])
+
+
 def test_read_edgelist_weights_with_exponents_and_inf(tmp_path):
     path = tmp_path / "g.txt"
     path.write_text("0 1 1e-3\n1 2 -2.5E+2\n2 0 inf\n")

@@ -13,7 +13,7 @@
 namespace fuseflow {
 
 struct EdgeListFormat {
-  char delimiter = '\0';   // '\0': runs of spaces/tabs; else this one character (spaces around it are allowed)
+  char delimiter = '\0';   // '\0', ' ' or '\t': runs of spaces/tabs; else this character (blanks around it allowed)
   char comment = '#';      // from this character to the end of the line is ignored; '\0': no comments
   bool weighted = false;   // a third column holds a float64 weight
   std::int64_t skip_rows = 0;     // lines skipped before parsing (e.g. a CSV header)

@@ -25,11 +25,24 @@ struct EdgeListView {
   std::span<const double> weights;  // empty: unweighted
 };
 
+// Prebuilt CSR + CSC arrays (as saved by save_graph); weights empty when unweighted.
+struct GraphArrays {
+  std::int64_t num_nodes = 0;
+  Buffer<EdgeOffset> out_offsets, in_offsets;
+  Buffer<NodeId> out_targets, in_sources;
+  Buffer<double> out_weights, in_weights;
+};
+
 class Graph {
  public:
   // num_nodes < 0: infer as max id + 1 (0 for an empty edge list).
   // Throws ValueError-class errors naming `src`, `dst`, `weights` or `num_nodes`.
   static std::shared_ptr<const Graph> from_edges(const EdgeListView& edges, std::int64_t num_nodes);
+
+  // Adopts prebuilt arrays without sorting (used by load_graph); computes degrees and chunks.
+  // Checks sizes, offsets and id ranges (ValueError naming `arrays`); that the CSC mirrors the
+  // CSR is trusted (load_graph's checksum guards it).
+  static std::shared_ptr<const Graph> from_arrays(GraphArrays&& arrays);
 
   std::int64_t num_nodes() const noexcept { return num_nodes_; }
   std::int64_t num_edges() const noexcept { return num_edges_; }

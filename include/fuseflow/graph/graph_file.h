@@ -1,7 +1,8 @@
 // Binary graph files: a 64-byte header (magic "FFGRAPH\0", version, flags, node and edge
-// counts, payload checksum, header checksum) followed by the CSR arrays, little-endian:
-// out_offsets int64[n+1], out_targets int32[E], out_weights float64[E] when weighted.
-// Loading verifies size and both checksums, then rebuilds CSC and degrees.
+// counts, payload checksum, header checksum) followed by the arrays, little-endian:
+// out_offsets int64[n+1], out_targets int32[E], out_weights float64[E] (when weighted), then
+// in_offsets, in_sources, in_weights likewise. Loading verifies the size and both checksums
+// and adopts the arrays as they are (no sort); only degrees and chunks are recomputed.
 #pragma once
 
 #include <cstdint>

@@ -54,7 +54,7 @@ void expect_matches_serial(const EdgeList& e, std::int64_t source) {
 }
 
 TEST(Bfs, RmatUsesBothDirectionsAndMatchesSerial) {
-  const EdgeList e = testing::rmat_edges(14, 16, 3);
+  const EdgeList e = testing::rmat_edges(13, 16, 3);
   expect_matches_serial(e, e.src[0]);
 }
 

@@ -40,7 +40,7 @@ TEST(LabelPropagation, ConvergesToAFixedPoint) {
 }
 
 TEST(LabelPropagation, SameSeedSameLabelsAtAnyThreadCount) {
-  const EdgeList e = testing::rmat_edges(15, 8, 4);
+  const EdgeList e = testing::rmat_edges(14, 8, 4);
   const auto g = testing::build(e);
   set_num_threads(1);
   const auto reference = label_propagation(*g, 20, 99);

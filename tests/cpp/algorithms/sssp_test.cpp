@@ -49,7 +49,7 @@ void expect_matches_serial(const EdgeList& e, std::int64_t source, double delta 
 }
 
 TEST(Sssp, RmatUniformWeights) {
-  EdgeList e = testing::rmat_edges(13, 8, 5);
+  EdgeList e = testing::rmat_edges(12, 8, 5);
   testing::add_weights(e, 0.0, 1.0, 6);
   expect_matches_serial(e, e.src[0]);
 }
@@ -68,6 +68,20 @@ TEST(Sssp, TinyDeltaManyBucketsAndHugeDelta) {
   testing::add_weights(e, 0.5, 2.0, 7);
   expect_matches_serial(e, 0, 1e-3);
   expect_matches_serial(e, 0, 1e9);
+}
+
+TEST(Sssp, LongPathBeyondTheLastBucket) {
+  // A bucket width of 1e-3 puts most of this path past the bucket cap (2^20).
+  EdgeList e;
+  e.n = 3000;
+  for (std::int32_t v = 0; v + 1 < e.n; ++v) {
+    e.src.push_back(v);
+    e.dst.push_back(v + 1);
+    e.src.push_back(v + 1);
+    e.dst.push_back(v);
+  }
+  testing::add_weights(e, 1.0, 2.0, 9);
+  expect_matches_serial(e, 17, 1e-3);
 }
 
 TEST(Sssp, InfiniteWeightsNeverReach) {

@@ -1,0 +1,186 @@
+"""Connected components, BFS and label propagation: fuseflow vs NetworKit and igraph, same run.
+
+Rules: R-MAT scale 20, edge factor 16 (ff.generators.rmat(20, 16), Graph500 parameters,
+scrambled ids, self-loops and parallel edges kept), i.e. 1,048,576 nodes, 16,777,216 edges.
+Every library gets the same directed edge list. Times are the median of REPEATS runs (3 for LPA)
+after one warm-up run, runs of the contenders interleaved, graph construction excluded. fuseflow and NetworKit use THREADS threads; igraph is
+single-threaded (its CC and BFS have no parallel version). Results are checked against each
+other before timing (same component partition, same BFS levels). BFS sources: the first
+SOURCES distinct sources of the edge list, i.e. nodes with at least one out-edge.
+LPA: fuseflow label_propagation(max_iter=20) vs NetworKit PLP(maxIterations=20) on the
+undirected version of the graph (fuseflow's LPA reads both edge directions).
+
+Writes bench/results/graph_algorithms.json.
+"""
+
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+
+import fuseflow as ff
+
+SCALE, EDGE_FACTOR = 20, 16
+REPEATS = 5
+LPA_REPEATS = 3  # PLP takes seconds per run; keeps the script under ~5 minutes
+THREADS = int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1))
+SOURCES = 3
+
+
+def median_times(fns, repeats=REPEATS):
+    """Median seconds per function; runs are interleaved (a, b, c, a, b, c, ...) so that load
+    from other processes on a shared machine hits every contender alike."""
+    for fn in fns.values():
+        fn()  # warm-up
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def same_partition(a, b):
+    """True when labelings a and b group the nodes identically."""
+    a, b = np.asarray(a), np.asarray(b)
+    _, ia = np.unique(a, return_inverse=True)
+    pairs = np.unique(np.stack([ia, np.unique(b, return_inverse=True)[1]]), axis=1)
+    return pairs.shape[1] == ia.max() + 1 == np.unique(b).size
+
+
+def modularity(src, dst, labels):
+    """Newman modularity of `labels` on the undirected multigraph of the edge list."""
+    m = src.shape[0]
+    _, lab = np.unique(labels, return_inverse=True)
+    inside = np.bincount(lab[src][lab[src] == lab[dst]], minlength=lab.max() + 1)
+    degree = np.bincount(lab[src], minlength=lab.max() + 1) + np.bincount(lab[dst], minlength=lab.max() + 1)
+    return float(inside.sum() / m - ((degree / (2.0 * m)) ** 2).sum())
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def main():
+    import igraph as ig
+    import networkit as nk
+
+    ff.set_num_threads(THREADS)
+    nk.setNumberOfThreads(THREADS)
+    src, dst = ff.generators.rmat(SCALE, EDGE_FACTOR)
+    n = 1 << SCALE
+    g = ff.Graph.from_edges(src, dst, num_nodes=n)
+
+    nk_directed = nk.Graph(n, directed=True)
+    nk_directed.addEdges((src.astype(np.uint64), dst.astype(np.uint64)))
+    nk_undirected = nk.Graph(n, directed=False)
+    nk_undirected.addEdges((src.astype(np.uint64), dst.astype(np.uint64)))
+    ig_graph = ig.Graph(n=n, edges=np.column_stack([src, dst]).astype(np.int64), directed=True)
+
+    results = {"rules": {"graph": f"R-MAT scale {SCALE}, edge factor {EDGE_FACTOR}", "nodes": n,
+                         "edges": int(src.shape[0]), "repeats": REPEATS, "repeats_lpa": LPA_REPEATS, "statistic": "median seconds",
+                         "threads_fuseflow": THREADS, "threads_networkit": THREADS, "threads_igraph": 1,
+                         "machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
+                         "versions": {"networkit": nk.__version__, "igraph": ig.__version__}},
+               "benchmarks": {}}
+
+    log("graphs built")
+    # --- connected components (weak)
+    ff_cc = ff.algorithms.connected_components(g)
+
+    def nk_cc():
+        cc = nk.components.WeaklyConnectedComponents(nk_directed)
+        cc.run()
+        return cc
+
+    nk_comp = nk_cc().getPartition().getVector()
+    ig_comp = ig_graph.connected_components(mode="weak").membership
+    assert same_partition(ff_cc, nk_comp) and same_partition(ff_cc, ig_comp), "component partitions differ"
+    results["benchmarks"]["connected_components"] = median_times({
+        "fuseflow": lambda: ff.algorithms.connected_components(g),
+        "networkit": nk_cc,
+        "igraph": lambda: ig_graph.connected_components(mode="weak"),
+    })
+    results["benchmarks"]["connected_components"]["components"] = int(np.unique(ff_cc).size)
+
+    log("connected components done")
+    # --- BFS from a few sources (time = median over repeats of the sum over sources)
+    sources = list(dict.fromkeys(src[:100].tolist()))[:SOURCES]
+    for s in sources:
+        ours = ff.algorithms.bfs(g, s)
+        bfs = nk.distance.BFS(nk_directed, s, storePaths=False)
+        bfs.run()
+        theirs = np.asarray(bfs.getDistances())
+        theirs = np.where(theirs > 1e300, -1, theirs).astype(np.int64)
+        assert np.array_equal(ours, theirs), "BFS levels differ from NetworKit"
+        ig_vids, ig_layers, _ = ig_graph.bfs(s, mode="out")
+        assert len(ig_vids) == int((ours >= 0).sum()) and len(ig_layers) - 1 == int(ours.max()) + 1
+
+    def nk_bfs():
+        for s in sources:
+            nk.distance.BFS(nk_directed, s, storePaths=False).run()
+
+    results["benchmarks"]["bfs"] = median_times({
+        "fuseflow": lambda: [ff.algorithms.bfs(g, s) for s in sources],
+        "networkit": nk_bfs,
+        "igraph": lambda: [ig_graph.bfs(s, mode="out") for s in sources],
+    })
+    results["benchmarks"]["bfs"].update(
+        sources=sources,
+        note="seconds for all sources; NetworKit levels are not copied out (run() only); igraph returns Python lists")
+
+    log("bfs done")
+    # --- label propagation
+    ff_lpa, ff_lpa_sweeps = ff._core.label_propagation(g._g, 20, 0)  # the wrapper, plus the sweep count
+    assert np.array_equal(ff_lpa, ff.algorithms.label_propagation(g, max_iter=20, seed=0))
+
+    def nk_plp():
+        plp = nk.community.PLP(nk_undirected, maxIterations=20)
+        plp.run()
+        return plp
+
+    plp = nk_plp()
+    plp_partition = plp.getPartition()
+    results["benchmarks"]["label_propagation"] = median_times({
+        "fuseflow": lambda: ff.algorithms.label_propagation(g, max_iter=20, seed=0),
+        "networkit": nk_plp,
+    }, repeats=LPA_REPEATS)
+    results["benchmarks"]["label_propagation"].update({
+        "communities_fuseflow": int(np.unique(ff_lpa).size),
+        "communities_networkit": int(plp_partition.numberOfSubsets()),
+        "iterations_networkit": int(plp.numberOfIterations()),
+        "iterations_fuseflow": int(ff_lpa_sweeps),
+        "modularity_fuseflow": modularity(src, dst, ff_lpa),
+        "modularity_networkit": modularity(src, dst, np.asarray(plp_partition.getVector())),
+    })
+
+    print(f"R-MAT scale {SCALE}, edge factor {EDGE_FACTOR}: {n:,} nodes, {src.shape[0]:,} edges; "
+          f"median of {REPEATS} ({LPA_REPEATS} for LPA) interleaved runs after a warm-up; fuseflow and NetworKit {THREADS} threads, igraph 1 thread")
+    print(f"{'algorithm':22s} {'peer':10s} {'fuseflow s':>11s} {'peer s':>10s} {'speedup':>8s}")
+    for name, row in results["benchmarks"].items():
+        row["speedup"] = {}
+        for peer in ("networkit", "igraph"):
+            if peer in row:
+                row["speedup"][peer] = row[peer] / row["fuseflow"]
+                print(f"{name:22s} {peer:10s} {row['fuseflow']:11.4f} {row[peer]:10.4f} {row['speedup'][peer]:7.2f}x")
+    lp = results["benchmarks"]["label_propagation"]
+    print(f"LPA: fuseflow {lp['communities_fuseflow']:,} communities, modularity {lp['modularity_fuseflow']:.5f}, "
+          f"{lp['iterations_fuseflow']} sweeps; NetworKit PLP {lp['communities_networkit']:,} communities, "
+          f"modularity {lp['modularity_networkit']:.5f}, {lp['iterations_networkit']} iterations "
+          f"(on R-MAT both put almost all of the giant component into one community; isolated nodes stay singletons)")
+
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "graph_algorithms.json")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        json.dump(results, f, indent=2)
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
