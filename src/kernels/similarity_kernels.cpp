@@ -11,6 +11,7 @@
 
 #include <hwy/highway.h>
 
+#include <cmath>
 #include <limits>
 
 #include "fuseflow/kernels/similarity.h"
@@ -301,6 +302,34 @@ void Int8Bounds(const std::int32_t* HWY_RESTRICT dots, const Int8BoundRows& rows
   }
 }
 
+QuantizedQuery QuantizeQuery(const float* HWY_RESTRICT query, std::size_t length, std::size_t length8,
+                             std::uint8_t* HWY_RESTRICT out) {
+  const hn::ScalableTag<float> d;
+  const hn::RebindToSigned<decltype(d)> di;
+  const hn::Rebind<std::uint8_t, decltype(di)> du8;
+  const std::size_t N = hn::Lanes(d);
+  auto max_abs = hn::Zero(d);
+  for (std::size_t i = 0; i < length; i += N) max_abs = hn::Max(max_abs, hn::Abs(hn::Load(d, query + i)));
+  const float q_max = hn::GetLane(hn::MaxOfLanes(d, max_abs));
+  const float scale = q_max / 127.0f;
+  const float inverse = q_max > 0.0f ? 127.0f / q_max : 0.0f;
+  const auto vscale = hn::Set(d, scale), vinverse = hn::Set(d, inverse);
+  const auto lo = hn::Set(di, -127), hi = hn::Set(di, 127), offset = hn::Set(di, 128);
+  auto abs_sum = hn::Zero(di);
+  auto error_sq = hn::Zero(d);
+  for (std::size_t i = 0; i < length; i += N) {
+    const auto q = hn::Load(d, query + i);
+    const auto qi = hn::Min(hn::Max(hn::NearestInt(hn::Mul(q, vinverse)), lo), hi);
+    const auto error = hn::NegMulAdd(vscale, hn::ConvertTo(d, qi), q);  // q - scale * qi, one rounding
+    error_sq = hn::MulAdd(error, error, error_sq);
+    abs_sum = hn::Add(abs_sum, hn::Abs(qi));
+    hn::StoreU(hn::DemoteTo(du8, hn::Add(qi, offset)), du8, out + i);
+  }
+  for (std::size_t i = length; i < length8; ++i) out[i] = 128;
+  return {scale, static_cast<std::int64_t>(hn::GetLane(hn::SumOfLanes(di, abs_sum))),
+          std::sqrt(static_cast<double>(hn::GetLane(hn::SumOfLanes(d, error_sq))))};
+}
+
 bool Int8IsFast() { return HWY_TARGET == HWY_AVX3_DL; }
 
 double StreamSum(const float* HWY_RESTRICT data, std::size_t count) {
@@ -332,6 +361,12 @@ HWY_EXPORT(StreamSum);
 HWY_EXPORT(Int8DotRows);
 HWY_EXPORT(Int8IsFast);
 HWY_EXPORT(Int8Bounds);
+HWY_EXPORT(QuantizeQuery);
+
+QuantizedQuery similarity_quantize_query(const float* query, std::size_t length, std::size_t length8,
+                                         std::uint8_t* out) {
+  return HWY_DYNAMIC_DISPATCH(QuantizeQuery)(query, length, length8, out);
+}
 
 void similarity_int8_bounds(const std::int32_t* dots, const Int8BoundRows& rows, std::size_t n,
                             const Int8BoundQuery& query, float* lower, float* upper) {

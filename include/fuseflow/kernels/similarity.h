@@ -60,6 +60,18 @@ struct Int8BoundRows {
 void similarity_int8_bounds(const std::int32_t* dots, const Int8BoundRows& rows, std::size_t n,
                             const Int8BoundQuery& query, float* lower, float* upper);
 
+// Quantises a zero-padded query (length floats, a multiple of 16) for the int8 kernel:
+// out[i] = clamp(round(q[i] / scale), -127, 127) + 128 for i < length, 128 up to length8;
+// scale = max|q| / 127 (returned). Also returns sum |int8| and |q - scale * int8|_2 (the latter
+// computed with one rounding per value; callers add a relative margin).
+struct QuantizedQuery {
+  float scale;
+  std::int64_t abs_sum;
+  double error_norm;
+};
+QuantizedQuery similarity_quantize_query(const float* query, std::size_t length, std::size_t length8,
+                                         std::uint8_t* out);
+
 // Whether the int8 kernel runs on a native int8 dot-product instruction (AVX-512 VNNI) here.
 bool similarity_int8_is_fast();
 

@@ -90,6 +90,47 @@ TEST(IndexKernels, DotTileMatchesRowKernelOnRaggedShapes) {
   }
 }
 
+TEST(IndexKernels, Int8DotIsExactAndQueryQuantisationMatchesDefinition) {
+  const std::size_t length = 128, n = 7;
+  std::mt19937 gen(11);
+  std::uniform_int_distribution<int> s8(-127, 127), u8(0, 255);
+  Buffer<std::int8_t> rows(n * length);
+  Buffer<std::uint8_t> query(length);
+  for (auto& v : rows) v = static_cast<std::int8_t>(s8(gen));
+  for (auto& v : query) v = static_cast<std::uint8_t>(u8(gen));
+  std::int32_t out[n];
+  kernels::similarity_int8_dot_rows(rows.data(), length, n, query.data(), length, out);
+  for (std::size_t r = 0; r < n; ++r) {
+    std::int32_t expect = 0;
+    for (std::size_t i = 0; i < length; ++i) expect += std::int32_t{query[i]} * rows[r * length + i];
+    EXPECT_EQ(out[r], expect) << r;
+  }
+  auto q = random_matrix(1, 48, 12);
+  Buffer<float> padded(48);
+  std::copy(q.begin(), q.end(), padded.begin());
+  Buffer<std::uint8_t> q8(64);
+  const auto quantized = kernels::similarity_quantize_query(padded.data(), 48, 64, q8.data());
+  float max_abs = 0;
+  for (float v : q) max_abs = std::max(max_abs, std::abs(v));
+  EXPECT_FLOAT_EQ(quantized.scale, max_abs / 127.0f);
+  double error_sq = 0;
+  std::int64_t abs_sum = 0;
+  for (std::size_t i = 0; i < 64; ++i) {
+    const int v = int(q8[i]) - 128;
+    ASSERT_LE(std::abs(v), 127);
+    if (i >= 48) {
+      EXPECT_EQ(v, 0);
+      continue;
+    }
+    const double e = double(q[i]) - double(quantized.scale) * v;
+    EXPECT_LE(std::abs(e), 0.5001 * quantized.scale) << i;  // round to nearest
+    error_sq += e * e;
+    abs_sum += std::abs(v);
+  }
+  EXPECT_EQ(quantized.abs_sum, abs_sum);
+  EXPECT_NEAR(quantized.error_norm, std::sqrt(error_sq), 1e-4 * std::sqrt(error_sq) + 1e-12);
+}
+
 TEST(IndexKernels, TopKHeapKeepsBestWithIdTieBreak) {
   kernels::TopKHeap heap(3);
   const float scores[] = {1.0f, 5.0f, 5.0f, 2.0f, 5.0f, -1.0f};
