@@ -41,6 +41,8 @@ constexpr std::int64_t kMinFloatsPerThread = 1 << 16;
 // From this many queries on, one blocked pass over the rows (each row loaded once per 4 queries)
 // beats one scan per query; measured in bench/bench_index.py (--sweep-threshold).
 constexpr std::int64_t kBatchMinQueries = 2;
+// The batch prefilter keeps one upper bound per (query, row): at most 64 MB of them.
+constexpr std::int64_t kMaxBatchBoundEntries = std::int64_t{1} << 24;
 // Int8 rounding error per value, in units of the scale: 1/2, plus room for the rounding of x/s.
 constexpr double kQuantHalfStep = 0.5 + 1e-4;
 
@@ -132,11 +134,6 @@ class ParallelInterrupt {
   std::atomic<bool> stop_{false};
   std::exception_ptr error_;
 };
-
-kernels::Int8BoundRows offset_rows(const kernels::Int8BoundRows& rows, std::int64_t offset) {
-  return {rows.scale + offset,     rows.sum + offset,  rows.l1_term + offset, rows.norm_term + offset,
-          rows.error_norm + offset, rows.norm + offset, rows.sq_norm + offset};
-}
 
 void write_results(TopKHeap& heap, bool negate, float* scores, std::int64_t* ids) {
   std::vector<ScoredId> best = heap.take_sorted();
@@ -447,6 +444,8 @@ SearchResult EmbeddingIndex::search(const MatrixView& queries, std::int64_t k) c
         search_single(query, query_sq_norms[q], result.k, out_scores, out_ids);
       }
     }
+  } else if (prefilter_active(result.k) && nq * rows_ <= kMaxBatchBoundEntries) {
+    search_batch_prefiltered(padded.data(), query_sq_norms.data(), nq, result.k, result.scores.data(), result.ids.data());
   } else {
     search_batch(padded.data(), query_sq_norms.data(), nq, result.k, result.scores.data(), result.ids.data());
   }
@@ -491,32 +490,17 @@ void EmbeddingIndex::search_single(const float* query, float /*query_sq_norm*/, 
   write_results(heaps[0], l2, scores, ids);
 }
 
-// Two passes. Pass 1 scores the int8 copy: for row x and query q, with x = sx * xi + ex and
-// q = sq * qi + eq (|ex| <= sx/2, |eq| <= sq/2 per value),
-//   x.q - sx*sq*(xi.qi) = sx*(xi.eq) + sq*(qi.ex) + ex.eq,  so  |x.q - approx| <= B with
-//   B = sx*sq*h*(|xi|_1 + |qi|_1 + h*dim),  h = 1/2 (+ margin for the rounding of x/s).
-// Adding the worst-case float32 rounding of the exact kernel gives an interval [lo, hi] that
-// holds the score the full scan would compute. L = k-th largest lo is a lower bound of the k-th
-// best score, so rows with hi < L can never be returned; pass 2 rescores the others in float32
-// with the same kernel as the full scan, hence the same results.
-void EmbeddingIndex::search_single_prefiltered(const float* query, float query_sq_norm, std::int64_t k, float* scores,
-                                               std::int64_t* ids) const {
+kernels::Int8BoundQuery EmbeddingIndex::quantize_query(const float* query, float query_sq_norm,
+                                                       std::uint8_t* query8) const {
   const bool l2 = metric_ == Metric::kL2;
   const double dim = static_cast<double>(dim_);
   constexpr double h = kQuantHalfStep;
   constexpr double ulp = 1.0 / (1 << 23);  // 2 units of float32 roundoff
-
-  // Quantise the query: u8 = round(q / sq) + 128, so vpdpbusd (u8 x s8) can take it.
-  thread_local Buffer<std::uint8_t> query8;
-  if (query8.size() < static_cast<std::size_t>(stride8_)) query8 = Buffer<std::uint8_t>(static_cast<std::size_t>(stride8_));
   const kernels::QuantizedQuery quantized = kernels::similarity_quantize_query(
-      query, static_cast<std::size_t>(stride_), static_cast<std::size_t>(stride8_), query8.data());
-  const float q_scale = quantized.scale;
-  const auto q_abs_sum = quantized.abs_sum;
-  const std::uint8_t* query_u8 = query8.data();  // thread_local: worker threads must use this pointer
+      query, static_cast<std::size_t>(stride_), static_cast<std::size_t>(stride8_), query8);
   kernels::Int8BoundQuery bq;
-  bq.scale = q_scale;
-  bq.l1_term = static_cast<float>(h * (static_cast<double>(q_abs_sum) + h * dim) * (1 + 1e-6));
+  bq.scale = quantized.scale;
+  bq.l1_term = static_cast<float>(h * (static_cast<double>(quantized.abs_sum) + h * dim) * (1 + 1e-6));
   // 1e-3: the residuals' squares were summed in float32 (relative error <= dim * 2^-24 ~ 6e-5 at 1024).
   bq.error_norm = static_cast<float>(quantized.error_norm * (1 + 1e-3 + dim * 1e-7) + 1e-30);
   bq.norm = static_cast<float>(std::sqrt(static_cast<double>(query_sq_norm)) * (1 + 1e-6));
@@ -529,8 +513,41 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
   bq.slack_dot = static_cast<float>(l2 ? 0.0 : (dim + 32) * ulp);
   bq.slack_l2 = static_cast<float>(l2 ? (dim + 32) * 2 * ulp : 0.0);
   bq.slack_sq = static_cast<float>(l2 ? 2 * ulp : 0.0);
-  const kernels::Int8BoundRows bound_rows{q8_scale_.data(), q8_sum_.data(), q8_l1_term_.data(), q8_norm_term_.data(),
-                                          q8_error_norm_.data(), norms_.data(), sq_norms_.data()};
+  return bq;
+}
+
+float EmbeddingIndex::exact_score(std::int64_t r, const float* query) const {
+  float score;
+  if (metric_ == Metric::kL2) {
+    kernels::similarity_l2_rows(row(r), static_cast<std::size_t>(stride_), 1, query, static_cast<std::size_t>(stride_), &score);
+    return -score;
+  }
+  kernels::similarity_dot_rows(row(r), static_cast<std::size_t>(stride_), 1, query, static_cast<std::size_t>(stride_), &score);
+  return score;
+}
+
+kernels::Int8BoundRows EmbeddingIndex::bound_rows(std::int64_t offset) const {
+  return {q8_scale_.data() + offset,      q8_sum_.data() + offset, q8_l1_term_.data() + offset,
+          q8_norm_term_.data() + offset,  q8_error_norm_.data() + offset, norms_.data() + offset,
+          sq_norms_.data() + offset};
+}
+
+// Two passes. Pass 1 scores the int8 copy: for row x and query q, with x = sx * xi + ex and
+// q = sq * qi + eq (|ex| <= sx/2, |eq| <= sq/2 per value),
+//   x.q - sx*sq*(xi.qi) = sx*(xi.eq) + sq*(qi.ex) + ex.eq,  so  |x.q - approx| <= B with
+//   B = sx*sq*h*(|xi|_1 + |qi|_1 + h*dim),  h = 1/2 (+ margin for the rounding of x/s).
+// Adding the worst-case float32 rounding of the exact kernel gives an interval [lo, hi] that
+// holds the score the full scan would compute. L = k-th largest lo is a lower bound of the k-th
+// best score, so rows with hi < L can never be returned; pass 2 rescores the others in float32
+// with the same kernel as the full scan, hence the same results.
+void EmbeddingIndex::search_single_prefiltered(const float* query, float query_sq_norm, std::int64_t k, float* scores,
+                                               std::int64_t* ids) const {
+  const bool l2 = metric_ == Metric::kL2;
+  // Quantise the query: u8 = round(q / sq) + 128, so vpdpbusd (u8 x s8) can take it.
+  thread_local Buffer<std::uint8_t> query8;
+  if (query8.size() < static_cast<std::size_t>(stride8_)) query8 = Buffer<std::uint8_t>(static_cast<std::size_t>(stride8_));
+  const kernels::Int8BoundQuery bq = quantize_query(query, query_sq_norm, query8.data());
+  const std::uint8_t* query_u8 = query8.data();  // thread_local: worker threads must use this pointer
 
   const std::uint8_t* alive = dead_ > 0 ? alive_.data() : nullptr;
   // The int8 pass reads a quarter of the bytes, so threads pay off 4x later than a float scan.
@@ -560,7 +577,7 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
       kernels::similarity_int8_dot_rows(q8_.data() + b * stride8_, static_cast<std::size_t>(stride8_),
                                         static_cast<std::size_t>(n), query_u8, static_cast<std::size_t>(stride8_),
                                         dots);
-      kernels::similarity_int8_bounds(dots, offset_rows(bound_rows, b), static_cast<std::size_t>(n), bq, lower_block,
+      kernels::similarity_int8_bounds(dots, bound_rows(b), static_cast<std::size_t>(n), bq, lower_block,
                                       hi_all + b);
       if (alive != nullptr) {
         for (std::int64_t j = 0; j < n; ++j) {
@@ -588,14 +605,7 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
       for (std::size_t j = 0; j < found; ++j) {
         const std::int64_t r = b + positions[j];
         if (alive != nullptr && alive[r] == 0) continue;
-        float score;
-        if (l2) {
-          kernels::similarity_l2_rows(row(r), static_cast<std::size_t>(stride_), 1, query, static_cast<std::size_t>(stride_), &score);
-          score = -score;
-        } else {
-          kernels::similarity_dot_rows(row(r), static_cast<std::size_t>(stride_), 1, query, static_cast<std::size_t>(stride_), &score);
-        }
-        heap.push(score, ids_[r]);
+        heap.push(exact_score(r, query), ids_[r]);
       }
     }
   }
@@ -605,6 +615,79 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
   last_rescored_rows_.store(total_rescored, std::memory_order_relaxed);
   for (int t = 1; t < threads; ++t) heaps[0].merge(heaps[static_cast<std::size_t>(t)]);
   write_results(heaps[0], l2, scores, ids);
+}
+
+// The batch form of search_single_prefiltered: an int8 register-tile pass (4 queries x 4 rows
+// per VNNI tile) gives every (query, row) an interval; each query then rescores in float32 only
+// the rows whose upper bound reaches its own k-th lower bound. Threads own disjoint queries.
+void EmbeddingIndex::search_batch_prefiltered(const float* queries, const float* query_sq_norms, std::int64_t nq,
+                                              std::int64_t k, float* scores, std::int64_t* ids) const {
+  const bool l2 = metric_ == Metric::kL2;
+  Buffer<std::uint8_t> queries8(static_cast<std::size_t>(nq * stride8_));
+  std::vector<kernels::Int8BoundQuery> params(static_cast<std::size_t>(nq));
+  for (std::int64_t q = 0; q < nq; ++q) {
+    params[static_cast<std::size_t>(q)] = quantize_query(queries + q * stride_, query_sq_norms[q], queries8.data() + q * stride8_);
+  }
+  Buffer<float> upper(static_cast<std::size_t>(nq * rows_));  // hi per (query, row)
+  const std::uint8_t* alive = dead_ > 0 ? alive_.data() : nullptr;
+  const int threads = threads_for(nq * rows_ * stride8_ / 16, kMinFloatsPerThread);
+  std::int64_t rescored_total = 0;
+  ParallelInterrupt interrupt;
+
+#pragma omp parallel num_threads(threads) reduction(+ : rescored_total)
+  {
+    const int t = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+    const std::int64_t tiles = (nq + 3) / 4;
+    const std::int64_t q_begin = std::min(nq, tiles * t / nt * 4);
+    const std::int64_t q_end = std::min(nq, tiles * (t + 1) / nt * 4);
+    const std::int64_t mine = q_end - q_begin;
+    std::vector<TopKHeap> lower(static_cast<std::size_t>(mine), TopKHeap(static_cast<std::size_t>(k)));
+    std::vector<std::int32_t> dots(static_cast<std::size_t>(std::max<std::int64_t>(mine, 1) * kTileBlockRows));
+    alignas(64) float lower_block[kTileBlockRows];
+    for (std::int64_t b = 0; b < rows_ && mine > 0; b += kTileBlockRows) {
+      if (interrupt.poll()) break;
+      const std::int64_t n = std::min(kTileBlockRows, rows_ - b);
+      kernels::similarity_int8_dot_tile(queries8.data() + q_begin * stride8_, static_cast<std::size_t>(stride8_),
+                                        static_cast<std::size_t>(mine), q8_.data() + b * stride8_,
+                                        static_cast<std::size_t>(stride8_), static_cast<std::size_t>(n),
+                                        static_cast<std::size_t>(stride8_), dots.data(), kTileBlockRows);
+      for (std::int64_t q = q_begin; q < q_end; ++q) {
+        float* hi = upper.data() + q * rows_ + b;
+        kernels::similarity_int8_bounds(dots.data() + (q - q_begin) * kTileBlockRows, bound_rows(b),
+                                        static_cast<std::size_t>(n), params[static_cast<std::size_t>(q)], lower_block, hi);
+        if (alive != nullptr) {
+          for (std::int64_t j = 0; j < n; ++j) {
+            if (alive[b + j] == 0) hi[j] = -std::numeric_limits<float>::infinity();
+          }
+        }
+        kernels::topk_push_block(lower[static_cast<std::size_t>(q - q_begin)], lower_block, static_cast<std::size_t>(n),
+                                 ids_.data() + b, alive != nullptr ? alive + b : nullptr);
+      }
+    }
+    std::vector<std::uint32_t> positions(static_cast<std::size_t>(kScanBlockRows + 64));
+    for (std::int64_t q = q_begin; q < q_end; ++q) {
+      if (interrupt.poll()) break;
+      const TopKHeap& bounds = lower[static_cast<std::size_t>(q - q_begin)];
+      const float level = bounds.full() ? bounds.threshold() : -std::numeric_limits<float>::infinity();
+      const float* query = queries + q * stride_;
+      const float* hi = upper.data() + q * rows_;
+      TopKHeap heap(static_cast<std::size_t>(k));
+      for (std::int64_t b = 0; b < rows_; b += kScanBlockRows) {
+        const std::int64_t n = std::min(kScanBlockRows, rows_ - b);
+        const std::size_t found = kernels::topk_filter_at_least(hi + b, static_cast<std::size_t>(n), level, positions.data());
+        rescored_total += static_cast<std::int64_t>(found);
+        for (std::size_t j = 0; j < found; ++j) {
+          const std::int64_t r = b + positions[j];
+          if (alive != nullptr && alive[r] == 0) continue;
+          heap.push(exact_score(r, query), ids_[r]);
+        }
+      }
+      write_results(heap, l2, scores + q * k, ids + q * k);
+    }
+  }
+  interrupt.rethrow();
+  last_rescored_rows_.store(rescored_total, std::memory_order_relaxed);
 }
 
 void EmbeddingIndex::search_batch(const float* queries, const float* query_sq_norms, std::int64_t nq, std::int64_t k,

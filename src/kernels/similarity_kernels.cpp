@@ -218,6 +218,52 @@ Int8DotRowsVnni(const std::int8_t* HWY_RESTRICT rows, std::size_t row_stride, st
 }
 #endif
 
+#if HWY_TARGET == HWY_AVX3_DL
+__attribute__((target("avx2,fma,bmi2,avx512f,avx512vl,avx512dq,avx512bw,avx512vnni"))) HWY_NOINLINE void
+Int8DotTileVnni(const std::uint8_t* HWY_RESTRICT queries, std::size_t query_stride, std::size_t num_queries,
+                const std::int8_t* HWY_RESTRICT rows, std::size_t row_stride, std::size_t num_rows,
+                std::size_t length, std::int32_t* HWY_RESTRICT out, std::size_t out_stride) {
+  const std::size_t full_rows = num_rows / 4 * 4;
+  std::size_t q = 0;
+  for (; q + 4 <= num_queries; q += 4) {
+    const std::uint8_t* q0 = queries + q * query_stride;
+    const std::uint8_t* q1 = q0 + query_stride;
+    const std::uint8_t* q2 = q1 + query_stride;
+    const std::uint8_t* q3 = q2 + query_stride;
+    for (std::size_t r = 0; r < full_rows; r += 4) {
+      const std::int8_t* x0 = rows + r * row_stride;
+      const std::int8_t* x1 = x0 + row_stride;
+      const std::int8_t* x2 = x1 + row_stride;
+      const std::int8_t* x3 = x2 + row_stride;
+      __m512i c[4][4];
+      for (auto& line : c) for (auto& v : line) v = _mm512_setzero_si512();
+      for (std::size_t i = 0; i < length; i += 64) {
+        const __m512i r0 = _mm512_load_si512(x0 + i), r1 = _mm512_load_si512(x1 + i);
+        const __m512i r2 = _mm512_load_si512(x2 + i), r3 = _mm512_load_si512(x3 + i);
+        const std::uint8_t* qs[4] = {q0, q1, q2, q3};
+        for (int a = 0; a < 4; ++a) {
+          const __m512i qv = _mm512_load_si512(qs[a] + i);
+          c[a][0] = _mm512_dpbusd_epi32(c[a][0], qv, r0);
+          c[a][1] = _mm512_dpbusd_epi32(c[a][1], qv, r1);
+          c[a][2] = _mm512_dpbusd_epi32(c[a][2], qv, r2);
+          c[a][3] = _mm512_dpbusd_epi32(c[a][3], qv, r3);
+        }
+      }
+      for (int a = 0; a < 4; ++a) {
+        for (int b = 0; b < 4; ++b) out[(q + a) * out_stride + r + b] = _mm512_reduce_add_epi32(c[a][b]);
+      }
+    }
+    for (std::size_t a = 0; a < 4 && full_rows < num_rows; ++a) {
+      Int8DotRowsVnni(rows + full_rows * row_stride, row_stride, num_rows - full_rows, queries + (q + a) * query_stride,
+                      length, out + (q + a) * out_stride + full_rows);
+    }
+  }
+  for (; q < num_queries; ++q) {
+    Int8DotRowsVnni(rows, row_stride, num_rows, queries + q * query_stride, length, out + q * out_stride);
+  }
+}
+#endif
+
 void Int8DotRows(const std::int8_t* HWY_RESTRICT rows, std::size_t row_stride, std::size_t num_rows,
                  const std::uint8_t* HWY_RESTRICT query, std::size_t length, std::int32_t* HWY_RESTRICT out) {
 #if HWY_TARGET == HWY_AVX3_DL
@@ -302,6 +348,18 @@ void Int8Bounds(const std::int32_t* HWY_RESTRICT dots, const Int8BoundRows& rows
   }
 }
 
+void Int8DotTile(const std::uint8_t* HWY_RESTRICT queries, std::size_t query_stride, std::size_t num_queries,
+                 const std::int8_t* HWY_RESTRICT rows, std::size_t row_stride, std::size_t num_rows,
+                 std::size_t length, std::int32_t* HWY_RESTRICT out, std::size_t out_stride) {
+#if HWY_TARGET == HWY_AVX3_DL
+  Int8DotTileVnni(queries, query_stride, num_queries, rows, row_stride, num_rows, length, out, out_stride);
+#else
+  for (std::size_t q = 0; q < num_queries; ++q) {
+    Int8DotRows(rows, row_stride, num_rows, queries + q * query_stride, length, out + q * out_stride);
+  }
+#endif
+}
+
 QuantizedQuery QuantizeQuery(const float* HWY_RESTRICT query, std::size_t length, std::size_t length8,
                              std::uint8_t* HWY_RESTRICT out) {
   const hn::ScalableTag<float> d;
@@ -362,6 +420,14 @@ HWY_EXPORT(Int8DotRows);
 HWY_EXPORT(Int8IsFast);
 HWY_EXPORT(Int8Bounds);
 HWY_EXPORT(QuantizeQuery);
+HWY_EXPORT(Int8DotTile);
+
+void similarity_int8_dot_tile(const std::uint8_t* queries, std::size_t query_stride, std::size_t num_queries,
+                              const std::int8_t* rows, std::size_t row_stride, std::size_t num_rows,
+                              std::size_t length, std::int32_t* out, std::size_t out_stride) {
+  HWY_DYNAMIC_DISPATCH(Int8DotTile)(queries, query_stride, num_queries, rows, row_stride, num_rows, length, out,
+                                    out_stride);
+}
 
 QuantizedQuery similarity_quantize_query(const float* query, std::size_t length, std::size_t length8,
                                          std::uint8_t* out) {

@@ -47,10 +47,12 @@ def data():
 
 
 @pytest.mark.parametrize("metric", METRICS)
-def test_single_and_batch_match_brute_force(data, metric):
+@pytest.mark.parametrize("prefilter", [True, False])
+def test_single_and_batch_match_brute_force(data, metric, prefilter):
     db, qs = data
     idx = ff.EmbeddingIndex(dim=40, metric=metric)
     idx.add(db)
+    idx._native._set_prefilter(prefilter)  # False: the plain float32 scan and float32 tiles
     ids = np.arange(300)
     ref_s, ref_i = brute_force(db, ids, qs, metric, 10)
     s, i = idx.search(qs, k=10)  # batch path
@@ -76,9 +78,11 @@ def test_large_single_query_uses_all_blocks(metric):
 
 
 @pytest.mark.parametrize("metric", METRICS)
-def test_search_after_remove_and_compaction(data, metric):
+@pytest.mark.parametrize("prefilter", [True, False])
+def test_search_after_remove_and_compaction(data, metric, prefilter):
     db, qs = data
     idx = ff.EmbeddingIndex(40, metric)
+    idx._native._set_prefilter(prefilter)
     idx.add(db, ids=np.arange(1000, 1300))
     idx.remove([1000, 1007, 1299])  # few: tombstones
     keep = np.setdiff1d(np.arange(300), [0, 7, 299])
@@ -410,14 +414,19 @@ def test_prefilter_equals_full_scan(metric, case):
     idx.remove(np.arange(0, 3000, 7))  # tombstones inside every block
     queries = [db[5] + np.float32(1e-4), rng.standard_normal(64).astype(np.float32), db[10],
                1e-3 * rng.standard_normal(64).astype(np.float32), 1e3 * db[20]]  # bounds scale with |q|
+    batch = np.stack(queries)
     for k in (1, 10, 50):
-        for q in queries:
+        idx._native._set_prefilter(True)
+        s_batch, i_batch = idx.search(batch, k)  # batch prefilter (int8 tiles)
+        for row, q in enumerate(queries):
             idx._native._set_prefilter(True)
             s_pre, i_pre = idx.search(q, k)
             idx._native._set_prefilter(False)
-            s_full, i_full = idx.search(q, k)
+            s_full, i_full = idx.search(q, k)  # the plain float32 scan
             np.testing.assert_array_equal(i_pre, i_full)
             np.testing.assert_array_equal(s_pre, s_full)
+            np.testing.assert_array_equal(i_batch[row], i_full)
+            np.testing.assert_array_equal(s_batch[row], s_full)
     idx._native._set_prefilter(True)
     keep = np.setdiff1d(np.arange(3000), np.arange(0, 3000, 7))
     ref_s, ref_i = brute_force(db[keep], keep, queries[1], metric, 10)
@@ -434,3 +443,5 @@ def test_prefilter_is_used_and_prunes_on_random_data():
     idx.search(rng.standard_normal(256).astype(np.float32), 10)
     rescored = idx._native._last_rescored_rows
     assert 10 <= rescored < 4000 // 2
+    idx.search(rng.standard_normal((8, 256)).astype(np.float32), 10)
+    assert 8 * 10 <= idx._native._last_rescored_rows < 8 * 4000 // 2

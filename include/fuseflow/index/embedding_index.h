@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fuseflow/core/buffer.h"
+#include "fuseflow/kernels/similarity.h"
 
 namespace fuseflow {
 
@@ -89,6 +90,13 @@ class EmbeddingIndex {
   void compact();
   void rebuild_row_of_id();
   void quantize_row(std::int64_t r);
+  // Writes the u8 query for the int8 kernels and returns the constants of its score intervals.
+  kernels::Int8BoundQuery quantize_query(const float* query, float query_sq_norm, std::uint8_t* query8) const;
+  kernels::Int8BoundRows bound_rows(std::int64_t offset) const;
+  // The float32 score of row r as the full scan computes it (l2: negated squared distance).
+  float exact_score(std::int64_t r, const float* query) const;
+  void search_batch_prefiltered(const float* queries, const float* query_sq_norms, std::int64_t num_queries,
+                                std::int64_t k, float* scores, std::int64_t* ids) const;
   void search_single(const float* query, float query_sq_norm, std::int64_t k, float* scores,
                      std::int64_t* ids) const;
   void search_single_prefiltered(const float* query, float query_sq_norm, std::int64_t k, float* scores,

@@ -72,6 +72,12 @@ struct QuantizedQuery {
 QuantizedQuery similarity_quantize_query(const float* query, std::size_t length, std::size_t length8,
                                          std::uint8_t* out);
 
+// int8 "Q * X^T": out[q * out_stride + r] = sum_i queries[q][i] * rows[r][i] (u8 x s8, int32),
+// 4 queries x 4 rows per register tile on VNNI.
+void similarity_int8_dot_tile(const std::uint8_t* queries, std::size_t query_stride, std::size_t num_queries,
+                              const std::int8_t* rows, std::size_t row_stride, std::size_t num_rows,
+                              std::size_t length, std::int32_t* out, std::size_t out_stride);
+
 // Whether the int8 kernel runs on a native int8 dot-product instruction (AVX-512 VNNI) here.
 bool similarity_int8_is_fast();
 
