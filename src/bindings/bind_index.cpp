@@ -66,6 +66,7 @@ void bind_index(nb::module_& m) {
       .def_prop_ro("metric", [](const EmbeddingIndex& index) { return std::string(metric_name(index.metric())); })
       .def_prop_ro("is_mapped", &EmbeddingIndex::is_mapped)
       .def("_set_prefilter", &EmbeddingIndex::set_prefilter, nb::arg("enabled"))
+      .def("_set_batch_min_queries", &EmbeddingIndex::set_batch_min_queries, nb::arg("n"))
       .def("_prefilter_active", &EmbeddingIndex::prefilter_active, nb::arg("k"))
       .def_prop_ro("_last_rescored_rows", &EmbeddingIndex::last_rescored_rows)
       .def("__len__", &EmbeddingIndex::size)

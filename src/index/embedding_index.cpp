@@ -38,9 +38,6 @@ constexpr std::int64_t kScanBlockRows = 512;
 constexpr std::int64_t kTileBlockRows = 64;
 // A thread is worth waking for 64K floats (256 KB) of rows: ~10 us of streaming.
 constexpr std::int64_t kMinFloatsPerThread = 1 << 16;
-// From this many queries on, one blocked pass over the rows (each row loaded once per 4 queries)
-// beats one scan per query; measured in bench/bench_index.py (--sweep-threshold).
-constexpr std::int64_t kBatchMinQueries = 2;
 // The batch prefilter keeps one upper bound per (query, row): at most 64 MB of them.
 constexpr std::int64_t kMaxBatchBoundEntries = std::int64_t{1} << 24;
 // Int8 rounding error per value, in units of the scale: 1/2, plus room for the rounding of x/s.
@@ -206,6 +203,7 @@ EmbeddingIndex& EmbeddingIndex::operator=(EmbeddingIndex&& other) noexcept {
   q8_error_norm_ = std::move(other.q8_error_norm_);
   norms_ = std::move(other.norms_);
   prefilter_enabled_ = other.prefilter_enabled_;
+  batch_min_queries_ = other.batch_min_queries_;
   return *this;
 }
 
@@ -432,7 +430,7 @@ SearchResult EmbeddingIndex::search(const MatrixView& queries, std::int64_t k) c
   }
   if (result.k == 0 || nq == 0) return result;
 
-  if (nq < kBatchMinQueries) {
+  if (nq < batch_min_queries_) {
     const bool prefilter = prefilter_active(result.k);
     for (std::int64_t q = 0; q < nq; ++q) {
       const float* query = padded.data() + q * stride_;

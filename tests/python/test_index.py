@@ -144,6 +144,7 @@ def test_ties_break_by_smaller_id():
     idx = ff.EmbeddingIndex(4, "dot")
     v = np.tile(np.array([1.0, 2.0, 3.0, 4.0], np.float32), (6, 1))
     idx.add(v, ids=[50, 10, 40, 20, 30, 60])
+    idx._native._set_batch_min_queries(2)  # v[:5] takes the tile path
     for queries in (v[0], v[:5]):  # single path and batch path
         s, i = idx.search(queries, k=4)
         np.testing.assert_array_equal(np.atleast_2d(i)[-1], [10, 20, 30, 40])
@@ -158,6 +159,7 @@ def test_k_larger_than_size_returns_everything():
     s, i = idx.search(db[2], k=100)
     assert s.shape == (5,) and i[0] == 2 and s[0] == pytest.approx(0.0, abs=1e-6)
     assert np.all(np.diff(s) >= 0)  # l2 distances ascending
+    idx._native._set_batch_min_queries(2)
     s2, i2 = idx.search(db[:3], k=100)
     assert s2.shape == (3, 5)
     assert sorted(i2[1].tolist()) == [0, 1, 2, 3, 4]
@@ -186,6 +188,18 @@ def test_float64_and_strided_inputs_are_read_directly():
     check_matches(s2[3], i2[3], ref_s[0], ref_i[0], "dot")
     s3, _ = idx.search(q.tolist(), k=5)  # a Python list works too
     np.testing.assert_array_equal(s3, s)
+
+
+def test_small_batches_below_the_tile_threshold_match_single_queries(data):
+    db, qs = data
+    idx = ff.EmbeddingIndex(40, "dot")
+    idx.add(db)
+    s, i = idx.search(qs[:3], k=4)
+    assert s.shape == (3, 4)
+    for row in range(3):
+        s1, i1 = idx.search(qs[row], k=4)
+        np.testing.assert_array_equal(i[row], i1)
+        np.testing.assert_array_equal(s[row], s1)
 
 
 def test_repr_and_properties():
@@ -415,6 +429,7 @@ def test_prefilter_equals_full_scan(metric, case):
     queries = [db[5] + np.float32(1e-4), rng.standard_normal(64).astype(np.float32), db[10],
                1e-3 * rng.standard_normal(64).astype(np.float32), 1e3 * db[20]]  # bounds scale with |q|
     batch = np.stack(queries)
+    idx._native._set_batch_min_queries(2)  # the 5 queries take the tile path
     for k in (1, 10, 50):
         idx._native._set_prefilter(True)
         s_batch, i_batch = idx.search(batch, k)  # batch prefilter (int8 tiles)
