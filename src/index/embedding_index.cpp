@@ -533,8 +533,9 @@ kernels::Int8BoundRows EmbeddingIndex::bound_rows(std::int64_t offset) const {
 // Two passes. Pass 1 scores the int8 copy: for row x and query q, with x = sx * xi + ex and
 // q = sq * qi + eq (|ex| <= sx/2, |eq| <= sq/2 per value),
 //   x.q - sx*sq*(xi.qi) = sx*(xi.eq) + sq*(qi.ex) + ex.eq,  so  |x.q - approx| <= B with
-//   B = sx*sq*h*(|xi|_1 + |qi|_1 + h*dim),  h = 1/2 (+ margin for the rounding of x/s).
-// Adding the worst-case float32 rounding of the exact kernel gives an interval [lo, hi] that
+//   B = sx*sq*h*(|xi|_1 + |qi|_1 + h*dim),  h = 1/2 (+ margin for the rounding of x/s),
+// or, by Cauchy-Schwarz on x.q - sx*sq*(xi.qi) = sx*(xi.eq) + ex.q, B = sx|xi|_2|eq|_2 + |ex|_2|q|_2
+// with the residual norms measured exactly; the smaller of the two is used. Adding the worst-case float32 rounding of the exact kernel gives an interval [lo, hi] that
 // holds the score the full scan would compute. L = k-th largest lo is a lower bound of the k-th
 // best score, so rows with hi < L can never be returned; pass 2 rescores the others in float32
 // with the same kernel as the full scan, hence the same results.

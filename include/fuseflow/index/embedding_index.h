@@ -3,7 +3,9 @@
 // Rows are stored once, zero-padded to a stride that is a multiple of 16 floats, next to an int64
 // ids column and an alive column (tombstones). Removal marks tombstones; the store is compacted
 // when a quarter of it is dead. Cosine rows are normalised at insert, so cosine search is a dot
-// product. The on-disk format is described in docs/index_format.md.
+// product. An int8 copy with per-row error terms lets search prune rows that provably cannot
+// reach the top k before the exact float32 pass (see search_single_prefiltered). The on-disk
+// format is described in docs/index_format.md (the int8 copy is rebuilt at load, not stored).
 #pragma once
 
 #include <atomic>
