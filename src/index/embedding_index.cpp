@@ -15,6 +15,8 @@
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <mutex>
+#include <shared_mutex>
 #include <unordered_set>
 #include <utility>
 
@@ -233,6 +235,7 @@ void EmbeddingIndex::make_owned() {
 }
 
 void EmbeddingIndex::add(const MatrixView& vectors, std::span<const std::int64_t> ids) {
+  std::unique_lock guard(*lock_);
   if (vectors.cols != dim_) {
     throw_value_error("vectors", "must have dim=" + std::to_string(dim_) + " columns, got " +
                                      std::to_string(vectors.cols));
@@ -286,6 +289,7 @@ void EmbeddingIndex::add(const MatrixView& vectors, std::span<const std::int64_t
 }
 
 void EmbeddingIndex::remove(std::span<const std::int64_t> ids) {
+  std::unique_lock guard(*lock_);
   std::unordered_set<std::int64_t> seen;
   seen.reserve(ids.size());
   for (std::int64_t id : ids) {
@@ -374,6 +378,11 @@ bool EmbeddingIndex::prefilter_active(std::int64_t k) const {
 }
 
 Buffer<std::int64_t> EmbeddingIndex::ids() const {
+  std::shared_lock guard(*lock_);
+  return live_ids();
+}
+
+Buffer<std::int64_t> EmbeddingIndex::live_ids() const {
   Buffer<std::int64_t> out(static_cast<std::size_t>(size()));
   std::int64_t w = 0;
   for (std::int64_t r = 0; r < rows_; ++r) {
@@ -383,6 +392,7 @@ Buffer<std::int64_t> EmbeddingIndex::ids() const {
 }
 
 Buffer<float> EmbeddingIndex::vectors() const {
+  std::shared_lock guard(*lock_);
   Buffer<float> out(static_cast<std::size_t>(size() * dim_));
   std::int64_t w = 0;
   for (std::int64_t r = 0; r < rows_; ++r) {
@@ -394,6 +404,7 @@ Buffer<float> EmbeddingIndex::vectors() const {
 }
 
 SearchResult EmbeddingIndex::search(const MatrixView& queries, std::int64_t k) const {
+  std::shared_lock guard(*lock_);
   if (queries.cols != dim_) {
     throw_value_error("queries", "must have dim=" + std::to_string(dim_) + " values per query, got " +
                                      std::to_string(queries.cols));
@@ -551,7 +562,10 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
   const std::uint8_t* alive = dead_ > 0 ? alive_.data() : nullptr;
   // The int8 pass reads a quarter of the bytes, so threads pay off 4x later than a float scan.
   const int threads = threads_for(rows_ * stride8_, kMinFloatsPerThread);
-  thread_local Buffer<float> upper;  // hi per row (workers use the hi_all pointer, not `upper`)
+  // hi per row; up to 4 MB is kept per calling thread (workers use the hi_all pointer).
+  thread_local Buffer<float> cached_upper;
+  Buffer<float> own_upper;
+  Buffer<float>& upper = rows_ <= (1 << 20) ? cached_upper : own_upper;
   if (upper.size() < static_cast<std::size_t>(rows_)) upper = Buffer<float>(static_cast<std::size_t>(rows_));
   float* hi_all = upper.data();
   std::vector<TopKHeap> lower_heaps(static_cast<std::size_t>(threads), TopKHeap(static_cast<std::size_t>(k)));
@@ -745,6 +759,7 @@ void EmbeddingIndex::search_batch(const float* queries, const float* query_sq_no
 }
 
 void EmbeddingIndex::save(const std::string& path) const {
+  std::shared_lock guard(*lock_);
   std::FILE* file = std::fopen(path.c_str(), "wb");
   if (file == nullptr) throw_value_error("path", "cannot open '" + path + "' for writing: " + std::strerror(errno));
   IndexFileHeader header = make_index_header(metric_, dim_, stride_, size());
@@ -762,9 +777,9 @@ void EmbeddingIndex::save(const std::string& path) const {
     checksum.update(row(r), bytes);
     write(row(r), bytes);
   }
-  Buffer<std::int64_t> live_ids = ids();
-  checksum.update(live_ids.data(), live_ids.size() * sizeof(std::int64_t));
-  write(live_ids.data(), live_ids.size() * sizeof(std::int64_t));
+  Buffer<std::int64_t> ids_written = live_ids();
+  checksum.update(ids_written.data(), ids_written.size() * sizeof(std::int64_t));
+  write(ids_written.data(), ids_written.size() * sizeof(std::int64_t));
   header.checksum = checksum.digest();
   if (ok && std::fseek(file, 0, SEEK_SET) != 0) ok = false;
   write(&header, sizeof header);

@@ -460,3 +460,29 @@ def test_prefilter_is_used_and_prunes_on_random_data():
     assert 10 <= rescored < 4000 // 2
     idx.search(rng.standard_normal((8, 256)).astype(np.float32), 10)
     assert 8 * 10 <= idx._native._last_rescored_rows < 8 * 4000 // 2
+
+
+def test_concurrent_searches_and_adds_from_threads():
+    # search releases the GIL; add/remove take the index exclusively, so this must not crash
+    # and every search must see a consistent index.
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(10)
+    base = rng.standard_normal((400, 32)).astype(np.float32)
+    idx = ff.EmbeddingIndex(32, "dot")
+    idx.add(base)
+    q = base[3]
+    expected_top = idx.search(q, 1)[1][0]
+
+    def searcher(_):
+        for _ in range(40):
+            s, i = idx.search(q, 5)
+            assert i[0] == expected_top and np.all(np.diff(s) <= 0)
+        return True
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = [pool.submit(searcher, n) for n in range(3)]
+        for j in range(20):  # far from q: never outranks the exact match
+            idx.add(-np.abs(rng.standard_normal((5, 32))).astype(np.float32) * np.sign(q) * 0.01)
+        assert all(f.result() for f in futures)
+    assert len(idx) == 500

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -91,6 +92,7 @@ class EmbeddingIndex {
   struct Mapping;
 
   const float* row(std::int64_t r) const { return data_ + r * stride_; }
+  Buffer<std::int64_t> live_ids() const;  // ids() without taking the lock
   void reserve_rows(std::int64_t rows);
   void make_owned();
   void compact();
@@ -135,6 +137,9 @@ class EmbeddingIndex {
   std::int64_t batch_min_queries_ = kDefaultBatchMinQueries;
   mutable std::atomic<std::int64_t> last_rescored_rows_{0};
   std::unordered_map<std::int64_t, std::int64_t> row_of_id_;  // add/remove only, never on search
+  // Searches (GIL released) may run from several Python threads; add/remove take it exclusively.
+  // Each object keeps its own mutex (moves do not transfer it).
+  std::unique_ptr<std::shared_mutex> lock_ = std::make_unique<std::shared_mutex>();
 };
 
 }  // namespace fuseflow
