@@ -263,21 +263,19 @@ void EmbeddingIndex::add(const MatrixView& vectors, std::span<const std::int64_t
 
   reserve_rows(rows_ + n);
   // Rows are written past rows_ first and only published when all of them passed the checks.
+  // Rows are independent, so they are prepared in parallel; the first bad row is then reported
+  // by the serial checker, which throws the message naming it.
+  std::atomic<std::int64_t> first_bad{n};
+  const int threads = threads_for(n * dim_, kMinFloatsPerThread);
+#pragma omp parallel for schedule(static) num_threads(threads)
   for (std::int64_t i = 0; i < n; ++i) {
-    float* out = store_.data() + (rows_ + i) * stride_;
-    const double sq = copy_row_checked(vectors, i, stride_, out, "vectors");
-    if (metric_ == Metric::kCosine) {
-      if (!(sq > 0.0)) {
-        throw_value_error("vectors", "row " + std::to_string(i) + " has zero norm; cosine needs non-zero vectors");
+    if (!prepare_row(vectors, i, rows_ + i)) {
+      std::int64_t seen = first_bad.load();
+      while (i < seen && !first_bad.compare_exchange_weak(seen, i)) {
       }
-      normalise(out, dim_, sq);
     }
-    sq_norms_[rows_ + i] = static_cast<float>(stored_sq_norm(out, dim_));
-    if (metric_ == Metric::kL2 && !std::isfinite(sq_norms_[rows_ + i])) {
-      throw_value_error("vectors", "row " + std::to_string(i) + " overflows float32 when squared");
-    }
-    quantize_row(rows_ + i);
   }
+  if (first_bad.load() < n) throw_row_error(vectors, first_bad.load());
   row_of_id_.reserve(row_of_id_.size() + static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) {
     const std::int64_t id = user_ids ? ids[i] : next_id + i;
@@ -286,6 +284,44 @@ void EmbeddingIndex::add(const MatrixView& vectors, std::span<const std::int64_t
     row_of_id_.emplace(id, rows_ + i);
   }
   rows_ += n;
+}
+
+// Copies caller row i into stored row r and derives its norms and int8 copy; false if the row
+// breaks a rule (never throws: it runs inside an OpenMP loop).
+bool EmbeddingIndex::prepare_row(const MatrixView& vectors, std::int64_t i, std::int64_t r) {
+  float* out = store_.data() + r * stride_;
+  bool finite = true;
+  if (!vectors.is_float64 && vectors.col_stride == 1) {
+    std::memcpy(out, static_cast<const float*>(vectors.data) + i * vectors.row_stride,
+                static_cast<std::size_t>(dim_) * sizeof(float));
+  } else {
+    for (std::int64_t c = 0; c < dim_; ++c) out[c] = static_cast<float>(element(vectors, i, c));
+  }
+  double sq = 0.0;
+  for (std::int64_t c = 0; c < dim_; ++c) {
+    finite &= std::isfinite(out[c]);
+    sq += static_cast<double>(out[c]) * out[c];
+  }
+  std::fill(out + dim_, out + stride_, 0.0f);
+  if (!finite) return false;
+  if (metric_ == Metric::kCosine) {
+    if (!(sq > 0.0)) return false;
+    normalise(out, dim_, sq);
+    sq = stored_sq_norm(out, dim_);
+  }
+  sq_norms_[r] = static_cast<float>(sq);
+  if (metric_ == Metric::kL2 && !std::isfinite(sq_norms_[r])) return false;
+  quantize_row(r);
+  return true;
+}
+
+void EmbeddingIndex::throw_row_error(const MatrixView& vectors, std::int64_t i) const {
+  Buffer<float> scratch(static_cast<std::size_t>(stride_));
+  const double sq = copy_row_checked(vectors, i, stride_, scratch.data(), "vectors");  // throws if non-finite
+  if (metric_ == Metric::kCosine && !(sq > 0.0)) {
+    throw_value_error("vectors", "row " + std::to_string(i) + " has zero norm; cosine needs non-zero vectors");
+  }
+  throw_value_error("vectors", "row " + std::to_string(i) + " overflows float32 when squared");
 }
 
 void EmbeddingIndex::remove(std::span<const std::int64_t> ids) {
@@ -346,12 +382,15 @@ void EmbeddingIndex::quantize_row(std::int64_t r) {
   float max_abs = 0.0f;
   for (std::int64_t c = 0; c < dim_; ++c) max_abs = std::max(max_abs, std::abs(x[c]));
   const float scale = max_abs / 127.0f;
+  const float inverse = max_abs > 0.0f ? 127.0f / max_abs : 0.0f;
   std::int32_t sum = 0, abs_sum = 0;
   std::int64_t sq_sum = 0;
   double error_sq = 0.0;
   for (std::int64_t c = 0; c < dim_; ++c) {
-    const long v = scale > 0.0f ? std::lrint(x[c] / scale) : 0;
-    const auto q = static_cast<std::int8_t>(std::clamp<long>(v, -127, 127));
+    // Round half away from zero: |x/scale - q| <= 1/2 up to the few ulps kQuantHalfStep allows.
+    const float t = x[c] * inverse;
+    const int v = static_cast<int>(t + (t >= 0.0f ? 0.5f : -0.5f));
+    const auto q = static_cast<std::int8_t>(std::clamp(v, -127, 127));
     out[c] = q;
     sum += q;
     abs_sum += q < 0 ? -q : q;
@@ -854,6 +893,7 @@ EmbeddingIndex EmbeddingIndex::load(const std::string& path, bool use_mmap) {
   }
   index.data_ = vectors;
   index.rows_ = count;
+#pragma omp parallel for schedule(static) num_threads(threads_for(count * index.dim_, kMinFloatsPerThread))
   for (std::int64_t r = 0; r < count; ++r) {
     index.alive_[r] = 1;
     index.sq_norms_[r] = static_cast<float>(stored_sq_norm(vectors + r * index.stride_, index.dim_));

@@ -97,6 +97,8 @@ class EmbeddingIndex {
   void make_owned();
   void compact();
   void rebuild_row_of_id();
+  bool prepare_row(const MatrixView& vectors, std::int64_t i, std::int64_t r);
+  [[noreturn]] void throw_row_error(const MatrixView& vectors, std::int64_t i) const;
   void quantize_row(std::int64_t r);
   // Writes the u8 query for the int8 kernels and returns the constants of its score intervals.
   kernels::Int8BoundQuery quantize_query(const float* query, float query_sq_norm, std::uint8_t* query8) const;
