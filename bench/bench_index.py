@@ -12,20 +12,40 @@ Workloads:
 The bandwidth bound is the time to stream the index's bytes once with all threads
 (_core._index_stream_sum over a separate array of the same size, measured in the same run).
 
-Usage: python bench/bench_index.py [--quick]   -> table on stdout, bench/results/index.json
+Usage: python bench/bench_index.py [--quick] [--threads N]
+       -> table on stdout, bench/results/index.json (index_threads<N>.json with --threads)
 """
 
 import argparse
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
-import numpy as np
 
-import fuseflow as ff
-from fuseflow import _core
+def _parse_args():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="fewer repeats (smoke run)")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="threads for every library (0 = all cores); 1 gives figures that a loaded "
+                         "machine disturbs less (no waiting on descheduled threads)")
+    ap.add_argument("--out", default=None, help="JSON path (default bench/results/index.json, "
+                                                "or index_threads<N>.json with --threads)")
+    return ap.parse_args()
+
+
+ARGS = _parse_args() if __name__ == "__main__" else None
+if ARGS is not None and ARGS.threads > 0:
+    # Must precede the NumPy import: OpenBLAS reads it once.
+    os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.threads)
+    os.environ["OMP_NUM_THREADS"] = str(ARGS.threads)
+
+import numpy as np  # noqa: E402
+
+import fuseflow as ff  # noqa: E402
+from fuseflow import _core  # noqa: E402
 
 
 def timed(fn, repeats):
@@ -56,10 +76,12 @@ def numpy_topk(P, q, k):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true", help="fewer repeats (smoke run)")
-    args = ap.parse_args()
+    args = ARGS
     import faiss
+
+    if args.threads > 0:
+        ff.set_num_threads(args.threads)
+        faiss.omp_set_num_threads(args.threads)
 
     scale = 0.2 if args.quick else 1.0
     rng = np.random.default_rng(0)
@@ -182,7 +204,9 @@ def main():
           f"{bound['numpy_copy_GBps_read_plus_write']:.1f} GB/s read+write")
     print(f"load average at end: {results['machine']['loadavg_1min_at_end']:.2f} on {os.cpu_count()} cores")
 
-    out = Path(__file__).resolve().parent / "results" / "index.json"
+    results["machine"]["command"] = " ".join(sys.argv)
+    name = "index.json" if args.threads == 0 else f"index_threads{args.threads}.json"
+    out = Path(args.out) if args.out else Path(__file__).resolve().parent / "results" / name
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print(f"wrote {out}")

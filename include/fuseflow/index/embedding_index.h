@@ -83,7 +83,7 @@ class EmbeddingIndex {
   // Batches of at least this many queries take the blocked (tile) path; fewer are searched one
   // query at a time. The default comes from bench/bench_index.py's threshold sweep.
   void set_batch_min_queries(std::int64_t n) { batch_min_queries_ = n < 1 ? kDefaultBatchMinQueries : n; }
-  static constexpr std::int64_t kDefaultBatchMinQueries = 6;
+  static constexpr std::int64_t kDefaultBatchMinQueries = 4;
   bool prefilter_active(std::int64_t k) const;
   // Rows rescored in float32 by the last prefiltered single-query search (for benchmarks).
   std::int64_t last_rescored_rows() const { return last_rescored_rows_.load(std::memory_order_relaxed); }
