@@ -188,32 +188,21 @@ void DotTile(const float* HWY_RESTRICT queries, std::size_t query_stride, std::s
 __attribute__((target("avx2,fma,bmi2,avx512f,avx512vl,avx512dq,avx512bw,avx512vnni"))) HWY_NOINLINE void
 Int8DotRowsVnni(const std::int8_t* HWY_RESTRICT rows, std::size_t row_stride, std::size_t num_rows,
                 const std::uint8_t* HWY_RESTRICT query, std::size_t length, std::int32_t* HWY_RESTRICT out) {
-  std::size_t r = 0;
-  for (; r + 4 <= num_rows; r += 4) {
-    const std::int8_t* x0 = rows + r * row_stride;
-    const std::int8_t* x1 = x0 + row_stride;
-    const std::int8_t* x2 = x1 + row_stride;
-    const std::int8_t* x3 = x2 + row_stride;
-    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
-    for (std::size_t i = 0; i < length; i += 64) {
-      const __m512i q = _mm512_load_si512(query + i);
-      a0 = _mm512_dpbusd_epi32(a0, q, _mm512_load_si512(x0 + i));
-      a1 = _mm512_dpbusd_epi32(a1, q, _mm512_load_si512(x1 + i));
-      a2 = _mm512_dpbusd_epi32(a2, q, _mm512_load_si512(x2 + i));
-      a3 = _mm512_dpbusd_epi32(a3, q, _mm512_load_si512(x3 + i));
-    }
-    out[r] = _mm512_reduce_add_epi32(a0);
-    out[r + 1] = _mm512_reduce_add_epi32(a1);
-    out[r + 2] = _mm512_reduce_add_epi32(a2);
-    out[r + 3] = _mm512_reduce_add_epi32(a3);
-  }
-  for (; r < num_rows; ++r) {
+  // One row at a time, four accumulators along it: a single sequential stream runs at the
+  // machine's streaming-read speed, while 4 interleaved rows measured 2x slower from DRAM.
+  // Integer sums are exact, so the order does not change results.
+  for (std::size_t r = 0; r < num_rows; ++r) {
     const std::int8_t* x = rows + r * row_stride;
-    __m512i a = _mm512_setzero_si512();
-    for (std::size_t i = 0; i < length; i += 64) {
-      a = _mm512_dpbusd_epi32(a, _mm512_load_si512(query + i), _mm512_load_si512(x + i));
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+    std::size_t i = 0;
+    for (; i + 256 <= length; i += 256) {
+      a0 = _mm512_dpbusd_epi32(a0, _mm512_load_si512(query + i), _mm512_load_si512(x + i));
+      a1 = _mm512_dpbusd_epi32(a1, _mm512_load_si512(query + i + 64), _mm512_load_si512(x + i + 64));
+      a2 = _mm512_dpbusd_epi32(a2, _mm512_load_si512(query + i + 128), _mm512_load_si512(x + i + 128));
+      a3 = _mm512_dpbusd_epi32(a3, _mm512_load_si512(query + i + 192), _mm512_load_si512(x + i + 192));
     }
-    out[r] = _mm512_reduce_add_epi32(a);
+    for (; i < length; i += 64) a0 = _mm512_dpbusd_epi32(a0, _mm512_load_si512(query + i), _mm512_load_si512(x + i));
+    out[r] = _mm512_reduce_add_epi32(_mm512_add_epi32(_mm512_add_epi32(a0, a1), _mm512_add_epi32(a2, a3)));
   }
 }
 #endif
