@@ -120,7 +120,11 @@ class EmbeddingIndex:
             vectors = _as_float_array("vectors", vectors)
         if vectors.ndim != 2:
             raise ValueError(f"vectors: must be 2-D (n, dim), got an array of shape {vectors.shape}")
-        self._native.add(vectors, None if ids is None else _as_ids("ids", ids))
+        if ids is not None:
+            ids = _as_ids("ids", ids)
+            if ids.shape[0] != vectors.shape[0]:
+                raise ValueError(f"ids: must have one id per vector ({vectors.shape[0]}), got {ids.shape[0]}")
+        self._native.add(vectors, ids)
 
     def remove(self, ids):
         """Remove vectors by id; every id must be present (else ValueError, nothing removed)."""

@@ -327,6 +327,11 @@ def test_error_ids_length_mismatch():
         ff.EmbeddingIndex(2, "dot").add(np.ones((3, 2)), ids=[1, 2])
 
 
+def test_error_empty_ids_for_vectors():
+    with pytest.raises(ValueError, match="ids: must have one id per vector"):
+        ff.EmbeddingIndex(2, "dot").add(np.ones((3, 2)), ids=[])
+
+
 def test_error_ids_not_integers():
     with pytest.raises(TypeError, match="ids"):
         ff.EmbeddingIndex(2, "dot").add(np.ones((2, 2)), ids=[1.5, 2.5])
