@@ -491,3 +491,34 @@ def test_concurrent_searches_and_adds_from_threads():
             idx.add(-np.abs(rng.standard_normal((5, 32))).astype(np.float32) * np.sign(q) * 0.01)
         assert all(f.result() for f in futures)
     assert len(idx) == 500
+
+
+@pytest.mark.parametrize("metric", METRICS)
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
+def test_prefilter_bounds_hold_for_adversarial_rounding(metric, scale):
+    # Rows whose int8 rounding errors are all +0.499 steps, aligned with an all-positive query,
+    # make the int8 estimate miss their score by nearly the worst-case bound; "exact" rows on
+    # the int8 grid sit between estimate and truth. An interval that is too narrow anywhere
+    # prunes the true winners, so the prefiltered result would differ from the full scan.
+    rng = np.random.default_rng(11)
+    dim, n = 64, 300
+    m = rng.integers(0, 100, size=(n, dim)).astype(np.float64)
+    db = m / 127.0
+    db[:, 0] = 1.0  # max |value| = 1, so the int8 scale is exactly 1/127
+    aligned = np.arange(n) % 2 == 0
+    db[aligned, 1:] += 0.499 / 127.0
+    db[~aligned, 1:4] += 3 / 127.0  # grid rows, a little ahead of the aligned rows' estimates
+    idx = ff.EmbeddingIndex(dim, metric)
+    idx.add(db.astype(np.float32))
+    q = np.full(dim, scale, np.float32)
+    for k in (1, 5, 18):
+        assert idx._native._prefilter_active(k) or not idx._native._prefilter_active(1)
+        idx._native._set_prefilter(True)
+        s_pre, i_pre = idx.search(q, k)
+        idx._native._set_batch_min_queries(2)
+        s_bat, i_bat = idx.search(np.stack([q, q]), k)
+        idx._native._set_prefilter(False)
+        s_full, i_full = idx.search(q, k)
+        np.testing.assert_array_equal(i_pre, i_full)
+        np.testing.assert_array_equal(s_pre, s_full)
+        np.testing.assert_array_equal(i_bat[1], i_full)
