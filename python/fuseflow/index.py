@@ -57,8 +57,9 @@ class EmbeddingIndex:
     row, an interval that provably contains its float32 score (quantisation error bounds plus
     float32 rounding); only rows whose upper bound reaches the k-th best lower bound are
     rescored in float32. This reads ~1/4 of the bytes and returns exactly what the full scan
-    returns; clustered data only makes more rows reach the rescoring step. Batches of 4 or more
-    queries use 4x4 register tiles (int8, or float32 without VNNI) over L2-sized row blocks.
+    returns; clustered data only makes more rows reach the rescoring step. Batches with at least
+    4 queries and one 4-query tile per thread use 4x4 register tiles (int8, or float32 without
+    VNNI) over L2-sized row blocks; smaller batches run as single queries.
 
     ``save``/``load`` use the binary format documented in docs/index_format.md.
     """

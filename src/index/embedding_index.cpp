@@ -421,6 +421,11 @@ void EmbeddingIndex::quantize_row(std::int64_t r) {
   norms_[r] = static_cast<float>(std::sqrt(stored_sq_norm(x, dim_)) * up);
 }
 
+bool EmbeddingIndex::uses_tile_path(std::int64_t num_queries) const {
+  if (batch_min_queries_ > 0) return num_queries >= batch_min_queries_;
+  return num_queries >= kDefaultBatchMinQueries && (num_queries + 3) / 4 >= num_threads();
+}
+
 bool EmbeddingIndex::prefilter_active(std::int64_t k) const {
   // Worth it when the rows are many next to k (few survive) and int8 dot products are native;
   // 255 * 127 * stride8 must fit the int32 accumulators.
@@ -492,7 +497,7 @@ SearchResult EmbeddingIndex::search(const MatrixView& queries, std::int64_t k) c
   }
   if (result.k == 0 || nq == 0) return result;
 
-  if (nq < batch_min_queries_) {
+  if (!uses_tile_path(nq)) {
     const bool prefilter = prefilter_active(result.k);
     for (std::int64_t q = 0; q < nq; ++q) {
       const float* query = padded.data() + q * stride_;

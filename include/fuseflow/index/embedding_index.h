@@ -80,10 +80,13 @@ class EmbeddingIndex {
   // rescores in float32 only the rows that can still reach the top k (results are identical to
   // the full float32 scan). On by default where the CPU has int8 dot products; off = full scan.
   void set_prefilter(bool enabled) { prefilter_enabled_ = enabled; }
-  // Batches of at least this many queries take the blocked (tile) path; fewer are searched one
-  // query at a time. The default comes from bench/bench_index.py's threshold sweep.
-  void set_batch_min_queries(std::int64_t n) { batch_min_queries_ = n < 1 ? kDefaultBatchMinQueries : n; }
+  // Automatic (n <= 0, the default): a batch takes the blocked tile path when it has at least
+  // kDefaultBatchMinQueries queries and at least one 4-query tile per thread (tiles are split
+  // across threads by query; single queries split rows, so they keep every thread busy). Both
+  // rules come from bench/bench_index.py's threshold sweep. n >= 1 fixes the threshold (tests).
+  void set_batch_min_queries(std::int64_t n) { batch_min_queries_ = n < 1 ? 0 : n; }
   static constexpr std::int64_t kDefaultBatchMinQueries = 4;
+  bool uses_tile_path(std::int64_t num_queries) const;
   bool prefilter_active(std::int64_t k) const;
   // Rows rescored in float32 by the last prefiltered single-query search (for benchmarks).
   std::int64_t last_rescored_rows() const { return last_rescored_rows_.load(std::memory_order_relaxed); }
@@ -136,7 +139,7 @@ class EmbeddingIndex {
   Buffer<float> q8_error_norm_;     // |row - sx * int8 row|_2 (L2 error bound)
   Buffer<float> norms_;             // |row|_2; these bound terms are rounded up
   bool prefilter_enabled_ = true;
-  std::int64_t batch_min_queries_ = kDefaultBatchMinQueries;
+  std::int64_t batch_min_queries_ = 0;  // 0: automatic
   mutable std::atomic<std::int64_t> last_rescored_rows_{0};
   std::unordered_map<std::int64_t, std::int64_t> row_of_id_;  // add/remove only, never on search
   // Searches (GIL released) may run from several Python threads; add/remove take it exclusively.
