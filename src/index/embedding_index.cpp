@@ -283,14 +283,17 @@ void EmbeddingIndex::add(const MatrixView& vectors, std::span<const std::int64_t
   // by the serial checker, which throws the message naming it.
   std::atomic<std::int64_t> first_bad{n};
   const int threads = threads_for(n * dim_, kMinFloatsPerThread);
+  ParallelInterrupt interrupt;
 #pragma omp parallel for schedule(static) num_threads(threads)
   for (std::int64_t i = 0; i < n; ++i) {
+    if ((i & 1023) == 0 && interrupt.poll()) continue;  // nothing is published after an interrupt
     if (!prepare_row(vectors, i, rows_ + i)) {
       std::int64_t seen = first_bad.load();
       while (i < seen && !first_bad.compare_exchange_weak(seen, i)) {
       }
     }
   }
+  interrupt.rethrow();
   if (first_bad.load() < n) throw_row_error(vectors, first_bad.load());
   row_of_id_.reserve(row_of_id_.size() + static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) {
@@ -697,7 +700,11 @@ void EmbeddingIndex::search_batch_prefiltered(const float* queries, const float*
   for (std::int64_t q = 0; q < nq; ++q) {
     params[static_cast<std::size_t>(q)] = quantize_query(queries + q * stride_, query_sq_norms[q], queries8.data() + q * stride8_);
   }
-  Buffer<float> upper(static_cast<std::size_t>(nq * rows_));  // hi per (query, row)
+  // hi per (query, row); up to 4 MB is kept per calling thread (page faults otherwise).
+  thread_local Buffer<float> cached_upper;
+  Buffer<float> own_upper;
+  Buffer<float>& upper = nq * rows_ <= (1 << 20) ? cached_upper : own_upper;
+  if (upper.size() < static_cast<std::size_t>(nq * rows_)) upper = Buffer<float>(static_cast<std::size_t>(nq * rows_));
   const std::uint8_t* alive = dead_ > 0 ? alive_.data() : nullptr;
   const int threads = threads_for(nq * rows_ * stride8_ / 16, kMinFloatsPerThread);
   std::int64_t rescored_total = 0;
@@ -910,12 +917,15 @@ EmbeddingIndex EmbeddingIndex::load(const std::string& path, bool use_mmap) {
   }
   index.data_ = vectors;
   index.rows_ = count;
+  ParallelInterrupt interrupt;
 #pragma omp parallel for schedule(static) num_threads(threads_for(count * index.dim_, kMinFloatsPerThread))
   for (std::int64_t r = 0; r < count; ++r) {
+    if ((r & 1023) == 0 && interrupt.poll()) continue;
     index.alive_[r] = 1;
     index.sq_norms_[r] = static_cast<float>(stored_sq_norm(vectors + r * index.stride_, index.dim_));
     index.quantize_row(r);
   }
+  interrupt.rethrow();
   index.rebuild_row_of_id();
   if (static_cast<std::int64_t>(index.row_of_id_.size()) != count) {
     throw_value_error("path", "'" + path + "' is corrupted: duplicate ids");
