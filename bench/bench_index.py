@@ -5,6 +5,9 @@ each figure is the median of many timed calls after warm-up; fuseflow and its pe
 alternating rounds so background load hits both alike. Threads: every library uses all cores
 (faiss.omp_get_max_threads(), OpenBLAS default, ff.get_num_threads()).
 
+fuseflow's figures are its default path: on AVX-512 VNNI CPUs an exact int8 prefilter (see
+EmbeddingIndex's docstring) and float32 rescoring; the plain float32 path is reported alongside.
+
 Workloads:
   small-single : 1000 x 1024 index, one query          vs FAISS and NumPy (P @ q + argpartition)
   small-batch  : 1000 x 1024 index, 64 queries          vs FAISS
@@ -127,11 +130,25 @@ def main():
     agree = float((ib == ib_fa).mean())
     assert agree > 0.99, f"batch ids agree with FAISS on only {agree:.3f}"
 
+    # The plain float32 scan (int8 prefilter off) is timed too: it is what CPUs without
+    # AVX-512 VNNI run, and it shows what the prefilter contributes.
+    full = ff.EmbeddingIndex(dim, "dot")
+    full.add(P)
+    full._native._set_prefilter(False)
+
+    def prefilter_stats(index, run):
+        run()
+        return {"prefilter_active": bool(index._native._prefilter_active(k)),
+                "rows_rescored_in_float32": int(index._native._last_rescored_rows)}
+
     reps = max(20, int(400 * scale))
     t = alternate({"ff": lambda: idx.search(q, k), "faiss": lambda: flat.search(q2, k),
-                   "numpy": lambda: numpy_topk(P, q, k)}, rounds=5, repeats=reps)
+                   "numpy": lambda: numpy_topk(P, q, k), "ff_full": lambda: full.search(q, k)},
+                  rounds=5, repeats=reps)
     record("small-single 1000x1024 k=10", t["ff"], "faiss", t["faiss"], 3.0)
     record("small-single 1000x1024 k=10", t["ff"], "numpy", t["numpy"], 3.0)
+    results["workloads"]["small-single 1000x1024 k=10"]["fuseflow_full_float32_scan_us"] = t["ff_full"] * 1e6
+    results["workloads"]["small-single 1000x1024 k=10"]["prefilter"] = prefilter_stats(idx, lambda: idx.search(q, k))
 
     # Where the time goes at this size: fixed per-call cost (1-row index, same query) through
     # the Python wrapper and through the bare native method, and the scan itself.
@@ -149,10 +166,13 @@ def main():
     }
 
     breps = max(5, int(40 * scale))
-    t = alternate({"ff": lambda: idx.search(Q, k), "faiss": lambda: flat.search(Q, k)}, rounds=5, repeats=breps)
+    t = alternate({"ff": lambda: idx.search(Q, k), "faiss": lambda: flat.search(Q, k),
+                   "ff_full": lambda: full.search(Q, k)}, rounds=5, repeats=breps)
     record("small-batch 1000x1024 nq=64 k=10", t["ff"], "faiss", t["faiss"], 2.0)
-    gflops = 2 * Q.shape[0] * P.shape[0] * dim / t["ff"] / 1e9
-    results["workloads"]["small-batch 1000x1024 nq=64 k=10"]["fuseflow_GFLOPs"] = gflops
+    batch = results["workloads"]["small-batch 1000x1024 nq=64 k=10"]
+    batch["fuseflow_full_float32_tiles_us"] = t["ff_full"] * 1e6
+    batch["fuseflow_full_float32_tiles_GFLOPs"] = 2 * Q.shape[0] * P.shape[0] * dim / t["ff_full"] / 1e9
+    batch["prefilter"] = prefilter_stats(idx, lambda: idx.search(Q, k))
 
     # Batch-path threshold: a batch of n through the blocked tile path vs n single-query searches
     # (the library switches at EmbeddingIndex::kDefaultBatchMinQueries, chosen from this sweep).
@@ -166,7 +186,7 @@ def main():
                        repeats=max(5, int(60 * scale)))
         sweep[n] = {"tile_path_us": tt["batch"] * 1e6, "n_singles_us": tt["singles"] * 1e6}
     results["workloads"]["small-batch 1000x1024 nq=64 k=10"]["threshold_sweep"] = sweep
-    del flat, idx
+    del flat, idx, full
 
     # ---- 100k x 1024 ---------------------------------------------------------------------------
     n_large = 100_000
@@ -181,9 +201,21 @@ def main():
     probe = np.ones_like(B)  # separate memory of the same size: same traffic, nothing cached
     del B
     lreps = max(3, int(10 * scale))
+
+    def big_full():
+        big._native._set_prefilter(False)
+        try:
+            big.search(q, k)
+        finally:
+            big._native._set_prefilter(True)
+
     t = alternate({"ff": lambda: big.search(q, k), "faiss": lambda: flat.search(q2, k),
-                   "stream": lambda: _core._index_stream_sum(probe)}, rounds=5, repeats=lreps)
+                   "stream": lambda: _core._index_stream_sum(probe), "ff_full": big_full}, rounds=5, repeats=lreps)
     record("large-single 100000x1024 k=10", t["ff"], "faiss", t["faiss"], 1.5)
+    large = results["workloads"]["large-single 100000x1024 k=10"]
+    large["fuseflow_full_float32_scan_us"] = t["ff_full"] * 1e6
+    large["fuseflow_full_float32_scan_over_bound"] = t["ff_full"] / t["stream"]
+    large["prefilter"] = prefilter_stats(big, lambda: big.search(q, k))
     bytes_scanned = n_large * dim * 4
     bound = {"stream_read_us": t["stream"] * 1e6, "stream_read_GBps": bytes_scanned / t["stream"] / 1e9,
              "fuseflow_GBps": bytes_scanned / t["ff"] / 1e9, "fuseflow_over_bound": t["ff"] / t["stream"],
@@ -205,6 +237,7 @@ def main():
         mark = "ok" if r >= goal else "MISS"
         print(f"{name:34} {peer:16} {a:12.1f} {b:12.1f} {r:7.2f}x {goal:5.2f}x {mark}")
     br = results["workloads"]["small-single 1000x1024 k=10"]["breakdown_us"]
+    t_full_small = results["workloads"]["small-single 1000x1024 k=10"]["fuseflow_full_float32_scan_us"]
     print(f"\n1000x1024 single breakdown (us): total {br['total_via_wrapper']:.1f}, bare native method "
           f"{br['total_via_native_method']:.1f}, fixed per-call cost (1-row index) wrapper "
           f"{br['fixed_per_call_wrapper_1row']:.1f} / native {br['fixed_per_call_native_1row']:.1f}, "
@@ -214,6 +247,12 @@ def main():
     print(f"bandwidth: stream read {bound['stream_read_GBps']:.1f} GB/s, fuseflow scan {bound['fuseflow_GBps']:.1f} GB/s "
           f"(time ratio {bound['fuseflow_over_bound']:.2f}, goal <= 1.3); numpy copy "
           f"{bound['numpy_copy_GBps_read_plus_write']:.1f} GB/s read+write")
+    print(f"plain float32 path (prefilter off): 1000x1024 single {t_full_small:.1f} us, batch-64 "
+          f"{batch['fuseflow_full_float32_tiles_us']:.0f} us, 100k single {large['fuseflow_full_float32_scan_us']:.0f} us "
+          f"({large['fuseflow_full_float32_scan_over_bound']:.2f}x the bound); rows rescored: "
+          f"{results['workloads']['small-single 1000x1024 k=10']['prefilter']['rows_rescored_in_float32']} of 1000, "
+          f"{batch['prefilter']['rows_rescored_in_float32']} of 64x1000, "
+          f"{large['prefilter']['rows_rescored_in_float32']} of 100000")
     print(f"load average at end: {results['machine']['loadavg_1min_at_end']:.2f} on {os.cpu_count()} cores")
 
     results["machine"]["command"] = " ".join(sys.argv)
