@@ -14,6 +14,7 @@
 #include <cmath>
 #include <limits>
 
+#include "fuseflow/core/threads.h"
 #include "fuseflow/kernels/similarity.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -414,6 +415,16 @@ void similarity_dot_tile(const float* queries, std::size_t query_stride, std::si
 
 double similarity_stream_sum(const float* data, std::size_t count) {
   return HWY_DYNAMIC_DISPATCH(StreamSum)(data, count);
+}
+
+double similarity_stream_sum_parallel(const float* data, std::size_t count) {
+  constexpr std::size_t kChunk = std::size_t{1} << 16;  // floats, a multiple of every vector width
+  const auto chunks = static_cast<std::int64_t>(count / kChunk);
+  double total = 0.0;
+#pragma omp parallel for reduction(+ : total) schedule(static) num_threads(num_threads())
+  for (std::int64_t c = 0; c < chunks; ++c) total += similarity_stream_sum(data + c * kChunk, kChunk);
+  for (std::size_t i = static_cast<std::size_t>(chunks) * kChunk; i < count; ++i) total += data[i];
+  return total;
 }
 
 }  // namespace fuseflow::kernels

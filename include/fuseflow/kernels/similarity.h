@@ -84,5 +84,7 @@ bool similarity_int8_is_fast();
 // Sum of `count` floats (any alignment): a pure streaming read used to
 // measure the machine's read bandwidth, the bound for a single-query scan.
 double similarity_stream_sum(const float* data, std::size_t count);
+// The same over all threads (fuseflow::num_threads()), in fixed 256 KB chunks.
+double similarity_stream_sum_parallel(const float* data, std::size_t count);
 
 }  // namespace fuseflow::kernels
