@@ -178,6 +178,32 @@ TEST_P(IndexSearch, SingleAndBatchMatchBruteForceAfterRemove) {
   }
 }
 
+TEST_P(IndexSearch, Int8PrefilterReturnsExactlyTheFullScan) {
+  const Metric metric = GetParam();
+  const std::int64_t dim = 96, n = 2000, nq = 9, k = 12;
+  auto db = random_matrix(n, dim, 13), qs = random_matrix(nq, dim, 14);
+  EmbeddingIndex index(dim, metric);
+  index.add(view(db, n, dim), {});
+  std::vector<std::int64_t> gone;
+  for (std::int64_t id = 3; id < n; id += 11) gone.push_back(id);
+  index.remove(gone);
+  if (!index.prefilter_active(k)) GTEST_SKIP() << "no native int8 dot product here";
+  for (std::int64_t batch : {std::int64_t{1}, nq}) {
+    index.set_prefilter(true);
+    SearchResult fast = index.search(view(qs, batch, dim), k);
+    index.set_prefilter(false);
+    index.set_batch_min_queries(1000);  // the plain float32 single-query scan as reference
+    for (std::int64_t q = 0; q < batch; ++q) {
+      SearchResult full = index.search(MatrixView{qs.data() + q * dim, false, 1, dim, dim, 1}, k);
+      for (std::int64_t i = 0; i < k; ++i) {
+        ASSERT_EQ(fast.ids[q * k + i], full.ids[i]) << "batch " << batch << " query " << q << " rank " << i;
+        ASSERT_EQ(fast.scores[q * k + i], full.scores[i]);
+      }
+    }
+    index.set_batch_min_queries(0);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Metrics, IndexSearch, ::testing::Values(Metric::kCosine, Metric::kDot, Metric::kL2));
 
 TEST(IndexFile, RoundTripAndCorruptionIsValueError) {
