@@ -143,8 +143,10 @@ class EmbeddingIndex:
     def load(cls, path, mmap=False):
         """Read an index written by :meth:`save`.
 
-        ``mmap=True`` maps the file and scans it in place (the first add/remove copies it into
-        memory). A truncated or corrupted file raises ValueError.
+        ``mmap=True`` maps the file and reads the float32 rows in place (the first add/remove
+        copies them into memory); the int8 copy used by the prefilter is rebuilt in memory either
+        way (a quarter of the vectors' size). The whole file is read once to verify its checksum.
+        A truncated or corrupted file raises ValueError.
         """
         path = os.fspath(path)
         if not os.path.exists(path):
