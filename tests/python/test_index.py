@@ -248,6 +248,20 @@ def test_error_search_dimension_mismatch():
         idx.search(np.ones(3, np.float32))
 
 
+def test_error_queries_not_1d_or_2d():
+    idx = ff.EmbeddingIndex(4, "dot")
+    idx.add(np.ones((2, 4)))
+    with pytest.raises(ValueError, match="queries: must be 1-D .* or 2-D"):
+        idx.search(np.ones((2, 2, 4), np.float32))
+
+
+def test_error_queries_wrong_dtype():
+    idx = ff.EmbeddingIndex(4, "dot")
+    idx.add(np.ones((2, 4)))
+    with pytest.raises(TypeError, match="queries: must be a float32 or float64 array"):
+        idx.search(np.ones(4, np.int64))
+
+
 @pytest.mark.parametrize("k", [0, -3])
 def test_error_k_not_positive(k):
     idx = ff.EmbeddingIndex(4, "dot")
