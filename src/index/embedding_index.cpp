@@ -543,28 +543,26 @@ void EmbeddingIndex::search_single(const float* query, float /*query_sq_norm*/, 
   std::vector<TopKHeap> heaps(static_cast<std::size_t>(threads), TopKHeap(static_cast<std::size_t>(k)));
   ParallelInterrupt interrupt;
 
+  const std::int64_t blocks = (rows_ + kScanBlockRows - 1) / kScanBlockRows;
 #pragma omp parallel num_threads(threads)
   {
-    const int t = omp_get_thread_num();
-    const int nt = omp_get_num_threads();
-    // Contiguous row ranges, multiples of 4 rows so each thread runs the 4-row kernel body.
-    const std::int64_t groups = (rows_ + 3) / 4;
-    const std::int64_t begin = std::min(rows_, groups * t / nt * 4);
-    const std::int64_t end = std::min(rows_, groups * (t + 1) / nt * 4);
-    TopKHeap& heap = heaps[static_cast<std::size_t>(t)];
-    alignas(64) float block[kScanBlockRows];
-    for (std::int64_t b = begin; b < end; b += kScanBlockRows) {
-      if (interrupt.poll()) break;
-      const std::int64_t n = std::min(kScanBlockRows, end - b);
+    TopKHeap& heap = heaps[static_cast<std::size_t>(omp_get_thread_num())];
+    alignas(64) float block_scores[kScanBlockRows];
+    // Dynamic blocks: a descheduled thread delays the call by one block at most (shared machines).
+#pragma omp for schedule(dynamic)
+    for (std::int64_t block = 0; block < blocks; ++block) {
+      if (interrupt.poll()) continue;
+      const std::int64_t b = block * kScanBlockRows;
+      const std::int64_t n = std::min(kScanBlockRows, rows_ - b);
       if (l2) {
         kernels::similarity_l2_rows(row(b), static_cast<std::size_t>(stride_), static_cast<std::size_t>(n), query,
-                                    static_cast<std::size_t>(stride_), block);
-        for (std::int64_t j = 0; j < n; ++j) block[j] = -block[j];  // the heap keeps the largest
+                                    static_cast<std::size_t>(stride_), block_scores);
+        for (std::int64_t j = 0; j < n; ++j) block_scores[j] = -block_scores[j];  // the heap keeps the largest
       } else {
         kernels::similarity_dot_rows(row(b), static_cast<std::size_t>(stride_), static_cast<std::size_t>(n), query,
-                                     static_cast<std::size_t>(stride_), block);
+                                     static_cast<std::size_t>(stride_), block_scores);
       }
-      kernels::topk_push_block(heap, block, static_cast<std::size_t>(n), ids_.data() + b,
+      kernels::topk_push_block(heap, block_scores, static_cast<std::size_t>(n), ids_.data() + b,
                                alive != nullptr ? alive + b : nullptr);
     }
   }
@@ -648,19 +646,21 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
   float level = 0.0f;  // L, shared after the barrier
   ParallelInterrupt interrupt;
 
+  // Blocks are handed out dynamically: on a shared machine a descheduled thread then delays
+  // the call by at most one block instead of its whole share.
+  const std::int64_t blocks = (rows_ + kScanBlockRows - 1) / kScanBlockRows;
 #pragma omp parallel num_threads(threads)
   {
     const int t = omp_get_thread_num();
     const int nt = omp_get_num_threads();
-    const std::int64_t groups = (rows_ + 3) / 4;
-    const std::int64_t begin = std::min(rows_, groups * t / nt * 4);
-    const std::int64_t end = std::min(rows_, groups * (t + 1) / nt * 4);
     TopKHeap& lower = lower_heaps[static_cast<std::size_t>(t)];
     alignas(64) std::int32_t dots[kScanBlockRows];
     alignas(64) float lower_block[kScanBlockRows];
-    for (std::int64_t b = begin; b < end; b += kScanBlockRows) {
-      if (interrupt.poll()) break;
-      const std::int64_t n = std::min(kScanBlockRows, end - b);
+#pragma omp for schedule(dynamic)
+    for (std::int64_t block = 0; block < blocks; ++block) {
+      if (interrupt.poll()) continue;
+      const std::int64_t b = block * kScanBlockRows;
+      const std::int64_t n = std::min(kScanBlockRows, rows_ - b);
       kernels::similarity_int8_dot_rows(q8_.data() + b * stride8_, static_cast<std::size_t>(stride8_),
                                         static_cast<std::size_t>(n), query_u8, static_cast<std::size_t>(stride8_),
                                         dots);
@@ -674,8 +674,7 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
       // Only the k-th largest lower bound matters, so the ids pushed along are irrelevant.
       kernels::topk_push_block(lower, lower_block, static_cast<std::size_t>(n), ids_.data() + b,
                                alive != nullptr ? alive + b : nullptr);
-    }
-#pragma omp barrier
+    }  // implicit barrier: every lower bound is in
 #pragma omp single
     {
       for (int u = 1; u < nt; ++u) lower_heaps[0].merge(lower_heaps[static_cast<std::size_t>(u)]);
@@ -684,9 +683,11 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
     }  // implicit barrier: every thread sees `level`
     TopKHeap& heap = heaps[static_cast<std::size_t>(t)];
     std::uint32_t positions[kScanBlockRows + 64];
-    for (std::int64_t b = begin; b < end; b += kScanBlockRows) {
-      if (interrupt.poll()) break;
-      const std::int64_t n = std::min(kScanBlockRows, end - b);
+#pragma omp for schedule(dynamic)
+    for (std::int64_t block = 0; block < blocks; ++block) {
+      if (interrupt.poll()) continue;
+      const std::int64_t b = block * kScanBlockRows;
+      const std::int64_t n = std::min(kScanBlockRows, rows_ - b);
       const std::size_t found = kernels::topk_filter_at_least(hi_all + b, static_cast<std::size_t>(n), level, positions);
       rescored[static_cast<std::size_t>(t)] += static_cast<std::int64_t>(found);
       for (std::size_t j = 0; j < found; ++j) {
