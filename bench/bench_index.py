@@ -5,6 +5,9 @@ each figure is the median of many timed calls after warm-up; fuseflow and its pe
 alternating rounds so background load hits both alike. Threads: every library uses all cores
 (faiss.omp_get_max_threads(), OpenBLAS default, ff.get_num_threads()).
 
+fuseflow's figures are its default path: on AVX-512 VNNI CPUs an exact int8 prefilter (see
+EmbeddingIndex's docstring) and float32 rescoring; the plain float32 path is reported alongside.
+
 Workloads:
   small-single : 1000 x 1024 index, one query          vs FAISS and NumPy (P @ q + argpartition)
   small-batch  : 1000 x 1024 index, 64 queries          vs FAISS
@@ -12,28 +15,54 @@ Workloads:
 The bandwidth bound is the time to stream the index's bytes once with all threads
 (_core._index_stream_sum over a separate array of the same size, measured in the same run).
 
-Usage: python bench/bench_index.py [--quick]   -> table on stdout, bench/results/index.json
+Usage: python bench/bench_index.py [--quick] [--threads N]
+       -> table on stdout, bench/results/index.json (index_threads<N>.json with --threads)
 """
 
 import argparse
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
-import numpy as np
 
-import fuseflow as ff
-from fuseflow import _core
+def _parse_args():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="fewer repeats (smoke run)")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="threads for every library (0 = all cores); 1 gives figures that a loaded "
+                         "machine disturbs less (no waiting on descheduled threads)")
+    ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                    help="cpu: CPU time of the calling thread (needs --threads 1); on a shared, loaded "
+                         "machine it leaves out the time the process was not scheduled")
+    ap.add_argument("--out", default=None, help="JSON path (default bench/results/index.json, "
+                                                "or index_threads<N>.json with --threads)")
+    return ap.parse_args()
+
+
+ARGS = _parse_args() if __name__ == "__main__" else None
+if ARGS is not None and ARGS.threads > 0:
+    # Must precede the NumPy import: OpenBLAS reads it once.
+    os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.threads)
+    os.environ["OMP_NUM_THREADS"] = str(ARGS.threads)
+
+import numpy as np  # noqa: E402
+
+import fuseflow as ff  # noqa: E402
+from fuseflow import _core  # noqa: E402
+
+
+CLOCK = time.perf_counter
 
 
 def timed(fn, repeats):
     out = []
     for _ in range(repeats):
-        t = time.perf_counter()
+        t = CLOCK()
         fn()
-        out.append(time.perf_counter() - t)
+        out.append(CLOCK() - t)
     return out
 
 
@@ -56,10 +85,18 @@ def numpy_topk(P, q, k):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true", help="fewer repeats (smoke run)")
-    args = ap.parse_args()
+    global CLOCK
+    args = ARGS
     import faiss
+
+    if args.clock == "cpu":
+        if args.threads != 1:
+            raise SystemExit("--clock cpu measures the calling thread only: use it with --threads 1")
+        CLOCK = time.thread_time
+
+    if args.threads > 0:
+        ff.set_num_threads(args.threads)
+        faiss.omp_set_num_threads(args.threads)
 
     scale = 0.2 if args.quick else 1.0
     rng = np.random.default_rng(0)
@@ -93,11 +130,25 @@ def main():
     agree = float((ib == ib_fa).mean())
     assert agree > 0.99, f"batch ids agree with FAISS on only {agree:.3f}"
 
+    # The plain float32 scan (int8 prefilter off) is timed too: it is what CPUs without
+    # AVX-512 VNNI run, and it shows what the prefilter contributes.
+    full = ff.EmbeddingIndex(dim, "dot")
+    full.add(P)
+    full._native._set_prefilter(False)
+
+    def prefilter_stats(index, run):
+        run()
+        return {"prefilter_active": bool(index._native._prefilter_active(k)),
+                "rows_rescored_in_float32": int(index._native._last_rescored_rows)}
+
     reps = max(20, int(400 * scale))
     t = alternate({"ff": lambda: idx.search(q, k), "faiss": lambda: flat.search(q2, k),
-                   "numpy": lambda: numpy_topk(P, q, k)}, rounds=5, repeats=reps)
+                   "numpy": lambda: numpy_topk(P, q, k), "ff_full": lambda: full.search(q, k)},
+                  rounds=5, repeats=reps)
     record("small-single 1000x1024 k=10", t["ff"], "faiss", t["faiss"], 3.0)
     record("small-single 1000x1024 k=10", t["ff"], "numpy", t["numpy"], 3.0)
+    results["workloads"]["small-single 1000x1024 k=10"]["fuseflow_full_float32_scan_us"] = t["ff_full"] * 1e6
+    results["workloads"]["small-single 1000x1024 k=10"]["prefilter"] = prefilter_stats(idx, lambda: idx.search(q, k))
 
     # Where the time goes at this size: fixed per-call cost (1-row index, same query) through
     # the Python wrapper and through the bare native method, and the scan itself.
@@ -115,20 +166,27 @@ def main():
     }
 
     breps = max(5, int(40 * scale))
-    t = alternate({"ff": lambda: idx.search(Q, k), "faiss": lambda: flat.search(Q, k)}, rounds=5, repeats=breps)
+    t = alternate({"ff": lambda: idx.search(Q, k), "faiss": lambda: flat.search(Q, k),
+                   "ff_full": lambda: full.search(Q, k)}, rounds=5, repeats=breps)
     record("small-batch 1000x1024 nq=64 k=10", t["ff"], "faiss", t["faiss"], 2.0)
-    gflops = 2 * Q.shape[0] * P.shape[0] * dim / t["ff"] / 1e9
-    results["workloads"]["small-batch 1000x1024 nq=64 k=10"]["fuseflow_GFLOPs"] = gflops
+    batch = results["workloads"]["small-batch 1000x1024 nq=64 k=10"]
+    batch["fuseflow_full_float32_tiles_us"] = t["ff_full"] * 1e6
+    batch["fuseflow_full_float32_tiles_GFLOPs"] = 2 * Q.shape[0] * P.shape[0] * dim / t["ff_full"] / 1e9
+    batch["prefilter"] = prefilter_stats(idx, lambda: idx.search(Q, k))
 
-    # Batch-path threshold: per-query cost of a batch of n vs n single searches.
+    # Batch-path threshold: a batch of n through the blocked tile path vs n single-query searches
+    # (the library switches at EmbeddingIndex::kDefaultBatchMinQueries, chosen from this sweep).
     sweep = {}
-    for n in (1, 2, 3, 4, 8, 16):
-        tt = alternate({"batch": lambda: idx.search(Q[:n], k),
+    tiled = ff.EmbeddingIndex(dim, "dot")
+    tiled.add(P)
+    tiled._native._set_batch_min_queries(1)
+    for n in (2, 3, 4, 5, 6, 8, 16):
+        tt = alternate({"batch": lambda: tiled.search(Q[:n], k),
                         "singles": lambda: [idx.search(Q[j], k) for j in range(n)]}, rounds=3,
                        repeats=max(5, int(60 * scale)))
-        sweep[n] = {"batch_us": tt["batch"] * 1e6, "n_singles_us": tt["singles"] * 1e6}
+        sweep[n] = {"tile_path_us": tt["batch"] * 1e6, "n_singles_us": tt["singles"] * 1e6}
     results["workloads"]["small-batch 1000x1024 nq=64 k=10"]["threshold_sweep"] = sweep
-    del flat, idx
+    del flat, idx, full
 
     # ---- 100k x 1024 ---------------------------------------------------------------------------
     n_large = 100_000
@@ -143,9 +201,21 @@ def main():
     probe = np.ones_like(B)  # separate memory of the same size: same traffic, nothing cached
     del B
     lreps = max(3, int(10 * scale))
+
+    def big_full():
+        big._native._set_prefilter(False)
+        try:
+            big.search(q, k)
+        finally:
+            big._native._set_prefilter(True)
+
     t = alternate({"ff": lambda: big.search(q, k), "faiss": lambda: flat.search(q2, k),
-                   "stream": lambda: _core._index_stream_sum(probe)}, rounds=5, repeats=lreps)
+                   "stream": lambda: _core._index_stream_sum(probe), "ff_full": big_full}, rounds=5, repeats=lreps)
     record("large-single 100000x1024 k=10", t["ff"], "faiss", t["faiss"], 1.5)
+    large = results["workloads"]["large-single 100000x1024 k=10"]
+    large["fuseflow_full_float32_scan_us"] = t["ff_full"] * 1e6
+    large["fuseflow_full_float32_scan_over_bound"] = t["ff_full"] / t["stream"]
+    large["prefilter"] = prefilter_stats(big, lambda: big.search(q, k))
     bytes_scanned = n_large * dim * 4
     bound = {"stream_read_us": t["stream"] * 1e6, "stream_read_GBps": bytes_scanned / t["stream"] / 1e9,
              "fuseflow_GBps": bytes_scanned / t["ff"] / 1e9, "fuseflow_over_bound": t["ff"] / t["stream"],
@@ -167,18 +237,28 @@ def main():
         mark = "ok" if r >= goal else "MISS"
         print(f"{name:34} {peer:16} {a:12.1f} {b:12.1f} {r:7.2f}x {goal:5.2f}x {mark}")
     br = results["workloads"]["small-single 1000x1024 k=10"]["breakdown_us"]
+    t_full_small = results["workloads"]["small-single 1000x1024 k=10"]["fuseflow_full_float32_scan_us"]
     print(f"\n1000x1024 single breakdown (us): total {br['total_via_wrapper']:.1f}, bare native method "
           f"{br['total_via_native_method']:.1f}, fixed per-call cost (1-row index) wrapper "
           f"{br['fixed_per_call_wrapper_1row']:.1f} / native {br['fixed_per_call_native_1row']:.1f}, "
           f"scan+select ~{br['scan_and_select_estimate']:.1f} ({br['effective_GBps']:.0f} GB/s)")
     print("batch threshold sweep (us): " + ", ".join(
-        f"n={n}: batch {v['batch_us']:.0f} vs {n} singles {v['n_singles_us']:.0f}" for n, v in sweep.items()))
+        f"n={n}: tiles {v['tile_path_us']:.0f} vs {n} singles {v['n_singles_us']:.0f}" for n, v in sweep.items()))
     print(f"bandwidth: stream read {bound['stream_read_GBps']:.1f} GB/s, fuseflow scan {bound['fuseflow_GBps']:.1f} GB/s "
           f"(time ratio {bound['fuseflow_over_bound']:.2f}, goal <= 1.3); numpy copy "
           f"{bound['numpy_copy_GBps_read_plus_write']:.1f} GB/s read+write")
+    print(f"plain float32 path (prefilter off): 1000x1024 single {t_full_small:.1f} us, batch-64 "
+          f"{batch['fuseflow_full_float32_tiles_us']:.0f} us, 100k single {large['fuseflow_full_float32_scan_us']:.0f} us "
+          f"({large['fuseflow_full_float32_scan_over_bound']:.2f}x the bound); rows rescored: "
+          f"{results['workloads']['small-single 1000x1024 k=10']['prefilter']['rows_rescored_in_float32']} of 1000, "
+          f"{batch['prefilter']['rows_rescored_in_float32']} of 64x1000, "
+          f"{large['prefilter']['rows_rescored_in_float32']} of 100000")
     print(f"load average at end: {results['machine']['loadavg_1min_at_end']:.2f} on {os.cpu_count()} cores")
 
-    out = Path(__file__).resolve().parent / "results" / "index.json"
+    results["machine"]["command"] = " ".join(sys.argv)
+    results["machine"]["clock"] = "thread CPU time" if args.clock == "cpu" else "wall clock"
+    name = "index.json" if args.threads == 0 else f"index_threads{args.threads}{'_cpu' if args.clock == 'cpu' else ''}.json"
+    out = Path(args.out) if args.out else Path(__file__).resolve().parent / "results" / name
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print(f"wrote {out}")

@@ -5,7 +5,6 @@
 
 #include "bindings.h"
 #include "fuseflow/core/error.h"
-#include "fuseflow/core/threads.h"
 #include "fuseflow/index/embedding_index.h"
 #include "fuseflow/kernels/similarity.h"
 
@@ -66,6 +65,7 @@ void bind_index(nb::module_& m) {
       .def_prop_ro("metric", [](const EmbeddingIndex& index) { return std::string(metric_name(index.metric())); })
       .def_prop_ro("is_mapped", &EmbeddingIndex::is_mapped)
       .def("_set_prefilter", &EmbeddingIndex::set_prefilter, nb::arg("enabled"))
+      .def("_set_batch_min_queries", &EmbeddingIndex::set_batch_min_queries, nb::arg("n"))
       .def("_prefilter_active", &EmbeddingIndex::prefilter_active, nb::arg("k"))
       .def_prop_ro("_last_rescored_rows", &EmbeddingIndex::last_rescored_rows)
       .def("__len__", &EmbeddingIndex::size)
@@ -127,21 +127,12 @@ void bind_index(nb::module_& m) {
           },
           nb::arg("path"), nb::arg("mmap"));
 
-  // Streaming-read probe for bench/bench_index.py: sums a float32 array with all threads, the
-  // same access pattern (and the bound) of a single-query scan. Returns the sum.
+  // Streaming-read probe for bench/bench_index.py (the bound of a single-query scan).
   m.def(
       "_index_stream_sum",
       [](const nb::ndarray<nb::ro, float, nb::c_contig, nb::device::cpu>& data) {
-        const float* p = data.data();
-        const std::size_t n = data.size();
-        double total = 0.0;
         NativeCall call;
-        constexpr std::size_t kChunk = 1 << 16;  // floats, a multiple of 16
-        const std::size_t chunks = n / kChunk;
-#pragma omp parallel for reduction(+ : total) schedule(static) num_threads(num_threads())
-        for (std::size_t c = 0; c < chunks; ++c) total += kernels::similarity_stream_sum(p + c * kChunk, kChunk);
-        for (std::size_t i = chunks * kChunk; i < n; ++i) total += p[i];
-        return total;
+        return kernels::similarity_stream_sum_parallel(data.data(), data.size());
       },
       nb::arg("data"));
 }

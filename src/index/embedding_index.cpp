@@ -8,13 +8,15 @@
 
 #include <algorithm>
 #include <atomic>
-#include <bit>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <mutex>
+#include <shared_mutex>
 #include <unordered_set>
 #include <utility>
 
@@ -38,9 +40,8 @@ constexpr std::int64_t kScanBlockRows = 512;
 constexpr std::int64_t kTileBlockRows = 64;
 // A thread is worth waking for 64K floats (256 KB) of rows: ~10 us of streaming.
 constexpr std::int64_t kMinFloatsPerThread = 1 << 16;
-// From this many queries on, one blocked pass over the rows (each row loaded once per 4 queries)
-// beats one scan per query; measured in bench/bench_index.py (--sweep-threshold).
-constexpr std::int64_t kBatchMinQueries = 2;
+// The batch prefilter keeps one upper bound per (query, row): at most 64 MB of them.
+constexpr std::int64_t kMaxBatchBoundEntries = std::int64_t{1} << 24;
 // Int8 rounding error per value, in units of the scale: 1/2, plus room for the rounding of x/s.
 constexpr double kQuantHalfStep = 0.5 + 1e-4;
 
@@ -49,9 +50,23 @@ std::int64_t round_up_stride(std::int64_t dim) {
   return (dim + m - 1) / m * m;
 }
 
+// Scans stream through the whole store: with 4 KB pages every 4 KB row costs a TLB miss, which
+// measured ~2x below the streaming bandwidth huge pages give (THP here is "madvise" mode). The
+// advice must precede the first touch; the ends that are not 2 MB aligned keep small pages.
+template <class T>
+void advise_huge_pages(Buffer<T>& buffer) {
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+  const auto begin = reinterpret_cast<std::uintptr_t>(buffer.data());
+  const std::uintptr_t end = begin + buffer.size() * sizeof(T);
+  const std::uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);
+  const std::uintptr_t last = end & ~(kHuge - 1);
+  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);  // advice only
+}
+
 template <class T>
 void grow_copy(Buffer<T>& buffer, std::int64_t used, std::int64_t new_capacity) {
   Buffer<T> bigger(static_cast<std::size_t>(new_capacity));
+  advise_huge_pages(bigger);
   if (used > 0) std::memcpy(bigger.data(), buffer.data(), static_cast<std::size_t>(used) * sizeof(T));
   buffer = std::move(bigger);
 }
@@ -69,6 +84,31 @@ inline double element(const MatrixView& m, std::int64_t r, std::int64_t c) {
                       : static_cast<double>(static_cast<const float*>(m.data)[offset]);
 }
 
+// |row|^2 in float64 and whether every value is finite. Four partial sums break the add
+// latency chain (a single chain was ~20% of a small search's fixed cost).
+double sum_squares(const float* row, std::int64_t cols, bool* finite = nullptr) {
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  bool all_finite = true;
+  std::int64_t c = 0;
+  for (; c + 4 <= cols; c += 4) {
+    const double v0 = row[c], v1 = row[c + 1], v2 = row[c + 2], v3 = row[c + 3];
+    s0 += v0 * v0;
+    s1 += v1 * v1;
+    s2 += v2 * v2;
+    s3 += v3 * v3;
+  }
+  for (; c < cols; ++c) s0 += static_cast<double>(row[c]) * row[c];
+  const double total = (s0 + s1) + (s2 + s3);
+  // Any NaN/inf value makes the sum NaN/inf; only then scan for the offender.
+  if (!std::isfinite(total)) {
+    for (c = 0; c < cols; ++c) all_finite &= std::isfinite(row[c]);
+  }
+  if (finite != nullptr) *finite = all_finite;
+  return total;
+}
+
+double stored_sq_norm(const float* row, std::int64_t cols) { return sum_squares(row, cols); }
+
 // Copies row r into `out` (stride floats, zero padded), rejecting NaN/inf; returns |row|^2 in
 // float64 so the cosine normalisation is accurate.
 double copy_row_checked(const MatrixView& m, std::int64_t r, std::int64_t stride, float* out, const char* argument) {
@@ -80,11 +120,7 @@ double copy_row_checked(const MatrixView& m, std::int64_t r, std::int64_t stride
     for (std::int64_t c = 0; c < m.cols; ++c) out[c] = static_cast<float>(element(m, r, c));
   }
   bool finite = true;
-  for (std::int64_t c = 0; c < m.cols; ++c) {
-    const double v = out[c];
-    finite &= std::isfinite(out[c]);
-    sq += v * v;
-  }
+  sq = sum_squares(out, m.cols, &finite);
   if (!finite) {
     for (std::int64_t c = 0; c < m.cols; ++c) {
       if (!std::isfinite(out[c])) {
@@ -103,11 +139,6 @@ void normalise(float* row, std::int64_t cols, double sq_norm) {
   for (std::int64_t c = 0; c < cols; ++c) row[c] = static_cast<float>(row[c] * inv);
 }
 
-double stored_sq_norm(const float* row, std::int64_t cols) {
-  double sq = 0.0;
-  for (std::int64_t c = 0; c < cols; ++c) sq += static_cast<double>(row[c]) * row[c];
-  return sq;
-}
 
 // Exceptions must not leave an OpenMP region: the calling thread polls for Ctrl-C and the
 // others see the flag at their next block boundary.
@@ -132,11 +163,6 @@ class ParallelInterrupt {
   std::atomic<bool> stop_{false};
   std::exception_ptr error_;
 };
-
-kernels::Int8BoundRows offset_rows(const kernels::Int8BoundRows& rows, std::int64_t offset) {
-  return {rows.scale + offset,     rows.sum + offset,  rows.l1_term + offset, rows.norm_term + offset,
-          rows.error_norm + offset, rows.norm + offset, rows.sq_norm + offset};
-}
 
 void write_results(TopKHeap& heap, bool negate, float* scores, std::int64_t* ids) {
   std::vector<ScoredId> best = heap.take_sorted();
@@ -209,6 +235,7 @@ EmbeddingIndex& EmbeddingIndex::operator=(EmbeddingIndex&& other) noexcept {
   q8_error_norm_ = std::move(other.q8_error_norm_);
   norms_ = std::move(other.norms_);
   prefilter_enabled_ = other.prefilter_enabled_;
+  batch_min_queries_ = other.batch_min_queries_;
   return *this;
 }
 
@@ -216,6 +243,7 @@ void EmbeddingIndex::reserve_rows(std::int64_t needed) {
   if (needed <= capacity_ && mapping_ == nullptr) return;
   const std::int64_t new_capacity = std::max({needed, capacity_ + capacity_ / 2, std::int64_t{16}});
   Buffer<float> bigger(static_cast<std::size_t>(new_capacity * stride_));
+  advise_huge_pages(bigger);
   if (rows_ > 0) std::memcpy(bigger.data(), data_, static_cast<std::size_t>(rows_ * stride_) * sizeof(float));
   store_ = std::move(bigger);
   data_ = store_.data();
@@ -238,6 +266,7 @@ void EmbeddingIndex::make_owned() {
 }
 
 void EmbeddingIndex::add(const MatrixView& vectors, std::span<const std::int64_t> ids) {
+  std::unique_lock guard(*lock_);
   if (vectors.cols != dim_) {
     throw_value_error("vectors", "must have dim=" + std::to_string(dim_) + " columns, got " +
                                      std::to_string(vectors.cols));
@@ -265,21 +294,22 @@ void EmbeddingIndex::add(const MatrixView& vectors, std::span<const std::int64_t
 
   reserve_rows(rows_ + n);
   // Rows are written past rows_ first and only published when all of them passed the checks.
+  // Rows are independent, so they are prepared in parallel; the first bad row is then reported
+  // by the serial checker, which throws the message naming it.
+  std::atomic<std::int64_t> first_bad{n};
+  const int threads = threads_for(n * dim_, kMinFloatsPerThread);
+  ParallelInterrupt interrupt;
+#pragma omp parallel for schedule(static) num_threads(threads)
   for (std::int64_t i = 0; i < n; ++i) {
-    float* out = store_.data() + (rows_ + i) * stride_;
-    const double sq = copy_row_checked(vectors, i, stride_, out, "vectors");
-    if (metric_ == Metric::kCosine) {
-      if (!(sq > 0.0)) {
-        throw_value_error("vectors", "row " + std::to_string(i) + " has zero norm; cosine needs non-zero vectors");
+    if ((i & 1023) == 0 && interrupt.poll()) continue;  // nothing is published after an interrupt
+    if (!prepare_row(vectors, i, rows_ + i)) {
+      std::int64_t seen = first_bad.load();
+      while (i < seen && !first_bad.compare_exchange_weak(seen, i)) {
       }
-      normalise(out, dim_, sq);
     }
-    sq_norms_[rows_ + i] = static_cast<float>(stored_sq_norm(out, dim_));
-    if (metric_ == Metric::kL2 && !std::isfinite(sq_norms_[rows_ + i])) {
-      throw_value_error("vectors", "row " + std::to_string(i) + " overflows float32 when squared");
-    }
-    quantize_row(rows_ + i);
   }
+  interrupt.rethrow();
+  if (first_bad.load() < n) throw_row_error(vectors, first_bad.load());
   row_of_id_.reserve(row_of_id_.size() + static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) {
     const std::int64_t id = user_ids ? ids[i] : next_id + i;
@@ -290,7 +320,42 @@ void EmbeddingIndex::add(const MatrixView& vectors, std::span<const std::int64_t
   rows_ += n;
 }
 
+// Copies caller row i into stored row r and derives its norms and int8 copy; false if the row
+// breaks a rule (never throws: it runs inside an OpenMP loop).
+bool EmbeddingIndex::prepare_row(const MatrixView& vectors, std::int64_t i, std::int64_t r) {
+  float* out = store_.data() + r * stride_;
+  bool finite = true;
+  if (!vectors.is_float64 && vectors.col_stride == 1) {
+    std::memcpy(out, static_cast<const float*>(vectors.data) + i * vectors.row_stride,
+                static_cast<std::size_t>(dim_) * sizeof(float));
+  } else {
+    for (std::int64_t c = 0; c < dim_; ++c) out[c] = static_cast<float>(element(vectors, i, c));
+  }
+  double sq = sum_squares(out, dim_, &finite);
+  std::fill(out + dim_, out + stride_, 0.0f);
+  if (!finite) return false;
+  if (metric_ == Metric::kCosine) {
+    if (!(sq > 0.0)) return false;
+    normalise(out, dim_, sq);
+    sq = stored_sq_norm(out, dim_);
+  }
+  sq_norms_[r] = static_cast<float>(sq);
+  if (metric_ == Metric::kL2 && !std::isfinite(sq_norms_[r])) return false;
+  quantize_row(r);
+  return true;
+}
+
+void EmbeddingIndex::throw_row_error(const MatrixView& vectors, std::int64_t i) const {
+  Buffer<float> scratch(static_cast<std::size_t>(stride_));
+  const double sq = copy_row_checked(vectors, i, stride_, scratch.data(), "vectors");  // throws if non-finite
+  if (metric_ == Metric::kCosine && !(sq > 0.0)) {
+    throw_value_error("vectors", "row " + std::to_string(i) + " has zero norm; cosine needs non-zero vectors");
+  }
+  throw_value_error("vectors", "row " + std::to_string(i) + " overflows float32 when squared");
+}
+
 void EmbeddingIndex::remove(std::span<const std::int64_t> ids) {
+  std::unique_lock guard(*lock_);
   std::unordered_set<std::int64_t> seen;
   seen.reserve(ids.size());
   for (std::int64_t id : ids) {
@@ -347,12 +412,15 @@ void EmbeddingIndex::quantize_row(std::int64_t r) {
   float max_abs = 0.0f;
   for (std::int64_t c = 0; c < dim_; ++c) max_abs = std::max(max_abs, std::abs(x[c]));
   const float scale = max_abs / 127.0f;
+  const float inverse = max_abs > 0.0f ? 127.0f / max_abs : 0.0f;
   std::int32_t sum = 0, abs_sum = 0;
   std::int64_t sq_sum = 0;
   double error_sq = 0.0;
   for (std::int64_t c = 0; c < dim_; ++c) {
-    const long v = scale > 0.0f ? std::lrint(x[c] / scale) : 0;
-    const auto q = static_cast<std::int8_t>(std::clamp<long>(v, -127, 127));
+    // Round half away from zero: |x/scale - q| <= 1/2 up to the few ulps kQuantHalfStep allows.
+    const float t = x[c] * inverse;
+    const int v = static_cast<int>(t + (t >= 0.0f ? 0.5f : -0.5f));
+    const auto q = static_cast<std::int8_t>(std::clamp(v, -127, 127));
     out[c] = q;
     sum += q;
     abs_sum += q < 0 ? -q : q;
@@ -371,6 +439,11 @@ void EmbeddingIndex::quantize_row(std::int64_t r) {
   norms_[r] = static_cast<float>(std::sqrt(stored_sq_norm(x, dim_)) * up);
 }
 
+bool EmbeddingIndex::uses_tile_path(std::int64_t num_queries) const {
+  if (batch_min_queries_ > 0) return num_queries >= batch_min_queries_;
+  return num_queries >= kDefaultBatchMinQueries && (num_queries + 3) / 4 >= num_threads();
+}
+
 bool EmbeddingIndex::prefilter_active(std::int64_t k) const {
   // Worth it when the rows are many next to k (few survive) and int8 dot products are native;
   // 255 * 127 * stride8 must fit the int32 accumulators.
@@ -379,6 +452,11 @@ bool EmbeddingIndex::prefilter_active(std::int64_t k) const {
 }
 
 Buffer<std::int64_t> EmbeddingIndex::ids() const {
+  std::shared_lock guard(*lock_);
+  return live_ids();
+}
+
+Buffer<std::int64_t> EmbeddingIndex::live_ids() const {
   Buffer<std::int64_t> out(static_cast<std::size_t>(size()));
   std::int64_t w = 0;
   for (std::int64_t r = 0; r < rows_; ++r) {
@@ -388,6 +466,7 @@ Buffer<std::int64_t> EmbeddingIndex::ids() const {
 }
 
 Buffer<float> EmbeddingIndex::vectors() const {
+  std::shared_lock guard(*lock_);
   Buffer<float> out(static_cast<std::size_t>(size() * dim_));
   std::int64_t w = 0;
   for (std::int64_t r = 0; r < rows_; ++r) {
@@ -399,6 +478,7 @@ Buffer<float> EmbeddingIndex::vectors() const {
 }
 
 SearchResult EmbeddingIndex::search(const MatrixView& queries, std::int64_t k) const {
+  std::shared_lock guard(*lock_);
   if (queries.cols != dim_) {
     throw_value_error("queries", "must have dim=" + std::to_string(dim_) + " values per query, got " +
                                      std::to_string(queries.cols));
@@ -435,7 +515,7 @@ SearchResult EmbeddingIndex::search(const MatrixView& queries, std::int64_t k) c
   }
   if (result.k == 0 || nq == 0) return result;
 
-  if (nq < kBatchMinQueries) {
+  if (!uses_tile_path(nq)) {
     const bool prefilter = prefilter_active(result.k);
     for (std::int64_t q = 0; q < nq; ++q) {
       const float* query = padded.data() + q * stride_;
@@ -447,6 +527,8 @@ SearchResult EmbeddingIndex::search(const MatrixView& queries, std::int64_t k) c
         search_single(query, query_sq_norms[q], result.k, out_scores, out_ids);
       }
     }
+  } else if (prefilter_active(result.k) && nq * rows_ <= kMaxBatchBoundEntries) {
+    search_batch_prefiltered(padded.data(), query_sq_norms.data(), nq, result.k, result.scores.data(), result.ids.data());
   } else {
     search_batch(padded.data(), query_sq_norms.data(), nq, result.k, result.scores.data(), result.ids.data());
   }
@@ -461,28 +543,26 @@ void EmbeddingIndex::search_single(const float* query, float /*query_sq_norm*/, 
   std::vector<TopKHeap> heaps(static_cast<std::size_t>(threads), TopKHeap(static_cast<std::size_t>(k)));
   ParallelInterrupt interrupt;
 
+  const std::int64_t blocks = (rows_ + kScanBlockRows - 1) / kScanBlockRows;
 #pragma omp parallel num_threads(threads)
   {
-    const int t = omp_get_thread_num();
-    const int nt = omp_get_num_threads();
-    // Contiguous row ranges, multiples of 4 rows so each thread runs the 4-row kernel body.
-    const std::int64_t groups = (rows_ + 3) / 4;
-    const std::int64_t begin = std::min(rows_, groups * t / nt * 4);
-    const std::int64_t end = std::min(rows_, groups * (t + 1) / nt * 4);
-    TopKHeap& heap = heaps[static_cast<std::size_t>(t)];
-    alignas(64) float block[kScanBlockRows];
-    for (std::int64_t b = begin; b < end; b += kScanBlockRows) {
-      if (interrupt.poll()) break;
-      const std::int64_t n = std::min(kScanBlockRows, end - b);
+    TopKHeap& heap = heaps[static_cast<std::size_t>(omp_get_thread_num())];
+    alignas(64) float block_scores[kScanBlockRows];
+    // Dynamic blocks: a descheduled thread delays the call by one block at most (shared machines).
+#pragma omp for schedule(dynamic)
+    for (std::int64_t block = 0; block < blocks; ++block) {
+      if (interrupt.poll()) continue;
+      const std::int64_t b = block * kScanBlockRows;
+      const std::int64_t n = std::min(kScanBlockRows, rows_ - b);
       if (l2) {
         kernels::similarity_l2_rows(row(b), static_cast<std::size_t>(stride_), static_cast<std::size_t>(n), query,
-                                    static_cast<std::size_t>(stride_), block);
-        for (std::int64_t j = 0; j < n; ++j) block[j] = -block[j];  // the heap keeps the largest
+                                    static_cast<std::size_t>(stride_), block_scores);
+        for (std::int64_t j = 0; j < n; ++j) block_scores[j] = -block_scores[j];  // the heap keeps the largest
       } else {
         kernels::similarity_dot_rows(row(b), static_cast<std::size_t>(stride_), static_cast<std::size_t>(n), query,
-                                     static_cast<std::size_t>(stride_), block);
+                                     static_cast<std::size_t>(stride_), block_scores);
       }
-      kernels::topk_push_block(heap, block, static_cast<std::size_t>(n), ids_.data() + b,
+      kernels::topk_push_block(heap, block_scores, static_cast<std::size_t>(n), ids_.data() + b,
                                alive != nullptr ? alive + b : nullptr);
     }
   }
@@ -491,43 +571,19 @@ void EmbeddingIndex::search_single(const float* query, float /*query_sq_norm*/, 
   write_results(heaps[0], l2, scores, ids);
 }
 
-// Two passes. Pass 1 scores the int8 copy: for row x and query q, with x = sx * xi + ex and
-// q = sq * qi + eq (|ex| <= sx/2, |eq| <= sq/2 per value),
-//   x.q - sx*sq*(xi.qi) = sx*(xi.eq) + sq*(qi.ex) + ex.eq,  so  |x.q - approx| <= B with
-//   B = sx*sq*h*(|xi|_1 + |qi|_1 + h*dim),  h = 1/2 (+ margin for the rounding of x/s).
-// Adding the worst-case float32 rounding of the exact kernel gives an interval [lo, hi] that
-// holds the score the full scan would compute. L = k-th largest lo is a lower bound of the k-th
-// best score, so rows with hi < L can never be returned; pass 2 rescores the others in float32
-// with the same kernel as the full scan, hence the same results.
-void EmbeddingIndex::search_single_prefiltered(const float* query, float query_sq_norm, std::int64_t k, float* scores,
-                                               std::int64_t* ids) const {
+kernels::Int8BoundQuery EmbeddingIndex::quantize_query(const float* query, float query_sq_norm,
+                                                       std::uint8_t* query8) const {
   const bool l2 = metric_ == Metric::kL2;
   const double dim = static_cast<double>(dim_);
   constexpr double h = kQuantHalfStep;
   constexpr double ulp = 1.0 / (1 << 23);  // 2 units of float32 roundoff
-
-  // Quantise the query: u8 = round(q / sq) + 128, so vpdpbusd (u8 x s8) can take it.
-  thread_local Buffer<std::uint8_t> query8;
-  if (query8.size() < static_cast<std::size_t>(stride8_)) query8 = Buffer<std::uint8_t>(static_cast<std::size_t>(stride8_));
-  float q_max = 0.0f;
-  for (std::int64_t c = 0; c < dim_; ++c) q_max = std::max(q_max, std::abs(query[c]));
-  const float q_scale = q_max / 127.0f;
-  std::int64_t q_abs_sum = 0;
-  double q_error_sq = 0.0;
-  for (std::int64_t c = 0; c < stride8_; ++c) {
-    const long v = (c < dim_ && q_scale > 0.0f) ? std::clamp<long>(std::lrint(query[c] / q_scale), -127, 127) : 0;
-    query8[c] = static_cast<std::uint8_t>(v + 128);
-    q_abs_sum += v < 0 ? -v : v;
-    if (c < dim_) {
-      const double error = static_cast<double>(query[c]) - static_cast<double>(q_scale) * v;
-      q_error_sq += error * error;
-    }
-  }
-  const std::uint8_t* query_u8 = query8.data();  // thread_local: worker threads must use this pointer
+  const kernels::QuantizedQuery quantized = kernels::similarity_quantize_query(
+      query, static_cast<std::size_t>(stride_), static_cast<std::size_t>(stride8_), query8);
   kernels::Int8BoundQuery bq;
-  bq.scale = q_scale;
-  bq.l1_term = static_cast<float>(h * (static_cast<double>(q_abs_sum) + h * dim) * (1 + 1e-6));
-  bq.error_norm = static_cast<float>(std::sqrt(q_error_sq) * (1 + 1e-6) + 1e-30);
+  bq.scale = quantized.scale;
+  bq.l1_term = static_cast<float>(h * (static_cast<double>(quantized.abs_sum) + h * dim) * (1 + 1e-6));
+  // 1e-3: the residuals' squares were summed in float32 (relative error <= dim * 2^-24 ~ 6e-5 at 1024).
+  bq.error_norm = static_cast<float>(quantized.error_norm * (1 + 1e-3 + dim * 1e-7) + 1e-30);
   bq.norm = static_cast<float>(std::sqrt(static_cast<double>(query_sq_norm)) * (1 + 1e-6));
   bq.sq_norm = query_sq_norm;
   // dot/cosine: score = x.q. l2: score = -|x-q|^2 = 2 x.q - (|x|^2 + |q|^2).
@@ -538,13 +594,50 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
   bq.slack_dot = static_cast<float>(l2 ? 0.0 : (dim + 32) * ulp);
   bq.slack_l2 = static_cast<float>(l2 ? (dim + 32) * 2 * ulp : 0.0);
   bq.slack_sq = static_cast<float>(l2 ? 2 * ulp : 0.0);
-  const kernels::Int8BoundRows bound_rows{q8_scale_.data(), q8_sum_.data(), q8_l1_term_.data(), q8_norm_term_.data(),
-                                          q8_error_norm_.data(), norms_.data(), sq_norms_.data()};
+  return bq;
+}
+
+float EmbeddingIndex::exact_score(std::int64_t r, const float* query) const {
+  float score;
+  if (metric_ == Metric::kL2) {
+    kernels::similarity_l2_rows(row(r), static_cast<std::size_t>(stride_), 1, query, static_cast<std::size_t>(stride_), &score);
+    return -score;
+  }
+  kernels::similarity_dot_rows(row(r), static_cast<std::size_t>(stride_), 1, query, static_cast<std::size_t>(stride_), &score);
+  return score;
+}
+
+kernels::Int8BoundRows EmbeddingIndex::bound_rows(std::int64_t offset) const {
+  return {q8_scale_.data() + offset,      q8_sum_.data() + offset, q8_l1_term_.data() + offset,
+          q8_norm_term_.data() + offset,  q8_error_norm_.data() + offset, norms_.data() + offset,
+          sq_norms_.data() + offset};
+}
+
+// Two passes. Pass 1 scores the int8 copy: for row x and query q, with x = sx * xi + ex and
+// q = sq * qi + eq (|ex| <= sx/2, |eq| <= sq/2 per value),
+//   x.q - sx*sq*(xi.qi) = sx*(xi.eq) + sq*(qi.ex) + ex.eq,  so  |x.q - approx| <= B with
+//   B = sx*sq*h*(|xi|_1 + |qi|_1 + h*dim),  h = 1/2 (+ margin for the rounding of x/s),
+// or, by Cauchy-Schwarz on x.q - sx*sq*(xi.qi) = sx*(xi.eq) + ex.q, B = sx|xi|_2|eq|_2 + |ex|_2|q|_2
+// with the residual norms measured exactly; the smaller of the two is used. Adding the worst-case float32 rounding of the exact kernel gives an interval [lo, hi] that
+// holds the score the full scan would compute. L = k-th largest lo is a lower bound of the k-th
+// best score, so rows with hi < L can never be returned; pass 2 rescores the others in float32
+// with the same kernel as the full scan, hence the same results.
+void EmbeddingIndex::search_single_prefiltered(const float* query, float query_sq_norm, std::int64_t k, float* scores,
+                                               std::int64_t* ids) const {
+  const bool l2 = metric_ == Metric::kL2;
+  // Quantise the query: u8 = round(q / sq) + 128, so vpdpbusd (u8 x s8) can take it.
+  thread_local Buffer<std::uint8_t> query8;
+  if (query8.size() < static_cast<std::size_t>(stride8_)) query8 = Buffer<std::uint8_t>(static_cast<std::size_t>(stride8_));
+  const kernels::Int8BoundQuery bq = quantize_query(query, query_sq_norm, query8.data());
+  const std::uint8_t* query_u8 = query8.data();  // thread_local: worker threads must use this pointer
 
   const std::uint8_t* alive = dead_ > 0 ? alive_.data() : nullptr;
   // The int8 pass reads a quarter of the bytes, so threads pay off 4x later than a float scan.
   const int threads = threads_for(rows_ * stride8_, kMinFloatsPerThread);
-  thread_local Buffer<float> upper;  // hi per row (workers use the hi_all pointer, not `upper`)
+  // hi per row; up to 4 MB is kept per calling thread (workers use the hi_all pointer).
+  thread_local Buffer<float> cached_upper;
+  Buffer<float> own_upper;
+  Buffer<float>& upper = rows_ <= (1 << 20) ? cached_upper : own_upper;
   if (upper.size() < static_cast<std::size_t>(rows_)) upper = Buffer<float>(static_cast<std::size_t>(rows_));
   float* hi_all = upper.data();
   std::vector<TopKHeap> lower_heaps(static_cast<std::size_t>(threads), TopKHeap(static_cast<std::size_t>(k)));
@@ -553,23 +646,25 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
   float level = 0.0f;  // L, shared after the barrier
   ParallelInterrupt interrupt;
 
+  // Blocks are handed out dynamically: on a shared machine a descheduled thread then delays
+  // the call by at most one block instead of its whole share.
+  const std::int64_t blocks = (rows_ + kScanBlockRows - 1) / kScanBlockRows;
 #pragma omp parallel num_threads(threads)
   {
     const int t = omp_get_thread_num();
     const int nt = omp_get_num_threads();
-    const std::int64_t groups = (rows_ + 3) / 4;
-    const std::int64_t begin = std::min(rows_, groups * t / nt * 4);
-    const std::int64_t end = std::min(rows_, groups * (t + 1) / nt * 4);
     TopKHeap& lower = lower_heaps[static_cast<std::size_t>(t)];
     alignas(64) std::int32_t dots[kScanBlockRows];
     alignas(64) float lower_block[kScanBlockRows];
-    for (std::int64_t b = begin; b < end; b += kScanBlockRows) {
-      if (interrupt.poll()) break;
-      const std::int64_t n = std::min(kScanBlockRows, end - b);
+#pragma omp for schedule(dynamic)
+    for (std::int64_t block = 0; block < blocks; ++block) {
+      if (interrupt.poll()) continue;
+      const std::int64_t b = block * kScanBlockRows;
+      const std::int64_t n = std::min(kScanBlockRows, rows_ - b);
       kernels::similarity_int8_dot_rows(q8_.data() + b * stride8_, static_cast<std::size_t>(stride8_),
                                         static_cast<std::size_t>(n), query_u8, static_cast<std::size_t>(stride8_),
                                         dots);
-      kernels::similarity_int8_bounds(dots, offset_rows(bound_rows, b), static_cast<std::size_t>(n), bq, lower_block,
+      kernels::similarity_int8_bounds(dots, bound_rows(b), static_cast<std::size_t>(n), bq, lower_block,
                                       hi_all + b);
       if (alive != nullptr) {
         for (std::int64_t j = 0; j < n; ++j) {
@@ -579,8 +674,7 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
       // Only the k-th largest lower bound matters, so the ids pushed along are irrelevant.
       kernels::topk_push_block(lower, lower_block, static_cast<std::size_t>(n), ids_.data() + b,
                                alive != nullptr ? alive + b : nullptr);
-    }
-#pragma omp barrier
+    }  // implicit barrier: every lower bound is in
 #pragma omp single
     {
       for (int u = 1; u < nt; ++u) lower_heaps[0].merge(lower_heaps[static_cast<std::size_t>(u)]);
@@ -589,22 +683,17 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
     }  // implicit barrier: every thread sees `level`
     TopKHeap& heap = heaps[static_cast<std::size_t>(t)];
     std::uint32_t positions[kScanBlockRows + 64];
-    for (std::int64_t b = begin; b < end; b += kScanBlockRows) {
-      if (interrupt.poll()) break;
-      const std::int64_t n = std::min(kScanBlockRows, end - b);
+#pragma omp for schedule(dynamic)
+    for (std::int64_t block = 0; block < blocks; ++block) {
+      if (interrupt.poll()) continue;
+      const std::int64_t b = block * kScanBlockRows;
+      const std::int64_t n = std::min(kScanBlockRows, rows_ - b);
       const std::size_t found = kernels::topk_filter_at_least(hi_all + b, static_cast<std::size_t>(n), level, positions);
       rescored[static_cast<std::size_t>(t)] += static_cast<std::int64_t>(found);
       for (std::size_t j = 0; j < found; ++j) {
         const std::int64_t r = b + positions[j];
         if (alive != nullptr && alive[r] == 0) continue;
-        float score;
-        if (l2) {
-          kernels::similarity_l2_rows(row(r), static_cast<std::size_t>(stride_), 1, query, static_cast<std::size_t>(stride_), &score);
-          score = -score;
-        } else {
-          kernels::similarity_dot_rows(row(r), static_cast<std::size_t>(stride_), 1, query, static_cast<std::size_t>(stride_), &score);
-        }
-        heap.push(score, ids_[r]);
+        heap.push(exact_score(r, query), ids_[r]);
       }
     }
   }
@@ -614,6 +703,83 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
   last_rescored_rows_.store(total_rescored, std::memory_order_relaxed);
   for (int t = 1; t < threads; ++t) heaps[0].merge(heaps[static_cast<std::size_t>(t)]);
   write_results(heaps[0], l2, scores, ids);
+}
+
+// The batch form of search_single_prefiltered: an int8 register-tile pass (4 queries x 4 rows
+// per VNNI tile) gives every (query, row) an interval; each query then rescores in float32 only
+// the rows whose upper bound reaches its own k-th lower bound. Threads own disjoint queries.
+void EmbeddingIndex::search_batch_prefiltered(const float* queries, const float* query_sq_norms, std::int64_t nq,
+                                              std::int64_t k, float* scores, std::int64_t* ids) const {
+  const bool l2 = metric_ == Metric::kL2;
+  Buffer<std::uint8_t> queries8(static_cast<std::size_t>(nq * stride8_));
+  std::vector<kernels::Int8BoundQuery> params(static_cast<std::size_t>(nq));
+  for (std::int64_t q = 0; q < nq; ++q) {
+    params[static_cast<std::size_t>(q)] = quantize_query(queries + q * stride_, query_sq_norms[q], queries8.data() + q * stride8_);
+  }
+  // hi per (query, row); up to 4 MB is kept per calling thread (page faults otherwise).
+  thread_local Buffer<float> cached_upper;
+  Buffer<float> own_upper;
+  Buffer<float>& upper = nq * rows_ <= (1 << 20) ? cached_upper : own_upper;
+  if (upper.size() < static_cast<std::size_t>(nq * rows_)) upper = Buffer<float>(static_cast<std::size_t>(nq * rows_));
+  const std::uint8_t* alive = dead_ > 0 ? alive_.data() : nullptr;
+  const int threads = threads_for(nq * rows_ * stride8_ / 16, kMinFloatsPerThread);
+  std::int64_t rescored_total = 0;
+  ParallelInterrupt interrupt;
+
+#pragma omp parallel num_threads(threads) reduction(+ : rescored_total)
+  {
+    const int t = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+    const std::int64_t tiles = (nq + 3) / 4;
+    const std::int64_t q_begin = std::min(nq, tiles * t / nt * 4);
+    const std::int64_t q_end = std::min(nq, tiles * (t + 1) / nt * 4);
+    const std::int64_t mine = q_end - q_begin;
+    std::vector<TopKHeap> lower(static_cast<std::size_t>(mine), TopKHeap(static_cast<std::size_t>(k)));
+    std::vector<std::int32_t> dots(static_cast<std::size_t>(std::max<std::int64_t>(mine, 1) * kTileBlockRows));
+    alignas(64) float lower_block[kTileBlockRows];
+    for (std::int64_t b = 0; b < rows_ && mine > 0; b += kTileBlockRows) {
+      if (interrupt.poll()) break;
+      const std::int64_t n = std::min(kTileBlockRows, rows_ - b);
+      kernels::similarity_int8_dot_tile(queries8.data() + q_begin * stride8_, static_cast<std::size_t>(stride8_),
+                                        static_cast<std::size_t>(mine), q8_.data() + b * stride8_,
+                                        static_cast<std::size_t>(stride8_), static_cast<std::size_t>(n),
+                                        static_cast<std::size_t>(stride8_), dots.data(), kTileBlockRows);
+      for (std::int64_t q = q_begin; q < q_end; ++q) {
+        float* hi = upper.data() + q * rows_ + b;
+        kernels::similarity_int8_bounds(dots.data() + (q - q_begin) * kTileBlockRows, bound_rows(b),
+                                        static_cast<std::size_t>(n), params[static_cast<std::size_t>(q)], lower_block, hi);
+        if (alive != nullptr) {
+          for (std::int64_t j = 0; j < n; ++j) {
+            if (alive[b + j] == 0) hi[j] = -std::numeric_limits<float>::infinity();
+          }
+        }
+        kernels::topk_push_block(lower[static_cast<std::size_t>(q - q_begin)], lower_block, static_cast<std::size_t>(n),
+                                 ids_.data() + b, alive != nullptr ? alive + b : nullptr);
+      }
+    }
+    std::vector<std::uint32_t> positions(static_cast<std::size_t>(kScanBlockRows + 64));
+    for (std::int64_t q = q_begin; q < q_end; ++q) {
+      if (interrupt.poll()) break;
+      const TopKHeap& bounds = lower[static_cast<std::size_t>(q - q_begin)];
+      const float level = bounds.full() ? bounds.threshold() : -std::numeric_limits<float>::infinity();
+      const float* query = queries + q * stride_;
+      const float* hi = upper.data() + q * rows_;
+      TopKHeap heap(static_cast<std::size_t>(k));
+      for (std::int64_t b = 0; b < rows_; b += kScanBlockRows) {
+        const std::int64_t n = std::min(kScanBlockRows, rows_ - b);
+        const std::size_t found = kernels::topk_filter_at_least(hi + b, static_cast<std::size_t>(n), level, positions.data());
+        rescored_total += static_cast<std::int64_t>(found);
+        for (std::size_t j = 0; j < found; ++j) {
+          const std::int64_t r = b + positions[j];
+          if (alive != nullptr && alive[r] == 0) continue;
+          heap.push(exact_score(r, query), ids_[r]);
+        }
+      }
+      write_results(heap, l2, scores + q * k, ids + q * k);
+    }
+  }
+  interrupt.rethrow();
+  last_rescored_rows_.store(rescored_total, std::memory_order_relaxed);
 }
 
 void EmbeddingIndex::search_batch(const float* queries, const float* query_sq_norms, std::int64_t nq, std::int64_t k,
@@ -672,6 +838,7 @@ void EmbeddingIndex::search_batch(const float* queries, const float* query_sq_no
 }
 
 void EmbeddingIndex::save(const std::string& path) const {
+  std::shared_lock guard(*lock_);
   std::FILE* file = std::fopen(path.c_str(), "wb");
   if (file == nullptr) throw_value_error("path", "cannot open '" + path + "' for writing: " + std::strerror(errno));
   IndexFileHeader header = make_index_header(metric_, dim_, stride_, size());
@@ -689,9 +856,9 @@ void EmbeddingIndex::save(const std::string& path) const {
     checksum.update(row(r), bytes);
     write(row(r), bytes);
   }
-  Buffer<std::int64_t> live_ids = ids();
-  checksum.update(live_ids.data(), live_ids.size() * sizeof(std::int64_t));
-  write(live_ids.data(), live_ids.size() * sizeof(std::int64_t));
+  Buffer<std::int64_t> ids_written = live_ids();
+  checksum.update(ids_written.data(), ids_written.size() * sizeof(std::int64_t));
+  write(ids_written.data(), ids_written.size() * sizeof(std::int64_t));
   header.checksum = checksum.digest();
   if (ok && std::fseek(file, 0, SEEK_SET) != 0) ok = false;
   write(&header, sizeof header);
@@ -745,6 +912,7 @@ EmbeddingIndex EmbeddingIndex::load(const std::string& path, bool use_mmap) {
     index.alive_ = Buffer<std::uint8_t>(static_cast<std::size_t>(count));
     index.sq_norms_ = Buffer<float>(static_cast<std::size_t>(count));
     index.q8_ = Buffer<std::int8_t>(static_cast<std::size_t>(count * index.stride8_));
+    advise_huge_pages(index.q8_);
     index.q8_scale_ = Buffer<float>(static_cast<std::size_t>(count));
     index.q8_sum_ = Buffer<std::int32_t>(static_cast<std::size_t>(count));
     index.q8_l1_term_ = Buffer<float>(static_cast<std::size_t>(count));
@@ -766,11 +934,15 @@ EmbeddingIndex EmbeddingIndex::load(const std::string& path, bool use_mmap) {
   }
   index.data_ = vectors;
   index.rows_ = count;
+  ParallelInterrupt interrupt;
+#pragma omp parallel for schedule(static) num_threads(threads_for(count * index.dim_, kMinFloatsPerThread))
   for (std::int64_t r = 0; r < count; ++r) {
+    if ((r & 1023) == 0 && interrupt.poll()) continue;
     index.alive_[r] = 1;
     index.sq_norms_[r] = static_cast<float>(stored_sq_norm(vectors + r * index.stride_, index.dim_));
     index.quantize_row(r);
   }
+  interrupt.rethrow();
   index.rebuild_row_of_id();
   if (static_cast<std::int64_t>(index.row_of_id_.size()) != count) {
     throw_value_error("path", "'" + path + "' is corrupted: duplicate ids");

@@ -47,10 +47,12 @@ def data():
 
 
 @pytest.mark.parametrize("metric", METRICS)
-def test_single_and_batch_match_brute_force(data, metric):
+@pytest.mark.parametrize("prefilter", [True, False])
+def test_single_and_batch_match_brute_force(data, metric, prefilter):
     db, qs = data
     idx = ff.EmbeddingIndex(dim=40, metric=metric)
     idx.add(db)
+    idx._native._set_prefilter(prefilter)  # False: the plain float32 scan and float32 tiles
     ids = np.arange(300)
     ref_s, ref_i = brute_force(db, ids, qs, metric, 10)
     s, i = idx.search(qs, k=10)  # batch path
@@ -76,9 +78,11 @@ def test_large_single_query_uses_all_blocks(metric):
 
 
 @pytest.mark.parametrize("metric", METRICS)
-def test_search_after_remove_and_compaction(data, metric):
+@pytest.mark.parametrize("prefilter", [True, False])
+def test_search_after_remove_and_compaction(data, metric, prefilter):
     db, qs = data
     idx = ff.EmbeddingIndex(40, metric)
+    idx._native._set_prefilter(prefilter)
     idx.add(db, ids=np.arange(1000, 1300))
     idx.remove([1000, 1007, 1299])  # few: tombstones
     keep = np.setdiff1d(np.arange(300), [0, 7, 299])
@@ -140,6 +144,7 @@ def test_ties_break_by_smaller_id():
     idx = ff.EmbeddingIndex(4, "dot")
     v = np.tile(np.array([1.0, 2.0, 3.0, 4.0], np.float32), (6, 1))
     idx.add(v, ids=[50, 10, 40, 20, 30, 60])
+    idx._native._set_batch_min_queries(2)  # v[:5] takes the tile path
     for queries in (v[0], v[:5]):  # single path and batch path
         s, i = idx.search(queries, k=4)
         np.testing.assert_array_equal(np.atleast_2d(i)[-1], [10, 20, 30, 40])
@@ -154,6 +159,7 @@ def test_k_larger_than_size_returns_everything():
     s, i = idx.search(db[2], k=100)
     assert s.shape == (5,) and i[0] == 2 and s[0] == pytest.approx(0.0, abs=1e-6)
     assert np.all(np.diff(s) >= 0)  # l2 distances ascending
+    idx._native._set_batch_min_queries(2)
     s2, i2 = idx.search(db[:3], k=100)
     assert s2.shape == (3, 5)
     assert sorted(i2[1].tolist()) == [0, 1, 2, 3, 4]
@@ -182,6 +188,18 @@ def test_float64_and_strided_inputs_are_read_directly():
     check_matches(s2[3], i2[3], ref_s[0], ref_i[0], "dot")
     s3, _ = idx.search(q.tolist(), k=5)  # a Python list works too
     np.testing.assert_array_equal(s3, s)
+
+
+def test_small_batches_below_the_tile_threshold_match_single_queries(data):
+    db, qs = data
+    idx = ff.EmbeddingIndex(40, "dot")
+    idx.add(db)
+    s, i = idx.search(qs[:3], k=4)
+    assert s.shape == (3, 4)
+    for row in range(3):
+        s1, i1 = idx.search(qs[row], k=4)
+        np.testing.assert_array_equal(i[row], i1)
+        np.testing.assert_array_equal(s[row], s1)
 
 
 def test_repr_and_properties():
@@ -228,6 +246,20 @@ def test_error_search_dimension_mismatch():
     idx.add(np.ones((2, 4)))
     with pytest.raises(ValueError, match="queries: must have dim=4"):
         idx.search(np.ones(3, np.float32))
+
+
+def test_error_queries_not_1d_or_2d():
+    idx = ff.EmbeddingIndex(4, "dot")
+    idx.add(np.ones((2, 4)))
+    with pytest.raises(ValueError, match="queries: must be 1-D .* or 2-D"):
+        idx.search(np.ones((2, 2, 4), np.float32))
+
+
+def test_error_queries_wrong_dtype():
+    idx = ff.EmbeddingIndex(4, "dot")
+    idx.add(np.ones((2, 4)))
+    with pytest.raises(TypeError, match="queries: must be a float32 or float64 array"):
+        idx.search(np.ones(4, np.int64))
 
 
 @pytest.mark.parametrize("k", [0, -3])
@@ -307,6 +339,11 @@ def test_error_duplicate_id_already_present():
 def test_error_ids_length_mismatch():
     with pytest.raises(ValueError, match="ids: must have one id per vector"):
         ff.EmbeddingIndex(2, "dot").add(np.ones((3, 2)), ids=[1, 2])
+
+
+def test_error_empty_ids_for_vectors():
+    with pytest.raises(ValueError, match="ids: must have one id per vector"):
+        ff.EmbeddingIndex(2, "dot").add(np.ones((3, 2)), ids=[])
 
 
 def test_error_ids_not_integers():
@@ -410,14 +447,20 @@ def test_prefilter_equals_full_scan(metric, case):
     idx.remove(np.arange(0, 3000, 7))  # tombstones inside every block
     queries = [db[5] + np.float32(1e-4), rng.standard_normal(64).astype(np.float32), db[10],
                1e-3 * rng.standard_normal(64).astype(np.float32), 1e3 * db[20]]  # bounds scale with |q|
+    batch = np.stack(queries)
+    idx._native._set_batch_min_queries(2)  # the 5 queries take the tile path
     for k in (1, 10, 50):
-        for q in queries:
+        idx._native._set_prefilter(True)
+        s_batch, i_batch = idx.search(batch, k)  # batch prefilter (int8 tiles)
+        for row, q in enumerate(queries):
             idx._native._set_prefilter(True)
             s_pre, i_pre = idx.search(q, k)
             idx._native._set_prefilter(False)
-            s_full, i_full = idx.search(q, k)
+            s_full, i_full = idx.search(q, k)  # the plain float32 scan
             np.testing.assert_array_equal(i_pre, i_full)
             np.testing.assert_array_equal(s_pre, s_full)
+            np.testing.assert_array_equal(i_batch[row], i_full)
+            np.testing.assert_array_equal(s_batch[row], s_full)
     idx._native._set_prefilter(True)
     keep = np.setdiff1d(np.arange(3000), np.arange(0, 3000, 7))
     ref_s, ref_i = brute_force(db[keep], keep, queries[1], metric, 10)
@@ -434,3 +477,62 @@ def test_prefilter_is_used_and_prunes_on_random_data():
     idx.search(rng.standard_normal(256).astype(np.float32), 10)
     rescored = idx._native._last_rescored_rows
     assert 10 <= rescored < 4000 // 2
+    idx.search(rng.standard_normal((8, 256)).astype(np.float32), 10)
+    assert 8 * 10 <= idx._native._last_rescored_rows < 8 * 4000 // 2
+
+
+def test_concurrent_searches_and_adds_from_threads():
+    # search releases the GIL; add/remove take the index exclusively, so this must not crash
+    # and every search must see a consistent index.
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(10)
+    base = rng.standard_normal((400, 32)).astype(np.float32)
+    idx = ff.EmbeddingIndex(32, "dot")
+    idx.add(base)
+    q = base[3]
+    expected_top = idx.search(q, 1)[1][0]
+
+    def searcher(_):
+        for _ in range(40):
+            s, i = idx.search(q, 5)
+            assert i[0] == expected_top and np.all(np.diff(s) <= 0)
+        return True
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = [pool.submit(searcher, n) for n in range(3)]
+        for j in range(20):  # far from q: never outranks the exact match
+            idx.add(-np.abs(rng.standard_normal((5, 32))).astype(np.float32) * np.sign(q) * 0.01)
+        assert all(f.result() for f in futures)
+    assert len(idx) == 500
+
+
+@pytest.mark.parametrize("metric", METRICS)
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
+def test_prefilter_bounds_hold_for_adversarial_rounding(metric, scale):
+    # Rows whose int8 rounding errors are all +0.499 steps, aligned with an all-positive query,
+    # make the int8 estimate miss their score by nearly the worst-case bound; "exact" rows on
+    # the int8 grid sit between estimate and truth. An interval that is too narrow anywhere
+    # prunes the true winners, so the prefiltered result would differ from the full scan.
+    rng = np.random.default_rng(11)
+    dim, n = 64, 300
+    m = rng.integers(0, 100, size=(n, dim)).astype(np.float64)
+    db = m / 127.0
+    db[:, 0] = 1.0  # max |value| = 1, so the int8 scale is exactly 1/127
+    aligned = np.arange(n) % 2 == 0
+    db[aligned, 1:] += 0.499 / 127.0
+    db[~aligned, 1:4] += 3 / 127.0  # grid rows, a little ahead of the aligned rows' estimates
+    idx = ff.EmbeddingIndex(dim, metric)
+    idx.add(db.astype(np.float32))
+    q = np.full(dim, scale, np.float32)
+    for k in (1, 5, 18):
+        assert idx._native._prefilter_active(k) or not idx._native._prefilter_active(1)
+        idx._native._set_prefilter(True)
+        s_pre, i_pre = idx.search(q, k)
+        idx._native._set_batch_min_queries(2)
+        s_bat, i_bat = idx.search(np.stack([q, q]), k)
+        idx._native._set_prefilter(False)
+        s_full, i_full = idx.search(q, k)
+        np.testing.assert_array_equal(i_pre, i_full)
+        np.testing.assert_array_equal(s_pre, s_full)
+        np.testing.assert_array_equal(i_bat[1], i_full)

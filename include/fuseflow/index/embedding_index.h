@@ -3,19 +3,23 @@
 // Rows are stored once, zero-padded to a stride that is a multiple of 16 floats, next to an int64
 // ids column and an alive column (tombstones). Removal marks tombstones; the store is compacted
 // when a quarter of it is dead. Cosine rows are normalised at insert, so cosine search is a dot
-// product. The on-disk format is described in docs/index_format.md.
+// product. An int8 copy with per-row error terms lets search prune rows that provably cannot
+// reach the top k before the exact float32 pass (see search_single_prefiltered). The on-disk
+// format is described in docs/index_format.md (the int8 copy is rebuilt at load, not stored).
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "fuseflow/core/buffer.h"
+#include "fuseflow/kernels/similarity.h"
 
 namespace fuseflow {
 
@@ -76,6 +80,13 @@ class EmbeddingIndex {
   // rescores in float32 only the rows that can still reach the top k (results are identical to
   // the full float32 scan). On by default where the CPU has int8 dot products; off = full scan.
   void set_prefilter(bool enabled) { prefilter_enabled_ = enabled; }
+  // Automatic (n <= 0, the default): a batch takes the blocked tile path when it has at least
+  // kDefaultBatchMinQueries queries and at least one 4-query tile per thread (tiles are split
+  // across threads by query; single queries split rows, so they keep every thread busy). Both
+  // rules come from bench/bench_index.py's threshold sweep. n >= 1 fixes the threshold (tests).
+  void set_batch_min_queries(std::int64_t n) { batch_min_queries_ = n < 1 ? 0 : n; }
+  static constexpr std::int64_t kDefaultBatchMinQueries = 4;
+  bool uses_tile_path(std::int64_t num_queries) const;
   bool prefilter_active(std::int64_t k) const;
   // Rows rescored in float32 by the last prefiltered single-query search (for benchmarks).
   std::int64_t last_rescored_rows() const { return last_rescored_rows_.load(std::memory_order_relaxed); }
@@ -84,11 +95,21 @@ class EmbeddingIndex {
   struct Mapping;
 
   const float* row(std::int64_t r) const { return data_ + r * stride_; }
+  Buffer<std::int64_t> live_ids() const;  // ids() without taking the lock
   void reserve_rows(std::int64_t rows);
   void make_owned();
   void compact();
   void rebuild_row_of_id();
+  bool prepare_row(const MatrixView& vectors, std::int64_t i, std::int64_t r);
+  [[noreturn]] void throw_row_error(const MatrixView& vectors, std::int64_t i) const;
   void quantize_row(std::int64_t r);
+  // Writes the u8 query for the int8 kernels and returns the constants of its score intervals.
+  kernels::Int8BoundQuery quantize_query(const float* query, float query_sq_norm, std::uint8_t* query8) const;
+  kernels::Int8BoundRows bound_rows(std::int64_t offset) const;
+  // The float32 score of row r as the full scan computes it (l2: negated squared distance).
+  float exact_score(std::int64_t r, const float* query) const;
+  void search_batch_prefiltered(const float* queries, const float* query_sq_norms, std::int64_t num_queries,
+                                std::int64_t k, float* scores, std::int64_t* ids) const;
   void search_single(const float* query, float query_sq_norm, std::int64_t k, float* scores,
                      std::int64_t* ids) const;
   void search_single_prefiltered(const float* query, float query_sq_norm, std::int64_t k, float* scores,
@@ -118,8 +139,12 @@ class EmbeddingIndex {
   Buffer<float> q8_error_norm_;     // |row - sx * int8 row|_2 (L2 error bound)
   Buffer<float> norms_;             // |row|_2; these bound terms are rounded up
   bool prefilter_enabled_ = true;
+  std::int64_t batch_min_queries_ = 0;  // 0: automatic
   mutable std::atomic<std::int64_t> last_rescored_rows_{0};
   std::unordered_map<std::int64_t, std::int64_t> row_of_id_;  // add/remove only, never on search
+  // Searches (GIL released) may run from several Python threads; add/remove take it exclusively.
+  // Each object keeps its own mutex (moves do not transfer it).
+  std::unique_ptr<std::shared_mutex> lock_ = std::make_unique<std::shared_mutex>();
 };
 
 }  // namespace fuseflow

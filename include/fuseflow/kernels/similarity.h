@@ -60,11 +60,31 @@ struct Int8BoundRows {
 void similarity_int8_bounds(const std::int32_t* dots, const Int8BoundRows& rows, std::size_t n,
                             const Int8BoundQuery& query, float* lower, float* upper);
 
+// Quantises a zero-padded query (length floats, a multiple of 16) for the int8 kernel:
+// out[i] = clamp(round(q[i] / scale), -127, 127) + 128 for i < length, 128 up to length8;
+// scale = max|q| / 127 (returned). Also returns sum |int8| and |q - scale * int8|_2 (the latter
+// computed with one rounding per value; callers add a relative margin).
+struct QuantizedQuery {
+  float scale;
+  std::int64_t abs_sum;
+  double error_norm;
+};
+QuantizedQuery similarity_quantize_query(const float* query, std::size_t length, std::size_t length8,
+                                         std::uint8_t* out);
+
+// int8 "Q * X^T": out[q * out_stride + r] = sum_i queries[q][i] * rows[r][i] (u8 x s8, int32),
+// 4 queries x 4 rows per register tile on VNNI.
+void similarity_int8_dot_tile(const std::uint8_t* queries, std::size_t query_stride, std::size_t num_queries,
+                              const std::int8_t* rows, std::size_t row_stride, std::size_t num_rows,
+                              std::size_t length, std::int32_t* out, std::size_t out_stride);
+
 // Whether the int8 kernel runs on a native int8 dot-product instruction (AVX-512 VNNI) here.
 bool similarity_int8_is_fast();
 
 // Sum of `count` floats (any alignment): a pure streaming read used to
 // measure the machine's read bandwidth, the bound for a single-query scan.
 double similarity_stream_sum(const float* data, std::size_t count);
+// The same over all threads (fuseflow::num_threads()), in fixed 256 KB chunks.
+double similarity_stream_sum_parallel(const float* data, std::size_t count);
 
 }  // namespace fuseflow::kernels

@@ -16,9 +16,13 @@ struct ScoredId {
 };
 
 // a ranks before b: higher score, ties to the smaller id (the order results are returned in).
-inline bool ranks_before(const ScoredId& a, const ScoredId& b) {
-  return a.score > b.score || (a.score == b.score && a.id < b.id);
-}
+// A function object, so the heap algorithms inline it (a function pointer did not: 2-3% of a batch).
+struct RanksBefore {
+  bool operator()(const ScoredId& a, const ScoredId& b) const {
+    return a.score > b.score || (a.score == b.score && a.id < b.id);
+  }
+};
+inline constexpr RanksBefore ranks_before{};
 
 // Keeps the k best entries seen; the worst kept entry sits at the top of a binary heap.
 class TopKHeap {

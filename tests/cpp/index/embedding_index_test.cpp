@@ -90,6 +90,47 @@ TEST(IndexKernels, DotTileMatchesRowKernelOnRaggedShapes) {
   }
 }
 
+TEST(IndexKernels, Int8DotIsExactAndQueryQuantisationMatchesDefinition) {
+  const std::size_t length = 128, n = 7;
+  std::mt19937 gen(11);
+  std::uniform_int_distribution<int> s8(-127, 127), u8(0, 255);
+  Buffer<std::int8_t> rows(n * length);
+  Buffer<std::uint8_t> query(length);
+  for (auto& v : rows) v = static_cast<std::int8_t>(s8(gen));
+  for (auto& v : query) v = static_cast<std::uint8_t>(u8(gen));
+  std::int32_t out[n];
+  kernels::similarity_int8_dot_rows(rows.data(), length, n, query.data(), length, out);
+  for (std::size_t r = 0; r < n; ++r) {
+    std::int32_t expect = 0;
+    for (std::size_t i = 0; i < length; ++i) expect += std::int32_t{query[i]} * rows[r * length + i];
+    EXPECT_EQ(out[r], expect) << r;
+  }
+  auto q = random_matrix(1, 48, 12);
+  Buffer<float> padded(48);
+  std::copy(q.begin(), q.end(), padded.begin());
+  Buffer<std::uint8_t> q8(64);
+  const auto quantized = kernels::similarity_quantize_query(padded.data(), 48, 64, q8.data());
+  float max_abs = 0;
+  for (float v : q) max_abs = std::max(max_abs, std::abs(v));
+  EXPECT_FLOAT_EQ(quantized.scale, max_abs / 127.0f);
+  double error_sq = 0;
+  std::int64_t abs_sum = 0;
+  for (std::size_t i = 0; i < 64; ++i) {
+    const int v = int(q8[i]) - 128;
+    ASSERT_LE(std::abs(v), 127);
+    if (i >= 48) {
+      EXPECT_EQ(v, 0);
+      continue;
+    }
+    const double e = double(q[i]) - double(quantized.scale) * v;
+    EXPECT_LE(std::abs(e), 0.5001 * quantized.scale) << i;  // round to nearest
+    error_sq += e * e;
+    abs_sum += std::abs(v);
+  }
+  EXPECT_EQ(quantized.abs_sum, abs_sum);
+  EXPECT_NEAR(quantized.error_norm, std::sqrt(error_sq), 1e-4 * std::sqrt(error_sq) + 1e-12);
+}
+
 TEST(IndexKernels, TopKHeapKeepsBestWithIdTieBreak) {
   kernels::TopKHeap heap(3);
   const float scores[] = {1.0f, 5.0f, 5.0f, 2.0f, 5.0f, -1.0f};
@@ -134,6 +175,32 @@ TEST_P(IndexSearch, SingleAndBatchMatchBruteForceAfterRemove) {
         EXPECT_NEAR(res.scores[q * k + i], ref[i].first, 1e-4 * (1 + std::abs(ref[i].first)));
       }
     }
+  }
+}
+
+TEST_P(IndexSearch, Int8PrefilterReturnsExactlyTheFullScan) {
+  const Metric metric = GetParam();
+  const std::int64_t dim = 96, n = 2000, nq = 9, k = 12;
+  auto db = random_matrix(n, dim, 13), qs = random_matrix(nq, dim, 14);
+  EmbeddingIndex index(dim, metric);
+  index.add(view(db, n, dim), {});
+  std::vector<std::int64_t> gone;
+  for (std::int64_t id = 3; id < n; id += 11) gone.push_back(id);
+  index.remove(gone);
+  if (!index.prefilter_active(k)) GTEST_SKIP() << "no native int8 dot product here";
+  for (std::int64_t batch : {std::int64_t{1}, nq}) {
+    index.set_prefilter(true);
+    SearchResult fast = index.search(view(qs, batch, dim), k);
+    index.set_prefilter(false);
+    index.set_batch_min_queries(1000);  // the plain float32 single-query scan as reference
+    for (std::int64_t q = 0; q < batch; ++q) {
+      SearchResult full = index.search(MatrixView{qs.data() + q * dim, false, 1, dim, dim, 1}, k);
+      for (std::int64_t i = 0; i < k; ++i) {
+        ASSERT_EQ(fast.ids[q * k + i], full.ids[i]) << "batch " << batch << " query " << q << " rank " << i;
+        ASSERT_EQ(fast.scores[q * k + i], full.scores[i]);
+      }
+    }
+    index.set_batch_min_queries(0);
   }
 }
 
