@@ -8,6 +8,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 namespace fuseflow::kernels {
 
@@ -30,7 +32,14 @@ enum class UnaryOp : std::uint8_t {
   kAbs,
 };
 
+inline constexpr int kNumUnaryOps = static_cast<int>(UnaryOp::kAbs) + 1;
+
 const char* unary_op_name(UnaryOp op);
+// The op whose unary_op_name() is `name`, or nullopt.
+std::optional<UnaryOp> unary_op_from_name(std::string_view name);
+
+// Name of the SIMD target the dispatcher picked for this CPU (e.g. "AVX3", "AVX2").
+const char* math_target_name();
 
 void unary(UnaryOp op, const double* in, double* out, std::size_t n);
 void unary(UnaryOp op, const float* in, float* out, std::size_t n);
