@@ -1,0 +1,294 @@
+// neighbor_agg and edge gathers. Pull over CSC for "in", CSR for "out", both lists for "both";
+// each node's value is computed by one thread in neighbour order, so results are deterministic.
+#include "exec/graph_steps.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <utility>
+
+#include "fuseflow/core/error.h"
+#include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/threads.h"
+
+namespace fuseflow::exec {
+namespace {
+
+// Same rule as the native PageRank: a thread is worth ~32K nodes+edges of work.
+constexpr std::int64_t kMinWorkPerThread = 1 << 15;
+
+// Runs body(chunk_begin, chunk_end) over the graph's fixed balanced chunks, in parallel when the
+// work is large; Ctrl-C is polled by the calling thread between chunks.
+template <class Body>
+void for_each_chunk(std::span<const std::int64_t> chunks, std::int64_t work, Body&& body) {
+  const std::int64_t nchunks = static_cast<std::int64_t>(chunks.size()) - 1;
+  if (nchunks <= 0) return;
+  const int threads = threads_for(work, kMinWorkPerThread);
+  if (threads <= 1) {
+    for (std::int64_t c = 0; c < nchunks; ++c) {
+      check_interrupt();
+      body(chunks[c], chunks[c + 1]);
+    }
+    return;
+  }
+  std::atomic<bool> stop{false};
+  std::exception_ptr error;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+  for (std::int64_t c = 0; c < nchunks; ++c) {
+    if (stop.load(std::memory_order_relaxed)) continue;
+    try {
+      if (omp_get_thread_num() == 0) check_interrupt();
+      body(chunks[c], chunks[c + 1]);
+    } catch (...) {
+#pragma omp critical(fuseflow_graph_error)
+      if (!error) error = std::current_exception();
+      stop.store(true);
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+template <class T>
+bool value_less(T a, T b) {  // NaN sorts last and equals itself (mode treats NaN as one value)
+  if constexpr (std::is_floating_point_v<T>) {
+    if (a != a) return false;
+    if (b != b) return true;
+  }
+  return a < b;
+}
+template <class T>
+bool value_equal(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (a != a && b != b) return true;
+  }
+  return a == b;
+}
+
+template <class T>
+T nan_min(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) return (a < b || a != a) ? a : b;
+  else return a < b ? a : b;
+}
+template <class T>
+T nan_max(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) return (a > b || a != a) ? a : b;
+  else return a > b ? a : b;
+}
+
+template <class T>
+T min_identity() {
+  if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::infinity();
+  else return std::numeric_limits<T>::max();
+}
+template <class T>
+T max_identity() {
+  if constexpr (std::is_floating_point_v<T>) return -std::numeric_limits<T>::infinity();
+  else return std::numeric_limits<T>::lowest();
+}
+template <class T>
+T mode_identity() {
+  if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::quiet_NaN();
+  else return static_cast<T>(-1);
+}
+
+struct Adjacency {
+  const EdgeOffset* in_off = nullptr;
+  const NodeId* in_src = nullptr;
+  const EdgeOffset* in_edge = nullptr;  // CSC position -> CSR edge id (weights only)
+  const EdgeOffset* out_off = nullptr;
+  const NodeId* out_tgt = nullptr;
+  bool use_in = false, use_out = false;
+};
+
+// Calls f(u, edge_id) for each neighbour u of v, in-edges first. `kWeighted` decides whether the
+// CSR edge id of in-edges is looked up (an extra random read per edge otherwise avoided).
+template <bool kWeighted, class F>
+inline void for_each_neighbor(const Adjacency& a, std::int64_t v, F&& f) {
+  if (a.use_in) {
+    for (EdgeOffset p = a.in_off[v]; p < a.in_off[v + 1]; ++p) f(a.in_src[p], kWeighted ? a.in_edge[p] : 0);
+  }
+  if (a.use_out) {
+    for (EdgeOffset e = a.out_off[v]; e < a.out_off[v + 1]; ++e) f(a.out_tgt[e], e);
+  }
+}
+
+template <class T, bool kWeighted>
+void aggregate(const NeighborAggStep& s, const Adjacency& adj, std::span<const std::int64_t> chunks,
+               std::int64_t work, const T* x, const T* w, T* out) {
+  switch (s.op) {
+    case AggOp::kSum:
+      for_each_chunk(chunks, work, [&](std::int64_t b, std::int64_t e) {
+        for (std::int64_t v = b; v < e; ++v) {
+          T acc = T(0);
+          if constexpr (kWeighted) for_each_neighbor<true>(adj, v, [&](NodeId u, EdgeOffset id) { acc += w[id] * x[u]; });
+          else for_each_neighbor<false>(adj, v, [&](NodeId u, EdgeOffset) { acc += x[u]; });
+          out[v] = acc;
+        }
+      });
+      break;
+    case AggOp::kMean:
+      for_each_chunk(chunks, work, [&](std::int64_t b, std::int64_t e) {
+        for (std::int64_t v = b; v < e; ++v) {
+          T acc = T(0), total = T(0);
+          std::int64_t count = 0;
+          if constexpr (kWeighted) {
+            for_each_neighbor<true>(adj, v, [&](NodeId u, EdgeOffset id) {
+              acc += w[id] * x[u];
+              total += w[id];
+              ++count;
+            });
+            out[v] = count > 0 ? acc / total : T(0);
+          } else {
+            for_each_neighbor<false>(adj, v, [&](NodeId u, EdgeOffset) {
+              acc += x[u];
+              ++count;
+            });
+            out[v] = count > 0 ? acc / static_cast<T>(count) : T(0);
+          }
+        }
+      });
+      break;
+    case AggOp::kMin:
+    case AggOp::kMax: {
+      const bool minimum = s.op == AggOp::kMin;
+      for_each_chunk(chunks, work, [&](std::int64_t b, std::int64_t e) {
+        for (std::int64_t v = b; v < e; ++v) {
+          T acc = minimum ? min_identity<T>() : max_identity<T>();
+          if (minimum) for_each_neighbor<false>(adj, v, [&](NodeId u, EdgeOffset) { acc = nan_min(acc, x[u]); });
+          else for_each_neighbor<false>(adj, v, [&](NodeId u, EdgeOffset) { acc = nan_max(acc, x[u]); });
+          out[v] = acc;
+        }
+      });
+      break;
+    }
+    case AggOp::kCount:
+      for_each_chunk(chunks, work, [&](std::int64_t b, std::int64_t e) {
+        for (std::int64_t v = b; v < e; ++v) {
+          T acc = T(0);
+          if constexpr (kWeighted) for_each_neighbor<true>(adj, v, [&](NodeId, EdgeOffset id) { acc += w[id]; });
+          else for_each_neighbor<false>(adj, v, [&](NodeId, EdgeOffset) { acc += T(1); });
+          out[v] = acc;
+        }
+      });
+      break;
+    case AggOp::kMode:
+      for_each_chunk(chunks, work, [&](std::int64_t b, std::int64_t e) {
+        std::vector<std::pair<T, double>> votes;  // per chunk: reused across its nodes
+        for (std::int64_t v = b; v < e; ++v) {
+          votes.clear();
+          for_each_neighbor<kWeighted>(adj, v, [&](NodeId u, EdgeOffset id) {
+            votes.emplace_back(x[u], kWeighted ? static_cast<double>(w[id]) : 1.0);
+          });
+          if (votes.empty()) {
+            out[v] = mode_identity<T>();
+            continue;
+          }
+          std::sort(votes.begin(), votes.end(), [](const auto& l, const auto& r) { return value_less(l.first, r.first); });
+          T best = votes[0].first;
+          double best_weight = -1.0;
+          for (std::size_t i = 0; i < votes.size();) {
+            std::size_t j = i;
+            double total = 0.0;
+            while (j < votes.size() && value_equal(votes[j].first, votes[i].first)) total += votes[j++].second;
+            if (total > best_weight) {  // strictly greater: ties keep the smaller value
+              best_weight = total;
+              best = votes[i].first;
+            }
+            i = j;
+          }
+          out[v] = best;
+        }
+      });
+      break;
+  }
+}
+
+template <class F>
+void with_value_type(ElemType t, F&& f) {
+  switch (t) {
+    case ElemType::kBool: f(std::uint8_t{}); break;
+    case ElemType::kInt32: f(std::int32_t{}); break;
+    case ElemType::kInt64: f(std::int64_t{}); break;
+    case ElemType::kFloat32: f(float{}); break;
+    case ElemType::kFloat64: f(double{}); break;
+  }
+}
+
+}  // namespace
+
+void run_neighbor_agg(const NeighborAggStep& s, std::vector<Value>& slots, std::int64_t& elements) {
+  const Graph& g = *slots[s.graph_slot].graph;
+  const std::int64_t n = g.num_nodes();
+  const bool weighted = s.weights_slot >= 0;
+  if (s.x_slot >= 0 && slots[s.x_slot].length != n) {
+    throw_value_error("neighbor_agg", "x must have one value per node (" + std::to_string(n) + "), got " +
+                                          std::to_string(slots[s.x_slot].length));
+  }
+  if (weighted && slots[s.weights_slot].length != g.num_edges()) {
+    throw_value_error("neighbor_agg", "weights must have one value per edge (" + std::to_string(g.num_edges()) +
+                                          "), got " + std::to_string(slots[s.weights_slot].length));
+  }
+  Adjacency adj;
+  adj.use_in = s.direction != AggDirection::kOut;
+  adj.use_out = s.direction != AggDirection::kIn;
+  adj.in_off = g.in_offsets().data();
+  adj.in_src = g.in_sources().data();
+  adj.out_off = g.out_offsets().data();
+  adj.out_tgt = g.out_targets().data();
+  if (weighted && adj.use_in) adj.in_edge = g.in_edge_ids().data();
+  const auto chunks = g.balanced_chunks(/*in_edges=*/s.direction != AggDirection::kOut);
+  const std::int64_t work = n + g.num_edges() * (s.direction == AggDirection::kBoth ? 2 : 1);
+  elements += work;
+
+  Value& out = slots[s.out_slot];
+  ensure_writable_array(out, s.out_type, n);
+  with_value_type(s.out_type, [&](auto tag) {
+    using T = decltype(tag);
+    const T* x = s.x_slot >= 0 ? slots[s.x_slot].template data<T>() : nullptr;
+    const T* w = weighted ? slots[s.weights_slot].template data<T>() : nullptr;
+    if constexpr (!std::is_same_v<T, std::uint8_t>) {
+      if (weighted) aggregate<T, true>(s, adj, chunks, work, x, w, out.template data<T>());
+      else aggregate<T, false>(s, adj, chunks, work, x, w, out.template data<T>());
+    } else {
+      // bool: only min/max are meaningful (logical and/or over neighbours).
+      aggregate<T, false>(s, adj, chunks, work, x, w, out.template data<T>());
+    }
+  });
+}
+
+void run_edge_gather(const EdgeGatherStep& s, std::vector<Value>& slots, std::int64_t& elements) {
+  const Graph& g = *slots[s.graph_slot].graph;
+  const std::int64_t n = g.num_nodes();
+  if (slots[s.x_slot].length != n) {
+    throw_value_error(s.source ? "edge_src" : "edge_dst",
+                      "x must have one value per node (" + std::to_string(n) + "), got " +
+                          std::to_string(slots[s.x_slot].length));
+  }
+  Value& out = slots[s.out_slot];
+  ensure_writable_array(out, s.type, g.num_edges());
+  elements += g.num_edges();
+  const EdgeOffset* off = g.out_offsets().data();
+  const NodeId* tgt = g.out_targets().data();
+  const auto chunks = g.balanced_chunks(/*in_edges=*/false);
+  with_value_type(s.type, [&](auto tag) {
+    using T = decltype(tag);
+    const T* x = slots[s.x_slot].template data<T>();
+    T* o = out.template data<T>();
+    for_each_chunk(chunks, n + g.num_edges(), [&](std::int64_t b, std::int64_t e) {
+      if (s.source) {
+        for (std::int64_t u = b; u < e; ++u) {
+          const T xu = x[u];
+          for (EdgeOffset k = off[u]; k < off[u + 1]; ++k) o[k] = xu;
+        }
+      } else {
+        for (EdgeOffset k = off[b]; k < off[e]; ++k) o[k] = x[tgt[k]];
+      }
+    });
+  });
+}
+
+}  // namespace fuseflow::exec
