@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "fuseflow/core/error.h"
 #include "fuseflow/ir/program.h"
 
 namespace fuseflow::ir {
@@ -87,13 +88,23 @@ class Builder {
   // Low level, used by the parser: add an op whose result type is given; checked against the
   // inferred one by verify().
   ValueId add_raw_op(OpCode code, const std::vector<ValueId>& operands, const Attributes& attrs, Type result);
+  SymbolId input_symbol(int ordinal);          // "n<ordinal>"
+  SymbolId runtime_symbol(ValueId count);      // "%count"
+  void set_last_op_location(SourceLocation loc);  // the text format writes locations after the op
 
  private:
   Block& current_block();
   ValueId new_value(Type t);
   ValueId emit(OpCode code, std::vector<ValueId> operands, Type result, Attributes attrs = {});
-  ValueId coerce(ValueId v, DType dtype, const char* op);
-  void check_visible(ValueId v, const char* op) const;
+  ValueId coerce(ValueId v, DType dtype, OpCode op);
+  void check_visible(ValueId v, OpCode op) const;
+  Type infer(OpCode code, const std::vector<ValueId>& operands, const Attributes& attrs,
+             const Type* declared = nullptr);
+  ValueId make(OpCode code, std::vector<ValueId> operands, Attributes attrs = {});
+  void check_inputs_phase(const char* what) const;
+  std::vector<ValueId> open_region(std::vector<ValueId> carried_types_from);
+  std::vector<ValueId> close_region(OpCode code, std::vector<ValueId> yields);
+  [[noreturn]] void fail(ErrorCode code, OpCode op, const std::string& message) const;
 
   Program program_;
   SourceLocation loc_;
@@ -111,6 +122,10 @@ class Builder {
   // Scope of each value (a block instance id) and the stack of open scopes: a value is visible
   // iff its scope is open (values of a closed region cannot leak out of it).
   std::vector<int> scope_of_;
+  // Defining op of each value (-1: block argument) and its first operand: lets full(count, ...)
+  // see that count is g.num_nodes and give the array length N.
+  std::vector<int> def_code_;
+  std::vector<ValueId> def_operand_;
   std::vector<int> open_scopes_{0};
   int next_scope_ = 1;
 };

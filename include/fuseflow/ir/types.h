@@ -23,7 +23,7 @@ enum class SymbolKind : std::uint8_t {
   kOne,         // "1": an input known (by the trace signature) to have length 1
   kGraphNodes,  // "N" (first graph input), "N1", "N2"... : source = the graph value
   kGraphEdges,  // "E", "E1", ...                       : source = the graph value
-  kInput,       // "n0", "n1", ... : length of an array input; source = that first input
+  kInput,       // "n0", "n1", ... : length of array inputs; identified by ordinal (source unused)
   kRuntime,     // "%k": the value of integer scalar %k (full/arange with a runtime count)
 };
 
