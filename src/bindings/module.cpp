@@ -59,6 +59,5 @@ NB_MODULE(_core, m) {
   bind_core(m);
   bind_graph(m);
   bind_algorithms(m);
-  bind_ir(m);
   bind_kernels(m);
 }
