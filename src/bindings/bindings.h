@@ -67,6 +67,7 @@ class NativeCall {
 void bind_core(nb::module_& m);
 void bind_graph(nb::module_& m);
 void bind_algorithms(nb::module_& m);
+void bind_ir(nb::module_& m);
 void bind_kernels(nb::module_& m);
 
 }  // namespace fuseflow::bindings

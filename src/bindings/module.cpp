@@ -59,5 +59,6 @@ NB_MODULE(_core, m) {
   bind_core(m);
   bind_graph(m);
   bind_algorithms(m);
+  bind_ir(m);
   bind_kernels(m);
 }
