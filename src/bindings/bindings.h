@@ -69,5 +69,6 @@ void bind_graph(nb::module_& m);
 void bind_algorithms(nb::module_& m);
 void bind_ir(nb::module_& m);
 void bind_kernels(nb::module_& m);
+void bind_exec(nb::module_& m);
 
 }  // namespace fuseflow::bindings

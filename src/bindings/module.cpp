@@ -61,4 +61,5 @@ NB_MODULE(_core, m) {
   bind_algorithms(m);
   bind_ir(m);
   bind_kernels(m);
+  bind_exec(m);
 }

@@ -9,12 +9,6 @@
 
 namespace fuseflow::exec {
 
-// Per-block partial result of one reduction; combined across blocks in block order.
-struct ReducePartial {
-  ScalarBits value;
-  std::int64_t index;  // argmin/argmax: global index of the winner
-};
-
 enum KernelErrorFlags : std::uint32_t {
   kErrorNegativeIntPower = 1u,
 };

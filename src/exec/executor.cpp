@@ -261,7 +261,7 @@ void combine_typed(const KernelReduction& r, const ReducePartial* p, std::int64_
     case ReduceOp::kMax: {
       const bool minimum = r.op == ReduceOp::kMin;
       if (nblocks == 0) {
-        if (r.finish == ReduceFinish::kNone) {
+        if (r.finish != ReduceFinish::kEmptyIsZero) {
           throw_value_error(r.name, "zero-size array has no " + std::string(minimum ? "minimum" : "maximum"));
         }
         store_bits(out.scalar, T(0));  // norm(inf) of an empty array is 0

@@ -12,8 +12,6 @@
 
 namespace fuseflow::exec {
 
-struct ReducePartial;
-
 // Time spent in one step of the plan, summed over all its executions in a run.
 struct StepProfile {
   std::string label;   // "fused[add, mul, sum]" / "neighbor_agg.sum.in" / "loop"
@@ -32,6 +30,9 @@ class RunState {
   // Drops borrowed memory and graphs (the caller's objects) after a run; keeps owned buffers.
   void release_borrowed();
 };
+
+// Name of the SIMD target fused kernels dispatch to on this machine (e.g. "AVX3").
+const char* block_kernel_target();
 
 // Number of elements from which a fused kernel runs its blocks on several threads.
 std::int64_t parallel_min_elements();

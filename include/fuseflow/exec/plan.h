@@ -80,7 +80,8 @@ struct Instr {
   int reduction = -1;
 };
 
-enum class ReduceFinish : std::uint8_t { kNone, kMean, kSqrt };
+// Applied to a reduction's combined value. kEmptyIsZero: max over |x| (inf-norm) is 0 when empty.
+enum class ReduceFinish : std::uint8_t { kNone, kMean, kSqrt, kEmptyIsZero };
 
 struct KernelReduction {
   ReduceOp op;
@@ -171,9 +172,16 @@ struct ConstantInit {
   std::int64_t i64;
 };
 
+// Run-time check that an array input has the length its IR symbol promises.
+struct InputLengthCheck {
+  int input_index;
+  LengthSource expected;
+};
+
 struct Plan {
   std::vector<SlotInfo> slots;
   std::vector<int> input_slots, output_slots;
+  std::vector<InputLengthCheck> input_checks;
   std::vector<ConstantInit> constants;
   std::vector<Step> steps;
   int num_profile_ids = 0;

@@ -44,6 +44,12 @@ union ScalarBits {
   unsigned char raw[8];
 };
 
+// Per-block partial result of one reduction; combined across blocks in block order.
+struct ReducePartial {
+  ScalarBits value;
+  std::int64_t index;  // argmin/argmax: global index of the winner
+};
+
 struct Value {
   SlotKind kind = SlotKind::kScalar;
   ElemType type = ElemType::kFloat64;
