@@ -12,7 +12,20 @@ from . import _core  # noqa: E402
 from ._core import get_num_threads, set_num_threads  # noqa: E402
 from .graph import Graph  # noqa: E402
 from . import algorithms, generators  # noqa: E402
+from .jit import jit  # noqa: E402
+from .dsl import (  # noqa: E402,A004 (ff.abs/ff.sum/... mirror NumPy names on purpose)
+    abs, arange, argmax, argmin, ceil, clip, converge, cos, dot, erf, erfc, exp, expm1, floor,
+    fori_loop, full, log, log1p, max, maximum, mean, min, minimum, neighbor_agg, norm, norm_cdf,
+    round, sigmoid, sin, sqrt, sum, tanh, where, while_loop,
+)
 
 __version__ = "0.1.0"
 
-__all__ = ["Graph", "algorithms", "generators", "get_num_threads", "set_num_threads"]
+_DSL_NAMES = [
+    "abs", "arange", "argmax", "argmin", "ceil", "clip", "converge", "cos", "dot", "erf", "erfc", "exp",
+    "expm1", "floor", "fori_loop", "full", "log", "log1p", "max", "maximum", "mean", "min", "minimum",
+    "neighbor_agg", "norm", "norm_cdf", "round", "sigmoid", "sin", "sqrt", "sum", "tanh", "where",
+    "while_loop",
+]
+
+__all__ = ["Graph", "algorithms", "generators", "get_num_threads", "set_num_threads", "jit"] + _DSL_NAMES

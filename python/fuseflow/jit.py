@@ -1,0 +1,283 @@
+"""ff.jit: trace a Python function once per signature into IR, compile it, run it natively.
+
+The signature of a call is, per argument: its kind (graph / array / scalar), dtype, and for
+arrays which length class it has (a graph's N or E, length 1, or the same length as an earlier
+array argument). Python and NumPy scalars are runtime inputs, so new values never recompile.
+"""
+
+import functools
+import inspect
+import numbers
+import threading
+
+import numpy as np
+
+from . import _core
+from .dsl import TraceContext, Traced, TracedGraph, _flatten, _unflatten
+from .graph import Graph
+
+__all__ = ["jit", "JitFunction"]
+
+_SUPPORTED_DTYPES = {np.dtype(n): n for n in ("bool", "int32", "int64", "float32", "float64")}
+_INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+def _unsupported_dtype(name, dtype):
+    return TypeError(f"{name}: unsupported dtype {dtype} (supported: bool, int32, int64, float32, float64)")
+
+
+def _scalar_key(name, value):
+    """(kind, dtype, weak) of a scalar argument, or None when value is not a scalar."""
+    if isinstance(value, bool):
+        return ("s", "bool", True)
+    if isinstance(value, np.generic):
+        dtype = _SUPPORTED_DTYPES.get(value.dtype)
+        if dtype is None:
+            raise _unsupported_dtype(name, value.dtype)
+        return ("s", dtype, False)
+    if isinstance(value, numbers.Integral):
+        if not _INT64_MIN <= int(value) <= _INT64_MAX:
+            raise OverflowError(f"{name}: integer {value} does not fit in int64")
+        return ("s", "int64", True)
+    if isinstance(value, numbers.Real):
+        return ("s", "float64", True)
+    return None
+
+
+class _Signature:
+    """Classifies one call's arguments: the cache key and the native inputs, in one pass."""
+
+    __slots__ = ("key", "inputs")
+
+    def __init__(self, names, values):
+        graphs = []  # (num_nodes, num_edges) of each graph argument, in order
+        for v in values:
+            if isinstance(v, Graph):
+                graphs.append((v.num_nodes, v.num_edges))
+        key = []
+        inputs = []  # non-graph inputs in call order; graphs go first (see JitFunction._trace)
+        graph_inputs = []
+        lengths = []  # lengths of earlier array arguments, for length classes
+        for name, v in zip(names, values):
+            if isinstance(v, np.ndarray) and v.ndim == 1:
+                dtype = _SUPPORTED_DTYPES.get(v.dtype)
+                if dtype is None:
+                    raise _unsupported_dtype(name, v.dtype)
+                key.append(("a", dtype, _length_class(len(v), graphs, lengths)))
+                lengths.append(len(v))
+                inputs.append(v if v.flags.c_contiguous else np.ascontiguousarray(v))
+            elif isinstance(v, Graph):
+                key.append(("g",))
+                graph_inputs.append(v._g)
+            else:
+                if isinstance(v, np.ndarray) and v.ndim == 0:
+                    v = v[()]
+                sk = _scalar_key(name, v)
+                if sk is None:
+                    if isinstance(v, np.ndarray):
+                        raise ValueError(f"{name}: arrays must be 1-D, got shape {v.shape}")
+                    if isinstance(v, (list, tuple)):
+                        raise TypeError(f"{name}: pass a NumPy array, not a {type(v).__name__}")
+                    raise TypeError(f"{name}: unsupported argument of type {type(v).__name__}; "
+                                    "pass NumPy arrays, Python/NumPy scalars or ff.Graph")
+                key.append(sk)
+                inputs.append(v.item() if isinstance(v, np.generic) else v)
+        self.key = tuple(key)
+        self.inputs = graph_inputs + inputs if graph_inputs else inputs
+
+
+def _length_class(n, graphs, lengths):
+    # A graph's N / E first, so node arrays combine with degrees and neighbor_agg results.
+    for i, (nodes, edges) in enumerate(graphs):
+        if n == nodes:
+            return ("N", i)
+        if n == edges:
+            return ("E", i)
+    if n == 1:
+        return ("1",)
+    for j, m in enumerate(lengths):
+        if m == n:
+            return ("same", j)
+    return ("new",)
+
+
+class _Traced:
+    """A traced program and, once compiled, its executable."""
+
+    __slots__ = ("program", "structure", "compiled", "lock")
+
+    def __init__(self, program, structure):
+        self.program = program
+        self.structure = structure
+        self.compiled = None
+        self.lock = threading.Lock()
+
+
+class JitFunction:
+    """The callable ff.jit returns. Also: .ir(*args), .dot(*args), .profile(*args)."""
+
+    def __init__(self, fn, deterministic=False):
+        self._fn = fn
+        self._deterministic = bool(deterministic)
+        self._signature = inspect.signature(fn)
+        for p in self._signature.parameters.values():
+            if p.kind == inspect.Parameter.VAR_KEYWORD:
+                raise TypeError(f"ff.jit: {fn.__name__} takes **{p.name}; name every argument instead")
+        self._cache = {}
+        self._lock = threading.Lock()
+        self.trace_count = 0  # how many times the function was traced (tests check no recompiles)
+        functools.update_wrapper(self, fn)
+
+    # ---- arguments
+    def _bind(self, args, kwargs):
+        try:
+            bound = self._signature.bind(*args, **kwargs)
+        except TypeError as e:
+            raise TypeError(f"{self._fn.__name__}(): {e}") from None
+        bound.apply_defaults()
+        names, values = [], []
+        for pname, value in bound.arguments.items():
+            kind = self._signature.parameters[pname].kind
+            if kind == inspect.Parameter.VAR_POSITIONAL:
+                for i, v in enumerate(value):
+                    names.append(f"{pname}[{i}]")
+                    values.append(v)
+            else:
+                names.append(pname)
+                values.append(value)
+        return names, values
+
+    def _get(self, args, kwargs):
+        names, values = self._bind(args, kwargs)
+        sig = _Signature(names, values)
+        entry = self._cache.get(sig.key)
+        if entry is None:
+            with self._lock:
+                entry = self._cache.get(sig.key)
+                if entry is None:
+                    entry = self._trace(sig.key, names, values)
+                    self._cache[sig.key] = entry
+        return entry, sig
+
+    # ---- tracing
+    def _trace(self, key, names, values):
+        self.trace_count += 1
+        ctx = TraceContext(self._fn.__name__)
+        b = ctx.builder
+        # Graph inputs come first in the program (so arrays can take their N/E length whatever the
+        # argument order); _Signature orders the native inputs the same way.
+        args = [None] * len(key)
+        graph_ids = []
+        for i, k in enumerate(key):
+            if k[0] == "g":
+                graph_ids.append(b.add_graph_input())
+                args[i] = TracedGraph(ctx, graph_ids[-1])
+        symbols = []  # IR symbol of each array argument, in order
+        for i, k in enumerate(key):
+            if k[0] == "a":
+                cls = k[2]
+                if cls[0] == "N":
+                    sym = b.nodes_symbol(graph_ids[cls[1]])
+                elif cls[0] == "E":
+                    sym = b.edges_symbol(graph_ids[cls[1]])
+                elif cls[0] == "1":
+                    sym = b.one_symbol()
+                elif cls[0] == "same":
+                    sym = symbols[cls[1]]
+                else:
+                    sym = b.new_input_symbol()
+                symbols.append(sym)
+                args[i] = Traced(ctx, b.add_array_input(k[1], sym))
+            elif k[0] == "s":
+                args[i] = Traced(ctx, b.add_scalar_input(k[1], k[2]))
+        with ctx:
+            result = self._fn(*self._rebuild(names, values, args))
+        return self._finish(ctx, result)
+
+    def _rebuild(self, names, values, traced):
+        """Positional arguments for the user's function (re-packing *args)."""
+        out = []
+        it = iter(traced)
+        for pname, p in self._signature.parameters.items():
+            if p.kind == inspect.Parameter.VAR_POSITIONAL:
+                count = sum(1 for n in names if n.startswith(pname + "["))
+                out.extend(next(it) for _ in range(count))
+            else:
+                out.append(next(it))
+        return out
+
+    def _finish(self, ctx, result):
+        leaves = []
+        structure = _flatten(result, leaves)
+        ids = []
+        name = self._fn.__name__
+        for i, leaf in enumerate(leaves):
+            where = f"output {i}" if structure is not None else "the return value"
+            if isinstance(leaf, TracedGraph):
+                raise TypeError(f"{name}: {where} is a graph; return arrays or scalars")
+            if not isinstance(leaf, Traced):
+                raise TypeError(f"{name}: {where} must be a traced array or scalar computed from the arguments "
+                                f"(or a tuple of them), got {type(leaf).__name__}")
+            ids.append(leaf._id)
+        ctx.builder.set_outputs(ids)
+        program = ctx.builder.finish()
+        return _Traced(program, structure)
+
+    # ---- running
+    def _compiled(self, entry):
+        if entry.compiled is None:
+            with entry.lock:
+                if entry.compiled is None:
+                    compile_fn = getattr(_core, "compile", None)
+                    if compile_fn is None:
+                        raise NotImplementedError("this build of fuseflow has no executor (_core.compile)")
+                    entry.compiled = compile_fn(entry.program, self._deterministic)
+        return entry.compiled
+
+    def __call__(self, *args, **kwargs):
+        entry, sig = self._get(args, kwargs)
+        outputs = self._compiled(entry).run(sig.inputs)
+        if entry.structure is None:
+            return outputs[0]
+        return _unflatten(entry.structure, iter(outputs))
+
+    def program(self, *args, **kwargs):
+        """The traced, verified _core.Program for these arguments' signature."""
+        return self._get(args, kwargs)[0].program
+
+    def ir(self, *args, optimized=False, locations=False, **kwargs):
+        """IR text for these arguments' signature (before optimization unless optimized=True)."""
+        entry, _ = self._get(args, kwargs)
+        if optimized:
+            compiled = self._compiled(entry)
+            describe = getattr(compiled, "describe", None)
+            if describe is not None:
+                return describe()
+        return entry.program.print(locations)
+
+    def dot(self, *args, **kwargs):
+        """Graphviz (dot) text of the traced program."""
+        return self._get(args, kwargs)[0].program.to_dot()
+
+    def profile(self, *args, **kwargs):
+        """Per-step timings of one run (needs an executor with profiling)."""
+        entry, sig = self._get(args, kwargs)
+        compiled = self._compiled(entry)
+        run_profiled = getattr(compiled, "profile", None)
+        if run_profiled is None:
+            raise NotImplementedError("profiling is not available in this build")
+        return run_profiled(sig.inputs)
+
+    def __repr__(self):
+        return f"<ff.jit {self._fn.__qualname__}, {len(self._cache)} signature(s) traced>"
+
+
+def jit(fn=None, *, deterministic=False):
+    """Decorator: trace fn once per argument signature and run it natively.
+
+    Usable as ``@ff.jit`` or ``@ff.jit(deterministic=True)``."""
+    if fn is None:
+        return lambda f: JitFunction(f, deterministic=deterministic)
+    if not callable(fn):
+        raise TypeError(f"ff.jit: expected a function, got {type(fn).__name__}")
+    return JitFunction(fn, deterministic=deterministic)
