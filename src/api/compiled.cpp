@@ -90,7 +90,7 @@ std::vector<Value> Compiled::run_impl(std::vector<Value>& inputs, std::vector<St
       const int slot = plan_.input_slots[i];
       const exec::SlotInfo& info = plan_.slots[static_cast<std::size_t>(slot)];
       Value& in = inputs[i];
-      const std::string name = "inputs[" + std::to_string(i) + "]";
+      auto name = [i] { return "inputs[" + std::to_string(i) + "]"; };
       if (info.kind == exec::SlotKind::kScalar && in.is_scalar()) {
         // Python numbers arrive as int64/float64/bool: convert to the traced dtype.
         Value v;
@@ -101,9 +101,9 @@ std::vector<Value> Compiled::run_impl(std::vector<Value>& inputs, std::vector<St
         continue;
       }
       if (in.kind != info.kind || (info.kind == exec::SlotKind::kArray && in.type != info.type)) {
-        throw_type_error(name, "expected " + expected_kind(info) + ", got " + describe_value(in));
+        throw_type_error(name(), "expected " + expected_kind(info) + ", got " + describe_value(in));
       }
-      if (info.kind == exec::SlotKind::kGraph && !in.graph) throw_type_error(name, "graph is null");
+      if (info.kind == exec::SlotKind::kGraph && !in.graph) throw_type_error(name(), "graph is null");
       state->slots[static_cast<std::size_t>(slot)] = std::move(in);
     }
     for (const exec::InputLengthCheck& c : plan_.input_checks) {

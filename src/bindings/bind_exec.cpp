@@ -31,22 +31,23 @@ bool elem_type_of_dtype(const nb::dlpack::dtype& dt, ElemType& out) {
   return true;
 }
 
+std::string input_name(std::size_t index) { return "inputs[" + std::to_string(index) + "]"; }
+
 Value to_value(nb::handle obj, std::size_t index) {
-  const std::string name = "inputs[" + std::to_string(index) + "]";
   // bool before int: Python's bool is an int subclass.
   if (PyBool_Check(obj.ptr())) return Value::of_bool(obj.ptr() == Py_True);
   if (PyFloat_Check(obj.ptr())) return Value::of_f64(PyFloat_AS_DOUBLE(obj.ptr()));
   if (PyLong_Check(obj.ptr())) {
     int overflow = 0;
     long long v = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
-    if (overflow != 0) throw_value_error(name, "integer does not fit in int64");
+    if (overflow != 0) throw_value_error(input_name(index), "integer does not fit in int64");
     return Value::of_i64(v);
   }
   AnyArray1D array;
   if (nb::try_cast(obj, array, /*convert=*/false)) {
     ElemType t;
     if (!elem_type_of_dtype(array.dtype(), t)) {
-      throw_type_error(name, "unsupported dtype " + dtype_name(array.dtype()) +
+      throw_type_error(input_name(index), "unsupported dtype " + dtype_name(array.dtype()) +
                                  " (use bool, int32, int64, float32 or float64)");
     }
     // Borrowed: the caller's list keeps the array alive for the whole (synchronous) run.
@@ -73,7 +74,7 @@ Value to_value(nb::handle obj, std::size_t index) {
       return typed;
     }
   }
-  throw_type_error(name, std::string("must be a 1-D contiguous NumPy array, a Python/NumPy scalar or a Graph, got ") +
+  throw_type_error(input_name(index), std::string("must be a 1-D contiguous NumPy array, a Python/NumPy scalar or a Graph, got ") +
                              Py_TYPE(obj.ptr())->tp_name);
 }
 
@@ -96,13 +97,23 @@ nb::object from_value(const Value& v) {
     }
   }
   // Scalars come back as NumPy scalars of the traced dtype (like NumPy reductions).
-  static nb::object np = nb::module_::import_("numpy");
+  // Leaked on purpose: releasing Python objects after interpreter shutdown would crash.
+  static PyObject* np_types[5] = {nullptr};
+  if (np_types[0] == nullptr) {
+    nb::object np = nb::module_::import_("numpy");
+    const char* names[5] = {"bool_", "int32", "int64", "float32", "float64"};
+    for (int i = 0; i < 5; ++i) {
+      nb::object t = np.attr(names[i]);
+      np_types[i] = t.release().ptr();
+    }
+  }
+  nb::handle type(np_types[static_cast<int>(v.type)]);
   switch (v.type) {
-    case ElemType::kBool: return np.attr("bool_")(v.scalar.raw[0] != 0);
-    case ElemType::kInt32: return np.attr("int32")(v.scalar.i32);
-    case ElemType::kInt64: return np.attr("int64")(v.scalar.i64);
-    case ElemType::kFloat32: return np.attr("float32")(static_cast<double>(v.scalar.f32));
-    case ElemType::kFloat64: return np.attr("float64")(v.scalar.f64);
+    case ElemType::kBool: return type(v.scalar.raw[0] != 0);
+    case ElemType::kInt32: return type(v.scalar.i32);
+    case ElemType::kInt64: return type(v.scalar.i64);
+    case ElemType::kFloat32: return type(static_cast<double>(v.scalar.f32));
+    case ElemType::kFloat64: return type(v.scalar.f64);
   }
   return nb::none();
 }
