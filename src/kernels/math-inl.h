@@ -108,11 +108,17 @@ HWY_INLINE V ErfOverX(D d, V x) {
 
 }  // namespace math_detail
 
+// Just above log(max()) of T: clamping there makes the contrib reconstruction overflow to +inf
+// for every larger x (it is undefined beyond 706 / 104 otherwise).
+template <class T>
+constexpr T kExpOverflowClamp = sizeof(T) == 4 ? T(89) : T(710);
+
 template <class D, class V>
 HWY_INLINE V VecExp(D d, V x) {
-  // Clamping to 710 makes the contrib reconstruction overflow to +inf for every x > log(DBL_MAX);
-  // it already returns 0 below -1000 and the subnormal range is rounded by its two-step scaling.
-  const V y = hn::Exp(d, hn::Min(x, hn::Set(d, 710.0)));
+  using T = hn::TFromD<D>;
+  // The contrib Exp already returns 0 below -1000 (-104 for float) and rounds the subnormal
+  // range through its two-step scaling.
+  const V y = hn::Exp(d, hn::Min(x, hn::Set(d, kExpOverflowClamp<T>)));
   return hn::IfThenElse(math_detail::IsNaN(d, x), x, y);
 }
 
@@ -143,7 +149,7 @@ HWY_INLINE V VecLog1p(D d, V x) {
 template <class D, class V>
 HWY_INLINE V VecExpm1(D d, V x) {
   using T = hn::TFromD<D>;
-  V y = hn::Expm1(d, hn::Min(x, hn::Set(d, T(710))));
+  V y = hn::Expm1(d, hn::Min(x, hn::Set(d, kExpOverflowClamp<T>)));
   // Keep the sign of zero (expm1(-0) = -0) and pass NaN through.
   y = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), x, y);
   return hn::IfThenElse(math_detail::IsNaN(d, x), x, y);
