@@ -103,22 +103,17 @@ T int_mod(T a, T b) {
   return r;
 }
 
+// np.minimum / np.maximum: NaN propagates, and on a tie (0.0 vs -0.0) the second operand wins.
 template <class T>
 T nan_minimum(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) {
-    if (std::isnan(a)) return a;
-    if (std::isnan(b)) return b;
-  }
-  return b < a ? b : a;
+  if constexpr (std::is_floating_point_v<T>) return (a < b || std::isnan(a)) ? a : b;
+  else return a < b ? a : b;
 }
 
 template <class T>
 T nan_maximum(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) {
-    if (std::isnan(a)) return a;
-    if (std::isnan(b)) return b;
-  }
-  return a < b ? b : a;
+  if constexpr (std::is_floating_point_v<T>) return (a > b || std::isnan(a)) ? a : b;
+  else return a > b ? a : b;
 }
 
 template <class T>
