@@ -170,6 +170,11 @@ HWY_INLINE V VecExp(D d, V x) {
 template <class D, class V>
 HWY_INLINE V VecLog(D d, V x) {
   using T = hn::TFromD<D>;
+  // Common case, every lane a positive normal number: the contrib core without its subnormal
+  // rescaling and without our special-value selects (hwy 1.0.3 internal, pinned by the package).
+  const auto all_normal = hn::And(hn::Ge(x, hn::Set(d, std::numeric_limits<T>::min())),
+                                  hn::Le(x, hn::Set(d, std::numeric_limits<T>::max())));
+  if (HWY_LIKELY(hn::AllTrue(d, all_normal))) return hn::impl::Log<D, V, /*kAllowSubnormals=*/false>(d, x);
   const V inf = hn::Set(d, std::numeric_limits<T>::infinity());
   V y = hn::Log(d, x);
   y = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), hn::Neg(inf), y);
@@ -184,6 +189,9 @@ HWY_INLINE V VecLog1p(D d, V x) {
   using T = hn::TFromD<D>;
   const V inf = hn::Set(d, std::numeric_limits<T>::infinity());
   const V minus_one = hn::Set(d, T(-1));
+  // Common case, every lane in (-1, max]: no special-value selects needed.
+  const auto all_regular = hn::And(hn::Gt(x, minus_one), hn::Le(x, hn::Set(d, std::numeric_limits<T>::max())));
+  if (HWY_LIKELY(hn::AllTrue(d, all_regular))) return hn::Log1p(d, x);
   V y = hn::Log1p(d, hn::Min(x, hn::Set(d, std::numeric_limits<T>::max())));
   y = hn::IfThenElse(hn::Eq(x, minus_one), hn::Neg(inf), y);
   y = hn::IfThenElse(hn::Eq(x, inf), inf, y);
