@@ -162,7 +162,9 @@ void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
       run_block(k, ts.ptrs.data(), count, start, partials + b * nred, &flags);
     }
   } else {
-    // Blocks are split statically; only the calling thread (omp thread 0) polls for Ctrl-C and
+    // Blocks go out in groups of 8 (8K elements) dynamically: on a loaded machine a descheduled
+    // thread then delays only its group, not a static half. Partials are indexed by block, so the
+    // result does not depend on which thread ran which block. Only the calling thread (omp thread 0) polls for Ctrl-C and
     // tells the others to stop through `stop` (exceptions cannot leave a parallel region).
     std::atomic<bool> stop{false};
     std::exception_ptr error;
@@ -175,7 +177,7 @@ void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
         prepare_operands(k, slots, std::min(n, kBlockSize), ts);
         const std::size_t nops = k.operands.size();
         const bool master = omp_get_thread_num() == 0;
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 8)
         for (std::int64_t b = 0; b < nblocks; ++b) {
           if (stop.load(std::memory_order_relaxed)) continue;
           if (master && (b & 63) == 63) {
