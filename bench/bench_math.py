@@ -1,4 +1,4 @@
-"""Vector math kernels vs NumPy / SciPy: ns per element on 1M float64 (and float32) elements.
+"""Vector math and block reduction kernels vs NumPy / SciPy: ns per element, 1M float64/float32.
 
 Rules: one thread on both sides (NumPy ufuncs and scipy.special are single-threaded; the kernel
 is called directly, without the executor's blocks or OpenMP); each side allocates its output;
@@ -12,6 +12,10 @@ import json
 import os
 import platform
 import time
+
+# One thread on both sides: keep NumPy's BLAS (np.dot) serial too.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 import numpy as np
 import scipy.special as sc
@@ -78,6 +82,28 @@ def main():
             print(f"{name:<10}{row['dtype']:<9}{row['fuseflow_ns_per_element']:>16.3f}"
                   f"{row['peer_ns_per_element']:>12.3f}{row['speedup']:>8.2f}x  {peer_label}")
 
+    reductions = []
+    print(f"\n{'reduction':<10}{'dtype':<9}{'fuseflow ns/el':>16}{'peer ns/el':>12}{'speedup':>9}  peer")
+    for dtype in (np.float64, np.float32):
+        x = rng.standard_normal(args.n).astype(dtype)
+        y = rng.standard_normal(args.n).astype(dtype)
+        for name, peer_label, peer_fn, ours_fn in [
+            ("sum", "numpy.sum", lambda: np.sum(x), lambda: _core.reduce_kernel("sum", x)),
+            ("dot", "numpy.dot", lambda: np.dot(x, y), lambda: _core.reduce_kernel("dot", x, y)),
+            ("min", "numpy.min", lambda: np.min(x), lambda: _core.reduce_kernel("min", x)),
+            ("max", "numpy.max", lambda: np.max(x), lambda: _core.reduce_kernel("max", x)),
+            ("argmin", "numpy.argmin", lambda: np.argmin(x), lambda: _core.reduce_kernel("argmin", x)),
+            ("argmax", "numpy.argmax", lambda: np.argmax(x), lambda: _core.reduce_kernel("argmax", x)),
+        ]:
+            ours = median_seconds(ours_fn, args.repeats)
+            peer = median_seconds(peer_fn, args.repeats)
+            row = {"op": name, "dtype": np.dtype(dtype).name, "n": args.n,
+                   "fuseflow_ns_per_element": ours / args.n * 1e9, "peer": peer_label,
+                   "peer_ns_per_element": peer / args.n * 1e9, "speedup": peer / ours}
+            reductions.append(row)
+            print(f"{name:<10}{row['dtype']:<9}{row['fuseflow_ns_per_element']:>16.3f}"
+                  f"{row['peer_ns_per_element']:>12.3f}{row['speedup']:>8.2f}x  {peer_label}")
+
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump({
@@ -88,6 +114,7 @@ def main():
             "numpy": np.__version__,
             "repeats": args.repeats,
             "results": rows,
+            "reductions": reductions,
         }, f, indent=2)
     print(f"wrote {args.out}")
 
