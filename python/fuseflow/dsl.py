@@ -332,10 +332,19 @@ def _eager_special(name):
     return {"erf": sc.erf, "erfc": sc.erfc, "norm_cdf": sc.ndtr, "sigmoid": sc.expit}[name]
 
 
+def _strong(v):
+    """NumPy functions return NumPy scalars, which are strong-typed, even for Python-scalar input
+    (np.abs(0.5) is np.float64): ff.* functions do the same, unlike Python operators."""
+    kind, dtype, _, weak = v._type
+    if kind == "scalar" and weak:
+        return Traced(v._ctx, _located(v._ctx).cast(v._id, dtype))
+    return v
+
+
 def _make_unary(name, numpy_fn):
     def fn(x):
         if isinstance(x, Traced):
-            return _unary(name, x)
+            return _strong(_unary(name, x))
         if numpy_fn is None:
             return _eager_special(name)(x)
         return numpy_fn(x)
@@ -368,14 +377,14 @@ def minimum(a, b):
     """Elementwise minimum (NaN propagates), NumPy broadcasting."""
     if _context_of(a, b) is None:
         return np.minimum(a, b)
-    return _binary("minimum", a, b)
+    return _strong(_binary("minimum", a, b))
 
 
 def maximum(a, b):
     """Elementwise maximum (NaN propagates), NumPy broadcasting."""
     if _context_of(a, b) is None:
         return np.maximum(a, b)
-    return _binary("maximum", a, b)
+    return _strong(_binary("maximum", a, b))
 
 
 def where(cond, a, b):
@@ -384,7 +393,7 @@ def where(cond, a, b):
     if ctx is None:
         return np.where(cond, a, b)
     c, x, y = _lift(ctx, cond, "cond"), _lift(ctx, a, "x"), _lift(ctx, b, "y")
-    return Traced(ctx, _located(ctx).where(c._id, x._id, y._id))
+    return _strong(Traced(ctx, _located(ctx).where(c._id, x._id, y._id)))
 
 
 def clip(x, lo, hi):
@@ -393,7 +402,7 @@ def clip(x, lo, hi):
     if ctx is None:
         return np.clip(x, lo, hi)
     v, a, b = _lift(ctx, x, "x"), _lift(ctx, lo, "lo"), _lift(ctx, hi, "hi")
-    return Traced(ctx, _located(ctx).clip(v._id, a._id, b._id))
+    return _strong(Traced(ctx, _located(ctx).clip(v._id, a._id, b._id)))
 
 
 # --------------------------------------------------------------------------- reductions

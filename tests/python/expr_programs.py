@@ -65,7 +65,10 @@ def evaluate(tree, args):
         return ff.where(cond, evaluate(tree[4], args), evaluate(tree[5], args))
     if kind == "cast":
         v = evaluate(tree[2], args)
-        return v.astype(tree[1]) if hasattr(v, "astype") else v
+        if hasattr(v, "astype"):
+            return v.astype(tree[1])
+        with np.errstate(all="ignore"):
+            return np.dtype(tree[1]).type(v)  # a Python scalar becomes a (strong) NumPy scalar
     raise AssertionError(kind)
 
 
