@@ -1,7 +1,7 @@
 // algebraic_simplification: identities that hold bit for bit under IEEE 754 (and for wrapping
 // integers), applied only when the replacement has exactly the op's type (kind, dtype, length and
 // weakness), so broadcasting and NumPy promotion downstream are unchanged:
-//   x*1, 1*x, x/1, x**1            -> x
+//   x*1, 1*x, x/1                  -> x
 //   x + (-0.0), (-0.0) + x         -> x   (floats; x + 0.0 is NOT x: -0.0 + 0.0 = +0.0)
 //   x + 0, 0 + x, x - 0, x | 0, x ^ 0 -> x (integers / bool)
 //   x - (+0.0)                     -> x   (floats: x - 0.0 == x + (-0.0))
@@ -82,8 +82,8 @@ class Simplifier {
         if (is_one(o[1])) return same(o[0]);
         if (is_one(o[0])) return same(o[1]);
         break;
-      case OpCode::kDiv:
-      case OpCode::kPow:
+      case OpCode::kDiv:  // x / 1 is exact in IEEE; x ** 1 is not rewritten: pow is a libm/SIMD
+                          // approximation that need not return x exactly
         if (is_one(o[1])) return same(o[0]);
         break;
       case OpCode::kAdd:

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -251,7 +250,6 @@ TEST(PassManager, PageRankLoopKeepsOnlyCarryDependentWork) {
   // Canonical output: print -> parse -> print is stable after optimizing.
   std::string text = ir::print(p);
   EXPECT_EQ(ir::print(ir::parse(text)), text);
-  if (std::getenv("FUSEFLOW_SHOW_IR")) std::printf("%s\n%s", text.c_str(), optimize(p, no_environment()).str().c_str());
 }
 
 }  // namespace
