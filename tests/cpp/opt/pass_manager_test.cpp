@@ -115,7 +115,9 @@ TEST(PassManager, OptimizeReportsEveryPassRunWithTimings) {
   // The last round changed nothing (fixed point reached within max_rounds).
   int last = r.runs.back().round;
   for (const PassRun& run : r.runs) {
-    if (run.round == last) EXPECT_FALSE(run.changed) << run.name;
+    if (run.round == last) {
+      EXPECT_FALSE(run.changed) << run.name;
+    }
   }
   std::string table = r.str();
   for (const char* name : {"constant_folding", "algebraic_simplification", "cse", "licm", "dce", "total"}) {

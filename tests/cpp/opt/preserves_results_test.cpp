@@ -281,7 +281,7 @@ TEST(PassesPreserveResults, RandomProgramsBitForBit) {
   const int kPrograms = env_count ? std::atoi(env_count) : 150;
   int ran = 0;
   std::vector<int> changed_by(registered_passes().size(), 0);
-  for (std::uint64_t seed = 1; seed <= kPrograms; ++seed) {
+  for (std::uint64_t seed = 1; seed <= static_cast<std::uint64_t>(kPrograms); ++seed) {
     ir::Program original = RandomProgram(seed).build();
     std::vector<Value> want;
     try {
