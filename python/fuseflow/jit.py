@@ -44,46 +44,105 @@ def _scalar_key(name, value):
     return None
 
 
-class _Signature:
-    """Classifies one call's arguments: the cache key and the native inputs, in one pass."""
+_WEAK_FLOAT_KEY = ("s", "float64", True)
+_WEAK_INT_KEY = ("s", "int64", True)
+_WEAK_BOOL_KEY = ("s", "bool", True)
 
-    __slots__ = ("key", "inputs")
 
-    def __init__(self, names, values):
-        graphs = []  # (num_nodes, num_edges) of each graph argument, in order
-        for v in values:
-            if isinstance(v, Graph):
-                graphs.append((v.num_nodes, v.num_edges))
-        key = []
-        inputs = []  # non-graph inputs in call order; graphs go first (see JitFunction._trace)
-        graph_inputs = []
-        lengths = []  # lengths of earlier array arguments, for length classes
-        for name, v in zip(names, values):
-            if isinstance(v, np.ndarray) and v.ndim == 1:
-                dtype = _SUPPORTED_DTYPES.get(v.dtype)
-                if dtype is None:
-                    raise _unsupported_dtype(name, v.dtype)
-                key.append(("a", dtype, _length_class(len(v), graphs, lengths)))
-                lengths.append(len(v))
-                inputs.append(v if v.flags.c_contiguous else np.ascontiguousarray(v))
-            elif isinstance(v, Graph):
-                key.append(("g",))
-                graph_inputs.append(v._g)
-            else:
-                if isinstance(v, np.ndarray) and v.ndim == 0:
-                    v = v[()]
-                sk = _scalar_key(name, v)
-                if sk is None:
-                    if isinstance(v, np.ndarray):
-                        raise ValueError(f"{name}: arrays must be 1-D, got shape {v.shape}")
-                    if isinstance(v, (list, tuple)):
-                        raise TypeError(f"{name}: pass a NumPy array, not a {type(v).__name__}")
-                    raise TypeError(f"{name}: unsupported argument of type {type(v).__name__}; "
-                                    "pass NumPy arrays, Python/NumPy scalars or ff.Graph")
-                key.append(sk)
-                inputs.append(v.item() if isinstance(v, np.generic) else v)
-        self.key = tuple(key)
-        self.inputs = graph_inputs + inputs if graph_inputs else inputs
+def _classify(names, values):
+    """(cache key, native inputs) of one call, in one pass over the arguments.
+
+    Per argument the key holds its kind and dtype; arrays also their length class, decided after
+    the pass because a graph argument may come after the arrays sized by it. Graph inputs go
+    first in the native input list (see JitFunction._trace). The common types are tested by
+    exact type first: this runs on every call, so it is part of the boundary cost."""
+    key = []
+    inputs = []
+    graph_inputs = None
+    graphs = None
+    arrays = None  # (position in key, length)
+    for i, v in enumerate(values):
+        t = type(v)
+        if t is np.ndarray and v.ndim == 1:
+            dtype = _SUPPORTED_DTYPES.get(v.dtype)
+            if dtype is None:
+                raise _unsupported_dtype(names[i], v.dtype)
+            if arrays is None:
+                arrays = []
+            arrays.append((len(key), v.shape[0]))
+            key.append(dtype)
+            inputs.append(v if v.flags.c_contiguous else np.ascontiguousarray(v))
+        elif t is float:
+            key.append(_WEAK_FLOAT_KEY)
+            inputs.append(v)
+        elif t is int:
+            if not _INT64_MIN <= v <= _INT64_MAX:
+                raise OverflowError(f"{names[i]}: integer {v} does not fit in int64")
+            key.append(_WEAK_INT_KEY)
+            inputs.append(v)
+        elif t is bool:
+            key.append(_WEAK_BOOL_KEY)
+            inputs.append(v)
+        elif isinstance(v, Graph):
+            if graphs is None:
+                graphs, graph_inputs = [], []
+            graphs.append((v.num_nodes, v.num_edges))
+            graph_inputs.append(v._g)
+            key.append(("g",))
+        else:
+            if isinstance(v, np.ndarray) and v.ndim == 0:
+                v = v[()]
+            sk = _scalar_key(names[i], v)
+            if sk is None:
+                if isinstance(v, np.ndarray):
+                    if v.ndim == 1:  # an ndarray subclass
+                        raise TypeError(f"{names[i]}: pass a plain NumPy array, not a {type(v).__name__}")
+                    raise ValueError(f"{names[i]}: arrays must be 1-D, got shape {v.shape}")
+                if isinstance(v, (list, tuple)):
+                    raise TypeError(f"{names[i]}: pass a NumPy array, not a {type(v).__name__}")
+                raise TypeError(f"{names[i]}: unsupported argument of type {type(v).__name__}; "
+                                "pass NumPy arrays, Python/NumPy scalars or ff.Graph")
+            key.append(sk)
+            inputs.append(v.item() if isinstance(v, np.generic) else v)
+    if arrays is not None:
+        lengths = []
+        for position, n in arrays:
+            key[position] = ("a", key[position], _length_class(n, graphs or (), lengths))
+            lengths.append(n)
+    if graph_inputs is not None:
+        inputs = graph_inputs + inputs
+    return tuple(key), inputs
+
+
+def _layout(values):
+    """Exact layout of the arguments: equal layouts always classify to the same key."""
+    out = []
+    for v in values:
+        t = type(v)
+        if t is np.ndarray:
+            out.append((v.dtype, v.shape, v.strides))
+        elif t is Graph:
+            g = v._g
+            out.append((g.num_nodes, g.num_edges))
+        else:
+            out.append(t)
+    return tuple(out)
+
+
+def _memoizable(values):
+    """Arguments passed to the executor as they are (no copies or conversions on the slow path)."""
+    for v in values:
+        if type(v) is np.ndarray and (v.ndim != 1 or not v.flags.c_contiguous):
+            return False
+        if type(v) not in (np.ndarray, float, int, bool, Graph):
+            return False
+    return True
+
+
+def _graphs_first(values, graph_positions):
+    inputs = [values[i]._g for i in graph_positions]
+    inputs.extend(v for i, v in enumerate(values) if i not in graph_positions)
+    return inputs
 
 
 def _length_class(n, graphs, lengths):
@@ -123,7 +182,18 @@ class JitFunction:
         for p in self._signature.parameters.values():
             if p.kind == inspect.Parameter.VAR_KEYWORD:
                 raise TypeError(f"ff.jit: {fn.__name__} takes **{p.name}; name every argument instead")
+        params = list(self._signature.parameters.values())
+        # Fast path: plain positional parameters called positionally (no *args, no keywords).
+        self._plain = all(p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                          for p in params)
+        self._param_names = tuple(p.name for p in params)
+        self._defaults = tuple(p.default for p in params)
+        self._n_params = len(params)
+        self._n_required = sum(1 for p in params if p.default is inspect.Parameter.empty)
         self._cache = {}
+        # Memo of exact argument layouts (types, dtypes, shapes, strides, graph sizes) -> entry, so
+        # a repeated call skips classification; bounded because it keys on lengths.
+        self._fast = {}
         self._lock = threading.Lock()
         self.trace_count = 0  # how many times the function was traced (tests check no recompiles)
         functools.update_wrapper(self, fn)
@@ -148,16 +218,34 @@ class JitFunction:
         return names, values
 
     def _get(self, args, kwargs):
-        names, values = self._bind(args, kwargs)
-        sig = _Signature(names, values)
-        entry = self._cache.get(sig.key)
+        """(traced entry, native inputs) for one call, tracing on a new signature."""
+        n = len(args)
+        if self._plain and not kwargs and self._n_required <= n <= self._n_params:
+            names, values = self._param_names, (args + self._defaults[n:] if n < self._n_params else args)
+            layout = _layout(values)
+            hit = self._fast.get(layout)
+            if hit is not None:
+                entry, graph_positions = hit
+                if graph_positions is None:
+                    return entry, list(values)
+                return entry, _graphs_first(values, graph_positions)
+        else:
+            names, values = self._bind(args, kwargs)
+            layout = None
+        key, inputs = _classify(names, values)
+        entry = self._cache.get(key)
         if entry is None:
             with self._lock:
-                entry = self._cache.get(sig.key)
+                entry = self._cache.get(key)
                 if entry is None:
-                    entry = self._trace(sig.key, names, values)
-                    self._cache[sig.key] = entry
-        return entry, sig
+                    entry = self._trace(key, names, values)
+                    self._cache[key] = entry
+        if layout is not None and _memoizable(values):
+            if len(self._fast) > 256:
+                self._fast.clear()
+            positions = tuple(i for i, v in enumerate(values) if isinstance(v, Graph))
+            self._fast[layout] = (entry, positions or None)
+        return entry, inputs
 
     # ---- tracing
     def _trace(self, key, names, values):
@@ -165,7 +253,7 @@ class JitFunction:
         ctx = TraceContext(self._fn.__name__)
         b = ctx.builder
         # Graph inputs come first in the program (so arrays can take their N/E length whatever the
-        # argument order); _Signature orders the native inputs the same way.
+        # argument order); _classify orders the native inputs the same way.
         args = [None] * len(key)
         graph_ids = []
         for i, k in enumerate(key):
@@ -235,8 +323,11 @@ class JitFunction:
         return entry.compiled
 
     def __call__(self, *args, **kwargs):
-        entry, sig = self._get(args, kwargs)
-        outputs = self._compiled(entry).run(sig.inputs)
+        entry, inputs = self._get(args, kwargs)
+        compiled = entry.compiled
+        if compiled is None:
+            compiled = self._compiled(entry)
+        outputs = compiled.run(inputs)
         if entry.structure is None:
             return outputs[0]
         return _unflatten(entry.structure, iter(outputs))
@@ -261,12 +352,12 @@ class JitFunction:
 
     def profile(self, *args, **kwargs):
         """Per-step timings of one run (needs an executor with profiling)."""
-        entry, sig = self._get(args, kwargs)
+        entry, inputs = self._get(args, kwargs)
         compiled = self._compiled(entry)
-        run_profiled = getattr(compiled, "profile", None)
+        run_profiled = getattr(compiled, "run_profiled", None)
         if run_profiled is None:
             raise NotImplementedError("profiling is not available in this build")
-        return run_profiled(sig.inputs)
+        return run_profiled(inputs)
 
     def __repr__(self):
         return f"<ff.jit {self._fn.__qualname__}, {len(self._cache)} signature(s) traced>"
