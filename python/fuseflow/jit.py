@@ -13,7 +13,7 @@ import threading
 import numpy as np
 
 from . import _core
-from .dsl import TraceContext, Traced, TracedGraph, _flatten, _unflatten
+from .dsl import TraceContext, Traced, TracedGraph, _current, _flatten, _unflatten
 from .graph import Graph
 
 __all__ = ["jit", "JitFunction"]
@@ -112,6 +112,13 @@ def _classify(names, values):
     if graph_inputs is not None:
         inputs = graph_inputs + inputs
     return tuple(key), inputs
+
+
+def _any_traced(args, kwargs):
+    for v in args:
+        if isinstance(v, (Traced, TracedGraph)):
+            return True
+    return any(isinstance(v, (Traced, TracedGraph)) for v in kwargs.values())
 
 
 def _layout(values):
@@ -323,6 +330,9 @@ class JitFunction:
         return entry.compiled
 
     def __call__(self, *args, **kwargs):
+        if _current() is not None and _any_traced(args, kwargs):
+            # Called from inside another trace: inline it into that program.
+            return self._fn(*args, **kwargs)
         entry, inputs = self._get(args, kwargs)
         compiled = entry.compiled
         if compiled is None:

@@ -409,3 +409,31 @@ def test_jit_from_several_threads():
         results = list(pool.map(lambda a: f(x, float(a)), range(16)))
     for a, got in enumerate(results):
         assert got == pytest.approx(a * x.sum(), rel=1e-12)
+
+
+def test_jit_function_called_inside_another_is_inlined():
+    @ff.jit
+    def inner(x, a):
+        return x * a + 1.0
+
+    @ff.jit
+    def outer(x):
+        return inner(x, 2.0) - inner(x, 3.0)
+
+    x = np.arange(4.0)
+    np.testing.assert_array_equal(outer(x), (x * 2 + 1) - (x * 3 + 1))
+    assert "mul" in outer.ir(x) and inner.trace_count == 0
+
+
+def test_ff_functions_work_eagerly_on_numpy():
+    x = np.linspace(-2, 2, 9)
+    np.testing.assert_allclose(ff.norm_cdf(x), sc.ndtr(x), rtol=1e-15)
+    np.testing.assert_allclose(ff.sigmoid(x), sc.expit(x), rtol=1e-15)
+    np.testing.assert_array_equal(ff.where(x > 0, x, 0.0), np.where(x > 0, x, 0.0))
+    np.testing.assert_array_equal(ff.clip(x, -1, 1), np.clip(x, -1, 1))
+    assert ff.sum(x) == np.sum(x) and ff.argmax(x) == 8
+    assert ff.norm(x, "inf") == 2.0
+    np.testing.assert_array_equal(ff.full(3, 2.5), np.full(3, 2.5))
+    assert ff.fori_loop(5, lambda c: c * 2, 1) == 32
+    assert ff.while_loop(lambda c: c < 100, lambda c: c * 3, 1) == 243
+    np.testing.assert_allclose(ff.converge(lambda y: 0.5 * (y + 2.0 / y), np.array([1.0]), tol=1e-15), [np.sqrt(2)])
