@@ -1,12 +1,14 @@
 // Per-target vector math (Highway). Included once per SIMD target by math.cpp through
 // hwy/foreach_target.h; fused kernels may include it the same way to call the vector functions
-// directly on registers. Every function takes a float64 descriptor `d` and a vector `x`.
+// directly on registers. Vec*(d, x) take a float32 or float64 descriptor, except the erf family
+// and VecExpm1ForFloat, which are float64 only (float32 callers widen first, as math.cpp does).
 //
-// exp/log/log1p/expm1/sin/cos/tanh come from hwy/contrib/math, wrapped with the special-value
-// rules NumPy follows (the contrib functions leave NaN/inf/out-of-range inputs undefined).
-// erf/erfc/norm_cdf are ours: a polynomial for |x| < 0.5 and, above, erfc(z) = t exp(-z^2) Q(t)
-// with t = 2/(2+z), exp(-z^2) computed from an exactly squared high part of z (the "split"
-// trick), so the 1e-14 relative accuracy holds until the result becomes subnormal.
+// log/log1p/expm1/sin/cos/tanh come from hwy/contrib/math, wrapped with the special-value rules
+// NumPy follows (the contrib functions leave NaN/inf/out-of-range inputs undefined). float64 exp
+// is ours for |x| <= 708 (contrib beyond). erf/erfc/norm_cdf are ours: a polynomial for
+// |x| < 0.5 and, above, erfc(z) = t exp(-z^2) Q(t) with t = 2/(2+z), exp(-z^2) computed from an
+// exactly squared high part of z (the "split" trick), so the 1e-14 relative accuracy holds until
+// the result becomes subnormal.
 
 // Per-target include guard (Highway idiom): toggled by foreach_target for each target pass.
 #if defined(FUSEFLOW_KERNELS_MATH_INL_H_) == defined(HWY_TARGET_TOGGLE)
@@ -156,13 +158,13 @@ constexpr T kExpOverflowClamp = sizeof(T) == 4 ? T(89) : T(710);
 template <class D, class V>
 HWY_INLINE V VecExp(D d, V x) {
   using T = hn::TFromD<D>;
-  // The contrib Exp already returns 0 below -1000 (-104 for float) and rounds the subnormal
-  // range through its two-step scaling.
   if constexpr (sizeof(T) == 8) {
     if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(x), hn::Set(d, math_detail::kFastExpLimit))))) {
       return math_detail::ExpNormalRange(d, x);
     }
   }
+  // Float32, and vectors with a lane beyond +-708 or NaN: the contrib Exp returns 0 below -1000
+  // (-104 for float) and rounds the subnormal range through its two-step scaling.
   const V y = hn::Exp(d, hn::Min(x, hn::Set(d, kExpOverflowClamp<T>)));
   return hn::IfThenElse(math_detail::IsNaN(d, x), x, y);
 }
@@ -210,7 +212,7 @@ HWY_INLINE V VecExpm1(D d, V x) {
 
 // expm1 for float32 inputs evaluated in float64: exp(x) - 1 loses at most 2e-14 relative to
 // cancellation for |x| >= 0.01 (far below a float32 ulp), and a 5-term series covers |x| < 0.01.
-// About twice as fast as the float64 contrib Expm1, and within 1 float32 ulp after rounding.
+// Faster than the float64 contrib Expm1 (0.91 vs 1.33 ns/element) and within 1 float32 ulp.
 template <class D, class V>
 HWY_INLINE V VecExpm1ForFloat(D d, V x) {
   const V series = hn::Mul(
