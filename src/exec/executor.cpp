@@ -128,19 +128,49 @@ void prepare_operands(const Kernel& k, std::vector<Value>& slots, std::int64_t f
 void combine_reduction(const KernelReduction& r, const ReducePartial* partials, std::int64_t nblocks,
                        std::int64_t nred, std::int64_t n, Value& out);
 
-void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
-  std::vector<Value>& slots = state.slots;
-  const std::int64_t n = kernel_length(k, slots);
-  elements += n;
+}  // namespace
+
+void prepare_kernel_outputs(const Kernel& k, std::vector<Value>& slots, std::int64_t n) {
   for (int out : k.outputs) {
-    const Operand& o = k.operands[out];
-    Value& v = slots[o.slot];
+    const Operand& o = k.operands[static_cast<std::size_t>(out)];
+    Value& v = slots[static_cast<std::size_t>(o.slot)];
     if (k.length.kind == LengthSource::kOne && v.kind == SlotKind::kScalar) {
       v.type = o.type;  // scalar result written in place
     } else {
       ensure_writable_array(v, o.type, n);
     }
   }
+}
+
+void run_kernel_range(const Kernel& k, std::vector<Value>& slots, std::int64_t begin, std::int64_t end,
+                      std::int64_t n, ReducePartial* partials, std::uint32_t* flags) {
+  ThreadScratch& ts = tls_scratch;
+  prepare_operands(k, slots, std::min(n, kBlockSize), ts);
+  const std::size_t nops = k.operands.size();
+  const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());
+  for (std::int64_t start = begin, j = 0; start < end; start += kBlockSize, ++j) {
+    const std::int64_t count = std::min(kBlockSize, end - start);
+    for (std::size_t i = 0; i < nops; ++i) ts.ptrs[i] = ts.base[i] + start * ts.stride[i];
+    run_block(k, ts.ptrs.data(), count, start, partials + j * nred, flags);
+  }
+}
+
+void finish_kernel_reductions(const Kernel& k, const ReducePartial* partials, std::int64_t nblocks, std::int64_t n,
+                              std::vector<Value>& slots) {
+  const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());
+  for (std::int64_t r = 0; r < nred; ++r) {
+    const KernelReduction& red = k.reductions[static_cast<std::size_t>(r)];
+    combine_reduction(red, partials + r, nblocks, nred, n, slots[static_cast<std::size_t>(red.result_slot)]);
+  }
+}
+
+namespace {
+
+void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
+  std::vector<Value>& slots = state.slots;
+  const std::int64_t n = kernel_length(k, slots);
+  elements += n;
+  prepare_kernel_outputs(k, slots, n);
   const std::int64_t nblocks = (n + kBlockSize - 1) / kBlockSize;
   const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());
   if (nred > 0 && static_cast<std::int64_t>(state.partials.size()) < nblocks * nred) {
@@ -206,11 +236,7 @@ void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
     flags |= shared_flags.load();
   }
   (void)flags;  // integer ** negative exponent gives 0 (documented in ir/ops.h)
-
-  for (std::int64_t r = 0; r < nred; ++r) {
-    combine_reduction(k.reductions[static_cast<std::size_t>(r)], partials + r, nblocks, nred, n,
-                      slots[k.reductions[static_cast<std::size_t>(r)].result_slot]);
-  }
+  finish_kernel_reductions(k, partials, nblocks, n, slots);
 }
 
 template <class T>
@@ -389,7 +415,7 @@ void run_steps(const std::vector<Step>& steps, RunState& state, std::vector<Step
     std::int64_t elements = 0;
     switch (step.kind) {
       case Step::kKernel: run_kernel(*step.kernel, state, elements); break;
-      case Step::kNeighborAgg: run_neighbor_agg(step.agg, state.slots, elements); break;
+      case Step::kNeighborAgg: run_neighbor_agg(step.agg, state, elements); break;
       case Step::kEdgeGather: run_edge_gather(step.gather, state.slots, elements); break;
       case Step::kGraphQuery: run_graph_query(step.query, state.slots, elements); break;
       case Step::kLoop: run_loop(*step.loop, state, profile); break;

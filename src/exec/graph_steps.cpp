@@ -21,7 +21,7 @@ namespace {
 // Same rule as the native PageRank: a thread is worth ~32K nodes+edges of work.
 constexpr std::int64_t kMinWorkPerThread = 1 << 15;
 
-// Runs body(chunk_begin, chunk_end) over the graph's fixed balanced chunks, in parallel when the
+// Runs body(chunk_index, chunk_begin, chunk_end) over the graph's fixed balanced chunks, in parallel when the
 // work is large; Ctrl-C is polled by the calling thread between chunks.
 template <class Body>
 void for_each_chunk(std::span<const std::int64_t> chunks, std::int64_t work, Body&& body) {
@@ -31,7 +31,7 @@ void for_each_chunk(std::span<const std::int64_t> chunks, std::int64_t work, Bod
   if (threads <= 1) {
     for (std::int64_t c = 0; c < nchunks; ++c) {
       check_interrupt();
-      body(chunks[c], chunks[c + 1]);
+      body(c, chunks[c], chunks[c + 1]);
     }
     return;
   }
@@ -42,7 +42,7 @@ void for_each_chunk(std::span<const std::int64_t> chunks, std::int64_t work, Bod
     if (stop.load(std::memory_order_relaxed)) continue;
     try {
       if (omp_get_thread_num() == 0) check_interrupt();
-      body(chunks[c], chunks[c + 1]);
+      body(c, chunks[c], chunks[c + 1]);
     } catch (...) {
 #pragma omp critical(fuseflow_graph_error)
       if (!error) error = std::current_exception();
@@ -120,9 +120,10 @@ inline void for_each_neighbor(const EdgeOffset* __restrict in_off, const NodeId*
   }
 }
 
-template <class T, bool kWeighted, AggDirection kDir>
+// after(chunk, begin, end) runs on the same thread once a chunk's aggregates are written.
+template <class T, bool kWeighted, AggDirection kDir, class After>
 void aggregate(const NeighborAggStep& s, const Adjacency& adj, std::span<const std::int64_t> chunks,
-               std::int64_t work, const T* __restrict x, const T* __restrict w, T* __restrict out) {
+               std::int64_t work, const T* __restrict x, const T* __restrict w, T* __restrict out, After&& after) {
   const EdgeOffset* in_off = adj.in_off;
   const NodeId* in_src = adj.in_src;
   const EdgeOffset* in_edge = adj.in_edge;
@@ -136,17 +137,18 @@ void aggregate(const NeighborAggStep& s, const Adjacency& adj, std::span<const s
   };
   switch (s.op) {
     case AggOp::kSum:
-      for_each_chunk(chunks, work, [&](std::int64_t b, std::int64_t e) {
+      for_each_chunk(chunks, work, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
         for (std::int64_t v = b; v < e; ++v) {
           T acc = T(0);
           if constexpr (kWeighted) neighbors(v, [&](NodeId u, EdgeOffset id) { acc += w[id] * x[u]; });
           else neighbors(v, [&](NodeId u, EdgeOffset) { acc += x[u]; });
           out[v] = acc;
         }
+        after(c, b, e);
       });
       break;
     case AggOp::kMean:
-      for_each_chunk(chunks, work, [&](std::int64_t b, std::int64_t e) {
+      for_each_chunk(chunks, work, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
         for (std::int64_t v = b; v < e; ++v) {
           T acc = T(0), total = T(0);
           std::int64_t count = 0;
@@ -165,33 +167,36 @@ void aggregate(const NeighborAggStep& s, const Adjacency& adj, std::span<const s
             out[v] = count > 0 ? acc / static_cast<T>(count) : T(0);
           }
         }
+        after(c, b, e);
       });
       break;
     case AggOp::kMin:
     case AggOp::kMax: {
       const bool minimum = s.op == AggOp::kMin;
-      for_each_chunk(chunks, work, [&](std::int64_t b, std::int64_t e) {
+      for_each_chunk(chunks, work, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
         for (std::int64_t v = b; v < e; ++v) {
           T acc = minimum ? min_identity<T>() : max_identity<T>();
           if (minimum) neighbors_unweighted(v, [&](NodeId u, EdgeOffset) { acc = nan_min(acc, x[u]); });
           else neighbors_unweighted(v, [&](NodeId u, EdgeOffset) { acc = nan_max(acc, x[u]); });
           out[v] = acc;
         }
+        after(c, b, e);
       });
       break;
     }
     case AggOp::kCount:
-      for_each_chunk(chunks, work, [&](std::int64_t b, std::int64_t e) {
+      for_each_chunk(chunks, work, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
         for (std::int64_t v = b; v < e; ++v) {
           T acc = T(0);
           if constexpr (kWeighted) neighbors(v, [&](NodeId, EdgeOffset id) { acc += w[id]; });
           else neighbors(v, [&](NodeId, EdgeOffset) { acc += T(1); });
           out[v] = acc;
         }
+        after(c, b, e);
       });
       break;
     case AggOp::kMode:
-      for_each_chunk(chunks, work, [&](std::int64_t b, std::int64_t e) {
+      for_each_chunk(chunks, work, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
         std::vector<std::pair<T, double>> votes;  // per chunk: reused across its nodes
         for (std::int64_t v = b; v < e; ++v) {
           votes.clear();
@@ -217,18 +222,19 @@ void aggregate(const NeighborAggStep& s, const Adjacency& adj, std::span<const s
           }
           out[v] = best;
         }
+        after(c, b, e);
       });
       break;
   }
 }
 
-template <class T, bool kWeighted>
+template <class T, bool kWeighted, class After>
 void aggregate_direction(const NeighborAggStep& s, const Adjacency& adj, std::span<const std::int64_t> chunks,
-                         std::int64_t work, const T* x, const T* w, T* out) {
+                         std::int64_t work, const T* x, const T* w, T* out, After&& after) {
   switch (s.direction) {
-    case AggDirection::kIn: aggregate<T, kWeighted, AggDirection::kIn>(s, adj, chunks, work, x, w, out); break;
-    case AggDirection::kOut: aggregate<T, kWeighted, AggDirection::kOut>(s, adj, chunks, work, x, w, out); break;
-    case AggDirection::kBoth: aggregate<T, kWeighted, AggDirection::kBoth>(s, adj, chunks, work, x, w, out); break;
+    case AggDirection::kIn: aggregate<T, kWeighted, AggDirection::kIn>(s, adj, chunks, work, x, w, out, after); break;
+    case AggDirection::kOut: aggregate<T, kWeighted, AggDirection::kOut>(s, adj, chunks, work, x, w, out, after); break;
+    case AggDirection::kBoth: aggregate<T, kWeighted, AggDirection::kBoth>(s, adj, chunks, work, x, w, out, after); break;
   }
 }
 
@@ -245,7 +251,8 @@ void with_value_type(ElemType t, F&& f) {
 
 }  // namespace
 
-void run_neighbor_agg(const NeighborAggStep& s, std::vector<Value>& slots, std::int64_t& elements) {
+void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& elements) {
+  std::vector<Value>& slots = state.slots;
   const Graph& g = *slots[s.graph_slot].graph;
   const std::int64_t n = g.num_nodes();
   const bool weighted = s.weights_slot >= 0;
@@ -269,18 +276,47 @@ void run_neighbor_agg(const NeighborAggStep& s, std::vector<Value>& slots, std::
 
   Value& out = slots[s.out_slot];
   ensure_writable_array(out, s.out_type, n);
+
+  // Epilogue: its blocks are laid out chunk by chunk (fixed by the graph), so reductions in it
+  // combine in the same order at any thread count.
+  const Kernel* epi = s.epilogue.get();
+  std::vector<std::int64_t> block_offset;
+  ReducePartial* partials = nullptr;
+  std::int64_t epilogue_blocks = 0;
+  std::atomic<std::uint32_t> flags{0};
+  if (epi != nullptr) {
+    prepare_kernel_outputs(*epi, slots, n);
+    const std::size_t nchunks = chunks.empty() ? 0 : chunks.size() - 1;
+    block_offset.resize(nchunks + 1, 0);
+    for (std::size_t c = 0; c < nchunks; ++c) {
+      block_offset[c + 1] = block_offset[c] + (chunks[c + 1] - chunks[c] + kBlockSize - 1) / kBlockSize;
+    }
+    epilogue_blocks = block_offset[nchunks];
+    const std::size_t need = static_cast<std::size_t>(epilogue_blocks) * epi->reductions.size();
+    if (state.partials.size() < need) state.partials.resize(need);
+    partials = state.partials.data();
+    elements += n;
+  }
+  const std::int64_t nred = epi ? static_cast<std::int64_t>(epi->reductions.size()) : 0;
+  auto after = [&](std::int64_t c, std::int64_t b, std::int64_t e) {
+    if (epi == nullptr) return;
+    std::uint32_t local = 0;
+    run_kernel_range(*epi, slots, b, e, n, partials + block_offset[static_cast<std::size_t>(c)] * nred, &local);
+    if (local) flags.fetch_or(local);
+  };
   with_value_type(s.out_type, [&](auto tag) {
     using T = decltype(tag);
     const T* x = s.x_slot >= 0 ? slots[s.x_slot].template data<T>() : nullptr;
     const T* w = weighted ? slots[s.weights_slot].template data<T>() : nullptr;
     if constexpr (!std::is_same_v<T, std::uint8_t>) {
-      if (weighted) aggregate_direction<T, true>(s, adj, chunks, work, x, w, out.template data<T>());
-      else aggregate_direction<T, false>(s, adj, chunks, work, x, w, out.template data<T>());
+      if (weighted) aggregate_direction<T, true>(s, adj, chunks, work, x, w, out.template data<T>(), after);
+      else aggregate_direction<T, false>(s, adj, chunks, work, x, w, out.template data<T>(), after);
     } else {
       // bool: only min/max are meaningful (logical and/or over neighbours).
-      aggregate_direction<T, false>(s, adj, chunks, work, x, w, out.template data<T>());
+      aggregate_direction<T, false>(s, adj, chunks, work, x, w, out.template data<T>(), after);
     }
   });
+  if (epi != nullptr) finish_kernel_reductions(*epi, partials, epilogue_blocks, n, slots);
 }
 
 void run_edge_gather(const EdgeGatherStep& s, std::vector<Value>& slots, std::int64_t& elements) {
@@ -301,7 +337,7 @@ void run_edge_gather(const EdgeGatherStep& s, std::vector<Value>& slots, std::in
     using T = decltype(tag);
     const T* x = slots[s.x_slot].template data<T>();
     T* o = out.template data<T>();
-    for_each_chunk(chunks, n + g.num_edges(), [&](std::int64_t b, std::int64_t e) {
+    for_each_chunk(chunks, n + g.num_edges(), [&](std::int64_t, std::int64_t b, std::int64_t e) {
       if (s.source) {
         for (std::int64_t u = b; u < e; ++u) {
           const T xu = x[u];

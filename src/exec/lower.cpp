@@ -525,12 +525,41 @@ class Lowerer {
     for (int t : temps) kb.free_operand(t);
   }
 
+  // A kernel of length one (scalars and length-1 arrays only): it can neither read a node-length
+  // aggregate nor define anything an earlier step reads.
+  static bool is_scalar_kernel(const Step& s) {
+    return s.kind == Step::kKernel && s.kernel->length.kind == LengthSource::kOne;
+  }
+
+  bool is_nodes_symbol_of(ir::SymbolId symbol, int graph) const {
+    if (symbol == ir::kNoSymbol) return false;
+    const ir::LengthSymbol& s = p_.symbols.at(static_cast<std::size_t>(symbol));
+    return s.kind == ir::SymbolKind::kGraphNodes && s.source == graph;
+  }
+
   void close(Cluster& c, std::vector<Step>& steps) {
     if (!c.open) return;
-    Step s = make_step(Step::kKernel, "");
-    s.kernel = compile_kernel(c.ops, c.symbol);
-    s.label = s.kernel->label;
-    steps.push_back(std::move(s));
+    auto kernel = compile_kernel(c.ops, c.symbol);
+    // A node-length kernel right after a neighbor_agg runs as its epilogue, chunk by chunk while
+    // the aggregates are still in cache (valid: the kernel is elementwise over nodes and the
+    // aggregation does not read anything it defines, or the cluster would have closed before it).
+    // Scalar steps emitted after the aggregation cannot read it (it is an array), so they may move
+    // ahead of it.
+    std::size_t agg_index = steps.size();
+    while (agg_index > 0 && is_scalar_kernel(steps[agg_index - 1])) --agg_index;
+    if (agg_index > 0 && steps[agg_index - 1].kind == Step::kNeighborAgg && !steps[agg_index - 1].agg.epilogue &&
+        is_nodes_symbol_of(c.symbol, steps[agg_index - 1].agg.graph_slot)) {
+      std::rotate(steps.begin() + static_cast<std::ptrdiff_t>(agg_index) - 1,
+                  steps.begin() + static_cast<std::ptrdiff_t>(agg_index), steps.end());
+      Step& agg = steps.back();
+      agg.agg.epilogue = kernel;
+      agg.label += " + " + kernel->label;
+    } else {
+      Step s = make_step(Step::kKernel, "");
+      s.kernel = std::move(kernel);
+      s.label = s.kernel->label;
+      steps.push_back(std::move(s));
+    }
     for (const ir::Op* op : c.ops) {
       for (ValueId r : op->results) {
         c.defines[static_cast<std::size_t>(r)] = 0;
@@ -665,8 +694,10 @@ void describe_steps(const std::vector<Step>& steps, const Plan& plan, int depth,
   for (const Step& s : steps) {
     out.append(static_cast<std::size_t>(depth) * 2, ' ');
     out += "step " + std::to_string(s.profile_id) + ": " + s.label;
-    if (s.kind == Step::kKernel) {
-      const Kernel& k = *s.kernel;
+    const Kernel* kernel = s.kind == Step::kKernel ? s.kernel.get()
+                           : s.kind == Step::kNeighborAgg ? s.agg.epilogue.get() : nullptr;
+    if (kernel != nullptr) {
+      const Kernel& k = *kernel;
       out += "  (" + std::to_string(k.code.size()) + " instrs, " + std::to_string(k.num_registers) + " registers";
       std::string written;
       for (int o : k.outputs) written += " " + plan.slots[static_cast<std::size_t>(k.operands[static_cast<std::size_t>(o)].slot)].name;

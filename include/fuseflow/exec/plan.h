@@ -115,6 +115,9 @@ struct NeighborAggStep {
   AggDirection direction;
   ElemType in_type, out_type;
   int graph_slot, x_slot, weights_slot = -1, out_slot;  // x_slot < 0 for count without values
+  // Elementwise consumers over the nodes, run per chunk right after the chunk's aggregates are
+  // written (still in cache): one pass over nodes instead of two. May hold reductions.
+  std::shared_ptr<Kernel> epilogue;
 };
 
 struct EdgeGatherStep {
