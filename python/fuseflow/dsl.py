@@ -201,8 +201,8 @@ class Traced:
         if name is None:
             raise TypeError(f"numpy.{ufunc.__name__} is not supported on traced values; use the ff.* equivalent")
         if ufunc.nin == 1:
-            return _unary(name, inputs[0])
-        return _binary(name, inputs[0], inputs[1])
+            return _strong(_unary(name, inputs[0]))
+        return _strong(_binary(name, inputs[0], inputs[1]))
 
 
 _UFUNCS = {

@@ -437,3 +437,27 @@ def test_ff_functions_work_eagerly_on_numpy():
     assert ff.fori_loop(5, lambda c: c * 2, 1) == 32
     assert ff.while_loop(lambda c: c < 100, lambda c: c * 3, 1) == 243
     np.testing.assert_allclose(ff.converge(lambda y: 0.5 * (y + 2.0 / y), np.array([1.0]), tol=1e-15), [np.sqrt(2)])
+
+
+def test_keyboard_interrupt_stops_a_long_loop():
+    import _thread
+    import threading
+    import time
+
+    f = ff.jit(lambda x, n: ff.fori_loop(n, lambda v: v * 0.999 + 0.001, x))
+    x = np.ones(1000)
+    f(x, 1)
+    threading.Timer(0.2, _thread.interrupt_main).start()
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        f(x, 10 ** 12)  # would run for hours
+    assert time.perf_counter() - start < 30  # generous: stopped by the interrupt, not by finishing
+    np.testing.assert_allclose(f(x, 2), x * 0.999 ** 2 + 0.001 * (1 + 0.999), rtol=1e-15)  # still usable
+
+
+def test_numpy_ufuncs_on_traced_values():
+    x = np.linspace(-1, 1, 11)
+    got = ff.jit(lambda x: np.exp(x) + np.maximum(x, 0.5) * np.float64(2))(x)
+    np.testing.assert_allclose(got, np.exp(x) + np.maximum(x, 0.5) * 2, rtol=1e-15)
+    with pytest.raises(TypeError, match=r"numpy.arctan2 is not supported"):
+        ff.jit(lambda x: np.arctan2(x, x))(x)
