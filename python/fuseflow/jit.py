@@ -7,6 +7,7 @@ array argument). Python and NumPy scalars are runtime inputs, so new values neve
 
 import functools
 import inspect
+import itertools
 import numbers
 import threading
 
@@ -156,7 +157,9 @@ def _length_class(n, graphs, lengths):
     # A graph's N / E first, so node arrays combine with degrees and neighbor_agg results.
     for i, (nodes, edges) in enumerate(graphs):
         if n == nodes:
-            return ("N", i)
+            # When N == E the length alone cannot tell node arrays from edge arrays ("N|E"):
+            # the trace tries N first and E if that fails (JitFunction._trace_ambiguous).
+            return ("N|E", i) if n == edges else ("N", i)
         if n == edges:
             return ("E", i)
     if n == 1:
@@ -245,7 +248,7 @@ class JitFunction:
             with self._lock:
                 entry = self._cache.get(key)
                 if entry is None:
-                    entry = self._trace(key, names, values)
+                    entry = self._trace_ambiguous(key, names, values)
                     self._cache[key] = entry
         if layout is not None and _memoizable(values):
             if len(self._fast) > 256:
@@ -255,6 +258,23 @@ class JitFunction:
         return entry, inputs
 
     # ---- tracing
+    def _trace_ambiguous(self, key, names, values):
+        """Trace, resolving arrays whose length matches both a graph's N and E: each is tried as
+        N, then as E, until the program type-checks (usually one edge-weight array)."""
+        ambiguous = [i for i, k in enumerate(key) if k[0] == "a" and k[2][0] == "N|E"]
+        if not ambiguous:
+            return self._trace(key, names, values)
+        first_error = None
+        for choice in itertools.product(("N", "E"), repeat=min(len(ambiguous), 4)):
+            resolved = list(key)
+            for position, symbol in zip(ambiguous, choice + ("N",) * (len(ambiguous) - len(choice))):
+                resolved[position] = ("a", key[position][1], (symbol, key[position][2][1]))
+            try:
+                return self._trace(tuple(resolved), names, values)
+            except ValueError as e:
+                first_error = first_error or e
+        raise first_error
+
     def _trace(self, key, names, values):
         self.trace_count += 1
         ctx = TraceContext(self._fn.__name__)

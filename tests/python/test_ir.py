@@ -298,3 +298,18 @@ def test_result_dtypes_match_numpy(data):
     with np.errstate(all="ignore"):
         want = fn(*args)
     assert prog.output_types()[0][1] == str(np.asarray(want).dtype)
+
+
+def test_edge_array_of_a_graph_with_as_many_edges_as_nodes():
+    # A 4-cycle: N == E == 4, so a length-4 argument could be node or edge values.
+    g = ff.Graph.from_edges(np.array([0, 1, 2, 3]), np.array([1, 2, 3, 0]))
+
+    @ff.jit
+    def f(g, x, w):
+        return ff.neighbor_agg(g, x, "sum", weights=w)
+
+    text = f.ir(g, np.ones(4), np.ones(4))
+    assert "%1:f64[N], %2:f64[E]" in text
+    x, w = np.array([1.0, 2.0, 3.0, 4.0]), np.array([10.0, 20.0, 30.0, 40.0])
+    # CSR edge e leaves node e, so node v receives w[v-1] * x[v-1].
+    np.testing.assert_array_equal(f(g, x, w), np.roll(w * x, 1))
