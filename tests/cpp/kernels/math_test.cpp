@@ -113,15 +113,20 @@ Worst worst_relative_f64(UnaryOp op, const std::vector<double>& xs, const Refere
 long double norm_cdf_reference(long double x) { return 0.5L * std::erfc(-x / std::sqrt(2.0L)); }
 long double sigmoid_reference(long double x) { return 1.0L / (1.0L + std::exp(-x)); }
 
+// Restores dispatch to the real CPU however the test leaves (other suites share the process).
+struct RealTargetsOnExit {
+  ~RealTargetsOnExit() { hwy::SetSupportedTargetsForTest(0); }
+};
+
 // Runs `body` once per SIMD target compiled in and supported here, with dispatch forced to it.
 void for_each_target(const std::function<void(const char*)>& body) {
+  const RealTargetsOnExit restore;
   for (std::int64_t target : hwy::SupportedAndGeneratedTargets()) {
     hwy::SetSupportedTargetsForTest(target);
     SCOPED_TRACE(hwy::TargetName(target));
     ASSERT_STREQ(math_target_name(), hwy::TargetName(target));
     body(hwy::TargetName(target));
   }
-  hwy::SetSupportedTargetsForTest(0);  // back to the real CPU
 }
 
 constexpr std::size_t kSamples = 60000;

@@ -45,14 +45,19 @@ bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof(double)) 
 
 const std::vector<std::size_t> kLengths = {0, 1, 2, 3, 7, 8, 15, 16, 17, 31, 33, 100, 4095, 4096, 100003};
 
+// Restores dispatch to the real CPU however the test leaves (other suites share the process).
+struct RealTargetsOnExit {
+  ~RealTargetsOnExit() { hwy::SetSupportedTargetsForTest(0); }
+};
+
 template <class Body>
 void for_each_target(Body body) {
+  const RealTargetsOnExit restore;
   for (std::int64_t target : hwy::SupportedAndGeneratedTargets()) {
     hwy::SetSupportedTargetsForTest(target);
     SCOPED_TRACE(hwy::TargetName(target));
     body();
   }
-  hwy::SetSupportedTargetsForTest(0);
 }
 
 TEST(KernelsReduce, SumAndDotFollowTheFixedOrderBitwiseOnEveryTarget) {
