@@ -1,8 +1,9 @@
 // Block reductions (sum, dot, min, max, argmin, argmax) per SIMD target, chosen at run time.
 // See reduce.h for the determinism contract: a fixed 16-partial layout and combine tree that
 // every target reproduces bitwise.
-// GCC contracts a*b+c into an FMA on targets that have one (its default for C++), which would
-// make dot differ between AVX2/AVX3 and SSE4; the bitwise contract needs separate roundings.
+// GCC contracts a*b+c into an FMA on targets that have one (its default for C++, even across
+// statements), which would make dot differ between AVX2/AVX3 and SSE4; the bitwise contract
+// needs separate roundings.
 #pragma GCC optimize("fp-contract=off")
 
 #undef HWY_TARGET_INCLUDE
@@ -64,7 +65,8 @@ double SumOrDot(const T* x, const T* y, std::size_t n) {
   for (std::size_t j = 0; j < vectors; ++j) hn::Store(acc[j], d, partial + j * lanes);
   for (std::size_t j = 0; i + j < n; ++j) {
     const double a = static_cast<double>(x[i + j]);
-    partial[j] = partial[j] + (kProduct ? a * static_cast<double>(y[i + j]) : a);
+    const double term = kProduct ? a * static_cast<double>(y[i + j]) : a;  // own statement: clang
+    partial[j] = partial[j] + term;  // contracts only within one expression
   }
   return combine_partials(partial);
 }
