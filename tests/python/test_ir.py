@@ -313,3 +313,11 @@ def test_edge_array_of_a_graph_with_as_many_edges_as_nodes():
     x, w = np.array([1.0, 2.0, 3.0, 4.0]), np.array([10.0, 20.0, 30.0, 40.0])
     # CSR edge e leaves node e, so node v receives w[v-1] * x[v-1].
     np.testing.assert_array_equal(f(g, x, w), np.roll(w * x, 1))
+
+
+def test_out_of_range_python_int_is_overflow_error():
+    f = ff.jit(lambda x, k: x * k)
+    with pytest.raises(OverflowError, match=r"k: integer 1180591620717411303424 does not fit in int64"):
+        f.ir(np.ones(2), 2 ** 70)
+    with pytest.raises(OverflowError, match=r"integer .* does not fit in int64"):
+        ff.jit(lambda x: x * 2 ** 70)(np.ones(2))

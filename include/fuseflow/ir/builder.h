@@ -66,8 +66,8 @@ class Builder {
   //               while: args = begin_while(inits); ...; body_args = begin_while_body(cond);
   //                      ...; results = end_while(yields)
   // Region args get the inits' types (weak scalars become strong). end_* throws kInvalidType
-  // "carry k changes type" if a yield's kind/dtype/length differs from its carry.
-  // A weak scalar yield whose dtype matches is accepted.
+  // "carry k changes type" if a yield's kind/dtype/length differs from its carry; a Python
+  // (weak) scalar yield that promotes to the carry's dtype is cast to it.
   std::vector<ValueId> begin_loop(ValueId count, const std::vector<ValueId>& inits);
   std::vector<ValueId> end_loop(const std::vector<ValueId>& yields);
   std::vector<ValueId> begin_while(const std::vector<ValueId>& inits);
@@ -111,7 +111,6 @@ class Builder {
   bool implicit_casts_ = true;
   int input_symbols_ = 0;
   int graphs_ = 0;
-  std::vector<ValueId> graph_values_;
   // Regions being built: the op under construction and which region index is open.
   struct OpenRegionState {
     Op op;
