@@ -14,12 +14,14 @@ import threading
 import numpy as np
 
 from . import _core
-from .dsl import TraceContext, Traced, TracedGraph, _current, _flatten, _unflatten
+from .dsl import TraceContext, Traced, TracedGraph, _flatten, _unflatten
+from .dsl import _state as _trace_state
 from .graph import Graph
 
 __all__ = ["jit", "JitFunction"]
 
 _SUPPORTED_DTYPES = {np.dtype(n): n for n in ("bool", "int32", "int64", "float32", "float64")}
+_CANONICAL = {d: d for d in _SUPPORTED_DTYPES}  # the interned dtype object of each supported dtype
 _INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 
 
@@ -123,12 +125,15 @@ def _any_traced(args, kwargs):
 
 
 def _layout(values):
-    """Exact layout of the arguments: equal layouts always classify to the same key."""
+    """Exact layout of the arguments: equal layouts always classify to the same key.
+
+    A dtype enters by id(): memo entries are only made for the canonical dtype objects, which
+    live forever, so an equal id means the same dtype (and hashing ints is cheaper)."""
     out = []
     for v in values:
         t = type(v)
         if t is np.ndarray:
-            out.append((v.dtype, v.shape, v.strides))
+            out.append((id(v.dtype), v.shape, v.strides))
         elif t is Graph:
             g = v._g
             out.append((g.num_nodes, g.num_edges))
@@ -140,7 +145,8 @@ def _layout(values):
 def _memoizable(values):
     """Arguments passed to the executor as they are (no copies or conversions on the slow path)."""
     for v in values:
-        if type(v) is np.ndarray and (v.ndim != 1 or not v.flags.c_contiguous):
+        if type(v) is np.ndarray and (v.ndim != 1 or not v.flags.c_contiguous or
+                                      _SUPPORTED_DTYPES.get(v.dtype) is None or v.dtype is not _CANONICAL[v.dtype]):
             return False
         if type(v) not in (np.ndarray, float, int, bool, Graph):
             return False
@@ -350,7 +356,7 @@ class JitFunction:
         return entry.compiled
 
     def __call__(self, *args, **kwargs):
-        if _current() is not None and _any_traced(args, kwargs):
+        if _trace_state.stack and _any_traced(args, kwargs):
             # Called from inside another trace: inline it into that program.
             return self._fn(*args, **kwargs)
         entry, inputs = self._get(args, kwargs)
