@@ -461,3 +461,23 @@ def test_numpy_ufuncs_on_traced_values():
     np.testing.assert_allclose(got, np.exp(x) + np.maximum(x, 0.5) * 2, rtol=1e-15)
     with pytest.raises(TypeError, match=r"numpy.arctan2 is not supported"):
         ff.jit(lambda x: np.arctan2(x, x))(x)
+
+
+def test_converge_with_tuple_carry_matches_eager():
+    def body(c):
+        x, s = c
+        return 0.5 * x + 1.0, 0.25 * s + 3.0  # fixed points 2.0 and 4.0
+
+    @ff.jit
+    def f(x, s):
+        return ff.converge(body, (x, s), tol=1e-10, max_iter=200, norm="l2")
+
+    x = np.array([0.0, 10.0, -5.0])
+    got_x, got_s = f(x, 1.0)
+    want_x, want_s = ff.converge(body, (x, 1.0), tol=1e-10, max_iter=200, norm="l2")
+    np.testing.assert_array_equal(got_x, want_x)
+    assert got_s == want_s
+    np.testing.assert_allclose(got_x, 2.0, atol=1e-9)
+    assert abs(got_s - 4.0) < 1e-9
+    # max_iter bounds the loop: after 3 iterations from 0 the first element is 1.75
+    assert ff.jit(lambda x: ff.converge(lambda y: 0.5 * y + 1.0, x, tol=0.0, max_iter=3))(np.zeros(1))[0] == 1.75
