@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import fuseflow as ff
 
-from expr_programs import arrays_and_scalars, make_function, trees, uses_array
+from expr_programs import arrays_and_scalars, evaluate, make_function, trees, uses_array
 
 
 def _same(got, want, signed_zero=False):
@@ -481,3 +481,29 @@ def test_converge_with_tuple_carry_matches_eager():
     assert abs(got_s - 4.0) < 1e-9
     # max_iter bounds the loop: after 3 iterations from 0 the first element is 1.75
     assert ff.jit(lambda x: ff.converge(lambda y: 0.5 * y + 1.0, x, tol=0.0, max_iter=3))(np.zeros(1))[0] == 1.75
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_random_loop_bodies_match_eager_numpy(data):
+    """fori_loop over a random exact body: carries swap buffers natively, NumPy loops in Python."""
+    num_args = data.draw(st.integers(1, 3))
+    args, kinds = data.draw(arrays_and_scalars(num_args))
+    tree = data.draw(trees(num_args + 1, max_leaves=8))  # argument num_args is the carry
+    iters = data.draw(st.integers(0, 4))
+    if args[0].dtype.kind != "f":  # float -> int casts of NaN/inf are undefined: keep carries float
+        args[0] = args[0].astype(np.float64)
+    carry_dtype = args[0].dtype
+
+    def run(n, *a):
+        def body(c):
+            return (c + evaluate(tree, list(a) + [c])).astype(carry_dtype)
+        return ff.fori_loop(n, body, a[0])
+
+    with np.errstate(all="ignore"):
+        try:
+            want = run(iters, *args)
+        except TypeError:
+            return
+    got = ff.jit(run)(iters, *args)
+    _same(got, want)
