@@ -1,11 +1,11 @@
 // Per-target vector math (Highway). Included once per SIMD target by math.cpp through
 // hwy/foreach_target.h; fused kernels may include it the same way to call the vector functions
-// directly on registers. Vec*(d, x) take a float32 or float64 descriptor, except the erf family
-// and VecExpm1ForFloat, which are float64 only (float32 callers widen first, as math.cpp does).
+// directly on registers. Vec*(d, x) take a float32 or float64 descriptor, except the erf family,
+// which is float64 only (float32 callers widen first, as math.cpp does).
 //
 // log/log1p/expm1/sin/cos/tanh come from hwy/contrib/math, wrapped with the special-value rules
 // NumPy follows (the contrib functions leave NaN/inf/out-of-range inputs undefined). float64 exp
-// is ours for |x| <= 708 (contrib beyond). erf/erfc/norm_cdf are ours: a polynomial for
+// and expm1 are ours for |x| <= 708 (contrib beyond). erf/erfc/norm_cdf are ours: a polynomial for
 // |x| < 0.5 and, above, erfc(z) = t exp(-z^2) Q(t) with t = 2/(2+z), exp(-z^2) computed from an
 // exactly squared high part of z (the "split" trick), so the 1e-14 relative accuracy holds until
 // the result becomes subnormal.
@@ -86,10 +86,10 @@ HWY_INLINE V Polynomial(D d, V u, const double (&coefs)[N]) {
 }
 
 // hn::Ne is an ordered compare (NaN != NaN is false there), so NaN needs its own test.
-// exp(x) for float64 |x| <= kFastExpLimit (normal results only), about a third fewer vector ops
-// than the contrib Exp: n = round(x/ln2) by the 1.5*2^52 shifter, r = x - n*ln2 in two parts
-// (ln2 high part has 42 bits, so n*hi is exact), exp(r) by its Taylor series to r^13 (truncation
-// 4e-18 on |r| <= ln2/2), and 2^n added straight into the exponent bits.
+// exp and expm1 for float64 |x| <= kFastExpLimit (normal results only), about a third fewer
+// vector ops than the contrib versions and within ~1 ulp: n = round(x/ln2) by the 1.5*2^52
+// shifter, r = x - n*ln2 in two parts (ln2 high part has 42 bits, so n*hi is exact), expm1(r) by
+// its Taylor series to r^13 (truncation 4e-18 on |r| <= ln2/2), 2^n built in the exponent bits.
 constexpr double kFastExpLimit = 708.0;
 constexpr double kExpTaylorFrom2[12] = {
     0.5, 0.16666666666666666, 0.041666666666666664, 0.008333333333333333,
@@ -97,17 +97,45 @@ constexpr double kExpTaylorFrom2[12] = {
     2.755731922398589e-07, 2.505210838544172e-08, 2.08767569878681e-09, 1.6059043836821613e-10,
 };
 
+// Reduces x = n*ln2 + r and splits expm1(r) = r_head + r_tail, with r_head the rounded r and
+// r_tail = (its rounding error) + r^2 (1/2 + r/6 + ...). `shifted` = x/ln2 + 1.5*2^52 holds n in
+// its low bits. Keeping the rounding error of r separate is what lets expm1 stay near 1 ulp.
+template <class D, class V>
+HWY_INLINE V ReduceForExp(D d, V x, V& shifted, V& r_tail) {
+  const V shifter = hn::Set(d, 6755399441055744.0);  // 1.5 * 2^52
+  shifted = hn::MulAdd(x, hn::Set(d, 1.4426950408889634), shifter);
+  const V n = hn::Sub(shifted, shifter);
+  const V r_exact_part = hn::NegMulAdd(n, hn::Set(d, 0.6931471805598903), x);  // ln2 high part: exact
+  const V low_product = hn::Mul(n, hn::Set(d, 5.497923018708371e-14));          // ln2 low part
+  const V r = hn::Sub(r_exact_part, low_product);
+  const V r_rounding = hn::Sub(hn::Sub(r_exact_part, r), low_product);  // exact: r ~ r_exact_part
+  r_tail = hn::MulAdd(hn::Mul(r, r), Polynomial(d, r, kExpTaylorFrom2), r_rounding);
+  return r;
+}
+
+// value * 2^n, n taken from `shifted`, by adding n to the exponent field (no overflow check).
+template <class D, class V>
+HWY_INLINE V ScaleByPow2(D d, V value, V shifted) {
+  const hn::RebindToUnsigned<D> du;
+  return hn::BitCast(d, hn::Add(hn::BitCast(du, value), hn::ShiftLeft<52>(hn::BitCast(du, shifted))));
+}
+
 template <class D, class V>
 HWY_INLINE V ExpNormalRange(D d, V x) {
-  const hn::RebindToUnsigned<D> du;
-  const V shifter = hn::Set(d, 6755399441055744.0);  // 1.5 * 2^52: low mantissa bits hold round(x/ln2)
-  const V shifted = hn::MulAdd(x, hn::Set(d, 1.4426950408889634), shifter);
-  const V n = hn::Sub(shifted, shifter);
-  V r = hn::NegMulAdd(n, hn::Set(d, 0.6931471805598903), x);  // ln2 high part, exact product
-  r = hn::NegMulAdd(n, hn::Set(d, 5.497923018708371e-14), r);  // ln2 low part
-  const V expm1_r = hn::MulAdd(hn::Mul(r, r), Polynomial(d, r, kExpTaylorFrom2), r);
-  const V mantissa = hn::Add(expm1_r, hn::Set(d, 1.0));
-  return hn::BitCast(d, hn::Add(hn::BitCast(du, mantissa), hn::ShiftLeft<52>(hn::BitCast(du, shifted))));
+  V shifted, r_tail;
+  const V r = ReduceForExp(d, x, shifted, r_tail);
+  return ScaleByPow2(d, hn::Add(hn::Add(r, r_tail), hn::Set(d, 1.0)), shifted);
+}
+
+// expm1(x) = (2^n - 1) + 2^n r_head + 2^n r_tail, summed large part first with two FMAs: the
+// naive 2^n expm1(r) + (2^n - 1) doubles expm1(r)'s rounding error near n = 1 (4 ulp measured).
+template <class D, class V>
+HWY_INLINE V Expm1NormalRange(D d, V x) {
+  V shifted, r_tail;
+  const V r = ReduceForExp(d, x, shifted, r_tail);
+  const V one = hn::Set(d, 1.0);
+  const V pow2 = ScaleByPow2(d, one, shifted);
+  return hn::MulAdd(pow2, r_tail, hn::MulAdd(pow2, r, hn::Sub(pow2, one)));
 }
 
 template <class D, class V>
@@ -158,15 +186,21 @@ constexpr T kExpOverflowClamp = sizeof(T) == 4 ? T(89) : T(710);
 template <class D, class V>
 HWY_INLINE V VecExp(D d, V x) {
   using T = hn::TFromD<D>;
+  // Float32, and float64 lanes beyond +-708 or NaN: the contrib Exp returns 0 below -1000 (-104
+  // for float) and rounds the subnormal range through its two-step scaling.
+  const auto contrib = [&]() HWY_ATTR {
+    return hn::IfThenElse(math_detail::IsNaN(d, x), x, hn::Exp(d, hn::Min(x, hn::Set(d, kExpOverflowClamp<T>))));
+  };
   if constexpr (sizeof(T) == 8) {
-    if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(x), hn::Set(d, math_detail::kFastExpLimit))))) {
-      return math_detail::ExpNormalRange(d, x);
-    }
+    const V limit = hn::Set(d, math_detail::kFastExpLimit);
+    const auto in_range = hn::Le(hn::Abs(x), limit);
+    if (HWY_LIKELY(hn::AllTrue(d, in_range))) return math_detail::ExpNormalRange(d, x);
+    // In-range lanes keep the fast result, so a lane never depends on its neighbours.
+    const V fast = math_detail::ExpNormalRange(d, hn::Min(hn::Max(x, hn::Neg(limit)), limit));
+    return hn::IfThenElse(in_range, fast, contrib());
+  } else {
+    return contrib();
   }
-  // Float32, and vectors with a lane beyond +-708 or NaN: the contrib Exp returns 0 below -1000
-  // (-104 for float) and rounds the subnormal range through its two-step scaling.
-  const V y = hn::Exp(d, hn::Min(x, hn::Set(d, kExpOverflowClamp<T>)));
-  return hn::IfThenElse(math_detail::IsNaN(d, x), x, y);
 }
 
 template <class D, class V>
@@ -204,24 +238,23 @@ HWY_INLINE V VecLog1p(D d, V x) {
 template <class D, class V>
 HWY_INLINE V VecExpm1(D d, V x) {
   using T = hn::TFromD<D>;
-  V y = hn::Expm1(d, hn::Min(x, hn::Set(d, kExpOverflowClamp<T>)));
+  V y;
+  const auto contrib = [&]() HWY_ATTR { return hn::Expm1(d, hn::Min(x, hn::Set(d, kExpOverflowClamp<T>))); };
+  if constexpr (sizeof(T) == 8) {
+    const V limit = hn::Set(d, math_detail::kFastExpLimit);
+    const auto in_range = hn::Le(hn::Abs(x), limit);
+    if (HWY_LIKELY(hn::AllTrue(d, in_range))) {
+      y = math_detail::Expm1NormalRange(d, x);
+      return hn::IfThenElse(hn::Eq(x, hn::Zero(d)), x, y);  // expm1(-0) = -0
+    }
+    const V fast = math_detail::Expm1NormalRange(d, hn::Min(hn::Max(x, hn::Neg(limit)), limit));
+    y = hn::IfThenElse(in_range, fast, contrib());  // lanes never depend on their neighbours
+  } else {
+    y = contrib();
+  }
   // Keep the sign of zero (expm1(-0) = -0) and pass NaN through.
   y = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), x, y);
   return hn::IfThenElse(math_detail::IsNaN(d, x), x, y);
-}
-
-// expm1 for float32 inputs evaluated in float64: exp(x) - 1 loses at most 2e-14 relative to
-// cancellation for |x| >= 0.01 (far below a float32 ulp), and a 5-term series covers |x| < 0.01.
-// Faster than the float64 contrib Expm1 (0.91 vs 1.33 ns/element) and within 1 float32 ulp.
-template <class D, class V>
-HWY_INLINE V VecExpm1ForFloat(D d, V x) {
-  const V series = hn::Mul(
-      x, hn::MulAdd(x, hn::MulAdd(x, hn::MulAdd(x, hn::MulAdd(x, hn::Set(d, 1.0 / 120), hn::Set(d, 1.0 / 24)),
-                                                  hn::Set(d, 1.0 / 6)),
-                                  hn::Set(d, 0.5)),
-                    hn::Set(d, 1.0)));
-  const V from_exp = hn::Sub(VecExp(d, x), hn::Set(d, 1.0));
-  return hn::IfThenElse(hn::Lt(hn::Abs(x), hn::Set(d, 0.01)), series, from_exp);
 }
 
 template <class D, class V>
