@@ -383,6 +383,14 @@ TEST(KernelsMath, ResultsDoNotDependOnNeighbouringValuesOnEveryTarget) {
           ASSERT_TRUE(same_bits(out[2 * i], alone[i]))
               << unary_op_name(op) << "(" << values[i] << ") next to " << disturber;
         }
+        const std::vector<float> mixed_f(mixed.begin(), mixed.end()), values_f(values.begin(), values.end());
+        std::vector<float> out_f(mixed_f.size()), alone_f(values_f.size());
+        unary(op, values_f.data(), alone_f.data(), values_f.size());
+        unary(op, mixed_f.data(), out_f.data(), mixed_f.size());
+        for (std::size_t i = 0; i < values.size(); ++i) {
+          ASSERT_TRUE(same_bits(out_f[2 * i], alone_f[i]))
+              << "f32 " << unary_op_name(op) << "(" << values_f[i] << ") next to " << disturber;
+        }
       }
     }
   });
