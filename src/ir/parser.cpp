@@ -225,8 +225,12 @@ class Parser {
     if (t.kind == Tok::kIdent && !t.text.empty()) {
       char head = t.text[0];
       std::string digits = t.text.substr(1);
-      bool numeric = !digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos;
-      int ordinal = numeric ? std::stoi(digits) : 0;
+      int ordinal = 0;
+      auto res = std::from_chars(digits.data(), digits.data() + digits.size(), ordinal);
+      bool numeric = !digits.empty() && res.ec == std::errc() && res.ptr == digits.data() + digits.size() && ordinal >= 0;
+      if (!digits.empty() && !numeric && digits.find_first_not_of("0123456789") == std::string::npos) {
+        fail(t, "length " + t.text + " has an out-of-range index");
+      }
       if ((head == 'N' || head == 'E') && (digits.empty() || numeric)) {
         if (ordinal >= static_cast<int>(graphs_.size())) fail(t, "length " + t.text + " names a graph input that does not exist");
         advance();

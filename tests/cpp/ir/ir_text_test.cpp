@@ -187,3 +187,47 @@ TEST(IrText, DotHasNodesEdgesAndLoopCluster) {
 
 }  // namespace
 }  // namespace fuseflow::ir
+
+namespace fuseflow::ir {
+namespace {
+
+// Every one-character deletion, duplication or replacement of a valid program either parses to a
+// program that prints back identically, or throws fuseflow::Error — never another exception.
+TEST(IrText, MutatedTextNeverCrashes) {
+  std::string text = print(pagerank_program(), PrintOptions{true});
+  const std::string replacements = "%:=,({[^~.\"0aN \n";
+  int parsed = 0, rejected = 0;
+  auto attempt = [&](const std::string& mutated) {
+    try {
+      Program p = parse(mutated);
+      EXPECT_EQ(print(parse(print(p))), print(p));
+      ++parsed;
+    } catch (const Error&) {
+      ++rejected;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "non-fuseflow exception " << e.what() << " for:\n" << mutated;
+    }
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    attempt(text.substr(0, i) + text.substr(i + 1));
+    attempt(text.substr(0, i) + text[i] + text.substr(i));
+    for (char c : replacements) {
+      std::string m = text;
+      m[i] = c;
+      attempt(m);
+    }
+  }
+  EXPECT_GT(rejected, 0);
+  EXPECT_GT(parsed, 0);  // e.g. whitespace changes still parse
+}
+
+TEST(IrText, HugeNumbersAreRejectedCleanly) {
+  EXPECT_THROW(parse("func @f(%0:f64[n99999999999999999999]) {\n  return %0\n}\n"), Error);
+  EXPECT_THROW(parse("func @f(%0:graph, %1:f64[N99999999999999999999]) {\n  return %1\n}\n"), Error);
+  EXPECT_THROW(parse("func @f() {\n  %0:~i64 = const 99999999999999999999\n  return %0\n}\n"), Error);
+  EXPECT_THROW(parse("func @f() {\n  %0:i32 = const 3000000000\n  return %0\n}\n"), Error);
+  EXPECT_THROW(parse("func @f() {\n  %0:~f64 = const 1e999\n  return %0\n}\n"), Error);
+}
+
+}  // namespace
+}  // namespace fuseflow::ir
