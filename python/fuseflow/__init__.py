@@ -21,11 +21,12 @@ from .dsl import (  # noqa: E402,A004 (ff.abs/ff.sum/... mirror NumPy names on p
 
 __version__ = "0.1.0"
 
+# ff.abs/min/max/round/sum exist too but stay out of __all__: `from fuseflow import *` must not
+# shadow Python's builtins.
 _DSL_NAMES = [
-    "abs", "arange", "argmax", "argmin", "ceil", "clip", "converge", "cos", "dot", "erf", "erfc", "exp",
-    "expm1", "floor", "fori_loop", "full", "log", "log1p", "max", "maximum", "mean", "min", "minimum",
-    "neighbor_agg", "norm", "norm_cdf", "round", "sigmoid", "sin", "sqrt", "sum", "tanh", "where",
-    "while_loop",
+    "arange", "argmax", "argmin", "ceil", "clip", "converge", "cos", "dot", "erf", "erfc", "exp",
+    "expm1", "floor", "fori_loop", "full", "log", "log1p", "maximum", "mean", "minimum",
+    "neighbor_agg", "norm", "norm_cdf", "sigmoid", "sin", "sqrt", "tanh", "where", "while_loop",
 ]
 
 __all__ = ["Graph", "algorithms", "generators", "get_num_threads", "set_num_threads", "jit"] + _DSL_NAMES
