@@ -93,8 +93,8 @@ void prepare_operands(const Kernel& k, std::vector<Value>& slots, std::int64_t f
   const std::size_t nops = k.operands.size();
   std::size_t broadcasts = 0;
   for (const Operand& o : k.operands) broadcasts += (o.kind == OperandKind::kBroadcast);
-  // Registers are 8 KB apart plus a 320-byte skew: exact 4 KB multiples make loads and stores of
-  // different registers alias in the store buffer (4K aliasing), which measured ~2x slower.
+  // Registers are a block apart plus a 320-byte skew: multiples of 4 KB would make loads and
+  // stores of different registers alias in the store buffer (4K aliasing).
   const std::size_t reg_bytes = static_cast<std::size_t>(kBlockSize) * 8 + 320;
   char* scratch = ts.reserve(reg_bytes * (static_cast<std::size_t>(k.num_registers) + broadcasts));
   ts.base.resize(nops);
@@ -192,7 +192,7 @@ void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
       run_block(k, ts.ptrs.data(), count, start, partials + b * nred, &flags);
     }
   } else {
-    // Blocks go out in groups of 8 (8K elements) dynamically: on a loaded machine a descheduled
+    // Blocks go out in groups of 32 (8K elements) dynamically: on a loaded machine a descheduled
     // thread then delays only its group, not a static half. Partials are indexed by block, so the
     // result does not depend on which thread ran which block. Only the calling thread (omp thread 0) polls for Ctrl-C and
     // tells the others to stop through `stop` (exceptions cannot leave a parallel region).
@@ -207,7 +207,7 @@ void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
         prepare_operands(k, slots, std::min(n, kBlockSize), ts);
         const std::size_t nops = k.operands.size();
         const bool master = omp_get_thread_num() == 0;
-#pragma omp for schedule(dynamic, 8)
+#pragma omp for schedule(dynamic, 32)
         for (std::int64_t b = 0; b < nblocks; ++b) {
           if (stop.load(std::memory_order_relaxed)) continue;
           if (master && (b & 63) == 63) {
