@@ -507,3 +507,31 @@ def test_random_loop_bodies_match_eager_numpy(data):
             return
     got = ff.jit(run)(iters, *args)
     _same(got, want)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_random_graph_programs_match_serial_reference(data):
+    """An elementwise producer feeding neighbor_agg and consumers of its result (what neighbor
+    fusion rewrites) agree with a serial reference over the edge list."""
+    n = data.draw(st.integers(1, 25))
+    m = data.draw(st.integers(0, 60))
+    src = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m)), dtype=np.int64)
+    dst = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m)), dtype=np.int64)
+    g = ff.Graph.from_edges(src, dst, num_nodes=n)
+    x = np.array(data.draw(st.lists(st.floats(-100, 100), min_size=n, max_size=n)))
+    op = data.draw(st.sampled_from(["sum", "mean", "min", "max", "count"]))
+    direction = data.draw(st.sampled_from(["in", "out", "both"]))
+    a, b = data.draw(st.floats(-3, 3)), data.draw(st.floats(-3, 3))
+
+    @ff.jit
+    def prog(g, x, a, b):
+        produced = x * a + ff.abs(x)
+        agg = ff.neighbor_agg(g, produced, op, direction)
+        return ff.where(agg > b, agg - b, agg * 0.5) + x
+
+    got = prog(g, x, a, b)
+    agg = _reference_agg(n, src, dst, x * a + np.abs(x), op, direction, None).astype(np.float64)
+    want = np.where(agg > b, agg - b, agg * 0.5) + x
+    scale = 1e-12 * (np.abs(x).max() * (abs(a) + 1) * max(m, 1) + 1)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=scale)
