@@ -9,6 +9,7 @@ import functools
 import inspect
 import itertools
 import numbers
+import os
 import threading
 
 import numpy as np
@@ -20,6 +21,7 @@ from .graph import Graph
 
 __all__ = ["jit", "JitFunction"]
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _SUPPORTED_DTYPES = {np.dtype(n): n for n in ("bool", "int32", "int64", "float32", "float64")}
 _CANONICAL = {d: d for d in _SUPPORTED_DTYPES}  # the interned dtype object of each supported dtype
 _INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
@@ -115,6 +117,22 @@ def _classify(names, values):
     if graph_inputs is not None:
         inputs = graph_inputs + inputs
     return tuple(key), inputs
+
+
+def _add_user_location(error):
+    """Appends the user's file:line (innermost traceback frame outside fuseflow) to a trace error
+    raised by the DSL, unless the IR builder already named it."""
+    if not error.args or not isinstance(error.args[0], str) or "(at " in error.args[0]:
+        return
+    location = None
+    tb = error.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not os.path.abspath(filename).startswith(_PACKAGE_DIR):
+            location = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    if location is not None:
+        error.args = (f"{error.args[0]} (at {location})",) + error.args[1:]
 
 
 def _any_traced(args, kwargs):
@@ -312,7 +330,11 @@ class JitFunction:
             elif k[0] == "s":
                 args[i] = Traced(ctx, b.add_scalar_input(k[1], k[2]))
         with ctx:
-            result = self._fn(*self._rebuild(names, values, args))
+            try:
+                result = self._fn(*self._rebuild(names, values, args))
+            except (TypeError, ValueError, OverflowError) as e:
+                _add_user_location(e)
+                raise
         return self._finish(ctx, result)
 
     def _rebuild(self, names, values, traced):
@@ -334,11 +356,13 @@ class JitFunction:
         name = self._fn.__name__
         for i, leaf in enumerate(leaves):
             where = f"output {i}" if structure is not None else "the return value"
+            code = getattr(self._fn, "__code__", None)
+            at = f" (function at {code.co_filename}:{code.co_firstlineno})" if code is not None else ""
             if isinstance(leaf, TracedGraph):
-                raise TypeError(f"{name}: {where} is a graph; return arrays or scalars")
+                raise TypeError(f"{name}: {where} is a graph; return arrays or scalars{at}")
             if not isinstance(leaf, Traced):
                 raise TypeError(f"{name}: {where} must be a traced array or scalar computed from the arguments "
-                                f"(or a tuple of them), got {type(leaf).__name__}")
+                                f"(or a tuple of them), got {type(leaf).__name__}{at}")
             ids.append(leaf._id)
         ctx.builder.set_outputs(ids)
         program = ctx.builder.finish()

@@ -321,3 +321,30 @@ def test_out_of_range_python_int_is_overflow_error():
         f.ir(np.ones(2), 2 ** 70)
     with pytest.raises(OverflowError, match=r"integer .* does not fit in int64"):
         ff.jit(lambda x: x * 2 ** 70)(np.ones(2))
+
+
+def test_dsl_errors_carry_the_user_line():
+    @ff.jit
+    def f(x):
+        return ff.full(x, 1.0)  # FULL-OF-ARRAY
+
+    with pytest.raises(TypeError) as e:
+        f(np.ones(3))
+    assert "ff.full: n and value must be scalars" in str(e.value)
+    assert f"test_ir.py:{_line_of('# FULL-OF-ARRAY')}" in str(e.value)
+
+    @ff.jit
+    def h(x):
+        if x.sum() > 0:  # IF-ON-TRACED
+            return x
+        return x
+
+    with pytest.raises(TypeError) as e:
+        h(np.ones(3))
+    assert f"test_ir.py:{_line_of('# IF-ON-TRACED')}" in str(e.value)
+
+    def returns_nothing(x):
+        x + 1
+
+    with pytest.raises(TypeError, match=r"function at .*test_ir.py:\d+"):
+        ff.jit(returns_nothing)(np.ones(2))
