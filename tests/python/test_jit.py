@@ -505,8 +505,11 @@ def test_random_loop_bodies_match_eager_numpy(data):
             want = run(iters, *args)
         except TypeError:
             return
-    got = ff.jit(run)(iters, *args)
+    f = ff.jit(run)
+    got = f(iters, *args)
     _same(got, want)
+    text = f.ir(iters, *args)  # loop programs round-trip through the text format too
+    assert ff._core.parse_ir(text).print() == text
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
