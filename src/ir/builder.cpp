@@ -159,7 +159,7 @@ SymbolId Builder::nodes_symbol(ValueId graph) {
     const LengthSymbol& s = program_.symbols[i];
     if (s.kind == SymbolKind::kGraphNodes && s.source == graph) return static_cast<SymbolId>(i);
   }
-  throw_value_error("graph", "%" + std::to_string(graph) + " is not a graph input");
+  throw_value_error("graph", std::string("%") + std::to_string(graph) + " is not a graph input");
 }
 
 SymbolId Builder::edges_symbol(ValueId graph) {
@@ -167,7 +167,7 @@ SymbolId Builder::edges_symbol(ValueId graph) {
     const LengthSymbol& s = program_.symbols[i];
     if (s.kind == SymbolKind::kGraphEdges && s.source == graph) return static_cast<SymbolId>(i);
   }
-  throw_value_error("graph", "%" + std::to_string(graph) + " is not a graph input");
+  throw_value_error("graph", std::string("%") + std::to_string(graph) + " is not a graph input");
 }
 
 // ---------------------------------------------------------------- constants and casts

@@ -18,14 +18,14 @@ class DotWriter {
     out_ = "digraph " + detail::quote(p_.name) + " {\n  node [shape=box, fontname=\"monospace\"];\n";
     for (std::size_t i = 0; i < p_.body.args.size(); ++i) {
       ValueId v = p_.body.args[i];
-      std::string id = "in" + std::to_string(i);
+      std::string id = std::string("in") + std::to_string(i);
       node_of_[static_cast<std::size_t>(v)] = id;
       out_ += "  " + id + " [shape=ellipse, label=" + detail::quote("input " + std::to_string(i) + "\n" + type(v)) + "];\n";
     }
     block(p_.body, "  ");
     for (std::size_t i = 0; i < p_.body.yields.size(); ++i) {
       out_ += "  out" + std::to_string(i) + " [shape=ellipse, label=" + detail::quote("output " + std::to_string(i)) + "];\n";
-      edge(p_.body.yields[i], "out" + std::to_string(i), "  ");
+      edge(p_.body.yields[i], std::string("out") + std::to_string(i), "  ");
     }
     out_ += "}\n";
     return out_;
@@ -41,7 +41,7 @@ class DotWriter {
 
   void block(const Block& b, const std::string& pad) {
     for (const Op& op : b.ops) {
-      std::string id = "op" + std::to_string(next_++);
+      std::string id = std::string("op") + std::to_string(next_++);
       std::string label = detail::op_display_name(op.code, op.attrs);
       if (op.code == OpCode::kConst) {
         const Type& t = p_.type(op.results[0]);

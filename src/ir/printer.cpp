@@ -63,9 +63,9 @@ class Printer {
  private:
   std::string name(ValueId v) const {
     if (v < 0 || static_cast<std::size_t>(v) >= number_.size() || number_[static_cast<std::size_t>(v)] < 0) {
-      return "%?" + std::to_string(v);
+      return std::string("%?") + std::to_string(v);
     }
-    return "%" + std::to_string(number_[static_cast<std::size_t>(v)]);
+    return std::string("%") + std::to_string(number_[static_cast<std::size_t>(v)]);
   }
 
   std::string define(ValueId v) {
@@ -103,9 +103,9 @@ class Printer {
         if (t.dtype == DType::kBool) {
           out_ += op.attrs.value.i ? " true" : " false";
         } else if (is_float(t.dtype)) {
-          out_ += " " + detail::format_double(op.attrs.value.f);
+          out_ += std::string(" ") + detail::format_double(op.attrs.value.f);
         } else {
-          out_ += " " + std::to_string(op.attrs.value.i);
+          out_ += std::string(" ") + std::to_string(op.attrs.value.i);
         }
       }
       values(op.operands);

@@ -10,10 +10,10 @@ std::string Program::symbol_name(SymbolId s) const {
   const LengthSymbol& sym = symbols[static_cast<std::size_t>(s)];
   switch (sym.kind) {
     case SymbolKind::kOne: return "1";
-    case SymbolKind::kGraphNodes: return sym.ordinal == 0 ? "N" : "N" + std::to_string(sym.ordinal);
-    case SymbolKind::kGraphEdges: return sym.ordinal == 0 ? "E" : "E" + std::to_string(sym.ordinal);
-    case SymbolKind::kInput: return "n" + std::to_string(sym.ordinal);
-    case SymbolKind::kRuntime: return "%" + std::to_string(sym.source);
+    case SymbolKind::kGraphNodes: return sym.ordinal == 0 ? "N" : std::string("N") + std::to_string(sym.ordinal);
+    case SymbolKind::kGraphEdges: return sym.ordinal == 0 ? "E" : std::string("E") + std::to_string(sym.ordinal);
+    case SymbolKind::kInput: return std::string("n") + std::to_string(sym.ordinal);
+    case SymbolKind::kRuntime: return std::string("%") + std::to_string(sym.source);
   }
   return "?";
 }
@@ -44,8 +44,8 @@ std::string type_str(const Program& program, const Type& t, const std::function<
 }
 
 std::string describe(const Program& program, ValueId v) {
-  if (v < 0 || static_cast<std::size_t>(v) >= program.values.size()) return "%" + std::to_string(v) + " (undefined)";
-  return "%" + std::to_string(v) + " (" + type_str(program, program.type(v)) + ")";
+  if (v < 0 || static_cast<std::size_t>(v) >= program.values.size()) return std::string("%") + std::to_string(v) + " (undefined)";
+  return std::string("%") + std::to_string(v) + " (" + type_str(program, program.type(v)) + ")";
 }
 
 void op_error(ErrorCode code, const std::string& op, const SourceLocation& loc, const std::string& message) {
