@@ -152,7 +152,7 @@ def bench_threshold(results, args):
     """Where the OpenMP split starts paying off: the same kernel at 1 thread vs all threads."""
     rng = np.random.default_rng(2)
     threads = ff.get_num_threads()
-    for n in (8_192, 16_384, 32_768, 65_536, 131_072):
+    for n in (16_384, 32_768, 65_536, 131_072, 262_144, 524_288, 1_048_576):
         x = rng.standard_normal(n)
         y = rng.standard_normal(n)
         calls = max(10, 2_000_000 // n)

@@ -26,9 +26,11 @@ void apply_math(kernels::UnaryOp op, const float* in, float* out, std::int64_t n
   kernels::unary(op, in, out, static_cast<std::size_t>(n));
 }
 
-// Measured with bench/bench_engine.py's threshold sweep (2 cores, where-expression, f64):
-// below ~32K elements the OpenMP fork/join (~3-5 µs) costs more than the second core saves.
-std::int64_t parallel_min_elements() { return 32 * 1024; }
+// From bench/bench_engine.py's "threshold" case (where-expression, 1 vs 2 threads) on this 2-core
+// VM shared with other jobs: below ~256K elements the second thread's wake-up/fork-join (tens of
+// us to ms under load) cost more than it saved (e.g. 131K: 0.42 ms serial vs 1.6 ms on 2 threads);
+// at 1M elements 2 threads won (1.7 ms vs 5.4 ms). Serial below this size.
+std::int64_t parallel_min_elements() { return 256 * 1024; }
 
 namespace {
 
