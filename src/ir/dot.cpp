@@ -45,10 +45,11 @@ class DotWriter {
       std::string label = detail::op_display_name(op.code, op.attrs);
       if (op.code == OpCode::kConst) {
         const Type& t = p_.type(op.results[0]);
-        label += " " + (is_float(t.dtype) ? detail::format_double(op.attrs.value.f) : std::to_string(op.attrs.value.i));
+        label += ' ';
+        label += is_float(t.dtype) ? detail::format_double(op.attrs.value.f) : std::to_string(op.attrs.value.i);
       }
-      for (ValueId r : op.results) label += "\n" + type(r);
-      if (op.loc.known()) label += "\n" + op.loc.str();
+      for (ValueId r : op.results) (label += '\n') += type(r);
+      if (op.loc.known()) (label += '\n') += op.loc.str();
       out_ += pad + id + " [label=" + detail::quote(label) + "];\n";
       for (ValueId v : op.operands) edge(v, id, pad);
       for (std::size_t r = 0; r < op.regions.size(); ++r) {
