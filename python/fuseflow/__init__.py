@@ -14,16 +14,24 @@ from .graph import Graph  # noqa: E402
 from .index import EmbeddingIndex  # noqa: E402
 from .io import read_edgelist, read_matrix_market  # noqa: E402
 from . import algorithms, generators  # noqa: E402
+from .jit import jit  # noqa: E402
+from .dsl import (  # noqa: E402,A004 (ff.abs/ff.sum/... mirror NumPy names on purpose)
+    abs, arange, argmax, argmin, ceil, clip, converge, cos, dot, erf, erfc, exp, expm1, floor,
+    fori_loop, full, log, log1p, max, maximum, mean, min, minimum, neighbor_agg, norm, norm_cdf,
+    round, sigmoid, sin, sqrt, sum, tanh, where, while_loop,
+)
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "EmbeddingIndex",
-    "Graph",
-    "algorithms",
-    "generators",
-    "get_num_threads",
-    "read_edgelist",
-    "read_matrix_market",
-    "set_num_threads",
+# ff.abs/min/max/round/sum exist too but stay out of __all__: `from fuseflow import *` must not
+# shadow Python's builtins.
+_DSL_NAMES = [
+    "arange", "argmax", "argmin", "ceil", "clip", "converge", "cos", "dot", "erf", "erfc", "exp",
+    "expm1", "floor", "fori_loop", "full", "log", "log1p", "maximum", "mean", "minimum",
+    "neighbor_agg", "norm", "norm_cdf", "sigmoid", "sin", "sqrt", "tanh", "where", "while_loop",
 ]
+
+__all__ = [
+    "EmbeddingIndex", "Graph", "algorithms", "generators", "get_num_threads", "jit", "read_edgelist",
+    "read_matrix_market", "set_num_threads",
+] + _DSL_NAMES

@@ -68,5 +68,8 @@ void bind_core(nb::module_& m);
 void bind_graph(nb::module_& m);
 void bind_algorithms(nb::module_& m);
 void bind_index(nb::module_& m);
+void bind_ir(nb::module_& m);
+void bind_kernels(nb::module_& m);
+void bind_exec(nb::module_& m);
 
 }  // namespace fuseflow::bindings

@@ -60,4 +60,7 @@ NB_MODULE(_core, m) {
   bind_graph(m);
   bind_algorithms(m);
   bind_index(m);
+  bind_ir(m);
+  bind_kernels(m);
+  bind_exec(m);
 }

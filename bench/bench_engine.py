@@ -1,0 +1,205 @@
+"""Engine benchmarks: whole ff.jit programs vs their peers, measured in the same run.
+
+Cases (medians of --repeats timed runs after one warm-up; both sides allocate their outputs):
+  boundary     a compiled call `x + y` on two 1-element float64 arrays vs np.add on the same arrays
+               (per call, averaged over --calls calls per repeat)
+  pagerank     DSL PageRank of DESIGN.md, --iters iterations, R-MAT --scale / edge factor 16, vs the
+               hand-written native ff.algorithms.pagerank(tol=0, max_iter=--iters); per iteration
+  where        where(x > 0, x*y + 2.5*x - y/3, exp(-x)*y) on 10M and 1,000 float64 vs numexpr and NumPy
+  black_scholes  Black-Scholes call of DESIGN.md on 1M options vs NumPy + scipy.special.ndtr
+  threshold    the where-expression at sizes around the executor's OpenMP threshold, 1 vs all threads
+Threads: fuseflow and numexpr use all cores (FUSEFLOW_NUM_THREADS / ff.set_num_threads); NumPy and
+SciPy are single-threaded. Writes bench/results/engine.json with both figures and speedup = peer / fuseflow.
+Usage: python bench/bench_engine.py [--scale 20] [--iters 20] [--repeats 7] [--only where,boundary]
+"""
+
+import argparse
+import json
+import os
+import platform
+import time
+
+import numpy as np
+
+import fuseflow as ff
+
+
+def median_seconds(fn, repeats, warmup=1):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def per_call_seconds(fn, calls, repeats):
+    def batch():
+        for _ in range(calls):
+            fn()
+    return median_seconds(batch, repeats) / calls
+
+
+@ff.jit
+def add(x, y):
+    return x + y
+
+
+@ff.jit
+def where_expr(x, y):
+    return ff.where(x > 0, x * y + 2.5 * x - y / 3, ff.exp(-x) * y)
+
+
+@ff.jit
+def pagerank(g, damping=0.85, iters=20):
+    n = g.num_nodes
+    deg = g.out_degree()
+    inv = ff.where(deg > 0, 1.0 / deg, 0.0)
+
+    def step(rank):
+        sink = ff.sum(ff.where(deg == 0, rank, 0.0))
+        return (1.0 - damping) / n + damping * (ff.neighbor_agg(g, rank * inv, "sum") + sink / n)
+
+    return ff.fori_loop(iters, step, ff.full(n, 1.0 / n))
+
+
+@ff.jit
+def bs_call(s, k, t, r, sigma):
+    sq = sigma * ff.sqrt(t)
+    d1 = (ff.log(s / k) + (r + 0.5 * sigma * sigma) * t) / sq
+    return s * ff.norm_cdf(d1) - k * ff.exp(-r * t) * ff.norm_cdf(d1 - sq)
+
+
+def row(results, case, fuseflow_s, peer, peer_s, unit="s", note=""):
+    results.append({"case": case, "fuseflow_seconds": fuseflow_s, "peer": peer, "peer_seconds": peer_s,
+                    "speedup": peer_s / fuseflow_s, "note": note})
+
+
+def bench_boundary(results, args):
+    x = np.ones(1)
+    y = np.ones(1)
+    add(x, y)
+    ff_s = per_call_seconds(lambda: add(x, y), args.calls, args.repeats)
+    np_s = per_call_seconds(lambda: np.add(x, y), args.calls, args.repeats)
+    compiled = add._compiled(add._get((x, y), {})[0])  # the raw compiled call, without ff.jit's dispatch
+    raw_s = per_call_seconds(lambda: compiled.run([x, y]), args.calls, args.repeats)
+    row(results, "boundary: ff.jit x+y, 1 element (per call)", ff_s, "numpy.add", np_s)
+    row(results, "boundary: _core.Compiled.run x+y, 1 element (per call)", raw_s, "numpy.add", np_s,
+        note="without the Python ff.jit signature lookup")
+
+
+def bench_where(results, args):
+    import numexpr as ne
+
+    rng = np.random.default_rng(0)
+    for n in (10_000_000, 1000):
+        x = rng.standard_normal(n)
+        y = rng.standard_normal(n)
+        expected = np.where(x > 0, x * y + 2.5 * x - y / 3, np.exp(-x) * y)
+        got = where_expr(x, y)
+        assert np.allclose(got, expected, rtol=1e-13, atol=0), "where expression mismatch"
+        repeats = args.repeats if n > 10000 else args.repeats * 3
+        calls = 1 if n > 10000 else args.calls // 10
+        ff_s = per_call_seconds(lambda: where_expr(x, y), calls, repeats)
+        ne_s = per_call_seconds(lambda: ne.evaluate("where(x > 0, x*y + 2.5*x - y/3, exp(-x)*y)", local_dict={"x": x, "y": y}), calls, repeats)
+        np_s = per_call_seconds(lambda: np.where(x > 0, x * y + 2.5 * x - y / 3, np.exp(-x) * y), calls, repeats)
+        row(results, f"where-expression, {n:,} float64", ff_s, f"numexpr ({ne.get_num_threads()} threads)", ne_s)
+        row(results, f"where-expression, {n:,} float64", ff_s, "numpy", np_s)
+
+
+def bench_black_scholes(results, args):
+    from scipy.special import ndtr
+
+    rng = np.random.default_rng(1)
+    n = 1_000_000
+    s = rng.uniform(50, 150, n)
+    k = rng.uniform(50, 150, n)
+    t = rng.uniform(0.1, 2.0, n)
+    r, sigma = 0.03, 0.25
+
+    def numpy_bs():
+        sq = sigma * np.sqrt(t)
+        d1 = (np.log(s / k) + (r + 0.5 * sigma * sigma) * t) / sq
+        return s * ndtr(d1) - k * np.exp(-r * t) * ndtr(d1 - sq)
+
+    got = bs_call(s, k, t, r, sigma)
+    want = numpy_bs()
+    assert np.allclose(got, want, rtol=1e-12, atol=1e-12), "Black-Scholes mismatch"
+    ff_s = median_seconds(lambda: bs_call(s, k, t, r, sigma), args.repeats)
+    np_s = median_seconds(numpy_bs, args.repeats)
+    row(results, "Black-Scholes call, 1,000,000 options", ff_s, "numpy + scipy.special.ndtr", np_s)
+
+
+def bench_pagerank(results, args):
+    src, dst = ff.generators.rmat(args.scale, 16, seed=1)
+    g = ff.Graph.from_edges(src, dst)
+    iters = args.iters
+    got = pagerank(g, 0.85, iters)
+    want = ff.algorithms.pagerank(g, damping=0.85, tol=0.0, max_iter=iters)
+    want = want[0] if isinstance(want, tuple) else want
+    err = float(np.max(np.abs(got - want)))
+    assert err <= 1e-12, f"DSL PageRank differs from native by {err}"
+    repeats = max(3, args.repeats // 2)
+    ff_s = median_seconds(lambda: pagerank(g, 0.85, iters), repeats) / iters
+    nat_s = median_seconds(lambda: ff.algorithms.pagerank(g, damping=0.85, tol=0.0, max_iter=iters), repeats) / iters
+    row(results, f"DSL PageRank per iteration, R-MAT scale {args.scale} ef 16 ({g.num_edges:,} edges)", ff_s,
+        "ff.algorithms.pagerank (hand-written C++)", nat_s, note=f"max |diff| = {err:.1e}")
+
+
+def bench_threshold(results, args):
+    """Where the OpenMP split starts paying off: the same kernel at 1 thread vs all threads."""
+    rng = np.random.default_rng(2)
+    threads = ff.get_num_threads()
+    for n in (16_384, 32_768, 65_536, 131_072, 262_144, 524_288, 1_048_576):
+        x = rng.standard_normal(n)
+        y = rng.standard_normal(n)
+        calls = max(10, 2_000_000 // n)
+        ff.set_num_threads(1)
+        one = per_call_seconds(lambda: where_expr(x, y), calls, args.repeats)
+        ff.set_num_threads(threads)
+        many = per_call_seconds(lambda: where_expr(x, y), calls, args.repeats)
+        row(results, f"threshold: where-expression {n:,} (1 thread vs {threads})", many, "same, 1 thread", one)
+    ff.set_num_threads(0)
+
+
+CASES = {"boundary": bench_boundary, "where": bench_where, "black_scholes": bench_black_scholes,
+         "pagerank": bench_pagerank, "threshold": bench_threshold}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, default=20)
+    parser.add_argument("--iters", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--calls", type=int, default=20000)
+    parser.add_argument("--only", default=",".join(CASES))
+    args = parser.parse_args()
+
+    results = []
+    for name in args.only.split(","):
+        CASES[name](results, args)
+
+    print(f"fuseflow engine benchmarks ({ff.get_num_threads()} threads, kernels: {ff._core.exec_simd_target()})")
+    print(f"{'case':<78} {'fuseflow':>12} {'peer':>12} {'speedup':>8}  peer")
+    for r in results:
+        print(f"{r['case']:<78} {fmt(r['fuseflow_seconds']):>12} {fmt(r['peer_seconds']):>12} "
+              f"{r['speedup']:>7.2f}x  {r['peer']}{'  (' + r['note'] + ')' if r['note'] else ''}")
+
+    out_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "engine.json"), "w") as f:
+        json.dump({"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
+                   "threads": ff.get_num_threads(), "simd_target": ff._core.exec_simd_target(),
+                   "args": vars(args), "results": results}, f, indent=2)
+
+
+def fmt(seconds):
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.2f} us"
+    return f"{seconds * 1e3:.2f} ms"
+
+
+if __name__ == "__main__":
+    main()

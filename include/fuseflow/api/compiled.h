@@ -1,0 +1,63 @@
+// Public C++ entry point of the engine: compile an IR program once, run it many times.
+//
+//   ir::Program p = builder.finish();
+//   auto f = fuseflow::compile(p);                       // lowers to an exec::Plan
+//   std::vector<fuseflow::Value> out = f->run({fuseflow::Value::of_graph(g), fuseflow::Value::of_f64(0.85)});
+//
+// A Compiled is immutable and thread-safe: run() may be called from several threads at once
+// (each run takes a RunState from an internal pool, so repeated runs reuse buffers).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "fuseflow/exec/executor.h"
+#include "fuseflow/exec/plan.h"
+#include "fuseflow/exec/value.h"
+#include "fuseflow/ir/program.h"
+
+namespace fuseflow {
+
+using Value = exec::Value;
+using StepProfile = exec::StepProfile;
+
+struct CompileOptions {
+  // Bitwise identical results for any thread count. The executor always partitions blocks and
+  // combines reductions in a fixed order, so this only records the request (kept for the optimizer,
+  // whose reassociating rewrites it must disable).
+  bool deterministic = false;
+};
+
+class Compiled {
+ public:
+  explicit Compiled(exec::Plan plan);
+  ~Compiled();
+
+  // Inputs in the program's input order: arrays (owned or borrowed), scalars, graphs. Checks kinds,
+  // dtypes and lengths (throws TypeError/ValueError naming `inputs[i]`); scalars are converted to the
+  // input's dtype. Outputs: owned arrays (never aliasing the inputs) and scalars.
+  std::vector<Value> run(std::vector<Value> inputs) const;
+  // Same, also filling per-step timings (one entry per plan step, nested loop steps included).
+  std::vector<Value> run_profiled(std::vector<Value> inputs, std::vector<StepProfile>& profile) const;
+
+  const exec::Plan& plan() const { return plan_; }
+  std::size_t num_inputs() const { return plan_.input_slots.size(); }
+  std::size_t num_outputs() const { return plan_.output_slots.size(); }
+  // The plan as text: one line per step (fused kernels list their ops).
+  std::string describe() const { return plan_.describe(); }
+
+ private:
+  std::vector<Value> run_impl(std::vector<Value>& inputs, std::vector<StepProfile>* profile) const;
+  std::unique_ptr<exec::RunState> acquire() const;
+  void release(std::unique_ptr<exec::RunState> state) const;
+
+  exec::Plan plan_;
+  mutable std::mutex pool_mutex_;
+  mutable std::vector<std::unique_ptr<exec::RunState>> pool_;
+};
+
+std::shared_ptr<const Compiled> compile(const ir::Program& program, const CompileOptions& options = {});
+
+}  // namespace fuseflow

@@ -1,0 +1,44 @@
+// Executor: runs a Plan over a RunState (the frame of slot values plus reusable scratch).
+// A RunState belongs to one run at a time; Compiled keeps a pool of them so the same program can
+// run from several threads at once while repeated runs reuse buffers instead of allocating.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fuseflow/exec/plan.h"
+#include "fuseflow/exec/value.h"
+
+namespace fuseflow::exec {
+
+// Time spent in one step of the plan, summed over all its executions in a run.
+struct StepProfile {
+  std::string label;   // "fused[add, mul, sum]" / "neighbor_agg.sum.in" / "loop"
+  std::string kind;    // "kernel", "neighbor_agg", "edge_gather", "graph", "loop"
+  int depth = 0;       // loop nesting
+  std::int64_t elements = 0;  // elements processed (summed over executions)
+  std::int64_t calls = 0;
+  double seconds = 0.0;
+};
+
+class RunState {
+ public:
+  explicit RunState(const Plan& plan);
+  std::vector<Value> slots;
+  std::vector<ReducePartial> partials;
+  // Drops borrowed memory and graphs (the caller's objects) after a run; keeps owned buffers.
+  void release_borrowed();
+};
+
+// Name of the SIMD target fused kernels dispatch to on this machine (e.g. "AVX3").
+const char* block_kernel_target();
+
+// Number of elements from which a fused kernel runs its blocks on several threads.
+std::int64_t parallel_min_elements();
+
+// Runs the plan. Inputs must already be in their slots (see api::Compiled::run for checks).
+// `profile`, if given, is indexed by Step::profile_id and must have Plan::num_profile_ids entries.
+void execute(const Plan& plan, RunState& state, std::vector<StepProfile>* profile = nullptr);
+
+}  // namespace fuseflow::exec

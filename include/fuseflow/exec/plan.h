@@ -1,0 +1,196 @@
+// Plan: what a compiled program executes. A flat list of steps over a frame of value slots:
+// fused elementwise kernels (register bytecode over L1-sized blocks, reductions accumulated in
+// the same block loop), graph steps (neighbor_agg, edge gathers, degrees), and loops whose
+// bodies are nested step lists with explicit carries. Built by lower_program() from the IR;
+// independent of the IR itself so the executor can be tested and reused on its own.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fuseflow/kernels/math.h"
+
+namespace fuseflow::exec {
+
+// Element types as the kernels see them; bool is one byte holding 0 or 1.
+enum class ElemType : std::uint8_t { kBool, kInt32, kInt64, kFloat32, kFloat64 };
+
+inline int elem_size(ElemType t) {
+  switch (t) {
+    case ElemType::kBool: return 1;
+    case ElemType::kInt32:
+    case ElemType::kFloat32: return 4;
+    default: return 8;
+  }
+}
+inline bool is_float(ElemType t) { return t == ElemType::kFloat32 || t == ElemType::kFloat64; }
+const char* elem_type_name(ElemType t);
+
+// Elements per block: 256 float64 = 2 KB per register, so inputs, outputs and a handful of
+// registers all stay in L1. Measured on the where-expression (bench/bench_engine.py case) at 1,000
+// elements: 4.4 us per run with 256 vs 6.6 us with 1024 (one thread; larger blocks spill to L2).
+inline constexpr std::int64_t kBlockSize = 256;
+
+enum class OpCode : std::uint8_t {
+  // Binary, operands and result of `type` (comparisons: operands of `type`, result bool).
+  kAdd, kSub, kMul, kDiv, kFloorDiv, kMod, kPow, kMinimum, kMaximum,
+  kBitAnd, kBitOr, kBitXor,
+  kEq, kNe, kLt, kLe, kGt, kGe,
+  // Unary on `type`.
+  kNeg, kAbs, kBitNot, kMath,  // kMath: `math` selects exp/log/.../floor/ceil/round
+  kSquare,
+  // Cast from `src_type` to `type`.
+  kCast,
+  // dst = cond(bool a) ? b : c, all of `type`.
+  kWhere,
+  // dst = minimum(maximum(a, b), c) with NumPy's NaN propagation.
+  kClip,
+  // dst(int64 or `type`) = global element index.
+  kIota,
+  // Broadcast copy (a is a broadcast operand): materialises full(n, v).
+  kCopy,
+  // Accumulate operand a into reduction `reduction` (no dst).
+  kReduce,
+};
+
+enum class ReduceOp : std::uint8_t { kSum, kMin, kMax, kArgMin, kArgMax, kProd };
+
+// How a kernel operand is found per block.
+enum class OperandKind : std::uint8_t {
+  kRegister,   // block-sized scratch owned by the executing thread
+  kArray,      // slot holding a full-length array: read/written at the block offset
+  kBroadcast,  // slot holding a scalar or length-1 array: filled once per kernel run
+};
+
+struct Operand {
+  OperandKind kind = OperandKind::kRegister;
+  ElemType type = ElemType::kFloat64;
+  int slot = -1;      // kArray / kBroadcast
+  int register_index = -1;  // kRegister
+};
+
+struct Instr {
+  OpCode op;
+  ElemType type;       // result type (compute type for comparisons: see OpCode)
+  ElemType src_type;   // kCast source type; kReduce accumulator type is `type`
+  kernels::UnaryOp math = kernels::UnaryOp::kExp;
+  ReduceOp reduce = ReduceOp::kSum;
+  int dst = -1, a = -1, b = -1, c = -1;  // operand indices
+  int reduction = -1;
+};
+
+// Applied to a reduction's combined value. kEmptyIsZero: max over |x| (inf-norm) is 0 when empty.
+enum class ReduceFinish : std::uint8_t { kNone, kMean, kSqrt, kEmptyIsZero };
+
+struct KernelReduction {
+  ReduceOp op;
+  ElemType type;           // accumulator/result type (argmin/argmax: type of the input; result int64)
+  ReduceFinish finish = ReduceFinish::kNone;
+  int result_slot = -1;    // scalar slot
+  std::string name;        // for error messages ("sum", "min", ...)
+};
+
+// Where a kernel's element count comes from at run time.
+struct LengthSource {
+  enum Kind : std::uint8_t { kArrayLength, kScalarValue, kGraphNodes, kGraphEdges, kOne } kind = kOne;
+  int slot = -1;
+};
+
+struct Kernel {
+  LengthSource length;
+  std::vector<Operand> operands;
+  std::vector<Instr> code;
+  std::vector<KernelReduction> reductions;
+  int num_registers = 0;
+  std::vector<int> outputs;  // operand indices of kind kArray written by this kernel
+  std::string label;         // "fused(add, mul, exp)" for profiles
+};
+
+enum class AggOp : std::uint8_t { kSum, kMean, kMin, kMax, kCount, kMode };
+enum class AggDirection : std::uint8_t { kIn, kOut, kBoth };
+
+struct NeighborAggStep {
+  AggOp op;
+  AggDirection direction;
+  ElemType in_type, out_type;
+  int graph_slot, x_slot, weights_slot = -1, out_slot;  // x_slot < 0 for count without values
+  // Elementwise consumers over the nodes, run per chunk right after the chunk's aggregates are
+  // written (still in cache): one pass over nodes instead of two. May hold reductions.
+  std::shared_ptr<Kernel> epilogue;
+};
+
+struct EdgeGatherStep {
+  bool source;  // true: x[src(e)], false: x[dst(e)]
+  ElemType type;
+  int graph_slot, x_slot, out_slot;
+};
+
+struct GraphQueryStep {
+  // kArrayLength reads the length of the array in `graph_slot` (a "length" op).
+  enum Kind : std::uint8_t { kNumNodes, kNumEdges, kOutDegree, kInDegree, kArrayLength } kind;
+  int graph_slot, out_slot;
+};
+
+struct Step;
+
+// A loop region. Carries live in `carry_slots` during the body; after each iteration the
+// values in `yield_slots` become the carries (buffers swap, never copy).
+struct LoopStep {
+  enum Kind : std::uint8_t { kCount, kWhile } kind = kCount;
+  int count_slot = -1;                 // kCount: scalar int slot
+  int index_slot = -1;                 // kCount: optional scalar int64 slot receiving the iteration index
+  std::vector<int> init_slots, carry_slots, yield_slots, result_slots;
+  std::vector<int> cond_arg_slots;     // kWhile: the cond region's own arguments (= carries)
+  std::vector<Step> cond;              // kWhile: evaluated on the carries before each iteration
+  int cond_slot = -1;                  // kWhile: scalar bool result of `cond`
+  std::vector<char> yield_is_local;    // per carry: the yield is defined inside the body
+  std::vector<Step> body;
+};
+
+struct Step {
+  enum Kind : std::uint8_t { kKernel, kNeighborAgg, kEdgeGather, kGraphQuery, kLoop } kind;
+  std::shared_ptr<Kernel> kernel;
+  NeighborAggStep agg{};
+  EdgeGatherStep gather{};
+  GraphQueryStep query{};
+  std::shared_ptr<LoopStep> loop;
+  int profile_id = 0;  // index into a run's profile table
+  std::string label;
+};
+
+enum class SlotKind : std::uint8_t { kArray, kScalar, kGraph };
+
+struct SlotInfo {
+  SlotKind kind = SlotKind::kScalar;
+  ElemType type = ElemType::kFloat64;
+  std::string name;  // IR value name, for messages
+};
+
+// A constant scalar known when the plan is built.
+struct ConstantInit {
+  int slot;
+  ElemType type;
+  double f64;
+  std::int64_t i64;
+};
+
+// Run-time check that an array input has the length its IR symbol promises.
+struct InputLengthCheck {
+  int input_index;
+  LengthSource expected;
+};
+
+struct Plan {
+  std::vector<SlotInfo> slots;
+  std::vector<int> input_slots, output_slots;
+  std::vector<InputLengthCheck> input_checks;
+  std::vector<ConstantInit> constants;
+  std::vector<Step> steps;
+  int num_profile_ids = 0;
+  bool deterministic = false;
+  std::string describe() const;  // one line per step, for f.ir(optimized=True) and profiles
+};
+
+}  // namespace fuseflow::exec

@@ -1,0 +1,94 @@
+// Value: a typed runtime value of a compiled program — a 1-D array (owned buffer or borrowed
+// memory), a scalar, or a graph. Arrays share their storage by reference count, so loop carries
+// and outputs move between slots without copying.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "fuseflow/exec/plan.h"
+#include "fuseflow/graph/graph.h"
+
+namespace fuseflow::exec {
+
+// Array memory: either allocated here (64-byte aligned, writable) or borrowed from a caller
+// (e.g. a NumPy array), kept alive by `keepalive` and never written.
+class Storage {
+ public:
+  explicit Storage(std::size_t bytes);  // owned, uninitialised
+  Storage(const void* borrowed, std::size_t bytes, std::shared_ptr<const void> keepalive);
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+
+  void* data() noexcept { return data_; }
+  const void* data() const noexcept { return data_; }
+  std::size_t capacity() const noexcept { return bytes_; }
+  bool owned() const noexcept { return owned_; }
+
+ private:
+  void* data_ = nullptr;
+  std::size_t bytes_ = 0;
+  bool owned_ = true;
+  std::shared_ptr<const void> keepalive_;
+};
+
+union ScalarBits {
+  bool b;
+  std::int32_t i32;
+  std::int64_t i64;
+  float f32;
+  double f64;
+  unsigned char raw[8];
+};
+
+// Per-block partial result of one reduction; combined across blocks in block order.
+struct ReducePartial {
+  ScalarBits value;
+  std::int64_t index;  // argmin/argmax: global index of the winner
+};
+
+struct Value {
+  SlotKind kind = SlotKind::kScalar;
+  ElemType type = ElemType::kFloat64;
+  std::int64_t length = 0;  // arrays
+  std::shared_ptr<Storage> storage;
+  ScalarBits scalar{};
+  std::shared_ptr<const Graph> graph;
+
+  static Value array(ElemType type, std::int64_t length);  // owned, uninitialised
+  static Value borrowed_array(ElemType type, const void* data, std::int64_t length,
+                              std::shared_ptr<const void> keepalive);
+  static Value of_f64(double v);
+  static Value of_f32(float v);
+  static Value of_i64(std::int64_t v);
+  static Value of_i32(std::int32_t v);
+  static Value of_bool(bool v);
+  static Value of_graph(std::shared_ptr<const Graph> g);
+
+  bool is_array() const noexcept { return kind == SlotKind::kArray; }
+  bool is_scalar() const noexcept { return kind == SlotKind::kScalar; }
+  bool is_graph() const noexcept { return kind == SlotKind::kGraph; }
+
+  template <class T>
+  T* data() noexcept { return static_cast<T*>(storage->data()); }
+  template <class T>
+  const T* data() const noexcept { return static_cast<const T*>(storage->data()); }
+  const void* raw_data() const noexcept { return storage ? storage->data() : nullptr; }
+
+  // Scalar (or element 0 of a length-1 array) converted to double / int64.
+  double as_f64() const;
+  std::int64_t as_i64() const;
+  bool as_bool() const { return as_f64() != 0.0; }
+};
+
+// Makes `v` a writable array of `length` elements of `type`, reusing its buffer when nobody else
+// references it (loop iterations and repeated runs then allocate nothing).
+void ensure_writable_array(Value& v, ElemType type, std::int64_t length);
+
+// Writes `v` converted to `type` into `out` (8 bytes).
+void store_scalar(ElemType type, double f, std::int64_t i, bool from_int, ScalarBits& out);
+
+}  // namespace fuseflow::exec

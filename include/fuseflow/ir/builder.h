@@ -1,0 +1,132 @@
+// Builder: the one way to construct IR (the tracer, the parser and C++ users all call it).
+// It infers every result type (NumPy promotion, broadcasting, length symbols), inserts the casts
+// promotion implies, and throws fuseflow::Error naming the op, the offending value and the rule
+// (plus the current source location) on a type or shape error — before anything runs.
+//
+//   ir::Builder b("saxpy");
+//   auto x = b.add_array_input(DType::kFloat64, b.new_input_symbol());
+//   auto y = b.add_array_input(DType::kFloat64, b.type(x).length);
+//   auto a = b.add_scalar_input(DType::kFloat64, /*weak=*/true);
+//   b.set_outputs({b.binary(ir::OpCode::kAdd, b.binary(ir::OpCode::kMul, a, x), y)});
+//   ir::Program p = b.finish();   // verified
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fuseflow/core/error.h"
+#include "fuseflow/ir/program.h"
+
+namespace fuseflow::ir {
+
+class Builder {
+ public:
+  explicit Builder(std::string name = "main");
+
+  // ---- inputs (only before the first op)
+  ValueId add_graph_input();
+  ValueId add_array_input(DType dtype, SymbolId length);
+  ValueId add_scalar_input(DType dtype, bool weak);
+  // Symbols for array inputs: a fresh one (n0, n1, ...), "1", or a graph's N / E.
+  SymbolId new_input_symbol();
+  SymbolId one_symbol();
+  SymbolId nodes_symbol(ValueId graph);
+  SymbolId edges_symbol(ValueId graph);
+
+  // ---- location attached to every op created from now on (the user's Python file:line)
+  void set_location(SourceLocation loc) { loc_ = std::move(loc); }
+  const SourceLocation& location() const { return loc_; }
+
+  // ---- ops; each returns the result value
+  ValueId constant_float(double v, DType dtype = DType::kFloat64, bool weak = true);
+  ValueId constant_int(std::int64_t v, DType dtype = DType::kInt64, bool weak = true);
+  ValueId constant_bool(bool v, bool weak = true);
+  ValueId unary(OpCode code, ValueId x);                 // neg, abs, not, exp..round
+  ValueId cast(ValueId x, DType dtype);                  // no-op (returns x) if already dtype and strong
+  ValueId binary(OpCode code, ValueId a, ValueId b);     // add..xor, minimum/maximum, comparisons
+  ValueId where(ValueId cond, ValueId a, ValueId b);
+  ValueId clip(ValueId x, ValueId lo, ValueId hi);
+  ValueId reduce(OpCode code, ValueId x);                // sum mean min max argmin argmax
+  ValueId dot(ValueId a, ValueId b);
+  ValueId norm(ValueId x, NormKind kind);
+  ValueId full(ValueId count, ValueId value);            // value's dtype (made strong)
+  ValueId arange(ValueId count);
+  ValueId length(ValueId x);
+  ValueId num_nodes(ValueId g);
+  ValueId num_edges(ValueId g);
+  ValueId out_degree(ValueId g);
+  ValueId in_degree(ValueId g);
+  ValueId neighbor_agg(ValueId g, ValueId x, AggOp op, Direction direction,
+                       std::optional<ValueId> weights = std::nullopt);
+  ValueId edge_src(ValueId g, ValueId x);
+  ValueId edge_dst(ValueId g, ValueId x);
+
+  // ---- regions. loop:  args = begin_loop(count, inits); ...; results = end_loop(yields)
+  //               while: args = begin_while(inits); ...; body_args = begin_while_body(cond);
+  //                      ...; results = end_while(yields)
+  // Region args get the inits' types (weak scalars become strong). end_* throws kInvalidType
+  // "carry k changes type" if a yield's kind/dtype/length differs from its carry; a Python
+  // (weak) scalar yield that promotes to the carry's dtype is cast to it.
+  std::vector<ValueId> begin_loop(ValueId count, const std::vector<ValueId>& inits);
+  std::vector<ValueId> end_loop(const std::vector<ValueId>& yields);
+  std::vector<ValueId> begin_while(const std::vector<ValueId>& inits);
+  std::vector<ValueId> begin_while_body(ValueId cond);
+  std::vector<ValueId> end_while(const std::vector<ValueId>& yields);
+  int region_depth() const { return static_cast<int>(open_.size()); }
+
+  // ---- finish
+  void set_outputs(const std::vector<ValueId>& outputs);  // arrays or scalars (not graphs)
+  Program finish();  // verifies; the builder is empty afterwards
+
+  const Type& type(ValueId v) const;
+  const Program& program() const { return program_; }
+
+  // The parser builds exactly what the text says: with implicit casts off, an operand whose dtype
+  // differs from the compute dtype is an error instead of a new cast op.
+  void set_implicit_casts(bool on) { implicit_casts_ = on; }
+  // Low level, used by the parser: add an op whose result type is given; checked against the
+  // inferred one by verify().
+  ValueId add_raw_op(OpCode code, const std::vector<ValueId>& operands, const Attributes& attrs, Type result);
+  SymbolId input_symbol(int ordinal);          // "n<ordinal>"
+  SymbolId runtime_symbol(ValueId count);      // "%count"
+  void set_last_op_location(SourceLocation loc);  // the text format writes locations after the op
+
+ private:
+  Block& current_block();
+  ValueId new_value(Type t);
+  ValueId emit(OpCode code, std::vector<ValueId> operands, Type result, Attributes attrs = {});
+  ValueId coerce(ValueId v, DType dtype, OpCode op);
+  void check_visible(ValueId v, OpCode op) const;
+  Type infer(OpCode code, const std::vector<ValueId>& operands, const Attributes& attrs,
+             const Type* declared = nullptr);
+  ValueId make(OpCode code, std::vector<ValueId> operands, Attributes attrs = {});
+  void check_inputs_phase(const char* what) const;
+  std::vector<ValueId> open_region(std::vector<ValueId> carried_types_from);
+  std::vector<ValueId> close_region(OpCode code, std::vector<ValueId> yields);
+  [[noreturn]] void fail(ErrorCode code, OpCode op, const std::string& message) const;
+
+  Program program_;
+  SourceLocation loc_;
+  bool implicit_casts_ = true;
+  int input_symbols_ = 0;
+  int graphs_ = 0;
+  // Regions being built: the op under construction and which region index is open.
+  struct OpenRegionState {
+    Op op;
+    int region = 0;
+    std::vector<ValueId> inits;
+  };
+  std::vector<OpenRegionState> open_;
+  // Scope of each value (a block instance id) and the stack of open scopes: a value is visible
+  // iff its scope is open (values of a closed region cannot leak out of it).
+  std::vector<int> scope_of_;
+  // Defining op of each value (-1: block argument) and its first operand: lets full(count, ...)
+  // see that count is g.num_nodes and give the array length N.
+  std::vector<int> def_code_;
+  std::vector<ValueId> def_operand_;
+  std::vector<int> open_scopes_{0};
+  int next_scope_ = 1;
+};
+
+}  // namespace fuseflow::ir

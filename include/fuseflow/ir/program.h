@@ -1,0 +1,112 @@
+// The fuseflow IR: a typed SSA program with structured loop regions.
+//
+// MODEL (read this to lower the IR)
+// - A Program has one top-level Block (`body`): its `args` are the program inputs, in call order,
+//   its `ops` run in order, its `yields` are the program outputs. Values are numbered by ValueId,
+//   an index into `values` (their types). Every value is defined exactly once: as a block arg or
+//   as an op result. An op may use any value defined earlier in its own block or in an enclosing
+//   block (loop bodies read outer values such as a graph or a degree array directly).
+// - Types (ir/types.h): Scalar<dtype> (maybe "weak" = Python scalar), Array<dtype, length>, Graph.
+//   Array lengths are symbols (N/E of a graph, an input's length, "1", or a runtime count value);
+//   shape compatibility is settled when the IR is built, so the executor only checks at run time
+//   that inputs sharing a symbol really have equal lengths (and match the graph's N/E).
+// - Elementwise ops broadcast: operands are scalars or arrays; an array of length "1" broadcasts
+//   to the other array's length. The result is an array iff some operand is an array.
+// - Implicit casts are explicit: after the Builder, every operand of an arithmetic / comparison /
+//   minimum/maximum / where / clip op has exactly the op's compute dtype (weakness aside); the
+//   Builder inserted `cast` ops where NumPy promotion converts. So a kernel never converts types
+//   except in `cast`. Exceptions: `where`'s condition is bool; `pow` with float base and integer
+//   exponent does not occur (the exponent is cast too).
+// - Control flow: `loop` (operands: count, init...; one region whose args are the carries; runs
+//   the region `count` times, each time its yields become the next carries; results = last carries;
+//   count <= 0 runs it zero times). `while` (operands: init...; regions [cond, body], both with the
+//   carries as args; cond yields one bool scalar; loop while it is true). Carries keep their type:
+//   a region arg has the init's type (never weak), yields have the same kind, dtype and length.
+//   Executors swap carry buffers between iterations (no copies).
+// - Semantics per op: see OpCode in ir/ops.h.
+// - Text format (ir/text.h), e.g.
+//       func @pagerank(%0:graph, %1:~f64, %2:~i64) {
+//         %3:i64[N] = out_degree %0
+//         %7:f64[N] = neighbor_agg.sum.in %0, %6
+//         %9:f64[N] = loop %2, %8 {
+//         ^(%10:f64[N]):
+//           ...
+//           yield %15
+//         }
+//         return %9
+//       }
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fuseflow/ir/ops.h"
+#include "fuseflow/ir/types.h"
+
+namespace fuseflow::ir {
+
+struct SourceLocation {
+  std::string file;  // the user's Python file (or C++ file); empty = unknown
+  int line = 0;
+  bool known() const { return !file.empty(); }
+  std::string str() const { return file + ":" + std::to_string(line); }
+  bool operator==(const SourceLocation&) const = default;
+};
+
+// Constant payload of a `const` op: the value in the widest type of its kind.
+struct ConstValue {
+  double f = 0.0;        // float dtypes
+  std::int64_t i = 0;    // integer dtypes and bool (0/1)
+  bool operator==(const ConstValue&) const = default;
+};
+
+struct Attributes {
+  AggOp agg = AggOp::kSum;                 // neighbor_agg
+  Direction direction = Direction::kIn;    // neighbor_agg
+  NormKind norm = NormKind::kL2;           // norm
+  ConstValue value;                        // const
+  // cast: the target dtype is the result's dtype (no attribute).
+  bool operator==(const Attributes&) const = default;
+};
+
+struct Op;
+
+struct Block {
+  std::vector<ValueId> args;    // block arguments (program inputs, loop carries)
+  std::vector<Op> ops;
+  std::vector<ValueId> yields;  // program outputs, or the region's yielded values
+};
+
+struct Op {
+  OpCode code = OpCode::kConst;
+  std::vector<ValueId> operands;
+  std::vector<ValueId> results;  // one result, except loop/while: one per carry
+  Attributes attrs;
+  std::vector<Block> regions;    // loop: [body]; while: [cond, body]; others: none
+  SourceLocation loc;
+};
+
+struct Program {
+  std::string name = "main";
+  std::vector<Type> values;            // type of each ValueId
+  std::vector<LengthSymbol> symbols;   // interned length symbols, referenced by Type::length
+  Block body;                          // args = inputs, yields = outputs
+
+  const Type& type(ValueId v) const { return values.at(static_cast<std::size_t>(v)); }
+  const std::vector<ValueId>& inputs() const { return body.args; }
+  const std::vector<ValueId>& outputs() const { return body.yields; }
+  // Printable name of a symbol: "1", "N", "E", "N1", "n0", or "%<ValueId>" (runtime; the printer
+  // renumbers it to the printed value number).
+  std::string symbol_name(SymbolId s) const;
+  // Interns a symbol; returns its id.
+  SymbolId intern(const LengthSymbol& s);
+};
+
+// Throws fuseflow::Error (kInvalidValue, or kInvalidType for dtype rules) naming the op, the value
+// and the rule (and the op's source location when known) if the program is not well formed:
+// use before definition or outside scope, wrong operand count/kind/dtype, result type different
+// from the inferred one, loop carries changing type, bad symbol.
+void verify(const Program& program);
+
+}  // namespace fuseflow::ir

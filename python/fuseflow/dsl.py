@@ -1,0 +1,695 @@
+"""The tracing DSL: symbolic values that record IR ops, and the ff.* array/graph functions.
+
+Inside an ``ff.jit`` function every argument is symbolic (a :class:`Traced` value or a
+:class:`TracedGraph`); Python operators and ``ff.*`` functions append typed ops to the program
+being traced. Type and shape rules (NumPy promotion, broadcasting, length symbols) live in the
+C++ IR builder, which raises ValueError/TypeError naming the op and the user's file:line.
+
+Outside ``ff.jit`` the same functions accept plain NumPy arrays and compute eagerly with NumPy.
+"""
+
+import math
+import numbers
+import os
+import sys
+import threading
+
+import numpy as np
+
+from . import _core
+
+__all__ = [
+    "Traced", "TracedGraph", "where", "minimum", "maximum", "clip", "abs", "exp", "log", "log1p",
+    "expm1", "sqrt", "sin", "cos", "tanh", "sigmoid", "erf", "erfc", "norm_cdf", "floor", "ceil",
+    "round", "sum", "mean", "min", "max", "argmin", "argmax", "dot", "norm", "full", "arange",
+    "neighbor_agg", "fori_loop", "while_loop", "converge",
+]
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_SUPPORTED_DTYPES = ("bool", "int32", "int64", "float32", "float64")
+_INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+# --------------------------------------------------------------------------- trace context
+
+class _TraceState(threading.local):
+    def __init__(self):
+        self.stack = []
+
+
+_state = _TraceState()
+
+
+class TraceContext:
+    """One trace in progress: the IR builder plus the graphs seen so far."""
+
+    def __init__(self, name):
+        self.builder = _core.IRBuilder(name)
+
+    def __enter__(self):
+        _state.stack.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _state.stack.pop()
+        return False
+
+
+def _current():
+    return _state.stack[-1] if _state.stack else None
+
+
+def _user_location():
+    """(file, line) of the innermost caller outside the fuseflow package: the user's code."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not os.path.abspath(filename).startswith(_PACKAGE_DIR):
+            return filename, frame.f_lineno
+        frame = frame.f_back
+    return "<unknown>", 0
+
+
+def _located(ctx):
+    """The builder, with the user's current file:line attached to the next ops."""
+    file, line = _user_location()
+    ctx.builder.set_location(file, line)
+    return ctx.builder
+
+
+# --------------------------------------------------------------------------- traced values
+
+class Traced:
+    """A symbolic array or scalar inside ``ff.jit``. Use it like a NumPy value."""
+
+    __slots__ = ("_ctx", "_id", "_type")
+    __array_priority__ = 1000  # NumPy defers binary operators to us
+
+    def __init__(self, ctx, value_id):
+        self._ctx = ctx
+        self._id = value_id
+        self._type = ctx.builder.type_of(value_id)  # (kind, dtype, length symbol, weak)
+
+    # ---- introspection
+    @property
+    def dtype(self):
+        return np.dtype(self._type[1])
+
+    @property
+    def ndim(self):
+        return 1 if self._type[0] == "array" else 0
+
+    @property
+    def is_array(self):
+        return self._type[0] == "array"
+
+    @property
+    def size(self):
+        """The length as a traced int64 scalar (arrays), or 1 for a scalar."""
+        if not self.is_array:
+            return 1
+        return Traced(self._ctx, _located(self._ctx).length(self._id))
+
+    @property
+    def shape(self):
+        return (self.size,) if self.is_array else ()
+
+    def __len__(self):
+        raise TypeError("len() of a traced array is not known while tracing; use x.size (a traced scalar) "
+                        "or ff.full(x.size, ...)")
+
+    def __repr__(self):
+        kind, dtype, length, weak = self._type
+        if kind == "array":
+            return f"Traced(array {dtype}[{length}])"
+        return f"Traced(scalar {'weak ' if weak else ''}{dtype})"
+
+    # ---- control flow on traced values is not allowed
+    def __bool__(self):
+        raise TypeError("the truth value of a traced value is unknown while tracing (Python if/and/or/not "
+                        "on it); use ff.where(cond, a, b) for a choice per element, or ff.while_loop")
+
+    def __index__(self):
+        raise TypeError("a traced value cannot be used as a Python int while tracing; pass it to ff.* functions")
+
+    __int__ = __index__
+
+    def __float__(self):
+        raise TypeError("a traced value cannot be converted to a Python float while tracing")
+
+    def __iter__(self):
+        raise TypeError("a traced array cannot be iterated while tracing; use whole-array operations")
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError("a traced value cannot be converted to a NumPy array inside ff.jit; "
+                        "use ff.* functions (ff.exp, ff.sum, ...) instead of numpy ones")
+
+    def __getitem__(self, index):
+        raise TypeError("indexing a traced array is not supported; use ff.where or graph gathers")
+
+    __hash__ = object.__hash__
+
+    # ---- arithmetic
+    def __add__(self, o): return _binary("add", self, o)
+    def __radd__(self, o): return _binary("add", o, self)
+    def __sub__(self, o): return _binary("sub", self, o)
+    def __rsub__(self, o): return _binary("sub", o, self)
+    def __mul__(self, o): return _binary("mul", self, o)
+    def __rmul__(self, o): return _binary("mul", o, self)
+    def __truediv__(self, o): return _binary("div", self, o)
+    def __rtruediv__(self, o): return _binary("div", o, self)
+    def __floordiv__(self, o): return _binary("floor_div", self, o)
+    def __rfloordiv__(self, o): return _binary("floor_div", o, self)
+    def __mod__(self, o): return _binary("mod", self, o)
+    def __rmod__(self, o): return _binary("mod", o, self)
+    def __pow__(self, o): return _binary("pow", self, o)
+    def __rpow__(self, o): return _binary("pow", o, self)
+    def __neg__(self): return _unary("neg", self)
+    def __pos__(self): return self
+    def __abs__(self): return _unary("abs", self)
+    def __invert__(self): return _unary("not", self)
+    def __and__(self, o): return _binary("and", self, o)
+    def __rand__(self, o): return _binary("and", o, self)
+    def __or__(self, o): return _binary("or", self, o)
+    def __ror__(self, o): return _binary("or", o, self)
+    def __xor__(self, o): return _binary("xor", self, o)
+    def __rxor__(self, o): return _binary("xor", o, self)
+    def __lt__(self, o): return _binary("lt", self, o)
+    def __le__(self, o): return _binary("le", self, o)
+    def __gt__(self, o): return _binary("gt", self, o)
+    def __ge__(self, o): return _binary("ge", self, o)
+    def __eq__(self, o): return _binary("eq", self, o)  # noqa: E704
+    def __ne__(self, o): return _binary("ne", self, o)  # noqa: E704
+
+    def astype(self, dtype):
+        name = _dtype_name(dtype, "dtype")
+        return Traced(self._ctx, _located(self._ctx).cast(self._id, name))
+
+    # ---- reductions as methods, like NumPy
+    def sum(self): return sum(self)
+    def mean(self): return mean(self)
+    def min(self): return min(self)
+    def max(self): return max(self)
+    def argmin(self): return argmin(self)
+    def argmax(self): return argmax(self)
+
+    # ---- NumPy ufuncs applied to traced values (np.exp(x), np.float32(2) * x, ...)
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method != "__call__" or kwargs:
+            return NotImplemented
+        name = _UFUNCS.get(ufunc)
+        if name is None:
+            raise TypeError(f"numpy.{ufunc.__name__} is not supported on traced values; use the ff.* equivalent")
+        if ufunc.nin == 1:
+            return _strong(_unary(name, inputs[0]))
+        return _strong(_binary(name, inputs[0], inputs[1]))
+
+
+_UFUNCS = {
+    np.add: "add", np.subtract: "sub", np.multiply: "mul", np.true_divide: "div",
+    np.floor_divide: "floor_div", np.remainder: "mod", np.power: "pow", np.negative: "neg",
+    np.absolute: "abs", np.exp: "exp", np.log: "log", np.log1p: "log1p", np.expm1: "expm1",
+    np.sqrt: "sqrt", np.sin: "sin", np.cos: "cos", np.tanh: "tanh", np.floor: "floor",
+    np.ceil: "ceil", np.rint: "round", np.minimum: "minimum", np.maximum: "maximum",
+    np.less: "lt", np.less_equal: "le", np.greater: "gt", np.greater_equal: "ge", np.equal: "eq",
+    np.not_equal: "ne", np.bitwise_and: "and", np.bitwise_or: "or", np.bitwise_xor: "xor",
+    np.logical_and: "and", np.logical_or: "or", np.logical_xor: "xor", np.invert: "not",
+    np.logical_not: "not",
+}
+
+
+class TracedGraph:
+    """A symbolic ff.Graph inside ``ff.jit``: sizes, degrees, gathers, neighbour aggregation."""
+
+    __slots__ = ("_ctx", "_id")
+
+    def __init__(self, ctx, value_id):
+        self._ctx = ctx
+        self._id = value_id
+
+    @property
+    def num_nodes(self):
+        return Traced(self._ctx, _located(self._ctx).num_nodes(self._id))
+
+    @property
+    def num_edges(self):
+        return Traced(self._ctx, _located(self._ctx).num_edges(self._id))
+
+    def out_degree(self):
+        return Traced(self._ctx, _located(self._ctx).out_degree(self._id))
+
+    def in_degree(self):
+        return Traced(self._ctx, _located(self._ctx).in_degree(self._id))
+
+    def edge_src(self, x):
+        """x[src(e)] for every edge e (CSR order): a length-E array."""
+        return Traced(self._ctx, _located(self._ctx).edge_src(self._id, _lift(self._ctx, x, "x")._id))
+
+    def edge_dst(self, x):
+        """x[dst(e)] for every edge e (CSR order): a length-E array."""
+        return Traced(self._ctx, _located(self._ctx).edge_dst(self._id, _lift(self._ctx, x, "x")._id))
+
+    def __bool__(self):
+        raise TypeError("the truth value of a traced graph is unknown while tracing")
+
+    def __repr__(self):
+        return "TracedGraph()"
+
+
+# --------------------------------------------------------------------------- lifting constants
+
+def _dtype_name(dtype, argument):
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        raise TypeError(f"{argument}: not a dtype: {dtype!r}") from None
+    if name not in _SUPPORTED_DTYPES:
+        raise TypeError(f"{argument}: unsupported dtype {name} (supported: {', '.join(_SUPPORTED_DTYPES)})")
+    return name
+
+
+def _constant(ctx, value, argument):
+    """A Python or NumPy scalar as an IR constant: Python scalars weak, NumPy scalars strong."""
+    b = _located(ctx)
+    if isinstance(value, (bool, np.bool_)):
+        return Traced(ctx, b.constant_bool(bool(value), isinstance(value, bool)))
+    if isinstance(value, np.generic):
+        name = _dtype_name(value.dtype, argument)
+        if name.startswith("float"):
+            return Traced(ctx, b.constant_float(float(value), name, False))
+        return Traced(ctx, b.constant_int(int(value), name, False))
+    if isinstance(value, numbers.Integral):
+        value = int(value)
+        if not _INT64_MIN <= value <= _INT64_MAX:
+            raise OverflowError(f"{argument}: integer {value} does not fit in int64")
+        return Traced(ctx, b.constant_int(value, "int64", True))
+    if isinstance(value, numbers.Real):
+        return Traced(ctx, b.constant_float(float(value), "float64", True))
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return _constant(ctx, value[()], argument)
+        raise TypeError(f"{argument}: a NumPy array captured inside ff.jit cannot be embedded in the program; "
+                        "pass it as an argument of the jit function")
+    raise TypeError(f"{argument}: unsupported value of type {type(value).__name__} inside ff.jit "
+                    "(expected a traced value, a Python/NumPy scalar)")
+
+
+def _lift(ctx, value, argument="operand"):
+    if isinstance(value, Traced):
+        if value._ctx is not ctx:
+            raise ValueError(f"{argument}: a traced value from another ff.jit trace was used here "
+                             "(do not keep traced values across calls)")
+        return value
+    if isinstance(value, TracedGraph):
+        raise TypeError(f"{argument}: expected an array or scalar, got a graph")
+    return _constant(ctx, value, argument)
+
+
+def _context_of(*values):
+    for v in values:
+        if isinstance(v, (Traced, TracedGraph)):
+            return v._ctx
+    return None
+
+
+def _unary(op, x):
+    ctx = x._ctx
+    return Traced(ctx, _located(ctx).unary(op, _lift(ctx, x)._id))
+
+
+def _binary(op, a, b):
+    ctx = _context_of(a, b)
+    a = _lift(ctx, a, "lhs")
+    b = _lift(ctx, b, "rhs")
+    return Traced(ctx, _located(ctx).binary(op, a._id, b._id))
+
+
+# --------------------------------------------------------------------------- elementwise functions
+
+def _eager_special(name):
+    import scipy.special as sc  # only for eager use outside ff.jit
+
+    return {"erf": sc.erf, "erfc": sc.erfc, "norm_cdf": sc.ndtr, "sigmoid": sc.expit}[name]
+
+
+def _strong(v):
+    """NumPy functions return NumPy scalars, which are strong-typed, even for Python-scalar input
+    (np.abs(0.5) is np.float64): ff.* functions do the same, unlike Python operators."""
+    kind, dtype, _, weak = v._type
+    if kind == "scalar" and weak:
+        return Traced(v._ctx, _located(v._ctx).cast(v._id, dtype))
+    return v
+
+
+def _make_unary(name, numpy_fn):
+    def fn(x):
+        if isinstance(x, Traced):
+            return _strong(_unary(name, x))
+        if numpy_fn is None:
+            return _eager_special(name)(x)
+        return numpy_fn(x)
+
+    fn.__name__ = name
+    fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise {name}. Traced inside ff.jit; NumPy outside."
+    return fn
+
+
+abs = _make_unary("abs", np.abs)  # noqa: A001 (mirrors numpy naming)
+exp = _make_unary("exp", np.exp)
+log = _make_unary("log", np.log)
+log1p = _make_unary("log1p", np.log1p)
+expm1 = _make_unary("expm1", np.expm1)
+sqrt = _make_unary("sqrt", np.sqrt)
+sin = _make_unary("sin", np.sin)
+cos = _make_unary("cos", np.cos)
+tanh = _make_unary("tanh", np.tanh)
+sigmoid = _make_unary("sigmoid", None)
+erf = _make_unary("erf", None)
+erfc = _make_unary("erfc", None)
+norm_cdf = _make_unary("norm_cdf", None)
+floor = _make_unary("floor", np.floor)
+ceil = _make_unary("ceil", np.ceil)
+round = _make_unary("round", np.round)  # noqa: A001 (half to even, like numpy.round)
+
+
+def minimum(a, b):
+    """Elementwise minimum (NaN propagates), NumPy broadcasting."""
+    if _context_of(a, b) is None:
+        return np.minimum(a, b)
+    return _strong(_binary("minimum", a, b))
+
+
+def maximum(a, b):
+    """Elementwise maximum (NaN propagates), NumPy broadcasting."""
+    if _context_of(a, b) is None:
+        return np.maximum(a, b)
+    return _strong(_binary("maximum", a, b))
+
+
+def where(cond, a, b):
+    """a where cond else b, elementwise (cond is cast to bool: nonzero is True)."""
+    ctx = _context_of(cond, a, b)
+    if ctx is None:
+        return np.where(cond, a, b)
+    c, x, y = _lift(ctx, cond, "cond"), _lift(ctx, a, "x"), _lift(ctx, b, "y")
+    return _strong(Traced(ctx, _located(ctx).where(c._id, x._id, y._id)))
+
+
+def clip(x, lo, hi):
+    """minimum(maximum(x, lo), hi), elementwise."""
+    ctx = _context_of(x, lo, hi)
+    if ctx is None:
+        return np.clip(x, lo, hi)
+    v, a, b = _lift(ctx, x, "x"), _lift(ctx, lo, "lo"), _lift(ctx, hi, "hi")
+    return _strong(Traced(ctx, _located(ctx).clip(v._id, a._id, b._id)))
+
+
+# --------------------------------------------------------------------------- reductions
+
+def _require_array(x, fn):
+    if not x.is_array:
+        raise TypeError(f"ff.{fn}: x must be an array, got a scalar")
+
+
+def _make_reduction(name, numpy_fn):
+    def fn(x):
+        if isinstance(x, Traced):
+            _require_array(x, name)
+            return Traced(x._ctx, _located(x._ctx).reduce(name, x._id))
+        return numpy_fn(np.asarray(x))
+
+    fn.__name__ = name
+    fn.__qualname__ = name
+    fn.__doc__ = f"{name} of a 1-D array (a traced scalar inside ff.jit)."
+    return fn
+
+
+sum = _make_reduction("sum", np.sum)  # noqa: A001
+mean = _make_reduction("mean", np.mean)
+min = _make_reduction("min", np.min)  # noqa: A001
+max = _make_reduction("max", np.max)  # noqa: A001
+argmin = _make_reduction("argmin", np.argmin)
+argmax = _make_reduction("argmax", np.argmax)
+
+
+def dot(a, b):
+    """Inner product of two 1-D arrays of the same length."""
+    ctx = _context_of(a, b)
+    if ctx is None:
+        return np.dot(a, b)
+    x, y = _lift(ctx, a, "a"), _lift(ctx, b, "b")
+    return Traced(ctx, _located(ctx).dot(x._id, y._id))
+
+
+_NORMS = ("l1", "l2", "inf")
+
+
+def norm(x, kind="l2"):
+    """Vector norm: "l1" (sum |x|), "l2" (Euclidean) or "inf" (max |x|)."""
+    if kind not in _NORMS:
+        raise ValueError(f'kind: must be "l1", "l2" or "inf", got {kind!r}')
+    if isinstance(x, Traced):
+        _require_array(x, "norm")
+        return Traced(x._ctx, _located(x._ctx).norm(x._id, kind))
+    x = np.asarray(x)
+    order = {"l1": 1, "l2": 2, "inf": np.inf}[kind]
+    return np.linalg.norm(x, ord=order) if x.size else 0.0
+
+
+# --------------------------------------------------------------------------- creation
+
+def full(n, value):
+    """A length-n array filled with value; n may be traced (g.num_nodes, x.size, an argument)."""
+    ctx = _context_of(n, value)
+    if ctx is None:
+        return np.full(n, value)
+    count, fill = _lift(ctx, n, "n"), _lift(ctx, value, "value")
+    if count.is_array or fill.is_array:
+        raise TypeError("ff.full: n and value must be scalars")
+    return Traced(ctx, _located(ctx).full(count._id, fill._id))
+
+
+def arange(n):
+    """0, 1, ..., n-1 as int64; n may be traced."""
+    ctx = _context_of(n)
+    if ctx is None:
+        return np.arange(n, dtype=np.int64)
+    count = _lift(ctx, n, "n")
+    if count.is_array:
+        raise TypeError("ff.arange: n must be a scalar")
+    return Traced(ctx, _located(ctx).arange(count._id))
+
+
+# --------------------------------------------------------------------------- graphs
+
+_AGG_OPS = ("sum", "mean", "min", "max", "count", "mode")
+_DIRECTIONS = ("in", "out", "both")
+
+
+def neighbor_agg(g, x, op="sum", direction="in", weights=None):
+    """Aggregate x over each node's neighbours: op in sum/mean/min/max/count/mode,
+    direction "in" (u -> v edges, pull), "out" or "both"; optional per-edge weights (length E).
+    Nodes without neighbours get the op's identity (0 for sum/count/mean, +inf/max int for min,
+    -inf/lowest for max, NaN/-1 for mode)."""
+    if op not in _AGG_OPS:
+        raise ValueError(f"op: must be one of {', '.join(_AGG_OPS)}; got {op!r}")
+    if direction not in _DIRECTIONS:
+        raise ValueError(f"direction: must be one of {', '.join(_DIRECTIONS)}; got {direction!r}")
+    if isinstance(g, TracedGraph):
+        ctx = g._ctx
+        xv = _lift(ctx, x, "x")
+        wv = None if weights is None else _lift(ctx, weights, "weights")._id
+        return Traced(ctx, _located(ctx).neighbor_agg(g._id, xv._id, op, direction, wv))
+    if isinstance(x, (Traced, TracedGraph)) or isinstance(weights, (Traced, TracedGraph)):
+        raise TypeError("g: inside ff.jit the graph must be an argument of the jit function")
+    return _eager_graph_op(g, x, op, direction, weights)
+
+
+def _eager_graph_op(g, x, op, direction, weights):
+    """neighbor_agg outside ff.jit: a one-op jit program, compiled once per signature."""
+    from .graph import Graph
+    from .jit import jit
+
+    if not isinstance(g, Graph):
+        raise TypeError(f"g: must be a fuseflow.Graph, got {type(g).__name__}")
+    key = (op, direction, weights is None)
+    fn = _EAGER_AGG.get(key)
+    if fn is None:
+        if weights is None:
+            def agg(graph, values):
+                return neighbor_agg(graph, values, op, direction)
+        else:
+            def agg(graph, values, w):
+                return neighbor_agg(graph, values, op, direction, w)
+        fn = _EAGER_AGG[key] = jit(agg)
+    return fn(g, x) if weights is None else fn(g, x, weights)
+
+
+_EAGER_AGG = {}
+
+
+# --------------------------------------------------------------------------- loops
+
+def _flatten(tree, leaves):
+    """Tuples/lists of values -> leaves (in order) and a structure to rebuild them."""
+    if isinstance(tree, (tuple, list)):
+        return (type(tree), [_flatten(t, leaves) for t in tree])
+    leaves.append(tree)
+    return None
+
+
+def _unflatten(structure, leaves_iter):
+    if structure is None:
+        return next(leaves_iter)
+    kind, children = structure
+    return kind(_unflatten(c, leaves_iter) for c in children)
+
+
+def _structure_str(structure):
+    if structure is None:
+        return "value"
+    kind, children = structure
+    inner = ", ".join(_structure_str(c) for c in children)
+    return f"({inner},)" if kind is tuple and len(children) == 1 else (f"({inner})" if kind is tuple else f"[{inner}]")
+
+
+def _carry_leaves(ctx, tree, argument):
+    leaves = []
+    structure = _flatten(tree, leaves)
+    ids = []
+    for i, leaf in enumerate(leaves):
+        if isinstance(leaf, TracedGraph):
+            raise TypeError(f"{argument}: a graph cannot be a loop carry")
+        ids.append(_lift(ctx, leaf, f"{argument}[{i}]" if structure is not None else argument)._id)
+    return structure, ids
+
+
+def _wrap(ctx, structure, ids):
+    return _unflatten(structure, iter([Traced(ctx, v) for v in ids]))
+
+
+def _body_result(ctx, structure, result, fn_name):
+    leaves = []
+    got = _flatten(result, leaves)
+    if got != structure:
+        raise TypeError(f"{fn_name}: the body must return a carry with the same structure as init "
+                        f"({_structure_str(structure)}), got {_structure_str(got)}")
+    return [_lift(ctx, leaf, f"{fn_name} body result")._id for leaf in leaves]
+
+
+def _loop_context(*values):
+    ctx = None
+    for v in values:
+        leaves = []
+        _flatten(v, leaves)
+        ctx = ctx or _context_of(*leaves)
+    return ctx or _current()
+
+
+def fori_loop(n, body, init):
+    """Run carry = body(carry) n times; returns the last carry. init may be a tuple.
+
+    Inside ff.jit the body is traced once into a loop region and runs natively."""
+    ctx = _loop_context(n, init)
+    if ctx is None:
+        carry = init
+        for _ in range(int(n)):
+            carry = body(carry)
+        return carry
+    count = _lift(ctx, n, "n")
+    structure, inits = _carry_leaves(ctx, init, "init")
+    args = _located(ctx).begin_loop(count._id, inits)
+    yields = _body_result(ctx, structure, body(_wrap(ctx, structure, args)), "fori_loop")
+    return _wrap(ctx, structure, _located(ctx).end_loop(yields))
+
+
+def while_loop(cond, body, init):
+    """while cond(carry): carry = body(carry); returns the last carry. cond returns a bool scalar."""
+    ctx = _loop_context(init)
+    if ctx is None:
+        carry = init
+        while cond(carry):
+            carry = body(carry)
+        return carry
+    structure, inits = _carry_leaves(ctx, init, "init")
+    args = _located(ctx).begin_while(inits)
+    c = _lift(ctx, cond(_wrap(ctx, structure, args)), "while_loop condition")
+    body_args = _located(ctx).begin_while_body(c._id)
+    yields = _body_result(ctx, structure, body(_wrap(ctx, structure, body_args)), "while_loop")
+    return _wrap(ctx, structure, _located(ctx).end_while(yields))
+
+
+def converge(body, init, tol=1e-6, max_iter=100, norm="l1"):
+    """Iterate carry = body(carry) until the change |new - old| (norm over all carried values)
+    is <= tol, or max_iter iterations ran. Returns the last carry."""
+    kind = norm
+    if kind not in _NORMS:
+        raise ValueError(f'norm: must be "l1", "l2" or "inf", got {kind!r}')
+    ctx = _loop_context(init, tol, max_iter)
+    if ctx is None:
+        return _converge_eager(body, init, tol, max_iter, kind)
+    structure, inits = _carry_leaves(ctx, init, "init")
+    b = _located(ctx)
+    delta0 = b.constant_float(math.inf, "float64", False)
+    iter0 = b.constant_int(0, "int64", False)
+    tol_v = _lift(ctx, tol, "tol")
+    max_v = _lift(ctx, max_iter, "max_iter")
+    args = b.begin_while(inits + [delta0, iter0])
+    olds = [Traced(ctx, a) for a in args]
+    cond = (olds[-1] < max_v) & (olds[-2] > tol_v)
+    body_args = _located(ctx).begin_while_body(cond._id)
+    carry = [Traced(ctx, a) for a in body_args]
+    new_ids = _body_result(ctx, structure, body(_unflatten(structure, iter(carry[:-2]))), "converge")
+    delta = None
+    for old, new_id in zip(carry[:-2], new_ids):
+        diff = _absolute_change(Traced(ctx, new_id), old)
+        part = _norm_of(diff, kind)
+        if delta is None:
+            delta = part
+        elif kind == "inf":
+            delta = maximum(delta, part)
+        else:
+            delta = delta + part
+    if delta is None:
+        delta = Traced(ctx, _located(ctx).constant_float(0.0, "float64", False))
+    elif kind == "l2":
+        delta = sqrt(delta)
+    delta = delta.astype("float64")
+    results = _located(ctx).end_while(new_ids + [delta._id, (carry[-1] + 1)._id])
+    return _wrap(ctx, structure, results[:-2])
+
+
+def _absolute_change(new, old):
+    if new.dtype == np.bool_:
+        return new.astype("int64") - old.astype("int64")
+    return new - old
+
+
+def _norm_of(diff, kind):
+    """A carried value's contribution to the convergence measure (l2: squared, summed later)."""
+    if diff.is_array:
+        if kind == "l2":
+            v = diff.astype("float64")
+            return dot(v, v)
+        return norm(diff, kind).astype("float64")
+    d = abs(diff).astype("float64")
+    return d * d if kind == "l2" else d
+
+
+def _converge_eager(body, init, tol, max_iter, kind):
+    carry = init
+    order = {"l1": 1, "l2": 2, "inf": np.inf}[kind]
+    for _ in range(int(max_iter)):
+        new = body(carry)
+        old_leaves, new_leaves = [], []
+        _flatten(carry, old_leaves)
+        _flatten(new, new_leaves)
+        parts = [np.abs(np.asarray(n, dtype=np.float64) - np.asarray(o, dtype=np.float64)).ravel()
+                 for n, o in zip(new_leaves, old_leaves)]
+        flat = np.concatenate(parts) if parts else np.zeros(0)
+        delta = np.linalg.norm(flat, ord=order) if flat.size else 0.0
+        carry = new
+        if not delta > tol:
+            break
+    return carry

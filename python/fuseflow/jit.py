@@ -1,0 +1,434 @@
+"""ff.jit: trace a Python function once per signature into IR, compile it, run it natively.
+
+The signature of a call is, per argument: its kind (graph / array / scalar), dtype, and for
+arrays which length class it has (a graph's N or E, length 1, or the same length as an earlier
+array argument). Python and NumPy scalars are runtime inputs, so new values never recompile.
+"""
+
+import functools
+import inspect
+import itertools
+import numbers
+import os
+import threading
+
+import numpy as np
+
+from . import _core
+from .dsl import TraceContext, Traced, TracedGraph, _flatten, _unflatten
+from .dsl import _state as _trace_state
+from .graph import Graph
+
+__all__ = ["jit", "JitFunction"]
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_SUPPORTED_DTYPES = {np.dtype(n): n for n in ("bool", "int32", "int64", "float32", "float64")}
+_CANONICAL = {d: d for d in _SUPPORTED_DTYPES}  # the interned dtype object of each supported dtype
+_INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+def _unsupported_dtype(name, dtype):
+    return TypeError(f"{name}: unsupported dtype {dtype} (supported: bool, int32, int64, float32, float64)")
+
+
+def _scalar_key(name, value):
+    """(kind, dtype, weak) of a scalar argument, or None when value is not a scalar."""
+    if isinstance(value, bool):
+        return ("s", "bool", True)
+    if isinstance(value, np.generic):
+        dtype = _SUPPORTED_DTYPES.get(value.dtype)
+        if dtype is None:
+            raise _unsupported_dtype(name, value.dtype)
+        return ("s", dtype, False)
+    if isinstance(value, numbers.Integral):
+        if not _INT64_MIN <= int(value) <= _INT64_MAX:
+            raise OverflowError(f"{name}: integer {value} does not fit in int64")
+        return ("s", "int64", True)
+    if isinstance(value, numbers.Real):
+        return ("s", "float64", True)
+    return None
+
+
+_WEAK_FLOAT_KEY = ("s", "float64", True)
+_WEAK_INT_KEY = ("s", "int64", True)
+_WEAK_BOOL_KEY = ("s", "bool", True)
+
+
+def _classify(names, values):
+    """(cache key, native inputs) of one call, in one pass over the arguments.
+
+    Per argument the key holds its kind and dtype; arrays also their length class, decided after
+    the pass because a graph argument may come after the arrays sized by it. Graph inputs go
+    first in the native input list (see JitFunction._trace). The common types are tested by
+    exact type first: this runs on every call, so it is part of the boundary cost."""
+    key = []
+    inputs = []
+    graph_inputs = None
+    graphs = None
+    arrays = None  # (position in key, length)
+    for i, v in enumerate(values):
+        t = type(v)
+        if t is np.ndarray and v.ndim == 1:
+            dtype = _SUPPORTED_DTYPES.get(v.dtype)
+            if dtype is None:
+                raise _unsupported_dtype(names[i], v.dtype)
+            if arrays is None:
+                arrays = []
+            arrays.append((len(key), v.shape[0]))
+            key.append(dtype)
+            inputs.append(v if v.flags.c_contiguous else np.ascontiguousarray(v))
+        elif t is float:
+            key.append(_WEAK_FLOAT_KEY)
+            inputs.append(v)
+        elif t is int:
+            if not _INT64_MIN <= v <= _INT64_MAX:
+                raise OverflowError(f"{names[i]}: integer {v} does not fit in int64")
+            key.append(_WEAK_INT_KEY)
+            inputs.append(v)
+        elif t is bool:
+            key.append(_WEAK_BOOL_KEY)
+            inputs.append(v)
+        elif isinstance(v, Graph):
+            if graphs is None:
+                graphs, graph_inputs = [], []
+            graphs.append((v.num_nodes, v.num_edges))
+            graph_inputs.append(v._g)
+            key.append(("g",))
+        else:
+            if isinstance(v, np.ndarray) and v.ndim == 0:
+                v = v[()]
+            sk = _scalar_key(names[i], v)
+            if sk is None:
+                if isinstance(v, np.ndarray):
+                    if v.ndim == 1:  # an ndarray subclass
+                        raise TypeError(f"{names[i]}: pass a plain NumPy array, not a {type(v).__name__}")
+                    raise ValueError(f"{names[i]}: arrays must be 1-D, got shape {v.shape}")
+                if isinstance(v, (list, tuple)):
+                    raise TypeError(f"{names[i]}: pass a NumPy array, not a {type(v).__name__}")
+                raise TypeError(f"{names[i]}: unsupported argument of type {type(v).__name__}; "
+                                "pass NumPy arrays, Python/NumPy scalars or ff.Graph")
+            key.append(sk)
+            inputs.append(v.item() if isinstance(v, np.generic) else v)
+    if arrays is not None:
+        lengths = []
+        for position, n in arrays:
+            key[position] = ("a", key[position], _length_class(n, graphs or (), lengths))
+            lengths.append(n)
+    if graph_inputs is not None:
+        inputs = graph_inputs + inputs
+    return tuple(key), inputs
+
+
+def _add_user_location(error):
+    """Appends the user's file:line (innermost traceback frame outside fuseflow) to a trace error
+    raised by the DSL, unless the IR builder already named it."""
+    if not error.args or not isinstance(error.args[0], str) or "(at " in error.args[0]:
+        return
+    location = None
+    tb = error.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not os.path.abspath(filename).startswith(_PACKAGE_DIR):
+            location = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    if location is not None:
+        error.args = (f"{error.args[0]} (at {location})",) + error.args[1:]
+
+
+def _any_traced(args, kwargs):
+    for v in args:
+        if isinstance(v, (Traced, TracedGraph)):
+            return True
+    return any(isinstance(v, (Traced, TracedGraph)) for v in kwargs.values())
+
+
+def _layout(values):
+    """Exact layout of the arguments: equal layouts always classify to the same key.
+
+    A dtype enters by id(): memo entries are only made for the canonical dtype objects, which
+    live forever, so an equal id means the same dtype (and hashing ints is cheaper)."""
+    out = []
+    for v in values:
+        t = type(v)
+        if t is np.ndarray:
+            out.append((id(v.dtype), v.shape, v.strides))
+        elif t is Graph:
+            g = v._g
+            out.append((g.num_nodes, g.num_edges))
+        else:
+            out.append(t)
+    return tuple(out)
+
+
+def _memoizable(values):
+    """Arguments passed to the executor as they are (no copies or conversions on the slow path)."""
+    for v in values:
+        if type(v) is np.ndarray and (v.ndim != 1 or not v.flags.c_contiguous or
+                                      _SUPPORTED_DTYPES.get(v.dtype) is None or v.dtype is not _CANONICAL[v.dtype]):
+            return False
+        if type(v) not in (np.ndarray, float, int, bool, Graph):
+            return False
+    return True
+
+
+def _graphs_first(values, graph_positions):
+    inputs = [values[i]._g for i in graph_positions]
+    inputs.extend(v for i, v in enumerate(values) if i not in graph_positions)
+    return inputs
+
+
+def _length_class(n, graphs, lengths):
+    # A graph's N / E first, so node arrays combine with degrees and neighbor_agg results.
+    for i, (nodes, edges) in enumerate(graphs):
+        if n == nodes:
+            # When N == E the length alone cannot tell node arrays from edge arrays ("N|E"):
+            # the trace tries N first and E if that fails (JitFunction._trace_ambiguous).
+            return ("N|E", i) if n == edges else ("N", i)
+        if n == edges:
+            return ("E", i)
+    if n == 1:
+        return ("1",)
+    for j, m in enumerate(lengths):
+        if m == n:
+            return ("same", j)
+    return ("new",)
+
+
+class _Traced:
+    """A traced program and, once compiled, its executable."""
+
+    __slots__ = ("program", "structure", "compiled", "lock")
+
+    def __init__(self, program, structure):
+        self.program = program
+        self.structure = structure
+        self.compiled = None
+        self.lock = threading.Lock()
+
+
+class JitFunction:
+    """The callable ff.jit returns. Also: .ir(*args), .dot(*args), .profile(*args)."""
+
+    def __init__(self, fn, deterministic=False):
+        self._fn = fn
+        self._deterministic = bool(deterministic)
+        self._signature = inspect.signature(fn)
+        for p in self._signature.parameters.values():
+            if p.kind == inspect.Parameter.VAR_KEYWORD:
+                raise TypeError(f"ff.jit: {fn.__name__} takes **{p.name}; name every argument instead")
+        params = list(self._signature.parameters.values())
+        # Fast path: plain positional parameters called positionally (no *args, no keywords).
+        self._plain = all(p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                          for p in params)
+        self._param_names = tuple(p.name for p in params)
+        self._defaults = tuple(p.default for p in params)
+        self._n_params = len(params)
+        self._n_required = sum(1 for p in params if p.default is inspect.Parameter.empty)
+        self._cache = {}
+        # Memo of exact argument layouts (types, dtypes, shapes, strides, graph sizes) -> entry, so
+        # a repeated call skips classification; bounded because it keys on lengths.
+        self._fast = {}
+        self._lock = threading.Lock()
+        self.trace_count = 0  # how many times the function was traced (tests check no recompiles)
+        functools.update_wrapper(self, fn)
+
+    # ---- arguments
+    def _bind(self, args, kwargs):
+        try:
+            bound = self._signature.bind(*args, **kwargs)
+        except TypeError as e:
+            raise TypeError(f"{self._fn.__name__}(): {e}") from None
+        bound.apply_defaults()
+        names, values = [], []
+        for pname, value in bound.arguments.items():
+            kind = self._signature.parameters[pname].kind
+            if kind == inspect.Parameter.VAR_POSITIONAL:
+                for i, v in enumerate(value):
+                    names.append(f"{pname}[{i}]")
+                    values.append(v)
+            else:
+                names.append(pname)
+                values.append(value)
+        return names, values
+
+    def _get(self, args, kwargs):
+        """(traced entry, native inputs) for one call, tracing on a new signature."""
+        n = len(args)
+        if self._plain and not kwargs and self._n_required <= n <= self._n_params:
+            names, values = self._param_names, (args + self._defaults[n:] if n < self._n_params else args)
+            layout = _layout(values)
+            hit = self._fast.get(layout)
+            if hit is not None:
+                entry, graph_positions = hit
+                if graph_positions is None:
+                    return entry, list(values)
+                return entry, _graphs_first(values, graph_positions)
+        else:
+            names, values = self._bind(args, kwargs)
+            layout = None
+        key, inputs = _classify(names, values)
+        entry = self._cache.get(key)
+        if entry is None:
+            with self._lock:
+                entry = self._cache.get(key)
+                if entry is None:
+                    entry = self._trace_ambiguous(key, names, values)
+                    self._cache[key] = entry
+        if layout is not None and _memoizable(values):
+            if len(self._fast) > 256:
+                self._fast.clear()
+            positions = tuple(i for i, v in enumerate(values) if isinstance(v, Graph))
+            self._fast[layout] = (entry, positions or None)
+        return entry, inputs
+
+    # ---- tracing
+    def _trace_ambiguous(self, key, names, values):
+        """Trace, resolving arrays whose length matches both a graph's N and E: each is tried as
+        N, then as E, until the program type-checks (usually one edge-weight array)."""
+        ambiguous = [i for i, k in enumerate(key) if k[0] == "a" and k[2][0] == "N|E"]
+        if not ambiguous:
+            return self._trace(key, names, values)
+        first_error = None
+        for choice in itertools.product(("N", "E"), repeat=min(len(ambiguous), 4)):
+            resolved = list(key)
+            for position, symbol in zip(ambiguous, choice + ("N",) * (len(ambiguous) - len(choice))):
+                resolved[position] = ("a", key[position][1], (symbol, key[position][2][1]))
+            try:
+                return self._trace(tuple(resolved), names, values)
+            except ValueError as e:
+                first_error = first_error or e
+        raise first_error
+
+    def _trace(self, key, names, values):
+        self.trace_count += 1
+        ctx = TraceContext(self._fn.__name__)
+        b = ctx.builder
+        # Graph inputs come first in the program (so arrays can take their N/E length whatever the
+        # argument order); _classify orders the native inputs the same way.
+        args = [None] * len(key)
+        graph_ids = []
+        for i, k in enumerate(key):
+            if k[0] == "g":
+                graph_ids.append(b.add_graph_input())
+                args[i] = TracedGraph(ctx, graph_ids[-1])
+        symbols = []  # IR symbol of each array argument, in order
+        for i, k in enumerate(key):
+            if k[0] == "a":
+                cls = k[2]
+                if cls[0] == "N":
+                    sym = b.nodes_symbol(graph_ids[cls[1]])
+                elif cls[0] == "E":
+                    sym = b.edges_symbol(graph_ids[cls[1]])
+                elif cls[0] == "1":
+                    sym = b.one_symbol()
+                elif cls[0] == "same":
+                    sym = symbols[cls[1]]
+                else:
+                    sym = b.new_input_symbol()
+                symbols.append(sym)
+                args[i] = Traced(ctx, b.add_array_input(k[1], sym))
+            elif k[0] == "s":
+                args[i] = Traced(ctx, b.add_scalar_input(k[1], k[2]))
+        with ctx:
+            try:
+                result = self._fn(*self._rebuild(names, values, args))
+            except (TypeError, ValueError, OverflowError) as e:
+                _add_user_location(e)
+                raise
+        return self._finish(ctx, result)
+
+    def _rebuild(self, names, values, traced):
+        """Positional arguments for the user's function (re-packing *args)."""
+        out = []
+        it = iter(traced)
+        for pname, p in self._signature.parameters.items():
+            if p.kind == inspect.Parameter.VAR_POSITIONAL:
+                count = sum(1 for n in names if n.startswith(pname + "["))
+                out.extend(next(it) for _ in range(count))
+            else:
+                out.append(next(it))
+        return out
+
+    def _finish(self, ctx, result):
+        leaves = []
+        structure = _flatten(result, leaves)
+        ids = []
+        name = self._fn.__name__
+        for i, leaf in enumerate(leaves):
+            where = f"output {i}" if structure is not None else "the return value"
+            code = getattr(self._fn, "__code__", None)
+            at = f" (function at {code.co_filename}:{code.co_firstlineno})" if code is not None else ""
+            if isinstance(leaf, TracedGraph):
+                raise TypeError(f"{name}: {where} is a graph; return arrays or scalars{at}")
+            if not isinstance(leaf, Traced):
+                raise TypeError(f"{name}: {where} must be a traced array or scalar computed from the arguments "
+                                f"(or a tuple of them), got {type(leaf).__name__}{at}")
+            ids.append(leaf._id)
+        ctx.builder.set_outputs(ids)
+        program = ctx.builder.finish()
+        return _Traced(program, structure)
+
+    # ---- running
+    def _compiled(self, entry):
+        if entry.compiled is None:
+            with entry.lock:
+                if entry.compiled is None:
+                    compile_fn = getattr(_core, "compile", None)
+                    if compile_fn is None:
+                        raise NotImplementedError("this build of fuseflow has no executor (_core.compile)")
+                    entry.compiled = compile_fn(entry.program, self._deterministic)
+        return entry.compiled
+
+    def __call__(self, *args, **kwargs):
+        if _trace_state.stack and _any_traced(args, kwargs):
+            # Called from inside another trace: inline it into that program.
+            return self._fn(*args, **kwargs)
+        entry, inputs = self._get(args, kwargs)
+        compiled = entry.compiled
+        if compiled is None:
+            compiled = self._compiled(entry)
+        outputs = compiled.run(inputs)
+        if entry.structure is None:
+            return outputs[0]
+        return _unflatten(entry.structure, iter(outputs))
+
+    def program(self, *args, **kwargs):
+        """The traced, verified _core.Program for these arguments' signature."""
+        return self._get(args, kwargs)[0].program
+
+    def ir(self, *args, optimized=False, locations=False, **kwargs):
+        """IR text for these arguments' signature (before optimization unless optimized=True)."""
+        entry, _ = self._get(args, kwargs)
+        if optimized:
+            compiled = self._compiled(entry)
+            describe = getattr(compiled, "describe", None)
+            if describe is not None:
+                return describe()
+        return entry.program.print(locations)
+
+    def dot(self, *args, **kwargs):
+        """Graphviz (dot) text of the traced program."""
+        return self._get(args, kwargs)[0].program.to_dot()
+
+    def profile(self, *args, **kwargs):
+        """Per-step timings of one run (needs an executor with profiling)."""
+        entry, inputs = self._get(args, kwargs)
+        compiled = self._compiled(entry)
+        run_profiled = getattr(compiled, "run_profiled", None)
+        if run_profiled is None:
+            raise NotImplementedError("profiling is not available in this build")
+        return run_profiled(inputs)
+
+    def __repr__(self):
+        return f"<ff.jit {self._fn.__qualname__}, {len(self._cache)} signature(s) traced>"
+
+
+def jit(fn=None, *, deterministic=False):
+    """Decorator: trace fn once per argument signature and run it natively.
+
+    Usable as ``@ff.jit`` or ``@ff.jit(deterministic=True)``."""
+    if fn is None:
+        return lambda f: JitFunction(f, deterministic=deterministic)
+    if not callable(fn):
+        raise TypeError(f"ff.jit: expected a function, got {type(fn).__name__}")
+    return JitFunction(fn, deterministic=deterministic)

@@ -1,0 +1,148 @@
+#include "fuseflow/api/compiled.h"
+
+#include <cstring>
+
+#include "fuseflow/core/error.h"
+#include "fuseflow/exec/lower.h"
+
+namespace fuseflow {
+namespace {
+
+std::string describe_value(const Value& v) {
+  switch (v.kind) {
+    case exec::SlotKind::kArray: return std::string("a ") + exec::elem_type_name(v.type) + " array";
+    case exec::SlotKind::kScalar: return std::string("a ") + exec::elem_type_name(v.type) + " scalar";
+    case exec::SlotKind::kGraph: return "a graph";
+  }
+  return "?";
+}
+
+std::string expected_kind(const exec::SlotInfo& s) {
+  switch (s.kind) {
+    case exec::SlotKind::kArray: return std::string("a ") + exec::elem_type_name(s.type) + " array";
+    case exec::SlotKind::kScalar: return std::string("a ") + exec::elem_type_name(s.type) + " scalar";
+    case exec::SlotKind::kGraph: return "a graph";
+  }
+  return "?";
+}
+
+std::int64_t expected_length(const exec::LengthSource& e, const std::vector<Value>& slots) {
+  switch (e.kind) {
+    case exec::LengthSource::kOne: return 1;
+    case exec::LengthSource::kArrayLength: return slots[static_cast<std::size_t>(e.slot)].length;
+    case exec::LengthSource::kGraphNodes: return slots[static_cast<std::size_t>(e.slot)].graph->num_nodes();
+    case exec::LengthSource::kGraphEdges: return slots[static_cast<std::size_t>(e.slot)].graph->num_edges();
+    case exec::LengthSource::kScalarValue: return slots[static_cast<std::size_t>(e.slot)].as_i64();
+  }
+  return -1;
+}
+
+const char* length_rule(const exec::LengthSource& e) {
+  switch (e.kind) {
+    case exec::LengthSource::kOne: return "must have length 1";
+    case exec::LengthSource::kArrayLength: return "must have the same length as the array input it was traced with";
+    case exec::LengthSource::kGraphNodes: return "must have one value per graph node";
+    case exec::LengthSource::kGraphEdges: return "must have one value per graph edge";
+    case exec::LengthSource::kScalarValue: return "has the wrong length";
+  }
+  return "";
+}
+
+}  // namespace
+
+Compiled::Compiled(exec::Plan plan) : plan_(std::move(plan)) {}
+Compiled::~Compiled() = default;
+
+std::unique_ptr<exec::RunState> Compiled::acquire() const {
+  {
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (!pool_.empty()) {
+      auto s = std::move(pool_.back());
+      pool_.pop_back();
+      return s;
+    }
+  }
+  return std::make_unique<exec::RunState>(plan_);
+}
+
+void Compiled::release(std::unique_ptr<exec::RunState> state) const {
+  state->release_borrowed();
+  std::lock_guard<std::mutex> lock(pool_mutex_);
+  // A few states cover the threads that typically share a program; more would only hoard memory.
+  if (pool_.size() < 8) pool_.push_back(std::move(state));
+}
+
+std::vector<Value> Compiled::run(std::vector<Value> inputs) const { return run_impl(inputs, nullptr); }
+
+std::vector<Value> Compiled::run_profiled(std::vector<Value> inputs, std::vector<StepProfile>& profile) const {
+  profile.assign(static_cast<std::size_t>(plan_.num_profile_ids), StepProfile{});
+  return run_impl(inputs, &profile);
+}
+
+std::vector<Value> Compiled::run_impl(std::vector<Value>& inputs, std::vector<StepProfile>* profile) const {
+  if (inputs.size() != plan_.input_slots.size()) {
+    throw_value_error("inputs", "expected " + std::to_string(plan_.input_slots.size()) + " values, got " +
+                                    std::to_string(inputs.size()));
+  }
+  auto state = acquire();
+  try {
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      const int slot = plan_.input_slots[i];
+      const exec::SlotInfo& info = plan_.slots[static_cast<std::size_t>(slot)];
+      Value& in = inputs[i];
+      auto name = [i] { return "inputs[" + std::to_string(i) + "]"; };
+      if (info.kind == exec::SlotKind::kScalar && in.is_scalar()) {
+        // Python numbers arrive as int64/float64/bool: convert to the traced dtype.
+        Value v;
+        v.kind = exec::SlotKind::kScalar;
+        v.type = info.type;
+        exec::store_scalar(info.type, in.as_f64(), in.as_i64(), !exec::is_float(in.type), v.scalar);
+        state->slots[static_cast<std::size_t>(slot)] = v;
+        continue;
+      }
+      if (in.kind != info.kind || (info.kind == exec::SlotKind::kArray && in.type != info.type)) {
+        throw_type_error(name(), "expected " + expected_kind(info) + ", got " + describe_value(in));
+      }
+      if (info.kind == exec::SlotKind::kGraph && !in.graph) throw_type_error(name(), "graph is null");
+      state->slots[static_cast<std::size_t>(slot)] = std::move(in);
+    }
+    for (const exec::InputLengthCheck& c : plan_.input_checks) {
+      const Value& v = state->slots[static_cast<std::size_t>(plan_.input_slots[static_cast<std::size_t>(c.input_index)])];
+      const std::int64_t want = expected_length(c.expected, state->slots);
+      if (v.length != want) {
+        throw_value_error("inputs[" + std::to_string(c.input_index) + "]",
+                          std::string(length_rule(c.expected)) + " (" + std::to_string(want) + "), got length " +
+                              std::to_string(v.length));
+      }
+    }
+    exec::execute(plan_, *state, profile);
+    std::vector<Value> outputs;
+    outputs.reserve(plan_.output_slots.size());
+    for (int slot : plan_.output_slots) {
+      Value v = state->slots[static_cast<std::size_t>(slot)];
+      if (v.is_array() && !v.storage->owned()) {
+        // Outputs never alias the caller's memory (an input or a graph's degrees): copy.
+        Value copy = Value::array(v.type, v.length);
+        if (v.length > 0) {
+          std::memcpy(copy.storage->data(), v.raw_data(), static_cast<std::size_t>(v.length) * exec::elem_size(v.type));
+        }
+        v = std::move(copy);
+      }
+      outputs.push_back(std::move(v));
+    }
+    release(std::move(state));
+    return outputs;
+  } catch (...) {
+    release(std::move(state));
+    throw;
+  }
+}
+
+std::shared_ptr<const Compiled> compile(const ir::Program& program, const CompileOptions& options) {
+  ir::verify(program);
+  exec::Plan plan = exec::lower_program(program);
+  plan.deterministic = options.deterministic;
+  return std::make_shared<const Compiled>(std::move(plan));
+}
+
+}  // namespace fuseflow

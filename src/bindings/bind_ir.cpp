@@ -1,0 +1,130 @@
+// IR bindings for the tracer: a Builder whose values are plain ints (ValueIds), Program
+// (print / to_dot / signature), and parse_ir. Rules live in the C++ Builder; this converts names.
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
+
+#include <string>
+#include <tuple>
+
+#include "bindings.h"
+#include "fuseflow/core/error.h"
+#include "fuseflow/ir/builder.h"
+#include "fuseflow/ir/text.h"
+
+namespace fuseflow::bindings {
+
+namespace {
+
+using ir::Builder;
+using ir::OpCode;
+using ir::Program;
+using ir::ValueId;
+
+DType dtype_arg(const std::string& name) {
+  auto d = parse_dtype(name);
+  if (!d) throw_type_error("dtype", "must be one of bool, int32, int64, float32, float64; got '" + name + "'");
+  return *d;
+}
+
+OpCode opcode_arg(const std::string& name, ir::OpClass wanted, const char* what) {
+  auto code = ir::parse_opcode(name);
+  if (!code || ir::op_info(*code).op_class != wanted || *code == OpCode::kCast || *code == OpCode::kDot ||
+      *code == OpCode::kNorm) {
+    throw_value_error("op", std::string("'") + name + "' is not a " + what);
+  }
+  return *code;
+}
+
+// (kind, numpy dtype name, length symbol name, weak) for the tracer.
+std::tuple<std::string, std::string, std::string, bool> describe_type(const Program& p, const ir::Type& t) {
+  const char* kind = t.is_graph() ? "graph" : t.is_array() ? "array" : "scalar";
+  std::string dtype = t.is_graph() ? "" : dtype_numpy_name(t.dtype);
+  std::string length = t.is_array() ? p.symbol_name(t.length) : "";
+  return {kind, dtype, length, t.weak};
+}
+
+}  // namespace
+
+void bind_ir(nb::module_& m) {
+  nb::class_<Program>(m, "Program", "A verified IR program (typed SSA with loop regions).")
+      .def("print", [](const Program& p, bool locations) { return ir::print(p, ir::PrintOptions{locations}); },
+           nb::arg("locations") = false)
+      .def("__str__", [](const Program& p) { return ir::print(p); })
+      .def("to_dot", [](const Program& p) { return ir::to_dot(p); })
+      .def("verify", [](const Program& p) { ir::verify(p); })
+      .def_prop_ro("name", [](const Program& p) { return p.name; })
+      .def_prop_ro("num_inputs", [](const Program& p) { return p.inputs().size(); })
+      .def_prop_ro("num_outputs", [](const Program& p) { return p.outputs().size(); })
+      .def("input_types", [](const Program& p) {
+        std::vector<std::tuple<std::string, std::string, std::string, bool>> out;
+        for (ValueId v : p.inputs()) out.push_back(describe_type(p, p.type(v)));
+        return out;
+      })
+      .def("output_types", [](const Program& p) {
+        std::vector<std::tuple<std::string, std::string, std::string, bool>> out;
+        for (ValueId v : p.outputs()) out.push_back(describe_type(p, p.type(v)));
+        return out;
+      });
+
+  m.def("parse_ir", [](const std::string& text) { return ir::parse(text); }, nb::arg("text"),
+        "Parse IR text; malformed text raises ValueError with line and column.");
+
+  nb::class_<Builder>(m, "IRBuilder", "Builds a Program op by op; values are ints.")
+      .def(nb::init<std::string>(), nb::arg("name") = "main")
+      .def("add_graph_input", &Builder::add_graph_input)
+      .def("add_array_input", [](Builder& b, const std::string& dtype, ir::SymbolId s) { return b.add_array_input(dtype_arg(dtype), s); })
+      .def("add_scalar_input", [](Builder& b, const std::string& dtype, bool weak) { return b.add_scalar_input(dtype_arg(dtype), weak); })
+      .def("new_input_symbol", &Builder::new_input_symbol)
+      .def("one_symbol", &Builder::one_symbol)
+      .def("nodes_symbol", &Builder::nodes_symbol)
+      .def("edges_symbol", &Builder::edges_symbol)
+      .def("set_location", [](Builder& b, const std::string& file, int line) { b.set_location({file, line}); })
+      .def("constant_float", [](Builder& b, double v, const std::string& dtype, bool weak) { return b.constant_float(v, dtype_arg(dtype), weak); })
+      .def("constant_int", [](Builder& b, std::int64_t v, const std::string& dtype, bool weak) { return b.constant_int(v, dtype_arg(dtype), weak); })
+      .def("constant_bool", &Builder::constant_bool)
+      .def("unary", [](Builder& b, const std::string& op, ValueId x) { return b.unary(opcode_arg(op, ir::OpClass::kUnary, "unary op"), x); })
+      .def("binary", [](Builder& b, const std::string& op, ValueId x, ValueId y) {
+        return b.binary(opcode_arg(op, ir::OpClass::kBinary, "binary op"), x, y);
+      })
+      .def("cast", [](Builder& b, ValueId x, const std::string& dtype) { return b.cast(x, dtype_arg(dtype)); })
+      .def("where", &Builder::where)
+      .def("clip", &Builder::clip)
+      .def("reduce", [](Builder& b, const std::string& op, ValueId x) { return b.reduce(opcode_arg(op, ir::OpClass::kReduction, "reduction"), x); })
+      .def("dot", &Builder::dot)
+      .def("norm", [](Builder& b, ValueId x, const std::string& kind) {
+        auto k = ir::parse_norm_kind(kind);
+        if (!k) throw_value_error("norm", "must be \"l1\", \"l2\" or \"inf\", got \"" + kind + "\"");
+        return b.norm(x, *k);
+      })
+      .def("full", &Builder::full)
+      .def("arange", &Builder::arange)
+      .def("length", &Builder::length)
+      .def("num_nodes", &Builder::num_nodes)
+      .def("num_edges", &Builder::num_edges)
+      .def("out_degree", &Builder::out_degree)
+      .def("in_degree", &Builder::in_degree)
+      .def("edge_src", &Builder::edge_src)
+      .def("edge_dst", &Builder::edge_dst)
+      .def("neighbor_agg", [](Builder& b, ValueId g, ValueId x, const std::string& op, const std::string& direction,
+                              std::optional<ValueId> weights) {
+        auto agg = ir::parse_agg_op(op);
+        if (!agg) throw_value_error("op", "must be one of \"sum\", \"mean\", \"min\", \"max\", \"count\", \"mode\"; got \"" + op + "\"");
+        auto dir = ir::parse_direction(direction);
+        if (!dir) throw_value_error("direction", "must be \"in\", \"out\" or \"both\"; got \"" + direction + "\"");
+        return b.neighbor_agg(g, x, *agg, *dir, weights);
+      })
+      .def("begin_loop", &Builder::begin_loop)
+      .def("end_loop", &Builder::end_loop)
+      .def("begin_while", &Builder::begin_while)
+      .def("begin_while_body", &Builder::begin_while_body)
+      .def("end_while", &Builder::end_while)
+      .def_prop_ro("region_depth", &Builder::region_depth)
+      .def("type_of", [](const Builder& b, ValueId v) { return describe_type(b.program(), b.type(v)); })
+      .def("symbol_of", [](const Builder& b, ValueId v) { return b.type(v).length; })
+      .def("set_outputs", &Builder::set_outputs)
+      .def("finish", &Builder::finish);
+}
+
+}  // namespace fuseflow::bindings

@@ -1,0 +1,460 @@
+#include "fuseflow/exec/executor.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <limits>
+
+#include "exec/block_kernel.h"
+#include "exec/graph_steps.h"
+#include "fuseflow/core/buffer.h"
+#include "fuseflow/core/error.h"
+#include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/threads.h"
+
+namespace fuseflow::exec {
+
+void apply_math(kernels::UnaryOp op, const double* in, double* out, std::int64_t n) {
+  kernels::unary(op, in, out, static_cast<std::size_t>(n));
+}
+void apply_math(kernels::UnaryOp op, const float* in, float* out, std::int64_t n) {
+  kernels::unary(op, in, out, static_cast<std::size_t>(n));
+}
+
+// From bench/bench_engine.py's "threshold" case (where-expression, 1 vs 2 threads) on this 2-core
+// VM shared with other jobs: below ~256K elements the second thread's wake-up/fork-join (tens of
+// us to ms under load) cost more than it saved (e.g. 131K: 0.42 ms serial vs 1.6 ms on 2 threads);
+// at 1M elements 2 threads won (1.7 ms vs 5.4 ms). Serial below this size.
+std::int64_t parallel_min_elements() { return 256 * 1024; }
+
+namespace {
+
+// Block-sized registers plus broadcast buffers of the calling thread; grown on demand and kept
+// for the thread's lifetime, so steady-state runs allocate nothing here.
+struct ThreadScratch {
+  void* data = nullptr;
+  std::size_t bytes = 0;
+  std::vector<char*> base;
+  std::vector<std::int64_t> stride;
+  std::vector<void*> ptrs;
+  ~ThreadScratch() { std::free(data); }
+  char* reserve(std::size_t want) {
+    if (want > bytes) {
+      std::free(data);
+      bytes = std::max(want, bytes * 2);
+      data = std::aligned_alloc(kBufferAlignment, (bytes + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment);
+      if (data == nullptr) throw Error(ErrorCode::kOutOfMemory, "could not allocate kernel registers");
+    }
+    return static_cast<char*>(data);
+  }
+};
+
+thread_local ThreadScratch tls_scratch;
+
+std::int64_t kernel_length(const Kernel& k, const std::vector<Value>& slots) {
+  const LengthSource& s = k.length;
+  switch (s.kind) {
+    case LengthSource::kArrayLength: return slots[s.slot].length;
+    case LengthSource::kScalarValue: return std::max<std::int64_t>(0, slots[s.slot].as_i64());
+    case LengthSource::kGraphNodes: return slots[s.slot].graph->num_nodes();
+    case LengthSource::kGraphEdges: return slots[s.slot].graph->num_edges();
+    case LengthSource::kOne: return 1;
+  }
+  return 0;
+}
+
+template <class T>
+void fill_typed(void* dst, const void* value, std::int64_t n) {
+  T v;
+  std::memcpy(&v, value, sizeof(T));
+  T* d = static_cast<T*>(dst);
+  for (std::int64_t i = 0; i < n; ++i) d[i] = v;
+}
+
+void fill(ElemType t, void* dst, const void* value, std::int64_t n) {
+  switch (elem_size(t)) {
+    case 1: std::memset(dst, *static_cast<const unsigned char*>(value), static_cast<std::size_t>(n)); break;
+    case 4: fill_typed<std::uint32_t>(dst, value, n); break;
+    default: fill_typed<std::uint64_t>(dst, value, n); break;
+  }
+}
+
+const void* broadcast_source(const Value& v) {
+  if (v.is_array()) return v.raw_data();
+  return v.scalar.raw;
+}
+
+// Prepares the calling thread's operand table for a kernel: register/broadcast bases in scratch,
+// array bases in the slots. ptr(block) = base + start * stride.
+void prepare_operands(const Kernel& k, std::vector<Value>& slots, std::int64_t fill_count, ThreadScratch& ts) {
+  const std::size_t nops = k.operands.size();
+  std::size_t broadcasts = 0;
+  for (const Operand& o : k.operands) broadcasts += (o.kind == OperandKind::kBroadcast);
+  // Registers are a block apart plus a 320-byte skew: multiples of 4 KB would make loads and
+  // stores of different registers alias in the store buffer (4K aliasing).
+  const std::size_t reg_bytes = static_cast<std::size_t>(kBlockSize) * 8 + 320;
+  char* scratch = ts.reserve(reg_bytes * (static_cast<std::size_t>(k.num_registers) + broadcasts));
+  ts.base.resize(nops);
+  ts.stride.resize(nops);
+  ts.ptrs.resize(nops);
+  std::size_t next_broadcast = static_cast<std::size_t>(k.num_registers);
+  for (std::size_t i = 0; i < nops; ++i) {
+    const Operand& o = k.operands[i];
+    switch (o.kind) {
+      case OperandKind::kRegister:
+        ts.base[i] = scratch + reg_bytes * static_cast<std::size_t>(o.register_index);
+        ts.stride[i] = 0;
+        break;
+      case OperandKind::kBroadcast: {
+        char* buf = scratch + reg_bytes * next_broadcast++;
+        fill(o.type, buf, broadcast_source(slots[o.slot]), fill_count);
+        ts.base[i] = buf;
+        ts.stride[i] = 0;
+        break;
+      }
+      case OperandKind::kArray: {
+        Value& v = slots[o.slot];
+        ts.base[i] = v.is_array() ? static_cast<char*>(v.storage->data()) : reinterpret_cast<char*>(v.scalar.raw);
+        ts.stride[i] = elem_size(o.type);
+        break;
+      }
+    }
+  }
+}
+
+void combine_reduction(const KernelReduction& r, const ReducePartial* partials, std::int64_t nblocks,
+                       std::int64_t nred, std::int64_t n, Value& out);
+
+}  // namespace
+
+void prepare_kernel_outputs(const Kernel& k, std::vector<Value>& slots, std::int64_t n) {
+  for (int out : k.outputs) {
+    const Operand& o = k.operands[static_cast<std::size_t>(out)];
+    Value& v = slots[static_cast<std::size_t>(o.slot)];
+    if (k.length.kind == LengthSource::kOne && v.kind == SlotKind::kScalar) {
+      v.type = o.type;  // scalar result written in place
+    } else {
+      ensure_writable_array(v, o.type, n);
+    }
+  }
+}
+
+void run_kernel_range(const Kernel& k, std::vector<Value>& slots, std::int64_t begin, std::int64_t end,
+                      std::int64_t n, ReducePartial* partials, std::uint32_t* flags) {
+  ThreadScratch& ts = tls_scratch;
+  prepare_operands(k, slots, std::min(n, kBlockSize), ts);
+  const std::size_t nops = k.operands.size();
+  const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());
+  for (std::int64_t start = begin, j = 0; start < end; start += kBlockSize, ++j) {
+    const std::int64_t count = std::min(kBlockSize, end - start);
+    for (std::size_t i = 0; i < nops; ++i) ts.ptrs[i] = ts.base[i] + start * ts.stride[i];
+    run_block(k, ts.ptrs.data(), count, start, partials + j * nred, flags);
+  }
+}
+
+void finish_kernel_reductions(const Kernel& k, const ReducePartial* partials, std::int64_t nblocks, std::int64_t n,
+                              std::vector<Value>& slots) {
+  const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());
+  for (std::int64_t r = 0; r < nred; ++r) {
+    const KernelReduction& red = k.reductions[static_cast<std::size_t>(r)];
+    combine_reduction(red, partials + r, nblocks, nred, n, slots[static_cast<std::size_t>(red.result_slot)]);
+  }
+}
+
+namespace {
+
+void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
+  std::vector<Value>& slots = state.slots;
+  const std::int64_t n = kernel_length(k, slots);
+  elements += n;
+  prepare_kernel_outputs(k, slots, n);
+  const std::int64_t nblocks = (n + kBlockSize - 1) / kBlockSize;
+  const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());
+  if (nred > 0 && static_cast<std::int64_t>(state.partials.size()) < nblocks * nred) {
+    state.partials.resize(static_cast<std::size_t>(nblocks * nred));
+  }
+  ReducePartial* partials = state.partials.data();
+  std::uint32_t flags = 0;
+
+  const int threads = n >= parallel_min_elements() ? threads_for(nblocks, 4) : 1;
+  if (threads <= 1) {
+    ThreadScratch& ts = tls_scratch;
+    prepare_operands(k, slots, std::min(n, kBlockSize), ts);
+    const std::size_t nops = k.operands.size();
+    for (std::int64_t b = 0; b < nblocks; ++b) {
+      if ((b & 255) == 255) check_interrupt();
+      const std::int64_t start = b * kBlockSize;
+      const std::int64_t count = std::min(kBlockSize, n - start);
+      for (std::size_t i = 0; i < nops; ++i) ts.ptrs[i] = ts.base[i] + start * ts.stride[i];
+      run_block(k, ts.ptrs.data(), count, start, partials + b * nred, &flags);
+    }
+  } else {
+    // Blocks go out in groups of 32 (8K elements) dynamically: on a loaded machine a descheduled
+    // thread then delays only its group, not a static half. Partials are indexed by block, so the
+    // result does not depend on which thread ran which block. Only the calling thread (omp thread 0) polls for Ctrl-C and
+    // tells the others to stop through `stop` (exceptions cannot leave a parallel region).
+    std::atomic<bool> stop{false};
+    std::exception_ptr error;
+    std::atomic<std::uint32_t> shared_flags{0};
+#pragma omp parallel num_threads(threads)
+    {
+      std::uint32_t local_flags = 0;
+      try {
+        ThreadScratch& ts = tls_scratch;
+        prepare_operands(k, slots, std::min(n, kBlockSize), ts);
+        const std::size_t nops = k.operands.size();
+        const bool master = omp_get_thread_num() == 0;
+#pragma omp for schedule(dynamic, 32)
+        for (std::int64_t b = 0; b < nblocks; ++b) {
+          if (stop.load(std::memory_order_relaxed)) continue;
+          if (master && (b & 63) == 63) {
+            try {
+              check_interrupt();
+            } catch (...) {
+#pragma omp critical(fuseflow_kernel_error)
+              if (!error) error = std::current_exception();
+              stop.store(true);
+              continue;
+            }
+          }
+          const std::int64_t start = b * kBlockSize;
+          const std::int64_t count = std::min(kBlockSize, n - start);
+          for (std::size_t i = 0; i < nops; ++i) ts.ptrs[i] = ts.base[i] + start * ts.stride[i];
+          run_block(k, ts.ptrs.data(), count, start, partials + b * nred, &local_flags);
+        }
+      } catch (...) {
+#pragma omp critical(fuseflow_kernel_error)
+        if (!error) error = std::current_exception();
+        stop.store(true);
+      }
+      shared_flags.fetch_or(local_flags);
+    }
+    if (error) std::rethrow_exception(error);
+    flags |= shared_flags.load();
+  }
+  (void)flags;  // integer ** negative exponent gives 0 (documented in ir/ops.h)
+  finish_kernel_reductions(k, partials, nblocks, n, slots);
+}
+
+template <class T>
+T load_bits(const ScalarBits& b) {
+  T v;
+  std::memcpy(&v, b.raw, sizeof(T));
+  return v;
+}
+template <class T>
+void store_bits(ScalarBits& b, T v) {
+  std::memcpy(b.raw, &v, sizeof(T));
+}
+
+template <class T>
+bool nan_aware_better(T candidate, T best, bool minimum) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (best != best) return false;
+    if (candidate != candidate) return true;
+  }
+  return minimum ? candidate < best : candidate > best;
+}
+
+template <class T>
+void combine_typed(const KernelReduction& r, const ReducePartial* p, std::int64_t nblocks, std::int64_t stride,
+                   std::int64_t n, Value& out) {
+  out.kind = SlotKind::kScalar;
+  switch (r.op) {
+    case ReduceOp::kSum:
+    case ReduceOp::kProd: {
+      T acc = r.op == ReduceOp::kSum ? T(0) : T(1);
+      for (std::int64_t b = 0; b < nblocks; ++b) {
+        T v = load_bits<T>(p[b * stride].value);
+        if constexpr (std::is_integral_v<T>) {
+          using U = std::make_unsigned_t<T>;
+          acc = r.op == ReduceOp::kSum ? T(U(acc) + U(v)) : T(U(acc) * U(v));
+        } else {
+          acc = r.op == ReduceOp::kSum ? acc + v : acc * v;
+        }
+      }
+      out.type = r.type;
+      if (r.finish == ReduceFinish::kMean) {
+        if constexpr (std::is_floating_point_v<T>) {
+          acc = n > 0 ? acc / static_cast<T>(n) : std::numeric_limits<T>::quiet_NaN();
+        }
+      } else if (r.finish == ReduceFinish::kSqrt) {
+        if constexpr (std::is_floating_point_v<T>) acc = std::sqrt(acc);
+      }
+      store_bits(out.scalar, acc);
+      break;
+    }
+    case ReduceOp::kMin:
+    case ReduceOp::kMax: {
+      const bool minimum = r.op == ReduceOp::kMin;
+      if (nblocks == 0) {
+        if (r.finish != ReduceFinish::kEmptyIsZero) {
+          throw_value_error(r.name, "zero-size array has no " + std::string(minimum ? "minimum" : "maximum"));
+        }
+        store_bits(out.scalar, T(0));  // norm(inf) of an empty array is 0
+        out.type = r.type;
+        break;
+      }
+      T best = load_bits<T>(p[0].value);
+      for (std::int64_t b = 1; b < nblocks; ++b) {
+        T v = load_bits<T>(p[b * stride].value);
+        if (nan_aware_better(v, best, minimum)) best = v;
+      }
+      out.type = r.type;
+      store_bits(out.scalar, best);
+      break;
+    }
+    case ReduceOp::kArgMin:
+    case ReduceOp::kArgMax: {
+      const bool minimum = r.op == ReduceOp::kArgMin;
+      if (nblocks == 0) throw_value_error(r.name, "attempt to get " + r.name + " of an empty sequence");
+      T best = load_bits<T>(p[0].value);
+      std::int64_t index = p[0].index;
+      for (std::int64_t b = 1; b < nblocks; ++b) {
+        T v = load_bits<T>(p[b * stride].value);
+        if (nan_aware_better(v, best, minimum)) {
+          best = v;
+          index = p[b * stride].index;
+        }
+      }
+      out.type = ElemType::kInt64;
+      out.scalar.i64 = index;
+      break;
+    }
+  }
+}
+
+void combine_reduction(const KernelReduction& r, const ReducePartial* partials, std::int64_t nblocks,
+                       std::int64_t nred, std::int64_t n, Value& out) {
+  switch (r.type) {
+    case ElemType::kBool: combine_typed<std::uint8_t>(r, partials, nblocks, nred, n, out); break;
+    case ElemType::kInt32: combine_typed<std::int32_t>(r, partials, nblocks, nred, n, out); break;
+    case ElemType::kInt64: combine_typed<std::int64_t>(r, partials, nblocks, nred, n, out); break;
+    case ElemType::kFloat32: combine_typed<float>(r, partials, nblocks, nred, n, out); break;
+    case ElemType::kFloat64: combine_typed<double>(r, partials, nblocks, nred, n, out); break;
+  }
+}
+
+void run_graph_query(const GraphQueryStep& q, std::vector<Value>& slots, std::int64_t& elements) {
+  Value& out = slots[q.out_slot];
+  if (q.kind == GraphQueryStep::kArrayLength) {
+    out = Value::of_i64(slots[q.graph_slot].length);
+    return;
+  }
+  const std::shared_ptr<const Graph>& g = slots[q.graph_slot].graph;
+  switch (q.kind) {
+    case GraphQueryStep::kNumNodes: out = Value::of_i64(g->num_nodes()); break;
+    case GraphQueryStep::kNumEdges: out = Value::of_i64(g->num_edges()); break;
+    case GraphQueryStep::kOutDegree:
+    case GraphQueryStep::kInDegree: {
+      auto deg = q.kind == GraphQueryStep::kOutDegree ? g->out_degree() : g->in_degree();
+      // A view of the graph's cached degrees, kept alive by the graph itself.
+      out = Value::borrowed_array(ElemType::kInt64, deg.data(), static_cast<std::int64_t>(deg.size()), g);
+      elements += static_cast<std::int64_t>(deg.size());
+      break;
+    }
+    default: break;
+  }
+}
+
+void run_steps(const std::vector<Step>& steps, RunState& state, std::vector<StepProfile>* profile);
+
+// Moves the yields into the carries. The carries' previous buffers go to the yield slots (when a
+// yield is a value of the body), so the next iteration writes into them: buffers swap, never copy.
+void advance_carries(const LoopStep& loop, std::vector<Value>& slots, std::vector<Value>& scratch_new,
+                     std::vector<Value>& scratch_old) {
+  const std::size_t k = loop.carry_slots.size();
+  scratch_new.resize(k);
+  scratch_old.resize(k);
+  for (std::size_t i = 0; i < k; ++i) scratch_new[i] = slots[loop.yield_slots[i]];
+  for (std::size_t i = 0; i < k; ++i) scratch_old[i] = std::move(slots[loop.carry_slots[i]]);
+  for (std::size_t i = 0; i < k; ++i) slots[loop.carry_slots[i]] = std::move(scratch_new[i]);
+  for (std::size_t i = 0; i < k; ++i) {
+    const int y = loop.yield_slots[i];
+    if (loop.yield_is_local[i] && slots[y].is_array() && scratch_old[i].is_array()) {
+      slots[y] = std::move(scratch_old[i]);
+    }
+    scratch_old[i] = Value{};
+  }
+}
+
+void run_loop(const LoopStep& loop, RunState& state, std::vector<StepProfile>* profile) {
+  std::vector<Value>& slots = state.slots;
+  for (std::size_t i = 0; i < loop.init_slots.size(); ++i) slots[loop.carry_slots[i]] = slots[loop.init_slots[i]];
+  std::vector<Value> scratch_new, scratch_old;
+  if (loop.kind == LoopStep::kCount) {
+    const std::int64_t count = slots[loop.count_slot].as_i64();
+    for (std::int64_t it = 0; it < count; ++it) {
+      check_interrupt();
+      run_steps(loop.body, state, profile);
+      advance_carries(loop, slots, scratch_new, scratch_old);
+    }
+  } else {
+    for (;;) {
+      check_interrupt();
+      for (std::size_t i = 0; i < loop.cond_arg_slots.size(); ++i) {
+        slots[loop.cond_arg_slots[i]] = slots[loop.carry_slots[i]];
+      }
+      run_steps(loop.cond, state, profile);
+      const bool go = slots[loop.cond_slot].as_bool();
+      for (int s : loop.cond_arg_slots) slots[s] = Value{};  // drop references so buffers stay reusable
+      if (!go) break;
+      run_steps(loop.body, state, profile);
+      advance_carries(loop, slots, scratch_new, scratch_old);
+    }
+  }
+  for (std::size_t i = 0; i < loop.result_slots.size(); ++i) slots[loop.result_slots[i]] = slots[loop.carry_slots[i]];
+}
+
+void run_steps(const std::vector<Step>& steps, RunState& state, std::vector<StepProfile>* profile) {
+  for (const Step& step : steps) {
+    auto t0 = profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    std::int64_t elements = 0;
+    switch (step.kind) {
+      case Step::kKernel: run_kernel(*step.kernel, state, elements); break;
+      case Step::kNeighborAgg: run_neighbor_agg(step.agg, state, elements); break;
+      case Step::kEdgeGather: run_edge_gather(step.gather, state.slots, elements); break;
+      case Step::kGraphQuery: run_graph_query(step.query, state.slots, elements); break;
+      case Step::kLoop: run_loop(*step.loop, state, profile); break;
+    }
+    if (profile) {
+      StepProfile& p = (*profile)[static_cast<std::size_t>(step.profile_id)];
+      p.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      p.elements += elements;
+      p.calls += 1;
+    }
+  }
+}
+
+}  // namespace
+
+RunState::RunState(const Plan& plan) : slots(plan.slots.size()) {
+  for (std::size_t i = 0; i < plan.slots.size(); ++i) {
+    slots[i].kind = plan.slots[i].kind;
+    slots[i].type = plan.slots[i].type;
+  }
+  for (const ConstantInit& c : plan.constants) {
+    Value& v = slots[static_cast<std::size_t>(c.slot)];
+    v.kind = SlotKind::kScalar;
+    v.type = c.type;
+    store_scalar(c.type, c.f64, c.i64, !is_float(c.type), v.scalar);
+  }
+}
+
+void RunState::release_borrowed() {
+  for (Value& v : slots) {
+    if (v.graph) v.graph.reset();
+    if (v.storage && !v.storage->owned()) v.storage.reset();
+  }
+}
+
+void execute(const Plan& plan, RunState& state, std::vector<StepProfile>* profile) {
+  run_steps(plan.steps, state, profile);
+}
+
+}  // namespace fuseflow::exec

@@ -1,0 +1,353 @@
+// neighbor_agg and edge gathers. Pull over CSC for "in", CSR for "out", both lists for "both";
+// each node's value is computed by one thread in neighbour order, so results are deterministic.
+#include "exec/graph_steps.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <utility>
+
+#include "fuseflow/core/error.h"
+#include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/threads.h"
+
+namespace fuseflow::exec {
+namespace {
+
+// Same rule as the native PageRank: a thread is worth ~32K nodes+edges of work.
+constexpr std::int64_t kMinWorkPerThread = 1 << 15;
+
+// Runs body(chunk_index, chunk_begin, chunk_end) over the graph's fixed balanced chunks, in parallel when the
+// work is large; Ctrl-C is polled by the calling thread between chunks.
+template <class Body>
+void for_each_chunk(std::span<const std::int64_t> chunks, std::int64_t work, Body&& body) {
+  const std::int64_t nchunks = static_cast<std::int64_t>(chunks.size()) - 1;
+  if (nchunks <= 0) return;
+  const int threads = threads_for(work, kMinWorkPerThread);
+  if (threads <= 1) {
+    for (std::int64_t c = 0; c < nchunks; ++c) {
+      check_interrupt();
+      body(c, chunks[c], chunks[c + 1]);
+    }
+    return;
+  }
+  std::atomic<bool> stop{false};
+  std::exception_ptr error;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+  for (std::int64_t c = 0; c < nchunks; ++c) {
+    if (stop.load(std::memory_order_relaxed)) continue;
+    try {
+      if (omp_get_thread_num() == 0) check_interrupt();
+      body(c, chunks[c], chunks[c + 1]);
+    } catch (...) {
+#pragma omp critical(fuseflow_graph_error)
+      if (!error) error = std::current_exception();
+      stop.store(true);
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+template <class T>
+bool value_less(T a, T b) {  // NaN sorts last and equals itself (mode treats NaN as one value)
+  if constexpr (std::is_floating_point_v<T>) {
+    if (a != a) return false;
+    if (b != b) return true;
+  }
+  return a < b;
+}
+template <class T>
+bool value_equal(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (a != a && b != b) return true;
+  }
+  return a == b;
+}
+
+template <class T>
+T nan_min(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) return (a < b || a != a) ? a : b;
+  else return a < b ? a : b;
+}
+template <class T>
+T nan_max(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) return (a > b || a != a) ? a : b;
+  else return a > b ? a : b;
+}
+
+template <class T>
+T min_identity() {
+  if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::infinity();
+  else return std::numeric_limits<T>::max();
+}
+template <class T>
+T max_identity() {
+  if constexpr (std::is_floating_point_v<T>) return -std::numeric_limits<T>::infinity();
+  else return std::numeric_limits<T>::lowest();
+}
+template <class T>
+T mode_identity() {
+  if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::quiet_NaN();
+  else return static_cast<T>(-1);
+}
+
+struct Adjacency {
+  const EdgeOffset* in_off = nullptr;
+  const NodeId* in_src = nullptr;
+  const EdgeOffset* in_edge = nullptr;  // CSC position -> CSR edge id (weights only)
+  const EdgeOffset* out_off = nullptr;
+  const NodeId* out_tgt = nullptr;
+};
+
+// Calls f(u, edge_id) for each neighbour u of v, in-edges first. Direction and weighting are
+// compile-time so the pull loop is as tight as a hand-written one (one load + one add per edge);
+// the CSR edge id of in-edges (an extra random read) is looked up only when weighted.
+template <AggDirection kDir, bool kWeighted, class F>
+inline void for_each_neighbor(const EdgeOffset* __restrict in_off, const NodeId* __restrict in_src,
+                              const EdgeOffset* __restrict in_edge, const EdgeOffset* __restrict out_off,
+                              const NodeId* __restrict out_tgt, std::int64_t v, F&& f) {
+  if constexpr (kDir != AggDirection::kOut) {
+    const EdgeOffset end = in_off[v + 1];
+    for (EdgeOffset p = in_off[v]; p < end; ++p) f(in_src[p], kWeighted ? in_edge[p] : 0);
+  }
+  if constexpr (kDir != AggDirection::kIn) {
+    const EdgeOffset end = out_off[v + 1];
+    for (EdgeOffset e = out_off[v]; e < end; ++e) f(out_tgt[e], e);
+  }
+}
+
+// after(chunk, begin, end) runs on the same thread once a chunk's aggregates are written.
+template <class T, bool kWeighted, AggDirection kDir, class After>
+void aggregate(const NeighborAggStep& s, const Adjacency& adj, std::span<const std::int64_t> chunks,
+               std::int64_t work, const T* __restrict x, const T* __restrict w, T* __restrict out, After&& after) {
+  const EdgeOffset* in_off = adj.in_off;
+  const NodeId* in_src = adj.in_src;
+  const EdgeOffset* in_edge = adj.in_edge;
+  const EdgeOffset* out_off = adj.out_off;
+  const NodeId* out_tgt = adj.out_tgt;
+  auto neighbors = [&](std::int64_t v, auto&& f) {
+    for_each_neighbor<kDir, kWeighted>(in_off, in_src, in_edge, out_off, out_tgt, v, f);
+  };
+  auto neighbors_unweighted = [&](std::int64_t v, auto&& f) {
+    for_each_neighbor<kDir, false>(in_off, in_src, in_edge, out_off, out_tgt, v, f);
+  };
+  switch (s.op) {
+    case AggOp::kSum:
+      for_each_chunk(chunks, work, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
+        for (std::int64_t v = b; v < e; ++v) {
+          T acc = T(0);
+          if constexpr (kWeighted) neighbors(v, [&](NodeId u, EdgeOffset id) { acc += w[id] * x[u]; });
+          else neighbors(v, [&](NodeId u, EdgeOffset) { acc += x[u]; });
+          out[v] = acc;
+        }
+        after(c, b, e);
+      });
+      break;
+    case AggOp::kMean:
+      for_each_chunk(chunks, work, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
+        for (std::int64_t v = b; v < e; ++v) {
+          T acc = T(0), total = T(0);
+          std::int64_t count = 0;
+          if constexpr (kWeighted) {
+            neighbors(v, [&](NodeId u, EdgeOffset id) {
+              acc += w[id] * x[u];
+              total += w[id];
+              ++count;
+            });
+            out[v] = count > 0 ? acc / total : T(0);
+          } else {
+            neighbors(v, [&](NodeId u, EdgeOffset) {
+              acc += x[u];
+              ++count;
+            });
+            out[v] = count > 0 ? acc / static_cast<T>(count) : T(0);
+          }
+        }
+        after(c, b, e);
+      });
+      break;
+    case AggOp::kMin:
+    case AggOp::kMax: {
+      const bool minimum = s.op == AggOp::kMin;
+      for_each_chunk(chunks, work, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
+        for (std::int64_t v = b; v < e; ++v) {
+          T acc = minimum ? min_identity<T>() : max_identity<T>();
+          if (minimum) neighbors_unweighted(v, [&](NodeId u, EdgeOffset) { acc = nan_min(acc, x[u]); });
+          else neighbors_unweighted(v, [&](NodeId u, EdgeOffset) { acc = nan_max(acc, x[u]); });
+          out[v] = acc;
+        }
+        after(c, b, e);
+      });
+      break;
+    }
+    case AggOp::kCount:
+      for_each_chunk(chunks, work, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
+        for (std::int64_t v = b; v < e; ++v) {
+          T acc = T(0);
+          if constexpr (kWeighted) neighbors(v, [&](NodeId, EdgeOffset id) { acc += w[id]; });
+          else neighbors(v, [&](NodeId, EdgeOffset) { acc += T(1); });
+          out[v] = acc;
+        }
+        after(c, b, e);
+      });
+      break;
+    case AggOp::kMode:
+      for_each_chunk(chunks, work, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
+        std::vector<std::pair<T, double>> votes;  // per chunk: reused across its nodes
+        for (std::int64_t v = b; v < e; ++v) {
+          votes.clear();
+          neighbors(v, [&](NodeId u, EdgeOffset id) {
+            votes.emplace_back(x[u], kWeighted ? static_cast<double>(w[id]) : 1.0);
+          });
+          if (votes.empty()) {
+            out[v] = mode_identity<T>();
+            continue;
+          }
+          std::sort(votes.begin(), votes.end(), [](const auto& l, const auto& r) { return value_less(l.first, r.first); });
+          T best = votes[0].first;
+          double best_weight = -1.0;
+          for (std::size_t i = 0; i < votes.size();) {
+            std::size_t j = i;
+            double total = 0.0;
+            while (j < votes.size() && value_equal(votes[j].first, votes[i].first)) total += votes[j++].second;
+            if (total > best_weight) {  // strictly greater: ties keep the smaller value
+              best_weight = total;
+              best = votes[i].first;
+            }
+            i = j;
+          }
+          out[v] = best;
+        }
+        after(c, b, e);
+      });
+      break;
+  }
+}
+
+template <class T, bool kWeighted, class After>
+void aggregate_direction(const NeighborAggStep& s, const Adjacency& adj, std::span<const std::int64_t> chunks,
+                         std::int64_t work, const T* x, const T* w, T* out, After&& after) {
+  switch (s.direction) {
+    case AggDirection::kIn: aggregate<T, kWeighted, AggDirection::kIn>(s, adj, chunks, work, x, w, out, after); break;
+    case AggDirection::kOut: aggregate<T, kWeighted, AggDirection::kOut>(s, adj, chunks, work, x, w, out, after); break;
+    case AggDirection::kBoth: aggregate<T, kWeighted, AggDirection::kBoth>(s, adj, chunks, work, x, w, out, after); break;
+  }
+}
+
+template <class F>
+void with_value_type(ElemType t, F&& f) {
+  switch (t) {
+    case ElemType::kBool: f(std::uint8_t{}); break;
+    case ElemType::kInt32: f(std::int32_t{}); break;
+    case ElemType::kInt64: f(std::int64_t{}); break;
+    case ElemType::kFloat32: f(float{}); break;
+    case ElemType::kFloat64: f(double{}); break;
+  }
+}
+
+}  // namespace
+
+void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& elements) {
+  std::vector<Value>& slots = state.slots;
+  const Graph& g = *slots[s.graph_slot].graph;
+  const std::int64_t n = g.num_nodes();
+  const bool weighted = s.weights_slot >= 0;
+  if (s.x_slot >= 0 && slots[s.x_slot].length != n) {
+    throw_value_error("neighbor_agg", "x must have one value per node (" + std::to_string(n) + "), got " +
+                                          std::to_string(slots[s.x_slot].length));
+  }
+  if (weighted && slots[s.weights_slot].length != g.num_edges()) {
+    throw_value_error("neighbor_agg", "weights must have one value per edge (" + std::to_string(g.num_edges()) +
+                                          "), got " + std::to_string(slots[s.weights_slot].length));
+  }
+  Adjacency adj;
+  adj.in_off = g.in_offsets().data();
+  adj.in_src = g.in_sources().data();
+  adj.out_off = g.out_offsets().data();
+  adj.out_tgt = g.out_targets().data();
+  if (weighted && s.direction != AggDirection::kOut) adj.in_edge = g.in_edge_ids().data();
+  const auto chunks = g.balanced_chunks(/*in_edges=*/s.direction != AggDirection::kOut);
+  const std::int64_t work = n + g.num_edges() * (s.direction == AggDirection::kBoth ? 2 : 1);
+  elements += work;
+
+  Value& out = slots[s.out_slot];
+  ensure_writable_array(out, s.out_type, n);
+
+  // Epilogue: its blocks are laid out chunk by chunk (fixed by the graph), so reductions in it
+  // combine in the same order at any thread count.
+  const Kernel* epi = s.epilogue.get();
+  std::vector<std::int64_t> block_offset;
+  ReducePartial* partials = nullptr;
+  std::int64_t epilogue_blocks = 0;
+  std::atomic<std::uint32_t> flags{0};
+  if (epi != nullptr) {
+    prepare_kernel_outputs(*epi, slots, n);
+    const std::size_t nchunks = chunks.empty() ? 0 : chunks.size() - 1;
+    block_offset.resize(nchunks + 1, 0);
+    for (std::size_t c = 0; c < nchunks; ++c) {
+      block_offset[c + 1] = block_offset[c] + (chunks[c + 1] - chunks[c] + kBlockSize - 1) / kBlockSize;
+    }
+    epilogue_blocks = block_offset[nchunks];
+    const std::size_t need = static_cast<std::size_t>(epilogue_blocks) * epi->reductions.size();
+    if (state.partials.size() < need) state.partials.resize(need);
+    partials = state.partials.data();
+    elements += n;
+  }
+  const std::int64_t nred = epi ? static_cast<std::int64_t>(epi->reductions.size()) : 0;
+  auto after = [&](std::int64_t c, std::int64_t b, std::int64_t e) {
+    if (epi == nullptr) return;
+    std::uint32_t local = 0;
+    run_kernel_range(*epi, slots, b, e, n, partials + block_offset[static_cast<std::size_t>(c)] * nred, &local);
+    if (local) flags.fetch_or(local);
+  };
+  with_value_type(s.out_type, [&](auto tag) {
+    using T = decltype(tag);
+    const T* x = s.x_slot >= 0 ? slots[s.x_slot].template data<T>() : nullptr;
+    const T* w = weighted ? slots[s.weights_slot].template data<T>() : nullptr;
+    if constexpr (!std::is_same_v<T, std::uint8_t>) {
+      if (weighted) aggregate_direction<T, true>(s, adj, chunks, work, x, w, out.template data<T>(), after);
+      else aggregate_direction<T, false>(s, adj, chunks, work, x, w, out.template data<T>(), after);
+    } else {
+      // bool: only min/max are meaningful (logical and/or over neighbours).
+      aggregate_direction<T, false>(s, adj, chunks, work, x, w, out.template data<T>(), after);
+    }
+  });
+  if (epi != nullptr) finish_kernel_reductions(*epi, partials, epilogue_blocks, n, slots);
+}
+
+void run_edge_gather(const EdgeGatherStep& s, std::vector<Value>& slots, std::int64_t& elements) {
+  const Graph& g = *slots[s.graph_slot].graph;
+  const std::int64_t n = g.num_nodes();
+  if (slots[s.x_slot].length != n) {
+    throw_value_error(s.source ? "edge_src" : "edge_dst",
+                      "x must have one value per node (" + std::to_string(n) + "), got " +
+                          std::to_string(slots[s.x_slot].length));
+  }
+  Value& out = slots[s.out_slot];
+  ensure_writable_array(out, s.type, g.num_edges());
+  elements += g.num_edges();
+  const EdgeOffset* off = g.out_offsets().data();
+  const NodeId* tgt = g.out_targets().data();
+  const auto chunks = g.balanced_chunks(/*in_edges=*/false);
+  with_value_type(s.type, [&](auto tag) {
+    using T = decltype(tag);
+    const T* x = slots[s.x_slot].template data<T>();
+    T* o = out.template data<T>();
+    for_each_chunk(chunks, n + g.num_edges(), [&](std::int64_t, std::int64_t b, std::int64_t e) {
+      if (s.source) {
+        for (std::int64_t u = b; u < e; ++u) {
+          const T xu = x[u];
+          for (EdgeOffset k = off[u]; k < off[u + 1]; ++k) o[k] = xu;
+        }
+      } else {
+        for (EdgeOffset k = off[b]; k < off[e]; ++k) o[k] = x[tgt[k]];
+      }
+    });
+  });
+}
+
+}  // namespace fuseflow::exec

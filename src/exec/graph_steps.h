@@ -1,0 +1,25 @@
+// Internal: graph steps of a plan (neighbor_agg, edge gathers).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "fuseflow/exec/executor.h"
+#include "fuseflow/exec/plan.h"
+#include "fuseflow/exec/value.h"
+
+namespace fuseflow::exec {
+
+void run_neighbor_agg(const NeighborAggStep& step, RunState& state, std::int64_t& elements);
+
+// Fused-kernel pieces shared with neighbor_agg epilogues (defined in executor.cpp).
+void prepare_kernel_outputs(const Kernel& k, std::vector<Value>& slots, std::int64_t n);
+// Runs the blocks covering [begin, end) of a kernel of length n on the calling thread; the j-th
+// block's reduction partials go to partials[j * num_reductions ...].
+void run_kernel_range(const Kernel& k, std::vector<Value>& slots, std::int64_t begin, std::int64_t end,
+                      std::int64_t n, ReducePartial* partials, std::uint32_t* flags);
+void finish_kernel_reductions(const Kernel& k, const ReducePartial* partials, std::int64_t nblocks, std::int64_t n,
+                              std::vector<Value>& slots);
+void run_edge_gather(const EdgeGatherStep& step, std::vector<Value>& slots, std::int64_t& elements);
+
+}  // namespace fuseflow::exec

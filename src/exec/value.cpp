@@ -1,0 +1,151 @@
+#include "fuseflow/exec/value.h"
+
+#include <cstdlib>
+
+#include "fuseflow/core/buffer.h"
+#include "fuseflow/core/error.h"
+
+namespace fuseflow::exec {
+
+Storage::Storage(std::size_t bytes) : bytes_(bytes), owned_(true) {
+  std::size_t rounded = (bytes + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
+  if (rounded == 0) rounded = kBufferAlignment;
+  data_ = std::aligned_alloc(kBufferAlignment, rounded);
+  if (data_ == nullptr) {
+    throw Error(ErrorCode::kOutOfMemory, "could not allocate " + std::to_string(bytes) + " bytes");
+  }
+}
+
+Storage::Storage(const void* borrowed, std::size_t bytes, std::shared_ptr<const void> keepalive)
+    : data_(const_cast<void*>(borrowed)), bytes_(bytes), owned_(false), keepalive_(std::move(keepalive)) {}
+
+Storage::~Storage() {
+  if (owned_) std::free(data_);
+}
+
+Value Value::array(ElemType type, std::int64_t length) {
+  Value v;
+  v.kind = SlotKind::kArray;
+  v.type = type;
+  v.length = length;
+  v.storage = std::make_shared<Storage>(static_cast<std::size_t>(length) * elem_size(type));
+  return v;
+}
+
+Value Value::borrowed_array(ElemType type, const void* data, std::int64_t length,
+                            std::shared_ptr<const void> keepalive) {
+  Value v;
+  v.kind = SlotKind::kArray;
+  v.type = type;
+  v.length = length;
+  v.storage = std::make_shared<Storage>(data, static_cast<std::size_t>(length) * elem_size(type),
+                                        std::move(keepalive));
+  return v;
+}
+
+Value Value::of_f64(double x) {
+  Value v;
+  v.type = ElemType::kFloat64;
+  v.scalar.f64 = x;
+  return v;
+}
+Value Value::of_f32(float x) {
+  Value v;
+  v.type = ElemType::kFloat32;
+  v.scalar.f32 = x;
+  return v;
+}
+Value Value::of_i64(std::int64_t x) {
+  Value v;
+  v.type = ElemType::kInt64;
+  v.scalar.i64 = x;
+  return v;
+}
+Value Value::of_i32(std::int32_t x) {
+  Value v;
+  v.type = ElemType::kInt32;
+  v.scalar.i32 = x;
+  return v;
+}
+Value Value::of_bool(bool x) {
+  Value v;
+  v.type = ElemType::kBool;
+  v.scalar.raw[0] = x ? 1 : 0;
+  return v;
+}
+Value Value::of_graph(std::shared_ptr<const Graph> g) {
+  Value v;
+  v.kind = SlotKind::kGraph;
+  v.graph = std::move(g);
+  return v;
+}
+
+void ensure_writable_array(Value& v, ElemType type, std::int64_t length) {
+  const std::size_t bytes = static_cast<std::size_t>(length) * elem_size(type);
+  // Reuse only when this slot is the buffer's sole owner and the size is close (no hoarding).
+  if (v.storage && v.storage.use_count() == 1 && v.storage->owned() && v.storage->capacity() >= bytes &&
+      v.storage->capacity() <= 2 * bytes + 4096) {
+    v.kind = SlotKind::kArray;
+    v.type = type;
+    v.length = length;
+    return;
+  }
+  v = Value::array(type, length);
+}
+
+namespace {
+
+template <class R>
+R read_element(ElemType type, const void* p) {
+  switch (type) {
+    case ElemType::kBool: return static_cast<R>(*static_cast<const unsigned char*>(p) != 0);
+    case ElemType::kInt32: return static_cast<R>(*static_cast<const std::int32_t*>(p));
+    case ElemType::kInt64: return static_cast<R>(*static_cast<const std::int64_t*>(p));
+    case ElemType::kFloat32: return static_cast<R>(*static_cast<const float*>(p));
+    case ElemType::kFloat64: return static_cast<R>(*static_cast<const double*>(p));
+  }
+  return R{};
+}
+
+const void* scalar_address(const Value& v) {
+  if (v.is_array()) {
+    if (v.length < 1) throw_value_error("value", "an empty array has no scalar value");
+    return v.raw_data();
+  }
+  return v.scalar.raw;
+}
+
+}  // namespace
+
+double Value::as_f64() const { return read_element<double>(type, scalar_address(*this)); }
+
+std::int64_t Value::as_i64() const {
+  if (is_float(type)) {
+    double d = as_f64();
+    return (d >= -9.2e18 && d <= 9.2e18) ? static_cast<std::int64_t>(d) : 0;
+  }
+  return read_element<std::int64_t>(type, scalar_address(*this));
+}
+
+void store_scalar(ElemType type, double f, std::int64_t i, bool from_int, ScalarBits& out) {
+  switch (type) {
+    case ElemType::kBool: out.raw[0] = (from_int ? i != 0 : f != 0.0) ? 1 : 0; break;
+    case ElemType::kInt32: out.i32 = static_cast<std::int32_t>(from_int ? i : static_cast<std::int64_t>(f)); break;
+    case ElemType::kInt64: out.i64 = from_int ? i : static_cast<std::int64_t>(f); break;
+    case ElemType::kFloat32: out.f32 = static_cast<float>(from_int ? static_cast<double>(i) : f); break;
+    case ElemType::kFloat64: out.f64 = from_int ? static_cast<double>(i) : f; break;
+  }
+}
+
+const char* elem_type_name(ElemType t) {
+  switch (t) {
+    case ElemType::kBool: return "bool";
+    case ElemType::kInt32: return "int32";
+    case ElemType::kInt64: return "int64";
+    case ElemType::kFloat32: return "float32";
+    case ElemType::kFloat64: return "float64";
+  }
+  return "?";
+}
+
+}  // namespace fuseflow::exec

@@ -1,0 +1,42 @@
+// Internal helpers shared by the builder, verifier, printer and parser (not a public header).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fuseflow/core/error.h"
+#include "fuseflow/ir/program.h"
+
+namespace fuseflow::ir::detail {
+
+// Finds (verifier) or interns (builder) a symbol; kNoSymbol when absent.
+using SymbolLookup = std::function<SymbolId(const LengthSymbol&)>;
+// The op defining a value (code + first operand), or nullopt for block arguments.
+using DefLookup = std::function<std::optional<std::pair<OpCode, ValueId>>(ValueId)>;
+
+// Result type of a non-control op whose operands already have their compute dtypes.
+// `declared` supplies the result type of const and cast (their type is not implied by operands).
+// Throws Error naming the op, the offending operand and the rule.
+Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>& operands,
+                const Attributes& attrs, const Type* declared, const SymbolLookup& symbols,
+                const DefLookup& defs, const SourceLocation* loc = nullptr);
+
+// "f64[N]", "~i64", "graph". `value_name` renders a runtime symbol's source value.
+std::string type_str(const Program& program, const Type& t,
+                     const std::function<std::string(ValueId)>& value_name = nullptr);
+// "%3 (f64[N])" for messages.
+std::string describe(const Program& program, ValueId v);
+
+// Throws Error(code, "<op>: <message> (at file:line)").
+[[noreturn]] void op_error(ErrorCode code, const std::string& op, const SourceLocation& loc,
+                           const std::string& message);
+
+std::string op_display_name(OpCode code, const Attributes& attrs);  // "neighbor_agg.sum.in"
+
+std::string format_double(double v);   // shortest round-trip text; "nan", "inf", "-inf"
+std::string quote(const std::string& s);  // "..." with \ \" \n escapes
+
+}  // namespace fuseflow::ir::detail

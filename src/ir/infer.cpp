@@ -1,0 +1,336 @@
+// Type inference for one op: the single source of the typing rules (Builder and verifier both
+// call it, so what the builder accepts is exactly what the verifier accepts).
+#include <cstdint>
+#include <string>
+
+#include "detail.h"
+
+namespace fuseflow::ir::detail {
+
+namespace {
+
+struct Context {
+  const Program& program;
+  OpCode code;
+  const Attributes& attrs;
+  const SourceLocation* loc;
+
+  [[noreturn]] void fail(ErrorCode c, const std::string& message) const {
+    static const SourceLocation kNone;
+    op_error(c, op_display_name(code, attrs), loc ? *loc : kNone, message);
+  }
+  const Type& type(ValueId v) const {
+    if (v < 0 || static_cast<std::size_t>(v) >= program.values.size()) {
+      fail(ErrorCode::kInvalidValue, "operand %" + std::to_string(v) + " is not a defined value");
+    }
+    return program.type(v);
+  }
+  bool is_one(SymbolId s) const {
+    return s >= 0 && static_cast<std::size_t>(s) < program.symbols.size() &&
+           program.symbols[static_cast<std::size_t>(s)].kind == SymbolKind::kOne;
+  }
+};
+
+void expect_count(const Context& cx, const std::vector<ValueId>& operands, std::size_t lo, std::size_t hi) {
+  if (operands.size() < lo || operands.size() > hi) {
+    std::string want = lo == hi ? std::to_string(lo) : std::to_string(lo) + " to " + std::to_string(hi);
+    cx.fail(ErrorCode::kInvalidValue, "expects " + want + " operands, got " + std::to_string(operands.size()));
+  }
+}
+
+const Type& expect_kind(const Context& cx, ValueId v, Kind kind, const char* role) {
+  const Type& t = cx.type(v);
+  if (t.kind != kind) {
+    const char* want = kind == Kind::kGraph ? "a graph" : kind == Kind::kArray ? "an array" : "a scalar";
+    cx.fail(ErrorCode::kInvalidType, std::string(role) + " " + describe(cx.program, v) + " must be " + want);
+  }
+  return t;
+}
+
+const Type& expect_value(const Context& cx, ValueId v, const char* role) {
+  const Type& t = cx.type(v);
+  if (t.is_graph()) {
+    cx.fail(ErrorCode::kInvalidType, std::string(role) + " " + describe(cx.program, v) + " must be an array or scalar, not a graph");
+  }
+  return t;
+}
+
+void expect_int_scalar(const Context& cx, ValueId v, const char* role) {
+  const Type& t = expect_kind(cx, v, Kind::kScalar, role);
+  if (!is_integer(t.dtype)) {
+    cx.fail(ErrorCode::kInvalidType, std::string(role) + " " + describe(cx.program, v) + " must be an integer scalar");
+  }
+}
+
+// Elementwise result shape: arrays must share a length symbol unless one is "1".
+Type broadcast(const Context& cx, const std::vector<ValueId>& operands, DType dtype) {
+  bool any_array = false;
+  bool all_weak = true;
+  SymbolId length = kNoSymbol;
+  ValueId length_from = kNoValue;
+  for (ValueId v : operands) {
+    const Type& t = cx.type(v);
+    all_weak = all_weak && t.is_scalar() && t.weak;
+    if (!t.is_array()) continue;
+    if (!any_array) {
+      any_array = true;
+      length = t.length;
+      length_from = v;
+      continue;
+    }
+    if (t.length == length || cx.is_one(t.length)) continue;
+    if (cx.is_one(length)) {
+      length = t.length;
+      length_from = v;
+      continue;
+    }
+    cx.fail(ErrorCode::kInvalidValue, "length mismatch: " + describe(cx.program, length_from) + " has length " +
+                                          cx.program.symbol_name(length) + " but " + describe(cx.program, v) +
+                                          " has length " + cx.program.symbol_name(t.length));
+  }
+  if (any_array) return Type::array(dtype, length);
+  return Type::scalar(dtype, all_weak);
+}
+
+void expect_same_dtype(const Context& cx, const std::vector<ValueId>& operands, std::size_t first) {
+  DType d = cx.type(operands[first]).dtype;
+  for (std::size_t i = first + 1; i < operands.size(); ++i) {
+    if (cx.type(operands[i]).dtype != d) {
+      cx.fail(ErrorCode::kInvalidType, "operands must share one dtype (casts are explicit in the IR): " +
+                                           describe(cx.program, operands[first]) + " vs " +
+                                           describe(cx.program, operands[i]));
+    }
+  }
+}
+
+SymbolId graph_symbol(const Context& cx, ValueId g, SymbolKind kind, const SymbolLookup& symbols) {
+  // The graph's ordinal is fixed when it became an input; find it from an existing symbol.
+  for (const LengthSymbol& s : cx.program.symbols) {
+    if (s.kind == kind && s.source == g) return symbols(s);
+  }
+  cx.fail(ErrorCode::kInvalidValue, "graph " + describe(cx.program, g) + " is not a graph input");
+}
+
+SymbolId count_symbol(const Context& cx, ValueId count, const SymbolLookup& symbols, const DefLookup& defs) {
+  // A count that is itself a size (num_nodes, num_edges, length) gives that size's symbol, so
+  // full(g.num_nodes, ...) combines with other node arrays.
+  if (auto def = defs(count)) {
+    if (def->first == OpCode::kNumNodes) return graph_symbol(cx, def->second, SymbolKind::kGraphNodes, symbols);
+    if (def->first == OpCode::kNumEdges) return graph_symbol(cx, def->second, SymbolKind::kGraphEdges, symbols);
+    if (def->first == OpCode::kLength) return cx.type(def->second).length;
+  }
+  SymbolId s = symbols(LengthSymbol{SymbolKind::kRuntime, count, 0});
+  if (s == kNoSymbol) cx.fail(ErrorCode::kInvalidValue, "no length symbol for count " + describe(cx.program, count));
+  return s;
+}
+
+}  // namespace
+
+Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>& operands, const Attributes& attrs,
+                const Type* declared, const SymbolLookup& symbols, const DefLookup& defs, const SourceLocation* loc) {
+  Context cx{program, code, attrs, loc};
+  switch (code) {
+    case OpCode::kConst: {
+      expect_count(cx, operands, 0, 0);
+      if (!declared || !declared->is_scalar()) cx.fail(ErrorCode::kInvalidType, "a constant must be a scalar");
+      if (declared->dtype == DType::kBool && attrs.value.i != 0 && attrs.value.i != 1) {
+        cx.fail(ErrorCode::kInvalidValue, "a bool constant must be 0 or 1");
+      }
+      if (declared->dtype == DType::kInt32 &&
+          (attrs.value.i < INT32_MIN || attrs.value.i > INT32_MAX)) {
+        cx.fail(ErrorCode::kInvalidValue, "constant " + std::to_string(attrs.value.i) + " does not fit in int32");
+      }
+      return *declared;
+    }
+    case OpCode::kFull: {
+      expect_count(cx, operands, 2, 2);
+      expect_int_scalar(cx, operands[0], "count");
+      const Type& v = expect_kind(cx, operands[1], Kind::kScalar, "fill value");
+      return Type::array(v.dtype, count_symbol(cx, operands[0], symbols, defs));
+    }
+    case OpCode::kArange:
+      expect_count(cx, operands, 1, 1);
+      expect_int_scalar(cx, operands[0], "count");
+      return Type::array(DType::kInt64, count_symbol(cx, operands[0], symbols, defs));
+    case OpCode::kLength:
+      expect_count(cx, operands, 1, 1);
+      expect_kind(cx, operands[0], Kind::kArray, "operand");
+      return Type::scalar(DType::kInt64, true);
+    case OpCode::kNumNodes:
+    case OpCode::kNumEdges:
+      expect_count(cx, operands, 1, 1);
+      expect_kind(cx, operands[0], Kind::kGraph, "operand");
+      return Type::scalar(DType::kInt64, true);
+    case OpCode::kCast: {
+      expect_count(cx, operands, 1, 1);
+      const Type& x = expect_value(cx, operands[0], "operand");
+      if (!declared) cx.fail(ErrorCode::kInternal, "cast needs a target dtype");
+      Type r = broadcast(cx, operands, declared->dtype);
+      r.weak = declared->weak && x.is_scalar();  // implicit casts keep Python scalars weak
+      return r;
+    }
+    case OpCode::kNeg:
+    case OpCode::kAbs:
+    case OpCode::kNot:
+    case OpCode::kFloor:
+    case OpCode::kCeil:
+    case OpCode::kRound: {
+      expect_count(cx, operands, 1, 1);
+      const Type& x = expect_value(cx, operands[0], "operand");
+      if (code == OpCode::kNeg && x.dtype == DType::kBool) {
+        cx.fail(ErrorCode::kInvalidType, "negating a bool value " + describe(program, operands[0]) +
+                                             " is not allowed (NumPy); use ~ for logical not");
+      }
+      if (code == OpCode::kNot && is_float(x.dtype)) {
+        cx.fail(ErrorCode::kInvalidType, "~ needs a bool or integer operand, got " + describe(program, operands[0]));
+      }
+      return broadcast(cx, operands, x.dtype);
+    }
+    case OpCode::kAdd:
+    case OpCode::kSub:
+    case OpCode::kMul:
+    case OpCode::kDiv:
+    case OpCode::kFloorDiv:
+    case OpCode::kMod:
+    case OpCode::kPow:
+    case OpCode::kMinimum:
+    case OpCode::kMaximum:
+    case OpCode::kEq:
+    case OpCode::kNe:
+    case OpCode::kLt:
+    case OpCode::kLe:
+    case OpCode::kGt:
+    case OpCode::kGe:
+    case OpCode::kAnd:
+    case OpCode::kOr:
+    case OpCode::kXor: {
+      expect_count(cx, operands, 2, 2);
+      expect_value(cx, operands[0], "lhs");
+      expect_value(cx, operands[1], "rhs");
+      expect_same_dtype(cx, operands, 0);
+      DType d = cx.type(operands[0]).dtype;
+      bool arithmetic = code >= OpCode::kAdd && code <= OpCode::kPow;
+      if (arithmetic && d == DType::kBool) {
+        cx.fail(ErrorCode::kInvalidType, "arithmetic on bool values " + describe(program, operands[0]) +
+                                             " is not supported; cast with .astype(...) first");
+      }
+      if (code == OpCode::kDiv && !is_float(d)) {
+        cx.fail(ErrorCode::kInvalidType, "true division needs float operands, got " + describe(program, operands[0]));
+      }
+      if ((code == OpCode::kAnd || code == OpCode::kOr || code == OpCode::kXor) && is_float(d)) {
+        cx.fail(ErrorCode::kInvalidType, "& | ^ need bool or integer operands, got " + describe(program, operands[0]));
+      }
+      return broadcast(cx, operands, is_comparison(code) ? DType::kBool : d);
+    }
+    case OpCode::kWhere: {
+      expect_count(cx, operands, 3, 3);
+      const Type& c = expect_value(cx, operands[0], "condition");
+      if (c.dtype != DType::kBool) cx.fail(ErrorCode::kInvalidType, "condition " + describe(program, operands[0]) + " must be bool");
+      expect_value(cx, operands[1], "x");
+      expect_value(cx, operands[2], "y");
+      expect_same_dtype(cx, operands, 1);
+      return broadcast(cx, operands, cx.type(operands[1]).dtype);
+    }
+    case OpCode::kClip: {
+      expect_count(cx, operands, 3, 3);
+      for (ValueId v : operands) expect_value(cx, v, "operand");
+      expect_same_dtype(cx, operands, 0);
+      return broadcast(cx, operands, cx.type(operands[0]).dtype);
+    }
+    default:
+      break;
+  }
+  if (is_float_math(code)) {
+    expect_count(cx, operands, 1, 1);
+    const Type& x = expect_value(cx, operands[0], "operand");
+    if (!is_float(x.dtype)) cx.fail(ErrorCode::kInvalidType, "needs a float operand (the Builder casts), got " + describe(program, operands[0]));
+    return broadcast(cx, operands, x.dtype);
+  }
+  switch (code) {
+    case OpCode::kSum:
+    case OpCode::kMean:
+    case OpCode::kMin:
+    case OpCode::kMax:
+    case OpCode::kArgMin:
+    case OpCode::kArgMax:
+    case OpCode::kNorm: {
+      expect_count(cx, operands, 1, 1);
+      const Type& x = expect_kind(cx, operands[0], Kind::kArray, "operand");
+      DType d = x.dtype;
+      if (code == OpCode::kSum) d = sum_result(d);
+      if (code == OpCode::kMean || code == OpCode::kNorm) d = float_result(d);
+      if (code == OpCode::kArgMin || code == OpCode::kArgMax) d = DType::kInt64;
+      return Type::scalar(d, false);
+    }
+    case OpCode::kDot: {
+      expect_count(cx, operands, 2, 2);
+      const Type& a = expect_kind(cx, operands[0], Kind::kArray, "lhs");
+      const Type& b = expect_kind(cx, operands[1], Kind::kArray, "rhs");
+      expect_same_dtype(cx, operands, 0);
+      if (a.dtype == DType::kBool) cx.fail(ErrorCode::kInvalidType, "dot of bool arrays is not supported; cast first");
+      if (a.length != b.length) {
+        cx.fail(ErrorCode::kInvalidValue, "length mismatch: " + describe(program, operands[0]) + " has length " +
+                                              program.symbol_name(a.length) + " but " + describe(program, operands[1]) +
+                                              " has length " + program.symbol_name(b.length));
+      }
+      return Type::scalar(a.dtype, false);
+    }
+    case OpCode::kOutDegree:
+    case OpCode::kInDegree:
+      expect_count(cx, operands, 1, 1);
+      expect_kind(cx, operands[0], Kind::kGraph, "operand");
+      return Type::array(DType::kInt64, graph_symbol(cx, operands[0], SymbolKind::kGraphNodes, symbols));
+    case OpCode::kEdgeSrc:
+    case OpCode::kEdgeDst: {
+      expect_count(cx, operands, 2, 2);
+      expect_kind(cx, operands[0], Kind::kGraph, "graph");
+      const Type& x = expect_kind(cx, operands[1], Kind::kArray, "node values");
+      SymbolId n = graph_symbol(cx, operands[0], SymbolKind::kGraphNodes, symbols);
+      if (x.length != n) {
+        cx.fail(ErrorCode::kInvalidValue, "node values " + describe(program, operands[1]) + " must have the graph's node count " +
+                                              program.symbol_name(n) + " as length, got " + program.symbol_name(x.length));
+      }
+      return Type::array(x.dtype, graph_symbol(cx, operands[0], SymbolKind::kGraphEdges, symbols));
+    }
+    case OpCode::kNeighborAgg: {
+      expect_count(cx, operands, 2, 3);
+      expect_kind(cx, operands[0], Kind::kGraph, "graph");
+      const Type& x = expect_kind(cx, operands[1], Kind::kArray, "node values");
+      SymbolId n = graph_symbol(cx, operands[0], SymbolKind::kGraphNodes, symbols);
+      if (x.length != n) {
+        cx.fail(ErrorCode::kInvalidValue, "node values " + describe(program, operands[1]) + " must have the graph's node count " +
+                                              program.symbol_name(n) + " as length, got " + program.symbol_name(x.length));
+      }
+      bool weighted = operands.size() == 3;
+      if (weighted) {
+        const Type& w = expect_kind(cx, operands[2], Kind::kArray, "weights");
+        SymbolId e = graph_symbol(cx, operands[0], SymbolKind::kGraphEdges, symbols);
+        if (w.length != e) {
+          cx.fail(ErrorCode::kInvalidValue, "weights " + describe(program, operands[2]) + " must have the graph's edge count " +
+                                                program.symbol_name(e) + " as length, got " + program.symbol_name(w.length));
+        }
+        if (w.dtype != DType::kFloat64) cx.fail(ErrorCode::kInvalidType, "weights " + describe(program, operands[2]) + " must be float64");
+        if (attrs.agg == AggOp::kMin || attrs.agg == AggOp::kMax) {
+          cx.fail(ErrorCode::kInvalidValue, "weights are not allowed with min/max aggregation");
+        }
+      }
+      DType d = x.dtype;
+      switch (attrs.agg) {
+        case AggOp::kSum: d = weighted ? DType::kFloat64 : sum_result(d); break;
+        case AggOp::kMean: d = weighted ? DType::kFloat64 : float_result(d); break;
+        case AggOp::kCount: d = weighted ? DType::kFloat64 : DType::kInt64; break;
+        case AggOp::kMode:
+          if (d == DType::kBool) cx.fail(ErrorCode::kInvalidType, "mode of bool values is not supported; cast to int32 first");
+          break;
+        case AggOp::kMin:
+        case AggOp::kMax: break;
+      }
+      return Type::array(d, n);
+    }
+    default:
+      break;
+  }
+  cx.fail(ErrorCode::kInternal, "infer_type called on a control-flow op");
+}
+
+}  // namespace fuseflow::ir::detail

@@ -1,0 +1,542 @@
+// parse(): the text format back into a Program, built through the Builder (implicit casts off) so
+// every op is type-checked as it is read; errors carry the line and column of the offending token.
+#include <cctype>
+#include <charconv>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "detail.h"
+#include "fuseflow/ir/builder.h"
+#include "fuseflow/ir/text.h"
+
+namespace fuseflow::ir {
+
+namespace {
+
+enum class Tok { kEnd, kIdent, kNumber, kValue, kString, kPunct };
+
+struct Token {
+  Tok kind = Tok::kEnd;
+  std::string text;  // ident / number / string contents / punctuation char; value: its digits
+  int line = 1, column = 1;
+};
+
+class Lexer {
+ public:
+  explicit Lexer(std::string_view s) : s_(s) {}
+
+  Token next() {
+    skip_space();
+    Token t;
+    t.line = line_;
+    t.column = column_;
+    if (pos_ >= s_.size()) return t;
+    char c = s_[pos_];
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      t.kind = Tok::kIdent;
+      while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) t.text += take();
+    } else if (std::isdigit(static_cast<unsigned char>(c)) || (c == '-' && pos_ + 1 < s_.size() &&
+                                                               (std::isdigit(static_cast<unsigned char>(s_[pos_ + 1])) || s_[pos_ + 1] == 'i'))) {
+      t.kind = Tok::kNumber;
+      t.text += take();
+      if (c == '-' && s_.substr(pos_, 3) == "inf") {
+        t.text += take(), t.text += take(), t.text += take();
+        return t;
+      }
+      while (pos_ < s_.size()) {
+        char d = s_[pos_];
+        char prev = t.text.back();
+        if (std::isdigit(static_cast<unsigned char>(d)) || d == '.' || d == 'e' || d == 'E' ||
+            ((d == '+' || d == '-') && (prev == 'e' || prev == 'E'))) {
+          t.text += take();
+        } else {
+          break;
+        }
+      }
+    } else if (c == '%') {
+      take();
+      t.kind = Tok::kValue;
+      while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_]))) t.text += take();
+      if (t.text.empty()) fail(t, "expected digits after '%'");
+    } else if (c == '"') {
+      take();
+      t.kind = Tok::kString;
+      while (true) {
+        if (pos_ >= s_.size() || s_[pos_] == '\n') fail(t, "unterminated string");
+        char d = take();
+        if (d == '"') break;
+        if (d == '\\') {
+          if (pos_ >= s_.size()) fail(t, "unterminated string");
+          char e = take();
+          t.text += e == 'n' ? '\n' : e;
+        } else {
+          t.text += d;
+        }
+      }
+    } else if (std::string_view("(){}[],:=^~@.").find(c) != std::string_view::npos) {
+      t.kind = Tok::kPunct;
+      t.text = std::string(1, take());
+    } else {
+      fail(t, std::string("unexpected character '") + c + "'");
+    }
+    return t;
+  }
+
+  [[noreturn]] static void fail(const Token& t, const std::string& message) {
+    throw Error(ErrorCode::kInvalidValue,
+                "IR text: line " + std::to_string(t.line) + ", column " + std::to_string(t.column) + ": " + message);
+  }
+
+ private:
+  char take() {
+    char c = s_[pos_++];
+    if (c == '\n') {
+      ++line_;
+      column_ = 1;
+    } else {
+      ++column_;
+    }
+    return c;
+  }
+  void skip_space() {
+    while (pos_ < s_.size()) {
+      char c = s_[pos_];
+      if (c == '#') {  // comment to end of line
+        while (pos_ < s_.size() && s_[pos_] != '\n') take();
+      } else if (std::isspace(static_cast<unsigned char>(c))) {
+        take();
+      } else {
+        break;
+      }
+    }
+  }
+
+  std::string_view s_;
+  std::size_t pos_ = 0;
+  int line_ = 1, column_ = 1;
+};
+
+std::string describe_token(const Token& t) {
+  switch (t.kind) {
+    case Tok::kEnd: return "end of text";
+    case Tok::kValue: return "'%" + t.text + "'";
+    case Tok::kString: return "a string";
+    default: return "'" + t.text + "'";
+  }
+}
+
+class Parser {
+ public:
+  explicit Parser(std::string_view text) : lex_(text) { advance(); }
+
+  Program run() {
+    expect_ident("func");
+    expect_punct("@");
+    Token name = expect_kind(Tok::kIdent, "a function name");
+    builder_ = Builder(name.text);
+    builder_.set_implicit_casts(false);
+    expect_punct("(");
+    if (!is_punct(")")) {
+      do {
+        input();
+      } while (accept_punct(","));
+    }
+    expect_punct(")");
+    expect_punct("{");
+    statements("return");
+    Token ret = cur_;
+    advance();
+    std::vector<ValueId> outs = value_list_optional();
+    expect_punct("}");
+    if (cur_.kind != Tok::kEnd) fail(cur_, "expected end of text after '}', got " + describe_token(cur_));
+    guarded(ret, [&] { builder_.set_outputs(outs); });
+    Program p;
+    guarded(ret, [&] { p = builder_.finish(); });
+    return p;
+  }
+
+ private:
+  // ------------------------------------------------------------ tokens
+  void advance() { cur_ = lex_.next(); }
+  [[noreturn]] void fail(const Token& t, const std::string& m) const { Lexer::fail(t, m); }
+  bool is_punct(const char* p) const { return cur_.kind == Tok::kPunct && cur_.text == p; }
+  bool is_ident(const char* p) const { return cur_.kind == Tok::kIdent && cur_.text == p; }
+  bool accept_punct(const char* p) {
+    if (!is_punct(p)) return false;
+    advance();
+    return true;
+  }
+  void expect_punct(const char* p) {
+    if (!is_punct(p)) fail(cur_, std::string("expected '") + p + "', got " + describe_token(cur_));
+    advance();
+  }
+  void expect_ident(const char* p) {
+    if (!is_ident(p)) fail(cur_, std::string("expected '") + p + "', got " + describe_token(cur_));
+    advance();
+  }
+  Token expect_kind(Tok k, const char* what) {
+    if (cur_.kind != k) fail(cur_, std::string("expected ") + what + ", got " + describe_token(cur_));
+    Token t = cur_;
+    advance();
+    return t;
+  }
+
+  template <class F>
+  void guarded(const Token& at, F&& f) {
+    try {
+      f();
+    } catch (const Error& e) {
+      fail(at, e.what());
+    }
+  }
+
+  // ------------------------------------------------------------ values and types
+  ValueId lookup(const Token& t) const {
+    auto it = names_.find(t.text);
+    if (it == names_.end()) fail(t, "value %" + t.text + " is not defined");
+    return it->second;
+  }
+  void bind(const Token& t, ValueId v) {
+    if (!names_.emplace(t.text, v).second) fail(t, "value %" + t.text + " is defined twice");
+  }
+  std::vector<ValueId> value_list_optional() {
+    std::vector<ValueId> vs;
+    if (cur_.kind != Tok::kValue) return vs;
+    vs.push_back(lookup(expect_kind(Tok::kValue, "a value")));
+    while (accept_punct(",")) vs.push_back(lookup(expect_kind(Tok::kValue, "a value")));
+    return vs;
+  }
+
+  SymbolId symbol() {
+    Token t = cur_;
+    if (t.kind == Tok::kNumber && t.text == "1") {
+      advance();
+      return builder_.one_symbol();
+    }
+    if (t.kind == Tok::kValue) {
+      advance();
+      ValueId v = lookup(t);
+      SymbolId s = kNoSymbol;
+      guarded(t, [&] { s = builder_.runtime_symbol(v); });
+      return s;
+    }
+    if (t.kind == Tok::kIdent && !t.text.empty()) {
+      char head = t.text[0];
+      std::string digits = t.text.substr(1);
+      int ordinal = 0;
+      auto res = std::from_chars(digits.data(), digits.data() + digits.size(), ordinal);
+      bool numeric = !digits.empty() && res.ec == std::errc() && res.ptr == digits.data() + digits.size() && ordinal >= 0;
+      if (!digits.empty() && !numeric && digits.find_first_not_of("0123456789") == std::string::npos) {
+        fail(t, "length " + t.text + " has an out-of-range index");
+      }
+      if ((head == 'N' || head == 'E') && (digits.empty() || numeric)) {
+        if (ordinal >= static_cast<int>(graphs_.size())) fail(t, "length " + t.text + " names a graph input that does not exist");
+        advance();
+        return head == 'N' ? builder_.nodes_symbol(graphs_[static_cast<std::size_t>(ordinal)])
+                           : builder_.edges_symbol(graphs_[static_cast<std::size_t>(ordinal)]);
+      }
+      if (head == 'n' && numeric) {
+        advance();
+        return builder_.input_symbol(ordinal);
+      }
+    }
+    fail(t, "expected a length (1, N, E, N<k>, E<k>, n<k> or %<value>), got " + describe_token(t));
+  }
+
+  Type type() {
+    if (is_ident("graph")) {
+      advance();
+      return Type::graph();
+    }
+    bool weak = accept_punct("~");
+    Token t = expect_kind(Tok::kIdent, "a dtype");
+    auto d = parse_dtype(t.text);
+    if (!d || t.text != dtype_short_name(*d)) fail(t, "unknown dtype '" + t.text + "' (bool, i32, i64, f32, f64)");
+    if (accept_punct("[")) {
+      if (weak) fail(t, "an array type cannot be weak ('~')");
+      SymbolId s = symbol();
+      expect_punct("]");
+      return Type::array(*d, s);
+    }
+    return Type::scalar(*d, weak);
+  }
+
+  void input() {
+    Token name = expect_kind(Tok::kValue, "an input value");
+    expect_punct(":");
+    Token at = cur_;
+    Type t = type();
+    ValueId v = kNoValue;
+    guarded(at, [&] {
+      if (t.is_graph()) {
+        v = builder_.add_graph_input();
+        graphs_.push_back(v);
+      } else if (t.is_array()) {
+        v = builder_.add_array_input(t.dtype, t.length);
+      } else {
+        v = builder_.add_scalar_input(t.dtype, t.weak);
+      }
+    });
+    bind(name, v);
+  }
+
+  // ------------------------------------------------------------ statements
+  void statements(const char* terminator) {
+    while (!is_ident(terminator)) {
+      if (cur_.kind == Tok::kEnd) fail(cur_, std::string("expected '") + terminator + "' before end of text");
+      statement();
+    }
+  }
+
+  struct Declared {
+    Token name;
+    Type type;
+  };
+
+  void check_declared(const Declared& d, ValueId actual) {
+    const Type& got = builder_.type(actual);
+    if (!(got == d.type)) {
+      fail(d.name, "%" + d.name.text + " is declared " + detail::type_str(builder_.program(), d.type) + " but the op gives " +
+                       detail::type_str(builder_.program(), got));
+    }
+    bind(d.name, actual);
+  }
+
+  double parse_float(const Token& t) {
+    if (t.text == "nan") return std::numeric_limits<double>::quiet_NaN();
+    if (t.text == "inf") return std::numeric_limits<double>::infinity();
+    if (t.text == "-inf") return -std::numeric_limits<double>::infinity();
+    double v = 0;
+    auto res = std::from_chars(t.text.data(), t.text.data() + t.text.size(), v);
+    if (res.ec != std::errc() || res.ptr != t.text.data() + t.text.size()) fail(t, "malformed float literal '" + t.text + "'");
+    return v;
+  }
+
+  void statement() {
+    std::vector<Declared> decls;
+    do {
+      Token name = expect_kind(Tok::kValue, "a result value");
+      expect_punct(":");
+      decls.push_back({name, type()});
+    } while (accept_punct(","));
+    expect_punct("=");
+    Token op_tok = expect_kind(Tok::kIdent, "an op name");
+    auto code = parse_opcode(op_tok.text);
+    if (!code) fail(op_tok, "unknown op '" + op_tok.text + "'");
+    std::vector<Token> parts;
+    while (accept_punct(".")) parts.push_back(expect_kind(Tok::kIdent, "an op attribute"));
+    Attributes attrs;
+    std::size_t want_parts = *code == OpCode::kNeighborAgg ? 2 : *code == OpCode::kNorm ? 1 : 0;
+    if (parts.size() != want_parts) fail(op_tok, "op '" + op_tok.text + "' takes " + std::to_string(want_parts) + " '.'-attributes");
+    if (*code == OpCode::kNeighborAgg) {
+      auto agg = parse_agg_op(parts[0].text);
+      if (!agg) fail(parts[0], "unknown aggregation '" + parts[0].text + "' (sum, mean, min, max, count, mode)");
+      auto dir = parse_direction(parts[1].text);
+      if (!dir) fail(parts[1], "unknown direction '" + parts[1].text + "' (in, out, both)");
+      attrs.agg = *agg;
+      attrs.direction = *dir;
+    } else if (*code == OpCode::kNorm) {
+      auto k = parse_norm_kind(parts[0].text);
+      if (!k) fail(parts[0], "unknown norm '" + parts[0].text + "' (l1, l2, inf)");
+      attrs.norm = *k;
+    }
+    bool control = *code == OpCode::kLoop || *code == OpCode::kWhile;
+    if (!control && decls.size() != 1) fail(decls[1].name, "op '" + op_tok.text + "' has one result");
+
+    if (*code == OpCode::kConst) {
+      const Type& t = decls[0].type;
+      if (!t.is_scalar()) fail(decls[0].name, "a constant must have a scalar type");
+      Token lit = cur_;
+      advance();
+      ValueId v = kNoValue;
+      if (t.dtype == DType::kBool) {
+        if (lit.kind != Tok::kIdent || (lit.text != "true" && lit.text != "false")) fail(lit, "expected true or false");
+        v = builder_.constant_bool(lit.text == "true", t.weak);
+      } else if (is_float(t.dtype)) {
+        if (lit.kind != Tok::kNumber && !(lit.kind == Tok::kIdent && (lit.text == "nan" || lit.text == "inf"))) {
+          fail(lit, "expected a float literal, got " + describe_token(lit));
+        }
+        double f = parse_float(lit);
+        guarded(lit, [&] { v = builder_.constant_float(f, t.dtype, t.weak); });
+      } else {
+        std::int64_t i = 0;
+        auto res = lit.kind == Tok::kNumber ? std::from_chars(lit.text.data(), lit.text.data() + lit.text.size(), i)
+                                            : std::from_chars_result{lit.text.data(), std::errc::invalid_argument};
+        if (res.ec != std::errc() || res.ptr != lit.text.data() + lit.text.size()) fail(lit, "expected an integer literal, got " + describe_token(lit));
+        guarded(lit, [&] { v = builder_.constant_int(i, t.dtype, t.weak); });
+      }
+      finish_statement(decls[0], v);
+      return;
+    }
+
+    Token operands_at = cur_;
+    std::vector<ValueId> ops = value_list_optional();
+    if (control) {
+      control_op(*code, decls, ops, operands_at);
+      return;
+    }
+    ValueId v = kNoValue;
+    auto need = [&](std::size_t lo, std::size_t hi) {
+      if (ops.size() < lo || ops.size() > hi) {
+        fail(operands_at, "op '" + op_tok.text + "' takes " + (lo == hi ? std::to_string(lo) : std::to_string(lo) + " or " + std::to_string(hi)) +
+                              " operands, got " + std::to_string(ops.size()));
+      }
+    };
+    guarded(op_tok, [&] {
+      OpClass cls = op_info(*code).op_class;
+      if (*code == OpCode::kCast) {
+        need(1, 1);
+        const Type& x = builder_.type(ops[0]);
+        const Type& d = decls[0].type;
+        if (x.is_graph() || d.kind != x.kind || d.length != x.length) fail(decls[0].name, "a cast keeps its operand's kind and length");
+        if (d.weak && !x.weak) fail(decls[0].name, "a cast cannot make a value weak");
+        v = builder_.add_raw_op(OpCode::kCast, ops, attrs, d);
+      } else if (cls == OpClass::kUnary) {
+        need(1, 1);
+        v = builder_.unary(*code, ops[0]);
+      } else if (cls == OpClass::kBinary) {
+        need(2, 2);
+        v = builder_.binary(*code, ops[0], ops[1]);
+      } else if (*code == OpCode::kWhere) {
+        need(3, 3);
+        v = builder_.where(ops[0], ops[1], ops[2]);
+      } else if (*code == OpCode::kClip) {
+        need(3, 3);
+        v = builder_.clip(ops[0], ops[1], ops[2]);
+      } else if (*code == OpCode::kDot) {
+        need(2, 2);
+        v = builder_.dot(ops[0], ops[1]);
+      } else if (*code == OpCode::kNorm) {
+        need(1, 1);
+        v = builder_.norm(ops[0], attrs.norm);
+      } else if (cls == OpClass::kReduction) {
+        need(1, 1);
+        v = builder_.reduce(*code, ops[0]);
+      } else if (*code == OpCode::kFull) {
+        need(2, 2);
+        v = builder_.full(ops[0], ops[1]);
+      } else if (*code == OpCode::kArange) {
+        need(1, 1);
+        v = builder_.arange(ops[0]);
+      } else if (*code == OpCode::kLength) {
+        need(1, 1);
+        v = builder_.length(ops[0]);
+      } else if (*code == OpCode::kNumNodes) {
+        need(1, 1);
+        v = builder_.num_nodes(ops[0]);
+      } else if (*code == OpCode::kNumEdges) {
+        need(1, 1);
+        v = builder_.num_edges(ops[0]);
+      } else if (*code == OpCode::kOutDegree) {
+        need(1, 1);
+        v = builder_.out_degree(ops[0]);
+      } else if (*code == OpCode::kInDegree) {
+        need(1, 1);
+        v = builder_.in_degree(ops[0]);
+      } else if (*code == OpCode::kEdgeSrc) {
+        need(2, 2);
+        v = builder_.edge_src(ops[0], ops[1]);
+      } else if (*code == OpCode::kEdgeDst) {
+        need(2, 2);
+        v = builder_.edge_dst(ops[0], ops[1]);
+      } else if (*code == OpCode::kNeighborAgg) {
+        need(2, 3);
+        std::optional<ValueId> w;
+        if (ops.size() == 3) w = ops[2];
+        v = builder_.neighbor_agg(ops[0], ops[1], attrs.agg, attrs.direction, w);
+      } else {
+        fail(op_tok, "op '" + op_tok.text + "' cannot appear here");
+      }
+    });
+    finish_statement(decls[0], v);
+  }
+
+  void finish_statement(const Declared& d, ValueId v) {
+    check_declared(d, v);
+    location();
+  }
+
+  void location() {
+    if (!is_ident("loc")) return;
+    advance();
+    expect_punct("(");
+    Token file = expect_kind(Tok::kString, "a quoted file name");
+    expect_punct(":");
+    Token line = expect_kind(Tok::kNumber, "a line number");
+    int n = 0;
+    auto res = std::from_chars(line.text.data(), line.text.data() + line.text.size(), n);
+    if (res.ec != std::errc() || res.ptr != line.text.data() + line.text.size() || n < 0) fail(line, "malformed line number");
+    expect_punct(")");
+    builder_.set_last_op_location(SourceLocation{file.text, n});
+  }
+
+  std::vector<ValueId> region_header(const std::vector<ValueId>& args) {
+    expect_punct("{");
+    expect_punct("^");
+    expect_punct("(");
+    std::size_t i = 0;
+    if (!is_punct(")")) {
+      do {
+        Token name = expect_kind(Tok::kValue, "a region argument");
+        expect_punct(":");
+        Type t = type();
+        if (i >= args.size()) fail(name, "more region arguments than loop carries (" + std::to_string(args.size()) + ")");
+        check_declared({name, t}, args[i]);
+        ++i;
+      } while (accept_punct(","));
+    }
+    if (i != args.size()) fail(cur_, "expected " + std::to_string(args.size()) + " region arguments, got " + std::to_string(i));
+    expect_punct(")");
+    expect_punct(":");
+    statements("yield");
+    last_yield_ = cur_;
+    advance();
+    std::vector<ValueId> ys = value_list_optional();
+    return ys;
+  }
+
+  void control_op(OpCode code, const std::vector<Declared>& decls, const std::vector<ValueId>& ops, const Token& at) {
+    std::vector<ValueId> results;
+    if (code == OpCode::kLoop) {
+      if (ops.empty()) fail(at, "loop needs a count operand");
+      std::vector<ValueId> inits(ops.begin() + 1, ops.end());
+      std::vector<ValueId> args;
+      guarded(at, [&] { args = builder_.begin_loop(ops[0], inits); });
+      std::vector<ValueId> ys = region_header(args);
+      expect_punct("}");
+      guarded(last_yield_, [&] { results = builder_.end_loop(ys); });
+    } else {
+      std::vector<ValueId> args;
+      guarded(at, [&] { args = builder_.begin_while(ops); });
+      std::vector<ValueId> cond = region_header(args);
+      Token cond_at = last_yield_;
+      expect_punct("}");
+      if (cond.size() != 1) fail(cond_at, "a while condition region yields exactly one bool");
+      guarded(cond_at, [&] { args = builder_.begin_while_body(cond[0]); });
+      expect_ident("do");
+      std::vector<ValueId> ys = region_header(args);
+      expect_punct("}");
+      guarded(last_yield_, [&] { results = builder_.end_while(ys); });
+    }
+    if (results.size() != decls.size()) {
+      fail(decls[0].name, "declares " + std::to_string(decls.size()) + " results for " + std::to_string(results.size()) + " carries");
+    }
+    for (std::size_t i = 0; i < results.size(); ++i) check_declared(decls[i], results[i]);
+    location();
+  }
+
+  Lexer lex_;
+  Token cur_;
+  Token last_yield_;  // carry-type errors point at the region's yield
+  Builder builder_;
+  std::map<std::string, ValueId> names_;
+  std::vector<ValueId> graphs_;
+};
+
+}  // namespace
+
+Program parse(std::string_view text) { return Parser(text).run(); }
+
+}  // namespace fuseflow::ir

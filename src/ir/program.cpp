@@ -1,0 +1,68 @@
+// Program: symbol names and interning; shared formatting helpers.
+#include "fuseflow/ir/program.h"
+
+#include "detail.h"
+
+namespace fuseflow::ir {
+
+std::string Program::symbol_name(SymbolId s) const {
+  if (s < 0 || static_cast<std::size_t>(s) >= symbols.size()) return "?";
+  const LengthSymbol& sym = symbols[static_cast<std::size_t>(s)];
+  switch (sym.kind) {
+    case SymbolKind::kOne: return "1";
+    case SymbolKind::kGraphNodes: return sym.ordinal == 0 ? "N" : std::string("N") + std::to_string(sym.ordinal);
+    case SymbolKind::kGraphEdges: return sym.ordinal == 0 ? "E" : std::string("E") + std::to_string(sym.ordinal);
+    case SymbolKind::kInput: return std::string("n") + std::to_string(sym.ordinal);
+    case SymbolKind::kRuntime: return std::string("%") + std::to_string(sym.source);
+  }
+  return "?";
+}
+
+SymbolId Program::intern(const LengthSymbol& s) {
+  for (std::size_t i = 0; i < symbols.size(); ++i) {
+    if (symbols[i] == s) return static_cast<SymbolId>(i);
+  }
+  symbols.push_back(s);
+  return static_cast<SymbolId>(symbols.size() - 1);
+}
+
+namespace detail {
+
+std::string type_str(const Program& program, const Type& t, const std::function<std::string(ValueId)>& value_name) {
+  if (t.is_graph()) return "graph";
+  std::string out = t.weak ? "~" : "";
+  out += dtype_short_name(t.dtype);
+  if (t.is_array()) {
+    std::string sym = program.symbol_name(t.length);
+    if (value_name && t.length >= 0 && static_cast<std::size_t>(t.length) < program.symbols.size() &&
+        program.symbols[static_cast<std::size_t>(t.length)].kind == SymbolKind::kRuntime) {
+      sym = value_name(program.symbols[static_cast<std::size_t>(t.length)].source);
+    }
+    out += "[" + sym + "]";
+  }
+  return out;
+}
+
+std::string describe(const Program& program, ValueId v) {
+  if (v < 0 || static_cast<std::size_t>(v) >= program.values.size()) return std::string("%") + std::to_string(v) + " (undefined)";
+  return std::string("%") + std::to_string(v) + " (" + type_str(program, program.type(v)) + ")";
+}
+
+void op_error(ErrorCode code, const std::string& op, const SourceLocation& loc, const std::string& message) {
+  std::string text = op + ": " + message;
+  if (loc.known()) text += " (at " + loc.str() + ")";
+  throw Error(code, text);
+}
+
+std::string op_display_name(OpCode code, const Attributes& attrs) {
+  std::string name = op_name(code);
+  if (code == OpCode::kNeighborAgg) {
+    name += std::string(".") + agg_op_name(attrs.agg) + "." + direction_name(attrs.direction);
+  } else if (code == OpCode::kNorm) {
+    name += std::string(".") + norm_kind_name(attrs.norm);
+  }
+  return name;
+}
+
+}  // namespace detail
+}  // namespace fuseflow::ir

@@ -1,0 +1,168 @@
+// Block reductions: values against long double / serial references, the documented 16-partial
+// summation order reproduced bitwise on every compiled SIMD target, NaN and empty-input rules.
+#include "fuseflow/kernels/reduce.h"
+
+#include <gtest/gtest.h>
+#include <hwy/targets.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+namespace fuseflow::kernels {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+template <class T>
+std::vector<T> random_values(std::size_t n, std::uint64_t seed, double lo = -1e3, double hi = 1e3) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> dist(lo, hi);
+  std::vector<T> v(n);
+  for (T& x : v) x = static_cast<T>(dist(rng));
+  return v;
+}
+
+// The contract of reduce.h written out serially: partial i % 16, index order, pairwise combine.
+template <class T>
+double serial_contract_sum(const T* x, const T* y, std::size_t n) {
+  double partial[kSumPartials] = {};
+  for (std::size_t i = 0; i < n; ++i) {
+    const double term = y ? static_cast<double>(x[i]) * static_cast<double>(y[i]) : static_cast<double>(x[i]);
+    partial[i % kSumPartials] = partial[i % kSumPartials] + term;
+  }
+  for (std::size_t width = kSumPartials / 2; width >= 1; width /= 2) {
+    for (std::size_t j = 0; j < width; ++j) partial[j] = partial[j] + partial[j + width];
+  }
+  return partial[0];
+}
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof(double)) == 0; }
+
+const std::vector<std::size_t> kLengths = {0, 1, 2, 3, 7, 8, 15, 16, 17, 31, 33, 100, 4095, 4096, 100003};
+
+// Restores dispatch to the real CPU however the test leaves (other suites share the process).
+struct RealTargetsOnExit {
+  ~RealTargetsOnExit() { hwy::SetSupportedTargetsForTest(0); }
+};
+
+template <class Body>
+void for_each_target(Body body) {
+  const RealTargetsOnExit restore;
+  for (std::int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    SCOPED_TRACE(hwy::TargetName(target));
+    body();
+  }
+}
+
+TEST(KernelsReduce, SumAndDotFollowTheFixedOrderBitwiseOnEveryTarget) {
+  for_each_target([] {
+    for (std::size_t n : kLengths) {
+      const auto x = random_values<double>(n, 1 + n), y = random_values<double>(n, 2 + n);
+      ASSERT_TRUE(same_bits(sum(x.data(), n), serial_contract_sum<double>(x.data(), nullptr, n))) << "sum n=" << n;
+      ASSERT_TRUE(same_bits(dot(x.data(), y.data(), n), serial_contract_sum(x.data(), y.data(), n))) << "dot n=" << n;
+      const auto xf = random_values<float>(n, 3 + n), yf = random_values<float>(n, 4 + n);
+      ASSERT_TRUE(same_bits(sum(xf.data(), n), serial_contract_sum<float>(xf.data(), nullptr, n))) << "f32 sum n=" << n;
+      ASSERT_TRUE(same_bits(dot(xf.data(), yf.data(), n), serial_contract_sum(xf.data(), yf.data(), n)))
+          << "f32 dot n=" << n;
+    }
+  });
+}
+
+TEST(KernelsReduce, SumAndDotAreAccurate) {
+  for (std::size_t n : kLengths) {
+    const auto x = random_values<double>(n, 10 + n), y = random_values<double>(n, 20 + n);
+    long double exact_sum = 0, exact_dot = 0, abs_sum = 0, abs_dot = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      exact_sum += x[i];
+      abs_sum += std::fabs(x[i]);
+      exact_dot += static_cast<long double>(x[i]) * y[i];
+      abs_dot += std::fabs(static_cast<long double>(x[i]) * y[i]);
+    }
+    // Worst-case bound of recursive summation over n/16 terms plus the 4-level tree.
+    const double eps = std::numeric_limits<double>::epsilon();
+    const double depth = static_cast<double>(n / kSumPartials + 5);
+    EXPECT_LE(std::fabs(sum(x.data(), n) - exact_sum), depth * eps * abs_sum + 1e-300) << "n=" << n;
+    EXPECT_LE(std::fabs(dot(x.data(), y.data(), n) - exact_dot), (depth + 1) * eps * abs_dot + 1e-300) << "n=" << n;
+  }
+}
+
+TEST(KernelsReduce, SumPropagatesNaNAndInfinity) {
+  std::vector<double> x(37, 1.0);
+  x[20] = kInf;
+  EXPECT_EQ(sum(x.data(), x.size()), kInf);
+  x[5] = -kInf;
+  EXPECT_TRUE(std::isnan(sum(x.data(), x.size())));
+  x.assign(37, 1.0);
+  x[36] = kNaN;  // in the scalar tail
+  EXPECT_TRUE(std::isnan(sum(x.data(), x.size())));
+  EXPECT_TRUE(std::isnan(dot(x.data(), x.data(), x.size())));
+  EXPECT_EQ(sum(x.data(), 0), 0.0);
+  EXPECT_EQ(dot(x.data(), x.data(), 0), 0.0);
+}
+
+TEST(KernelsReduce, MinMaxArgMatchSerialOnEveryTarget) {
+  for_each_target([] {
+    for (std::size_t n : kLengths) {
+      if (n == 0) continue;
+      auto x = random_values<double>(n, 30 + n, -50, 50);
+      for (double& v : x) v = std::round(v);  // many ties: arg* must return the first one
+      const auto lo = std::min_element(x.begin(), x.end()), hi = std::max_element(x.begin(), x.end());
+      ASSERT_EQ(min(x.data(), n), *lo) << "n=" << n;
+      ASSERT_EQ(max(x.data(), n), *hi) << "n=" << n;
+      ASSERT_EQ(argmin(x.data(), n), lo - x.begin()) << "n=" << n;
+      ASSERT_EQ(argmax(x.data(), n), hi - x.begin()) << "n=" << n;
+      const std::vector<float> xf(x.begin(), x.end());
+      ASSERT_EQ(min(xf.data(), n), static_cast<float>(*lo)) << "f32 n=" << n;
+      ASSERT_EQ(max(xf.data(), n), static_cast<float>(*hi)) << "f32 n=" << n;
+      ASSERT_EQ(argmin(xf.data(), n), lo - x.begin()) << "f32 n=" << n;
+      ASSERT_EQ(argmax(xf.data(), n), hi - x.begin()) << "f32 n=" << n;
+    }
+  });
+}
+
+TEST(KernelsReduce, MinMaxPropagateNaNAndArgReturnsFirstNaN) {
+  for_each_target([] {
+    for (std::size_t n : {std::size_t{1}, std::size_t{9}, std::size_t{40}, std::size_t{1000}}) {
+      for (std::size_t at : {std::size_t{0}, n / 2, n - 1}) {
+        auto x = random_values<double>(n, 40 + n);
+        x[at] = kNaN;
+        if (at + 1 < n) x[n - 1] = kNaN;  // a later NaN must not win
+        EXPECT_TRUE(std::isnan(min(x.data(), n))) << "n=" << n << " at=" << at;
+        EXPECT_TRUE(std::isnan(max(x.data(), n))) << "n=" << n << " at=" << at;
+        EXPECT_EQ(argmin(x.data(), n), static_cast<std::int64_t>(at)) << "n=" << n;
+        EXPECT_EQ(argmax(x.data(), n), static_cast<std::int64_t>(at)) << "n=" << n;
+        const std::vector<float> xf(x.begin(), x.end());
+        EXPECT_TRUE(std::isnan(min(xf.data(), n)));
+        EXPECT_EQ(argmax(xf.data(), n), static_cast<std::int64_t>(at));
+      }
+    }
+  });
+}
+
+TEST(KernelsReduce, EmptyInputsGiveIdentities) {
+  const double* none = nullptr;
+  const float* none_f = nullptr;
+  EXPECT_EQ(min(none, 0), kInf);
+  EXPECT_EQ(max(none, 0), -kInf);
+  EXPECT_EQ(min(none_f, 0), std::numeric_limits<float>::infinity());
+  EXPECT_EQ(argmin(none, 0), -1);
+  EXPECT_EQ(argmax(none_f, 0), -1);
+  EXPECT_EQ(sum(none, 0), 0.0);
+}
+
+TEST(KernelsReduce, InfinitiesAreOrdinaryExtremes) {
+  std::vector<double> x = {3, -kInf, 5, kInf, 2, 7, 1, 0, 4};
+  EXPECT_EQ(min(x.data(), x.size()), -kInf);
+  EXPECT_EQ(argmin(x.data(), x.size()), 1);
+  EXPECT_EQ(max(x.data(), x.size()), kInf);
+  EXPECT_EQ(argmax(x.data(), x.size()), 3);
+}
+
+}  // namespace
+}  // namespace fuseflow::kernels
