@@ -14,7 +14,7 @@ namespace fuseflow {
 namespace {
 
 // Serial push-style reference written independently of the pull implementation.
-std::vector<double> serial_pagerank(const RmatEdges& edges, std::int64_t n, double d, int iters) {
+std::vector<double> serial_pagerank(const testing::EdgeList& edges, std::int64_t n, double d, int iters) {
   std::vector<double> r(n, 1.0 / n), deg(n, 0.0);
   for (std::size_t e = 0; e < edges.src.size(); ++e) deg[edges.src[e]] += 1;
   for (int it = 0; it < iters; ++it) {
@@ -30,7 +30,8 @@ std::vector<double> serial_pagerank(const RmatEdges& edges, std::int64_t n, doub
 }
 
 TEST(PageRankTest, MatchesSerialReference) {
-  auto [edges, g] = testing::rmat_graph(10, 4, 3);
+  auto edges = testing::rmat_edges(10, 4, 3);
+  auto g = testing::build(edges);
   PageRankOptions o;
   o.tol = 0;
   o.max_iter = 15;
@@ -46,7 +47,7 @@ TEST(PageRankTest, MatchesSerialReference) {
 }
 
 TEST(PageRankTest, DeterministicAcrossThreads) {
-  auto g = testing::rmat_graph(13, 16, 9).graph;
+  auto g = testing::build(testing::rmat_edges(13, 16, 9));
   PageRankOptions o;
   o.tol = 0;
   o.max_iter = 8;

@@ -9,7 +9,7 @@
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/graph/rmat.h"
-#include "test_graphs.h"
+#include "algorithms/test_graphs.h"
 
 namespace fuseflow {
 namespace {
@@ -78,7 +78,7 @@ TEST(GraphTest, BuildIsIdenticalAtAnyThreadCount) {
 }
 
 TEST(GraphTest, BalancedChunksCoverAllNodes) {
-  auto g = testing::rmat_graph(12, 16, 1).graph;
+  auto g = testing::build(testing::rmat_edges(12, 16, 1));
   for (bool in : {false, true}) {
     auto c = g->balanced_chunks(in);
     ASSERT_GE(c.size(), 2u);
