@@ -266,16 +266,15 @@ void combine_typed(const KernelReduction& r, const ReducePartial* p, std::int64_
                    std::int64_t n, Value& out) {
   out.kind = SlotKind::kScalar;
   switch (r.op) {
-    case ReduceOp::kSum:
-    case ReduceOp::kProd: {
-      T acc = r.op == ReduceOp::kSum ? T(0) : T(1);
+    case ReduceOp::kSum: {
+      T acc = T(0);
       for (std::int64_t b = 0; b < nblocks; ++b) {
         T v = load_bits<T>(p[b * stride].value);
         if constexpr (std::is_integral_v<T>) {
           using U = std::make_unsigned_t<T>;
-          acc = r.op == ReduceOp::kSum ? T(U(acc) + U(v)) : T(U(acc) * U(v));
+          acc = T(U(acc) + U(v));  // integers wrap like NumPy
         } else {
-          acc = r.op == ReduceOp::kSum ? acc + v : acc * v;
+          acc += v;
         }
       }
       out.type = r.type;
