@@ -710,3 +710,30 @@ TEST(ExecGraph, BoolAndInt32ValuesAggregateInTheirResultTypes) {
 
 }  // namespace
 }  // namespace fuseflow
+
+namespace fuseflow {
+namespace {
+
+TEST(ExecCreation, FullAndArangeWithRuntimeCount) {
+  Builder b("create");
+  ValueId n = b.add_scalar_input(DType::kInt64, true);
+  ValueId idx = b.arange(n);
+  ValueId filled = b.full(n, b.constant_float(2.5, DType::kFloat64, false));
+  ValueId y = b.binary(OpCode::kMul, b.cast(idx, DType::kFloat64), filled);
+  b.set_outputs({idx, y, b.reduce(OpCode::kSum, idx), b.length(y)});
+  auto f = compile(b.finish());
+  for (std::int64_t count : {0, 1, 300, 5000}) {
+    auto out = f->run({Value::of_i64(count)});
+    ASSERT_EQ(out[0].length, count);
+    ASSERT_EQ(out[0].type, ElemType::kInt64);
+    for (std::int64_t i = 0; i < count; ++i) {
+      ASSERT_EQ(out[0].data<std::int64_t>()[i], i);
+      ASSERT_EQ(out[1].data<double>()[i], 2.5 * static_cast<double>(i));
+    }
+    EXPECT_EQ(out[2].scalar.i64, count * (count - 1) / 2);
+    EXPECT_EQ(out[3].scalar.i64, count);
+  }
+}
+
+}  // namespace
+}  // namespace fuseflow
