@@ -46,9 +46,12 @@ struct ThreadScratch {
   char* reserve(std::size_t want) {
     if (want > bytes) {
       std::free(data);
-      bytes = std::max(want, bytes * 2);
-      data = std::aligned_alloc(kBufferAlignment, (bytes + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment);
+      data = nullptr;
+      bytes = 0;
+      const std::size_t grown = (std::max(want, bytes * 2) + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
+      data = std::aligned_alloc(kBufferAlignment, grown);
       if (data == nullptr) throw Error(ErrorCode::kOutOfMemory, "could not allocate kernel registers");
+      bytes = grown;
     }
     return static_cast<char*>(data);
   }
