@@ -27,9 +27,10 @@ void apply_math(kernels::UnaryOp op, const float* in, float* out, std::int64_t n
 }
 
 // From bench/bench_engine.py's "threshold" case (where-expression, 1 vs 2 threads) on this 2-core
-// VM shared with other jobs: below ~256K elements the second thread's wake-up/fork-join (tens of
-// us to ms under load) cost more than it saved (e.g. 131K: 0.42 ms serial vs 1.6 ms on 2 threads);
-// at 1M elements 2 threads won (1.7 ms vs 5.4 ms). Serial below this size.
+// VM, shared with other jobs (load average 7-10): up to 131K elements 2 threads never won (131K:
+// 0.42 ms serial vs 1.6 ms), because the fork/join waits for a worker the OS has not scheduled yet;
+// from ~256K up they won in quiet moments (1M: 5.4 ms serial vs 1.7 ms) but lost under the heaviest
+// load (1M: 3.2 ms vs 12.8 ms). Serial below 256K; an idle machine would justify a lower value.
 std::int64_t parallel_min_elements() { return 256 * 1024; }
 
 namespace {
