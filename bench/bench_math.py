@@ -43,14 +43,15 @@ OPS = {
 }
 
 
-def median_seconds(fn, repeats):
+def timings(fn, repeats):
+    """(median, min) seconds; the min shows how much of the median is noise from other load."""
     fn()  # warm-up: page in the output allocator, dispatch tables, caches
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return float(np.median(times)), float(np.min(times))
 
 
 def main():
@@ -62,13 +63,14 @@ def main():
 
     rng = np.random.default_rng(0)
     rows = []
-    print(f"SIMD target: {_core.math_target_name()}, n = {args.n}, median of {args.repeats}, 1 thread")
-    print(f"{'op':<10}{'dtype':<9}{'fuseflow ns/el':>16}{'peer ns/el':>12}{'speedup':>9}  peer")
+    print(f"SIMD target: {_core.math_target_name()}, n = {args.n}, median of {args.repeats}, 1 thread, "
+          f"load average {os.getloadavg()[0]:.1f} (speedup = median ratio; min/min = ratio of fastest runs)")
+    print(f"{'op':<10}{'dtype':<9}{'fuseflow ns/el':>16}{'peer ns/el':>12}{'speedup':>9}{'min/min':>9}  peer")
     for dtype in (np.float64, np.float32):
         for name, (peer_label, peer_fn, (lo, hi)) in OPS.items():
             x = rng.uniform(lo, hi, args.n).astype(dtype)
-            ours = median_seconds(lambda: _core.unary_math(name, x), args.repeats)
-            peer = median_seconds(lambda: peer_fn(x), args.repeats)
+            ours, ours_min = timings(lambda: _core.unary_math(name, x), args.repeats)
+            peer, peer_min = timings(lambda: peer_fn(x), args.repeats)
             row = {
                 "op": name,
                 "dtype": np.dtype(dtype).name,
@@ -77,13 +79,15 @@ def main():
                 "peer": peer_label,
                 "peer_ns_per_element": peer / args.n * 1e9,
                 "speedup": peer / ours,
+                "fuseflow_min_ns_per_element": ours_min / args.n * 1e9,
+                "peer_min_ns_per_element": peer_min / args.n * 1e9,
             }
             rows.append(row)
             print(f"{name:<10}{row['dtype']:<9}{row['fuseflow_ns_per_element']:>16.3f}"
-                  f"{row['peer_ns_per_element']:>12.3f}{row['speedup']:>8.2f}x  {peer_label}")
+                  f"{row['peer_ns_per_element']:>12.3f}{row['speedup']:>8.2f}x{peer_min / ours_min:>8.2f}x  {peer_label}")
 
     reductions = []
-    print(f"\n{'reduction':<10}{'dtype':<9}{'fuseflow ns/el':>16}{'peer ns/el':>12}{'speedup':>9}  peer")
+    print(f"\n{'reduction':<10}{'dtype':<9}{'fuseflow ns/el':>16}{'peer ns/el':>12}{'speedup':>9}{'min/min':>9}  peer")
     for dtype in (np.float64, np.float32):
         x = rng.standard_normal(args.n).astype(dtype)
         y = rng.standard_normal(args.n).astype(dtype)
@@ -95,14 +99,16 @@ def main():
             ("argmin", "numpy.argmin", lambda: np.argmin(x), lambda: _core.reduce_kernel("argmin", x)),
             ("argmax", "numpy.argmax", lambda: np.argmax(x), lambda: _core.reduce_kernel("argmax", x)),
         ]:
-            ours = median_seconds(ours_fn, args.repeats)
-            peer = median_seconds(peer_fn, args.repeats)
+            ours, ours_min = timings(ours_fn, args.repeats)
+            peer, peer_min = timings(peer_fn, args.repeats)
             row = {"op": name, "dtype": np.dtype(dtype).name, "n": args.n,
                    "fuseflow_ns_per_element": ours / args.n * 1e9, "peer": peer_label,
-                   "peer_ns_per_element": peer / args.n * 1e9, "speedup": peer / ours}
+                   "peer_ns_per_element": peer / args.n * 1e9, "speedup": peer / ours,
+                   "fuseflow_min_ns_per_element": ours_min / args.n * 1e9,
+                   "peer_min_ns_per_element": peer_min / args.n * 1e9}
             reductions.append(row)
             print(f"{name:<10}{row['dtype']:<9}{row['fuseflow_ns_per_element']:>16.3f}"
-                  f"{row['peer_ns_per_element']:>12.3f}{row['speedup']:>8.2f}x  {peer_label}")
+                  f"{row['peer_ns_per_element']:>12.3f}{row['speedup']:>8.2f}x{peer_min / ours_min:>8.2f}x  {peer_label}")
 
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
@@ -113,6 +119,7 @@ def main():
             "machine": platform.processor() or platform.machine(),
             "numpy": np.__version__,
             "repeats": args.repeats,
+            "load_average_1min": os.getloadavg()[0],
             "results": rows,
             "reductions": reductions,
         }, f, indent=2)

@@ -523,7 +523,8 @@ def _eager_graph_op(g, x, op, direction, weights):
             def agg(graph, values, w):
                 return neighbor_agg(graph, values, op, direction, w)
         fn = _EAGER_AGG[key] = jit(agg)
-    return fn(g, x) if weights is None else fn(g, x, weights)
+    x = np.ascontiguousarray(x)
+    return fn(g, x) if weights is None else fn(g, x, np.ascontiguousarray(weights, dtype=np.float64))
 
 
 _EAGER_AGG = {}

@@ -19,6 +19,8 @@ from .dsl import TraceContext, Traced, TracedGraph, _flatten, _unflatten
 from .dsl import _state as _trace_state
 from .graph import Graph
 
+_arg_layout = _core.arg_layout
+
 __all__ = ["jit", "JitFunction"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -256,7 +258,9 @@ class JitFunction:
         n = len(args)
         if self._plain and not kwargs and self._n_required <= n <= self._n_params:
             names, values = self._param_names, (args + self._defaults[n:] if n < self._n_params else args)
-            layout = _layout(values)
+            layout = _arg_layout(*values)
+            if layout is None:  # graphs, NumPy scalars: the Python layout
+                layout = _layout(values)
             hit = self._fast.get(layout)
             if hit is not None:
                 entry, graph_positions = hit
@@ -383,6 +387,15 @@ class JitFunction:
         if _trace_state.stack and _any_traced(args, kwargs):
             # Called from inside another trace: inline it into that program.
             return self._fn(*args, **kwargs)
+        if not kwargs and len(args) == self._n_params:
+            # Hot path, inlined: a repeated call with all arguments positional pays only for this.
+            layout = _arg_layout(*args)
+            if layout is not None:
+                hit = self._fast.get(layout)
+                if hit is not None and hit[0].compiled is not None:
+                    entry = hit[0]
+                    outputs = entry.compiled.run(list(args))
+                    return outputs[0] if entry.structure is None else _unflatten(entry.structure, iter(outputs))
         entry, inputs = self._get(args, kwargs)
         compiled = entry.compiled
         if compiled is None:

@@ -58,13 +58,20 @@ Value to_value(nb::handle obj, std::size_t index) {
   std::shared_ptr<Graph> g;
   if (nb::try_cast(graph_obj, g, /*convert=*/false) && g) return Value::of_graph(g);
   // NumPy scalars (np.float32(1), np.int64(3), 0-d arrays): through their Python value.
-  if (nb::hasattr(obj, "dtype") && nb::hasattr(obj, "item")) {
+  if (nb::hasattr(obj, "dtype") && nb::hasattr(obj, "ndim")) {
+    nb::object ndim_obj = obj.attr("ndim");
+    const long ndim = PyLong_AsLong(ndim_obj.ptr());
+    if (ndim != 0) {
+      throw_type_error(input_name(index), ndim == 1 ? "a 1-D array must be C-contiguous (use np.ascontiguousarray)"
+                                                    : "arrays must be 1-D, got ndim=" + std::to_string(ndim));
+    }
     nb::object item = obj.attr("item")();
     if (PyBool_Check(item.ptr()) || PyFloat_Check(item.ptr()) || PyLong_Check(item.ptr())) {
       Value v = to_value(item, index);
+      nb::object dtype_name_obj = obj.attr("dtype").attr("name");  // a Python str: "float32", ...
+      const char* dname_c = PyUnicode_Check(dtype_name_obj.ptr()) ? PyUnicode_AsUTF8(dtype_name_obj.ptr()) : nullptr;
+      const std::string dname = dname_c ? dname_c : "";
       ElemType t;
-      nb::object dt = obj.attr("dtype");
-      std::string dname = nb::cast<std::string>(nb::str(dt));
       if (dname == "float32") t = ElemType::kFloat32;
       else if (dname == "int32") t = ElemType::kInt32;
       else return v;

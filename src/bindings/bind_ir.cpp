@@ -45,9 +45,54 @@ std::tuple<std::string, std::string, std::string, bool> describe_type(const Prog
   return {kind, dtype, length, t.weak};
 }
 
+// The exact layout of a jit call's arguments as bytes (a cache key for the tracer's fast path):
+// per argument, NumPy arrays give element format, item size, shape and strides (read through the
+// buffer protocol: no Python objects are created); Python floats/ints/bools give their type.
+// Anything else (graphs, NumPy scalars, ndarray subclasses) returns None: the caller then
+// classifies the arguments in Python. Equal bytes always mean an equal call signature.
+nb::object arg_layout(nb::args args) {
+  static PyTypeObject* ndarray_type = nullptr;
+  if (ndarray_type == nullptr) {
+    nb::object numpy = nb::module_::import_("numpy");
+    nb::object type = numpy.attr("ndarray");
+    ndarray_type = reinterpret_cast<PyTypeObject*>(type.release().ptr());  // lives forever
+  }
+  std::string key;
+  key.reserve(32 * args.size());
+  for (nb::handle arg : args) {
+    PyObject* o = arg.ptr();
+    PyTypeObject* t = Py_TYPE(o);
+    if (t == &PyFloat_Type) {
+      key += 'f';
+    } else if (t == &PyBool_Type) {
+      key += 'b';
+    } else if (t == &PyLong_Type) {
+      key += 'i';
+    } else if (t == ndarray_type) {
+      Py_buffer view;
+      if (PyObject_GetBuffer(o, &view, PyBUF_RECORDS_RO) != 0) {
+        PyErr_Clear();  // e.g. an object dtype: let the Python path raise the named error
+        return nb::none();
+      }
+      key += 'a';
+      key += view.format ? view.format : "B";
+      key += '|';
+      std::int64_t dims[4] = {view.itemsize, view.ndim, view.ndim > 0 ? view.shape[0] : 0, view.ndim > 0 ? view.strides[0] : 0};
+      key.append(reinterpret_cast<const char*>(dims), sizeof dims);
+      bool simple = view.ndim == 1;
+      PyBuffer_Release(&view);
+      if (!simple) return nb::none();
+    } else {
+      return nb::none();
+    }
+  }
+  return nb::steal(PyBytes_FromStringAndSize(key.data(), static_cast<Py_ssize_t>(key.size())));
+}
+
 }  // namespace
 
 void bind_ir(nb::module_& m) {
+  m.def("arg_layout", &arg_layout, "Exact layout of jit call arguments as bytes, or None (tracer fast path).");
   nb::class_<Program>(m, "Program", "A verified IR program (typed SSA with loop regions).")
       .def("print", [](const Program& p, bool locations) { return ir::print(p, ir::PrintOptions{locations}); },
            nb::arg("locations") = false)

@@ -277,21 +277,6 @@ T block_sum(const T* x, std::int64_t n) {
   return acc[0];
 }
 
-template <class T>
-T block_prod(const T* x, std::int64_t n) {
-  T acc[kLanes];
-  for (int j = 0; j < kLanes; ++j) acc[j] = T(1);
-  std::int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (int j = 0; j < kLanes; ++j) acc[j] *= x[i + j];
-  }
-  for (int j = 0; i < n; ++i, ++j) acc[j] *= x[i];
-  for (int w = kLanes / 2; w > 0; w /= 2) {
-    for (int j = 0; j < w; ++j) acc[j] *= acc[j + w];
-  }
-  return acc[0];
-}
-
 template <class T, bool kMin>
 T block_extreme(const T* x, std::int64_t n) {
   T acc[kLanes];
@@ -339,9 +324,6 @@ void reduce(const Instr& in, const void* a, std::int64_t n, std::int64_t start, 
     switch (in.reduce) {
       case ReduceOp::kSum:
         if constexpr (!std::is_same_v<T, Bool8>) store(out.value, block_sum(x, n));
-        break;
-      case ReduceOp::kProd:
-        if constexpr (!std::is_same_v<T, Bool8>) store(out.value, block_prod(x, n));
         break;
       case ReduceOp::kMin: store(out.value, block_extreme<T, true>(x, n)); break;
       case ReduceOp::kMax: store(out.value, block_extreme<T, false>(x, n)); break;

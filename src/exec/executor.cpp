@@ -27,9 +27,10 @@ void apply_math(kernels::UnaryOp op, const float* in, float* out, std::int64_t n
 }
 
 // From bench/bench_engine.py's "threshold" case (where-expression, 1 vs 2 threads) on this 2-core
-// VM shared with other jobs: below ~256K elements the second thread's wake-up/fork-join (tens of
-// us to ms under load) cost more than it saved (e.g. 131K: 0.42 ms serial vs 1.6 ms on 2 threads);
-// at 1M elements 2 threads won (1.7 ms vs 5.4 ms). Serial below this size.
+// VM, shared with other jobs (load average 7-10): up to 131K elements 2 threads never won (131K:
+// 0.42 ms serial vs 1.6 ms), because the fork/join waits for a worker the OS has not scheduled yet;
+// from ~256K up they won in quiet moments (1M: 5.4 ms serial vs 1.7 ms) but lost under the heaviest
+// load (1M: 3.2 ms vs 12.8 ms). Serial below 256K; an idle machine would justify a lower value.
 std::int64_t parallel_min_elements() { return 256 * 1024; }
 
 namespace {
@@ -46,9 +47,12 @@ struct ThreadScratch {
   char* reserve(std::size_t want) {
     if (want > bytes) {
       std::free(data);
-      bytes = std::max(want, bytes * 2);
-      data = std::aligned_alloc(kBufferAlignment, (bytes + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment);
+      data = nullptr;
+      bytes = 0;
+      const std::size_t grown = (std::max(want, bytes * 2) + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
+      data = std::aligned_alloc(kBufferAlignment, grown);
       if (data == nullptr) throw Error(ErrorCode::kOutOfMemory, "could not allocate kernel registers");
+      bytes = grown;
     }
     return static_cast<char*>(data);
   }
@@ -266,16 +270,15 @@ void combine_typed(const KernelReduction& r, const ReducePartial* p, std::int64_
                    std::int64_t n, Value& out) {
   out.kind = SlotKind::kScalar;
   switch (r.op) {
-    case ReduceOp::kSum:
-    case ReduceOp::kProd: {
-      T acc = r.op == ReduceOp::kSum ? T(0) : T(1);
+    case ReduceOp::kSum: {
+      T acc = T(0);
       for (std::int64_t b = 0; b < nblocks; ++b) {
         T v = load_bits<T>(p[b * stride].value);
         if constexpr (std::is_integral_v<T>) {
           using U = std::make_unsigned_t<T>;
-          acc = r.op == ReduceOp::kSum ? T(U(acc) + U(v)) : T(U(acc) * U(v));
+          acc = T(U(acc) + U(v));  // integers wrap like NumPy
         } else {
-          acc = r.op == ReduceOp::kSum ? acc + v : acc * v;
+          acc += v;
         }
       }
       out.type = r.type;

@@ -79,14 +79,17 @@ T nan_max(T a, T b) {
   else return a > b ? a : b;
 }
 
+// Identities of min/max for nodes without neighbours (bool is stored as one byte 0/1).
 template <class T>
 T min_identity() {
-  if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::infinity();
+  if constexpr (std::is_same_v<T, std::uint8_t>) return 1;
+  else if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::infinity();
   else return std::numeric_limits<T>::max();
 }
 template <class T>
 T max_identity() {
-  if constexpr (std::is_floating_point_v<T>) return -std::numeric_limits<T>::infinity();
+  if constexpr (std::is_same_v<T, std::uint8_t>) return 0;
+  else if constexpr (std::is_floating_point_v<T>) return -std::numeric_limits<T>::infinity();
   else return std::numeric_limits<T>::lowest();
 }
 template <class T>

@@ -4,8 +4,8 @@
 // which is float64 only (float32 callers widen first, as math.cpp does).
 //
 // log/log1p/expm1/sin/cos/tanh come from hwy/contrib/math, wrapped with the special-value rules
-// NumPy follows (the contrib functions leave NaN/inf/out-of-range inputs undefined). float64 exp
-// and expm1 are ours for |x| <= 708 (contrib beyond). erf/erfc/norm_cdf are ours: a polynomial for
+// NumPy follows (the contrib functions leave NaN/inf/out-of-range inputs undefined). exp and
+// expm1 are ours for |x| <= 708 (float: 87), contrib beyond. erf/erfc/norm_cdf are ours: a polynomial for
 // |x| < 0.5 and, above, erfc(z) = t exp(-z^2) Q(t) with t = 2/(2+z), exp(-z^2) computed from an
 // exactly squared high part of z (the "split" trick), so the 1e-14 relative accuracy holds until
 // the result becomes subnormal.
@@ -67,8 +67,8 @@ constexpr double kTrigLimit = 39000.0;
 
 // sum coefs[i] * u^i as four interleaved Horner chains in u^4 (coefficient i goes to chain i % 4):
 // a quarter of the dependency chain of plain Horner, which is what bounds the erf family's speed.
-template <class D, class V, std::size_t N>
-HWY_INLINE V Polynomial(D d, V u, const double (&coefs)[N]) {
+template <class D, class V, class C, std::size_t N>
+HWY_INLINE V Polynomial(D d, V u, const C (&coefs)[N]) {
   static_assert(N >= 4);
   const V u2 = hn::Mul(u, u);
   const V u4 = hn::Mul(u2, u2);
@@ -86,30 +86,55 @@ HWY_INLINE V Polynomial(D d, V u, const double (&coefs)[N]) {
 }
 
 // hn::Ne is an ordered compare (NaN != NaN is false there), so NaN needs its own test.
-// exp and expm1 for float64 |x| <= kFastExpLimit (normal results only), about a third fewer
-// vector ops than the contrib versions and within ~1 ulp: n = round(x/ln2) by the 1.5*2^52
-// shifter, r = x - n*ln2 in two parts (ln2 high part has 42 bits, so n*hi is exact), expm1(r) by
-// its Taylor series to r^13 (truncation 4e-18 on |r| <= ln2/2), 2^n built in the exponent bits.
-constexpr double kFastExpLimit = 708.0;
-constexpr double kExpTaylorFrom2[12] = {
-    0.5, 0.16666666666666666, 0.041666666666666664, 0.008333333333333333,
-    0.001388888888888889, 0.0001984126984126984, 2.48015873015873e-05, 2.7557319223985893e-06,
-    2.755731922398589e-07, 2.505210838544172e-08, 2.08767569878681e-09, 1.6059043836821613e-10,
+// exp and expm1 for |x| <= ExpConstants<T>::kFastLimit (normal results only), about a third
+// fewer vector ops than the contrib versions and within ~1 ulp: n = round(x/ln2) by the
+// 1.5*2^mantissa_bits shifter, r = x - n*ln2 in two parts (the high part of ln2 has few enough
+// bits that n*hi is exact), expm1(r) by its Taylor series (truncation below 1e-17 resp. 1e-9
+// relative on |r| <= ln2/2), 2^n built directly in the exponent bits.
+template <class T>
+struct ExpConstants;
+template <>
+struct ExpConstants<double> {
+  static constexpr double kFastLimit = 708.0;
+  static constexpr double kShifter = 6755399441055744.0;  // 1.5 * 2^52
+  static constexpr double kInvLn2 = 1.4426950408889634;
+  static constexpr double kLn2High = 0.6931471805598903;  // 42 significant bits
+  static constexpr double kLn2Low = 5.497923018708371e-14;
+  static constexpr int kMantissaBits = 52;
+  static constexpr double kTaylorFrom2[12] = {  // 1/2!, ..., 1/13!
+      0.5, 0.16666666666666666, 0.041666666666666664, 0.008333333333333333,
+      0.001388888888888889, 0.0001984126984126984, 2.48015873015873e-05, 2.7557319223985893e-06,
+      2.755731922398589e-07, 2.505210838544172e-08, 2.08767569878681e-09, 1.6059043836821613e-10,
+  };
+};
+template <>
+struct ExpConstants<float> {
+  static constexpr float kFastLimit = 87.0f;
+  static constexpr float kShifter = 12582912.0f;  // 1.5 * 2^23
+  static constexpr float kInvLn2 = 1.44269502f;
+  static constexpr float kLn2High = 0.693145751953125f;  // 16 significant bits
+  static constexpr float kLn2Low = 1.428606765330187e-06f;
+  static constexpr int kMantissaBits = 23;
+  static constexpr float kTaylorFrom2[8] = {  // 1/2!, ..., 1/9!
+      0.5f, 0.16666667f, 0.041666668f, 0.008333334f, 0.0013888889f, 0.0001984127f, 2.4801588e-05f,
+      2.7557319e-06f,
+  };
 };
 
 // Reduces x = n*ln2 + r and splits expm1(r) = r_head + r_tail, with r_head the rounded r and
-// r_tail = (its rounding error) + r^2 (1/2 + r/6 + ...). `shifted` = x/ln2 + 1.5*2^52 holds n in
+// r_tail = (its rounding error) + r^2 (1/2 + r/6 + ...). `shifted` = x/ln2 + shifter holds n in
 // its low bits. Keeping the rounding error of r separate is what lets expm1 stay near 1 ulp.
 template <class D, class V>
 HWY_INLINE V ReduceForExp(D d, V x, V& shifted, V& r_tail) {
-  const V shifter = hn::Set(d, 6755399441055744.0);  // 1.5 * 2^52
-  shifted = hn::MulAdd(x, hn::Set(d, 1.4426950408889634), shifter);
+  using C = ExpConstants<hn::TFromD<D>>;
+  const V shifter = hn::Set(d, C::kShifter);
+  shifted = hn::MulAdd(x, hn::Set(d, C::kInvLn2), shifter);
   const V n = hn::Sub(shifted, shifter);
-  const V r_exact_part = hn::NegMulAdd(n, hn::Set(d, 0.6931471805598903), x);  // ln2 high part: exact
-  const V low_product = hn::Mul(n, hn::Set(d, 5.497923018708371e-14));          // ln2 low part
+  const V r_exact_part = hn::NegMulAdd(n, hn::Set(d, C::kLn2High), x);  // exact product
+  const V low_product = hn::Mul(n, hn::Set(d, C::kLn2Low));
   const V r = hn::Sub(r_exact_part, low_product);
   const V r_rounding = hn::Sub(hn::Sub(r_exact_part, r), low_product);  // exact: r ~ r_exact_part
-  r_tail = hn::MulAdd(hn::Mul(r, r), Polynomial(d, r, kExpTaylorFrom2), r_rounding);
+  r_tail = hn::MulAdd(hn::Mul(r, r), Polynomial(d, r, C::kTaylorFrom2), r_rounding);
   return r;
 }
 
@@ -117,7 +142,8 @@ HWY_INLINE V ReduceForExp(D d, V x, V& shifted, V& r_tail) {
 template <class D, class V>
 HWY_INLINE V ScaleByPow2(D d, V value, V shifted) {
   const hn::RebindToUnsigned<D> du;
-  return hn::BitCast(d, hn::Add(hn::BitCast(du, value), hn::ShiftLeft<52>(hn::BitCast(du, shifted))));
+  constexpr int kShift = ExpConstants<hn::TFromD<D>>::kMantissaBits;
+  return hn::BitCast(d, hn::Add(hn::BitCast(du, value), hn::ShiftLeft<kShift>(hn::BitCast(du, shifted))));
 }
 
 template <class D, class V>
@@ -186,21 +212,15 @@ constexpr T kExpOverflowClamp = sizeof(T) == 4 ? T(89) : T(710);
 template <class D, class V>
 HWY_INLINE V VecExp(D d, V x) {
   using T = hn::TFromD<D>;
-  // Float32, and float64 lanes beyond +-708 or NaN: the contrib Exp returns 0 below -1000 (-104
-  // for float) and rounds the subnormal range through its two-step scaling.
-  const auto contrib = [&]() HWY_ATTR {
-    return hn::IfThenElse(math_detail::IsNaN(d, x), x, hn::Exp(d, hn::Min(x, hn::Set(d, kExpOverflowClamp<T>))));
-  };
-  if constexpr (sizeof(T) == 8) {
-    const V limit = hn::Set(d, math_detail::kFastExpLimit);
-    const auto in_range = hn::Le(hn::Abs(x), limit);
-    if (HWY_LIKELY(hn::AllTrue(d, in_range))) return math_detail::ExpNormalRange(d, x);
-    // In-range lanes keep the fast result, so a lane never depends on its neighbours.
-    const V fast = math_detail::ExpNormalRange(d, hn::Min(hn::Max(x, hn::Neg(limit)), limit));
-    return hn::IfThenElse(in_range, fast, contrib());
-  } else {
-    return contrib();
-  }
+  const V limit = hn::Set(d, math_detail::ExpConstants<T>::kFastLimit);
+  const auto in_range = hn::Le(hn::Abs(x), limit);
+  if (HWY_LIKELY(hn::AllTrue(d, in_range))) return math_detail::ExpNormalRange(d, x);
+  // Lanes beyond the limit or NaN: the contrib Exp returns 0 below -1000 (-104 for float) and
+  // rounds the subnormal range through its two-step scaling. In-range lanes keep the fast
+  // result, so a lane never depends on its neighbours.
+  const V fast = math_detail::ExpNormalRange(d, hn::Min(hn::Max(x, hn::Neg(limit)), limit));
+  const V contrib = hn::Exp(d, hn::Min(x, hn::Set(d, kExpOverflowClamp<T>)));
+  return hn::IfThenElse(in_range, fast, hn::IfThenElse(math_detail::IsNaN(d, x), x, contrib));
 }
 
 template <class D, class V>
@@ -238,23 +258,17 @@ HWY_INLINE V VecLog1p(D d, V x) {
 template <class D, class V>
 HWY_INLINE V VecExpm1(D d, V x) {
   using T = hn::TFromD<D>;
+  const V limit = hn::Set(d, math_detail::ExpConstants<T>::kFastLimit);
+  const auto in_range = hn::Le(hn::Abs(x), limit);
   V y;
-  const auto contrib = [&]() HWY_ATTR { return hn::Expm1(d, hn::Min(x, hn::Set(d, kExpOverflowClamp<T>))); };
-  if constexpr (sizeof(T) == 8) {
-    const V limit = hn::Set(d, math_detail::kFastExpLimit);
-    const auto in_range = hn::Le(hn::Abs(x), limit);
-    if (HWY_LIKELY(hn::AllTrue(d, in_range))) {
-      y = math_detail::Expm1NormalRange(d, x);
-      return hn::IfThenElse(hn::Eq(x, hn::Zero(d)), x, y);  // expm1(-0) = -0
-    }
+  if (HWY_LIKELY(hn::AllTrue(d, in_range))) {
+    y = math_detail::Expm1NormalRange(d, x);
+  } else {  // as in VecExp: contrib only for the lanes beyond the limit
     const V fast = math_detail::Expm1NormalRange(d, hn::Min(hn::Max(x, hn::Neg(limit)), limit));
-    y = hn::IfThenElse(in_range, fast, contrib());  // lanes never depend on their neighbours
-  } else {
-    y = contrib();
+    const V contrib = hn::Expm1(d, hn::Min(x, hn::Set(d, kExpOverflowClamp<T>)));
+    y = hn::IfThenElse(in_range, fast, hn::IfThenElse(math_detail::IsNaN(d, x), x, contrib));
   }
-  // Keep the sign of zero (expm1(-0) = -0) and pass NaN through.
-  y = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), x, y);
-  return hn::IfThenElse(math_detail::IsNaN(d, x), x, y);
+  return hn::IfThenElse(hn::Eq(x, hn::Zero(d)), x, y);  // expm1(-0) = -0
 }
 
 template <class D, class V>

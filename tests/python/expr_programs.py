@@ -55,8 +55,9 @@ def evaluate(tree, args):
         return _UN[tree[1]](evaluate(tree[2], args))
     if kind == "bin":
         a, b = evaluate(tree[2], args), evaluate(tree[3], args)
-        if _is_python_number(a) and _is_python_number(b):
+        if _is_python_number(a) and _is_python_number(b) and tree[1] not in ("minimum", "maximum"):
             # Python would raise on x // 0; fold like a weak NumPy op instead (same on both sides).
+            # (ff.minimum/maximum of Python numbers give strong NumPy scalars, like np.minimum.)
             with np.errstate(all="ignore"):
                 return _BIN[tree[1]](np.asarray(a), np.asarray(b)).item()
         return _BIN[tree[1]](a, b)
@@ -73,7 +74,7 @@ def evaluate(tree, args):
 
 
 def _is_python_number(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    return type(v) in (int, float)  # exact: np.float64 subclasses float but is a strong NumPy scalar
 
 
 def uses_array(tree, array_args):

@@ -95,6 +95,23 @@ def test_wrong_inputs_raise_named_errors():
         f.run([np.ones(3, dtype=np.uint8), np.ones(3)])
     with pytest.raises(TypeError, match=r"inputs\[0\]"):
         f.run(["abc", np.ones(3)])
+    with pytest.raises(TypeError, match=r"inputs\[0\].*1-D"):
+        f.run([np.ones((2, 2)), np.ones(3)])
+    with pytest.raises(TypeError, match=r"inputs\[0\].*contiguous"):
+        f.run([np.ones(6)[::2], np.ones(3)])
+
+
+def test_numpy_scalars_keep_their_dtype():
+    b = _core.IRBuilder("f")
+    x = b.add_array_input("float32", b.new_input_symbol())
+    s = b.add_scalar_input("float32", False)
+    b.set_outputs([b.binary("mul", x, s)])
+    f = _core.compile(b.finish())
+    x = np.linspace(0, 1, 7, dtype=np.float32)
+    for scalar in (np.float32(1.1), np.array(np.float32(1.1)), 1.1):
+        out = f.run([x, scalar])[0]
+        assert out.dtype == np.float32
+        np.testing.assert_array_equal(out, x * np.float32(1.1))
 
 
 def test_empty_min_raises_value_error():

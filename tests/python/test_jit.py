@@ -538,3 +538,28 @@ def test_random_graph_programs_match_serial_reference(data):
     want = np.where(agg > b, agg - b, agg * 0.5) + x
     scale = 1e-12 * (np.abs(x).max() * (abs(a) + 1) * max(m, 1) + 1)
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=scale)
+
+
+def test_fast_path_distinguishes_every_signature():
+    f = ff.jit(lambda x, k: x * k)
+    xi = np.arange(4, dtype=np.int32)
+    xf = np.arange(4.0)
+    for _ in range(2):  # the second round runs from the layout memo
+        r = f(xi, 2)
+        assert r.dtype == np.int32 and list(r) == [0, 2, 4, 6]
+        r = f(xi, 2.5)
+        assert r.dtype == np.float64 and list(r) == [0.0, 2.5, 5.0, 7.5]
+        r = f(xf[::2], 3)  # strided: copied on the slow path, never memoized
+        assert list(r) == [0.0, 6.0]
+        r = f(xf.astype(np.float32), True)
+        assert r.dtype == np.float32 and list(r) == [0.0, 1.0, 2.0, 3.0]
+        r = f(xf, np.float32(2))  # a NumPy scalar is strong: f64 * f32 -> f64
+        assert r.dtype == np.float64 and list(r) == [0.0, 2.0, 4.0, 6.0]
+    assert f.trace_count == 5
+    g = ff.jit(lambda x, y: x + y)
+    np.testing.assert_array_equal(g(np.ones(3), np.ones(3)), 2 * np.ones(3))
+    np.testing.assert_array_equal(g(np.ones(3), np.ones(1)), 2 * np.ones(3))  # length 1: a new class
+    with pytest.raises(ValueError, match=r"length mismatch"):
+        g(np.ones(3), np.ones(2))
+    np.testing.assert_array_equal(g(np.ones(5), np.ones(5)), 2 * np.ones(5))
+    assert g.trace_count == 3

@@ -55,7 +55,7 @@ enum class OpCode : std::uint8_t {
   kReduce,
 };
 
-enum class ReduceOp : std::uint8_t { kSum, kMin, kMax, kArgMin, kArgMax, kProd };
+enum class ReduceOp : std::uint8_t { kSum, kMin, kMax, kArgMin, kArgMax };
 
 // How a kernel operand is found per block.
 enum class OperandKind : std::uint8_t {
@@ -140,7 +140,6 @@ struct Step;
 struct LoopStep {
   enum Kind : std::uint8_t { kCount, kWhile } kind = kCount;
   int count_slot = -1;                 // kCount: scalar int slot
-  int index_slot = -1;                 // kCount: optional scalar int64 slot receiving the iteration index
   std::vector<int> init_slots, carry_slots, yield_slots, result_slots;
   std::vector<int> cond_arg_slots;     // kWhile: the cond region's own arguments (= carries)
   std::vector<Step> cond;              // kWhile: evaluated on the carries before each iteration

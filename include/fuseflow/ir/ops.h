@@ -23,7 +23,8 @@ enum class OpCode : std::uint8_t {
                 // float-valued: operand already float (Builder casts ints/bool to f64 first)
   kFloor, kCeil, kRound,  // round: half to even; on integers/bool: identity
   kCast,        // result dtype = target. float->int truncates toward zero (NaN/inf: unspecified
-                // like C++ -> executor may give INT_MIN); x->bool is x != 0.
+                // like C++ -> executor may give INT_MIN); x->bool is x != 0. A cast the Builder
+                // inserts for promotion keeps a Python scalar weak (~f64 -> ~f32); astype is strong.
   // ---- elementwise binary: operands share the compute dtype (see program.h)
   kAdd, kSub, kMul,
   kDiv,         // true divide; operands float (Builder casts ints to f64)

@@ -676,3 +676,64 @@ TEST(ExecGraph, EmptyGraphRunsEveryStep) {
 
 }  // namespace
 }  // namespace fuseflow
+
+namespace fuseflow {
+namespace {
+
+TEST(ExecGraph, BoolAndInt32ValuesAggregateInTheirResultTypes) {
+  // Edges 0->2, 1->2, 0->3; node 1 and 4 have no in-neighbours.
+  std::vector<std::int32_t> src{0, 1, 0}, dst{2, 2, 3};
+  EdgeListView view;
+  view.src32 = src;
+  view.dst32 = dst;
+  auto g = Graph::from_edges(view, 5);
+  Builder b("types");
+  ValueId gv = b.add_graph_input();
+  ValueId flags = b.add_array_input(DType::kBool, b.nodes_symbol(gv));
+  ValueId ints = b.add_array_input(DType::kInt32, b.nodes_symbol(gv));
+  b.set_outputs({b.neighbor_agg(gv, flags, ir::AggOp::kMin, ir::Direction::kIn),
+                 b.neighbor_agg(gv, flags, ir::AggOp::kMax, ir::Direction::kIn),
+                 b.neighbor_agg(gv, ints, ir::AggOp::kSum, ir::Direction::kIn),
+                 b.neighbor_agg(gv, ints, ir::AggOp::kMean, ir::Direction::kIn)});
+  auto f = compile(b.finish());
+  std::vector<std::uint8_t> fl{1, 0, 1, 1, 0};
+  std::vector<std::int32_t> iv{2000000000, 2000000000, 7, 8, 9};
+  auto out = f->run({Value::of_graph(g), array_of(fl, ElemType::kBool), array_of(iv, ElemType::kInt32)});
+  ASSERT_EQ(out[0].type, ElemType::kBool);
+  EXPECT_EQ(to_vector<std::uint8_t>(out[0]), (std::vector<std::uint8_t>{1, 1, 0, 1, 1}));  // all(): empty -> true
+  EXPECT_EQ(to_vector<std::uint8_t>(out[1]), (std::vector<std::uint8_t>{0, 0, 1, 1, 0}));  // any(): empty -> false
+  ASSERT_EQ(out[2].type, ElemType::kInt64);  // sum widens: no int32 overflow
+  EXPECT_EQ(to_vector<std::int64_t>(out[2]), (std::vector<std::int64_t>{0, 0, 4000000000LL, 2000000000LL, 0}));
+  ASSERT_EQ(out[3].type, ElemType::kFloat64);
+  EXPECT_EQ(to_vector<double>(out[3]), (std::vector<double>{0.0, 0.0, 2e9, 2e9, 0.0}));
+}
+
+}  // namespace
+}  // namespace fuseflow
+
+namespace fuseflow {
+namespace {
+
+TEST(ExecCreation, FullAndArangeWithRuntimeCount) {
+  Builder b("create");
+  ValueId n = b.add_scalar_input(DType::kInt64, true);
+  ValueId idx = b.arange(n);
+  ValueId filled = b.full(n, b.constant_float(2.5, DType::kFloat64, false));
+  ValueId y = b.binary(OpCode::kMul, b.cast(idx, DType::kFloat64), filled);
+  b.set_outputs({idx, y, b.reduce(OpCode::kSum, idx), b.length(y)});
+  auto f = compile(b.finish());
+  for (std::int64_t count : {0, 1, 300, 5000}) {
+    auto out = f->run({Value::of_i64(count)});
+    ASSERT_EQ(out[0].length, count);
+    ASSERT_EQ(out[0].type, ElemType::kInt64);
+    for (std::int64_t i = 0; i < count; ++i) {
+      ASSERT_EQ(out[0].data<std::int64_t>()[i], i);
+      ASSERT_EQ(out[1].data<double>()[i], 2.5 * static_cast<double>(i));
+    }
+    EXPECT_EQ(out[2].scalar.i64, count * (count - 1) / 2);
+    EXPECT_EQ(out[3].scalar.i64, count);
+  }
+}
+
+}  // namespace
+}  // namespace fuseflow

@@ -1,0 +1,132 @@
+// Per-target block reductions (Highway), included once per SIMD target by reduce.cpp through
+// hwy/foreach_target.h; fused kernels may include it the same way to reduce a block in place.
+// The summation layout is the contract of fuseflow/kernels/reduce.h (16 partials, fixed tree);
+// an including file must also disable FMA contraction (see reduce.cpp) to keep dot bitwise
+// identical across targets.
+
+// Per-target include guard (Highway idiom): toggled by foreach_target for each target pass.
+#if defined(FUSEFLOW_KERNELS_REDUCE_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef FUSEFLOW_KERNELS_REDUCE_INL_H_
+#undef FUSEFLOW_KERNELS_REDUCE_INL_H_
+#else
+#define FUSEFLOW_KERNELS_REDUCE_INL_H_
+#endif
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+#include <hwy/highway.h>
+
+#include "fuseflow/kernels/reduce.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace fuseflow::kernels::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+namespace reduce_detail {
+
+constexpr std::size_t kPartials = kSumPartials;
+
+// Pairwise tree over the 16 partials, the same scalar code on every target.
+inline double combine_partials(double* partial) {
+  for (std::size_t width = kPartials / 2; width >= 1; width /= 2) {
+    for (std::size_t j = 0; j < width; ++j) partial[j] = partial[j] + partial[j + width];
+  }
+  return partial[0];
+}
+
+// Loads lanes of float64 from `x + i`, widening float32 on the way in.
+template <class D>
+HWY_INLINE hn::Vec<D> LoadAsDouble(D d, const double* x) {
+  return hn::LoadU(d, x);
+}
+template <class D>
+HWY_INLINE hn::Vec<D> LoadAsDouble(D d, const float* x) {
+  return hn::PromoteTo(d, hn::LoadU(hn::Rebind<float, D>(), x));
+}
+
+// Accumulates `term(i)` for i in [0, n) into partial i % 16. kProduct: term = x[i] * y[i]
+// (a separate multiply and add: an FMA on some targets only would break bitwise agreement).
+template <bool kProduct, class T>
+double SumOrDot(const T* x, const T* y, std::size_t n) {
+  const hn::ScalableTag<double> d;
+  const std::size_t lanes = hn::Lanes(d);
+  static_assert(HWY_MAX_BYTES / sizeof(double) <= kPartials, "a vector must not exceed the partial layout");
+  const std::size_t vectors = kPartials / lanes;
+  hn::Vec<decltype(d)> acc[kPartials];
+  for (std::size_t j = 0; j < vectors; ++j) acc[j] = hn::Zero(d);
+  std::size_t i = 0;
+  for (; i + kPartials <= n; i += kPartials) {
+    for (std::size_t j = 0; j < vectors; ++j) {
+      const auto a = LoadAsDouble(d, x + i + j * lanes);
+      acc[j] = hn::Add(acc[j], kProduct ? hn::Mul(a, LoadAsDouble(d, y + i + j * lanes)) : a);
+    }
+  }
+  HWY_ALIGN double partial[kPartials];
+  for (std::size_t j = 0; j < vectors; ++j) hn::Store(acc[j], d, partial + j * lanes);
+  for (std::size_t j = 0; i + j < n; ++j) {
+    const double a = static_cast<double>(x[i + j]);
+    const double term = kProduct ? a * static_cast<double>(y[i + j]) : a;  // own statement: clang
+    partial[j] = partial[j] + term;  // contracts only within one expression
+  }
+  return combine_partials(partial);
+}
+
+template <bool kMin, class T>
+T MinOrMax(const T* x, std::size_t n) {
+  const hn::ScalableTag<T> d;
+  const std::size_t lanes = hn::Lanes(d);
+  const T identity = kMin ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity();
+  // Two accumulators hide the compare latency; NaN is tracked apart because x86 min/max drop it.
+  auto acc0 = hn::Set(d, identity), acc1 = acc0;
+  auto nan_seen = hn::Zero(d);
+  std::size_t i = 0;
+  for (; i + 2 * lanes <= n; i += 2 * lanes) {
+    const auto a = hn::LoadU(d, x + i), b = hn::LoadU(d, x + i + lanes);
+    acc0 = kMin ? hn::Min(acc0, a) : hn::Max(acc0, a);
+    acc1 = kMin ? hn::Min(acc1, b) : hn::Max(acc1, b);
+    nan_seen = hn::Or(nan_seen, hn::Or(hn::VecFromMask(d, hn::IsNaN(a)), hn::VecFromMask(d, hn::IsNaN(b))));
+  }
+  if (!hn::AllFalse(d, hn::MaskFromVec(nan_seen))) return std::numeric_limits<T>::quiet_NaN();
+  const auto both = kMin ? hn::Min(acc0, acc1) : hn::Max(acc0, acc1);
+  T result = hn::GetLane(kMin ? hn::MinOfLanes(d, both) : hn::MaxOfLanes(d, both));
+  for (; i < n; ++i) {
+    if (std::isnan(x[i])) return x[i];
+    result = kMin ? (x[i] < result ? x[i] : result) : (x[i] > result ? x[i] : result);
+  }
+  return result;
+}
+
+// First index holding the extreme value (or the first NaN, like NumPy): find the value, then
+// scan for it. On L1-sized blocks the second pass costs about as much as the first.
+template <bool kMin, class T>
+std::int64_t ArgMinOrMax(const T* x, std::size_t n) {
+  if (n == 0) return -1;
+  const T target = MinOrMax<kMin>(x, n);
+  const bool want_nan = std::isnan(target);
+  const hn::ScalableTag<T> d;
+  const std::size_t lanes = hn::Lanes(d);
+  const auto target_v = hn::Set(d, target);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const auto v = hn::LoadU(d, x + i);
+    const auto hit = want_nan ? hn::IsNaN(v) : hn::Eq(v, target_v);
+    if (!hn::AllFalse(d, hit)) return static_cast<std::int64_t>(i) + hn::FindFirstTrue(d, hit);
+  }
+  for (; i < n; ++i) {
+    if (want_nan ? std::isnan(x[i]) : x[i] == target) return static_cast<std::int64_t>(i);
+  }
+  return -1;  // unreachable: the extreme value is in x
+}
+
+}  // namespace reduce_detail
+
+using reduce_detail::ArgMinOrMax;
+using reduce_detail::MinOrMax;
+using reduce_detail::SumOrDot;
+
+}  // namespace fuseflow::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // FUSEFLOW_KERNELS_REDUCE_INL_H_
