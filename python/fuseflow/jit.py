@@ -410,13 +410,14 @@ class JitFunction:
         return self._get(args, kwargs)[0].program
 
     def ir(self, *args, optimized=False, locations=False, **kwargs):
-        """IR text for these arguments' signature (before optimization unless optimized=True)."""
+        """IR text for these arguments' signature.
+
+        optimized=True gives the IR after the optimizer's passes followed by the execution plan
+        (fused kernels, aggregations, loops), i.e. what actually runs."""
         entry, _ = self._get(args, kwargs)
         if optimized:
             compiled = self._compiled(entry)
-            describe = getattr(compiled, "describe", None)
-            if describe is not None:
-                return describe()
+            return compiled.optimized_ir() + "\n// execution plan\n" + compiled.describe()
         return entry.program.print(locations)
 
     def dot(self, *args, **kwargs):

@@ -4,6 +4,8 @@
 
 #include "fuseflow/core/error.h"
 #include "fuseflow/exec/lower.h"
+#include "fuseflow/ir/text.h"
+#include "fuseflow/opt/pass_manager.h"
 
 namespace fuseflow {
 namespace {
@@ -140,9 +142,15 @@ std::vector<Value> Compiled::run_impl(std::vector<Value>& inputs, std::vector<St
 
 std::shared_ptr<const Compiled> compile(const ir::Program& program, const CompileOptions& options) {
   ir::verify(program);
-  exec::Plan plan = exec::lower_program(program);
+  // Optimize a copy: the traced program stays as it was for f.ir(optimized=False).
+  ir::Program optimized = program;
+  opt::PassReport report = opt::optimize(optimized);
+  exec::Plan plan = exec::lower_program(optimized);
   plan.deterministic = options.deterministic;
-  return std::make_shared<const Compiled>(std::move(plan));
+  auto compiled = std::make_shared<Compiled>(std::move(plan));
+  compiled->optimized_ir_ = ir::print(optimized);
+  compiled->pass_report_ = report.str();
+  return compiled;
 }
 
 }  // namespace fuseflow

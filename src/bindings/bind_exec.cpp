@@ -201,6 +201,8 @@ void bind_exec(nb::module_& m) {
           nb::arg("inputs"),
           "Like run(); also returns per-step rows (step, depth, kind, label, fused_ops, elements, calls, seconds).")
       .def("describe", &Compiled::describe, "The execution plan: one line per step.")
+      .def("optimized_ir", &Compiled::optimized_ir, "The IR after the optimizer's passes.")
+      .def("pass_report", &Compiled::pass_report, "Per-pass time and whether each pass changed the IR.")
       .def_prop_ro("num_inputs", &Compiled::num_inputs)
       .def_prop_ro("num_outputs", &Compiled::num_outputs)
       .def_prop_ro("deterministic", [](const Compiled& c) { return c.plan().deterministic; });

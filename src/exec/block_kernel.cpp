@@ -197,8 +197,10 @@ void unary(const Instr& in, const void* a, void* d, std::int64_t n) {
     case OpCode::kNeg:
       if constexpr (std::is_same_v<T, Bool8>) {
         for (std::int64_t i = 0; i < n; ++i) pd[i] = pa[i];
+      } else if constexpr (std::is_floating_point_v<T>) {
+        for (std::int64_t i = 0; i < n; ++i) pd[i] = -pa[i];  // sign flip: -(0.0) is -0.0, as in NumPy
       } else {
-        for (std::int64_t i = 0; i < n; ++i) pd[i] = T(W(0) - W(pa[i]));
+        for (std::int64_t i = 0; i < n; ++i) pd[i] = T(W(0) - W(pa[i]));  // wraps like NumPy
       }
       break;
     case OpCode::kSquare:
@@ -265,16 +267,17 @@ constexpr int kLanes = 16;
 
 template <class T>
 T block_sum(const T* x, std::int64_t n) {
-  T acc[kLanes] = {};
+  using W = typename WrapType<T>::type;  // integers add modulo 2^k like NumPy (no signed overflow UB)
+  W acc[kLanes] = {};
   std::int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-    for (int j = 0; j < kLanes; ++j) acc[j] += x[i + j];
+    for (int j = 0; j < kLanes; ++j) acc[j] += W(x[i + j]);
   }
-  for (int j = 0; i < n; ++i, ++j) acc[j] += x[i];
+  for (int j = 0; i < n; ++i, ++j) acc[j] += W(x[i]);
   for (int w = kLanes / 2; w > 0; w /= 2) {
     for (int j = 0; j < w; ++j) acc[j] += acc[j + w];
   }
-  return acc[0];
+  return T(acc[0]);
 }
 
 template <class T, bool kMin>

@@ -126,7 +126,7 @@ inline void for_each_neighbor(const EdgeOffset* __restrict in_off, const NodeId*
 // after(chunk, begin, end) runs on the same thread once a chunk's aggregates are written.
 template <class T, bool kWeighted, AggDirection kDir, class After>
 void aggregate(const NeighborAggStep& s, const Adjacency& adj, std::span<const std::int64_t> chunks,
-               std::int64_t work, const T* __restrict x, const T* __restrict w, T* __restrict out, After&& after) {
+               std::int64_t work, const T* __restrict x, const double* __restrict w, T* __restrict out, After&& after) {
   const EdgeOffset* in_off = adj.in_off;
   const NodeId* in_src = adj.in_src;
   const EdgeOffset* in_edge = adj.in_edge;
@@ -233,7 +233,7 @@ void aggregate(const NeighborAggStep& s, const Adjacency& adj, std::span<const s
 
 template <class T, bool kWeighted, class After>
 void aggregate_direction(const NeighborAggStep& s, const Adjacency& adj, std::span<const std::int64_t> chunks,
-                         std::int64_t work, const T* x, const T* w, T* out, After&& after) {
+                         std::int64_t work, const T* x, const double* w, T* out, After&& after) {
   switch (s.direction) {
     case AggDirection::kIn: aggregate<T, kWeighted, AggDirection::kIn>(s, adj, chunks, work, x, w, out, after); break;
     case AggDirection::kOut: aggregate<T, kWeighted, AggDirection::kOut>(s, adj, chunks, work, x, w, out, after); break;
@@ -310,7 +310,7 @@ void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& e
   with_value_type(s.out_type, [&](auto tag) {
     using T = decltype(tag);
     const T* x = s.x_slot >= 0 ? slots[s.x_slot].template data<T>() : nullptr;
-    const T* w = weighted ? slots[s.weights_slot].template data<T>() : nullptr;
+    const double* w = weighted ? slots[s.weights_slot].template data<double>() : nullptr;  // weights are float64 (IR rule)
     if constexpr (!std::is_same_v<T, std::uint8_t>) {
       if (weighted) aggregate_direction<T, true>(s, adj, chunks, work, x, w, out.template data<T>(), after);
       else aggregate_direction<T, false>(s, adj, chunks, work, x, w, out.template data<T>(), after);

@@ -632,10 +632,9 @@ class Lowerer {
       if (type_of(a.x_slot) != a.out_type) a.x_slot = emit_cast_step(a.x_slot, type_of(a.x_slot), a.out_type, steps);
     }
     if (op.operands.size() > 2) {
+      // Weights stay float64 (an IR rule): casting them to an integer label type for `mode`
+      // would truncate fractional weights.
       a.weights_slot = op.operands[2];
-      if (type_of(a.weights_slot) != a.out_type) {
-        a.weights_slot = emit_cast_step(a.weights_slot, type_of(a.weights_slot), a.out_type, steps);
-      }
     }
     Step s = make_step(Step::kNeighborAgg, std::string("neighbor_agg.") + ir::agg_op_name(op.attrs.agg) + "." +
                                                ir::direction_name(op.attrs.direction));

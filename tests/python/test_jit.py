@@ -70,7 +70,6 @@ def test_unary_math_matches_numpy_scipy(name, dtype):
     np.testing.assert_allclose(got, want, rtol=rtol, atol=1e-300 if dtype == "float64" else 1e-38, equal_nan=True)
 
 
-@pytest.mark.xfail(strict=True, reason="executor bug: neg is computed as 0 - x, so -(0.0) gives +0.0 (NumPy: -0.0)")
 def test_negation_keeps_signed_zero():
     x = np.array([0.0, -0.0, 1.0, -np.inf])
     _same(ff.jit(lambda v: -v)(x), -x, signed_zero=True)
@@ -266,8 +265,7 @@ def test_neighbor_agg_float_matches_serial_reference(op, direction):
     np.testing.assert_allclose(ff.neighbor_agg(g, x, op, direction), want, rtol=1e-13)
 
 
-@pytest.mark.parametrize("op", ["sum", "mean", "count", pytest.param("mode", marks=pytest.mark.xfail(
-    strict=True, reason="executor bug: weighted mode does not pick the label of largest total weight on this graph"))])
+@pytest.mark.parametrize("op", ["sum", "mean", "count", "mode"])
 def test_neighbor_agg_weighted(op):
     g, src, dst, w = _random_graph(40, 200, seed=5, weights=True)
     x = np.random.default_rng(6).integers(0, 4, 40) if op == "mode" else np.random.default_rng(6).normal(size=40)

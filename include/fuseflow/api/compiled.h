@@ -47,13 +47,18 @@ class Compiled {
   std::size_t num_outputs() const { return plan_.output_slots.size(); }
   // The plan as text: one line per step (fused kernels list their ops).
   std::string describe() const { return plan_.describe(); }
+  // The IR after the optimizer and the optimizer's per-pass report (set by compile()).
+  const std::string& optimized_ir() const { return optimized_ir_; }
+  const std::string& pass_report() const { return pass_report_; }
 
  private:
   std::vector<Value> run_impl(std::vector<Value>& inputs, std::vector<StepProfile>* profile) const;
   std::unique_ptr<exec::RunState> acquire() const;
+  friend std::shared_ptr<const Compiled> compile(const ir::Program&, const CompileOptions&);
   void release(std::unique_ptr<exec::RunState> state) const;
 
   exec::Plan plan_;
+  std::string optimized_ir_, pass_report_;
   mutable std::mutex pool_mutex_;
   mutable std::vector<std::unique_ptr<exec::RunState>> pool_;
 };

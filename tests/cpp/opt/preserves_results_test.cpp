@@ -90,9 +90,7 @@ class RandomProgram {
   void record(ValueId v) { pool_.push_back(v); }
 
   void one_op(int depth) {
-    // No kNeg: the executor computes -x as 0 - x, so -(0.0) gives +0.0 where NumPy (and constant
-    // folding) give -0.0; reported to the executor's owner. Add it back once that is fixed.
-    static const OpCode kUnary[] = {OpCode::kAbs, OpCode::kExp, OpCode::kLog, OpCode::kSqrt,
+    static const OpCode kUnary[] = {OpCode::kNeg, OpCode::kAbs, OpCode::kExp, OpCode::kLog, OpCode::kSqrt,
                                     OpCode::kFloor, OpCode::kRound, OpCode::kTanh, OpCode::kErf};
     static const OpCode kBinary[] = {OpCode::kAdd, OpCode::kSub, OpCode::kMul, OpCode::kDiv, OpCode::kFloorDiv,
                                      OpCode::kMod, OpCode::kMinimum, OpCode::kMaximum, OpCode::kPow};
