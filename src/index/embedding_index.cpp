@@ -597,14 +597,27 @@ kernels::Int8BoundQuery EmbeddingIndex::quantize_query(const float* query, float
   return bq;
 }
 
-float EmbeddingIndex::exact_score(std::int64_t r, const float* query) const {
-  float score;
-  if (metric_ == Metric::kL2) {
-    kernels::similarity_l2_rows(row(r), static_cast<std::size_t>(stride_), 1, query, static_cast<std::size_t>(stride_), &score);
-    return -score;
+void EmbeddingIndex::rescore(std::int64_t block, std::uint32_t* positions, std::size_t count, const std::uint8_t* alive,
+                             const float* query, kernels::TopKHeap& heap) const {
+  if (alive != nullptr) {  // tombstones never reach the heap
+    std::size_t kept = 0;
+    for (std::size_t j = 0; j < count; ++j) {
+      if (alive[block + positions[j]] != 0) positions[kept++] = positions[j];
+    }
+    count = kept;
   }
-  kernels::similarity_dot_rows(row(r), static_cast<std::size_t>(stride_), 1, query, static_cast<std::size_t>(stride_), &score);
-  return score;
+  alignas(64) float exact[kScanBlockRows];
+  const auto stride = static_cast<std::size_t>(stride_);
+  for (std::size_t begin = 0; begin < count; begin += kScanBlockRows) {
+    const std::size_t n = std::min<std::size_t>(kScanBlockRows, count - begin);
+    if (metric_ == Metric::kL2) {
+      kernels::similarity_l2_rows_at(row(block), stride, positions + begin, n, query, stride, exact);
+      for (std::size_t j = 0; j < n; ++j) exact[j] = -exact[j];
+    } else {
+      kernels::similarity_dot_rows_at(row(block), stride, positions + begin, n, query, stride, exact);
+    }
+    for (std::size_t j = 0; j < n; ++j) heap.push(exact[j], ids_[block + positions[begin + j]]);
+  }
 }
 
 kernels::Int8BoundRows EmbeddingIndex::bound_rows(std::int64_t offset) const {
@@ -690,11 +703,7 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
       const std::int64_t n = std::min(kScanBlockRows, rows_ - b);
       const std::size_t found = kernels::topk_filter_at_least(hi_all + b, static_cast<std::size_t>(n), level, positions);
       rescored[static_cast<std::size_t>(t)] += static_cast<std::int64_t>(found);
-      for (std::size_t j = 0; j < found; ++j) {
-        const std::int64_t r = b + positions[j];
-        if (alive != nullptr && alive[r] == 0) continue;
-        heap.push(exact_score(r, query), ids_[r]);
-      }
+      rescore(b, positions, found, alive, query, heap);
     }
   }
   interrupt.rethrow();
@@ -769,11 +778,7 @@ void EmbeddingIndex::search_batch_prefiltered(const float* queries, const float*
         const std::int64_t n = std::min(kScanBlockRows, rows_ - b);
         const std::size_t found = kernels::topk_filter_at_least(hi + b, static_cast<std::size_t>(n), level, positions.data());
         rescored_total += static_cast<std::int64_t>(found);
-        for (std::size_t j = 0; j < found; ++j) {
-          const std::int64_t r = b + positions[j];
-          if (alive != nullptr && alive[r] == 0) continue;
-          heap.push(exact_score(r, query), ids_[r]);
-        }
+        rescore(b, positions.data(), found, alive, query, heap);
       }
       write_results(heap, l2, scores + q * k, ids + q * k);
     }

@@ -20,6 +20,7 @@
 
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/kernels/similarity.h"
+#include "fuseflow/kernels/topk_select.h"
 
 namespace fuseflow {
 
@@ -106,8 +107,10 @@ class EmbeddingIndex {
   // Writes the u8 query for the int8 kernels and returns the constants of its score intervals.
   kernels::Int8BoundQuery quantize_query(const float* query, float query_sq_norm, std::uint8_t* query8) const;
   kernels::Int8BoundRows bound_rows(std::int64_t offset) const;
-  // The float32 score of row r as the full scan computes it (l2: negated squared distance).
-  float exact_score(std::int64_t r, const float* query) const;
+  // Scores rows block + positions[j] (j < count) in float32 exactly as the full scan does (l2:
+  // negated squared distance) and pushes the live ones into heap. Reorders `positions`.
+  void rescore(std::int64_t block, std::uint32_t* positions, std::size_t count, const std::uint8_t* alive,
+               const float* query, kernels::TopKHeap& heap) const;
   void search_batch_prefiltered(const float* queries, const float* query_sq_norms, std::int64_t num_queries,
                                 std::int64_t k, float* scores, std::int64_t* ids) const;
   void search_single(const float* query, float query_sq_norm, std::int64_t k, float* scores,
