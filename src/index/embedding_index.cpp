@@ -844,7 +844,10 @@ void EmbeddingIndex::search_batch(const float* queries, const float* query_sq_no
 
 void EmbeddingIndex::save(const std::string& path) const {
   std::shared_lock guard(*lock_);
-  std::FILE* file = std::fopen(path.c_str(), "wb");
+  // Write a temporary file and rename it over `path`: a reader (or this index) may have `path`
+  // mapped, and truncating a mapped file would make its pages fault. Rename is atomic.
+  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  std::FILE* file = std::fopen(temporary.c_str(), "wb");
   if (file == nullptr) throw_value_error("path", "cannot open '" + path + "' for writing: " + std::strerror(errno));
   IndexFileHeader header = make_index_header(metric_, dim_, stride_, size());
   IndexChecksum checksum;
@@ -868,7 +871,16 @@ void EmbeddingIndex::save(const std::string& path) const {
   if (ok && std::fseek(file, 0, SEEK_SET) != 0) ok = false;
   write(&header, sizeof header);
   if (std::fclose(file) != 0) ok = false;
-  if (!ok) throw_value_error("path", "could not write '" + path + "': " + std::strerror(errno));
+  const int write_errno = errno;
+  if (ok && std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int rename_errno = errno;
+    std::remove(temporary.c_str());
+    throw_value_error("path", "could not replace '" + path + "': " + std::strerror(rename_errno));
+  }
+  if (!ok) {
+    std::remove(temporary.c_str());
+    throw_value_error("path", "could not write '" + path + "': " + std::strerror(write_errno));
+  }
 }
 
 EmbeddingIndex EmbeddingIndex::load(const std::string& path, bool use_mmap) {

@@ -122,6 +122,23 @@ def test_save_load_round_trip(tmp_path, data, metric, use_mmap):
     assert len(back) == 299
 
 
+def test_save_over_the_file_a_mapped_index_reads(tmp_path, data):
+    db, qs = data
+    idx = ff.EmbeddingIndex(40, "dot")
+    idx.add(db)
+    path = tmp_path / "v.ffidx"
+    idx.save(path)
+    mapped = ff.EmbeddingIndex.load(path, mmap=True)
+    expected = mapped.search(qs, k=5)
+    mapped.save(path)  # replaces the file it maps: must not invalidate its own pages
+    idx.add(db[:3] * 2, ids=[1000, 1001, 1002])
+    idx.save(path)
+    for a, b in zip(mapped.search(qs, k=5), expected):
+        np.testing.assert_array_equal(a, b)
+    assert len(ff.EmbeddingIndex.load(path)) == 303
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.ffidx"]  # no temporary left behind
+
+
 def test_save_load_empty_index(tmp_path):
     idx = ff.EmbeddingIndex(8, "dot")
     idx.save(tmp_path / "e.ffidx")
