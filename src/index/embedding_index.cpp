@@ -517,16 +517,19 @@ SearchResult EmbeddingIndex::search(const MatrixView& queries, std::int64_t k) c
 
   if (!uses_tile_path(nq)) {
     const bool prefilter = prefilter_active(result.k);
+    std::int64_t rescored = 0;
     for (std::int64_t q = 0; q < nq; ++q) {
       const float* query = padded.data() + q * stride_;
       float* out_scores = result.scores.data() + q * result.k;
       std::int64_t* out_ids = result.ids.data() + q * result.k;
       if (prefilter) {
         search_single_prefiltered(query, query_sq_norms[q], result.k, out_scores, out_ids);
+        rescored += last_rescored_rows_.load(std::memory_order_relaxed);
       } else {
         search_single(query, query_sq_norms[q], result.k, out_scores, out_ids);
       }
     }
+    if (prefilter) last_rescored_rows_.store(rescored, std::memory_order_relaxed);
   } else if (prefilter_active(result.k) && nq * rows_ <= kMaxBatchBoundEntries) {
     search_batch_prefiltered(padded.data(), query_sq_norms.data(), nq, result.k, result.scores.data(), result.ids.data());
   } else {
