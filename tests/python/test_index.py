@@ -182,6 +182,19 @@ def test_k_larger_than_size_returns_everything():
     assert sorted(i2[1].tolist()) == [0, 1, 2, 3, 4]
 
 
+def test_remove_everything_then_reuse(data):
+    db, qs = data
+    idx = ff.EmbeddingIndex(40, "cosine")
+    idx.add(db)
+    idx.remove(idx.ids())
+    assert len(idx) == 0
+    s, i = idx.search(qs, k=3)
+    assert s.shape == (9, 0) and i.shape == (9, 0)
+    idx.add(db[:5])
+    ref_s, ref_i = brute_force(db[:5], np.arange(5), qs, "cosine", 3)
+    check_matches(*idx.search(qs, k=3), ref_s, ref_i, "cosine")
+
+
 def test_default_ids_continue_from_largest():
     idx = ff.EmbeddingIndex(2, "dot")
     idx.add(np.ones((2, 2)), ids=[7, 3])
