@@ -2,7 +2,8 @@
 
 Rules: float32, metric "dot" (what IndexFlatIP computes), top-10, random normal data (seed 0),
 each figure is the median of many timed calls after warm-up; fuseflow and its peer are timed in
-alternating rounds so background load hits both alike. Threads: every library uses all cores
+alternating rounds so background load hits both alike, with a 0.25 s pause before each round so
+the previous library's spinning worker threads (OpenBLAS, OpenMP) are idle again. Threads: every library uses all cores
 (faiss.omp_get_max_threads(), OpenBLAS default, ff.get_num_threads()).
 
 fuseflow's figures are its default path: on AVX-512 VNNI CPUs an exact int8 prefilter (see
@@ -76,6 +77,10 @@ def alternate(fns, rounds, repeats):
     samples = {name: [] for name in fns}
     for _ in range(rounds):
         for name, fn in fns.items():
+            # Let the previous library's worker threads stop spinning first (OpenBLAS spins ~0.1 s,
+            # libgomp a few ms): on 2 cores a spinning thread takes the core another library needs.
+            time.sleep(0.25)
+            fn()
             samples[name] += timed(fn, repeats)
     for name, values in samples.items():
         MINIMA[name] = float(np.min(values))
