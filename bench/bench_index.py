@@ -2,7 +2,8 @@
 
 Rules: float32, metric "dot" (what IndexFlatIP computes), top-10, random normal data (seed 0),
 each figure is the median of many timed calls after warm-up; fuseflow and its peer are timed in
-alternating rounds so background load hits both alike. Threads: every library uses all cores
+alternating rounds so background load hits both alike, with a 0.25 s pause before each round so
+the previous library's spinning worker threads (OpenBLAS, OpenMP) are idle again. Threads: every library uses all cores
 (faiss.omp_get_max_threads(), OpenBLAS default, ff.get_num_threads()).
 
 fuseflow's figures are its default path: on AVX-512 VNNI CPUs an exact int8 prefilter (see
@@ -66,6 +67,9 @@ def timed(fn, repeats):
     return out
 
 
+MINIMA = {}  # fastest single call per timed function, next to the medians (see record())
+
+
 def alternate(fns, rounds, repeats):
     """Median seconds per call for each fn, timed in alternating rounds (warm-up first)."""
     for fn in fns.values():
@@ -73,7 +77,13 @@ def alternate(fns, rounds, repeats):
     samples = {name: [] for name in fns}
     for _ in range(rounds):
         for name, fn in fns.items():
+            # Let the previous library's worker threads stop spinning first (OpenBLAS spins ~0.1 s,
+            # libgomp a few ms): on 2 cores a spinning thread takes the core another library needs.
+            time.sleep(0.25)
+            fn()
             samples[name] += timed(fn, repeats)
+    for name, values in samples.items():
+        MINIMA[name] = float(np.min(values))
     return {name: float(np.median(s)) for name, s in samples.items()}
 
 
@@ -105,10 +115,13 @@ def main():
     rows = []
 
     def record(name, ff_s, peer, peer_s, goal):
+        # Medians decide; the fastest calls are kept too, as on a loaded shared machine they are
+        # the closer estimate of what an idle one does.
         ratio = peer_s / ff_s
         results["workloads"].setdefault(name, {})[f"vs_{peer}"] = {
             "fuseflow_us": ff_s * 1e6, f"{peer}_us": peer_s * 1e6, "speedup": ratio, "goal_speedup": goal,
-            "goal_met": bool(ratio >= goal)}
+            "goal_met": bool(ratio >= goal), "fuseflow_min_us": MINIMA["ff"] * 1e6,
+            f"{peer}_min_us": MINIMA[peer] * 1e6, "speedup_of_minima": MINIMA[peer] / MINIMA["ff"]}
         rows.append((name, peer, ff_s * 1e6, peer_s * 1e6, ratio, goal))
 
     # ---- 1000 x 1024 -----------------------------------------------------------------------
@@ -217,7 +230,9 @@ def main():
     large["fuseflow_full_float32_scan_over_bound"] = t["ff_full"] / t["stream"]
     large["prefilter"] = prefilter_stats(big, lambda: big.search(q, k))
     bytes_scanned = n_large * dim * 4
-    bound = {"stream_read_us": t["stream"] * 1e6, "stream_read_GBps": bytes_scanned / t["stream"] / 1e9,
+    bound = {"stream_read_us": t["stream"] * 1e6, "stream_read_min_us": MINIMA["stream"] * 1e6,
+             "fuseflow_min_us": MINIMA["ff"] * 1e6,
+             "fuseflow_min_over_stream_min": MINIMA["ff"] / MINIMA["stream"], "stream_read_GBps": bytes_scanned / t["stream"] / 1e9,
              "fuseflow_GBps": bytes_scanned / t["ff"] / 1e9, "fuseflow_over_bound": t["ff"] / t["stream"],
              "goal_max_ratio": 1.3, "goal_met": bool(t["ff"] / t["stream"] <= 1.3)}
     dst = np.empty_like(probe)
@@ -232,10 +247,18 @@ def main():
                           "loadavg_1min_at_end": os.getloadavg()[0], "faiss_version": faiss.__version__,
                           "numpy_version": np.__version__}
 
-    print(f"{'workload':34} {'peer':16} {'fuseflow us':>12} {'peer us':>12} {'speedup':>8} {'goal':>6}")
+    print(f"{'workload':34} {'peer':16} {'fuseflow us':>12} {'peer us':>12} {'speedup':>8} {'goal':>6}       "
+          f"(fastest calls: ff / peer / speedup)")
     for name, peer, a, b, r, goal in rows:
-        mark = "ok" if r >= goal else "MISS"
-        print(f"{name:34} {peer:16} {a:12.1f} {b:12.1f} {r:7.2f}x {goal:5.2f}x {mark}")
+        mark = "ok  " if r >= goal else "MISS"
+        entry = results["workloads"][name].get(f"vs_{peer}")
+        if entry is None:  # the bandwidth-bound row
+            bb = results["workloads"][name]["bandwidth_bound"]
+            fastest = (bb["fuseflow_min_us"], bb["stream_read_min_us"], 1 / bb["fuseflow_min_over_stream_min"])
+        else:
+            fastest = (entry["fuseflow_min_us"], entry[f"{peer}_min_us"], entry["speedup_of_minima"])
+        print(f"{name:34} {peer:16} {a:12.1f} {b:12.1f} {r:7.2f}x {goal:5.2f}x {mark}  "
+              f"({fastest[0]:.1f} / {fastest[1]:.1f} / {fastest[2]:.2f}x)")
     br = results["workloads"]["small-single 1000x1024 k=10"]["breakdown_us"]
     t_full_small = results["workloads"]["small-single 1000x1024 k=10"]["fuseflow_full_float32_scan_us"]
     print(f"\n1000x1024 single breakdown (us): total {br['total_via_wrapper']:.1f}, bare native method "

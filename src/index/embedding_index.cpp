@@ -517,16 +517,19 @@ SearchResult EmbeddingIndex::search(const MatrixView& queries, std::int64_t k) c
 
   if (!uses_tile_path(nq)) {
     const bool prefilter = prefilter_active(result.k);
+    std::int64_t rescored = 0;
     for (std::int64_t q = 0; q < nq; ++q) {
       const float* query = padded.data() + q * stride_;
       float* out_scores = result.scores.data() + q * result.k;
       std::int64_t* out_ids = result.ids.data() + q * result.k;
       if (prefilter) {
         search_single_prefiltered(query, query_sq_norms[q], result.k, out_scores, out_ids);
+        rescored += last_rescored_rows_.load(std::memory_order_relaxed);
       } else {
         search_single(query, query_sq_norms[q], result.k, out_scores, out_ids);
       }
     }
+    if (prefilter) last_rescored_rows_.store(rescored, std::memory_order_relaxed);
   } else if (prefilter_active(result.k) && nq * rows_ <= kMaxBatchBoundEntries) {
     search_batch_prefiltered(padded.data(), query_sq_norms.data(), nq, result.k, result.scores.data(), result.ids.data());
   } else {
@@ -597,14 +600,27 @@ kernels::Int8BoundQuery EmbeddingIndex::quantize_query(const float* query, float
   return bq;
 }
 
-float EmbeddingIndex::exact_score(std::int64_t r, const float* query) const {
-  float score;
-  if (metric_ == Metric::kL2) {
-    kernels::similarity_l2_rows(row(r), static_cast<std::size_t>(stride_), 1, query, static_cast<std::size_t>(stride_), &score);
-    return -score;
+void EmbeddingIndex::rescore(std::int64_t block, std::uint32_t* positions, std::size_t count, const std::uint8_t* alive,
+                             const float* query, kernels::TopKHeap& heap) const {
+  if (alive != nullptr) {  // tombstones never reach the heap
+    std::size_t kept = 0;
+    for (std::size_t j = 0; j < count; ++j) {
+      if (alive[block + positions[j]] != 0) positions[kept++] = positions[j];
+    }
+    count = kept;
   }
-  kernels::similarity_dot_rows(row(r), static_cast<std::size_t>(stride_), 1, query, static_cast<std::size_t>(stride_), &score);
-  return score;
+  alignas(64) float exact[kScanBlockRows];
+  const auto stride = static_cast<std::size_t>(stride_);
+  for (std::size_t begin = 0; begin < count; begin += kScanBlockRows) {
+    const std::size_t n = std::min<std::size_t>(kScanBlockRows, count - begin);
+    if (metric_ == Metric::kL2) {
+      kernels::similarity_l2_rows_at(row(block), stride, positions + begin, n, query, stride, exact);
+      for (std::size_t j = 0; j < n; ++j) exact[j] = -exact[j];
+    } else {
+      kernels::similarity_dot_rows_at(row(block), stride, positions + begin, n, query, stride, exact);
+    }
+    for (std::size_t j = 0; j < n; ++j) heap.push(exact[j], ids_[block + positions[begin + j]]);
+  }
 }
 
 kernels::Int8BoundRows EmbeddingIndex::bound_rows(std::int64_t offset) const {
@@ -690,11 +706,7 @@ void EmbeddingIndex::search_single_prefiltered(const float* query, float query_s
       const std::int64_t n = std::min(kScanBlockRows, rows_ - b);
       const std::size_t found = kernels::topk_filter_at_least(hi_all + b, static_cast<std::size_t>(n), level, positions);
       rescored[static_cast<std::size_t>(t)] += static_cast<std::int64_t>(found);
-      for (std::size_t j = 0; j < found; ++j) {
-        const std::int64_t r = b + positions[j];
-        if (alive != nullptr && alive[r] == 0) continue;
-        heap.push(exact_score(r, query), ids_[r]);
-      }
+      rescore(b, positions, found, alive, query, heap);
     }
   }
   interrupt.rethrow();
@@ -769,11 +781,7 @@ void EmbeddingIndex::search_batch_prefiltered(const float* queries, const float*
         const std::int64_t n = std::min(kScanBlockRows, rows_ - b);
         const std::size_t found = kernels::topk_filter_at_least(hi + b, static_cast<std::size_t>(n), level, positions.data());
         rescored_total += static_cast<std::int64_t>(found);
-        for (std::size_t j = 0; j < found; ++j) {
-          const std::int64_t r = b + positions[j];
-          if (alive != nullptr && alive[r] == 0) continue;
-          heap.push(exact_score(r, query), ids_[r]);
-        }
+        rescore(b, positions.data(), found, alive, query, heap);
       }
       write_results(heap, l2, scores + q * k, ids + q * k);
     }
@@ -839,7 +847,10 @@ void EmbeddingIndex::search_batch(const float* queries, const float* query_sq_no
 
 void EmbeddingIndex::save(const std::string& path) const {
   std::shared_lock guard(*lock_);
-  std::FILE* file = std::fopen(path.c_str(), "wb");
+  // Write a temporary file and rename it over `path`: a reader (or this index) may have `path`
+  // mapped, and truncating a mapped file would make its pages fault. Rename is atomic.
+  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  std::FILE* file = std::fopen(temporary.c_str(), "wb");
   if (file == nullptr) throw_value_error("path", "cannot open '" + path + "' for writing: " + std::strerror(errno));
   IndexFileHeader header = make_index_header(metric_, dim_, stride_, size());
   IndexChecksum checksum;
@@ -863,7 +874,16 @@ void EmbeddingIndex::save(const std::string& path) const {
   if (ok && std::fseek(file, 0, SEEK_SET) != 0) ok = false;
   write(&header, sizeof header);
   if (std::fclose(file) != 0) ok = false;
-  if (!ok) throw_value_error("path", "could not write '" + path + "': " + std::strerror(errno));
+  const int write_errno = errno;
+  if (ok && std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int rename_errno = errno;
+    std::remove(temporary.c_str());
+    throw_value_error("path", "could not replace '" + path + "': " + std::strerror(rename_errno));
+  }
+  if (!ok) {
+    std::remove(temporary.c_str());
+    throw_value_error("path", "could not write '" + path + "': " + std::strerror(write_errno));
+  }
 }
 
 EmbeddingIndex EmbeddingIndex::load(const std::string& path, bool use_mmap) {

@@ -53,6 +53,58 @@ void L2Rows(const float* HWY_RESTRICT rows, std::size_t row_stride, std::size_t 
   }
 }
 
+// Scattered rows (prefilter candidates): a single chain per row would wait on FMA latency, so
+// four rows advance together, each still with its own single accumulator (identical results).
+template <bool kL2>
+void RowsAt(const float* HWY_RESTRICT rows, std::size_t row_stride, const std::uint32_t* HWY_RESTRICT which,
+            std::size_t count, const float* HWY_RESTRICT query, std::size_t length, float* HWY_RESTRICT scores) {
+  const hn::ScalableTag<float> d;
+  const std::size_t N = hn::Lanes(d);
+  auto step = [&](const auto q, const float* x, std::size_t i, auto acc) {
+    if constexpr (kL2) {
+      const auto diff = hn::Sub(hn::Load(d, x + i), q);
+      return hn::MulAdd(diff, diff, acc);
+    } else {
+      return hn::MulAdd(q, hn::Load(d, x + i), acc);
+    }
+  };
+  std::size_t j = 0;
+  for (; j + 4 <= count; j += 4) {
+    const float* x0 = rows + which[j] * row_stride;
+    const float* x1 = rows + which[j + 1] * row_stride;
+    const float* x2 = rows + which[j + 2] * row_stride;
+    const float* x3 = rows + which[j + 3] * row_stride;
+    auto a0 = hn::Zero(d), a1 = hn::Zero(d), a2 = hn::Zero(d), a3 = hn::Zero(d);
+    for (std::size_t i = 0; i < length; i += N) {
+      const auto q = hn::Load(d, query + i);
+      a0 = step(q, x0, i, a0);
+      a1 = step(q, x1, i, a1);
+      a2 = step(q, x2, i, a2);
+      a3 = step(q, x3, i, a3);
+    }
+    scores[j] = hn::GetLane(hn::SumOfLanes(d, a0));
+    scores[j + 1] = hn::GetLane(hn::SumOfLanes(d, a1));
+    scores[j + 2] = hn::GetLane(hn::SumOfLanes(d, a2));
+    scores[j + 3] = hn::GetLane(hn::SumOfLanes(d, a3));
+  }
+  for (; j < count; ++j) {
+    const float* x = rows + which[j] * row_stride;
+    auto a = hn::Zero(d);
+    for (std::size_t i = 0; i < length; i += N) a = step(hn::Load(d, query + i), x, i, a);
+    scores[j] = hn::GetLane(hn::SumOfLanes(d, a));
+  }
+}
+
+void DotRowsAt(const float* HWY_RESTRICT rows, std::size_t row_stride, const std::uint32_t* HWY_RESTRICT which,
+               std::size_t count, const float* HWY_RESTRICT query, std::size_t length, float* HWY_RESTRICT scores) {
+  RowsAt<false>(rows, row_stride, which, count, query, length, scores);
+}
+
+void L2RowsAt(const float* HWY_RESTRICT rows, std::size_t row_stride, const std::uint32_t* HWY_RESTRICT which,
+              std::size_t count, const float* HWY_RESTRICT query, std::size_t length, float* HWY_RESTRICT scores) {
+  RowsAt<true>(rows, row_stride, which, count, query, length, scores);
+}
+
 // 4 queries x 4 rows: 16 accumulators, 8 loads per 16 FMAs, so the FMA units set the pace.
 HWY_INLINE void DotTile4x4(const float* HWY_RESTRICT q0, std::size_t query_stride, const float* HWY_RESTRICT x0,
                            std::size_t row_stride, std::size_t length, float* HWY_RESTRICT out,
@@ -366,6 +418,18 @@ HWY_EXPORT(DotRows);
 HWY_EXPORT(L2Rows);
 HWY_EXPORT(DotTile);
 HWY_EXPORT(StreamSum);
+HWY_EXPORT(DotRowsAt);
+HWY_EXPORT(L2RowsAt);
+
+void similarity_dot_rows_at(const float* rows, std::size_t row_stride, const std::uint32_t* which, std::size_t count,
+                            const float* query, std::size_t length, float* scores) {
+  HWY_DYNAMIC_DISPATCH(DotRowsAt)(rows, row_stride, which, count, query, length, scores);
+}
+
+void similarity_l2_rows_at(const float* rows, std::size_t row_stride, const std::uint32_t* which, std::size_t count,
+                           const float* query, std::size_t length, float* scores) {
+  HWY_DYNAMIC_DISPATCH(L2RowsAt)(rows, row_stride, which, count, query, length, scores);
+}
 HWY_EXPORT(Int8DotRows);
 HWY_EXPORT(Int8IsFast);
 HWY_EXPORT(Int8Bounds);

@@ -52,14 +52,19 @@ std::size_t topk_filter_at_least(const float* scores, std::size_t count, float t
 
 void topk_push_block(TopKHeap& heap, const float* scores, std::size_t count, const std::int64_t* row_ids,
                      const std::uint8_t* alive) {
-  // Chunks of 256 let the threshold rise between filters while the positions stay on the stack.
-  constexpr std::size_t kChunk = 256;
+  std::size_t i = 0;
+  // Fill the heap first: until it is full every score enters, so filtering would pass them all.
+  for (; i < count && !heap.full(); ++i) {
+    if (alive == nullptr || alive[i] != 0) heap.push(scores[i], row_ids[i]);
+  }
+  // Then filter in chunks of 64, so the threshold rises between filters (most scores fail).
+  constexpr std::size_t kChunk = 64;
   std::uint32_t positions[kChunk + 64];
-  for (std::size_t begin = 0; begin < count; begin += kChunk) {
-    const std::size_t n = count - begin < kChunk ? count - begin : kChunk;
-    const std::size_t found = topk_filter_at_least(scores + begin, n, heap.threshold(), positions);
+  for (; i < count; i += kChunk) {
+    const std::size_t n = count - i < kChunk ? count - i : kChunk;
+    const std::size_t found = topk_filter_at_least(scores + i, n, heap.threshold(), positions);
     for (std::size_t j = 0; j < found; ++j) {
-      const std::size_t row = begin + positions[j];
+      const std::size_t row = i + positions[j];
       if (alive != nullptr && alive[row] == 0) continue;
       heap.push(scores[row], row_ids[row]);
     }

@@ -122,6 +122,23 @@ def test_save_load_round_trip(tmp_path, data, metric, use_mmap):
     assert len(back) == 299
 
 
+def test_save_over_the_file_a_mapped_index_reads(tmp_path, data):
+    db, qs = data
+    idx = ff.EmbeddingIndex(40, "dot")
+    idx.add(db)
+    path = tmp_path / "v.ffidx"
+    idx.save(path)
+    mapped = ff.EmbeddingIndex.load(path, mmap=True)
+    expected = mapped.search(qs, k=5)
+    mapped.save(path)  # replaces the file it maps: must not invalidate its own pages
+    idx.add(db[:3] * 2, ids=[1000, 1001, 1002])
+    idx.save(path)
+    for a, b in zip(mapped.search(qs, k=5), expected):
+        np.testing.assert_array_equal(a, b)
+    assert len(ff.EmbeddingIndex.load(path)) == 303
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.ffidx"]  # no temporary left behind
+
+
 def test_save_load_empty_index(tmp_path):
     idx = ff.EmbeddingIndex(8, "dot")
     idx.save(tmp_path / "e.ffidx")
@@ -163,6 +180,19 @@ def test_k_larger_than_size_returns_everything():
     s2, i2 = idx.search(db[:3], k=100)
     assert s2.shape == (3, 5)
     assert sorted(i2[1].tolist()) == [0, 1, 2, 3, 4]
+
+
+def test_remove_everything_then_reuse(data):
+    db, qs = data
+    idx = ff.EmbeddingIndex(40, "cosine")
+    idx.add(db)
+    idx.remove(idx.ids())
+    assert len(idx) == 0
+    s, i = idx.search(qs, k=3)
+    assert s.shape == (9, 0) and i.shape == (9, 0)
+    idx.add(db[:5])
+    ref_s, ref_i = brute_force(db[:5], np.arange(5), qs, "cosine", 3)
+    check_matches(*idx.search(qs, k=3), ref_s, ref_i, "cosine")
 
 
 def test_default_ids_continue_from_largest():

@@ -20,6 +20,7 @@
 
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/kernels/similarity.h"
+#include "fuseflow/kernels/topk_select.h"
 
 namespace fuseflow {
 
@@ -76,9 +77,10 @@ class EmbeddingIndex {
   // Whether the vectors live in a read-only file mapping (the first add/remove copies them).
   bool is_mapped() const { return mapping_ != nullptr; }
 
-  // Single-query search first scores an int8 copy of the rows with a rigorous error bound and
-  // rescores in float32 only the rows that can still reach the top k (results are identical to
-  // the full float32 scan). On by default where the CPU has int8 dot products; off = full scan.
+  // Search first scores an int8 copy of the rows with a rigorous error bound and rescores in
+  // float32 only the rows that can still reach the top k (results are identical to the full
+  // float32 scan). On by default where the CPU has int8 dot products (AVX-512 VNNI) and k is
+  // small next to the size; off = the plain float32 scan and float32 tiles.
   void set_prefilter(bool enabled) { prefilter_enabled_ = enabled; }
   // Automatic (n <= 0, the default): a batch takes the blocked tile path when it has at least
   // kDefaultBatchMinQueries queries and at least one 4-query tile per thread (tiles are split
@@ -88,7 +90,7 @@ class EmbeddingIndex {
   static constexpr std::int64_t kDefaultBatchMinQueries = 4;
   bool uses_tile_path(std::int64_t num_queries) const;
   bool prefilter_active(std::int64_t k) const;
-  // Rows rescored in float32 by the last prefiltered single-query search (for benchmarks).
+  // Rows rescored in float32 by the last prefiltered search, all its queries (for benchmarks).
   std::int64_t last_rescored_rows() const { return last_rescored_rows_.load(std::memory_order_relaxed); }
 
  private:
@@ -106,8 +108,10 @@ class EmbeddingIndex {
   // Writes the u8 query for the int8 kernels and returns the constants of its score intervals.
   kernels::Int8BoundQuery quantize_query(const float* query, float query_sq_norm, std::uint8_t* query8) const;
   kernels::Int8BoundRows bound_rows(std::int64_t offset) const;
-  // The float32 score of row r as the full scan computes it (l2: negated squared distance).
-  float exact_score(std::int64_t r, const float* query) const;
+  // Scores rows block + positions[j] (j < count) in float32 exactly as the full scan does (l2:
+  // negated squared distance) and pushes the live ones into heap. Reorders `positions`.
+  void rescore(std::int64_t block, std::uint32_t* positions, std::size_t count, const std::uint8_t* alive,
+               const float* query, kernels::TopKHeap& heap) const;
   void search_batch_prefiltered(const float* queries, const float* query_sq_norms, std::int64_t num_queries,
                                 std::int64_t k, float* scores, std::int64_t* ids) const;
   void search_single(const float* query, float query_sq_norm, std::int64_t k, float* scores,

@@ -18,6 +18,13 @@ void similarity_dot_rows(const float* rows, std::size_t row_stride, std::size_t 
 void similarity_l2_rows(const float* rows, std::size_t row_stride, std::size_t num_rows, const float* query,
                         std::size_t length, float* scores);
 
+// The same scores for selected rows only: scores[j] for row which[j]. Four rows run at once
+// (four independent accumulator chains), each with exactly the arithmetic of the functions above.
+void similarity_dot_rows_at(const float* rows, std::size_t row_stride, const std::uint32_t* which, std::size_t count,
+                            const float* query, std::size_t length, float* scores);
+void similarity_l2_rows_at(const float* rows, std::size_t row_stride, const std::uint32_t* which, std::size_t count,
+                           const float* query, std::size_t length, float* scores);
+
 // Blocked "Q * X^T": scores[q * score_stride + r] = dot(queries[q], rows[r]) for q < num_queries,
 // r < num_rows. A 4x4 register-tile micro-kernel; callers keep `rows` small enough for L2.
 void similarity_dot_tile(const float* queries, std::size_t query_stride, std::size_t num_queries, const float* rows,

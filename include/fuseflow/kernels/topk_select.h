@@ -28,6 +28,19 @@ inline constexpr RanksBefore ranks_before{};
 class TopKHeap {
  public:
   explicit TopKHeap(std::size_t k = 0) : k_(k) { heap_.reserve(k); }
+  // Copies keep the full capacity, so pushes inside parallel regions never allocate.
+  TopKHeap(const TopKHeap& other) : k_(other.k_) {
+    heap_.reserve(k_);
+    heap_ = other.heap_;
+  }
+  TopKHeap& operator=(const TopKHeap& other) {
+    k_ = other.k_;
+    heap_.reserve(k_);
+    heap_ = other.heap_;
+    return *this;
+  }
+  TopKHeap(TopKHeap&&) noexcept = default;
+  TopKHeap& operator=(TopKHeap&&) noexcept = default;
 
   void reset(std::size_t k) {
     k_ = k;
