@@ -9,6 +9,9 @@ other before timing (same component partition, same BFS levels). BFS sources: th
 SOURCES distinct sources of the edge list, i.e. nodes with at least one out-edge.
 LPA: fuseflow label_propagation(max_iter=20) vs NetworKit PLP(maxIterations=20) on the
 undirected version of the graph (fuseflow's LPA reads both edge directions).
+SSSP (extra, not an issue target): weights uniform in [0, 1) (seed 0), fuseflow sssp
+(delta-stepping) vs NetworKit Dijkstra (sequential) from the first BFS source; distances checked
+equal. LPA and SSSP use LPA_REPEATS repeats.
 
 Writes bench/results/graph_algorithms.json.
 """
@@ -159,8 +162,31 @@ def main():
         "modularity_networkit": modularity(src, dst, np.asarray(plp_partition.getVector())),
     })
 
+    log("label propagation done")
+    # --- SSSP (informational)
+    weights = np.random.default_rng(0).random(src.shape[0])
+    gw = ff.Graph.from_edges(src, dst, num_nodes=n, weights=weights)
+    nk_weighted = nk.Graph(n, weighted=True, directed=True)
+    nk_weighted.addEdges((weights, (src.astype(np.uint64), dst.astype(np.uint64))))
+    source = sources[0]
+
+    def nk_dijkstra():
+        d = nk.distance.Dijkstra(nk_weighted, source, storePaths=False)
+        d.run()
+        return d
+
+    ours = ff.algorithms.sssp(gw, source)
+    theirs = np.asarray(nk_dijkstra().getDistances())
+    reached = np.isfinite(ours)
+    assert np.array_equal(reached, theirs < 1e300) and np.allclose(ours[reached], theirs[reached], rtol=1e-12)
+    results["benchmarks"]["sssp"] = median_times({
+        "fuseflow": lambda: ff.algorithms.sssp(gw, source),
+        "networkit": nk_dijkstra,
+    }, repeats=LPA_REPEATS)
+    results["benchmarks"]["sssp"]["source"] = source
+
     print(f"R-MAT scale {SCALE}, edge factor {EDGE_FACTOR}: {n:,} nodes, {src.shape[0]:,} edges; "
-          f"median of {REPEATS} ({LPA_REPEATS} for LPA) interleaved runs after a warm-up; fuseflow and NetworKit {THREADS} threads, igraph 1 thread")
+          f"median of {REPEATS} ({LPA_REPEATS} for LPA, SSSP) interleaved runs after a warm-up; fuseflow and NetworKit {THREADS} threads, igraph 1 thread")
     print(f"{'algorithm':22s} {'peer':10s} {'fuseflow s':>11s} {'peer s':>10s} {'speedup':>8s}")
     for name, row in results["benchmarks"].items():
         row["speedup"] = {}
