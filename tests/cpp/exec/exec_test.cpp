@@ -112,7 +112,9 @@ std::int64_t py_floordiv(std::int64_t a, std::int64_t b) {
 }
 std::int64_t py_mod(std::int64_t a, std::int64_t b) {
   if (b == 0 || b == -1) return 0;
-  return a - py_floordiv(a, b) * b;
+  // In unsigned arithmetic: q * b may not fit int64 (INT64_MIN // 3 * 3), the result does.
+  const std::uint64_t qb = static_cast<std::uint64_t>(py_floordiv(a, b)) * static_cast<std::uint64_t>(b);
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - qb);
 }
 
 TEST(ExecElementwise, IntegerFloorDivModMatchPythonIncludingZeroAndMinusOne) {
