@@ -16,6 +16,7 @@
 #include "fuseflow/core/threads.h"
 #include "fuseflow/graph/graph.h"
 #include "fuseflow/ir/builder.h"
+#include "test_programs.h"
 
 namespace fuseflow {
 namespace {
@@ -494,27 +495,7 @@ TEST(ExecGraph, EdgeGathersFollowCsrOrderAndDegreesMatch) {
 // ---------------------------------------------------------------- loops
 
 // The DSL PageRank of DESIGN.md, built op by op.
-std::shared_ptr<const Compiled> compile_pagerank() {
-  Builder b("pagerank");
-  ValueId g = b.add_graph_input();
-  ValueId damping = b.add_scalar_input(DType::kFloat64, true);
-  ValueId iters = b.add_scalar_input(DType::kInt64, true);
-  ValueId n = b.num_nodes(g);
-  ValueId deg = b.out_degree(g);
-  ValueId inv = b.where(b.binary(OpCode::kGt, deg, b.constant_int(0)), b.binary(OpCode::kDiv, b.constant_float(1.0), deg),
-                        b.constant_float(0.0));
-  ValueId init = b.full(n, b.binary(OpCode::kDiv, b.constant_float(1.0), n));
-  auto carries = b.begin_loop(iters, {init});
-  ValueId rank = carries[0];
-  ValueId sink = b.reduce(OpCode::kSum, b.where(b.binary(OpCode::kEq, deg, b.constant_int(0)), rank, b.constant_float(0.0)));
-  ValueId teleport = b.binary(OpCode::kDiv, b.binary(OpCode::kSub, b.constant_float(1.0), damping), n);
-  ValueId agg = b.neighbor_agg(g, b.binary(OpCode::kMul, rank, inv), ir::AggOp::kSum, ir::Direction::kIn);
-  ValueId next = b.binary(OpCode::kAdd, teleport,
-                          b.binary(OpCode::kMul, damping, b.binary(OpCode::kAdd, agg, b.binary(OpCode::kDiv, sink, n))));
-  auto results = b.end_loop({next});
-  b.set_outputs({results[0]});
-  return compile(b.finish());
-}
+std::shared_ptr<const Compiled> compile_pagerank() { return compile(testing::pagerank_program()); }
 
 TEST(ExecLoop, DslPageRankMatchesNativePageRank) {
   EdgeList el;

@@ -9,7 +9,7 @@
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/graph/rmat.h"
-#include "algorithms/test_graphs.h"
+#include "test_graphs.h"
 
 namespace fuseflow {
 namespace {

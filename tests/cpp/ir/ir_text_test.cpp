@@ -8,35 +8,14 @@
 #include "fuseflow/core/error.h"
 #include "fuseflow/ir/builder.h"
 #include "fuseflow/ir/text.h"
+#include "test_programs.h"
 
 namespace fuseflow::ir {
 namespace {
 
 using D = DType;
 
-// The PageRank program of DESIGN.md, built the way the tracer builds it.
-Program pagerank_program() {
-  Builder b("pagerank");
-  ValueId g = b.add_graph_input();
-  ValueId damping = b.add_scalar_input(D::kFloat64, true);
-  ValueId iters = b.add_scalar_input(D::kInt64, true);
-  b.set_location({"pr.py", 3});
-  ValueId n = b.num_nodes(g);
-  ValueId deg = b.out_degree(g);
-  ValueId inv = b.where(b.binary(OpCode::kGt, deg, b.constant_int(0)), b.binary(OpCode::kDiv, b.constant_float(1.0), deg),
-                        b.constant_float(0.0));
-  ValueId init = b.full(n, b.binary(OpCode::kDiv, b.constant_float(1.0), n));
-  auto carry = b.begin_loop(iters, {init});
-  ValueId rank = carry[0];
-  ValueId sink = b.reduce(OpCode::kSum, b.where(b.binary(OpCode::kEq, deg, b.constant_int(0)), rank, b.constant_float(0.0)));
-  ValueId agg = b.neighbor_agg(g, b.binary(OpCode::kMul, rank, inv), AggOp::kSum, Direction::kIn);
-  ValueId teleport = b.binary(OpCode::kDiv, b.binary(OpCode::kSub, b.constant_float(1.0), damping), n);
-  ValueId next = b.binary(OpCode::kAdd, teleport,
-                          b.binary(OpCode::kMul, damping, b.binary(OpCode::kAdd, agg, b.binary(OpCode::kDiv, sink, n))));
-  auto out = b.end_loop({next});
-  b.set_outputs(out);
-  return b.finish();
-}
+using testing::pagerank_program;
 
 TEST(IrText, PageRankRoundTripsExactly) {
   Program p = pagerank_program();

@@ -12,6 +12,7 @@
 #include "fuseflow/ir/builder.h"
 #include "fuseflow/ir/text.h"
 #include "fuseflow/opt/pass_manager.h"
+#include "test_programs.h"
 
 namespace fuseflow::opt {
 namespace {
@@ -37,26 +38,7 @@ class ScopedDisableEnv {
 };
 
 // The PageRank program of DESIGN.md, traced the way ff.jit traces it.
-ir::Program pagerank_program() {
-  ir::Builder b("pagerank");
-  ValueId g = b.add_graph_input();
-  ValueId damping = b.add_scalar_input(DType::kFloat64, true);
-  ValueId iters = b.add_scalar_input(DType::kInt64, true);
-  ValueId n = b.num_nodes(g);
-  ValueId deg = b.out_degree(g);
-  ValueId inv = b.where(b.binary(OpCode::kGt, deg, b.constant_int(0)), b.binary(OpCode::kDiv, b.constant_float(1.0), deg),
-                        b.constant_float(0.0));
-  ValueId init = b.full(n, b.binary(OpCode::kDiv, b.constant_float(1.0), n));
-  auto carry = b.begin_loop(iters, {init});
-  ValueId rank = carry[0];
-  ValueId sink = b.reduce(OpCode::kSum, b.where(b.binary(OpCode::kEq, deg, b.constant_int(0)), rank, b.constant_float(0.0)));
-  ValueId agg = b.neighbor_agg(g, b.binary(OpCode::kMul, rank, inv), ir::AggOp::kSum, ir::Direction::kIn);
-  ValueId teleport = b.binary(OpCode::kDiv, b.binary(OpCode::kSub, b.constant_float(1.0), damping), n);
-  ValueId next = b.binary(OpCode::kAdd, teleport,
-                          b.binary(OpCode::kMul, damping, b.binary(OpCode::kAdd, agg, b.binary(OpCode::kDiv, sink, n))));
-  b.set_outputs(b.end_loop({next}));
-  return b.finish();
-}
+using testing::pagerank_program;
 
 // Two equal ops: what CSE merges.
 ir::Program duplicate_program() {
