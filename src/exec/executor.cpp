@@ -60,11 +60,25 @@ struct ThreadScratch {
 
 thread_local ThreadScratch tls_scratch;
 
+}  // namespace
+
+void raise_kernel_errors(std::uint32_t flags) {
+  if (flags & kErrorNegativeIntPower) {
+    throw_value_error("pow", "integers to negative integer powers are not allowed (as in NumPy); use a float base");
+  }
+}
+
+namespace {
+
 std::int64_t kernel_length(const Kernel& k, const std::vector<Value>& slots) {
   const LengthSource& s = k.length;
   switch (s.kind) {
     case LengthSource::kArrayLength: return slots[s.slot].length;
-    case LengthSource::kScalarValue: return std::max<std::int64_t>(0, slots[s.slot].as_i64());
+    case LengthSource::kScalarValue: {
+      const std::int64_t count = slots[s.slot].as_i64();
+      if (count < 0) throw_value_error("full/arange", "the count must be >= 0, got " + std::to_string(count));
+      return count;
+    }
     case LengthSource::kGraphNodes: return slots[s.slot].graph->num_nodes();
     case LengthSource::kGraphEdges: return slots[s.slot].graph->num_edges();
     case LengthSource::kOne: return 1;
@@ -241,7 +255,7 @@ void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
     if (error) std::rethrow_exception(error);
     flags |= shared_flags.load();
   }
-  (void)flags;  // integer ** negative exponent gives 0 (documented in ir/ops.h)
+  raise_kernel_errors(flags);
   finish_kernel_reductions(k, partials, nblocks, n, slots);
 }
 

@@ -319,6 +319,7 @@ void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& e
       aggregate_direction<T, false>(s, adj, chunks, work, x, w, out.template data<T>(), after);
     }
   });
+  raise_kernel_errors(flags.load());
   if (epi != nullptr) finish_kernel_reductions(*epi, partials, epilogue_blocks, n, slots);
 }
 

@@ -20,6 +20,8 @@ void run_kernel_range(const Kernel& k, std::vector<Value>& slots, std::int64_t b
                       std::int64_t n, ReducePartial* partials, std::uint32_t* flags);
 void finish_kernel_reductions(const Kernel& k, const ReducePartial* partials, std::int64_t nblocks, std::int64_t n,
                               std::vector<Value>& slots);
+// Throws the ValueError that a kernel's error flags (block_kernel.h) stand for, if any.
+void raise_kernel_errors(std::uint32_t flags);
 void run_edge_gather(const EdgeGatherStep& step, std::vector<Value>& slots, std::int64_t& elements);
 
 }  // namespace fuseflow::exec

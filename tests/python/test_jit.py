@@ -561,3 +561,18 @@ def test_fast_path_distinguishes_every_signature():
         g(np.ones(3), np.ones(2))
     np.testing.assert_array_equal(g(np.ones(5), np.ones(5)), 2 * np.ones(5))
     assert g.trace_count == 3
+
+
+def test_integer_power_with_negative_exponent_is_value_error():
+    f = ff.jit(lambda x, y: x ** y)
+    np.testing.assert_array_equal(f(np.array([2, 3]), np.array([1, 2])), [2, 9])
+    with pytest.raises(ValueError, match="pow.*negative integer powers"):
+        f(np.array([2, 3]), np.array([1, -1]))
+
+
+@pytest.mark.parametrize("make", [lambda n: ff.full(n, 1.0), lambda n: ff.arange(n)])
+def test_negative_count_for_full_and_arange_is_value_error(make):
+    f = ff.jit(make)
+    assert len(f(3)) == 3
+    with pytest.raises(ValueError, match="count must be >= 0"):
+        f(-2)

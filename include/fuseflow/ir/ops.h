@@ -30,7 +30,7 @@ enum class OpCode : std::uint8_t {
   kDiv,         // true divide; operands float (Builder casts ints to f64)
   kFloorDiv,    // floor(a / b); integers: Python semantics, b == 0 -> 0 (NumPy)
   kMod,         // sign of divisor (Python/NumPy); integers b == 0 -> 0; floats: NumPy fmod-fixup
-  kPow,         // integers: negative exponent is an error in NumPy; executor gives 0 (document)
+  kPow,         // integers: a negative exponent raises ValueError at run time, as in NumPy
   kMinimum, kMaximum,  // NaN-propagating (NumPy minimum/maximum)
   kEq, kNe, kLt, kLe, kGt, kGe,  // -> bool
   kAnd, kOr, kXor,     // bool: logical; integers: bitwise

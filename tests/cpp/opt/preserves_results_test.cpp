@@ -114,6 +114,8 @@ class RandomProgram {
       ValueId c = pick(2) == 0 ? identity_constant() : any_numeric();
       if (type(c).dtype == DType::kBool) c = b_.cast(c, DType::kInt64);
       OpCode op = kBinary[pick(std::size(kBinary))];
+      // Integer ** negative integer raises (as in NumPy): keep pow on floats so programs run.
+      if (op == OpCode::kPow && !is_float(type(a).dtype) && !is_float(type(c).dtype)) a = b_.cast(a, DType::kFloat64);
       record(pick(2) ? b_.binary(op, a, c) : b_.binary(op, c, a));
     } else if (r < 12) {
       record(b_.binary(kCompare[pick(std::size(kCompare))], any_numeric(), any_numeric()));
