@@ -394,7 +394,11 @@ void advance_carries(const LoopStep& loop, std::vector<Value>& slots, std::vecto
 
 void run_loop(const LoopStep& loop, RunState& state, Profiler* profile) {
   std::vector<Value>& slots = state.slots;
-  for (std::size_t i = 0; i < loop.init_slots.size(); ++i) slots[loop.carry_slots[i]] = slots[loop.init_slots[i]];
+  for (std::size_t i = 0; i < loop.init_slots.size(); ++i) {
+    Value& init = slots[loop.init_slots[i]];
+    if (loop.init_moves[i]) slots[loop.carry_slots[i]] = std::move(init);
+    else slots[loop.carry_slots[i]] = init;
+  }
   std::vector<Value> scratch_new, scratch_old;
   if (loop.kind == LoopStep::kCount) {
     const std::int64_t count = slots[loop.count_slot].as_i64();
