@@ -5,7 +5,8 @@ load drift on a shared machine hits both; both sides allocate their outputs):
   boundary     a compiled call `x + y` on two 1-element float64 arrays vs np.add on the same arrays
                (per call, averaged over --calls calls per repeat)
   pagerank     DSL PageRank of DESIGN.md, --iters iterations, R-MAT --scale / edge factor 16, vs the
-               hand-written native ff.algorithms.pagerank(tol=0, max_iter=--iters); per iteration
+               hand-written native ff.algorithms.pagerank(tol=0, max_iter=--iters); per iteration; also the
+               same program compiled with the loop_rotation pass disabled, and rotated by hand
   where        where(x > 0, x*y + 2.5*x - y/3, exp(-x)*y) on 10M and 1,000 float64 vs numexpr and NumPy
   black_scholes  Black-Scholes call of DESIGN.md on 1M options vs NumPy + scipy.special.ndtr
   threshold    the where-expression at sizes around the executor's OpenMP threshold, 1 vs all threads
