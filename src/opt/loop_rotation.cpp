@@ -14,6 +14,10 @@
 // pure and cannot raise, so a loop that runs zero times still gives its inits; the extra loop
 // results are unused and DCE drops them. It fires at most once per loop: afterwards the graph ops
 // read carries, not prologue values.
+// Measured (DSL PageRank, 2-core EPYC, 32 MB L3): 4-5% faster per iteration while the node arrays
+// fit in cache (R-MAT scale 16-18), ~3% slower at scale 20, where the epilogue's streams (inv in,
+// next contributions out) compete with the gather's random reads; one more node array is live
+// (the contributions' carry and yield buffers).
 #include <algorithm>
 #include <optional>
 #include <utility>
