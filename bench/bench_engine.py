@@ -5,7 +5,8 @@ load drift on a shared machine hits both; both sides allocate their outputs):
   boundary     a compiled call `x + y` on two 1-element float64 arrays vs np.add on the same arrays
                (per call, averaged over --calls calls per repeat)
   pagerank     DSL PageRank of DESIGN.md, --iters iterations, R-MAT --scale / edge factor 16, vs the
-               hand-written native ff.algorithms.pagerank(tol=0, max_iter=--iters); per iteration
+               hand-written native ff.algorithms.pagerank(tol=0, max_iter=--iters); per iteration; also the
+               same program compiled with the loop_rotation pass disabled, and rotated by hand
   where        where(x > 0, x*y + 2.5*x - y/3, exp(-x)*y) on 10M and 1,000 float64 vs numexpr and NumPy
   black_scholes  Black-Scholes call of DESIGN.md on 1M options vs NumPy + scipy.special.ndtr
   threshold    the where-expression at sizes around the executor's OpenMP threshold, 1 vs all threads
@@ -183,12 +184,27 @@ def bench_pagerank(results, args):
     got_rot = pagerank_rotated(g, 0.85, iters)
     err_rot = float(np.max(np.abs(got_rot - want)))
     assert err_rot <= 1e-12, f"rotated DSL PageRank differs from native by {err_rot}"
+    # The same program compiled with the loop_rotation pass disabled (the optimizer reads
+    # FUSEFLOW_DISABLE_PASSES at compile time): what the pass is worth, measured in this run.
+    unrotated = ff.jit(pagerank.__wrapped__)
+    saved = os.environ.get("FUSEFLOW_DISABLE_PASSES")
+    os.environ["FUSEFLOW_DISABLE_PASSES"] = "loop_rotation"
+    try:
+        got_unrot = unrotated(g, 0.85, iters)
+    finally:
+        if saved is None:
+            del os.environ["FUSEFLOW_DISABLE_PASSES"]
+        else:
+            os.environ["FUSEFLOW_DISABLE_PASSES"] = saved
+    assert np.array_equal(got_unrot, got), "loop rotation changed the PageRank result"
     repeats = max(3, args.repeats // 2)
-    ff_s, rot_s, nat_s = (t / iters for t in interleaved_medians(
-        [lambda: pagerank(g, 0.85, iters), lambda: pagerank_rotated(g, 0.85, iters),
+    ff_s, unrot_s, rot_s, nat_s = (t / iters for t in interleaved_medians(
+        [lambda: pagerank(g, 0.85, iters), lambda: unrotated(g, 0.85, iters), lambda: pagerank_rotated(g, 0.85, iters),
          lambda: ff.algorithms.pagerank(g, damping=0.85, tol=0.0, max_iter=iters)], repeats))
     row(results, f"DSL PageRank per iteration, R-MAT scale {args.scale} ef 16 ({g.num_edges:,} edges)", ff_s,
         "ff.algorithms.pagerank (hand-written C++)", nat_s, note=f"max |diff| = {err:.1e}")
+    row(results, "DSL PageRank per iteration, loop_rotation pass disabled", unrot_s,
+        "ff.algorithms.pagerank (hand-written C++)", nat_s, note="bitwise equal to the rotated run")
     row(results, "DSL PageRank per iteration, loop rotated by hand (one pass over nodes)", rot_s,
         "ff.algorithms.pagerank (hand-written C++)", nat_s, note=f"max |diff| = {err_rot:.1e}")
 

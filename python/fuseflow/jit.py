@@ -18,6 +18,7 @@ from . import _core
 from .dsl import TraceContext, Traced, TracedGraph, _flatten, _unflatten
 from .dsl import _state as _trace_state
 from .graph import Graph
+from .profile import Profile
 
 _arg_layout = _core.arg_layout
 
@@ -425,13 +426,13 @@ class JitFunction:
         return self._get(args, kwargs)[0].program.to_dot()
 
     def profile(self, *args, **kwargs):
-        """Per-step timings of one run (needs an executor with profiling)."""
+        """Runs the function once with per-step timing; returns an ff.Profile (str() is the per-step
+        table plus the optimizer's pass report; .steps, .outputs, .to_chrome_trace(path))."""
         entry, inputs = self._get(args, kwargs)
         compiled = self._compiled(entry)
-        run_profiled = getattr(compiled, "run_profiled", None)
-        if run_profiled is None:
-            raise NotImplementedError("profiling is not available in this build")
-        return run_profiled(inputs)
+        outputs, rows, events, dropped = compiled.run_profiled(inputs, events=True)
+        result = outputs[0] if entry.structure is None else _unflatten(entry.structure, iter(outputs))
+        return Profile(self._fn.__name__, rows, events, dropped, result, compiled.pass_report(), compiled.describe())
 
     def __repr__(self):
         return f"<ff.jit {self._fn.__qualname__}, {len(self._cache)} signature(s) traced>"

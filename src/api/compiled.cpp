@@ -76,12 +76,14 @@ void Compiled::release(std::unique_ptr<exec::RunState> state) const {
 
 std::vector<Value> Compiled::run(std::vector<Value> inputs) const { return run_impl(inputs, nullptr); }
 
-std::vector<Value> Compiled::run_profiled(std::vector<Value> inputs, std::vector<StepProfile>& profile) const {
-  profile.assign(static_cast<std::size_t>(plan_.num_profile_ids), StepProfile{});
+std::vector<Value> Compiled::run_profiled(std::vector<Value> inputs, RunProfile& profile) const {
+  profile.steps.assign(static_cast<std::size_t>(plan_.num_profile_ids), StepProfile{});
+  profile.events.clear();
+  profile.dropped_events = 0;
   return run_impl(inputs, &profile);
 }
 
-std::vector<Value> Compiled::run_impl(std::vector<Value>& inputs, std::vector<StepProfile>* profile) const {
+std::vector<Value> Compiled::run_impl(std::vector<Value>& inputs, RunProfile* profile) const {
   if (inputs.size() != plan_.input_slots.size()) {
     throw_value_error("inputs", "expected " + std::to_string(plan_.input_slots.size()) + " values, got " +
                                     std::to_string(inputs.size()));

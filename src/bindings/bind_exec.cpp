@@ -153,7 +153,9 @@ const char* step_kind_name(exec::Step::Kind k) {
 void list_steps(const std::vector<exec::Step>& steps, int depth,
                 std::vector<std::tuple<int, int, std::string, std::string, int>>& out) {
   for (const exec::Step& s : steps) {
+    // Instructions of the fused kernel; an aggregation counts itself plus its epilogue's.
     int fused = s.kind == exec::Step::kKernel ? static_cast<int>(s.kernel->code.size()) : 1;
+    if (s.kind == exec::Step::kNeighborAgg && s.agg.epilogue) fused += static_cast<int>(s.agg.epilogue->code.size());
     out.emplace_back(s.profile_id, depth, step_kind_name(s.kind), s.label, fused);
     if (s.kind == exec::Step::kLoop) {
       list_steps(s.loop->cond, depth + 1, out);
@@ -180,10 +182,11 @@ void bind_exec(nb::module_& m) {
           nb::arg("inputs"))
       .def(
           "run_profiled",
-          [](const Compiled& c, const nb::list& inputs) {
+          [](const Compiled& c, const nb::list& inputs, bool events) -> nb::object {
             std::vector<Value> values = convert_inputs(inputs);
             std::vector<Value> outputs;
-            std::vector<StepProfile> profile;
+            RunProfile profile;
+            profile.record_events = events;
             {
               NativeCall call;
               outputs = c.run_profiled(std::move(values), profile);
@@ -193,13 +196,18 @@ void bind_exec(nb::module_& m) {
             list_steps(c.plan().steps, 0, steps);
             nb::list rows;
             for (auto& [id, depth, kind, label, fused] : steps) {
-              const StepProfile& p = profile[static_cast<std::size_t>(id)];
+              const StepProfile& p = profile.steps[static_cast<std::size_t>(id)];
               rows.append(nb::make_tuple(id, depth, kind, label, fused, p.elements, p.calls, p.seconds));
             }
-            return nb::make_tuple(convert_outputs(outputs), rows);
+            if (!events) return nb::make_tuple(convert_outputs(outputs), rows);
+            nb::list event_rows;
+            for (const exec::StepEvent& e : profile.events) event_rows.append(nb::make_tuple(e.profile_id, e.start, e.seconds));
+            return nb::make_tuple(convert_outputs(outputs), rows, event_rows, profile.dropped_events);
           },
-          nb::arg("inputs"),
-          "Like run(); also returns per-step rows (step, depth, kind, label, fused_ops, elements, calls, seconds).")
+          nb::arg("inputs"), nb::arg("events") = false,
+          "Like run(); also returns per-step rows (step, depth, kind, label, fused_ops, elements, calls, seconds).\n"
+          "events=True adds the list of step executions (step, start seconds, seconds) in start order and the\n"
+          "count of executions dropped beyond the recording cap.")
       .def("describe", &Compiled::describe, "The execution plan: one line per step.")
       .def("optimized_ir", &Compiled::optimized_ir, "The IR after the optimizer's passes.")
       .def("pass_report", &Compiled::pass_report, "Per-pass time and whether each pass changed the IR.")

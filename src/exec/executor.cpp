@@ -379,7 +379,13 @@ void run_graph_query(const GraphQueryStep& q, std::vector<Value>& slots, std::in
   }
 }
 
-void run_steps(const std::vector<Step>& steps, RunState& state, std::vector<StepProfile>* profile);
+// A RunProfile plus the run's start time, which event times are relative to.
+struct Profiler {
+  RunProfile& out;
+  std::chrono::steady_clock::time_point origin;
+};
+
+void run_steps(const std::vector<Step>& steps, RunState& state, Profiler* profile);
 
 // Moves the yields into the carries. The carries' previous buffers go to the yield slots (when a
 // yield is a value of the body), so the next iteration writes into them: buffers swap, never copy.
@@ -400,9 +406,13 @@ void advance_carries(const LoopStep& loop, std::vector<Value>& slots, std::vecto
   }
 }
 
-void run_loop(const LoopStep& loop, RunState& state, std::vector<StepProfile>* profile) {
+void run_loop(const LoopStep& loop, RunState& state, Profiler* profile) {
   std::vector<Value>& slots = state.slots;
-  for (std::size_t i = 0; i < loop.init_slots.size(); ++i) slots[loop.carry_slots[i]] = slots[loop.init_slots[i]];
+  for (std::size_t i = 0; i < loop.init_slots.size(); ++i) {
+    Value& init = slots[loop.init_slots[i]];
+    if (loop.init_moves[i]) slots[loop.carry_slots[i]] = std::move(init);
+    else slots[loop.carry_slots[i]] = init;
+  }
   std::vector<Value> scratch_new, scratch_old;
   if (loop.kind == LoopStep::kCount) {
     const std::int64_t count = slots[loop.count_slot].as_i64();
@@ -428,7 +438,16 @@ void run_loop(const LoopStep& loop, RunState& state, std::vector<StepProfile>* p
   for (std::size_t i = 0; i < loop.result_slots.size(); ++i) slots[loop.result_slots[i]] = slots[loop.carry_slots[i]];
 }
 
-void run_steps(const std::vector<Step>& steps, RunState& state, std::vector<StepProfile>* profile) {
+void record_event(Profiler& profile, int profile_id, std::chrono::steady_clock::time_point start, double seconds) {
+  RunProfile& out = profile.out;
+  if (out.events.size() >= out.max_events) {
+    ++out.dropped_events;
+    return;
+  }
+  out.events.push_back({profile_id, std::chrono::duration<double>(start - profile.origin).count(), seconds});
+}
+
+void run_steps(const std::vector<Step>& steps, RunState& state, Profiler* profile) {
   for (const Step& step : steps) {
     auto t0 = profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     std::int64_t elements = 0;
@@ -440,10 +459,12 @@ void run_steps(const std::vector<Step>& steps, RunState& state, std::vector<Step
       case Step::kLoop: run_loop(*step.loop, state, profile); break;
     }
     if (profile) {
-      StepProfile& p = (*profile)[static_cast<std::size_t>(step.profile_id)];
-      p.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      StepProfile& p = profile->out.steps[static_cast<std::size_t>(step.profile_id)];
+      p.seconds += seconds;
       p.elements += elements;
       p.calls += 1;
+      if (profile->out.record_events) record_event(*profile, step.profile_id, t0, seconds);
     }
   }
 }
@@ -470,8 +491,18 @@ void RunState::release_borrowed() {
   }
 }
 
-void execute(const Plan& plan, RunState& state, std::vector<StepProfile>* profile) {
-  run_steps(plan.steps, state, profile);
+void execute(const Plan& plan, RunState& state, RunProfile* profile) {
+  if (!profile) {
+    run_steps(plan.steps, state, nullptr);
+    return;
+  }
+  Profiler profiler{*profile, std::chrono::steady_clock::now()};
+  run_steps(plan.steps, state, &profiler);
+  // A loop's event is recorded after its body's: restore start order, the enclosing (longer)
+  // event first on equal starts.
+  std::sort(profile->events.begin(), profile->events.end(), [](const StepEvent& a, const StepEvent& b) {
+    return a.start != b.start ? a.start < b.start : a.seconds > b.seconds;
+  });
 }
 
 }  // namespace fuseflow::exec

@@ -9,7 +9,9 @@
 #include <cmath>
 #include <exception>
 #include <limits>
+#include <span>
 #include <utility>
+#include <vector>
 
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
@@ -273,7 +275,19 @@ void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& e
   adj.out_off = g.out_offsets().data();
   adj.out_tgt = g.out_targets().data();
   if (weighted && s.direction != AggDirection::kOut) adj.in_edge = g.in_edge_ids().data();
-  const auto chunks = g.balanced_chunks(/*in_edges=*/s.direction != AggDirection::kOut);
+  std::span<const std::int64_t> chunks = g.balanced_chunks(/*in_edges=*/s.direction != AggDirection::kOut);
+  // An epilogue with reductions runs on chunks cut at multiples of kBlockSize: its blocks are then
+  // exactly a standalone kernel's, so its sums combine in the same order and give the same bits
+  // (what lets loop rotation move a reduction into the epilogue without changing results).
+  std::vector<std::int64_t> aligned;
+  if (s.epilogue && !s.epilogue->reductions.empty()) {
+    aligned.reserve(chunks.size());
+    for (std::int64_t bound : chunks) {
+      const std::int64_t cut = bound == n ? n : bound / kBlockSize * kBlockSize;
+      if (aligned.empty() || cut > aligned.back()) aligned.push_back(cut);
+    }
+    chunks = aligned;
+  }
   const std::int64_t work = n + g.num_edges() * (s.direction == AggDirection::kBoth ? 2 : 1);
   elements += work;
 

@@ -168,11 +168,47 @@ class Lowerer {
   ElemType type_of(ValueId v) const { return elem_type_of(p_.type(v).dtype); }
 
   void lower_block(const ir::Block& block, std::vector<Step>& steps) {
+    const ir::Block* enclosing = current_block_;
+    current_block_ = &block;
+    lower_ops(block, steps);
+    current_block_ = enclosing;
+  }
+
+  // Whether the loop may move init `v` into its carry: v is an array computed by an op of the
+  // loop's own block (so it is recomputed whenever that block runs again), read by no op after the
+  // loop nor inside it, not yielded or output, and passed once.
+  bool init_is_dead_after(const ir::Op& loop, ValueId v) const {
+    if (!p_.type(v).is_array() || escapes_[static_cast<std::size_t>(v)]) return false;
+    if (std::count(loop.operands.begin(), loop.operands.end(), v) != 1) return false;
+    bool defined_before = false;
+    std::vector<const ir::Op*> before;
+    for (const ir::Op& op : current_block_->ops) {
+      if (&op == &loop) break;
+      before.push_back(&op);
+      defined_before = defined_before || std::find(op.results.begin(), op.results.end(), v) != op.results.end();
+    }
+    if (!defined_before) return false;
+    for (const ir::Op* user : users_[static_cast<std::size_t>(v)]) {
+      if (user == &loop) continue;
+      if (std::find(before.begin(), before.end(), user) == before.end()) return false;
+      // A still-open cluster runs after the loop step: its readers of v would find it moved.
+      if (open_cluster_ && open_cluster_->open &&
+          std::find(open_cluster_->ops.begin(), open_cluster_->ops.end(), user) != open_cluster_->ops.end()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void lower_ops(const ir::Block& block, std::vector<Step>& steps) {
     Cluster cluster;
+    Cluster* enclosing_cluster = open_cluster_;
+    open_cluster_ = &cluster;
     cluster.defines.assign(p_.values.size(), 0);
     cluster.reduction_result.assign(p_.values.size(), 0);
     for (const ir::Op& op : block.ops) lower_op(op, cluster, steps);
     close(cluster, steps);
+    open_cluster_ = enclosing_cluster;
   }
 
   bool depends_on(const ir::Op& op, const Cluster& c) const {
@@ -537,6 +573,39 @@ class Lowerer {
     return s.kind == ir::SymbolKind::kGraphNodes && s.source == graph;
   }
 
+  // When the epilogue is the aggregate's only reader and one of its array outputs of the same type
+  // is written no earlier than its last read of the aggregate, the aggregation writes straight into
+  // that output and the epilogue updates it in place: no node array for the aggregate itself (the
+  // hand-written PageRank's memory footprint). Safe per element: each block reads an aggregate
+  // element before the instruction that overwrites that same element.
+  void write_aggregate_in_place(NeighborAggStep& agg, Kernel& k, const std::vector<const ir::Op*>& cluster_ops) const {
+    const ValueId a = agg.out_slot;
+    if (escapes_[static_cast<std::size_t>(a)]) return;
+    int read_operand = -1;
+    for (std::size_t i = 0; i < k.operands.size(); ++i) {
+      if (k.operands[i].kind == OperandKind::kArray && k.operands[i].slot == a) read_operand = static_cast<int>(i);
+    }
+    if (read_operand < 0) return;
+    for (const ir::Op* user : users_[static_cast<std::size_t>(a)]) {
+      if (std::find(cluster_ops.begin(), cluster_ops.end(), user) == cluster_ops.end()) return;
+    }
+    int last_read = -1;
+    for (std::size_t j = 0; j < k.code.size(); ++j) {
+      const Instr& in = k.code[j];
+      if (in.a == read_operand || in.b == read_operand || in.c == read_operand) last_read = static_cast<int>(j);
+    }
+    for (std::size_t j = 0; j < k.code.size(); ++j) {
+      const Instr& in = k.code[j];
+      if (in.op == exec::OpCode::kReduce || in.dst < 0 || static_cast<int>(j) < last_read) continue;
+      const Operand& o = k.operands[static_cast<std::size_t>(in.dst)];
+      if (o.kind != OperandKind::kArray || o.type != agg.out_type) continue;
+      if (std::find(k.outputs.begin(), k.outputs.end(), in.dst) == k.outputs.end()) continue;
+      agg.out_slot = o.slot;
+      k.operands[static_cast<std::size_t>(read_operand)].slot = o.slot;
+      return;
+    }
+  }
+
   void close(Cluster& c, std::vector<Step>& steps) {
     if (!c.open) return;
     auto kernel = compile_kernel(c.ops, c.symbol);
@@ -552,6 +621,7 @@ class Lowerer {
       std::rotate(steps.begin() + static_cast<std::ptrdiff_t>(agg_index) - 1,
                   steps.begin() + static_cast<std::ptrdiff_t>(agg_index), steps.end());
       Step& agg = steps.back();
+      write_aggregate_in_place(agg.agg, *kernel, c.ops);
       agg.agg.epilogue = kernel;
       agg.label += " + " + kernel->label;
     } else {
@@ -666,6 +736,7 @@ class Lowerer {
       lower_block(cond, loop->cond);
     }
     loop->init_slots.assign(op.operands.begin() + static_cast<std::ptrdiff_t>(first_init), op.operands.end());
+    for (int init : loop->init_slots) loop->init_moves.push_back(init_is_dead_after(op, init));
     loop->carry_slots.assign(body->args.begin(), body->args.end());
     loop->yield_slots.assign(body->yields.begin(), body->yields.end());
     loop->result_slots.assign(op.results.begin(), op.results.end());
@@ -687,6 +758,8 @@ class Lowerer {
   std::vector<char> escapes_;
   std::vector<ValueId> symbol_input_;  // kInput symbol -> first input with that length
   int next_profile_id_ = 0;
+  const ir::Block* current_block_ = nullptr;  // the block being lowered (for init liveness)
+  Cluster* open_cluster_ = nullptr;           // its cluster, which may still be open
 };
 
 void describe_steps(const std::vector<Step>& steps, const Plan& plan, int depth, std::string& out) {

@@ -21,6 +21,8 @@ const std::vector<PassInfo> kPasses = {
      "IEEE-exact identities: x*1, x+(-0.0), x-0, --x, where(c,x,x), x==x on integers"},
     {"cse", &cse, PassPhase::kSimplify, "merges structurally equal ops, respecting loop-region scopes"},
     {"licm", &licm, PassPhase::kSimplify, "hoists loop-invariant pure ops out of loop/while regions"},
+    {"loop_rotation", &loop_rotation, PassPhase::kSimplify,
+     "moves a loop's carry-only prologue feeding a graph op to the end of the body (extra carries)"},
     {"dce", &dce, PassPhase::kSimplify, "removes unused ops and unused loop carries"},
 };
 

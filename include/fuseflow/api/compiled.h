@@ -22,6 +22,7 @@ namespace fuseflow {
 
 using Value = exec::Value;
 using StepProfile = exec::StepProfile;
+using RunProfile = exec::RunProfile;
 
 struct CompileOptions {
   // Bitwise identical results for any thread count. The executor always partitions blocks and
@@ -39,8 +40,9 @@ class Compiled {
   // dtypes and lengths (throws TypeError/ValueError naming `inputs[i]`); scalars are converted to the
   // input's dtype. Outputs: owned arrays (never aliasing the inputs) and scalars.
   std::vector<Value> run(std::vector<Value> inputs) const;
-  // Same, also filling per-step timings (one entry per plan step, nested loop steps included).
-  std::vector<Value> run_profiled(std::vector<Value> inputs, std::vector<StepProfile>& profile) const;
+  // Same, also filling per-step timings (one entry per plan step, nested loop steps included) and,
+  // if profile.record_events, one event per step execution.
+  std::vector<Value> run_profiled(std::vector<Value> inputs, RunProfile& profile) const;
 
   const exec::Plan& plan() const { return plan_; }
   std::size_t num_inputs() const { return plan_.input_slots.size(); }
@@ -52,7 +54,7 @@ class Compiled {
   const std::string& pass_report() const { return pass_report_; }
 
  private:
-  std::vector<Value> run_impl(std::vector<Value>& inputs, std::vector<StepProfile>* profile) const;
+  std::vector<Value> run_impl(std::vector<Value>& inputs, RunProfile* profile) const;
   std::unique_ptr<exec::RunState> acquire() const;
   friend std::shared_ptr<const Compiled> compile(const ir::Program&, const CompileOptions&);
   void release(std::unique_ptr<exec::RunState> state) const;

@@ -22,6 +22,25 @@ struct StepProfile {
   double seconds = 0.0;
 };
 
+// One execution of one step (a loop body step runs once per iteration), for timelines such as
+// Chrome traces. Times are seconds from the start of the run; a loop's event encloses its steps'.
+struct StepEvent {
+  int profile_id = 0;
+  double start = 0.0;
+  double seconds = 0.0;
+};
+
+// What a profiled run records: per-step totals (indexed by Step::profile_id) and, when
+// `record_events`, every execution in start order, up to `max_events` (the rest are counted in
+// `dropped_events`, so a long while loop cannot exhaust memory).
+struct RunProfile {
+  std::vector<StepProfile> steps;
+  bool record_events = false;
+  std::size_t max_events = 1u << 20;
+  std::vector<StepEvent> events;
+  std::int64_t dropped_events = 0;
+};
+
 class RunState {
  public:
   explicit RunState(const Plan& plan);
@@ -38,7 +57,7 @@ const char* block_kernel_target();
 std::int64_t parallel_min_elements();
 
 // Runs the plan. Inputs must already be in their slots (see api::Compiled::run for checks).
-// `profile`, if given, is indexed by Step::profile_id and must have Plan::num_profile_ids entries.
-void execute(const Plan& plan, RunState& state, std::vector<StepProfile>* profile = nullptr);
+// `profile`, if given, must have Plan::num_profile_ids entries in `steps`.
+void execute(const Plan& plan, RunState& state, RunProfile* profile = nullptr);
 
 }  // namespace fuseflow::exec

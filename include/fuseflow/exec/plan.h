@@ -145,6 +145,9 @@ struct LoopStep {
   std::vector<Step> cond;              // kWhile: evaluated on the carries before each iteration
   int cond_slot = -1;                  // kWhile: scalar bool result of `cond`
   std::vector<char> yield_is_local;    // per carry: the yield is defined inside the body
+  // Per carry: the init's value is read by nothing after the loop, so the carry takes its buffer
+  // (moved, not shared) and the first swap can reuse it instead of allocating.
+  std::vector<char> init_moves;
   std::vector<Step> body;
 };
 

@@ -91,5 +91,6 @@ bool algebraic_simplification(ir::Program& program);
 bool cse(ir::Program& program);
 bool dce(ir::Program& program);
 bool licm(ir::Program& program);
+bool loop_rotation(ir::Program& program);
 
 }  // namespace fuseflow::opt

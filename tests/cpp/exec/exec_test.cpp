@@ -555,6 +555,58 @@ TEST(ExecLoop, CarriesSwapBuffersInsteadOfAllocating) {
   EXPECT_NEAR(out[0].data<double>()[123], 2.0 - std::ldexp(1.0, -49), 1e-15);
 }
 
+// A profiled run records one event per step execution, in start order, each loop-body event inside
+// its loop's; past max_events the rest are only counted. Totals per step equal the events' sums.
+TEST(ExecProfile, EventsPerStepExecutionNestedAndCapped) {
+  Builder b("profiled");
+  auto s = b.new_input_symbol();
+  ValueId x_in = b.add_array_input(DType::kFloat64, s);
+  ValueId iters = b.add_scalar_input(DType::kInt64, true);
+  auto c = b.begin_loop(iters, {x_in});
+  ValueId total = b.reduce(OpCode::kSum, c[0]);
+  auto r = b.end_loop({b.binary(OpCode::kAdd, b.binary(OpCode::kMul, c[0], b.constant_float(0.5)), total)});
+  b.set_outputs({r[0]});
+  auto f = compile(b.finish());
+  std::vector<double> x(3000, 1.0);
+  RunProfile profile;
+  profile.record_events = true;
+  f->run_profiled({f64_array(x), Value::of_i64(7)}, profile);
+  std::int64_t calls = 0;
+  for (const StepProfile& p : profile.steps) calls += p.calls;
+  ASSERT_EQ(static_cast<std::int64_t>(profile.events.size()), calls);
+  EXPECT_EQ(profile.dropped_events, 0);
+  int loop_id = -1;
+  for (const exec::Step& step : f->plan().steps) {
+    if (step.kind == exec::Step::kLoop) loop_id = step.profile_id;
+  }
+  ASSERT_GE(loop_id, 0);
+  const exec::StepEvent* loop_event = nullptr;
+  std::vector<double> per_step(profile.steps.size(), 0.0);
+  for (std::size_t i = 0; i < profile.events.size(); ++i) {
+    const exec::StepEvent& e = profile.events[i];
+    if (i > 0) EXPECT_LE(profile.events[i - 1].start, e.start);
+    per_step[static_cast<std::size_t>(e.profile_id)] += e.seconds;
+    if (e.profile_id == loop_id) loop_event = &e;
+  }
+  ASSERT_NE(loop_event, nullptr);
+  EXPECT_EQ(profile.steps[static_cast<std::size_t>(loop_id)].calls, 1);
+  int inside = 0;
+  for (const exec::StepEvent& e : profile.events) {
+    if (e.profile_id == loop_id || e.start < loop_event->start) continue;
+    EXPECT_LE(e.start + e.seconds, loop_event->start + loop_event->seconds + 1e-9);
+    ++inside;
+  }
+  EXPECT_GE(inside, 7);  // at least one body step per iteration
+  for (std::size_t i = 0; i < per_step.size(); ++i) EXPECT_NEAR(per_step[i], profile.steps[i].seconds, 1e-9);
+
+  RunProfile capped;
+  capped.record_events = true;
+  capped.max_events = 3;
+  f->run_profiled({f64_array(x), Value::of_i64(7)}, capped);
+  EXPECT_EQ(capped.events.size(), 3u);
+  EXPECT_EQ(static_cast<std::int64_t>(capped.events.size()) + capped.dropped_events, calls);
+}
+
 // ---------------------------------------------------------------- run-time rules and threads
 
 TEST(ExecRun, RejectsWrongInputCountKindDtypeAndLength) {

@@ -1,6 +1,6 @@
 // Every pass, and the whole pipeline, leaves results unchanged: random programs (elementwise math
 // with NaN/inf/-0.0 and identity constants, casts, reductions, duplicated subexpressions, loop and
-// while regions with invariant and carry-dependent work) are compiled and run before and after
+// while regions with invariant and carry-dependent work, gathers over a small graph) are compiled and run before and after
 // optimizing, and every output must agree bit for bit (any NaN equals any NaN: payloads are not
 // part of the contract). The executor (api::compile) is the independent reference.
 #include <gtest/gtest.h>
@@ -15,6 +15,7 @@
 
 #include "fuseflow/api/compiled.h"
 #include "fuseflow/core/error.h"
+#include "fuseflow/graph/graph.h"
 #include "fuseflow/ir/builder.h"
 #include "fuseflow/ir/text.h"
 #include "fuseflow/opt/pass_manager.h"
@@ -33,7 +34,9 @@ class RandomProgram {
   explicit RandomProgram(std::uint64_t seed) : rng_(seed) {}
 
   ir::Program build() {
-    auto n = b_.new_input_symbol();
+    // Arrays are node-length arrays of a small graph, so loop bodies can gather (loop_rotation).
+    graph_ = b_.add_graph_input();
+    auto n = b_.nodes_symbol(graph_);
     pool_.push_back(b_.add_array_input(DType::kFloat64, n));
     pool_.push_back(b_.add_array_input(DType::kFloat64, n));
     pool_.push_back(b_.add_array_input(DType::kInt64, n));
@@ -164,10 +167,20 @@ class RandomProgram {
     return {arrays[pick(arrays.size())], scalars[pick(scalars.size())]};
   }
 
+  // Half the time, a loop body starts by gathering a value computed from its array carry: the
+  // prologue loop_rotation moves to the end of the body.
+  void maybe_gather(ValueId array_carry) {
+    if (pick(2) == 0) return;
+    ValueId x = b_.binary(pick(2) ? OpCode::kMul : OpCode::kAdd, array_carry, any_numeric());
+    if (type(x).dtype == DType::kBool) x = b_.cast(x, DType::kFloat64);
+    record(b_.neighbor_agg(graph_, x, ir::AggOp::kSum, pick(2) ? ir::Direction::kIn : ir::Direction::kOut));
+  }
+
   void loop(int depth) {
     std::size_t mark = pool_.size();
     auto carries = b_.begin_loop(count_, inits());
     for (ValueId c : carries) pool_.push_back(c);
+    maybe_gather(carries[0]);
     ops(3 + pick(6), depth + 1);
     std::vector<ValueId> ys;
     for (ValueId c : carries) ys.push_back(yield_for(c));
@@ -183,6 +196,7 @@ class RandomProgram {
     ValueId cond = b_.binary(OpCode::kLt, carries.back(), count_);
     auto body = b_.begin_while_body(cond);
     for (ValueId c : body) pool_.push_back(c);
+    maybe_gather(body[0]);
     ops(3 + pick(6), depth + 1);
     std::vector<ValueId> ys;
     for (std::size_t i = 0; i + 1 < body.size(); ++i) ys.push_back(yield_for(body[i]));
@@ -195,7 +209,19 @@ class RandomProgram {
   ir::Builder b_{"random"};
   std::vector<ValueId> pool_;
   ValueId count_ = ir::kNoValue;
+  ValueId graph_ = ir::kNoValue;
 };
+
+// A 13-node graph with a self loop, parallel edges, an isolated node and a sink.
+std::shared_ptr<const Graph> small_graph() {
+  static const std::int64_t src[] = {0, 1, 2, 2, 3, 4, 4, 5, 6, 7, 8, 9, 9, 10, 11, 3, 5};
+  static const std::int64_t dst[] = {1, 2, 0, 3, 3, 5, 5, 6, 7, 8, 9, 10, 0, 11, 1, 7, 2};
+  EdgeListView edges;
+  edges.src64 = src;
+  edges.dst64 = dst;
+  static const std::shared_ptr<const Graph> g = Graph::from_edges(edges, kLength);
+  return g;
+}
 
 std::vector<Value> inputs(std::uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -209,7 +235,8 @@ std::vector<Value> inputs(std::uint64_t seed) {
   };
   Value ints = Value::array(exec::ElemType::kInt64, kLength);
   for (std::int64_t i = 0; i < kLength; ++i) ints.data<std::int64_t>()[i] = static_cast<std::int64_t>(rng() % 11) - 5;
-  return {floats(), floats(), ints, Value::of_f64(seed % 2 ? 0.75 : -0.0), Value::of_i64(kLoopCount)};
+  return {Value::of_graph(small_graph()), floats(), floats(), ints, Value::of_f64(seed % 2 ? 0.75 : -0.0),
+          Value::of_i64(kLoopCount)};
 }
 
 // Runs without any optimizer pass even once the compile pipeline calls optimize().
