@@ -584,7 +584,9 @@ TEST(ExecProfile, EventsPerStepExecutionNestedAndCapped) {
   std::vector<double> per_step(profile.steps.size(), 0.0);
   for (std::size_t i = 0; i < profile.events.size(); ++i) {
     const exec::StepEvent& e = profile.events[i];
-    if (i > 0) EXPECT_LE(profile.events[i - 1].start, e.start);
+    if (i > 0) {
+      EXPECT_LE(profile.events[i - 1].start, e.start);
+    }
     per_step[static_cast<std::size_t>(e.profile_id)] += e.seconds;
     if (e.profile_id == loop_id) loop_event = &e;
   }

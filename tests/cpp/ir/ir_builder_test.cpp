@@ -73,7 +73,9 @@ TEST(IrBuilder, IntDivisionAndMathCastToFloat64) {
   int casts = 0;
   for (const Op& op : p.body.ops) {
     if (op.code == OpCode::kCast) ++casts;
-    if (op.operands.size() == 2) EXPECT_EQ(p.type(op.operands[0]).dtype, p.type(op.operands[1]).dtype);
+    if (op.operands.size() == 2) {
+      EXPECT_EQ(p.type(op.operands[0]).dtype, p.type(op.operands[1]).dtype);
+    }
   }
   EXPECT_GE(casts, 3);
 }
