@@ -11,6 +11,7 @@
 #include <limits>
 #include <span>
 #include <utility>
+#include <type_traits>
 #include <vector>
 
 #include "fuseflow/core/error.h"
@@ -100,6 +101,12 @@ T mode_identity() {
   else return static_cast<T>(-1);
 }
 
+// Integer sums accumulate unsigned so they wrap like NumPy instead of overflowing (UB).
+template <class T, bool = std::is_integral_v<T>>
+struct SumAccumulator { using type = T; };
+template <class T>
+struct SumAccumulator<T, true> { using type = std::make_unsigned_t<T>; };
+
 struct Adjacency {
   const EdgeOffset* in_off = nullptr;
   const NodeId* in_src = nullptr;
@@ -144,10 +151,12 @@ void aggregate(const NeighborAggStep& s, const Adjacency& adj, std::span<const s
     case AggOp::kSum:
       for_each_chunk(chunks, work, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
         for (std::int64_t v = b; v < e; ++v) {
-          T acc = T(0);
+          // Integers add modulo 2^k like NumPy (unsigned: no signed-overflow UB).
+          using Acc = typename SumAccumulator<T>::type;
+          Acc acc = Acc(0);
           if constexpr (kWeighted) neighbors(v, [&](NodeId u, EdgeOffset id) { acc += w[id] * x[u]; });
-          else neighbors(v, [&](NodeId u, EdgeOffset) { acc += x[u]; });
-          out[v] = acc;
+          else neighbors(v, [&](NodeId u, EdgeOffset) { acc += Acc(x[u]); });
+          out[v] = T(acc);
         }
         after(c, b, e);
       });
