@@ -231,6 +231,7 @@ class JitFunction:
         # Memo of exact argument layouts (types, dtypes, shapes, strides, graph sizes) -> entry, so
         # a repeated call skips classification; bounded because it keys on lengths.
         self._fast = {}
+        self._hot = {}  # exact argument layout -> (Compiled.run_args, output structure)
         self._lock = threading.Lock()
         self.trace_count = 0  # how many times the function was traced (tests check no recompiles)
         functools.update_wrapper(self, fn)
@@ -385,22 +386,27 @@ class JitFunction:
         return entry.compiled
 
     def __call__(self, *args, **kwargs):
+        layout = None
+        if not kwargs:
+            # Hot path: a repeated call with plain arguments pays one layout probe, one dict
+            # lookup and one native call (traced values, graphs, NumPy scalars give None).
+            layout = _arg_layout(*args)
+            hot = self._hot.get(layout) if layout is not None else None
+            if hot is not None:
+                run, structure = hot
+                outputs = run(*args)
+                return outputs[0] if structure is None else _unflatten(structure, iter(outputs))
         if _trace_state.stack and _any_traced(args, kwargs):
             # Called from inside another trace: inline it into that program.
             return self._fn(*args, **kwargs)
-        if not kwargs and len(args) == self._n_params:
-            # Hot path, inlined: a repeated call with all arguments positional pays only for this.
-            layout = _arg_layout(*args)
-            if layout is not None:
-                hit = self._fast.get(layout)
-                if hit is not None and hit[0].compiled is not None:
-                    entry = hit[0]
-                    outputs = entry.compiled.run(list(args))
-                    return outputs[0] if entry.structure is None else _unflatten(entry.structure, iter(outputs))
         entry, inputs = self._get(args, kwargs)
         compiled = entry.compiled
         if compiled is None:
             compiled = self._compiled(entry)
+        if layout is not None and len(args) == self._n_params and _memoizable(args):
+            if len(self._hot) > 256:
+                self._hot.clear()
+            self._hot[layout] = (compiled.run_args, entry.structure)
         outputs = compiled.run(inputs)
         if entry.structure is None:
             return outputs[0]

@@ -576,3 +576,28 @@ def test_negative_count_for_full_and_arange_is_value_error(make):
     assert len(f(3)) == 3
     with pytest.raises(ValueError, match="count must be >= 0"):
         f(-2)
+
+
+def test_gil_released_for_loops_even_on_small_arrays():
+    """Loop-free calls on small arrays keep the GIL (cheaper than releasing it); anything that
+    can run long — a loop — releases it so other Python threads keep running."""
+    import threading
+
+    f = ff.jit(lambda x, n: ff.fori_loop(n, lambda y: y * 0.5 + 1.0, x))
+    x = np.ones(8)
+    np.testing.assert_allclose(f(x, 10), np.full(8, 2.0 - 2.0 ** -10 * 1.0), rtol=1e-15)
+    entered, done = threading.Event(), threading.Event()
+
+    def worker():
+        entered.set()
+        f(x, 3_000_000)
+        done.set()
+
+    t = threading.Thread(target=worker)
+    t.start()
+    entered.wait()
+    ticks = 0
+    while not done.is_set():
+        ticks += 1
+    t.join()
+    assert ticks > 10000
