@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -337,6 +338,37 @@ std::span<const EdgeOffset> Graph::in_edge_ids() const {
   return in_edge_ids_.span();
 }
 
+const DegreeOrderedInEdges& Graph::degree_ordered_in_edges() const {
+  std::call_once(degree_ordered_once_, [this] {
+    const std::int64_t n = num_nodes_;
+    DegreeOrderedInEdges r;
+    // Counting sort by out-degree, descending; ties keep id order (stable, thread-independent).
+    r.order = Buffer<NodeId>(static_cast<std::size_t>(n));
+    std::int64_t max_degree = 0;
+    for (std::int64_t v = 0; v < n; ++v) max_degree = std::max(max_degree, out_degree_[v]);
+    std::vector<std::int64_t> start(static_cast<std::size_t>(max_degree) + 2, 0);
+    for (std::int64_t v = 0; v < n; ++v) ++start[static_cast<std::size_t>(max_degree - out_degree_[v]) + 1];
+    for (std::size_t k = 1; k < start.size(); ++k) start[k] += start[k - 1];
+    for (std::int64_t v = 0; v < n; ++v) r.order[start[static_cast<std::size_t>(max_degree - out_degree_[v])]++] = static_cast<NodeId>(v);
+    Buffer<NodeId> new_id(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) new_id[r.order[i]] = static_cast<NodeId>(i);
+    r.offsets = Buffer<EdgeOffset>(static_cast<std::size_t>(n) + 1);
+    r.offsets[0] = 0;
+    for (std::int64_t i = 0; i < n; ++i) r.offsets[i + 1] = r.offsets[i] + in_degree_[r.order[i]];
+    r.sources = Buffer<NodeId>(static_cast<std::size_t>(num_edges_));
+#pragma omp parallel for num_threads(threads_for(num_edges_, kMinEdgesPerThread)) schedule(dynamic, 1024)
+    for (std::int64_t i = 0; i < n; ++i) {
+      const NodeId v = r.order[i];
+      NodeId* out = r.sources.data() + r.offsets[i];
+      const std::int64_t d = in_offsets_[v + 1] - in_offsets_[v];
+      for (std::int64_t k = 0; k < d; ++k) out[k] = new_id[in_sources_[in_offsets_[v] + k]];
+    }
+    r.chunks = make_balanced_chunks(r.offsets, n);
+    degree_ordered_ = std::move(r);
+  });
+  return degree_ordered_;
+}
+
 std::span<const std::int64_t> Graph::balanced_chunks(bool in_edges) const {
   return in_edges ? in_chunks_.span() : out_chunks_.span();
 }
@@ -344,7 +376,8 @@ std::span<const std::int64_t> Graph::balanced_chunks(bool in_edges) const {
 std::size_t Graph::memory_bytes() const {
   return out_offsets_.size() * 8 + in_offsets_.size() * 8 + out_targets_.size() * 4 + in_sources_.size() * 4 +
          out_weights_.size() * 8 + in_weights_.size() * 8 + out_degree_.size() * 8 + in_degree_.size() * 8 +
-         out_sources_.size() * 4 + in_edge_ids_.size() * 8;
+         out_sources_.size() * 4 + in_edge_ids_.size() * 8 + degree_ordered_.order.size() * 4 +
+         degree_ordered_.offsets.size() * 8 + degree_ordered_.sources.size() * 4 + degree_ordered_.chunks.size() * 8;
 }
 
 }  // namespace fuseflow

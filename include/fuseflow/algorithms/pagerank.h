@@ -22,6 +22,7 @@ struct PageRankResult {
   double last_delta = 0.0;  // L1 change of the last iteration run
 };
 
+// Runs over Graph::degree_ordered_in_edges() (built on the first call, cached on the graph).
 // Edges count with their multiplicity; weights are ignored. Dangling nodes' rank is spread
 // like the teleport (uniform or personalization). Deterministic at any thread count.
 PageRankResult pagerank(const Graph& g, const PageRankOptions& options);

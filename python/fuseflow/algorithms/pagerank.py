@@ -10,6 +10,10 @@ def pagerank(g, damping=0.85, tol=1e-6, max_iter=100, personalization=None):
     (non-negative, one value per node, normalised to sum 1). Stops when the L1 change of an
     iteration is <= tol; tol=0 runs exactly max_iter iterations. Edges count with their
     multiplicity; edge weights are not used. Returns float64 ranks summing to 1.
+
+    The first call on a graph builds (and caches on it) a copy of the in-edges over nodes
+    relabelled by out-degree, so the most-read ranks share cache lines: about 0.1 s and
+    4 bytes per edge at 16.7M edges, repaid by ~1.5x faster iterations.
     """
     native = require_graph(g)
     damping = as_float("damping", damping)

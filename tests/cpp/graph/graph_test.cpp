@@ -89,6 +89,31 @@ TEST(GraphTest, BalancedChunksCoverAllNodes) {
   }
 }
 
+TEST(GraphTest, DegreeOrderedInEdgesRelabelTheSameEdges) {
+  auto g = testing::build(testing::rmat_edges(11, 8, 4));
+  const DegreeOrderedInEdges& r = g->degree_ordered_in_edges();
+  const std::int64_t n = g->num_nodes();
+  ASSERT_EQ(static_cast<std::int64_t>(r.order.size()), n);
+  std::vector<NodeId> new_id(n, -1);
+  for (std::int64_t i = 0; i < n; ++i) {
+    new_id[r.order[i]] = static_cast<NodeId>(i);
+    if (i > 0) {  // out-degree descending, ties by original id
+      const auto prev = g->out_degree()[r.order[i - 1]], cur = g->out_degree()[r.order[i]];
+      ASSERT_TRUE(prev > cur || (prev == cur && r.order[i - 1] < r.order[i]));
+    }
+  }
+  ASSERT_EQ(std::count(new_id.begin(), new_id.end(), -1), 0);  // a permutation
+  for (std::int64_t i = 0; i < n; ++i) {
+    const NodeId v = r.order[i];
+    std::vector<NodeId> want(g->in_sources().begin() + g->in_offsets()[v], g->in_sources().begin() + g->in_offsets()[v + 1]);
+    std::vector<NodeId> got;
+    for (auto e = r.offsets[i]; e < r.offsets[i + 1]; ++e) got.push_back(r.order[r.sources[e]]);
+    ASSERT_EQ(got, want) << "node " << v;
+  }
+  EXPECT_EQ(r.chunks[0], 0);
+  EXPECT_EQ(r.chunks[r.chunks.size() - 1], n);
+}
+
 TEST(GraphTest, RejectsBadIds) {
   EXPECT_THROW(build({0, -1}, {1, 1}), Error);
   EXPECT_THROW(build({0}, {3}, 3), Error);
