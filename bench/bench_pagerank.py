@@ -58,6 +58,10 @@ def main(argv=None):
 
     build_s = common.median_seconds(lambda: ff.Graph.from_edges(src, dst, num_nodes=n), repeats=3)
     g = ff.Graph.from_edges(src, dst, num_nodes=n)
+    # One-off per graph: the first call builds the degree-ordered in-edges PageRank runs over.
+    t = time.perf_counter()
+    ff.algorithms.pagerank(g, tol=0.0, max_iter=0)
+    first_call_s = time.perf_counter() - t
 
     k1, k2 = 5, 5 + args.iterations
     t1 = common.median_seconds(lambda: ff.algorithms.pagerank(g, tol=0.0, max_iter=k1), repeats=args.repeats)
@@ -92,6 +96,7 @@ def main(argv=None):
         {"what": "Graph.from_edges", "fuseflow_s": build_s, "peer": "C++ reference CSC build (serial)",
          "peer_s": ref["build_seconds"], "ratio_fuseflow_over_peer": build_s / ref["build_seconds"], "goal": "fuseflow <= 1 s"},
     ]
+    print(f"first call on a new graph (builds the degree-ordered in-edges once): {first_call_s:.3f} s")
     common.print_table("PageRank (median seconds; ratio < 1 means fuseflow is faster)", rows,
                        ["what", "fuseflow_s", "peer", "peer_s", "ratio_fuseflow_over_peer", "goal"])
     print(f"\nmax |fuseflow - reference| = {diff_ref:.3g}, max |fuseflow - scipy| = {diff_scipy:.3g}")
@@ -101,6 +106,7 @@ def main(argv=None):
                   "per_iteration": "fuseflow: slope of medians; peers: median over iterations"},
         "rows": rows,
         "max_abs_diff": {"reference": diff_ref, "scipy": diff_scipy},
+        "first_call_setup_seconds": first_call_s,
     })
 
 
