@@ -10,11 +10,12 @@
 #include <vector>
 
 #include "fuseflow/core/error.h"
+#include "temp_path.h"
 
 namespace fuseflow {
 namespace {
 
-std::string temp_path(const char* name) { return ::testing::TempDir() + name; }
+using testing::temp_path;
 
 std::shared_ptr<const Graph> random_graph(bool weighted) {
   std::mt19937_64 rng(5);

@@ -7,12 +7,13 @@
 #include <string>
 
 #include "fuseflow/core/error.h"
+#include "temp_path.h"
 
 namespace fuseflow {
 namespace {
 
 std::string write_temp(const std::string& text) {
-  const std::string path = ::testing::TempDir() + "fuseflow_mm_test.mtx";
+  const std::string path = testing::temp_path("graph.mtx");
   std::ofstream(path) << text;
   return path;
 }

@@ -13,6 +13,7 @@
 #include "fuseflow/core/error.h"
 #include "fuseflow/kernels/similarity.h"
 #include "fuseflow/kernels/topk_select.h"
+#include "temp_path.h"
 
 namespace fuseflow {
 namespace {
@@ -211,7 +212,7 @@ TEST(IndexFile, RoundTripAndCorruptionIsValueError) {
   auto db = random_matrix(n, dim, 8);
   EmbeddingIndex index(dim, Metric::kDot);
   index.add(view(db, n, dim), {});
-  const std::string path = ::testing::TempDir() + "/ff_index_test.ffidx";
+  const std::string path = testing::temp_path("index.ffidx");
   index.save(path);
   for (bool mapped : {false, true}) {
     EmbeddingIndex back = EmbeddingIndex::load(path, mapped);
