@@ -24,6 +24,7 @@ import time
 import numpy as np
 
 import fuseflow as ff
+from fuseflow import examples
 
 
 def median_seconds(fn, repeats, warmup=1):
@@ -68,17 +69,7 @@ def where_expr(x, y):
     return ff.where(x > 0, x * y + 2.5 * x - y / 3, ff.exp(-x) * y)
 
 
-@ff.jit
-def pagerank(g, damping=0.85, iters=20):
-    n = g.num_nodes
-    deg = g.out_degree()
-    inv = ff.where(deg > 0, 1.0 / deg, 0.0)
-
-    def step(rank):
-        sink = ff.sum(ff.where(deg == 0, rank, 0.0))
-        return (1.0 - damping) / n + damping * (ff.neighbor_agg(g, rank * inv, "sum") + sink / n)
-
-    return ff.fori_loop(iters, step, ff.full(n, 1.0 / n))
+pagerank = examples.pagerank  # the DESIGN.md program
 
 
 @ff.jit
@@ -100,11 +91,7 @@ def pagerank_rotated(g, damping=0.85, iters=20):
     return rank
 
 
-@ff.jit
-def bs_call(s, k, t, r, sigma):
-    sq = sigma * ff.sqrt(t)
-    d1 = (ff.log(s / k) + (r + 0.5 * sigma * sigma) * t) / sq
-    return s * ff.norm_cdf(d1) - k * ff.exp(-r * t) * ff.norm_cdf(d1 - sq)
+bs_call = examples.bs_call  # the DESIGN.md program
 
 
 def row(results, case, fuseflow_s, peer, peer_s, unit="s", note=""):

@@ -44,17 +44,7 @@ def child(side, scale, iters):
 
     import fuseflow as ff
 
-    @ff.jit
-    def pagerank(g, damping=0.85, iters=20):
-        n = g.num_nodes
-        deg = g.out_degree()
-        inv = ff.where(deg > 0, 1.0 / deg, 0.0)
-
-        def step(rank):
-            sink = ff.sum(ff.where(deg == 0, rank, 0.0))
-            return (1.0 - damping) / n + damping * (ff.neighbor_agg(g, rank * inv, "sum") + sink / n)
-
-        return ff.fori_loop(iters, step, ff.full(n, 1.0 / n))
+    from fuseflow.examples import pagerank  # the DESIGN.md program
 
     if side == "dsl_no_rotation":
         os.environ["FUSEFLOW_DISABLE_PASSES"] = "loop_rotation"

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fuseflow as ff
+from fuseflow import examples
 
 from expr_programs import arrays_and_scalars, evaluate, make_function, trees, uses_array
 
@@ -305,17 +306,7 @@ def test_edge_gathers_and_degrees():
     assert ones.shape == (100,) and ones.dtype == np.int64
 
 
-@ff.jit
-def pagerank(g, damping=0.85, iters=20):
-    n = g.num_nodes
-    deg = g.out_degree()
-    inv = ff.where(deg > 0, 1.0 / deg, 0.0)
-
-    def step(rank):
-        sink = ff.sum(ff.where(deg == 0, rank, 0.0))
-        return (1.0 - damping) / n + damping * (ff.neighbor_agg(g, rank * inv, "sum") + sink / n)
-
-    return ff.fori_loop(iters, step, ff.full(n, 1.0 / n))
+pagerank = examples.pagerank  # the DESIGN.md program
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -373,11 +364,7 @@ def test_label_propagation_with_mode_matches_serial():
     np.testing.assert_array_equal(lpa(g, 5), labels)
 
 
-@ff.jit
-def bs_call(s, k, t, r, sigma):
-    sq = sigma * ff.sqrt(t)
-    d1 = (ff.log(s / k) + (r + 0.5 * sigma * sigma) * t) / sq
-    return s * ff.norm_cdf(d1) - k * ff.exp(-r * t) * ff.norm_cdf(d1 - sq)
+bs_call = examples.bs_call  # the DESIGN.md program
 
 
 def test_black_scholes_matches_scipy():

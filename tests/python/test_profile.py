@@ -7,19 +7,10 @@ import numpy as np
 import pytest
 
 import fuseflow as ff
+from fuseflow import examples
 
 
-@ff.jit
-def pagerank(g, damping=0.85, iters=20):
-    n = g.num_nodes
-    deg = g.out_degree()
-    inv = ff.where(deg > 0, 1.0 / deg, 0.0)
-
-    def step(rank):
-        sink = ff.sum(ff.where(deg == 0, rank, 0.0))
-        return (1.0 - damping) / n + damping * (ff.neighbor_agg(g, rank * inv, "sum") + sink / n)
-
-    return ff.fori_loop(iters, step, ff.full(n, 1.0 / n))
+pagerank = examples.pagerank  # the DESIGN.md program
 
 
 @ff.jit
