@@ -16,26 +16,17 @@ Usage: python bench/bench_engine.py [--scale 20] [--iters 20] [--repeats 7] [--o
 """
 
 import argparse
-import json
+import sys
 import os
-import platform
 import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+
 import fuseflow as ff
 from fuseflow import examples
-
-
-def median_seconds(fn, repeats, warmup=1):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def interleaved_medians(fns, repeats):
@@ -56,7 +47,7 @@ def per_call_seconds(fn, calls, repeats):
     def batch():
         for _ in range(calls):
             fn()
-    return median_seconds(batch, repeats) / calls
+    return common.median_seconds(batch, repeats) / calls
 
 
 @ff.jit
@@ -235,12 +226,8 @@ def main():
         print(f"{r['case']:<78} {fmt(r['fuseflow_seconds']):>12} {fmt(r['peer_seconds']):>12} "
               f"{r['speedup']:>7.2f}x  {r['peer']}{'  (' + r['note'] + ')' if r['note'] else ''}")
 
-    out_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "engine.json"), "w") as f:
-        json.dump({"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
-                   "threads": ff.get_num_threads(), "simd_target": ff._core.exec_simd_target(),
-                   "args": vars(args), "results": results}, f, indent=2)
+    common.write_results("engine", {"simd_target": ff._core.exec_simd_target(), "args": vars(args),
+                                    "results": results})
 
 
 def fmt(seconds):

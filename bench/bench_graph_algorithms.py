@@ -16,7 +16,6 @@ equal. LPA and SSSP use LPA_REPEATS repeats.
 Writes bench/results/graph_algorithms.json.
 """
 
-import json
 import os
 import platform
 import statistics
@@ -24,6 +23,9 @@ import sys
 import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
 
 import fuseflow as ff
 
@@ -200,11 +202,7 @@ def main():
           f"modularity {lp['modularity_networkit']:.5f}, {lp['iterations_networkit']} iterations "
           f"(on R-MAT both put almost all of the giant component into one community; isolated nodes stay singletons)")
 
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "graph_algorithms.json")
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    with open(out, "w") as f:
-        json.dump(results, f, indent=2)
-    print(f"wrote {out}")
+    common.write_results("graph_algorithms", results)
     return 0
 
 

@@ -11,7 +11,6 @@ reported: Graph.save / Graph.load of the binary format.
 Writes bench/results/loading.json.
 """
 
-import json
 import os
 import platform
 import statistics
@@ -20,6 +19,9 @@ import tempfile
 import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
 
 import fuseflow as ff
 
@@ -104,11 +106,7 @@ def main():
     print(f"speedup of ff.read_edgelist over pandas.read_csv + from_pandas: {results['speedup_vs_pandas']:.2f}x")
     print(f"ff.read_edgelist: {results['fuseflow_total_MB_per_s']:.0f} MB/s end to end, "
           f"~{results['fuseflow_parse_MB_per_s_estimated'] or float('nan'):.0f} MB/s parsing (minus from_edges)")
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "loading.json")
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    with open(out, "w") as f:
-        json.dump(results, f, indent=2)
-    print(f"wrote {out}")
+    common.write_results("loading", results)
     return 0
 
 

@@ -2,16 +2,15 @@
 
 import math
 
+import fuseflow as ff
 import numpy as np
 import pytest
 import scipy.special as sc
+from expr_programs import arrays_and_scalars, evaluate, make_function, trees, uses_array
+from fuseflow import examples
+from gil import ticks_while_running
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import fuseflow as ff
-from fuseflow import examples
-
-from expr_programs import arrays_and_scalars, evaluate, make_function, trees, uses_array
 
 
 def _same(got, want, signed_zero=False):
@@ -568,23 +567,7 @@ def test_negative_count_for_full_and_arange_is_value_error(make):
 def test_gil_released_for_loops_even_on_small_arrays():
     """Loop-free calls on small arrays keep the GIL (cheaper than releasing it); anything that
     can run long — a loop — releases it so other Python threads keep running."""
-    import threading
-
     f = ff.jit(lambda x, n: ff.fori_loop(n, lambda y: y * 0.5 + 1.0, x))
     x = np.ones(8)
     np.testing.assert_allclose(f(x, 10), np.full(8, 2.0 - 2.0 ** -10 * 1.0), rtol=1e-15)
-    entered, done = threading.Event(), threading.Event()
-
-    def worker():
-        entered.set()
-        f(x, 3_000_000)
-        done.set()
-
-    t = threading.Thread(target=worker)
-    t.start()
-    entered.wait()
-    ticks = 0
-    while not done.is_set():
-        ticks += 1
-    t.join()
-    assert ticks > 10000
+    assert ticks_while_running(lambda: f(x, 3_000_000)) > 10000

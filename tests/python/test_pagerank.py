@@ -3,12 +3,12 @@
 import signal
 import time
 
+import fuseflow as ff
 import networkx as nx
 import numpy as np
 import pytest
 import scipy.sparse as sp
-
-import fuseflow as ff
+from gil import ticks_while_running
 
 
 def scipy_pagerank(src, dst, n, damping=0.85, iterations=20, personalization=None):
@@ -177,24 +177,6 @@ def test_graph_argument_must_be_a_graph():
 
 def test_gil_is_released_while_running():
     """Another Python thread keeps running during a native PageRank call."""
-    import threading
-
     src, dst = ff.generators.rmat(14, 16, seed=1)
     g = ff.Graph.from_edges(src, dst, num_nodes=1 << 14)
-    entered, done = threading.Event(), threading.Event()
-
-    def worker():
-        entered.set()
-        ff.algorithms.pagerank(g, tol=0, max_iter=200)
-        done.set()
-
-    t = threading.Thread(target=worker)
-    t.start()
-    entered.wait()
-    ticks = 0
-    while not done.is_set():
-        ticks += 1
-    t.join()
-    # With the GIL held for the whole call this loop could only run between switch intervals
-    # before the call starts; released, it spins for the call's whole duration.
-    assert ticks > 10000
+    assert ticks_while_running(lambda: ff.algorithms.pagerank(g, tol=0, max_iter=200)) > 10000
