@@ -89,8 +89,20 @@ bool is_kernel_op(OpCode c) {
   return ir::is_elementwise(c) || c == OpCode::kFull || c == OpCode::kArange;
 }
 
+bool is_fused(const ir::Op& op) { return op.code == OpCode::kFused || op.code == OpCode::kFusedAgg; }
+
+void collect_operands(const ir::Op& op, std::vector<ValueId>& out);
+
+// Readers of each value. A fused op counts as one reader of everything its regions read (it runs
+// as one step); loop bodies list their own ops. Loop-body yields and program outputs escape.
 void collect_uses(const ir::Block& block, std::vector<std::vector<const ir::Op*>>& users, std::vector<char>& escapes) {
   for (const ir::Op& op : block.ops) {
+    if (is_fused(op)) {
+      std::vector<ValueId> reads;
+      collect_operands(op, reads);
+      for (ValueId v : reads) users[static_cast<std::size_t>(v)].push_back(&op);
+      continue;
+    }
     for (ValueId v : op.operands) users[static_cast<std::size_t>(v)].push_back(&op);
     for (const ir::Block& r : op.regions) collect_uses(r, users, escapes);
   }
@@ -137,17 +149,20 @@ class Lowerer {
         symbol_input_[static_cast<std::size_t>(t.length)] = in;
       }
     }
+    slot_.resize(n);
+    for (std::size_t v = 0; v < n; ++v) slot_[v] = static_cast<int>(v);
+    assign_slots(p.body);
   }
 
   Plan run() {
-    plan_.input_slots.assign(p_.inputs().begin(), p_.inputs().end());
-    plan_.output_slots.assign(p_.outputs().begin(), p_.outputs().end());
+    for (ValueId in : p_.inputs()) plan_.input_slots.push_back(slot(in));
+    for (ValueId out : p_.outputs()) plan_.output_slots.push_back(slot(out));
     for (std::size_t i = 0; i < p_.inputs().size(); ++i) {
       const ir::Type& t = p_.type(p_.inputs()[i]);
       if (!t.is_array()) continue;
       LengthSource expected = length_source(t.length);
       // The input that defines its own symbol needs no check.
-      if (expected.kind == LengthSource::kArrayLength && expected.slot == p_.inputs()[i]) continue;
+      if (expected.kind == LengthSource::kArrayLength && expected.slot == slot(p_.inputs()[i])) continue;
       plan_.input_checks.push_back({static_cast<int>(i), expected});
     }
     lower_block(p_.body, plan_.steps);
@@ -156,21 +171,38 @@ class Lowerer {
   }
 
  private:
-  // Ops gathered for one fused kernel, compiled when the cluster closes.
-  struct Cluster {
-    bool open = false;
-    ir::SymbolId symbol = ir::kNoSymbol;
-    std::vector<const ir::Op*> ops;
-    std::vector<char> defines;          // value -> defined by an op of this cluster
-    std::vector<char> reduction_result; // value -> result of a reduction in this cluster
-  };
-
   ElemType type_of(ValueId v) const { return elem_type_of(p_.type(v).dtype); }
+  int slot(ValueId v) const { return slot_[static_cast<std::size_t>(v)]; }
+
+  // Values sharing a buffer share a slot: memory planning's storage (v@u), a fused op's yields
+  // (written straight into the op's result slots) and a fused_agg's aggregate stored in a result.
+  // Program order guarantees the target's slot is final before v's is set.
+  void assign_slots(const ir::Block& b) {
+    for (const ir::Op& op : b.ops) {
+      for (ValueId r : op.results) {
+        const ValueId u = p_.storage_of(r);
+        if (u != ir::kNoValue) slot_[static_cast<std::size_t>(r)] = slot(u);
+      }
+      if (is_fused(op)) {
+        const ir::Block& body = op.regions.back();
+        if (op.code == OpCode::kFusedAgg) {
+          const ValueId a = body.args[0];
+          const ValueId u = p_.storage_of(a);
+          if (u != ir::kNoValue) slot_[static_cast<std::size_t>(a)] = slot(u);
+        }
+        for (std::size_t k = 0; k < body.yields.size(); ++k) {
+          slot_[static_cast<std::size_t>(body.yields[k])] = slot(op.results[k]);
+        }
+        continue;
+      }
+      for (const ir::Block& r : op.regions) assign_slots(r);
+    }
+  }
 
   void lower_block(const ir::Block& block, std::vector<Step>& steps) {
     const ir::Block* enclosing = current_block_;
     current_block_ = &block;
-    lower_ops(block, steps);
+    for (const ir::Op& op : block.ops) lower_op(op, steps);
     current_block_ = enclosing;
   }
 
@@ -191,90 +223,67 @@ class Lowerer {
     for (const ir::Op* user : users_[static_cast<std::size_t>(v)]) {
       if (user == &loop) continue;
       if (std::find(before.begin(), before.end(), user) == before.end()) return false;
-      // A still-open cluster runs after the loop step: its readers of v would find it moved.
-      if (open_cluster_ && open_cluster_->open &&
-          std::find(open_cluster_->ops.begin(), open_cluster_->ops.end(), user) != open_cluster_->ops.end()) {
-        return false;
-      }
     }
     return true;
   }
 
-  void lower_ops(const ir::Block& block, std::vector<Step>& steps) {
-    Cluster cluster;
-    Cluster* enclosing_cluster = open_cluster_;
-    open_cluster_ = &cluster;
-    cluster.defines.assign(p_.values.size(), 0);
-    cluster.reduction_result.assign(p_.values.size(), 0);
-    for (const ir::Op& op : block.ops) lower_op(op, cluster, steps);
-    close(cluster, steps);
-    open_cluster_ = enclosing_cluster;
-  }
-
-  bool depends_on(const ir::Op& op, const Cluster& c) const {
-    if (!c.open) return false;
-    std::vector<ValueId> used;
-    collect_operands(op, used);
-    for (ValueId v : used) {
-      if (c.defines[static_cast<std::size_t>(v)]) return true;
-    }
-    return false;
-  }
-
-  bool uses_cluster_reduction(const ir::Op& op, const Cluster& c) const {
-    for (ValueId v : op.operands) {
-      if (c.reduction_result[static_cast<std::size_t>(v)]) return true;
-    }
-    return false;
-  }
-
-  void add_to_cluster(const ir::Op& op, ir::SymbolId symbol, Cluster& c, std::vector<Step>& steps) {
-    if (c.open && (c.symbol != symbol || uses_cluster_reduction(op, c))) close(c, steps);
-    if (!c.open) {
-      c.open = true;
-      c.symbol = symbol;
-    }
-    c.ops.push_back(&op);
-    for (ValueId r : op.results) {
-      c.defines[static_cast<std::size_t>(r)] = 1;
-      if (is_reduction(op.code)) c.reduction_result[static_cast<std::size_t>(r)] = 1;
-    }
-  }
-
-  void lower_op(const ir::Op& op, Cluster& cluster, std::vector<Step>& steps) {
-    if (op.code == OpCode::kConst) {
-      const ValueId r = op.results[0];
-      plan_.constants.push_back({r, type_of(r), op.attrs.value.f, op.attrs.value.i});
-      return;
-    }
-    if (is_kernel_op(op.code) && p_.type(op.results[0]).is_array()) {
-      add_to_cluster(op, p_.type(op.results[0]).length, cluster, steps);
-      return;
-    }
-    if (is_reduction(op.code)) {
-      add_to_cluster(op, p_.type(op.operands[0]).length, cluster, steps);
-      return;
-    }
-    // Anything else runs as its own step; it may stay ahead of the open cluster when it does not
-    // read any value the cluster defines (the cluster is emitted later, after this step).
-    if (depends_on(op, cluster)) close(cluster, steps);
-    if (is_kernel_op(op.code)) {
-      emit_scalar_kernel(op, steps);
-      return;
-    }
+  void lower_op(const ir::Op& op, std::vector<Step>& steps) {
     switch (op.code) {
-      case OpCode::kLength: emit_query(GraphQueryStep::kArrayLength, op, steps); break;
-      case OpCode::kNumNodes: emit_query(GraphQueryStep::kNumNodes, op, steps); break;
-      case OpCode::kNumEdges: emit_query(GraphQueryStep::kNumEdges, op, steps); break;
-      case OpCode::kOutDegree: emit_query(GraphQueryStep::kOutDegree, op, steps); break;
-      case OpCode::kInDegree: emit_query(GraphQueryStep::kInDegree, op, steps); break;
-      case OpCode::kNeighborAgg: emit_neighbor_agg(op, steps); break;
+      case OpCode::kConst: {
+        const ValueId r = op.results[0];
+        plan_.constants.push_back({slot(r), type_of(r), op.attrs.value.f, op.attrs.value.i});
+        return;
+      }
+      case OpCode::kFused: {
+        emit_kernel(op.regions[0].ops, ir::kNoSymbol, op.regions[0].yields, steps);
+        return;
+      }
+      case OpCode::kFusedAgg: emit_fused_agg(op, steps); return;
+      case OpCode::kLength: emit_query(GraphQueryStep::kArrayLength, op, steps); return;
+      case OpCode::kNumNodes: emit_query(GraphQueryStep::kNumNodes, op, steps); return;
+      case OpCode::kNumEdges: emit_query(GraphQueryStep::kNumEdges, op, steps); return;
+      case OpCode::kOutDegree: emit_query(GraphQueryStep::kOutDegree, op, steps); return;
+      case OpCode::kInDegree: emit_query(GraphQueryStep::kInDegree, op, steps); return;
+      case OpCode::kNeighborAgg: emit_neighbor_agg(op, steps); return;
       case OpCode::kEdgeSrc:
-      case OpCode::kEdgeDst: emit_edge_gather(op, steps); break;
+      case OpCode::kEdgeDst: emit_edge_gather(op, steps); return;
       case OpCode::kLoop:
-      case OpCode::kWhile: emit_loop(op, steps); break;
-      default: internal(std::string("unsupported op ") + ir::op_name(op.code));
+      case OpCode::kWhile: emit_loop(op, steps); return;
+      default: break;
     }
+    if (is_kernel_op(op.code) || is_reduction(op.code)) {
+      // An op no fusion pass claimed: a kernel of its own (its array result written in full).
+      emit_kernel({op}, ir::kNoSymbol, op.results, steps);
+      return;
+    }
+    internal(std::string("unsupported op ") + ir::op_name(op.code));
+  }
+
+  // The element count of a kernel made of `ops`: that of its first array result or reduction
+  // operand; kNoSymbol when everything is scalar (a kernel of length one).
+  ir::SymbolId kernel_symbol(const std::vector<ir::Op>& ops) const {
+    for (const ir::Op& op : ops) {
+      if (is_reduction(op.code)) {
+        for (ValueId v : op.operands) {
+          if (p_.type(v).is_array()) return p_.type(v).length;
+        }
+        continue;
+      }
+      if (p_.type(op.results[0]).is_array()) return p_.type(op.results[0]).length;
+    }
+    return ir::kNoSymbol;
+  }
+
+  void emit_kernel(const std::vector<ir::Op>& ops, ir::SymbolId symbol, const std::vector<ValueId>& written,
+                   std::vector<Step>& steps) {
+    if (symbol == ir::kNoSymbol) symbol = kernel_symbol(ops);
+    if (symbol != ir::kNoSymbol && p_.symbols.at(static_cast<std::size_t>(symbol)).kind == ir::SymbolKind::kOne) {
+      symbol = ir::kNoSymbol;  // length-1 arrays: a scalar kernel writes its slots directly
+    }
+    Step s = make_step(Step::kKernel, "");
+    s.kernel = compile_kernel(ops, symbol, written);
+    s.label = s.kernel->label;
+    steps.push_back(std::move(s));
   }
 
   Step make_step(Step::Kind kind, std::string label) {
@@ -293,27 +302,26 @@ class Lowerer {
   LengthSource length_source(ir::SymbolId symbol) const {
     const ir::LengthSymbol& s = p_.symbols.at(static_cast<std::size_t>(symbol));
     LengthSource out;
-    out.slot = s.source;
+    out.slot = s.source == ir::kNoValue ? -1 : slot(s.source);
     switch (s.kind) {
       case ir::SymbolKind::kOne: out.kind = LengthSource::kOne; break;
       case ir::SymbolKind::kGraphNodes: out.kind = LengthSource::kGraphNodes; break;
       case ir::SymbolKind::kGraphEdges: out.kind = LengthSource::kGraphEdges; break;
       case ir::SymbolKind::kInput:
         out.kind = LengthSource::kArrayLength;
-        out.slot = symbol_input_[static_cast<std::size_t>(symbol)];
-        if (out.slot == ir::kNoValue) internal("length symbol " + p_.symbol_name(symbol) + " has no input");
+        if (symbol_input_[static_cast<std::size_t>(symbol)] == ir::kNoValue) internal("length symbol " + p_.symbol_name(symbol) + " has no input");
+        out.slot = slot(symbol_input_[static_cast<std::size_t>(symbol)]);
         break;
       case ir::SymbolKind::kRuntime: out.kind = LengthSource::kScalarValue; break;
     }
     return out;
   }
 
-  // Fused kernel compiler state for one cluster.
+  // Fused kernel compiler state.
   struct KernelBuild {
     Kernel k;
     std::unordered_map<ValueId, int> operand_of;  // value -> operand index
     std::vector<int> free_registers;
-    int registers_in_use = 0;
 
     int add_operand(Operand o) {
       k.operands.push_back(o);
@@ -347,13 +355,13 @@ class Lowerer {
     const ir::Type& t = p_.type(v);
     Operand o;
     o.type = type_of(v);
-    o.slot = v;
+    o.slot = slot(v);
     if (t.is_scalar()) {
       o.kind = symbol == ir::kNoSymbol ? OperandKind::kArray : OperandKind::kBroadcast;
     } else if (t.is_array() && t.length == symbol) {
       o.kind = OperandKind::kArray;
     } else if (t.is_array() && p_.symbols.at(static_cast<std::size_t>(t.length)).kind == ir::SymbolKind::kOne) {
-      o.kind = OperandKind::kBroadcast;
+      o.kind = symbol == ir::kNoSymbol ? OperandKind::kArray : OperandKind::kBroadcast;
     } else {
       internal("operand %" + std::to_string(v) + " has an incompatible length");
     }
@@ -363,28 +371,24 @@ class Lowerer {
   }
 
   // Compiles `ops` (elementwise and reductions over one length `symbol`; kNoSymbol = scalars only)
-  // into a kernel. Values used outside the kernel are written to their slots; the rest live in
-  // registers that are recycled after their last use.
-  std::shared_ptr<Kernel> compile_kernel(const std::vector<const ir::Op*>& ops, ir::SymbolId symbol) {
+  // into a kernel. The values in `written` go to their slots (arrays written per block, reduction
+  // results combined at the end); the rest live in registers recycled after their last use.
+  std::shared_ptr<Kernel> compile_kernel(const std::vector<ir::Op>& ops, ir::SymbolId symbol,
+                                         const std::vector<ValueId>& written) {
     KernelBuild kb;
     kb.k.length = symbol == ir::kNoSymbol ? LengthSource{} : length_source(symbol);
     std::unordered_map<ValueId, std::size_t> last_use;
     std::vector<char> in_kernel(p_.values.size(), 0);
     for (std::size_t i = 0; i < ops.size(); ++i) {
-      for (ValueId r : ops[i]->results) in_kernel[static_cast<std::size_t>(r)] = 1;
-      for (ValueId v : ops[i]->operands) last_use[v] = i;
+      for (ValueId r : ops[i].results) in_kernel[static_cast<std::size_t>(r)] = 1;
+      for (ValueId v : ops[i].operands) last_use[v] = i;
     }
     auto materialized = [&](ValueId v) {
-      if (symbol == ir::kNoSymbol) return true;  // scalar kernels write their slots directly
-      if (escapes_[static_cast<std::size_t>(v)]) return true;
-      for (const ir::Op* u : users_[static_cast<std::size_t>(v)]) {
-        if (std::find(ops.begin(), ops.end(), u) == ops.end()) return true;
-      }
-      return false;
+      return symbol == ir::kNoSymbol || std::find(written.begin(), written.end(), v) != written.end();
     };
     std::string label;
     for (std::size_t i = 0; i < ops.size(); ++i) {
-      const ir::Op& op = *ops[i];
+      const ir::Op& op = ops[i];
       std::vector<int> args;
       for (ValueId v : op.operands) {
         args.push_back(in_kernel[static_cast<std::size_t>(v)] ? kb.operand_of.at(v) : outside_operand(kb, v, symbol));
@@ -411,7 +415,7 @@ class Lowerer {
         Operand o;
         o.kind = OperandKind::kArray;
         o.type = rtype;
-        o.slot = result;
+        o.slot = slot(result);
         dst = kb.add_operand(o);
         kb.k.outputs.push_back(dst);
       } else {
@@ -494,7 +498,7 @@ class Lowerer {
     const ElemType rtype = type_of(result);
     const ElemType xtype = type_of(op.operands[0]);
     KernelReduction red;
-    red.result_slot = result;
+    red.result_slot = slot(result);
     red.name = ir::op_name(op.code);
     int src = args[0];
     std::vector<int> temps;
@@ -561,96 +565,31 @@ class Lowerer {
     for (int t : temps) kb.free_operand(t);
   }
 
-  // A kernel of length one (scalars and length-1 arrays only): it can neither read a node-length
-  // aggregate nor define anything an earlier step reads.
-  static bool is_scalar_kernel(const Step& s) {
-    return s.kind == Step::kKernel && s.kernel->length.kind == LengthSource::kOne;
-  }
-
-  bool is_nodes_symbol_of(ir::SymbolId symbol, int graph) const {
-    if (symbol == ir::kNoSymbol) return false;
-    const ir::LengthSymbol& s = p_.symbols.at(static_cast<std::size_t>(symbol));
-    return s.kind == ir::SymbolKind::kGraphNodes && s.source == graph;
-  }
-
-  // When the epilogue is the aggregate's only reader and one of its array outputs of the same type
-  // is written no earlier than its last read of the aggregate, the aggregation writes straight into
-  // that output and the epilogue updates it in place: no node array for the aggregate itself (the
-  // hand-written PageRank's memory footprint). Safe per element: each block reads an aggregate
-  // element before the instruction that overwrites that same element.
-  void write_aggregate_in_place(NeighborAggStep& agg, Kernel& k, const std::vector<const ir::Op*>& cluster_ops) const {
-    const ValueId a = agg.out_slot;
-    if (escapes_[static_cast<std::size_t>(a)]) return;
-    int read_operand = -1;
-    for (std::size_t i = 0; i < k.operands.size(); ++i) {
-      if (k.operands[i].kind == OperandKind::kArray && k.operands[i].slot == a) read_operand = static_cast<int>(i);
+  // fused_agg: the aggregation with its epilogue kernel (run per chunk of nodes while the aggregates
+  // are in cache). The aggregate goes to its own slot, or into a result's (memory planning).
+  void emit_fused_agg(const ir::Op& op, std::vector<Step>& steps) {
+    const ir::Block& prologue = op.regions[0];
+    if (prologue.yields.size() != 1 || prologue.yields[0] != prologue.args[0] || !prologue.ops.empty()) {
+      internal("fused_agg prologues other than the identity are not executed yet");
     }
-    if (read_operand < 0) return;
-    for (const ir::Op* user : users_[static_cast<std::size_t>(a)]) {
-      if (std::find(cluster_ops.begin(), cluster_ops.end(), user) == cluster_ops.end()) return;
-    }
-    int last_read = -1;
-    for (std::size_t j = 0; j < k.code.size(); ++j) {
-      const Instr& in = k.code[j];
-      if (in.a == read_operand || in.b == read_operand || in.c == read_operand) last_read = static_cast<int>(j);
-    }
-    for (std::size_t j = 0; j < k.code.size(); ++j) {
-      const Instr& in = k.code[j];
-      if (in.op == exec::OpCode::kReduce || in.dst < 0 || static_cast<int>(j) < last_read) continue;
-      const Operand& o = k.operands[static_cast<std::size_t>(in.dst)];
-      if (o.kind != OperandKind::kArray || o.type != agg.out_type) continue;
-      if (std::find(k.outputs.begin(), k.outputs.end(), in.dst) == k.outputs.end()) continue;
-      agg.out_slot = o.slot;
-      k.operands[static_cast<std::size_t>(read_operand)].slot = o.slot;
-      return;
-    }
-  }
-
-  void close(Cluster& c, std::vector<Step>& steps) {
-    if (!c.open) return;
-    auto kernel = compile_kernel(c.ops, c.symbol);
-    // A node-length kernel right after a neighbor_agg runs as its epilogue, chunk by chunk while
-    // the aggregates are still in cache (valid: the kernel is elementwise over nodes and the
-    // aggregation does not read anything it defines, or the cluster would have closed before it).
-    // Scalar steps emitted after the aggregation cannot read it (it is an array), so they may move
-    // ahead of it.
-    std::size_t agg_index = steps.size();
-    while (agg_index > 0 && is_scalar_kernel(steps[agg_index - 1])) --agg_index;
-    if (agg_index > 0 && steps[agg_index - 1].kind == Step::kNeighborAgg && !steps[agg_index - 1].agg.epilogue &&
-        is_nodes_symbol_of(c.symbol, steps[agg_index - 1].agg.graph_slot)) {
-      std::rotate(steps.begin() + static_cast<std::ptrdiff_t>(agg_index) - 1,
-                  steps.begin() + static_cast<std::ptrdiff_t>(agg_index), steps.end());
-      Step& agg = steps.back();
-      write_aggregate_in_place(agg.agg, *kernel, c.ops);
-      agg.agg.epilogue = kernel;
-      agg.label += " + " + kernel->label;
-    } else {
-      Step s = make_step(Step::kKernel, "");
-      s.kernel = std::move(kernel);
-      s.label = s.kernel->label;
-      steps.push_back(std::move(s));
-    }
-    for (const ir::Op* op : c.ops) {
-      for (ValueId r : op->results) {
-        c.defines[static_cast<std::size_t>(r)] = 0;
-        c.reduction_result[static_cast<std::size_t>(r)] = 0;
-      }
-    }
-    c.ops.clear();
-    c.open = false;
-    c.symbol = ir::kNoSymbol;
-  }
-
-  void emit_scalar_kernel(const ir::Op& op, std::vector<Step>& steps) {
-    Step s = make_step(Step::kKernel, "");
-    s.kernel = compile_kernel({&op}, ir::kNoSymbol);
-    s.label = s.kernel->label;
-    steps.push_back(std::move(s));
+    const ir::Block& epilogue = op.regions[1];
+    const ValueId a = epilogue.args[0];
+    ir::Op agg;
+    agg.code = OpCode::kNeighborAgg;
+    agg.attrs = op.attrs;
+    agg.operands = op.operands;
+    agg.results = {a};
+    emit_neighbor_agg(agg, steps);
+    Step& s = steps.back();
+    if (epilogue.ops.empty()) return;  // the epilogue only yields the aggregate
+    const ir::SymbolId nodes = p_.type(a).length;
+    s.agg.epilogue = compile_kernel(epilogue.ops, nodes, epilogue.yields);
+    s.label += " + " + s.agg.epilogue->label;
   }
 
   void emit_query(GraphQueryStep::Kind kind, const ir::Op& op, std::vector<Step>& steps) {
     Step s = make_step(Step::kGraphQuery, ir::op_name(op.code));
-    s.query = {kind, op.operands[0], op.results[0]};
+    s.query = {kind, slot(op.operands[0]), slot(op.results[0])};
     steps.push_back(std::move(s));
   }
 
@@ -678,8 +617,8 @@ class Lowerer {
 
   void emit_neighbor_agg(const ir::Op& op, std::vector<Step>& steps) {
     NeighborAggStep a{};
-    a.graph_slot = op.operands[0];
-    a.out_slot = op.results[0];
+    a.graph_slot = slot(op.operands[0]);
+    a.out_slot = slot(op.results[0]);
     a.out_type = type_of(op.results[0]);
     a.in_type = a.out_type;
     switch (op.attrs.agg) {
@@ -698,13 +637,14 @@ class Lowerer {
     // The aggregation runs in the result type: convert x and weights first when they differ.
     a.x_slot = -1;
     if (a.op != AggOp::kCount) {
-      a.x_slot = op.operands[1];
-      if (type_of(a.x_slot) != a.out_type) a.x_slot = emit_cast_step(a.x_slot, type_of(a.x_slot), a.out_type, steps);
+      a.x_slot = slot(op.operands[1]);
+      const ElemType x_type = type_of(op.operands[1]);
+      if (x_type != a.out_type) a.x_slot = emit_cast_step(a.x_slot, x_type, a.out_type, steps);
     }
     if (op.operands.size() > 2) {
       // Weights stay float64 (an IR rule): casting them to an integer label type for `mode`
       // would truncate fractional weights.
-      a.weights_slot = op.operands[2];
+      a.weights_slot = slot(op.operands[2]);
     }
     Step s = make_step(Step::kNeighborAgg, std::string("neighbor_agg.") + ir::agg_op_name(op.attrs.agg) + "." +
                                                ir::direction_name(op.attrs.direction));
@@ -714,7 +654,7 @@ class Lowerer {
 
   void emit_edge_gather(const ir::Op& op, std::vector<Step>& steps) {
     Step s = make_step(Step::kEdgeGather, ir::op_name(op.code));
-    s.gather = {op.code == OpCode::kEdgeSrc, type_of(op.results[0]), op.operands[0], op.operands[1], op.results[0]};
+    s.gather = {op.code == OpCode::kEdgeSrc, type_of(op.results[0]), slot(op.operands[0]), slot(op.operands[1]), slot(op.results[0])};
     steps.push_back(std::move(s));
   }
 
@@ -724,22 +664,24 @@ class Lowerer {
     std::size_t first_init = 0;
     if (op.code == OpCode::kLoop) {
       loop->kind = LoopStep::kCount;
-      loop->count_slot = op.operands[0];
+      loop->count_slot = slot(op.operands[0]);
       first_init = 1;
       body = &op.regions.at(0);
     } else {
       loop->kind = LoopStep::kWhile;
       const ir::Block& cond = op.regions.at(0);
       body = &op.regions.at(1);
-      loop->cond_arg_slots.assign(cond.args.begin(), cond.args.end());
-      loop->cond_slot = cond.yields.at(0);
+      for (ValueId a : cond.args) loop->cond_arg_slots.push_back(slot(a));
+      loop->cond_slot = slot(cond.yields.at(0));
       lower_block(cond, loop->cond);
     }
-    loop->init_slots.assign(op.operands.begin() + static_cast<std::ptrdiff_t>(first_init), op.operands.end());
-    for (int init : loop->init_slots) loop->init_moves.push_back(init_is_dead_after(op, init));
-    loop->carry_slots.assign(body->args.begin(), body->args.end());
-    loop->yield_slots.assign(body->yields.begin(), body->yields.end());
-    loop->result_slots.assign(op.results.begin(), op.results.end());
+    for (std::size_t i = first_init; i < op.operands.size(); ++i) {
+      loop->init_slots.push_back(slot(op.operands[i]));
+      loop->init_moves.push_back(init_is_dead_after(op, op.operands[i]));
+    }
+    for (ValueId a : body->args) loop->carry_slots.push_back(slot(a));
+    for (ValueId y : body->yields) loop->yield_slots.push_back(slot(y));
+    for (ValueId r : op.results) loop->result_slots.push_back(slot(r));
     std::vector<char> defined(plan_.slots.size(), 0);
     collect_defined(*body, defined);
     for (ValueId y : body->yields) {
@@ -757,9 +699,9 @@ class Lowerer {
   std::vector<std::vector<const ir::Op*>> users_;
   std::vector<char> escapes_;
   std::vector<ValueId> symbol_input_;  // kInput symbol -> first input with that length
+  std::vector<int> slot_;              // value -> its slot (shared buffers share one)
   int next_profile_id_ = 0;
   const ir::Block* current_block_ = nullptr;  // the block being lowered (for init liveness)
-  Cluster* open_cluster_ = nullptr;           // its cluster, which may still be open
 };
 
 void describe_steps(const std::vector<Step>& steps, const Plan& plan, int depth, std::string& out) {

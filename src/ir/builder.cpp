@@ -431,6 +431,88 @@ std::vector<ValueId> Builder::close_region(OpCode code, std::vector<ValueId> yie
 std::vector<ValueId> Builder::end_loop(const std::vector<ValueId>& yields) { return close_region(OpCode::kLoop, yields); }
 std::vector<ValueId> Builder::end_while(const std::vector<ValueId>& yields) { return close_region(OpCode::kWhile, yields); }
 
+// ---------------------------------------------------------------- fused regions
+
+void Builder::begin_fused() {
+  OpenRegionState st;
+  st.op.code = OpCode::kFused;
+  st.op.loc = loc_;
+  st.op.regions.resize(1);
+  open_.push_back(std::move(st));
+  open_region({});
+}
+
+std::vector<ValueId> Builder::close_fused(OpCode code, const std::vector<ValueId>& yields) {
+  if (open_.empty() || open_.back().op.code != code ||
+      open_.back().region != static_cast<int>(open_.back().op.regions.size()) - 1) {
+    fail(ErrorCode::kInvalidValue, code, std::string("end_") + op_name(code) + " without a matching begin");
+  }
+  for (ValueId y : yields) check_visible(y, code);
+  current_block().yields = yields;
+  open_scopes_.pop_back();
+  OpenRegionState st = std::move(open_.back());
+  open_.pop_back();
+  std::vector<ValueId> results;
+  for (ValueId y : yields) {
+    ValueId r = new_value(type(y));
+    def_code_[static_cast<std::size_t>(r)] = static_cast<int>(code);
+    results.push_back(r);
+  }
+  st.op.results = results;
+  current_block().ops.push_back(std::move(st.op));
+  return results;
+}
+
+std::vector<ValueId> Builder::end_fused(const std::vector<ValueId>& yields) { return close_fused(OpCode::kFused, yields); }
+
+ValueId Builder::begin_fused_agg(ValueId g, ValueId x, AggOp op, Direction direction, std::optional<ValueId> weights) {
+  check_visible(g, OpCode::kFusedAgg);
+  check_visible(x, OpCode::kFusedAgg);
+  OpenRegionState st;
+  st.op.code = OpCode::kFusedAgg;
+  st.op.loc = loc_;
+  st.op.attrs.agg = op;
+  st.op.attrs.direction = direction;
+  st.op.operands = {g, x};
+  if (weights) {
+    check_visible(*weights, OpCode::kFusedAgg);
+    st.op.operands.push_back(*weights);
+  }
+  // The operands must make a valid neighbor_agg (types checked here, before any region opens).
+  (void)infer(OpCode::kNeighborAgg, st.op.operands, st.op.attrs);
+  st.op.regions.resize(2);
+  open_.push_back(std::move(st));
+  return open_region({x}).at(0);
+}
+
+ValueId Builder::begin_fused_agg_epilogue(ValueId prologue_yield) {
+  if (open_.empty() || open_.back().op.code != OpCode::kFusedAgg || open_.back().region != 0) {
+    fail(ErrorCode::kInvalidValue, OpCode::kFusedAgg, "begin_fused_agg_epilogue without an open fused_agg prologue");
+  }
+  check_visible(prologue_yield, OpCode::kFusedAgg);
+  Op& op = open_.back().op;
+  std::vector<ValueId> agg_operands = op.operands;
+  agg_operands[1] = prologue_yield;
+  const Type aggregate = infer(OpCode::kNeighborAgg, agg_operands, op.attrs);
+  current_block().yields = {prologue_yield};
+  open_scopes_.pop_back();
+  open_.back().region = 1;
+  open_scopes_.push_back(next_scope_++);
+  ValueId a = new_value(aggregate);
+  current_block().args = {a};
+  return a;
+}
+
+std::vector<ValueId> Builder::end_fused_agg(const std::vector<ValueId>& yields) { return close_fused(OpCode::kFusedAgg, yields); }
+
+void Builder::set_storage(ValueId v, ValueId u) {
+  if (v < 0 || u < 0 || static_cast<std::size_t>(v) >= program_.values.size() || static_cast<std::size_t>(u) >= program_.values.size()) {
+    throw Error(ErrorCode::kInvalidValue, "storage: %" + std::to_string(v) + "@%" + std::to_string(u) + " names an undefined value");
+  }
+  if (program_.storage.size() < program_.values.size()) program_.storage.resize(program_.values.size(), kNoValue);
+  program_.storage[static_cast<std::size_t>(v)] = u;
+}
+
 // ---------------------------------------------------------------- finish
 
 void Builder::set_outputs(const std::vector<ValueId>& outputs) {
@@ -452,6 +534,7 @@ void Builder::set_outputs(const std::vector<ValueId>& outputs) {
 
 Program Builder::finish() {
   if (!open_.empty()) throw Error(ErrorCode::kInvalidValue, "finish: a loop region is still open");
+  if (!program_.storage.empty()) program_.storage.resize(program_.values.size(), kNoValue);
   verify(program_);
   Program out = std::move(program_);
   *this = Builder(out.name);

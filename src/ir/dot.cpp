@@ -39,6 +39,12 @@ class DotWriter {
     if (!src.empty()) out_ += pad + src + " -> " + to + ";\n";
   }
 
+  static const char* region_role(OpCode code, std::size_t r) {
+    if (code == OpCode::kWhile) return r == 0 ? " condition" : " body";
+    if (code == OpCode::kFusedAgg) return r == 0 ? " prologue" : " epilogue";
+    return " body";
+  }
+
   void block(const Block& b, const std::string& pad) {
     for (const Op& op : b.ops) {
       std::string id = std::string("op") + std::to_string(next_++);
@@ -56,7 +62,7 @@ class DotWriter {
         const Block& region = op.regions[r];
         std::string cluster = "cluster_" + id + "_" + std::to_string(r);
         out_ += pad + "subgraph " + cluster + " {\n" + pad + "  label=" +
-                detail::quote(std::string(op_name(op.code)) + (op.code == OpCode::kWhile ? (r == 0 ? " condition" : " body") : " body")) + ";\n";
+                detail::quote(std::string(op_name(op.code)) + region_role(op.code, r)) + ";\n";
         for (std::size_t a = 0; a < region.args.size(); ++a) {
           std::string arg = cluster + "_arg" + std::to_string(a);
           node_of_[static_cast<std::size_t>(region.args[a])] = arg;

@@ -68,6 +68,8 @@ constexpr std::array<OpInfo, kNumOpCodes> kOpTable = {{
     {"edge_dst", OpClass::kGraph},
     {"loop", OpClass::kControl},
     {"while", OpClass::kControl},
+    {"fused", OpClass::kControl},
+    {"fused_agg", OpClass::kControl},
 }};
 
 }  // namespace
@@ -136,6 +138,8 @@ bool is_elementwise(OpCode code) {
   OpClass c = op_info(code).op_class;
   return c == OpClass::kUnary || c == OpClass::kBinary || c == OpClass::kTernary;
 }
+
+bool has_regions(OpCode code) { return op_info(code).op_class == OpClass::kControl; }
 
 bool is_comparison(OpCode code) { return code >= OpCode::kEq && code <= OpCode::kGe; }
 

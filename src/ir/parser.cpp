@@ -4,6 +4,7 @@
 #include <charconv>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -152,6 +153,11 @@ class Parser {
     expect_punct("}");
     if (cur_.kind != Tok::kEnd) fail(cur_, "expected end of text after '}', got " + describe_token(cur_));
     guarded(ret, [&] { builder_.set_outputs(outs); });
+    // Storage may name a value printed later in the same statement (a fused_agg's result).
+    for (const auto& [v, tok] : pending_storage_) {
+      ValueId u = lookup(tok);
+      guarded(tok, [&] { builder_.set_storage(v, u); });
+    }
     Program p;
     guarded(ret, [&] { p = builder_.finish(); });
     return p;
@@ -293,7 +299,14 @@ class Parser {
   struct Declared {
     Token name;
     Type type;
+    std::optional<Token> storage;  // `@%k`: stored in %k's buffer (memory planning)
   };
+
+  // `@%k` after a type; resolved when the value is bound (the parser checks only that %k exists).
+  std::optional<Token> storage_annotation() {
+    if (!accept_punct("@")) return std::nullopt;
+    return expect_kind(Tok::kValue, "a value after '@'");
+  }
 
   void check_declared(const Declared& d, ValueId actual) {
     const Type& got = builder_.type(actual);
@@ -302,6 +315,7 @@ class Parser {
                        detail::type_str(builder_.program(), got));
     }
     bind(d.name, actual);
+    if (d.storage) pending_storage_.push_back({actual, *d.storage});
   }
 
   double parse_float(const Token& t) {
@@ -319,7 +333,8 @@ class Parser {
     do {
       Token name = expect_kind(Tok::kValue, "a result value");
       expect_punct(":");
-      decls.push_back({name, type()});
+      Type t = type();
+      decls.push_back({name, t, storage_annotation()});
     } while (accept_punct(","));
     expect_punct("=");
     Token op_tok = expect_kind(Tok::kIdent, "an op name");
@@ -328,9 +343,9 @@ class Parser {
     std::vector<Token> parts;
     while (accept_punct(".")) parts.push_back(expect_kind(Tok::kIdent, "an op attribute"));
     Attributes attrs;
-    std::size_t want_parts = *code == OpCode::kNeighborAgg ? 2 : *code == OpCode::kNorm ? 1 : 0;
+    std::size_t want_parts = (*code == OpCode::kNeighborAgg || *code == OpCode::kFusedAgg) ? 2 : *code == OpCode::kNorm ? 1 : 0;
     if (parts.size() != want_parts) fail(op_tok, "op '" + op_tok.text + "' takes " + std::to_string(want_parts) + " '.'-attributes");
-    if (*code == OpCode::kNeighborAgg) {
+    if (*code == OpCode::kNeighborAgg || *code == OpCode::kFusedAgg) {
       auto agg = parse_agg_op(parts[0].text);
       if (!agg) fail(parts[0], "unknown aggregation '" + parts[0].text + "' (sum, mean, min, max, count, mode)");
       auto dir = parse_direction(parts[1].text);
@@ -342,7 +357,7 @@ class Parser {
       if (!k) fail(parts[0], "unknown norm '" + parts[0].text + "' (l1, l2, inf)");
       attrs.norm = *k;
     }
-    bool control = *code == OpCode::kLoop || *code == OpCode::kWhile;
+    bool control = has_regions(*code);
     if (!control && decls.size() != 1) fail(decls[1].name, "op '" + op_tok.text + "' has one result");
 
     if (*code == OpCode::kConst) {
@@ -374,7 +389,7 @@ class Parser {
     Token operands_at = cur_;
     std::vector<ValueId> ops = value_list_optional();
     if (control) {
-      control_op(*code, decls, ops, operands_at);
+      control_op(*code, decls, ops, operands_at, attrs);
       return;
     }
     ValueId v = kNoValue;
@@ -482,8 +497,9 @@ class Parser {
         Token name = expect_kind(Tok::kValue, "a region argument");
         expect_punct(":");
         Type t = type();
-        if (i >= args.size()) fail(name, "more region arguments than loop carries (" + std::to_string(args.size()) + ")");
-        check_declared({name, t}, args[i]);
+        std::optional<Token> storage = storage_annotation();
+        if (i >= args.size()) fail(name, "more region arguments than expected (" + std::to_string(args.size()) + ")");
+        check_declared({name, t, storage}, args[i]);
         ++i;
       } while (accept_punct(","));
     }
@@ -497,7 +513,8 @@ class Parser {
     return ys;
   }
 
-  void control_op(OpCode code, const std::vector<Declared>& decls, const std::vector<ValueId>& ops, const Token& at) {
+  void control_op(OpCode code, const std::vector<Declared>& decls, const std::vector<ValueId>& ops, const Token& at,
+                  const Attributes& attrs) {
     std::vector<ValueId> results;
     if (code == OpCode::kLoop) {
       if (ops.empty()) fail(at, "loop needs a count operand");
@@ -507,6 +524,28 @@ class Parser {
       std::vector<ValueId> ys = region_header(args);
       expect_punct("}");
       guarded(last_yield_, [&] { results = builder_.end_loop(ys); });
+    } else if (code == OpCode::kFused) {
+      if (!ops.empty()) fail(at, "fused takes no operands (its region reads outer values directly)");
+      builder_.begin_fused();
+      std::vector<ValueId> ys = region_header({});
+      expect_punct("}");
+      guarded(last_yield_, [&] { results = builder_.end_fused(ys); });
+    } else if (code == OpCode::kFusedAgg) {
+      if (ops.size() < 2 || ops.size() > 3) fail(at, "fused_agg takes 2 or 3 operands (graph, values[, weights])");
+      std::optional<ValueId> w;
+      if (ops.size() == 3) w = ops[2];
+      ValueId u = kNoValue;
+      guarded(at, [&] { u = builder_.begin_fused_agg(ops[0], ops[1], attrs.agg, attrs.direction, w); });
+      std::vector<ValueId> pro = region_header({u});
+      Token pro_at = last_yield_;
+      expect_punct("}");
+      if (pro.size() != 1) fail(pro_at, "a fused_agg prologue yields exactly one value");
+      ValueId a = kNoValue;
+      guarded(pro_at, [&] { a = builder_.begin_fused_agg_epilogue(pro[0]); });
+      expect_ident("do");
+      std::vector<ValueId> ys = region_header({a});
+      expect_punct("}");
+      guarded(last_yield_, [&] { results = builder_.end_fused_agg(ys); });
     } else {
       std::vector<ValueId> args;
       guarded(at, [&] { args = builder_.begin_while(ops); });
@@ -521,7 +560,8 @@ class Parser {
       guarded(last_yield_, [&] { results = builder_.end_while(ys); });
     }
     if (results.size() != decls.size()) {
-      fail(decls[0].name, "declares " + std::to_string(decls.size()) + " results for " + std::to_string(results.size()) + " carries");
+      fail(decls[0].name, "declares " + std::to_string(decls.size()) + " results for " + std::to_string(results.size()) +
+                              (code == OpCode::kFused || code == OpCode::kFusedAgg ? " yields" : " carries"));
     }
     for (std::size_t i = 0; i < results.size(); ++i) check_declared(decls[i], results[i]);
     location();
@@ -533,6 +573,7 @@ class Parser {
   Builder builder_;
   std::map<std::string, ValueId> names_;
   std::vector<ValueId> graphs_;
+  std::vector<std::pair<ValueId, Token>> pending_storage_;
 };
 
 }  // namespace

@@ -70,7 +70,9 @@ class Printer {
 
   std::string define(ValueId v) {
     if (v >= 0 && static_cast<std::size_t>(v) < number_.size()) number_[static_cast<std::size_t>(v)] = next_++;
-    return name(v) + ":" + detail::type_str(p_, p_.type(v), [this](ValueId s) { return name(s); });
+    std::string text = name(v) + ":" + detail::type_str(p_, p_.type(v), [this](ValueId s) { return name(s); });
+    if (p_.storage_of(v) != kNoValue) text += "@" + name(p_.storage_of(v));
+    return text;
   }
 
   void values(const std::vector<ValueId>& vs) {
@@ -109,13 +111,9 @@ class Printer {
         }
       }
       values(op.operands);
-      if (op.code == OpCode::kLoop || op.code == OpCode::kWhile) {
-        out_ += " ";
-        region(op.regions.at(0), indent);
-        if (op.code == OpCode::kWhile) {
-          out_ += " do ";
-          region(op.regions.at(1), indent);
-        }
+      for (std::size_t r = 0; r < op.regions.size(); ++r) {
+        out_ += r == 0 ? " " : " do ";  // while: cond do body; fused_agg: prologue do epilogue
+        region(op.regions[r], indent);
       }
       if (opt_.locations && op.loc.known()) out_ += " loc(" + detail::quote(op.loc.file) + ":" + std::to_string(op.loc.line) + ")";
       out_ += "\n";

@@ -56,7 +56,7 @@ void op_error(ErrorCode code, const std::string& op, const SourceLocation& loc, 
 
 std::string op_display_name(OpCode code, const Attributes& attrs) {
   std::string name = op_name(code);
-  if (code == OpCode::kNeighborAgg) {
+  if (code == OpCode::kNeighborAgg || code == OpCode::kFusedAgg) {
     name += std::string(".") + agg_op_name(attrs.agg) + "." + direction_name(attrs.direction);
   } else if (code == OpCode::kNorm) {
     name += std::string(".") + norm_kind_name(attrs.norm);

@@ -1,4 +1,5 @@
 // verify(): structural and type checks of a whole Program; every failure names the op and value.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,11 @@ class Verifier {
       ValueId v = p_.body.yields[i];
       use(v, "return");
       if (p_.type(v).is_graph()) fail_plain("return: output " + std::to_string(i) + " is a graph; return arrays or scalars");
+    }
+    if (!p_.storage.empty()) {
+      if (p_.storage.size() != p_.values.size()) fail_plain("storage has " + std::to_string(p_.storage.size()) + " entries for " + std::to_string(p_.values.size()) + " values");
+      taken_.assign(p_.values.size(), 0);
+      storage_block(p_.body);
     }
   }
 
@@ -85,6 +91,8 @@ class Verifier {
       }
       if (op.code == OpCode::kLoop || op.code == OpCode::kWhile) {
         control(op);
+      } else if (op.code == OpCode::kFused || op.code == OpCode::kFusedAgg) {
+        fused(op);
       } else {
         simple(op);
       }
@@ -178,8 +186,203 @@ class Verifier {
     }
   }
 
+  // ---- storage (memory planning): v@u means v is written into u's buffer. Checked per block:
+  // u and v are arrays of one dtype and length defined by ops of the same block, u before v; u is
+  // not a loop result, not yielded, not already taken by another value, and its last use (reads
+  // inside nested regions count at their op) is no later than v's op -- at v's op only when that op
+  // is fused/fused_agg (an in-place update) and u feeds no loop. A fused_agg's aggregate may name
+  // one of the op's own results (the epilogue then updates the aggregate in place).
+  [[noreturn]] void storage_fail(ValueId v, ValueId u, const std::string& rule) const {
+    fail_plain("storage %" + std::to_string(v) + "@%" + std::to_string(u) + ": " + rule);
+  }
+
+  static void reads_of(const Op& op, std::vector<ValueId>& out) {
+    out.insert(out.end(), op.operands.begin(), op.operands.end());
+    for (const Block& r : op.regions) {
+      for (const Op& inner : r.ops) reads_of(inner, out);
+      out.insert(out.end(), r.yields.begin(), r.yields.end());
+    }
+  }
+
+  void storage_block(const Block& b) {
+    const int end = static_cast<int>(b.ops.size());
+    std::vector<int> def_pos(p_.values.size(), -1), last_use(p_.values.size(), -1);
+    std::vector<char> feeds_loop(p_.values.size(), 0), loop_result(p_.values.size(), 0);
+    for (int i = 0; i < end; ++i) {
+      const Op& op = b.ops[static_cast<std::size_t>(i)];
+      for (ValueId r : op.results) {
+        def_pos[static_cast<std::size_t>(r)] = i;
+        if (op.code == OpCode::kLoop || op.code == OpCode::kWhile) loop_result[static_cast<std::size_t>(r)] = 1;
+      }
+      std::vector<ValueId> reads;
+      reads_of(op, reads);
+      for (ValueId v : reads) {
+        last_use[static_cast<std::size_t>(v)] = i;
+        if (op.code == OpCode::kLoop || op.code == OpCode::kWhile) feeds_loop[static_cast<std::size_t>(v)] = 1;
+      }
+    }
+    for (ValueId y : b.yields) last_use[static_cast<std::size_t>(y)] = end;
+    for (int i = 0; i < end; ++i) {
+      const Op& op = b.ops[static_cast<std::size_t>(i)];
+      const bool in_place_ok = op.code == OpCode::kFused || op.code == OpCode::kFusedAgg;
+      for (ValueId v : op.results) {
+        const ValueId u = p_.storage_of(v);
+        if (u == kNoValue) continue;
+        if (!valid(u)) storage_fail(v, u, "not a value of the program");
+        const Type& tv = p_.type(v);
+        const Type& tu = p_.type(u);
+        if (!tv.is_array() || !tu.is_array() || tv.dtype != tu.dtype || tv.length != tu.length) {
+          storage_fail(v, u, "both must be arrays of the same dtype and length");
+        }
+        const int du = def_pos[static_cast<std::size_t>(u)];
+        if (du < 0 || du >= i) storage_fail(v, u, "the buffer's value must be defined by an earlier op of the same block");
+        if (loop_result[static_cast<std::size_t>(u)]) storage_fail(v, u, "a loop result's buffer is not planned");
+        if (taken_[static_cast<std::size_t>(u)]) storage_fail(v, u, "the buffer is already taken by another value");
+        const int lu = last_use[static_cast<std::size_t>(u)];
+        if (lu > i) storage_fail(v, u, "the buffer's value is still read after this op");
+        if (lu == i && (!in_place_ok || feeds_loop[static_cast<std::size_t>(u)])) {
+          storage_fail(v, u, "an in-place update needs a fused op and a value that feeds no loop");
+        }
+        taken_[static_cast<std::size_t>(u)] = 1;
+      }
+      if (op.code == OpCode::kFusedAgg) {
+        const ValueId a = op.regions[1].args[0];
+        const ValueId u = p_.storage_of(a);
+        if (u != kNoValue) {
+          if (std::find(op.results.begin(), op.results.end(), u) == op.results.end()) storage_fail(a, u, "a fused_agg aggregate may only name a result of its op");
+          if (!(p_.type(u) == p_.type(a))) storage_fail(a, u, "both must be arrays of the same dtype and length");
+        }
+      }
+      for (const Block& r : op.regions) {
+        for (ValueId arg : r.args) {
+          if (op.code != OpCode::kFusedAgg && p_.storage_of(arg) != kNoValue) storage_fail(arg, p_.storage_of(arg), "a region argument has no storage of its own");
+        }
+        storage_block(r);
+      }
+    }
+    for (ValueId a : b.args) {
+      if (&b == &p_.body && p_.storage_of(a) != kNoValue) storage_fail(a, p_.storage_of(a), "a program input is borrowed, never planned");
+    }
+  }
+
+  // ---- fused / fused_agg
+
+  bool is_one(SymbolId s) const { return p_.symbols.at(static_cast<std::size_t>(s)).kind == SymbolKind::kOne; }
+
+  // The ops of a fused body: elementwise ops, full/arange, constants and reductions; every array
+  // defined inside has length `length`, every array read has it or length 1, reductions read
+  // arrays of that length, and nothing reads a reduction of the same region (its value exists only
+  // after the pass). `prologue`: no reductions, and outer values read must be scalars or length 1.
+  void fused_body(const Op& owner, const Block& b, SymbolId length, bool prologue) {
+    std::vector<char> local(p_.values.size(), 0), reduced(p_.values.size(), 0);
+    for (ValueId a : b.args) local[static_cast<std::size_t>(a)] = 1;
+    for (const Op& op : b.ops) {
+      const OpClass cls = op_info(op.code).op_class;
+      const bool reduction = cls == OpClass::kReduction;
+      if (cls == OpClass::kControl || cls == OpClass::kGraph || op.code == OpCode::kLength) {
+        fail(owner, ErrorCode::kInvalidValue, std::string("a fused region cannot hold ") + op_name(op.code));
+      }
+      if (reduction && prologue) fail(owner, ErrorCode::kInvalidValue, "a fused_agg prologue cannot hold a reduction");
+      for (ValueId v : op.operands) {
+        const Type& t = p_.type(v);
+        if (reduced[static_cast<std::size_t>(v)]) {
+          fail(owner, ErrorCode::kInvalidValue, std::string(op_name(op.code)) + " reads %" + std::to_string(v) +
+                                                    ", a reduction of the same fused region (known only after the pass)");
+        }
+        if (t.is_array() && t.length != length && !is_one(t.length)) {
+          fail(owner, ErrorCode::kInvalidValue, std::string(op_name(op.code)) + " reads %" + std::to_string(v) +
+                                                    " whose length differs from the fused region's");
+        }
+        if (prologue && !local[static_cast<std::size_t>(v)] && t.is_array() && !is_one(t.length)) {
+          fail(owner, ErrorCode::kInvalidValue, "the prologue reads array %" + std::to_string(v) +
+                                                    "; it may read only its argument, its own values and scalars");
+        }
+      }
+      simple(op);
+      const Type& rt = p_.type(op.results[0]);
+      if (!reduction && op.code != OpCode::kConst && !(rt.is_array() && rt.length == length)) {
+        fail(owner, ErrorCode::kInvalidValue, std::string(op_name(op.code)) + " result %" + std::to_string(op.results[0]) +
+                                                  " is not an array of the fused region's length");
+      }
+      for (ValueId r : op.results) {
+        local[static_cast<std::size_t>(r)] = 1;
+        if (reduction) reduced[static_cast<std::size_t>(r)] = 1;
+      }
+      for (ValueId r : op.results) define(r, std::string("result of ") + op_name(op.code));
+    }
+    for (ValueId y : b.yields) {
+      use(y, std::string(op_name(owner.code)) + " yield");
+      if (!local[static_cast<std::size_t>(y)]) fail(owner, ErrorCode::kInvalidValue, "yields %" + std::to_string(y) + ", which the region does not define");
+    }
+  }
+
+  void fused_results(const Op& op, const Block& b) {
+    if (op.results.size() != b.yields.size()) {
+      fail(op, ErrorCode::kInvalidValue, "has " + std::to_string(op.results.size()) + " results for " + std::to_string(b.yields.size()) + " yields");
+    }
+    for (std::size_t i = 0; i < b.yields.size(); ++i) {
+      if (!(p_.type(op.results[i]) == p_.type(b.yields[i]))) {
+        fail(op, ErrorCode::kInvalidType, "result %" + std::to_string(op.results[i]) + " has type " + detail::type_str(p_, p_.type(op.results[i])) +
+                                              " but yield %" + std::to_string(b.yields[i]) + " is " + detail::type_str(p_, p_.type(b.yields[i])));
+      }
+    }
+  }
+
+  void fused(const Op& op) {
+    if (op.code == OpCode::kFused) {
+      if (!op.operands.empty()) fail(op, ErrorCode::kInvalidValue, "takes no operands");
+      if (op.regions.size() != 1 || !op.regions[0].args.empty()) fail(op, ErrorCode::kInvalidValue, "must have one region without arguments");
+      const Block& b = op.regions[0];
+      if (b.yields.empty()) fail(op, ErrorCode::kInvalidValue, "must yield at least one value");
+      // The region's length: that of its first array result or reduction operand.
+      SymbolId length = kNoSymbol;
+      for (const Op& inner : b.ops) {
+        const bool reduction = op_info(inner.code).op_class == OpClass::kReduction;
+        const ValueId probe = reduction ? (inner.operands.empty() ? kNoValue : inner.operands[0]) : inner.results.empty() ? kNoValue : inner.results[0];
+        if (probe != kNoValue && valid(probe) && p_.type(probe).is_array()) {
+          length = p_.type(probe).length;
+          break;
+        }
+      }
+      if (length == kNoSymbol) fail(op, ErrorCode::kInvalidValue, "holds no array op (nothing to fuse)");
+      fused_body(op, b, length, false);
+      fused_results(op, b);
+      undefine(b);
+      return;
+    }
+    // fused_agg
+    if (op.regions.size() != 2) fail(op, ErrorCode::kInvalidValue, "must have a prologue and an epilogue region");
+    if (op.operands.size() < 2 || op.operands.size() > 3) fail(op, ErrorCode::kInvalidValue, "takes (graph, values[, weights])");
+    const Block& pro = op.regions[0];
+    const Block& epi = op.regions[1];
+    if (pro.args.size() != 1 || epi.args.size() != 1) fail(op, ErrorCode::kInvalidValue, "each region has one argument");
+    Type want = p_.type(op.operands[1]);
+    want.weak = false;
+    if (!(p_.type(pro.args[0]) == want)) fail(op, ErrorCode::kInvalidType, "the prologue argument must have the values' type " + detail::type_str(p_, want));
+    const SymbolId nodes = want.length;
+    define(pro.args[0], "region argument");
+    fused_body(op, pro, nodes, true);
+    if (pro.yields.size() != 1) fail(op, ErrorCode::kInvalidValue, "the prologue yields exactly one value");
+    // The aggregate's type: that of neighbor_agg over the prologue's yield.
+    std::vector<ValueId> agg_operands = op.operands;
+    agg_operands[1] = pro.yields[0];
+    Op agg;
+    agg.code = OpCode::kNeighborAgg;
+    agg.operands = agg_operands;
+    agg.attrs = op.attrs;
+    agg.loc = op.loc;
+    agg.results = {epi.args[0]};
+    simple(agg);
+    undefine(pro);
+    define(epi.args[0], "region argument");
+    fused_body(op, epi, nodes, false);
+    if (epi.yields.empty()) fail(op, ErrorCode::kInvalidValue, "the epilogue must yield at least one value");
+    fused_results(op, epi);
+    undefine(epi);
+  }
+
   const Program& p_;
-  std::vector<char> defined_, seen_;
+  std::vector<char> defined_, seen_, taken_;
   std::vector<int> def_code_;
   std::vector<ValueId> def_operand_;
 };

@@ -38,7 +38,9 @@ class Simplifier {
   void block(ir::Block& b) {
     for (ir::Op& op : b.ops) {
       for (ValueId& v : op.operands) v = rewriter_.resolve(v);
-      for (ir::Block& region : op.regions) block(region);
+      if (!detail::is_fused(op)) {
+        for (ir::Block& region : op.regions) block(region);
+      }
       if (op.results.size() == 1) defs_[static_cast<std::size_t>(op.results[0])] = &op;
       if (!ir::is_elementwise(op.code)) continue;
       if (std::optional<ValueId> x = simplify(op)) {

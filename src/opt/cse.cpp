@@ -80,6 +80,7 @@ class Cse {
     for (ir::Op& op : b.ops) {
       for (ValueId& v : op.operands) v = rewriter_.resolve(v);
       if (detail::is_control(op)) {
+        if (detail::is_fused(op)) continue;
         for (ir::Block& region : op.regions) block(region);
         continue;
       }

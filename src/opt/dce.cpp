@@ -57,10 +57,19 @@ class Dce {
     std::vector<ir::Op> kept;
     for (auto it = b.ops.rbegin(); it != b.ops.rend(); ++it) {
       ir::Op& op = *it;
-      bool keep = detail::is_control(op) ? sweep_loop(op) : (any_result_live(op) || detail::may_raise(op));
+      bool keep = detail::is_fused(op)     ? any_result_live(op) || detail::contains_may_raise(op)
+                  : detail::is_control(op) ? sweep_loop(op)
+                                           : (any_result_live(op) || detail::may_raise(op));
       if (!keep) {
         changed_ = true;
         continue;
+      }
+      if (detail::is_fused(op)) {
+        // Kept whole: everything its regions read stays live.
+        for (const ir::Block& region : op.regions) {
+          for (ValueId y : region.yields) mark(y);
+          mark_block(region, live_);
+        }
       }
       for (ValueId v : op.operands) mark(v);
       kept.push_back(std::move(op));

@@ -30,7 +30,9 @@ bool contains_may_raise(const ir::Op& op) {
   return false;
 }
 
-bool is_control(const ir::Op& op) { return op.code == ir::OpCode::kLoop || op.code == ir::OpCode::kWhile; }
+bool is_control(const ir::Op& op) { return ir::has_regions(op.code); }
+
+bool is_fused(const ir::Op& op) { return op.code == ir::OpCode::kFused || op.code == ir::OpCode::kFusedAgg; }
 
 std::vector<std::optional<ir::ConstValue>> collect_constants(const ir::Program& program) {
   std::vector<std::optional<ir::ConstValue>> out(program.values.size());

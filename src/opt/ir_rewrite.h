@@ -16,7 +16,11 @@ bool may_raise(const ir::Op& op);
 // may_raise for the op or anything inside its regions.
 bool contains_may_raise(const ir::Op& op);
 
+// Ops with regions: loop, while, and the fused ops of the lowering passes.
 bool is_control(const ir::Op& op);
+// fused / fused_agg: opaque to the simplification passes (they run before fusion; when a lowered
+// program is optimized again they neither look inside nor move these ops).
+bool is_fused(const ir::Op& op);
 
 // Calls f(block) for `block` and every region nested in it, outer blocks first.
 template <class F>

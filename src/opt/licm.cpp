@@ -30,7 +30,7 @@ class Licm {
     std::vector<ir::Op> ops;
     ops.reserve(b.ops.size());
     for (ir::Op& op : b.ops) {
-      if (detail::is_control(op)) {
+      if (detail::is_control(op) && !detail::is_fused(op)) {
         for (ir::Block& region : op.regions) block(region);  // inner loops first
         for (ir::Block& region : op.regions) hoist_from(region, ops);
       }

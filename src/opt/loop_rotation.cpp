@@ -81,6 +81,7 @@ class LoopRotation {
 
   void block(ir::Block& b) {
     for (std::size_t i = 0; i < b.ops.size(); ++i) {
+      if (detail::is_fused(b.ops[i])) continue;  // fused regions are not loops
       for (ir::Block& region : b.ops[i].regions) block(region);  // inner loops first
       if (!detail::is_control(b.ops[i])) continue;
       std::vector<ir::Op> before;

@@ -13,7 +13,7 @@ namespace fuseflow::opt {
 
 namespace {
 
-// Pipeline order. A new pass (fusion, memory planning) is one line here plus its file.
+// Pipeline order. A new pass is one line here plus its file.
 const std::vector<PassInfo> kPasses = {
     {"constant_folding", &constant_folding, PassPhase::kSimplify,
      "evaluates exactly-rounded elementwise ops on constants (NumPy semantics)"},
@@ -24,6 +24,14 @@ const std::vector<PassInfo> kPasses = {
     {"loop_rotation", &loop_rotation, PassPhase::kSimplify,
      "moves a loop's carry-only prologue feeding a graph op to the end of the body (extra carries)"},
     {"dce", &dce, PassPhase::kSimplify, "removes unused ops and unused loop carries"},
+    {"elementwise_fusion", &elementwise_fusion, PassPhase::kLowering,
+     "maximal elementwise clusters of one length become one fused op (registers, one pass)"},
+    {"reduction_fusion", &reduction_fusion, PassPhase::kLowering,
+     "reductions join the fused op producing (or able to read) their operands"},
+    {"neighbor_fusion", &neighbor_fusion, PassPhase::kLowering,
+     "a neighbor_agg and its node-length consumers become one fused_agg (epilogue per chunk)"},
+    {"memory_planning", &memory_planning, PassPhase::kLowering,
+     "liveness-based buffer reuse and in-place updates (Program::storage)"},
 };
 
 double seconds_since(std::chrono::steady_clock::time_point start) {

@@ -75,6 +75,20 @@ class Builder {
   std::vector<ValueId> end_while(const std::vector<ValueId>& yields);
   int region_depth() const { return static_cast<int>(open_.size()); }
 
+  // ---- fused regions (what the optimizer's lowering passes and the text parser build; the
+  // tracer never makes them). fused:     begin_fused(); ...; results = end_fused(yields)
+  // fused_agg: u = begin_fused_agg(g, x, agg, dir, w); ...; a = begin_fused_agg_epilogue(y);
+  //            ...; results = end_fused_agg(yields). Results take the yields' types; the structural
+  // rules (one length per region, what a prologue may read) are checked by verify() in finish().
+  void begin_fused();
+  std::vector<ValueId> end_fused(const std::vector<ValueId>& yields);
+  ValueId begin_fused_agg(ValueId g, ValueId x, AggOp op, Direction direction,
+                          std::optional<ValueId> weights = std::nullopt);
+  ValueId begin_fused_agg_epilogue(ValueId prologue_yield);
+  std::vector<ValueId> end_fused_agg(const std::vector<ValueId>& yields);
+  // Memory planning: array `v` is stored in the buffer of `u` (see Program::storage).
+  void set_storage(ValueId v, ValueId u);
+
   // ---- finish
   void set_outputs(const std::vector<ValueId>& outputs);  // arrays or scalars (not graphs)
   Program finish();  // verifies; the builder is empty afterwards
@@ -104,6 +118,7 @@ class Builder {
   void check_inputs_phase(const char* what) const;
   std::vector<ValueId> open_region(std::vector<ValueId> carried_types_from);
   std::vector<ValueId> close_region(OpCode code, std::vector<ValueId> yields);
+  std::vector<ValueId> close_fused(OpCode code, const std::vector<ValueId>& yields);
   [[noreturn]] void fail(ErrorCode code, OpCode op, const std::string& message) const;
 
   Program program_;

@@ -53,6 +53,16 @@ enum class OpCode : std::uint8_t {
   // ---- structured control flow (regions, see program.h)
   kLoop,         // (count: int scalar, init...) -> carries
   kWhile,        // (init...) -> carries
+  // ---- fused regions: made by the lowering passes of the optimizer (opt/), read by the executor
+  kFused,        // () -> yields. One region without arguments: elementwise ops and reductions over
+                 // one length (plus scalar math on their results); outer values are read directly.
+                 // Runs as ONE pass over the elements with the region's values in registers; only
+                 // the yielded values are written (arrays) or produced (reduction scalars).
+  kFusedAgg,     // (g, x[N] [, w[E]]) -> yields; attrs.agg/direction as neighbor_agg. Regions:
+                 // [prologue, epilogue]. prologue ^(%u: x's type) yields one [N] value: what is
+                 // aggregated is prologue(x)[u], evaluated per edge inside the gather (it may read
+                 // only %u and scalars). epilogue ^(%a: the aggregate) is a `fused` body over the
+                 // nodes, run chunk by chunk right after the chunk's aggregates are computed.
 };
 
 // neighbor_agg over the neighbours u of each node v: direction kIn uses u -> v edges (pull),
@@ -92,7 +102,9 @@ bool is_elementwise(OpCode code);
 bool is_comparison(OpCode code);
 // Float-valued unary math (exp ... norm_cdf).
 bool is_float_math(OpCode code);
+// Ops with regions: loop, while, fused, fused_agg.
+bool has_regions(OpCode code);
 
-inline constexpr int kNumOpCodes = static_cast<int>(OpCode::kWhile) + 1;
+inline constexpr int kNumOpCodes = static_cast<int>(OpCode::kFusedAgg) + 1;
 
 }  // namespace fuseflow::ir

@@ -92,6 +92,11 @@ struct Program {
   std::vector<Type> values;            // type of each ValueId
   std::vector<LengthSymbol> symbols;   // interned length symbols, referenced by Type::length
   Block body;                          // args = inputs, yields = outputs
+  // Buffer sharing decided by memory planning (opt/memory_planning.cpp); empty or one entry per
+  // value. storage[v] = u: array v is written into the buffer that held u, whose last use is at
+  // or before v's defining op (at it: an in-place update). Printed `%9:f64[N]@%5`. kNoValue: own
+  // buffer. A fused_agg's aggregate (its epilogue's argument) may name one of the op's results.
+  std::vector<ValueId> storage;
 
   const Type& type(ValueId v) const { return values.at(static_cast<std::size_t>(v)); }
   const std::vector<ValueId>& inputs() const { return body.args; }
@@ -99,6 +104,9 @@ struct Program {
   // Printable name of a symbol: "1", "N", "E", "N1", "n0", or "%<ValueId>" (runtime; the printer
   // renumbers it to the printed value number).
   std::string symbol_name(SymbolId s) const;
+  ValueId storage_of(ValueId v) const {
+    return static_cast<std::size_t>(v) < storage.size() ? storage[static_cast<std::size_t>(v)] : kNoValue;
+  }
   // Interns a symbol; returns its id.
   SymbolId intern(const LengthSymbol& s);
 };

@@ -4,8 +4,11 @@
 // checks for interruption, skips the pass when it is disabled by name, times it, and verifies the
 // IR after it (a failure names the pass).
 //
-// Passes never change results: the IR-to-IR passes here are IEEE-exact, so disabling any of them
-// (FUSEFLOW_DISABLE_PASSES=cse,licm, or OptimizeOptions::disabled) gives bitwise equal outputs.
+// Passes never change results: the IR-to-IR passes here are IEEE-exact and the lowering passes only
+// decide how the executor groups work and shares buffers (a reduction combines per-block partial
+// results in block order either way), so disabling any of them (FUSEFLOW_DISABLE_PASSES=cse,licm,
+// or OptimizeOptions::disabled) gives bitwise equal outputs. Disabling a fusion pass leaves one
+// executor step per op, each writing a full-size array: slower, same bits.
 //
 // Compile pipeline:   ir::Program p = trace(...);  opt::PassReport r = opt::optimize(p);
 // Profiling:          r.str() is a table of per-pass time and whether the pass changed anything.
@@ -92,5 +95,10 @@ bool cse(ir::Program& program);
 bool dce(ir::Program& program);
 bool licm(ir::Program& program);
 bool loop_rotation(ir::Program& program);
+// Lowering passes (they introduce fused / fused_agg ops and storage; the executor follows them).
+bool elementwise_fusion(ir::Program& program);
+bool reduction_fusion(ir::Program& program);
+bool neighbor_fusion(ir::Program& program);
+bool memory_planning(ir::Program& program);
 
 }  // namespace fuseflow::opt
