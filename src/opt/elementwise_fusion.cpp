@@ -5,8 +5,8 @@
 //   %5 = mul %0, %1; %6 = exp %5; %7 = add %6, %2; return %7
 //   ->  %8 = fused { %5 = mul %0, %1; %6 = exp %5; %7 = add %6, %2; yield %7 }; return %8
 //
-// Walking a block in order, a cluster grows while ops are elementwise with the cluster's length.
-// An op that reads the cluster but cannot join it ends it -- except a reduction over the cluster's
+// Walking a block in order, a cluster grows while ops are elementwise with the cluster's length
+// (one open cluster per length). An op that reads the cluster but cannot join it ends it -- except a reduction over the cluster's
 // length: it waits after the cluster (reduction_fusion then moves it inside), so the elementwise
 // ops after it may still join. Ops that read nothing of the cluster stay where they are, ahead of
 // it (the fused op is placed where the cluster ends, after all their results). An op reading a
@@ -37,10 +37,12 @@ class ElementwiseFusion {
 
  private:
   struct Cluster {
-    std::vector<ir::Op> ops;
-    std::vector<int> index;        // their positions in the block
-    std::vector<ir::Op> waiting;   // reductions over the cluster, emitted right after it
     ir::SymbolId length = ir::kNoSymbol;
+    std::vector<ir::Op> ops;
+    std::vector<int> index;          // their positions in the block
+    std::vector<ir::Op> waiting;     // reductions over the cluster, emitted right after it
+    std::vector<char> member;        // value -> defined by the cluster
+    std::vector<char> waiting_result;  // value -> result of a waiting reduction
   };
 
   void block(ir::Block& b) {
@@ -49,13 +51,13 @@ class ElementwiseFusion {
       for (ir::Block& r : op.regions) block(r);
     }
     const std::vector<std::vector<int>> readers = detail::block_readers(p_, b);
-    const std::size_t n = p_.values.size();
-    std::vector<char> in_cluster(n, 0), waiting_result(n, 0);
     std::vector<ir::Op> out;
     std::vector<std::pair<ValueId, ValueId>> renamed;
-    Cluster c;
+    // One open cluster per length: arrays of different lengths never meet in one op, so clusters
+    // over n0 and n1 grow side by side (interleaved code still gives one kernel per length).
+    std::vector<Cluster> open;
 
-    auto close = [&] {
+    auto close = [&](Cluster& c) {
       if (c.ops.size() >= 2) {
         // Yield what an op outside the cluster reads (waiting reductions, later ops, the block).
         std::vector<char> yield(p_.values.size(), 0);
@@ -76,35 +78,54 @@ class ElementwiseFusion {
         for (ir::Op& op : c.ops) out.push_back(std::move(op));
       }
       for (ir::Op& op : c.waiting) out.push_back(std::move(op));
-      std::fill(in_cluster.begin(), in_cluster.end(), 0);
-      std::fill(waiting_result.begin(), waiting_result.end(), 0);
-      c = Cluster{};
     };
 
     for (std::size_t i = 0; i < b.ops.size(); ++i) {
       ir::Op& op = b.ops[i];
-      const bool open = !c.ops.empty();
-      const bool reads_waiting = open && detail::reads_any(op, waiting_result);
-      if (detail::is_fusible_elementwise(p_, op)) {
-        const ir::SymbolId length = p_.type(op.results[0]).length;
-        if (open && (length != c.length || reads_waiting)) close();
-        c.length = length;
-        c.index.push_back(static_cast<int>(i));
-        in_cluster[static_cast<std::size_t>(op.results[0])] = 1;
-        c.ops.push_back(std::move(op));
-        continue;
-      }
-      if (open && (reads_waiting || detail::reads_any(op, in_cluster))) {
-        if (detail::is_reduction(op.code) && !reads_waiting && detail::reduction_length(p_, op) == c.length) {
-          waiting_result[static_cast<std::size_t>(op.results[0])] = 1;
-          c.waiting.push_back(std::move(op));
+      const bool elementwise = detail::is_fusible_elementwise(p_, op);
+      const ir::SymbolId length = elementwise ? p_.type(op.results[0]).length : ir::kNoSymbol;
+      bool waiting = false;
+      for (std::size_t k = 0; k < open.size();) {
+        Cluster& c = open[k];
+        const bool reads_waiting = detail::reads_any(op, c.waiting_result);
+        if (!reads_waiting && !detail::reads_any(op, c.member)) {
+          ++k;
           continue;
         }
-        close();
+        if (!reads_waiting && elementwise && length == c.length) {  // joins below
+          ++k;
+          continue;
+        }
+        if (!reads_waiting && !waiting && detail::is_reduction(op.code) && detail::reduction_length(p_, op) == c.length) {
+          c.waiting_result[static_cast<std::size_t>(op.results[0])] = 1;
+          c.waiting.push_back(std::move(op));
+          waiting = true;
+          ++k;
+          continue;
+        }
+        // Read by an op that cannot join: the cluster ends here.
+        close(c);
+        open.erase(open.begin() + static_cast<std::ptrdiff_t>(k));
       }
-      out.push_back(std::move(op));
+      if (waiting) continue;
+      if (!elementwise) {
+        out.push_back(std::move(op));
+        continue;
+      }
+      auto it = std::find_if(open.begin(), open.end(), [&](const Cluster& c) { return c.length == length; });
+      if (it == open.end()) {
+        Cluster c;
+        c.length = length;
+        c.member.assign(p_.values.size(), 0);
+        c.waiting_result.assign(p_.values.size(), 0);
+        open.push_back(std::move(c));
+        it = open.end() - 1;
+      }
+      it->index.push_back(static_cast<int>(i));
+      it->member[static_cast<std::size_t>(op.results[0])] = 1;
+      it->ops.push_back(std::move(op));
     }
-    close();
+    for (Cluster& c : open) close(c);
     b.ops = std::move(out);
     detail::rename_in_block(p_, b, renamed);
   }
