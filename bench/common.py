@@ -24,6 +24,20 @@ def median_seconds(fn, repeats=5, warmup=1):
     return statistics.median(times)
 
 
+def interleaved_medians(fns, repeats):
+    """Median seconds of each fn, timed round-robin (A B C A B C ...) so load drift on a shared
+    machine hits every side alike."""
+    for fn in fns:
+        fn()
+    times = [[] for _ in fns]
+    for _ in range(repeats):
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            fn()
+            times[i].append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
+
+
 def machine_info():
     import fuseflow as ff
     import numpy as np

@@ -173,6 +173,8 @@ class Lowerer {
  private:
   ElemType type_of(ValueId v) const { return elem_type_of(p_.type(v).dtype); }
   int slot(ValueId v) const { return slot_[static_cast<std::size_t>(v)]; }
+  // Slot a kernel operand uses: the plan's, or a prologue kernel's local numbering.
+  int kernel_slot(ValueId v) const { return local_slots_ ? local_slots_->at(v) : slot(v); }
 
   // Values sharing a buffer share a slot: memory planning's storage (v@u), a fused op's yields
   // (written straight into the op's result slots) and a fused_agg's aggregate stored in a result.
@@ -355,7 +357,7 @@ class Lowerer {
     const ir::Type& t = p_.type(v);
     Operand o;
     o.type = type_of(v);
-    o.slot = slot(v);
+    o.slot = kernel_slot(v);
     if (t.is_scalar()) {
       o.kind = symbol == ir::kNoSymbol ? OperandKind::kArray : OperandKind::kBroadcast;
     } else if (t.is_array() && t.length == symbol) {
@@ -415,7 +417,7 @@ class Lowerer {
         Operand o;
         o.kind = OperandKind::kArray;
         o.type = rtype;
-        o.slot = slot(result);
+        o.slot = kernel_slot(result);
         dst = kb.add_operand(o);
         kb.k.outputs.push_back(dst);
       } else {
@@ -569,18 +571,41 @@ class Lowerer {
   // are in cache). The aggregate goes to its own slot, or into a result's (memory planning).
   void emit_fused_agg(const ir::Op& op, std::vector<Step>& steps) {
     const ir::Block& prologue = op.regions[0];
-    if (prologue.yields.size() != 1 || prologue.yields[0] != prologue.args[0] || !prologue.ops.empty()) {
-      internal("fused_agg prologues other than the identity are not executed yet");
-    }
+    const bool identity = prologue.ops.empty() && prologue.yields[0] == prologue.args[0];
     const ir::Block& epilogue = op.regions[1];
     const ValueId a = epilogue.args[0];
     ir::Op agg;
     agg.code = OpCode::kNeighborAgg;
     agg.attrs = op.attrs;
     agg.operands = op.operands;
+    if (!identity) agg.operands[1] = prologue.yields[0];  // aggregated in its type: no cast step
     agg.results = {a};
     emit_neighbor_agg(agg, steps);
     Step& s = steps.back();
+    if (!identity) {
+      // The per-edge prologue: a kernel over batches of gathered x values, with local slots
+      // (0 = gathered x, 1 = the values aggregated, then the scalars it reads).
+      std::unordered_map<ValueId, int> local;
+      local[prologue.args[0]] = 0;
+      local[prologue.yields[0]] = 1;
+      std::vector<char> inside(p_.values.size(), 0);
+      for (const ir::Op& inner : prologue.ops) {
+        for (ValueId r : inner.results) inside[static_cast<std::size_t>(r)] = 1;
+      }
+      for (const ir::Op& inner : prologue.ops) {
+        for (ValueId v : inner.operands) {
+          if (inside[static_cast<std::size_t>(v)] || local.count(v)) continue;
+          local[v] = 2 + static_cast<int>(s.agg.prologue_scalars.size());
+          s.agg.prologue_scalars.push_back(slot(v));
+        }
+      }
+      local_slots_ = &local;
+      s.agg.prologue = compile_kernel(prologue.ops, p_.type(prologue.args[0]).length, {prologue.yields[0]});
+      local_slots_ = nullptr;
+      s.agg.x_slot = slot(op.operands[1]);
+      s.agg.prologue_in_type = type_of(op.operands[1]);
+      s.label += " <- " + s.agg.prologue->label + " per edge";
+    }
     if (epilogue.ops.empty()) return;  // the epilogue only yields the aggregate
     const ir::SymbolId nodes = p_.type(a).length;
     s.agg.epilogue = compile_kernel(epilogue.ops, nodes, epilogue.yields);
@@ -700,6 +725,7 @@ class Lowerer {
   std::vector<char> escapes_;
   std::vector<ValueId> symbol_input_;  // kInput symbol -> first input with that length
   std::vector<int> slot_;              // value -> its slot (shared buffers share one)
+  const std::unordered_map<ValueId, int>* local_slots_ = nullptr;  // while compiling a prologue
   int next_profile_id_ = 0;
   const ir::Block* current_block_ = nullptr;  // the block being lowered (for init liveness)
 };

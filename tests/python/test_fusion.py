@@ -31,6 +31,15 @@ def graph_mix(g, x, d):
     return m - a, ff.sum(a * x), ff.max(b - m), a
 
 
+def gathers_of_producers(g, x, w):
+    # Cheap producers of one node array: evaluated per edge inside the gather (fused_agg prologue).
+    a = ff.neighbor_agg(g, 0.5 * x + 0.25, "sum")
+    b = ff.neighbor_agg(g, ff.abs(x - 0.5), "max", "out")
+    c = ff.neighbor_agg(g, ff.where(x > 0.3, x, -x), "mean", "in", weights=w)
+    d = ff.neighbor_agg(g, ff.minimum(x, 0.6) * 2.0, "min", "in")
+    return a, b, c, d
+
+
 def damped(x, n):
     # A loop whose body fuses on its own, with a reduction carried out of it.
     return ff.fori_loop(n, lambda c: (ff.tanh(c[0] * 0.9) + 0.01 * x, c[1] + ff.sum(c[0] * c[0])), (x, 0.0))
@@ -46,8 +55,18 @@ def data():
         "x": rng.standard_normal(n), "y": rng.standard_normal(n),
         "g": g, "gx": rng.random(g.num_nodes), "d": 0.85,
         "s": rng.uniform(50, 150, n), "k": rng.uniform(50, 150, n), "t": rng.uniform(0.1, 2, n),
-        "src": src, "dst": dst,
+        "src": src, "dst": dst, "w": rng.random(g.num_edges),
+        "sparse": sparse_graph(),
     }
+
+
+def sparse_graph():
+    # Average degree 2: the per-edge prologue path (denser graphs make the values per node first).
+    src, dst = ff.generators.rmat(11, 2, seed=8)
+    g = ff.Graph.from_edges(src, dst, num_nodes=1 << 11)
+    assert g.num_edges <= 4 * g.num_nodes
+    rng = np.random.default_rng(9)
+    return g, src, dst, rng.random(g.num_nodes), rng.random(g.num_edges)
 
 
 def cases(d):
@@ -56,6 +75,8 @@ def cases(d):
         ("standardize", standardize, (d["x"], d["y"])),
         ("graph_mix", graph_mix, (d["g"], d["gx"], d["d"])),
         ("damped", damped, (d["x"], 7)),
+        ("gathers_of_producers", gathers_of_producers, (d["g"], d["gx"], d["w"])),
+        ("gathers_of_producers_sparse", gathers_of_producers, (d["sparse"][0], d["sparse"][3], d["sparse"][4])),
         ("pagerank", examples.pagerank.__wrapped__, (d["g"], 0.85, 9)),
         ("black_scholes", examples.bs_call.__wrapped__, (d["s"], d["k"], d["t"], 0.02, 0.3)),
     ]
@@ -115,6 +136,42 @@ def test_fused_results_match_numpy(data):
     finite = np.isfinite(m)
     np.testing.assert_allclose(out[finite], (m - a)[finite], rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(s, (a * gx).sum(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("which", ["dense", "sparse"])
+def test_prologue_matches_numpy_and_writes_no_values_array(data, which):
+    if which == "dense":
+        g, x, w, src, dst = data["g"], data["gx"], data["w"], data["src"], data["dst"]
+    else:
+        g, src, dst, x, w = data["sparse"]
+    f = ff.jit(gathers_of_producers)
+    a, b, c, d = f(g, x, w)
+    n = g.num_nodes
+    np.testing.assert_allclose(a, np.bincount(dst, weights=(0.5 * x + 0.25)[src], minlength=n), rtol=1e-12)
+    want_b = np.full(n, -np.inf)
+    np.maximum.at(want_b, src, np.abs(x - 0.5)[dst])
+    np.testing.assert_array_equal(b, want_b)
+    # Weights follow the graph's edge order (CSR): the edge list sorted stably by source.
+    order = np.argsort(src, kind="stable")
+    v = np.where(x > 0.3, x, -x)
+    sw = np.bincount(dst[order], weights=w * v[src[order]], minlength=n)
+    tw = np.bincount(dst[order], weights=w, minlength=n)
+    has = np.bincount(dst, minlength=n) > 0
+    np.testing.assert_allclose(c[has], (sw / np.where(tw > 0, tw, 1))[has], rtol=1e-10)
+    assert np.all(c[~has] == 0)
+    want_d = np.full(n, np.inf)
+    np.minimum.at(want_d, dst, (np.minimum(x, 0.6) * 2.0)[src])
+    np.testing.assert_array_equal(d, want_d)
+    plan = f.ir(g, x, w, optimized=True)
+    assert plan.count("per edge") == 4, plan
+    # No node-length kernel runs before the gathers. On the sparse graph the prologue runs per edge
+    # (the step counts n + E for the gather plus E prologue evaluations) and no values array is
+    # written; on the dense one the step makes the values once per node (n more).
+    steps = f.profile(g, x, w).steps
+    assert not [s for s in steps if s["kind"] == "kernel" and s["elements"] > s["calls"]]
+    n, m = g.num_nodes, g.num_edges
+    extra = m if which == "sparse" else n
+    assert [s["elements"] for s in steps if s["kind"] == "neighbor_agg"] == [n + m + extra] * 4
 
 
 def kernel_steps(prof):

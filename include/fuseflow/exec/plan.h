@@ -119,6 +119,12 @@ struct NeighborAggStep {
   // Elementwise consumers over the nodes, run per chunk right after the chunk's aggregates are
   // written (still in cache): one pass over nodes instead of two. May hold reductions.
   std::shared_ptr<Kernel> epilogue;
+  // Per-edge producer (fused_agg prologue): the values aggregated are prologue(x[u]), evaluated on
+  // batches of gathered x values. Its kernel uses local slots: 0 = gathered x (prologue_in_type),
+  // 1 = its output (in_type), k >= 2 = copies of plan slot prologue_scalars[k - 2].
+  std::shared_ptr<Kernel> prologue;
+  ElemType prologue_in_type = ElemType::kFloat64;
+  std::vector<int> prologue_scalars;
 };
 
 struct EdgeGatherStep {
