@@ -31,7 +31,7 @@ class ElementwiseFusion {
   explicit ElementwiseFusion(ir::Program& p) : p_(p) {}
 
   bool run() {
-    block(p_.body);
+    detail::for_each_loop_block(p_.body, [this](ir::Block& b, bool) { block(b); });
     return changed_;
   }
 
@@ -46,10 +46,6 @@ class ElementwiseFusion {
   };
 
   void block(ir::Block& b) {
-    for (ir::Op& op : b.ops) {
-      if (op.code != ir::OpCode::kLoop && op.code != ir::OpCode::kWhile) continue;  // not into fused regions
-      for (ir::Block& r : op.regions) block(r);
-    }
     const std::vector<std::vector<int>> readers = detail::block_readers(p_, b);
     std::vector<ir::Op> out;
     std::vector<std::pair<ValueId, ValueId>> renamed;

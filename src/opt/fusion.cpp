@@ -70,6 +70,15 @@ std::vector<std::vector<int>> block_readers(const ir::Program& p, const ir::Bloc
   return readers;
 }
 
+int def_position(const ir::Block& b, ValueId v, std::size_t before) {
+  for (std::size_t j = 0; j < before && j < b.ops.size(); ++j) {
+    for (ValueId r : b.ops[j].results) {
+      if (r == v) return static_cast<int>(j);
+    }
+  }
+  return -1;
+}
+
 ValueId new_value(ir::Program& p, const ir::Type& t) {
   p.values.push_back(t);
   if (!p.storage.empty()) p.storage.push_back(ir::kNoValue);

@@ -20,6 +20,20 @@ ir::SymbolId fused_length(const ir::Program& p, const ir::Op& fused);
 // Symbol of a graph's node count (kNoSymbol when the graph has none).
 ir::SymbolId nodes_symbol_of(const ir::Program& p, ir::ValueId graph);
 
+// Calls f(block, in_loop_body) on the bodies of loop/while ops (inner loops first), then on `b`;
+// never inside fused regions: the lowering passes transform each block on its own.
+template <class F>
+void for_each_loop_block(ir::Block& b, F&& f, bool in_loop_body = false) {
+  for (ir::Op& op : b.ops) {
+    if (op.code != ir::OpCode::kLoop && op.code != ir::OpCode::kWhile) continue;
+    for (ir::Block& r : op.regions) for_each_loop_block(r, f, true);
+  }
+  f(b, in_loop_body);
+}
+
+// Position in `b` of the op among the first `before` defining v (-1: defined elsewhere).
+int def_position(const ir::Block& b, ir::ValueId v, std::size_t before);
+
 // Every value `op` reads: its operands, and the operands and yields inside its regions.
 void reads_of(const ir::Op& op, std::vector<ir::ValueId>& out);
 bool reads_any(const ir::Op& op, const std::vector<char>& set);

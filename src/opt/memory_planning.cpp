@@ -50,7 +50,7 @@ class MemoryPlanning {
   bool run() {
     std::vector<ValueId> before = std::move(p_.storage);
     p_.storage.assign(p_.values.size(), ir::kNoValue);
-    block(p_.body, /*loop_body=*/false);
+    detail::for_each_loop_block(p_.body, [this](ir::Block& b, bool loop_body) { block(b, loop_body); });
     if (!changed_) p_.storage.clear();
     before.resize(p_.values.size(), ir::kNoValue);
     std::vector<ValueId> after = p_.storage;
@@ -60,11 +60,6 @@ class MemoryPlanning {
 
  private:
   void block(ir::Block& b, bool loop_body) {
-    for (ir::Op& op : b.ops) {
-      if (is_loop(op)) {
-        for (ir::Block& r : op.regions) block(r, true);
-      }
-    }
     const std::size_t n = p_.values.size();
     const int end = static_cast<int>(b.ops.size());
     std::vector<int> last_use(n, -1);

@@ -60,17 +60,12 @@ class NeighborFusion {
   explicit NeighborFusion(ir::Program& p) : p_(p) {}
 
   bool run() {
-    block(p_.body);
+    detail::for_each_loop_block(p_.body, [this](ir::Block& b, bool) { block(b); });
     return changed_;
   }
 
  private:
   void block(ir::Block& b) {
-    for (ir::Op& op : b.ops) {
-      if (op.code == OpCode::kLoop || op.code == OpCode::kWhile) {
-        for (ir::Block& r : op.regions) block(r);
-      }
-    }
     for (std::size_t i = 0; i < b.ops.size(); ++i) {
       if (b.ops[i].code != OpCode::kNeighborAgg) continue;
       to_fused_agg(b, i);
@@ -110,15 +105,6 @@ class NeighborFusion {
     return ir::kNoSymbol;
   }
 
-  static int def_position(const ir::Block& b, ValueId v, std::size_t before) {
-    for (std::size_t j = 0; j < before; ++j) {
-      for (ValueId r : b.ops[j].results) {
-        if (r == v) return static_cast<int>(j);
-      }
-    }
-    return -1;
-  }
-
   // ---- prologue
   bool fuse_prologue(ir::Block& b, std::size_t& i) {
     ir::Op& agg = b.ops[i];
@@ -128,7 +114,7 @@ class NeighborFusion {
       return false;
     }
     const ValueId x = agg.operands[1];
-    const int j = def_position(b, x, i);
+    const int j = detail::def_position(b, x, i);
     if (j < 0) return false;
     ir::Op& producer = b.ops[static_cast<std::size_t>(j)];
     // The producer's ops and the value computing x among them.

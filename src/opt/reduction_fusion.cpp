@@ -30,17 +30,12 @@ class ReductionFusion {
   explicit ReductionFusion(ir::Program& p) : p_(p) {}
 
   bool run() {
-    block(p_.body);
+    detail::for_each_loop_block(p_.body, [this](ir::Block& b, bool) { block(b); });
     return changed_;
   }
 
  private:
   void block(ir::Block& b) {
-    for (ir::Op& op : b.ops) {
-      if (op.code == ir::OpCode::kLoop || op.code == ir::OpCode::kWhile) {
-        for (ir::Block& r : op.regions) block(r);
-      }
-    }
     bool any = false;
     for (std::size_t i = 0; i < b.ops.size(); ++i) {
       if (!detail::is_reduction(b.ops[i].code)) continue;
@@ -57,16 +52,6 @@ class ReductionFusion {
 
   bool is_one(ir::SymbolId s) const { return p_.symbols[static_cast<std::size_t>(s)].kind == ir::SymbolKind::kOne; }
 
-  // Position in `b` of the op defining v (-1: defined outside the block or a block argument).
-  static int def_position(const ir::Block& b, ValueId v, std::size_t before) {
-    for (std::size_t j = 0; j < before; ++j) {
-      for (ValueId r : b.ops[j].results) {
-        if (r == v) return static_cast<int>(j);
-      }
-    }
-    return -1;
-  }
-
   // Moves reduction b.ops[i] into a fused op before it; false when there is none to join.
   bool merge(ir::Block& b, std::size_t i, ir::SymbolId length) {
     const ir::Op& red = b.ops[i];
@@ -80,7 +65,7 @@ class ReductionFusion {
       bool available = true;
       for (ValueId v : red.operands) {
         const bool from_cand = std::find(cand.results.begin(), cand.results.end(), v) != cand.results.end();
-        const int at = def_position(b, v, i);
+        const int at = detail::def_position(b, v, i);
         if (!from_cand && at >= static_cast<int>(jj)) available = false;
       }
       if (!available) continue;
