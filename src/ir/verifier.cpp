@@ -243,6 +243,14 @@ class Verifier {
         if (lu == i && (!in_place_ok || feeds_loop[static_cast<std::size_t>(u)])) {
           storage_fail(v, u, "an in-place update needs a fused op and a value that feeds no loop");
         }
+        if (lu == i && op.code == OpCode::kFusedAgg) {
+          // The gather reads its values (and the prologue's input) at random: never in place.
+          bool random_read = std::find(op.operands.begin(), op.operands.end(), u) != op.operands.end();
+          for (const Op& inner : op.regions[0].ops) {
+            random_read = random_read || std::find(inner.operands.begin(), inner.operands.end(), u) != inner.operands.end();
+          }
+          if (random_read) storage_fail(v, u, "a gather's input cannot be updated in place");
+        }
         taken_[static_cast<std::size_t>(u)] = 1;
       }
       if (op.code == OpCode::kFusedAgg) {

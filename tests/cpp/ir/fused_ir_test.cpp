@@ -123,6 +123,19 @@ TEST(FusedIr, VerifierRejectsUnsafeStorage) {
   %3:f64[N]@%2 = neighbor_agg.sum.in %0, %2
   return %3
 })", "an in-place update needs a fused op");
+  // In place on the array a fused_agg gathers.
+  expect_invalid(R"(func @f(%0:graph, %1:f64[N]) {
+  %2:f64[N] = neighbor_agg.sum.in %0, %1
+  %3:f64[N]@%2 = fused_agg.sum.in %0, %2 {
+  ^(%4:f64[N]):
+    yield %4
+  } do {
+  ^(%5:f64[N]):
+    %6:f64[N] = mul %5, %5
+    yield %6
+  }
+  return %3
+})", "a gather's input cannot be updated in place");
   // Different dtypes.
   expect_invalid(R"(func @f(%0:graph, %1:f64[N], %2:f32[N]) {
   %3:f64[N] = neighbor_agg.sum.in %0, %1
