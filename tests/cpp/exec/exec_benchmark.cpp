@@ -1,0 +1,83 @@
+// Executor timing without Python: the where-expression on small arrays, per call through
+// Compiled::run (input checks, output allocation, kernel) and per kernel run alone. Not part of
+// the test suite; build by hand from the worktree root, e.g.
+//   g++ -O3 -std=c++20 -Iinclude -Isrc tests/cpp/exec/exec_benchmark.cpp build-dev/libfuseflow_core.a \
+//       -lhwy -lhwy_contrib -fopenmp -o /tmp/exec_benchmark && /tmp/exec_benchmark 1000
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <vector>
+
+#include "exec/block_kernel.h"
+#include "fuseflow/api/compiled.h"
+#include "fuseflow/ir/builder.h"
+#include "fuseflow/kernels/math.h"
+
+namespace {
+
+using namespace fuseflow;
+using ir::Builder;
+using ir::OpCode;
+using ir::ValueId;
+
+std::shared_ptr<const Compiled> compile_where_expression() {
+  Builder b("where_expr");
+  auto s = b.new_input_symbol();
+  ValueId x = b.add_array_input(DType::kFloat64, s);
+  ValueId y = b.add_array_input(DType::kFloat64, s);
+  ValueId pos = b.binary(OpCode::kGt, x, b.constant_float(0.0));
+  ValueId lhs = b.binary(OpCode::kSub,
+                         b.binary(OpCode::kAdd, b.binary(OpCode::kMul, x, y), b.binary(OpCode::kMul, b.constant_float(2.5), x)),
+                         b.binary(OpCode::kDiv, y, b.constant_float(3.0)));
+  ValueId rhs = b.binary(OpCode::kMul, b.unary(OpCode::kExp, b.unary(OpCode::kNeg, x)), y);
+  b.set_outputs({b.where(pos, lhs, rhs)});
+  return compile(b.finish());
+}
+
+// Median nanoseconds of one call of fn over `repeats` batches of `calls` calls.
+template <class F>
+double median_ns(F&& fn, int calls, int repeats = 15) {
+  std::vector<double> t;
+  for (int r = 0; r < repeats; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int c = 0; c < calls; ++c) fn();
+    t.push_back(std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count() / calls);
+  }
+  std::nth_element(t.begin(), t.begin() + repeats / 2, t.end());
+  return t[repeats / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::int64_t n = argc > 1 ? std::atoll(argv[1]) : 1000;
+  const int calls = static_cast<int>(std::max<std::int64_t>(10, 20'000'000 / std::max<std::int64_t>(n, 1) / 10));
+  std::mt19937_64 rng(1);
+  std::normal_distribution<double> dist;
+  std::vector<double> x(n), y(n), out(n);
+  for (auto& v : x) v = dist(rng);
+  for (auto& v : y) v = dist(rng);
+  auto f = compile_where_expression();
+  auto run = [&] {
+    auto r = f->run({Value::borrowed_array(exec::ElemType::kFloat64, x.data(), n, nullptr),
+                     Value::borrowed_array(exec::ElemType::kFloat64, y.data(), n, nullptr)});
+    if (r[0].length != n) std::abort();
+  };
+  std::printf("n=%lld target=%s\n", static_cast<long long>(n), exec::block_kernel_target());
+  std::printf("Compiled::run        %9.1f ns\n", median_ns(run, calls));
+  std::printf("exp alone            %9.1f ns\n",
+              median_ns([&] { kernels::unary(kernels::UnaryOp::kExp, x.data(), out.data(), n); }, calls));
+  std::printf("x*y alone (scalar loop) %9.1f ns\n", median_ns([&] {
+                double* o = out.data();
+                const double* a = x.data();
+                const double* b = y.data();
+                for (std::int64_t i = 0; i < n; ++i) o[i] = a[i] * b[i];
+                asm volatile("" ::"r"(o) : "memory");
+              }, calls));
+  if (argc > 2) {  // profiling loop
+    for (int i = 0; i < std::atoi(argv[2]); ++i) run();
+  }
+  return 0;
+}

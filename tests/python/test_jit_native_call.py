@@ -1,0 +1,100 @@
+"""ff.jit's native call path (_core.JitDispatcher): a repeated call with a remembered argument
+layout runs without entering Python; it must return exactly what the Python path returns."""
+
+import gc
+
+import fuseflow as ff
+import numpy as np
+import pytest
+
+
+def test_repeated_call_is_remembered_and_does_not_retrace():
+    f = ff.jit(lambda x, y, a: x * y + a)
+    x, y = np.arange(5.0), np.full(5, 2.0)
+    assert f._remembered == 0
+    np.testing.assert_array_equal(f(x, y, 1.0), x * 2.0 + 1.0)
+    assert f._remembered == 1
+    for a in (2.0, -3.5):  # new scalar values: same layout, native path
+        np.testing.assert_array_equal(f(x, y, a), x * 2.0 + a)
+    assert f.trace_count == 1 and f._remembered == 1
+
+
+def test_native_path_rebuilds_nested_output_structure():
+    f = ff.jit(lambda x: (x + 1, [ff.sum(x), (x > 1, ff.max(x))]))
+    x = np.arange(4.0)
+    for _ in range(3):
+        a, (s, (mask, m)) = f(x)
+        np.testing.assert_array_equal(a, x + 1)
+        assert isinstance(s, np.float64) and s == 6.0
+        assert mask.dtype == np.bool_ and list(mask) == [False, False, True, True]
+        assert isinstance(m, np.float64) and m == 3.0
+    out = f(x)
+    assert type(out) is tuple and type(out[1]) is list and type(out[1][1]) is tuple
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int32, np.int64, np.bool_])
+def test_native_path_keeps_dtypes_of_arrays_and_scalars(dtype):
+    f = ff.jit(lambda x: (x, ff.sum(x.astype(np.float64)), ff.max(x)))
+    x = np.array([1, 0, 3], dtype=dtype)
+    for _ in range(2):
+        arr, total, top = f(x)
+        assert arr.dtype == dtype and list(arr) == list(x)
+        assert isinstance(total, np.float64) and total == x.astype(np.float64).sum()
+        assert type(top) is type(x.max()) and top == x.max()
+
+
+def test_outputs_are_writable_and_not_shared_between_calls():
+    f = ff.jit(lambda x: x * 2.0)
+    x = np.arange(6.0)
+    first = f(x)
+    second = f(x)
+    assert first.flags.writeable and first.flags.c_contiguous
+    first[:] = -1.0  # must not show in the second result (its own buffer)
+    np.testing.assert_array_equal(second, x * 2.0)
+    assert not np.shares_memory(first, x) and not np.shares_memory(first, second)
+
+
+def test_output_outlives_the_function_and_its_compiled_program():
+    f = ff.jit(lambda x: x + 0.5)
+    x = np.arange(1000.0)
+    f(x)
+    out = f(x)
+    del f
+    gc.collect()
+    np.testing.assert_array_equal(out, x + 0.5)
+
+
+def test_arrays_the_native_path_cannot_borrow_still_give_correct_results():
+    f = ff.jit(lambda x, y: x - y)
+    x = np.arange(8.0)
+    y = np.ones(8)
+    f(x, y)
+    with pytest.raises(TypeError, match="x: unsupported dtype >f8"):  # non-native byte order
+        f(x.astype(">f8"), y)
+    strided = np.arange(16.0)[::2]
+    np.testing.assert_array_equal(f(strided, y), strided - 1.0)
+    np.testing.assert_array_equal(f(x, y=y), x - 1.0)  # keywords take the Python path
+    np.testing.assert_array_equal(f(x, y), x - 1.0)
+
+
+def test_rule_errors_are_the_same_on_repeated_calls():
+    f = ff.jit(lambda x, k: x * k)
+    x = np.arange(3)
+    f(x, 2)
+    for _ in range(2):
+        with pytest.raises(OverflowError, match="k: integer .* does not fit in int64"):
+            f(x, 2 ** 70)
+        with pytest.raises(TypeError, match="x: unsupported dtype int16"):
+            f(x.astype(np.int16), 2)
+
+
+def test_remember_rejects_layouts_it_cannot_run_natively():
+    f = ff.jit(lambda x: x)
+    compiled = ff._core.compile(f.program(np.ones(2)))
+    assert f._remember((np.ones(2),), compiled, None)
+    assert not f._remember((np.ones(4)[::2],), compiled, None)
+    assert not f._remember((np.float32(1.0),), compiled, None)
+    with pytest.raises(TypeError):
+        f._remember((np.ones(2),), "not a compiled program", None)
+    f._forget()
+    assert f._remembered == 0
