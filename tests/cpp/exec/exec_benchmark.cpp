@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "exec/block_kernel.h"
@@ -49,6 +50,26 @@ double median_ns(F&& fn, int calls, int repeats = 15) {
   return t[repeats / 2];
 }
 
+
+// One-op programs, to split the where-expression's kernel time by op.
+std::shared_ptr<const Compiled> compile_one_op(const char* which) {
+  Builder b(which);
+  auto s = b.new_input_symbol();
+  ValueId x = b.add_array_input(DType::kFloat64, s);
+  ValueId y = b.add_array_input(DType::kFloat64, s);
+  const std::string w = which;
+  ValueId r;
+  if (w == "x*y") r = b.binary(OpCode::kMul, x, y);
+  else if (w == "2.5*x") r = b.binary(OpCode::kMul, b.constant_float(2.5), x);
+  else if (w == "y/3") r = b.binary(OpCode::kDiv, y, b.constant_float(3.0));
+  else if (w == "-x") r = b.unary(OpCode::kNeg, x);
+  else if (w == "exp(x)") r = b.unary(OpCode::kExp, x);
+  else if (w == "where(x>0,x,y)") r = b.where(b.binary(OpCode::kGt, x, b.constant_float(0.0)), x, y);
+  else r = b.binary(OpCode::kAdd, b.binary(OpCode::kMul, x, y), y);
+  b.set_outputs({r});
+  return compile(b.finish());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -59,25 +80,31 @@ int main(int argc, char** argv) {
   std::vector<double> x(n), y(n), out(n);
   for (auto& v : x) v = dist(rng);
   for (auto& v : y) v = dist(rng);
-  auto f = compile_where_expression();
-  auto run = [&] {
-    auto r = f->run({Value::borrowed_array(exec::ElemType::kFloat64, x.data(), n, nullptr),
-                     Value::borrowed_array(exec::ElemType::kFloat64, y.data(), n, nullptr)});
-    if (r[0].length != n) std::abort();
+  auto time_program = [&](const std::shared_ptr<const Compiled>& f) {
+    return median_ns([&] {
+      auto r = f->run({Value::borrowed_array(exec::ElemType::kFloat64, x.data(), n, nullptr),
+                       Value::borrowed_array(exec::ElemType::kFloat64, y.data(), n, nullptr)});
+      if (r[0].length != n) std::abort();
+    }, calls);
   };
-  std::printf("n=%lld target=%s\n", static_cast<long long>(n), exec::block_kernel_target());
-  std::printf("Compiled::run        %9.1f ns\n", median_ns(run, calls));
-  std::printf("exp alone            %9.1f ns\n",
-              median_ns([&] { kernels::unary(kernels::UnaryOp::kExp, x.data(), out.data(), n); }, calls));
-  std::printf("x*y alone (scalar loop) %9.1f ns\n", median_ns([&] {
-                double* o = out.data();
-                const double* a = x.data();
-                const double* b = y.data();
-                for (std::int64_t i = 0; i < n; ++i) o[i] = a[i] * b[i];
-                asm volatile("" ::"r"(o) : "memory");
-              }, calls));
-  if (argc > 2) {  // profiling loop
-    for (int i = 0; i < std::atoi(argv[2]); ++i) run();
+  auto f = argc > 3 ? compile_one_op(argv[3]) : compile_where_expression();
+  if (argc > 2) {  // profiling loop: exec_benchmark <n> <calls> [one-op program]
+    for (int i = 0; i < std::atoi(argv[2]); ++i) {
+      f->run({Value::borrowed_array(exec::ElemType::kFloat64, x.data(), n, nullptr),
+              Value::borrowed_array(exec::ElemType::kFloat64, y.data(), n, nullptr)});
+    }
+    return 0;
   }
+  std::printf("n=%lld target=%s (ns per Compiled::run)\n", static_cast<long long>(n), exec::block_kernel_target());
+  std::printf("%-22s %9.1f\n", "where-expression", time_program(f));
+  const double one = time_program(compile_one_op("x*y"));
+  std::printf("%-22s %9.1f\n", "x*y", one);
+  std::printf("%-22s %9.1f  (+%.1f for the second op)\n", "x*y+y", time_program(compile_one_op("x*y+y")),
+              time_program(compile_one_op("x*y+y")) - one);
+  for (const char* w : {"2.5*x", "y/3", "-x", "exp(x)", "where(x>0,x,y)"}) {
+    std::printf("%-22s %9.1f\n", w, time_program(compile_one_op(w)));
+  }
+  std::printf("%-22s %9.1f\n", "kernels::unary exp",
+              median_ns([&] { kernels::unary(kernels::UnaryOp::kExp, x.data(), out.data(), n); }, calls));
   return 0;
 }
