@@ -270,10 +270,31 @@ class JitDispatcher {
     return true;
   }
 
-  nb::object call(nb::handle self, const nb::args& args, const nb::kwargs& kwargs) {
-    const std::size_t nargs = args.size();
+  // The type's tp_call: a remembered layout runs here, anything else goes to self._call_slow.
+  static PyObject* tp_call(PyObject* self, PyObject* args, PyObject* kwargs) noexcept {
+    try {
+      if (!nb::inst_ready(self)) {
+        PyErr_SetString(PyExc_TypeError, "JitDispatcher.__init__() was not called");
+        return nullptr;
+      }
+      nb::object result = nb::inst_ptr<JitDispatcher>(self)->call(self, args, kwargs);
+      return result.release().ptr();
+    } catch (nb::python_error& e) {
+      e.restore();
+    } catch (const Error& e) {
+      set_python_error(e);
+    } catch (const std::bad_alloc&) {
+      PyErr_NoMemory();
+    } catch (const std::exception& e) {
+      PyErr_SetString(PyExc_RuntimeError, e.what());
+    }
+    return nullptr;
+  }
+
+  nb::object call(PyObject* self, PyObject* args, PyObject* kwargs) {
+    const std::size_t nargs = static_cast<std::size_t>(PyTuple_GET_SIZE(args));
     Key key;
-    if (kwargs.size() == 0 && layout_key(&PyTuple_GET_ITEM(args.ptr(), 0), nargs, key)) {
+    if ((kwargs == nullptr || PyDict_GET_SIZE(kwargs) == 0) && layout_key(&PyTuple_GET_ITEM(args, 0), nargs, key)) {
       for (const Entry& e : entries_) {
         if (e.key.size() != key.size || std::memcmp(e.key.data(), key.bytes, key.size) != 0) continue;
         // Hold the entry's objects: a run that releases the GIL may see entries_ change meanwhile.
@@ -282,13 +303,17 @@ class JitDispatcher {
         const Compiled& compiled = nb::cast<const Compiled&>(compiled_ref);
         std::vector<Value> values;
         values.reserve(nargs);
-        for (std::size_t i = 0; i < nargs; ++i) values.push_back(to_value(args[i], i));
+        for (std::size_t i = 0; i < nargs; ++i) values.push_back(to_value(PyTuple_GET_ITEM(args, i), i));
         std::vector<Value> outputs = run_inputs(compiled, std::move(values));
         std::size_t next = 0;
         return unflatten(structure, outputs, next);
       }
     }
-    return self.attr("_call_slow")(*args, **kwargs);
+    nb::object slow = nb::steal(PyObject_GetAttrString(self, "_call_slow"));
+    if (!slow.is_valid()) throw nb::python_error();
+    PyObject* result = PyObject_Call(slow.ptr(), args, kwargs);
+    if (result == nullptr) throw nb::python_error();
+    return nb::steal(result);
   }
 
   // Makes calls with the layout of `args` run `compiled` natively; false if they cannot.
@@ -409,15 +434,15 @@ void bind_exec(nb::module_& m) {
       },
       nb::arg("program"), nb::arg("deterministic") = false,
       "Lower a verified IR program to an executable plan (fused block kernels, graph steps, loops).");
+  // __call__ is the raw tp_call slot (inherited by Python subclasses): a bound __call__ method
+  // would add a slot lookup, nanobind's argument dispatch and an empty kwargs dict per call.
+  static PyType_Slot dispatcher_slots[] = {{Py_tp_call, reinterpret_cast<void*>(&JitDispatcher::tp_call)},
+                                           {0, nullptr}};
   nb::class_<JitDispatcher>(m, "JitDispatcher",
                             "Native base of ff.jit's JitFunction: calls with a remembered argument layout run "
-                            "without entering Python; others go to self._call_slow(*args, **kwargs).")
+                            "without entering Python; others go to self._call_slow(*args, **kwargs).",
+                            nb::type_slots(dispatcher_slots))
       .def(nb::init<>())
-      .def(
-          "__call__",
-          [](nb::pointer_and_handle<JitDispatcher> self, nb::args args, nb::kwargs kwargs) {
-            return self.p->call(self.h, args, kwargs);
-          })
       .def("_remember", &JitDispatcher::remember, nb::arg("args"), nb::arg("compiled"), nb::arg("structure").none(),
            "Run later calls whose arguments have the layout of `args` as `compiled`; False if such calls cannot "
            "take the native path (graphs, NumPy scalars, strided arrays, ...).")

@@ -98,3 +98,20 @@ def test_remember_rejects_layouts_it_cannot_run_natively():
         f._remember((np.ones(2),), "not a compiled program", None)
     f._forget()
     assert f._remembered == 0
+
+
+def test_native_errors_raise_the_mapped_python_exception():
+    f = ff.jit(lambda x, y: x ** y)
+    np.testing.assert_array_equal(f(np.array([2, 3]), np.array([1, 2])), [2, 9])
+    for _ in range(2):  # the layout is remembered: the error comes from the native path
+        with pytest.raises(ValueError, match="pow.*negative integer powers"):
+            f(np.array([2, 3]), np.array([1, -1]))
+
+
+def test_dispatcher_subclass_without_base_init_is_type_error():
+    class NotInitialised(ff._core.JitDispatcher):
+        def __init__(self):
+            pass
+
+    with pytest.raises(TypeError, match="JitDispatcher.__init__"):
+        NotInitialised()(1.0)

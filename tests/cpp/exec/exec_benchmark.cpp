@@ -89,7 +89,8 @@ int main(int argc, char** argv) {
   };
   auto f = argc > 3 ? compile_one_op(argv[3]) : compile_where_expression();
   if (argc > 2) {  // profiling loop: exec_benchmark <n> <calls> [one-op program]
-    for (int i = 0; i < std::atoi(argv[2]); ++i) {
+    const int profile_calls = std::atoi(argv[2]);
+    for (int i = 0; i < profile_calls; ++i) {
       f->run({Value::borrowed_array(exec::ElemType::kFloat64, x.data(), n, nullptr),
               Value::borrowed_array(exec::ElemType::kFloat64, y.data(), n, nullptr)});
     }
