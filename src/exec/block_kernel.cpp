@@ -407,7 +407,12 @@ void RunBlock(const Kernel& kernel, void* const* ptrs, std::int64_t n, std::int6
           const T* pb = static_cast<const T*>(b);
           const T* pe = static_cast<const T*>(c);
           T* pd = static_cast<T*>(d);
-          for (std::int64_t i = 0; i < n; ++i) pd[i] = pc[i] ? pb[i] : pe[i];
+          // Both sides loaded unconditionally: a blend, where `pc[i] ? pb[i] : pe[i]` would make
+          // the compiler mask the loads (the untaken side may not be read in C++).
+          for (std::int64_t i = 0; i < n; ++i) {
+            const T taken = pb[i], other = pe[i];
+            pd[i] = pc[i] ? taken : other;
+          }
         });
         break;
       case OpCode::kClip:
