@@ -384,15 +384,6 @@ void bind_exec(nb::module_& m) {
           [](const Compiled& c, const nb::list& inputs) { return convert_outputs(run_inputs(c, convert_inputs(inputs))); },
           nb::arg("inputs"))
       .def(
-          "run_args",
-          [](const Compiled& c, const nb::args& args) {
-            std::vector<Value> values;
-            values.reserve(args.size());
-            for (std::size_t i = 0; i < args.size(); ++i) values.push_back(to_value(args[i], i));
-            return convert_outputs(run_inputs(c, std::move(values)));
-          },
-          "run() with the inputs as positional arguments (the ff.jit hot path: no list to build).")
-      .def(
           "run_profiled",
           [](const Compiled& c, const nb::list& inputs, bool events) -> nb::object {
             std::vector<Value> values = convert_inputs(inputs);
