@@ -21,6 +21,7 @@ from .graph import Graph
 from .profile import Profile
 
 _arg_layout = _core.arg_layout
+_core.JitDispatcher._register_graph_type(Graph)  # graph arguments take the native call path too
 
 __all__ = ["jit", "JitFunction"]
 
@@ -213,8 +214,8 @@ class JitFunction(_core.JitDispatcher):
     """The callable ff.jit returns. Also: .ir(*args), .dot(*args), .profile(*args).
 
     __call__ is native (_core.JitDispatcher): a call with the exact argument layout of an earlier
-    call (kinds, dtypes, array lengths; plain arrays and Python numbers) runs the remembered
-    compiled program without entering Python; every other call comes to _call_slow."""
+    call (kinds, dtypes, array lengths, graph sizes; plain arrays, graphs and Python numbers) runs
+    the remembered compiled program without entering Python; every other call comes to _call_slow."""
 
     def __init__(self, fn, deterministic=False):
         super().__init__()

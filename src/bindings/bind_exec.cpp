@@ -233,17 +233,36 @@ nb::object unflatten(nb::handle structure, const std::vector<Value>& outputs, st
 // lookup of a Python-level cache (~0.5 us of a small call).
 class JitDispatcher {
  public:
-  // Per argument: a kind byte, then for arrays the element type and length.
+  // Per argument: a kind byte, then for arrays the element type and length, for graphs the node
+  // and edge counts (array length classes are decided against them).
   static constexpr std::size_t kMaxKeyArgs = 32;
   struct Key {
-    unsigned char bytes[kMaxKeyArgs * 10];
+    unsigned char bytes[kMaxKeyArgs * (1 + 2 * sizeof(std::int64_t))];
     std::size_t size = 0;
+    std::size_t graphs = 0;
   };
 
-  // False when an argument cannot take the native path (graph, NumPy scalar, strided array, ...).
+  // The native Graph of a fuseflow.Graph (the Python wrapper class registered by jit.py), or null.
+  static const Graph* graph_of(PyObject* o) {
+    if (graph_wrapper_type_ == nullptr || Py_TYPE(o) != graph_wrapper_type_) return nullptr;
+    nb::object inner = nb::steal(PyObject_GetAttrString(o, "_g"));
+    if (!inner.is_valid()) {
+      PyErr_Clear();
+      return nullptr;
+    }
+    return nb::isinstance<Graph>(inner) ? nb::inst_ptr<Graph>(inner) : nullptr;
+  }
+
+  static void append_int64(unsigned char*& out, std::int64_t v) {
+    std::memcpy(out, &v, sizeof v);
+    out += sizeof v;
+  }
+
+  // False when an argument cannot take the native path (NumPy scalar, strided array, ...).
   static bool layout_key(PyObject* const* args, std::size_t nargs, Key& key) {
     if (nargs > kMaxKeyArgs) return false;
     unsigned char* out = key.bytes;
+    key.graphs = 0;
     for (std::size_t i = 0; i < nargs; ++i) {
       PyObject* o = args[i];
       PyTypeObject* t = Py_TYPE(o);
@@ -256,14 +275,17 @@ class JitDispatcher {
         (void)PyLong_AsLongLongAndOverflow(o, &overflow);
         if (overflow != 0) return false;  // the Python path raises the OverflowError
         *out++ = 'i';
+      } else if (const Graph* g = graph_of(o)) {
+        *out++ = 'g';
+        append_int64(out, g->num_nodes());
+        append_int64(out, g->num_edges());
+        ++key.graphs;
       } else {
         ElemType type;
         if (!plain_numpy_array(o, type)) return false;
         *out++ = 'a';
         *out++ = static_cast<unsigned char>(type);
-        const std::int64_t length = PyArray_DIM(reinterpret_cast<PyArrayObject*>(o), 0);
-        std::memcpy(out, &length, sizeof length);
-        out += sizeof length;
+        append_int64(out, PyArray_DIM(reinterpret_cast<PyArrayObject*>(o), 0));
       }
     }
     key.size = static_cast<std::size_t>(out - key.bytes);
@@ -303,7 +325,16 @@ class JitDispatcher {
         const Compiled& compiled = nb::cast<const Compiled&>(compiled_ref);
         std::vector<Value> values;
         values.reserve(nargs);
-        for (std::size_t i = 0; i < nargs; ++i) values.push_back(to_value(PyTuple_GET_ITEM(args, i), i));
+        // Graph inputs come first in a traced program (see jit.py), the rest in argument order.
+        if (key.graphs > 0) {
+          for (std::size_t i = 0; i < nargs; ++i) {
+            if (graph_of(PyTuple_GET_ITEM(args, i))) values.push_back(to_value(PyTuple_GET_ITEM(args, i), values.size()));
+          }
+        }
+        for (std::size_t i = 0; i < nargs; ++i) {
+          PyObject* arg = PyTuple_GET_ITEM(args, i);
+          if (key.graphs == 0 || !graph_of(arg)) values.push_back(to_value(arg, values.size()));
+        }
         std::vector<Value> outputs = run_inputs(compiled, std::move(values));
         std::size_t next = 0;
         return unflatten(structure, outputs, next);
@@ -335,6 +366,13 @@ class JitDispatcher {
     return true;
   }
 
+  // fuseflow.Graph, whose instances take the native path as their wrapped _core.Graph.
+  static void register_graph_type(nb::handle type) {
+    if (!PyType_Check(type.ptr())) throw_type_error("type", "must be a class");
+    Py_XDECREF(reinterpret_cast<PyObject*>(graph_wrapper_type_));
+    graph_wrapper_type_ = reinterpret_cast<PyTypeObject*>(type.inc_ref().ptr());  // lives as long as the module
+  }
+
   void forget() { entries_.clear(); }
   std::size_t size() const { return entries_.size(); }
 
@@ -346,6 +384,7 @@ class JitDispatcher {
     nb::object structure;  // output structure (None: one output)
   };
   std::vector<Entry> entries_;
+  static inline PyTypeObject* graph_wrapper_type_ = nullptr;
 };
 
 const char* step_kind_name(exec::Step::Kind k) {
@@ -438,6 +477,8 @@ void bind_exec(nb::module_& m) {
            "Run later calls whose arguments have the layout of `args` as `compiled`; False if such calls cannot "
            "take the native path (graphs, NumPy scalars, strided arrays, ...).")
       .def("_forget", &JitDispatcher::forget, "Drop every remembered layout.")
+      .def_static("_register_graph_type", &JitDispatcher::register_graph_type, nb::arg("type"),
+                  "The Python graph wrapper class (fuseflow.Graph) whose ._g the native path passes on.")
       .def_prop_ro("_remembered", &JitDispatcher::size, "Number of remembered argument layouts.");
   m.def("exec_simd_target", &exec::block_kernel_target, "SIMD target the fused-kernel interpreter dispatches to.");
 }

@@ -115,3 +115,35 @@ def test_dispatcher_subclass_without_base_init_is_type_error():
 
     with pytest.raises(TypeError, match="JitDispatcher.__init__"):
         NotInitialised()(1.0)
+
+
+def _in_sums(n, src, dst, values):
+    out = np.zeros(n)
+    np.add.at(out, dst, values[src])
+    return out
+
+
+def test_graph_arguments_take_the_native_path_in_any_position():
+    f = ff.jit(lambda x, g, w, a: (ff.neighbor_agg(g, x * a, "sum"), ff.sum(w)))
+    graphs = []
+    for n, m, seed in ((5, 9, 1), (7, 4, 2)):
+        rng = np.random.default_rng(seed)
+        src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
+        graphs.append((ff.Graph.from_edges(src, dst, num_nodes=n), n, src, dst, rng.random(n), rng.random(m)))
+    for _ in range(2):
+        for g, n, src, dst, x, w in graphs:
+            for a in (2.0, -0.5):
+                agg, total = f(x, g, w, a)
+                np.testing.assert_allclose(agg, _in_sums(n, src, dst, x * a), rtol=1e-14)
+                assert total == pytest.approx(w.sum(), rel=1e-14)
+    assert f.trace_count == 1 and f._remembered == 2  # one signature (x per node, w per edge), two sizes
+
+
+def test_graph_whose_node_and_edge_counts_are_equal():
+    src, dst = np.array([0, 1, 2]), np.array([1, 2, 0])
+    g = ff.Graph.from_edges(src, dst)  # N == E == 3: array lengths alone are ambiguous
+    f = ff.jit(lambda g, w: ff.neighbor_agg(g, w, "sum"))
+    w = np.array([1.0, 2.0, 4.0])
+    for _ in range(3):
+        np.testing.assert_array_equal(f(g, w), _in_sums(3, src, dst, w))
+    assert f.trace_count == 1
