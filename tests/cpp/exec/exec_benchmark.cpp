@@ -1,8 +1,9 @@
-// Executor timing without Python: the where-expression on small arrays, per call through
-// Compiled::run (input checks, output allocation, kernel) and per kernel run alone. Not part of
-// the test suite; build by hand from the worktree root, e.g.
+// Executor timing without Python: the where-expression and one-op programs on small
+// arrays, per Compiled::run (input checks, output reuse, kernel), and the exp kernel alone. Not
+// part of the test suite; build by hand from the worktree root, e.g.
 //   g++ -O3 -std=c++20 -Iinclude -Isrc tests/cpp/exec/exec_benchmark.cpp build-dev/libfuseflow_core.a \
 //       -lhwy -lhwy_contrib -fopenmp -o /tmp/exec_benchmark && /tmp/exec_benchmark 1000
+// `exec_benchmark <n> <calls> [one-op program]` only runs the program, for perf record.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -100,8 +101,8 @@ int main(int argc, char** argv) {
   std::printf("%-22s %9.1f\n", "where-expression", time_program(f));
   const double one = time_program(compile_one_op("x*y"));
   std::printf("%-22s %9.1f\n", "x*y", one);
-  std::printf("%-22s %9.1f  (+%.1f for the second op)\n", "x*y+y", time_program(compile_one_op("x*y+y")),
-              time_program(compile_one_op("x*y+y")) - one);
+  const double two = time_program(compile_one_op("x*y+y"));
+  std::printf("%-22s %9.1f  (+%.1f for the second op)\n", "x*y+y", two, two - one);
   for (const char* w : {"2.5*x", "y/3", "-x", "exp(x)", "where(x>0,x,y)"}) {
     std::printf("%-22s %9.1f\n", w, time_program(compile_one_op(w)));
   }
