@@ -123,10 +123,6 @@ HWY_INLINE T nan_max(T a, T b) {
   else return a > b ? a : b;
 }
 
-// Operand forms of a binary instruction: both operands blocks, or one of them a broadcast scalar
-// read once (no block-sized copy of it to fill or to load from).
-enum BinaryForm : int { kBothBlocks = 0, kScalarA = 1, kScalarB = 2 };
-
 template <class T, int kForm, class F>
 HWY_INLINE void map2(const void* a, const void* b, void* dst, std::int64_t n, F f) {
   const T* pa = static_cast<const T*>(a);
@@ -209,7 +205,7 @@ void binary_form(OpCode op, const void* a, const void* b, void* d, std::int64_t 
 }
 
 template <class T>
-void binary(OpCode op, int form, const void* a, const void* b, void* d, std::int64_t n, std::uint32_t* flags) {
+void binary(OpCode op, BinaryForm form, const void* a, const void* b, void* d, std::int64_t n, std::uint32_t* flags) {
   switch (form) {
     case kScalarA: binary_form<T, kScalarA>(op, a, b, d, n, flags); break;
     case kScalarB: binary_form<T, kScalarB>(op, a, b, d, n, flags); break;
@@ -390,7 +386,7 @@ void RunBlock(const Kernel& kernel, void* const* ptrs, std::int64_t n, std::int6
       case OpCode::kMaximum: case OpCode::kBitAnd: case OpCode::kBitOr: case OpCode::kBitXor:
       case OpCode::kEq: case OpCode::kNe: case OpCode::kLt: case OpCode::kLe: case OpCode::kGt:
       case OpCode::kGe: {
-        const int form = binary_form_of(kernel, in);
+        const BinaryForm form = binary_form_of(kernel, in);
         with_type(in.type, [&](auto tag) { binary<decltype(tag)>(in.op, form, a, b, d, n, flags); });
         break;
       }

@@ -13,8 +13,11 @@ enum KernelErrorFlags : std::uint32_t {
   kErrorNegativeIntPower = 1u,
 };
 
-// Whether `in` is a binary instruction (arithmetic or comparison) reading exactly one broadcast
-// operand: it then reads that operand as one scalar (see broadcast_needs_block).
+// Operand forms of a binary instruction (arithmetic or comparison): both operands blocks, or
+// exactly one of them a broadcast operand, which it then reads as one scalar (no block-sized copy
+// to fill or to load from; the executor fills a broadcast's block only for other readers).
+enum BinaryForm : int { kBothBlocks = 0, kScalarA = 1, kScalarB = 2 };
+
 inline bool is_binary_op(OpCode op) {
   switch (op) {
     case OpCode::kAdd: case OpCode::kSub: case OpCode::kMul: case OpCode::kDiv: case OpCode::kFloorDiv:
@@ -26,16 +29,15 @@ inline bool is_binary_op(OpCode op) {
       return false;
   }
 }
-inline int binary_form_of(const Kernel& k, const Instr& in) {
-  if (!is_binary_op(in.op)) return 0;
+inline BinaryForm binary_form_of(const Kernel& k, const Instr& in) {
+  if (!is_binary_op(in.op)) return kBothBlocks;
   const bool a = k.operands[static_cast<std::size_t>(in.a)].kind == OperandKind::kBroadcast;
   const bool b = k.operands[static_cast<std::size_t>(in.b)].kind == OperandKind::kBroadcast;
-  return a == b ? 0 : (a ? 1 : 2);
+  return a == b ? kBothBlocks : (a ? kScalarA : kScalarB);
 }
 
-// ptrs[i] points at operand i's first element for this block. A broadcast operand's block is
-// filled only if some instruction reads it as a block; binary instructions with one broadcast
-// operand read only its first element.
+// ptrs[i] points at operand i's first element for this block (a scalar-form broadcast operand:
+// at its one value).
 void run_block(const Kernel& kernel, void* const* ptrs, std::int64_t count, std::int64_t start,
                ReducePartial* partials, std::uint32_t* error_flags);
 

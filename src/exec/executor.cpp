@@ -113,7 +113,8 @@ const void* broadcast_source(const Value& v) {
 void mark_block_broadcasts(const Kernel& k, std::vector<char>& needs_block) {
   needs_block.assign(k.operands.size(), 0);
   for (const Instr& in : k.code) {
-    const int scalar_operand = binary_form_of(k, in) == 1 ? in.a : binary_form_of(k, in) == 2 ? in.b : -1;
+    const BinaryForm form = binary_form_of(k, in);
+    const int scalar_operand = form == kScalarA ? in.a : form == kScalarB ? in.b : -1;
     for (int operand : {in.a, in.b, in.c}) {
       if (operand < 0 || operand == scalar_operand) continue;
       if (k.operands[static_cast<std::size_t>(operand)].kind == OperandKind::kBroadcast) {
