@@ -10,6 +10,9 @@ load drift on a shared machine hits both; both sides allocate their outputs):
   where        where(x > 0, x*y + 2.5*x - y/3, exp(-x)*y) on 10M and 1,000 float64 vs numexpr and NumPy
   black_scholes  Black-Scholes call of DESIGN.md on 1M options vs NumPy + scipy.special.ndtr
   threshold    the where-expression at sizes around the executor's OpenMP threshold, 1 vs all threads
+  compile      first-call compile of the DESIGN.md PageRank (trace + optimize + plan; a fresh ff.jit
+               wrapper per repeat) against the issue's 5 ms goal, and a second call with new scalar
+               values on the same tiny graph (no recompilation) against the first call
 Threads: fuseflow and numexpr use all cores (FUSEFLOW_NUM_THREADS / ff.set_num_threads); NumPy and
 SciPy are single-threaded. Writes bench/results/engine.json with both figures and speedup = peer / fuseflow.
 Usage: python bench/bench_engine.py [--scale 20] [--iters 20] [--repeats 7] [--only where,boundary]
@@ -203,8 +206,45 @@ def bench_threshold(results, args):
     ff.set_num_threads(0)
 
 
+def bench_compile(results, args):
+    """Compile cost of the DESIGN.md PageRank: trace (Python, f.program) + optimize + lower
+    (_core.compile), each repeat on a fresh ff.jit wrapper so nothing is cached; the graph is tiny
+    so the first call is almost all compile. Then a second call with new scalar values."""
+    src = np.array([0, 1, 2, 2, 3], dtype=np.int64)
+    dst = np.array([1, 2, 0, 1, 2], dtype=np.int64)
+    g = ff.Graph.from_edges(src, dst)
+    fn = pagerank.__wrapped__
+    trace_s, lower_s, first_s, second_s = [], [], [], []
+    for _ in range(max(args.repeats, 7) * 3):
+        f = ff.jit(fn)
+        start = time.perf_counter()
+        program = f.program(g, 0.85, 20)
+        traced = time.perf_counter()
+        ff._core.compile(program)
+        trace_s.append(traced - start)
+        lower_s.append(time.perf_counter() - traced)
+        f = ff.jit(fn)
+        start = time.perf_counter()
+        first = f(g, 0.85, 20)
+        first_s.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        second = f(g, 0.5, 7)
+        second_s.append(time.perf_counter() - start)
+        assert f.trace_count == 1, "a call with new scalar values recompiled"
+        want = ff.algorithms.pagerank(g, damping=0.5, tol=0.0, max_iter=7)
+        want = want[0] if isinstance(want, tuple) else want
+        assert np.allclose(second, want, rtol=1e-12, atol=1e-15) and not np.allclose(first, second)
+    trace, lower = float(np.median(trace_s)), float(np.median(lower_s))
+    compile_s = float(np.median(np.add(trace_s, lower_s)))
+    first, second = float(np.median(first_s)), float(np.median(second_s))
+    row(results, "compile: DSL PageRank, trace + optimize + plan (fresh ff.jit)", compile_s, "goal 5 ms", 5e-3,
+        note=f"trace {trace * 1e3:.3f} ms, optimize + plan {lower * 1e3:.3f} ms")
+    row(results, "compile: second call, new damping/iters, 4-node graph (no recompile)", second,
+        "first call (compile + run)", first, note="trace_count stays 1")
+
+
 CASES = {"boundary": bench_boundary, "where": bench_where, "black_scholes": bench_black_scholes,
-         "pagerank": bench_pagerank, "threshold": bench_threshold}
+         "pagerank": bench_pagerank, "threshold": bench_threshold, "compile": bench_compile}
 
 
 def main():

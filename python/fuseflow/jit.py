@@ -21,6 +21,7 @@ from .graph import Graph
 from .profile import Profile
 
 _arg_layout = _core.arg_layout
+_core.JitDispatcher._register_graph_type(Graph)  # graph arguments take the native call path too
 
 __all__ = ["jit", "JitFunction"]
 
@@ -209,10 +210,15 @@ class _Traced:
         self.lock = threading.Lock()
 
 
-class JitFunction:
-    """The callable ff.jit returns. Also: .ir(*args), .dot(*args), .profile(*args)."""
+class JitFunction(_core.JitDispatcher):
+    """The callable ff.jit returns. Also: .ir(*args), .dot(*args), .profile(*args).
+
+    __call__ is native (_core.JitDispatcher): a call with the exact argument layout of an earlier
+    call (kinds, dtypes, array lengths, graph sizes; plain arrays, graphs and Python numbers) runs
+    the remembered compiled program without entering Python; every other call comes to _call_slow."""
 
     def __init__(self, fn, deterministic=False):
+        super().__init__()
         self._fn = fn
         self._deterministic = bool(deterministic)
         self._signature = inspect.signature(fn)
@@ -231,7 +237,6 @@ class JitFunction:
         # Memo of exact argument layouts (types, dtypes, shapes, strides, graph sizes) -> entry, so
         # a repeated call skips classification; bounded because it keys on lengths.
         self._fast = {}
-        self._hot = {}  # exact argument layout -> (Compiled.run_args, output structure)
         self._lock = threading.Lock()
         self.trace_count = 0  # how many times the function was traced (tests check no recompiles)
         functools.update_wrapper(self, fn)
@@ -265,6 +270,9 @@ class JitFunction:
                 layout = _layout(values)
             hit = self._fast.get(layout)
             if hit is not None:
+                for i, v in enumerate(values):  # the layout says "int", not whether it fits
+                    if type(v) is int and not _INT64_MIN <= v <= _INT64_MAX:
+                        raise OverflowError(f"{names[i]}: integer {v} does not fit in int64")
                 entry, graph_positions = hit
                 if graph_positions is None:
                     return entry, list(values)
@@ -385,17 +393,9 @@ class JitFunction:
                     entry.compiled = compile_fn(entry.program, self._deterministic)
         return entry.compiled
 
-    def __call__(self, *args, **kwargs):
-        layout = None
-        if not kwargs:
-            # Hot path: a repeated call with plain arguments pays one layout probe, one dict
-            # lookup and one native call (traced values, graphs, NumPy scalars give None).
-            layout = _arg_layout(*args)
-            hot = self._hot.get(layout) if layout is not None else None
-            if hot is not None:
-                run, structure = hot
-                outputs = run(*args)
-                return outputs[0] if structure is None else _unflatten(structure, iter(outputs))
+    def _call_slow(self, *args, **kwargs):
+        """Every call the native __call__ has not remembered: traces on a new signature, and
+        remembers plain positional layouts so their next call stays native."""
         if _trace_state.stack and _any_traced(args, kwargs):
             # Called from inside another trace: inline it into that program.
             return self._fn(*args, **kwargs)
@@ -403,10 +403,8 @@ class JitFunction:
         compiled = entry.compiled
         if compiled is None:
             compiled = self._compiled(entry)
-        if layout is not None and len(args) == self._n_params and _memoizable(args):
-            if len(self._hot) > 256:
-                self._hot.clear()
-            self._hot[layout] = (compiled.run_args, entry.structure)
+        if not kwargs and len(args) == self._n_params and _memoizable(args):
+            self._remember(args, compiled, entry.structure)
         outputs = compiled.run(inputs)
         if entry.structure is None:
             return outputs[0]

@@ -1,11 +1,15 @@
 // Engine bindings: _core.compile(program, deterministic=False) -> _core.Compiled with
-// .run(inputs: list) -> list. Arrays cross without copies (borrowed for the duration of the run,
-// results handed to NumPy through a capsule); the run itself releases the GIL.
+// .run(inputs: list) -> list, and _core.JitDispatcher, the native base of ff.jit's JitFunction whose
+// __call__ runs a repeated call without entering Python. Arrays cross without copies (borrowed for
+// the duration of the run, results handed to NumPy through a capsule); long runs release the GIL.
+// NumPy arrays are read and created through NumPy's C API: nanobind's generic ndarray exchange
+// (DLPack import, numpy.asarray export) cost ~0.6 us of a ~1.9 us small call.
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -16,10 +20,56 @@
 #include "fuseflow/core/error.h"
 #include "fuseflow/graph/graph.h"
 
+// After Python.h (included by nanobind). No PY_ARRAY_UNIQUE_SYMBOL: the API table is private to
+// this file, which is the only user, and bind_exec() imports it.
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#include <numpy/arrayobject.h>
+
 namespace fuseflow::bindings {
 namespace {
 
 using exec::ElemType;
+
+// The engine's element type of a NumPy type number, or false for unsupported dtypes.
+bool elem_type_of_typenum(int typenum, ElemType& out) {
+  switch (typenum) {
+    case NPY_DOUBLE: out = ElemType::kFloat64; return true;
+    case NPY_FLOAT: out = ElemType::kFloat32; return true;
+    case NPY_BOOL: out = ElemType::kBool; return true;
+    default: break;
+  }
+  // int32/int64 have several type numbers (int/long/longlong) whose sizes depend on the platform.
+  std::size_t size = 0;
+  if (typenum == NPY_INT) size = sizeof(int);
+  else if (typenum == NPY_LONG) size = sizeof(long);
+  else if (typenum == NPY_LONGLONG) size = sizeof(long long);
+  if (size == 4) out = ElemType::kInt32;
+  else if (size == 8) out = ElemType::kInt64;
+  else return false;
+  return true;
+}
+
+int typenum_of_elem_type(ElemType t) {
+  switch (t) {
+    case ElemType::kBool: return NPY_BOOL;
+    case ElemType::kInt32: return NPY_INT32;
+    case ElemType::kInt64: return NPY_INT64;
+    case ElemType::kFloat32: return NPY_FLOAT32;
+    case ElemType::kFloat64: return NPY_FLOAT64;
+  }
+  return NPY_FLOAT64;
+}
+
+// An exact numpy.ndarray the executor can borrow as it is: 1-D, C-contiguous, aligned, native
+// byte order, supported dtype. Anything else takes the general (nanobind) path with its errors.
+bool plain_numpy_array(PyObject* o, ElemType& type) {
+  if (Py_TYPE(o) != &PyArray_Type) return false;
+  auto* a = reinterpret_cast<PyArrayObject*>(o);
+  if (PyArray_NDIM(a) != 1 || !PyArray_IS_C_CONTIGUOUS(a) || !PyArray_ISALIGNED(a) || !PyArray_ISNOTSWAPPED(a)) {
+    return false;
+  }
+  return elem_type_of_typenum(PyArray_TYPE(a), type);
+}
 
 bool elem_type_of_dtype(const nb::dlpack::dtype& dt, ElemType& out) {
   if (dt == nb::dtype<double>()) out = ElemType::kFloat64;
@@ -34,6 +84,11 @@ bool elem_type_of_dtype(const nb::dlpack::dtype& dt, ElemType& out) {
 std::string input_name(std::size_t index) { return "inputs[" + std::to_string(index) + "]"; }
 
 Value to_value(nb::handle obj, std::size_t index) {
+  ElemType plain_type;
+  if (plain_numpy_array(obj.ptr(), plain_type)) {
+    auto* a = reinterpret_cast<PyArrayObject*>(obj.ptr());
+    return Value::borrowed_array(plain_type, PyArray_DATA(a), static_cast<std::int64_t>(PyArray_DIM(a, 0)), nullptr);
+  }
   // bool before int: Python's bool is an int subclass.
   if (PyBool_Check(obj.ptr())) return Value::of_bool(obj.ptr() == Py_True);
   if (PyFloat_Check(obj.ptr())) return Value::of_f64(PyFloat_AS_DOUBLE(obj.ptr()));
@@ -85,44 +140,42 @@ Value to_value(nb::handle obj, std::size_t index) {
                              Py_TYPE(obj.ptr())->tp_name);
 }
 
-template <class T>
+void release_storage_capsule(PyObject* capsule) {
+  delete static_cast<std::shared_ptr<exec::Storage>*>(PyCapsule_GetPointer(capsule, nullptr));
+}
+
+// A writable NumPy array over the value's storage (no copy); a capsule holding a reference to the
+// storage is the array's base, so the buffer lives as long as the array.
 nb::object array_to_numpy(const Value& v) {
-  auto* owner = new std::shared_ptr<exec::Storage>(v.storage);
-  nb::capsule capsule(owner, [](void* p) noexcept { delete static_cast<std::shared_ptr<exec::Storage>*>(p); });
-  std::size_t shape[1] = {static_cast<std::size_t>(v.length)};
-  return nb::cast(nb::ndarray<nb::numpy, T, nb::ndim<1>>(static_cast<T*>(v.storage->data()), 1, shape, capsule));
+  nb::object capsule = nb::steal(PyCapsule_New(new std::shared_ptr<exec::Storage>(v.storage), nullptr,
+                                               &release_storage_capsule));
+  if (!capsule.is_valid()) throw nb::python_error();
+  npy_intp shape[1] = {static_cast<npy_intp>(v.length)};
+  PyArray_Descr* descr = PyArray_DescrFromType(typenum_of_elem_type(v.type));  // new reference, stolen below
+  PyObject* array = PyArray_NewFromDescr(&PyArray_Type, descr, 1, shape, nullptr, v.storage->data(),
+                                         NPY_ARRAY_CARRAY, nullptr);
+  if (array == nullptr) throw nb::python_error();
+  nb::object result = nb::steal(array);
+  if (PyArray_SetBaseObject(reinterpret_cast<PyArrayObject*>(array), capsule.release().ptr()) != 0) {
+    throw nb::python_error();
+  }
+  return result;
 }
 
 nb::object from_value(const Value& v) {
-  if (v.is_array()) {
-    switch (v.type) {
-      case ElemType::kBool: return array_to_numpy<bool>(v);
-      case ElemType::kInt32: return array_to_numpy<std::int32_t>(v);
-      case ElemType::kInt64: return array_to_numpy<std::int64_t>(v);
-      case ElemType::kFloat32: return array_to_numpy<float>(v);
-      case ElemType::kFloat64: return array_to_numpy<double>(v);
-    }
-  }
+  if (v.is_array()) return array_to_numpy(v);
   // Scalars come back as NumPy scalars of the traced dtype (like NumPy reductions).
-  // Leaked on purpose: releasing Python objects after interpreter shutdown would crash.
-  static PyObject* np_types[5] = {nullptr};
-  if (np_types[0] == nullptr) {
-    nb::object np = nb::module_::import_("numpy");
-    const char* names[5] = {"bool_", "int32", "int64", "float32", "float64"};
-    for (int i = 0; i < 5; ++i) {
-      nb::object t = np.attr(names[i]);
-      np_types[i] = t.release().ptr();
-    }
+  bool flag;
+  const void* data = v.scalar.raw;
+  if (v.type == ElemType::kBool) {
+    flag = v.scalar.raw[0] != 0;  // NumPy's bool is one byte holding 0 or 1
+    data = &flag;
   }
-  nb::handle type(np_types[static_cast<int>(v.type)]);
-  switch (v.type) {
-    case ElemType::kBool: return type(v.scalar.raw[0] != 0);
-    case ElemType::kInt32: return type(v.scalar.i32);
-    case ElemType::kInt64: return type(v.scalar.i64);
-    case ElemType::kFloat32: return type(static_cast<double>(v.scalar.f32));
-    case ElemType::kFloat64: return type(v.scalar.f64);
-  }
-  return nb::none();
+  PyArray_Descr* descr = PyArray_DescrFromType(typenum_of_elem_type(v.type));
+  PyObject* scalar = PyArray_Scalar(const_cast<void*>(data), descr, nullptr);
+  Py_DECREF(descr);
+  if (scalar == nullptr) throw nb::python_error();
+  return nb::steal(scalar);
 }
 
 std::vector<Value> convert_inputs(const nb::list& inputs) {
@@ -159,6 +212,181 @@ nb::list convert_outputs(const std::vector<Value>& outputs) {
   return out;
 }
 
+// Rebuilds a function's (nested tuple/list) return value from its flat outputs; `structure` is
+// what fuseflow.dsl._flatten made: None for a leaf, else (container type, [children]).
+nb::object unflatten(nb::handle structure, const std::vector<Value>& outputs, std::size_t& next) {
+  if (structure.is_none()) return from_value(outputs.at(next++));
+  nb::handle kind = PyTuple_GET_ITEM(structure.ptr(), 0);
+  nb::handle children = PyTuple_GET_ITEM(structure.ptr(), 1);
+  const Py_ssize_t count = PyList_GET_SIZE(children.ptr());
+  nb::list items;
+  for (Py_ssize_t i = 0; i < count; ++i) items.append(unflatten(PyList_GET_ITEM(children.ptr(), i), outputs, next));
+  if (kind.ptr() == reinterpret_cast<PyObject*>(&PyList_Type)) return items;
+  if (kind.ptr() == reinterpret_cast<PyObject*>(&PyTuple_Type)) return nb::steal(PyList_AsTuple(items.ptr()));
+  return kind(items);  // a tuple/list subclass, built from its items as the Python tracer does
+}
+
+// Native base of ff.jit's JitFunction. A call whose arguments have the exact layout of an earlier
+// call (same argument kinds, dtypes and array lengths; arrays plain 1-D contiguous) runs the
+// remembered Compiled directly; any other call goes to the Python method _call_slow, which traces,
+// compiles and calls remember(). Saves the Python frame, the layout bytes object and the dict
+// lookup of a Python-level cache (~0.5 us of a small call).
+class JitDispatcher {
+ public:
+  // Per argument: a kind byte, then for arrays the element type and length, for graphs the node
+  // and edge counts (array length classes are decided against them).
+  static constexpr std::size_t kMaxKeyArgs = 32;
+  struct Key {
+    unsigned char bytes[kMaxKeyArgs * (1 + 2 * sizeof(std::int64_t))];
+    std::size_t size = 0;
+    std::size_t graphs = 0;
+  };
+
+  // The native Graph of a fuseflow.Graph (the Python wrapper class registered by jit.py), or null.
+  static const Graph* graph_of(PyObject* o) {
+    if (graph_wrapper_type_ == nullptr || Py_TYPE(o) != graph_wrapper_type_) return nullptr;
+    nb::object inner = nb::steal(PyObject_GetAttrString(o, "_g"));
+    if (!inner.is_valid()) {
+      PyErr_Clear();
+      return nullptr;
+    }
+    return nb::isinstance<Graph>(inner) ? nb::inst_ptr<Graph>(inner) : nullptr;
+  }
+
+  static void append_int64(unsigned char*& out, std::int64_t v) {
+    std::memcpy(out, &v, sizeof v);
+    out += sizeof v;
+  }
+
+  // False when an argument cannot take the native path (NumPy scalar, strided array, ...).
+  static bool layout_key(PyObject* const* args, std::size_t nargs, Key& key) {
+    if (nargs > kMaxKeyArgs) return false;
+    unsigned char* out = key.bytes;
+    key.graphs = 0;
+    for (std::size_t i = 0; i < nargs; ++i) {
+      PyObject* o = args[i];
+      PyTypeObject* t = Py_TYPE(o);
+      if (t == &PyFloat_Type) {
+        *out++ = 'f';
+      } else if (t == &PyBool_Type) {
+        *out++ = 'b';
+      } else if (t == &PyLong_Type) {
+        int overflow = 0;
+        (void)PyLong_AsLongLongAndOverflow(o, &overflow);
+        if (overflow != 0) return false;  // the Python path raises the OverflowError
+        *out++ = 'i';
+      } else if (const Graph* g = graph_of(o)) {
+        *out++ = 'g';
+        append_int64(out, g->num_nodes());
+        append_int64(out, g->num_edges());
+        ++key.graphs;
+      } else {
+        ElemType type;
+        if (!plain_numpy_array(o, type)) return false;
+        *out++ = 'a';
+        *out++ = static_cast<unsigned char>(type);
+        append_int64(out, PyArray_DIM(reinterpret_cast<PyArrayObject*>(o), 0));
+      }
+    }
+    key.size = static_cast<std::size_t>(out - key.bytes);
+    return true;
+  }
+
+  // The type's tp_call: a remembered layout runs here, anything else goes to self._call_slow.
+  static PyObject* tp_call(PyObject* self, PyObject* args, PyObject* kwargs) noexcept {
+    try {
+      if (!nb::inst_ready(self)) {
+        PyErr_SetString(PyExc_TypeError, "JitDispatcher.__init__() was not called");
+        return nullptr;
+      }
+      nb::object result = nb::inst_ptr<JitDispatcher>(self)->call(self, args, kwargs);
+      return result.release().ptr();
+    } catch (nb::python_error& e) {
+      e.restore();
+    } catch (const Error& e) {
+      set_python_error(e);
+    } catch (const std::bad_alloc&) {
+      PyErr_NoMemory();
+    } catch (const std::exception& e) {
+      PyErr_SetString(PyExc_RuntimeError, e.what());
+    }
+    return nullptr;
+  }
+
+  nb::object call(PyObject* self, PyObject* args, PyObject* kwargs) {
+    const std::size_t nargs = static_cast<std::size_t>(PyTuple_GET_SIZE(args));
+    Key key;
+    if ((kwargs == nullptr || PyDict_GET_SIZE(kwargs) == 0) && layout_key(&PyTuple_GET_ITEM(args, 0), nargs, key)) {
+      for (const Entry& e : entries_) {
+        if (e.key.size() != key.size || std::memcmp(e.key.data(), key.bytes, key.size) != 0) continue;
+        // Hold the entry's objects: a run that releases the GIL may see entries_ change meanwhile.
+        nb::object compiled_ref = e.compiled;
+        nb::object structure = e.structure;
+        const Compiled& compiled = nb::cast<const Compiled&>(compiled_ref);
+        std::vector<Value> values;
+        values.reserve(nargs);
+        // Graph inputs come first in a traced program (see jit.py), the rest in argument order.
+        if (key.graphs > 0) {
+          for (std::size_t i = 0; i < nargs; ++i) {
+            if (graph_of(PyTuple_GET_ITEM(args, i))) values.push_back(to_value(PyTuple_GET_ITEM(args, i), values.size()));
+          }
+        }
+        for (std::size_t i = 0; i < nargs; ++i) {
+          PyObject* arg = PyTuple_GET_ITEM(args, i);
+          if (key.graphs == 0 || !graph_of(arg)) values.push_back(to_value(arg, values.size()));
+        }
+        std::vector<Value> outputs = run_inputs(compiled, std::move(values));
+        std::size_t next = 0;
+        return unflatten(structure, outputs, next);
+      }
+    }
+    nb::object slow = nb::steal(PyObject_GetAttrString(self, "_call_slow"));
+    if (!slow.is_valid()) throw nb::python_error();
+    PyObject* result = PyObject_Call(slow.ptr(), args, kwargs);
+    if (result == nullptr) throw nb::python_error();
+    return nb::steal(result);
+  }
+
+  // Makes calls with the layout of `args` run `compiled` natively; false if they cannot.
+  bool remember(const nb::tuple& args, nb::object compiled, nb::object structure) {
+    Key key;
+    if (!layout_key(&PyTuple_GET_ITEM(args.ptr(), 0), args.size(), key)) return false;
+    if (!nb::isinstance<Compiled>(compiled)) throw_type_error("compiled", "must be a _core.Compiled");
+    for (Entry& e : entries_) {
+      if (e.key.size() == key.size && std::memcmp(e.key.data(), key.bytes, key.size) == 0) {
+        e.compiled = std::move(compiled);
+        e.structure = std::move(structure);
+        return true;
+      }
+    }
+    // Bounded: keys include array lengths, so a caller sweeping sizes would otherwise grow it.
+    if (entries_.size() >= kMaxEntries) entries_.clear();
+    entries_.push_back({std::string(reinterpret_cast<const char*>(key.bytes), key.size), std::move(compiled),
+                        std::move(structure)});
+    return true;
+  }
+
+  // fuseflow.Graph, whose instances take the native path as their wrapped _core.Graph.
+  static void register_graph_type(nb::handle type) {
+    if (!PyType_Check(type.ptr())) throw_type_error("type", "must be a class");
+    Py_XDECREF(reinterpret_cast<PyObject*>(graph_wrapper_type_));
+    graph_wrapper_type_ = reinterpret_cast<PyTypeObject*>(type.inc_ref().ptr());  // lives as long as the module
+  }
+
+  void forget() { entries_.clear(); }
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  static constexpr std::size_t kMaxEntries = 64;
+  struct Entry {
+    std::string key;
+    nb::object compiled;   // _core.Compiled
+    nb::object structure;  // output structure (None: one output)
+  };
+  std::vector<Entry> entries_;
+  static inline PyTypeObject* graph_wrapper_type_ = nullptr;
+};
+
 const char* step_kind_name(exec::Step::Kind k) {
   switch (k) {
     case exec::Step::kKernel: return "kernel";
@@ -188,20 +416,12 @@ void list_steps(const std::vector<exec::Step>& steps, int depth,
 }  // namespace
 
 void bind_exec(nb::module_& m) {
+  if (_import_array() < 0) throw nb::python_error();
   nb::class_<Compiled>(m, "Compiled", "A compiled program: run(inputs) executes it natively with the GIL released.")
       .def(
           "run",
           [](const Compiled& c, const nb::list& inputs) { return convert_outputs(run_inputs(c, convert_inputs(inputs))); },
           nb::arg("inputs"))
-      .def(
-          "run_args",
-          [](const Compiled& c, const nb::args& args) {
-            std::vector<Value> values;
-            values.reserve(args.size());
-            for (std::size_t i = 0; i < args.size(); ++i) values.push_back(to_value(args[i], i));
-            return convert_outputs(run_inputs(c, std::move(values)));
-          },
-          "run() with the inputs as positional arguments (the ff.jit hot path: no list to build).")
       .def(
           "run_profiled",
           [](const Compiled& c, const nb::list& inputs, bool events) -> nb::object {
@@ -244,6 +464,22 @@ void bind_exec(nb::module_& m) {
       },
       nb::arg("program"), nb::arg("deterministic") = false,
       "Lower a verified IR program to an executable plan (fused block kernels, graph steps, loops).");
+  // __call__ is the raw tp_call slot (inherited by Python subclasses): a bound __call__ method
+  // would add a slot lookup, nanobind's argument dispatch and an empty kwargs dict per call.
+  static PyType_Slot dispatcher_slots[] = {{Py_tp_call, reinterpret_cast<void*>(&JitDispatcher::tp_call)},
+                                           {0, nullptr}};
+  nb::class_<JitDispatcher>(m, "JitDispatcher",
+                            "Native base of ff.jit's JitFunction: calls with a remembered argument layout run "
+                            "without entering Python; others go to self._call_slow(*args, **kwargs).",
+                            nb::type_slots(dispatcher_slots))
+      .def(nb::init<>())
+      .def("_remember", &JitDispatcher::remember, nb::arg("args"), nb::arg("compiled"), nb::arg("structure").none(),
+           "Run later calls whose arguments have the layout of `args` as `compiled`; False if such calls cannot "
+           "take the native path (graphs, NumPy scalars, strided arrays, ...).")
+      .def("_forget", &JitDispatcher::forget, "Drop every remembered layout.")
+      .def_static("_register_graph_type", &JitDispatcher::register_graph_type, nb::arg("type"),
+                  "The Python graph wrapper class (fuseflow.Graph) whose ._g the native path passes on.")
+      .def_prop_ro("_remembered", &JitDispatcher::size, "Number of remembered argument layouts.");
   m.def("exec_simd_target", &exec::block_kernel_target, "SIMD target the fused-kernel interpreter dispatches to.");
 }
 

@@ -51,6 +51,10 @@ std::span<const T> as_span(const AnyArray1D& a) {
 
 std::string dtype_name(const nb::dlpack::dtype& dt);
 
+// Sets the Python exception an Error maps to (ValueError, TypeError, ...): what the registered
+// translator does, for code that raises without going through a nanobind function.
+void set_python_error(const Error& e);
+
 // Asks the interpreter whether Ctrl-C was pressed; runs with the GIL re-acquired briefly.
 bool python_interrupt_hook();
 

@@ -29,22 +29,26 @@ bool python_interrupt_hook() {
   return false;
 }
 
+void set_python_error(const Error& e) {
+  PyObject* type = PyExc_RuntimeError;
+  switch (e.code()) {
+    case ErrorCode::kInvalidValue: type = PyExc_ValueError; break;
+    case ErrorCode::kInvalidType: type = PyExc_TypeError; break;
+    case ErrorCode::kOutOfRange: type = PyExc_IndexError; break;
+    case ErrorCode::kOutOfMemory: type = PyExc_MemoryError; break;
+    case ErrorCode::kInterrupted: type = PyExc_KeyboardInterrupt; break;
+    case ErrorCode::kNotImplemented: type = PyExc_NotImplementedError; break;
+    case ErrorCode::kInternal: type = PyExc_RuntimeError; break;
+  }
+  PyErr_SetString(type, e.what());
+}
+
 void bind_core(nb::module_& m) {
   nb::register_exception_translator([](const std::exception_ptr& p, void*) {
     try {
       std::rethrow_exception(p);
     } catch (const Error& e) {
-      PyObject* type = PyExc_RuntimeError;
-      switch (e.code()) {
-        case ErrorCode::kInvalidValue: type = PyExc_ValueError; break;
-        case ErrorCode::kInvalidType: type = PyExc_TypeError; break;
-        case ErrorCode::kOutOfRange: type = PyExc_IndexError; break;
-        case ErrorCode::kOutOfMemory: type = PyExc_MemoryError; break;
-        case ErrorCode::kInterrupted: type = PyExc_KeyboardInterrupt; break;
-        case ErrorCode::kNotImplemented: type = PyExc_NotImplementedError; break;
-        case ErrorCode::kInternal: type = PyExc_RuntimeError; break;
-      }
-      PyErr_SetString(type, e.what());
+      set_python_error(e);
     }
   });
   m.def("set_num_threads", &set_num_threads, nb::arg("n"),

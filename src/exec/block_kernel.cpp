@@ -123,68 +123,93 @@ HWY_INLINE T nan_max(T a, T b) {
   else return a > b ? a : b;
 }
 
-template <class T, class F>
+template <class T, int kForm, class F>
 HWY_INLINE void map2(const void* a, const void* b, void* dst, std::int64_t n, F f) {
   const T* pa = static_cast<const T*>(a);
   const T* pb = static_cast<const T*>(b);
   T* pd = static_cast<T*>(dst);
-  for (std::int64_t i = 0; i < n; ++i) pd[i] = f(pa[i], pb[i]);
+  if constexpr (kForm == kScalarA) {
+    const T sa = pa[0];
+    for (std::int64_t i = 0; i < n; ++i) pd[i] = f(sa, pb[i]);
+  } else if constexpr (kForm == kScalarB) {
+    const T sb = pb[0];
+    for (std::int64_t i = 0; i < n; ++i) pd[i] = f(pa[i], sb);
+  } else {
+    for (std::int64_t i = 0; i < n; ++i) pd[i] = f(pa[i], pb[i]);
+  }
 }
 
-template <class T, class F>
+template <class T, int kForm, class F>
 HWY_INLINE void compare(const void* a, const void* b, void* dst, std::int64_t n, F f) {
   const T* pa = static_cast<const T*>(a);
   const T* pb = static_cast<const T*>(b);
   Bool8* pd = static_cast<Bool8*>(dst);
-  for (std::int64_t i = 0; i < n; ++i) pd[i] = f(pa[i], pb[i]) ? 1 : 0;
+  if constexpr (kForm == kScalarA) {
+    const T sa = pa[0];
+    for (std::int64_t i = 0; i < n; ++i) pd[i] = f(sa, pb[i]) ? 1 : 0;
+  } else if constexpr (kForm == kScalarB) {
+    const T sb = pb[0];
+    for (std::int64_t i = 0; i < n; ++i) pd[i] = f(pa[i], sb) ? 1 : 0;
+  } else {
+    for (std::int64_t i = 0; i < n; ++i) pd[i] = f(pa[i], pb[i]) ? 1 : 0;
+  }
 }
 
-template <class T>
-void binary(OpCode op, const void* a, const void* b, void* d, std::int64_t n, std::uint32_t* flags) {
+template <class T, int kForm>
+void binary_form(OpCode op, const void* a, const void* b, void* d, std::int64_t n, std::uint32_t* flags) {
   using W = typename WrapType<T>::type;
   switch (op) {
     case OpCode::kAdd:
-      if constexpr (std::is_same_v<T, Bool8>) map2<T>(a, b, d, n, [](T x, T y) { return T(x | y); });
-      else map2<T>(a, b, d, n, [](T x, T y) { return T(W(x) + W(y)); });
+      if constexpr (std::is_same_v<T, Bool8>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return T(x | y); });
+      else map2<T, kForm>(a, b, d, n, [](T x, T y) { return T(W(x) + W(y)); });
       break;
-    case OpCode::kSub: map2<T>(a, b, d, n, [](T x, T y) { return T(W(x) - W(y)); }); break;
+    case OpCode::kSub: map2<T, kForm>(a, b, d, n, [](T x, T y) { return T(W(x) - W(y)); }); break;
     case OpCode::kMul:
-      if constexpr (std::is_same_v<T, Bool8>) map2<T>(a, b, d, n, [](T x, T y) { return T(x & y); });
-      else map2<T>(a, b, d, n, [](T x, T y) { return T(W(x) * W(y)); });
+      if constexpr (std::is_same_v<T, Bool8>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return T(x & y); });
+      else map2<T, kForm>(a, b, d, n, [](T x, T y) { return T(W(x) * W(y)); });
       break;
     case OpCode::kDiv:
-      if constexpr (std::is_floating_point_v<T>) map2<T>(a, b, d, n, [](T x, T y) { return x / y; });
+      if constexpr (std::is_floating_point_v<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return x / y; });
       break;
     case OpCode::kFloorDiv:
-      if constexpr (std::is_floating_point_v<T>) map2<T>(a, b, d, n, [](T x, T y) { return float_floordiv(x, y); });
-      else if constexpr (kIsInt<T>) map2<T>(a, b, d, n, [](T x, T y) { return int_floordiv(x, y); });
+      if constexpr (std::is_floating_point_v<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return float_floordiv(x, y); });
+      else if constexpr (kIsInt<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return int_floordiv(x, y); });
       break;
     case OpCode::kMod:
-      if constexpr (std::is_floating_point_v<T>) map2<T>(a, b, d, n, [](T x, T y) { return float_mod(x, y); });
-      else if constexpr (kIsInt<T>) map2<T>(a, b, d, n, [](T x, T y) { return int_mod(x, y); });
+      if constexpr (std::is_floating_point_v<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return float_mod(x, y); });
+      else if constexpr (kIsInt<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return int_mod(x, y); });
       break;
     case OpCode::kPow:
-      if constexpr (std::is_floating_point_v<T>) map2<T>(a, b, d, n, [](T x, T y) { return std::pow(x, y); });
-      else if constexpr (kIsInt<T>) map2<T>(a, b, d, n, [flags](T x, T y) { return int_pow(x, y, flags); });
+      if constexpr (std::is_floating_point_v<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return std::pow(x, y); });
+      else if constexpr (kIsInt<T>) map2<T, kForm>(a, b, d, n, [flags](T x, T y) { return int_pow(x, y, flags); });
       break;
-    case OpCode::kMinimum: map2<T>(a, b, d, n, [](T x, T y) { return nan_min(x, y); }); break;
-    case OpCode::kMaximum: map2<T>(a, b, d, n, [](T x, T y) { return nan_max(x, y); }); break;
+    case OpCode::kMinimum: map2<T, kForm>(a, b, d, n, [](T x, T y) { return nan_min(x, y); }); break;
+    case OpCode::kMaximum: map2<T, kForm>(a, b, d, n, [](T x, T y) { return nan_max(x, y); }); break;
     case OpCode::kBitAnd:
-      if constexpr (!std::is_floating_point_v<T>) map2<T>(a, b, d, n, [](T x, T y) { return T(x & y); });
+      if constexpr (!std::is_floating_point_v<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return T(x & y); });
       break;
     case OpCode::kBitOr:
-      if constexpr (!std::is_floating_point_v<T>) map2<T>(a, b, d, n, [](T x, T y) { return T(x | y); });
+      if constexpr (!std::is_floating_point_v<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return T(x | y); });
       break;
     case OpCode::kBitXor:
-      if constexpr (!std::is_floating_point_v<T>) map2<T>(a, b, d, n, [](T x, T y) { return T(x ^ y); });
+      if constexpr (!std::is_floating_point_v<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return T(x ^ y); });
       break;
-    case OpCode::kEq: compare<T>(a, b, d, n, [](T x, T y) { return x == y; }); break;
-    case OpCode::kNe: compare<T>(a, b, d, n, [](T x, T y) { return x != y; }); break;
-    case OpCode::kLt: compare<T>(a, b, d, n, [](T x, T y) { return x < y; }); break;
-    case OpCode::kLe: compare<T>(a, b, d, n, [](T x, T y) { return x <= y; }); break;
-    case OpCode::kGt: compare<T>(a, b, d, n, [](T x, T y) { return x > y; }); break;
-    case OpCode::kGe: compare<T>(a, b, d, n, [](T x, T y) { return x >= y; }); break;
+    case OpCode::kEq: compare<T, kForm>(a, b, d, n, [](T x, T y) { return x == y; }); break;
+    case OpCode::kNe: compare<T, kForm>(a, b, d, n, [](T x, T y) { return x != y; }); break;
+    case OpCode::kLt: compare<T, kForm>(a, b, d, n, [](T x, T y) { return x < y; }); break;
+    case OpCode::kLe: compare<T, kForm>(a, b, d, n, [](T x, T y) { return x <= y; }); break;
+    case OpCode::kGt: compare<T, kForm>(a, b, d, n, [](T x, T y) { return x > y; }); break;
+    case OpCode::kGe: compare<T, kForm>(a, b, d, n, [](T x, T y) { return x >= y; }); break;
     default: break;
+  }
+}
+
+template <class T>
+void binary(OpCode op, BinaryForm form, const void* a, const void* b, void* d, std::int64_t n, std::uint32_t* flags) {
+  switch (form) {
+    case kScalarA: binary_form<T, kScalarA>(op, a, b, d, n, flags); break;
+    case kScalarB: binary_form<T, kScalarB>(op, a, b, d, n, flags); break;
+    default: binary_form<T, kBothBlocks>(op, a, b, d, n, flags); break;
   }
 }
 
@@ -360,9 +385,11 @@ void RunBlock(const Kernel& kernel, void* const* ptrs, std::int64_t n, std::int6
       case OpCode::kFloorDiv: case OpCode::kMod: case OpCode::kPow: case OpCode::kMinimum:
       case OpCode::kMaximum: case OpCode::kBitAnd: case OpCode::kBitOr: case OpCode::kBitXor:
       case OpCode::kEq: case OpCode::kNe: case OpCode::kLt: case OpCode::kLe: case OpCode::kGt:
-      case OpCode::kGe:
-        with_type(in.type, [&](auto tag) { binary<decltype(tag)>(in.op, a, b, d, n, flags); });
+      case OpCode::kGe: {
+        const BinaryForm form = binary_form_of(kernel, in);
+        with_type(in.type, [&](auto tag) { binary<decltype(tag)>(in.op, form, a, b, d, n, flags); });
         break;
+      }
       case OpCode::kNeg: case OpCode::kAbs: case OpCode::kBitNot: case OpCode::kMath: case OpCode::kSquare:
         with_type(in.type, [&](auto tag) { unary<decltype(tag)>(in, a, d, n); });
         break;
@@ -376,7 +403,12 @@ void RunBlock(const Kernel& kernel, void* const* ptrs, std::int64_t n, std::int6
           const T* pb = static_cast<const T*>(b);
           const T* pe = static_cast<const T*>(c);
           T* pd = static_cast<T*>(d);
-          for (std::int64_t i = 0; i < n; ++i) pd[i] = pc[i] ? pb[i] : pe[i];
+          // Both sides loaded unconditionally: a blend, where `pc[i] ? pb[i] : pe[i]` would make
+          // the compiler mask the loads (the untaken side may not be read in C++).
+          for (std::int64_t i = 0; i < n; ++i) {
+            const T taken = pb[i], other = pe[i];
+            pd[i] = pc[i] ? taken : other;
+          }
         });
         break;
       case OpCode::kClip:

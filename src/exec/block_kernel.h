@@ -13,7 +13,31 @@ enum KernelErrorFlags : std::uint32_t {
   kErrorNegativeIntPower = 1u,
 };
 
-// ptrs[i] points at operand i's first element for this block.
+// Operand forms of a binary instruction (arithmetic or comparison): both operands blocks, or
+// exactly one of them a broadcast operand, which it then reads as one scalar (no block-sized copy
+// to fill or to load from; the executor fills a broadcast's block only for other readers).
+enum BinaryForm : int { kBothBlocks = 0, kScalarA = 1, kScalarB = 2 };
+
+inline bool is_binary_op(OpCode op) {
+  switch (op) {
+    case OpCode::kAdd: case OpCode::kSub: case OpCode::kMul: case OpCode::kDiv: case OpCode::kFloorDiv:
+    case OpCode::kMod: case OpCode::kPow: case OpCode::kMinimum: case OpCode::kMaximum: case OpCode::kBitAnd:
+    case OpCode::kBitOr: case OpCode::kBitXor: case OpCode::kEq: case OpCode::kNe: case OpCode::kLt:
+    case OpCode::kLe: case OpCode::kGt: case OpCode::kGe:
+      return true;
+    default:
+      return false;
+  }
+}
+inline BinaryForm binary_form_of(const Kernel& k, const Instr& in) {
+  if (!is_binary_op(in.op)) return kBothBlocks;
+  const bool a = k.operands[static_cast<std::size_t>(in.a)].kind == OperandKind::kBroadcast;
+  const bool b = k.operands[static_cast<std::size_t>(in.b)].kind == OperandKind::kBroadcast;
+  return a == b ? kBothBlocks : (a ? kScalarA : kScalarB);
+}
+
+// ptrs[i] points at operand i's first element for this block (a scalar-form broadcast operand:
+// at its one value).
 void run_block(const Kernel& kernel, void* const* ptrs, std::int64_t count, std::int64_t start,
                ReducePartial* partials, std::uint32_t* error_flags);
 

@@ -43,6 +43,7 @@ struct ThreadScratch {
   std::vector<char*> base;
   std::vector<std::int64_t> stride;
   std::vector<void*> ptrs;
+  std::vector<char> needs_block;
   ~ThreadScratch() { std::free(data); }
   char* reserve(std::size_t want) {
     if (want > bytes) {
@@ -107,16 +108,33 @@ const void* broadcast_source(const Value& v) {
   return v.scalar.raw;
 }
 
+// Marks the broadcast operands some instruction reads as a whole block (everything but the
+// scalar operand of a binary instruction): only those are copied into a block-sized buffer.
+void mark_block_broadcasts(const Kernel& k, std::vector<char>& needs_block) {
+  needs_block.assign(k.operands.size(), 0);
+  for (const Instr& in : k.code) {
+    const BinaryForm form = binary_form_of(k, in);
+    const int scalar_operand = form == kScalarA ? in.a : form == kScalarB ? in.b : -1;
+    for (int operand : {in.a, in.b, in.c}) {
+      if (operand < 0 || operand == scalar_operand) continue;
+      if (k.operands[static_cast<std::size_t>(operand)].kind == OperandKind::kBroadcast) {
+        needs_block[static_cast<std::size_t>(operand)] = 1;
+      }
+    }
+  }
+}
+
 // Prepares the calling thread's operand table for a kernel: register/broadcast bases in scratch,
 // array bases in the slots. ptr(block) = base + start * stride.
 void prepare_operands(const Kernel& k, std::vector<Value>& slots, std::int64_t fill_count, ThreadScratch& ts) {
   const std::size_t nops = k.operands.size();
-  std::size_t broadcasts = 0;
-  for (const Operand& o : k.operands) broadcasts += (o.kind == OperandKind::kBroadcast);
+  mark_block_broadcasts(k, ts.needs_block);
+  std::size_t block_broadcasts = 0;
+  for (char b : ts.needs_block) block_broadcasts += static_cast<std::size_t>(b);
   // Registers are a block apart plus a 320-byte skew: multiples of 4 KB would make loads and
   // stores of different registers alias in the store buffer (4K aliasing).
   const std::size_t reg_bytes = static_cast<std::size_t>(kBlockSize) * 8 + 320;
-  char* scratch = ts.reserve(reg_bytes * (static_cast<std::size_t>(k.num_registers) + broadcasts));
+  char* scratch = ts.reserve(reg_bytes * (static_cast<std::size_t>(k.num_registers) + block_broadcasts));
   ts.base.resize(nops);
   ts.stride.resize(nops);
   ts.ptrs.resize(nops);
@@ -129,9 +147,14 @@ void prepare_operands(const Kernel& k, std::vector<Value>& slots, std::int64_t f
         ts.stride[i] = 0;
         break;
       case OperandKind::kBroadcast: {
-        char* buf = scratch + reg_bytes * next_broadcast++;
-        fill(o.type, buf, broadcast_source(slots[o.slot]), fill_count);
-        ts.base[i] = buf;
+        const void* source = broadcast_source(slots[o.slot]);
+        if (ts.needs_block[i]) {
+          char* buf = scratch + reg_bytes * next_broadcast++;
+          fill(o.type, buf, source, fill_count);
+          ts.base[i] = buf;
+        } else {
+          ts.base[i] = static_cast<char*>(const_cast<void*>(source));  // read-only: one scalar
+        }
         ts.stride[i] = 0;
         break;
       }

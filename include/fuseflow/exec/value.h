@@ -30,6 +30,7 @@ class Storage {
 
  private:
   void* data_ = nullptr;
+  void* allocation_ = nullptr;  // owned: what malloc returned (data_ is it rounded up to 64 bytes)
   std::size_t bytes_ = 0;
   bool owned_ = true;
   std::shared_ptr<const void> keepalive_;

@@ -186,6 +186,32 @@ TEST(KernelsMath, Float64UlpAccuracyOnEveryTarget) {
   });
 }
 
+// The table-driven exp (8 entries on AVX3, 4 on AVX2) is at its worst where k = round(x N/ln2)
+// changes (|r| largest) and where the table index wraps into the next power of two: points near
+// (k + 1/2) ln2/N across the whole range, a few ulps either side, must stay within 1 ulp.
+TEST(KernelsMath, ExpWithinOneUlpAtTableReductionBoundaries) {
+  std::vector<double> xs;
+  for (int entries : {8, 4}) {
+    const long double step = std::log(2.0L) / entries;
+    const int last = static_cast<int>(708.0L / step) - 1;
+    for (int k = -last; k <= last; k += 7) {
+      const double mid = static_cast<double>((k + 0.5L) * step);
+      double below = mid, above = mid;
+      for (int i = 0; i < 3; ++i) {
+        below = std::nextafter(below, -kInf);
+        above = std::nextafter(above, kInf);
+        xs.push_back(below);
+        xs.push_back(above);
+      }
+      xs.push_back(mid);
+    }
+  }
+  for_each_target([&](const char* target) {
+    const Worst w = worst_ulp_f64(UnaryOp::kExp, xs, [](long double x) { return std::exp(x); });
+    EXPECT_LE(w.error, 1.0) << target << " exp at x = " << w.at;
+  });
+}
+
 // Ranges: erf over all of [-6, 6] (|erf| = 1 beyond); erfc on [-6, 26.5] (erfc(26.55) is the
 // first subnormal); norm_cdf on [-37.5, 9] (Phi(-37.5) ~ 4.6e-308 is the last normal value).
 TEST(KernelsMath, ErfFamilyRelativeErrorBelow1e14OnEveryTarget) {
