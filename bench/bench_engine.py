@@ -32,20 +32,6 @@ import fuseflow as ff
 from fuseflow import examples
 
 
-def interleaved_medians(fns, repeats):
-    """Median seconds of each fn, timed round-robin (A B C A B C ...) so load drift on a shared
-    machine hits every side alike."""
-    for fn in fns:
-        fn()
-    times = [[] for _ in fns]
-    for _ in range(repeats):
-        for i, fn in enumerate(fns):
-            start = time.perf_counter()
-            fn()
-            times[i].append(time.perf_counter() - start)
-    return [float(np.median(t)) for t in times]
-
-
 def per_call_seconds(fn, calls, repeats):
     def batch():
         for _ in range(calls):
@@ -123,7 +109,7 @@ def bench_where(results, args):
                 for _ in range(calls):
                     fn()
             return run
-        ff_s, ne_s, np_s = (t / calls for t in interleaved_medians([
+        ff_s, ne_s, np_s = (t / calls for t in common.interleaved_medians([
             batch(lambda: where_expr(x, y)),
             batch(lambda: ne.evaluate("where(x > 0, x*y + 2.5*x - y/3, exp(-x)*y)", local_dict={"x": x, "y": y})),
             batch(lambda: np.where(x > 0, x * y + 2.5 * x - y / 3, np.exp(-x) * y))], repeats))
@@ -149,7 +135,7 @@ def bench_black_scholes(results, args):
     got = bs_call(s, k, t, r, sigma)
     want = numpy_bs()
     assert np.allclose(got, want, rtol=1e-12, atol=1e-12), "Black-Scholes mismatch"
-    ff_s, np_s = interleaved_medians([lambda: bs_call(s, k, t, r, sigma), numpy_bs], args.repeats)
+    ff_s, np_s = common.interleaved_medians([lambda: bs_call(s, k, t, r, sigma), numpy_bs], args.repeats)
     row(results, "Black-Scholes call, 1,000,000 options", ff_s, "numpy + scipy.special.ndtr", np_s)
 
 
@@ -179,7 +165,7 @@ def bench_pagerank(results, args):
             os.environ["FUSEFLOW_DISABLE_PASSES"] = saved
     assert np.array_equal(got_unrot, got), "loop rotation changed the PageRank result"
     repeats = max(3, args.repeats // 2)
-    ff_s, unrot_s, rot_s, nat_s = (t / iters for t in interleaved_medians(
+    ff_s, unrot_s, rot_s, nat_s = (t / iters for t in common.interleaved_medians(
         [lambda: pagerank(g, 0.85, iters), lambda: unrotated(g, 0.85, iters), lambda: pagerank_rotated(g, 0.85, iters),
          lambda: ff.algorithms.pagerank(g, damping=0.85, tol=0.0, max_iter=iters)], repeats))
     row(results, f"DSL PageRank per iteration, R-MAT scale {args.scale} ef 16 ({g.num_edges:,} edges)", ff_s,

@@ -1,7 +1,7 @@
 // Executor timing without Python: the where-expression and one-op programs on small
 // arrays, per Compiled::run (input checks, output reuse, kernel), and the exp kernel alone. Not
-// part of the test suite; build by hand from the worktree root, e.g.
-//   g++ -O3 -std=c++20 -Iinclude -Isrc tests/cpp/exec/exec_benchmark.cpp build-dev/libfuseflow_core.a \
+// part of the test suite (speed lives in bench/); build by hand from the repository root, e.g.
+//   g++ -O3 -std=c++20 -Iinclude -Isrc bench/native/exec_benchmark.cpp build-dev/libfuseflow_core.a \
 //       -lhwy -lhwy_contrib -fopenmp -o /tmp/exec_benchmark && /tmp/exec_benchmark 1000
 // `exec_benchmark <n> <calls> [one-op program]` only runs the program, for perf record.
 #include <algorithm>
