@@ -419,10 +419,16 @@ class JitFunction(_core.JitDispatcher):
 
         optimized=True gives the IR after the optimizer's passes followed by the execution plan
         (fused kernels, aggregations, loops), i.e. what actually runs."""
-        entry, _ = self._get(args, kwargs)
+        entry, inputs = self._get(args, kwargs)
         if optimized:
             compiled = self._compiled(entry)
-            return compiled.optimized_ir() + "\n// execution plan\n" + compiled.describe()
+            # The variant these arguments run (large graphs run one compiled without loop_rotation).
+            text, plan, _ = compiled.variant_ir(inputs)
+            note = ""
+            if compiled.large_graph_min_nodes:
+                note = (f"// graphs with more than {compiled.large_graph_min_nodes:,} nodes run a variant compiled "
+                        "without loop_rotation\n")
+            return text + "\n// execution plan\n" + note + plan
         return entry.program.print(locations)
 
     def dot(self, *args, **kwargs):
@@ -434,9 +440,10 @@ class JitFunction(_core.JitDispatcher):
         table plus the optimizer's pass report; .steps, .outputs, .to_chrome_trace(path))."""
         entry, inputs = self._get(args, kwargs)
         compiled = self._compiled(entry)
+        _, plan, pass_report = compiled.variant_ir(inputs)
         outputs, rows, events, dropped = compiled.run_profiled(inputs, events=True)
         result = outputs[0] if entry.structure is None else _unflatten(entry.structure, iter(outputs))
-        return Profile(self._fn.__name__, rows, events, dropped, result, compiled.pass_report(), compiled.describe())
+        return Profile(self._fn.__name__, rows, events, dropped, result, pass_report, plan)
 
     def __repr__(self):
         return f"<ff.jit {self._fn.__qualname__}, {len(self._cache)} signature(s) traced>"

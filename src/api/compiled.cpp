@@ -1,5 +1,6 @@
 #include "fuseflow/api/compiled.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "fuseflow/core/error.h"
@@ -74,13 +75,20 @@ void Compiled::release(std::unique_ptr<exec::RunState> state) const {
   if (pool_.size() < 8) pool_.push_back(std::move(state));
 }
 
-std::vector<Value> Compiled::run(std::vector<Value> inputs) const { return run_impl(inputs, nullptr); }
+const Compiled& Compiled::variant_for(const std::vector<Value>& inputs) const {
+  if (!large_graph_ || graph_input_ < 0 || static_cast<std::size_t>(graph_input_) >= inputs.size()) return *this;
+  const Value& g = inputs[static_cast<std::size_t>(graph_input_)];
+  return g.is_graph() && g.graph && g.graph->num_nodes() > large_graph_min_nodes_ ? *large_graph_ : *this;
+}
+
+std::vector<Value> Compiled::run(std::vector<Value> inputs) const { return variant_for(inputs).run_impl(inputs, nullptr); }
 
 std::vector<Value> Compiled::run_profiled(std::vector<Value> inputs, RunProfile& profile) const {
-  profile.steps.assign(static_cast<std::size_t>(plan_.num_profile_ids), StepProfile{});
+  const Compiled& c = variant_for(inputs);
+  profile.steps.assign(static_cast<std::size_t>(c.plan_.num_profile_ids), StepProfile{});
   profile.events.clear();
   profile.dropped_events = 0;
-  return run_impl(inputs, &profile);
+  return c.run_impl(inputs, &profile);
 }
 
 std::vector<Value> Compiled::run_impl(std::vector<Value>& inputs, RunProfile* profile) const {
@@ -152,6 +160,33 @@ std::shared_ptr<const Compiled> compile(const ir::Program& program, const Compil
   auto compiled = std::make_shared<Compiled>(std::move(plan));
   compiled->optimized_ir_ = ir::print(optimized);
   compiled->pass_report_ = report.str();
+  // Loop rotation's cost model. The rotated loop makes one pass over the nodes per iteration but
+  // keeps one more node array live (the carried producer is double-buffered) and streams it during
+  // the gather; measured on DSL PageRank (R-MAT, edge factor 16, 2 threads, Zen4 with 1 MB L2 per
+  // core): rotated 0.62 / 3.00 / 9.10 / 16.6 ms per iteration at 2^16 / 2^18 / 2^19 / 2^20 nodes,
+  // unrotated 0.69 / 3.28 / 8.83 / 14.2 ms. So a second plan without rotation is made, and graphs
+  // above kRotationMaxNodes run it.
+  constexpr std::int64_t kRotationMaxNodes = 384 * 1024;
+  const bool rotated = std::any_of(report.runs.begin(), report.runs.end(),
+                                   [](const opt::PassRun& r) { return r.name == "loop_rotation" && r.changed; });
+  int graph_input = -1;
+  for (std::size_t i = 0; i < program.inputs().size() && graph_input < 0; ++i) {
+    if (program.type(program.inputs()[i]).is_graph()) graph_input = static_cast<int>(i);
+  }
+  if (rotated && graph_input >= 0) {
+    ir::Program unrotated = program;
+    opt::OptimizeOptions without;
+    without.disabled.push_back("loop_rotation");
+    opt::PassReport large_report = opt::optimize(unrotated, without);
+    exec::Plan large_plan = exec::lower_program(unrotated);
+    large_plan.deterministic = options.deterministic;
+    auto large = std::make_shared<Compiled>(std::move(large_plan));
+    large->optimized_ir_ = ir::print(unrotated);
+    large->pass_report_ = large_report.str();
+    compiled->large_graph_ = std::move(large);
+    compiled->large_graph_min_nodes_ = kRotationMaxNodes;
+    compiled->graph_input_ = graph_input;
+  }
   return compiled;
 }
 

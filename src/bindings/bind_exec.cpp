@@ -426,6 +426,7 @@ void bind_exec(nb::module_& m) {
           "run_profiled",
           [](const Compiled& c, const nb::list& inputs, bool events) -> nb::object {
             std::vector<Value> values = convert_inputs(inputs);
+            const exec::Plan& plan = c.plan_for(values);  // the variant that runs (graph size)
             std::vector<Value> outputs;
             RunProfile profile;
             profile.record_events = events;
@@ -435,7 +436,7 @@ void bind_exec(nb::module_& m) {
             }
             // Rows in plan order: (step, depth, kind, label, fused ops, elements, calls, seconds).
             std::vector<std::tuple<int, int, std::string, std::string, int>> steps;
-            list_steps(c.plan().steps, 0, steps);
+            list_steps(plan.steps, 0, steps);
             nb::list rows;
             for (auto& [id, depth, kind, label, fused] : steps) {
               const StepProfile& p = profile.steps[static_cast<std::size_t>(id)];
@@ -451,6 +452,15 @@ void bind_exec(nb::module_& m) {
           "events=True adds the list of step executions (step, start seconds, seconds) in start order and the\n"
           "count of executions dropped beyond the recording cap.")
       .def("describe", &Compiled::describe, "The execution plan: one line per step.")
+      .def_prop_ro("large_graph_min_nodes", &Compiled::large_graph_min_nodes,
+                   "Graphs with more nodes run a variant compiled without loop_rotation (0: none).")
+      .def(
+          "variant_ir",
+          [](const Compiled& c, const nb::list& inputs) {
+            const Compiled& v = c.variant_for(convert_inputs(inputs));
+            return nb::make_tuple(v.optimized_ir(), v.describe(), v.pass_report());
+          },
+          nb::arg("inputs"), "(optimized IR, plan, pass report) of the variant these inputs run.")
       .def("optimized_ir", &Compiled::optimized_ir, "The IR after the optimizer's passes.")
       .def("pass_report", &Compiled::pass_report, "Per-pass time and whether each pass changed the IR.")
       .def_prop_ro("num_inputs", &Compiled::num_inputs)

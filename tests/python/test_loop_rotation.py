@@ -2,6 +2,8 @@
 the pass disabled (and matches a NumPy power iteration), and its loop makes one pass over nodes per
 iteration: the gather, whose epilogue computes the update, the next contributions and the sink."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -68,3 +70,25 @@ def test_disabled_rotation_keeps_separate_prologue_pass(graph, monkeypatch):
     body = [s for s in prof.steps if s["depth"] == 1]
     node_passes = [s for s in body if s["kind"] == "kernel" and s["elements"] == 3 * g.num_nodes]
     assert len(node_passes) >= 1  # the unrotated body makes an extra pass over nodes
+
+
+def test_large_graphs_run_the_unrotated_variant(monkeypatch):
+    # Above the cost model's node count the program compiled without loop_rotation runs (the
+    # rotated loop's extra node array stops fitting in cache); same bits either way.
+    n = 1 << 19
+    src, dst = ff.generators.rmat(19, 2, seed=3)
+    big = ff.Graph.from_edges(src, dst, num_nodes=n)
+    small = ff.Graph.from_edges(src % 1024, dst % 1024, num_nodes=1024)
+    f = ff.jit(pagerank_fn)
+    got = f(big, 0.85, 4)
+    compiled = f._compiled(f._get((big, 0.85, 4), {})[0])
+    assert 0 < compiled.large_graph_min_nodes < n
+    assert re.search(r"loop_rotation\s+0\s+skipped", f.profile(big, 0.85, 4).pass_report)
+    assert "without loop_rotation" in f.ir(big, 0.85, 4, optimized=True)
+    body = [s for s in f.profile(big, 0.85, 4).steps if s["depth"] == 1]
+    assert len([s for s in body if s["elements"] > s["calls"]]) == 2  # producer pass + gather
+    body = [s for s in f.profile(small, 0.85, 4).steps if s["depth"] == 1]
+    assert len([s for s in body if s["elements"] > s["calls"]]) == 1  # rotated: the gather only
+    monkeypatch.setenv("FUSEFLOW_DISABLE_PASSES", "loop_rotation")
+    np.testing.assert_array_equal(ff.jit(pagerank_fn)(big, 0.85, 4), got)
+    np.testing.assert_allclose(got, numpy_pagerank(src, dst, n, 0.85, 4), rtol=1e-12, atol=1e-18)

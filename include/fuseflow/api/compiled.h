@@ -45,6 +45,12 @@ class Compiled {
   std::vector<Value> run_profiled(std::vector<Value> inputs, RunProfile& profile) const;
 
   const exec::Plan& plan() const { return plan_; }
+  // The compiled program that runs for these inputs: this one, or its large-graph variant (see
+  // compile()). Profiles list the steps of this plan.
+  const Compiled& variant_for(const std::vector<Value>& inputs) const;
+  const exec::Plan& plan_for(const std::vector<Value>& inputs) const { return variant_for(inputs).plan_; }
+  // Graphs with more nodes than this run the large-graph variant (0: there is none).
+  std::int64_t large_graph_min_nodes() const { return large_graph_ ? large_graph_min_nodes_ : 0; }
   std::size_t num_inputs() const { return plan_.input_slots.size(); }
   std::size_t num_outputs() const { return plan_.output_slots.size(); }
   // The plan as text: one line per step (fused kernels list their ops).
@@ -61,6 +67,11 @@ class Compiled {
 
   exec::Plan plan_;
   std::string optimized_ir_, pass_report_;
+  // Loop rotation pays while a loop's node arrays stay in cache; on larger graphs the same
+  // program compiled without it runs instead (same results: rotation never changes bits).
+  std::shared_ptr<const Compiled> large_graph_;
+  std::int64_t large_graph_min_nodes_ = 0;
+  int graph_input_ = -1;  // the input whose node count decides
   mutable std::mutex pool_mutex_;
   mutable std::vector<std::unique_ptr<exec::RunState>> pool_;
 };
