@@ -5,7 +5,7 @@ Results are bitwise equal either way (checked here too).
   elementwise_fusion  where(x > 0, x*y + 2.5*x - y/3, exp(-x)*y) on 10M float64
   reduction_fusion    centred sum of squares and max |x - mean| of 10M float64
   neighbor_fusion     DSL PageRank per iteration (epilogue), and a gather of 0.5*x + 0.25 (prologue)
-                      on a dense (edge factor 16) and a sparse (edge factor 2) R-MAT graph
+                      on a dense (edge factor 16) and a sparse (edge factor 1) R-MAT graph
   memory_planning     four chained neighbor_aggs (buffers of dead aggregates reused)
 
 Usage: python bench/bench_fusion.py [--scale 20] [--repeats 7] [--only where,...]
@@ -101,10 +101,10 @@ def main():
         if "prologue" in only:
             compare(results, f"neighbor_agg(g, 0.5*x + 0.25), {label}", gather_scaled, (g, gx), "neighbor_fusion",
                     args.repeats, unit_note="prologue: dense graph, values made per node by the gather step")
-            s2, d2 = ff.generators.rmat(args.scale, 2, seed=1)
+            s2, d2 = ff.generators.rmat(args.scale, 1, seed=1)
             sparse = ff.Graph.from_edges(s2, d2, num_nodes=1 << args.scale)
             del s2, d2
-            compare(results, f"neighbor_agg(g, 0.5*x + 0.25), R-MAT scale {args.scale} ef 2 ({sparse.num_edges:,} edges)",
+            compare(results, f"neighbor_agg(g, 0.5*x + 0.25), R-MAT scale {args.scale} ef 1 ({sparse.num_edges:,} edges)",
                     gather_scaled, (sparse, rng.random(sparse.num_nodes)), "neighbor_fusion", args.repeats,
                     unit_note="prologue: sparse graph, values made per edge, never written")
         if "chain" in only:

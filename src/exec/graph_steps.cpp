@@ -244,11 +244,12 @@ void aggregate(const NeighborAggStep& s, const Adjacency& adj, std::span<const s
 
 // Edges per batch of a per-edge prologue: gathered values and results stay in L1/L2.
 constexpr std::int64_t kPrologueBatch = 2048;
-// Average degree (E/N) up to which a prologue runs per edge; denser graphs get its values made
-// once per node first. Measured with bench/bench_fusion.py (prologue case, 2-core EPYC): per edge
-// wins at R-MAT edge factor <= 2, loses 1.3x at 16 (3 instructions per edge more than a plain
-// gather: store the gathered value, run the kernel, read it back).
-constexpr std::int64_t kProloguePerEdgeMaxDegree = 4;
+// A prologue runs per edge while E <= 1.5 N (average degree); denser graphs get its values made
+// once per node first. Measured with neighbor_agg(g, 0.5*x + 0.25) on R-MAT scale 20 (2-core
+// EPYC, 1 and 2 threads, medians of 15 interleaved runs), per edge vs values per node: 1.13-1.18x
+// faster at average degree 1, 0.90x at 2, 0.80x at 4 (per edge the gather does three more
+// instructions: store the gathered value, run the kernel, read the result back).
+inline bool prologue_per_edge(std::int64_t num_edges, std::int64_t num_nodes) { return 2 * num_edges <= 3 * num_nodes; }
 
 // Aggregation whose values are prologue(x[u]) (a fused_agg prologue), for sum/mean/min/max over
 // one direction. Each chunk streams its edges (CSC for "in", CSR for "out") in batches: gather
@@ -425,8 +426,7 @@ void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& e
     // Scalars the prologue reads, copied once; its batch buffers are per chunk.
     std::vector<Value> scalars(2 + s.prologue_scalars.size());
     for (std::size_t i = 0; i < s.prologue_scalars.size(); ++i) scalars[2 + i] = slots[s.prologue_scalars[i]];
-    const bool per_edge = s.direction != AggDirection::kBoth &&
-                          g.num_edges() <= kProloguePerEdgeMaxDegree * std::max<std::int64_t>(n, 1);
+    const bool per_edge = s.direction != AggDirection::kBoth && prologue_per_edge(g.num_edges(), n);
     if (!per_edge) {
       // Dense graphs: evaluating the prologue E/N times per node costs more than writing its
       // values once per node and gathering those (same ops, same values, same bits).

@@ -24,6 +24,8 @@
 // kMaxPrologueOps cheap ops (no exp/log/div/pow: those cost more per edge than the write and
 // re-read of a node array they save). A producer reading two node arrays (rank * inv_degree) is
 // never moved: it would double the random reads. Only sum/mean/min/max over "in" or "out".
+// The graph's density is known only at run time: the executor runs the prologue per edge while
+// E <= 1.5 N, and otherwise makes its values once per node inside the same step (exec/graph_steps.cpp).
 // Results are bitwise equal: the same ops on the same values, accumulated in the same order; the
 // epilogue's reductions combine blocks in the same order (the executor cuts its chunks at block
 // multiples).
