@@ -1,7 +1,7 @@
 // Executor timing without Python: the where-expression and one-op programs on small
 // arrays, per Compiled::run (input checks, output reuse, kernel), and the exp kernel alone. Not
 // part of the test suite (speed lives in bench/); build by hand from the repository root, e.g.
-//   g++ -O3 -std=c++20 -Iinclude -Isrc bench/native/exec_benchmark.cpp build-dev/libfuseflow_core.a \
+//   g++ -O3 -std=c++20 -Iinclude -Isrc -Itests/cpp bench/native/exec_benchmark.cpp build-dev/libfuseflow_core.a \
 //       -lhwy -lhwy_contrib -fopenmp -o /tmp/exec_benchmark && /tmp/exec_benchmark 1000
 // `exec_benchmark <n> <calls> [one-op program]` only runs the program, for perf record.
 #include <algorithm>
@@ -16,6 +16,7 @@
 #include "fuseflow/api/compiled.h"
 #include "fuseflow/ir/builder.h"
 #include "fuseflow/kernels/math.h"
+#include "test_programs.h"
 
 namespace {
 
@@ -29,12 +30,7 @@ std::shared_ptr<const Compiled> compile_where_expression() {
   auto s = b.new_input_symbol();
   ValueId x = b.add_array_input(DType::kFloat64, s);
   ValueId y = b.add_array_input(DType::kFloat64, s);
-  ValueId pos = b.binary(OpCode::kGt, x, b.constant_float(0.0));
-  ValueId lhs = b.binary(OpCode::kSub,
-                         b.binary(OpCode::kAdd, b.binary(OpCode::kMul, x, y), b.binary(OpCode::kMul, b.constant_float(2.5), x)),
-                         b.binary(OpCode::kDiv, y, b.constant_float(3.0)));
-  ValueId rhs = b.binary(OpCode::kMul, b.unary(OpCode::kExp, b.unary(OpCode::kNeg, x)), y);
-  b.set_outputs({b.where(pos, lhs, rhs)});
+  b.set_outputs({testing::where_expression(b, x, y)});
   return compile(b.finish());
 }
 

@@ -32,4 +32,15 @@ inline ir::Program pagerank_program() {
   return b.finish();
 }
 
+// where(x > 0, x*y + 2.5*x - y/3, exp(-x)*y): the fusion benchmark expression.
+inline ir::ValueId where_expression(ir::Builder& b, ir::ValueId x, ir::ValueId y) {
+  using ir::OpCode;
+  ir::ValueId pos = b.binary(OpCode::kGt, x, b.constant_float(0.0));
+  ir::ValueId lhs = b.binary(OpCode::kSub,
+                             b.binary(OpCode::kAdd, b.binary(OpCode::kMul, x, y), b.binary(OpCode::kMul, b.constant_float(2.5), x)),
+                             b.binary(OpCode::kDiv, y, b.constant_float(3.0)));
+  ir::ValueId rhs = b.binary(OpCode::kMul, b.unary(OpCode::kExp, b.unary(OpCode::kNeg, x)), y);
+  return b.where(pos, lhs, rhs);
+}
+
 }  // namespace fuseflow::testing

@@ -60,12 +60,7 @@ std::shared_ptr<const Compiled> compile_where_expression() {
   auto s = b.new_input_symbol();
   ValueId x = b.add_array_input(DType::kFloat64, s);
   ValueId y = b.add_array_input(DType::kFloat64, s);
-  ValueId pos = b.binary(OpCode::kGt, x, b.constant_float(0.0));
-  ValueId lhs = b.binary(OpCode::kSub,
-                         b.binary(OpCode::kAdd, b.binary(OpCode::kMul, x, y), b.binary(OpCode::kMul, b.constant_float(2.5), x)),
-                         b.binary(OpCode::kDiv, y, b.constant_float(3.0)));
-  ValueId rhs = b.binary(OpCode::kMul, b.unary(OpCode::kExp, b.unary(OpCode::kNeg, x)), y);
-  ValueId r = b.where(pos, lhs, rhs);
+  ValueId r = testing::where_expression(b, x, y);
   b.set_outputs({r, b.reduce(OpCode::kSum, r)});
   return compile(b.finish());
 }
