@@ -24,4 +24,7 @@ if grep -q "nanobind: leaked" "$log"; then
   echo "test: nanobind reported leaked objects at exit" >&2
   status=1
 fi
-exit $status
+[ $status -eq 0 ] || exit $status
+
+echo "== Python tests with every optimizer pass disabled (results must not depend on the passes)"
+FUSEFLOW_DISABLE_PASSES=all python -m pytest tests/python -q -p no:cacheprovider -m "not plan" "$@"

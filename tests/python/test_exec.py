@@ -162,6 +162,7 @@ def test_keyboard_interrupt_stops_a_long_loop():
     assert elapsed < 0.3 + 1.0  # generous: the machine may be loaded; the poll period is 20 ms
 
 
+@pytest.mark.plan
 def test_profile_rows_cover_every_step():
     f = where_program()
     outputs, rows = f.run_profiled([np.ones(5000), np.ones(5000)])

@@ -138,6 +138,7 @@ def test_fused_results_match_numpy(data):
     np.testing.assert_allclose(s, (a * gx).sum(), rtol=1e-12)
 
 
+@pytest.mark.plan
 @pytest.mark.parametrize("which", ["dense", "sparse"])
 def test_prologue_matches_numpy_and_writes_no_values_array(data, which):
     if which == "dense":
@@ -178,6 +179,7 @@ def kernel_steps(prof):
     return [s for s in prof.steps if s["kind"] == "kernel" and s["elements"] > s["calls"]]
 
 
+@pytest.mark.plan
 def test_where_is_one_kernel_and_many_without_fusion(data, monkeypatch):
     x, y = data["x"], data["y"]
     fused = ff.jit(where_expr)
@@ -189,6 +191,7 @@ def test_where_is_one_kernel_and_many_without_fusion(data, monkeypatch):
     assert len(kernel_steps(plain.profile(x, y))) >= 8  # one full-size pass per op
 
 
+@pytest.mark.plan
 def test_reductions_accumulate_in_the_producing_pass(data, monkeypatch):
     x, y = data["x"], data["y"]
     # sum(abs(z)) and max(z*y) ride along with z*y: 4 passes over the elements in all
@@ -199,6 +202,7 @@ def test_reductions_accumulate_in_the_producing_pass(data, monkeypatch):
     assert len(steps) <= 3 and len(unfused) >= len(steps) + 3
 
 
+@pytest.mark.plan
 def test_pagerank_loop_is_one_gather_with_its_epilogue(data, monkeypatch):
     g = data["g"]
     pr = ff.jit(examples.pagerank.__wrapped__)
@@ -211,6 +215,7 @@ def test_pagerank_loop_is_one_gather_with_its_epilogue(data, monkeypatch):
     assert sorted(s["kind"] for s in body if s["elements"] > s["calls"]) == ["kernel", "neighbor_agg"]
 
 
+@pytest.mark.plan
 def test_memory_planning_shares_buffers_of_dead_arrays(data):
     g, gx = data["g"], data["gx"]
 

@@ -49,6 +49,7 @@ def test_rotated_equals_unrotated_bitwise(graph, monkeypatch, iters, threads):
     np.testing.assert_allclose(rotated, numpy_pagerank(src, dst, g.num_nodes, 0.85, iters), rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.plan
 def test_one_pass_over_nodes_per_iteration(graph):
     _, _, g = graph
     f = ff.jit(pagerank_fn)
@@ -72,6 +73,7 @@ def test_disabled_rotation_keeps_separate_prologue_pass(graph, monkeypatch):
     assert len(node_passes) >= 1  # the unrotated body makes an extra pass over nodes
 
 
+@pytest.mark.plan
 def test_large_graphs_run_the_unrotated_variant(monkeypatch):
     # Above the cost model's node count the program compiled without loop_rotation runs (the
     # rotated loop's extra node array stops fitting in cache); same bits either way.

@@ -25,6 +25,7 @@ def graph():
     return ff.Graph.from_edges(src, dst, num_nodes=1 << 10)
 
 
+@pytest.mark.plan
 def test_pagerank_profile_matches_plan_and_normal_run(graph):
     iters = 7
     prof = pagerank.profile(graph, 0.85, iters)
@@ -59,6 +60,7 @@ def test_shares_sum_to_one_and_loop_contains_its_steps(graph):
     assert all(0.0 <= s["share"] <= 1.0 + 1e-9 for s in prof.steps)
 
 
+@pytest.mark.plan
 def test_str_is_a_table_with_pass_report(graph):
     prof = pagerank.profile(graph, 0.85, 3)
     text = str(prof)
@@ -101,6 +103,7 @@ def test_chrome_trace_has_one_event_per_step_execution(graph, tmp_path):
         assert total == pytest.approx(s["seconds"] * 1e6, rel=1e-6, abs=1e-3)
 
 
+@pytest.mark.plan
 def test_elementwise_profile_outputs_and_counts():
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal(5000), rng.standard_normal(5000)
