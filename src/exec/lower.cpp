@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fuseflow/core/error.h"
+#include "fuseflow/ir/text.h"
 
 namespace fuseflow::exec {
 
@@ -134,12 +135,13 @@ class Lowerer {
     escapes_.assign(n, 0);
     collect_uses(p.body, users_, escapes_);
     plan_.slots.resize(n);
+    const std::vector<int> printed = ir::printed_numbers(p);  // name slots as f.ir() prints values
     for (std::size_t v = 0; v < n; ++v) {
       const ir::Type& t = p.values[v];
       SlotInfo& s = plan_.slots[v];
       s.kind = t.is_graph() ? SlotKind::kGraph : t.is_array() ? SlotKind::kArray : SlotKind::kScalar;
       s.type = elem_type_of(t.dtype);
-      s.name = "%" + std::to_string(v);
+      s.name = printed[v] >= 0 ? "%" + std::to_string(printed[v]) : "%?" + std::to_string(v);
     }
     // kInput symbols carry no source value: their length is that of the first input using them.
     symbol_input_.assign(p.symbols.size(), ir::kNoValue);

@@ -46,6 +46,8 @@ class Printer {
  public:
   Printer(const Program& p, const PrintOptions& o) : p_(p), opt_(o), number_(p.values.size(), -1) {}
 
+  const std::vector<int>& numbers() const { return number_; }
+
   std::string run() {
     out_ = "func @" + p_.name + "(";
     for (std::size_t i = 0; i < p_.body.args.size(); ++i) {
@@ -130,5 +132,11 @@ class Printer {
 }  // namespace
 
 std::string print(const Program& program, const PrintOptions& options) { return Printer(program, options).run(); }
+
+std::vector<int> printed_numbers(const Program& program) {
+  Printer printer(program, PrintOptions{});
+  printer.run();
+  return printer.numbers();
+}
 
 }  // namespace fuseflow::ir

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fuseflow/ir/program.h"
 
@@ -15,6 +16,9 @@ struct PrintOptions {
 };
 
 std::string print(const Program& program, const PrintOptions& options = {});
+// The number print() gives each value (-1: not printed, e.g. a value no op defines any more), so
+// other listings (the execution plan) can name values as the printed IR does.
+std::vector<int> printed_numbers(const Program& program);
 
 // Throws fuseflow::Error(kInvalidValue) "line L, column C: <what was expected>" on malformed text
 // or a program that fails verify().
