@@ -51,6 +51,7 @@ def where_expr(x, y):
 
 
 pagerank = examples.pagerank  # the DESIGN.md program
+bs_call = examples.bs_call  # the DESIGN.md program
 
 
 def row(results, case, fuseflow_s, peer, peer_s, unit="s", note=""):

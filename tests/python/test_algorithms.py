@@ -5,7 +5,6 @@ Exact equality is asserted for integer results; SSSP distances to 1e-12 relative
 """
 
 import collections
-import heapq
 
 import networkx as nx
 import numpy as np
