@@ -64,20 +64,16 @@ def main(argv=None):
     ff.algorithms.pagerank(g, tol=0.0, max_iter=0)
     first_call_s = time.perf_counter() - t
 
-    k1, k2 = 5, 5 + args.iterations
-    t1 = common.median_seconds(lambda: ff.algorithms.pagerank(g, tol=0.0, max_iter=k1), repeats=args.repeats)
-    t2 = common.median_seconds(lambda: ff.algorithms.pagerank(g, tol=0.0, max_iter=k2), repeats=args.repeats)
-    native_iter = (t2 - t1) / (k2 - k1)
-    native_ranks = ff.algorithms.pagerank(g, tol=0.0, max_iter=args.iterations)
-    # The DESIGN.md program through ff.jit (traced, optimized, fused), same slope method.
+    # Rounds of (native k1, native k2, DSL k1, DSL k2, one reference run), medians over rounds: this
+    # VM's speed drifts by tens of percent within minutes, so every side is timed in every round.
     from fuseflow import examples
-    examples.pagerank(g, 0.85, 1)
-    d1 = common.median_seconds(lambda: examples.pagerank(g, 0.85, k1), repeats=args.repeats)
-    d2 = common.median_seconds(lambda: examples.pagerank(g, 0.85, k2), repeats=args.repeats)
-    dsl_iter = (d2 - d1) / (k2 - k1)
+    k1, k2 = 5, 5 + args.iterations
+    examples.pagerank(g, 0.85, 1)  # compile the DESIGN.md program (traced, optimized, fused)
+    native_ranks = ff.algorithms.pagerank(g, tol=0.0, max_iter=args.iterations)
     dsl_ranks = examples.pagerank(g, 0.85, args.iterations)
-
     binary = common.compile_reference("pagerank_reference")
+    times = {"native": ([], []), "dsl": ([], [])}
+    ref_rounds = []
     with tempfile.TemporaryDirectory() as tmp:
         edges = Path(tmp) / "edges.bin"
         with open(edges, "wb") as f:
@@ -85,11 +81,22 @@ def main(argv=None):
             src.astype(np.int32).tofile(f)
             dst.astype(np.int32).tofile(f)
         ranks_path = Path(tmp) / "ranks.bin"
-        out = subprocess.run([str(binary), str(edges), str(args.iterations), str(ranks_path)],
-                             check=True, capture_output=True, text=True)
-        ref = json.loads(out.stdout)
+        runs = {"native": lambda k: ff.algorithms.pagerank(g, tol=0.0, max_iter=k),
+                "dsl": lambda k: examples.pagerank(g, 0.85, k)}
+        for _ in range(args.repeats):
+            for name, fn in runs.items():
+                for slot, k in enumerate((k1, k2)):
+                    t = time.perf_counter()
+                    fn(k)
+                    times[name][slot].append(time.perf_counter() - t)
+            out = subprocess.run([str(binary), str(edges), str(args.iterations), str(ranks_path)],
+                                 check=True, capture_output=True, text=True)
+            ref = json.loads(out.stdout)
+            ref_rounds.append(float(np.median(ref["iteration_seconds"][1:])))
         ref_ranks = np.fromfile(ranks_path, dtype=np.float64)
-    ref_iter = float(np.median(ref["iteration_seconds"][1:]))
+    slope = {name: (float(np.median(b)) - float(np.median(a))) / (k2 - k1) for name, (a, b) in times.items()}
+    native_iter, dsl_iter = slope["native"], slope["dsl"]
+    ref_iter = float(np.median(ref_rounds))
 
     scipy_ranks, scipy_seconds = scipy_pagerank_iterations(n, src, dst, args.iterations)
     scipy_iter = float(np.median(scipy_seconds[1:]))
@@ -115,7 +122,8 @@ def main(argv=None):
     common.write_results("pagerank", {
         "rules": {"graph": f"rmat scale {args.scale} edge_factor {args.edge_factor} seed 1",
                   "iterations": args.iterations, "repeats": args.repeats, "damping": 0.85,
-                  "per_iteration": "fuseflow: slope of medians; peers: median over iterations"},
+                  "per_iteration": "fuseflow: slope of medians over rounds; reference: median over rounds of its "
+                                   "median iteration; scipy: median over iterations"},
         "rows": rows,
         "max_abs_diff": {"reference": diff_ref, "scipy": diff_scipy, "dsl_vs_reference": diff_dsl},
         "first_call_setup_seconds": first_call_s,
