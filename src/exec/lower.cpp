@@ -30,16 +30,6 @@ using ir::ValueId;
   throw Error(ErrorCode::kInternal, "lowering: " + what);
 }
 
-bool is_reduction(OpCode c) {
-  switch (c) {
-    case OpCode::kSum: case OpCode::kMean: case OpCode::kMin: case OpCode::kMax: case OpCode::kArgMin:
-    case OpCode::kArgMax: case OpCode::kDot: case OpCode::kNorm:
-      return true;
-    default:
-      return false;
-  }
-}
-
 kernels::UnaryOp math_op(OpCode c) {
   switch (c) {
     case OpCode::kExp: return kernels::UnaryOp::kExp;
@@ -92,15 +82,13 @@ bool is_kernel_op(OpCode c) {
 
 bool is_fused(const ir::Op& op) { return op.code == OpCode::kFused || op.code == OpCode::kFusedAgg; }
 
-void collect_operands(const ir::Op& op, std::vector<ValueId>& out);
-
 // Readers of each value. A fused op counts as one reader of everything its regions read (it runs
 // as one step); loop bodies list their own ops. Loop-body yields and program outputs escape.
 void collect_uses(const ir::Block& block, std::vector<std::vector<const ir::Op*>>& users, std::vector<char>& escapes) {
   for (const ir::Op& op : block.ops) {
     if (is_fused(op)) {
       std::vector<ValueId> reads;
-      collect_operands(op, reads);
+      ir::collect_reads(op, reads);
       for (ValueId v : reads) users[static_cast<std::size_t>(v)].push_back(&op);
       continue;
     }
@@ -115,15 +103,6 @@ void collect_defined(const ir::Block& block, std::vector<char>& defined) {
   for (const ir::Op& op : block.ops) {
     for (ValueId v : op.results) defined[static_cast<std::size_t>(v)] = 1;
     for (const ir::Block& r : op.regions) collect_defined(r, defined);
-  }
-}
-
-// Every value an op reads, including those read inside its regions.
-void collect_operands(const ir::Op& op, std::vector<ValueId>& out) {
-  out.insert(out.end(), op.operands.begin(), op.operands.end());
-  for (const ir::Block& r : op.regions) {
-    for (const ir::Op& inner : r.ops) collect_operands(inner, out);
-    out.insert(out.end(), r.yields.begin(), r.yields.end());
   }
 }
 
@@ -255,7 +234,7 @@ class Lowerer {
       case OpCode::kWhile: emit_loop(op, steps); return;
       default: break;
     }
-    if (is_kernel_op(op.code) || is_reduction(op.code)) {
+    if (is_kernel_op(op.code) || ir::is_reduction(op.code)) {
       // An op no fusion pass claimed: a kernel of its own (its array result written in full).
       emit_kernel({op}, ir::kNoSymbol, op.results, steps);
       return;
@@ -263,24 +242,9 @@ class Lowerer {
     internal(std::string("unsupported op ") + ir::op_name(op.code));
   }
 
-  // The element count of a kernel made of `ops`: that of its first array result or reduction
-  // operand; kNoSymbol when everything is scalar (a kernel of length one).
-  ir::SymbolId kernel_symbol(const std::vector<ir::Op>& ops) const {
-    for (const ir::Op& op : ops) {
-      if (is_reduction(op.code)) {
-        for (ValueId v : op.operands) {
-          if (p_.type(v).is_array()) return p_.type(v).length;
-        }
-        continue;
-      }
-      if (p_.type(op.results[0]).is_array()) return p_.type(op.results[0]).length;
-    }
-    return ir::kNoSymbol;
-  }
-
   void emit_kernel(const std::vector<ir::Op>& ops, ir::SymbolId symbol, const std::vector<ValueId>& written,
                    std::vector<Step>& steps) {
-    if (symbol == ir::kNoSymbol) symbol = kernel_symbol(ops);
+    if (symbol == ir::kNoSymbol) symbol = ir::kernel_length(p_, ops);
     if (symbol != ir::kNoSymbol && p_.symbols.at(static_cast<std::size_t>(symbol)).kind == ir::SymbolKind::kOne) {
       symbol = ir::kNoSymbol;  // length-1 arrays: a scalar kernel writes its slots directly
     }
@@ -407,7 +371,7 @@ class Lowerer {
         }
       }
       label += (label.empty() ? "" : ", ") + std::string(ir::op_name(op.code));
-      if (is_reduction(op.code)) {
+      if (ir::is_reduction(op.code)) {
         emit_reduction(kb, op, args);
         for (int d : dying) kb.free_operand(d);
         continue;

@@ -139,6 +139,8 @@ bool is_elementwise(OpCode code) {
   return c == OpClass::kUnary || c == OpClass::kBinary || c == OpClass::kTernary;
 }
 
+bool is_reduction(OpCode code) { return op_info(code).op_class == OpClass::kReduction; }
+
 bool has_regions(OpCode code) { return op_info(code).op_class == OpClass::kControl; }
 
 bool is_comparison(OpCode code) { return code >= OpCode::kEq && code <= OpCode::kGe; }

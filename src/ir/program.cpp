@@ -26,6 +26,31 @@ SymbolId Program::intern(const LengthSymbol& s) {
   return static_cast<SymbolId>(symbols.size() - 1);
 }
 
+void collect_reads(const Op& op, std::vector<ValueId>& out) {
+  out.insert(out.end(), op.operands.begin(), op.operands.end());
+  for (const Block& r : op.regions) {
+    for (const Op& inner : r.ops) collect_reads(inner, out);
+    out.insert(out.end(), r.yields.begin(), r.yields.end());
+  }
+}
+
+SymbolId kernel_length(const Program& program, const std::vector<Op>& ops) {
+  auto array_length = [&](ValueId v) {
+    const bool ok = v >= 0 && static_cast<std::size_t>(v) < program.values.size() && program.type(v).is_array();
+    return ok ? program.type(v).length : kNoSymbol;
+  };
+  for (const Op& op : ops) {
+    if (is_reduction(op.code)) {
+      for (ValueId v : op.operands) {
+        if (array_length(v) != kNoSymbol) return array_length(v);
+      }
+    } else if (!op.results.empty() && array_length(op.results[0]) != kNoSymbol) {
+      return array_length(op.results[0]);
+    }
+  }
+  return kNoSymbol;
+}
+
 namespace detail {
 
 std::string type_str(const Program& program, const Type& t, const std::function<std::string(ValueId)>& value_name) {

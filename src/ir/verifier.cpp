@@ -196,14 +196,6 @@ class Verifier {
     fail_plain("storage %" + std::to_string(v) + "@%" + std::to_string(u) + ": " + rule);
   }
 
-  static void reads_of(const Op& op, std::vector<ValueId>& out) {
-    out.insert(out.end(), op.operands.begin(), op.operands.end());
-    for (const Block& r : op.regions) {
-      for (const Op& inner : r.ops) reads_of(inner, out);
-      out.insert(out.end(), r.yields.begin(), r.yields.end());
-    }
-  }
-
   void storage_block(const Block& b) {
     const int end = static_cast<int>(b.ops.size());
     std::vector<int> def_pos(p_.values.size(), -1), last_use(p_.values.size(), -1);
@@ -215,7 +207,7 @@ class Verifier {
         if (op.code == OpCode::kLoop || op.code == OpCode::kWhile) loop_result[static_cast<std::size_t>(r)] = 1;
       }
       std::vector<ValueId> reads;
-      reads_of(op, reads);
+      collect_reads(op, reads);
       for (ValueId v : reads) {
         last_use[static_cast<std::size_t>(v)] = i;
         if (op.code == OpCode::kLoop || op.code == OpCode::kWhile) feeds_loop[static_cast<std::size_t>(v)] = 1;
@@ -342,16 +334,7 @@ class Verifier {
       if (op.regions.size() != 1 || !op.regions[0].args.empty()) fail(op, ErrorCode::kInvalidValue, "must have one region without arguments");
       const Block& b = op.regions[0];
       if (b.yields.empty()) fail(op, ErrorCode::kInvalidValue, "must yield at least one value");
-      // The region's length: that of its first array result or reduction operand.
-      SymbolId length = kNoSymbol;
-      for (const Op& inner : b.ops) {
-        const bool reduction = op_info(inner.code).op_class == OpClass::kReduction;
-        const ValueId probe = reduction ? (inner.operands.empty() ? kNoValue : inner.operands[0]) : inner.results.empty() ? kNoValue : inner.results[0];
-        if (probe != kNoValue && valid(probe) && p_.type(probe).is_array()) {
-          length = p_.type(probe).length;
-          break;
-        }
-      }
+      const SymbolId length = kernel_length(p_, b.ops);
       if (length == kNoSymbol) fail(op, ErrorCode::kInvalidValue, "holds no array op (nothing to fuse)");
       fused_body(op, b, length, false);
       fused_results(op, b);

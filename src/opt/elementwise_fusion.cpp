@@ -92,7 +92,7 @@ class ElementwiseFusion {
           ++k;
           continue;
         }
-        if (!reads_waiting && !waiting && detail::is_reduction(op.code) && detail::reduction_length(p_, op) == c.length) {
+        if (!reads_waiting && !waiting && ir::is_reduction(op.code) && detail::reduction_length(p_, op) == c.length) {
           c.waiting_result[static_cast<std::size_t>(op.results[0])] = 1;
           c.waiting.push_back(std::move(op));
           waiting = true;

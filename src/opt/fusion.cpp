@@ -8,8 +8,6 @@ namespace fuseflow::opt::detail {
 using ir::OpCode;
 using ir::ValueId;
 
-bool is_reduction(OpCode code) { return ir::op_info(code).op_class == ir::OpClass::kReduction; }
-
 bool is_fusible_elementwise(const ir::Program& p, const ir::Op& op) {
   const bool kernel_op = ir::is_elementwise(op.code) || op.code == OpCode::kFull || op.code == OpCode::kArange;
   return kernel_op && op.results.size() == 1 && p.type(op.results[0]).is_array();
@@ -27,11 +25,7 @@ ir::SymbolId fused_length(const ir::Program& p, const ir::Op& fused) {
   for (ValueId a : body.args) {
     if (p.type(a).is_array()) return p.type(a).length;
   }
-  for (const ir::Op& op : body.ops) {
-    if (is_reduction(op.code)) return reduction_length(p, op);
-    if (p.type(op.results[0]).is_array()) return p.type(op.results[0]).length;
-  }
-  return ir::kNoSymbol;
+  return ir::kernel_length(p, body.ops);
 }
 
 ir::SymbolId nodes_symbol_of(const ir::Program& p, ValueId graph) {
@@ -41,17 +35,9 @@ ir::SymbolId nodes_symbol_of(const ir::Program& p, ValueId graph) {
   return ir::kNoSymbol;
 }
 
-void reads_of(const ir::Op& op, std::vector<ValueId>& out) {
-  out.insert(out.end(), op.operands.begin(), op.operands.end());
-  for (const ir::Block& r : op.regions) {
-    for (const ir::Op& inner : r.ops) reads_of(inner, out);
-    out.insert(out.end(), r.yields.begin(), r.yields.end());
-  }
-}
-
 bool reads_any(const ir::Op& op, const std::vector<char>& set) {
   std::vector<ValueId> reads;
-  reads_of(op, reads);
+  ir::collect_reads(op, reads);
   return std::any_of(reads.begin(), reads.end(), [&](ValueId v) { return set[static_cast<std::size_t>(v)] != 0; });
 }
 
@@ -60,7 +46,7 @@ std::vector<std::vector<int>> block_readers(const ir::Program& p, const ir::Bloc
   std::vector<ValueId> reads;
   for (std::size_t i = 0; i < b.ops.size(); ++i) {
     reads.clear();
-    reads_of(b.ops[i], reads);
+    ir::collect_reads(b.ops[i], reads);
     for (ValueId v : reads) {
       auto& r = readers[static_cast<std::size_t>(v)];
       if (r.empty() || r.back() != static_cast<int>(i)) r.push_back(static_cast<int>(i));

@@ -9,13 +9,12 @@
 
 namespace fuseflow::opt::detail {
 
-bool is_reduction(ir::OpCode code);
 // An op a fused kernel evaluates per element: elementwise ops, full and arange, with an array result.
 bool is_fusible_elementwise(const ir::Program& p, const ir::Op& op);
 // The length a reduction runs over: its (first) array operand's symbol; kNoSymbol when it reads
 // no array (a reduction of a scalar runs as a scalar step and is never fused).
 ir::SymbolId reduction_length(const ir::Program& p, const ir::Op& op);
-// The element count of a fused op: that of its first array result / reduction operand.
+// The element count of a fused op: its region argument's (fused_agg epilogue) or ir::kernel_length.
 ir::SymbolId fused_length(const ir::Program& p, const ir::Op& fused);
 // Symbol of a graph's node count (kNoSymbol when the graph has none).
 ir::SymbolId nodes_symbol_of(const ir::Program& p, ir::ValueId graph);
@@ -34,8 +33,7 @@ void for_each_loop_block(ir::Block& b, F&& f, bool in_loop_body = false) {
 // Position in `b` of the op among the first `before` defining v (-1: defined elsewhere).
 int def_position(const ir::Block& b, ir::ValueId v, std::size_t before);
 
-// Every value `op` reads: its operands, and the operands and yields inside its regions.
-void reads_of(const ir::Op& op, std::vector<ir::ValueId>& out);
+// Whether `op` reads (ir::collect_reads) any value v with set[v] != 0.
 bool reads_any(const ir::Op& op, const std::vector<char>& set);
 
 // For each value, the indices of the ops of `b` reading it (inside their regions included);

@@ -49,13 +49,13 @@ class MemoryPlanning {
   // Plans from scratch; "changed" means the plan differs from the one the program had.
   bool run() {
     std::vector<ValueId> before = std::move(p_.storage);
-    p_.storage.assign(p_.values.size(), ir::kNoValue);
-    detail::for_each_loop_block(p_.body, [this](ir::Block& b, bool loop_body) { block(b, loop_body); });
-    if (!changed_) p_.storage.clear();
     before.resize(p_.values.size(), ir::kNoValue);
-    std::vector<ValueId> after = p_.storage;
-    after.resize(p_.values.size(), ir::kNoValue);
-    return before != after;
+    p_.storage.assign(p_.values.size(), ir::kNoValue);
+    taken_.assign(p_.values.size(), 0);
+    detail::for_each_loop_block(p_.body, [this](ir::Block& b, bool loop_body) { block(b, loop_body); });
+    const bool changed = p_.storage != before;
+    if (std::all_of(p_.storage.begin(), p_.storage.end(), [](ValueId u) { return u == ir::kNoValue; })) p_.storage.clear();
+    return changed;
   }
 
  private:
@@ -64,12 +64,11 @@ class MemoryPlanning {
     const int end = static_cast<int>(b.ops.size());
     std::vector<int> last_use(n, -1);
     std::vector<char> feeds_loop(n, 0), plannable(n, 0), yielded(n, 0);
-    std::vector<ValueId> reads;
+    std::vector<std::vector<ValueId>> reads(b.ops.size());  // what each op reads
     for (int i = 0; i < end; ++i) {
       const ir::Op& op = b.ops[static_cast<std::size_t>(i)];
-      reads.clear();
-      detail::reads_of(op, reads);
-      for (ValueId v : reads) {
+      ir::collect_reads(op, reads[static_cast<std::size_t>(i)]);
+      for (ValueId v : reads[static_cast<std::size_t>(i)]) {
         last_use[static_cast<std::size_t>(v)] = i;
         if (is_loop(op)) feeds_loop[static_cast<std::size_t>(v)] = 1;
       }
@@ -86,9 +85,7 @@ class MemoryPlanning {
       ir::Op& op = b.ops[static_cast<std::size_t>(i)];
       // Arrays read for the last time by this op: candidates for an in-place result.
       std::vector<ValueId> dying;
-      reads.clear();
-      detail::reads_of(op, reads);
-      for (ValueId v : reads) {
+      for (ValueId v : reads[static_cast<std::size_t>(i)]) {
         if (last_use[static_cast<std::size_t>(v)] == i && plannable[static_cast<std::size_t>(v)] && !feeds_loop[static_cast<std::size_t>(v)] &&
             std::find(dying.begin(), dying.end(), v) == dying.end()) {
           dying.push_back(v);
@@ -101,7 +98,6 @@ class MemoryPlanning {
         if (u == ir::kNoValue) u = take(pool, v);
         if (u == ir::kNoValue) continue;
         p_.storage[static_cast<std::size_t>(v)] = u;
-        changed_ = true;
       }
       if (op.code == OpCode::kFusedAgg) plan_aggregate(op, dying);
       // Buffers of arrays dead after this op (and not just taken in place) return to the pool.
@@ -114,7 +110,7 @@ class MemoryPlanning {
     }
   }
 
-  bool taken(ValueId u) const { return std::find(taken_.begin(), taken_.end(), u) != taken_.end(); }
+  bool taken(ValueId u) const { return taken_[static_cast<std::size_t>(u)] != 0; }
 
   bool same_buffer_shape(ValueId v, ValueId u) const {
     const ir::Type& a = p_.type(v);
@@ -127,20 +123,10 @@ class MemoryPlanning {
       const ValueId u = pool[k];
       if (!same_buffer_shape(v, u)) continue;
       pool.erase(pool.begin() + static_cast<std::ptrdiff_t>(k));
-      taken_.push_back(u);
+      taken_[static_cast<std::size_t>(u)] = 1;
       return u;
     }
     return ir::kNoValue;
-  }
-
-  // Position in `body` of the op defining v (-1: not defined there).
-  static int position_of(const ir::Block& body, ValueId v) {
-    for (std::size_t j = 0; j < body.ops.size(); ++j) {
-      for (ValueId r : body.ops[j].results) {
-        if (r == v) return static_cast<int>(j);
-      }
-    }
-    return -1;
   }
 
   // Last position in `body` reading v (-1: none).
@@ -157,7 +143,7 @@ class MemoryPlanning {
   ValueId take_in_place(const ir::Op& op, std::size_t k, const std::vector<ValueId>& dying) {
     if (op.code != OpCode::kFused && op.code != OpCode::kFusedAgg) return ir::kNoValue;
     const ir::Block& body = op.regions.back();
-    const int written_at = position_of(body, body.yields[k]);
+    const int written_at = detail::def_position(body, body.yields[k], body.ops.size());
     if (written_at < 0) return ir::kNoValue;  // yields a region argument: no instruction writes it
     for (ValueId u : dying) {
       if (taken(u) || !same_buffer_shape(op.results[k], u)) continue;
@@ -166,7 +152,7 @@ class MemoryPlanning {
       if (op.code == OpCode::kFusedAgg && last_read_in(op.regions[0], u) >= 0) continue;
       if (last_read_in(body, u) > written_at) continue;
       if (std::find(body.yields.begin(), body.yields.end(), u) != body.yields.end()) continue;
-      taken_.push_back(u);
+      taken_[static_cast<std::size_t>(u)] = 1;
       return u;
     }
     return ir::kNoValue;
@@ -181,19 +167,17 @@ class MemoryPlanning {
     if (std::find(epi.yields.begin(), epi.yields.end(), a) != epi.yields.end()) return;  // already a result
     const int last = last_read_in(epi, a);
     for (std::size_t k = 0; k < epi.yields.size(); ++k) {
-      const int at = position_of(epi, epi.yields[k]);
+      const int at = detail::def_position(epi, epi.yields[k], epi.ops.size());
       if (at < 0 || at < last || !(p_.type(op.results[k]) == p_.type(a))) continue;
       const ValueId holder = p_.storage[static_cast<std::size_t>(op.results[k])];
       if (holder != ir::kNoValue && std::find(dying.begin(), dying.end(), holder) != dying.end()) continue;
       p_.storage[static_cast<std::size_t>(a)] = op.results[k];
-      changed_ = true;
       return;
     }
   }
 
   ir::Program& p_;
-  bool changed_ = false;
-  std::vector<ValueId> taken_;
+  std::vector<char> taken_;  // value -> its buffer went to a later value
 };
 
 }  // namespace

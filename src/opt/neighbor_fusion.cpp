@@ -103,7 +103,7 @@ class NeighborFusion {
   ir::SymbolId consumer_length(const ir::Op& op) const {
     if (op.code == OpCode::kFused) return detail::fused_length(p_, op);
     if (detail::is_fusible_elementwise(p_, op)) return p_.type(op.results[0]).length;
-    if (detail::is_reduction(op.code)) return detail::reduction_length(p_, op);
+    if (ir::is_reduction(op.code)) return detail::reduction_length(p_, op);
     return ir::kNoSymbol;
   }
 
@@ -214,7 +214,7 @@ class NeighborFusion {
     for (ValueId v : body.yields) live[static_cast<std::size_t>(v)] = 1;
     std::vector<ir::Op> kept;
     for (auto op = body.ops.rbegin(); op != body.ops.rend(); ++op) {
-      if (!live[static_cast<std::size_t>(op->results[0])] && !detail::is_reduction(op->code)) continue;
+      if (!live[static_cast<std::size_t>(op->results[0])] && !ir::is_reduction(op->code)) continue;
       for (ValueId v : op->operands) live[static_cast<std::size_t>(v)] = 1;
       kept.insert(kept.begin(), std::move(*op));
     }

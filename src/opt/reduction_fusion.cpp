@@ -38,7 +38,7 @@ class ReductionFusion {
   void block(ir::Block& b) {
     bool any = false;
     for (std::size_t i = 0; i < b.ops.size(); ++i) {
-      if (!detail::is_reduction(b.ops[i].code)) continue;
+      if (!ir::is_reduction(b.ops[i].code)) continue;
       const ir::SymbolId length = detail::reduction_length(p_, b.ops[i]);
       if (length == ir::kNoSymbol || is_one(length)) continue;
       if (merge(b, i, length)) {

@@ -102,6 +102,8 @@ bool is_elementwise(OpCode code);
 bool is_comparison(OpCode code);
 // Float-valued unary math (exp ... norm_cdf).
 bool is_float_math(OpCode code);
+// Reductions (sum ... norm): array -> scalar.
+bool is_reduction(OpCode code);
 // Ops with regions: loop, while, fused, fused_agg.
 bool has_regions(OpCode code);
 

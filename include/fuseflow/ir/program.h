@@ -111,6 +111,15 @@ struct Program {
   SymbolId intern(const LengthSymbol& s);
 };
 
+// Every value `op` reads: its operands, and the operands and yields of the ops in its regions
+// (appended to `out`, repeats included).
+void collect_reads(const Op& op, std::vector<ValueId>& out);
+
+// The element count of a kernel made of `ops` (a fused region's body): the length of the first
+// array result, or of a reduction's array operand; kNoSymbol when every value is a scalar.
+// Values out of the program's range are skipped (the verifier calls it before checking them).
+SymbolId kernel_length(const Program& program, const std::vector<Op>& ops);
+
 // Throws fuseflow::Error (kInvalidValue, or kInvalidType for dtype rules) naming the op, the value
 // and the rule (and the op's source location when known) if the program is not well formed:
 // use before definition or outside scope, wrong operand count/kind/dtype, result type different
