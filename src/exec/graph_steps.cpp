@@ -246,9 +246,10 @@ void aggregate(const NeighborAggStep& s, const Adjacency& adj, std::span<const s
 constexpr std::int64_t kPrologueBatch = 2048;
 // A prologue runs per edge while E <= 1.5 N (average degree); denser graphs get its values made
 // once per node first. Measured with neighbor_agg(g, 0.5*x + 0.25) on R-MAT scale 20 (2-core
-// EPYC, 1 and 2 threads, medians of 15 interleaved runs), per edge vs values per node: 1.13-1.18x
-// faster at average degree 1, 0.90x at 2, 0.80x at 4 (per edge the gather does three more
-// instructions: store the gathered value, run the kernel, read the result back).
+// EPYC, 1 and 2 threads, medians of 15 interleaved runs), per edge vs values per node: at average
+// degree 1 between 0.88x and 1.18x depending on the run (about break-even, and no node array is
+// written), 0.90x at 2, 0.80x at 4 (per edge the gather does three more instructions: store the
+// gathered value, run the kernel, read the result back).
 inline bool prologue_per_edge(std::int64_t num_edges, std::int64_t num_nodes) { return 2 * num_edges <= 3 * num_nodes; }
 
 // Aggregation whose values are prologue(x[u]) (a fused_agg prologue), for sum/mean/min/max over
@@ -272,9 +273,13 @@ void aggregate_prologue(const NeighborAggStep& s, const Adjacency& adj, std::spa
     else return Acc(0);
   };
   for_each_chunk(chunks, work, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
-    std::vector<Value> pslots = scalars;  // slots 0/1: this chunk's batch buffers
-    pslots[0] = Value::array(s.prologue_in_type, kPrologueBatch);
-    pslots[1] = Value::array(s.in_type, kPrologueBatch);
+    // The prologue kernel's slots: this thread's batch buffers (kept between chunks and runs),
+    // then the scalars it reads.
+    thread_local std::vector<Value> pslots;
+    pslots.resize(scalars.size());
+    std::copy(scalars.begin() + 2, scalars.end(), pslots.begin() + 2);
+    ensure_writable_array(pslots[0], s.prologue_in_type, kPrologueBatch);
+    ensure_writable_array(pslots[1], s.in_type, kPrologueBatch);
     X* gathered = pslots[0].template data<X>();
     const T* vals = pslots[1].template data<T>();
     const EdgeOffset first = off[b], last = off[e];
@@ -327,6 +332,7 @@ void aggregate_prologue(const NeighborAggStep& s, const Adjacency& adj, std::spa
       }
       if (batch_end >= last) break;
     }
+    pslots.resize(2);  // drop the scalars: they may be the caller's arrays
     after(c, b, e);
   });
 }
@@ -421,32 +427,33 @@ void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& e
   };
   // The values the aggregation reads: x, or x's prologue made once per node (below).
   const Value* values = s.x_slot >= 0 ? &slots[s.x_slot] : nullptr;
-  Value materialized;
+  // The prologue kernel's slots: 0 = its input, 1 = its values, then the scalars it reads.
+  std::vector<Value> prologue_slots;
+  bool per_edge = false;
   if (s.prologue) {
-    // Scalars the prologue reads, copied once; its batch buffers are per chunk.
-    std::vector<Value> scalars(2 + s.prologue_scalars.size());
-    for (std::size_t i = 0; i < s.prologue_scalars.size(); ++i) scalars[2 + i] = slots[s.prologue_scalars[i]];
-    const bool per_edge = s.direction != AggDirection::kBoth && prologue_per_edge(g.num_edges(), n);
+    prologue_slots.resize(2 + s.prologue_scalars.size());
+    for (std::size_t i = 0; i < s.prologue_scalars.size(); ++i) prologue_slots[2 + i] = slots[s.prologue_scalars[i]];
+    per_edge = s.direction != AggDirection::kBoth && prologue_per_edge(g.num_edges(), n);
     if (!per_edge) {
       // Dense graphs: evaluating the prologue E/N times per node costs more than writing its
       // values once per node and gathering those (same ops, same values, same bits).
-      scalars[0] = slots[s.x_slot];
-      scalars[1] = Value::array(s.in_type, n);
+      Value& made = slots[s.prologue_values_slot];
+      ensure_writable_array(made, s.in_type, n);
+      prologue_slots[0] = slots[s.x_slot];
+      prologue_slots[1] = made;
       std::atomic<std::uint32_t> prologue_flags{0};
       for_each_chunk(chunks, n, [&](std::int64_t, std::int64_t b, std::int64_t e) {
         std::uint32_t local = 0;
-        run_kernel_range(*s.prologue, scalars, b, e, n, nullptr, &local);
+        run_kernel_range(*s.prologue, prologue_slots, b, e, n, nullptr, &local);
         if (local) prologue_flags.fetch_or(local);
       });
       raise_kernel_errors(prologue_flags.load());
-      materialized = std::move(scalars[1]);
-      values = &materialized;
+      values = &made;
       elements += n;
     }
   }
-  if (s.prologue && values == &slots[s.x_slot]) {
-    std::vector<Value> scalars(2 + s.prologue_scalars.size());
-    for (std::size_t i = 0; i < s.prologue_scalars.size(); ++i) scalars[2 + i] = slots[s.prologue_scalars[i]];
+  if (per_edge) {
+    const std::vector<Value>& scalars = prologue_slots;
     elements += g.num_edges();
     with_value_type(s.out_type, [&](auto tag) {
       using T = decltype(tag);

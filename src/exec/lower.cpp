@@ -570,6 +570,7 @@ class Lowerer {
       local_slots_ = nullptr;
       s.agg.x_slot = slot(op.operands[1]);
       s.agg.prologue_in_type = type_of(op.operands[1]);
+      s.agg.prologue_values_slot = new_slot(SlotKind::kArray, s.agg.in_type, plan_.slots[static_cast<std::size_t>(slot(a))].name + "_values");
       s.label += " <- " + s.agg.prologue->label + " per edge";
     }
     if (epilogue.ops.empty()) return;  // the epilogue only yields the aggregate

@@ -121,10 +121,12 @@ struct NeighborAggStep {
   std::shared_ptr<Kernel> epilogue;
   // Per-edge producer (fused_agg prologue): the values aggregated are prologue(x[u]), evaluated on
   // batches of gathered x values. Its kernel uses local slots: 0 = gathered x (prologue_in_type),
-  // 1 = its output (in_type), k >= 2 = copies of plan slot prologue_scalars[k - 2].
+  // 1 = its output (in_type), k >= 2 = copies of plan slot prologue_scalars[k - 2]. On dense
+  // graphs the step makes the prologue's values once per node instead, into prologue_values_slot.
   std::shared_ptr<Kernel> prologue;
   ElemType prologue_in_type = ElemType::kFloat64;
   std::vector<int> prologue_scalars;
+  int prologue_values_slot = -1;
 };
 
 struct EdgeGatherStep {
