@@ -150,16 +150,26 @@ std::vector<Value> Compiled::run_impl(std::vector<Value>& inputs, RunProfile* pr
   }
 }
 
-std::shared_ptr<const Compiled> compile(const ir::Program& program, const CompileOptions& options) {
-  ir::verify(program);
-  // Optimize a copy: the traced program stays as it was for f.ir(optimized=False).
+std::shared_ptr<Compiled> Compiled::optimize_and_lower(const ir::Program& program, const CompileOptions& options,
+                                             const opt::OptimizeOptions& optimize_options, bool* rotated) {
   ir::Program optimized = program;
-  opt::PassReport report = opt::optimize(optimized);
+  const opt::PassReport report = opt::optimize(optimized, optimize_options);
   exec::Plan plan = exec::lower_program(optimized);
   plan.deterministic = options.deterministic;
   auto compiled = std::make_shared<Compiled>(std::move(plan));
   compiled->optimized_ir_ = ir::print(optimized);
   compiled->pass_report_ = report.str();
+  if (rotated) {
+    *rotated = std::any_of(report.runs.begin(), report.runs.end(),
+                           [](const opt::PassRun& r) { return r.name == "loop_rotation" && r.changed; });
+  }
+  return compiled;
+}
+
+std::shared_ptr<const Compiled> compile(const ir::Program& program, const CompileOptions& options) {
+  ir::verify(program);
+  bool rotated = false;
+  std::shared_ptr<Compiled> compiled = Compiled::optimize_and_lower(program, options, {}, &rotated);
   // Loop rotation's cost model. The rotated loop makes one pass over the nodes per iteration but
   // keeps one more node array live (the carried producer is double-buffered) and streams it during
   // the gather; measured on DSL PageRank (R-MAT, edge factor 16, 2 threads, Zen4 with 1 MB L2 per
@@ -167,23 +177,14 @@ std::shared_ptr<const Compiled> compile(const ir::Program& program, const Compil
   // unrotated 0.69 / 3.28 / 8.83 / 14.2 ms. So a second plan without rotation is made, and graphs
   // above kRotationMaxNodes run it.
   constexpr std::int64_t kRotationMaxNodes = 384 * 1024;
-  const bool rotated = std::any_of(report.runs.begin(), report.runs.end(),
-                                   [](const opt::PassRun& r) { return r.name == "loop_rotation" && r.changed; });
   int graph_input = -1;
   for (std::size_t i = 0; i < program.inputs().size() && graph_input < 0; ++i) {
     if (program.type(program.inputs()[i]).is_graph()) graph_input = static_cast<int>(i);
   }
   if (rotated && graph_input >= 0) {
-    ir::Program unrotated = program;
     opt::OptimizeOptions without;
     without.disabled.push_back("loop_rotation");
-    opt::PassReport large_report = opt::optimize(unrotated, without);
-    exec::Plan large_plan = exec::lower_program(unrotated);
-    large_plan.deterministic = options.deterministic;
-    auto large = std::make_shared<Compiled>(std::move(large_plan));
-    large->optimized_ir_ = ir::print(unrotated);
-    large->pass_report_ = large_report.str();
-    compiled->large_graph_ = std::move(large);
+    compiled->large_graph_ = Compiled::optimize_and_lower(program, options, without, nullptr);
     compiled->large_graph_min_nodes_ = kRotationMaxNodes;
     compiled->graph_input_ = graph_input;
   }

@@ -17,6 +17,7 @@
 #include "fuseflow/exec/plan.h"
 #include "fuseflow/exec/value.h"
 #include "fuseflow/ir/program.h"
+#include "fuseflow/opt/pass_manager.h"
 
 namespace fuseflow {
 
@@ -63,6 +64,10 @@ class Compiled {
   std::vector<Value> run_impl(std::vector<Value>& inputs, RunProfile* profile) const;
   std::unique_ptr<exec::RunState> acquire() const;
   friend std::shared_ptr<const Compiled> compile(const ir::Program&, const CompileOptions&);
+  // Optimizes a copy of `program` (the traced one stays as it was for f.ir(optimized=False)) and
+  // lowers it; sets *rotated (when given) to whether loop_rotation changed it.
+  static std::shared_ptr<Compiled> optimize_and_lower(const ir::Program& program, const CompileOptions& options,
+                                                      const opt::OptimizeOptions& optimize_options, bool* rotated);
   void release(std::unique_ptr<exec::RunState> state) const;
 
   exec::Plan plan_;
