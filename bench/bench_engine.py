@@ -140,16 +140,8 @@ def bench_pagerank(results, args):
         assert err <= 1e-12, f"DSL PageRank differs from native by {err}"
         # The same program compiled with loop_rotation disabled (read at compile time): what the
         # pass's cost model chooses between, measured in this run.
-        unrotated = ff.jit(pagerank.__wrapped__)
-        saved = os.environ.get("FUSEFLOW_DISABLE_PASSES")
-        os.environ["FUSEFLOW_DISABLE_PASSES"] = "loop_rotation"
-        try:
-            assert np.array_equal(unrotated(g, 0.85, args.iters), got), "loop rotation changed the result"
-        finally:
-            if saved is None:
-                del os.environ["FUSEFLOW_DISABLE_PASSES"]
-            else:
-                os.environ["FUSEFLOW_DISABLE_PASSES"] = saved
+        unrotated, unrotated_ranks = common.jit_compiled(pagerank.__wrapped__, (g, 0.85, args.iters), "loop_rotation")
+        assert np.array_equal(unrotated_ranks, got), "loop rotation changed the result"
         compiled = dsl._compiled(dsl._get((g, 0.85, args.iters), {})[0])
         rotated = 0 < g.num_nodes <= compiled.large_graph_min_nodes
         dsl_s, unrot_s, nat_s = (pagerank_slope(fn, g, repeats) for fn in (dsl, unrotated, native))

@@ -12,7 +12,6 @@ Usage: python bench/bench_fusion.py [--scale 20] [--repeats 7] [--only where,...
 """
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -25,25 +24,9 @@ import fuseflow as ff  # noqa: E402
 from fuseflow import examples  # noqa: E402
 
 
-def compiled(fn, args, disabled=""):
-    """ff.jit(fn), compiled now (first call) with `disabled` passes; later calls reuse the plan."""
-    f = ff.jit(fn)
-    saved = os.environ.get("FUSEFLOW_DISABLE_PASSES")
-    os.environ["FUSEFLOW_DISABLE_PASSES"] = disabled
-    try:
-        f(*args)
-    finally:
-        if saved is None:
-            del os.environ["FUSEFLOW_DISABLE_PASSES"]
-        else:
-            os.environ["FUSEFLOW_DISABLE_PASSES"] = saved
-    return f
-
-
 def compare(results, case, fn, args, pass_name, repeats, per=1.0, unit_note=""):
-    on = compiled(fn, args)
-    off = compiled(fn, args, pass_name)
-    a, b = on(*args), off(*args)
+    on, a = common.jit_compiled(fn, args)
+    off, b = common.jit_compiled(fn, args, pass_name)
     for x, y in zip(a if isinstance(a, tuple) else (a,), b if isinstance(b, tuple) else (b,)):
         assert np.array_equal(np.asarray(x), np.asarray(y)), f"{case}: disabling {pass_name} changed the result"
     on_s, off_s = common.interleaved_medians([lambda: on(*args), lambda: off(*args)], repeats)

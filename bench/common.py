@@ -38,6 +38,25 @@ def interleaved_medians(fns, repeats):
     return [statistics.median(t) for t in times]
 
 
+def jit_compiled(fn, args, disabled=""):
+    """ff.jit(fn), compiled now by a first call on `args` with the optimizer passes named in
+    `disabled` switched off (FUSEFLOW_DISABLE_PASSES is read at compile time); later calls reuse
+    that plan. Returns (the jitted function, the first call's result)."""
+    import fuseflow as ff
+
+    f = ff.jit(fn)
+    saved = os.environ.get("FUSEFLOW_DISABLE_PASSES")
+    os.environ["FUSEFLOW_DISABLE_PASSES"] = disabled
+    try:
+        result = f(*args)
+    finally:
+        if saved is None:
+            del os.environ["FUSEFLOW_DISABLE_PASSES"]
+        else:
+            os.environ["FUSEFLOW_DISABLE_PASSES"] = saved
+    return f, result
+
+
 def machine_info():
     import fuseflow as ff
     import numpy as np
