@@ -91,6 +91,16 @@ ir::Op make_fused(ir::Program& p, std::vector<ir::Op> ops, const std::vector<cha
   return f;
 }
 
+void wrap_in_fused(ir::Program& p, ir::Block& b, std::size_t at) {
+  std::vector<char> yield(p.values.size(), 0);
+  yield[static_cast<std::size_t>(b.ops[at].results.at(0))] = 1;
+  std::vector<std::pair<ValueId, ValueId>> renamed;
+  std::vector<ir::Op> ops;
+  ops.push_back(std::move(b.ops[at]));
+  b.ops[at] = make_fused(p, std::move(ops), yield, renamed);
+  rename_in_block(p, b, renamed);
+}
+
 void rename_uses(ir::Op& op, const std::vector<ValueId>& rename) {
   auto map = [&](ValueId& v) {
     if (static_cast<std::size_t>(v) < rename.size() && rename[static_cast<std::size_t>(v)] != ir::kNoValue) {

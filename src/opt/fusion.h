@@ -49,6 +49,10 @@ ir::ValueId new_value(ir::Program& p, const ir::Type& t);
 ir::Op make_fused(ir::Program& p, std::vector<ir::Op> ops, const std::vector<char>& yield_value,
                   std::vector<std::pair<ir::ValueId, ir::ValueId>>& renamed);
 
+// Replaces b.ops[at] (one result) by a fused op holding it and yielding that result, renaming
+// the uses of the result in `b`.
+void wrap_in_fused(ir::Program& p, ir::Block& b, std::size_t at);
+
 // Replaces uses (operands, region yields, nested) per `rename` (kNoValue = keep), in `op`.
 void rename_uses(ir::Op& op, const std::vector<ir::ValueId>& rename);
 // The same for all ops of `b` and b's yields, except inside the region that defines a renamed

@@ -69,16 +69,8 @@ class ReductionFusion {
         if (!from_cand && at >= static_cast<int>(jj)) available = false;
       }
       if (!available) continue;
-      if (plain) {
-        // Wrap the single elementwise op first (it yields its value; drop_unread_yields trims it).
-        std::vector<char> yield(p_.values.size() + 1, 0);
-        yield[static_cast<std::size_t>(cand.results[0])] = 1;
-        std::vector<std::pair<ValueId, ValueId>> renamed;
-        std::vector<ir::Op> ops;
-        ops.push_back(std::move(cand));
-        b.ops[jj] = detail::make_fused(p_, std::move(ops), yield, renamed);
-        detail::rename_in_block(p_, b, renamed);
-      }
+      // A single elementwise op is wrapped first (it yields its value; drop_unread_yields trims it).
+      if (plain) detail::wrap_in_fused(p_, b, jj);
       ir::Op& f = b.ops[jj];
       ir::Op moved = std::move(b.ops[i]);
       b.ops.erase(b.ops.begin() + static_cast<std::ptrdiff_t>(i));
@@ -98,13 +90,7 @@ class ReductionFusion {
     }
     // None before it: a fused op of the reduction alone, which later reductions over the same
     // length can join (one left alone is unwrapped again by drop_unread_yields).
-    std::vector<char> yield(p_.values.size() + 1, 0);
-    yield[static_cast<std::size_t>(b.ops[i].results[0])] = 1;
-    std::vector<std::pair<ValueId, ValueId>> renamed;
-    std::vector<ir::Op> ops;
-    ops.push_back(std::move(b.ops[i]));
-    b.ops[i] = detail::make_fused(p_, std::move(ops), yield, renamed);
-    detail::rename_in_block(p_, b, renamed);
+    detail::wrap_in_fused(p_, b, i);
     created_alone_.push_back(b.ops[i].results[0]);
     return false;
   }
