@@ -18,9 +18,7 @@ Writes bench/results/graph_algorithms.json.
 
 import os
 import platform
-import statistics
 import sys
-import time
 
 import numpy as np
 
@@ -37,17 +35,9 @@ SOURCES = 3
 
 
 def median_times(fns, repeats=REPEATS):
-    """Median seconds per function; runs are interleaved (a, b, c, a, b, c, ...) so that load
-    from other processes on a shared machine hits every contender alike."""
-    for fn in fns.values():
-        fn()  # warm-up
-    times = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            t = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    """Median seconds per function, runs interleaved (a, b, c, a, b, c, ...) so background load
+    from other processes hits every contender alike."""
+    return common.interleaved_medians_by_name(fns, repeats)
 
 
 def same_partition(a, b):

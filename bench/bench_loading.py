@@ -13,10 +13,8 @@ Writes bench/results/loading.json.
 
 import os
 import platform
-import statistics
 import sys
 import tempfile
-import time
 
 import numpy as np
 
@@ -32,16 +30,9 @@ FILE = os.environ.get("BENCH_EDGELIST", os.path.join(tempfile.gettempdir(), "fus
 
 
 def median_times(fns, repeats=REPEATS):
-    """Median seconds per function, runs interleaved so background load hits all alike."""
-    for fn in fns.values():
-        fn()
-    times = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            t = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    """Median seconds per function, runs interleaved (a, b, c, a, b, c, ...) so background load
+    from other processes hits every contender alike."""
+    return common.interleaved_medians_by_name(fns, repeats)
 
 
 def write_edge_list(path, src, dst):

@@ -38,6 +38,11 @@ def interleaved_medians(fns, repeats):
     return [statistics.median(t) for t in times]
 
 
+def interleaved_medians_by_name(fns, repeats):
+    """interleaved_medians for a {name: fn} dict; returns {name: median seconds}."""
+    return dict(zip(fns, interleaved_medians(list(fns.values()), repeats)))
+
+
 def jit_compiled(fn, args, disabled=""):
     """ff.jit(fn), compiled now by a first call on `args` with the optimizer passes named in
     `disabled` switched off (FUSEFLOW_DISABLE_PASSES is read at compile time); later calls reuse
