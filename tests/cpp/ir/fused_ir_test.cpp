@@ -45,6 +45,7 @@ void expect_invalid(const std::string& text, const std::string& fragment) {
     parse(text);
     FAIL() << "accepted:\n" << text;
   } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidValue) << e.what();  // ValueError in Python
     EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
   }
 }
@@ -169,6 +170,46 @@ TEST(FusedIr, VerifierRejectsUnsafeStorage) {
   }
   return %3
 })", "only name a result of its op");
+}
+
+TEST(FusedIr, MalformedFusedTextNamesTheRule) {
+  expect_invalid(R"(func @f(%0:f64[n0]) {
+  %1:f64[n0] = fused %0 {
+  ^():
+    %2:f64[n0] = exp %0
+    yield %2
+  }
+  return %1
+})", "fused takes no operands");
+  expect_invalid(R"(func @f(%0:graph, %1:f64[N]) {
+  %2:f64[N] = fused_agg.sum.in %0 {
+  ^(%3:f64[N]):
+    yield %3
+  } do {
+  ^(%4:f64[N]):
+    yield %4
+  }
+  return %2
+})", "fused_agg takes 2 or 3 operands");
+  expect_invalid(R"(func @f(%0:graph, %1:f64[N]) {
+  %2:f64[N] = fused_agg.sum.in %0, %1 {
+  ^(%3:f64[N]):
+    %4:f64[N] = neg %3
+    yield %3, %4
+  } do {
+  ^(%5:f64[N]):
+    yield %5
+  }
+  return %2
+})", "a fused_agg prologue yields exactly one value");
+  expect_invalid(R"(func @f(%0:graph, %1:f64[N]) {
+  %2:f64[N]@%9 = neighbor_agg.sum.in %0, %1
+  return %2
+})", "value %9 is not defined");
+  expect_invalid(R"(func @f(%0:graph, %1:f64[N]) {
+  %2:f64[N]@ = neighbor_agg.sum.in %0, %1
+  return %2
+})", "expected a value after '@'");
 }
 
 }  // namespace
