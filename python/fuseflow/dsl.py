@@ -242,11 +242,11 @@ class TracedGraph:
         return Traced(self._ctx, _located(self._ctx).in_degree(self._id))
 
     def edge_src(self, x):
-        """x[src(e)] for every edge e (CSR order): a length-E array."""
+        """x[src(e)] for every edge e, in user edge order (see ff.Graph): a length-E array."""
         return Traced(self._ctx, _located(self._ctx).edge_src(self._id, _lift(self._ctx, x, "x")._id))
 
     def edge_dst(self, x):
-        """x[dst(e)] for every edge e (CSR order): a length-E array."""
+        """x[dst(e)] for every edge e, in user edge order (see ff.Graph): a length-E array."""
         return Traced(self._ctx, _located(self._ctx).edge_dst(self._id, _lift(self._ctx, x, "x")._id))
 
     def __bool__(self):
@@ -489,17 +489,28 @@ _DIRECTIONS = ("in", "out", "both")
 
 def neighbor_agg(g, x, op="sum", direction="in", weights=None):
     """Aggregate x over each node's neighbours: op in sum/mean/min/max/count/mode,
-    direction "in" (u -> v edges, pull), "out" or "both"; optional per-edge weights (length E).
+    direction "in" (u -> v edges, pull), "out" or "both".
     Nodes without neighbours get the op's identity (0 for sum/count/mean, +inf/max int for min,
-    -inf/lowest for max, NaN/-1 for mode)."""
+    -inf/lowest for max, NaN/-1 for mode).
+
+    weights: a float64 array of length E in *user edge order* (edge i = the i-th edge given to
+    Graph.from_edges; see ff.Graph), applied to every direction ("in", "out", "both") alike.
+    weights=None uses the graph's own weights when it has any (unweighted otherwise);
+    weights=False ignores them. Weights apply to sum (sum of w * x), mean (weighted mean),
+    count (sum of w) and mode (weighted votes); min/max take no weights. Inside ``ff.jit``,
+    pass the weights as an argument (``g.edges()[2]`` for the graph's own); there
+    weights=None and weights=False both mean unweighted, because a traced program does not yet
+    know whether the graph it will run on is weighted."""
     if op not in _AGG_OPS:
         raise ValueError(f"op: must be one of {', '.join(_AGG_OPS)}; got {op!r}")
     if direction not in _DIRECTIONS:
         raise ValueError(f"direction: must be one of {', '.join(_DIRECTIONS)}; got {direction!r}")
+    if weights is True:
+        raise ValueError("weights: must be None (the graph's own), False (unweighted) or a length-E array, got True")
     if isinstance(g, TracedGraph):
         ctx = g._ctx
         xv = _lift(ctx, x, "x")
-        wv = None if weights is None else _lift(ctx, weights, "weights")._id
+        wv = None if weights is None or weights is False else _lift(ctx, weights, "weights")._id
         return Traced(ctx, _located(ctx).neighbor_agg(g._id, xv._id, op, direction, wv))
     if isinstance(x, (Traced, TracedGraph)) or isinstance(weights, (Traced, TracedGraph)):
         raise TypeError("g: inside ff.jit the graph must be an argument of the jit function")
@@ -507,18 +518,25 @@ def neighbor_agg(g, x, op="sum", direction="in", weights=None):
 
 
 def _eager_graph_op(g, x, op, direction, weights):
-    """neighbor_agg outside ff.jit: a one-op jit program, compiled once per signature."""
+    """neighbor_agg outside ff.jit: a one-op jit program, compiled once per signature.
+
+    weights=None on a weighted graph passes the graph's weights (in user edge order; for a graph
+    built in CSR order that is its own array, no copy) for the ops that take weights."""
     from .graph import Graph
     from .jit import jit
 
     if not isinstance(g, Graph):
         raise TypeError(f"g: must be a fuseflow.Graph, got {type(g).__name__}")
+    if weights is None and g.has_weights and op not in ("min", "max"):
+        weights = g._g.user_order_weights()
+    elif weights is False:
+        weights = None
     key = (op, direction, weights is None)
     fn = _EAGER_AGG.get(key)
     if fn is None:
         if weights is None:
             def agg(graph, values):
-                return neighbor_agg(graph, values, op, direction)
+                return neighbor_agg(graph, values, op, direction, False)
         else:
             def agg(graph, values, w):
                 return neighbor_agg(graph, values, op, direction, w)

@@ -1,7 +1,5 @@
 """ff.Graph: an immutable directed multigraph (CSR out-edges + CSC in-edges), built once."""
 
-import os
-
 import numpy as np
 
 from . import _core
@@ -13,6 +11,16 @@ class Graph:
 
     Build with :meth:`from_edges`, :meth:`from_scipy` or :meth:`from_networkx`. Parallel edges
     are kept (an edge listed twice counts twice). Degree arrays are read-only views.
+
+    Edge order, one rule everywhere: every length-E array you pass (``neighbor_agg`` weights) or
+    get back (:meth:`edges`, ``g.edge_src(x)`` / ``g.edge_dst(x)`` inside ``ff.jit``) is in *user
+    edge order*: edge i is the i-th edge you gave to :meth:`from_edges` (from_pandas: row i;
+    from_scipy: entry i of ``matrix.tocoo()``; from_networkx: ``G.edges()`` order, then the
+    reversed copies of an undirected graph's edges; read_edgelist/read_matrix_market: the i-th
+    edge line). The graph stores its edges sorted by source (CSR) and keeps the map from that
+    order to yours; :meth:`csr` and :meth:`csc` expose the internal orders. A graph saved with
+    :meth:`save` keeps its user order; a file written before this rule (version 1) has its CSR
+    order as user order. Edges given sorted by source need no map (the fast path).
     """
 
     __slots__ = ("_g", "__weakref__")
@@ -24,7 +32,13 @@ class Graph:
 
     @classmethod
     def from_edges(cls, src, dst, num_nodes=None, weights=None):
-        """Edges src[i] -> dst[i]; int32 or int64 ids, read without copying."""
+        """Edges src[i] -> dst[i]; int32 or int64 ids, read without copying.
+
+        Ids must be in [0, 2**31 - 1) (ValueError naming src or dst otherwise); num_nodes=None
+        means max id + 1. weights (float64, length E, no NaN) are in the same order as src/dst.
+        A graph whose arrays would not fit in this machine's memory raises MemoryError naming
+        its size before allocating; Ctrl-C interrupts a long build (KeyboardInterrupt).
+        """
         src = as_id_array("src", src)
         dst = as_id_array("dst", dst)
         if src.dtype != dst.dtype:
@@ -113,18 +127,28 @@ class Graph:
 
     @classmethod
     def load(cls, path):
-        """A graph written by :meth:`save`; ValueError when the file is truncated or corrupted."""
+        """A graph written by :meth:`save` (path: str, bytes or os.PathLike, any encoding).
+
+        ValueError naming the path when the file is truncated, corrupted (checksums), or
+        structurally inconsistent even with valid checksums: offsets not rising from 0 to E, ids
+        out of range, a CSC that is not exactly the transpose of the CSR, an edge order that is
+        not a permutation. Sizes in the header are checked against the file size before anything
+        is allocated. The file is read, not mapped: truncation meanwhile is a ValueError.
+        """
         from .io import _path
 
         return cls(_core.load_graph(_path(path)))
 
     def save(self, path):
-        """Writes a binary file (header with counts and checksums, then the CSR arrays)."""
-        try:
-            path = os.fspath(path)
-        except TypeError:
-            raise TypeError(f"path: must be a str or os.PathLike, got {type(path).__name__}") from None
-        _core.save_graph(self._g, os.fsdecode(path) if isinstance(path, bytes) else path)
+        """Writes a binary file (header with counts and checksums, CSR and CSC, edge order).
+
+        Atomic: the data goes to a temporary file in the same directory, is flushed to disk and
+        then renamed over `path`, so a failed save (disk full, Ctrl-C) raises ValueError and
+        leaves any previous file at `path` unchanged. path: str, bytes or os.PathLike.
+        """
+        from .io import _fs_path
+
+        _core.save_graph(self._g, _fs_path(path))
 
     @property
     def num_nodes(self):
@@ -146,12 +170,23 @@ class Graph:
         """In-degree per node (int64, read-only view owned by the graph)."""
         return self._g.in_degree()
 
+    def edges(self):
+        """(src, dst, weights or None) in user edge order: the edges as given to from_edges.
+
+        src and dst are new int32 arrays; weights is a read-only float64 view owned by the graph.
+        ``Graph.from_edges(*g.edges()[:2], weights=g.edges()[2])`` rebuilds the same graph.
+        """
+        src, dst = self._g.user_order_edges()
+        return src, dst, (self._g.user_order_weights() if self.has_weights else None)
+
     def csr(self):
-        """(offsets int64[n+1], targets int32[E], weights float64[E] or None): out-edges."""
+        """(offsets int64[n+1], targets int32[E], weights float64[E] or None): out-edges, in the
+        internal CSR order (not user edge order unless edges were given sorted by source)."""
         return self._g.out_offsets(), self._g.out_targets(), (self._g.out_weights() if self.has_weights else None)
 
     def csc(self):
-        """(offsets int64[n+1], sources int32[E], weights float64[E] or None): in-edges."""
+        """(offsets int64[n+1], sources int32[E], weights float64[E] or None): in-edges, in the
+        internal CSC order."""
         return self._g.in_offsets(), self._g.in_sources(), (self._g.in_weights() if self.has_weights else None)
 
     def memory_bytes(self):

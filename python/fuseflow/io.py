@@ -7,15 +7,19 @@ from ._checks import as_int
 from .graph import Graph
 
 
-def _path(path):
+def _fs_path(path):
+    """Any path the OS accepts (str, bytes, os.PathLike; UTF-8 or not) as bytes for the native side."""
     try:
-        path = os.fspath(path)
+        return os.fsencode(os.fspath(path))
     except TypeError:
-        raise TypeError(f"path: must be a str or os.PathLike, got {type(path).__name__}") from None
-    if isinstance(path, bytes):
-        path = os.fsdecode(path)
+        raise TypeError(f"path: must be a str, bytes or os.PathLike, got {type(path).__name__}") from None
+
+
+def _path(path):
+    """An existing file's path as bytes (FileNotFoundError naming it otherwise)."""
+    path = _fs_path(path)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"path: no such file: {path!r}")
+        raise FileNotFoundError(f"path: no such file: {os.fsdecode(path)!r}")
     return path
 
 
@@ -35,7 +39,13 @@ def read_edgelist(path, delimiter=None, comment="#", weighted=False, skip_rows=0
     the end of the line is ignored (None: no comments); blank lines are skipped. weighted: read
     a third column as float64 weights. skip_rows: lines to skip first (e.g. a CSV header).
     Node ids are non-negative integers < 2**31 - 1; num_nodes=None means max id + 1, otherwise
-    ids must be below it. A malformed line raises ValueError naming its line number.
+    ids must be below it. An inferred num_nodes is limited to 2**20 + 64 * (file size in bytes)
+    (ValueError naming num_nodes beyond it: a tiny file naming id 2**31 - 2 would otherwise
+    allocate gigabytes); pass num_nodes explicitly for such sparse ids. A malformed line
+    (including a NUL byte where comment=None) raises ValueError naming the path and line number.
+    path may be str, bytes or os.PathLike, in any encoding. Edge order: user edge i is the i-th
+    edge line (see Graph.edges). The file is read into memory (not mapped), so another process
+    truncating it meanwhile gives a ValueError, never a crash.
     """
     path = _path(path)
     delimiter = _single_char("delimiter", delimiter)
@@ -52,6 +62,8 @@ def read_matrix_market(path):
 
     Fields real/integer give weights, pattern gives an unweighted graph; symmetric and
     skew-symmetric files store one triangle, and each off-diagonal entry becomes two edges
-    (skew: the mirrored weight is negated). The matrix must be square.
+    (skew: the mirrored weight is negated). The matrix must be square, with at most
+    2**20 + 64 * (file size in bytes) rows (ValueError beyond). Edge order: user edge i is the
+    i-th entry line; the mirrored edges of symmetric files follow all entries, in entry order.
     """
     return Graph(_core.read_matrix_market(_path(path)))

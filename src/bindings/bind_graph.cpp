@@ -36,7 +36,7 @@ std::shared_ptr<Graph> graph_from_edges(const AnyArray1D& src, const AnyArray1D&
   }
   std::shared_ptr<const Graph> g;
   {
-    nb::gil_scoped_release release;
+    NativeCall call;  // GIL released, Ctrl-C polled by the build's long loops
     g = Graph::from_edges(view, num_nodes);
   }
   return std::const_pointer_cast<Graph>(g);
@@ -44,6 +44,9 @@ std::shared_ptr<Graph> graph_from_edges(const AnyArray1D& src, const AnyArray1D&
 
 // The loaders return a const graph; the Python class wraps it read-only like from_edges.
 std::shared_ptr<Graph> adopt(std::shared_ptr<const Graph> g) { return std::const_pointer_cast<Graph>(std::move(g)); }
+
+// Paths arrive as bytes (os.fsencode in Python): any file name the OS accepts, UTF-8 or not.
+std::string path_string(const nb::bytes& path) { return std::string(path.c_str(), path.size()); }
 
 // Python passes single characters as str; '' means "none" (whitespace delimiter / no comments).
 char single_char(const std::string& value, const char* name) {
@@ -67,6 +70,23 @@ void bind_graph(nb::module_& m) {
       .def("in_offsets", [](const Graph& g) { return view_numpy(g.in_offsets(), nb::find(&g)); })
       .def("in_sources", [](const Graph& g) { return view_numpy(g.in_sources(), nb::find(&g)); })
       .def("in_weights", [](const Graph& g) { return view_numpy(g.in_weights(), nb::find(&g)); })
+      .def("user_order_weights", [](const Graph& g) {
+        std::span<const double> w;
+        {
+          nb::gil_scoped_release release;
+          w = g.user_order_weights();
+        }
+        return view_numpy(w, nb::find(&g));
+      })
+      .def("user_order_edges", [](const Graph& g) {
+        Buffer<NodeId> src, dst;
+        {
+          nb::gil_scoped_release release;
+          g.user_order_edges(src, dst);
+        }
+        return std::make_pair(to_numpy(std::move(src)), to_numpy(std::move(dst)));
+      })
+      .def_prop_ro("user_order_is_csr", &Graph::user_order_is_csr)
       .def("out_sources", [](const Graph& g) {
         std::span<const NodeId> s;
         {
@@ -81,17 +101,18 @@ void bind_graph(nb::module_& m) {
 
   m.def(
       "read_edgelist",
-      [](const std::string& path, const std::string& delimiter, const std::string& comment, bool weighted,
+      [](const nb::bytes& path, const std::string& delimiter, const std::string& comment, bool weighted,
          std::int64_t skip_rows, std::int64_t num_nodes) {
         EdgeListFormat format;
         format.delimiter = single_char(delimiter, "delimiter");
         format.comment = single_char(comment, "comment");
         format.weighted = weighted;
         format.skip_rows = skip_rows;
+        const std::string p = path_string(path);
         std::shared_ptr<const Graph> g;
         {
           NativeCall call;
-          g = read_edge_list(path, format, num_nodes);
+          g = read_edge_list(p, format, num_nodes);
         }
         return adopt(std::move(g));
       },
@@ -100,11 +121,12 @@ void bind_graph(nb::module_& m) {
 
   m.def(
       "read_matrix_market",
-      [](const std::string& path) {
+      [](const nb::bytes& path) {
+        const std::string p = path_string(path);
         std::shared_ptr<const Graph> g;
         {
           NativeCall call;
-          g = read_matrix_market(path);
+          g = read_matrix_market(p);
         }
         return adopt(std::move(g));
       },
@@ -112,19 +134,21 @@ void bind_graph(nb::module_& m) {
 
   m.def(
       "save_graph",
-      [](const Graph& g, const std::string& path) {
+      [](const Graph& g, const nb::bytes& path) {
+        const std::string p = path_string(path);
         NativeCall call;
-        save_graph(g, path);
+        save_graph(g, p);
       },
       nb::arg("graph"), nb::arg("path"));
 
   m.def(
       "load_graph",
-      [](const std::string& path) {
+      [](const nb::bytes& path) {
+        const std::string p = path_string(path);
         std::shared_ptr<const Graph> g;
         {
           NativeCall call;
-          g = load_graph(path);
+          g = load_graph(p);
         }
         return adopt(std::move(g));
       },
@@ -135,7 +159,7 @@ void bind_graph(nb::module_& m) {
       [](int scale, std::int64_t edge_factor, double a, double b, double c, std::uint64_t seed, bool scramble) {
         RmatEdges edges;
         {
-          nb::gil_scoped_release release;
+          NativeCall call;
           edges = generate_rmat(scale, edge_factor, a, b, c, seed, scramble);
         }
         return std::make_pair(to_numpy(std::move(edges.src)), to_numpy(std::move(edges.dst)));

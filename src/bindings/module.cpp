@@ -1,6 +1,8 @@
 // fuseflow._core: the nanobind extension. Each layer binds itself in its own file.
 #include <Python.h>
 
+#include <cstring>
+
 #include "bindings.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/threads.h"
@@ -40,7 +42,17 @@ void set_python_error(const Error& e) {
     case ErrorCode::kNotImplemented: type = PyExc_NotImplementedError; break;
     case ErrorCode::kInternal: type = PyExc_RuntimeError; break;
   }
-  PyErr_SetString(type, e.what());
+  // Messages quote user data (file names, bad lines) that need not be UTF-8: decode with
+  // backslashreplace so they show as \xNN instead of turning into a UnicodeDecodeError.
+  const char* what = e.what();
+  PyObject* message = PyUnicode_DecodeUTF8(what, static_cast<Py_ssize_t>(std::strlen(what)), "backslashreplace");
+  if (message == nullptr) {
+    PyErr_Clear();
+    PyErr_SetString(type, "(error message could not be decoded)");
+    return;
+  }
+  PyErr_SetObject(type, message);
+  Py_DECREF(message);
 }
 
 void bind_core(nb::module_& m) {

@@ -379,6 +379,23 @@ void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& e
   adj.out_off = g.out_offsets().data();
   adj.out_tgt = g.out_targets().data();
   if (weighted && s.direction != AggDirection::kOut) adj.in_edge = g.in_edge_ids().data();
+  // Weights arrive in user edge order (graph.h); the loops read them by CSR position. Identity
+  // order (the common case: edges given sorted by source) reads them in place, no gather.
+  const double* weights = nullptr;
+  Buffer<double> csr_weights;
+  if (weighted) {
+    weights = slots[s.weights_slot].template data<double>();  // float64 (IR rule)
+    if (!g.user_order_is_csr()) {
+      csr_weights = Buffer<double>(static_cast<std::size_t>(g.num_edges()));
+      const EdgeOffset* user = g.user_edge_ids().data();
+      const std::int64_t m = g.num_edges();
+      const double* from = weights;
+      double* to = csr_weights.data();
+#pragma omp parallel for num_threads(threads_for(m, 1 << 16)) schedule(static)
+      for (std::int64_t p = 0; p < m; ++p) to[p] = from[user[p]];
+      weights = csr_weights.data();  // not counted in `elements`: part of reading the weights
+    }
+  }
   std::span<const std::int64_t> chunks = g.balanced_chunks(/*in_edges=*/s.direction != AggDirection::kOut);
   // An epilogue with reductions runs on chunks cut at multiples of kBlockSize: its blocks are then
   // exactly a standalone kernel's, so its sums combine in the same order and give the same bits
@@ -461,7 +478,7 @@ void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& e
         with_value_type(s.prologue_in_type, [&](auto xtag) {
           using X = decltype(xtag);
           const X* x = slots[s.x_slot].template data<X>();
-          const double* w = weighted ? slots[s.weights_slot].template data<double>() : nullptr;
+          const double* w = weights;
           T* o = out.template data<T>();
           auto go = [&]<bool kW, AggOp kOp>() {
             if (s.direction == AggDirection::kIn) aggregate_prologue<T, X, kW, AggDirection::kIn, kOp>(s, adj, chunks, work, x, w, o, scalars, flags, after);
@@ -488,7 +505,7 @@ void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& e
   with_value_type(s.out_type, [&](auto tag) {
     using T = decltype(tag);
     const T* x = values != nullptr ? values->template data<T>() : nullptr;
-    const double* w = weighted ? slots[s.weights_slot].template data<double>() : nullptr;  // weights are float64 (IR rule)
+    const double* w = weights;
     if constexpr (!std::is_same_v<T, std::uint8_t>) {
       if (weighted) aggregate_direction<T, true>(s, adj, chunks, work, x, w, out.template data<T>(), after);
       else aggregate_direction<T, false>(s, adj, chunks, work, x, w, out.template data<T>(), after);
@@ -515,11 +532,20 @@ void run_edge_gather(const EdgeGatherStep& s, std::vector<Value>& slots, std::in
   const EdgeOffset* off = g.out_offsets().data();
   const NodeId* tgt = g.out_targets().data();
   const auto chunks = g.balanced_chunks(/*in_edges=*/false);
+  // The result is an edge array, so it is in user edge order (graph.h): CSR position k goes to
+  // user_edge_ids[k]. Identity order writes sequentially, as before.
+  const EdgeOffset* user = g.user_order_is_csr() ? nullptr : g.user_edge_ids().data();
   with_value_type(s.type, [&](auto tag) {
     using T = decltype(tag);
     const T* x = slots[s.x_slot].template data<T>();
     T* o = out.template data<T>();
     for_each_chunk(chunks, n + g.num_edges(), [&](std::int64_t, std::int64_t b, std::int64_t e) {
+      if (user != nullptr) {
+        for (std::int64_t u = b; u < e; ++u) {
+          for (EdgeOffset k = off[u]; k < off[u + 1]; ++k) o[user[k]] = s.source ? x[u] : x[tgt[k]];
+        }
+        return;
+      }
       if (s.source) {
         for (std::int64_t u = b; u < e; ++u) {
           const T xu = x[u];

@@ -33,6 +33,32 @@ struct Chunk {
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
+// At most `limit` bytes of [p, end) for an error message, never cut inside a UTF-8 sequence
+// (a cut one would make the whole message undecodable); other bytes are left to the binding's
+// decoder, which shows invalid ones as \xNN.
+std::string excerpt(const char* p, const char* end, std::size_t limit) {
+  std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(end - p), limit);
+  if (n < static_cast<std::size_t>(end - p)) {
+    // Back off continuation bytes (10xxxxxx) and then the lead byte they belong to.
+    std::size_t k = n;
+    while (k > 0 && (static_cast<unsigned char>(p[k]) & 0xC0) == 0x80) --k;
+    if (k < n || (static_cast<unsigned char>(p[n]) & 0xC0) == 0x80) n = k;
+  }
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c == 0x7F) {  // control bytes (NUL would end the C string of the message)
+      static const char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 class LineParser {
  public:
   explicit LineParser(const EdgeListFormat& f) : format_(f) {
@@ -40,6 +66,9 @@ class LineParser {
     if (is_blank(format_.delimiter)) format_.delimiter = '\0';
     limit_ = f.id_limit >= 0 ? std::min(f.id_limit, kMaxNodeIdExclusive) : kMaxNodeIdExclusive;
   }
+
+  // '\0' means "no comments": a NUL byte in the text is then an ordinary (bad) character.
+  bool is_comment(char c) const { return format_.comment != '\0' && c == format_.comment; }
 
   // The common line, "id<sep>id[<sep>weight]" then '\n', in one pass without first finding
   // the line end. On success advances p past the '\n'; otherwise leaves p for parse().
@@ -64,17 +93,17 @@ class LineParser {
              std::string& error) const {
     has_edge = false;
     p = skip_blanks(p, end);
-    if (p == end || *p == format_.comment) return true;
+    if (p == end || is_comment(*p)) return true;
     if (!parse_id(p, end, u, "source id", error)) return false;
     if (!separator(p, end, error)) return false;
     if (!parse_id(p, end, v, "target id", error)) return false;
     if (format_.weighted) {
       if (!separator(p, end, error)) return false;
       const char* q = p;
-      while (q < end && !is_blank(*q) && *q != format_.delimiter && *q != format_.comment) ++q;
+      while (q < end && !is_blank(*q) && (format_.delimiter == '\0' || *q != format_.delimiter) && !is_comment(*q)) ++q;
       auto [next, ec] = std::from_chars(p, q, w);
       if (ec != std::errc() || next != q) {
-        error = "weight '" + std::string(p, q) + "' is not a number";
+        error = "weight '" + excerpt(p, q, 24) + "' is not a number";
         return false;
       }
       if (std::isnan(w)) {
@@ -84,8 +113,8 @@ class LineParser {
       p = q;
     }
     p = skip_blanks(p, end);
-    if (p != end && *p != format_.comment) {
-      error = std::string("unexpected text '") + std::string(p, std::min<std::size_t>(end - p, 20)) + "' after " +
+    if (p != end && !is_comment(*p)) {
+      error = std::string("unexpected text '") + excerpt(p, end, 20) + "' after " +
               (format_.weighted ? "the weight" : "the target id") + " (expected " +
               (format_.weighted ? "3 fields: src dst weight" : "2 fields: src dst; pass weighted=True for a weight column") +
               ")";
@@ -133,11 +162,11 @@ class LineParser {
       }
       p = skip_blanks(p + 1, end);
     } else if (p == start) {
-      error = p == end || *p == format_.comment ? "too few fields (expected src dst" + std::string(format_.weighted ? " weight)" : ")")
+      error = p == end || is_comment(*p) ? "too few fields (expected src dst" + std::string(format_.weighted ? " weight)" : ")")
                                                  : "expected whitespace between fields";
       return false;
     }
-    if (p == end || *p == format_.comment) {
+    if (p == end || is_comment(*p)) {
       error = "too few fields (expected src dst" + std::string(format_.weighted ? " weight)" : ")");
       return false;
     }
@@ -152,11 +181,12 @@ class LineParser {
       value = value * 10 + static_cast<unsigned>(*p - '0');
       ++p;
     }
-    const bool ends_field = p == end || is_blank(*p) || *p == format_.delimiter || *p == format_.comment;
+    const bool ends_field =
+        p == end || is_blank(*p) || (format_.delimiter != '\0' && *p == format_.delimiter) || is_comment(*p);
     if (p == start || !ends_field) {
       const char* q = start;
-      while (q < end && !is_blank(*q) && *q != format_.delimiter) ++q;
-      error = std::string(what) + " '" + std::string(start, std::min<std::size_t>(q - start, 24)) +
+      while (q < end && !is_blank(*q) && (format_.delimiter == '\0' || *q != format_.delimiter)) ++q;
+      error = std::string(what) + " '" + excerpt(start, q, 24) +
               "' is not a non-negative integer";
       return false;
     }
@@ -220,6 +250,11 @@ void parse_chunk(const char* text, Chunk& chunk, const LineParser& parser, bool 
 }
 
 }  // namespace
+
+std::int64_t inferred_nodes_limit(std::uint64_t file_bytes) {
+  const std::uint64_t limit = (std::uint64_t{1} << 20) + 64 * file_bytes;
+  return limit > static_cast<std::uint64_t>(kMaxNodeIdExclusive) ? kMaxNodeIdExclusive : static_cast<std::int64_t>(limit);
+}
 
 ParsedEdges parse_edge_list(std::string_view text, const EdgeListFormat& format, const std::string& name) {
   if (format.delimiter == '\n' || (format.delimiter != '\0' && format.delimiter == format.comment)) {
@@ -294,9 +329,18 @@ std::shared_ptr<const Graph> read_edge_list(const std::string& path, const EdgeL
   EdgeListFormat f = format;
   if (num_nodes >= 0) f.id_limit = num_nodes;
   ParsedEdges edges;
+  std::uint64_t file_size = 0;
   {
-    const MappedFile file(path);
-    edges = parse_edge_list(file.text(), f, "'" + path + "'");
+    const InputFile file(path);
+    file_size = file.size();
+    const Buffer<char> text = file.read_all();
+    edges = parse_edge_list(as_text(text), f, "'" + path + "'");
+  }
+  if (num_nodes < 0 && edges.max_id >= inferred_nodes_limit(file_size)) {
+    throw_value_error("num_nodes", "'" + path + "' has node id " + std::to_string(edges.max_id) +
+                                       ", far above what its " + std::to_string(file_size) +
+                                       " bytes can describe (inferred num_nodes is limited to 2^20 + 64 x the file size, "
+                                       "since every node costs memory); pass num_nodes explicitly to allow it");
   }
   EdgeListView view;
   view.src32 = edges.src.span();

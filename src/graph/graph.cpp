@@ -2,13 +2,18 @@
 
 #include <omp.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "fuseflow/core/error.h"
+#include "fuseflow/core/interrupt.h"
 #include "fuseflow/core/threads.h"
 
 namespace fuseflow {
@@ -23,6 +28,31 @@ struct GraphBuilder {
 namespace {
 
 constexpr std::int64_t kMinEdgesPerThread = 1 << 16;
+constexpr std::int64_t kPollEvery = 1 << 16;  // items between Ctrl-C polls in the long loops
+
+// Ctrl-C inside parallel loops: only the calling thread (OpenMP thread 0) may consult the
+// interrupt hook and no exception may leave a parallel region, so thread 0 polls, records the
+// error, and every thread leaves its loop at its next poll; rethrow() raises it after the region.
+class Interruptible {
+ public:
+  // Returns true when the loop should stop. Call every kPollEvery items.
+  bool poll() {
+    if (omp_get_thread_num() == 0 && !stop_.load(std::memory_order_relaxed)) {
+      try {
+        check_interrupt();
+      } catch (const Error&) {
+        stop_.store(true, std::memory_order_relaxed);
+      }
+    }
+    return stop_.load(std::memory_order_relaxed);
+  }
+  void rethrow() const {
+    if (stop_.load()) throw Error(ErrorCode::kInterrupted, "interrupted by the user");
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+};
 
 template <class Id>
 struct IdRange {
@@ -80,18 +110,29 @@ std::int64_t split_point(std::int64_t m, int parts, int part) {
 // the counts become start positions (item order preserved across threads),
 // scatter(b, e, cursor) places each item at cursor[key]++. Both visit items in order, so
 // the result is the same at any thread count.
+// Both callbacks run over sub-ranges of at most kPollEvery items, so Ctrl-C is polled between them.
 template <class Count, class Scatter>
 void stable_counting_sort(std::int64_t m, std::int64_t n, int t, Count count, Scatter scatter,
                           Buffer<EdgeOffset>& offsets) {
   std::vector<std::int64_t> hist(static_cast<std::size_t>(t) * static_cast<std::size_t>(n), 0);
+  Interruptible interrupt;
+  auto in_pieces = [&](std::int64_t b, std::int64_t e, auto&& f) {
+    for (std::int64_t i = b; i < e; i += kPollEvery) {
+      if (interrupt.poll()) return;
+      f(i, std::min(e, i + kPollEvery));
+    }
+  };
 #pragma omp parallel num_threads(t)
   {
     int k = omp_get_thread_num();
-    count(split_point(m, t, k), split_point(m, t, k + 1), hist.data() + static_cast<std::size_t>(k) * n);
+    std::int64_t* h = hist.data() + static_cast<std::size_t>(k) * n;
+    in_pieces(split_point(m, t, k), split_point(m, t, k + 1), [&](std::int64_t b, std::int64_t e) { count(b, e, h); });
   }
+  interrupt.rethrow();
   offsets = Buffer<EdgeOffset>(static_cast<std::size_t>(n) + 1);
   std::int64_t running = 0;
   for (std::int64_t key = 0; key < n; ++key) {
+    if ((key & (kPollEvery - 1)) == 0) check_interrupt();
     offsets[key] = running;
     for (int k = 0; k < t; ++k) {
       std::int64_t& c = hist[static_cast<std::size_t>(k) * n + key];
@@ -104,8 +145,10 @@ void stable_counting_sort(std::int64_t m, std::int64_t n, int t, Count count, Sc
 #pragma omp parallel num_threads(t)
   {
     int k = omp_get_thread_num();
-    scatter(split_point(m, t, k), split_point(m, t, k + 1), hist.data() + static_cast<std::size_t>(k) * n);
+    std::int64_t* cursor = hist.data() + static_cast<std::size_t>(k) * n;
+    in_pieces(split_point(m, t, k), split_point(m, t, k + 1), [&](std::int64_t b, std::int64_t e) { scatter(b, e, cursor); });
   }
+  interrupt.rethrow();
 }
 
 NodeId source_of(const Buffer<EdgeOffset>& off, std::int64_t num_nodes, std::int64_t e) {
@@ -136,17 +179,29 @@ Buffer<std::int64_t> make_balanced_chunks(const Buffer<EdgeOffset>& off, std::in
   return out;
 }
 
+// True when src never decreases: the stable sort by source then keeps the user's order, so
+// user edge i is CSR position i and no edge-order map is needed (the fast path).
 template <class Id>
-void build_typed(Graph& g, std::span<const Id> src, std::span<const Id> dst, std::span<const double> weights,
+bool sources_sorted(std::span<const Id> src) {
+  const std::int64_t m = static_cast<std::int64_t>(src.size());
+  bool sorted = true;
+#pragma omp parallel for num_threads(threads_for(m, kMinEdgesPerThread)) reduction(&& : sorted) schedule(static)
+  for (std::int64_t i = 1; i < m; ++i) sorted = sorted && src[i - 1] <= src[i];
+  return sorted;
+}
+
+template <class Id>
+void build_typed(std::span<const Id> src, std::span<const Id> dst, std::span<const double> weights,
                  std::int64_t num_nodes, Buffer<EdgeOffset>& out_off, Buffer<NodeId>& out_tgt,
-                 Buffer<double>& out_w) {
-  (void)g;
+                 Buffer<double>& out_w, Buffer<EdgeOffset>& user_ids) {
   const std::int64_t m = static_cast<std::int64_t>(src.size());
   const std::int64_t n = num_nodes;
   const bool weighted = !weights.empty();
+  const bool keep_order = !sources_sorted(src);
   const int t = sort_threads(m, n);
   out_tgt = Buffer<NodeId>(static_cast<std::size_t>(m));
   if (weighted) out_w = Buffer<double>(static_cast<std::size_t>(m));
+  if (keep_order) user_ids = Buffer<EdgeOffset>(static_cast<std::size_t>(m));
   stable_counting_sort(
       m, n, t,
       [&](std::int64_t b, std::int64_t e, std::int64_t* hist) {
@@ -157,6 +212,7 @@ void build_typed(Graph& g, std::span<const Id> src, std::span<const Id> dst, std
           std::int64_t pos = cursor[src[i]]++;
           out_tgt[pos] = static_cast<NodeId>(dst[i]);
           if (weighted) out_w[pos] = weights[i];
+          if (keep_order) user_ids[pos] = i;
         }
       },
       out_off);
@@ -170,6 +226,12 @@ std::int64_t validate_ids(std::span<const Id> src, std::span<const Id> dst, std:
   if (!dst.empty() && rd.min < 0) report_bad_id<Id>("dst", dst, num_nodes);
   std::int64_t max_id = std::max(src.empty() ? -1 : rs.max, dst.empty() ? -1 : rd.max);
   if (num_nodes < 0) {
+    // Checked before max_id + 1, which overflows for an id of 2^63 - 1.
+    if (max_id >= std::numeric_limits<NodeId>::max()) {
+      const bool in_src = !src.empty() && rs.max == max_id;
+      throw_value_error(in_src ? "src" : "dst", "node ids must be < 2^31 - 1, got max id " + std::to_string(max_id) +
+                                                    " in " + (in_src ? "src" : "dst"));
+    }
     num_nodes = max_id + 1;
   } else {
     if (!src.empty() && rs.max >= num_nodes) report_bad_id<Id>("src", src, num_nodes);
@@ -178,7 +240,68 @@ std::int64_t validate_ids(std::span<const Id> src, std::span<const Id> dst, std:
   return num_nodes;
 }
 
+// The CSC must be exactly what build() makes from the CSR: each in-list holds its edges in CSR
+// order (a stable transpose) with the same weights, bit for bit. Algorithms rely on it (pull and
+// push give the same result; in_edge_ids() is recomputed from the CSR). Offsets and ids are
+// already checked to be in range. O(E), serial: a load is dominated by reading the file anyway.
+void check_csc_mirrors_csr(const GraphArrays& a) {
+  const std::int64_t n = a.num_nodes;
+  const bool weighted = a.out_weights.size() != 0;
+  std::vector<EdgeOffset> cursor(a.in_offsets.begin(), a.in_offsets.begin() + n);
+  for (std::int64_t u = 0; u < n; ++u) {
+    if ((u & (kPollEvery - 1)) == 0) check_interrupt();
+    for (EdgeOffset e = a.out_offsets[u]; e < a.out_offsets[u + 1]; ++e) {
+      const NodeId v = a.out_targets[e];
+      const EdgeOffset p = cursor[v]++;
+      bool same = p < a.in_offsets[v + 1] && a.in_sources[p] == u;
+      if (same && weighted) same = std::memcmp(&a.in_weights[p], &a.out_weights[e], sizeof(double)) == 0;
+      if (!same) {
+        throw_value_error("arrays", "the CSC does not mirror the CSR (edge " + std::to_string(u) + " -> " +
+                                        std::to_string(v) + " at CSR position " + std::to_string(e) +
+                                        " is missing or differs in the in-edges of node " + std::to_string(v) + ")");
+      }
+    }
+  }
+  // Every edge found its place inside its target's range and the ranges partition [0, E): full.
+}
+
+// The recorded user edge order must be a permutation of 0..E-1.
+void check_edge_order(const Buffer<EdgeOffset>& ids, std::int64_t m) {
+  if (static_cast<std::int64_t>(ids.size()) != m) {
+    throw_value_error("arrays", "the edge order must have one entry per edge (" + std::to_string(m) + "), got " +
+                                    std::to_string(ids.size()));
+  }
+  std::vector<std::uint8_t> seen(static_cast<std::size_t>(m), 0);
+  for (std::int64_t p = 0; p < m; ++p) {
+    const EdgeOffset i = ids[p];
+    if (i < 0 || i >= m || seen[static_cast<std::size_t>(i)]) {
+      throw_value_error("arrays", "the edge order is not a permutation of 0..E-1 (entry " + std::to_string(p) + " = " +
+                                      std::to_string(i) + ")");
+    }
+    seen[static_cast<std::size_t>(i)] = 1;
+  }
+}
+
 }  // namespace
+
+std::uint64_t graph_bytes_estimate(std::int64_t n, std::int64_t m, bool weighted) {
+  // offsets 2 x 8(n+1), degrees 2 x 8n, chunks small; per edge targets + sources 8 bytes, weights
+  // 16, the edge-order map 8 (worst case), plus the per-thread sort histograms (bounded by 4E).
+  const auto un = static_cast<std::uint64_t>(std::max<std::int64_t>(n, 0));
+  const auto um = static_cast<std::uint64_t>(std::max<std::int64_t>(m, 0));
+  return 32 * un + 16 + um * (16 + (weighted ? 16 : 0));
+}
+
+void check_fits_in_memory(std::uint64_t bytes, const std::string& what) {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page_size = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return;  // unknown: let the allocation decide
+  const std::uint64_t physical = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size);
+  if (bytes > physical) {
+    throw Error(ErrorCode::kOutOfMemory, what + " needs about " + std::to_string(bytes >> 20) + " MiB, more than this machine's " +
+                                             std::to_string(physical >> 20) + " MiB of memory");
+  }
+}
 
 void GraphBuilder::build(Graph& g, const EdgeListView& edges, std::int64_t num_nodes) {
   const bool wide = !edges.src64.empty() || !edges.dst64.empty();
@@ -211,14 +334,19 @@ void GraphBuilder::build(Graph& g, const EdgeListView& edges, std::int64_t num_n
   }
   const std::int64_t n = num_nodes;
   const std::int64_t m = static_cast<std::int64_t>(m_src);
+  check_fits_in_memory(graph_bytes_estimate(n, m, !edges.weights.empty()),
+                       "Graph.from_edges: a graph of " + std::to_string(n) + " nodes and " + std::to_string(m) + " edges");
+  check_interrupt();
   g.num_nodes_ = n;
   g.num_edges_ = m;
   g.has_weights_ = !edges.weights.empty();
 
   if (wide) {
-    build_typed<std::int64_t>(g, edges.src64, edges.dst64, edges.weights, n, g.out_offsets_, g.out_targets_, g.out_weights_);
+    build_typed<std::int64_t>(edges.src64, edges.dst64, edges.weights, n, g.out_offsets_, g.out_targets_, g.out_weights_,
+                              g.user_edge_ids_);
   } else {
-    build_typed<std::int32_t>(g, edges.src32, edges.dst32, edges.weights, n, g.out_offsets_, g.out_targets_, g.out_weights_);
+    build_typed<std::int32_t>(edges.src32, edges.dst32, edges.weights, n, g.out_offsets_, g.out_targets_, g.out_weights_,
+                              g.user_edge_ids_);
   }
 
   // CSC from the CSR: within each node's in-list, sources ascend (a stable sort of CSR order),
@@ -286,6 +414,8 @@ void GraphBuilder::adopt(Graph& g, GraphArrays&& a) {
     valid = valid && a.out_targets[e] >= 0 && a.out_targets[e] < n && a.in_sources[e] >= 0 && a.in_sources[e] < n;
   }
   if (!valid) throw_value_error("arrays", "offsets must rise from 0 to the edge count and ids must be in [0, num_nodes)");
+  check_csc_mirrors_csr(a);
+  if (a.user_edge_ids.size() != 0) check_edge_order(a.user_edge_ids, m);
   g.num_nodes_ = n;
   g.num_edges_ = m;
   g.has_weights_ = weighted;
@@ -295,6 +425,7 @@ void GraphBuilder::adopt(Graph& g, GraphArrays&& a) {
   g.in_sources_ = std::move(a.in_sources);
   g.out_weights_ = std::move(a.out_weights);
   g.in_weights_ = std::move(a.in_weights);
+  g.user_edge_ids_ = std::move(a.user_edge_ids);
   finish(g);
 }
 
@@ -308,6 +439,32 @@ std::shared_ptr<const Graph> Graph::from_edges(const EdgeListView& edges, std::i
   auto g = std::make_shared<Graph>();
   GraphBuilder::build(*g, edges, num_nodes);
   return g;
+}
+
+std::span<const double> Graph::user_order_weights() const {
+  if (user_order_is_csr()) return out_weights_.span();
+  std::call_once(user_weights_once_, [this] {
+    Buffer<double> w(out_weights_.size());
+    const std::int64_t m = static_cast<std::int64_t>(out_weights_.size());
+#pragma omp parallel for num_threads(threads_for(m, kMinEdgesPerThread)) schedule(static)
+    for (std::int64_t p = 0; p < m; ++p) w[user_edge_ids_[p]] = out_weights_[p];
+    user_weights_ = std::move(w);
+  });
+  return user_weights_.span();
+}
+
+void Graph::user_order_edges(Buffer<NodeId>& src, Buffer<NodeId>& dst) const {
+  const std::span<const NodeId> sources = out_sources();
+  const std::int64_t m = num_edges_;
+  src = Buffer<NodeId>(static_cast<std::size_t>(m));
+  dst = Buffer<NodeId>(static_cast<std::size_t>(m));
+  const bool identity = user_order_is_csr();
+#pragma omp parallel for num_threads(threads_for(m, kMinEdgesPerThread)) schedule(static)
+  for (std::int64_t p = 0; p < m; ++p) {
+    const EdgeOffset i = identity ? p : user_edge_ids_[p];
+    src[i] = sources[p];
+    dst[i] = out_targets_[p];
+  }
 }
 
 std::span<const NodeId> Graph::out_sources() const {
@@ -375,7 +532,7 @@ std::span<const std::int64_t> Graph::balanced_chunks(bool in_edges) const {
 std::size_t Graph::memory_bytes() const {
   return out_offsets_.size() * 8 + in_offsets_.size() * 8 + out_targets_.size() * 4 + in_sources_.size() * 4 +
          out_weights_.size() * 8 + in_weights_.size() * 8 + out_degree_.size() * 8 + in_degree_.size() * 8 +
-         out_sources_.size() * 4 + in_edge_ids_.size() * 8 + degree_ordered_.order.size() * 4 +
+         out_sources_.size() * 4 + in_edge_ids_.size() * 8 + user_edge_ids_.size() * 8 + user_weights_.size() * 8 + degree_ordered_.order.size() * 4 +
          degree_ordered_.offsets.size() * 8 + degree_ordered_.sources.size() * 4 + degree_ordered_.chunks.size() * 8;
 }
 

@@ -1,5 +1,10 @@
 #include "fuseflow/graph/graph_file.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstddef>
@@ -9,6 +14,7 @@
 #include <utility>
 
 #include "fuseflow/core/error.h"
+#include "fuseflow/core/interrupt.h"
 #include "fuseflow/graph/file_bytes.h"
 
 namespace fuseflow {
@@ -17,8 +23,12 @@ namespace {
 static_assert(std::endian::native == std::endian::little, "graph files are little-endian");
 
 constexpr char kMagic[8] = {'F', 'F', 'G', 'R', 'A', 'P', 'H', '\0'};
+// Version 1: CSR + CSC. Version 2 adds the user edge order (int64[E], after the CSC), written
+// only when it is not the CSR order, so graphs built in CSR order still give version-1 files.
 constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersionEdgeOrder = 2;
 constexpr std::uint32_t kFlagWeighted = 1;
+constexpr std::uint32_t kFlagEdgeOrder = 2;
 constexpr std::uint64_t kPayloadSeed = 0x6675736566'6c6f77ull;  // "fuseflow"
 constexpr std::uint64_t kHeaderSeed = 0x6865616465'72ull;       // "header"
 
@@ -101,6 +111,14 @@ std::size_t bytes_of(std::span<const T> s) {
   throw_value_error("path", "'" + path + "' is not a valid fuseflow graph file: " + what);
 }
 
+// mkstemp creates files 0600: a replaced file keeps its permissions, a new one gets 0644
+// (umask() cannot be read without setting it, which would race with other threads).
+mode_t saved_file_mode(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) return info.st_mode & 07777;
+  return 0644;
+}
+
 }  // namespace
 
 std::uint64_t checksum64(std::span<const unsigned char> bytes, std::uint64_t seed) {
@@ -109,68 +127,109 @@ std::uint64_t checksum64(std::span<const unsigned char> bytes, std::uint64_t see
   return c.finish();
 }
 
+// Written to a temporary file in the same directory, flushed to disk, then renamed over `path`:
+// a save that fails (disk full, size limit, Ctrl-C) leaves any previous file at `path` intact.
 void save_graph(const Graph& g, const std::string& path) {
   Header h{};
   std::memcpy(h.magic, kMagic, sizeof(kMagic));
-  h.version = kVersion;
-  h.flags = g.has_weights() ? kFlagWeighted : 0;
+  const bool ordered = !g.user_order_is_csr();
+  h.version = ordered ? kVersionEdgeOrder : kVersion;
+  h.flags = (g.has_weights() ? kFlagWeighted : 0) | (ordered ? kFlagEdgeOrder : 0);
   h.num_nodes = g.num_nodes();
   h.num_edges = g.num_edges();
-  // The payload in file order: CSR, then CSC (so loading needs no sort).
+  // The payload in file order: CSR, then CSC (so loading needs no sort), then the edge order.
   const std::pair<const void*, std::size_t> arrays[] = {
       {g.out_offsets().data(), bytes_of(g.out_offsets())}, {g.out_targets().data(), bytes_of(g.out_targets())},
       {g.out_weights().data(), bytes_of(g.out_weights())}, {g.in_offsets().data(), bytes_of(g.in_offsets())},
-      {g.in_sources().data(), bytes_of(g.in_sources())},   {g.in_weights().data(), bytes_of(g.in_weights())}};
+      {g.in_sources().data(), bytes_of(g.in_sources())},   {g.in_weights().data(), bytes_of(g.in_weights())},
+      {g.user_edge_ids().data(), bytes_of(g.user_edge_ids())}};
   Checksum payload(kPayloadSeed);
   for (auto [data, size] : arrays) payload.update(data, size);
   h.payload_checksum = payload.finish();
   h.header_checksum = checksum64({reinterpret_cast<const unsigned char*>(&h), kHeaderChecked}, kHeaderSeed);
 
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "wb"), &std::fclose);
-  if (!file) throw_value_error("path", "cannot open '" + path + "' for writing: " + std::strerror(errno));
+  std::string temp = path + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(temp.data());
+  if (fd < 0) throw_value_error("path", "cannot create a temporary file next to '" + path + "': " + std::strerror(errno));
+  auto fail = [&](const std::string& what, int error) {
+    ::close(fd);
+    ::unlink(temp.c_str());
+    throw_value_error("path", "could not write '" + path + "' (" + what + "): " + std::strerror(error) +
+                                  "; any previous file there is unchanged");
+  };
   auto write = [&](const void* data, std::size_t size) {
-    if (size > 0 && std::fwrite(data, 1, size, file.get()) != size) {
-      throw_value_error("path", "could not write '" + path + "': " + std::strerror(errno));
+    const auto* p = static_cast<const char*>(data);
+    while (size > 0) {
+      const ssize_t put = ::write(fd, p, std::min<std::size_t>(size, std::size_t{64} << 20));
+      if (put < 0) {
+        if (errno == EINTR) continue;
+        fail("write", errno);
+      }
+      p += put;
+      size -= static_cast<std::size_t>(put);
+      try {
+        check_interrupt();
+      } catch (...) {
+        ::close(fd);
+        ::unlink(temp.c_str());
+        throw;
+      }
     }
   };
   write(&h, sizeof(h));
   for (auto [data, size] : arrays) write(data, size);
-  if (std::fflush(file.get()) != 0) throw_value_error("path", "could not write '" + path + "': " + std::strerror(errno));
+  if (::fchmod(fd, saved_file_mode(path)) != 0) fail("chmod", errno);
+  if (::fsync(fd) != 0) fail("fsync", errno);
+  if (::close(fd) != 0) {
+    const int error = errno;
+    ::unlink(temp.c_str());
+    throw_value_error("path", "could not write '" + path + "': " + std::strerror(error));
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    ::unlink(temp.c_str());
+    throw_value_error("path", "could not replace '" + path + "': " + std::strerror(error));
+  }
 }
 
+// Reads the header first and checks the sizes it announces against the file's size before
+// allocating anything; then reads each array straight into its buffer (pread: a file
+// truncated meanwhile gives a ValueError, not SIGBUS) and validates the structure.
 std::shared_ptr<const Graph> load_graph(const std::string& path) {
-  const MappedFile file(path);
-  const std::string_view bytes = file.text();
-  if (bytes.size() < sizeof(Header)) corrupted(path, "shorter than the 64-byte header (truncated?)");
+  const InputFile file(path);
+  if (file.size() < sizeof(Header)) corrupted(path, "shorter than the 64-byte header (truncated?)");
   Header h;
-  std::memcpy(&h, bytes.data(), sizeof(h));
+  file.read_at(0, &h, sizeof(h));
   if (std::memcmp(h.magic, kMagic, sizeof(kMagic)) != 0) corrupted(path, "wrong magic bytes (not written by Graph.save)");
   if (checksum64({reinterpret_cast<const unsigned char*>(&h), kHeaderChecked}, kHeaderSeed) != h.header_checksum) {
     corrupted(path, "header checksum mismatch (corrupted)");
   }
-  if (h.version != kVersion) corrupted(path, "unsupported version " + std::to_string(h.version));
+  if (h.version != kVersion && h.version != kVersionEdgeOrder) corrupted(path, "unsupported version " + std::to_string(h.version));
+  if ((h.flags & ~(kFlagWeighted | kFlagEdgeOrder)) != 0 || ((h.flags & kFlagEdgeOrder) != 0) != (h.version == kVersionEdgeOrder)) {
+    corrupted(path, "unknown flags " + std::to_string(h.flags) + " for version " + std::to_string(h.version));
+  }
   if (h.num_nodes < 0 || h.num_edges < 0 || h.num_nodes >= (std::int64_t{1} << 31) || h.num_edges >= (std::int64_t{1} << 40)) {
     corrupted(path, "impossible node or edge count in the header");
   }
   const bool weighted = (h.flags & kFlagWeighted) != 0;
-  const auto n = static_cast<std::size_t>(h.num_nodes);
-  const auto m = static_cast<std::size_t>(h.num_edges);
-  const std::size_t edge_bytes = m * 4 + (weighted ? m * 8 : 0);
-  const std::size_t expected = sizeof(Header) + 2 * ((n + 1) * 8 + edge_bytes);
-  if (bytes.size() != expected) {
-    corrupted(path, "size " + std::to_string(bytes.size()) + " bytes does not match the header's " +
+  const bool ordered = (h.flags & kFlagEdgeOrder) != 0;
+  const auto n = static_cast<std::uint64_t>(h.num_nodes);
+  const auto m = static_cast<std::uint64_t>(h.num_edges);
+  const std::uint64_t edge_bytes = m * 4 + (weighted ? m * 8 : 0);
+  const std::uint64_t expected = sizeof(Header) + 2 * ((n + 1) * 8 + edge_bytes) + (ordered ? m * 8 : 0);
+  if (file.size() != expected) {
+    corrupted(path, "size " + std::to_string(file.size()) + " bytes does not match the header's " +
                         std::to_string(expected) + " (truncated or corrupted)");
   }
-  const auto* payload = reinterpret_cast<const unsigned char*>(bytes.data()) + sizeof(Header);
-  if (checksum64({payload, expected - sizeof(Header)}, kPayloadSeed) != h.payload_checksum) {
-    corrupted(path, "payload checksum mismatch (corrupted)");
-  }
+  check_fits_in_memory(expected + graph_bytes_estimate(h.num_nodes, h.num_edges, weighted),
+                       "Graph.load: '" + path + "' (" + std::to_string(n) + " nodes, " + std::to_string(m) + " edges)");
 
-  // Copy each array out of the mapping (its position there is not always aligned for its type).
-  std::size_t at = 0;
-  auto take = [&]<class T>(Buffer<T>& out, std::size_t count) {
-    out = Buffer<T>(count);
-    std::memcpy(out.data(), payload + at, count * sizeof(T));
+  std::uint64_t at = sizeof(Header);
+  Checksum payload(kPayloadSeed);
+  auto take = [&]<class T>(Buffer<T>& out, std::uint64_t count) {
+    out = Buffer<T>(static_cast<std::size_t>(count));
+    file.read_at(at, out.data(), static_cast<std::size_t>(count * sizeof(T)));
+    payload.update(out.data(), static_cast<std::size_t>(count * sizeof(T)));
     at += count * sizeof(T);
   };
   GraphArrays arrays;
@@ -181,11 +240,13 @@ std::shared_ptr<const Graph> load_graph(const std::string& path) {
   take(arrays.in_offsets, n + 1);
   take(arrays.in_sources, m);
   if (weighted) take(arrays.in_weights, m);
+  if (ordered) take(arrays.user_edge_ids, m);
+  if (payload.finish() != h.payload_checksum) corrupted(path, "payload checksum mismatch (corrupted)");
   try {
     return Graph::from_arrays(std::move(arrays));
   } catch (const Error& e) {
     if (e.code() != ErrorCode::kInvalidValue) throw;
-    corrupted(path, e.what());  // e.g. a node id >= num_nodes in a hand-made file
+    corrupted(path, e.what());  // e.g. a node id >= num_nodes or a CSC that disagrees with the CSR
   }
 }
 

@@ -50,8 +50,9 @@ Banner parse_banner(std::string_view line, const std::string& where) {
 }  // namespace
 
 std::shared_ptr<const Graph> read_matrix_market(const std::string& path) {
-  const MappedFile file(path);
-  const std::string_view text = file.text();
+  const InputFile file(path);
+  const Buffer<char> bytes = file.read_all();
+  const std::string_view text = as_text(bytes);
   const std::string where = "'" + path + "'";
   auto next_line = [&](std::size_t& pos) {
     const std::size_t nl = text.find('\n', pos);
@@ -84,6 +85,12 @@ std::shared_ptr<const Graph> read_matrix_market(const std::string& path) {
   if (rows != cols) {
     throw_value_error("path", where + " line " + std::to_string(line_number) + ": matrix must be square to be a graph, got " +
                                   std::to_string(rows) + " x " + std::to_string(cols));
+  }
+
+  if (rows > inferred_nodes_limit(file.size())) {
+    throw_value_error("path", where + " line " + std::to_string(line_number) + ": the size line declares " +
+                                  std::to_string(rows) + " nodes, far more than a file of " + std::to_string(file.size()) +
+                                  " bytes can use (the limit is 2^20 + 64 x the file size, since every node costs memory)");
   }
 
   EdgeListFormat format;

@@ -1,10 +1,12 @@
 #include "fuseflow/graph/rmat.h"
 
+#include <limits>
 #include <numeric>
 #include <string>
 
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/threads.h"
+#include "fuseflow/graph/graph.h"
 
 namespace fuseflow {
 namespace {
@@ -29,7 +31,18 @@ RmatEdges generate_rmat(int scale, std::int64_t edge_factor, double a, double b,
     throw_value_error("a, b, c", "must be non-negative with a + b + c <= 1");
   }
   const std::int64_t n = std::int64_t{1} << scale;
+  // edge_factor * 2^scale must fit in int64 (it used to wrap: 0 edges, or a negative size).
+  if (edge_factor > (std::numeric_limits<std::int64_t>::max() >> scale)) {
+    throw_value_error("edge_factor", "edge_factor * 2**scale overflows int64 (edge_factor = " + std::to_string(edge_factor) +
+                                         ", scale = " + std::to_string(scale) + ")");
+  }
   const std::int64_t m = edge_factor * n;
+  if (m > (std::int64_t{1} << 40)) {
+    throw Error(ErrorCode::kOutOfMemory, "rmat: " + std::to_string(m) + " edges (edge_factor * 2**scale) need " +
+                                             std::to_string((m >> 20) * 8) + " MiB for src and dst, more than any machine here holds");
+  }
+  check_fits_in_memory(static_cast<std::uint64_t>(m) * 8 + static_cast<std::uint64_t>(n) * 4,
+                       "rmat: " + std::to_string(m) + " edges (edge_factor * 2**scale)");
   RmatEdges out{Buffer<std::int32_t>(static_cast<std::size_t>(m)), Buffer<std::int32_t>(static_cast<std::size_t>(m))};
 
   Buffer<std::int32_t> perm(static_cast<std::size_t>(n));

@@ -31,7 +31,13 @@ struct ParsedEdges {
 // Throws ValueError "path: <name> line N: <rule>" for the first malformed line of the text.
 ParsedEdges parse_edge_list(std::string_view text, const EdgeListFormat& format, const std::string& name);
 
-// Reads `path` and builds the graph; num_nodes < 0 infers max id + 1.
+// Inferred node counts (num_nodes not given) of a file of `file_bytes` bytes must stay below
+// 2^20 + 64 * file_bytes: a tiny file naming id 2^31 - 2 would otherwise allocate gigabytes of
+// per-node arrays. An explicit num_nodes is trusted (the caller asked for those nodes).
+std::int64_t inferred_nodes_limit(std::uint64_t file_bytes);
+
+// Reads `path` and builds the graph; num_nodes < 0 infers max id + 1 (bounded as above: a
+// ValueError naming num_nodes beyond it). User edge i is the i-th edge line of the file.
 std::shared_ptr<const Graph> read_edge_list(const std::string& path, const EdgeListFormat& format,
                                             std::int64_t num_nodes);
 

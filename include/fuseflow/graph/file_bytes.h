@@ -1,25 +1,44 @@
 // Whole-file access for the graph loaders; failures name the `path` argument.
+//
+// Files are read with pread(2) into memory, never mapped: a mapping turns a file truncated by
+// another process while it is being read into SIGBUS (a crash), a read into a short count that
+// becomes a ValueError. Measured on a 107 MB edge list (10M edges, 2 threads): read + parse
+// 0.52 s against 0.50 s mapped; the copy costs one file-sized buffer while the file is parsed.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "fuseflow/core/buffer.h"
+
 namespace fuseflow {
 
-// A read-only memory map of a whole file (no copy: text parsers read the page cache
-// directly). Throws ValueError naming `path` when it cannot be opened or mapped.
-class MappedFile {
+class InputFile {
  public:
-  explicit MappedFile(const std::string& path);
-  ~MappedFile();
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
+  // Throws ValueError naming `path` when it cannot be opened or is not a regular file.
+  explicit InputFile(const std::string& path);
+  ~InputFile();
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
 
-  std::string_view text() const noexcept { return {data_, size_}; }
+  // Size when opened.
+  std::uint64_t size() const noexcept { return size_; }
+
+  // Reads exactly n bytes at offset; ValueError naming `path` when the file is shorter now
+  // (truncated by another writer) or the read fails. Polls Ctrl-C between 64 MiB pieces.
+  void read_at(std::uint64_t offset, void* dst, std::size_t n) const;
+
+  // The whole file (size() bytes); the same errors as read_at.
+  Buffer<char> read_all() const;
 
  private:
-  const char* data_ = nullptr;
-  std::size_t size_ = 0;
+  std::string path_;
+  int fd_ = -1;
+  std::uint64_t size_ = 0;
 };
+
+inline std::string_view as_text(const Buffer<char>& bytes) { return {bytes.data(), bytes.size()}; }
 
 }  // namespace fuseflow

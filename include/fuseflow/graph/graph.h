@@ -4,12 +4,19 @@
 // Node ids are int32 inside (num_nodes < 2^31), edge offsets int64. Within one node's list,
 // edges keep the order in which they were given (the sort is stable), so every build of the
 // same edge list is bitwise identical at any thread count.
+//
+// Edge order (one rule for every E-length array a user passes or receives): user edge i is the
+// i-th edge given to from_edges (or the i-th edge line of a loaded text file; for a loaded graph
+// file, the order recorded in it, else its CSR order). The graph keeps user_edge_ids() (CSR
+// position -> user edge index) and every consumer of an edge array maps through it; it is empty
+// when the user order already is the CSR order (sources non-decreasing), the fast path.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <span>
+#include <string>
 
 #include "fuseflow/core/buffer.h"
 
@@ -25,12 +32,19 @@ struct EdgeListView {
   std::span<const double> weights;  // empty: unweighted
 };
 
+// Graph-construction limits, checked before allocating (a clear error instead of an abort).
+// Bytes a graph of n nodes and m edges holds (CSR + CSC + degrees + edge order), weighted or not.
+std::uint64_t graph_bytes_estimate(std::int64_t n, std::int64_t m, bool weighted);
+// Throws MemoryError naming `what` when `bytes` exceeds this machine's physical memory.
+void check_fits_in_memory(std::uint64_t bytes, const std::string& what);
+
 // Prebuilt CSR + CSC arrays (as saved by save_graph); weights empty when unweighted.
 struct GraphArrays {
   std::int64_t num_nodes = 0;
   Buffer<EdgeOffset> out_offsets, in_offsets;
   Buffer<NodeId> out_targets, in_sources;
   Buffer<double> out_weights, in_weights;
+  Buffer<EdgeOffset> user_edge_ids;  // CSR position -> user edge index; empty = identity
 };
 
 // In-edges over nodes relabelled by out-degree, descending (built on first use, cached).
@@ -51,8 +65,10 @@ class Graph {
   static std::shared_ptr<const Graph> from_edges(const EdgeListView& edges, std::int64_t num_nodes);
 
   // Adopts prebuilt arrays without sorting (used by load_graph); computes degrees and chunks.
-  // Checks sizes, offsets and id ranges (ValueError naming `arrays`); that the CSC mirrors the
-  // CSR is trusted (load_graph's checksum guards it).
+  // Checks sizes, offsets and id ranges, that the CSC is exactly the stable transpose of the
+  // CSR (same edges, same weights, in-lists in CSR order) and that user_edge_ids, if given, is a
+  // permutation of 0..E-1: ValueError naming `arrays` otherwise, so no algorithm reads out of
+  // bounds or disagrees between directions later.
   static std::shared_ptr<const Graph> from_arrays(GraphArrays&& arrays);
 
   std::int64_t num_nodes() const noexcept { return num_nodes_; }
@@ -60,7 +76,8 @@ class Graph {
   bool has_weights() const noexcept { return has_weights_; }
 
   // CSR: out-edges of u are out_targets()[out_offsets()[u] .. out_offsets()[u+1]).
-  // Edge index e in [0, E) means CSR position e: this is the order of every edge array.
+  // Inside the engine, edge index e in [0, E) means CSR position e; user-facing edge arrays are
+  // in user order and are mapped through user_edge_ids() (see the edge-order rule above).
   std::span<const EdgeOffset> out_offsets() const noexcept { return out_offsets_.span(); }
   std::span<const NodeId> out_targets() const noexcept { return out_targets_.span(); }
   std::span<const double> out_weights() const noexcept { return out_weights_.span(); }
@@ -74,6 +91,14 @@ class Graph {
   // CSR edge index of each CSC position (length E), built on first use; lets edge arrays
   // (in CSR order) be read while pulling over in-edges.
   std::span<const EdgeOffset> in_edge_ids() const;
+
+  // CSR position -> user edge index (length E), or empty when that is the identity.
+  std::span<const EdgeOffset> user_edge_ids() const noexcept { return user_edge_ids_.span(); }
+  bool user_order_is_csr() const noexcept { return user_edge_ids_.size() == 0; }
+  // The graph's weights in user edge order (built on first use unless the order is the CSR's).
+  std::span<const double> user_order_weights() const;
+  // Sources and targets in user edge order (fresh arrays).
+  void user_order_edges(Buffer<NodeId>& src, Buffer<NodeId>& dst) const;
 
   std::span<const std::int64_t> out_degree() const noexcept { return out_degree_.span(); }
   std::span<const std::int64_t> in_degree() const noexcept { return in_degree_.span(); }
@@ -102,9 +127,11 @@ class Graph {
   Buffer<double> out_weights_, in_weights_;
   Buffer<std::int64_t> out_degree_, in_degree_;
   Buffer<std::int64_t> out_chunks_, in_chunks_;
+  Buffer<EdgeOffset> user_edge_ids_;
 
   // Built lazily under a once_flag: the graph stays logically immutable.
-  mutable std::once_flag out_sources_once_, in_edge_ids_once_, degree_ordered_once_;
+  mutable std::once_flag out_sources_once_, in_edge_ids_once_, degree_ordered_once_, user_weights_once_;
+  mutable Buffer<double> user_weights_;
   mutable DegreeOrderedInEdges degree_ordered_;
   mutable Buffer<NodeId> out_sources_;
   mutable Buffer<EdgeOffset> in_edge_ids_;

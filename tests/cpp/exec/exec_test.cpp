@@ -348,14 +348,17 @@ std::shared_ptr<const Graph> random_graph(std::int64_t n, std::int64_t m, std::u
 }
 
 // Reference over the CSR edge list: for node v, neighbours with the CSR edge id of each edge.
+// Pairs (neighbour, user edge index): edge arrays are in user edge order (graph.h).
 std::vector<std::vector<std::pair<std::int32_t, std::int64_t>>> neighbours(const Graph& g, ir::Direction d) {
   std::vector<std::vector<std::pair<std::int32_t, std::int64_t>>> nb(static_cast<std::size_t>(g.num_nodes()));
   auto off = g.out_offsets();
   auto tgt = g.out_targets();
+  auto user = g.user_edge_ids();
   for (std::int64_t u = 0; u < g.num_nodes(); ++u) {
-    for (std::int64_t e = off[u]; e < off[u + 1]; ++e) {
-      if (d != ir::Direction::kOut) nb[static_cast<std::size_t>(tgt[e])].push_back({static_cast<std::int32_t>(u), e});
-      if (d != ir::Direction::kIn) nb[static_cast<std::size_t>(u)].push_back({tgt[e], e});
+    for (std::int64_t p = off[u]; p < off[u + 1]; ++p) {
+      const std::int64_t e = user.empty() ? p : user[p];
+      if (d != ir::Direction::kOut) nb[static_cast<std::size_t>(tgt[p])].push_back({static_cast<std::int32_t>(u), e});
+      if (d != ir::Direction::kIn) nb[static_cast<std::size_t>(u)].push_back({tgt[p], e});
     }
   }
   return nb;
@@ -462,7 +465,7 @@ TEST(ExecGraph, IntegerMinMaxModeIdentities) {
   EXPECT_EQ(out[2].data<std::int64_t>()[49], -1);
 }
 
-TEST(ExecGraph, EdgeGathersFollowCsrOrderAndDegreesMatch) {
+TEST(ExecGraph, EdgeGathersFollowUserEdgeOrderAndDegreesMatch) {
   EdgeList el;
   auto g = random_graph(300, 2000, 5, el);
   Builder b("gather");
@@ -472,13 +475,13 @@ TEST(ExecGraph, EdgeGathersFollowCsrOrderAndDegreesMatch) {
   auto f = compile(b.finish());
   auto x = random_doubles(300, 6);
   auto out = f->run({Value::of_graph(g), f64_array(x)});
+  // Edge e of the result is the e-th edge given to from_edges (el), not the e-th CSR edge.
   auto off = g->out_offsets();
-  auto tgt = g->out_targets();
+  for (std::size_t e = 0; e < el.src.size(); ++e) {
+    ASSERT_EQ(out[0].data<double>()[e], x[static_cast<std::size_t>(el.src[e])]);
+    ASSERT_EQ(out[1].data<double>()[e], x[static_cast<std::size_t>(el.dst[e])]);
+  }
   for (std::int64_t u = 0; u < g->num_nodes(); ++u) {
-    for (std::int64_t e = off[u]; e < off[u + 1]; ++e) {
-      ASSERT_EQ(out[0].data<double>()[e], x[static_cast<std::size_t>(u)]);
-      ASSERT_EQ(out[1].data<double>()[e], x[static_cast<std::size_t>(tgt[e])]);
-    }
     ASSERT_EQ(out[2].data<std::int64_t>()[u], off[u + 1] - off[u]);
     ASSERT_EQ(out[3].data<std::int64_t>()[u], g->in_degree()[static_cast<std::size_t>(u)]);
   }
