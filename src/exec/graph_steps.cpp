@@ -110,25 +110,33 @@ struct SumAccumulator<T, true> { using type = std::make_unsigned_t<T>; };
 struct Adjacency {
   const EdgeOffset* in_off = nullptr;
   const NodeId* in_src = nullptr;
-  const EdgeOffset* in_edge = nullptr;  // CSC position -> CSR edge id (weights only)
+  const EdgeOffset* in_edge = nullptr;   // CSC position -> user edge id (weights only)
+  const EdgeOffset* out_edge = nullptr;  // CSR position -> user edge id (weights only); null: identity
   const EdgeOffset* out_off = nullptr;
   const NodeId* out_tgt = nullptr;
 };
 
-// Calls f(u, edge_id) for each neighbour u of v, in-edges first. Direction and weighting are
-// compile-time so the pull loop is as tight as a hand-written one (one load + one add per edge);
-// the CSR edge id of in-edges (an extra random read) is looked up only when weighted.
+// Calls f(u, edge_id) for each neighbour u of v, in-edges first; edge_id is the user edge index
+// (the index into a weights array). Direction and weighting are compile-time so the pull loop
+// is as tight as a hand-written one (one load + one add per edge); the edge id of in-edges (an
+// extra random read) is looked up only when weighted, that of out-edges only when the user
+// order differs from the CSR's.
 template <AggDirection kDir, bool kWeighted, class F>
 inline void for_each_neighbor(const EdgeOffset* __restrict in_off, const NodeId* __restrict in_src,
                               const EdgeOffset* __restrict in_edge, const EdgeOffset* __restrict out_off,
-                              const NodeId* __restrict out_tgt, std::int64_t v, F&& f) {
+                              const NodeId* __restrict out_tgt, const EdgeOffset* __restrict out_edge, std::int64_t v,
+                              F&& f) {
   if constexpr (kDir != AggDirection::kOut) {
     const EdgeOffset end = in_off[v + 1];
     for (EdgeOffset p = in_off[v]; p < end; ++p) f(in_src[p], kWeighted ? in_edge[p] : 0);
   }
   if constexpr (kDir != AggDirection::kIn) {
     const EdgeOffset end = out_off[v + 1];
-    for (EdgeOffset e = out_off[v]; e < end; ++e) f(out_tgt[e], e);
+    if (kWeighted && out_edge != nullptr) {
+      for (EdgeOffset e = out_off[v]; e < end; ++e) f(out_tgt[e], out_edge[e]);
+    } else {
+      for (EdgeOffset e = out_off[v]; e < end; ++e) f(out_tgt[e], e);
+    }
   }
 }
 
@@ -141,11 +149,12 @@ void aggregate(const NeighborAggStep& s, const Adjacency& adj, std::span<const s
   const EdgeOffset* in_edge = adj.in_edge;
   const EdgeOffset* out_off = adj.out_off;
   const NodeId* out_tgt = adj.out_tgt;
+  const EdgeOffset* out_edge = adj.out_edge;
   auto neighbors = [&](std::int64_t v, auto&& f) {
-    for_each_neighbor<kDir, kWeighted>(in_off, in_src, in_edge, out_off, out_tgt, v, f);
+    for_each_neighbor<kDir, kWeighted>(in_off, in_src, in_edge, out_off, out_tgt, out_edge, v, f);
   };
   auto neighbors_unweighted = [&](std::int64_t v, auto&& f) {
-    for_each_neighbor<kDir, false>(in_off, in_src, in_edge, out_off, out_tgt, v, f);
+    for_each_neighbor<kDir, false>(in_off, in_src, in_edge, out_off, out_tgt, out_edge, v, f);
   };
   switch (s.op) {
     case AggOp::kSum:
@@ -265,6 +274,12 @@ void aggregate_prologue(const NeighborAggStep& s, const Adjacency& adj, std::spa
   const EdgeOffset* off = kDir == AggDirection::kIn ? adj.in_off : adj.out_off;
   const NodeId* nbr = kDir == AggDirection::kIn ? adj.in_src : adj.out_tgt;
   const EdgeOffset* in_edge = adj.in_edge;
+  const EdgeOffset* out_edge = adj.out_edge;
+  // The user edge index of edge position p (weights are in user edge order).
+  auto edge_id = [&](EdgeOffset p) -> EdgeOffset {
+    if constexpr (kDir == AggDirection::kIn) return in_edge[p];
+    else return out_edge != nullptr ? out_edge[p] : p;
+  };
   const Kernel& k = *s.prologue;
   using Acc = std::conditional_t<std::is_integral_v<T>, typename SumAccumulator<T>::type, T>;
   auto initial = [] {
@@ -303,11 +318,11 @@ void aggregate_prologue(const NeighborAggStep& s, const Adjacency& adj, std::spa
         const EdgeOffset stop = std::min<EdgeOffset>(node_end, batch_end);
         for (EdgeOffset p = node_begin; p < stop; ++p) {
           if constexpr (kOp == AggOp::kSum) {
-            if constexpr (kWeighted) acc += w[kDir == AggDirection::kIn ? in_edge[p] : p] * val[p];
+            if constexpr (kWeighted) acc += w[edge_id(p)] * val[p];
             else acc += Acc(val[p]);
           } else if constexpr (kOp == AggOp::kMean) {
             if constexpr (kWeighted) {
-              const double wt = w[kDir == AggDirection::kIn ? in_edge[p] : p];
+              const double wt = w[edge_id(p)];
               acc += wt * val[p];
               total += wt;
             } else {
@@ -378,24 +393,12 @@ void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& e
   adj.in_src = g.in_sources().data();
   adj.out_off = g.out_offsets().data();
   adj.out_tgt = g.out_targets().data();
-  if (weighted && s.direction != AggDirection::kOut) adj.in_edge = g.in_edge_ids().data();
-  // Weights arrive in user edge order (graph.h); the loops read them by CSR position. Identity
-  // order (the common case: edges given sorted by source) reads them in place, no gather.
-  const double* weights = nullptr;
-  Buffer<double> csr_weights;
-  if (weighted) {
-    weights = slots[s.weights_slot].template data<double>();  // float64 (IR rule)
-    if (!g.user_order_is_csr()) {
-      csr_weights = Buffer<double>(static_cast<std::size_t>(g.num_edges()));
-      const EdgeOffset* user = g.user_edge_ids().data();
-      const std::int64_t m = g.num_edges();
-      const double* from = weights;
-      double* to = csr_weights.data();
-#pragma omp parallel for num_threads(threads_for(m, 1 << 16)) schedule(static)
-      for (std::int64_t p = 0; p < m; ++p) to[p] = from[user[p]];
-      weights = csr_weights.data();  // not counted in `elements`: part of reading the weights
-    }
-  }
+  if (weighted && s.direction != AggDirection::kOut) adj.in_edge = g.in_user_edge_ids().data();
+  // Weights arrive in user edge order (graph.h): the loops read w[user id of the edge], through
+  // in_edge (CSC position -> user id) and out_edge (CSR position -> user id; null when the user
+  // order is the CSR's, the fast path: weights then stream in order with no indirection).
+  const double* weights = weighted ? slots[s.weights_slot].template data<double>() : nullptr;  // float64 (IR rule)
+  if (weighted && s.direction != AggDirection::kIn && !g.user_order_is_csr()) adj.out_edge = g.user_edge_ids().data();
   std::span<const std::int64_t> chunks = g.balanced_chunks(/*in_edges=*/s.direction != AggDirection::kOut);
   // An epilogue with reductions runs on chunks cut at multiples of kBlockSize: its blocks are then
   // exactly a standalone kernel's, so its sums combine in the same order and give the same bits

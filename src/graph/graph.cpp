@@ -494,6 +494,18 @@ std::span<const EdgeOffset> Graph::in_edge_ids() const {
   return in_edge_ids_.span();
 }
 
+std::span<const EdgeOffset> Graph::in_user_edge_ids() const {
+  const std::span<const EdgeOffset> csr_ids = in_edge_ids();
+  if (user_order_is_csr()) return csr_ids;
+  std::call_once(in_user_edge_ids_once_, [this, csr_ids] {
+    Buffer<EdgeOffset> ids(static_cast<std::size_t>(num_edges_));
+#pragma omp parallel for num_threads(threads_for(num_edges_, kMinEdgesPerThread)) schedule(static)
+    for (std::int64_t p = 0; p < num_edges_; ++p) ids[p] = user_edge_ids_[csr_ids[p]];
+    in_user_edge_ids_ = std::move(ids);
+  });
+  return in_user_edge_ids_.span();
+}
+
 const DegreeOrderedInEdges& Graph::degree_ordered_in_edges() const {
   std::call_once(degree_ordered_once_, [this] {
     const std::int64_t n = num_nodes_;
@@ -532,7 +544,7 @@ std::span<const std::int64_t> Graph::balanced_chunks(bool in_edges) const {
 std::size_t Graph::memory_bytes() const {
   return out_offsets_.size() * 8 + in_offsets_.size() * 8 + out_targets_.size() * 4 + in_sources_.size() * 4 +
          out_weights_.size() * 8 + in_weights_.size() * 8 + out_degree_.size() * 8 + in_degree_.size() * 8 +
-         out_sources_.size() * 4 + in_edge_ids_.size() * 8 + user_edge_ids_.size() * 8 + user_weights_.size() * 8 + degree_ordered_.order.size() * 4 +
+         out_sources_.size() * 4 + in_edge_ids_.size() * 8 + user_edge_ids_.size() * 8 + user_weights_.size() * 8 + in_user_edge_ids_.size() * 8 + degree_ordered_.order.size() * 4 +
          degree_ordered_.offsets.size() * 8 + degree_ordered_.sources.size() * 4 + degree_ordered_.chunks.size() * 8;
 }
 

@@ -91,6 +91,9 @@ class Graph {
   // CSR edge index of each CSC position (length E), built on first use; lets edge arrays
   // (in CSR order) be read while pulling over in-edges.
   std::span<const EdgeOffset> in_edge_ids() const;
+  // User edge index of each CSC position (length E): in_edge_ids() mapped through
+  // user_edge_ids(), built on first use; in_edge_ids() itself when the user order is the CSR's.
+  std::span<const EdgeOffset> in_user_edge_ids() const;
 
   // CSR position -> user edge index (length E), or empty when that is the identity.
   std::span<const EdgeOffset> user_edge_ids() const noexcept { return user_edge_ids_.span(); }
@@ -130,7 +133,9 @@ class Graph {
   Buffer<EdgeOffset> user_edge_ids_;
 
   // Built lazily under a once_flag: the graph stays logically immutable.
-  mutable std::once_flag out_sources_once_, in_edge_ids_once_, degree_ordered_once_, user_weights_once_;
+  mutable std::once_flag out_sources_once_, in_edge_ids_once_, degree_ordered_once_, user_weights_once_,
+      in_user_edge_ids_once_;
+  mutable Buffer<EdgeOffset> in_user_edge_ids_;
   mutable Buffer<double> user_weights_;
   mutable DegreeOrderedInEdges degree_ordered_;
   mutable Buffer<NodeId> out_sources_;
