@@ -242,27 +242,49 @@ std::int64_t validate_ids(std::span<const Id> src, std::span<const Id> dst, std:
 
 // The CSC must be exactly what build() makes from the CSR: each in-list holds its edges in CSR
 // order (a stable transpose) with the same weights, bit for bit. Algorithms rely on it (pull and
-// push give the same result; in_edge_ids() is recomputed from the CSR). Offsets and ids are
-// already checked to be in range. O(E), serial: a load is dominated by reading the file anyway.
+// push give the same result; in_edge_ids() is derived from the CSR). Offsets and ids are already
+// checked to be in range. Runs the build's parallel counting sort without writing: each CSR edge
+// finds the CSC position the build would give it and compares (no E-sized scratch).
 void check_csc_mirrors_csr(const GraphArrays& a) {
   const std::int64_t n = a.num_nodes;
+  const std::int64_t m = static_cast<std::int64_t>(a.out_targets.size());
   const bool weighted = a.out_weights.size() != 0;
-  std::vector<EdgeOffset> cursor(a.in_offsets.begin(), a.in_offsets.begin() + n);
-  for (std::int64_t u = 0; u < n; ++u) {
-    if ((u & (kPollEvery - 1)) == 0) check_interrupt();
-    for (EdgeOffset e = a.out_offsets[u]; e < a.out_offsets[u + 1]; ++e) {
-      const NodeId v = a.out_targets[e];
-      const EdgeOffset p = cursor[v]++;
-      bool same = p < a.in_offsets[v + 1] && a.in_sources[p] == u;
-      if (same && weighted) same = std::memcmp(&a.in_weights[p], &a.out_weights[e], sizeof(double)) == 0;
-      if (!same) {
-        throw_value_error("arrays", "the CSC does not mirror the CSR (edge " + std::to_string(u) + " -> " +
-                                        std::to_string(v) + " at CSR position " + std::to_string(e) +
-                                        " is missing or differs in the in-edges of node " + std::to_string(v) + ")");
-      }
+  Buffer<EdgeOffset> offsets;
+  std::atomic<std::int64_t> first_bad{m};
+  stable_counting_sort(
+      m, n, sort_threads(m, n),
+      [&](std::int64_t b, std::int64_t e, std::int64_t* hist) {
+        for (std::int64_t i = b; i < e; ++i) ++hist[a.out_targets[i]];
+      },
+      [&](std::int64_t b, std::int64_t e, std::int64_t* cursor) {
+        if (b >= e) return;
+        NodeId u = source_of(a.out_offsets, n, b);
+        for (std::int64_t i = b; i < e; ++i) {
+          while (a.out_offsets[u + 1] <= i) ++u;
+          const std::int64_t pos = cursor[a.out_targets[i]]++;  // in [0, m): from the true counts
+          bool same = a.in_sources[pos] == u;
+          if (same && weighted) same = std::memcmp(&a.in_weights[pos], &a.out_weights[i], sizeof(double)) == 0;
+          if (!same) {
+            std::int64_t seen = first_bad.load(std::memory_order_relaxed);
+            while (i < seen && !first_bad.compare_exchange_weak(seen, i, std::memory_order_relaxed)) {
+            }
+          }
+        }
+      },
+      offsets);
+  for (std::int64_t v = 0; v <= n; ++v) {
+    if (offsets[v] != a.in_offsets[v]) {
+      throw_value_error("arrays", "the CSC does not mirror the CSR (its in-edge offsets differ from the CSR's edge "
+                                  "counts at node " + std::to_string(v) + ")");
     }
   }
-  // Every edge found its place inside its target's range and the ranges partition [0, E): full.
+  const std::int64_t bad = first_bad.load();
+  if (bad < m) {
+    const NodeId u = source_of(a.out_offsets, n, bad);
+    throw_value_error("arrays", "the CSC does not mirror the CSR (edge " + std::to_string(u) + " -> " +
+                                    std::to_string(a.out_targets[bad]) + " at CSR position " + std::to_string(bad) +
+                                    " is missing or differs in the in-edges of node " + std::to_string(a.out_targets[bad]) + ")");
+  }
 }
 
 // The recorded user edge order must be a permutation of 0..E-1.
