@@ -131,8 +131,9 @@ class Graph:
 
         ValueError naming the path when the file is truncated, corrupted (checksums), or
         structurally inconsistent even with valid checksums: offsets not rising from 0 to E, ids
-        out of range, a CSC that is not exactly the transpose of the CSR, an edge order that is
-        not a permutation. Sizes in the header are checked against the file size before anything
+        out of range, a CSC whose in-degrees, source order (ascending per node) or multiset of
+        (source, target, weight) edges differ from the CSR's, an edge order that is not a
+        permutation. Sizes in the header are checked against the file size before anything
         is allocated. The file is read, not mapped: truncation meanwhile is a ValueError.
         """
         from .io import _path

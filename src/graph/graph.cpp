@@ -240,51 +240,67 @@ std::int64_t validate_ids(std::span<const Id> src, std::span<const Id> dst, std:
   return num_nodes;
 }
 
-// The CSC must be exactly what build() makes from the CSR: each in-list holds its edges in CSR
-// order (a stable transpose) with the same weights, bit for bit. Algorithms rely on it (pull and
-// push give the same result; in_edge_ids() is derived from the CSR). Offsets and ids are already
-// checked to be in range. Runs the build's parallel counting sort without writing: each CSR edge
-// finds the CSC position the build would give it and compares (no E-sized scratch).
+// Order-independent fingerprint of one edge (source, target, weight bits): summed over all edges
+// it compares two edge multisets in one sequential pass each (SplitMix64 finaliser mixing).
+inline std::uint64_t edge_hash(std::uint64_t u, std::uint64_t v, std::uint64_t w) {
+  std::uint64_t x = (u << 32 | v) ^ (w * 0x9E3779B97F4A7C15ull);
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+// The CSC must hold the CSR's edges: (1) every node's in-edge count equals the number of CSR
+// edges pointing to it -- exact, and what keeps in_edge_ids() and every pull in bounds;
+// (2) each in-list's sources ascend, as build() makes them; (3) the same multiset of (source,
+// target, weight) edges, compared by a sum of 64-bit edge fingerprints (a chance collision is
+// ~2^-64; the file's checksum already guards against accidental corruption). Parallel passes
+// without E-sized scratch: loading stays far cheaper than rebuilding the CSC.
 void check_csc_mirrors_csr(const GraphArrays& a) {
   const std::int64_t n = a.num_nodes;
   const std::int64_t m = static_cast<std::int64_t>(a.out_targets.size());
   const bool weighted = a.out_weights.size() != 0;
-  Buffer<EdgeOffset> offsets;
-  std::atomic<std::int64_t> first_bad{m};
-  stable_counting_sort(
-      m, n, sort_threads(m, n),
-      [&](std::int64_t b, std::int64_t e, std::int64_t* hist) {
-        for (std::int64_t i = b; i < e; ++i) ++hist[a.out_targets[i]];
-      },
-      [&](std::int64_t b, std::int64_t e, std::int64_t* cursor) {
-        if (b >= e) return;
-        NodeId u = source_of(a.out_offsets, n, b);
-        for (std::int64_t i = b; i < e; ++i) {
-          while (a.out_offsets[u + 1] <= i) ++u;
-          const std::int64_t pos = cursor[a.out_targets[i]]++;  // in [0, m): from the true counts
-          bool same = a.in_sources[pos] == u;
-          if (same && weighted) same = std::memcmp(&a.in_weights[pos], &a.out_weights[i], sizeof(double)) == 0;
-          if (!same) {
-            std::int64_t seen = first_bad.load(std::memory_order_relaxed);
-            while (i < seen && !first_bad.compare_exchange_weak(seen, i, std::memory_order_relaxed)) {
-            }
-          }
-        }
-      },
-      offsets);
-  for (std::int64_t v = 0; v <= n; ++v) {
-    if (offsets[v] != a.in_offsets[v]) {
-      throw_value_error("arrays", "the CSC does not mirror the CSR (its in-edge offsets differ from the CSR's edge "
-                                  "counts at node " + std::to_string(v) + ")");
+  auto fail = [](const std::string& what) { throw_value_error("arrays", "the CSC does not mirror the CSR (" + what + ")"); };
+  // (1) In-degree counts, per-thread histograms as in the counting sort.
+  const int t = sort_threads(m, n);
+  std::vector<std::int64_t> hist(static_cast<std::size_t>(t) * static_cast<std::size_t>(n), 0);
+#pragma omp parallel num_threads(t)
+  {
+    const int k = omp_get_thread_num();
+    std::int64_t* h = hist.data() + static_cast<std::size_t>(k) * n;
+    for (std::int64_t i = split_point(m, t, k), e = split_point(m, t, k + 1); i < e; ++i) ++h[a.out_targets[i]];
+  }
+  check_interrupt();
+  std::int64_t bad_count = n;
+#pragma omp parallel for num_threads(threads_for(n, kMinEdgesPerThread)) reduction(min : bad_count) schedule(static)
+  for (std::int64_t v = 0; v < n; ++v) {
+    std::int64_t c = 0;
+    for (int k = 0; k < t; ++k) c += hist[static_cast<std::size_t>(k) * n + v];
+    if (c != a.in_offsets[v + 1] - a.in_offsets[v]) bad_count = std::min(bad_count, v);
+  }
+  if (bad_count < n) fail("node " + std::to_string(bad_count) + " has a different number of in-edges than CSR edges pointing to it");
+  // (2) + (3): sorted in-lists, equal fingerprint sums.
+  std::uint64_t out_sum = 0, in_sum = 0;
+  std::int64_t unsorted = n;
+  auto weight_bits = [](const Buffer<double>& w, std::int64_t i) {
+    std::uint64_t bits;
+    std::memcpy(&bits, &w[i], sizeof(bits));
+    return bits;
+  };
+  const int threads = threads_for(n + m, kMinEdgesPerThread);
+#pragma omp parallel for num_threads(threads) reduction(+ : out_sum, in_sum) reduction(min : unsorted) schedule(dynamic, 1024)
+  for (std::int64_t v = 0; v < n; ++v) {
+    for (EdgeOffset e = a.out_offsets[v]; e < a.out_offsets[v + 1]; ++e) {
+      out_sum += edge_hash(static_cast<std::uint64_t>(v), static_cast<std::uint64_t>(a.out_targets[e]),
+                           weighted ? weight_bits(a.out_weights, e) : 0);
+    }
+    for (EdgeOffset p = a.in_offsets[v]; p < a.in_offsets[v + 1]; ++p) {
+      if (p > a.in_offsets[v] && a.in_sources[p - 1] > a.in_sources[p]) unsorted = std::min(unsorted, v);
+      in_sum += edge_hash(static_cast<std::uint64_t>(a.in_sources[p]), static_cast<std::uint64_t>(v),
+                          weighted ? weight_bits(a.in_weights, p) : 0);
     }
   }
-  const std::int64_t bad = first_bad.load();
-  if (bad < m) {
-    const NodeId u = source_of(a.out_offsets, n, bad);
-    throw_value_error("arrays", "the CSC does not mirror the CSR (edge " + std::to_string(u) + " -> " +
-                                    std::to_string(a.out_targets[bad]) + " at CSR position " + std::to_string(bad) +
-                                    " is missing or differs in the in-edges of node " + std::to_string(a.out_targets[bad]) + ")");
-  }
+  if (unsorted < n) fail("the in-edges of node " + std::to_string(unsorted) + " are not sorted by source");
+  if (out_sum != in_sum) fail("the two hold different edges or weights");
 }
 
 // The recorded user edge order must be a permutation of 0..E-1.

@@ -65,10 +65,11 @@ class Graph {
   static std::shared_ptr<const Graph> from_edges(const EdgeListView& edges, std::int64_t num_nodes);
 
   // Adopts prebuilt arrays without sorting (used by load_graph); computes degrees and chunks.
-  // Checks sizes, offsets and id ranges, that the CSC is exactly the stable transpose of the
-  // CSR (same edges, same weights, in-lists in CSR order) and that user_edge_ids, if given, is a
-  // permutation of 0..E-1: ValueError naming `arrays` otherwise, so no algorithm reads out of
-  // bounds or disagrees between directions later.
+  // Checks sizes, offsets and id ranges; that the CSC holds the CSR's edges (exact in-degree
+  // counts, in-lists sorted by source, the same multiset of (source, target, weight) by a 64-bit
+  // fingerprint sum); and that user_edge_ids, if given, is a permutation of 0..E-1: ValueError
+  // naming `arrays` otherwise, so no algorithm reads out of bounds or disagrees between
+  // directions later.
   static std::shared_ptr<const Graph> from_arrays(GraphArrays&& arrays);
 
   std::int64_t num_nodes() const noexcept { return num_nodes_; }

@@ -5,7 +5,7 @@
 // order, int64[E] (CSR position -> user edge index), present when it is not the CSR order; a
 // version-1 file's user order is its CSR order. Loading checks the header's sizes against the
 // file size before allocating, verifies both checksums, then validates the structure (offsets,
-// id ranges, CSC = stable transpose of the CSR, edge order a permutation) and adopts the arrays
+// id ranges, CSC holding the CSR's edges, edge order a permutation) and adopts the arrays
 // (no sort); only degrees and chunks are recomputed.
 #pragma once
 
