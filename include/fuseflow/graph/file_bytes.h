@@ -2,8 +2,9 @@
 //
 // Files are read with pread(2) into memory, never mapped: a mapping turns a file truncated by
 // another process while it is being read into SIGBUS (a crash), a read into a short count that
-// becomes a ValueError. Measured on a 107 MB edge list (10M edges, 2 threads): read + parse
-// 0.52 s against 0.50 s mapped; the copy costs one file-sized buffer while the file is parsed.
+// becomes a ValueError. Measured (131 MB edge list of 10M edges, 2 threads, on a shared busy
+// machine): read_edgelist 1.0-2.0 s against 1.3 s mapped, within that machine's noise; the copy
+// costs one file-sized buffer while the file is parsed.
 #pragma once
 
 #include <cstddef>
