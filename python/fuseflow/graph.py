@@ -145,7 +145,8 @@ class Graph:
 
         Atomic: the data goes to a temporary file in the same directory, is flushed to disk and
         then renamed over `path`, so a failed save (disk full, Ctrl-C) raises ValueError and
-        leaves any previous file at `path` unchanged. path: str, bytes or os.PathLike.
+        leaves any previous file at `path` unchanged. path: str, bytes or os.PathLike; an
+        existing path must be a regular file (ValueError for a directory or device).
         """
         from .io import _fs_path
 

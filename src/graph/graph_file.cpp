@@ -148,6 +148,11 @@ void save_graph(const Graph& g, const std::string& path) {
   h.payload_checksum = payload.finish();
   h.header_checksum = checksum64({reinterpret_cast<const unsigned char*>(&h), kHeaderChecked}, kHeaderSeed);
 
+  // Renaming over a device or a directory would replace it: only regular files are replaced.
+  struct stat existing {};
+  if (::stat(path.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode)) {
+    throw_value_error("path", "'" + path + "' exists and is not a regular file");
+  }
   std::string temp = path + ".tmp-XXXXXX";
   const int fd = ::mkstemp(temp.data());
   if (fd < 0) throw_value_error("path", "cannot create a temporary file next to '" + path + "': " + std::strerror(errno));

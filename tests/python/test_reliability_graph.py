@@ -347,6 +347,11 @@ def test_failed_save_keeps_the_old_file(tmp_path):  # r12
     assert [f for f in os.listdir(tmp_path)] == ["keep.ffg"]  # no temporary file left behind
 
 
+def test_save_refuses_to_replace_a_non_regular_file(tmp_path):
+    with pytest.raises(ValueError, match="not a regular file"):
+        ff.Graph.from_edges(SRC, DST).save(tmp_path)
+
+
 def test_concurrent_truncation_never_crashes(tmp_path):  # r05
     script = textwrap.dedent(f"""
         import os, threading, time, numpy as np, fuseflow as ff
