@@ -13,16 +13,20 @@ import numbers
 import os
 import sys
 import threading
+import warnings
+from typing import NamedTuple
 
 import numpy as np
 
 from . import _core
+from ._checks import as_int
+from ._warnings import ConvergenceError, ConvergenceWarning
 
 __all__ = [
     "Traced", "TracedGraph", "where", "minimum", "maximum", "clip", "abs", "exp", "log", "log1p",
     "expm1", "sqrt", "sin", "cos", "tanh", "sigmoid", "erf", "erfc", "norm_cdf", "floor", "ceil",
     "round", "sum", "mean", "min", "max", "argmin", "argmax", "dot", "norm", "full", "arange",
-    "neighbor_agg", "fori_loop", "while_loop", "converge",
+    "neighbor_agg", "fori_loop", "while_loop", "converge", "ConvergeInfo",
 ]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -41,10 +45,14 @@ _state = _TraceState()
 
 
 class TraceContext:
-    """One trace in progress: the IR builder plus the graphs seen so far."""
+    """One trace in progress: the IR builder, the loop nesting depth, and the ff.converge calls
+    whose outcome the jit function reports after each run (see _ConvergeMonitor)."""
 
     def __init__(self, name):
         self.builder = _core.IRBuilder(name)
+        self.loop_depth = 0
+        self.monitors = []
+        self.closed = False
 
     def __enter__(self):
         _state.stack.append(self)
@@ -52,6 +60,8 @@ class TraceContext:
 
     def __exit__(self, *exc):
         _state.stack.pop()
+        # Traced values that escape the function (a list, a global) must not record ops later.
+        self.closed = True
         return False
 
 
@@ -72,6 +82,9 @@ def _user_location():
 
 def _located(ctx):
     """The builder, with the user's current file:line attached to the next ops."""
+    if ctx.closed:
+        raise ValueError("a traced value was used outside the ff.jit function that created it "
+                         "(return it from the function instead of keeping it)")
     file, line = _user_location()
     ctx.builder.set_location(file, line)
     return ctx.builder
@@ -158,6 +171,8 @@ class Traced:
     def __rmul__(self, o): return _binary("mul", o, self)
     def __truediv__(self, o): return _binary("div", self, o)
     def __rtruediv__(self, o): return _binary("div", o, self)
+    # Integer // and % by zero give 0, and x // -1 at the type's minimum wraps, as in NumPy (which
+    # also warns; fuseflow does not). The executor and constant folding share this rule.
     def __floordiv__(self, o): return _binary("floor_div", self, o)
     def __rfloordiv__(self, o): return _binary("floor_div", o, self)
     def __mod__(self, o): return _binary("mod", self, o)
@@ -182,6 +197,11 @@ class Traced:
     def __ne__(self, o): return _binary("ne", self, o)  # noqa: E704
 
     def astype(self, dtype):
+        """Converts to dtype ("bool", "int32", "int64", "float32", "float64").
+
+        Float to integer truncates toward zero. NaN, +-inf and values outside the integer type's
+        range become the type's minimum (INT32_MIN / INT64_MIN), on every CPU: what NumPy gives on
+        x86, without NumPy's RuntimeWarning. To bool: nonzero (and NaN) is True."""
         name = _dtype_name(dtype, "dtype")
         return Traced(self._ctx, _located(self._ctx).cast(self._id, name))
 
@@ -317,11 +337,53 @@ def _unary(op, x):
     return Traced(ctx, _located(ctx).unary(op, _lift(ctx, x)._id))
 
 
+_COMPARISONS = frozenset(("lt", "le", "gt", "ge", "eq", "ne"))
+_INT32_MIN, _INT32_MAX = -(2 ** 31), 2 ** 31 - 1
+
+
+def _wide_python_int(value):
+    """A Python int (not bool) outside int32, which cannot take an int32 operand's dtype."""
+    return (isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.generic))
+            and not _INT32_MIN <= int(value) <= _INT32_MAX)
+
+
+def _is_int32(value):
+    return isinstance(value, Traced) and value._type[1] == "int32"
+
+
+def _int32_overflow(value, argument):
+    return OverflowError(f"{argument}: Python integer {int(value)} out of bounds for int32 (a Python int takes "
+                         "the dtype of the int32 array it meets, as in NumPy 2; cast the array to int64 first)")
+
+
 def _binary(op, a, b):
     ctx = _context_of(a, b)
+    # NumPy 2: a Python int takes an int32 operand's dtype, so one outside int32 is an OverflowError,
+    # except in comparisons, which NumPy evaluates exactly (here: in int64).
+    for value, other, argument in ((a, b, "lhs"), (b, a, "rhs")):
+        if not _is_int32(other):
+            continue
+        if _wide_python_int(value) and op not in _COMPARISONS:
+            raise _int32_overflow(value, argument)
+        runtime_int = isinstance(value, Traced) and value._type[0] == "scalar" and value._type[3] \
+            and value._type[1] == "int64"
+        if op in _COMPARISONS and (_wide_python_int(value) or runtime_int):
+            if other is a:
+                a = a.astype("int64")
+            else:
+                b = b.astype("int64")
     a = _lift(ctx, a, "lhs")
     b = _lift(ctx, b, "rhs")
     return Traced(ctx, _located(ctx).binary(op, a._id, b._id))
+
+
+def _check_int32_operands(values, names):
+    """where/clip: a Python int outside int32 next to an int32 operand is an OverflowError
+    (NumPy 2 wraps it silently in np.where; fuseflow refuses instead)."""
+    if any(_is_int32(v) for v in values):
+        for value, argument in zip(values, names):
+            if _wide_python_int(value):
+                raise _int32_overflow(value, argument)
 
 
 # --------------------------------------------------------------------------- elementwise functions
@@ -392,6 +454,7 @@ def where(cond, a, b):
     ctx = _context_of(cond, a, b)
     if ctx is None:
         return np.where(cond, a, b)
+    _check_int32_operands((a, b), ("x", "y"))
     c, x, y = _lift(ctx, cond, "cond"), _lift(ctx, a, "x"), _lift(ctx, b, "y")
     return _strong(Traced(ctx, _located(ctx).where(c._id, x._id, y._id)))
 
@@ -401,6 +464,7 @@ def clip(x, lo, hi):
     ctx = _context_of(x, lo, hi)
     if ctx is None:
         return np.clip(x, lo, hi)
+    _check_int32_operands((x, lo, hi), ("x", "lo", "hi"))
     v, a, b = _lift(ctx, x, "x"), _lift(ctx, lo, "lo"), _lift(ctx, hi, "hi")
     return _strong(Traced(ctx, _located(ctx).clip(v._id, a._id, b._id)))
 
@@ -544,7 +608,10 @@ def _unflatten(structure, leaves_iter):
     if structure is None:
         return next(leaves_iter)
     kind, children = structure
-    return kind(_unflatten(c, leaves_iter) for c in children)
+    items = [_unflatten(c, leaves_iter) for c in children]
+    if hasattr(kind, "_fields"):  # a namedtuple takes its fields as arguments
+        return kind(*items)
+    return kind(items)
 
 
 def _structure_str(structure):
@@ -601,7 +668,8 @@ def fori_loop(n, body, init):
     count = _lift(ctx, n, "n")
     structure, inits = _carry_leaves(ctx, init, "init")
     args = _located(ctx).begin_loop(count._id, inits)
-    yields = _body_result(ctx, structure, body(_wrap(ctx, structure, args)), "fori_loop")
+    with _LoopBody(ctx):
+        yields = _body_result(ctx, structure, body(_wrap(ctx, structure, args)), "fori_loop")
     return _wrap(ctx, structure, _located(ctx).end_loop(yields))
 
 
@@ -615,21 +683,113 @@ def while_loop(cond, body, init):
         return carry
     structure, inits = _carry_leaves(ctx, init, "init")
     args = _located(ctx).begin_while(inits)
-    c = _lift(ctx, cond(_wrap(ctx, structure, args)), "while_loop condition")
-    body_args = _located(ctx).begin_while_body(c._id)
-    yields = _body_result(ctx, structure, body(_wrap(ctx, structure, body_args)), "while_loop")
+    with _LoopBody(ctx):
+        c = _lift(ctx, cond(_wrap(ctx, structure, args)), "while_loop condition")
+        body_args = _located(ctx).begin_while_body(c._id)
+        yields = _body_result(ctx, structure, body(_wrap(ctx, structure, body_args)), "while_loop")
     return _wrap(ctx, structure, _located(ctx).end_while(yields))
 
 
-def converge(body, init, tol=1e-6, max_iter=100, norm="l1"):
+class ConvergeInfo(NamedTuple):
+    """How an ff.converge loop ended (return_info=True). Inside ff.jit the fields are traced scalars
+    of the program; outside, Python numbers."""
+
+    iterations: object  # body calls made (int64)
+    residual: object    # the last change |new - old| (float64); inf when no iteration ran
+    converged: object   # residual <= tol (bool); False for a NaN residual
+
+
+class _ConvergeMonitor:
+    """One top-level ff.converge of a traced program: the program returns its iteration count and
+    residual (and tol / max_iter when they are traced) as extra outputs, which the jit function
+    checks after each run (_report_converge) and strips from the result."""
+
+    __slots__ = ("iterations", "residual", "tol", "max_iter", "strict")
+
+    def __init__(self, iterations, residual, tol, max_iter, strict):
+        self.iterations, self.residual, self.tol, self.max_iter, self.strict = (
+            iterations, residual, tol, max_iter, strict)
+
+    def hidden_outputs(self):
+        """Value ids the program must return for this monitor, in the order check() reads them."""
+        ids = [self.iterations, self.residual]
+        ids += [v._id for v in (self.tol, self.max_iter) if isinstance(v, Traced)]
+        return ids
+
+    def check(self, values, stacklevel):
+        """values: the hidden outputs, as hidden_outputs() ordered them (NumPy scalars)."""
+        iterations, residual = int(values[0]), float(values[1])
+        rest = iter(values[2:])
+        tol = float(next(rest)) if isinstance(self.tol, Traced) else self.tol
+        max_iter = int(next(rest)) if isinstance(self.max_iter, Traced) else self.max_iter
+        _check_tol(tol)
+        _check_max_iter(max_iter)
+        _report_converge(iterations, residual, tol, self.strict, stacklevel + 1)
+
+
+class _LoopBody:
+    """Marks the tracing of a loop body (ff.converge calls inside one cannot report per run)."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def __enter__(self):
+        self.ctx.loop_depth += 1
+
+    def __exit__(self, *exc):
+        self.ctx.loop_depth -= 1
+        return False
+
+
+def _check_tol(tol):
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real):
+        raise TypeError(f"tol: must be a real number, got {type(tol).__name__}")
+    if not (math.isfinite(float(tol)) and float(tol) >= 0):
+        raise ValueError(f"tol: must be a finite number >= 0, got {tol!r}")
+
+
+def _check_max_iter(max_iter):
+    as_int("max_iter", max_iter, minimum=0)
+
+
+def _report_converge(iterations, residual, tol, strict, stacklevel):
+    """The convergence rule: stopping with residual > tol (max_iter reached) or a NaN residual is
+    not convergence -> ConvergenceWarning, or ConvergenceError when strict."""
+    if residual <= tol:
+        return
+    if math.isnan(residual):
+        why = f"the change became NaN at iteration {iterations} (the carry holds NaN or inf)"
+    else:
+        why = f"the change is still {residual:.6g} > tol={tol:g} after max_iter={iterations} iterations"
+    message = f"ff.converge did not converge: {why}"
+    if strict:
+        raise ConvergenceError(message, iterations, residual)
+    warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel + 1)
+
+
+def converge(body, init, tol=1e-6, max_iter=100, norm="l1", *, strict=False, return_info=False):
     """Iterate carry = body(carry) until the change |new - old| (norm over all carried values)
-    is <= tol, or max_iter iterations ran. Returns the last carry."""
+    is <= tol, or max_iter iterations ran. Returns the last carry, or (carry, ConvergeInfo) with
+    return_info=True.
+
+    tol must be a finite number >= 0 and max_iter an int >= 0 (ValueError otherwise; checked when
+    the jit function runs if they are its arguments). A NaN change stops the loop at once and, like
+    stopping at max_iter with a change > tol, is not convergence: a fuseflow.ConvergenceWarning, or a
+    fuseflow.ConvergenceError (with .iterations and .residual) when strict=True. Inside ff.jit the
+    check runs after every call of the jit function, for converge calls at the function's top
+    level; a converge nested in another loop's body does not report (use return_info there)."""
     kind = norm
     if kind not in _NORMS:
         raise ValueError(f'norm: must be "l1", "l2" or "inf", got {kind!r}')
     ctx = _loop_context(init, tol, max_iter)
+    if not isinstance(tol, Traced):
+        _check_tol(tol)
+    if not isinstance(max_iter, Traced):
+        _check_max_iter(max_iter)
     if ctx is None:
-        return _converge_eager(body, init, tol, max_iter, kind)
+        carry, info = _converge_eager(body, init, tol, max_iter, kind)
+        _report_converge(info.iterations, info.residual, tol, strict, 2)
+        return (carry, info) if return_info else carry
     structure, inits = _carry_leaves(ctx, init, "init")
     b = _located(ctx)
     delta0 = b.constant_float(math.inf, "float64", False)
@@ -638,10 +798,12 @@ def converge(body, init, tol=1e-6, max_iter=100, norm="l1"):
     max_v = _lift(ctx, max_iter, "max_iter")
     args = b.begin_while(inits + [delta0, iter0])
     olds = [Traced(ctx, a) for a in args]
+    # Continue while delta > tol: a NaN delta compares False, so it stops the loop too.
     cond = (olds[-1] < max_v) & (olds[-2] > tol_v)
     body_args = _located(ctx).begin_while_body(cond._id)
     carry = [Traced(ctx, a) for a in body_args]
-    new_ids = _body_result(ctx, structure, body(_unflatten(structure, iter(carry[:-2]))), "converge")
+    with _LoopBody(ctx):
+        new_ids = _body_result(ctx, structure, body(_unflatten(structure, iter(carry[:-2]))), "converge")
     delta = None
     for old, new_id in zip(carry[:-2], new_ids):
         diff = _absolute_change(Traced(ctx, new_id), old)
@@ -658,7 +820,14 @@ def converge(body, init, tol=1e-6, max_iter=100, norm="l1"):
         delta = sqrt(delta)
     delta = delta.astype("float64")
     results = _located(ctx).end_while(new_ids + [delta._id, (carry[-1] + 1)._id])
-    return _wrap(ctx, structure, results[:-2])
+    residual, iterations = Traced(ctx, results[-2]), Traced(ctx, results[-1])
+    if ctx.loop_depth == 0:
+        ctx.monitors.append(_ConvergeMonitor(iterations._id, residual._id, tol_v if isinstance(tol, Traced) else tol,
+                                             max_v if isinstance(max_iter, Traced) else max_iter, strict))
+    out = _wrap(ctx, structure, results[:-2])
+    if not return_info:
+        return out
+    return out, ConvergeInfo(iterations, residual, residual <= tol_v)
 
 
 def _absolute_change(new, old):
@@ -681,6 +850,7 @@ def _norm_of(diff, kind):
 def _converge_eager(body, init, tol, max_iter, kind):
     carry = init
     order = {"l1": 1, "l2": 2, "inf": np.inf}[kind]
+    iterations, delta = 0, math.inf
     for _ in range(int(max_iter)):
         new = body(carry)
         old_leaves, new_leaves = [], []
@@ -689,8 +859,9 @@ def _converge_eager(body, init, tol, max_iter, kind):
         parts = [np.abs(np.asarray(n, dtype=np.float64) - np.asarray(o, dtype=np.float64)).ravel()
                  for n, o in zip(new_leaves, old_leaves)]
         flat = np.concatenate(parts) if parts else np.zeros(0)
-        delta = np.linalg.norm(flat, ord=order) if flat.size else 0.0
+        delta = float(np.linalg.norm(flat, ord=order)) if flat.size else 0.0
         carry = new
-        if not delta > tol:
+        iterations += 1
+        if not delta > tol:  # converged, or a NaN change (not convergence: reported by the caller)
             break
-    return carry
+    return carry, ConvergeInfo(iterations, delta, bool(delta <= tol))
