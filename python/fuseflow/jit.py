@@ -16,7 +16,8 @@ import warnings
 import numpy as np
 
 from . import _core
-from .dsl import TraceContext, Traced, TracedGraph, _flatten, _unflatten  # noqa: F401
+from .dsl import TraceContext, Traced, TracedGraph
+from .loops import _flatten, _unflatten
 from .dsl import _state as _trace_state
 from .graph import Graph
 from .profile import Profile

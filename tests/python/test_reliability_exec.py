@@ -119,13 +119,22 @@ def test_integer_floor_div_and_mod_by_zero_give_zero_like_numpy(dtype):
     np.testing.assert_array_equal(ff.jit(lambda x, y: x // y)(x, np.full_like(x, -1)), want_div_m1)  # MIN // -1 wraps
 
 
-def test_integer_division_by_zero_is_the_same_when_constant_folded():
-    # Two traced constants: constant folding computes 7 // 0 and 7 % 0 itself (same rule: 0).
+def _folded_division_program():
+    # Two traced constants: constant folding computes 7 // 0 and 7 % 0 itself.
     const = lambda x, v: ff.dsl._constant(x._ctx, v, "c")  # noqa: E731
-    f = ff.jit(lambda x: (x + const(x, 7) // 0, x + const(x, -7) % 0, x + const(x, 7) // -1))
-    x = np.array([1, 2], np.int64)
-    folded = f.ir(x, optimized=True).split("// execution plan")[0]
+    return ff.jit(lambda x: (x + const(x, 7) // 0, x + const(x, -7) % 0, x + const(x, 7) // -1))
+
+
+@pytest.mark.plan
+def test_integer_division_by_zero_between_constants_is_folded():
+    folded = _folded_division_program().ir(np.ones(2, np.int64), optimized=True).split("// execution plan")[0]
     assert "floor_div" not in folded and "mod" not in folded, folded
+
+
+def test_integer_division_by_zero_is_the_same_when_constant_folded():
+    # Folded (default) or run by the executor (FUSEFLOW_DISABLE_PASSES=all): the same rule, 0.
+    f = _folded_division_program()
+    x = np.array([1, 2], np.int64)
     a, b, c = f(x)
     np.testing.assert_array_equal(a, x)
     np.testing.assert_array_equal(b, x)
