@@ -475,11 +475,15 @@ def jit(fn=None, *, deterministic=_NO_FLAG):
 
     Results are bitwise identical at any thread count (ff.set_num_threads): kernels split arrays
     into fixed blocks and combine reductions in block order, and neighbor_agg reduces each node's
-    neighbours in order on one thread. ``deterministic=`` is therefore deprecated: it is accepted
-    with a DeprecationWarning and changes nothing."""
+    neighbours in order on one thread. That is the only mode, so ``deterministic=True`` is
+    accepted and changes nothing; ``deterministic=False`` (there is no faster non-deterministic
+    mode) is accepted with a DeprecationWarning; anything but a bool is a TypeError."""
     if deterministic is not _NO_FLAG:
-        warnings.warn("ff.jit(deterministic=...) is deprecated and ignored: results are always bitwise identical "
-                      "at any thread count", DeprecationWarning, stacklevel=2)
+        if not isinstance(deterministic, bool):
+            raise TypeError(f"deterministic: must be a bool, got {type(deterministic).__name__}")
+        if not deterministic:
+            warnings.warn("ff.jit(deterministic=False) is deprecated and ignored: results are always bitwise "
+                          "identical at any thread count", DeprecationWarning, stacklevel=2)
     if fn is None:
         return lambda f: jit(f)
     if not callable(fn):

@@ -254,9 +254,15 @@ def test_runtime_tol_and_max_iter_match_the_reference():
 
 # --------------------------------------------------------------------------- determinism
 
-def test_deterministic_flag_is_deprecated_and_results_are_always_bitwise_identical():
-    with pytest.warns(DeprecationWarning, match="deterministic"):
-        ff.jit(deterministic=True)(lambda x: x)
+def test_deterministic_flag_and_results_are_always_bitwise_identical():
+    import warnings as _w
+    with _w.catch_warnings():
+        _w.simplefilter("error")
+        ff.jit(deterministic=True)(lambda x: x)  # the only mode: accepted silently
+    with pytest.warns(DeprecationWarning, match="deterministic=False"):
+        ff.jit(deterministic=False)(lambda x: x)
+    with pytest.raises(TypeError, match="deterministic: must be a bool"):
+        ff.jit(deterministic="yes")
     rng = np.random.default_rng(5)
     n, m = 300_000, 1_500_000  # above the executor's parallel threshold (256K elements)
     g = ff.Graph.from_edges(rng.integers(0, n, m), rng.integers(0, n, m), num_nodes=n)
