@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 
 #include "fuseflow/algorithms/label_propagation.h"
 #include "fuseflow/algorithms/pagerank.h"
@@ -50,10 +52,45 @@ TEST(AlgorithmInterrupt, PageRankFirstCallWithPersonalizationStops) {
   expect_interrupted([&] { pagerank(*testing::build(e), o); });
 }
 
-TEST(AlgorithmInterrupt, LabelPropagationStops) {
-  // ~1M edges: one sweep alone outlasts the hook's 20 ms rate limit; the sweep's chunk loop polls.
-  const auto g = testing::build(testing::rmat_edges(16, 16, 1));
-  testing::at_thread_counts([&](int) { expect_interrupted([&] { label_propagation(*g, std::int64_t{1} << 40, 1); }); });
+// Deterministic check that a poll happens *inside* an iteration: the hook's first call (the
+// first poll, at the start of the only iteration) sleeps past check_interrupt's 20 ms rate limit and says "go
+// on"; the next poll then consults the hook again, which says "stop". A run that only polled
+// between iterations would finish instead.
+std::atomic<int> g_slow_calls{0};
+bool interrupt_after_first_call() {
+  if (g_slow_calls++ == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    return false;
+  }
+  return true;
+}
+
+template <class F>
+void expect_interrupted_within_first_iteration(F f) {
+  g_slow_calls = 0;
+  InterruptScope scope(&interrupt_after_first_call);
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // so the first poll asks the hook
+  try {
+    f();
+    ADD_FAILURE() << "ran to the end: no poll inside the iteration";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInterrupted) << e.what();
+  }
+  EXPECT_EQ(g_slow_calls.load(), 2);
+}
+
+TEST(AlgorithmInterrupt, PageRankPollsInsideAnIteration) {
+  const auto g = testing::build(testing::rmat_edges(12, 8, 4));
+  PageRankOptions o;
+  o.tol = 0;
+  o.max_iter = 1;
+  testing::at_thread_counts([&](int) { expect_interrupted_within_first_iteration([&] { pagerank(*g, o); }); });
+}
+
+TEST(AlgorithmInterrupt, LabelPropagationPollsInsideASweep) {
+  const auto g = testing::build(testing::rmat_edges(12, 8, 5));
+  testing::at_thread_counts(
+      [&](int) { expect_interrupted_within_first_iteration([&] { label_propagation(*g, 1, 1); }); });
 }
 
 }  // namespace
