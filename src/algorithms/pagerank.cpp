@@ -46,9 +46,9 @@ void validate(const Graph& g, const PageRankOptions& o) {
   }
 }
 
-// The teleport distribution from a validated personalization vector, in the relabelled order. Values
-// are divided by their maximum before summing, so the sum is at most num_nodes and cannot
-// overflow however large the (finite) values are: [1e308, 1e308] gives exactly [0.5, 0.5].
+// The teleport distribution from a validated personalization vector, in the relabelled order.
+// Values are divided by their maximum before summing, so the sum is at most num_nodes and
+// cannot overflow however large the (finite) values are: [1e308, 1e308] gives [0.5, 0.5].
 Buffer<double> normalised_teleport(std::span<const double> p, std::span<const NodeId> order) {
   const std::int64_t n = static_cast<std::int64_t>(p.size());
   double largest = 0.0;  // > 0: validate() saw a positive value

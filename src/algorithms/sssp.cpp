@@ -50,7 +50,8 @@ void validate(const Graph& g, std::int64_t source) {
     const auto u = std::upper_bound(off.begin(), off.end(), first_negative) - off.begin() - 1;
     throw_value_error("g", "sssp needs non-negative edge weights, but edge " + std::to_string(u) + " -> " +
                                std::to_string(g.out_targets()[first_negative]) + " has weight " +
-                               show(w[first_negative]) + " (weights must be >= 0 and not NaN; +inf is an unusable edge)");
+                               show(w[first_negative]) +
+                               " (weights must be >= 0 and not NaN; +inf is an unusable edge)");
   }
 }
 
