@@ -1,0 +1,40 @@
+"""How an iterative algorithm ended, and the one rule for reporting non-convergence."""
+
+import math
+import warnings
+from typing import NamedTuple
+
+from .._warnings import ConvergenceError, ConvergenceWarning
+
+
+class ConvergenceInfo(NamedTuple):
+    """Returned next to the result by the iterative algorithms when return_info=True (the same
+    fields as ff.converge's info).
+
+    iterations: iterations (sweeps) run.
+    residual:   pagerank: the L1 change sum |rank_new - rank_old| of the last iteration, as
+                NetworkX measures it (inf when no iteration ran); label_propagation: the number
+                of nodes whose label could still change (0 once converged).
+    converged:  the stopping rule was met (False when max_iter ran out first, or for NaN).
+    """
+
+    iterations: int
+    residual: float
+    converged: bool
+
+
+def report(algorithm, info, strict, rule):
+    """Emits ConvergenceWarning (or raises ConvergenceError when strict) unless info.converged.
+
+    `rule` completes "... after N iterations: <rule>", e.g. "the L1 change 3e-05 > tol=1e-10"."""
+    if info.converged:
+        return
+    if isinstance(info.residual, float) and math.isnan(info.residual):
+        why = f"the change became NaN after {info.iterations} iterations"
+    else:
+        why = f"stopped at max_iter={info.iterations} iterations with {rule}"
+    message = f"{algorithm} did not converge: {why}; raise max_iter (or tol), or pass strict=True to raise"
+    if strict:
+        raise ConvergenceError(message, info.iterations, info.residual)
+    # stacklevel 3: the user's call of the algorithm (report <- algorithm wrapper <- user).
+    warnings.warn(message, ConvergenceWarning, stacklevel=3)
