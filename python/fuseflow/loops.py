@@ -9,12 +9,11 @@ ConvergenceWarning / ConvergenceError): see its docstring for the rule.
 import math
 import numbers
 import warnings
-from typing import NamedTuple
 
 import numpy as np
 
 from ._checks import as_int
-from ._warnings import ConvergenceError, ConvergenceWarning
+from ._warnings import ConvergenceError, ConvergenceInfo, ConvergenceWarning
 from .dsl import _NORMS, Traced, TracedGraph, _context_of, _current, _lift, _located, dot, maximum, norm, sqrt
 from .dsl import abs as _abs
 
@@ -115,13 +114,8 @@ def while_loop(cond, body, init):
     return _wrap(ctx, structure, _located(ctx).end_while(yields))
 
 
-class ConvergeInfo(NamedTuple):
-    """How an ff.converge loop ended (return_info=True). Inside ff.jit the fields are traced scalars
-    of the program; outside, Python numbers."""
-
-    iterations: object  # body calls made (int64)
-    residual: object    # the last change |new - old| (float64); inf when no iteration ran
-    converged: object   # residual <= tol (bool); False for a NaN residual
+# One record for ff.converge and the algorithms (ConvergeInfo is its older name here).
+ConvergeInfo = ConvergenceInfo
 
 
 class _ConvergeMonitor:

@@ -2,25 +2,8 @@
 
 import math
 import warnings
-from typing import NamedTuple
 
-from .._warnings import ConvergenceError, ConvergenceWarning
-
-
-class ConvergenceInfo(NamedTuple):
-    """Returned next to the result by the iterative algorithms when return_info=True (the same
-    fields as ff.converge's info).
-
-    iterations: iterations (sweeps) run.
-    residual:   pagerank: the L1 change sum |rank_new - rank_old| of the last iteration, as
-                NetworkX measures it (inf when no iteration ran); label_propagation: the number
-                of nodes whose label could still change (0 once converged).
-    converged:  the stopping rule was met (False when max_iter ran out first, or for NaN).
-    """
-
-    iterations: int
-    residual: float
-    converged: bool
+from .._warnings import ConvergenceError, ConvergenceInfo, ConvergenceWarning  # noqa: F401 (re-exported)
 
 
 def report(algorithm, info, strict, rule):
