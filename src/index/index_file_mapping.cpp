@@ -38,9 +38,10 @@ void chain_to_previous(int signo, siginfo_t* info, void* context) {
   } else if (g_previous.sa_handler == SIG_IGN) {
     return;  // the fault re-executes; SIG_IGN on a fault is the previous owner's choice
   } else if (g_previous.sa_handler == SIG_DFL || g_previous.sa_handler == nullptr) {
-    // Not ours: restore the default action; returning re-executes the access, which then
-    // terminates the process with SIGBUS as it would have without this handler.
+    // Not ours: the default action, as without this handler (raise: a sent signal would not
+    // re-occur on return; SA_NODEFER keeps it unblocked, so it is delivered at once).
     signal(signo, SIG_DFL);
+    raise(signo);
   } else {
     g_previous.sa_handler(signo);
   }

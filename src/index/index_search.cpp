@@ -202,8 +202,8 @@ void EmbeddingIndex::push_l2_tile_block(std::int64_t b, std::int64_t n, const fl
   const float slack = static_cast<float>((4.0 * static_cast<double>(dim_) + 128.0) * 0x1p-24);
   const float q_norm = std::sqrt(query_sq_norm) * (1.0f + 1e-6f);
   constexpr float kInf = std::numeric_limits<float>::infinity();
-  alignas(64) float neg_hi[kTileBlockRows];
   alignas(64) float neg_lo[kTileBlockRows];
+  alignas(64) float neg_hi[kTileBlockRows];
   for (std::int64_t j = 0; j < n; ++j) {
     const float approx = sq_norms_[b + j] + query_sq_norm - 2.0f * dots[j];
     const float reach = norms_[b + j] + q_norm;
@@ -212,12 +212,27 @@ void EmbeddingIndex::push_l2_tile_block(std::int64_t b, std::int64_t n, const fl
     neg_lo[j] = lo == lo ? -lo : kInf;   // NaN/overflow: always a candidate
     neg_hi[j] = hi == hi ? -hi : -kInf;  //   and never a bound
   }
-  kernels::topk_push_block(upper, neg_hi, static_cast<std::size_t>(n), ids_.data() + b,
-                           alive != nullptr ? alive + b : nullptr);
-  const float level = upper.threshold();  // -(k-th smallest upper bound); -inf until k are in
+  // Candidates against the level so far (it only tightens, so this is conservative). A row
+  // whose lower bound is out has its upper bound out too: only candidates can move the level.
   std::uint32_t positions[kTileBlockRows + 16];
-  const std::size_t found = kernels::topk_filter_at_least(neg_lo, static_cast<std::size_t>(n), level, positions);
-  rescore(b, positions, found, alive, query, heap);
+  std::size_t found =
+      kernels::topk_filter_at_least(neg_lo, static_cast<std::size_t>(n), upper.threshold(), positions);
+  std::size_t kept = 0;
+  for (std::size_t c = 0; c < found; ++c) {
+    const std::uint32_t j = positions[c];
+    if (alive != nullptr && alive[b + j] == 0) continue;
+    upper.push(neg_hi[j], ids_[b + j]);
+    positions[kept++] = j;
+  }
+  found = kept;
+  // The level after this block's bounds: drops candidates that this block's own rows beat.
+  const float level = upper.threshold();  // -(k-th smallest upper bound); -inf until k are in
+  kept = 0;
+  for (std::size_t c = 0; c < found; ++c) {
+    if (neg_lo[positions[c]] >= level) positions[kept++] = positions[c];
+  }
+  found = kept;
+  rescore(b, positions, found, nullptr, query, heap);  // tombstones were dropped above
 }
 
 }  // namespace fuseflow
