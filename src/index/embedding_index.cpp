@@ -101,9 +101,9 @@ void EmbeddingIndex::check_mapping() const {
 
 // Allocates every column for the new capacity before changing anything, so a MemoryError (or a
 // Ctrl-C during the copy) leaves the index as it was.
-void EmbeddingIndex::reserve_rows(std::int64_t needed) {
+void EmbeddingIndex::reserve_rows(std::int64_t needed, bool exact) {
   if (needed <= capacity_ && mapping_ == nullptr) return;
-  const std::int64_t new_capacity = std::max({needed, capacity_ + capacity_ / 2, std::int64_t{16}});
+  const std::int64_t new_capacity = exact ? needed : std::max({needed, capacity_ + capacity_ / 2, std::int64_t{16}});
   const std::string of = " of " + std::to_string(new_capacity) + " vectors (dim " + std::to_string(dim_) + ")";
   Buffer<float> store = allocate<float>(checked_count(new_capacity, stride_, "the float32 rows" + of), "the float32 rows" + of);
   advise_huge_pages(store);

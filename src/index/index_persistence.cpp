@@ -196,7 +196,9 @@ EmbeddingIndex EmbeddingIndex::load(const std::string& path, bool use_mmap) {
     index.q8_error_norm_ = allocate<float>(count, "the int8 bounds" + of);
     index.norms_ = allocate<float>(count, "the norms" + of);
   } else {
-    index.reserve_rows(count);
+    // Exactly `count` rows: a loaded file never costs more memory than it holds (plus the
+    // int8 copy); growth room comes with the first add.
+    if (count > 0) index.reserve_rows(count, /*exact=*/true);
     // In 64 MB reads, so Ctrl-C is seen between them.
     constexpr std::size_t kStep = std::size_t{64} << 20;
     auto* out = reinterpret_cast<char*>(index.store_.data());

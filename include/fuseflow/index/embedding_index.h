@@ -113,7 +113,8 @@ class EmbeddingIndex {
 
   const float* row(std::int64_t r) const { return data_ + r * stride_; }
   Buffer<std::int64_t> live_ids() const;  // ids() without taking the lock
-  void reserve_rows(std::int64_t rows);
+  // Room for `rows` rows; with exact = false grows by 1.5x (at least 16 rows) for later adds.
+  void reserve_rows(std::int64_t rows, bool exact = false);
   void make_owned();
   void compact();
   void rebuild_row_of_id(bool interruptible = false);  // interruptible only where nothing is half-changed
