@@ -270,12 +270,12 @@ def test_l2_batch_on_close_large_norm_vectors_matches_float64():
     np.testing.assert_array_equal(ix.search(Q, 5)[1], singles)
 
 
-@pytest.mark.parametrize("offset,spread", [(1e4, 1e-2), (300.0, 1e-3), (0.0, 1.0), (-5e3, 0.5)])
+@pytest.mark.parametrize("offset,spread,dim", [(1e4, 1e-2, 48), (300.0, 1e-3, 48), (0.0, 1.0, 48), (-5e3, 0.5, 48),
+                                               (1e3, 1e-3, 200), (0.0, 1.0, 3)])
 @pytest.mark.parametrize("min_queries", [1, 4])
 @pytest.mark.parametrize("prefilter", [False, True])
-def test_l2_batch_random_offsets_match_float64(offset, spread, min_queries, prefilter):
-    rng = np.random.default_rng(int(abs(offset)) + 7)
-    dim = 48
+def test_l2_batch_random_offsets_match_float64(offset, spread, dim, min_queries, prefilter):
+    rng = np.random.default_rng(int(abs(offset)) + dim)
     X = (offset + spread * rng.standard_normal((700, dim))).astype(np.float32)
     Q = (offset + spread * rng.standard_normal((37, dim))).astype(np.float32)
     ix = ff.EmbeddingIndex(dim, "l2")
