@@ -53,6 +53,10 @@ SearchResult EmbeddingIndex::search(const MatrixView& queries, std::int64_t k) c
   Buffer<float>& query_sq_norms = query_floats <= kCachedQueryFloats ? cached_norms : own_norms;
   if (padded.size() < query_floats) padded = allocate<float>(static_cast<std::int64_t>(query_floats), queries_what);
   if (query_sq_norms.size() < static_cast<std::size_t>(nq)) query_sq_norms = allocate<float>(nq, "the query norms");
+  // The int8 query quantisation needs a normal-float scale (max|q| / 127); a query of only
+  // subnormal values (but not all zero) would break its error bound, so it turns the prefilter
+  // off for this call.
+  bool subnormal_query = false;
   for (std::int64_t q = 0; q < nq; ++q) {
     if ((q & 1023) == 0) check_interrupt();
     float* out = padded.data() + q * stride_;
@@ -63,13 +67,16 @@ SearchResult EmbeddingIndex::search(const MatrixView& queries, std::int64_t k) c
       }
       normalise(out, dim_, sq);
     }
+    float max_abs = 0.0f;
+    for (std::int64_t c = 0; c < dim_; ++c) max_abs = std::max(max_abs, std::abs(out[c]));
+    subnormal_query |= max_abs > 0.0f && !(max_abs / 127.0f >= std::numeric_limits<float>::min());
     // Of the query as searched (normalised for cosine): the prefilter's bounds depend on it.
     query_sq_norms[q] = static_cast<float>(metric_ == Metric::kCosine ? stored_sq_norm(out, dim_) : sq);
   }
   if (result.k == 0 || nq == 0) return result;
 
   if (!uses_tile_path(nq)) {
-    const bool prefilter = prefilter_active_unlocked(result.k);
+    const bool prefilter = prefilter_active_unlocked(result.k) && !subnormal_query;
     std::int64_t rescored = 0;
     for (std::int64_t q = 0; q < nq; ++q) {
       const float* query = padded.data() + q * stride_;
@@ -83,7 +90,7 @@ SearchResult EmbeddingIndex::search(const MatrixView& queries, std::int64_t k) c
       }
     }
     if (prefilter) last_rescored_rows_.store(rescored, std::memory_order_relaxed);
-  } else if (prefilter_active_unlocked(result.k) && nq <= kMaxBatchBoundEntries / std::max<std::int64_t>(rows_, 1)) {
+  } else if (prefilter_active_unlocked(result.k) && !subnormal_query && nq <= kMaxBatchBoundEntries / std::max<std::int64_t>(rows_, 1)) {
     search_batch_prefiltered(padded.data(), query_sq_norms.data(), nq, result.k, result.scores.data(), result.ids.data());
   } else {
     search_batch(padded.data(), query_sq_norms.data(), nq, result.k, result.scores.data(), result.ids.data());

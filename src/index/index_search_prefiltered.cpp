@@ -31,8 +31,15 @@ void EmbeddingIndex::quantize_row(std::int64_t r) {
   std::int8_t* out = q8_.data() + r * stride8_;
   float max_abs = 0.0f;
   for (std::int64_t c = 0; c < dim_; ++c) max_abs = std::max(max_abs, std::abs(x[c]));
-  const float scale = max_abs / 127.0f;
-  const float inverse = max_abs > 0.0f ? 127.0f / max_abs : 0.0f;
+  // A row whose scale is not a normal float (every |x| < 127 * FLT_MIN: zeros and subnormals):
+  // 127 / max_abs overflows (0 * inf = NaN, then an undefined int conversion; found by
+  // fuzz/index_file_fuzz.cpp) and the scale has lost its relative precision, so the per-value
+  // error |ex| <= scale / 2 behind the L1 interval fails. Such a row gets an all-zero int8 copy
+  // and scale 0: its error is the row itself, measured exactly for the L2 interval, and its L1
+  // term is FLT_MAX so the L1 interval never wins.
+  const bool degenerate = !(max_abs / 127.0f >= std::numeric_limits<float>::min());
+  const float scale = degenerate ? 0.0f : max_abs / 127.0f;
+  const float inverse = degenerate ? 0.0f : 127.0f / max_abs;
   std::int32_t sum = 0, abs_sum = 0;
   std::int64_t sq_sum = 0;
   double error_sq = 0.0;
@@ -53,7 +60,8 @@ void EmbeddingIndex::quantize_row(std::int64_t r) {
   q8_sum_[r] = sum;
   // Rounded up (relative 1e-6 >> float rounding) so the bounds built from them stay bounds.
   constexpr double up = 1 + 1e-6;
-  q8_l1_term_[r] = static_cast<float>(static_cast<double>(scale) * kQuantHalfStep * abs_sum * up);
+  q8_l1_term_[r] = degenerate ? std::numeric_limits<float>::max()
+                              : static_cast<float>(static_cast<double>(scale) * kQuantHalfStep * abs_sum * up);
   q8_norm_term_[r] = static_cast<float>(static_cast<double>(scale) * std::sqrt(static_cast<double>(sq_sum)) * up);
   q8_error_norm_[r] = static_cast<float>(std::sqrt(error_sq) * up + 1e-30);
   norms_[r] = static_cast<float>(std::sqrt(stored_sq_norm(x, dim_)) * up);

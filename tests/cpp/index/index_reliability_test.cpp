@@ -175,5 +175,70 @@ TEST(IndexSizes, HeaderClaimingMoreRowsThanTheFileHoldsIsRejected) {
   EXPECT_EQ(code_of([&] { check_index_header(header, 64 + 72, "p"); }), ErrorCode::kInvalidValue);
 }
 
+// fuzz/index_file_fuzz.cpp found this file (dot, dim 16, 3 rows, after the harness recomputes
+// the checksum): rows of subnormal values made quantize_row convert NaN (0 * 127/max|x| with
+// max|x| subnormal) to int, undefined behaviour (UBSan). It loads now, and searches agree with
+// a float64 scan.
+TEST(IndexFuzzRegression, SubnormalRowsQuantiseWithoutNaN) {
+  static const char kBytes[] =
+      "\x46\x46\x45\x4d\x42\x49\x44\x58\x01\x00\x00\x00\x01\x00\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00"
+      "\x10\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00\x61\xe4\xb3\x95\x78\x96\x77\x83"
+      "\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\x10\xbc\xbf\xa8\x29\x9a\x3f\x15\x9c\xcb"
+      "\x3f\x22\xc9\xa0\xbf\x63\x41\x97\xbf\x97\xbf\x99\x5e\xe2\xbf\x27\xbf\x76\xbf\x39\xce\x46\xc0\x46"
+      "\x46\x45\x4d\x42\x49\x44\x58\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x10"
+      "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x5f\x72\xd4\x1d\x67\x8f\x81\xa4\x00\x00\x00\x00\x00\x00"
+      "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x31\x33\xbf\xf4\x8f\xbc\xbf\xa8\x29\x00\x02\x00\x00"
+      "\x1d\x00\x01\x1d\x1d\x1d\x00\x00\x00\x47\x3f\x79\xd8\x1b\xbe\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+      "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+      "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+      "\x00\x00\x05\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+      "\x00\x00\xff\xff\xff\xff\xff\xff\x00\x00\x00\x00\x00\x00\x00\x40";
+  std::vector<unsigned char> bytes(kBytes, kBytes + sizeof kBytes - 1);
+  ASSERT_EQ(bytes.size(), 280u);
+  IndexChecksum checksum;
+  checksum.update(bytes.data(), kIndexHeaderChecksummedBytes);
+  checksum.update(bytes.data() + kIndexPayloadOffset, bytes.size() - kIndexPayloadOffset);
+  const std::uint64_t digest = checksum.digest();
+  std::memcpy(bytes.data() + 40, &digest, sizeof digest);
+  const std::string path = testing::temp_path("fuzz1.ffidx");
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                              static_cast<std::streamsize>(bytes.size()));
+  for (bool use_mmap : {false, true}) {
+    try {
+      EmbeddingIndex index = EmbeddingIndex::load(path, use_mmap);
+      std::vector<float> query(static_cast<std::size_t>(index.dim()), 0.25f);
+      const SearchResult result = index.search(MatrixView{query.data(), false, 1, index.dim(), index.dim(), 1}, 3);
+      EXPECT_EQ(result.k, std::min<std::int64_t>(3, index.size()));
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kInvalidValue) << e.what();
+    }
+  }
+  std::remove(path.c_str());
+}
+
+// The same rows through add: subnormal rows and queries give the float32 scan's results with the
+// prefilter on (where the CPU has it) and off.
+TEST(IndexFuzzRegression, SubnormalRowsAndQueriesSearchExactly) {
+  const std::int64_t dim = 16, n = 600;
+  auto rows = random_rows(n, dim, 9);
+  for (std::int64_t r = 0; r < n; r += 3) {
+    for (std::int64_t c = 0; c < dim; ++c) rows[static_cast<std::size_t>(r * dim + c)] *= 1e-42f;  // subnormal
+  }
+  EmbeddingIndex filtered(dim, Metric::kDot), plain(dim, Metric::kDot);
+  filtered.add(MatrixView{rows.data(), false, n, dim, dim, 1}, {});
+  plain.add(MatrixView{rows.data(), false, n, dim, dim, 1}, {});
+  plain.set_prefilter(false);
+  auto queries = random_rows(8, dim, 10);
+  for (std::int64_t c = 0; c < dim; ++c) queries[static_cast<std::size_t>(c)] *= 1e-41f;  // a subnormal query
+  for (std::int64_t nq : {std::int64_t{1}, std::int64_t{8}}) {
+    const MatrixView qv{queries.data(), false, nq, dim, dim, 1};
+    const SearchResult a = filtered.search(qv, 5), b = plain.search(qv, 5);
+    for (std::size_t i = 0; i < a.ids.size(); ++i) {
+      EXPECT_EQ(a.ids[i], b.ids[i]) << i;
+      EXPECT_EQ(a.scores[i], b.scores[i]) << i;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace fuseflow
