@@ -170,10 +170,10 @@ class EmbeddingIndex:
         (as ``save`` does) leaves the mapped snapshot valid. ``mmap=False`` (the default) reads
         the file into memory and is not affected by later writes at all.
         """
-        path = os.fsencode(path)
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"path: no such file: {path!r}")
-        return cls(0, _native=_core.EmbeddingIndexCore.load(path, bool(mmap)))
+        native_path = os.fsencode(path)  # str, bytes or os.PathLike; any file name
+        if not os.path.exists(native_path):
+            raise FileNotFoundError(f"path: no such file: {os.fspath(path)!r}")
+        return cls(0, _native=_core.EmbeddingIndexCore.load(native_path, bool(mmap)))
 
     def __repr__(self):
         return f"EmbeddingIndex(dim={self.dim}, metric={self.metric!r}, size={len(self)})"

@@ -412,3 +412,9 @@ def test_eight_threads_search_add_remove_against_numpy():
     assert errors == []
     assert len(ix) == 3000
     np.testing.assert_array_equal(np.sort(ix.ids()), np.arange(3000))
+
+
+@pytest.mark.parametrize("path", [b"/nonexistent/\xff.ffidx", "/nonexistent/x.ffidx"])
+def test_load_of_a_missing_path_is_file_not_found(path):
+    with pytest.raises(FileNotFoundError, match="path: no such file"):
+        ff.EmbeddingIndex.load(path)
