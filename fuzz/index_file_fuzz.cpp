@@ -38,10 +38,14 @@ bool write_scratch(const std::uint8_t* data, std::size_t size) {
 void exercise(const std::string& path, bool use_mmap) {
   try {
     fuseflow::EmbeddingIndex index = fuseflow::EmbeddingIndex::load(path, use_mmap);
-    std::vector<float> query(static_cast<std::size_t>(index.dim()), 0.25f);
-    const fuseflow::MatrixView view{query.data(), false, 1, index.dim(), index.dim(), 1};
-    fuseflow::SearchResult result = index.search(view, 3);
-    if (result.k > 0 && result.ids.size() != static_cast<std::size_t>(result.k)) __builtin_trap();
+    // One query (row scan or int8 prefilter) and a batch of 8 (the 4x4 tiles).
+    std::vector<float> queries(static_cast<std::size_t>(8 * index.dim()));
+    for (std::size_t i = 0; i < queries.size(); ++i) queries[i] = 0.25f - 0.01f * static_cast<float>(i % 7);
+    for (std::int64_t nq : {std::int64_t{1}, std::int64_t{8}}) {
+      const fuseflow::MatrixView view{queries.data(), false, nq, index.dim(), index.dim(), 1};
+      fuseflow::SearchResult result = index.search(view, 3);
+      if (result.ids.size() != static_cast<std::size_t>(nq * result.k)) __builtin_trap();
+    }
     (void)index.ids();
   } catch (const fuseflow::Error&) {
     // A rejected file: the expected outcome for most inputs.
