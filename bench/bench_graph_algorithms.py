@@ -131,8 +131,8 @@ def main():
 
     log("bfs done")
     # --- label propagation
-    ff_lpa, ff_lpa_sweeps = ff._core.label_propagation(g._g, 20, 0)  # the wrapper, plus the sweep count
-    assert np.array_equal(ff_lpa, ff.algorithms.label_propagation(g, max_iter=20, seed=0))
+    ff_lpa, ff_lpa_info = ff.algorithms.label_propagation(g, max_iter=20, seed=0, return_info=True)
+    ff_lpa_sweeps = ff_lpa_info.iterations
 
     def nk_plp():
         plp = nk.community.PLP(nk_undirected, maxIterations=20)

@@ -10,7 +10,7 @@ if _dev_build:
 
 from . import _core  # noqa: E402
 from ._core import get_num_threads, set_num_threads  # noqa: E402
-from ._warnings import ConvergenceError, ConvergenceWarning  # noqa: E402
+from ._warnings import ConvergenceError, ConvergenceInfo, ConvergenceWarning  # noqa: E402
 from .graph import Graph  # noqa: E402
 from .index import EmbeddingIndex  # noqa: E402
 from .io import read_edgelist, read_matrix_market  # noqa: E402
@@ -33,6 +33,6 @@ _DSL_NAMES = [
 ]
 
 __all__ = [
-    "ConvergenceError", "ConvergenceWarning", "EmbeddingIndex", "Graph", "algorithms", "generators", "get_num_threads", "jit", "read_edgelist",
+    "ConvergenceError", "ConvergenceInfo", "ConvergenceWarning", "EmbeddingIndex", "Graph", "algorithms", "generators", "get_num_threads", "jit", "read_edgelist",
     "read_matrix_market", "set_num_threads",
 ] + _DSL_NAMES

@@ -1,4 +1,23 @@
-"""Warning and error classes that fuseflow's Python API raises or emits (one place for all)."""
+"""How iterative computations report their end: the info record, the warning and the error
+(one place for ff.converge and the iterative algorithms)."""
+
+from typing import NamedTuple
+
+
+class ConvergenceInfo(NamedTuple):
+    """How an iterative computation ended (return_info=True of ff.converge, ff.algorithms.pagerank,
+    ff.algorithms.label_propagation). Inside ff.jit the fields are traced scalars of the program.
+
+    iterations: iterations (body calls, sweeps) run.
+    residual:   the last change: ff.converge: |new - old| in its norm; pagerank: the L1 change
+                sum |rank_new - rank_old| (as NetworkX measures it); label_propagation: the number
+                of nodes whose label could still change. inf when no iteration ran.
+    converged:  the stopping rule was met (False when max_iter ran out first, or for NaN).
+    """
+
+    iterations: object
+    residual: object
+    converged: object
 
 
 class ConvergenceWarning(UserWarning):

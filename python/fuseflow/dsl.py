@@ -8,7 +8,6 @@ C++ IR builder, which raises ValueError/TypeError naming the op and the user's f
 Outside ``ff.jit`` the same functions accept plain NumPy arrays and compute eagerly with NumPy.
 """
 
-import math
 import numbers
 import os
 import sys
@@ -22,7 +21,7 @@ __all__ = [
     "Traced", "TracedGraph", "where", "minimum", "maximum", "clip", "abs", "exp", "log", "log1p",
     "expm1", "sqrt", "sin", "cos", "tanh", "sigmoid", "erf", "erfc", "norm_cdf", "floor", "ceil",
     "round", "sum", "mean", "min", "max", "argmin", "argmax", "dot", "norm", "full", "arange",
-    "neighbor_agg", "fori_loop", "while_loop", "converge",
+    "neighbor_agg", "fori_loop", "while_loop", "converge", "ConvergeInfo",
 ]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -41,10 +40,14 @@ _state = _TraceState()
 
 
 class TraceContext:
-    """One trace in progress: the IR builder plus the graphs seen so far."""
+    """One trace in progress: the IR builder, the loop nesting depth, and the ff.converge calls
+    whose outcome the jit function reports after each run (see _ConvergeMonitor)."""
 
     def __init__(self, name):
         self.builder = _core.IRBuilder(name)
+        self.loop_depth = 0
+        self.monitors = []
+        self.closed = False
 
     def __enter__(self):
         _state.stack.append(self)
@@ -52,6 +55,8 @@ class TraceContext:
 
     def __exit__(self, *exc):
         _state.stack.pop()
+        # Traced values that escape the function (a list, a global) must not record ops later.
+        self.closed = True
         return False
 
 
@@ -72,6 +77,9 @@ def _user_location():
 
 def _located(ctx):
     """The builder, with the user's current file:line attached to the next ops."""
+    if ctx.closed:
+        raise ValueError("a traced value was used outside the ff.jit function that created it "
+                         "(return it from the function instead of keeping it)")
     file, line = _user_location()
     ctx.builder.set_location(file, line)
     return ctx.builder
@@ -158,6 +166,8 @@ class Traced:
     def __rmul__(self, o): return _binary("mul", o, self)
     def __truediv__(self, o): return _binary("div", self, o)
     def __rtruediv__(self, o): return _binary("div", o, self)
+    # Integer // and % by zero give 0, and x // -1 at the type's minimum wraps, as in NumPy (which
+    # also warns; fuseflow does not). The executor and constant folding share this rule.
     def __floordiv__(self, o): return _binary("floor_div", self, o)
     def __rfloordiv__(self, o): return _binary("floor_div", o, self)
     def __mod__(self, o): return _binary("mod", self, o)
@@ -182,6 +192,11 @@ class Traced:
     def __ne__(self, o): return _binary("ne", self, o)  # noqa: E704
 
     def astype(self, dtype):
+        """Converts to dtype ("bool", "int32", "int64", "float32", "float64").
+
+        Float to integer truncates toward zero. NaN, +-inf and values outside the integer type's
+        range become the type's minimum (INT32_MIN / INT64_MIN), on every CPU: what NumPy gives on
+        x86, without NumPy's RuntimeWarning. To bool: nonzero (and NaN) is True."""
         name = _dtype_name(dtype, "dtype")
         return Traced(self._ctx, _located(self._ctx).cast(self._id, name))
 
@@ -317,11 +332,53 @@ def _unary(op, x):
     return Traced(ctx, _located(ctx).unary(op, _lift(ctx, x)._id))
 
 
+_COMPARISONS = frozenset(("lt", "le", "gt", "ge", "eq", "ne"))
+_INT32_MIN, _INT32_MAX = -(2 ** 31), 2 ** 31 - 1
+
+
+def _wide_python_int(value):
+    """A Python int (not bool) outside int32, which cannot take an int32 operand's dtype."""
+    return (isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.generic))
+            and not _INT32_MIN <= int(value) <= _INT32_MAX)
+
+
+def _is_int32(value):
+    return isinstance(value, Traced) and value._type[1] == "int32"
+
+
+def _int32_overflow(value, argument):
+    return OverflowError(f"{argument}: Python integer {int(value)} out of bounds for int32 (a Python int takes "
+                         "the dtype of the int32 array it meets, as in NumPy 2; cast the array to int64 first)")
+
+
 def _binary(op, a, b):
     ctx = _context_of(a, b)
+    # NumPy 2: a Python int takes an int32 operand's dtype, so one outside int32 is an OverflowError,
+    # except in comparisons, which NumPy evaluates exactly (here: in int64).
+    for value, other, argument in ((a, b, "lhs"), (b, a, "rhs")):
+        if not _is_int32(other):
+            continue
+        if _wide_python_int(value) and op not in _COMPARISONS:
+            raise _int32_overflow(value, argument)
+        runtime_int = isinstance(value, Traced) and value._type[0] == "scalar" and value._type[3] \
+            and value._type[1] == "int64"
+        if op in _COMPARISONS and (_wide_python_int(value) or runtime_int):
+            if other is a:
+                a = a.astype("int64")
+            else:
+                b = b.astype("int64")
     a = _lift(ctx, a, "lhs")
     b = _lift(ctx, b, "rhs")
     return Traced(ctx, _located(ctx).binary(op, a._id, b._id))
+
+
+def _check_int32_operands(values, names):
+    """where/clip: a Python int outside int32 next to an int32 operand is an OverflowError
+    (NumPy 2 wraps it silently in np.where; fuseflow refuses instead)."""
+    if any(_is_int32(v) for v in values):
+        for value, argument in zip(values, names):
+            if _wide_python_int(value):
+                raise _int32_overflow(value, argument)
 
 
 # --------------------------------------------------------------------------- elementwise functions
@@ -392,6 +449,7 @@ def where(cond, a, b):
     ctx = _context_of(cond, a, b)
     if ctx is None:
         return np.where(cond, a, b)
+    _check_int32_operands((a, b), ("x", "y"))
     c, x, y = _lift(ctx, cond, "cond"), _lift(ctx, a, "x"), _lift(ctx, b, "y")
     return _strong(Traced(ctx, _located(ctx).where(c._id, x._id, y._id)))
 
@@ -401,6 +459,7 @@ def clip(x, lo, hi):
     ctx = _context_of(x, lo, hi)
     if ctx is None:
         return np.clip(x, lo, hi)
+    _check_int32_operands((x, lo, hi), ("x", "lo", "hi"))
     v, a, b = _lift(ctx, x, "x"), _lift(ctx, lo, "lo"), _lift(ctx, hi, "hi")
     return _strong(Traced(ctx, _located(ctx).clip(v._id, a._id, b._id)))
 
@@ -548,167 +607,5 @@ def _eager_graph_op(g, x, op, direction, weights):
 _EAGER_AGG = {}
 
 
-# --------------------------------------------------------------------------- loops
-
-def _flatten(tree, leaves):
-    """Tuples/lists of values -> leaves (in order) and a structure to rebuild them."""
-    if isinstance(tree, (tuple, list)):
-        return (type(tree), [_flatten(t, leaves) for t in tree])
-    leaves.append(tree)
-    return None
-
-
-def _unflatten(structure, leaves_iter):
-    if structure is None:
-        return next(leaves_iter)
-    kind, children = structure
-    return kind(_unflatten(c, leaves_iter) for c in children)
-
-
-def _structure_str(structure):
-    if structure is None:
-        return "value"
-    kind, children = structure
-    inner = ", ".join(_structure_str(c) for c in children)
-    return f"({inner},)" if kind is tuple and len(children) == 1 else (f"({inner})" if kind is tuple else f"[{inner}]")
-
-
-def _carry_leaves(ctx, tree, argument):
-    leaves = []
-    structure = _flatten(tree, leaves)
-    ids = []
-    for i, leaf in enumerate(leaves):
-        if isinstance(leaf, TracedGraph):
-            raise TypeError(f"{argument}: a graph cannot be a loop carry")
-        ids.append(_lift(ctx, leaf, f"{argument}[{i}]" if structure is not None else argument)._id)
-    return structure, ids
-
-
-def _wrap(ctx, structure, ids):
-    return _unflatten(structure, iter([Traced(ctx, v) for v in ids]))
-
-
-def _body_result(ctx, structure, result, fn_name):
-    leaves = []
-    got = _flatten(result, leaves)
-    if got != structure:
-        raise TypeError(f"{fn_name}: the body must return a carry with the same structure as init "
-                        f"({_structure_str(structure)}), got {_structure_str(got)}")
-    return [_lift(ctx, leaf, f"{fn_name} body result")._id for leaf in leaves]
-
-
-def _loop_context(*values):
-    ctx = None
-    for v in values:
-        leaves = []
-        _flatten(v, leaves)
-        ctx = ctx or _context_of(*leaves)
-    return ctx or _current()
-
-
-def fori_loop(n, body, init):
-    """Run carry = body(carry) n times; returns the last carry. init may be a tuple.
-
-    Inside ff.jit the body is traced once into a loop region and runs natively."""
-    ctx = _loop_context(n, init)
-    if ctx is None:
-        carry = init
-        for _ in range(int(n)):
-            carry = body(carry)
-        return carry
-    count = _lift(ctx, n, "n")
-    structure, inits = _carry_leaves(ctx, init, "init")
-    args = _located(ctx).begin_loop(count._id, inits)
-    yields = _body_result(ctx, structure, body(_wrap(ctx, structure, args)), "fori_loop")
-    return _wrap(ctx, structure, _located(ctx).end_loop(yields))
-
-
-def while_loop(cond, body, init):
-    """while cond(carry): carry = body(carry); returns the last carry. cond returns a bool scalar."""
-    ctx = _loop_context(init)
-    if ctx is None:
-        carry = init
-        while cond(carry):
-            carry = body(carry)
-        return carry
-    structure, inits = _carry_leaves(ctx, init, "init")
-    args = _located(ctx).begin_while(inits)
-    c = _lift(ctx, cond(_wrap(ctx, structure, args)), "while_loop condition")
-    body_args = _located(ctx).begin_while_body(c._id)
-    yields = _body_result(ctx, structure, body(_wrap(ctx, structure, body_args)), "while_loop")
-    return _wrap(ctx, structure, _located(ctx).end_while(yields))
-
-
-def converge(body, init, tol=1e-6, max_iter=100, norm="l1"):
-    """Iterate carry = body(carry) until the change |new - old| (norm over all carried values)
-    is <= tol, or max_iter iterations ran. Returns the last carry."""
-    kind = norm
-    if kind not in _NORMS:
-        raise ValueError(f'norm: must be "l1", "l2" or "inf", got {kind!r}')
-    ctx = _loop_context(init, tol, max_iter)
-    if ctx is None:
-        return _converge_eager(body, init, tol, max_iter, kind)
-    structure, inits = _carry_leaves(ctx, init, "init")
-    b = _located(ctx)
-    delta0 = b.constant_float(math.inf, "float64", False)
-    iter0 = b.constant_int(0, "int64", False)
-    tol_v = _lift(ctx, tol, "tol")
-    max_v = _lift(ctx, max_iter, "max_iter")
-    args = b.begin_while(inits + [delta0, iter0])
-    olds = [Traced(ctx, a) for a in args]
-    cond = (olds[-1] < max_v) & (olds[-2] > tol_v)
-    body_args = _located(ctx).begin_while_body(cond._id)
-    carry = [Traced(ctx, a) for a in body_args]
-    new_ids = _body_result(ctx, structure, body(_unflatten(structure, iter(carry[:-2]))), "converge")
-    delta = None
-    for old, new_id in zip(carry[:-2], new_ids):
-        diff = _absolute_change(Traced(ctx, new_id), old)
-        part = _norm_of(diff, kind)
-        if delta is None:
-            delta = part
-        elif kind == "inf":
-            delta = maximum(delta, part)
-        else:
-            delta = delta + part
-    if delta is None:
-        delta = Traced(ctx, _located(ctx).constant_float(0.0, "float64", False))
-    elif kind == "l2":
-        delta = sqrt(delta)
-    delta = delta.astype("float64")
-    results = _located(ctx).end_while(new_ids + [delta._id, (carry[-1] + 1)._id])
-    return _wrap(ctx, structure, results[:-2])
-
-
-def _absolute_change(new, old):
-    if new.dtype == np.bool_:
-        return new.astype("int64") - old.astype("int64")
-    return new - old
-
-
-def _norm_of(diff, kind):
-    """A carried value's contribution to the convergence measure (l2: squared, summed later)."""
-    if diff.is_array:
-        if kind == "l2":
-            v = diff.astype("float64")
-            return dot(v, v)
-        return norm(diff, kind).astype("float64")
-    d = abs(diff).astype("float64")
-    return d * d if kind == "l2" else d
-
-
-def _converge_eager(body, init, tol, max_iter, kind):
-    carry = init
-    order = {"l1": 1, "l2": 2, "inf": np.inf}[kind]
-    for _ in range(int(max_iter)):
-        new = body(carry)
-        old_leaves, new_leaves = [], []
-        _flatten(carry, old_leaves)
-        _flatten(new, new_leaves)
-        parts = [np.abs(np.asarray(n, dtype=np.float64) - np.asarray(o, dtype=np.float64)).ravel()
-                 for n, o in zip(new_leaves, old_leaves)]
-        flat = np.concatenate(parts) if parts else np.zeros(0)
-        delta = np.linalg.norm(flat, ord=order) if flat.size else 0.0
-        carry = new
-        if not delta > tol:
-            break
-    return carry
+# Loops live in loops.py (which imports the names above); re-exported here, where ff.* takes them.
+from .loops import ConvergeInfo, converge, fori_loop, while_loop  # noqa: E402,F401

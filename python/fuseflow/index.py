@@ -61,7 +61,16 @@ class EmbeddingIndex:
     4 queries and one 4-query tile per thread use 4x4 register tiles (int8, or float32 without
     VNNI) over L2-sized row blocks; smaller batches run as single queries.
 
-    ``save``/``load`` use the binary format documented in docs/index_format.md.
+    ``save``/``load`` use the binary format documented in docs/index_format.md; paths may be
+    ``str``, ``bytes`` or ``os.PathLike`` (any file name, UTF-8 or not).
+
+    Threads: one index may be shared by many Python threads. Searches (and ``ids``, ``len``,
+    ``save``) run concurrently with the GIL released; ``add`` and ``remove`` take the index
+    exclusively (they wait for running searches, and searches started meanwhile wait for them),
+    so every search sees the index entirely before or entirely after each add/remove.
+
+    Sizes: an allocation that cannot be satisfied (a huge ``dim`` x count, a broadcast array
+    claiming billions of rows) raises ``MemoryError`` naming what was being allocated.
     """
 
     __slots__ = ("_native", "__weakref__")
@@ -113,7 +122,9 @@ class EmbeddingIndex:
         """Copy vectors (n, dim), float32 or float64, into the index once.
 
         ``ids`` (int64, one per vector, unique and not already present) default to consecutive
-        integers starting one above the largest id in the index (0 when it is empty).
+        integers starting one above the largest id in the index (0 when it is empty, or when
+        every id is negative). If those would pass 2**63-1 (the largest int64), ValueError is
+        raised and nothing is added: pass ``ids`` explicitly.
         """
         if type(vectors) is not np.ndarray:
             vectors = _as_float_array("vectors", vectors)
@@ -137,7 +148,7 @@ class EmbeddingIndex:
 
     def save(self, path):
         """Write the index to `path` (format: docs/index_format.md). Tombstones are dropped."""
-        self._native.save(os.fspath(path))
+        self._native.save(os.fsencode(path))
 
     @classmethod
     def load(cls, path, mmap=False):
@@ -145,13 +156,24 @@ class EmbeddingIndex:
 
         ``mmap=True`` maps the file and reads the float32 rows in place (the first add/remove
         copies them into memory); the int8 copy used by the prefilter is rebuilt in memory either
-        way (a quarter of the vectors' size). The whole file is read once to verify its checksum.
-        A truncated or corrupted file raises ValueError.
+        way (a quarter of the vectors' size). The whole file is read once to verify its checksum
+        and its content: every value finite, the padding columns zero, and in a cosine index
+        every row of unit length (``| |x|^2 - 1 | <= 1e-5``). A truncated, corrupted or invalid
+        file raises ValueError naming the path and the first broken row.
+
+        A mapped index never crashes and never changes silently when another writer truncates
+        or rewrites the file in place: every search, ``vectors()``, ``save`` and the first
+        ``add``/``remove`` check (before and after reading the mapping) that the file still has
+        the size, modification time and inode it had at load, and a fault in a truncated mapping
+        is caught; either raises ValueError ("... was truncated or modified by another writer
+        ...") and the index stays unusable until loaded again. Replacing the file by rename
+        (as ``save`` does) leaves the mapped snapshot valid. ``mmap=False`` (the default) reads
+        the file into memory and is not affected by later writes at all.
         """
-        path = os.fspath(path)
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"path: no such file: {path!r}")
-        return cls(0, _native=_core.EmbeddingIndexCore.load(path, bool(mmap)))
+        native_path = os.fsencode(path)  # str, bytes or os.PathLike; any file name
+        if not os.path.exists(native_path):
+            raise FileNotFoundError(f"path: no such file: {os.fspath(path)!r}")
+        return cls(0, _native=_core.EmbeddingIndexCore.load(native_path, bool(mmap)))
 
     def __repr__(self):
         return f"EmbeddingIndex(dim={self.dim}, metric={self.metric!r}, size={len(self)})"

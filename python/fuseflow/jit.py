@@ -11,11 +11,13 @@ import itertools
 import numbers
 import os
 import threading
+import warnings
 
 import numpy as np
 
 from . import _core
-from .dsl import TraceContext, Traced, TracedGraph, _flatten, _unflatten
+from .dsl import TraceContext, Traced, TracedGraph
+from .loops import _flatten, _unflatten
 from .dsl import _state as _trace_state
 from .graph import Graph
 from .profile import Profile
@@ -199,15 +201,30 @@ def _length_class(n, graphs, lengths):
 
 
 class _Traced:
-    """A traced program and, once compiled, its executable."""
+    """A traced program and, once compiled, its executable. `monitors`: the program's top-level
+    ff.converge calls, whose hidden outputs follow the `num_results` outputs of the function."""
 
-    __slots__ = ("program", "structure", "compiled", "lock")
+    __slots__ = ("program", "structure", "compiled", "lock", "monitors", "num_results")
 
-    def __init__(self, program, structure):
+    def __init__(self, program, structure, monitors=(), num_results=0):
         self.program = program
         self.structure = structure
         self.compiled = None
         self.lock = threading.Lock()
+        self.monitors = tuple(monitors)
+        self.num_results = num_results
+
+    def result(self, outputs, stacklevel):
+        """The function's return value from the program's outputs; reports each monitored
+        ff.converge (ConvergenceWarning / ConvergenceError / ValueError for a bad tol)."""
+        if self.monitors:
+            hidden = iter(outputs[self.num_results:])
+            for m in self.monitors:
+                m.check([next(hidden) for _ in m.hidden_outputs()], stacklevel + 1)
+            outputs = outputs[:self.num_results]
+        if self.structure is None:
+            return outputs[0]
+        return _unflatten(self.structure, iter(outputs))
 
 
 class JitFunction(_core.JitDispatcher):
@@ -217,10 +234,9 @@ class JitFunction(_core.JitDispatcher):
     call (kinds, dtypes, array lengths, graph sizes; plain arrays, graphs and Python numbers) runs
     the remembered compiled program without entering Python; every other call comes to _call_slow."""
 
-    def __init__(self, fn, deterministic=False):
+    def __init__(self, fn):
         super().__init__()
         self._fn = fn
-        self._deterministic = bool(deterministic)
         self._signature = inspect.signature(fn)
         for p in self._signature.parameters.values():
             if p.kind == inspect.Parameter.VAR_KEYWORD:
@@ -378,9 +394,12 @@ class JitFunction(_core.JitDispatcher):
                 raise TypeError(f"{name}: {where} must be a traced array or scalar computed from the arguments "
                                 f"(or a tuple of them), got {type(leaf).__name__}{at}")
             ids.append(leaf._id)
+        num_results = len(ids)
+        for m in ctx.monitors:
+            ids.extend(m.hidden_outputs())
         ctx.builder.set_outputs(ids)
         program = ctx.builder.finish()
-        return _Traced(program, structure)
+        return _Traced(program, structure, ctx.monitors, num_results)
 
     # ---- running
     def _compiled(self, entry):
@@ -390,7 +409,7 @@ class JitFunction(_core.JitDispatcher):
                     compile_fn = getattr(_core, "compile", None)
                     if compile_fn is None:
                         raise NotImplementedError("this build of fuseflow has no executor (_core.compile)")
-                    entry.compiled = compile_fn(entry.program, self._deterministic)
+                    entry.compiled = compile_fn(entry.program)
         return entry.compiled
 
     def _call_slow(self, *args, **kwargs):
@@ -403,12 +422,11 @@ class JitFunction(_core.JitDispatcher):
         compiled = entry.compiled
         if compiled is None:
             compiled = self._compiled(entry)
-        if not kwargs and len(args) == self._n_params and _memoizable(args):
+        # The native path returns outputs as they are: programs whose ff.converge must be checked
+        # after each run stay on this one.
+        if not kwargs and len(args) == self._n_params and not entry.monitors and _memoizable(args):
             self._remember(args, compiled, entry.structure)
-        outputs = compiled.run(inputs)
-        if entry.structure is None:
-            return outputs[0]
-        return _unflatten(entry.structure, iter(outputs))
+        return entry.result(compiled.run(inputs), 2)
 
     def program(self, *args, **kwargs):
         """The traced, verified _core.Program for these arguments' signature."""
@@ -442,19 +460,32 @@ class JitFunction(_core.JitDispatcher):
         compiled = self._compiled(entry)
         _, plan, pass_report = compiled.variant_ir(inputs)
         outputs, rows, events, dropped = compiled.run_profiled(inputs, events=True)
-        result = outputs[0] if entry.structure is None else _unflatten(entry.structure, iter(outputs))
+        result = entry.result(outputs, 2)
         return Profile(self._fn.__name__, rows, events, dropped, result, pass_report, plan)
 
     def __repr__(self):
         return f"<ff.jit {self._fn.__qualname__}, {len(self._cache)} signature(s) traced>"
 
 
-def jit(fn=None, *, deterministic=False):
+_NO_FLAG = object()
+
+
+def jit(fn=None, *, deterministic=_NO_FLAG):
     """Decorator: trace fn once per argument signature and run it natively.
 
-    Usable as ``@ff.jit`` or ``@ff.jit(deterministic=True)``."""
+    Results are bitwise identical at any thread count (ff.set_num_threads): kernels split arrays
+    into fixed blocks and combine reductions in block order, and neighbor_agg reduces each node's
+    neighbours in order on one thread. That is the only mode, so ``deterministic=True`` is
+    accepted and changes nothing; ``deterministic=False`` (there is no faster non-deterministic
+    mode) is accepted with a DeprecationWarning; anything but a bool is a TypeError."""
+    if deterministic is not _NO_FLAG:
+        if not isinstance(deterministic, bool):
+            raise TypeError(f"deterministic: must be a bool, got {type(deterministic).__name__}")
+        if not deterministic:
+            warnings.warn("ff.jit(deterministic=False) is deprecated and ignored: results are always bitwise "
+                          "identical at any thread count", DeprecationWarning, stacklevel=2)
     if fn is None:
-        return lambda f: JitFunction(f, deterministic=deterministic)
+        return lambda f: jit(f)
     if not callable(fn):
         raise TypeError(f"ff.jit: expected a function, got {type(fn).__name__}")
-    return JitFunction(fn, deterministic=deterministic)
+    return JitFunction(fn)

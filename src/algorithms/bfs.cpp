@@ -8,6 +8,7 @@
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
 #include "fuseflow/core/threads.h"
+#include "parallel_interrupt.h"
 
 namespace fuseflow {
 namespace {
@@ -172,16 +173,23 @@ BfsResult bfs(const Graph& g, std::int64_t source, bool want_parents) {
     const auto in_off = g.in_offsets();
     const auto in_src = g.in_sources();
     result.parent = Buffer<std::int64_t>(static_cast<std::size_t>(n), -1);
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1024)
-    for (std::int64_t v = 0; v < n; ++v) {
-      if (level[v] <= 0) continue;
-      for (EdgeOffset e = in_off[v]; e < in_off[v + 1]; ++e) {
-        if (level[in_src[e]] == level[v] - 1) {
-          result.parent[v] = in_src[e];
-          break;
+    constexpr std::int64_t kBlock = 1024;
+    const std::int64_t blocks = (n + kBlock - 1) / kBlock;
+    algorithms::ParallelInterrupt interrupt;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (std::int64_t b = 0; b < blocks; ++b) {
+      if (interrupt.poll()) continue;
+      for (std::int64_t v = b * kBlock; v < std::min(n, (b + 1) * kBlock); ++v) {
+        if (level[v] <= 0) continue;
+        for (EdgeOffset e = in_off[v]; e < in_off[v + 1]; ++e) {
+          if (level[in_src[e]] == level[v] - 1) {
+            result.parent[v] = in_src[e];
+            break;
+          }
         }
       }
     }
+    interrupt.rethrow();
   }
   return result;
 }

@@ -6,6 +6,7 @@
 
 #include "fuseflow/core/interrupt.h"
 #include "fuseflow/core/threads.h"
+#include "parallel_interrupt.h"
 
 namespace fuseflow {
 namespace {
@@ -112,8 +113,10 @@ Buffer<std::int64_t> connected_components(const Graph& g) {
   const NodeId giant = most_frequent_root(comp, n);
   const auto chunks = g.balanced_chunks(/*in_edges=*/false);
   const std::int64_t nchunks = static_cast<std::int64_t>(chunks.size()) - 1;
+  algorithms::ParallelInterrupt interrupt;
 #pragma omp parallel for num_threads(edge_threads) schedule(dynamic, 1)
   for (std::int64_t c = 0; c < nchunks; ++c) {
+    if (interrupt.poll()) continue;
     for (std::int64_t u = chunks[c]; u < chunks[c + 1]; ++u) {
       const NodeId node = static_cast<NodeId>(u);
       if (load(comp, node) == giant) continue;
@@ -121,6 +124,7 @@ Buffer<std::int64_t> connected_components(const Graph& g) {
       for (EdgeOffset e = in_off[u]; e < in_off[u + 1]; ++e) link(node, in_src[e], comp);
     }
   }
+  interrupt.rethrow();
   compress(comp, n, node_threads);
 
 #pragma omp parallel for num_threads(node_threads) schedule(static)

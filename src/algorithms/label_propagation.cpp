@@ -10,6 +10,7 @@
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
 #include "fuseflow/core/threads.h"
+#include "parallel_interrupt.h"
 
 namespace fuseflow {
 namespace {
@@ -64,6 +65,7 @@ LabelPropagationResult label_propagation(const Graph& g, std::int64_t max_iter, 
     check_interrupt();
     std::copy(labels.begin(), labels.end(), previous.begin());
     std::int64_t changed = 0, waiting = 0;
+    algorithms::ParallelInterrupt interrupt;
 #pragma omp parallel num_threads(threads) reduction(+ : changed, waiting)
     {
       LabelCounter& counter = counters[static_cast<std::size_t>(omp_get_thread_num())];
@@ -71,6 +73,7 @@ LabelPropagationResult label_propagation(const Graph& g, std::int64_t max_iter, 
       std::vector<NodeId>& touched = counter.touched;
 #pragma omp for schedule(dynamic, 1)
       for (std::int64_t c = 0; c < nchunks; ++c) {
+        if (interrupt.poll()) continue;
         const std::int64_t begin = chunks[c], end = chunks[c + 1];
         if (iter >= kSweepsBeforeDamping && (splitmix64(seed ^ splitmix64(static_cast<std::uint64_t>(iter) << 32 |
                                                                           static_cast<std::uint64_t>(c))) & 1)) {
@@ -132,15 +135,23 @@ LabelPropagationResult label_propagation(const Graph& g, std::int64_t max_iter, 
         }
       }
     }
+    interrupt.rethrow();
     result.iterations = iter + 1;
     std::swap(active, active_next);
     std::fill(active_next.begin(), active_next.end(), std::uint8_t{0});
     if (changed == 0 && waiting == 0) break;
   }
 
+  // `active` now holds the flags for the sweep that was not run (all set when none ran).
+  std::int64_t pending = 0;
   result.labels = Buffer<std::int64_t>(static_cast<std::size_t>(n));
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (std::int64_t v = 0; v < n; ++v) result.labels[v] = labels[v];
+#pragma omp parallel for num_threads(threads) schedule(static) reduction(+ : pending)
+  for (std::int64_t v = 0; v < n; ++v) {
+    result.labels[v] = labels[v];
+    pending += active[v];
+  }
+  result.pending = pending;
+  result.converged = pending == 0;
   return result;
 }
 

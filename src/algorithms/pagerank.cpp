@@ -1,38 +1,63 @@
 #include "fuseflow/algorithms/pagerank.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
 #include "fuseflow/core/threads.h"
+#include "parallel_interrupt.h"
 
 namespace fuseflow {
 namespace {
 
+std::string show(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+
 void validate(const Graph& g, const PageRankOptions& o) {
   if (!(o.damping > 0.0 && o.damping < 1.0)) {
-    throw_value_error("damping", "must be in the open interval (0, 1), got " + std::to_string(o.damping));
+    throw_value_error("damping", "must be in the open interval (0, 1), got " + show(o.damping));
   }
-  if (!(o.tol >= 0.0)) throw_value_error("tol", "must be >= 0 (0 runs exactly max_iter iterations)");
+  if (!(o.tol >= 0.0 && std::isfinite(o.tol))) {
+    throw_value_error("tol", "must be a finite number >= 0 (0 runs exactly max_iter iterations), got " + show(o.tol));
+  }
   if (o.max_iter < 0) throw_value_error("max_iter", "must be >= 0, got " + std::to_string(o.max_iter));
   if (!o.personalization.empty()) {
     if (static_cast<std::int64_t>(o.personalization.size()) != g.num_nodes()) {
       throw_value_error("personalization", "must have one value per node (" + std::to_string(g.num_nodes()) +
                                                "), got " + std::to_string(o.personalization.size()));
     }
-    double total = 0.0;
+    bool any_positive = false;
     for (std::size_t i = 0; i < o.personalization.size(); ++i) {
-      double p = o.personalization[i];
+      const double p = o.personalization[i];
       if (!std::isfinite(p) || p < 0.0) {
         throw_value_error("personalization", "values must be finite and >= 0, but personalization[" +
-                                                 std::to_string(i) + "] = " + std::to_string(p));
+                                                 std::to_string(i) + "] = " + show(p));
       }
-      total += p;
+      any_positive = any_positive || p > 0.0;
     }
-    if (!(total > 0.0)) throw_value_error("personalization", "must have a positive sum");
+    if (!any_positive) throw_value_error("personalization", "must have a positive sum (got all zeros)");
   }
+}
+
+// The teleport distribution from a validated personalization vector, in the relabelled order.
+// Values are divided by their maximum before summing, so the sum is at most num_nodes and
+// cannot overflow however large the (finite) values are: [1e308, 1e308] gives [0.5, 0.5].
+Buffer<double> normalised_teleport(std::span<const double> p, std::span<const NodeId> order) {
+  const std::int64_t n = static_cast<std::int64_t>(p.size());
+  double largest = 0.0;  // > 0: validate() saw a positive value
+  for (double x : p) largest = std::max(largest, x);
+  double total = 0.0;
+  for (std::int64_t i = 0; i < n; ++i) total += p[i] / largest;
+  Buffer<double> teleport(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) teleport[i] = (p[order[i]] / largest) / total;
+  return teleport;
 }
 
 // Sum of values[idx[e]] for e in [begin, end): the gather that bounds every iteration.
@@ -49,7 +74,11 @@ PageRankResult pagerank(const Graph& g, const PageRankOptions& o) {
   const std::int64_t n = g.num_nodes();
   PageRankResult result;
   result.rank = Buffer<double>(static_cast<std::size_t>(n), n > 0 ? 1.0 / static_cast<double>(n) : 0.0);
-  if (n == 0) return result;
+  if (n == 0) {  // the empty ranking is exact: nothing to iterate
+    result.last_delta = 0.0;
+    result.converged = true;
+    return result;
+  }
 
   // All iterations run over nodes relabelled by out-degree (see DegreeOrderedInEdges); the
   // result is mapped back to the original ids at the end.
@@ -58,12 +87,7 @@ PageRankResult pagerank(const Graph& g, const PageRankOptions& o) {
   const double d = o.damping;
   const bool personalized = !o.personalization.empty();
   Buffer<double> teleport;
-  if (personalized) {
-    double total = 0.0;
-    for (double p : o.personalization) total += p;
-    teleport = Buffer<double>(static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i) teleport[i] = o.personalization[order[i]] / total;
-  }
+  if (personalized) teleport = normalised_teleport(o.personalization, order);
   const double uniform = 1.0 / static_cast<double>(n);
 
   const auto in_off = ordered.offsets.span();
@@ -94,8 +118,10 @@ PageRankResult pagerank(const Graph& g, const PageRankOptions& o) {
     const double spread = (1.0 - d) + d * dangling;
     // One pass over nodes: pull, write the new rank, its contribution for the next
     // iteration, and per-chunk partial sums (combined in chunk order: deterministic).
+    algorithms::ParallelInterrupt interrupt;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
     for (std::int64_t c = 0; c < nchunks; ++c) {
+      if (interrupt.poll()) continue;
       double delta = 0.0;
       for (std::int64_t v = chunks[c]; v < chunks[c + 1]; ++v) {
         const double sum = pull_sum(contrib.data(), in_src.data(), in_off[v], in_off[v + 1]);
@@ -106,6 +132,7 @@ PageRankResult pagerank(const Graph& g, const PageRankOptions& o) {
       }
       chunk_delta[c] = delta;
     }
+    interrupt.rethrow();
     // Contributions for the next iteration in a separate streaming pass: keeping the pull
     // pass down to one written stream measured faster than fusing them (fewer streams compete
     // with the random gathers).
@@ -128,7 +155,9 @@ PageRankResult pagerank(const Graph& g, const PageRankOptions& o) {
     std::swap(contrib, contrib_next);
     result.iterations = iter + 1;
     result.last_delta = delta;
-    if (o.tol > 0.0 && delta <= o.tol) break;
+    // NaN (from a corrupted graph) is never convergence; tol = 0 never stops early.
+    result.converged = delta <= o.tol;
+    if (o.tol > 0.0 && result.converged) break;
   }
   for (std::int64_t i = 0; i < n; ++i) result.rank[order[i]] = rank[i];
   return result;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 #include <vector>
@@ -22,6 +23,12 @@ constexpr std::int64_t kMinEdgesPerThread = 1 << 15;
 // Processing a node early is still correct (it is re-pushed whenever its distance drops).
 constexpr double kLastBin = 1 << 20;
 
+std::string show(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
+}
+
 void validate(const Graph& g, std::int64_t source) {
   const std::int64_t n = g.num_nodes();
   if (source < 0 || source >= n) {
@@ -36,14 +43,15 @@ void validate(const Graph& g, std::int64_t source) {
   std::int64_t first_negative = m;
 #pragma omp parallel for num_threads(threads_for(m, kMinEdgesPerThread)) reduction(min : first_negative)
   for (std::int64_t e = 0; e < m; ++e) {
-    if (w[e] < 0.0) first_negative = std::min(first_negative, e);
+    if (!(w[e] >= 0.0)) first_negative = std::min(first_negative, e);  // negative or NaN
   }
   if (first_negative < m) {
     const auto off = g.out_offsets();
     const auto u = std::upper_bound(off.begin(), off.end(), first_negative) - off.begin() - 1;
     throw_value_error("g", "sssp needs non-negative edge weights, but edge " + std::to_string(u) + " -> " +
                                std::to_string(g.out_targets()[first_negative]) + " has weight " +
-                               std::to_string(w[first_negative]));
+                               show(w[first_negative]) +
+                               " (weights must be >= 0 and not NaN; +inf is an unusable edge)");
   }
 }
 

@@ -128,20 +128,7 @@ std::vector<Value> Compiled::run_impl(std::vector<Value>& inputs, RunProfile* pr
       }
     }
     exec::execute(plan_, *state, profile);
-    std::vector<Value> outputs;
-    outputs.reserve(plan_.output_slots.size());
-    for (int slot : plan_.output_slots) {
-      Value v = state->slots[static_cast<std::size_t>(slot)];
-      if (v.is_array() && !v.storage->owned()) {
-        // Outputs never alias the caller's memory (an input or a graph's degrees): copy.
-        Value copy = Value::array(v.type, v.length);
-        if (v.length > 0) {
-          std::memcpy(copy.storage->data(), v.raw_data(), static_cast<std::size_t>(v.length) * exec::elem_size(v.type));
-        }
-        v = std::move(copy);
-      }
-      outputs.push_back(std::move(v));
-    }
+    std::vector<Value> outputs = take_outputs(*state);
     release(std::move(state));
     return outputs;
   } catch (...) {
@@ -150,12 +137,44 @@ std::vector<Value> Compiled::run_impl(std::vector<Value>& inputs, RunProfile* pr
   }
 }
 
+std::vector<Value> Compiled::take_outputs(exec::RunState& state) const {
+  std::vector<Value> outputs;
+  outputs.reserve(plan_.output_slots.size());
+  for (int slot : plan_.output_slots) {
+    Value v = state.slots[static_cast<std::size_t>(slot)];
+    // Outputs never alias the caller's memory (an input or a graph's degrees), nor one another
+    // (two outputs the optimizer made one value would otherwise share a buffer): copy.
+    const bool shared_with_earlier = v.is_array() && std::any_of(outputs.begin(), outputs.end(), [&](const Value& o) {
+      return o.storage == v.storage;
+    });
+    if (v.is_array() && (!v.storage->owned() || shared_with_earlier)) {
+      Value copy = Value::array(v.type, v.length, "output");
+      if (v.length > 0) {
+        std::memcpy(copy.storage->data(), v.raw_data(), static_cast<std::size_t>(v.length) * exec::elem_size(v.type));
+      }
+      v = std::move(copy);
+    }
+    outputs.push_back(std::move(v));
+  }
+  // The pooled state must not keep the caller's results alive (a 50M-element output would stay
+  // resident until the next run): drop every slot that holds an output's buffer.
+  for (Value& v : state.slots) {
+    if (!v.storage) continue;
+    for (const Value& o : outputs) {
+      if (o.storage == v.storage) {
+        v.storage.reset();
+        break;
+      }
+    }
+  }
+  return outputs;
+}
+
 std::shared_ptr<Compiled> Compiled::optimize_and_lower(const ir::Program& program, const CompileOptions& options,
                                              const opt::OptimizeOptions& optimize_options, bool* rotated) {
   ir::Program optimized = program;
   const opt::PassReport report = opt::optimize(optimized, optimize_options);
   exec::Plan plan = exec::lower_program(optimized);
-  plan.deterministic = options.deterministic;
   auto compiled = std::make_shared<Compiled>(std::move(plan));
   compiled->optimized_ir_ = ir::print(optimized);
   compiled->pass_report_ = report.str();

@@ -26,7 +26,8 @@ void bind_algorithms(nb::module_& m) {
           NativeCall call;
           result = pagerank(g, options);
         }
-        return std::make_tuple(to_numpy(std::move(result.rank)), result.iterations, result.last_delta);
+        return std::make_tuple(to_numpy(std::move(result.rank)), result.iterations, result.last_delta,
+                               result.converged);
       },
       nb::arg("graph"), nb::arg("damping"), nb::arg("tol"), nb::arg("max_iter"), nb::arg("personalization").none());
 
@@ -38,7 +39,8 @@ void bind_algorithms(nb::module_& m) {
           NativeCall call;
           result = label_propagation(g, max_iter, seed);
         }
-        return std::make_pair(to_numpy(std::move(result.labels)), result.iterations);
+        return std::make_tuple(to_numpy(std::move(result.labels)), result.iterations, result.pending,
+                               result.converged);
       },
       nb::arg("graph"), nb::arg("max_iter"), nb::arg("seed"));
 

@@ -212,6 +212,16 @@ nb::list convert_outputs(const std::vector<Value>& outputs) {
   return out;
 }
 
+// set_python_error plus ErrorCode::kOverflow -> OverflowError (a Python int that does not fit the
+// int32 it meets). TODO(lead): move the kOverflow case into module.cpp's set_python_error.
+void set_exec_error(const Error& e) {
+  if (e.code() == ErrorCode::kOverflow) {
+    PyErr_SetString(PyExc_OverflowError, e.what());
+    return;
+  }
+  set_python_error(e);
+}
+
 // Rebuilds a function's (nested tuple/list) return value from its flat outputs; `structure` is
 // what fuseflow.dsl._flatten made: None for a leaf, else (container type, [children]).
 nb::object unflatten(nb::handle structure, const std::vector<Value>& outputs, std::size_t& next) {
@@ -223,6 +233,12 @@ nb::object unflatten(nb::handle structure, const std::vector<Value>& outputs, st
   for (Py_ssize_t i = 0; i < count; ++i) items.append(unflatten(PyList_GET_ITEM(children.ptr(), i), outputs, next));
   if (kind.ptr() == reinterpret_cast<PyObject*>(&PyList_Type)) return items;
   if (kind.ptr() == reinterpret_cast<PyObject*>(&PyTuple_Type)) return nb::steal(PyList_AsTuple(items.ptr()));
+  if (nb::hasattr(kind, "_fields")) {  // a namedtuple takes its fields as arguments
+    nb::object fields = nb::steal(PyList_AsTuple(items.ptr()));
+    PyObject* made = PyObject_CallObject(kind.ptr(), fields.ptr());
+    if (made == nullptr) throw nb::python_error();
+    return nb::steal(made);
+  }
   return kind(items);  // a tuple/list subclass, built from its items as the Python tracer does
 }
 
@@ -304,7 +320,7 @@ class JitDispatcher {
     } catch (nb::python_error& e) {
       e.restore();
     } catch (const Error& e) {
-      set_python_error(e);
+      set_exec_error(e);
     } catch (const std::bad_alloc&) {
       PyErr_NoMemory();
     } catch (const std::exception& e) {
@@ -464,16 +480,24 @@ void bind_exec(nb::module_& m) {
       .def("optimized_ir", &Compiled::optimized_ir, "The IR after the optimizer's passes.")
       .def("pass_report", &Compiled::pass_report, "Per-pass time and whether each pass changed the IR.")
       .def_prop_ro("num_inputs", &Compiled::num_inputs)
-      .def_prop_ro("num_outputs", &Compiled::num_outputs)
-      .def_prop_ro("deterministic", [](const Compiled& c) { return c.plan().deterministic; });
+      .def_prop_ro("num_outputs", &Compiled::num_outputs);
 
   m.def(
-      "compile",
-      [](const ir::Program& program, bool deterministic) {
-        return compile(program, CompileOptions{deterministic});
-      },
-      nb::arg("program"), nb::arg("deterministic") = false,
-      "Lower a verified IR program to an executable plan (fused block kernels, graph steps, loops).");
+      "compile", [](const ir::Program& program) { return compile(program); }, nb::arg("program"),
+      "Lower a verified IR program to an executable plan (fused block kernels, graph steps, loops). Results "
+      "are bitwise identical for any thread count.");
+  m.def("_live_storage_bytes", &exec::live_storage_bytes,
+        "Bytes of engine-owned array buffers alive now (tests: outputs are not retained after use).");
+  // Errors of the calls above that go through nanobind (Compiled.run, ...); registered after
+  // module.cpp's translator, so tried first. Other codes fall through to it.
+  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
+    try {
+      std::rethrow_exception(p);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::kOverflow) throw;
+      set_exec_error(e);
+    }
+  });
   // __call__ is the raw tp_call slot (inherited by Python subclasses): a bound __call__ method
   // would add a slot lookup, nanobind's argument dispatch and an empty kwargs dict per call.
   static PyType_Slot dispatcher_slots[] = {{Py_tp_call, reinterpret_cast<void*>(&JitDispatcher::tp_call)},

@@ -114,16 +114,18 @@ void bind_index(nb::module_& m) {
           nb::arg("queries"), nb::arg("k"))
       .def(
           "save",
-          [](const EmbeddingIndex& index, const std::string& path) {
+          [](const EmbeddingIndex& index, const nb::bytes& path) {
+            std::string native_path(path.c_str(), path.size());  // os.fsencode'd: any file name
             NativeCall call;
-            index.save(path);
+            index.save(native_path);
           },
           nb::arg("path"))
       .def_static(
           "load",
-          [](const std::string& path, bool use_mmap) {
+          [](const nb::bytes& path, bool use_mmap) {
+            std::string native_path(path.c_str(), path.size());
             NativeCall call;
-            return EmbeddingIndex::load(path, use_mmap);
+            return EmbeddingIndex::load(native_path, use_mmap);
           },
           nb::arg("path"), nb::arg("mmap"));
 

@@ -5,14 +5,18 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <string>
+
+#include "fuseflow/core/error.h"
 
 namespace fuseflow {
 namespace {
 
 int default_threads() {
   if (const char* env = std::getenv("FUSEFLOW_NUM_THREADS")) {
-    int n = std::atoi(env);
-    if (n > 0) return n;
+    // Clamped, not refused: a bad environment must not stop `import fuseflow`.
+    const long long n = std::atoll(env);
+    if (n > 0) return static_cast<int>(std::min<long long>(n, max_threads()));
   }
   return std::max(1, omp_get_num_procs());
 }
@@ -26,7 +30,16 @@ std::atomic<int>& configured() {
 
 int num_threads() { return configured().load(std::memory_order_relaxed); }
 
-void set_num_threads(int n) { configured().store(n > 0 ? n : default_threads()); }
+int max_threads() { return std::max(4, 4 * omp_get_num_procs()); }
+
+void set_num_threads(std::int64_t n) {
+  if (n < 0 || n > max_threads()) {
+    throw_value_error("n", "must be 0 (the default) or a thread count in [1, " + std::to_string(max_threads()) +
+                               "] (4 x the " + std::to_string(omp_get_num_procs()) + " hardware threads), got " +
+                               std::to_string(n));
+  }
+  configured().store(n > 0 ? static_cast<int>(n) : default_threads());
+}
 
 int threads_for(std::int64_t work, std::int64_t min_per_thread) {
   if (min_per_thread < 1) min_per_thread = 1;

@@ -274,6 +274,14 @@ HWY_INLINE D convert(S v) {
   }
 }
 
+bool int32_range(const std::int64_t* v, std::int64_t n) {
+  bool ok = true;
+  for (std::int64_t i = 0; i < n; ++i) {
+    ok &= v[i] >= std::numeric_limits<std::int32_t>::min() && v[i] <= std::numeric_limits<std::int32_t>::max();
+  }
+  return ok;
+}
+
 void cast(ElemType from, ElemType to, const void* a, void* d, std::int64_t n) {
   with_type(from, [&](auto s_tag) {
     using S = decltype(s_tag);
@@ -394,6 +402,9 @@ void RunBlock(const Kernel& kernel, void* const* ptrs, std::int64_t n, std::int6
         with_type(in.type, [&](auto tag) { unary<decltype(tag)>(in, a, d, n); });
         break;
       case OpCode::kCast:
+        if (in.checked_narrowing && !int32_range(static_cast<const std::int64_t*>(a), n)) {
+          *flags |= kErrorPythonIntOutOfBounds;
+        }
         cast(in.src_type, in.type, a, d, n);
         break;
       case OpCode::kWhere:

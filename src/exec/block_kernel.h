@@ -11,6 +11,7 @@ namespace fuseflow::exec {
 
 enum KernelErrorFlags : std::uint32_t {
   kErrorNegativeIntPower = 1u,
+  kErrorPythonIntOutOfBounds = 2u,  // a checked_narrowing cast met a value outside int32
 };
 
 // Operand forms of a binary instruction (arithmetic or comparison): both operands blocks, or

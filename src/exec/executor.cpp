@@ -9,6 +9,8 @@
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <new>
+#include <string>
 
 #include "exec/block_kernel.h"
 #include "exec/graph_steps.h"
@@ -66,6 +68,11 @@ thread_local ThreadScratch tls_scratch;
 void raise_kernel_errors(std::uint32_t flags) {
   if (flags & kErrorNegativeIntPower) {
     throw_value_error("pow", "integers to negative integer powers are not allowed (as in NumPy); use a float base");
+  }
+  if (flags & kErrorPythonIntOutOfBounds) {
+    throw Error(ErrorCode::kOverflow,
+                "Python integer out of bounds for int32: a Python int takes the dtype of the int32 array it "
+                "meets (NumPy 2 rule); cast the array to int64 first");
   }
 }
 
@@ -173,6 +180,16 @@ void combine_reduction(const KernelReduction& r, const ReducePartial* partials, 
 
 }  // namespace
 
+namespace {
+
+// What a kernel allocates, for MemoryError messages: a count-sized kernel is a full/arange.
+const char* allocation_name(const Kernel& k) {
+  if (k.length.kind != LengthSource::kScalarValue) return "array";
+  return k.label.find("arange") != std::string::npos ? "arange" : "full";
+}
+
+}  // namespace
+
 void prepare_kernel_outputs(const Kernel& k, std::vector<Value>& slots, std::int64_t n) {
   for (int out : k.outputs) {
     const Operand& o = k.operands[static_cast<std::size_t>(out)];
@@ -180,7 +197,7 @@ void prepare_kernel_outputs(const Kernel& k, std::vector<Value>& slots, std::int
     if (k.length.kind == LengthSource::kOne && v.kind == SlotKind::kScalar) {
       v.type = o.type;  // scalar result written in place
     } else {
-      ensure_writable_array(v, o.type, n);
+      ensure_writable_array(v, o.type, n, allocation_name(k));
     }
   }
 }
@@ -217,7 +234,17 @@ void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
   const std::int64_t nblocks = (n + kBlockSize - 1) / kBlockSize;
   const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());
   if (nred > 0 && static_cast<std::int64_t>(state.partials.size()) < nblocks * nred) {
-    state.partials.resize(static_cast<std::size_t>(nblocks * nred));
+    // One partial per block: a count-sized reduction of 2^61 elements would need 2^57 bytes.
+    if (nblocks > std::numeric_limits<std::int64_t>::max() / 16 / nred) {
+      throw Error(ErrorCode::kOutOfMemory, std::string(allocation_name(k)) + ": cannot reduce " + std::to_string(n) +
+                                               " elements (too many blocks to hold their partial results)");
+    }
+    try {
+      state.partials.resize(static_cast<std::size_t>(nblocks * nred));
+    } catch (const std::bad_alloc&) {
+      throw Error(ErrorCode::kOutOfMemory, std::string(allocation_name(k)) + ": cannot allocate the partial results of " +
+                                               std::to_string(n) + " elements");
+    }
   }
   ReducePartial* partials = state.partials.data();
   std::uint32_t flags = 0;

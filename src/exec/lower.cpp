@@ -417,10 +417,15 @@ class Lowerer {
       case OpCode::kNeg: in.op = exec::OpCode::kNeg; break;
       case OpCode::kAbs: in.op = exec::OpCode::kAbs; break;
       case OpCode::kNot: in.op = exec::OpCode::kBitNot; break;
-      case OpCode::kCast:
+      case OpCode::kCast: {
         in.op = exec::OpCode::kCast;
         in.src_type = type_of(op.operands[0]);
+        // weak -> weak int64 -> int32 is a Python int adopting an int32 operand's type.
+        const ir::Type& from = p_.type(op.operands[0]);
+        const ir::Type& to = p_.type(op.results[0]);
+        in.checked_narrowing = from.weak && to.weak && in.src_type == ElemType::kInt64 && rtype == ElemType::kInt32;
         break;
+      }
       case OpCode::kWhere: in.op = exec::OpCode::kWhere; break;
       case OpCode::kClip: in.op = exec::OpCode::kClip; break;
       case OpCode::kFull:

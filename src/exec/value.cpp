@@ -2,14 +2,57 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <atomic>
+#include <limits>
+#include <string>
 
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/error.h"
 
 namespace fuseflow::exec {
 
+namespace {
+
+std::atomic<std::int64_t> g_live_storage_bytes{0};
+
+// "16 EiB", "7.3 TiB": the size a failed allocation asked for.
+std::string human_bytes(long double bytes) {
+  static const char* const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB"};
+  int unit = 0;
+  while (bytes >= 1024.0L && unit < 7) {
+    bytes /= 1024.0L;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3Lg %s", bytes, kUnits[unit]);
+  return text;
+}
+
+[[noreturn]] void throw_cannot_allocate(ElemType type, std::int64_t length, const char* what) {
+  const long double bytes = static_cast<long double>(length) * elem_size(type);
+  throw Error(ErrorCode::kOutOfMemory, std::string(what) + ": cannot allocate " + std::to_string(length) + " " +
+                                           elem_type_name(type) + " elements (" + human_bytes(bytes) + ")");
+}
+
+}  // namespace
+
+std::int64_t live_storage_bytes() { return g_live_storage_bytes.load(std::memory_order_relaxed); }
+
+std::size_t array_bytes(ElemType type, std::int64_t length, const char* what) {
+  // Room for the alignment padding Storage adds, so no later sum can wrap either.
+  constexpr std::size_t kLimit = std::numeric_limits<std::size_t>::max() / 2;
+  if (length < 0 || static_cast<std::uint64_t>(length) > kLimit / static_cast<std::size_t>(elem_size(type))) {
+    throw_cannot_allocate(type, length, what);
+  }
+  return static_cast<std::size_t>(length) * static_cast<std::size_t>(elem_size(type));
+}
+
 Storage::Storage(std::size_t bytes) : bytes_(bytes), owned_(true) {
+  if (bytes > std::numeric_limits<std::size_t>::max() / 2) {
+    throw Error(ErrorCode::kOutOfMemory, "could not allocate " + std::to_string(bytes) + " bytes");
+  }
   // malloc plus manual alignment: glibc's aligned_alloc goes through _int_memalign, which costs
   // more than the malloc fast path on the small per-call outputs of short runs.
   // As before, the usable size is `bytes` rounded up to the alignment (at least one unit).
@@ -19,6 +62,7 @@ Storage::Storage(std::size_t bytes) : bytes_(bytes), owned_(true) {
   if (allocation_ == nullptr) {
     throw Error(ErrorCode::kOutOfMemory, "could not allocate " + std::to_string(bytes) + " bytes");
   }
+  g_live_storage_bytes.fetch_add(static_cast<std::int64_t>(bytes_), std::memory_order_relaxed);
   const auto address = reinterpret_cast<std::uintptr_t>(allocation_);
   data_ = reinterpret_cast<void*>((address + kBufferAlignment - 1) & ~std::uintptr_t{kBufferAlignment - 1});
 }
@@ -26,14 +70,25 @@ Storage::Storage(std::size_t bytes) : bytes_(bytes), owned_(true) {
 Storage::Storage(const void* borrowed, std::size_t bytes, std::shared_ptr<const void> keepalive)
     : data_(const_cast<void*>(borrowed)), bytes_(bytes), owned_(false), keepalive_(std::move(keepalive)) {}
 
-Storage::~Storage() { std::free(allocation_); }
+Storage::~Storage() {
+  if (allocation_ != nullptr) g_live_storage_bytes.fetch_sub(static_cast<std::int64_t>(bytes_), std::memory_order_relaxed);
+  std::free(allocation_);
+}
 
-Value Value::array(ElemType type, std::int64_t length) {
+Value Value::array(ElemType type, std::int64_t length, const char* what) {
   Value v;
   v.kind = SlotKind::kArray;
   v.type = type;
   v.length = length;
-  v.storage = std::make_shared<Storage>(static_cast<std::size_t>(length) * elem_size(type));
+  const std::size_t bytes = array_bytes(type, length, what);
+  try {
+    v.storage = std::make_shared<Storage>(bytes);
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::kOutOfMemory) throw;
+    throw_cannot_allocate(type, length, what);
+  } catch (const std::bad_alloc&) {
+    throw_cannot_allocate(type, length, what);
+  }
   return v;
 }
 
@@ -85,8 +140,8 @@ Value Value::of_graph(std::shared_ptr<const Graph> g) {
   return v;
 }
 
-void ensure_writable_array(Value& v, ElemType type, std::int64_t length) {
-  const std::size_t bytes = static_cast<std::size_t>(length) * elem_size(type);
+void ensure_writable_array(Value& v, ElemType type, std::int64_t length, const char* what) {
+  const std::size_t bytes = array_bytes(type, length, what);
   // Reuse only when this slot is the buffer's sole owner and the size is close (no hoarding).
   if (v.storage && v.storage.use_count() == 1 && v.storage->owned() && v.storage->capacity() >= bytes &&
       v.storage->capacity() <= 2 * bytes + 4096) {
@@ -95,7 +150,7 @@ void ensure_writable_array(Value& v, ElemType type, std::int64_t length) {
     v.length = length;
     return;
   }
-  v = Value::array(type, length);
+  v = Value::array(type, length, what);
 }
 
 namespace {

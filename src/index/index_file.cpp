@@ -20,7 +20,7 @@ inline std::uint64_t mix(std::uint64_t h, std::uint64_t word) {
 }
 
 [[noreturn]] void corrupted(const std::string& path, const std::string& what) {
-  throw_value_error("path", "'" + path + "' is not a valid fuseflow EmbeddingIndex file: " + what);
+  throw_value_error("path", "'" + printable_path(path) + "' is not a valid fuseflow EmbeddingIndex file: " + what);
 }
 
 }  // namespace
@@ -55,6 +55,46 @@ IndexFileLayout check_index_header(const IndexFileHeader& header, std::uint64_t 
                         " vectors (truncated or extra bytes)");
   }
   return {header.count * header.stride * sizeof(float), header.count * sizeof(std::int64_t)};
+}
+
+std::string printable_path(const std::string& path) {
+  std::string out;
+  out.reserve(path.size());
+  const auto* p = reinterpret_cast<const unsigned char*>(path.data());
+  const std::size_t n = path.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    // Length of a well-formed UTF-8 sequence starting at i (RFC 3629: no overlongs, no
+    // surrogates, nothing above U+10FFFF), or 0.
+    std::size_t len = 0;
+    if (c < 0x80) {
+      len = c != 0 ? 1 : 0;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+    }
+    bool ok = len > 0 && i + len <= n;
+    for (std::size_t j = 1; ok && j < len; ++j) ok = (p[i + j] & 0xC0) == 0x80;
+    if (ok && len == 3) {
+      ok = !(c == 0xE0 && p[i + 1] < 0xA0) && !(c == 0xED && p[i + 1] >= 0xA0);
+    } else if (ok && len == 4) {
+      ok = !(c == 0xF0 && p[i + 1] < 0x90) && !(c == 0xF4 && p[i + 1] >= 0x90);
+    }
+    if (ok) {
+      out.append(path, i, len);
+      i += len;
+    } else {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+      ++i;
+    }
+  }
+  return out;
 }
 
 bool read_fully(int fd, void* out, std::size_t bytes, std::uint64_t offset) {

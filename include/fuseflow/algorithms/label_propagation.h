@@ -11,6 +11,10 @@ namespace fuseflow {
 struct LabelPropagationResult {
   Buffer<std::int64_t> labels;
   std::int64_t iterations = 0;  // sweeps run (stops early when a sweep changes no label)
+  // Nodes another sweep would re-examine: a neighbour's label changed since they last voted,
+  // or their chunk sat the last sweep out. 0 means converged: no label can change any more.
+  std::int64_t pending = 0;
+  bool converged = false;  // pending == 0 (false when max_iter ran out first)
 };
 
 // Every node starts with its own id as label; a sweep gives each active node the label most
@@ -20,7 +24,8 @@ struct LabelPropagationResult {
 // of the graph (independent of the thread count): inside a chunk updates are seen at once
 // (asynchronous), across chunks at the next sweep, so the same seed gives the same labels
 // at any thread count. From the fifth sweep on, each chunk skips a seeded half of the sweeps
-// so that neighbours in different chunks cannot keep swapping labels. Throws ValueError naming `max_iter` when it is negative.
+// so that neighbours in different chunks cannot keep swapping labels. Throws ValueError naming
+// `max_iter` when it is negative; never reports non-convergence itself (see `converged`).
 LabelPropagationResult label_propagation(const Graph& g, std::int64_t max_iter, std::uint64_t seed);
 
 }  // namespace fuseflow

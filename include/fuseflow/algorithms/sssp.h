@@ -11,7 +11,8 @@ namespace fuseflow {
 
 // dist[v] = length of the lightest path source -> v, +inf when unreachable. Of parallel edges
 // the lightest counts. Throws ValueError naming `source` (out of range) or `g` (no weights,
-// or a negative weight). delta <= 0 picks the bucket width from the weights and degree.
+// or a negative or NaN weight; a +inf weight is allowed and reaches nothing). delta <= 0
+// picks the bucket width from the weights and degree.
 // The result is the unique fixed point of dist[v] = min(dist[u] + w(u, v)), so it does not
 // depend on the thread count.
 Buffer<double> sssp(const Graph& g, std::int64_t source, double delta = 0.0);

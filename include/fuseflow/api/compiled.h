@@ -25,12 +25,10 @@ using Value = exec::Value;
 using StepProfile = exec::StepProfile;
 using RunProfile = exec::RunProfile;
 
-struct CompileOptions {
-  // Bitwise identical results for any thread count. The executor always partitions blocks and
-  // combines reductions in a fixed order, so this only records the request (kept for the optimizer,
-  // whose reassociating rewrites it must disable).
-  bool deterministic = false;
-};
+// Results are bitwise identical for any thread count, always: kernels partition their blocks
+// and combine reductions in a fixed order, and neighbor_agg computes each node in neighbour order
+// on one thread (tests/python/test_reliability_exec.py checks it). There is no option to ask.
+struct CompileOptions {};
 
 class Compiled {
  public:
@@ -62,6 +60,8 @@ class Compiled {
 
  private:
   std::vector<Value> run_impl(std::vector<Value>& inputs, RunProfile* profile) const;
+  // The outputs of a finished run; leaves no reference to them in `state`.
+  std::vector<Value> take_outputs(exec::RunState& state) const;
   std::unique_ptr<exec::RunState> acquire() const;
   friend std::shared_ptr<const Compiled> compile(const ir::Program&, const CompileOptions&);
   // Optimizes a copy of `program` (the traced one stays as it was for f.ir(optimized=False)) and

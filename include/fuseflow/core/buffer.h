@@ -4,7 +4,9 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <new>
+#include <string>
 #include <span>
 #include <type_traits>
 #include <utility>
@@ -22,6 +24,12 @@ class Buffer {
  public:
   Buffer() = default;
   explicit Buffer(std::size_t size) : size_(size) {
+    // A count whose byte size would wrap must not become a small allocation that is then overrun.
+    if (size > (std::numeric_limits<std::size_t>::max() / 2) / sizeof(T)) {
+      size_ = 0;
+      throw Error(ErrorCode::kOutOfMemory, "could not allocate " + std::to_string(size) + " elements of " +
+                                               std::to_string(sizeof(T)) + " bytes (the size overflows)");
+    }
     // Round up so aligned_alloc's size rule holds; always allocate so data() is never null.
     std::size_t bytes = (size * sizeof(T) + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
     if (bytes == 0) bytes = kBufferAlignment;

@@ -12,6 +12,7 @@ enum class ErrorCode {
   kInvalidType,    // TypeError: wrong dtype or kind
   kOutOfRange,     // IndexError
   kOutOfMemory,    // MemoryError
+  kOverflow,       // OverflowError: a Python int that does not fit the dtype it must take
   kInterrupted,    // KeyboardInterrupt: the user pressed Ctrl-C during a run
   kNotImplemented, // NotImplementedError
   kInternal,       // RuntimeError: a bug in fuseflow, never the user's fault

@@ -6,7 +6,14 @@
 namespace fuseflow {
 
 int num_threads();
-void set_num_threads(int n);  // n <= 0 restores the default
+
+// n == 0 restores the default. n < 0 or n > max_threads() is a ValueError-class Error: OpenMP
+// (libgomp) ends the process when it cannot create a thread, so counts beyond any useful
+// oversubscription are refused before a parallel region ever asks for them.
+void set_num_threads(std::int64_t n);
+
+// The largest thread count accepted: 4 x the hardware threads (omp_get_num_procs), at least 4.
+int max_threads();
 
 // Threads worth using for `work` independent items when each thread should get at least
 // `min_per_thread` of them (small inputs run serially: a thread wake-up costs ~µs).

@@ -79,6 +79,9 @@ struct Instr {
   ReduceOp reduce = ReduceOp::kSum;
   int dst = -1, a = -1, b = -1, c = -1;  // operand indices
   int reduction = -1;
+  // kCast of a Python int (weak int64) to the int32 of the array it meets: a value outside int32
+  // is an OverflowError (NumPy 2), not a wrap. Set by lower_program.
+  bool checked_narrowing = false;
 };
 
 // Applied to a reduction's combined value. kEmptyIsZero: max over |x| (inf-norm) is 0 when empty.
@@ -199,7 +202,6 @@ struct Plan {
   std::vector<ConstantInit> constants;
   std::vector<Step> steps;
   int num_profile_ids = 0;
-  bool deterministic = false;
   std::string describe() const;  // one line per step, for f.ir(optimized=True) and profiles
 };
 

@@ -59,7 +59,9 @@ struct Value {
   ScalarBits scalar{};
   std::shared_ptr<const Graph> graph;
 
-  static Value array(ElemType type, std::int64_t length);  // owned, uninitialised
+  // Owned, uninitialised. A size that overflows or fails to allocate is a MemoryError-class
+  // Error naming `what` ("full: cannot allocate 2305843009213693952 float64 elements (16 EiB)").
+  static Value array(ElemType type, std::int64_t length, const char* what = "array");
   static Value borrowed_array(ElemType type, const void* data, std::int64_t length,
                               std::shared_ptr<const void> keepalive);
   static Value of_f64(double v);
@@ -87,7 +89,15 @@ struct Value {
 
 // Makes `v` a writable array of `length` elements of `type`, reusing its buffer when nobody else
 // references it (loop iterations and repeated runs then allocate nothing).
-void ensure_writable_array(Value& v, ElemType type, std::int64_t length);
+void ensure_writable_array(Value& v, ElemType type, std::int64_t length, const char* what = "array");
+
+// Bytes of `length` elements of `type`; throws Error(kOutOfMemory) naming `what` when the count is
+// negative or the size is not representable (so it can never wrap to a small allocation).
+std::size_t array_bytes(ElemType type, std::int64_t length, const char* what);
+
+// Bytes held by owned Storage objects alive in this process (tests check that outputs are not
+// retained after the caller drops them).
+std::int64_t live_storage_bytes();
 
 // Writes `v` converted to `type` into `out` (8 bytes).
 void store_scalar(ElemType type, double f, std::int64_t i, bool from_int, ScalarBits& out);

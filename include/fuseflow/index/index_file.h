@@ -51,6 +51,10 @@ IndexFileHeader make_index_header(Metric metric, std::int64_t dim, std::int64_t 
 // throws ValueError on `path` naming what is wrong.
 IndexFileLayout check_index_header(const IndexFileHeader& header, std::uint64_t file_bytes, const std::string& path);
 
+// `path` for an error message: valid UTF-8 is kept, every other byte becomes \xNN (a file name
+// is any byte string; the message must still decode as UTF-8 in Python).
+std::string printable_path(const std::string& path);
+
 // pread until `bytes` are read; false on error or end of file.
 bool read_fully(int fd, void* out, std::size_t bytes, std::uint64_t offset);
 

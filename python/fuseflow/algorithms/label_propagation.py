@@ -1,9 +1,10 @@
 from .. import _core
 from .._checks import as_int
-from ._common import require_graph
+from ._common import require_flag, require_graph, require_max_iter
+from ._convergence import ConvergenceInfo, report
 
 
-def label_propagation(g, max_iter=20, seed=0):
+def label_propagation(g, max_iter=20, seed=0, *, strict=False, return_info=False):
     """Communities by label propagation over in- and out-edges; returns int64 labels per node.
 
     Each node starts with its own id; a sweep gives every node whose neighbourhood changed the
@@ -11,14 +12,23 @@ def label_propagation(g, max_iter=20, seed=0):
     weights ignored). A node keeps its label when it is among the most frequent; other ties go
     to a seeded hash. Nodes are swept in fixed chunks: updates inside a chunk are seen at once,
     across chunks at the next sweep; from the fifth sweep on each chunk sits out a seeded half of
-    the sweeps so neighbours in different chunks cannot swap labels forever. Stops after
-    `max_iter` sweeps or when nothing is left to change. The same `seed` gives the same labels
-    at any thread count. Labels are node ids (not renumbered).
+    the sweeps so neighbours in different chunks cannot swap labels forever. Stops when nothing
+    is left to change (converged) or after `max_iter` sweeps. The same `seed` gives the same
+    labels at any thread count. Labels are node ids (not renumbered).
+
+    Stopping at max_iter while labels could still change (including max_iter=0 on a non-empty
+    graph) emits a fuseflow.ConvergenceWarning, or raises fuseflow.ConvergenceError when
+    strict=True. return_info=True returns (labels, ConvergenceInfo(iterations, residual,
+    converged)), where residual is the number of nodes whose label could still change.
     """
     native = require_graph(g)
-    max_iter = as_int("max_iter", max_iter, minimum=0)
+    max_iter = require_max_iter(max_iter)
     seed = as_int("seed", seed, minimum=0)
     if seed >= 2**64:
         raise ValueError(f"seed: must be < 2**64, got {seed}")
-    labels, _iterations = _core.label_propagation(native, max_iter, seed)
-    return labels
+    strict = require_flag("strict", strict)
+    return_info = require_flag("return_info", return_info)
+    labels, iterations, pending, converged = _core.label_propagation(native, max_iter, seed)
+    info = ConvergenceInfo(int(iterations), int(pending), bool(converged))
+    report("label_propagation", info, strict, f"{info.residual} nodes whose label could still change")
+    return (labels, info) if return_info else labels

@@ -1,15 +1,28 @@
+import math
+
 from .. import _core
-from .._checks import as_float, as_float64_array, as_int
-from ._common import require_graph
+from .._checks import as_float, as_float64_array
+from ._common import require_flag, require_graph, require_max_iter
+from ._convergence import ConvergenceInfo, report
 
 
-def pagerank(g, damping=0.85, tol=1e-6, max_iter=100, personalization=None):
+def pagerank(g, damping=0.85, tol=1e-6, max_iter=100, personalization=None, *, strict=False, return_info=False):
     """PageRank by power iteration (pull over in-edges, float64).
 
     Dangling nodes' rank is spread like the teleport: uniformly, or by `personalization`
-    (non-negative, one value per node, normalised to sum 1). Stops when the L1 change of an
-    iteration is <= tol; tol=0 runs exactly max_iter iterations. Edges count with their
-    multiplicity; edge weights are not used. Returns float64 ranks summing to 1.
+    (one finite, non-negative value per node, not all zero; normalised to sum 1 after scaling
+    by its largest value, so any finite magnitudes work). Edges count with their multiplicity;
+    edge weights are not used. Returns float64 ranks summing to 1.
+
+    Stops when the L1 change of an iteration, sum |rank_new - rank_old| (NetworkX's err), is
+    <= tol. Note that NetworkX stops at err < num_nodes * tol: its tol is per node, this one is
+    for the whole vector. tol=0 runs exactly max_iter iterations and is never reported as
+    non-convergence. Otherwise, stopping at max_iter with a change > tol (or max_iter=0) emits a
+    fuseflow.ConvergenceWarning, or raises fuseflow.ConvergenceError (with .iterations and
+    .residual) when strict=True. return_info=True returns (ranks, ConvergenceInfo(iterations,
+    residual, converged)).
+
+    damping must be in (0, 1), tol a finite number >= 0, max_iter an int >= 0 (ValueError).
 
     The first call on a graph builds (and caches on it) a copy of the in-edges over nodes
     relabelled by out-degree, so the most-read ranks share cache lines: about 0.1 s and
@@ -20,11 +33,16 @@ def pagerank(g, damping=0.85, tol=1e-6, max_iter=100, personalization=None):
     if not 0.0 < damping < 1.0:
         raise ValueError(f"damping: must be in the open interval (0, 1), got {damping}")
     tol = as_float("tol", tol)
-    if not tol >= 0.0:
-        raise ValueError(f"tol: must be >= 0 (0 runs exactly max_iter iterations), got {tol}")
-    max_iter = as_int("max_iter", max_iter, minimum=0)
+    if not (math.isfinite(tol) and tol >= 0.0):
+        raise ValueError(f"tol: must be a finite number >= 0 (0 runs exactly max_iter iterations), got {tol}")
+    max_iter = require_max_iter(max_iter)
+    strict = require_flag("strict", strict)
+    return_info = require_flag("return_info", return_info)
     p = None
     if personalization is not None:
         p = as_float64_array("personalization", personalization, length=g.num_nodes)
-    rank, _iterations, _delta = _core.pagerank(native, damping, tol, max_iter, p)
-    return rank
+    rank, iterations, residual, converged = _core.pagerank(native, damping, tol, max_iter, p)
+    info = ConvergenceInfo(int(iterations), float(residual), bool(converged))
+    if tol > 0.0:
+        report("pagerank", info, strict, f"the L1 change {info.residual:.6g} > tol={tol:g}")
+    return (rank, info) if return_info else rank
