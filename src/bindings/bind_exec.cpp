@@ -212,16 +212,6 @@ nb::list convert_outputs(const std::vector<Value>& outputs) {
   return out;
 }
 
-// set_python_error plus ErrorCode::kOverflow -> OverflowError (a Python int that does not fit the
-// int32 it meets). TODO(lead): move the kOverflow case into module.cpp's set_python_error.
-void set_exec_error(const Error& e) {
-  if (e.code() == ErrorCode::kOverflow) {
-    PyErr_SetString(PyExc_OverflowError, e.what());
-    return;
-  }
-  set_python_error(e);
-}
-
 // Rebuilds a function's (nested tuple/list) return value from its flat outputs; `structure` is
 // what fuseflow.dsl._flatten made: None for a leaf, else (container type, [children]).
 nb::object unflatten(nb::handle structure, const std::vector<Value>& outputs, std::size_t& next) {
@@ -320,7 +310,7 @@ class JitDispatcher {
     } catch (nb::python_error& e) {
       e.restore();
     } catch (const Error& e) {
-      set_exec_error(e);
+      set_python_error(e);
     } catch (const std::bad_alloc&) {
       PyErr_NoMemory();
     } catch (const std::exception& e) {
@@ -488,16 +478,6 @@ void bind_exec(nb::module_& m) {
       "are bitwise identical for any thread count.");
   m.def("_live_storage_bytes", &exec::live_storage_bytes,
         "Bytes of engine-owned array buffers alive now (tests: outputs are not retained after use).");
-  // Errors of the calls above that go through nanobind (Compiled.run, ...); registered after
-  // module.cpp's translator, so tried first. Other codes fall through to it.
-  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
-    try {
-      std::rethrow_exception(p);
-    } catch (const Error& e) {
-      if (e.code() != ErrorCode::kOverflow) throw;
-      set_exec_error(e);
-    }
-  });
   // __call__ is the raw tp_call slot (inherited by Python subclasses): a bound __call__ method
   // would add a slot lookup, nanobind's argument dispatch and an empty kwargs dict per call.
   static PyType_Slot dispatcher_slots[] = {{Py_tp_call, reinterpret_cast<void*>(&JitDispatcher::tp_call)},

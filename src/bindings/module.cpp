@@ -38,6 +38,7 @@ void set_python_error(const Error& e) {
     case ErrorCode::kInvalidType: type = PyExc_TypeError; break;
     case ErrorCode::kOutOfRange: type = PyExc_IndexError; break;
     case ErrorCode::kOutOfMemory: type = PyExc_MemoryError; break;
+    case ErrorCode::kOverflow: type = PyExc_OverflowError; break;
     case ErrorCode::kInterrupted: type = PyExc_KeyboardInterrupt; break;
     case ErrorCode::kNotImplemented: type = PyExc_NotImplementedError; break;
     case ErrorCode::kInternal: type = PyExc_RuntimeError; break;
@@ -64,7 +65,7 @@ void bind_core(nb::module_& m) {
     }
   });
   m.def("set_num_threads", &set_num_threads, nb::arg("n"),
-        "Threads for every parallel region; n <= 0 restores the default (FUSEFLOW_NUM_THREADS or all cores).");
+        "Threads for every parallel region; 0 restores the default (FUSEFLOW_NUM_THREADS or all cores); n < 0 or n > 4 x cores is a ValueError.");
   m.def("get_num_threads", &num_threads);
 }
 
