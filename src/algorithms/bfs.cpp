@@ -8,7 +8,7 @@
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
 #include "fuseflow/core/threads.h"
-#include "parallel_interrupt.h"
+#include "fuseflow/core/parallel_interrupt.h"
 
 namespace fuseflow {
 namespace {
@@ -175,7 +175,7 @@ BfsResult bfs(const Graph& g, std::int64_t source, bool want_parents) {
     result.parent = Buffer<std::int64_t>(static_cast<std::size_t>(n), -1);
     constexpr std::int64_t kBlock = 1024;
     const std::int64_t blocks = (n + kBlock - 1) / kBlock;
-    algorithms::ParallelInterrupt interrupt;
+    ParallelInterrupt interrupt;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
     for (std::int64_t b = 0; b < blocks; ++b) {
       if (interrupt.poll()) continue;

@@ -6,7 +6,7 @@
 
 #include "fuseflow/core/interrupt.h"
 #include "fuseflow/core/threads.h"
-#include "parallel_interrupt.h"
+#include "fuseflow/core/parallel_interrupt.h"
 
 namespace fuseflow {
 namespace {
@@ -113,7 +113,7 @@ Buffer<std::int64_t> connected_components(const Graph& g) {
   const NodeId giant = most_frequent_root(comp, n);
   const auto chunks = g.balanced_chunks(/*in_edges=*/false);
   const std::int64_t nchunks = static_cast<std::int64_t>(chunks.size()) - 1;
-  algorithms::ParallelInterrupt interrupt;
+  ParallelInterrupt interrupt;
 #pragma omp parallel for num_threads(edge_threads) schedule(dynamic, 1)
   for (std::int64_t c = 0; c < nchunks; ++c) {
     if (interrupt.poll()) continue;

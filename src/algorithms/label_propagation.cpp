@@ -10,7 +10,7 @@
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
 #include "fuseflow/core/threads.h"
-#include "parallel_interrupt.h"
+#include "fuseflow/core/parallel_interrupt.h"
 
 namespace fuseflow {
 namespace {
@@ -65,7 +65,7 @@ LabelPropagationResult label_propagation(const Graph& g, std::int64_t max_iter, 
     check_interrupt();
     std::copy(labels.begin(), labels.end(), previous.begin());
     std::int64_t changed = 0, waiting = 0;
-    algorithms::ParallelInterrupt interrupt;
+    ParallelInterrupt interrupt;
 #pragma omp parallel num_threads(threads) reduction(+ : changed, waiting)
     {
       LabelCounter& counter = counters[static_cast<std::size_t>(omp_get_thread_num())];

@@ -9,7 +9,7 @@
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
 #include "fuseflow/core/threads.h"
-#include "parallel_interrupt.h"
+#include "fuseflow/core/parallel_interrupt.h"
 
 namespace fuseflow {
 namespace {
@@ -118,7 +118,7 @@ PageRankResult pagerank(const Graph& g, const PageRankOptions& o) {
     const double spread = (1.0 - d) + d * dangling;
     // One pass over nodes: pull, write the new rank, its contribution for the next
     // iteration, and per-chunk partial sums (combined in chunk order: deterministic).
-    algorithms::ParallelInterrupt interrupt;
+    ParallelInterrupt interrupt;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
     for (std::int64_t c = 0; c < nchunks; ++c) {
       if (interrupt.poll()) continue;

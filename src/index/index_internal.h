@@ -18,6 +18,7 @@
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/parallel_interrupt.h"
 #include "fuseflow/index/embedding_index.h"
 #include "fuseflow/kernels/similarity.h"
 #include "fuseflow/kernels/topk_select.h"
@@ -181,29 +182,7 @@ inline void normalise(float* row, std::int64_t cols, double sq_norm) {
 }
 
 
-// Exceptions must not leave an OpenMP region: the calling thread polls for Ctrl-C and the
-// others see the flag at their next block boundary.
-class ParallelInterrupt {
- public:
-  bool poll() {
-    if (omp_get_thread_num() == 0 && !stop_.load(std::memory_order_relaxed)) {
-      try {
-        check_interrupt();
-      } catch (...) {
-        error_ = std::current_exception();
-        stop_.store(true, std::memory_order_relaxed);
-      }
-    }
-    return stop_.load(std::memory_order_relaxed);
-  }
-  void rethrow() const {
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  std::atomic<bool> stop_{false};
-  std::exception_ptr error_;
-};
+using fuseflow::ParallelInterrupt;  // include/fuseflow/core/parallel_interrupt.h
 
 inline void write_results(TopKHeap& heap, bool negate, float* scores, std::int64_t* ids) {
   std::vector<ScoredId> best = heap.take_sorted();

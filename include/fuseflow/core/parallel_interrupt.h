@@ -1,4 +1,4 @@
-// Ctrl-C inside an OpenMP loop of a graph algorithm. check_interrupt() consults a hook that is
+// Ctrl-C inside an OpenMP loop (graph construction, graph algorithms). check_interrupt() consults a hook that is
 // installed for the calling thread only, and no exception may leave a parallel region; so the
 // team's thread 0 (the calling thread) polls, a shared flag tells every thread to skip the rest
 // of its work, and the error is rethrown after the region has ended.
@@ -11,7 +11,7 @@
 
 #include "fuseflow/core/interrupt.h"
 
-namespace fuseflow::algorithms {
+namespace fuseflow {
 
 class ParallelInterrupt {
  public:
@@ -29,6 +29,9 @@ class ParallelInterrupt {
     return stop_.load(std::memory_order_relaxed);
   }
 
+  // Cheap check for the other iterations between polls.
+  bool stopped() const { return stop_.load(std::memory_order_relaxed); }
+
   // Call after the region: rethrows the interrupt if one arrived.
   void rethrow() const {
     if (error_) std::rethrow_exception(error_);
@@ -39,4 +42,4 @@ class ParallelInterrupt {
   std::exception_ptr error_;
 };
 
-}  // namespace fuseflow::algorithms
+}  // namespace fuseflow
