@@ -241,3 +241,20 @@ def test_remember_rejects_a_bad_graph_ordinal():
     compiled = f._compiled(f._get((g, x), {})[0])
     with pytest.raises(ValueError, match="graph_weights: must name graph arguments by ordinal"):
         f._remember((g, x), compiled, None, [1])
+
+
+def test_design_pagerank_example_ignores_weights():
+    """examples.pagerank (the DESIGN.md program) stays the unweighted PageRank on a weighted
+    graph now that weights=None would read the graph's weights: same ranks as on the unweighted
+    graph and as ff.algorithms.pagerank (which ignores weights)."""
+    from fuseflow import examples
+
+    pagerank = ff.jit(examples.pagerank.__wrapped__)  # not the shared one: test_jit counts its traces
+    src, dst = ff.generators.rmat(10, 8, seed=0)
+    w = np.random.default_rng(21).uniform(0.5, 2.0, len(src))
+    gw = ff.Graph.from_edges(src, dst, num_nodes=1024, weights=w)
+    gu = ff.Graph.from_edges(src, dst, num_nodes=1024)
+    ranks = pagerank(gw, 0.85, 20)
+    np.testing.assert_array_equal(ranks, pagerank(gu, 0.85, 20))
+    np.testing.assert_allclose(ranks, ff.algorithms.pagerank(gw, damping=0.85, tol=0, max_iter=20), rtol=0, atol=1e-12)
+    assert abs(ranks.sum() - 1.0) < 1e-12
