@@ -374,7 +374,8 @@ class JitDispatcher {
     if (!nb::isinstance<Compiled>(compiled)) throw_type_error("compiled", "must be a _core.Compiled");
     for (const int j : graph_weights) {
       if (j < 0 || static_cast<std::size_t>(j) >= key.graphs) {
-        throw_value_error("graph_weights", "must name graph arguments by ordinal (0 <= j < " + std::to_string(key.graphs) + ")");
+        throw_value_error("graph_weights",
+                          "must name graph arguments by ordinal (0 <= j < " + std::to_string(key.graphs) + ")");
       }
     }
     for (Entry& e : entries_) {

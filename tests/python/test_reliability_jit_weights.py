@@ -258,3 +258,18 @@ def test_design_pagerank_example_ignores_weights():
     np.testing.assert_array_equal(ranks, pagerank(gu, 0.85, 20))
     np.testing.assert_allclose(ranks, ff.algorithms.pagerank(gw, damping=0.85, tol=0, max_iter=20), rtol=0, atol=1e-12)
     assert abs(ranks.sum() - 1.0) < 1e-12
+
+
+def test_tracing_that_depends_on_outside_state_is_refused():
+    """The retrace that drops unused hidden inputs must trace the same program; a function whose
+    tracing reads outside state and only then wants the graph's weights gets a named error, not
+    silently unweighted results."""
+    g, src, dst, w, n = shuffled_graph(22)
+    calls = []
+
+    def fickle(graph, values):
+        calls.append(1)
+        return ff.neighbor_agg(graph, values, "min" if len(calls) == 1 else "sum")
+
+    with pytest.raises(RuntimeError, match="fickle read a graph's own weights in one trace and not in another"):
+        ff.jit(fickle)(g, np.zeros(n))
