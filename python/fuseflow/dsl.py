@@ -233,14 +233,42 @@ _UFUNCS = {
 }
 
 
+class _UndeclaredGraphWeights(Exception):
+    """A retrace needed a graph's weights that the first trace of the same signature did not use
+    (see JitFunction._trace); not raised for a function that traces the same way each time."""
+
+
 class TracedGraph:
-    """A symbolic ff.Graph inside ``ff.jit``: sizes, degrees, gathers, neighbour aggregation."""
+    """A symbolic ff.Graph inside ``ff.jit``: sizes, degrees, gathers, neighbour aggregation.
 
-    __slots__ = ("_ctx", "_id")
+    has_weights is part of the trace signature. A weighted graph's own weights (user edge order,
+    f64[E]) are a hidden program input that ff.jit appends after the arguments; `_weights` is that
+    input's id (None when this trace did not declare one) and `_weights_used` records whether
+    neighbor_agg read it, so a signature whose program never does passes no hidden input."""
 
-    def __init__(self, ctx, value_id):
+    __slots__ = ("_ctx", "_id", "_has_weights", "_weights", "_weights_used")
+
+    def __init__(self, ctx, value_id, has_weights=False, weights_id=None):
         self._ctx = ctx
         self._id = value_id
+        self._has_weights = has_weights
+        self._weights = weights_id
+        self._weights_used = False
+
+    @property
+    def has_weights(self):
+        """Whether the graph this trace runs on is weighted (known at trace time)."""
+        return self._has_weights
+
+    def _own_weights(self):
+        """Id of the hidden input holding the graph's weights in user edge order, or None when the
+        graph is unweighted."""
+        if not self._has_weights:
+            return None
+        if self._weights is None:
+            raise _UndeclaredGraphWeights()
+        self._weights_used = True
+        return self._weights
 
     @property
     def num_nodes(self):
@@ -556,10 +584,10 @@ def neighbor_agg(g, x, op="sum", direction="in", weights=None):
     Graph.from_edges; see ff.Graph), applied to every direction ("in", "out", "both") alike.
     weights=None uses the graph's own weights when it has any (unweighted otherwise);
     weights=False ignores them. Weights apply to sum (sum of w * x), mean (weighted mean),
-    count (sum of w) and mode (weighted votes); min/max take no weights. Inside ``ff.jit``,
-    pass the weights as an argument (``g.edges()[2]`` for the graph's own); there
-    weights=None and weights=False both mean unweighted, because a traced program does not yet
-    know whether the graph it will run on is weighted."""
+    count (sum of w, a float64 weighted degree) and mode (weighted votes); min/max take no
+    weights. The rule is the same inside ``ff.jit``: whether a graph argument is weighted is part
+    of the trace signature, so one jit function traces separately for weighted and unweighted
+    graphs (their results' dtypes can differ: count is int64 unweighted, float64 weighted)."""
     if op not in _AGG_OPS:
         raise ValueError(f"op: must be one of {', '.join(_AGG_OPS)}; got {op!r}")
     if direction not in _DIRECTIONS:
@@ -569,7 +597,12 @@ def neighbor_agg(g, x, op="sum", direction="in", weights=None):
     if isinstance(g, TracedGraph):
         ctx = g._ctx
         xv = _lift(ctx, x, "x")
-        wv = None if weights is None or weights is False else _lift(ctx, weights, "weights")._id
+        if weights is None:
+            wv = g._own_weights() if op not in ("min", "max") else None
+        elif weights is False:
+            wv = None
+        else:
+            wv = _lift(ctx, weights, "weights")._id
         return Traced(ctx, _located(ctx).neighbor_agg(g._id, xv._id, op, direction, wv))
     if isinstance(x, (Traced, TracedGraph)) or isinstance(weights, (Traced, TracedGraph)):
         raise TypeError("g: inside ff.jit the graph must be an argument of the jit function")

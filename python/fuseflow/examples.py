@@ -7,14 +7,17 @@ from .jit import jit
 
 @jit
 def pagerank(g, damping=0.85, iters=20):
-    """PageRank by power iteration for a fixed number of iterations (dangling mass spread uniformly)."""
+    """PageRank by power iteration for a fixed number of iterations (dangling mass spread uniformly).
+
+    Unweighted, like ff.algorithms.pagerank: rank is split by out-degree, so edge weights are
+    ignored (weights=False); weights=None would sum w * rank / out_degree on a weighted graph."""
     n = g.num_nodes
     deg = g.out_degree()
     inv = ff.where(deg > 0, 1.0 / deg, 0.0)
 
     def step(rank):
         sink = ff.sum(ff.where(deg == 0, rank, 0.0))
-        return (1.0 - damping) / n + damping * (ff.neighbor_agg(g, rank * inv, "sum") + sink / n)
+        return (1.0 - damping) / n + damping * (ff.neighbor_agg(g, rank * inv, "sum", weights=False) + sink / n)
 
     return ff.fori_loop(iters, step, ff.full(n, 1.0 / n))
 

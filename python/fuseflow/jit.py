@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from . import _core
-from .dsl import TraceContext, Traced, TracedGraph
+from .dsl import TraceContext, Traced, TracedGraph, _UndeclaredGraphWeights
 from .loops import _flatten, _unflatten
 from .dsl import _state as _trace_state
 from .graph import Graph
@@ -97,9 +97,12 @@ def _classify(names, values):
         elif isinstance(v, Graph):
             if graphs is None:
                 graphs, graph_inputs = [], []
-            graphs.append((v.num_nodes, v.num_edges))
-            graph_inputs.append(v._g)
-            key.append(("g",))
+            g = v._g
+            graphs.append((g.num_nodes, g.num_edges))
+            graph_inputs.append(g)
+            # Weighted or not is part of the signature: neighbor_agg(weights=None) reads the
+            # graph's own weights, and changes its result dtypes, only on a weighted graph.
+            key.append(("g", g.has_weights))
         else:
             if isinstance(v, np.ndarray) and v.ndim == 0:
                 v = v[()]
@@ -160,7 +163,7 @@ def _layout(values):
             out.append((id(v.dtype), v.shape, v.strides))
         elif t is Graph:
             g = v._g
-            out.append((g.num_nodes, g.num_edges))
+            out.append((g.num_nodes, g.num_edges, g.has_weights))
         else:
             out.append(t)
     return tuple(out)
@@ -180,6 +183,16 @@ def _memoizable(values):
 def _graphs_first(values, graph_positions):
     inputs = [values[i]._g for i in graph_positions]
     inputs.extend(v for i, v in enumerate(values) if i not in graph_positions)
+    return inputs
+
+
+def _with_graph_weights(entry, inputs):
+    """The native inputs plus the program's hidden inputs: the user-order weights of each graph
+    input (by ordinal; graphs come first in `inputs`) whose own weights the program reads. The
+    Graph caches them (a view of its CSR weights when its edges were given in CSR order)."""
+    if entry.graph_weights:
+        inputs = list(inputs)
+        inputs.extend(inputs[j].user_order_weights() for j in entry.graph_weights)
     return inputs
 
 
@@ -204,10 +217,12 @@ class _Traced:
     """A traced program and, once compiled, its executable. `monitors`: the program's top-level
     ff.converge calls, whose hidden outputs follow the `num_results` outputs of the function."""
 
-    __slots__ = ("program", "structure", "compiled", "lock", "monitors", "num_results")
+    __slots__ = ("program", "structure", "compiled", "lock", "monitors", "num_results", "graph_weights")
 
-    def __init__(self, program, structure, monitors=(), num_results=0):
+    def __init__(self, program, structure, monitors=(), num_results=0, graph_weights=()):
         self.program = program
+        # Ordinals of the graph inputs whose own weights are hidden inputs after the arguments.
+        self.graph_weights = tuple(graph_weights)
         self.structure = structure
         self.compiled = None
         self.lock = threading.Lock()
@@ -292,7 +307,7 @@ class JitFunction(_core.JitDispatcher):
                 entry, graph_positions = hit
                 if graph_positions is None:
                     return entry, list(values)
-                return entry, _graphs_first(values, graph_positions)
+                return entry, _with_graph_weights(entry, _graphs_first(values, graph_positions))
         else:
             names, values = self._bind(args, kwargs)
             layout = None
@@ -309,7 +324,7 @@ class JitFunction(_core.JitDispatcher):
                 self._fast.clear()
             positions = tuple(i for i, v in enumerate(values) if isinstance(v, Graph))
             self._fast[layout] = (entry, positions or None)
-        return entry, inputs
+        return entry, _with_graph_weights(entry, inputs)
 
     # ---- tracing
     def _trace_ambiguous(self, key, names, values):
@@ -330,17 +345,35 @@ class JitFunction(_core.JitDispatcher):
         raise first_error
 
     def _trace(self, key, names, values):
+        """Traces once declaring a hidden weights input for every weighted graph; if the program
+        reads only some of them, traces again declaring just those (a program has a fixed input
+        list, declared before its first op, so an unused input cannot be dropped afterwards)."""
         self.trace_count += 1
+        weighted = tuple(j for j, k in enumerate(k for k in key if k[0] == "g") if k[1])
+        if not weighted:
+            return self._trace_once(key, names, values, ())
+        entry = self._trace_once(key, names, values, weighted)
+        if entry.graph_weights == weighted:
+            return entry
+        try:
+            return self._trace_once(key, names, values, entry.graph_weights)
+        except _UndeclaredGraphWeights:
+            raise RuntimeError(f"ff.jit: {self._fn.__name__} read a graph's own weights in one trace and not in "
+                               "another of the same signature; its tracing must not depend on outside state") from None
+
+    def _trace_once(self, key, names, values, declared):
         ctx = TraceContext(self._fn.__name__)
         b = ctx.builder
         # Graph inputs come first in the program (so arrays can take their N/E length whatever the
         # argument order); _classify orders the native inputs the same way.
         args = [None] * len(key)
         graph_ids = []
+        traced_graphs = []
         for i, k in enumerate(key):
             if k[0] == "g":
                 graph_ids.append(b.add_graph_input())
-                args[i] = TracedGraph(ctx, graph_ids[-1])
+                args[i] = TracedGraph(ctx, graph_ids[-1], k[1])
+                traced_graphs.append(args[i])
         symbols = []  # IR symbol of each array argument, in order
         for i, k in enumerate(key):
             if k[0] == "a":
@@ -359,13 +392,16 @@ class JitFunction(_core.JitDispatcher):
                 args[i] = Traced(ctx, b.add_array_input(k[1], sym))
             elif k[0] == "s":
                 args[i] = Traced(ctx, b.add_scalar_input(k[1], k[2]))
+        # Hidden inputs go after every argument: the native inputs are the arguments' plus these.
+        for j in declared:
+            traced_graphs[j]._weights = b.add_array_input("float64", b.edges_symbol(graph_ids[j]))
         with ctx:
             try:
                 result = self._fn(*self._rebuild(names, values, args))
             except (TypeError, ValueError, OverflowError) as e:
                 _add_user_location(e)
                 raise
-        return self._finish(ctx, result)
+        return self._finish(ctx, result, tuple(j for j in declared if traced_graphs[j]._weights_used))
 
     def _rebuild(self, names, values, traced):
         """Positional arguments for the user's function (re-packing *args)."""
@@ -379,7 +415,7 @@ class JitFunction(_core.JitDispatcher):
                 out.append(next(it))
         return out
 
-    def _finish(self, ctx, result):
+    def _finish(self, ctx, result, graph_weights=()):
         leaves = []
         structure = _flatten(result, leaves)
         ids = []
@@ -399,7 +435,7 @@ class JitFunction(_core.JitDispatcher):
             ids.extend(m.hidden_outputs())
         ctx.builder.set_outputs(ids)
         program = ctx.builder.finish()
-        return _Traced(program, structure, ctx.monitors, num_results)
+        return _Traced(program, structure, ctx.monitors, num_results, graph_weights)
 
     # ---- running
     def _compiled(self, entry):
@@ -425,7 +461,7 @@ class JitFunction(_core.JitDispatcher):
         # The native path returns outputs as they are: programs whose ff.converge must be checked
         # after each run stay on this one.
         if not kwargs and len(args) == self._n_params and not entry.monitors and _memoizable(args):
-            self._remember(args, compiled, entry.structure)
+            self._remember(args, compiled, entry.structure, entry.graph_weights)
         return entry.result(compiled.run(inputs), 2)
 
     def program(self, *args, **kwargs):

@@ -11,6 +11,7 @@
 
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -240,7 +241,9 @@ nb::object unflatten(nb::handle structure, const std::vector<Value>& outputs, st
 class JitDispatcher {
  public:
   // Per argument: a kind byte, then for arrays the element type and length, for graphs the node
-  // and edge counts (array length classes are decided against them).
+  // and edge counts (array length classes are decided against them). A graph's kind byte says
+  // whether it is weighted ('w') or not ('g'): neighbor_agg(weights=None) reads the weights of a
+  // weighted graph, so the two trace to different programs (see jit.py _classify).
   static constexpr std::size_t kMaxKeyArgs = 32;
   struct Key {
     unsigned char bytes[kMaxKeyArgs * (1 + 2 * sizeof(std::int64_t))];
@@ -282,7 +285,7 @@ class JitDispatcher {
         if (overflow != 0) return false;  // the Python path raises the OverflowError
         *out++ = 'i';
       } else if (const Graph* g = graph_of(o)) {
-        *out++ = 'g';
+        *out++ = g->has_weights() ? 'w' : 'g';
         append_int64(out, g->num_nodes());
         append_int64(out, g->num_edges());
         ++key.graphs;
@@ -328,9 +331,10 @@ class JitDispatcher {
         // Hold the entry's objects: a run that releases the GIL may see entries_ change meanwhile.
         nb::object compiled_ref = e.compiled;
         nb::object structure = e.structure;
+        const std::vector<int> graph_weights = e.graph_weights;  // empty for most programs: no allocation
         const Compiled& compiled = nb::cast<const Compiled&>(compiled_ref);
         std::vector<Value> values;
-        values.reserve(nargs);
+        values.reserve(nargs + graph_weights.size());
         // Graph inputs come first in a traced program (see jit.py), the rest in argument order.
         if (key.graphs > 0) {
           for (std::size_t i = 0; i < nargs; ++i) {
@@ -340,6 +344,14 @@ class JitDispatcher {
         for (std::size_t i = 0; i < nargs; ++i) {
           PyObject* arg = PyTuple_GET_ITEM(args, i);
           if (key.graphs == 0 || !graph_of(arg)) values.push_back(to_value(arg, values.size()));
+        }
+        // Hidden inputs after the arguments: the user-order weights of each graph input (by
+        // ordinal, graphs come first) whose own weights the program reads. The Graph caches them
+        // and the borrowed view keeps the Graph alive.
+        for (const int j : graph_weights) {
+          std::shared_ptr<const Graph> g = values[static_cast<std::size_t>(j)].graph;
+          const std::span<const double> w = g->user_order_weights();
+          values.push_back(Value::borrowed_array(ElemType::kFloat64, w.data(), static_cast<std::int64_t>(w.size()), g));
         }
         std::vector<Value> outputs = run_inputs(compiled, std::move(values));
         std::size_t next = 0;
@@ -354,21 +366,30 @@ class JitDispatcher {
   }
 
   // Makes calls with the layout of `args` run `compiled` natively; false if they cannot.
-  bool remember(const nb::tuple& args, nb::object compiled, nb::object structure) {
+  // `graph_weights`: ordinals of the graph inputs whose user-order weights follow the arguments as
+  // hidden inputs (the _Traced entry's graph_weights in jit.py).
+  bool remember(const nb::tuple& args, nb::object compiled, nb::object structure, std::vector<int> graph_weights) {
     Key key;
     if (!layout_key(&PyTuple_GET_ITEM(args.ptr(), 0), args.size(), key)) return false;
     if (!nb::isinstance<Compiled>(compiled)) throw_type_error("compiled", "must be a _core.Compiled");
+    for (const int j : graph_weights) {
+      if (j < 0 || static_cast<std::size_t>(j) >= key.graphs) {
+        throw_value_error("graph_weights",
+                          "must name graph arguments by ordinal (0 <= j < " + std::to_string(key.graphs) + ")");
+      }
+    }
     for (Entry& e : entries_) {
       if (e.key.size() == key.size && std::memcmp(e.key.data(), key.bytes, key.size) == 0) {
         e.compiled = std::move(compiled);
         e.structure = std::move(structure);
+        e.graph_weights = std::move(graph_weights);
         return true;
       }
     }
     // Bounded: keys include array lengths, so a caller sweeping sizes would otherwise grow it.
     if (entries_.size() >= kMaxEntries) entries_.clear();
     entries_.push_back({std::string(reinterpret_cast<const char*>(key.bytes), key.size), std::move(compiled),
-                        std::move(structure)});
+                        std::move(structure), std::move(graph_weights)});
     return true;
   }
 
@@ -388,6 +409,7 @@ class JitDispatcher {
     std::string key;
     nb::object compiled;   // _core.Compiled
     nb::object structure;  // output structure (None: one output)
+    std::vector<int> graph_weights;  // graph ordinals whose own weights are hidden inputs
   };
   std::vector<Entry> entries_;
   static inline PyTypeObject* graph_wrapper_type_ = nullptr;
@@ -488,6 +510,7 @@ void bind_exec(nb::module_& m) {
                             nb::type_slots(dispatcher_slots))
       .def(nb::init<>())
       .def("_remember", &JitDispatcher::remember, nb::arg("args"), nb::arg("compiled"), nb::arg("structure").none(),
+           nb::arg("graph_weights") = std::vector<int>(),
            "Run later calls whose arguments have the layout of `args` as `compiled`; False if such calls cannot "
            "take the native path (graphs, NumPy scalars, strided arrays, ...).")
       .def("_forget", &JitDispatcher::forget, "Drop every remembered layout.")
