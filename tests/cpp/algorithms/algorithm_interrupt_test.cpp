@@ -11,28 +11,12 @@
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
 #include "test_graphs.h"
+#include "test_interrupts.h"
 
 namespace fuseflow {
 namespace {
 
-std::atomic<int> g_hook_calls{0};
-bool always_interrupt() {
-  ++g_hook_calls;
-  return true;
-}
-
-template <class F>
-void expect_interrupted(F f) {
-  g_hook_calls = 0;
-  InterruptScope scope(&always_interrupt);
-  try {
-    f();
-    ADD_FAILURE() << "not interrupted";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInterrupted) << e.what();
-  }
-  EXPECT_GE(g_hook_calls.load(), 1);
-}
+using testing::expect_interrupted;
 
 TEST(AlgorithmInterrupt, PageRankStopsAtAnyThreadCount) {
   const auto g = testing::build(testing::rmat_edges(14, 8, 2));
@@ -52,31 +36,11 @@ TEST(AlgorithmInterrupt, PageRankFirstCallWithPersonalizationStops) {
   expect_interrupted([&] { pagerank(*testing::build(e), o); });
 }
 
-// Deterministic check that a poll happens *inside* an iteration: the hook's first call (the
-// first poll, at the start of the only iteration) sleeps past check_interrupt's 20 ms rate limit and says "go
-// on"; the next poll then consults the hook again, which says "stop". A run that only polled
-// between iterations would finish instead.
-std::atomic<int> g_slow_calls{0};
-bool interrupt_after_first_call() {
-  if (g_slow_calls++ == 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(30));
-    return false;
-  }
-  return true;
-}
-
+// Deterministic check that a poll happens *inside* an iteration (max_iter = 1): a run that only
+// polled between iterations would finish instead.
 template <class F>
 void expect_interrupted_within_first_iteration(F f) {
-  g_slow_calls = 0;
-  InterruptScope scope(&interrupt_after_first_call);
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // so the first poll asks the hook
-  try {
-    f();
-    ADD_FAILURE() << "ran to the end: no poll inside the iteration";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInterrupted) << e.what();
-  }
-  EXPECT_EQ(g_slow_calls.load(), 2);
+  expect_interrupted(f, /*second_poll=*/true);
 }
 
 TEST(AlgorithmInterrupt, PageRankPollsInsideAnIteration) {

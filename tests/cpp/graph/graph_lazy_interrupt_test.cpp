@@ -3,41 +3,18 @@
 // throws kInterrupted, leaves nothing half-built, and the next call builds the same arrays.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <chrono>
-#include <thread>
 #include <vector>
 
 #include "fuseflow/core/error.h"
-#include "fuseflow/core/interrupt.h"
 #include "test_graphs.h"
+#include "test_interrupts.h"
 
 namespace fuseflow {
 namespace {
 
-// The hook's first call sleeps past check_interrupt's 20 ms rate limit and says "go on"; the next
-// poll asks again and says "stop". A build that never polled inside would finish instead.
-std::atomic<int> g_calls{0};
-bool stop_on_second_call() {
-  if (g_calls++ == 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(30));
-    return false;
-  }
-  return true;
-}
-
 template <class F>
 void expect_interrupted_inside(F f) {
-  g_calls = 0;
-  InterruptScope scope(&stop_on_second_call);
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // so the first poll asks the hook
-  try {
-    f();
-    ADD_FAILURE() << "ran to the end: no poll inside the build";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInterrupted) << e.what();
-  }
-  EXPECT_EQ(g_calls.load(), 2);
+  testing::expect_interrupted(f, /*second_poll=*/true);
 }
 
 template <class T>
