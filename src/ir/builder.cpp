@@ -11,7 +11,12 @@ namespace {
 
 std::string sanitize_name(const std::string& name) {
   std::string out;
-  for (char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+  // ASCII letters and digits whatever the locale: the name is printed in the text format.
+  for (char c : name) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    out += keep ? c : '_';
+  }
+  if (!out.empty() && out[0] >= '0' && out[0] <= '9') out.insert(out.begin(), '_');  // the parser reads an identifier
   return out.empty() ? "main" : out;
 }
 
@@ -326,6 +331,14 @@ ValueId Builder::neighbor_agg(ValueId g, ValueId x, AggOp op, Direction directio
 
 // ---------------------------------------------------------------- regions
 
+void Builder::check_depth(OpCode code) const {
+  if (open_.size() >= static_cast<std::size_t>(kMaxRegionDepth)) {
+    fail(ErrorCode::kInvalidValue, code,
+         "regions nest deeper than " + std::to_string(kMaxRegionDepth) +
+             " levels (loop/while/fused bodies inside each other); at most " + std::to_string(kMaxRegionDepth) + " are allowed");
+  }
+}
+
 std::vector<ValueId> Builder::open_region(std::vector<ValueId> carried_types_from) {
   open_scopes_.push_back(next_scope_++);
   std::vector<ValueId> args;
@@ -335,6 +348,7 @@ std::vector<ValueId> Builder::open_region(std::vector<ValueId> carried_types_fro
 }
 
 std::vector<ValueId> Builder::begin_loop(ValueId count, const std::vector<ValueId>& inits) {
+  check_depth(OpCode::kLoop);
   check_visible(count, OpCode::kLoop);
   const Type& ct = type(count);
   if (!ct.is_scalar() || !is_integer(ct.dtype)) {
@@ -356,6 +370,7 @@ std::vector<ValueId> Builder::begin_loop(ValueId count, const std::vector<ValueI
 }
 
 std::vector<ValueId> Builder::begin_while(const std::vector<ValueId>& inits) {
+  check_depth(OpCode::kWhile);
   for (ValueId v : inits) {
     check_visible(v, OpCode::kWhile);
     if (type(v).is_graph()) fail(ErrorCode::kInvalidType, OpCode::kWhile, "a graph cannot be a loop carry");
@@ -434,6 +449,7 @@ std::vector<ValueId> Builder::end_while(const std::vector<ValueId>& yields) { re
 // ---------------------------------------------------------------- fused regions
 
 void Builder::begin_fused() {
+  check_depth(OpCode::kFused);
   OpenRegionState st;
   st.op.code = OpCode::kFused;
   st.op.loc = loc_;
@@ -466,6 +482,7 @@ std::vector<ValueId> Builder::close_fused(OpCode code, const std::vector<ValueId
 std::vector<ValueId> Builder::end_fused(const std::vector<ValueId>& yields) { return close_fused(OpCode::kFused, yields); }
 
 ValueId Builder::begin_fused_agg(ValueId g, ValueId x, AggOp op, Direction direction, std::optional<ValueId> weights) {
+  check_depth(OpCode::kFusedAgg);
   check_visible(g, OpCode::kFusedAgg);
   check_visible(x, OpCode::kFusedAgg);
   OpenRegionState st;

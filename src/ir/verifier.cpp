@@ -15,6 +15,7 @@ class Verifier {
                                         def_code_(p.values.size(), -1), def_operand_(p.values.size(), kNoValue) {}
 
   void run() {
+    check_depth();
     for (const LengthSymbol& s : p_.symbols) {
       if (s.kind == SymbolKind::kRuntime && !valid(s.source)) fail_plain("symbol refers to undefined value %" + std::to_string(s.source));
     }
@@ -50,6 +51,35 @@ class Verifier {
 
  private:
   bool valid(ValueId v) const { return v >= 0 && static_cast<std::size_t>(v) < p_.values.size(); }
+
+  // First, without recursion: the walks below recurse once per nesting level.
+  void check_depth() const {
+    struct Level {
+      const Block* block;
+      std::size_t op = 0, region = 0;
+    };
+    std::vector<Level> stack{{&p_.body}};
+    while (!stack.empty()) {
+      Level& top = stack.back();
+      if (top.op == top.block->ops.size()) {
+        stack.pop_back();
+        continue;
+      }
+      const Op& op = top.block->ops[top.op];
+      if (top.region == op.regions.size()) {
+        ++top.op;
+        top.region = 0;
+        continue;
+      }
+      const Block* inner = &op.regions[top.region++];
+      if (stack.size() > static_cast<std::size_t>(kMaxRegionDepth)) {
+        fail(op, ErrorCode::kInvalidValue, "regions nest deeper than " + std::to_string(kMaxRegionDepth) +
+                                               " levels (loop/while/fused bodies inside each other); at most " +
+                                               std::to_string(kMaxRegionDepth) + " are allowed");
+      }
+      stack.push_back({inner});
+    }
+  }
 
   [[noreturn]] void fail_plain(const std::string& message) const { throw Error(ErrorCode::kInvalidValue, "verify: " + message); }
 
@@ -310,9 +340,15 @@ class Verifier {
       }
       for (ValueId r : op.results) define(r, std::string("result of ") + op_name(op.code));
     }
+    std::vector<char> yielded(p_.values.size(), 0);
     for (ValueId y : b.yields) {
       use(y, std::string(op_name(owner.code)) + " yield");
       if (!local[static_cast<std::size_t>(y)]) fail(owner, ErrorCode::kInvalidValue, "yields %" + std::to_string(y) + ", which the region does not define");
+      // Each yield is written straight into its own result's buffer: one value cannot be two.
+      if (yielded[static_cast<std::size_t>(y)]) {
+        fail(owner, ErrorCode::kInvalidValue, "yields %" + std::to_string(y) + " twice; a fused region yields each value at most once");
+      }
+      yielded[static_cast<std::size_t>(y)] = 1;
     }
   }
 
