@@ -332,10 +332,12 @@ ValueId Builder::neighbor_agg(ValueId g, ValueId x, AggOp op, Direction directio
 // ---------------------------------------------------------------- regions
 
 void Builder::check_depth(OpCode code) const {
-  if (open_.size() >= static_cast<std::size_t>(kMaxRegionDepth)) {
+  // A fused region holds no regions: it may open inside the deepest loop body (one level more).
+  const bool leaf = code == OpCode::kFused || code == OpCode::kFusedAgg;
+  if (open_.size() >= static_cast<std::size_t>(kMaxRegionDepth) + (leaf ? 1 : 0)) {
     fail(ErrorCode::kInvalidValue, code,
-         "regions nest deeper than " + std::to_string(kMaxRegionDepth) +
-             " levels (loop/while/fused bodies inside each other); at most " + std::to_string(kMaxRegionDepth) + " are allowed");
+         "loops nest deeper than " + std::to_string(kMaxRegionDepth) + " levels; at most " +
+             std::to_string(kMaxRegionDepth) + " loop/while bodies may nest inside each other");
   }
 }
 
@@ -463,7 +465,13 @@ std::vector<ValueId> Builder::close_fused(OpCode code, const std::vector<ValueId
       open_.back().region != static_cast<int>(open_.back().op.regions.size()) - 1) {
     fail(ErrorCode::kInvalidValue, code, std::string("end_") + op_name(code) + " without a matching begin");
   }
-  for (ValueId y : yields) check_visible(y, code);
+  for (std::size_t i = 0; i < yields.size(); ++i) {
+    check_visible(yields[i], code);
+    // Each yield is written straight into its own result's buffer: one value cannot be two.
+    if (std::find(yields.begin(), yields.begin() + static_cast<std::ptrdiff_t>(i), yields[i]) != yields.begin() + static_cast<std::ptrdiff_t>(i)) {
+      fail(ErrorCode::kInvalidValue, code, "yields " + detail::describe(program_, yields[i]) + " twice; a fused region yields each value at most once");
+    }
+  }
   current_block().yields = yields;
   open_scopes_.pop_back();
   OpenRegionState st = std::move(open_.back());

@@ -209,9 +209,10 @@ class Parser {
     if (cur_.kind != Tok::kEnd) fail(cur_, "expected end of text after '}', got " + describe_token(cur_));
     guarded(ret, [&] { builder_.set_outputs(outs); });
     // Storage may name a value printed later in the same statement (a fused_agg's result).
-    for (const auto& [v, tok] : pending_storage_) {
-      ValueId u = lookup(tok);
-      guarded(tok, [&] { builder_.set_storage(v, u); });
+    for (const auto& pending : pending_storage_) {  // (no structured binding: clang 14 cannot capture one)
+      const ValueId v = pending.first;
+      const ValueId u = lookup(pending.second);
+      guarded(pending.second, [&] { builder_.set_storage(v, u); });
     }
     Program p;
     guarded(ret, [&] { p = builder_.finish(); });
@@ -262,12 +263,27 @@ class Parser {
   void bind(const Token& t, ValueId v) {
     if (!names_.emplace(t.text, v).second) fail(t, "value %" + t.text + " is defined twice");
   }
-  std::vector<ValueId> value_list_optional() {
+  std::vector<ValueId> value_list_optional(std::vector<Token>* tokens = nullptr) {
     std::vector<ValueId> vs;
     if (cur_.kind != Tok::kValue) return vs;
-    vs.push_back(lookup(expect_kind(Tok::kValue, "a value")));
-    while (accept_punct(",")) vs.push_back(lookup(expect_kind(Tok::kValue, "a value")));
+    do {
+      Token t = expect_kind(Tok::kValue, "a value");
+      vs.push_back(lookup(t));
+      if (tokens) tokens->push_back(t);
+    } while (accept_punct(","));
     return vs;
+  }
+
+  // A fused region's yields are its results, each written into a buffer of its own.
+  void distinct_fused_yields(const char* op) const {
+    for (std::size_t i = 0; i < last_yield_values_.size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (last_yield_values_[j].text == last_yield_values_[i].text) {
+          fail(last_yield_values_[i], std::string(op) + ": yields %" + last_yield_values_[i].text +
+                                          " twice; a fused region yields each value at most once");
+        }
+      }
+    }
   }
 
   SymbolId symbol() {
@@ -564,7 +580,8 @@ class Parser {
     statements("yield");
     last_yield_ = cur_;
     advance();
-    std::vector<ValueId> ys = value_list_optional();
+    last_yield_values_.clear();
+    std::vector<ValueId> ys = value_list_optional(&last_yield_values_);
     return ys;
   }
 
@@ -583,6 +600,7 @@ class Parser {
       if (!ops.empty()) fail(at, "fused takes no operands (its region reads outer values directly)");
       guarded(at, [&] { builder_.begin_fused(); });
       std::vector<ValueId> ys = region_header({});
+      distinct_fused_yields("fused");
       expect_punct("}");
       guarded(last_yield_, [&] { results = builder_.end_fused(ys); });
     } else if (code == OpCode::kFusedAgg) {
@@ -599,6 +617,7 @@ class Parser {
       guarded(pro_at, [&] { a = builder_.begin_fused_agg_epilogue(pro[0]); });
       expect_ident("do");
       std::vector<ValueId> ys = region_header({a});
+      distinct_fused_yields("fused_agg");
       expect_punct("}");
       guarded(last_yield_, [&] { results = builder_.end_fused_agg(ys); });
     } else {
@@ -625,6 +644,7 @@ class Parser {
   Lexer lex_;
   Token cur_;
   Token last_yield_;  // carry-type errors point at the region's yield
+  std::vector<Token> last_yield_values_;  // the values it yields
   Builder builder_;
   std::map<std::string, ValueId> names_;
   std::vector<ValueId> graphs_;

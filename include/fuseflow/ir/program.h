@@ -72,11 +72,12 @@ struct Attributes {
 
 struct Op;
 
-// Regions (loop, while, fused, fused_agg bodies) nest at most this deep; the program's body is
-// depth 0, a loop's body in it depth 1. The Builder (so the tracer and the text parser) and
-// verify() reject deeper programs with a ValueError naming the limit, which bounds every
-// recursive walk over regions (verifier, printer, optimizer passes, the executor's lowering) to
-// a small part of any thread's stack, sanitizer builds included.
+// Loop and while regions nest at most this deep: the program's body is depth 0, a loop's body in
+// it depth 1. A fused / fused_agg region holds no regions, so it may sit one level deeper (the
+// fusion passes wrap ops of the deepest loop body). The Builder (so the tracer and the text
+// parser) and verify() reject deeper programs with a ValueError naming the limit, which bounds
+// every recursive walk over regions (verifier, printer, optimizer passes, the executor's lowering)
+// to a small part of any thread's stack, sanitizer builds included.
 inline constexpr int kMaxRegionDepth = 256;
 
 struct Block {
