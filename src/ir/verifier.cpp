@@ -386,6 +386,10 @@ class Verifier {
       }
       if (reduction && prologue) fail(owner, ErrorCode::kInvalidValue, "a fused_agg prologue cannot hold a reduction");
       for (ValueId v : op.operands) {
+        if (!valid(v) || !defined_[static_cast<std::size_t>(v)]) {
+          fail(owner, ErrorCode::kInvalidValue, std::string(op_name(op.code)) + " operand %" + std::to_string(v) +
+                                                    " is used before its definition or outside its scope");
+        }
         const Type& t = p_.type(v);
         if (reduced[static_cast<std::size_t>(v)]) {
           fail(owner, ErrorCode::kInvalidValue, std::string(op_name(op.code)) + " reads %" + std::to_string(v) +

@@ -46,6 +46,12 @@ class Dce {
       for (ValueId r : op.results) needed = needed || live[static_cast<std::size_t>(r)];
       if (!needed && detail::is_control(op)) needed = raises_.contains_may_raise(op);
       if (!needed) continue;
+      if (detail::is_fused(op)) {  // kept whole (see sweep): all it reads is needed
+        std::vector<ValueId> reads;
+        ir::collect_reads(op, reads);
+        for (ValueId v : reads) live[static_cast<std::size_t>(v)] = 1;
+        continue;
+      }
       for (ValueId v : op.operands) live[static_cast<std::size_t>(v)] = 1;
       for (const ir::Block& region : op.regions) {
         for (ValueId y : region.yields) live[static_cast<std::size_t>(y)] = 1;
@@ -67,11 +73,10 @@ class Dce {
         continue;
       }
       if (detail::is_fused(op)) {
-        // Kept whole: everything its regions read stays live.
-        for (const ir::Block& region : op.regions) {
-          for (ValueId y : region.yields) mark(y);
-          mark_block(region, live_);
-        }
+        // Kept whole, dead inner ops included: everything it reads stays live.
+        std::vector<ValueId> reads;
+        ir::collect_reads(op, reads);
+        for (ValueId v : reads) mark(v);
       }
       for (ValueId v : op.operands) mark(v);
       kept.push_back(std::move(op));
