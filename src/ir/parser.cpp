@@ -119,6 +119,9 @@ class Lexer {
         if (d == '"') break;
         if (d == '\\') {
           if (pos_ >= s_.size()) fail(t, "unterminated string");
+          // An escaped character is one of the format's (\n, \", \\) or stands for itself, which
+          // must then be UTF-8 like the rest of the string.
+          if (static_cast<unsigned char>(s_[pos_]) >= 0x80) continue;  // checked whole above
           char e = take();
           t.text += e == 'n' ? '\n' : e;
         } else {

@@ -65,5 +65,19 @@ TEST(ParserFuzzRegressions, VerifierChecksOperandsInsideFusedRegions) {
   }
 }
 
+TEST(ParserFuzzRegressions, AnEscapedByteInAStringMustBeUtf8Too) {
+  // crash-2469a575: `\` followed by byte 0x9F put the raw byte into the location's file name, so
+  // the printed program (and any message quoting the location) was not UTF-8.
+  try {
+    parse("func @f(%0:f64[n0]) {\n  %1:f64[n0] = exp %0 loc(\"q\\\x9F\x12.py\":3)\n  return %1\n}\n");
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("line 2, column 30: a string must be UTF-8; got byte \\x9F"), std::string::npos) << e.what();
+  }
+  // An escaped UTF-8 character stands for itself.
+  Program p = parse("func @f(%0:f64[n0]) {\n  %1:f64[n0] = exp %0 loc(\"\\\xE6\xBC\xA2.py\":3)\n  return %1\n}\n");
+  EXPECT_EQ(p.body.ops[0].loc.file, "\xE6\xBC\xA2.py");
+}
+
 }  // namespace
 }  // namespace fuseflow::ir
