@@ -466,6 +466,11 @@ class Verifier {
     define(pro.args[0], "region argument");
     fused_body(op, pro, nodes, true);
     if (pro.yields.size() != 1) fail(op, ErrorCode::kInvalidValue, "the prologue yields exactly one value");
+    // The executor runs a prologue either as the identity (no ops) or as the kernel computing its
+    // yield; one that holds ops but yields its argument is neither (it gathered garbage).
+    if (pro.yields[0] == pro.args[0] && !pro.ops.empty()) {
+      fail(op, ErrorCode::kInvalidValue, "a prologue yielding its argument is the identity and holds no ops");
+    }
     // The aggregate's type: that of neighbor_agg over the prologue's yield.
     std::vector<ValueId> agg_operands = op.operands;
     agg_operands[1] = pro.yields[0];

@@ -341,3 +341,21 @@ def test_r13_control_characters_are_escaped():
 def test_r13_a_location_file_name_keeps_its_characters():
     text = 'func @f(%0:f64[n0]) {\n  %1:f64[n0] = exp %0 loc("漢字.py":3)\n  return %1\n}\n'
     assert _core.parse_ir(text).print(locations=True) == text
+
+
+def test_r07_prologue_with_ops_yielding_its_argument_is_rejected():
+    # Accepted on the old main and run to a wrong aggregate.
+    text = """func @f(%0:graph, %1:f64[N]) {
+  %2:f64[N] = fused_agg.sum.in %0, %1 {
+  ^(%3:f64[N]):
+    %4:f64[N] = neg %3
+    yield %3
+  } do {
+  ^(%5:f64[N]):
+    %6:f64[N] = exp %5
+    yield %6
+  }
+  return %2
+}"""
+    with pytest.raises(ValueError, match="a prologue yielding its argument is the identity and holds no ops"):
+        _core.parse_ir(text)

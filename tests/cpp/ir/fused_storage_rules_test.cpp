@@ -76,6 +76,22 @@ TEST(FusedRules, EpilogueYieldingTheAggregateTwiceIsRejected) {
 })", "yields each value at most once");
 }
 
+TEST(FusedRules, APrologueYieldingItsArgumentHoldsNoOps) {
+  // Accepted before, and run to a wrong aggregate (all ones for exp(sum)).
+  expect_invalid(R"(func @f(%0:graph, %1:f64[N]) {
+  %2:f64[N] = fused_agg.sum.in %0, %1 {
+  ^(%3:f64[N]):
+    %4:f64[N] = neg %3
+    yield %3
+  } do {
+  ^(%5:f64[N]):
+    %6:f64[N] = exp %5
+    yield %6
+  }
+  return %2
+})", "a prologue yielding its argument is the identity and holds no ops");
+}
+
 // ---- storage: which buffers may be planned at all
 
 TEST(StorageRules, ABufferThatFeedsALoopIsNotReused) {
