@@ -11,7 +11,12 @@ namespace {
 
 std::string sanitize_name(const std::string& name) {
   std::string out;
-  for (char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+  // ASCII letters and digits whatever the locale: the name is printed in the text format.
+  for (char c : name) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    out += keep ? c : '_';
+  }
+  if (!out.empty() && out[0] >= '0' && out[0] <= '9') out.insert(out.begin(), '_');  // the parser reads an identifier
   return out.empty() ? "main" : out;
 }
 
@@ -326,6 +331,16 @@ ValueId Builder::neighbor_agg(ValueId g, ValueId x, AggOp op, Direction directio
 
 // ---------------------------------------------------------------- regions
 
+void Builder::check_depth(OpCode code) const {
+  // A fused region holds no regions: it may open inside the deepest loop body (one level more).
+  const bool leaf = code == OpCode::kFused || code == OpCode::kFusedAgg;
+  if (open_.size() >= static_cast<std::size_t>(kMaxRegionDepth) + (leaf ? 1 : 0)) {
+    fail(ErrorCode::kInvalidValue, code,
+         "loops nest deeper than " + std::to_string(kMaxRegionDepth) + " levels; at most " +
+             std::to_string(kMaxRegionDepth) + " loop/while bodies may nest inside each other");
+  }
+}
+
 std::vector<ValueId> Builder::open_region(std::vector<ValueId> carried_types_from) {
   open_scopes_.push_back(next_scope_++);
   std::vector<ValueId> args;
@@ -335,6 +350,7 @@ std::vector<ValueId> Builder::open_region(std::vector<ValueId> carried_types_fro
 }
 
 std::vector<ValueId> Builder::begin_loop(ValueId count, const std::vector<ValueId>& inits) {
+  check_depth(OpCode::kLoop);
   check_visible(count, OpCode::kLoop);
   const Type& ct = type(count);
   if (!ct.is_scalar() || !is_integer(ct.dtype)) {
@@ -356,6 +372,7 @@ std::vector<ValueId> Builder::begin_loop(ValueId count, const std::vector<ValueI
 }
 
 std::vector<ValueId> Builder::begin_while(const std::vector<ValueId>& inits) {
+  check_depth(OpCode::kWhile);
   for (ValueId v : inits) {
     check_visible(v, OpCode::kWhile);
     if (type(v).is_graph()) fail(ErrorCode::kInvalidType, OpCode::kWhile, "a graph cannot be a loop carry");
@@ -434,6 +451,7 @@ std::vector<ValueId> Builder::end_while(const std::vector<ValueId>& yields) { re
 // ---------------------------------------------------------------- fused regions
 
 void Builder::begin_fused() {
+  check_depth(OpCode::kFused);
   OpenRegionState st;
   st.op.code = OpCode::kFused;
   st.op.loc = loc_;
@@ -447,7 +465,13 @@ std::vector<ValueId> Builder::close_fused(OpCode code, const std::vector<ValueId
       open_.back().region != static_cast<int>(open_.back().op.regions.size()) - 1) {
     fail(ErrorCode::kInvalidValue, code, std::string("end_") + op_name(code) + " without a matching begin");
   }
-  for (ValueId y : yields) check_visible(y, code);
+  for (std::size_t i = 0; i < yields.size(); ++i) {
+    check_visible(yields[i], code);
+    // Each yield is written straight into its own result's buffer: one value cannot be two.
+    if (std::find(yields.begin(), yields.begin() + static_cast<std::ptrdiff_t>(i), yields[i]) != yields.begin() + static_cast<std::ptrdiff_t>(i)) {
+      fail(ErrorCode::kInvalidValue, code, "yields " + detail::describe(program_, yields[i]) + " twice; a fused region yields each value at most once");
+    }
+  }
   current_block().yields = yields;
   open_scopes_.pop_back();
   OpenRegionState st = std::move(open_.back());
@@ -466,6 +490,7 @@ std::vector<ValueId> Builder::close_fused(OpCode code, const std::vector<ValueId
 std::vector<ValueId> Builder::end_fused(const std::vector<ValueId>& yields) { return close_fused(OpCode::kFused, yields); }
 
 ValueId Builder::begin_fused_agg(ValueId g, ValueId x, AggOp op, Direction direction, std::optional<ValueId> weights) {
+  check_depth(OpCode::kFusedAgg);
   check_visible(g, OpCode::kFusedAgg);
   check_visible(x, OpCode::kFusedAgg);
   OpenRegionState st;

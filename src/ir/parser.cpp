@@ -1,6 +1,5 @@
 // parse(): the text format back into a Program, built through the Builder (implicit casts off) so
 // every op is type-checked as it is read; errors carry the line and column of the offending token.
-#include <cctype>
 #include <charconv>
 #include <limits>
 #include <map>
@@ -9,6 +8,7 @@
 #include <vector>
 
 #include "detail.h"
+#include "lexer.h"
 #include "fuseflow/ir/builder.h"
 #include "fuseflow/ir/text.h"
 
@@ -16,117 +16,10 @@ namespace fuseflow::ir {
 
 namespace {
 
-enum class Tok { kEnd, kIdent, kNumber, kValue, kString, kPunct };
-
-struct Token {
-  Tok kind = Tok::kEnd;
-  std::string text;  // ident / number / string contents / punctuation char; value: its digits
-  int line = 1, column = 1;
-};
-
-class Lexer {
- public:
-  explicit Lexer(std::string_view s) : s_(s) {}
-
-  Token next() {
-    skip_space();
-    Token t;
-    t.line = line_;
-    t.column = column_;
-    if (pos_ >= s_.size()) return t;
-    char c = s_[pos_];
-    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
-      t.kind = Tok::kIdent;
-      while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) t.text += take();
-    } else if (std::isdigit(static_cast<unsigned char>(c)) || (c == '-' && pos_ + 1 < s_.size() &&
-                                                               (std::isdigit(static_cast<unsigned char>(s_[pos_ + 1])) || s_[pos_ + 1] == 'i'))) {
-      t.kind = Tok::kNumber;
-      t.text += take();
-      if (c == '-' && s_.substr(pos_, 3) == "inf") {
-        t.text += take(), t.text += take(), t.text += take();
-        return t;
-      }
-      while (pos_ < s_.size()) {
-        char d = s_[pos_];
-        char prev = t.text.back();
-        if (std::isdigit(static_cast<unsigned char>(d)) || d == '.' || d == 'e' || d == 'E' ||
-            ((d == '+' || d == '-') && (prev == 'e' || prev == 'E'))) {
-          t.text += take();
-        } else {
-          break;
-        }
-      }
-    } else if (c == '%') {
-      take();
-      t.kind = Tok::kValue;
-      while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_]))) t.text += take();
-      if (t.text.empty()) fail(t, "expected digits after '%'");
-    } else if (c == '"') {
-      take();
-      t.kind = Tok::kString;
-      while (true) {
-        if (pos_ >= s_.size() || s_[pos_] == '\n') fail(t, "unterminated string");
-        char d = take();
-        if (d == '"') break;
-        if (d == '\\') {
-          if (pos_ >= s_.size()) fail(t, "unterminated string");
-          char e = take();
-          t.text += e == 'n' ? '\n' : e;
-        } else {
-          t.text += d;
-        }
-      }
-    } else if (std::string_view("(){}[],:=^~@.").find(c) != std::string_view::npos) {
-      t.kind = Tok::kPunct;
-      t.text = std::string(1, take());
-    } else {
-      fail(t, std::string("unexpected character '") + c + "'");
-    }
-    return t;
-  }
-
-  [[noreturn]] static void fail(const Token& t, const std::string& message) {
-    throw Error(ErrorCode::kInvalidValue,
-                "IR text: line " + std::to_string(t.line) + ", column " + std::to_string(t.column) + ": " + message);
-  }
-
- private:
-  char take() {
-    char c = s_[pos_++];
-    if (c == '\n') {
-      ++line_;
-      column_ = 1;
-    } else {
-      ++column_;
-    }
-    return c;
-  }
-  void skip_space() {
-    while (pos_ < s_.size()) {
-      char c = s_[pos_];
-      if (c == '#') {  // comment to end of line
-        while (pos_ < s_.size() && s_[pos_] != '\n') take();
-      } else if (std::isspace(static_cast<unsigned char>(c))) {
-        take();
-      } else {
-        break;
-      }
-    }
-  }
-
-  std::string_view s_;
-  std::size_t pos_ = 0;
-  int line_ = 1, column_ = 1;
-};
-
-std::string describe_token(const Token& t) {
-  switch (t.kind) {
-    case Tok::kEnd: return "end of text";
-    case Tok::kValue: return "'%" + t.text + "'";
-    case Tok::kString: return "a string";
-    default: return "'" + t.text + "'";
-  }
-}
+using detail::describe_token;
+using detail::Lexer;
+using detail::Tok;
+using detail::Token;
 
 class Parser {
  public:
@@ -154,9 +47,10 @@ class Parser {
     if (cur_.kind != Tok::kEnd) fail(cur_, "expected end of text after '}', got " + describe_token(cur_));
     guarded(ret, [&] { builder_.set_outputs(outs); });
     // Storage may name a value printed later in the same statement (a fused_agg's result).
-    for (const auto& [v, tok] : pending_storage_) {
-      ValueId u = lookup(tok);
-      guarded(tok, [&] { builder_.set_storage(v, u); });
+    for (const auto& pending : pending_storage_) {  // (no structured binding: clang 14 cannot capture one)
+      const ValueId v = pending.first;
+      const ValueId u = lookup(pending.second);
+      guarded(pending.second, [&] { builder_.set_storage(v, u); });
     }
     Program p;
     guarded(ret, [&] { p = builder_.finish(); });
@@ -207,12 +101,27 @@ class Parser {
   void bind(const Token& t, ValueId v) {
     if (!names_.emplace(t.text, v).second) fail(t, "value %" + t.text + " is defined twice");
   }
-  std::vector<ValueId> value_list_optional() {
+  std::vector<ValueId> value_list_optional(std::vector<Token>* tokens = nullptr) {
     std::vector<ValueId> vs;
     if (cur_.kind != Tok::kValue) return vs;
-    vs.push_back(lookup(expect_kind(Tok::kValue, "a value")));
-    while (accept_punct(",")) vs.push_back(lookup(expect_kind(Tok::kValue, "a value")));
+    do {
+      Token t = expect_kind(Tok::kValue, "a value");
+      vs.push_back(lookup(t));
+      if (tokens) tokens->push_back(t);
+    } while (accept_punct(","));
     return vs;
+  }
+
+  // A fused region's yields are its results, each written into a buffer of its own.
+  void distinct_fused_yields(const char* op) const {
+    for (std::size_t i = 0; i < last_yield_values_.size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (last_yield_values_[j].text == last_yield_values_[i].text) {
+          fail(last_yield_values_[i], std::string(op) + ": yields %" + last_yield_values_[i].text +
+                                          " twice; a fused region yields each value at most once");
+        }
+      }
+    }
   }
 
   SymbolId symbol() {
@@ -509,7 +418,8 @@ class Parser {
     statements("yield");
     last_yield_ = cur_;
     advance();
-    std::vector<ValueId> ys = value_list_optional();
+    last_yield_values_.clear();
+    std::vector<ValueId> ys = value_list_optional(&last_yield_values_);
     return ys;
   }
 
@@ -526,8 +436,9 @@ class Parser {
       guarded(last_yield_, [&] { results = builder_.end_loop(ys); });
     } else if (code == OpCode::kFused) {
       if (!ops.empty()) fail(at, "fused takes no operands (its region reads outer values directly)");
-      builder_.begin_fused();
+      guarded(at, [&] { builder_.begin_fused(); });
       std::vector<ValueId> ys = region_header({});
+      distinct_fused_yields("fused");
       expect_punct("}");
       guarded(last_yield_, [&] { results = builder_.end_fused(ys); });
     } else if (code == OpCode::kFusedAgg) {
@@ -544,6 +455,7 @@ class Parser {
       guarded(pro_at, [&] { a = builder_.begin_fused_agg_epilogue(pro[0]); });
       expect_ident("do");
       std::vector<ValueId> ys = region_header({a});
+      distinct_fused_yields("fused_agg");
       expect_punct("}");
       guarded(last_yield_, [&] { results = builder_.end_fused_agg(ys); });
     } else {
@@ -570,6 +482,7 @@ class Parser {
   Lexer lex_;
   Token cur_;
   Token last_yield_;  // carry-type errors point at the region's yield
+  std::vector<Token> last_yield_values_;  // the values it yields
   Builder builder_;
   std::map<std::string, ValueId> names_;
   std::vector<ValueId> graphs_;

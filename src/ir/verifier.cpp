@@ -15,6 +15,7 @@ class Verifier {
                                         def_code_(p.values.size(), -1), def_operand_(p.values.size(), kNoValue) {}
 
   void run() {
+    check_depth();
     for (const LengthSymbol& s : p_.symbols) {
       if (s.kind == SymbolKind::kRuntime && !valid(s.source)) fail_plain("symbol refers to undefined value %" + std::to_string(s.source));
     }
@@ -44,12 +45,42 @@ class Verifier {
     if (!p_.storage.empty()) {
       if (p_.storage.size() != p_.values.size()) fail_plain("storage has " + std::to_string(p_.storage.size()) + " entries for " + std::to_string(p_.values.size()) + " values");
       taken_.assign(p_.values.size(), 0);
-      storage_block(p_.body);
+      storage_block(p_.body, false);
     }
   }
 
  private:
   bool valid(ValueId v) const { return v >= 0 && static_cast<std::size_t>(v) < p_.values.size(); }
+
+  // First, without recursion: the walks below recurse once per nesting level.
+  void check_depth() const {
+    struct Level {
+      const Block* block;
+      std::size_t op = 0, region = 0;
+    };
+    std::vector<Level> stack{{&p_.body}};
+    while (!stack.empty()) {
+      Level& top = stack.back();
+      if (top.op == top.block->ops.size()) {
+        stack.pop_back();
+        continue;
+      }
+      const Op& op = top.block->ops[top.op];
+      if (top.region == op.regions.size()) {
+        ++top.op;
+        top.region = 0;
+        continue;
+      }
+      const Block* inner = &op.regions[top.region++];
+      // The new region's depth is stack.size(); a fused one (a leaf) may be one level deeper.
+      const bool leaf = op.code == OpCode::kFused || op.code == OpCode::kFusedAgg;
+      if (stack.size() > static_cast<std::size_t>(kMaxRegionDepth) + (leaf ? 1 : 0)) {
+        fail(op, ErrorCode::kInvalidValue, "loops nest deeper than " + std::to_string(kMaxRegionDepth) + " levels; at most " +
+                                               std::to_string(kMaxRegionDepth) + " loop/while bodies may nest inside each other");
+      }
+      stack.push_back({inner});
+    }
+  }
 
   [[noreturn]] void fail_plain(const std::string& message) const { throw Error(ErrorCode::kInvalidValue, "verify: " + message); }
 
@@ -187,24 +218,62 @@ class Verifier {
   }
 
   // ---- storage (memory planning): v@u means v is written into u's buffer. Checked per block:
-  // u and v are arrays of one dtype and length defined by ops of the same block, u before v; u is
-  // not a loop result, not yielded, not already taken by another value, and its last use (reads
-  // inside nested regions count at their op) is no later than v's op -- at v's op only when that op
-  // is fused/fused_agg (an in-place update) and u feeds no loop. A fused_agg's aggregate may name
-  // one of the op's own results (the epilogue then updates the aggregate in place).
+  // u and v are arrays of one dtype and length defined by ops of the same block, u before v, each
+  // written into a buffer of its own by its op (not a loop/while result, whose buffers swap
+  // between iterations, nor a degree array, a view of the graph's memory); u is not yielded, feeds
+  // no loop (a loop may keep a reference to its init), is not already taken by another value, and
+  // its last use (reads inside nested regions count at their op) is no later than v's op. At v's
+  // op only for fused/fused_agg (an in-place update), and then the region's last read of u comes
+  // no later than the instruction computing v (each block of elements is read before it is
+  // overwritten), and a fused_agg's gather (operands, prologue) does not read u. v is not a loop
+  // body's yield. A fused_agg's aggregate may name one of the op's results computed no earlier
+  // than the epilogue's last read of the aggregate, and not one updating an array in place (the
+  // gather writes the aggregate before the epilogue reads that array). Values inside a fused
+  // region live in registers: no storage.
   [[noreturn]] void storage_fail(ValueId v, ValueId u, const std::string& rule) const {
     fail_plain("storage %" + std::to_string(v) + "@%" + std::to_string(u) + ": " + rule);
   }
 
-  void storage_block(const Block& b) {
+  // Position in `b` of the op defining v (-1: a region argument or defined elsewhere).
+  static int def_index(const Block& b, ValueId v) {
+    for (std::size_t j = 0; j < b.ops.size(); ++j) {
+      const auto& r = b.ops[j].results;
+      if (std::find(r.begin(), r.end(), v) != r.end()) return static_cast<int>(j);
+    }
+    return -1;
+  }
+
+  // Last position in `b` whose op reads v as an operand (-1: none).
+  static int last_read_index(const Block& b, ValueId v) {
+    int last = -1;
+    for (std::size_t j = 0; j < b.ops.size(); ++j) {
+      const auto& o = b.ops[j].operands;
+      if (std::find(o.begin(), o.end(), v) != o.end()) last = static_cast<int>(j);
+    }
+    return last;
+  }
+
+  static bool own_buffer(OpCode code) {
+    return code != OpCode::kLoop && code != OpCode::kWhile && code != OpCode::kOutDegree && code != OpCode::kInDegree;
+  }
+
+  void no_storage_inside(const Block& b) const {
+    for (const Op& op : b.ops) {
+      for (ValueId r : op.results) {
+        if (p_.storage_of(r) != kNoValue) storage_fail(r, p_.storage_of(r), "a value inside a fused region lives in registers and has no storage");
+      }
+    }
+  }
+
+  void storage_block(const Block& b, bool loop_body) {
     const int end = static_cast<int>(b.ops.size());
     std::vector<int> def_pos(p_.values.size(), -1), last_use(p_.values.size(), -1);
-    std::vector<char> feeds_loop(p_.values.size(), 0), loop_result(p_.values.size(), 0);
+    std::vector<char> feeds_loop(p_.values.size(), 0), own(p_.values.size(), 0), yielded(p_.values.size(), 0);
     for (int i = 0; i < end; ++i) {
       const Op& op = b.ops[static_cast<std::size_t>(i)];
       for (ValueId r : op.results) {
         def_pos[static_cast<std::size_t>(r)] = i;
-        if (op.code == OpCode::kLoop || op.code == OpCode::kWhile) loop_result[static_cast<std::size_t>(r)] = 1;
+        own[static_cast<std::size_t>(r)] = own_buffer(op.code);
       }
       std::vector<ValueId> reads;
       collect_reads(op, reads);
@@ -213,11 +282,15 @@ class Verifier {
         if (op.code == OpCode::kLoop || op.code == OpCode::kWhile) feeds_loop[static_cast<std::size_t>(v)] = 1;
       }
     }
-    for (ValueId y : b.yields) last_use[static_cast<std::size_t>(y)] = end;
+    for (ValueId y : b.yields) {
+      last_use[static_cast<std::size_t>(y)] = end;
+      yielded[static_cast<std::size_t>(y)] = 1;
+    }
     for (int i = 0; i < end; ++i) {
       const Op& op = b.ops[static_cast<std::size_t>(i)];
-      const bool in_place_ok = op.code == OpCode::kFused || op.code == OpCode::kFusedAgg;
-      for (ValueId v : op.results) {
+      const bool fused_op = op.code == OpCode::kFused || op.code == OpCode::kFusedAgg;
+      for (std::size_t k = 0; k < op.results.size(); ++k) {
+        const ValueId v = op.results[k];
         const ValueId u = p_.storage_of(v);
         if (u == kNoValue) continue;
         if (!valid(u)) storage_fail(v, u, "not a value of the program");
@@ -228,40 +301,69 @@ class Verifier {
         }
         const int du = def_pos[static_cast<std::size_t>(u)];
         if (du < 0 || du >= i) storage_fail(v, u, "the buffer's value must be defined by an earlier op of the same block");
-        if (loop_result[static_cast<std::size_t>(u)]) storage_fail(v, u, "a loop result's buffer is not planned");
+        if (!own_buffer(op.code)) storage_fail(v, u, std::string("a ") + op_name(op.code) + " result's buffer is not planned");
+        if (!own[static_cast<std::size_t>(u)]) storage_fail(v, u, "a loop result's or degree array's buffer is not planned");
+        if (loop_body && yielded[static_cast<std::size_t>(v)]) storage_fail(v, u, "a loop body's yield is not planned (carry buffers swap)");
+        if (feeds_loop[static_cast<std::size_t>(u)]) storage_fail(v, u, "the buffer's value feeds a loop, which may keep its buffer");
         if (taken_[static_cast<std::size_t>(u)]) storage_fail(v, u, "the buffer is already taken by another value");
         const int lu = last_use[static_cast<std::size_t>(u)];
         if (lu > i) storage_fail(v, u, "the buffer's value is still read after this op");
-        if (lu == i && (!in_place_ok || feeds_loop[static_cast<std::size_t>(u)])) {
-          storage_fail(v, u, "an in-place update needs a fused op and a value that feeds no loop");
-        }
-        if (lu == i && op.code == OpCode::kFusedAgg) {
-          // The gather reads its values (and the prologue's input) at random: never in place.
-          bool random_read = std::find(op.operands.begin(), op.operands.end(), u) != op.operands.end();
-          for (const Op& inner : op.regions[0].ops) {
-            random_read = random_read || std::find(inner.operands.begin(), inner.operands.end(), u) != inner.operands.end();
-          }
-          if (random_read) storage_fail(v, u, "a gather's input cannot be updated in place");
-        }
+        if (lu == i) in_place(op, k, u);
         taken_[static_cast<std::size_t>(u)] = 1;
       }
-      if (op.code == OpCode::kFusedAgg) {
-        const ValueId a = op.regions[1].args[0];
-        const ValueId u = p_.storage_of(a);
-        if (u != kNoValue) {
-          if (std::find(op.results.begin(), op.results.end(), u) == op.results.end()) storage_fail(a, u, "a fused_agg aggregate may only name a result of its op");
-          if (!(p_.type(u) == p_.type(a))) storage_fail(a, u, "both must be arrays of the same dtype and length");
+      if (op.code == OpCode::kFusedAgg) aggregate_storage(op, last_use, i);
+      for (std::size_t r = 0; r < op.regions.size(); ++r) {
+        const Block& region = op.regions[r];
+        for (ValueId arg : region.args) {
+          const bool aggregate = op.code == OpCode::kFusedAgg && r == 1;
+          if (!aggregate && p_.storage_of(arg) != kNoValue) storage_fail(arg, p_.storage_of(arg), "a region argument has no storage of its own");
         }
-      }
-      for (const Block& r : op.regions) {
-        for (ValueId arg : r.args) {
-          if (op.code != OpCode::kFusedAgg && p_.storage_of(arg) != kNoValue) storage_fail(arg, p_.storage_of(arg), "a region argument has no storage of its own");
+        if (fused_op) {
+          no_storage_inside(region);
+        } else {
+          storage_block(region, true);
         }
-        storage_block(r);
       }
     }
     for (ValueId a : b.args) {
       if (&b == &p_.body && p_.storage_of(a) != kNoValue) storage_fail(a, p_.storage_of(a), "a program input is borrowed, never planned");
+    }
+  }
+
+  // v = op.results[k] written into u's buffer by the op that reads u last.
+  void in_place(const Op& op, std::size_t k, ValueId u) const {
+    const ValueId v = op.results[k];
+    if (op.code != OpCode::kFused && op.code != OpCode::kFusedAgg) storage_fail(v, u, "an in-place update needs a fused op");
+    const Block& body = op.regions.back();
+    if (op.code == OpCode::kFusedAgg) {
+      // The gather reads its values (and the prologue's input) at random: never in place.
+      bool random_read = std::find(op.operands.begin(), op.operands.end(), u) != op.operands.end() ||
+                         last_read_index(op.regions[0], u) >= 0;
+      if (random_read) storage_fail(v, u, "a gather's input cannot be updated in place");
+    }
+    const int written_at = def_index(body, body.yields.at(k));
+    if (written_at < 0) storage_fail(v, u, "an in-place update needs a result computed by an instruction of the region");
+    if (last_read_index(body, u) > written_at) {
+      storage_fail(v, u, "an in-place update must come no earlier than the region's last read of the buffer's value");
+    }
+  }
+
+  // The aggregate a (the epilogue's argument) stored in result r of its fused_agg.
+  void aggregate_storage(const Op& op, const std::vector<int>& last_use, int at) const {
+    const Block& epi = op.regions[1];
+    const ValueId a = epi.args[0];
+    const ValueId r = p_.storage_of(a);
+    if (r == kNoValue) return;
+    const auto it = std::find(op.results.begin(), op.results.end(), r);
+    if (it == op.results.end()) storage_fail(a, r, "a fused_agg aggregate may only name a result of its op");
+    if (!(p_.type(r) == p_.type(a))) storage_fail(a, r, "both must be arrays of the same dtype and length");
+    const ValueId y = epi.yields.at(static_cast<std::size_t>(it - op.results.begin()));
+    if (y != a && def_index(epi, y) < last_read_index(epi, a)) {
+      storage_fail(a, r, "the result must be computed no earlier than the epilogue's last read of the aggregate");
+    }
+    const ValueId holder = p_.storage_of(r);
+    if (holder != kNoValue && valid(holder) && last_use[static_cast<std::size_t>(holder)] == at) {
+      storage_fail(a, r, "the result updates %" + std::to_string(holder) + " in place, which the gather would overwrite before the epilogue reads it");
     }
   }
 
@@ -284,6 +386,10 @@ class Verifier {
       }
       if (reduction && prologue) fail(owner, ErrorCode::kInvalidValue, "a fused_agg prologue cannot hold a reduction");
       for (ValueId v : op.operands) {
+        if (!valid(v) || !defined_[static_cast<std::size_t>(v)]) {
+          fail(owner, ErrorCode::kInvalidValue, std::string(op_name(op.code)) + " operand %" + std::to_string(v) +
+                                                    " is used before its definition or outside its scope");
+        }
         const Type& t = p_.type(v);
         if (reduced[static_cast<std::size_t>(v)]) {
           fail(owner, ErrorCode::kInvalidValue, std::string(op_name(op.code)) + " reads %" + std::to_string(v) +
@@ -310,9 +416,15 @@ class Verifier {
       }
       for (ValueId r : op.results) define(r, std::string("result of ") + op_name(op.code));
     }
+    std::vector<char> yielded(p_.values.size(), 0);
     for (ValueId y : b.yields) {
       use(y, std::string(op_name(owner.code)) + " yield");
       if (!local[static_cast<std::size_t>(y)]) fail(owner, ErrorCode::kInvalidValue, "yields %" + std::to_string(y) + ", which the region does not define");
+      // Each yield is written straight into its own result's buffer: one value cannot be two.
+      if (yielded[static_cast<std::size_t>(y)]) {
+        fail(owner, ErrorCode::kInvalidValue, "yields %" + std::to_string(y) + " twice; a fused region yields each value at most once");
+      }
+      yielded[static_cast<std::size_t>(y)] = 1;
     }
   }
 
@@ -354,6 +466,11 @@ class Verifier {
     define(pro.args[0], "region argument");
     fused_body(op, pro, nodes, true);
     if (pro.yields.size() != 1) fail(op, ErrorCode::kInvalidValue, "the prologue yields exactly one value");
+    // The executor runs a prologue either as the identity (no ops) or as the kernel computing its
+    // yield; one that holds ops but yields its argument is neither (it gathered garbage).
+    if (pro.yields[0] == pro.args[0] && !pro.ops.empty()) {
+      fail(op, ErrorCode::kInvalidValue, "a prologue yielding its argument is the identity and holds no ops");
+    }
     // The aggregate's type: that of neighbor_agg over the prologue's yield.
     std::vector<ValueId> agg_operands = op.operands;
     agg_operands[1] = pro.yields[0];

@@ -6,6 +6,7 @@
 //   x + 0, 0 + x, x - 0, x | 0, x ^ 0 -> x (integers / bool)
 //   x - (+0.0)                     -> x   (floats: x - 0.0 == x + (-0.0))
 //   neg(neg(x)), not(not(x))       -> x
+//   cast of a scalar to its own type -> x (an array's is an explicit copy: kept)
 //   minimum(x,x), maximum(x,x), x & x, x | x, where(c,x,x) -> x
 //   where(true, a, b) -> a, where(false, a, b) -> b
 //   x==x, x<=x, x>=x -> true; x!=x, x<x, x>x -> false  (integer/bool scalars only: NaN != NaN)
@@ -111,7 +112,8 @@ class Simplifier {
         if (const ir::Op* inner = unary_def(o[0], op.code)) return same(inner->operands[0]);
         break;
       case OpCode::kCast:
-        return same(o[0]);  // a cast to the operand's own type
+        if (detail::is_copy(p_, op)) break;  // an explicit copy (distinct_outputs): kept
+        return same(o[0]);                   // a scalar cast to its own type
       case OpCode::kWhere:
         if (o[1] == o[2]) return same(o[1]);
         if (constant(o[0])) return same(constant(o[0])->i != 0 ? o[1] : o[2]);

@@ -3,8 +3,9 @@
 // wrapping integers). Only exactly-defined ops are folded — arithmetic, comparisons, logic,
 // min/max/clip/where, floor/ceil/round/abs/neg, sqrt (IEEE exact) and casts — so the folded value
 // is bit-identical to what the executor computes. Transcendentals (exp, log, ... norm_cdf), float
-// pow, integer pow with a negative exponent and float->int casts of NaN/inf/out-of-range values
-// (unspecified) stay for the executor. Runtime scalars (inputs, num_nodes, reductions) are never
+// pow, integer pow with a negative exponent, integer division/modulo by zero (the executor raises
+// or signals those at run time: folding them would hide that, see opt/may_raise.h) and float->int
+// casts of NaN/inf/out-of-range values (unspecified) stay for the executor. Runtime scalars (inputs, num_nodes, reductions) are never
 // constants, so nothing depending on them is folded.
 //
 // The op is rewritten in place (same result value and type), so uses and length symbols stay valid.
@@ -170,11 +171,15 @@ std::optional<ConstValue> fold_binary(OpCode code, T a, T b) {
       break;
     case OpCode::kFloorDiv:
       if constexpr (kFloat) return write<T>(float_floor_div(a, b));
-      else if constexpr (kIsInt<T>) return write<T>(int_floor_div(a, b));
+      else if constexpr (kIsInt<T>) {
+        if (b != 0) return write<T>(int_floor_div(a, b));  // by zero: the executor's rule applies
+      }
       break;
     case OpCode::kMod:
       if constexpr (kFloat) return write<T>(float_mod(a, b));
-      else if constexpr (kIsInt<T>) return write<T>(int_mod(a, b));
+      else if constexpr (kIsInt<T>) {
+        if (b != 0) return write<T>(int_mod(a, b));
+      }
       break;
     case OpCode::kPow:
       // Integer power by squaring (wrapping) is exact; a negative exponent is left to the executor.

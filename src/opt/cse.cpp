@@ -3,7 +3,8 @@
 // (weakness included). A later equal op is replaced by the earlier one. Scopes follow regions: a
 // value defined inside a loop body may replace ops later in that body (and its nested regions)
 // but never ops outside it, while ops inside a body do reuse values computed before the loop.
-// Loop and while ops themselves are never merged. Operands of commutative ops are put in order
+// Loop and while ops themselves are never merged, nor explicit copies (an array cast to its own
+// type: see distinct_outputs). Operands of commutative ops are put in order
 // only for integer and bool operands (for floats the NaN payload of a+b depends on the order).
 #include <algorithm>
 #include <cstring>
@@ -84,6 +85,7 @@ class Cse {
         for (ir::Block& region : op.regions) block(region);
         continue;
       }
+      if (detail::is_copy(p_, op)) continue;  // each explicit copy is a buffer of its own
       std::string key = key_of(op);
       ValueId earlier = find(key);
       if (earlier != ir::kNoValue) {

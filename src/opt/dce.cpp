@@ -1,6 +1,7 @@
 // dce: dead code elimination. An op is live when a result is used by a live op, a region yield of
-// a live carry, or a program output; ops that can raise at run time (min/max/argmin/argmax) are
-// always live so no error disappears. Loop carries are pruned too: a carry is dead when its loop
+// a live carry, or a program output; ops that can raise at run time (opt/may_raise.h: min/max of
+// an empty array, integer pow with a negative exponent, full/arange with a bad count, integer
+// division by zero) are always live, and so is every loop holding one, so no error disappears. Loop carries are pruned too: a carry is dead when its loop
 // result is unused and its region argument only feeds computations of dead carries (and, for a
 // while loop, not the condition). A loop left without live carries is removed. Program inputs and
 // outputs are never touched.
@@ -8,6 +9,7 @@
 
 #include "fuseflow/opt/pass_manager.h"
 #include "opt/ir_rewrite.h"
+#include "opt/may_raise.h"
 
 namespace fuseflow::opt {
 
@@ -17,7 +19,7 @@ using ir::ValueId;
 
 class Dce {
  public:
-  explicit Dce(ir::Program& p) : p_(p), live_(p.values.size(), 0) {}
+  explicit Dce(ir::Program& p) : p_(p), raises_(p), live_(p.values.size(), 0) {}
 
   bool run() {
     for (ValueId v : p_.body.yields) mark(v);
@@ -40,10 +42,16 @@ class Dce {
   void mark_block(const ir::Block& b, std::vector<char>& live) const {
     for (auto it = b.ops.rbegin(); it != b.ops.rend(); ++it) {
       const ir::Op& op = *it;
-      bool needed = detail::may_raise(op);
+      bool needed = raises_.may_raise(op);
       for (ValueId r : op.results) needed = needed || live[static_cast<std::size_t>(r)];
-      if (!needed && detail::is_control(op)) needed = detail::contains_may_raise(op);
+      if (!needed && detail::is_control(op)) needed = raises_.contains_may_raise(op);
       if (!needed) continue;
+      if (detail::is_fused(op)) {  // kept whole (see sweep): all it reads is needed
+        std::vector<ValueId> reads;
+        ir::collect_reads(op, reads);
+        for (ValueId v : reads) live[static_cast<std::size_t>(v)] = 1;
+        continue;
+      }
       for (ValueId v : op.operands) live[static_cast<std::size_t>(v)] = 1;
       for (const ir::Block& region : op.regions) {
         for (ValueId y : region.yields) live[static_cast<std::size_t>(y)] = 1;
@@ -57,19 +65,18 @@ class Dce {
     std::vector<ir::Op> kept;
     for (auto it = b.ops.rbegin(); it != b.ops.rend(); ++it) {
       ir::Op& op = *it;
-      bool keep = detail::is_fused(op)     ? any_result_live(op) || detail::contains_may_raise(op)
+      bool keep = detail::is_fused(op)     ? any_result_live(op) || raises_.contains_may_raise(op)
                   : detail::is_control(op) ? sweep_loop(op)
-                                           : (any_result_live(op) || detail::may_raise(op));
+                                           : (any_result_live(op) || raises_.may_raise(op));
       if (!keep) {
         changed_ = true;
         continue;
       }
       if (detail::is_fused(op)) {
-        // Kept whole: everything its regions read stays live.
-        for (const ir::Block& region : op.regions) {
-          for (ValueId y : region.yields) mark(y);
-          mark_block(region, live_);
-        }
+        // Kept whole, dead inner ops included: everything it reads stays live.
+        std::vector<ValueId> reads;
+        ir::collect_reads(op, reads);
+        for (ValueId v : reads) mark(v);
       }
       for (ValueId v : op.operands) mark(v);
       kept.push_back(std::move(op));
@@ -84,7 +91,7 @@ class Dce {
     const std::size_t first_init = is_while ? 0 : 1;  // loop: operand 0 is the count
     ir::Block& body = op.regions.back();
     std::vector<char> carry_live(carries, 0);
-    bool pinned = detail::contains_may_raise(op);  // keep every carry: an error inside must stay
+    bool pinned = raises_.contains_may_raise(op);  // keep every carry: an error inside must stay
     for (std::size_t k = 0; k < carries; ++k) carry_live[k] = pinned || is_live(op.results[k]);
     // Fixed point: a carry is live if a live carry's (or the condition's) computation reads it.
     for (bool grew = true; grew;) {
@@ -106,7 +113,7 @@ class Dce {
     }
     bool any = false;
     for (char c : carry_live) any = any || c;
-    if (!any) return false;
+    if (!any && !pinned) return false;  // a loop without carries still runs what may raise
     // Drop dead carries everywhere they appear: init operand, region args, body yield, result.
     std::vector<ValueId> operands(op.operands.begin(), op.operands.begin() + static_cast<std::ptrdiff_t>(first_init));
     std::vector<ValueId> results, body_yields;
@@ -133,6 +140,7 @@ class Dce {
   }
 
   ir::Program& p_;
+  detail::RaiseAnalysis raises_;
   std::vector<char> live_;
   bool changed_ = false;
 };

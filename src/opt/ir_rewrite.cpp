@@ -8,29 +8,12 @@ namespace fuseflow::opt::detail {
 
 using ir::ValueId;
 
-bool may_raise(const ir::Op& op) {
-  switch (op.code) {
-    case ir::OpCode::kMin:
-    case ir::OpCode::kMax:
-    case ir::OpCode::kArgMin:
-    case ir::OpCode::kArgMax:
-      return true;  // ValueError on an empty array
-    default:
-      return false;
-  }
-}
-
-bool contains_may_raise(const ir::Op& op) {
-  if (may_raise(op)) return true;
-  for (const ir::Block& region : op.regions) {
-    for (const ir::Op& inner : region.ops) {
-      if (contains_may_raise(inner)) return true;
-    }
-  }
-  return false;
-}
-
 bool is_control(const ir::Op& op) { return ir::has_regions(op.code); }
+
+bool is_copy(const ir::Program& program, const ir::Op& op) {
+  return op.code == ir::OpCode::kCast && op.operands.size() == 1 && op.results.size() == 1 &&
+         program.type(op.results[0]).is_array() && program.type(op.results[0]) == program.type(op.operands[0]);
+}
 
 bool is_fused(const ir::Op& op) { return op.code == ir::OpCode::kFused || op.code == ir::OpCode::kFusedAgg; }
 

@@ -1,5 +1,5 @@
-// Helpers shared by the optimizer passes (not a public header): walking blocks, constants,
-// which ops may raise at run time, and replacing all uses of a value (SSA + length symbols).
+// Helpers shared by the optimizer passes (not a public header): walking blocks, constants and
+// replacing all uses of a value (SSA + length symbols). Which ops may raise: opt/may_raise.h.
 #pragma once
 
 #include <optional>
@@ -9,18 +9,16 @@
 
 namespace fuseflow::opt::detail {
 
-// Ops that can raise at run time (min/max/argmin/argmax of an empty array). Such ops are never
-// removed by DCE nor hoisted out of a loop that might run zero times, so no pass adds or drops
-// an error.
-bool may_raise(const ir::Op& op);
-// may_raise for the op or anything inside its regions.
-bool contains_may_raise(const ir::Op& op);
-
 // Ops with regions: loop, while, and the fused ops of the lowering passes.
 bool is_control(const ir::Op& op);
 // fused / fused_agg: opaque to the simplification passes (they run before fusion; when a lowered
 // program is optimized again they neither look inside nor move these ops).
 bool is_fused(const ir::Op& op);
+
+// An array cast to its own type: an explicit copy into a buffer of its own (distinct_outputs makes
+// them so that no two outputs share a buffer; the Builder never makes a cast that changes nothing).
+// Simplification keeps them: removing or merging one would make two outputs one buffer again.
+bool is_copy(const ir::Program& program, const ir::Op& op);
 
 // Calls f(block) for `block` and every region nested in it, outer blocks first.
 template <class F>

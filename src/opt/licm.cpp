@@ -1,14 +1,16 @@
 // licm: loop-invariant code motion. An op in a loop or while region whose operands are all
 // defined outside that loop (so it cannot depend on a carry, directly or through other ops) is
 // moved just before the loop op. Every op is pure, so computing it once even when the loop runs
-// zero times changes no result; ops that can raise at run time (min/max/argmin/argmax of an empty
-// array) stay where they are, since hoisting them could raise for a loop that never runs. Control
+// zero times changes no result; ops that can raise at run time (opt/may_raise.h: min/max of an
+// empty array, integer pow with a negative exponent, full/arange with a bad count, integer division
+// by zero) stay where they are, since hoisting them could raise for a loop that never runs. Control
 // ops are not hoisted themselves, but inner loops are processed first, so an invariant value
 // climbs out of every loop it does not depend on.
 #include <vector>
 
 #include "fuseflow/opt/pass_manager.h"
 #include "opt/ir_rewrite.h"
+#include "opt/may_raise.h"
 
 namespace fuseflow::opt {
 
@@ -18,7 +20,7 @@ using ir::ValueId;
 
 class Licm {
  public:
-  explicit Licm(ir::Program& p) : p_(p), inside_(p.values.size(), 0) {}
+  explicit Licm(ir::Program& p) : p_(p), raises_(p), inside_(p.values.size(), 0) {}
 
   bool run() {
     block(p_.body);
@@ -46,7 +48,7 @@ class Licm {
     for (ValueId a : region.args) inside_[static_cast<std::size_t>(a)] = 1;
     std::vector<ir::Op> kept;
     for (ir::Op& op : region.ops) {
-      bool invariant = !detail::is_control(op) && !detail::may_raise(op);
+      bool invariant = !detail::is_control(op) && !raises_.may_raise(op);
       for (ValueId v : op.operands) invariant = invariant && !inside_[static_cast<std::size_t>(v)];
       if (invariant) {
         out.push_back(std::move(op));
@@ -60,6 +62,7 @@ class Licm {
   }
 
   ir::Program& p_;
+  detail::RaiseAnalysis raises_;
   std::vector<char> inside_;
   bool changed_ = false;
 };

@@ -27,6 +27,7 @@
 #include "fuseflow/core/error.h"
 #include "ir/detail.h"
 #include "opt/ir_rewrite.h"
+#include "opt/may_raise.h"
 
 namespace fuseflow::opt {
 
@@ -35,12 +36,12 @@ namespace {
 using ir::OpCode;
 using ir::ValueId;
 
-bool movable(const ir::Op& op) {
+bool movable(const ir::Op& op, const detail::RaiseAnalysis& raises) {
   switch (ir::op_info(op.code).op_class) {
     case ir::OpClass::kUnary:
     case ir::OpClass::kBinary:
     case ir::OpClass::kTernary:
-    case ir::OpClass::kReduction: return !detail::may_raise(op);
+    case ir::OpClass::kReduction: return !raises.may_raise(op);
     default: return false;
   }
 }
@@ -69,7 +70,7 @@ void for_each_use(ir::Op& op, F&& f) {
 
 class LoopRotation {
  public:
-  explicit LoopRotation(ir::Program& p) : p_(p) {}
+  explicit LoopRotation(ir::Program& p) : p_(p), raises_(p) {}
 
   bool run() {
     block(p_.body);
@@ -181,7 +182,7 @@ class LoopRotation {
     for (std::size_t k = 0; k < body.args.size(); ++k) carry[idx(body.args[k])] = static_cast<int>(k);
 
     for (const ir::Op& op : body.ops) {
-      if (!movable(op)) continue;
+      if (!movable(op, raises_)) continue;
       bool reads_only_allowed = true, reads_carry = false;
       for (ValueId v : op.operands) {
         if (carry[idx(v)] >= 0 || prologue[idx(v)]) reads_carry = true;
@@ -293,6 +294,7 @@ class LoopRotation {
   }
 
   ir::Program& p_;
+  detail::RaiseAnalysis raises_;  // values the pass adds count as unknown: more cautious
   bool changed_ = false;
 };
 

@@ -139,6 +139,15 @@ PassReport optimize(ir::Program& program, const OptimizeOptions& options) {
     }
     if (!changed) break;
   }
+  // Required, so not a pass (none can disable it, the report does not list it): a program
+  // returning one buffer twice is wrong, not slow.
+  if (distinct_outputs(program) && options.verify) {
+    try {
+      ir::verify(program);
+    } catch (const Error& e) {
+      throw Error(ErrorCode::kInternal, std::string("distinct_outputs produced invalid IR: ") + e.what());
+    }
+  }
   for (const PassInfo& p : kPasses) {
     if (p.phase == PassPhase::kLowering) run_pass(program, p, disabled, options.verify, &report, 0);
   }

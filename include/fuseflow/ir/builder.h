@@ -65,7 +65,8 @@ class Builder {
   // ---- regions. loop:  args = begin_loop(count, inits); ...; results = end_loop(yields)
   //               while: args = begin_while(inits); ...; body_args = begin_while_body(cond);
   //                      ...; results = end_while(yields)
-  // Region args get the inits' types (weak scalars become strong). end_* throws kInvalidType
+  // Region args get the inits' types (weak scalars become strong). Opening a region deeper than
+  // kMaxRegionDepth throws kInvalidValue naming the limit. end_* throws kInvalidType
   // "carry k changes type" if a yield's kind/dtype/length differs from its carry; a Python
   // (weak) scalar yield that promotes to the carry's dtype is cast to it.
   std::vector<ValueId> begin_loop(ValueId count, const std::vector<ValueId>& inits);
@@ -112,6 +113,7 @@ class Builder {
   ValueId emit(OpCode code, std::vector<ValueId> operands, Type result, Attributes attrs = {});
   ValueId coerce(ValueId v, DType dtype, OpCode op);
   void check_visible(ValueId v, OpCode op) const;
+  void check_depth(OpCode op) const;  // one more region may open (kMaxRegionDepth)
   Type infer(OpCode code, const std::vector<ValueId>& operands, const Attributes& attrs,
              const Type* declared = nullptr);
   ValueId make(OpCode code, std::vector<ValueId> operands, Attributes attrs = {});

@@ -72,6 +72,14 @@ struct Attributes {
 
 struct Op;
 
+// Loop and while regions nest at most this deep: the program's body is depth 0, a loop's body in
+// it depth 1. A fused / fused_agg region holds no regions, so it may sit one level deeper (the
+// fusion passes wrap ops of the deepest loop body). The Builder (so the tracer and the text
+// parser) and verify() reject deeper programs with a ValueError naming the limit, which bounds
+// every recursive walk over regions (verifier, printer, optimizer passes, the executor's lowering)
+// to a small part of any thread's stack, sanitizer builds included.
+inline constexpr int kMaxRegionDepth = 256;
+
 struct Block {
   std::vector<ValueId> args;    // block arguments (program inputs, loop carries)
   std::vector<Op> ops;
@@ -123,7 +131,8 @@ SymbolId kernel_length(const Program& program, const std::vector<Op>& ops);
 // Throws fuseflow::Error (kInvalidValue, or kInvalidType for dtype rules) naming the op, the value
 // and the rule (and the op's source location when known) if the program is not well formed:
 // use before definition or outside scope, wrong operand count/kind/dtype, result type different
-// from the inferred one, loop carries changing type, bad symbol.
+// from the inferred one, loop carries changing type, bad symbol, regions nested deeper than
+// kMaxRegionDepth, a fused region yielding one value twice, storage sharing a live buffer.
 void verify(const Program& program);
 
 }  // namespace fuseflow::ir

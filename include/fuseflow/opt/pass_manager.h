@@ -10,6 +10,8 @@
 // or OptimizeOptions::disabled) gives bitwise equal outputs. Disabling a fusion pass leaves one
 // executor step per op, each writing a full-size array: slower, same bits.
 //
+// Whatever is disabled, optimize() makes the returned arrays distinct buffers (distinct_outputs()).
+//
 // Compile pipeline:   ir::Program p = trace(...);  opt::PassReport r = opt::optimize(p);
 // Profiling:          r.str() is a table of per-pass time and whether the pass changed anything.
 #pragma once
@@ -95,6 +97,10 @@ bool cse(ir::Program& program);
 bool dce(ir::Program& program);
 bool licm(ir::Program& program);
 bool loop_rotation(ir::Program& program);
+// Not a pass (optimize() always runs it, between the two phases; it cannot be disabled): each
+// array output that repeats an earlier output or is a loop result is returned through a copy
+// (a `cast` to its own type), so no two returned arrays share a buffer. See distinct_outputs.cpp.
+bool distinct_outputs(ir::Program& program);
 // Lowering passes (they introduce fused / fused_agg ops and storage; the executor follows them).
 bool elementwise_fusion(ir::Program& program);
 bool reduction_fusion(ir::Program& program);

@@ -23,9 +23,9 @@ const char* kLowered = R"(func @f(%0:graph, %1:f64[N], %2:~f64) {
     yield %10
   } do {
   ^(%11:f64[N]@%8):
-    %12:f64[N] = add %11, %1
-    %13:f64[N] = exp %11
-    yield %12, %13
+    %12:f64[N] = exp %11
+    %13:f64[N] = add %11, %1
+    yield %13, %12
   }
   return %8, %9, %5
 }
