@@ -120,19 +120,14 @@ def test_integer_floor_div_and_mod_by_zero_give_zero_like_numpy(dtype):
 
 
 def _folded_division_program():
-    # Two traced constants: constant folding computes 7 // 0 and 7 % 0 itself.
+    # Traced constants: folding computes 7 // -1 and leaves 7 // 0 and -7 % 0 to the executor.
     const = lambda x, v: ff.dsl._constant(x._ctx, v, "c")  # noqa: E731
     return ff.jit(lambda x: (x + const(x, 7) // 0, x + const(x, -7) % 0, x + const(x, 7) // -1))
 
 
-@pytest.mark.plan
-def test_integer_division_by_zero_between_constants_is_folded():
-    folded = _folded_division_program().ir(np.ones(2, np.int64), optimized=True).split("// execution plan")[0]
-    assert "floor_div" not in folded and "mod" not in folded, folded
-
-
 def test_integer_division_by_zero_is_the_same_when_constant_folded():
-    # Folded (default) or run by the executor (FUSEFLOW_DISABLE_PASSES=all): the same rule, 0.
+    # Constant folding leaves integer division by a zero constant to the executor (src/opt/may_raise.h
+    # treats it as may-raise, conservatively); with or without the passes the rule is the same: 0.
     f = _folded_division_program()
     x = np.array([1, 2], np.int64)
     a, b, c = f(x)
