@@ -170,7 +170,7 @@ std::vector<Value> Compiled::take_outputs(exec::RunState& state) const {
   return outputs;
 }
 
-std::shared_ptr<Compiled> Compiled::optimize_and_lower(const ir::Program& program, const CompileOptions& options,
+std::shared_ptr<Compiled> Compiled::optimize_and_lower(const ir::Program& program, const CompileOptions& /*options: none yet*/,
                                              const opt::OptimizeOptions& optimize_options, bool* rotated) {
   ir::Program optimized = program;
   const opt::PassReport report = opt::optimize(optimized, optimize_options);
