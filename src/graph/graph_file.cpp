@@ -75,7 +75,7 @@ class Checksum {
       p += 32;
       size -= 32;
     }
-    std::memcpy(pending_, p, size);
+    if (size > 0) std::memcpy(pending_, p, size);  // p may be null for an empty array
     pending_size_ = size;
   }
 

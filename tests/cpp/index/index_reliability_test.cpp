@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -83,7 +84,11 @@ TEST(IndexFileMapping, AForeignSigbusStillKillsTheProcess) {
   const int fd = ::open(path.c_str(), O_RDONLY);
   auto mapping = IndexFileMapping::map(fd, 4096, path);  // installs the handler
   ::close(fd);
-  EXPECT_EXIT(::raise(SIGBUS), ::testing::KilledBySignal(SIGBUS), "");
+  // Killed by SIGBUS; under AddressSanitizer its own SIGBUS report ends in SIGABRT. Either way the
+  // fault was not swallowed by the index's handler.
+  EXPECT_EXIT(::raise(SIGBUS),
+              [](int status) { return WIFSIGNALED(status) && (WTERMSIG(status) == SIGBUS || WTERMSIG(status) == SIGABRT); },
+              "");
   mapping.reset();
   std::remove(path.c_str());
 }
