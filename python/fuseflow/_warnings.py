@@ -1,6 +1,8 @@
 """How iterative computations report their end: the info record, the warning and the error
 (one place for ff.converge and the iterative algorithms)."""
 
+import math
+import warnings
 from typing import NamedTuple
 
 
@@ -36,3 +38,21 @@ class ConvergenceError(RuntimeError):
         super().__init__(message)
         self.iterations = iterations
         self.residual = residual
+
+
+def report_convergence(who, info, strict, rule, stacklevel):
+    """The one rule for every iterative computation: unless info.converged, emit
+    ConvergenceWarning, or raise ConvergenceError when strict. A NaN residual is never
+    convergence. `rule` says what was still unmet, e.g. "the L1 change 3e-05 > tol=1e-10";
+    `stacklevel` counts from the caller of this function (2: that caller's caller)."""
+    if info.converged:
+        return
+    residual = float(info.residual)
+    if math.isnan(residual):
+        why = f"the change became NaN at iteration {info.iterations}"
+    else:
+        why = f"stopped after max_iter={info.iterations} iterations with {rule}"
+    message = f"{who} did not converge: {why}; raise max_iter (or tol), or pass strict=True to raise"
+    if strict:
+        raise ConvergenceError(message, info.iterations, info.residual)
+    warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel + 1)

@@ -8,12 +8,11 @@ ConvergenceWarning / ConvergenceError): see its docstring for the rule.
 
 import math
 import numbers
-import warnings
 
 import numpy as np
 
 from ._checks import as_int
-from ._warnings import ConvergenceError, ConvergenceInfo, ConvergenceWarning
+from ._warnings import ConvergenceInfo, report_convergence
 from .dsl import _NORMS, Traced, TracedGraph, _context_of, _current, _lift, _located, dot, maximum, norm, sqrt
 from .dsl import abs as _abs
 
@@ -172,18 +171,9 @@ def _check_max_iter(max_iter):
 
 
 def _report_converge(iterations, residual, tol, strict, stacklevel):
-    """The convergence rule: stopping with residual > tol (max_iter reached) or a NaN residual is
-    not convergence -> ConvergenceWarning, or ConvergenceError when strict."""
-    if residual <= tol:
-        return
-    if math.isnan(residual):
-        why = f"the change became NaN at iteration {iterations} (the carry holds NaN or inf)"
-    else:
-        why = f"the change is still {residual:.6g} > tol={tol:g} after max_iter={iterations} iterations"
-    message = f"ff.converge did not converge: {why}"
-    if strict:
-        raise ConvergenceError(message, iterations, residual)
-    warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel + 1)
+    """ff.converge's end, reported by the one rule (residual > tol or NaN: not converged)."""
+    info = ConvergenceInfo(iterations, residual, residual <= tol)
+    report_convergence("ff.converge", info, strict, f"the change {residual:.6g} > tol={tol:g}", stacklevel + 1)
 
 
 def converge(body, init, tol=1e-6, max_iter=100, norm="l1", *, strict=False, return_info=False):

@@ -1,6 +1,6 @@
 """Native graph algorithms. Each runs in one call with the GIL released."""
 
-from ._convergence import ConvergenceInfo
+from .._warnings import ConvergenceInfo
 from .bfs import bfs
 from .connected_components import connected_components
 from .label_propagation import label_propagation

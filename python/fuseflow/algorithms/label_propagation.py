@@ -1,7 +1,7 @@
 from .. import _core
 from .._checks import as_int
 from ._common import require_flag, require_graph, require_max_iter
-from ._convergence import ConvergenceInfo, report
+from .._warnings import ConvergenceInfo, report_convergence
 
 
 def label_propagation(g, max_iter=20, seed=0, *, strict=False, return_info=False):
@@ -30,5 +30,6 @@ def label_propagation(g, max_iter=20, seed=0, *, strict=False, return_info=False
     return_info = require_flag("return_info", return_info)
     labels, iterations, pending, converged = _core.label_propagation(native, max_iter, seed)
     info = ConvergenceInfo(int(iterations), int(pending), bool(converged))
-    report("label_propagation", info, strict, f"{info.residual} nodes whose label could still change")
+    report_convergence("label_propagation", info, strict, f"{info.residual} nodes whose label could still change",
+                       stacklevel=2)
     return (labels, info) if return_info else labels

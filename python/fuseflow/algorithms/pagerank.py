@@ -3,7 +3,7 @@ import math
 from .. import _core
 from .._checks import as_float, as_float64_array
 from ._common import require_flag, require_graph, require_max_iter
-from ._convergence import ConvergenceInfo, report
+from .._warnings import ConvergenceInfo, report_convergence
 
 
 def pagerank(g, damping=0.85, tol=1e-6, max_iter=100, personalization=None, *, strict=False, return_info=False):
@@ -44,5 +44,6 @@ def pagerank(g, damping=0.85, tol=1e-6, max_iter=100, personalization=None, *, s
     rank, iterations, residual, converged = _core.pagerank(native, damping, tol, max_iter, p)
     info = ConvergenceInfo(int(iterations), float(residual), bool(converged))
     if tol > 0.0:
-        report("pagerank", info, strict, f"the L1 change {info.residual:.6g} > tol={tol:g}")
+        report_convergence("pagerank", info, strict, f"the L1 change {info.residual:.6g} > tol={tol:g}",
+                           stacklevel=2)
     return (rank, info) if return_info else rank
