@@ -2,6 +2,8 @@
 
 import numbers
 
+import os
+
 import numpy as np
 
 
@@ -46,3 +48,19 @@ def as_float(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name}: must be a real number, got {type(value).__name__}")
     return float(value)
+
+
+def as_fs_path(path):
+    """Any path the OS accepts (str, bytes, os.PathLike; UTF-8 or not) as bytes for the native side."""
+    try:
+        return os.fsencode(os.fspath(path))
+    except TypeError:
+        raise TypeError(f"path: must be a str, bytes or os.PathLike, got {type(path).__name__}") from None
+
+
+def as_existing_file(path):
+    """An existing file's path as bytes (FileNotFoundError naming it otherwise)."""
+    path = as_fs_path(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"path: no such file: {os.fsdecode(path)!r}")
+    return path

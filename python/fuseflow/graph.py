@@ -3,7 +3,7 @@
 import numpy as np
 
 from . import _core
-from ._checks import as_float64_array, as_id_array, as_int
+from ._checks import as_existing_file, as_float64_array, as_fs_path, as_id_array, as_int
 
 
 class Graph:
@@ -136,9 +136,8 @@ class Graph:
         permutation. Sizes in the header are checked against the file size before anything
         is allocated. The file is read, not mapped: truncation meanwhile is a ValueError.
         """
-        from .io import _path
 
-        return cls(_core.load_graph(_path(path)))
+        return cls(_core.load_graph(as_existing_file(path)))
 
     def save(self, path):
         """Writes a binary file (header with counts and checksums, CSR and CSC, edge order).
@@ -148,9 +147,8 @@ class Graph:
         leaves any previous file at `path` unchanged. path: str, bytes or os.PathLike; an
         existing path must be a regular file (ValueError for a directory or device).
         """
-        from .io import _fs_path
 
-        _core.save_graph(self._g, _fs_path(path))
+        _core.save_graph(self._g, as_fs_path(path))
 
     @property
     def num_nodes(self):

@@ -1,11 +1,9 @@
 """ff.EmbeddingIndex: exact top-k similarity search over a contiguous float32 matrix."""
 
-import os
-
 import numpy as np
 
 from . import _core
-from ._checks import as_int
+from ._checks import as_existing_file, as_fs_path, as_int
 
 _METRICS = ("cosine", "dot", "l2")
 
@@ -148,7 +146,7 @@ class EmbeddingIndex:
 
     def save(self, path):
         """Write the index to `path` (format: docs/index_format.md). Tombstones are dropped."""
-        self._native.save(os.fsencode(path))
+        self._native.save(as_fs_path(path))
 
     @classmethod
     def load(cls, path, mmap=False):
@@ -170,10 +168,7 @@ class EmbeddingIndex:
         (as ``save`` does) leaves the mapped snapshot valid. ``mmap=False`` (the default) reads
         the file into memory and is not affected by later writes at all.
         """
-        native_path = os.fsencode(path)  # str, bytes or os.PathLike; any file name
-        if not os.path.exists(native_path):
-            raise FileNotFoundError(f"path: no such file: {os.fspath(path)!r}")
-        return cls(0, _native=_core.EmbeddingIndexCore.load(native_path, bool(mmap)))
+        return cls(0, _native=_core.EmbeddingIndexCore.load(as_existing_file(path), bool(mmap)))
 
     def __repr__(self):
         return f"EmbeddingIndex(dim={self.dim}, metric={self.metric!r}, size={len(self)})"

@@ -1,26 +1,8 @@
 """Graph loaders for text formats; parsing runs natively in parallel with the GIL released."""
 
-import os
-
 from . import _core
-from ._checks import as_int
+from ._checks import as_existing_file, as_int
 from .graph import Graph
-
-
-def _fs_path(path):
-    """Any path the OS accepts (str, bytes, os.PathLike; UTF-8 or not) as bytes for the native side."""
-    try:
-        return os.fsencode(os.fspath(path))
-    except TypeError:
-        raise TypeError(f"path: must be a str, bytes or os.PathLike, got {type(path).__name__}") from None
-
-
-def _path(path):
-    """An existing file's path as bytes (FileNotFoundError naming it otherwise)."""
-    path = _fs_path(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"path: no such file: {os.fsdecode(path)!r}")
-    return path
 
 
 def _single_char(name, value):
@@ -47,7 +29,7 @@ def read_edgelist(path, delimiter=None, comment="#", weighted=False, skip_rows=0
     edge line (see Graph.edges). The file is read into memory (not mapped), so another process
     truncating it meanwhile gives a ValueError, never a crash.
     """
-    path = _path(path)
+    path = as_existing_file(path)
     delimiter = _single_char("delimiter", delimiter)
     comment = _single_char("comment", comment)
     if delimiter and delimiter == comment:
@@ -66,4 +48,4 @@ def read_matrix_market(path):
     2**20 + 64 * (file size in bytes) rows (ValueError beyond). Edge order: user edge i is the
     i-th entry line; the mirrored edges of symmetric files follow all entries, in entry order.
     """
-    return Graph(_core.read_matrix_market(_path(path)))
+    return Graph(_core.read_matrix_market(as_existing_file(path)))
