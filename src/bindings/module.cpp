@@ -80,4 +80,5 @@ NB_MODULE(_core, m) {
   bind_ir(m);
   bind_kernels(m);
   bind_exec(m);
+  bind_finance(m);
 }
