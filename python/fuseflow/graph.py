@@ -1,5 +1,8 @@
 """ff.Graph: an immutable directed multigraph (CSR out-edges + CSC in-edges), built once."""
 
+import os
+import tempfile
+
 import numpy as np
 
 from . import _core
@@ -21,14 +24,25 @@ class Graph:
     order to yours; :meth:`csr` and :meth:`csc` expose the internal orders. A graph saved with
     :meth:`save` keeps its user order; a file written before this rule (version 1) has its CSR
     order as user order. Edges given sorted by source need no map (the fast path).
+
+    Node labels: :meth:`from_networkx` and :meth:`from_pandas` keep the caller's node names
+    (any hashable: strings, tuples, non-contiguous integers) as :attr:`node_labels`, node i
+    being ``node_labels[i]``; :meth:`index_of` maps labels back to node ids. Graphs built from
+    integer ids have ``node_labels = None`` (node i is called i).
+
+    A Graph is immutable: ``copy.copy``/``copy.deepcopy`` return the graph itself, and it pickles
+    through its binary file format (:meth:`save`), labels included, so it can be sent to a
+    multiprocessing pool or a Dask worker.
     """
 
-    __slots__ = ("_g", "__weakref__")
+    __slots__ = ("_g", "_labels", "_label_index", "__weakref__")
 
-    def __init__(self, _native):
+    def __init__(self, _native, _labels=None):
         if not isinstance(_native, _core.Graph):
             raise TypeError("use Graph.from_edges, Graph.from_scipy or Graph.from_networkx to build a Graph")
         self._g = _native
+        self._labels = None if _labels is None else _as_label_array(_labels, _native.num_nodes)
+        self._label_index = None
 
     @classmethod
     def from_edges(cls, src, dst, num_nodes=None, weights=None):
@@ -65,9 +79,10 @@ class Graph:
 
     @classmethod
     def from_networkx(cls, G, weight="weight"):
-        """Nodes are relabelled 0..n-1 in G's node order. Undirected edges go both ways.
+        """Nodes are numbered 0..n-1 in G's node order; G's nodes become :attr:`node_labels`.
 
-        If any edge carries the `weight` attribute the graph is weighted (missing values = 1).
+        Undirected edges go both ways. If any edge carries the `weight` attribute the graph is
+        weighted (missing values = 1). ``g.index_of(node)`` gives a node's id.
         """
         n = G.number_of_nodes()
         index = {node: i for i, node in enumerate(G.nodes())}
@@ -81,14 +96,18 @@ class Graph:
             src, dst = np.concatenate([src, dst[~loops]]), np.concatenate([dst, src[~loops]])
             if w is not None:
                 w = np.concatenate([w, w[~loops]])
-        return cls.from_edges(src, dst, num_nodes=n, weights=w)
+        g = cls.from_edges(src, dst, num_nodes=n, weights=w)
+        return cls(g._g, list(G.nodes()))
 
     @classmethod
     def from_pandas(cls, df, source="src", target="dst", weight=None, num_nodes=None):
         """Edges from DataFrame columns `source` -> `target`, weighted by column `weight` if given.
 
-        Id columns must hold non-negative integers (no missing values); they are read without
-        copying when already int32/int64.
+        Integer id columns are node ids (non-negative, read without copying when already
+        int32/int64; ``node_labels`` is None). Any other id columns (strings, objects, floats,
+        categoricals) are node labels: nodes are numbered in order of first appearance, source
+        column first then target column, and the labels are kept as :attr:`node_labels`
+        (num_nodes must then be None). Missing values are a ValueError in any id column.
         """
         import pandas as pd
 
@@ -104,26 +123,36 @@ class Graph:
             if series.isna().any():
                 raise ValueError(f"{name}: column {column!r} has missing values")
             columns[name] = series
-        ids = []
-        for name in ("source", "target"):
-            series = columns[name]
-            if not pd.api.types.is_integer_dtype(series.dtype):
-                raise TypeError(f"{name}: column {source if name == 'source' else target!r} must hold integers, "
-                                f"got dtype {series.dtype}")
-            arr = series.to_numpy()
-            if arr.dtype not in (np.int32, np.int64):
-                # Other integer widths (and nullable Int64 without NAs) widen to int64.
-                if arr.dtype == np.uint64 and arr.size and arr.max() > np.iinfo(np.int64).max:
-                    raise ValueError(f"{name}: node ids must be < 2**31 - 1")
-                arr = arr.astype(np.int64)
-            ids.append(arr)
+        labels = None
+        integer_ids = all(pd.api.types.is_integer_dtype(columns[name].dtype) for name in ("source", "target"))
+        if integer_ids:
+            ids = []
+            for name in ("source", "target"):
+                arr = columns[name].to_numpy()
+                if arr.dtype not in (np.int32, np.int64):
+                    # Other integer widths (and nullable Int64 without NAs) widen to int64.
+                    if arr.dtype == np.uint64 and arr.size and arr.max() > np.iinfo(np.int64).max:
+                        raise ValueError(f"{name}: node ids must be < 2**31 - 1")
+                    arr = arr.astype(np.int64)
+                ids.append(arr)
+        else:
+            if num_nodes is not None:
+                raise ValueError("num_nodes: must be None when the id columns hold labels (the labels define the nodes)")
+            both = pd.concat([columns["source"], columns["target"]], ignore_index=True)
+            codes, uniques = pd.factorize(both, sort=False)
+            e = len(columns["source"])
+            ids = [codes[:e].astype(np.int64, copy=False), codes[e:].astype(np.int64, copy=False)]
+            labels = list(uniques)
         w = None
         if "weight" in columns:
             series = columns["weight"]
             if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
                 raise TypeError(f"weight: column {weight!r} must be numeric, got dtype {series.dtype}")
             w = series.to_numpy(dtype=np.float64)
-        return cls.from_edges(ids[0], ids[1], num_nodes=num_nodes, weights=w)
+        if labels is None:
+            return cls.from_edges(ids[0], ids[1], num_nodes=num_nodes, weights=w)
+        g = cls.from_edges(ids[0], ids[1], num_nodes=len(labels), weights=w)
+        return cls(g._g, labels)
 
     @classmethod
     def load(cls, path):
@@ -195,3 +224,171 @@ class Graph:
     def __repr__(self):
         kind = "weighted" if self.has_weights else "unweighted"
         return f"Graph(num_nodes={self.num_nodes}, num_edges={self.num_edges}, {kind})"
+
+    # -- node labels ---------------------------------------------------------------------------
+
+    @property
+    def node_labels(self):
+        """The caller's node names (object array, node i is ``node_labels[i]``) or None."""
+        return self._labels
+
+    def index_of(self, labels):
+        """Node id(s) of `labels`: one label -> int, a list/array of labels -> int64 array.
+
+        Without node labels, labels are the ids themselves (checked to be in [0, num_nodes)).
+        KeyError naming the first label that is not a node of this graph.
+        """
+        single = not isinstance(labels, (list, tuple, np.ndarray)) or (
+            self._labels is not None and isinstance(labels, tuple) and self._is_label(labels))
+        items = [labels] if single else list(labels)
+        if self._labels is None:
+            out = np.empty(len(items), dtype=np.int64)
+            for i, item in enumerate(items):
+                if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer)) \
+                        or not 0 <= item < self.num_nodes:
+                    raise KeyError(f"labels: {item!r} is not a node of this graph (ids are 0..{self.num_nodes - 1})")
+                out[i] = item
+        else:
+            index = self._labels_to_ids()
+            out = np.empty(len(items), dtype=np.int64)
+            for i, item in enumerate(items):
+                try:
+                    out[i] = index[item]
+                except (KeyError, TypeError):
+                    raise KeyError(f"labels: {item!r} is not a node of this graph") from None
+        return int(out[0]) if single else out
+
+    def _is_label(self, value):
+        try:
+            return value in self._labels_to_ids()
+        except TypeError:
+            return False
+
+    def _labels_to_ids(self):
+        if self._label_index is None:
+            self._label_index = {label: i for i, label in enumerate(self._labels)}
+        return self._label_index
+
+    # -- interchange ---------------------------------------------------------------------------
+
+    def to_scipy(self, format="csr"):
+        """The adjacency as a SciPy sparse array (``csr_array``/``csc_array``/``coo_array``).
+
+        Entry (i, j) holds the weight of edge i -> j (1.0 when unweighted). Parallel edges stay
+        separate (duplicate) entries, which SciPy sums in arithmetic and ``sum_duplicates``;
+        ``Graph.from_scipy(g.to_scipy())`` rebuilds the same edges (weighted). The arrays are
+        copies: the graph stays immutable.
+        """
+        import scipy.sparse as sp
+
+        if format not in ("csr", "csc", "coo"):
+            raise ValueError(f"format: must be \"csr\", \"csc\" or \"coo\", got {format!r}")
+        n = self.num_nodes
+        shape = (n, n)
+        if format == "coo":
+            src, dst, w = self.edges()
+            data = np.ones(len(src)) if w is None else np.array(w)
+            return sp.coo_array((data, (src.astype(np.int64), dst.astype(np.int64))), shape=shape)
+        offsets, neighbours, w = self.csr() if format == "csr" else self.csc()
+        data = np.ones(len(neighbours)) if w is None else np.array(w)
+        build = sp.csr_array if format == "csr" else sp.csc_array
+        return build((data, np.array(neighbours), np.array(offsets)), shape=shape)
+
+    def to_networkx(self, multigraph=None, weight="weight"):
+        """A NetworkX directed graph with the same nodes (labels if any) and edges (user order).
+
+        multigraph=None picks ``MultiDiGraph`` when the graph has parallel edges (so none is
+        lost) and ``DiGraph`` otherwise; True/False force the class (False collapses parallel
+        edges, the last one's weight winning, as NetworkX does). Weights go to the edge
+        attribute `weight`.
+        """
+        import networkx as nx
+
+        src, dst, w = self.edges()
+        if multigraph is None:
+            keys = src.astype(np.int64) * max(self.num_nodes, 1) + dst
+            multigraph = len(np.unique(keys)) != len(keys)
+        G = nx.MultiDiGraph() if multigraph else nx.DiGraph()
+        names = self._labels if self._labels is not None else range(self.num_nodes)
+        G.add_nodes_from(names)
+        if self._labels is not None:
+            s_names, d_names = self._labels[src], self._labels[dst]
+        else:
+            s_names, d_names = src.tolist(), dst.tolist()
+        if w is None:
+            G.add_edges_from(zip(s_names, d_names))
+        else:
+            G.add_weighted_edges_from(zip(s_names, d_names, w.tolist()), weight=weight)
+        return G
+
+    def write_edgelist(self, path, delimiter=" ", weights=None):
+        """Writes one "src dst[ weight]" line per edge in user edge order (node ids, not labels).
+
+        weights=None writes the weight column when the graph is weighted (17 significant digits:
+        ``read_edgelist(path, weighted=True)`` reads the same float64 back). A path ending in
+        .gz or .bz2 is compressed. Atomic like :meth:`save`: a temporary file in the same
+        directory is renamed over `path` once complete.
+        """
+        from ._compressed import open_for_write
+
+        if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\n#":
+            raise ValueError(f"delimiter: must be one character other than newline and '#', got {delimiter!r}")
+        write_weights = self.has_weights if weights is None else bool(weights)
+        if write_weights and not self.has_weights:
+            raise ValueError("weights: this graph has no weights to write")
+        target = os.fsdecode(as_fs_path(path))
+        src, dst, w = self.edges()
+        directory = os.path.dirname(os.path.abspath(target))
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".fuseflow-edgelist-")
+        os.close(fd)
+        try:
+            with open_for_write(tmp, target) as out:
+                chunk = 1 << 20  # bounded memory for the text of huge graphs
+                for start in range(0, len(src), chunk):
+                    stop = start + chunk
+                    cols = [src[start:stop].astype(str), dst[start:stop].astype(str)]
+                    if write_weights:
+                        cols.append(np.char.mod("%.17g", w[start:stop]))
+                    lines = cols[0]
+                    for c in cols[1:]:
+                        lines = np.char.add(np.char.add(lines, delimiter), c)
+                    out.write(("\n".join(lines.tolist()) + "\n").encode())
+            os.replace(tmp, target)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    # -- copying and pickling ----------------------------------------------------------------------
+
+    def __copy__(self):
+        return self  # immutable
+
+    def __deepcopy__(self, memo):
+        return self  # immutable: sharing is indistinguishable from copying
+
+    def __reduce__(self):
+        with tempfile.TemporaryDirectory(prefix="fuseflow-pickle-") as tmp:
+            path = os.path.join(tmp, "graph.ffg")
+            self.save(path)
+            with open(path, "rb") as f:
+                data = f.read()
+        labels = None if self._labels is None else list(self._labels)
+        return _graph_from_bytes, (data, labels)
+
+
+def _graph_from_bytes(data, labels):
+    """Unpickles a Graph: its binary file format, checked like any loaded file."""
+    with tempfile.TemporaryDirectory(prefix="fuseflow-pickle-") as tmp:
+        path = os.path.join(tmp, "graph.ffg")
+        with open(path, "wb") as f:
+            f.write(data)
+        native = _core.load_graph(path.encode())
+    return Graph(native, labels)
+
+
+def _as_label_array(labels, n):
+    arr = labels if isinstance(labels, np.ndarray) and labels.dtype == object else np.fromiter(labels, dtype=object, count=-1)
+    if arr.ndim != 1 or len(arr) != n:
+        raise ValueError(f"labels: need one label per node ({n}), got {len(arr)}")
+    return arr

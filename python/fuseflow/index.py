@@ -1,5 +1,8 @@
 """ff.EmbeddingIndex: exact top-k similarity search over a contiguous float32 matrix."""
 
+import os
+import tempfile
+
 import numpy as np
 
 from . import _core
@@ -170,5 +173,29 @@ class EmbeddingIndex:
         """
         return cls(0, _native=_core.EmbeddingIndexCore.load(as_existing_file(path), bool(mmap)))
 
+    # Pickling goes through the file format (docs/index_format.md), checked on load like any file;
+    # copies are independent (an index is mutable), so copy.copy is as deep as copy.deepcopy.
+    def __reduce__(self):
+        with tempfile.TemporaryDirectory(prefix="fuseflow-pickle-") as tmp:
+            path = os.path.join(tmp, "index.ffi")
+            self.save(path)
+            with open(path, "rb") as f:
+                return _index_from_bytes, (f.read(),)
+
+    def __copy__(self):
+        return _index_from_bytes(*self.__reduce__()[1])
+
+    def __deepcopy__(self, memo):
+        return self.__copy__()
+
     def __repr__(self):
         return f"EmbeddingIndex(dim={self.dim}, metric={self.metric!r}, size={len(self)})"
+
+
+def _index_from_bytes(data):
+    """Unpickles an EmbeddingIndex from its file format."""
+    with tempfile.TemporaryDirectory(prefix="fuseflow-pickle-") as tmp:
+        path = os.path.join(tmp, "index.ffi")
+        with open(path, "wb") as f:
+            f.write(data)
+        return EmbeddingIndex(0, _native=_core.EmbeddingIndexCore.load(os.fsencode(path), False))

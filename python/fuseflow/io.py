@@ -1,6 +1,7 @@
 """Graph loaders for text formats; parsing runs natively in parallel with the GIL released."""
 
 from . import _core
+from ._compressed import read_plain
 from ._checks import as_existing_file, as_int
 from .graph import Graph
 
@@ -27,7 +28,8 @@ def read_edgelist(path, delimiter=None, comment="#", weighted=False, skip_rows=0
     (including a NUL byte where comment=None) raises ValueError naming the path and line number.
     path may be str, bytes or os.PathLike, in any encoding. Edge order: user edge i is the i-th
     edge line (see Graph.edges). The file is read into memory (not mapped), so another process
-    truncating it meanwhile gives a ValueError, never a crash.
+    truncating it meanwhile gives a ValueError, never a crash. A path ending in .gz, .bz2, .xz
+    or .zst (the last needs the zstandard package) is decompressed transparently.
     """
     path = as_existing_file(path)
     delimiter = _single_char("delimiter", delimiter)
@@ -36,7 +38,7 @@ def read_edgelist(path, delimiter=None, comment="#", weighted=False, skip_rows=0
         raise ValueError("delimiter: must differ from comment")
     skip_rows = as_int("skip_rows", skip_rows, minimum=0)
     n = -1 if num_nodes is None else as_int("num_nodes", num_nodes, minimum=0)
-    return Graph(_core.read_edgelist(path, delimiter, comment, bool(weighted), skip_rows, n))
+    return Graph(read_plain(path, lambda p: _core.read_edgelist(p, delimiter, comment, bool(weighted), skip_rows, n)))
 
 
 def read_matrix_market(path):
@@ -47,5 +49,6 @@ def read_matrix_market(path):
     (skew: the mirrored weight is negated). The matrix must be square, with at most
     2**20 + 64 * (file size in bytes) rows (ValueError beyond). Edge order: user edge i is the
     i-th entry line; the mirrored edges of symmetric files follow all entries, in entry order.
+    Compressed files (.gz, .bz2, .xz, .zst) are read transparently.
     """
-    return Graph(_core.read_matrix_market(as_existing_file(path)))
+    return Graph(read_plain(as_existing_file(path), _core.read_matrix_market))

@@ -210,9 +210,11 @@ def test_from_pandas_missing_values():
         ff.Graph.from_pandas(df)
 
 
-def test_from_pandas_non_integer_ids():
-    with pytest.raises(TypeError, match="source: column 'src' must hold integers"):
-        ff.Graph.from_pandas(pd.DataFrame({"src": [0.0], "dst": [1]}))
+def test_from_pandas_non_integer_ids_are_labels():
+    # Not integer ids: the values are labels, numbered by first appearance (source column first).
+    g = ff.Graph.from_pandas(pd.DataFrame({"src": [5.0, 2.5], "dst": [2.5, 7.0]}))
+    assert list(g.node_labels) == [5.0, 2.5, 7.0]
+    assert g.edges()[0].tolist() == [0, 1] and g.edges()[1].tolist() == [1, 2]
 
 
 def test_from_pandas_negative_ids():
