@@ -22,7 +22,7 @@ from .dsl import (  # noqa: E402,A004 (ff.abs/ff.sum/... mirror NumPy names on p
     round, sigmoid, sin, sqrt, sum, tanh, where, while_loop,
 )
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 # ff.abs/min/max/round/sum exist too but stay out of __all__: `from fuseflow import *` must not
 # shadow Python's builtins.
