@@ -16,6 +16,7 @@ from .index import EmbeddingIndex  # noqa: E402
 from .io import read_edgelist, read_matrix_market  # noqa: E402
 from . import algorithms, generators  # noqa: E402
 from .jit import jit  # noqa: E402
+from .profile import Profile  # noqa: E402
 from .dsl import (  # noqa: E402,A004 (ff.abs/ff.sum/... mirror NumPy names on purpose)
     abs, arange, argmax, argmin, ceil, clip, converge, cos, dot, erf, erfc, exp, expm1, floor,
     fori_loop, full, log, log1p, max, maximum, mean, min, minimum, neighbor_agg, norm, norm_cdf,
@@ -33,6 +34,15 @@ _DSL_NAMES = [
 ]
 
 __all__ = [
-    "ConvergenceError", "ConvergenceInfo", "ConvergenceWarning", "EmbeddingIndex", "Graph", "algorithms", "generators", "get_num_threads", "jit", "read_edgelist",
-    "read_matrix_market", "set_num_threads",
+    "ConvergenceError", "ConvergenceInfo", "ConvergenceWarning", "EmbeddingIndex", "Graph", "Profile",
+    "algorithms", "generators", "get_num_threads", "jit", "read_edgelist", "read_matrix_market",
+    "set_num_threads",
 ] + _DSL_NAMES
+
+# What `dir(ff)` and tab completion show: the public API, not the modules it is built from
+# (ff.dsl, ff.io, ...) nor private names. Those stay importable for whoever needs them.
+_PUBLIC = sorted(set(__all__) | {"__version__", "abs", "max", "min", "round", "sum"})
+
+
+def __dir__():
+    return list(_PUBLIC)
