@@ -46,6 +46,12 @@ if ((${#need[@]})); then
   "$VENV_PY" -m pip install -q "${need[@]}"
 fi
 
+# Highway is linked statically into the extension (the installed package needs no libhwy);
+# FUSEFLOW_HWY_SOURCE_DIR= (empty) set by the caller links the system libhwy instead.
+if [[ -z "${FUSEFLOW_HWY_SOURCE_DIR+set}" ]]; then
+  export FUSEFLOW_HWY_SOURCE_DIR="$(bash scripts/fetch_highway.sh)"
+fi
+
 # Build + install fuseflow (incremental: scikit-build-core keeps build/<wheel_tag>).
 echo "setup: building and installing fuseflow"
 "$VENV_PY" -m pip install -q --no-build-isolation .

@@ -67,6 +67,8 @@ void bind_core(nb::module_& m) {
   m.def("set_num_threads", &set_num_threads, nb::arg("n"),
         "Threads for every parallel region; 0 restores the default (FUSEFLOW_NUM_THREADS or all cores); n < 0 or n > 4 x cores is a ValueError.");
   m.def("get_num_threads", &num_threads);
+  // "static" when Highway is linked into this module (wheels), "shared" when libhwy is loaded.
+  m.attr("highway_linkage") = FUSEFLOW_HWY_LINKAGE;
 }
 
 }  // namespace fuseflow::bindings

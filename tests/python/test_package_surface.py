@@ -26,3 +26,12 @@ def test_every_public_name_resolves_and_is_documented():
 
 def test_package_is_marked_typed():
     assert importlib.resources.files("fuseflow").joinpath("py.typed").is_file()
+
+
+def test_highway_linked_as_reported():
+    # Wheels and `scripts/setup.sh` installs link Highway statically: no libhwy is loaded then.
+    linkage = ff._core.highway_linkage
+    assert linkage in ("static", "shared")
+    with open("/proc/self/maps") as maps:
+        loaded = "libhwy" in maps.read()
+    assert loaded == (linkage == "shared")

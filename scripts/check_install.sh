@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install checks (CI): what users of the package and of the C++ library meet.
+#  1. The installed Python extension links Highway statically (no libhwy at run time).
+#  2. A configure without Highway stops at once with the message naming the package to install.
+#  3. The C++ library installs into a prefix, and tests/consumer builds and runs against it with
+#     find_package(fuseflow).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="${1:-$ROOT/build/install-check}"
+PY="${PYTHON:-$ROOT/.venv/bin/python}"
+
+core="$("$PY" -c 'import fuseflow._core as c; print(c.__file__)')"
+if ldd "$core" | grep -q libhwy; then
+  echo "check_install: $core loads libhwy (expected Highway linked statically)" >&2; exit 1
+fi
+echo "check_install: installed extension has no libhwy dependency"
+
+rm -rf "$WORK"
+if cmake -S "$ROOT" -B "$WORK/nohwy" -G Ninja -DFUSEFLOW_BUILD_PYTHON=OFF -DCMAKE_DISABLE_FIND_PACKAGE_hwy=ON \
+     >"$WORK.nohwy.log" 2>&1; then
+  echo "check_install: configure without Highway unexpectedly succeeded" >&2; exit 1
+fi
+grep -q "apt install libhwy-dev" "$WORK.nohwy.log" || { cat "$WORK.nohwy.log" >&2; exit 1; }
+echo "check_install: configure without Highway names the package to install"
+
+cmake -S "$ROOT" -B "$WORK/lib" -G Ninja -DFUSEFLOW_BUILD_PYTHON=OFF -DFUSEFLOW_BUILD_TESTS=OFF >/dev/null
+cmake --build "$WORK/lib" -j "$(nproc)"
+cmake --install "$WORK/lib" --prefix "$WORK/prefix" >/dev/null
+cmake -S "$ROOT/tests/consumer" -B "$WORK/app" -G Ninja -DCMAKE_PREFIX_PATH="$WORK/prefix" >/dev/null
+cmake --build "$WORK/app"
+"$WORK/app/consumer"
