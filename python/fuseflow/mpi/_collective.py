@@ -76,3 +76,12 @@ def sum_in_rank_order(comm, value):
     for v in comm.allgather(float(value)):
         total += v
     return total
+
+
+def sums_in_rank_order(comm, *values):
+    """sum_in_rank_order for several floats with one collective."""
+    totals = [0.0] * len(values)
+    for row in comm.allgather(tuple(float(v) for v in values)):
+        for i, v in enumerate(row):
+            totals[i] += v
+    return totals

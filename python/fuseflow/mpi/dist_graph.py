@@ -55,6 +55,7 @@ class DistGraph:
         self.num_edges = int(num_edges)
         self.traffic = Traffic()
         self._undirected = None
+        self._local = None
 
     @property
     def num_local_nodes(self):
@@ -175,6 +176,16 @@ class DistGraph:
             g.traffic = self.traffic
             self._undirected = g
         return self._undirected
+
+    def local_graph(self):
+        """This rank's in-edges as an ff.Graph over all num_nodes ids (sources keep their global
+        ids; only targets in [lo, hi) have in-edges): the native kernels (neighbor_agg) run the
+        per-rank work. Built on first use and cached."""
+        if self._local is None:
+            from ..graph import Graph
+
+            self._local = Graph.from_edges(self.sources, self.local_targets() + self.lo, num_nodes=self.num_nodes)
+        return self._local
 
     def __repr__(self):
         return (f"DistGraph(num_nodes={self.num_nodes}, num_edges={self.num_edges}, rank {self.comm.rank}/"

@@ -6,11 +6,19 @@ import warnings
 
 import numpy as np
 
+from ..dsl import neighbor_agg
+from ..jit import jit
 from .._warnings import ConvergenceError, ConvergenceInfo, ConvergenceWarning
-from ._collective import allgatherv, gather_to, same_everywhere, sum_in_rank_order
+from ._collective import allgatherv, gather_to, same_everywhere, sum_in_rank_order, sums_in_rank_order
 from .dist_graph import DistGraph
 
 __all__ = ["pagerank"]
+
+
+@jit
+def _pull(g, contrib):
+    # Sum over each node's in-edges of its sources' contributions: the native pull kernel.
+    return neighbor_agg(g, contrib, "sum", weights=False)
 
 
 def _result(g, local, gather, root, dtype):
@@ -67,17 +75,17 @@ def pagerank(g, damping=0.85, tol=1e-6, max_iter=100, *, gather="root", root=0, 
     inv_out = np.where(deg > 0, 1.0 / np.maximum(deg, 1), 0.0)
     dangling_mask = deg == 0
     rank = np.full(g.num_local_nodes, uniform)
-    targets = g.local_targets()
+    local = g.local_graph()
     contrib_all = np.empty(n)
     dangling = sum_in_rank_order(g.comm, rank[dangling_mask].sum())
     iterations, delta, converged = 0, math.inf, False
     for it in range(int(max_iter)):
         allgatherv(g.comm, rank * inv_out, counts, out=contrib_all, traffic=g.traffic, what="allgatherv pagerank")
         spread = (1.0 - damping) + damping * dangling
-        pulled = np.bincount(targets, weights=contrib_all[g.sources], minlength=g.num_local_nodes)
+        pulled = _pull(local, contrib_all)[g.lo:g.hi]
         new = uniform * spread + damping * pulled
-        delta = sum_in_rank_order(g.comm, np.abs(new - rank).sum())
-        dangling = sum_in_rank_order(g.comm, new[dangling_mask].sum())
+        # One small collective for both sums (a round trip per iteration is the latency floor).
+        delta, dangling = sums_in_rank_order(g.comm, np.abs(new - rank).sum(), new[dangling_mask].sum())
         rank = new
         iterations = it + 1
         converged = delta <= tol
