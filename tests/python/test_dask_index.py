@@ -230,3 +230,16 @@ def test_worker_killed_mid_search_is_recomputed(client, rng):
     # The nanny restarts the killed worker; later searches still agree.
     client.wait_for_workers(2, timeout=TIMEOUT)
     _assert_same(sharded.search(q, 15, timeout=TIMEOUT), want)
+
+
+def test_shard_errors_reach_the_caller(client, rng):
+    # A zero query in a cosine index is rejected by each shard's EmbeddingIndex: the caller gets
+    # that ValueError, not a hang or a Dask-internal error.
+    sharded = fdask.ShardedIndex(client, 4, "cosine", n_shards=2)
+    sharded.add(_data(rng, 10, 4), timeout=TIMEOUT)
+    ref = _reference(_data(rng, 10, 4), None, "cosine")
+    with pytest.raises(ValueError) as local_error:
+        ref.search(np.zeros(4, np.float32), 3)
+    with pytest.raises(ValueError) as remote_error:
+        sharded.search(np.zeros(4, np.float32), 3, timeout=TIMEOUT)
+    assert str(remote_error.value) == str(local_error.value)
