@@ -101,6 +101,22 @@ def test_reductions_equal_single_process(client, rng, chunks):
         assert got[i] == want[i]
 
 
+def test_reductions_with_empty_blocks(rng):
+    x = rng.standard_normal(4_000)
+    y = rng.standard_normal(4_000)
+    chunks = ((0, 2_000, 0, 1_999, 1, 0),)
+    want = all_reductions(x, y)
+    with dask.config.set(scheduler="sync"):
+        got = dask.compute(*fdask.map_jit(all_reductions, da.from_array(x, chunks=chunks),
+                                          da.from_array(y, chunks=chunks), split_every=2))
+    for i, (g, w) in enumerate(zip(got, want)):
+        assert _rel(g, w) <= REL, (i, g, w)
+    # A 0-d NumPy scalar argument is a scalar, as in ff.jit.
+    f = ff.jit(lambda a, c: ff.sum(a * c))
+    with dask.config.set(scheduler="sync"):
+        assert _rel(fdask.map_jit(f, da.from_array(x, chunks=1000), np.array(2.0)).compute(), f(x, 2.0)) <= REL
+
+
 def test_two_pass_variance_and_scalar_tail(client, rng):
     @ff.jit
     def stats(x):

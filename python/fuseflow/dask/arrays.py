@@ -183,6 +183,8 @@ def jit_call(f, args, kwargs=None, split_every=None):
                 raise ValueError(f"{name}: a NumPy array next to Dask arrays must be 1-D of length {length} "
                                  f"(it is split like {first}), got shape {v.shape}")
             v = da.from_array(v, chunks=chunks)
+        elif isinstance(v, np.ndarray):  # 0-d: a scalar, as ff.jit takes it
+            v = v[()]
         converted.append(v)
     samples = [_sample(n, v) if isinstance(v, da.Array) else v for n, v in zip(names, converted)]
     entry = f._get(tuple(samples), {})[0]
