@@ -116,7 +116,8 @@ def test_bad_input_on_one_rank_raises_everywhere(tmp_path, procs):
         assert lines == seen[0]  # every rank raised the same error, none hung
     lines = seen[0]
     assert lines[0].startswith("ValueError: src_part: node ids must be >= 0, got -3 (on rank 1)")
-    assert lines[1].startswith("TypeError: src_part: node ids must be an int32 or int64 array, got dtype float64 (on rank 0)")
+    assert lines[1].startswith("TypeError: src_part: node ids must be an int32 or int64 array, got dtype float64 "
+                               "(on rank 0)")
     assert lines[2].startswith("ValueError: dst_part: src_part and dst_part must have the same length")
     assert lines[3].startswith("ValueError: num_nodes: is 2 but an edge has node id 2")
     assert lines[4].startswith("ValueError: num_nodes: must be the same on every rank")

@@ -60,7 +60,7 @@ class Split:
 
     params: [(id, type)] of the original inputs, in order; passes: a list, one per pass, of
     dicts {"chunk": IR text, "inputs": [("param", j) | ("reduced", id)], "reductions": [(id,
-    kind, elem)], "parts": [(reduction index, role)], "combine": IR text}; outputs: per output
+    kind, elem)], "parts": [(reduction index, role, elem)], "combine": IR text}; outputs: per output
     ("array", index in map outputs) | ("scalar", index in tail outputs); map / tail: {"text",
     "inputs", "outputs": [(id, type)]} or None.
     """
@@ -138,7 +138,8 @@ def _check_and_assign_passes(params, values, order):
 
 def _emit(name, inputs, values, order, outputs, extra=()):
     """(IR text, positions in `inputs` it reads) of the slice of the program computing `outputs`
-    (ids) from `inputs` ([(id, type)]; unused ones are left out), renumbered from %0; `extra` are ("%id:type = op %args", [operand ids]) lines added at the end
+    (ids) from `inputs` ([(id, type)]; unused ones are left out), renumbered from %0; `extra` are
+    ("%id:type = op %args", [operand ids]) lines added at the end
     with their own ids (which must not clash: they use ids above the original program's)."""
     needed = set()
     extra_ids = {line.split(":", 1)[0] for line, _ in extra}
@@ -234,7 +235,8 @@ def split_program(text):
             out_elem = "i64" if op in ("argmin", "argmax") else (_elem_of_sum(elem) if op == "sum" else elem)
             body.append(f"  {rid}:{out_elem} = {op} %{j}")
             outs.append(rid)
-        combine = f"func @combine{p}({', '.join(sig)}) {{\n" + "\n".join(body + [f"  return {', '.join(outs)}"]) + "\n}\n"
+        combine = (f"func @combine{p}({', '.join(sig)}) {{\n" + "\n".join(body + [f"  return {', '.join(outs)}"])
+                   + "\n}\n")
         split.passes.append({
             "chunk": chunk,
             "inputs": [spec[j] for j in kept],
