@@ -59,6 +59,18 @@ def test_search_equals_single_index(client, rng, metric, n_shards):
     _assert_same(sharded.search(q.astype(np.float64), 7, timeout=TIMEOUT), ref.search(q.astype(np.float64), 7))
 
 
+def test_large_query_batches(client, rng, monkeypatch):
+    # Batches above the inline limit travel as their own task; the answer is the same.
+    from fuseflow.dask import sharded_index
+
+    monkeypatch.setattr(sharded_index, "_INLINE_QUERY_BYTES", 1024)
+    x = _data(rng, 500, 16)
+    q = _data(rng, 40, 16)  # 2560 bytes
+    sharded = fdask.ShardedIndex(client, 16, "l2", n_shards=3)
+    sharded.add(x, timeout=TIMEOUT)
+    _assert_same(sharded.search(q, 8, timeout=TIMEOUT), _reference(x, None, "l2").search(q, 8))
+
+
 def test_ties_break_by_smaller_id_across_shards(client):
     # Every vector identical: all scores tie, so the answer is the k smallest ids, wherever they live.
     x = np.ones((50, 4), np.float32)

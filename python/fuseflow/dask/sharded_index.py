@@ -10,6 +10,8 @@ from ._topk import merge_topk
 
 __all__ = ["ShardedIndex", "shard_of"]
 
+_INLINE_QUERY_BYTES = 1 << 20
+
 
 def shard_of(ids, n_shards):
     """The owning shard of each id: ``id mod n_shards`` (floor modulo, so negative ids too land
@@ -243,9 +245,10 @@ class ShardedIndex:
         q2 = np.ascontiguousarray(q.reshape(1, -1) if single else q)
         client = self._client
         token = uuid.uuid4().hex[:12]
-        # One task holds the queries: the shard tasks depend on it (one copy per worker, and it
-        # can be recomputed if its worker dies, unlike scattered data).
-        qf = client.submit(_as_queries, q2, key=f"ffq-{token}")
+        # Small batches ride inside each shard task (no extra scheduling wave); a large batch is
+        # held by one task the shard tasks depend on (one copy per worker, recomputable if its
+        # worker dies, unlike scattered data).
+        qf = client.submit(_as_queries, q2, key=f"ffq-{token}") if q2.nbytes > _INLINE_QUERY_BYTES else q2
         level = [client.submit(_shard_search, s, qf, int(k), key=f"ffsearch-{token}-{i}")
                  for i, s in enumerate(self._shards)]
         ascending = self._metric == "l2"
