@@ -29,14 +29,14 @@
 namespace fuseflow::bindings {
 namespace {
 
-using exec::ElemType;
+using exec::DType;
 
 // The engine's element type of a NumPy type number, or false for unsupported dtypes.
-bool elem_type_of_typenum(int typenum, ElemType& out) {
+bool elem_type_of_typenum(int typenum, DType& out) {
   switch (typenum) {
-    case NPY_DOUBLE: out = ElemType::kFloat64; return true;
-    case NPY_FLOAT: out = ElemType::kFloat32; return true;
-    case NPY_BOOL: out = ElemType::kBool; return true;
+    case NPY_DOUBLE: out = DType::kFloat64; return true;
+    case NPY_FLOAT: out = DType::kFloat32; return true;
+    case NPY_BOOL: out = DType::kBool; return true;
     default: break;
   }
   // int32/int64 have several type numbers (int/long/longlong) whose sizes depend on the platform.
@@ -44,26 +44,26 @@ bool elem_type_of_typenum(int typenum, ElemType& out) {
   if (typenum == NPY_INT) size = sizeof(int);
   else if (typenum == NPY_LONG) size = sizeof(long);
   else if (typenum == NPY_LONGLONG) size = sizeof(long long);
-  if (size == 4) out = ElemType::kInt32;
-  else if (size == 8) out = ElemType::kInt64;
+  if (size == 4) out = DType::kInt32;
+  else if (size == 8) out = DType::kInt64;
   else return false;
   return true;
 }
 
-int typenum_of_elem_type(ElemType t) {
+int typenum_of_elem_type(DType t) {
   switch (t) {
-    case ElemType::kBool: return NPY_BOOL;
-    case ElemType::kInt32: return NPY_INT32;
-    case ElemType::kInt64: return NPY_INT64;
-    case ElemType::kFloat32: return NPY_FLOAT32;
-    case ElemType::kFloat64: return NPY_FLOAT64;
+    case DType::kBool: return NPY_BOOL;
+    case DType::kInt32: return NPY_INT32;
+    case DType::kInt64: return NPY_INT64;
+    case DType::kFloat32: return NPY_FLOAT32;
+    case DType::kFloat64: return NPY_FLOAT64;
   }
   return NPY_FLOAT64;
 }
 
 // An exact numpy.ndarray the executor can borrow as it is: 1-D, C-contiguous, aligned, native
 // byte order, supported dtype. Anything else takes the general (nanobind) path with its errors.
-bool plain_numpy_array(PyObject* o, ElemType& type) {
+bool plain_numpy_array(PyObject* o, DType& type) {
   if (Py_TYPE(o) != &PyArray_Type) return false;
   auto* a = reinterpret_cast<PyArrayObject*>(o);
   if (PyArray_NDIM(a) != 1 || !PyArray_IS_C_CONTIGUOUS(a) || !PyArray_ISALIGNED(a) || !PyArray_ISNOTSWAPPED(a)) {
@@ -72,12 +72,12 @@ bool plain_numpy_array(PyObject* o, ElemType& type) {
   return elem_type_of_typenum(PyArray_TYPE(a), type);
 }
 
-bool elem_type_of_dtype(const nb::dlpack::dtype& dt, ElemType& out) {
-  if (dt == nb::dtype<double>()) out = ElemType::kFloat64;
-  else if (dt == nb::dtype<float>()) out = ElemType::kFloat32;
-  else if (dt == nb::dtype<std::int64_t>()) out = ElemType::kInt64;
-  else if (dt == nb::dtype<std::int32_t>()) out = ElemType::kInt32;
-  else if (dt == nb::dtype<bool>()) out = ElemType::kBool;
+bool elem_type_of_dtype(const nb::dlpack::dtype& dt, DType& out) {
+  if (dt == nb::dtype<double>()) out = DType::kFloat64;
+  else if (dt == nb::dtype<float>()) out = DType::kFloat32;
+  else if (dt == nb::dtype<std::int64_t>()) out = DType::kInt64;
+  else if (dt == nb::dtype<std::int32_t>()) out = DType::kInt32;
+  else if (dt == nb::dtype<bool>()) out = DType::kBool;
   else return false;
   return true;
 }
@@ -85,7 +85,7 @@ bool elem_type_of_dtype(const nb::dlpack::dtype& dt, ElemType& out) {
 std::string input_name(std::size_t index) { return "inputs[" + std::to_string(index) + "]"; }
 
 Value to_value(nb::handle obj, std::size_t index) {
-  ElemType plain_type;
+  DType plain_type;
   if (plain_numpy_array(obj.ptr(), plain_type)) {
     auto* a = reinterpret_cast<PyArrayObject*>(obj.ptr());
     return Value::borrowed_array(plain_type, PyArray_DATA(a), static_cast<std::int64_t>(PyArray_DIM(a, 0)), nullptr);
@@ -101,7 +101,7 @@ Value to_value(nb::handle obj, std::size_t index) {
   }
   AnyArray1D array;
   if (nb::try_cast(obj, array, /*convert=*/false)) {
-    ElemType t;
+    DType t;
     if (!elem_type_of_dtype(array.dtype(), t)) {
       throw_type_error(input_name(index), "unsupported dtype " + dtype_name(array.dtype()) +
                                  " (use bool, int32, int64, float32 or float64)");
@@ -127,13 +127,13 @@ Value to_value(nb::handle obj, std::size_t index) {
       nb::object dtype_name_obj = obj.attr("dtype").attr("name");  // a Python str: "float32", ...
       const char* dname_c = PyUnicode_Check(dtype_name_obj.ptr()) ? PyUnicode_AsUTF8(dtype_name_obj.ptr()) : nullptr;
       const std::string dname = dname_c ? dname_c : "";
-      ElemType t;
-      if (dname == "float32") t = ElemType::kFloat32;
-      else if (dname == "int32") t = ElemType::kInt32;
+      DType t;
+      if (dname == "float32") t = DType::kFloat32;
+      else if (dname == "int32") t = DType::kInt32;
       else return v;
       Value typed;
       typed.type = t;
-      exec::store_scalar(t, v.as_f64(), v.as_i64(), t == ElemType::kInt32, typed.scalar);
+      exec::store_scalar(t, v.as_f64(), v.as_i64(), t == DType::kInt32, typed.scalar);
       return typed;
     }
   }
@@ -168,7 +168,7 @@ nb::object from_value(const Value& v) {
   // Scalars come back as NumPy scalars of the traced dtype (like NumPy reductions).
   bool flag;
   const void* data = v.scalar.raw;
-  if (v.type == ElemType::kBool) {
+  if (v.type == DType::kBool) {
     flag = v.scalar.raw[0] != 0;  // NumPy's bool is one byte holding 0 or 1
     data = &flag;
   }
@@ -290,7 +290,7 @@ class JitDispatcher {
         append_int64(out, g->num_edges());
         ++key.graphs;
       } else {
-        ElemType type;
+        DType type;
         if (!plain_numpy_array(o, type)) return false;
         *out++ = 'a';
         *out++ = static_cast<unsigned char>(type);
@@ -351,7 +351,7 @@ class JitDispatcher {
         for (const int j : graph_weights) {
           std::shared_ptr<const Graph> g = values[static_cast<std::size_t>(j)].graph;
           const std::span<const double> w = g->user_order_weights();
-          values.push_back(Value::borrowed_array(ElemType::kFloat64, w.data(), static_cast<std::int64_t>(w.size()), g));
+          values.push_back(Value::borrowed_array(DType::kFloat64, w.data(), static_cast<std::int64_t>(w.size()), g));
         }
         std::vector<Value> outputs = run_inputs(compiled, std::move(values));
         std::size_t next = 0;
