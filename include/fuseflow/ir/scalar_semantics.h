@@ -109,14 +109,13 @@ struct Relu {  // maximum(x, 0): NaN propagates, relu(-0.0) == +0.0 (np.maximum(
   }
 };
 
-struct Square {  // x * x; integers wrap; bool: x and x
+struct Square {  // x * x; integers wrap. Not bool (np.square of bool is int8, a dtype fuseflow lacks)
   template <class T>
-  static constexpr bool kDefined = true;
+  static constexpr bool kDefined = !kIsBool<T>;
   template <class T>
   static FF_SCALAR T apply(T x) {
     if constexpr (kIsFloat<T>) return x * x;
-    else if constexpr (kIsInt<T>) return wrap_mul(x, x);
-    else return x;
+    else return wrap_mul(x, x);
   }
 };
 
