@@ -103,6 +103,15 @@ Value Value::borrowed_array(DType type, const void* data, std::int64_t length,
   return v;
 }
 
+Value Value::borrowed_view(DType type, Storage& storage, std::int64_t length) {
+  Value v;
+  v.kind = SlotKind::kArray;
+  v.type = type;
+  v.length = length;
+  v.storage = std::shared_ptr<Storage>(std::shared_ptr<Storage>(), &storage);  // aliasing, owns nothing
+  return v;
+}
+
 Value Value::of_f64(double x) {
   Value v;
   v.type = DType::kFloat64;

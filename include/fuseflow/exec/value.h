@@ -64,6 +64,10 @@ struct Value {
   static Value array(DType type, std::int64_t length, const char* what = "array");
   static Value borrowed_array(DType type, const void* data, std::int64_t length,
                               std::shared_ptr<const void> keepalive);
+  // The same over a Storage the caller owns and keeps alive (no allocation, no reference count):
+  // only for a run's inputs, which cannot outlive the run (a finished run drops borrowed storage
+  // from its slots and returns copies of borrowed outputs).
+  static Value borrowed_view(DType type, Storage& storage, std::int64_t length);
   static Value of_f64(double v);
   static Value of_f32(float v);
   static Value of_i64(std::int64_t v);
