@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
-#include <optional>
+#include <new>
 #include <span>
 #include <string>
 #include <tuple>
@@ -270,6 +270,27 @@ class JitDispatcher {
     out += sizeof v;
   }
 
+  // Up to kMaxKeyArgs borrowed-array Storage objects built in place; destroys the ones it built.
+  class ViewStorage {
+   public:
+    ViewStorage() = default;
+    ViewStorage(const ViewStorage&) = delete;
+    ViewStorage& operator=(const ViewStorage&) = delete;
+    ~ViewStorage() {
+      for (std::size_t i = 0; i < size_; ++i) at(i)->~Storage();
+    }
+    exec::Storage& add(const void* data, std::size_t bytes) {
+      exec::Storage* s = new (static_cast<void*>(bytes_ + size_ * sizeof(exec::Storage))) exec::Storage(data, bytes, nullptr);
+      ++size_;
+      return *s;
+    }
+
+   private:
+    exec::Storage* at(std::size_t i) { return std::launder(reinterpret_cast<exec::Storage*>(bytes_ + i * sizeof(exec::Storage))); }
+    alignas(exec::Storage) unsigned char bytes_[kMaxKeyArgs * sizeof(exec::Storage)];
+    std::size_t size_ = 0;
+  };
+
   // False when an argument cannot take the native path (NumPy scalar, strided array, ...).
   static bool layout_key(PyObject* const* args, std::size_t nargs, Key& key) {
     if (nargs > kMaxKeyArgs) return false;
@@ -337,8 +358,9 @@ class JitDispatcher {
         const std::vector<int> graph_weights = e.graph_weights;  // empty for most programs: no allocation
         const Compiled& compiled = nb::cast<const Compiled&>(compiled_ref);
         // Plain arrays are viewed through Storage objects on this frame, which outlives the run:
-        // two allocations and frees fewer per array argument.
-        std::optional<exec::Storage> views[kMaxKeyArgs];
+        // two allocations and frees fewer per array argument. Raw storage, constructed on use:
+        // an array of optionals cost more (zeroing and destroying 32 of them) than it saved.
+        ViewStorage views;
         std::vector<Value> values;
         values.reserve(nargs + graph_weights.size());
         // Graph inputs come first in a traced program (see jit.py), the rest in argument order.
@@ -354,7 +376,7 @@ class JitDispatcher {
           if (plain_numpy_array(arg, type)) {  // what layout_key matched: borrow it in place
             auto* a = reinterpret_cast<PyArrayObject*>(arg);
             const std::int64_t n = static_cast<std::int64_t>(PyArray_DIM(a, 0));
-            exec::Storage& view = views[i].emplace(PyArray_DATA(a), static_cast<std::size_t>(n) * exec::elem_size(type), nullptr);
+            exec::Storage& view = views.add(PyArray_DATA(a), static_cast<std::size_t>(n) * exec::elem_size(type));
             values.push_back(Value::borrowed_view(type, view, n));
           } else {
             values.push_back(to_value(arg, values.size()));
