@@ -54,9 +54,10 @@ const char* length_rule(const exec::LengthSource& e) {
 }  // namespace
 
 Compiled::Compiled(exec::Plan plan) : plan_(std::move(plan)) {}
-Compiled::~Compiled() = default;
+Compiled::~Compiled() { delete spare_.load(std::memory_order_acquire); }
 
 std::unique_ptr<exec::RunState> Compiled::acquire() const {
+  if (exec::RunState* s = spare_.exchange(nullptr, std::memory_order_acquire)) return std::unique_ptr<exec::RunState>(s);
   {
     std::lock_guard<std::mutex> lock(pool_mutex_);
     if (!pool_.empty()) {
@@ -70,6 +71,11 @@ std::unique_ptr<exec::RunState> Compiled::acquire() const {
 
 void Compiled::release(std::unique_ptr<exec::RunState> state) const {
   state->release_borrowed();
+  exec::RunState* empty = nullptr;
+  if (spare_.compare_exchange_strong(empty, state.get(), std::memory_order_release, std::memory_order_relaxed)) {
+    (void)state.release();  // now owned by spare_
+    return;
+  }
   std::lock_guard<std::mutex> lock(pool_mutex_);
   // A few states cover the threads that typically share a program; more would only hoard memory.
   if (pool_.size() < 8) pool_.push_back(std::move(state));

@@ -89,9 +89,28 @@ nb::object arg_layout(nb::args args) {
   return nb::steal(PyBytes_FromStringAndSize(key.data(), static_cast<Py_ssize_t>(key.size())));
 }
 
+// The op table (ir/ops.def) as Python data: one (name, class, flags) per opcode, in opcode order.
+// The DSL's name lists are checked against it (tests/python/test_op_table.py).
+nb::list op_table() {
+  static const char* const kClass[] = {"creation", "unary", "binary", "ternary", "reduction", "graph", "control"};
+  nb::list rows;
+  for (int c = 0; c < ir::kNumOpCodes; ++c) {
+    const ir::OpInfo& info = ir::op_info(static_cast<OpCode>(c));
+    nb::list flags;
+    if (info.has(ir::kCommutative)) flags.append("commutative");
+    if (info.has(ir::kCheapPerEdge)) flags.append("cheap_per_edge");
+    if (info.has(ir::kFoldable)) flags.append("foldable");
+    if (info.has(ir::kFoldableInt)) flags.append("foldable_int");
+    if (info.has(ir::kFloatValued)) flags.append("float_valued");
+    rows.append(nb::make_tuple(info.name, kClass[static_cast<int>(info.op_class)], flags));
+  }
+  return rows;
+}
+
 }  // namespace
 
 void bind_ir(nb::module_& m) {
+  m.def("op_table", &op_table, "The IR op table: (name, class, flags) per opcode, in opcode order.");
   m.def("arg_layout", &arg_layout, "Exact layout of jit call arguments as bytes, or None (tracer fast path).");
   nb::class_<Program>(m, "Program", "A verified IR program (typed SSA with loop regions).")
       .def("print", [](const Program& p, bool locations) { return ir::print(p, ir::PrintOptions{locations}); },

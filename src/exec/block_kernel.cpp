@@ -28,13 +28,13 @@ namespace {
 using Bool8 = std::uint8_t;
 
 template <class F>
-HWY_INLINE void with_type(ElemType t, F&& f) {
+HWY_INLINE void with_type(DType t, F&& f) {
   switch (t) {
-    case ElemType::kBool: f(Bool8{}); break;
-    case ElemType::kInt32: f(std::int32_t{}); break;
-    case ElemType::kInt64: f(std::int64_t{}); break;
-    case ElemType::kFloat32: f(float{}); break;
-    case ElemType::kFloat64: f(double{}); break;
+    case DType::kBool: f(Bool8{}); break;
+    case DType::kInt32: f(std::int32_t{}); break;
+    case DType::kInt64: f(std::int64_t{}); break;
+    case DType::kFloat32: f(float{}); break;
+    case DType::kFloat64: f(double{}); break;
   }
 }
 
@@ -47,81 +47,13 @@ struct WrapType { using type = T; };
 template <class T>
 struct WrapType<T, true> { using type = std::make_unsigned_t<T>; };
 
-// NumPy's divmod for floats (npy_divmod): floor quotient and a remainder with the divisor's sign.
-template <class T>
-HWY_INLINE T float_floordiv(T a, T b) {
-  T mod = std::fmod(a, b);
-  if (b == T(0)) return a / b;
-  T div = (a - mod) / b;
-  if (mod != T(0)) {
-    if ((b < T(0)) != (mod < T(0))) div -= T(1);
-  }
-  if (div != T(0)) {
-    T fl = std::floor(div);
-    if (div - fl > T(0.5)) fl += T(1);
-    return fl;
-  }
-  return std::copysign(T(0), a / b);
-}
+namespace sem = ir::semantics;
 
+// Extremes with NumPy's NaN propagation (reductions use the ops' semantics too).
 template <class T>
-HWY_INLINE T float_mod(T a, T b) {
-  if (b == T(0)) return std::fmod(a, b);  // NaN, like NumPy
-  T mod = std::fmod(a, b);
-  if (mod != T(0)) {
-    if ((b < T(0)) != (mod < T(0))) mod += b;
-  } else {
-    mod = std::copysign(T(0), b);
-  }
-  return mod;
-}
-
+HWY_INLINE T nan_min(T a, T b) { return sem::Minimum::apply(a, b); }
 template <class T>
-HWY_INLINE T int_floordiv(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  if (b == 0) return 0;  // NumPy returns 0 (with a warning) for integer division by zero
-  if (b == -1) return static_cast<T>(U(0) - static_cast<U>(a));  // wraps at INT_MIN like NumPy
-  T q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
-template <class T>
-HWY_INLINE T int_mod(T a, T b) {
-  if (b == 0 || b == -1) return 0;
-  T r = a % b;
-  if (r != 0 && ((r < 0) != (b < 0))) r += b;
-  return r;
-}
-
-template <class T>
-HWY_INLINE T int_pow(T base, T exp, std::uint32_t* flags) {
-  using U = std::make_unsigned_t<T>;
-  if (exp < 0) {
-    *flags |= kErrorNegativeIntPower;
-    return 0;
-  }
-  U result = 1, b = static_cast<U>(base);
-  auto e = static_cast<std::make_unsigned_t<T>>(exp);
-  while (e) {
-    if (e & 1) result *= b;
-    b *= b;
-    e >>= 1;
-  }
-  return static_cast<T>(result);
-}
-
-// NaN-propagating minimum/maximum (np.minimum / np.maximum).
-template <class T>
-HWY_INLINE T nan_min(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) return (a < b || a != a) ? a : b;
-  else return a < b ? a : b;
-}
-template <class T>
-HWY_INLINE T nan_max(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) return (a > b || a != a) ? a : b;
-  else return a > b ? a : b;
-}
+HWY_INLINE T nan_max(T a, T b) { return sem::Maximum::apply(a, b); }
 
 template <class T, int kForm, class F>
 HWY_INLINE void map2(const void* a, const void* b, void* dst, std::int64_t n, F f) {
@@ -155,51 +87,32 @@ HWY_INLINE void compare(const void* a, const void* b, void* dst, std::int64_t n,
   }
 }
 
+// Whether semantics S signals errors (its apply takes an error-bits argument).
+template <class S, class T>
+constexpr bool kSignals = requires(T x, std::uint32_t& e) { S::apply(x, x, e); };
+
+// One binary op row of ops.def on a block: its scalar semantics in a plain element loop.
+template <class S, class T, int kForm>
+HWY_INLINE void binary_op(const void* a, const void* b, void* d, std::int64_t n, std::uint32_t* flags) {
+  if constexpr (S::template kDefined<T>) {
+    if constexpr (kSignals<S, T>) {
+      std::uint32_t errors = 0;  // a local the loop can keep in a register
+      map2<T, kForm>(a, b, d, n, [&errors](T x, T y) { return S::apply(x, y, errors); });
+      *flags |= errors;
+    } else if constexpr (std::is_same_v<decltype(S::apply(T{}, T{})), bool>) {
+      compare<T, kForm>(a, b, d, n, [](T x, T y) { return S::apply(x, y); });
+    } else {
+      map2<T, kForm>(a, b, d, n, [](T x, T y) { return S::apply(x, y); });
+    }
+  }
+}
+
 template <class T, int kForm>
 void binary_form(OpCode op, const void* a, const void* b, void* d, std::int64_t n, std::uint32_t* flags) {
-  using W = typename WrapType<T>::type;
   switch (op) {
-    case OpCode::kAdd:
-      if constexpr (std::is_same_v<T, Bool8>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return T(x | y); });
-      else map2<T, kForm>(a, b, d, n, [](T x, T y) { return T(W(x) + W(y)); });
-      break;
-    case OpCode::kSub: map2<T, kForm>(a, b, d, n, [](T x, T y) { return T(W(x) - W(y)); }); break;
-    case OpCode::kMul:
-      if constexpr (std::is_same_v<T, Bool8>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return T(x & y); });
-      else map2<T, kForm>(a, b, d, n, [](T x, T y) { return T(W(x) * W(y)); });
-      break;
-    case OpCode::kDiv:
-      if constexpr (std::is_floating_point_v<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return x / y; });
-      break;
-    case OpCode::kFloorDiv:
-      if constexpr (std::is_floating_point_v<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return float_floordiv(x, y); });
-      else if constexpr (kIsInt<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return int_floordiv(x, y); });
-      break;
-    case OpCode::kMod:
-      if constexpr (std::is_floating_point_v<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return float_mod(x, y); });
-      else if constexpr (kIsInt<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return int_mod(x, y); });
-      break;
-    case OpCode::kPow:
-      if constexpr (std::is_floating_point_v<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return std::pow(x, y); });
-      else if constexpr (kIsInt<T>) map2<T, kForm>(a, b, d, n, [flags](T x, T y) { return int_pow(x, y, flags); });
-      break;
-    case OpCode::kMinimum: map2<T, kForm>(a, b, d, n, [](T x, T y) { return nan_min(x, y); }); break;
-    case OpCode::kMaximum: map2<T, kForm>(a, b, d, n, [](T x, T y) { return nan_max(x, y); }); break;
-    case OpCode::kBitAnd:
-      if constexpr (!std::is_floating_point_v<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return T(x & y); });
-      break;
-    case OpCode::kBitOr:
-      if constexpr (!std::is_floating_point_v<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return T(x | y); });
-      break;
-    case OpCode::kBitXor:
-      if constexpr (!std::is_floating_point_v<T>) map2<T, kForm>(a, b, d, n, [](T x, T y) { return T(x ^ y); });
-      break;
-    case OpCode::kEq: compare<T, kForm>(a, b, d, n, [](T x, T y) { return x == y; }); break;
-    case OpCode::kNe: compare<T, kForm>(a, b, d, n, [](T x, T y) { return x != y; }); break;
-    case OpCode::kLt: compare<T, kForm>(a, b, d, n, [](T x, T y) { return x < y; }); break;
-    case OpCode::kLe: compare<T, kForm>(a, b, d, n, [](T x, T y) { return x <= y; }); break;
-    case OpCode::kGt: compare<T, kForm>(a, b, d, n, [](T x, T y) { return x > y; }); break;
-    case OpCode::kGe: compare<T, kForm>(a, b, d, n, [](T x, T y) { return x >= y; }); break;
+#define FF_BINARY(Enum, ...) \
+    case OpCode::k##Enum: binary_op<sem::Enum, T, kForm>(a, b, d, n, flags); break;
+#include "fuseflow/ir/ops.def"
     default: break;
   }
 }
@@ -213,45 +126,28 @@ void binary(OpCode op, BinaryForm form, const void* a, const void* b, void* d, s
   }
 }
 
+template <class S, class T>
+HWY_INLINE void unary_op(const void* a, void* d, std::int64_t n) {
+  if constexpr (S::template kDefined<T>) {
+    const T* pa = static_cast<const T*>(a);
+    T* pd = static_cast<T*>(d);
+    for (std::int64_t i = 0; i < n; ++i) pd[i] = S::apply(pa[i]);
+  }
+}
+
 template <class T>
 void unary(const Instr& in, const void* a, void* d, std::int64_t n) {
-  const T* pa = static_cast<const T*>(a);
-  T* pd = static_cast<T*>(d);
-  using W = typename WrapType<T>::type;
   switch (in.op) {
-    case OpCode::kNeg:
-      if constexpr (std::is_same_v<T, Bool8>) {
-        for (std::int64_t i = 0; i < n; ++i) pd[i] = pa[i];
-      } else if constexpr (std::is_floating_point_v<T>) {
-        for (std::int64_t i = 0; i < n; ++i) pd[i] = -pa[i];  // sign flip: -(0.0) is -0.0, as in NumPy
-      } else {
-        for (std::int64_t i = 0; i < n; ++i) pd[i] = T(W(0) - W(pa[i]));  // wraps like NumPy
-      }
-      break;
-    case OpCode::kSquare:
-      for (std::int64_t i = 0; i < n; ++i) pd[i] = T(W(pa[i]) * W(pa[i]));
-      break;
-    case OpCode::kAbs:
-      if constexpr (std::is_floating_point_v<T>) {
-        for (std::int64_t i = 0; i < n; ++i) pd[i] = std::fabs(pa[i]);
-      } else if constexpr (kIsInt<T>) {
-        for (std::int64_t i = 0; i < n; ++i) pd[i] = pa[i] < 0 ? T(W(0) - W(pa[i])) : pa[i];
-      } else {
-        for (std::int64_t i = 0; i < n; ++i) pd[i] = pa[i];
-      }
-      break;
-    case OpCode::kBitNot:
-      if constexpr (std::is_same_v<T, Bool8>) {
-        for (std::int64_t i = 0; i < n; ++i) pd[i] = pa[i] ^ 1;
-      } else if constexpr (kIsInt<T>) {
-        for (std::int64_t i = 0; i < n; ++i) pd[i] = T(~pa[i]);
-      }
-      break;
+#define FF_UNARY(Enum, ...) \
+    case OpCode::k##Enum: unary_op<sem::Enum, T>(a, d, n); break;
+#include "fuseflow/ir/ops.def"
     case OpCode::kMath:
       if constexpr (std::is_floating_point_v<T>) {
-        apply_math(in.math, pa, pd, n);
+        apply_math(in.math, static_cast<const T*>(a), static_cast<T*>(d), n);
       } else {
-        // Integers: floor/ceil/round are the identity; abs is handled by kAbs.
+        // Integers: floor/ceil/round are the identity (the FF_MATH rows defined on them).
+        const T* pa = static_cast<const T*>(a);
+        T* pd = static_cast<T*>(d);
         for (std::int64_t i = 0; i < n; ++i) pd[i] = pa[i];
       }
       break;
@@ -259,18 +155,22 @@ void unary(const Instr& in, const void* a, void* d, std::int64_t n) {
   }
 }
 
-// Float -> integer conversion without UB: NaN, inf and out-of-range give the type's minimum,
-// which is what x86 (and so NumPy) produces.
-template <class D, class S>
-HWY_INLINE D convert(S v) {
-  if constexpr (std::is_same_v<D, Bool8>) {
-    return v != S(0) ? 1 : 0;
-  } else if constexpr (std::is_integral_v<D> && std::is_floating_point_v<S>) {
-    constexpr S lo = static_cast<S>(std::numeric_limits<D>::min());
-    constexpr S hi = -lo;  // 2^(bits-1), exactly representable
-    return (v >= lo && v < hi) ? static_cast<D>(v) : std::numeric_limits<D>::min();
-  } else {
-    return static_cast<D>(v);
+// Ternary rows: where's condition is bool, the other operands are of the result type. Every
+// operand is loaded unconditionally (arguments), so where is a blend: `pc[i] ? pb[i] : pe[i]`
+// would make the compiler mask the loads (the untaken side may not be read in C++).
+template <class S, class T>
+HWY_INLINE void ternary_op(const void* a, const void* b, const void* c, void* d, std::int64_t n) {
+  if constexpr (S::template kDefined<T>) {
+    using A = std::conditional_t<std::is_same_v<S, sem::Where>, Bool8, T>;
+    const A* pa = static_cast<const A*>(a);
+    const T* pb = static_cast<const T*>(b);
+    const T* pc = static_cast<const T*>(c);
+    T* pd = static_cast<T*>(d);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const A x = pa[i];
+      const T y = pb[i], z = pc[i];
+      pd[i] = S::apply(x, y, z);
+    }
   }
 }
 
@@ -282,14 +182,14 @@ bool int32_range(const std::int64_t* v, std::int64_t n) {
   return ok;
 }
 
-void cast(ElemType from, ElemType to, const void* a, void* d, std::int64_t n) {
+void cast(DType from, DType to, const void* a, void* d, std::int64_t n) {
   with_type(from, [&](auto s_tag) {
     using S = decltype(s_tag);
     with_type(to, [&](auto d_tag) {
       using D = decltype(d_tag);
       const S* ps = static_cast<const S*>(a);
       D* pd = static_cast<D*>(d);
-      for (std::int64_t i = 0; i < n; ++i) pd[i] = convert<D>(ps[i]);
+      for (std::int64_t i = 0; i < n; ++i) pd[i] = sem::convert<D>(ps[i]);
     });
   });
 }
@@ -389,48 +289,28 @@ void RunBlock(const Kernel& kernel, void* const* ptrs, std::int64_t n, std::int6
     const void* b = in.b >= 0 ? ptrs[in.b] : nullptr;
     const void* c = in.c >= 0 ? ptrs[in.c] : nullptr;
     switch (in.op) {
-      case OpCode::kAdd: case OpCode::kSub: case OpCode::kMul: case OpCode::kDiv:
-      case OpCode::kFloorDiv: case OpCode::kMod: case OpCode::kPow: case OpCode::kMinimum:
-      case OpCode::kMaximum: case OpCode::kBitAnd: case OpCode::kBitOr: case OpCode::kBitXor:
-      case OpCode::kEq: case OpCode::kNe: case OpCode::kLt: case OpCode::kLe: case OpCode::kGt:
-      case OpCode::kGe: {
+#define FF_BINARY(Enum, ...) case OpCode::k##Enum:
+#include "fuseflow/ir/ops.def"
+      {
         const BinaryForm form = binary_form_of(kernel, in);
         with_type(in.type, [&](auto tag) { binary<decltype(tag)>(in.op, form, a, b, d, n, flags); });
         break;
       }
-      case OpCode::kNeg: case OpCode::kAbs: case OpCode::kBitNot: case OpCode::kMath: case OpCode::kSquare:
+#define FF_UNARY(Enum, ...) case OpCode::k##Enum:
+#include "fuseflow/ir/ops.def"
+      case OpCode::kMath:
         with_type(in.type, [&](auto tag) { unary<decltype(tag)>(in, a, d, n); });
         break;
+#define FF_TERNARY(Enum, ...) \
+      case OpCode::k##Enum: \
+        with_type(in.type, [&](auto tag) { ternary_op<sem::Enum, decltype(tag)>(a, b, c, d, n); }); \
+        break;
+#include "fuseflow/ir/ops.def"
       case OpCode::kCast:
         if (in.checked_narrowing && !int32_range(static_cast<const std::int64_t*>(a), n)) {
           *flags |= kErrorPythonIntOutOfBounds;
         }
         cast(in.src_type, in.type, a, d, n);
-        break;
-      case OpCode::kWhere:
-        with_type(in.type, [&](auto tag) {
-          using T = decltype(tag);
-          const Bool8* pc = static_cast<const Bool8*>(a);
-          const T* pb = static_cast<const T*>(b);
-          const T* pe = static_cast<const T*>(c);
-          T* pd = static_cast<T*>(d);
-          // Both sides loaded unconditionally: a blend, where `pc[i] ? pb[i] : pe[i]` would make
-          // the compiler mask the loads (the untaken side may not be read in C++).
-          for (std::int64_t i = 0; i < n; ++i) {
-            const T taken = pb[i], other = pe[i];
-            pd[i] = pc[i] ? taken : other;
-          }
-        });
-        break;
-      case OpCode::kClip:
-        with_type(in.type, [&](auto tag) {
-          using T = decltype(tag);
-          const T* px = static_cast<const T*>(a);
-          const T* plo = static_cast<const T*>(b);
-          const T* phi = static_cast<const T*>(c);
-          T* pd = static_cast<T*>(d);
-          for (std::int64_t i = 0; i < n; ++i) pd[i] = nan_min(nan_max(px[i], plo[i]), phi[i]);
-        });
         break;
       case OpCode::kIota:
         with_type(in.type, [&](auto tag) {

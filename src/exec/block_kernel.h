@@ -6,30 +6,19 @@
 
 #include "fuseflow/exec/plan.h"
 #include "fuseflow/exec/value.h"
+#include "fuseflow/ir/scalar_semantics.h"
 
 namespace fuseflow::exec {
 
-enum KernelErrorFlags : std::uint32_t {
-  kErrorNegativeIntPower = 1u,
-  kErrorPythonIntOutOfBounds = 2u,  // a checked_narrowing cast met a value outside int32
-};
+// Error bits a kernel run can set: the op semantics' (ir/scalar_semantics.h).
+using ir::semantics::kErrorNegativeIntPower;
+using ir::semantics::kErrorPythonIntOutOfBounds;
 
 // Operand forms of a binary instruction (arithmetic or comparison): both operands blocks, or
 // exactly one of them a broadcast operand, which it then reads as one scalar (no block-sized copy
 // to fill or to load from; the executor fills a broadcast's block only for other readers).
 enum BinaryForm : int { kBothBlocks = 0, kScalarA = 1, kScalarB = 2 };
 
-inline bool is_binary_op(OpCode op) {
-  switch (op) {
-    case OpCode::kAdd: case OpCode::kSub: case OpCode::kMul: case OpCode::kDiv: case OpCode::kFloorDiv:
-    case OpCode::kMod: case OpCode::kPow: case OpCode::kMinimum: case OpCode::kMaximum: case OpCode::kBitAnd:
-    case OpCode::kBitOr: case OpCode::kBitXor: case OpCode::kEq: case OpCode::kNe: case OpCode::kLt:
-    case OpCode::kLe: case OpCode::kGt: case OpCode::kGe:
-      return true;
-    default:
-      return false;
-  }
-}
 inline BinaryForm binary_form_of(const Kernel& k, const Instr& in) {
   if (!is_binary_op(in.op)) return kBothBlocks;
   const bool a = k.operands[static_cast<std::size_t>(in.a)].kind == OperandKind::kBroadcast;

@@ -102,7 +102,7 @@ void fill_typed(void* dst, const void* value, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) d[i] = v;
 }
 
-void fill(ElemType t, void* dst, const void* value, std::int64_t n) {
+void fill(DType t, void* dst, const void* value, std::int64_t n) {
   switch (elem_size(t)) {
     case 1: std::memset(dst, *static_cast<const unsigned char*>(value), static_cast<std::size_t>(n)); break;
     case 4: fill_typed<std::uint32_t>(dst, value, n); break;
@@ -389,7 +389,7 @@ void combine_typed(const KernelReduction& r, const ReducePartial* p, std::int64_
           index = p[b * stride].index;
         }
       }
-      out.type = ElemType::kInt64;
+      out.type = DType::kInt64;
       out.scalar.i64 = index;
       break;
     }
@@ -399,11 +399,11 @@ void combine_typed(const KernelReduction& r, const ReducePartial* p, std::int64_
 void combine_reduction(const KernelReduction& r, const ReducePartial* partials, std::int64_t nblocks,
                        std::int64_t nred, std::int64_t n, Value& out) {
   switch (r.type) {
-    case ElemType::kBool: combine_typed<std::uint8_t>(r, partials, nblocks, nred, n, out); break;
-    case ElemType::kInt32: combine_typed<std::int32_t>(r, partials, nblocks, nred, n, out); break;
-    case ElemType::kInt64: combine_typed<std::int64_t>(r, partials, nblocks, nred, n, out); break;
-    case ElemType::kFloat32: combine_typed<float>(r, partials, nblocks, nred, n, out); break;
-    case ElemType::kFloat64: combine_typed<double>(r, partials, nblocks, nred, n, out); break;
+    case DType::kBool: combine_typed<std::uint8_t>(r, partials, nblocks, nred, n, out); break;
+    case DType::kInt32: combine_typed<std::int32_t>(r, partials, nblocks, nred, n, out); break;
+    case DType::kInt64: combine_typed<std::int64_t>(r, partials, nblocks, nred, n, out); break;
+    case DType::kFloat32: combine_typed<float>(r, partials, nblocks, nred, n, out); break;
+    case DType::kFloat64: combine_typed<double>(r, partials, nblocks, nred, n, out); break;
   }
 }
 
@@ -421,7 +421,7 @@ void run_graph_query(const GraphQueryStep& q, std::vector<Value>& slots, std::in
     case GraphQueryStep::kInDegree: {
       auto deg = q.kind == GraphQueryStep::kOutDegree ? g->out_degree() : g->in_degree();
       // A view of the graph's cached degrees, kept alive by the graph itself.
-      out = Value::borrowed_array(ElemType::kInt64, deg.data(), static_cast<std::int64_t>(deg.size()), g);
+      out = Value::borrowed_array(DType::kInt64, deg.data(), static_cast<std::int64_t>(deg.size()), g);
       elements += static_cast<std::int64_t>(deg.size());
       break;
     }

@@ -17,6 +17,7 @@
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
 #include "fuseflow/core/threads.h"
+#include "fuseflow/ir/scalar_semantics.h"
 
 namespace fuseflow::exec {
 namespace {
@@ -71,16 +72,11 @@ bool value_equal(T a, T b) {
   return a == b;
 }
 
+// min/max aggregation: np.minimum / np.maximum semantics, shared with the block kernel.
 template <class T>
-T nan_min(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) return (a < b || a != a) ? a : b;
-  else return a < b ? a : b;
-}
+T nan_min(T a, T b) { return ir::semantics::Minimum::apply(a, b); }
 template <class T>
-T nan_max(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) return (a > b || a != a) ? a : b;
-  else return a > b ? a : b;
-}
+T nan_max(T a, T b) { return ir::semantics::Maximum::apply(a, b); }
 
 // Identities of min/max for nodes without neighbours (bool is stored as one byte 0/1).
 template <class T>
@@ -363,13 +359,13 @@ void aggregate_direction(const NeighborAggStep& s, const Adjacency& adj, std::sp
 }
 
 template <class F>
-void with_value_type(ElemType t, F&& f) {
+void with_value_type(DType t, F&& f) {
   switch (t) {
-    case ElemType::kBool: f(std::uint8_t{}); break;
-    case ElemType::kInt32: f(std::int32_t{}); break;
-    case ElemType::kInt64: f(std::int64_t{}); break;
-    case ElemType::kFloat32: f(float{}); break;
-    case ElemType::kFloat64: f(double{}); break;
+    case DType::kBool: f(std::uint8_t{}); break;
+    case DType::kInt32: f(std::int32_t{}); break;
+    case DType::kInt64: f(std::int64_t{}); break;
+    case DType::kFloat32: f(float{}); break;
+    case DType::kFloat64: f(double{}); break;
   }
 }
 

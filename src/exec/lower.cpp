@@ -10,15 +10,15 @@
 
 namespace fuseflow::exec {
 
-ElemType elem_type_of(DType t) {
+DType elem_type_of(DType t) {
   switch (t) {
-    case DType::kBool: return ElemType::kBool;
-    case DType::kInt32: return ElemType::kInt32;
-    case DType::kInt64: return ElemType::kInt64;
-    case DType::kFloat32: return ElemType::kFloat32;
-    case DType::kFloat64: return ElemType::kFloat64;
+    case DType::kBool: return DType::kBool;
+    case DType::kInt32: return DType::kInt32;
+    case DType::kInt64: return DType::kInt64;
+    case DType::kFloat32: return DType::kFloat32;
+    case DType::kFloat64: return DType::kFloat64;
   }
-  return ElemType::kFloat64;
+  return DType::kFloat64;
 }
 
 namespace {
@@ -30,48 +30,33 @@ using ir::ValueId;
   throw Error(ErrorCode::kInternal, "lowering: " + what);
 }
 
+// The kernels-layer op of an FF_MATH row (same enumerator name).
 kernels::UnaryOp math_op(OpCode c) {
   switch (c) {
-    case OpCode::kExp: return kernels::UnaryOp::kExp;
-    case OpCode::kLog: return kernels::UnaryOp::kLog;
-    case OpCode::kLog1p: return kernels::UnaryOp::kLog1p;
-    case OpCode::kExpm1: return kernels::UnaryOp::kExpm1;
-    case OpCode::kSqrt: return kernels::UnaryOp::kSqrt;
-    case OpCode::kSin: return kernels::UnaryOp::kSin;
-    case OpCode::kCos: return kernels::UnaryOp::kCos;
-    case OpCode::kTanh: return kernels::UnaryOp::kTanh;
-    case OpCode::kSigmoid: return kernels::UnaryOp::kSigmoid;
-    case OpCode::kErf: return kernels::UnaryOp::kErf;
-    case OpCode::kErfc: return kernels::UnaryOp::kErfc;
-    case OpCode::kNormCdf: return kernels::UnaryOp::kNormCdf;
-    case OpCode::kFloor: return kernels::UnaryOp::kFloor;
-    case OpCode::kCeil: return kernels::UnaryOp::kCeil;
-    case OpCode::kRound: return kernels::UnaryOp::kRound;
+#define FF_MATH(Enum, ...) case OpCode::k##Enum: return kernels::UnaryOp::k##Enum;
+#include "fuseflow/ir/ops.def"
     default: internal("not a math op");
   }
 }
 
-exec::OpCode binary_code(OpCode c) {
+// The block-kernel instruction of an FF_UNARY / FF_BINARY / FF_TERNARY row (same enumerator name).
+exec::OpCode elementwise_code(OpCode c) {
   switch (c) {
-    case OpCode::kAdd: return exec::OpCode::kAdd;
-    case OpCode::kSub: return exec::OpCode::kSub;
-    case OpCode::kMul: return exec::OpCode::kMul;
-    case OpCode::kDiv: return exec::OpCode::kDiv;
-    case OpCode::kFloorDiv: return exec::OpCode::kFloorDiv;
-    case OpCode::kMod: return exec::OpCode::kMod;
-    case OpCode::kPow: return exec::OpCode::kPow;
-    case OpCode::kMinimum: return exec::OpCode::kMinimum;
-    case OpCode::kMaximum: return exec::OpCode::kMaximum;
-    case OpCode::kEq: return exec::OpCode::kEq;
-    case OpCode::kNe: return exec::OpCode::kNe;
-    case OpCode::kLt: return exec::OpCode::kLt;
-    case OpCode::kLe: return exec::OpCode::kLe;
-    case OpCode::kGt: return exec::OpCode::kGt;
-    case OpCode::kGe: return exec::OpCode::kGe;
-    case OpCode::kAnd: return exec::OpCode::kBitAnd;
-    case OpCode::kOr: return exec::OpCode::kBitOr;
-    case OpCode::kXor: return exec::OpCode::kBitXor;
-    default: internal("not a binary op");
+#define FF_UNARY(Enum, ...) case OpCode::k##Enum: return exec::OpCode::k##Enum;
+#define FF_BINARY(Enum, ...) case OpCode::k##Enum: return exec::OpCode::k##Enum;
+#define FF_TERNARY(Enum, ...) case OpCode::k##Enum: return exec::OpCode::k##Enum;
+#include "fuseflow/ir/ops.def"
+    default: internal(std::string("not an elementwise op: ") + ir::op_name(c));
+  }
+}
+
+bool is_math_op(OpCode c) {
+  switch (c) {
+#define FF_MATH(Enum, ...) case OpCode::k##Enum:
+#include "fuseflow/ir/ops.def"
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -152,7 +137,7 @@ class Lowerer {
   }
 
  private:
-  ElemType type_of(ValueId v) const { return elem_type_of(p_.type(v).dtype); }
+  DType type_of(ValueId v) const { return elem_type_of(p_.type(v).dtype); }
   int slot(ValueId v) const { return slot_[static_cast<std::size_t>(v)]; }
   // Slot a kernel operand uses: the plan's, or a prologue kernel's local numbering.
   int kernel_slot(ValueId v) const { return local_slots_ ? local_slots_->at(v) : slot(v); }
@@ -262,7 +247,7 @@ class Lowerer {
     return s;
   }
 
-  int new_slot(SlotKind kind, ElemType type, const std::string& name) {
+  int new_slot(SlotKind kind, DType type, const std::string& name) {
     plan_.slots.push_back({kind, type, name});
     return static_cast<int>(plan_.slots.size()) - 1;
   }
@@ -295,7 +280,7 @@ class Lowerer {
       k.operands.push_back(o);
       return static_cast<int>(k.operands.size()) - 1;
     }
-    int alloc_register(ElemType type) {
+    int alloc_register(DType type) {
       int r;
       if (!free_registers.empty()) {
         r = free_registers.back();
@@ -377,7 +362,7 @@ class Lowerer {
         continue;
       }
       const ValueId result = op.results[0];
-      const ElemType rtype = type_of(result);
+      const DType rtype = type_of(result);
       int dst;
       if (materialized(result)) {
         Operand o;
@@ -405,7 +390,7 @@ class Lowerer {
     return std::make_shared<Kernel>(std::move(kb.k));
   }
 
-  void emit_elementwise(KernelBuild& kb, const ir::Op& op, const std::vector<int>& args, int dst, ElemType rtype) {
+  void emit_elementwise(KernelBuild& kb, const ir::Op& op, const std::vector<int>& args, int dst, DType rtype) {
     Instr in{};
     in.type = rtype;
     in.src_type = rtype;
@@ -414,20 +399,15 @@ class Lowerer {
     in.b = args.size() > 1 ? args[1] : -1;
     in.c = args.size() > 2 ? args[2] : -1;
     switch (op.code) {
-      case OpCode::kNeg: in.op = exec::OpCode::kNeg; break;
-      case OpCode::kAbs: in.op = exec::OpCode::kAbs; break;
-      case OpCode::kNot: in.op = exec::OpCode::kBitNot; break;
       case OpCode::kCast: {
         in.op = exec::OpCode::kCast;
         in.src_type = type_of(op.operands[0]);
         // weak -> weak int64 -> int32 is a Python int adopting an int32 operand's type.
         const ir::Type& from = p_.type(op.operands[0]);
         const ir::Type& to = p_.type(op.results[0]);
-        in.checked_narrowing = from.weak && to.weak && in.src_type == ElemType::kInt64 && rtype == ElemType::kInt32;
+        in.checked_narrowing = from.weak && to.weak && in.src_type == DType::kInt64 && rtype == DType::kInt32;
         break;
       }
-      case OpCode::kWhere: in.op = exec::OpCode::kWhere; break;
-      case OpCode::kClip: in.op = exec::OpCode::kClip; break;
       case OpCode::kFull:
         // operand 0 is the count (the kernel length); the value is broadcast.
         in.op = exec::OpCode::kCopy;
@@ -439,22 +419,20 @@ class Lowerer {
         in.a = -1;
         break;
       default:
-        if (ir::is_float_math(op.code) || op.code == OpCode::kFloor || op.code == OpCode::kCeil ||
-            op.code == OpCode::kRound) {
+        if (is_math_op(op.code)) {
           in.op = exec::OpCode::kMath;
           in.math = math_op(op.code);
-        } else if (ir::op_info(op.code).op_class == ir::OpClass::kBinary) {
-          in.op = binary_code(op.code);
-          in.type = type_of(op.operands[0]);  // comparisons: compare in the operands' type
         } else {
-          internal(std::string("not an elementwise op: ") + ir::op_name(op.code));
+          in.op = elementwise_code(op.code);
+          // comparisons: compare in the operands' type
+          if (ir::op_info(op.code).op_class == ir::OpClass::kBinary) in.type = type_of(op.operands[0]);
         }
     }
     kb.emit(in);
   }
 
   // Emits a unary instruction into a fresh register and returns it.
-  int temp_unary(KernelBuild& kb, exec::OpCode code, int a, ElemType type, ElemType src_type) {
+  int temp_unary(KernelBuild& kb, exec::OpCode code, int a, DType type, DType src_type) {
     int dst = kb.alloc_register(type);
     Instr in{};
     in.op = code;
@@ -468,14 +446,14 @@ class Lowerer {
 
   void emit_reduction(KernelBuild& kb, const ir::Op& op, const std::vector<int>& args) {
     const ValueId result = op.results[0];
-    const ElemType rtype = type_of(result);
-    const ElemType xtype = type_of(op.operands[0]);
+    const DType rtype = type_of(result);
+    const DType xtype = type_of(op.operands[0]);
     KernelReduction red;
     red.result_slot = slot(result);
     red.name = ir::op_name(op.code);
     int src = args[0];
     std::vector<int> temps;
-    auto to_type = [&](ElemType t) {
+    auto to_type = [&](DType t) {
       if (kb.k.operands[static_cast<std::size_t>(src)].type != t) {
         src = temp_unary(kb, exec::OpCode::kCast, src, t, kb.k.operands[static_cast<std::size_t>(src)].type);
         temps.push_back(src);
@@ -591,7 +569,7 @@ class Lowerer {
   }
 
   // A one-instruction kernel converting array `slot` to `to`; returns the new slot.
-  int emit_cast_step(int slot, ElemType from, ElemType to, std::vector<Step>& steps) {
+  int emit_cast_step(int slot, DType from, DType to, std::vector<Step>& steps) {
     const int out = new_slot(SlotKind::kArray, to, plan_.slots[static_cast<std::size_t>(slot)].name + "_cast");
     auto k = std::make_shared<Kernel>();
     k->length = {LengthSource::kArrayLength, slot};
@@ -635,7 +613,7 @@ class Lowerer {
     a.x_slot = -1;
     if (a.op != AggOp::kCount) {
       a.x_slot = slot(op.operands[1]);
-      const ElemType x_type = type_of(op.operands[1]);
+      const DType x_type = type_of(op.operands[1]);
       if (x_type != a.out_type) a.x_slot = emit_cast_step(a.x_slot, x_type, a.out_type, steps);
     }
     if (op.operands.size() > 2) {

@@ -30,7 +30,7 @@ std::string human_bytes(long double bytes) {
   return text;
 }
 
-[[noreturn]] void throw_cannot_allocate(ElemType type, std::int64_t length, const char* what) {
+[[noreturn]] void throw_cannot_allocate(DType type, std::int64_t length, const char* what) {
   const long double bytes = static_cast<long double>(length) * elem_size(type);
   throw Error(ErrorCode::kOutOfMemory, std::string(what) + ": cannot allocate " + std::to_string(length) + " " +
                                            elem_type_name(type) + " elements (" + human_bytes(bytes) + ")");
@@ -40,7 +40,7 @@ std::string human_bytes(long double bytes) {
 
 std::int64_t live_storage_bytes() { return g_live_storage_bytes.load(std::memory_order_relaxed); }
 
-std::size_t array_bytes(ElemType type, std::int64_t length, const char* what) {
+std::size_t array_bytes(DType type, std::int64_t length, const char* what) {
   // Room for the alignment padding Storage adds, so no later sum can wrap either.
   constexpr std::size_t kLimit = std::numeric_limits<std::size_t>::max() / 2;
   if (length < 0 || static_cast<std::uint64_t>(length) > kLimit / static_cast<std::size_t>(elem_size(type))) {
@@ -75,7 +75,7 @@ Storage::~Storage() {
   std::free(allocation_);
 }
 
-Value Value::array(ElemType type, std::int64_t length, const char* what) {
+Value Value::array(DType type, std::int64_t length, const char* what) {
   Value v;
   v.kind = SlotKind::kArray;
   v.type = type;
@@ -92,7 +92,7 @@ Value Value::array(ElemType type, std::int64_t length, const char* what) {
   return v;
 }
 
-Value Value::borrowed_array(ElemType type, const void* data, std::int64_t length,
+Value Value::borrowed_array(DType type, const void* data, std::int64_t length,
                             std::shared_ptr<const void> keepalive) {
   Value v;
   v.kind = SlotKind::kArray;
@@ -103,33 +103,42 @@ Value Value::borrowed_array(ElemType type, const void* data, std::int64_t length
   return v;
 }
 
+Value Value::borrowed_view(DType type, Storage& storage, std::int64_t length) {
+  Value v;
+  v.kind = SlotKind::kArray;
+  v.type = type;
+  v.length = length;
+  v.storage = std::shared_ptr<Storage>(std::shared_ptr<Storage>(), &storage);  // aliasing, owns nothing
+  return v;
+}
+
 Value Value::of_f64(double x) {
   Value v;
-  v.type = ElemType::kFloat64;
+  v.type = DType::kFloat64;
   v.scalar.f64 = x;
   return v;
 }
 Value Value::of_f32(float x) {
   Value v;
-  v.type = ElemType::kFloat32;
+  v.type = DType::kFloat32;
   v.scalar.f32 = x;
   return v;
 }
 Value Value::of_i64(std::int64_t x) {
   Value v;
-  v.type = ElemType::kInt64;
+  v.type = DType::kInt64;
   v.scalar.i64 = x;
   return v;
 }
 Value Value::of_i32(std::int32_t x) {
   Value v;
-  v.type = ElemType::kInt32;
+  v.type = DType::kInt32;
   v.scalar.i32 = x;
   return v;
 }
 Value Value::of_bool(bool x) {
   Value v;
-  v.type = ElemType::kBool;
+  v.type = DType::kBool;
   v.scalar.raw[0] = x ? 1 : 0;
   return v;
 }
@@ -140,7 +149,7 @@ Value Value::of_graph(std::shared_ptr<const Graph> g) {
   return v;
 }
 
-void ensure_writable_array(Value& v, ElemType type, std::int64_t length, const char* what) {
+void ensure_writable_array(Value& v, DType type, std::int64_t length, const char* what) {
   const std::size_t bytes = array_bytes(type, length, what);
   // Reuse only when this slot is the buffer's sole owner and the size is close (no hoarding).
   if (v.storage && v.storage.use_count() == 1 && v.storage->owned() && v.storage->capacity() >= bytes &&
@@ -156,13 +165,13 @@ void ensure_writable_array(Value& v, ElemType type, std::int64_t length, const c
 namespace {
 
 template <class R>
-R read_element(ElemType type, const void* p) {
+R read_element(DType type, const void* p) {
   switch (type) {
-    case ElemType::kBool: return static_cast<R>(*static_cast<const unsigned char*>(p) != 0);
-    case ElemType::kInt32: return static_cast<R>(*static_cast<const std::int32_t*>(p));
-    case ElemType::kInt64: return static_cast<R>(*static_cast<const std::int64_t*>(p));
-    case ElemType::kFloat32: return static_cast<R>(*static_cast<const float*>(p));
-    case ElemType::kFloat64: return static_cast<R>(*static_cast<const double*>(p));
+    case DType::kBool: return static_cast<R>(*static_cast<const unsigned char*>(p) != 0);
+    case DType::kInt32: return static_cast<R>(*static_cast<const std::int32_t*>(p));
+    case DType::kInt64: return static_cast<R>(*static_cast<const std::int64_t*>(p));
+    case DType::kFloat32: return static_cast<R>(*static_cast<const float*>(p));
+    case DType::kFloat64: return static_cast<R>(*static_cast<const double*>(p));
   }
   return R{};
 }
@@ -187,25 +196,14 @@ std::int64_t Value::as_i64() const {
   return read_element<std::int64_t>(type, scalar_address(*this));
 }
 
-void store_scalar(ElemType type, double f, std::int64_t i, bool from_int, ScalarBits& out) {
+void store_scalar(DType type, double f, std::int64_t i, bool from_int, ScalarBits& out) {
   switch (type) {
-    case ElemType::kBool: out.raw[0] = (from_int ? i != 0 : f != 0.0) ? 1 : 0; break;
-    case ElemType::kInt32: out.i32 = static_cast<std::int32_t>(from_int ? i : static_cast<std::int64_t>(f)); break;
-    case ElemType::kInt64: out.i64 = from_int ? i : static_cast<std::int64_t>(f); break;
-    case ElemType::kFloat32: out.f32 = static_cast<float>(from_int ? static_cast<double>(i) : f); break;
-    case ElemType::kFloat64: out.f64 = from_int ? static_cast<double>(i) : f; break;
+    case DType::kBool: out.raw[0] = (from_int ? i != 0 : f != 0.0) ? 1 : 0; break;
+    case DType::kInt32: out.i32 = static_cast<std::int32_t>(from_int ? i : static_cast<std::int64_t>(f)); break;
+    case DType::kInt64: out.i64 = from_int ? i : static_cast<std::int64_t>(f); break;
+    case DType::kFloat32: out.f32 = static_cast<float>(from_int ? static_cast<double>(i) : f); break;
+    case DType::kFloat64: out.f64 = from_int ? static_cast<double>(i) : f; break;
   }
-}
-
-const char* elem_type_name(ElemType t) {
-  switch (t) {
-    case ElemType::kBool: return "bool";
-    case ElemType::kInt32: return "int32";
-    case ElemType::kInt64: return "int64";
-    case ElemType::kFloat32: return "float32";
-    case ElemType::kFloat64: return "float64";
-  }
-  return "?";
 }
 
 }  // namespace fuseflow::exec

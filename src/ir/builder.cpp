@@ -251,7 +251,7 @@ ValueId Builder::binary(OpCode code, ValueId a, ValueId b) {
     if (type(v).is_graph()) fail(ErrorCode::kInvalidType, code, "operand " + detail::describe(program_, v) + " must be an array or scalar");
   }
   DType compute = promote(promo(type(a)), promo(type(b))).dtype;
-  if (code == OpCode::kDiv) compute = float_result(compute);
+  if (op_info(code).operands == OperandRule::kFloat) compute = float_result(compute);  // true division
   a = coerce(a, compute, code);
   b = coerce(b, compute, code);
   return make(code, {a, b});

@@ -124,14 +124,58 @@ SymbolId count_symbol(const Context& cx, ValueId count, const SymbolLookup& symb
   return s;
 }
 
+// Result dtype by the op table's ResultRule, from the (shared) operand dtype.
+DType result_dtype(ResultRule rule, DType operand) {
+  switch (rule) {
+    case ResultRule::kBoolResult: return DType::kBool;
+    case ResultRule::kSumResult: return sum_result(operand);
+    case ResultRule::kFloatResult: return float_result(operand);
+    case ResultRule::kInt64Result: return DType::kInt64;
+    default: return operand;
+  }
+}
+
+// Unary, binary and ternary rows of ops.def with a table operand rule: operands are values of one
+// dtype that the rule allows; the result broadcasts them.
+Type elementwise(const Context& cx, const std::vector<ValueId>& operands) {
+  const OpInfo& info = op_info(cx.code);
+  const bool binary = operands.size() == 2;
+  for (std::size_t i = 0; i < operands.size(); ++i) {
+    expect_value(cx, operands[i], binary ? (i == 0 ? "lhs" : "rhs") : "operand");
+  }
+  expect_same_dtype(cx, operands, 0);
+  const DType d = cx.type(operands[0]).dtype;
+  const std::string x = describe(cx.program, operands[0]);
+  switch (info.operands) {
+    case OperandRule::kNumeric:
+      if (d == DType::kBool) {
+        cx.fail(ErrorCode::kInvalidType, binary ? "arithmetic on bool values " + x + " is not supported; cast with .astype(...) first"
+                                                : "bool operand " + x + " is not supported (NumPy); cast with .astype(...) first");
+      }
+      break;
+    case OperandRule::kIntegral:
+      if (is_float(d)) cx.fail(ErrorCode::kInvalidType, std::string("needs bool or integer operands (& | ^ ~), got ") + x);
+      break;
+    case OperandRule::kFloat:
+      if (!is_float(d)) cx.fail(ErrorCode::kInvalidType, "needs float operands (the Builder casts), got " + x);
+      break;
+    default:
+      break;
+  }
+  return broadcast(cx, operands, result_dtype(info.result, d));
+}
+
 }  // namespace
 
 Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>& operands, const Attributes& attrs,
                 const Type* declared, const SymbolLookup& symbols, const DefLookup& defs, const SourceLocation* loc) {
   Context cx{program, code, attrs, loc};
+  const OpInfo& info = op_info(code);
+  if (info.min_args != kVariadic) {
+    expect_count(cx, operands, static_cast<std::size_t>(info.min_args), static_cast<std::size_t>(info.max_args));
+  }
   switch (code) {
     case OpCode::kConst: {
-      expect_count(cx, operands, 0, 0);
       if (!declared || !declared->is_scalar()) cx.fail(ErrorCode::kInvalidType, "a constant must be a scalar");
       if (declared->dtype == DType::kBool && attrs.value.i != 0 && attrs.value.i != 1) {
         cx.fail(ErrorCode::kInvalidValue, "a bool constant must be 0 or 1");
@@ -143,87 +187,28 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
       return *declared;
     }
     case OpCode::kFull: {
-      expect_count(cx, operands, 2, 2);
       expect_int_scalar(cx, operands[0], "count");
       const Type& v = expect_kind(cx, operands[1], Kind::kScalar, "fill value");
       return Type::array(v.dtype, count_symbol(cx, operands[0], symbols, defs));
     }
     case OpCode::kArange:
-      expect_count(cx, operands, 1, 1);
       expect_int_scalar(cx, operands[0], "count");
       return Type::array(DType::kInt64, count_symbol(cx, operands[0], symbols, defs));
     case OpCode::kLength:
-      expect_count(cx, operands, 1, 1);
       expect_kind(cx, operands[0], Kind::kArray, "operand");
       return Type::scalar(DType::kInt64, true);
     case OpCode::kNumNodes:
     case OpCode::kNumEdges:
-      expect_count(cx, operands, 1, 1);
       expect_kind(cx, operands[0], Kind::kGraph, "operand");
       return Type::scalar(DType::kInt64, true);
     case OpCode::kCast: {
-      expect_count(cx, operands, 1, 1);
       const Type& x = expect_value(cx, operands[0], "operand");
       if (!declared) cx.fail(ErrorCode::kInternal, "cast needs a target dtype");
       Type r = broadcast(cx, operands, declared->dtype);
       r.weak = declared->weak && x.is_scalar();  // implicit casts keep Python scalars weak
       return r;
     }
-    case OpCode::kNeg:
-    case OpCode::kAbs:
-    case OpCode::kNot:
-    case OpCode::kFloor:
-    case OpCode::kCeil:
-    case OpCode::kRound: {
-      expect_count(cx, operands, 1, 1);
-      const Type& x = expect_value(cx, operands[0], "operand");
-      if (code == OpCode::kNeg && x.dtype == DType::kBool) {
-        cx.fail(ErrorCode::kInvalidType, "negating a bool value " + describe(program, operands[0]) +
-                                             " is not allowed (NumPy); use ~ for logical not");
-      }
-      if (code == OpCode::kNot && is_float(x.dtype)) {
-        cx.fail(ErrorCode::kInvalidType, "~ needs a bool or integer operand, got " + describe(program, operands[0]));
-      }
-      return broadcast(cx, operands, x.dtype);
-    }
-    case OpCode::kAdd:
-    case OpCode::kSub:
-    case OpCode::kMul:
-    case OpCode::kDiv:
-    case OpCode::kFloorDiv:
-    case OpCode::kMod:
-    case OpCode::kPow:
-    case OpCode::kMinimum:
-    case OpCode::kMaximum:
-    case OpCode::kEq:
-    case OpCode::kNe:
-    case OpCode::kLt:
-    case OpCode::kLe:
-    case OpCode::kGt:
-    case OpCode::kGe:
-    case OpCode::kAnd:
-    case OpCode::kOr:
-    case OpCode::kXor: {
-      expect_count(cx, operands, 2, 2);
-      expect_value(cx, operands[0], "lhs");
-      expect_value(cx, operands[1], "rhs");
-      expect_same_dtype(cx, operands, 0);
-      DType d = cx.type(operands[0]).dtype;
-      bool arithmetic = code >= OpCode::kAdd && code <= OpCode::kPow;
-      if (arithmetic && d == DType::kBool) {
-        cx.fail(ErrorCode::kInvalidType, "arithmetic on bool values " + describe(program, operands[0]) +
-                                             " is not supported; cast with .astype(...) first");
-      }
-      if (code == OpCode::kDiv && !is_float(d)) {
-        cx.fail(ErrorCode::kInvalidType, "true division needs float operands, got " + describe(program, operands[0]));
-      }
-      if ((code == OpCode::kAnd || code == OpCode::kOr || code == OpCode::kXor) && is_float(d)) {
-        cx.fail(ErrorCode::kInvalidType, "& | ^ need bool or integer operands, got " + describe(program, operands[0]));
-      }
-      return broadcast(cx, operands, is_comparison(code) ? DType::kBool : d);
-    }
     case OpCode::kWhere: {
-      expect_count(cx, operands, 3, 3);
       const Type& c = expect_value(cx, operands[0], "condition");
       if (c.dtype != DType::kBool) cx.fail(ErrorCode::kInvalidType, "condition " + describe(program, operands[0]) + " must be bool");
       expect_value(cx, operands[1], "x");
@@ -231,21 +216,10 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
       expect_same_dtype(cx, operands, 1);
       return broadcast(cx, operands, cx.type(operands[1]).dtype);
     }
-    case OpCode::kClip: {
-      expect_count(cx, operands, 3, 3);
-      for (ValueId v : operands) expect_value(cx, v, "operand");
-      expect_same_dtype(cx, operands, 0);
-      return broadcast(cx, operands, cx.type(operands[0]).dtype);
-    }
     default:
       break;
   }
-  if (is_float_math(code)) {
-    expect_count(cx, operands, 1, 1);
-    const Type& x = expect_value(cx, operands[0], "operand");
-    if (!is_float(x.dtype)) cx.fail(ErrorCode::kInvalidType, "needs a float operand (the Builder casts), got " + describe(program, operands[0]));
-    return broadcast(cx, operands, x.dtype);
-  }
+  if (is_elementwise(code) && info.operands != OperandRule::kSpecial) return elementwise(cx, operands);
   switch (code) {
     case OpCode::kSum:
     case OpCode::kMean:
@@ -254,16 +228,10 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
     case OpCode::kArgMin:
     case OpCode::kArgMax:
     case OpCode::kNorm: {
-      expect_count(cx, operands, 1, 1);
       const Type& x = expect_kind(cx, operands[0], Kind::kArray, "operand");
-      DType d = x.dtype;
-      if (code == OpCode::kSum) d = sum_result(d);
-      if (code == OpCode::kMean || code == OpCode::kNorm) d = float_result(d);
-      if (code == OpCode::kArgMin || code == OpCode::kArgMax) d = DType::kInt64;
-      return Type::scalar(d, false);
+      return Type::scalar(result_dtype(info.result, x.dtype), false);
     }
     case OpCode::kDot: {
-      expect_count(cx, operands, 2, 2);
       const Type& a = expect_kind(cx, operands[0], Kind::kArray, "lhs");
       const Type& b = expect_kind(cx, operands[1], Kind::kArray, "rhs");
       expect_same_dtype(cx, operands, 0);
@@ -277,12 +245,10 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
     }
     case OpCode::kOutDegree:
     case OpCode::kInDegree:
-      expect_count(cx, operands, 1, 1);
       expect_kind(cx, operands[0], Kind::kGraph, "operand");
       return Type::array(DType::kInt64, graph_symbol(cx, operands[0], SymbolKind::kGraphNodes, symbols));
     case OpCode::kEdgeSrc:
     case OpCode::kEdgeDst: {
-      expect_count(cx, operands, 2, 2);
       expect_kind(cx, operands[0], Kind::kGraph, "graph");
       const Type& x = expect_kind(cx, operands[1], Kind::kArray, "node values");
       SymbolId n = graph_symbol(cx, operands[0], SymbolKind::kGraphNodes, symbols);
@@ -293,7 +259,6 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
       return Type::array(x.dtype, graph_symbol(cx, operands[0], SymbolKind::kGraphEdges, symbols));
     }
     case OpCode::kNeighborAgg: {
-      expect_count(cx, operands, 2, 3);
       expect_kind(cx, operands[0], Kind::kGraph, "graph");
       const Type& x = expect_kind(cx, operands[1], Kind::kArray, "node values");
       SymbolId n = graph_symbol(cx, operands[0], SymbolKind::kGraphNodes, symbols);

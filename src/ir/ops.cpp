@@ -2,75 +2,37 @@
 #include "fuseflow/ir/ops.h"
 
 #include <array>
+#include <string_view>
 
 namespace fuseflow::ir {
 
 namespace {
 
 constexpr std::array<OpInfo, kNumOpCodes> kOpTable = {{
-    {"const", OpClass::kCreation},
-    {"full", OpClass::kCreation},
-    {"arange", OpClass::kCreation},
-    {"length", OpClass::kCreation},
-    {"num_nodes", OpClass::kGraph},
-    {"num_edges", OpClass::kGraph},
-    {"neg", OpClass::kUnary},
-    {"abs", OpClass::kUnary},
-    {"not", OpClass::kUnary},
-    {"exp", OpClass::kUnary},
-    {"log", OpClass::kUnary},
-    {"log1p", OpClass::kUnary},
-    {"expm1", OpClass::kUnary},
-    {"sqrt", OpClass::kUnary},
-    {"sin", OpClass::kUnary},
-    {"cos", OpClass::kUnary},
-    {"tanh", OpClass::kUnary},
-    {"sigmoid", OpClass::kUnary},
-    {"erf", OpClass::kUnary},
-    {"erfc", OpClass::kUnary},
-    {"norm_cdf", OpClass::kUnary},
-    {"floor", OpClass::kUnary},
-    {"ceil", OpClass::kUnary},
-    {"round", OpClass::kUnary},
-    {"cast", OpClass::kUnary},
-    {"add", OpClass::kBinary},
-    {"sub", OpClass::kBinary},
-    {"mul", OpClass::kBinary},
-    {"div", OpClass::kBinary},
-    {"floor_div", OpClass::kBinary},
-    {"mod", OpClass::kBinary},
-    {"pow", OpClass::kBinary},
-    {"minimum", OpClass::kBinary},
-    {"maximum", OpClass::kBinary},
-    {"eq", OpClass::kBinary},
-    {"ne", OpClass::kBinary},
-    {"lt", OpClass::kBinary},
-    {"le", OpClass::kBinary},
-    {"gt", OpClass::kBinary},
-    {"ge", OpClass::kBinary},
-    {"and", OpClass::kBinary},
-    {"or", OpClass::kBinary},
-    {"xor", OpClass::kBinary},
-    {"where", OpClass::kTernary},
-    {"clip", OpClass::kTernary},
-    {"sum", OpClass::kReduction},
-    {"mean", OpClass::kReduction},
-    {"min", OpClass::kReduction},
-    {"max", OpClass::kReduction},
-    {"argmin", OpClass::kReduction},
-    {"argmax", OpClass::kReduction},
-    {"dot", OpClass::kReduction},
-    {"norm", OpClass::kReduction},
-    {"out_degree", OpClass::kGraph},
-    {"in_degree", OpClass::kGraph},
-    {"neighbor_agg", OpClass::kGraph},
-    {"edge_src", OpClass::kGraph},
-    {"edge_dst", OpClass::kGraph},
-    {"loop", OpClass::kControl},
-    {"while", OpClass::kControl},
-    {"fused", OpClass::kControl},
-    {"fused_agg", OpClass::kControl},
+#define FF_OP(Class, Enum, Name, MinArgs, MaxArgs, Operands, Result, Flags, Raise) \
+  {Name, OpClass::Class, MinArgs, MaxArgs, OperandRule::Operands, ResultRule::Result, \
+   static_cast<std::uint16_t>(Flags), RaiseRule::Raise},
+#include "fuseflow/ir/ops.def"
 }};
+
+// The rows are in enum order by construction (both come from ops.def); check that anyway, and
+// the facts other code relies on.
+#define FF_OP(Class, Enum, Name, ...) \
+  static_assert(std::string_view(kOpTable[static_cast<std::size_t>(OpCode::k##Enum)].name) == Name);
+#include "fuseflow/ir/ops.def"
+
+constexpr bool valid_table() {
+  for (const OpInfo& op : kOpTable) {
+    const bool elementwise = op.op_class == OpClass::kUnary || op.op_class == OpClass::kBinary || op.op_class == OpClass::kTernary;
+    const int arity = op.op_class == OpClass::kUnary ? 1 : op.op_class == OpClass::kBinary ? 2 : 3;
+    if (elementwise && (op.min_args != arity || op.max_args != arity)) return false;
+    if ((op.flags & (kFoldable | kFoldableInt)) && !elementwise) return false;
+    if ((op.flags & kCommutative) && op.op_class != OpClass::kBinary) return false;
+    if ((op.flags & kFloatValued) && op.operands != OperandRule::kFloat) return false;
+  }
+  return true;
+}
+static_assert(valid_table(), "ops.def: an elementwise row has the wrong arity or a flag on the wrong class");
 
 }  // namespace
 
@@ -143,8 +105,15 @@ bool is_reduction(OpCode code) { return op_info(code).op_class == OpClass::kRedu
 
 bool has_regions(OpCode code) { return op_info(code).op_class == OpClass::kControl; }
 
-bool is_comparison(OpCode code) { return code >= OpCode::kEq && code <= OpCode::kGe; }
+bool is_comparison(OpCode code) { return op_info(code).result == ResultRule::kBoolResult; }
 
-bool is_float_math(OpCode code) { return code >= OpCode::kExp && code <= OpCode::kNormCdf; }
+bool is_float_math(OpCode code) { return op_info(code).has(kFloatValued); }
+
+bool is_commutative(OpCode code) { return op_info(code).has(kCommutative); }
+
+bool is_foldable(OpCode code, DType d) {
+  const OpInfo& info = op_info(code);
+  return info.has(kFoldable) || (info.has(kFoldableInt) && !is_float(d));
+}
 
 }  // namespace fuseflow::ir

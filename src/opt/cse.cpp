@@ -22,16 +22,6 @@ namespace {
 using ir::OpCode;
 using ir::ValueId;
 
-bool is_commutative(OpCode code) {
-  switch (code) {
-    case OpCode::kAdd: case OpCode::kMul: case OpCode::kMinimum: case OpCode::kMaximum:
-    case OpCode::kEq: case OpCode::kNe: case OpCode::kAnd: case OpCode::kOr: case OpCode::kXor:
-      return true;
-    default:
-      return false;
-  }
-}
-
 template <class T>
 void append(std::string& key, const T& v) {
   key.append(reinterpret_cast<const char*>(&v), sizeof v);
@@ -49,7 +39,7 @@ class Cse {
  private:
   std::string key_of(const ir::Op& op) const {
     std::vector<ValueId> operands = op.operands;
-    if (is_commutative(op.code) && !is_float(p_.type(operands[0]).dtype)) std::sort(operands.begin(), operands.end());
+    if (ir::is_commutative(op.code) && !is_float(p_.type(operands[0]).dtype)) std::sort(operands.begin(), operands.end());
     const ir::Type& t = p_.type(op.results[0]);
     std::string key;
     append(key, op.code);

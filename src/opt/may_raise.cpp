@@ -29,43 +29,42 @@ std::optional<OpCode> RaiseAnalysis::defining_code(ValueId v) const {
   return static_cast<OpCode>(def_code_[static_cast<std::size_t>(v)]);
 }
 
+bool elementwise_may_raise(ir::RaiseRule rule, DType compute, const ir::ConstValue* rhs) {
+  switch (rule) {
+    case ir::RaiseRule::kIntNegativeExponent:
+      // Floats give NaN/inf, bools cannot be negative: only integer pow raises.
+      return is_integer(compute) && (rhs == nullptr || rhs->i < 0);
+    case ir::RaiseRule::kIntZeroDivisor:
+      return !is_float(compute) && (rhs == nullptr || rhs->i == 0);
+    default:
+      return false;
+  }
+}
+
 bool RaiseAnalysis::may_raise(const ir::Op& op) const {
-  auto integer_operand = [&](std::size_t k) {
-    return k < op.operands.size() && !is_float(program_.type(op.operands[k]).dtype);
-  };
-  switch (op.code) {
-    case OpCode::kMin:
-    case OpCode::kMax:
-    case OpCode::kArgMin:
-    case OpCode::kArgMax: {
+  const ir::RaiseRule rule = ir::op_info(op.code).raise;
+  switch (rule) {
+    case ir::RaiseRule::kNever:
+      return false;
+    case ir::RaiseRule::kOnEmpty: {
       // Empty array -> ValueError; an array of length "1" is never empty.
       if (op.operands.empty()) return true;
       const ir::Type& t = program_.type(op.operands[0]);
       return !(t.is_array() && program_.symbols.at(static_cast<std::size_t>(t.length)).kind == ir::SymbolKind::kOne);
     }
-    case OpCode::kPow: {
-      // Floats give NaN/inf, bools cannot be negative: only integer pow raises.
-      if (op.operands.size() != 2 || !is_integer(program_.type(op.operands[0]).dtype)) return false;
-      const ir::ConstValue* e = constant(op.operands[1]);
-      return e == nullptr || e->i < 0;
-    }
-    case OpCode::kFull:
-    case OpCode::kArange: {
+    case ir::RaiseRule::kIntNegativeExponent:
+    case ir::RaiseRule::kIntZeroDivisor:
+      if (op.operands.size() != 2) return false;
+      return elementwise_may_raise(rule, program_.type(op.operands[0]).dtype, constant(op.operands[1]));
+    case ir::RaiseRule::kBadCount: {
       if (op.operands.empty()) return true;
       const ValueId count = op.operands[0];
       if (const ir::ConstValue* c = constant(count)) return c->i < 0 || c->i > kSafeConstantCount;
       const std::optional<OpCode> def = defining_code(count);
       return !(def && (*def == OpCode::kNumNodes || *def == OpCode::kNumEdges || *def == OpCode::kLength));
     }
-    case OpCode::kFloorDiv:
-    case OpCode::kMod: {
-      if (!integer_operand(0) || op.operands.size() != 2) return false;
-      const ir::ConstValue* d = constant(op.operands[1]);
-      return d == nullptr || d->i == 0;
-    }
-    default:
-      return false;
   }
+  return true;
 }
 
 bool RaiseAnalysis::contains_may_raise(const ir::Op& op) const {

@@ -1,13 +1,14 @@
 // Which ops can raise (or signal) at run time. No pass may add, drop or move such an op past a
 // point where it might not run (a zero-trip loop, a dead result), so results AND errors do not
-// depend on which passes run (FUSEFLOW_DISABLE_PASSES). The rule, per op:
-//   min/max/argmin/argmax   ValueError on an empty array; safe when the operand has length "1".
-//   pow on integers         ValueError for a negative exponent; safe when the exponent is a
+// depend on which passes run (FUSEFLOW_DISABLE_PASSES). Each op's RaiseRule is a column of the op
+// table (ir/ops.def); what each rule means:
+//   kOnEmpty (min/max/argmin/argmax)  ValueError on an empty array; safe when the operand has length "1".
+//   kIntNegativeExponent (integer pow)  ValueError for a negative exponent; safe when the exponent is a
 //                           constant >= 0.
-//   full/arange             ValueError for a negative count, MemoryError for a huge one; safe when
+//   kBadCount (full/arange)  ValueError for a negative count, MemoryError for a huge one; safe when
 //                           the count is num_nodes/num_edges/length (the size of something that
 //                           exists) or a constant in [0, kSafeConstantCount].
-//   floor_div/mod on ints   division by zero (NumPy gives 0 with a warning; the executor may
+//   kIntZeroDivisor (floor_div/mod on ints)  division by zero (NumPy gives 0 with a warning; the executor may
 //                           signal it); safe when the divisor is a nonzero constant.
 // Everything else is total (floats give NaN/inf; integers wrap). Allocation failure of an
 // ordinary array op is not modelled: its size is that of arrays that already exist.
@@ -19,6 +20,11 @@
 #include "fuseflow/ir/program.h"
 
 namespace fuseflow::opt::detail {
+
+// The elementwise rules (kIntNegativeExponent, kIntZeroDivisor) for an op computing in `compute`
+// whose second operand is the constant `rhs` (nullptr: not a constant). Constant folding asks this
+// too, so it never folds what the executor would raise or signal.
+bool elementwise_may_raise(ir::RaiseRule rule, DType compute, const ir::ConstValue* rhs);
 
 class RaiseAnalysis {
  public:

@@ -45,17 +45,7 @@ using ir::ValueId;
 
 constexpr std::size_t kMaxPrologueOps = 4;
 
-bool cheap_per_edge(OpCode c) {
-  switch (c) {
-    case OpCode::kNeg: case OpCode::kAbs: case OpCode::kNot: case OpCode::kCast:
-    case OpCode::kAdd: case OpCode::kSub: case OpCode::kMul: case OpCode::kMinimum: case OpCode::kMaximum:
-    case OpCode::kEq: case OpCode::kNe: case OpCode::kLt: case OpCode::kLe: case OpCode::kGt: case OpCode::kGe:
-    case OpCode::kAnd: case OpCode::kOr: case OpCode::kXor: case OpCode::kWhere: case OpCode::kClip:
-      return true;
-    default:
-      return false;
-  }
-}
+bool cheap_per_edge(OpCode c) { return ir::op_info(c).has(ir::kCheapPerEdge); }
 
 class NeighborFusion {
  public:

@@ -9,7 +9,7 @@
 
 namespace fuseflow::exec {
 
-ElemType elem_type_of(DType t);
+DType elem_type_of(DType t);
 
 Plan lower_program(const ir::Program& program);
 

@@ -10,43 +10,36 @@
 #include <string>
 #include <vector>
 
+#include "fuseflow/core/dtype.h"
 #include "fuseflow/kernels/math.h"
 
 namespace fuseflow::exec {
 
-// Element types as the kernels see them; bool is one byte holding 0 or 1.
-enum class ElemType : std::uint8_t { kBool, kInt32, kInt64, kFloat32, kFloat64 };
-
-inline int elem_size(ElemType t) {
-  switch (t) {
-    case ElemType::kBool: return 1;
-    case ElemType::kInt32:
-    case ElemType::kFloat32: return 4;
-    default: return 8;
-  }
-}
-inline bool is_float(ElemType t) { return t == ElemType::kFloat32 || t == ElemType::kFloat64; }
-const char* elem_type_name(ElemType t);
+// Element types are fuseflow::DType (core/dtype.h); in kernels bool is one byte holding 0 or 1.
+using fuseflow::DType;
+using fuseflow::is_float;
+inline int elem_size(DType t) { return static_cast<int>(dtype_size(t)); }
+// NumPy name ("float64"), for messages.
+inline const char* elem_type_name(DType t) { return dtype_numpy_name(t); }
 
 // Elements per block: 256 float64 = 2 KB per register, so inputs, outputs and a handful of
 // registers all stay in L1. Measured on the where-expression (bench/bench_engine.py case) at 1,000
 // elements: 4.4 us per run with 256 vs 6.6 us with 1024 (one thread; larger blocks spill to L2).
 inline constexpr std::int64_t kBlockSize = 256;
 
+// Kernel instructions. The elementwise ones are the op table's (ir/ops.def) unary, binary and
+// ternary rows, in table order, run through their scalar semantics (ir/scalar_semantics.h):
+// binary: operands and result of `type` (comparisons: operands of `type`, result bool);
+// unary: on `type`; where: dst = cond(bool a) ? b : c, all of `type`; clip: minimum(maximum(a, b), c).
 enum class OpCode : std::uint8_t {
-  // Binary, operands and result of `type` (comparisons: operands of `type`, result bool).
-  kAdd, kSub, kMul, kDiv, kFloorDiv, kMod, kPow, kMinimum, kMaximum,
-  kBitAnd, kBitOr, kBitXor,
-  kEq, kNe, kLt, kLe, kGt, kGe,
-  // Unary on `type`.
-  kNeg, kAbs, kBitNot, kMath,  // kMath: `math` selects exp/log/.../floor/ceil/round
-  kSquare,
+#define FF_UNARY(Enum, ...) k##Enum,
+#define FF_BINARY(Enum, ...) k##Enum,
+#define FF_TERNARY(Enum, ...) k##Enum,
+#include "fuseflow/ir/ops.def"
+  // Unary float math on `type`: `math` selects exp/log/.../floor/ceil/round (the FF_MATH rows).
+  kMath,
   // Cast from `src_type` to `type`.
   kCast,
-  // dst = cond(bool a) ? b : c, all of `type`.
-  kWhere,
-  // dst = minimum(maximum(a, b), c) with NumPy's NaN propagation.
-  kClip,
   // dst(int64 or `type`) = global element index.
   kIota,
   // Broadcast copy (a is a broadcast operand): materialises full(n, v).
@@ -54,6 +47,16 @@ enum class OpCode : std::uint8_t {
   // Accumulate operand a into reduction `reduction` (no dst).
   kReduce,
 };
+
+constexpr bool is_binary_op(OpCode op) {
+  switch (op) {
+#define FF_BINARY(Enum, ...) case OpCode::k##Enum:
+#include "fuseflow/ir/ops.def"
+      return true;
+    default:
+      return false;
+  }
+}
 
 enum class ReduceOp : std::uint8_t { kSum, kMin, kMax, kArgMin, kArgMax };
 
@@ -66,15 +69,15 @@ enum class OperandKind : std::uint8_t {
 
 struct Operand {
   OperandKind kind = OperandKind::kRegister;
-  ElemType type = ElemType::kFloat64;
+  DType type = DType::kFloat64;
   int slot = -1;      // kArray / kBroadcast
   int register_index = -1;  // kRegister
 };
 
 struct Instr {
   OpCode op;
-  ElemType type;       // result type (compute type for comparisons: see OpCode)
-  ElemType src_type;   // kCast source type; kReduce accumulator type is `type`
+  DType type;       // result type (compute type for comparisons: see OpCode)
+  DType src_type;   // kCast source type; kReduce accumulator type is `type`
   kernels::UnaryOp math = kernels::UnaryOp::kExp;
   ReduceOp reduce = ReduceOp::kSum;
   int dst = -1, a = -1, b = -1, c = -1;  // operand indices
@@ -89,7 +92,7 @@ enum class ReduceFinish : std::uint8_t { kNone, kMean, kSqrt, kEmptyIsZero };
 
 struct KernelReduction {
   ReduceOp op;
-  ElemType type;           // accumulator/result type (argmin/argmax: type of the input; result int64)
+  DType type;           // accumulator/result type (argmin/argmax: type of the input; result int64)
   ReduceFinish finish = ReduceFinish::kNone;
   int result_slot = -1;    // scalar slot
   std::string name;        // for error messages ("sum", "min", ...)
@@ -117,7 +120,7 @@ enum class AggDirection : std::uint8_t { kIn, kOut, kBoth };
 struct NeighborAggStep {
   AggOp op;
   AggDirection direction;
-  ElemType in_type, out_type;
+  DType in_type, out_type;
   int graph_slot, x_slot, weights_slot = -1, out_slot;  // x_slot < 0 for count without values
   // Elementwise consumers over the nodes, run per chunk right after the chunk's aggregates are
   // written (still in cache): one pass over nodes instead of two. May hold reductions.
@@ -127,14 +130,14 @@ struct NeighborAggStep {
   // 1 = its output (in_type), k >= 2 = copies of plan slot prologue_scalars[k - 2]. On dense
   // graphs the step makes the prologue's values once per node instead, into prologue_values_slot.
   std::shared_ptr<Kernel> prologue;
-  ElemType prologue_in_type = ElemType::kFloat64;
+  DType prologue_in_type = DType::kFloat64;
   std::vector<int> prologue_scalars;
   int prologue_values_slot = -1;
 };
 
 struct EdgeGatherStep {
   bool source;  // true: x[src(e)], false: x[dst(e)]
-  ElemType type;
+  DType type;
   int graph_slot, x_slot, out_slot;
 };
 
@@ -177,14 +180,14 @@ enum class SlotKind : std::uint8_t { kArray, kScalar, kGraph };
 
 struct SlotInfo {
   SlotKind kind = SlotKind::kScalar;
-  ElemType type = ElemType::kFloat64;
+  DType type = DType::kFloat64;
   std::string name;  // IR value name, for messages
 };
 
 // A constant scalar known when the plan is built.
 struct ConstantInit {
   int slot;
-  ElemType type;
+  DType type;
   double f64;
   std::int64_t i64;
 };

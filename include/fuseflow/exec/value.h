@@ -53,7 +53,7 @@ struct ReducePartial {
 
 struct Value {
   SlotKind kind = SlotKind::kScalar;
-  ElemType type = ElemType::kFloat64;
+  DType type = DType::kFloat64;
   std::int64_t length = 0;  // arrays
   std::shared_ptr<Storage> storage;
   ScalarBits scalar{};
@@ -61,9 +61,13 @@ struct Value {
 
   // Owned, uninitialised. A size that overflows or fails to allocate is a MemoryError-class
   // Error naming `what` ("full: cannot allocate 2305843009213693952 float64 elements (16 EiB)").
-  static Value array(ElemType type, std::int64_t length, const char* what = "array");
-  static Value borrowed_array(ElemType type, const void* data, std::int64_t length,
+  static Value array(DType type, std::int64_t length, const char* what = "array");
+  static Value borrowed_array(DType type, const void* data, std::int64_t length,
                               std::shared_ptr<const void> keepalive);
+  // The same over a Storage the caller owns and keeps alive (no allocation, no reference count):
+  // only for a run's inputs, which cannot outlive the run (a finished run drops borrowed storage
+  // from its slots and returns copies of borrowed outputs).
+  static Value borrowed_view(DType type, Storage& storage, std::int64_t length);
   static Value of_f64(double v);
   static Value of_f32(float v);
   static Value of_i64(std::int64_t v);
@@ -89,17 +93,17 @@ struct Value {
 
 // Makes `v` a writable array of `length` elements of `type`, reusing its buffer when nobody else
 // references it (loop iterations and repeated runs then allocate nothing).
-void ensure_writable_array(Value& v, ElemType type, std::int64_t length, const char* what = "array");
+void ensure_writable_array(Value& v, DType type, std::int64_t length, const char* what = "array");
 
 // Bytes of `length` elements of `type`; throws Error(kOutOfMemory) naming `what` when the count is
 // negative or the size is not representable (so it can never wrap to a small allocation).
-std::size_t array_bytes(ElemType type, std::int64_t length, const char* what);
+std::size_t array_bytes(DType type, std::int64_t length, const char* what);
 
 // Bytes held by owned Storage objects alive in this process (tests check that outputs are not
 // retained after the caller drops them).
 std::int64_t live_storage_bytes();
 
 // Writes `v` converted to `type` into `out` (8 bytes).
-void store_scalar(ElemType type, double f, std::int64_t i, bool from_int, ScalarBits& out);
+void store_scalar(DType type, double f, std::int64_t i, bool from_int, ScalarBits& out);
 
 }  // namespace fuseflow::exec

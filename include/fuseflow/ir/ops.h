@@ -1,68 +1,60 @@
-// IR opcodes and their attributes. Semantics follow NumPy unless stated. "x" is a scalar or array.
+// IR opcodes, their attributes and the op table (ops.def) they are described by.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
+#include "fuseflow/core/dtype.h"
+
 namespace fuseflow::ir {
 
+// Opcodes, in the order of the op table (fuseflow/ir/ops.def, which also holds each op's facts).
+// Semantics follow NumPy unless stated; "x" is a scalar or array:
+//   const         () -> Scalar; attrs.value. Printed `const 0.5`, `const 3`, `const true`.
+//   full          (count: int scalar, value: scalar) -> Array<value dtype, len(count)>
+//   arange        (count: int scalar) -> Array<i64, len(count)>: 0, 1, ..., count-1
+//   length        (x: array) -> ~i64 scalar: its length;  num_nodes/num_edges (g) -> ~i64
+//   unary         result dtype = operand dtype. neg: -x (integers wrap), not for bool; not: bool
+//                 logical not, integers bitwise not (~); relu: max(x, 0) with NaN propagating
+//                 (not for bool); square: x * x (integers wrap).
+//   float math    exp ... norm_cdf: operand already float (Builder casts ints/bool to f64 first).
+//   floor/ceil/round  round: half to even; on integers/bool: identity.
+//   cast          result dtype = target. float->int truncates toward zero (NaN/inf: unspecified
+//                 like C++ -> executor may give INT_MIN); x->bool is x != 0. A cast the Builder
+//                 inserts for promotion keeps a Python scalar weak (~f64 -> ~f32); astype is strong.
+//   binary        operands share the compute dtype (see program.h). div: true divide, operands
+//                 float (Builder casts ints to f64). floor_div: floor(a / b); integers: Python
+//                 semantics, b == 0 -> 0 (NumPy). mod: sign of divisor (Python/NumPy); integers
+//                 b == 0 -> 0; floats: NumPy fmod-fixup. pow: integers: a negative exponent raises
+//                 ValueError at run time, as in NumPy. minimum/maximum: NaN-propagating.
+//                 eq ne lt le gt ge -> bool. and/or/xor: bool logical, integers bitwise.
+//                 Exact scalar semantics: fuseflow/ir/scalar_semantics.h.
+//   where         (cond: bool, a, b) -> a where cond else b; a, b share the result dtype
+//   clip          (x, lo, hi) -> minimum(maximum(x, lo), hi); all share the result dtype
+//   reductions    array -> strong scalar. sum: sum_result(x) (bool/int -> i64), empty -> 0;
+//                 mean: float_result(x), empty -> NaN; min/max: x's dtype, NaN propagates, empty
+//                 -> runtime ValueError; argmin/argmax -> i64, first occurrence, NaN counts as
+//                 extreme (NumPy), empty -> ValueError; dot: (a, b) arrays of one length, shared
+//                 dtype (bool not allowed); norm: attrs.norm: l1 = sum|x|, l2 = sqrt(sum x^2),
+//                 inf = max|x| (0 for empty); result float_result(x).
+//   out_degree, in_degree  (g) -> i64[N]
+//   neighbor_agg  (g, x[N] [, w[E]]) -> [N]; attrs.agg, attrs.direction; see AggOp
+//   edge_src/edge_dst  (g, x[N]) -> [E]: x[src(e)] / x[dst(e)] for each edge e in CSR order
+//   loop          (count: int scalar, init...) -> carries;  while (init...) -> carries
+//   fused         () -> yields. Made by the lowering passes of the optimizer (opt/), read by the
+//                 executor. One region without arguments: elementwise ops and reductions over
+//                 one length (plus scalar math on their results); outer values are read directly.
+//                 Runs as ONE pass over the elements with the region's values in registers; only
+//                 the yielded values are written (arrays) or produced (reduction scalars).
+//   fused_agg     (g, x[N] [, w[E]]) -> yields; attrs.agg/direction as neighbor_agg. Regions:
+//                 [prologue, epilogue]. prologue ^(%u: x's type) yields one [N] value: what is
+//                 aggregated is prologue(x)[u], evaluated per edge inside the gather (it may read
+//                 only %u and scalars). epilogue ^(%a: the aggregate) is a `fused` body over the
+//                 nodes, run chunk by chunk right after the chunk's aggregates are computed.
 enum class OpCode : std::uint8_t {
-  // ---- creation / sizes
-  kConst,       // () -> Scalar; attrs.value. Printed `const 0.5`, `const 3`, `const true`.
-  kFull,        // (count: int scalar, value: scalar) -> Array<value dtype, len(count)>
-  kArange,      // (count: int scalar) -> Array<i64, len(count)>: 0, 1, ..., count-1
-  kLength,      // (x: array) -> ~i64 scalar: its length
-  kNumNodes,    // (g) -> ~i64
-  kNumEdges,    // (g) -> ~i64
-  // ---- elementwise unary: result dtype = operand dtype unless noted
-  kNeg,         // -x (integers wrap); not for bool
-  kAbs,
-  kNot,         // bool: logical not; integers: bitwise not (~)
-  kExp, kLog, kLog1p, kExpm1, kSqrt, kSin, kCos, kTanh, kSigmoid, kErf, kErfc, kNormCdf,
-                // float-valued: operand already float (Builder casts ints/bool to f64 first)
-  kFloor, kCeil, kRound,  // round: half to even; on integers/bool: identity
-  kCast,        // result dtype = target. float->int truncates toward zero (NaN/inf: unspecified
-                // like C++ -> executor may give INT_MIN); x->bool is x != 0. A cast the Builder
-                // inserts for promotion keeps a Python scalar weak (~f64 -> ~f32); astype is strong.
-  // ---- elementwise binary: operands share the compute dtype (see program.h)
-  kAdd, kSub, kMul,
-  kDiv,         // true divide; operands float (Builder casts ints to f64)
-  kFloorDiv,    // floor(a / b); integers: Python semantics, b == 0 -> 0 (NumPy)
-  kMod,         // sign of divisor (Python/NumPy); integers b == 0 -> 0; floats: NumPy fmod-fixup
-  kPow,         // integers: a negative exponent raises ValueError at run time, as in NumPy
-  kMinimum, kMaximum,  // NaN-propagating (NumPy minimum/maximum)
-  kEq, kNe, kLt, kLe, kGt, kGe,  // -> bool
-  kAnd, kOr, kXor,     // bool: logical; integers: bitwise
-  // ---- elementwise ternary
-  kWhere,       // (cond: bool, a, b) -> a where cond else b; a, b share the result dtype
-  kClip,        // (x, lo, hi) -> minimum(maximum(x, lo), hi); all share the result dtype
-  // ---- reductions: array -> strong scalar
-  kSum,         // dtype sum_result(x) (bool/int -> i64); empty -> 0
-  kMean,        // float_result(x); empty -> NaN
-  kMin, kMax,   // x's dtype; NaN propagates; empty -> runtime ValueError
-  kArgMin, kArgMax,  // -> i64, first occurrence; NaN counts as extreme (NumPy); empty -> ValueError
-  kDot,         // (a, b) arrays of one length, shared dtype (bool not allowed) -> that dtype
-  kNorm,        // attrs.norm: l1 = sum|x|, l2 = sqrt(sum x^2), inf = max|x| (0 for empty);
-                // result float_result(x)
-  // ---- graph
-  kOutDegree, kInDegree,  // (g) -> i64[N]
-  kNeighborAgg,  // (g, x[N] [, w[E]]) -> [N]; attrs.agg, attrs.direction; see AggOp
-  kEdgeSrc,      // (g, x[N]) -> [E]: x[src(e)] for each edge e in CSR order
-  kEdgeDst,      // (g, x[N]) -> [E]: x[dst(e)]
-  // ---- structured control flow (regions, see program.h)
-  kLoop,         // (count: int scalar, init...) -> carries
-  kWhile,        // (init...) -> carries
-  // ---- fused regions: made by the lowering passes of the optimizer (opt/), read by the executor
-  kFused,        // () -> yields. One region without arguments: elementwise ops and reductions over
-                 // one length (plus scalar math on their results); outer values are read directly.
-                 // Runs as ONE pass over the elements with the region's values in registers; only
-                 // the yielded values are written (arrays) or produced (reduction scalars).
-  kFusedAgg,     // (g, x[N] [, w[E]]) -> yields; attrs.agg/direction as neighbor_agg. Regions:
-                 // [prologue, epilogue]. prologue ^(%u: x's type) yields one [N] value: what is
-                 // aggregated is prologue(x)[u], evaluated per edge inside the gather (it may read
-                 // only %u and scalars). epilogue ^(%a: the aggregate) is a `fused` body over the
-                 // nodes, run chunk by chunk right after the chunk's aggregates are computed.
+#define FF_OP(Class, Enum, ...) k##Enum,
+#include "fuseflow/ir/ops.def"
 };
 
 // neighbor_agg over the neighbours u of each node v: direction kIn uses u -> v edges (pull),
@@ -81,9 +73,47 @@ enum class NormKind : std::uint8_t { kL1, kL2, kInf };
 
 enum class OpClass : std::uint8_t { kCreation, kUnary, kBinary, kTernary, kReduction, kGraph, kControl };
 
+// Operand dtypes an op accepts (checked by type inference; kSpecial: the op's own rule).
+enum class OperandRule : std::uint8_t {
+  kAnyDType,  // bool, integers, floats
+  kNumeric,   // not bool
+  kIntegral,  // bool or integers
+  kFloat,     // floats only (the Builder casts first: true division, float math)
+  kSpecial,
+};
+
+// Result dtype of an op (kSpecial: the op's own rule).
+enum class ResultRule : std::uint8_t { kSame, kBoolResult, kSumResult, kFloatResult, kInt64Result, kSpecial };
+
+// What an op may raise at run time; opt/may_raise.h turns this into per-op answers.
+enum class RaiseRule : std::uint8_t {
+  kNever,
+  kOnEmpty,              // ValueError on an empty array operand (min, max, argmin, argmax)
+  kIntNegativeExponent,  // integer pow with a negative exponent: ValueError
+  kIntZeroDivisor,       // integer floor_div/mod by zero (NumPy gives 0 with a warning)
+  kBadCount,             // full/arange: negative count (ValueError) or a huge one (MemoryError)
+};
+
+enum OpFlag : std::uint16_t {
+  kNoFlags = 0,
+  kCommutative = 1u << 0,   // op(a, b) == op(b, a) bitwise (CSE orders the operands of integer ops)
+  kCheapPerEdge = 1u << 1,  // cheap enough to evaluate per edge in a fused_agg prologue
+  kFoldable = 1u << 2,      // exactly defined on every dtype: constant folding may evaluate it
+  kFoldableInt = 1u << 3,   // exactly defined on bool/integers only (float pow goes through libm)
+  kFloatValued = 1u << 4,   // float math: the Builder casts bool/int operands to float64 first
+};
+
+inline constexpr int kVariadic = -1;
+
 struct OpInfo {
   const char* name;  // text-format mnemonic: "add", "neighbor_agg", "norm_cdf", ...
   OpClass op_class;
+  int min_args, max_args;  // kVariadic: the op's own rule
+  OperandRule operands;
+  ResultRule result;
+  std::uint16_t flags;
+  RaiseRule raise;
+  bool has(OpFlag f) const { return (flags & f) != 0; }
 };
 
 const OpInfo& op_info(OpCode code);
@@ -99,14 +129,21 @@ std::optional<NormKind> parse_norm_kind(std::string_view s);
 
 // Elementwise ops (unary, binary, ternary, cast): what fusion clusters.
 bool is_elementwise(OpCode code);
+// Result bool from two operands of one dtype (eq ... ge).
 bool is_comparison(OpCode code);
-// Float-valued unary math (exp ... norm_cdf).
+// Float-valued unary math (exp ... norm_cdf): OpFlag kFloatValued.
 bool is_float_math(OpCode code);
 // Reductions (sum ... norm): array -> scalar.
 bool is_reduction(OpCode code);
 // Ops with regions: loop, while, fused, fused_agg.
 bool has_regions(OpCode code);
+bool is_commutative(OpCode code);
+// Constant folding may evaluate `code` on operands of compute dtype `d` (exactly defined there).
+bool is_foldable(OpCode code, DType d);
 
-inline constexpr int kNumOpCodes = static_cast<int>(OpCode::kFusedAgg) + 1;
+inline constexpr int kNumOpCodes = 0
+#define FF_OP(...) +1
+#include "fuseflow/ir/ops.def"
+    ;
 
 }  // namespace fuseflow::ir

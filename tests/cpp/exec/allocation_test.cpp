@@ -11,7 +11,7 @@
 namespace fuseflow::exec {
 namespace {
 
-std::string allocation_error(std::int64_t length, ElemType type, const char* what) {
+std::string allocation_error(std::int64_t length, DType type, const char* what) {
   try {
     Value v = Value::array(type, length, what);
   } catch (const Error& e) {
@@ -22,22 +22,22 @@ std::string allocation_error(std::int64_t length, ElemType type, const char* wha
 }
 
 TEST(ArrayAllocation, OverflowingSizesAreNamedMemoryErrors) {
-  EXPECT_EQ(allocation_error(std::int64_t{1} << 61, ElemType::kFloat64, "full"),
+  EXPECT_EQ(allocation_error(std::int64_t{1} << 61, DType::kFloat64, "full"),
             "full: cannot allocate 2305843009213693952 float64 elements (16 EiB)");
-  EXPECT_EQ(allocation_error(std::int64_t{1} << 62, ElemType::kInt32, "arange"),
+  EXPECT_EQ(allocation_error(std::int64_t{1} << 62, DType::kInt32, "arange"),
             "arange: cannot allocate 4611686018427387904 int32 elements (16 EiB)");
-  EXPECT_EQ(allocation_error(-1, ElemType::kBool, "array"), "array: cannot allocate -1 bool elements (-1 B)");
-  EXPECT_EQ(allocation_error(1000000000000, ElemType::kFloat64, "full"),
+  EXPECT_EQ(allocation_error(-1, DType::kBool, "array"), "array: cannot allocate -1 bool elements (-1 B)");
+  EXPECT_EQ(allocation_error(1000000000000, DType::kFloat64, "full"),
             "full: cannot allocate 1000000000000 float64 elements (7.28 TiB)");
-  Value small = Value::array(ElemType::kFloat64, 3, "full");
+  Value small = Value::array(DType::kFloat64, 3, "full");
   // ensure_writable_array must not reuse a small buffer for a size that wrapped.
-  EXPECT_THROW(ensure_writable_array(small, ElemType::kFloat64, std::int64_t{1} << 61, "full"), Error);
+  EXPECT_THROW(ensure_writable_array(small, DType::kFloat64, std::int64_t{1} << 61, "full"), Error);
 }
 
 TEST(ArrayAllocation, LiveStorageBytesCountsOwnedBuffers) {
   const std::int64_t before = live_storage_bytes();
   {
-    Value v = Value::array(ElemType::kFloat64, 1000);
+    Value v = Value::array(DType::kFloat64, 1000);
     EXPECT_GE(live_storage_bytes(), before + 8000);
   }
   EXPECT_EQ(live_storage_bytes(), before);

@@ -19,7 +19,7 @@
 namespace fuseflow {
 namespace {
 
-using exec::ElemType;
+using exec::DType;
 using ir::Builder;
 using ir::OpCode;
 using ir::ValueId;
@@ -27,13 +27,13 @@ using ir::ValueId;
 // Spans three blocks (kBlockSize 256) with a partial last one.
 constexpr std::size_t kLength = 700;
 
-ElemType elem_type_of(DType d) {
+DType elem_type_of(DType d) {
   switch (d) {
-    case DType::kBool: return ElemType::kBool;
-    case DType::kInt32: return ElemType::kInt32;
-    case DType::kInt64: return ElemType::kInt64;
-    case DType::kFloat32: return ElemType::kFloat32;
-    default: return ElemType::kFloat64;
+    case DType::kBool: return DType::kBool;
+    case DType::kInt32: return DType::kInt32;
+    case DType::kInt64: return DType::kInt64;
+    case DType::kFloat32: return DType::kFloat32;
+    default: return DType::kFloat64;
   }
 }
 
@@ -50,7 +50,7 @@ std::vector<double> edge_values(DType d) {
 
 // A Value of `length` elements of dtype d, element i = values[i % size] (or a scalar when length < 0).
 Value make_value(DType d, const std::vector<double>& values, std::int64_t length) {
-  const ElemType t = elem_type_of(d);
+  const DType t = elem_type_of(d);
   if (length < 0) {
     Value v;
     v.type = t;

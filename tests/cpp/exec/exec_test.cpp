@@ -24,15 +24,15 @@ namespace {
 using ir::Builder;
 using ir::OpCode;
 using ir::ValueId;
-using exec::ElemType;
+using exec::DType;
 
 template <class T>
-Value array_of(const std::vector<T>& v, ElemType t) {
+Value array_of(const std::vector<T>& v, DType t) {
   Value out = Value::array(t, static_cast<std::int64_t>(v.size()));
   if (!v.empty()) std::memcpy(out.storage->data(), v.data(), v.size() * sizeof(T));
   return out;
 }
-Value f64_array(const std::vector<double>& v) { return array_of(v, ElemType::kFloat64); }
+Value f64_array(const std::vector<double>& v) { return array_of(v, DType::kFloat64); }
 
 template <class T>
 std::vector<T> to_vector(const Value& v) {
@@ -128,7 +128,7 @@ TEST(ExecElementwise, IntegerFloorDivModMatchPythonIncludingZeroAndMinusOne) {
       ys.push_back(d);
     }
   }
-  auto out = f->run({array_of(xs, ElemType::kInt64), array_of(ys, ElemType::kInt64)});
+  auto out = f->run({array_of(xs, DType::kInt64), array_of(ys, DType::kInt64)});
   auto q = to_vector<std::int64_t>(out[0]);
   auto r = to_vector<std::int64_t>(out[1]);
   for (std::size_t i = 0; i < xs.size(); ++i) {
@@ -304,10 +304,10 @@ TEST(ExecReduction, IntegerSumWidensToInt64) {
   auto f = compile(b.finish());
   std::vector<std::int32_t> x(3000, 2000000000);
   x[7] = -5;
-  auto out = f->run({array_of(x, ElemType::kInt32)});
+  auto out = f->run({array_of(x, DType::kInt32)});
   std::int64_t want = 0;
   for (auto v : x) want += v;
-  EXPECT_EQ(out[0].type, ElemType::kInt64);
+  EXPECT_EQ(out[0].type, DType::kInt64);
   EXPECT_EQ(out[0].scalar.i64, want);
   EXPECT_NEAR(out[1].scalar.f64, static_cast<double>(want) / 3000.0, 1e-3);
 }
@@ -431,7 +431,7 @@ TEST(ExecGraph, NeighborAggEveryOpAndDirectionMatchesSerialReference) {
             }
           }
           if (op == ir::AggOp::kCount && !weighted) {
-            ASSERT_EQ(out[0].type, ElemType::kInt64);
+            ASSERT_EQ(out[0].type, DType::kInt64);
             ASSERT_EQ(out[0].data<std::int64_t>()[v], static_cast<std::int64_t>(ref));
             continue;
           }
@@ -459,7 +459,7 @@ TEST(ExecGraph, IntegerMinMaxModeIdentities) {
   auto f = compile(b.finish());
   std::vector<std::int64_t> x(50);
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<std::int64_t>(i % 7);
-  auto out = f->run({Value::of_graph(g), array_of(x, ElemType::kInt64)});
+  auto out = f->run({Value::of_graph(g), array_of(x, DType::kInt64)});
   EXPECT_EQ(out[0].data<std::int64_t>()[49], std::numeric_limits<std::int64_t>::max());
   EXPECT_EQ(out[1].data<std::int64_t>()[49], std::numeric_limits<std::int64_t>::lowest());
   EXPECT_EQ(out[2].data<std::int64_t>()[49], -1);
@@ -531,7 +531,7 @@ TEST(ExecLoop, WhileLoopWithTupleCarry) {
   EXPECT_EQ(out[1].scalar.i64, 6);
   for (double v : to_vector<double>(out[0])) ASSERT_EQ(v, 64.0);
   // The caller's input was never written (carries start from a borrowed buffer).
-  Value borrowed = Value::borrowed_array(ElemType::kFloat64, x.data(), 2500, nullptr);
+  Value borrowed = Value::borrowed_array(DType::kFloat64, x.data(), 2500, nullptr);
   out = f->run({borrowed, Value::of_f64(0.0)});
   EXPECT_EQ(out[1].scalar.i64, 0);
   EXPECT_EQ(x[0], 1.0);
@@ -626,7 +626,7 @@ TEST(ExecRun, RejectsWrongInputCountKindDtypeAndLength) {
     }
   };
   expect_error({f64_array({1.0})}, ErrorCode::kInvalidValue, "inputs");
-  expect_error({f64_array({1.0}), array_of(std::vector<float>{1.0f}, ElemType::kFloat32)}, ErrorCode::kInvalidType,
+  expect_error({f64_array({1.0}), array_of(std::vector<float>{1.0f}, DType::kFloat32)}, ErrorCode::kInvalidType,
                "inputs[1]");
   expect_error({f64_array({1.0}), Value::of_f64(1.0)}, ErrorCode::kInvalidType, "inputs[1]");
   expect_error({f64_array({1.0, 2.0}), f64_array({1.0})}, ErrorCode::kInvalidValue, "inputs[1]");
@@ -733,13 +733,13 @@ TEST(ExecGraph, BoolAndInt32ValuesAggregateInTheirResultTypes) {
   auto f = compile(b.finish());
   std::vector<std::uint8_t> fl{1, 0, 1, 1, 0};
   std::vector<std::int32_t> iv{2000000000, 2000000000, 7, 8, 9};
-  auto out = f->run({Value::of_graph(g), array_of(fl, ElemType::kBool), array_of(iv, ElemType::kInt32)});
-  ASSERT_EQ(out[0].type, ElemType::kBool);
+  auto out = f->run({Value::of_graph(g), array_of(fl, DType::kBool), array_of(iv, DType::kInt32)});
+  ASSERT_EQ(out[0].type, DType::kBool);
   EXPECT_EQ(to_vector<std::uint8_t>(out[0]), (std::vector<std::uint8_t>{1, 1, 0, 1, 1}));  // all(): empty -> true
   EXPECT_EQ(to_vector<std::uint8_t>(out[1]), (std::vector<std::uint8_t>{0, 0, 1, 1, 0}));  // any(): empty -> false
-  ASSERT_EQ(out[2].type, ElemType::kInt64);  // sum widens: no int32 overflow
+  ASSERT_EQ(out[2].type, DType::kInt64);  // sum widens: no int32 overflow
   EXPECT_EQ(to_vector<std::int64_t>(out[2]), (std::vector<std::int64_t>{0, 0, 4000000000LL, 2000000000LL, 0}));
-  ASSERT_EQ(out[3].type, ElemType::kFloat64);
+  ASSERT_EQ(out[3].type, DType::kFloat64);
   EXPECT_EQ(to_vector<double>(out[3]), (std::vector<double>{0.0, 0.0, 2e9, 2e9, 0.0}));
 }
 
@@ -760,7 +760,7 @@ TEST(ExecCreation, FullAndArangeWithRuntimeCount) {
   for (std::int64_t count : {0, 1, 300, 5000}) {
     auto out = f->run({Value::of_i64(count)});
     ASSERT_EQ(out[0].length, count);
-    ASSERT_EQ(out[0].type, ElemType::kInt64);
+    ASSERT_EQ(out[0].type, DType::kInt64);
     for (std::int64_t i = 0; i < count; ++i) {
       ASSERT_EQ(out[0].data<std::int64_t>()[i], i);
       ASSERT_EQ(out[1].data<double>()[i], 2.5 * static_cast<double>(i));

@@ -18,7 +18,7 @@
 namespace fuseflow {
 namespace {
 
-using exec::ElemType;
+using exec::DType;
 using ir::Builder;
 using ir::OpCode;
 using ir::ValueId;
@@ -50,7 +50,7 @@ std::vector<double> random_values(std::size_t n, std::uint64_t seed) {
 }
 
 Value array_value(const std::vector<double>& v) {
-  Value out = Value::array(ElemType::kFloat64, static_cast<std::int64_t>(v.size()));
+  Value out = Value::array(DType::kFloat64, static_cast<std::int64_t>(v.size()));
   if (!v.empty()) std::memcpy(out.storage->data(), v.data(), v.size() * sizeof(double));
   return out;
 }

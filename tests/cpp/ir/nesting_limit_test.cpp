@@ -64,7 +64,7 @@ TEST(NestingLimit, TheWholePipelineRunsAProgramAtTheLimit) {
   opt::optimize(optimized, options);
   EXPECT_NE(print(optimized).find("fused"), std::string::npos);  // a fused region at depth 257
   EXPECT_EQ(print(parse(print(optimized))), print(optimized));
-  Value x = Value::array(exec::ElemType::kFloat64, 3);
+  Value x = Value::array(exec::DType::kFloat64, 3);
   for (int i = 0; i < 3; ++i) x.data<double>()[i] = 0.5 + i;
   std::vector<Value> out = compile(p)->run({x, Value::of_i64(1)});
   ASSERT_EQ(out.size(), 1u);

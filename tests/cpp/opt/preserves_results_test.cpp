@@ -228,12 +228,12 @@ std::vector<Value> inputs(std::uint64_t seed) {
   const double specials[] = {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
                              -std::numeric_limits<double>::infinity(), -0.0, 0.0, 1.0, -1.0};
   auto floats = [&] {
-    Value v = Value::array(exec::ElemType::kFloat64, kLength);
+    Value v = Value::array(exec::DType::kFloat64, kLength);
     std::uniform_real_distribution<double> d(-4.0, 4.0);
     for (std::int64_t i = 0; i < kLength; ++i) v.data<double>()[i] = i < 7 && rng() % 4 != 0 ? specials[i] : d(rng);
     return v;
   };
-  Value ints = Value::array(exec::ElemType::kInt64, kLength);
+  Value ints = Value::array(exec::DType::kInt64, kLength);
   for (std::int64_t i = 0; i < kLength; ++i) ints.data<std::int64_t>()[i] = static_cast<std::int64_t>(rng() % 11) - 5;
   return {Value::of_graph(small_graph()), floats(), floats(), ints, Value::of_f64(seed % 2 ? 0.75 : -0.0),
           Value::of_i64(kLoopCount)};
@@ -257,20 +257,20 @@ std::vector<Value> run(const ir::Program& p, std::uint64_t seed) {
   return out;
 }
 
-std::size_t element_bytes(exec::ElemType t) {
+std::size_t element_bytes(exec::DType t) {
   switch (t) {
-    case exec::ElemType::kBool: return 1;
-    case exec::ElemType::kInt32: case exec::ElemType::kFloat32: return 4;
+    case exec::DType::kBool: return 1;
+    case exec::DType::kInt32: case exec::DType::kFloat32: return 4;
     default: return 8;
   }
 }
 
-bool same_element(exec::ElemType t, const unsigned char* a, const unsigned char* b) {
-  if (t == exec::ElemType::kFloat64) {
+bool same_element(exec::DType t, const unsigned char* a, const unsigned char* b) {
+  if (t == exec::DType::kFloat64) {
     double x, y;
     std::memcpy(&x, a, 8), std::memcpy(&y, b, 8);
     if (std::isnan(x) && std::isnan(y)) return true;
-  } else if (t == exec::ElemType::kFloat32) {
+  } else if (t == exec::DType::kFloat32) {
     float x, y;
     std::memcpy(&x, a, 4), std::memcpy(&y, b, 4);
     if (std::isnan(x) && std::isnan(y)) return true;
