@@ -20,7 +20,7 @@ from .profile import Profile  # noqa: E402
 from .dsl import (  # noqa: E402,A004 (ff.abs/ff.sum/... mirror NumPy names on purpose)
     abs, arange, argmax, argmin, ceil, clip, converge, cos, dot, erf, erfc, exp, expm1, floor,
     fori_loop, full, log, log1p, max, maximum, mean, min, minimum, neighbor_agg, norm, norm_cdf,
-    round, sigmoid, sin, sqrt, sum, tanh, where, while_loop,
+    relu, round, sigmoid, sin, sqrt, square, sum, tanh, where, while_loop,
 )
 
 from ._version import __version__
@@ -30,7 +30,8 @@ from ._version import __version__
 _DSL_NAMES = [
     "arange", "argmax", "argmin", "ceil", "clip", "converge", "cos", "dot", "erf", "erfc", "exp",
     "expm1", "floor", "fori_loop", "full", "log", "log1p", "maximum", "mean", "minimum",
-    "neighbor_agg", "norm", "norm_cdf", "sigmoid", "sin", "sqrt", "tanh", "where", "while_loop",
+    "neighbor_agg", "norm", "norm_cdf", "relu", "sigmoid", "sin", "sqrt", "square", "tanh", "where",
+    "while_loop",
 ]
 
 __all__ = [

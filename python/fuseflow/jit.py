@@ -454,6 +454,9 @@ class JitFunction(_core.JitDispatcher):
         if _trace_state.stack and _any_traced(args, kwargs):
             # Called from inside another trace: inline it into that program.
             return self._fn(*args, **kwargs)
+        if any(hasattr(v, "__dask_graph__") for v in (*args, *kwargs.values())):
+            from .dask import jit_call  # optional dependency: imported only for Dask arguments
+            return jit_call(self, args, kwargs)
         entry, inputs = self._get(args, kwargs)
         compiled = entry.compiled
         if compiled is None:
