@@ -468,3 +468,66 @@ def test_errors_name_the_argument():
     # NaN weights never reach the algorithms: the graph refuses them when built.
     with pytest.raises(ValueError, match="weights: must not contain NaN"):
         build(src, dst, n, np.where(np.arange(len(w)) == 2, np.nan, w))
+
+
+# --- generators ------------------------------------------------------------------------------
+
+
+def test_road_grid_shape_weights_and_determinism():
+    src, dst, w = ff.generators.road_grid(30, 40, removed=0.1, seed=3)
+    n = 30 * 40
+    streets = 30 * 39 + 29 * 40
+    assert src.dtype == np.int32 and dst.dtype == np.int32 and w.dtype == np.float64
+    assert src.shape[0] % 2 == 0 and 0.8 * streets < src.shape[0] // 2 < streets
+    half = src.shape[0] // 2
+    assert (src[:half] == dst[half:]).all() and (w[:half] == w[half:]).all()  # both directions
+    r1, c1, r2, c2 = src // 40, src % 40, dst // 40, dst % 40
+    assert (np.abs(r1 - r2) + np.abs(c1 - c2) == 1).all()  # grid neighbours only
+    assert ((w >= 1.0) & (w < 10.0)).all()
+    again = ff.generators.road_grid(30, 40, removed=0.1, seed=3)
+    assert all((x == y).all() for x, y in zip((src, dst, w), again))
+    # Nothing removed: a full grid with diameter rows + cols - 2 hops.
+    s, d, _ = ff.generators.road_grid(20, 25, removed=0.0)
+    g = ff.Graph.from_edges(s, d, num_nodes=500)
+    assert g.num_edges == 2 * (20 * 24 + 19 * 25)
+    assert alg.bfs(g, 0).max() == 20 + 25 - 2
+
+
+def test_urand_is_uniform_and_deterministic():
+    src, dst = ff.generators.urand(12, 8, seed=1)
+    assert src.dtype == np.int32 and src.shape[0] == 8 << 12
+    assert 0 <= src.min() and src.max() < 4096 and 0 <= dst.min() and dst.max() < 4096
+    counts = np.bincount(np.concatenate([src, dst]), minlength=4096)
+    assert counts.std() < 2 * np.sqrt(counts.mean())  # no skew, unlike R-MAT
+    assert all((x == y).all() for x, y in zip((src, dst), ff.generators.urand(12, 8, seed=1)))
+
+
+def test_generator_errors_name_the_argument():
+    with pytest.raises(ValueError, match=r"removed: must be in \[0, 1\)"):
+        ff.generators.road_grid(4, removed=1.0)
+    with pytest.raises(ValueError, match="rows"):
+        ff.generators.road_grid(0)
+    with pytest.raises(ValueError, match="rows, cols: rows \\* cols"):
+        ff.generators.road_grid(1 << 16, 1 << 15)
+    with pytest.raises(ValueError, match="min_weight, max_weight"):
+        ff.generators.road_grid(4, min_weight=0.0)
+    with pytest.raises(ValueError, match="scale: must be <= 30"):
+        ff.generators.urand(31)
+
+
+def test_results_do_not_depend_on_threads():
+    src, dst = ff.generators.rmat(11, 8, seed=8)
+    g = build(src, dst, 1 << 11)
+    try:
+        results = []
+        for t in (1, 3):
+            ff.set_num_threads(t)
+            results.append((alg.triangle_count(g)[0], alg.strongly_connected_components(g), alg.k_core(g),
+                            alg.betweenness_centrality(g, k=64, seed=1), alg.closeness_centrality(g)))
+    finally:
+        ff.set_num_threads(0)  # the default
+    a, b = results
+    for x, y in zip(a[:3], b[:3]):
+        assert (x == y).all()
+    assert_close(a[3], b[3], rel=1e-12)
+    assert (a[4] == b[4]).all()
