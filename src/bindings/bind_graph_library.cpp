@@ -12,6 +12,7 @@
 #include "fuseflow/algorithms/dfs.h"
 #include "fuseflow/algorithms/dijkstra.h"
 #include "fuseflow/algorithms/k_core.h"
+#include "fuseflow/algorithms/louvain.h"
 #include "fuseflow/algorithms/minimum_spanning_tree.h"
 #include "fuseflow/algorithms/strongly_connected_components.h"
 #include "fuseflow/algorithms/transitivity.h"
@@ -144,6 +145,18 @@ void bind_graph_library(nb::module_& m) {
         return std::make_pair(to_numpy(std::move(r.dist)), to_numpy(std::move(r.parent)));
       },
       nb::arg("graph"), nb::arg("source"));
+
+  m.def(
+      "louvain",
+      [](const Graph& g, double resolution, std::uint64_t seed, bool use_weights) {
+        LouvainResult r;
+        {
+          NativeCall call;
+          r = louvain(g, resolution, seed, use_weights);
+        }
+        return std::make_tuple(to_numpy(std::move(r.labels)), r.modularity, r.levels);
+      },
+      nb::arg("graph"), nb::arg("resolution"), nb::arg("seed"), nb::arg("use_weights"));
 
   m.def(
       "minimum_spanning_tree",

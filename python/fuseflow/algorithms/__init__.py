@@ -6,6 +6,7 @@ from .centrality import betweenness_centrality, closeness_centrality
 from .connected_components import connected_components
 from .k_core import k_core
 from .label_propagation import label_propagation
+from .louvain import louvain
 from .minimum_spanning_tree import minimum_spanning_tree
 from .pagerank import pagerank
 from .paths import bellman_ford, dfs, dijkstra, shortest_path
@@ -15,6 +16,6 @@ from .triangles import clustering, transitivity, triangle_count
 
 __all__ = [
     "ConvergenceInfo", "bellman_ford", "betweenness_centrality", "bfs", "closeness_centrality", "clustering",
-    "connected_components", "dfs", "dijkstra", "k_core", "label_propagation", "minimum_spanning_tree", "pagerank",
+    "connected_components", "dfs", "dijkstra", "k_core", "label_propagation", "louvain", "minimum_spanning_tree", "pagerank",
     "shortest_path", "sssp", "strongly_connected_components", "transitivity", "triangle_count",
 ]

@@ -20,6 +20,7 @@
 #include "fuseflow/algorithms/dfs.h"
 #include "fuseflow/algorithms/dijkstra.h"
 #include "fuseflow/algorithms/k_core.h"
+#include "fuseflow/algorithms/louvain.h"
 #include "fuseflow/algorithms/minimum_spanning_tree.h"
 #include "fuseflow/algorithms/strongly_connected_components.h"
 #include "fuseflow/algorithms/transitivity.h"
@@ -369,6 +370,51 @@ TEST(GraphLibrary, MinimumSpanningTreeMatchesPrim) {
   }
 }
 
+// Modularity from the definition on a dense matrix: A[u][v] += w and A[v][u] += w per edge.
+double dense_modularity(const EdgeList& e, const Buffer<std::int64_t>& label, double resolution) {
+  std::vector<std::vector<double>> a(e.n, std::vector<double>(e.n, 0.0));
+  for (std::size_t i = 0; i < e.src.size(); ++i) {
+    const double w = e.weights.empty() ? 1.0 : e.weights[i];
+    a[e.src[i]][e.dst[i]] += w;
+    a[e.dst[i]][e.src[i]] += w;
+  }
+  std::vector<double> k(static_cast<std::size_t>(e.n), 0.0);
+  double two_m = 0;
+  for (std::int64_t u = 0; u < e.n; ++u)
+    for (std::int64_t v = 0; v < e.n; ++v) k[u] += a[u][v], two_m += a[u][v];
+  double q = 0;
+  for (std::int64_t u = 0; u < e.n; ++u)
+    for (std::int64_t v = 0; v < e.n; ++v)
+      if (label[u] == label[v]) q += a[u][v] - resolution * k[u] * k[v] / two_m;
+  return q / two_m;
+}
+
+TEST(GraphLibrary, LouvainModularityMatchesDefinitionAndIsDeterministic) {
+  for (EdgeList e : cases()) {
+    if (e.n > 300) continue;
+    for (const double resolution : {1.0, 2.5}) {
+      LouvainResult first;
+      testing::at_thread_counts([&](int threads) {
+        LouvainResult r = louvain(*testing::build(e), resolution, 11, false);
+        EXPECT_NEAR(r.modularity, dense_modularity(e, r.labels, resolution), 1e-12);
+        if (threads == 1) {
+          first = std::move(r);
+        } else {
+          EXPECT_EQ(std::vector<std::int64_t>(r.labels.begin(), r.labels.end()),
+                    std::vector<std::int64_t>(first.labels.begin(), first.labels.end()));
+        }
+      });
+      // Local moving only accepts gains: never worse than the singletons it starts from.
+      Buffer<std::int64_t> singletons(static_cast<std::size_t>(e.n));
+      for (std::int64_t v = 0; v < e.n; ++v) singletons[v] = v;
+      EXPECT_GT(first.modularity, dense_modularity(e, singletons, resolution));
+    }
+    testing::add_weights(e, 0.0, 2.0, 1);
+    const LouvainResult w = louvain(*testing::build(e), 1.0, 3, true);
+    EXPECT_NEAR(w.modularity, dense_modularity(e, w.labels, 1.0), 1e-12);
+  }
+}
+
 TEST(GraphLibrary, EmptyGraph) {
   const auto g = testing::build(EdgeList{});
   EXPECT_EQ(triangle_count(*g).total, 0);
@@ -415,6 +461,9 @@ TEST(GraphLibrary, ErrorsNameTheArgument) {
   expect_value_error([&] { betweenness_centrality(*unweighted, s); }, "sources: must not repeat a node");
   s.sources = {};
   expect_value_error([&] { betweenness_centrality(*unweighted, s); }, "sources: must name at least one node");
+  expect_value_error([&] { louvain(*unweighted, 0.0, 0, false); }, "resolution: must be finite and > 0");
+  expect_value_error([&] { louvain(*unweighted, 1.0, 0, true); }, "g: louvain with weights needs edge weights");
+  expect_value_error([&] { louvain(*negative, 1.0, 0, true); }, "g: louvain needs non-negative edge weights");
 }
 
 }  // namespace
