@@ -17,6 +17,8 @@ igraph is single-threaded. Results are checked against each other before timing.
 - tc: fuseflow triangle_count (per node + total) vs NetworKit LocalClusteringCoefficient and
   igraph transitivity_local_undirected (both count the triangles per node).
 - scc, k_core: labels / core numbers, checked equal.
+- louvain: fuseflow louvain(seed=0) vs igraph community_multilevel on the undirected multigraph
+  and NetworKit PLM(refine=False) on the undirected simple graph; modularities reported.
 - road only: bfs, sssp (fuseflow delta-stepping vs NetworKit and igraph Dijkstra), cc.
 A peer that is not installed is skipped with a line. Writes bench/results/graph_library.json.
 """
@@ -37,6 +39,8 @@ ROAD_SIDE = int(os.environ.get("BENCH_ROAD_SIDE", 2048))
 REPEATS = int(os.environ.get("BENCH_REPEATS", 3))
 THREADS = int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1))
 BC_SOURCES = 16
+# Comma-separated subset to run (default: all): bc16,tc,scc,k_core,louvain,bfs,sssp,cc
+ONLY = set(filter(None, os.environ.get("BENCH_ALGORITHMS", "").split(",")))
 alg = ff.algorithms
 
 
@@ -92,13 +96,32 @@ def bench_graph(name, src, dst, n, weights, found, road):
     log(f"{name}: graphs built")
     out = {}
 
+    def wanted(algorithm):
+        return not ONLY or algorithm in ONLY
+
     def run(algorithm, fns):
         fns = {k: v for k, v in fns.items() if v is not None}
         start = time.perf_counter()
         out[algorithm] = common.interleaved_medians_by_name(fns, REPEATS)
         log(f"{name} {algorithm}: {out[algorithm]} ({time.perf_counter() - start:.0f} s)")
 
-    # --- betweenness from 16 sources
+    if wanted("bc16"):
+        bench_bc(g, n, nk, ig, nk_dir if nk else None, ig_simple if ig else None, run)
+    if wanted("tc"):
+        bench_tc(g, nk, ig, nk_und if nk else None, ig_und if ig else None, run, out)
+    if wanted("scc"):
+        bench_scc(g, nk, ig, nk_dir if nk else None, ig_dir if ig else None, run, out)
+    if wanted("k_core"):
+        bench_k_core(g, nk, ig, nk_und if nk else None, ig_und if ig else None, run, out)
+    if wanted("louvain"):
+        bench_louvain(g, nk, ig, nk_und if nk else None, ig_dir if ig else None, run, out)
+    if road:
+        bench_road(g, gw, n, weights, s64, d64, nk, ig, nk_dir if nk else None, ig_dir if ig else None, run, out,
+                   wanted)
+    return out
+
+
+def bench_bc(g, n, nk, ig, nk_dir, ig_simple, run):
     sources = np.array(sorted(np.random.default_rng(1).choice(n, BC_SOURCES, replace=False)), dtype=np.int64)
     ours = alg.betweenness_centrality(g, sources=sources, normalized=False)
     if ig:
@@ -111,7 +134,9 @@ def bench_graph(name, src, dst, n, weights, found, road):
         "igraph": (lambda: ig_simple.betweenness(sources=sources.tolist())) if ig else None,
     })
 
-    # --- triangles
+
+
+def bench_tc(g, nk, ig, nk_und, ig_und, run, out):
     per_node, total = alg.triangle_count(g)
     if ig:
         local = np.asarray(ig_und.transitivity_local_undirected(mode="zero"))
@@ -123,7 +148,9 @@ def bench_graph(name, src, dst, n, weights, found, road):
     })
     out["tc"]["triangles"] = total
 
-    # --- strongly connected components
+
+
+def bench_scc(g, nk, ig, nk_dir, ig_dir, run, out):
     scc = alg.strongly_connected_components(g)
     if ig:
         assert same_partition(scc, ig_dir.connected_components(mode="strong").membership), "SCC differ from igraph"
@@ -138,7 +165,9 @@ def bench_graph(name, src, dst, n, weights, found, road):
     })
     out["scc"]["components"] = int(np.unique(scc).size)
 
-    # --- k-core
+
+
+def bench_k_core(g, nk, ig, nk_und, ig_und, run, out):
     core = alg.k_core(g)
     if ig:
         assert np.array_equal(core, ig_und.coreness()), "core numbers differ from igraph"
@@ -153,8 +182,30 @@ def bench_graph(name, src, dst, n, weights, found, road):
     })
     out["k_core"]["max_core"] = int(core.max())
 
-    if road:
-        source = 0
+
+
+def bench_louvain(g, nk, ig, nk_und, ig_dir, run, out):
+    labels, q = alg.louvain(g, seed=0)
+    fns = {"fuseflow": lambda: alg.louvain(g, seed=0)}
+    quality = {"modularity_fuseflow": q, "communities_fuseflow": int(labels.max() + 1)}
+    if ig:
+        ig_multi = ig_dir.as_undirected(mode="each")  # the undirected multigraph fuseflow reads
+        cm = ig_multi.community_multilevel()
+        quality["modularity_igraph"] = ig_multi.modularity(cm.membership)
+        quality["modularity_fuseflow_by_igraph"] = ig_multi.modularity(labels.tolist())
+        fns["igraph"] = ig_multi.community_multilevel
+    if nk:
+        plm = nk.community.PLM(nk_und, refine=False)
+        plm.run()
+        quality["modularity_networkit_plm"] = nk.community.Modularity().getQuality(plm.getPartition(), nk_und)
+        fns["networkit"] = lambda: nk.community.PLM(nk_und, refine=False).run()
+    run("louvain", fns)
+    out["louvain"].update(quality)
+
+
+def bench_road(g, gw, n, weights, s64, d64, nk, ig, nk_dir, ig_dir, run, out, wanted):
+    source = 0
+    if wanted("bfs"):
         levels = alg.bfs(g, source)
         run("bfs", {
             "fuseflow": lambda: alg.bfs(g, source),
@@ -162,6 +213,7 @@ def bench_graph(name, src, dst, n, weights, found, road):
             "igraph": (lambda: ig_dir.bfs(source, mode="out")) if ig else None,
         })
         out["bfs"]["depth"] = int(levels.max())
+    if wanted("sssp"):
         dist = alg.sssp(gw, source)
         if nk:
             nk_w = nk.Graph(n, weighted=True, directed=True)
@@ -178,6 +230,7 @@ def bench_graph(name, src, dst, n, weights, found, road):
             "networkit": (lambda: nk.distance.Dijkstra(nk_w, source, storePaths=False).run()) if nk else None,
             "igraph": (lambda: ig_dir.distances(source=source, weights="weight")) if ig else None,
         })
+    if wanted("cc"):
         cc = alg.connected_components(g)
         if ig:
             assert same_partition(cc, ig_dir.connected_components(mode="weak").membership)
@@ -186,7 +239,6 @@ def bench_graph(name, src, dst, n, weights, found, road):
             "networkit": (lambda: nk.components.WeaklyConnectedComponents(nk_dir).run()) if nk else None,
             "igraph": (lambda: ig_dir.connected_components(mode="weak")) if ig else None,
         })
-    return out
 
 
 def main():

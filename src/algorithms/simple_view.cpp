@@ -10,7 +10,7 @@
 namespace fuseflow {
 namespace {
 
-constexpr std::int64_t kMinWorkPerThread = 1 << 14;
+constexpr std::int64_t kMinWorkPerThread = 1 << 16;  // regions are cheap: small graphs stay serial
 constexpr std::int64_t kNodesPerTask = 1024;
 
 // Two passes over node blocks: each node's merged list is written at an upper-bound offset

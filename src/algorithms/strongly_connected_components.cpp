@@ -11,7 +11,7 @@
 namespace fuseflow {
 namespace {
 
-constexpr std::int64_t kMinWorkPerThread = 1 << 14;
+constexpr std::int64_t kMinWorkPerThread = 1 << 16;  // regions are cheap: small graphs stay serial
 constexpr int kTrimRounds = 4;  // later rounds remove little on real graphs; Tarjan takes the rest
 constexpr std::uint8_t kLive = 0, kDone = 1;
 
@@ -25,7 +25,7 @@ void reach(std::span<const EdgeOffset> off, std::span<const NodeId> adj, const s
     check_interrupt();
     next.clear();
     const std::int64_t count = static_cast<std::int64_t>(frontier.size());
-    const int used = static_cast<int>(std::min<std::int64_t>(threads, std::max<std::int64_t>(1, count / 256)));
+    const int used = static_cast<int>(std::min<std::int64_t>(threads, std::max<std::int64_t>(1, count / 4096)));
 #pragma omp parallel num_threads(used)
     {
       std::vector<NodeId> local;
