@@ -127,7 +127,11 @@ def bench_bc(g, n, nk, ig, nk_dir, ig_simple, run):
     if ig:
         raw = np.asarray(ig_simple.betweenness(sources=sources.tolist()))
         scale = np.where(np.isin(np.arange(n), sources), (n - 1) / (BC_SOURCES - 1), (n - 1) / BC_SOURCES)
-        assert np.allclose(ours, raw * scale, rtol=1e-9), "betweenness differs from igraph"
+        # igraph's double path counts overflow on large grids (NaN there); compare where finite.
+        finite = np.isfinite(raw)
+        assert np.allclose(ours[finite], (raw * scale)[finite], rtol=1e-9), "betweenness differs from igraph"
+        if not finite.all():
+            print(f"bc16: igraph returned NaN for {int((~finite).sum())} of {n} nodes (path counts beyond double)")
     run("bc16", {
         "fuseflow": lambda: alg.betweenness_centrality(g, sources=sources),
         "networkit": (lambda: nk.centrality.EstimateBetweenness(nk_dir, BC_SOURCES, False, True).run()) if nk else None,
