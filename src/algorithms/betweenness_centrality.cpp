@@ -66,6 +66,7 @@ struct Scratch {
   std::vector<std::int32_t> level;
   std::vector<NodeId> order;    // nodes in the order they were settled
   std::vector<NodeId> touched;  // nodes given a tentative distance (weighted searches)
+  bool wide = false;            // a source overflowed double: later sources start in long double
   explicit Scratch(std::int64_t n)
       : sigma(static_cast<std::size_t>(n), 0.0),
         delta(static_cast<std::size_t>(n), 0.0),
@@ -173,11 +174,14 @@ bool dijkstra_source(const SimpleAdjacency& adj, NodeId s, Scratch& t, std::vect
 }
 
 // Returns false when even long double path counts overflowed (nothing added then).
+// On a graph where one source overflowed, the others mostly do too: this thread then skips the
+// double attempt (results are the same either way, only the wasted pass is saved).
 bool one_source(const SimpleAdjacency& adj, NodeId s, bool weighted, Scratch& t, double* bc) {
-  if (weighted) {
-    return dijkstra_source(adj, s, t, t.sigma, bc) || dijkstra_source(adj, s, t, t.wide_sigma, bc);
+  if (!t.wide) {
+    if (weighted ? dijkstra_source(adj, s, t, t.sigma, bc) : bfs_source(adj, s, t, t.sigma, bc)) return true;
+    t.wide = true;
   }
-  return bfs_source(adj, s, t, t.sigma, bc) || bfs_source(adj, s, t, t.wide_sigma, bc);
+  return weighted ? dijkstra_source(adj, s, t, t.wide_sigma, bc) : bfs_source(adj, s, t, t.wide_sigma, bc);
 }
 
 void rescale(Buffer<double>& bc, std::int64_t n, std::int64_t k, const BetweennessOptions& o) {
