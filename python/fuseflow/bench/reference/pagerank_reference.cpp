@@ -1,6 +1,6 @@
 // Hand-written reference PageRank: the simplest honest native code a C++ programmer would
 // write (CSR pull over in-edges, float64, OpenMP). fuseflow's native and DSL PageRank are
-// measured against it in bench/bench_pagerank.py.
+// measured against it by python -m fuseflow.bench (graph suite), which compiles it with g++.
 //
 // Usage: pagerank_reference <edges.bin> <iterations> <ranks_out.bin>
 // edges.bin: int64 num_nodes, int64 num_edges, int32 src[E], int32 dst[E].

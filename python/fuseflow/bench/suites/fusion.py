@@ -1,0 +1,6 @@
+"""fusion"""
+DESCRIPTION = "todo"
+
+
+def run(ctx):
+    pass

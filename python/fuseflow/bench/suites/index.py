@@ -1,0 +1,6 @@
+"""index"""
+DESCRIPTION = "todo"
+
+
+def run(ctx):
+    pass

@@ -1,0 +1,6 @@
+"""loading"""
+DESCRIPTION = "todo"
+
+
+def run(ctx):
+    pass

@@ -1,0 +1,6 @@
+"""memory"""
+DESCRIPTION = "todo"
+
+
+def run(ctx):
+    pass
