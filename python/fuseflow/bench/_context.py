@@ -4,6 +4,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from rich.markup import escape
+
 from ._harness import measure, record_values
 from ._peers import Peers
 
@@ -29,17 +31,17 @@ class Context:
 
     def _peer_skipped(self, name, reason):
         self.skipped.append({"suite": self.suite, "what": f"peer {name}", "reason": reason})
-        self.say(f"[yellow]skipped peer {name}: {reason}[/]")
+        self.say("[yellow]" + escape(f"skipped peer {name}: {reason}") + "[/]")
 
     def skip(self, what, reason):
         """A case or suite that cannot run here (one line, recorded in the JSON)."""
         self.skipped.append({"suite": self.suite, "what": what, "reason": reason})
-        self.say(f"[yellow]skipped {self.suite}: {what}: {reason}[/]")
+        self.say("[yellow]" + escape(f"skipped {self.suite}: {what}: {reason}") + "[/]")
 
     def note(self, text):
         """An informational line kept in the JSON (e.g. communities found, bytes scanned)."""
         self.notes.append({"suite": self.suite, "text": text})
-        self.say(f"[dim]{self.suite}: {text}[/]")
+        self.say("[dim]" + escape(f"{self.suite}: {text}") + "[/]")
 
     # -- output ----------------------------------------------------------------------------------
     def say(self, markup):
@@ -66,7 +68,7 @@ class Context:
                 diff = rec.max_abs_diff.get(peer)
                 parts.append(f"{peer} {ratio:.2f}x" + (f" (max |diff| {diff:.1e})" if diff is not None else ""))
             base = format_value(rec.figures[rec.baseline]["median"], rec.unit)
-            self.say(f"  {rec.suite}: {rec.case} [{rec.size_label}]: {rec.baseline} {base}; " + ", ".join(parts))
+            self.say(escape(f"  {rec.suite}: {rec.case} [{rec.size_label}]: {rec.baseline} {base}; " + ", ".join(parts)))
 
     # -- measuring (see _harness) ----------------------------------------------------------------
     def measure(self, case, contenders, **kw):

@@ -54,6 +54,7 @@ def table_rows(cases):
 
 
 def print_table(console, payload, title=None):
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=title or "fuseflow vs peers (medians; speedup = peer / fuseflow, > 1: fuseflow faster)",
@@ -68,7 +69,8 @@ def print_table(console, payload, title=None):
         ours = format_value(r["ours"], r["unit"])
         if r["baseline"] != "fuseflow":
             ours = f"{r['baseline']}: {ours}"
-        table.add_row(r["suite"], r["case"], r["size"], ours, r["peer"], format_value(r["theirs"], r["unit"]),
+        table.add_row(escape(r["suite"]), escape(r["case"]), escape(r["size"]), escape(ours), escape(r["peer"]),
+                      format_value(r["theirs"], r["unit"]),
                       f"[{style}]{ratio:.2f}x[/]" if ratio is not None else "",
                       f"{r['diff']:.1e}" if r["diff"] is not None else "")
     console.print(table)
