@@ -51,6 +51,8 @@ def main(argv=None):
             console.print(f"[bold]{name:10}[/] {module.DESCRIPTION}")
         return 0
 
+    import numpy as np
+
     import fuseflow as ff
 
     from ._context import Context
@@ -98,7 +100,8 @@ def main(argv=None):
         "profile": args.profile,
         "suites": names,
         "machine": machine,
-        "versions": {"fuseflow": ff.__version__, "python": machine["python"], **ctx.peers.versions()},
+        "versions": {"fuseflow": ff.__version__, "python": machine["python"], "numpy": np.__version__,
+                     **ctx.peers.versions()},
         "git_commit": git_commit(),
         "environment": {k: v for k, v in os.environ.items()
                         if k.startswith(("FUSEFLOW_", "OMP_", "OPENBLAS_")) and k != "FUSEFLOW_BENCH_CACHE"},

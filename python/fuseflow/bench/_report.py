@@ -103,6 +103,7 @@ def plot(payload, out_dir):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     by_suite = defaultdict(lambda: defaultdict(list))
     for c in payload["cases"]:
@@ -110,42 +111,47 @@ def plot(payload, out_dir):
             by_suite[c["suite"]][c["case"]].append(c)
     paths = []
     for suite, cases in by_suite.items():
-        names = list(cases)
-        cols = min(3, len(names))
-        rows = (len(names) + cols - 1) // cols
-        fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.6 * rows), squeeze=False)
-        for ax, name in zip(axes.flat, names):
-            series = cases[name]
-            sized = all(c["size"] is not None for c in series) and len({c["size"] for c in series}) > 1
-            peers = sorted({p for c in series for p in c["ratios"]})
-            if sized:
-                for peer in peers:
-                    pts = sorted((c["size"], c["ratios"][peer]) for c in series if peer in c["ratios"])
-                    ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=peer)
-                ax.set_xscale("log")
-                ax.set_xlabel("problem size")
-            else:
-                labels, values = [], []
-                for c in series:
-                    for peer in peers:
-                        if peer in c["ratios"]:
-                            labels.append(f"{peer}\n{c['size_label']}" if len(series) > 1 else peer)
-                            values.append(c["ratios"][peer])
-                ax.bar(range(len(values)), values, color="tab:blue")
-                ax.set_xticks(range(len(values)), labels, fontsize=7, rotation=30, ha="right")
-            ax.axhline(1.0, color="grey", lw=0.8, ls="--")
+        # Cases measured at several sizes get a panel each (speedup by size, a line per peer);
+        # single-size cases share one horizontal bar panel.
+        sized = {name: series for name, series in cases.items()
+                 if all(c["size"] is not None for c in series) and len({c["size"] for c in series}) > 1}
+        bars = [(f"{c['case']} [{c['size_label']}] vs {peer}", c["ratios"][peer])
+                for name, series in cases.items() if name not in sized for c in series for peer in c["ratios"]]
+        panels = len(sized) + (1 if bars else 0)
+        cols = min(3, panels)
+        rows = (len(sized) + cols - 1) // cols if sized else 0
+        bar_height = max(2.5, 0.22 * len(bars)) if bars else 0
+        fig = plt.figure(figsize=(5.4 * cols, 3.8 * rows + bar_height + 0.8))
+        grid = fig.add_gridspec(rows + (1 if bars else 0), cols,
+                                height_ratios=[3.8] * rows + ([bar_height] if bars else []))
+        for i, (name, series) in enumerate(sized.items()):
+            ax = fig.add_subplot(grid[i // cols, i % cols])
+            for peer in sorted({p for c in series for p in c["ratios"]}):
+                pts = sorted((c["size"], c["ratios"][peer]) for c in series if peer in c["ratios"])
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=peer)
+            ax.set_xscale("log")
             ax.set_yscale("log")
-            ax.set_ylabel("speedup (peer / fuseflow)")
-            ax.set_title(name if len(name) < 48 else name[:45] + "...", fontsize=9)
-            if sized:
-                ax.legend(fontsize=7)
-        for ax in list(axes.flat)[len(names):]:
-            ax.axis("off")
-        fig.suptitle(f"fuseflow {suite} suite: speedup vs each peer ({payload['profile']} sizes, "
-                     f"{payload['machine']['cores']} cores, {payload['machine']['simd_target']})", fontsize=10)
+            ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+            ax.axhline(1.0, color="grey", lw=0.8, ls="--")
+            ax.set_xlabel("problem size", fontsize=8)
+            ax.set_ylabel("speedup (peer / fuseflow)", fontsize=8)
+            ax.set_title(name if len(name) < 52 else name[:49] + "...", fontsize=8)
+            ax.tick_params(labelsize=7)
+            ax.legend(fontsize=6)
+        if bars:
+            ax = fig.add_subplot(grid[rows, :])
+            ax.barh(range(len(bars)), [b[1] for b in bars], color=["tab:green" if b[1] >= 1 else "tab:red" for b in bars])
+            ax.set_yticks(range(len(bars)), [b[0][:90] for b in bars], fontsize=6)
+            ax.invert_yaxis()
+            ax.set_xscale("log")
+            ax.axvline(1.0, color="grey", lw=0.8, ls="--")
+            ax.set_xlabel("speedup (peer / fuseflow)", fontsize=8)
+            ax.tick_params(axis="x", labelsize=7)
+        fig.suptitle(f"fuseflow {suite} suite: speedup vs each peer (> 1: fuseflow faster; {payload['profile']} sizes, "
+                     f"{payload['machine']['cores']} cores, {payload['machine']['simd_target']})", fontsize=9)
         fig.tight_layout()
         path = out_dir / f"{suite}.png"
-        fig.savefig(path, dpi=110)
+        fig.savefig(path, dpi=100)
         plt.close(fig)
         paths.append(path)
     per_iter = [c for c in payload["cases"] if c["suite"] == "graph" and c["unit"] == "seconds per iteration"
