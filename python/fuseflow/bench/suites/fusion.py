@@ -92,7 +92,7 @@ def run(ctx):
     from fuseflow import examples
 
     rng = np.random.default_rng(4)
-    for n in ctx.pick((10_000,), (100_000, 10_000_000), (100_000, 1_000_000, 10_000_000)):
+    for n in ctx.pick((10_000,), (100_000, 3_000_000), (100_000, 1_000_000, 10_000_000)):
         x, y = rng.standard_normal(n), rng.standard_normal(n)
         label = f"{n:,} float64"
         _compare(ctx, "where-expression", where_expr, (x, y), "elementwise_fusion", size=n, size_label=label)
@@ -101,8 +101,8 @@ def run(ctx):
         _compare(ctx, "fori_loop(8) with invariant exp(-x*x)", invariant_loop, (x,), "licm", size=n, size_label=label)
         _compare(ctx, "sqrt(x*x+y*y) repeated", repeated, (x, y), "cse", size=n, size_label=label)
         del x, y
-    k1, k2 = ctx.pick((2, 6), (3, 13), (5, 15))
-    for scale in ctx.pick((10,), (14, 17), (16, 18, 20)):
+    k1, k2 = ctx.pick((2, 6), (2, 8), (5, 15))
+    for scale in ctx.pick((10,), (13, 16), (16, 18, 20)):
         src, dst = ff.generators.rmat(scale, 16, seed=1)
         g = ff.Graph.from_edges(src, dst, num_nodes=1 << scale)
         del src, dst

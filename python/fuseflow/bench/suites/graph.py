@@ -49,7 +49,7 @@ def run(ctx):
     import fuseflow as ff
 
     binary = peers.reference_binary(ctx)
-    for scale in ctx.pick((10,), (14, 17), (16, 18, 20)):
+    for scale in ctx.pick((10,), (13, 16), (16, 18, 20)):
         _scale(ctx, ff, scale, binary)
 
 
@@ -101,7 +101,7 @@ def _scale(ctx, ff, scale, binary):
                       size=m, size_label=label, unit="seconds")
 
     # -- PageRank per iteration -------------------------------------------------------------------
-    k1, k2 = ctx.pick((2, 6), (3, 13), (5, 25))
+    k1, k2 = ctx.pick((2, 6), (2, 8), (5, 25))
 
     def native(k):
         out = ff.algorithms.pagerank(g, damping=0.85, tol=0.0, max_iter=k)
@@ -140,9 +140,11 @@ def _scale(ctx, ff, scale, binary):
     if ig_graph is not None:
         c["igraph (PRPACK)"] = lambda: np.asarray(ig_graph.pagerank(damping=0.85, directed=True))
     if nk_directed is not None:
+        sinks = nk.centrality.SinkHandling
+        distribute = getattr(sinks, "DistributeSinks", None) or getattr(sinks, "DISTRIBUTE_SINKS")
+
         def nk_pr():
-            pr = nk.centrality.PageRank(nk_directed, damp=0.85, tol=1e-12,
-                                        distributeSinks=nk.centrality.SinkHandling.DISTRIBUTE_SINKS)
+            pr = nk.centrality.PageRank(nk_directed, damp=0.85, tol=1e-12, distributeSinks=distribute)
             pr.maxIterations = 1000
             pr.run()
             return np.asarray(pr.scores())

@@ -25,7 +25,7 @@ def run(ctx):
     import fuseflow as ff
 
     pd = ctx.peer("pandas")
-    for scale in ctx.pick((10,), (16, 18), (16, 18, 20)):
+    for scale in ctx.pick((10,), (14, 17), (16, 18, 20)):
         n = 1 << scale
         src, dst = ff.generators.rmat(scale, 16, seed=0)
         path = ctx.cache_dir / "loading" / f"rmat{scale}_ef16.txt"

@@ -34,7 +34,7 @@ def run(ctx):
         ctx.skip("suite", "needs Linux /proc/self/clear_refs to reset the peak RSS")
         return
     iters = 20
-    for scale in ctx.pick((12,), (16, 18), (16, 18, 20)):
+    for scale in ctx.pick((12,), (13, 16), (16, 18, 20)):
         runs = {side: [] for side in SIDES}
         repeats = ctx.pick(2, 5, 5)  # a subprocess each; tiny runs only check the harness
         for r in range(repeats):  # interleaved: native, dsl, dsl_no_rotation, native, ...
