@@ -90,7 +90,8 @@ def main(argv=None):
         table.add_row(f"[{style}]{r['status']}[/]" if style else r["status"], escape(r["suite"]), escape(r["case"]),
                       escape(r["size"]), escape(r["peer"]), f"{r['old']:.3f}x", f"{r['new']:.3f}x",
                       f"{r['change']:+.1%}", f"{r['threshold']:.1%}")
-    console.print(table)
+    if shown:
+        console.print(table)
     regressed = sum(r["status"] == "regressed" for r in rows)
     improved = sum(r["status"] == "improved" for r in rows)
     console.print(f"{len(rows)} ratios compared: {regressed} regressed, {improved} improved, "
