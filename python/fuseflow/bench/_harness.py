@@ -228,8 +228,8 @@ def measure(ctx, suite, case, contenders, *, baseline="fuseflow", size=None, siz
                 k1, k2 = per_iteration
                 t1 = _time_calls(fn, rec.calls[label], k1)
                 t2 = _time_calls(fn, rec.calls[label], k2)
-                # Clamp: on tiny graphs timer noise can make the slope negative.
-                seconds = max((t2 - t1) / (k2 - k1), 1e-9)
+                # Clamp: on tiny graphs timer noise can make one round's slope negative.
+                seconds = max((t2 - t1) / (k2 - k1), 0.0)
             else:
                 seconds = _time_calls(fn, rec.calls[label], None)
             samples[label].append(seconds)
