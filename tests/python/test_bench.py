@@ -50,11 +50,14 @@ def test_json_validates_against_the_schema(tiny_run):
     assert payload["versions"]["fuseflow"] and payload["versions"]["numpy"]
 
 
-@pytest.mark.parametrize("suite", [s for s in SUITES if s != "ndarray"])
-def test_each_suite_recorded_cases(tiny_run, suite):
+@pytest.mark.parametrize("suite", list(SUITES))
+def test_each_suite_recorded_cases_or_says_why_not(tiny_run, suite):
     _, payload, _ = tiny_run
     cases = [c for c in payload["cases"] if c["suite"] == suite]
-    assert cases, f"suite {suite} recorded no case"
+    whole_suite_skipped = [s for s in payload["skipped"] if s["suite"] == suite and s["what"] == "suite"]
+    assert bool(cases) != bool(whole_suite_skipped), (suite, whole_suite_skipped)
+    if suite not in ("ndarray", "graph_library"):  # these two wait for features still being built
+        assert cases, f"suite {suite} recorded no case"
     for c in cases:
         assert not c["disagreements"], c
         for label, fig in c["figures"].items():
@@ -63,14 +66,7 @@ def test_each_suite_recorded_cases(tiny_run, suite):
             assert c["rounds"] >= 5
         for peer, ratio in c["ratios"].items():
             assert ratio == pytest.approx(c["figures"][peer]["median"] / c["figures"][c["baseline"]]["median"])
-            assert peer in c["max_abs_diff"]
-
-
-def test_ndarray_suite_runs_or_says_why_not(tiny_run):
-    _, payload, _ = tiny_run
-    cases = [c for c in payload["cases"] if c["suite"] == "ndarray"]
-    skipped = [s for s in payload["skipped"] if s["suite"] == "ndarray" and s["what"] == "suite"]
-    assert bool(cases) != bool(skipped)
+            assert peer in c["max_abs_diff"] or "not compared" in c["note"], (c["case"], peer)
 
 
 def test_plots_written(tiny_run):

@@ -151,7 +151,8 @@ def measure(ctx, suite, case, contenders, *, baseline="fuseflow", size=None, siz
 
     fn() takes no argument, or, with per_iteration=(k1, k2), the iteration count k (the figure is
     the per-iteration slope); SelfTimed contenders return (result, seconds). `agree(ours, theirs)`
-    returns the difference to print or raises (default: max |diff| <= atol + rtol * max |ours|).
+    returns the difference to print (None: not comparable) or raises (default: max |diff| <= atol +
+    rtol * max |ours|).
     The baseline must be among the contenders; results are compared with the baseline's.
     pause: seconds to sleep before each contender's turn in a round, so the previous library's
     spinning worker threads (OpenBLAS, OpenMP) are idle again (on 2 cores they take the core the
@@ -189,7 +190,9 @@ def measure(ctx, suite, case, contenders, *, baseline="fuseflow", size=None, siz
         outputs[label] = out
         if label != baseline:
             try:
-                rec.max_abs_diff[label] = float(agree(outputs[baseline], out))
+                diff = agree(outputs[baseline], out)
+                if diff is not None:  # None: not comparable (the case's note says why)
+                    rec.max_abs_diff[label] = float(diff)
             except AssertionError as e:
                 rec.disagreements[label] = str(e) or "results differ"
                 ctx.say("[red]" + escape(f"{suite}: {case} {rec.size_label}: {label} DISAGREES with {baseline}: {e}; not timed") + "[/]")

@@ -17,6 +17,9 @@ PEERS = {
     "faiss": ("faiss", "faiss-cpu"),
     "usearch": ("usearch.index", "usearch"),
     "pandas": ("pandas", "pandas"),
+    "quantlib": ("QuantLib", "QuantLib"),
+    "py_vollib": ("py_vollib.black_scholes", "py_vollib"),
+    "py_vollib_vectorized": ("py_vollib_vectorized", "py_vollib_vectorized"),
     "matplotlib": ("matplotlib", "matplotlib"),
 }
 
