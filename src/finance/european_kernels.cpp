@@ -109,7 +109,8 @@ struct Lognormal {
   VF carry_df;   // e^{-q t} (Black-Scholes), e^{-r t} (Black-76): discounts the spot/forward
 };
 
-HWY_INLINE Lognormal MakeLognormal(DF d, ff::Model model, const Lanes& a) {
+// with_carry_df: only the greeks and the asset digital need e^{-qt}; the prices skip its exp.
+HWY_INLINE Lognormal MakeLognormal(DF d, ff::Model model, const Lanes& a, bool with_carry_df) {
   Lognormal l;
   const VF t = a.arg[ff::kTime];
   l.sqrt_t = hn::Sqrt(t);
@@ -121,7 +122,7 @@ HWY_INLINE Lognormal MakeLognormal(DF d, ff::Model model, const Lanes& a) {
     l.carry_df = l.df;
   } else {
     l.x = hn::MulAdd(hn::Sub(a.arg[ff::kRate], a.arg[ff::kDividend]), t, x0);
-    l.carry_df = VecExp(d, hn::Neg(hn::Mul(a.arg[ff::kDividend], t)));
+    l.carry_df = with_carry_df ? VecExp(d, hn::Neg(hn::Mul(a.arg[ff::kDividend], t))) : hn::Zero(d);
   }
   return l;
 }
@@ -142,7 +143,7 @@ HWY_INLINE VF Price(DF d, ff::Model model, const Lanes& a) {
     const VF df = VecExp(d, hn::Neg(hn::Mul(a.arg[ff::kRate], t)));
     return fd::BachelierPrice(d, hn::Sub(a.arg[ff::kSpot], a.arg[ff::kStrike]), s, df, a.sign);
   }
-  const Lognormal l = MakeLognormal(d, model, a);
+  const Lognormal l = MakeLognormal(d, model, a, model == ff::Model::kDigitalAsset);
   if (model == ff::Model::kDigitalCash) {
     const VF d2 = D1(d, l.x, l.s, hn::Set(d, -0.5));
     return hn::Mul(l.df, VecNormCdf(d, hn::Mul(a.sign, d2)));
@@ -161,7 +162,7 @@ struct GreekLanes {
 // Black-Scholes (base = s, carry b = r - q) and Black-76 (base = f, b = 0, the forward discounted
 // at r): the generalised Black-Scholes-Merton greeks. sign = +1 call, -1 put.
 HWY_INLINE GreekLanes LognormalGreeks(DF d, ff::Model model, const Lanes& a) {
-  const Lognormal l = MakeLognormal(d, model, a);
+  const Lognormal l = MakeLognormal(d, model, a, true);
   const VF base = a.arg[ff::kSpot];
   const VF strike = a.arg[ff::kStrike];
   const VF t = a.arg[ff::kTime];
