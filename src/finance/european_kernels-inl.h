@@ -164,8 +164,16 @@ template <class D, class V>
 HWY_INLINE V BlackPrice(D d, V x, V s, V df_strike, V sign) {
   const auto has_vol = hn::Gt(s, hn::Zero(d));
   const V otm = hn::IfThenElseZero(has_vol, OtmScaled(d, x, hn::IfThenElse(has_vol, s, hn::Set(d, 1.0))));
-  const V intrinsic = hn::IfThenElseZero(hn::Gt(hn::Mul(sign, x), hn::Zero(d)), hn::Mul(sign, VecExpm1(d, x)));
-  return hn::Mul(df_strike, hn::Add(intrinsic, otm));
+  // df K (e^x - 1); past x = 700 e^x overflows while the value (s e^{-qt}) need not: there
+  // (df K e^{x/2}) e^{x/2}.
+  V itm = hn::Mul(df_strike, VecExpm1(d, x));
+  const auto huge = hn::Gt(x, hn::Set(d, 700.0));
+  if (HWY_UNLIKELY(!hn::AllFalse(d, huge))) {
+    const V half = VecExp(d, hn::Mul(x, hn::Set(d, 0.5)));
+    itm = hn::IfThenElse(huge, hn::Mul(hn::Mul(df_strike, half), half), itm);
+  }
+  const V intrinsic = hn::IfThenElseZero(hn::Gt(hn::Mul(sign, x), hn::Zero(d)), hn::Mul(sign, itm));
+  return hn::MulAdd(df_strike, otm, intrinsic);
 }
 
 template <class D, class V>
