@@ -178,6 +178,17 @@ double price_one(Model model, double s, double k, double t, double r, double q, 
   return price;
 }
 
+// The argument layout of a public function, for the C++ array path below.
+struct Signature {
+  Model model;
+  int positional[7];    // argument slot of each positional parameter; kIsCallSlot for is_call
+  int num_positional;   // parameters that may be given positionally
+  int num_required;     // of which the first num_required have no default
+  bool q_keyword;       // q= is keyword-only
+  int is_call;          // 1 call, 0 put, -1: an is_call parameter (default True)
+};
+constexpr int kIsCallSlot = finance::kNumArguments;
+
 // The public functions with a scalar fast path, and the Python front end each falls back to.
 constexpr std::array<std::string_view, 18> kPublicNames = {
     "black_scholes_call_price", "black_scholes_put_price", "black_scholes_price",
@@ -191,6 +202,27 @@ constexpr std::array<std::string_view, 18> kPublicNames = {
 // interpreter, and releasing at static destruction would run after Python has shut down.
 std::array<PyObject*, kPublicNames.size()> g_fallbacks{};
 
+// Positional layouts: (s, k, t, r, sigma [, is_call], *, q), (s, k, t, r, q, sigma [, is_call]),
+// (f, k, t, r, sigma [, is_call]); slots 0..5 = s/f, k, t, r, q, sigma, 6 = is_call.
+constexpr int kQ = finance::kDividend;
+#define FF_KWQ(model, kind)                                                                              \
+  Signature { model, {0, 1, 2, 3, 5, 6, -1}, (kind) < 0 ? 6 : 5, 5, true, kind }
+#define FF_MERTON(kind)                                                                                 \
+  Signature { Model::kBlackScholes, {0, 1, 2, 3, kQ, 5, 6}, (kind) < 0 ? 7 : 6, 6, false, kind }
+#define FF_FORWARD(model, kind)                                                                          \
+  Signature { model, {0, 1, 2, 3, 5, 6, -1}, (kind) < 0 ? 6 : 5, 5, false, kind }
+constexpr std::array<Signature, kPublicNames.size()> kSignatures = {
+    FF_KWQ(Model::kBlackScholes, 1),      FF_KWQ(Model::kBlackScholes, 0),      FF_KWQ(Model::kBlackScholes, -1),
+    FF_MERTON(1),                         FF_MERTON(0),                         FF_MERTON(-1),
+    FF_FORWARD(Model::kBlack76, 1),       FF_FORWARD(Model::kBlack76, 0),       FF_FORWARD(Model::kBlack76, -1),
+    FF_FORWARD(Model::kBachelier, 1),     FF_FORWARD(Model::kBachelier, 0),     FF_FORWARD(Model::kBachelier, -1),
+    FF_KWQ(Model::kDigitalCash, 1),       FF_KWQ(Model::kDigitalCash, 0),       FF_KWQ(Model::kDigitalCash, -1),
+    FF_KWQ(Model::kDigitalAsset, 1),      FF_KWQ(Model::kDigitalAsset, 0),      FF_KWQ(Model::kDigitalAsset, -1),
+};
+#undef FF_KWQ
+#undef FF_MERTON
+#undef FF_FORWARD
+
 constexpr std::size_t public_index(std::string_view name) {
   for (std::size_t i = 0; i < kPublicNames.size(); ++i) {
     if (kPublicNames[i] == name) return i;
@@ -198,9 +230,141 @@ constexpr std::size_t public_index(std::string_view name) {
   return kPublicNames.size();
 }
 
+
+// Options passed to the C++ array path: either one value for all (stride 0) or a 1-D buffer.
+struct BufferArgs {
+  Py_buffer views[finance::kNumArguments + 2];
+  int held = 0;
+  ~BufferArgs() {
+    for (int i = 0; i < held; ++i) PyBuffer_Release(&views[i]);
+  }
+  // A 1-D buffer of the given one-character format and element size; false (no error set) if not.
+  bool get(PyObject* o, char format, Py_ssize_t itemsize, Py_buffer*& view, bool writable = false) {
+    if (!PyObject_CheckBuffer(o)) return false;
+    Py_buffer* v = &views[held];
+    if (PyObject_GetBuffer(o, v, writable ? PyBUF_RECORDS : PyBUF_RECORDS_RO) != 0) {
+      PyErr_Clear();
+      return false;
+    }
+    ++held;
+    const char* f = v->format ? v->format : "B";
+    if (f[0] == '=' || f[0] == '@' || f[0] == '<') ++f;  // native little-endian spellings
+    if (v->ndim != 1 || f[0] != format || f[1] != '\0' || v->itemsize != itemsize || v->strides[0] % itemsize != 0) {
+      return false;
+    }
+    view = v;
+    return true;
+  }
+};
+
+// The common call, entirely in C++: every argument a Python float/int or a 1-D float64 array
+// of one common length (any stride), is_call a bool or a 1-D bool array, keywords among q /
+// errors / validate / is_call. Returns a null object when the call is anything else (N-d,
+// broadcasting, pandas, other dtypes, unknown keywords, bad values): the Python front end then
+// handles it, with its full conversion rules and error messages.
+nb::object array_fast_path(const Signature& sig, PyObject* args, PyObject* kwargs) {
+  PyObject* given[finance::kNumArguments + 1] = {};
+  const Py_ssize_t npos = PyTuple_GET_SIZE(args);
+  if (npos < sig.num_required || npos > sig.num_positional) return {};
+  for (Py_ssize_t i = 0; i < npos; ++i) given[sig.positional[i]] = PyTuple_GET_ITEM(args, i);
+  int mode = 0;  // ErrorMode::kRaise
+  bool validate = true;
+  if (kwargs) {
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(kwargs, &pos, &key, &value)) {
+      if (sig.q_keyword && PyUnicode_CompareWithASCIIString(key, "q") == 0) {
+        given[finance::kDividend] = value;
+      } else if (sig.is_call < 0 && PyUnicode_CompareWithASCIIString(key, "is_call") == 0) {
+        if (given[kIsCallSlot]) return {};
+        given[kIsCallSlot] = value;
+      } else if (PyUnicode_CompareWithASCIIString(key, "errors") == 0) {
+        if (!PyUnicode_Check(value)) return {};
+        if (PyUnicode_CompareWithASCIIString(value, "nan") == 0) {
+          mode = 1;
+        } else if (PyUnicode_CompareWithASCIIString(value, "raise") != 0) {
+          return {};
+        }
+      } else if (PyUnicode_CompareWithASCIIString(key, "validate") == 0) {
+        if (value != Py_True && value != Py_False) return {};
+        validate = value == Py_True;
+      } else {
+        return {};
+      }
+    }
+  }
+  EuropeanInputs in;
+  in.model = sig.model;
+  double scalars[finance::kNumArguments] = {};
+  BufferArgs buffers;
+  Py_ssize_t n = -1;
+  bool any_array = false;
+  for (int j = 0; j < finance::kNumArguments; ++j) {
+    PyObject* o = given[j];
+    if (!o) {
+      if (j != finance::kDividend) return {};  // a required argument given by keyword
+      in.args[j] = {&scalars[j], 0};  // q = 0.0 (also the models without q)
+      continue;
+    }
+    if (PyFloat_CheckExact(o)) {
+      scalars[j] = PyFloat_AS_DOUBLE(o);
+      in.args[j] = {&scalars[j], 0};
+      continue;
+    }
+    if (PyLong_CheckExact(o)) {
+      scalars[j] = PyLong_AsDouble(o);
+      if (scalars[j] == -1.0 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return {};
+      }
+      in.args[j] = {&scalars[j], 0};
+      continue;
+    }
+    Py_buffer* v = nullptr;
+    if (!buffers.get(o, 'd', sizeof(double), v)) return {};
+    if (n >= 0 && v->shape[0] != n) return {};
+    n = v->shape[0];
+    any_array = true;
+    in.args[j] = {static_cast<const double*>(v->buf), v->strides[0] / static_cast<Py_ssize_t>(sizeof(double))};
+  }
+  std::uint8_t flag = static_cast<std::uint8_t>(sig.is_call != 0);
+  in.is_call = {&flag, 0};
+  if (PyObject* o = given[kIsCallSlot]) {
+    if (o == Py_True || o == Py_False) {
+      flag = o == Py_True;
+    } else {
+      Py_buffer* v = nullptr;
+      if (!buffers.get(o, '?', 1, v)) return {};
+      if (n >= 0 && v->shape[0] != n) return {};
+      n = v->shape[0];
+      any_array = true;
+      in.is_call = {static_cast<const std::uint8_t*>(v->buf), v->strides[0]};
+    }
+  }
+  if (!any_array) return {};  // all scalars with keywords: the front end returns a Python float
+  static PyObject* numpy_empty = nb::object(nb::module_::import_("numpy").attr("empty")).release().ptr();  // kept for life
+  nb::object length = nb::steal(PyLong_FromSsize_t(n));
+  nb::object out = nb::steal(PyObject_CallOneArg(numpy_empty, length.ptr()));
+  if (!out.is_valid()) throw nb::python_error();
+  Py_buffer* ov = nullptr;
+  if (!buffers.get(out.ptr(), 'd', sizeof(double), ov, true)) throw Error(ErrorCode::kInternal, "numpy.empty gave no writable float64 buffer");
+  in.size = n;
+  const ErrorMode error_mode = validate ? static_cast<ErrorMode>(mode) : ErrorMode::kUnchecked;
+  InvalidInput bad;
+  if (n < 4096) {
+    bad = finance::european_price(in, error_mode, static_cast<double*>(ov->buf));
+  } else {
+    NativeCall native;
+    bad = finance::european_price(in, error_mode, static_cast<double*>(ov->buf));
+  }
+  if (bad.index >= 0) raise_invalid(in.model, bad, {static_cast<std::size_t>(n)});
+  return out;
+}
+
 template <std::size_t Index>
 nb::object call_fallback(nb::args args, nb::kwargs kwargs) {
   static_assert(Index < kPublicNames.size());
+  if (nb::object fast = array_fast_path(kSignatures[Index], args.ptr(), kwargs.ptr()); fast.is_valid()) return fast;
   PyObject* fn = g_fallbacks[Index];
   if (!fn) throw Error(ErrorCode::kInternal, std::string(kPublicNames[Index]) + ": front end not registered");
   PyObject* result = PyObject_Call(fn, args.ptr(), kwargs.ptr());
