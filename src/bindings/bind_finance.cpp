@@ -21,6 +21,7 @@
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/finance/european.h"
+#include "fuseflow/finance/output_pool.h"
 
 namespace fuseflow::bindings {
 namespace {
@@ -117,21 +118,59 @@ nb::object wrap_output(Buffer<double>&& buffer, const std::vector<std::size_t>& 
   return nb::cast(nb::ndarray<nb::numpy, double>(owned->data(), shape.size(), shape.data(), owner));
 }
 
+// A NumPy float64 array of `shape` on a recycled block (finance/output_pool.h): large results
+// skip the page faults and zeroing of fresh memory on every call.
+struct PooledBlock {
+  void* data;
+  std::size_t bytes;
+};
+
+nb::object pooled_array(const std::vector<std::size_t>& shape, double*& data) {
+  std::size_t n = 1;
+  for (std::size_t dim : shape) n *= dim;
+  auto* block = new PooledBlock{nullptr, n * sizeof(double)};
+  try {
+    block->data = finance::acquire_output(block->bytes);
+  } catch (...) {
+    delete block;
+    throw;
+  }
+  nb::capsule owner(block, [](void* p) noexcept {
+    auto* b = static_cast<PooledBlock*>(p);
+    finance::release_output(b->data, b->bytes);
+    delete b;
+  });
+  data = static_cast<double*>(block->data);
+  return nb::cast(nb::ndarray<nb::numpy, double>(data, shape.size(), shape.data(), owner));
+}
+
+// Outputs of at least this many elements come from the pool; smaller ones from numpy.empty /
+// Buffer, whose allocations the C library already recycles without faults.
+constexpr std::size_t kPooledOutputElements = std::size_t{1} << 16;
+
 nb::object price_array(int model, nb::handle s, nb::handle k, nb::handle t, nb::handle r, nb::handle q,
                        nb::handle sigma, nb::handle is_call, nb::handle shape, int errors) {
   nb::handle args[finance::kNumArguments] = {s, k, t, r, q, sigma};
   ArrayCall call(model, args, is_call, shape);
   const ErrorMode mode = to_mode(errors);
-  Buffer<double> out(static_cast<std::size_t>(call.in.size));
+  double* data = nullptr;
+  nb::object out;
+  if (static_cast<std::size_t>(call.in.size) >= kPooledOutputElements) {
+    out = pooled_array(call.shape, data);
+  } else {
+    Buffer<double> buffer(static_cast<std::size_t>(call.in.size));
+    data = buffer.data();
+    out = wrap_output(std::move(buffer), call.shape);
+  }
   InvalidInput bad;
   if (call.in.size < 4096) {  // a GIL hand-off costs more than pricing a few thousand options
-    bad = finance::european_price(call.in, mode, out.data());
+    bad = finance::european_price(call.in, mode, data);
   } else {
     NativeCall native;
-    bad = finance::european_price(call.in, mode, out.data());
+    bad = finance::european_price(call.in, mode, data);
   }
   if (bad.index >= 0) raise_invalid(call.in.model, bad, call.shape);
-  return wrap_output(std::move(out), call.shape);
+  return out;
 }
 
 nb::dict greeks_array(int model, nb::handle s, nb::handle k, nb::handle t, nb::handle r, nb::handle q,
@@ -142,11 +181,20 @@ nb::dict greeks_array(int model, nb::handle s, nb::handle k, nb::handle t, nb::h
   const auto n = static_cast<std::size_t>(call.in.size);
   const bool has_dividend = call.in.model == Model::kBlackScholes || call.in.model == Model::kDigitalCash ||
                             call.in.model == Model::kDigitalAsset;
-  Buffer<double> delta(n), gamma(n), vega(n), theta(n), rho(n), dividend_rho(has_dividend ? n : 0), vanna(n),
-      volga(n), charm(n);
-  finance::GreekOutputs out{delta.data(), gamma.data(), vega.data(),  theta.data(),
-                            rho.data(),   has_dividend ? dividend_rho.data() : nullptr,
-                            vanna.data(), volga.data(), charm.data()};
+  static const char* const kKeys[] = {"delta", "gamma", "vega", "theta", "rho", "dividend_rho", "vanna", "volga", "charm"};
+  nb::object arrays[9];
+  double* data[9] = {};
+  for (int i = 0; i < 9; ++i) {
+    if (i == 5 && !has_dividend) continue;
+    if (n >= kPooledOutputElements) {
+      arrays[i] = pooled_array(call.shape, data[i]);
+    } else {
+      Buffer<double> buffer(n);
+      data[i] = buffer.data();
+      arrays[i] = wrap_output(std::move(buffer), call.shape);
+    }
+  }
+  finance::GreekOutputs out{data[0], data[1], data[2], data[3], data[4], data[5], data[6], data[7], data[8]};
   InvalidInput bad;
   {
     NativeCall native;
@@ -154,17 +202,10 @@ nb::dict greeks_array(int model, nb::handle s, nb::handle k, nb::handle t, nb::h
   }
   if (bad.index >= 0) raise_invalid(call.in.model, bad, call.shape);
   nb::dict result;
-  result["delta"] = wrap_output(std::move(delta), call.shape);
-  result["gamma"] = wrap_output(std::move(gamma), call.shape);
-  result["vega"] = wrap_output(std::move(vega), call.shape);
-  result["theta"] = wrap_output(std::move(theta), call.shape);
-  result["rho"] = wrap_output(std::move(rho), call.shape);
-  if (has_dividend) result["dividend_rho"] = wrap_output(std::move(dividend_rho), call.shape);
-  result["vanna"] = wrap_output(std::move(vanna), call.shape);
-  nb::object volga_array = wrap_output(std::move(volga), call.shape);
-  result["volga"] = volga_array;
-  result["vomma"] = volga_array;  // the same greek under its other name
-  result["charm"] = wrap_output(std::move(charm), call.shape);
+  for (int i = 0; i < 9; ++i) {
+    if (arrays[i].is_valid()) result[kKeys[i]] = arrays[i];
+    if (i == 7) result["vomma"] = arrays[i];  // the same greek under its other name
+  }
   return result;
 }
 
@@ -342,20 +383,29 @@ nb::object array_fast_path(const Signature& sig, PyObject* args, PyObject* kwarg
     }
   }
   if (!any_array) return {};  // all scalars with keywords: the front end returns a Python float
-  static PyObject* numpy_empty = nb::object(nb::module_::import_("numpy").attr("empty")).release().ptr();  // kept for life
-  nb::object length = nb::steal(PyLong_FromSsize_t(n));
-  nb::object out = nb::steal(PyObject_CallOneArg(numpy_empty, length.ptr()));
-  if (!out.is_valid()) throw nb::python_error();
-  Py_buffer* ov = nullptr;
-  if (!buffers.get(out.ptr(), 'd', sizeof(double), ov, true)) throw Error(ErrorCode::kInternal, "numpy.empty gave no writable float64 buffer");
+  nb::object out;
+  double* data = nullptr;
+  if (static_cast<std::size_t>(n) >= kPooledOutputElements) {
+    out = pooled_array({static_cast<std::size_t>(n)}, data);
+  } else {
+    static PyObject* numpy_empty = nb::object(nb::module_::import_("numpy").attr("empty")).release().ptr();  // kept for life
+    nb::object length = nb::steal(PyLong_FromSsize_t(n));
+    out = nb::steal(PyObject_CallOneArg(numpy_empty, length.ptr()));
+    if (!out.is_valid()) throw nb::python_error();
+    Py_buffer* ov = nullptr;
+    if (!buffers.get(out.ptr(), 'd', sizeof(double), ov, true)) {
+      throw Error(ErrorCode::kInternal, "numpy.empty gave no writable float64 buffer");
+    }
+    data = static_cast<double*>(ov->buf);
+  }
   in.size = n;
   const ErrorMode error_mode = validate ? static_cast<ErrorMode>(mode) : ErrorMode::kUnchecked;
   InvalidInput bad;
   if (n < 4096) {
-    bad = finance::european_price(in, error_mode, static_cast<double*>(ov->buf));
+    bad = finance::european_price(in, error_mode, data);
   } else {
     NativeCall native;
-    bad = finance::european_price(in, error_mode, static_cast<double*>(ov->buf));
+    bad = finance::european_price(in, error_mode, data);
   }
   if (bad.index >= 0) raise_invalid(in.model, bad, {static_cast<std::size_t>(n)});
   return out;
