@@ -18,6 +18,7 @@
 #include <limits>
 
 #include "fuseflow/core/error.h"
+#include "fuseflow/core/parallel_interrupt.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/finance/european.h"
 
@@ -313,8 +314,10 @@ std::int64_t ForEachVector(const ff::EuropeanInputs& in, ff::ErrorMode mode, con
   const std::size_t lanes = hn::Lanes(d);
   const std::int64_t num_blocks = (n + kBlock - 1) / kBlock;
   std::atomic<std::int64_t> first_bad{n};
+  ParallelInterrupt interrupt;  // Ctrl-C: polled per block by the calling thread
   auto run_blocks = [&](std::int64_t block_begin, std::int64_t block_end) {
     for (std::int64_t block = block_begin; block < block_end; ++block) {
+      if (interrupt.poll()) return;
       const std::int64_t begin = block * kBlock;
       const std::int64_t end = std::min(n, begin + kBlock);
       if (mode == ff::ErrorMode::kRaise && begin > first_bad.load(std::memory_order_relaxed)) return;
@@ -350,6 +353,7 @@ std::int64_t ForEachVector(const ff::EuropeanInputs& in, ff::ErrorMode mode, con
       run_blocks(num_blocks * tid / nt, num_blocks * (tid + 1) / nt);
     }
   }
+  interrupt.rethrow();
   const std::int64_t bad = first_bad.load();
   return bad < n ? bad : -1;
 }
