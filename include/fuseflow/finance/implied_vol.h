@@ -18,17 +18,51 @@
 
 #include <cstdint>
 
+#include "fuseflow/finance/european.h"  // Operand, FlagOperand, ErrorMode, InvalidInput
+
 namespace fuseflow::finance {
 
 double black_implied_volatility(double undiscounted_price, double f, double k, double t, bool is_call) noexcept;
 double normal_implied_volatility(double undiscounted_price, double f, double k, double t, bool is_call) noexcept;
 
-// Batch versions over contiguous arrays of length n (is_call: 0 = put, anything else = call).
-// Multithreaded above a size threshold; polls for Ctrl-C per block (throws Error(kInterrupted)).
+// Batch versions. Operands and flags are the pricing kernels' (european.h): an array of any
+// element stride, or one value shared by every option (stride 0). Multithreaded above
+// kMinImpliedVolsPerThread options (dynamic blocks: the cost per option varies with its branch);
+// polls for Ctrl-C once per block (throws Error(kInterrupted)).
+// Every slot gets the scalar solver's result (NaN where no volatility exists). With
+// ErrorMode::kRaise the first option without an answer is then reported (index >= 0; argument is an
+// ImpliedVolArgument, rule says why) for the caller to raise; kNan and kUnchecked report nothing
+// (the solver is total, so skipping the checks saves nothing and risks nothing).
+enum ImpliedVolArgument : int { kIvPrice = 0, kIvForward, kIvStrike, kIvTime, kNumIvArguments };
+
+struct ImpliedVolInputs {
+  Operand price;  // undiscounted (forward) price
+  Operand f;      // forward
+  Operand k;      // strike
+  Operand t;      // time to expiry in years
+  FlagOperand is_call;
+  std::int64_t size = 0;
+};
+
+InvalidInput black_implied_volatility(const ImpliedVolInputs& in, ErrorMode mode, double* out);
+InvalidInput normal_implied_volatility(const ImpliedVolInputs& in, ErrorMode mode, double* out);
+
+// Contiguous arrays of length n (is_call: 0 = put, anything else = call); NaN where no answer.
 void black_implied_volatility(const double* undiscounted_price, const double* f, const double* k, const double* t,
                               const std::uint8_t* is_call, double* out, std::int64_t n);
 void normal_implied_volatility(const double* undiscounted_price, const double* f, const double* k, const double* t,
                                const std::uint8_t* is_call, double* out, std::int64_t n);
+
+// Why one option has no implied volatility (index -1 when it has one): the rule it breaks, checked
+// in the order f, k, t, price.
+InvalidInput black_implied_volatility_check(double undiscounted_price, double f, double k, double t,
+                                            bool is_call) noexcept;
+InvalidInput normal_implied_volatility_check(double undiscounted_price, double f, double k, double t,
+                                             bool is_call) noexcept;
+
+// One solve costs ~0.1-0.5 us: from here on a second thread pays for its wake-up (measured in
+// bench/bench_finance_iv.py).
+inline constexpr std::int64_t kMinImpliedVolsPerThread = 2048;
 
 namespace detail {
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "fuseflow/finance/implied_vol.h"
@@ -288,6 +289,62 @@ TEST(ImpliedVolMath, LogNormalisedBlackHasNoUnderflow) {
   const double asym = -x * x / (2 * s * s) - s * s / 8 + std::log(s * s * s / (x * x)) - 0.9189385332046727;
   EXPECT_TRUE(std::isfinite(lb));
   EXPECT_NEAR(lb, asym, 3.0 * s * s / (x * x) * 2);
+}
+
+TEST(ImpliedVolBatch, SharedOperandsAndTheFirstOffenderInRaiseMode) {
+  const std::int64_t n = 5000;
+  std::vector<double> price(n), out(n);
+  std::vector<std::uint8_t> call(n, 1);
+  const double f = 100.0, k = 110.0, t = 0.75;
+  for (std::int64_t i = 0; i < n; ++i) {
+    price[static_cast<std::size_t>(i)] = static_cast<double>(black(f, k, t, 0.1 + 1e-4 * static_cast<double>(i), true).price);
+  }
+  price[3001] = 101.0;  // above F
+  price[4000] = -1.0;   // below intrinsic
+  ImpliedVolInputs in;
+  in.price = {price.data(), 1};
+  in.f = {&f, 0};
+  in.k = {&k, 0};
+  in.t = {&t, 0};
+  in.is_call = {call.data(), 1};
+  in.size = n;
+  InvalidInput bad = black_implied_volatility(in, ErrorMode::kNan, out.data());
+  EXPECT_LT(bad.index, 0);
+  EXPECT_TRUE(std::isnan(out[3001]) && std::isnan(out[4000]));
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (i == 3001 || i == 4000) continue;
+    ASSERT_NEAR(out[static_cast<std::size_t>(i)], 0.1 + 1e-4 * static_cast<double>(i), 1e-12) << i;
+  }
+  bad = black_implied_volatility(in, ErrorMode::kRaise, out.data());
+  EXPECT_EQ(bad.index, 3001);
+  EXPECT_EQ(bad.argument, kIvPrice);
+  EXPECT_NE(std::string(bad.rule).find("above the upper bound F"), std::string::npos) << bad.rule;
+  EXPECT_EQ(bad.value, 101.0);
+  price[3001] = 5.0;
+  bad = black_implied_volatility(in, ErrorMode::kRaise, out.data());
+  EXPECT_EQ(bad.index, 4000);
+  EXPECT_NE(std::string(bad.rule).find("below the intrinsic value"), std::string::npos) << bad.rule;
+  const double bad_t = 0.0;
+  in.t = {&bad_t, 0};
+  bad = black_implied_volatility(in, ErrorMode::kRaise, out.data());
+  EXPECT_EQ(bad.index, 0);
+  EXPECT_EQ(bad.argument, kIvTime);
+  bad = normal_implied_volatility(in, ErrorMode::kRaise, out.data());
+  EXPECT_EQ(bad.index, 0);
+  EXPECT_EQ(bad.argument, kIvTime);
+}
+
+TEST(ImpliedVolBatch, ChecksNameTheArgumentInOrder) {
+  EXPECT_EQ(black_implied_volatility_check(5.0, -1.0, 100.0, 1.0, true).argument, kIvForward);
+  EXPECT_EQ(black_implied_volatility_check(5.0, 100.0, 0.0, 1.0, true).argument, kIvStrike);
+  EXPECT_EQ(black_implied_volatility_check(5.0, 100.0, 100.0, -1.0, true).argument, kIvTime);
+  EXPECT_EQ(black_implied_volatility_check(NAN, 100.0, 100.0, 1.0, true).argument, kIvPrice);
+  EXPECT_EQ(black_implied_volatility_check(5.0, 100.0, 100.0, 1.0, true).index, -1);
+  EXPECT_EQ(black_implied_volatility_check(0.0, 100.0, 110.0, 1.0, true).index, -1);   // at intrinsic: 0
+  EXPECT_EQ(black_implied_volatility_check(100.0, 100.0, 110.0, 1.0, true).index, -1); // at the bound: inf
+  EXPECT_EQ(normal_implied_volatility_check(5.0, -1.0, -2.0, 1.0, true).index, -1);    // negative rates fine
+  EXPECT_EQ(normal_implied_volatility_check(0.5, 1.0, -2.0, 1.0, true).argument, kIvPrice);
+  EXPECT_EQ(normal_implied_volatility_check(0.5, INFINITY, -2.0, 1.0, true).argument, kIvForward);
 }
 
 }  // namespace
