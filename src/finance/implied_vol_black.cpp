@@ -80,8 +80,8 @@ double lower_map(double ax, double s) {  // ax = |x|
 }
 
 double inverse_lower_map(double ax, double log_f) {
-  const double q = std::exp((log_f - std::log(kLowerMapScale * ax)) / 3.0);
-  return ax / (kSqrt3 * -detail::inverse_norm_cdf_approx(q));
+  const double log_q = (log_f - std::log(kLowerMapScale * ax)) / 3.0;
+  return ax / (kSqrt3 * -detail::inverse_norm_cdf_from_log(log_q));
 }
 
 // Cubic Hermite interpolation of y(u) on [u0, u1] from values and slopes at both ends.
@@ -93,10 +93,26 @@ double hermite(double u, double u0, double u1, double y0, double y1, double dy0,
   return (2 * a3 - 3 * a2 + 1) * y0 + (a3 - 2 * a2 + a) * w * dy0 + (-2 * a3 + 3 * a2) * y1 + (a3 - a2) * w * dy1;
 }
 
-// Solves b(x, s) = beta for s, x <= 0; log_beta = ln beta, log_gap = ln(b_max - beta).
-double solve_normalised(double x, double log_beta, double log_gap, int* iterations) {
+// The target of one solve: the out-of-the-money price and its distance to the upper bound, both
+// divided by sqrt(F K); their logarithms are taken only for the branch that needs them, and without
+// underflow (the normalised price of a far out-of-the-money option may be below the smallest double).
+struct Target {
+  double otm;
+  double gap;
+  double f;
+  double k;
+  double scale;  // sqrt(F K)
+
+  double log_normalised(double v) const {
+    const double n = v / scale;
+    return n >= std::numeric_limits<double>::min() ? std::log(n) : std::log(v) - 0.5 * (std::log(f) + std::log(k));
+  }
+};
+
+// Solves b(x, s) = beta for s, x <= 0.
+double solve_normalised(double x, const Target& target, int* iterations) {
   const double ax = -x;
-  const double beta = std::exp(log_beta);
+  const double beta = target.otm / target.scale;  // may underflow: only compared with b_c here
   const double e = std::exp(0.5 * x);
   const double two_cosh = e + 1.0 / e;
   const double s_c = std::sqrt(2.0 * ax);
@@ -106,6 +122,8 @@ double solve_normalised(double x, double log_beta, double log_gap, int* iteratio
 
   double s;
   const bool lower = beta < b_c;
+  const double log_beta = lower ? target.log_normalised(target.otm) : 0.0;
+  const double log_gap = lower ? 0.0 : target.log_normalised(target.gap);
   if (lower) {
     const double s_l = s_c - b_c / v_c;
     double rho_l = 0.0;
@@ -119,15 +137,16 @@ double solve_normalised(double x, double log_beta, double log_gap, int* iteratio
   } else {
     const double s_u = s_c + (e - b_c) / v_c;
     const double log_gap_u = log_black_complement(x, s_u);
-    const double log_gap_c = std::log(0.5 * e + tail_c);
+    const double gap_c = 0.5 * e + tail_c;
+    const double log_gap_c = std::log(gap_c);
     if (log_gap > log_gap_u) {
-      const double slope_c = -std::exp(log_gap_c) / v_c;  // ds / d ln(b_max - b)
+      const double slope_c = -gap_c / v_c;  // ds / d ln(b_max - b)
       const double slope_u = -std::exp(log_gap_u - log_vega(x, s_u));
       s = hermite(log_gap, log_gap_c, log_gap_u, s_c, s_u, slope_c, slope_u);
     } else {
       const double log_ratio_u = std::log(norm_cdf(-0.5 * s_u) * two_cosh) - log_gap_u;
       const double log_g = log_gap + log_ratio_u * (log_gap_u / log_gap);
-      s = -2.0 * detail::inverse_norm_cdf_approx(std::exp(log_g) / two_cosh);
+      s = -2.0 * detail::inverse_norm_cdf_from_log(log_g - std::log(two_cosh));
     }
   }
   if (!(s > 0.0) || !std::isfinite(s)) s = s_c > 0.0 ? s_c : 1.0;  // never seen; the bracket copes
@@ -211,12 +230,7 @@ double black_implied_volatility_counted(double price, double f, double k, double
   if (!(otm > 0.0) || !(gap > 0.0)) return otm > 0.0 ? kInf : 0.0;  // rounding put it on a bound
   const double ratio = f / k;
   const double x = -std::fabs(ratio > 0.0 && std::isfinite(ratio) ? std::log(ratio) : std::log(f) - std::log(k));
-  const double scale = std::sqrt(f) * std::sqrt(k);
-  const auto log_normalised = [&](double v) {
-    const double n = v / scale;
-    return n >= std::numeric_limits<double>::min() ? std::log(n) : std::log(v) - 0.5 * (std::log(f) + std::log(k));
-  };
-  const double s = solve_normalised(x, log_normalised(otm), log_normalised(gap), iterations);
+  const double s = solve_normalised(x, {otm, gap, f, k, std::sqrt(f) * std::sqrt(k)}, iterations);
   return s / std::sqrt(t);
 }
 

@@ -32,7 +32,7 @@ double time_value_factor(double z) {
   // 1 - w Y = R / (w + R), free of cancellation (same depth as detail::mills_ratio).
   const double w = -z;
   double tail = 0.0;
-  for (int level = 20; level >= 2; --level) tail = level / (w + tail);
+  for (int level = detail::mills_continued_fraction_depth(w); level >= 2; --level) tail = level / (w + tail);
   const double r = 1.0 / (w + tail);
   return r / (w + r);
 }

@@ -84,8 +84,13 @@ inline double two_diff_error(double a, double b, double diff) noexcept {
   return (a - (diff + b_virtual)) + (b_virtual - b);
 }
 
-// Inverse standard normal CDF, relative accuracy ~1.2e-9 (starting guesses only).
+// Levels of Laplace's continued fraction that give the Mills ratio at -w to 2e-16 (w >= 6).
+int mills_continued_fraction_depth(double w) noexcept;
+
+// Inverse standard normal CDF, relative accuracy ~1.2e-9 (starting guesses only), of p and of
+// ln p (no underflow for tiny p).
 double inverse_norm_cdf_approx(double p) noexcept;
+double inverse_norm_cdf_from_log(double log_p) noexcept;
 
 }  // namespace detail
 }  // namespace fuseflow::finance
