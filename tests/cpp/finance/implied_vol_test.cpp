@@ -347,5 +347,67 @@ TEST(ImpliedVolBatch, ChecksNameTheArgumentInOrder) {
   EXPECT_EQ(normal_implied_volatility_check(0.5, INFINITY, -2.0, 1.0, true).argument, kIvForward);
 }
 
+// Extreme but valid inputs: forwards and strikes over 1e-150..1e150 (|ln(F/K)| up to ~690), t over
+// 1e-6..1e6, prices anywhere strictly inside the bounds down to 1e-300 of them. Every one must get a
+// finite volatility, in few steps (the round-trip accuracy is checked on the grids above).
+TEST(ImpliedVolBlack, ExtremeInputsStillGetAVolatility) {
+  std::uint64_t state = 0x9E3779B97F4A7C15ull;
+  const auto uniform = [&]() {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<double>(state >> 11) * 0x1.0p-53;
+  };
+  int max_iterations = 0, failures = 0;
+  for (int i = 0; i < 200000; ++i) {
+    const double f = std::pow(10.0, -150.0 + 300.0 * uniform());
+    const double k = std::pow(10.0, -150.0 + 300.0 * uniform());
+    const double t = std::pow(10.0, -6.0 + 12.0 * uniform());
+    const bool call = uniform() < 0.5;
+    const double intrinsic = call ? std::max(f - k, 0.0) : std::max(k - f, 0.0);
+    const double upper = call ? f : k;
+    // The time value as a fraction of its range, log-uniform down to 1e-300 (and up to 1 - 1e-16).
+    const double u = uniform() < 0.5 ? std::pow(10.0, -300.0 * uniform()) : 1.0 - std::pow(10.0, -16.0 * uniform());
+    const double price = intrinsic + u * (upper - intrinsic);
+    if (!(price > intrinsic && price < upper)) continue;
+    int iterations = 0;
+    const double iv = detail::black_implied_volatility_counted(price, f, k, t, call, &iterations);
+    max_iterations = std::max(max_iterations, iterations);
+    if (!(iv >= 0.0) || !std::isfinite(iv)) {
+      if (++failures <= 5) ADD_FAILURE() << "f=" << f << " k=" << k << " t=" << t << " call=" << call << " price=" << price << " iv=" << iv;
+    }
+  }
+  EXPECT_EQ(failures, 0);
+  EXPECT_LE(max_iterations, 8);
+  std::printf("black extreme inputs: max iterations %d\n", max_iterations);
+}
+
+TEST(ImpliedVolNormal, ExtremeInputsStillGetAVolatility) {
+  std::uint64_t state = 0xD1B54A32D192ED03ull;
+  const auto uniform = [&]() {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<double>(state >> 11) * 0x1.0p-53;
+  };
+  int max_iterations = 0, failures = 0;
+  for (int i = 0; i < 200000; ++i) {
+    const double scale = std::pow(10.0, -100.0 + 200.0 * uniform());
+    const double f = scale * (uniform() - 0.5);
+    const double k = scale * (uniform() - 0.5) * std::pow(10.0, -3.0 + 6.0 * uniform());
+    const double t = std::pow(10.0, -6.0 + 12.0 * uniform());
+    const bool call = uniform() < 0.5;
+    const double intrinsic = call ? std::max(f - k, 0.0) : std::max(k - f, 0.0);
+    const double time_value = std::fabs(f - k) * std::pow(10.0, -250.0 + 270.0 * uniform()) + 1e-300;
+    const double price = intrinsic + time_value;
+    if (!(price > intrinsic) || !std::isfinite(price)) continue;
+    int iterations = 0;
+    const double iv = detail::normal_implied_volatility_counted(price, f, k, t, call, &iterations);
+    max_iterations = std::max(max_iterations, iterations);
+    if (!(iv >= 0.0) || !std::isfinite(iv)) {
+      if (++failures <= 5) ADD_FAILURE() << "f=" << f << " k=" << k << " t=" << t << " call=" << call << " price=" << price << " iv=" << iv;
+    }
+  }
+  EXPECT_EQ(failures, 0);
+  EXPECT_LE(max_iterations, 8);
+  std::printf("normal extreme inputs: max iterations %d\n", max_iterations);
+}
+
 }  // namespace
 }  // namespace fuseflow::finance
