@@ -24,6 +24,7 @@
 // error a relative error e in b causes is e b / b_s, and b / b_s = Y(h+t) - Y(h-t) ~ 2t / max(1, h^2):
 // the two factors cancel and the error in s stays within a few ulps of s (measured in the tests).
 // The Mills-ratio form keeps ln b finite down to b ~ e^{-700} and beyond (no underflow).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -51,8 +52,8 @@ double log_vega(double x, double s) {
   return -0.5 * h * h - 0.125 * s * s - kLogSqrt2Pi;
 }
 
-// ln b(x, s) for x <= 0 and rho = b_s / b.
-double log_black(double x, double s, double* rho) {
+// ln b(x, s) for x <= 0 and rho = b_s / b; e = exp(x / 2).
+double log_black(double x, double s, double e, double* rho) {
   const double h = x / s;
   const double t = 0.5 * s;
   if (h + t < 0.0) {
@@ -60,17 +61,16 @@ double log_black(double x, double s, double* rho) {
     *rho = 1.0 / d;
     return log_vega(x, s) + std::log(d);
   }
-  const double e = std::exp(0.5 * x);
   const double b = e * norm_cdf(h + t) - norm_cdf(h - t) / e;
   *rho = std::exp(log_vega(x, s)) / b;
   return std::log(b);
 }
 
-// ln(b_max - b(x, s)) for x <= 0: a sum of two positive terms, accurate wherever b is close to b_max.
-double log_black_complement(double x, double s) {
+// ln(b_max - b(x, s)) for x <= 0: a sum of two positive terms, accurate wherever b is close to b_max;
+// e = exp(x / 2).
+double log_black_complement(double x, double s, double e) {
   const double h = x / s;
   const double t = 0.5 * s;
-  const double e = std::exp(0.5 * x);
   return std::log(e * norm_cdf(-h - t) + norm_cdf(h - t) / e);
 }
 
@@ -109,6 +109,76 @@ struct Target {
   }
 };
 
+// What the starting guess needs at the branch edges s_l and s_u (the tangent at s_c meeting 0 and
+// b_max), as functions of x alone:
+//   lower_edge = ln(b_l / b_c),  lower_map_error = ln(lower_map(s_l) / b_l),
+//   upper_edge = ln((b_max - b_u) / b_max),  upper_map_error = ln(2 cosh(x/2) Phi(-s_u/2) / (b_max - b_u)).
+struct EdgeValues {
+  double lower_edge;
+  double lower_map_error;
+  double upper_edge;
+  double upper_map_error;
+};
+
+EdgeValues edge_values_exact(double x) {
+  const double ax = -x;
+  const double e = std::exp(0.5 * x);
+  const double s_c = std::sqrt(2.0 * ax);
+  const double b_c = 0.5 * e - norm_cdf(-s_c) / e;
+  const double v_c = std::exp(-0.5 * ax) / kSqrt2Pi;
+  const double s_l = s_c - b_c / v_c;
+  const double s_u = s_c + (e - b_c) / v_c;
+  double rho;
+  const double log_b_l = log_black(x, s_l, e, &rho);
+  const double log_gap_u = log_black_complement(x, s_u, e);
+  return {log_b_l - std::log(b_c), std::log(lower_map(ax, s_l)) - log_b_l, log_gap_u - 0.5 * x,
+          std::log(norm_cdf(-0.5 * s_u) * (e + 1.0 / e)) - log_gap_u};
+}
+
+// The edge values tabulated once against y = ln|x| and interpolated linearly: they are smooth in y
+// (interpolation error ~1e-4, harmless in a starting guess) and cost three erfc, two exp and two
+// logs per solve to compute exactly. Below the table (|x| < e^-20) ln(b_l / b_c) follows its
+// asymptote 0.5 ln|x| + const and the rest are constant; above it (|x| > e^7 ~ 1100) the values
+// are computed exactly.
+class EdgeTable {
+ public:
+  static constexpr int kSize = 512;
+  static constexpr double kLow = -20.0;
+  static constexpr double kHigh = 7.0;
+
+  EdgeTable() {
+    for (int j = 0; j < kSize; ++j) values_[j] = edge_values_exact(-std::exp(kLow + j * kStep));
+  }
+
+  EdgeValues operator()(double x) const {
+    const double y = std::log(-x);
+    if (!(y < kHigh)) return edge_values_exact(x);
+    if (!(y > kLow)) {  // also x = 0 (y = -inf)
+      EdgeValues v = values_[0];
+      v.lower_edge += 0.5 * (y - kLow);
+      return v;
+    }
+    const double position = (y - kLow) / kStep;
+    const int j = std::min(static_cast<int>(position), kSize - 2);
+    const double w = position - j;
+    const EdgeValues& a = values_[j];
+    const EdgeValues& b = values_[j + 1];
+    return {a.lower_edge + w * (b.lower_edge - a.lower_edge),
+            a.lower_map_error + w * (b.lower_map_error - a.lower_map_error),
+            a.upper_edge + w * (b.upper_edge - a.upper_edge),
+            a.upper_map_error + w * (b.upper_map_error - a.upper_map_error)};
+  }
+
+ private:
+  static constexpr double kStep = (kHigh - kLow) / (kSize - 1);
+  EdgeValues values_[kSize];
+};
+
+const EdgeTable& edge_table() {
+  static const EdgeTable table;  // built on first use (thread-safe static initialisation)
+  return table;
+}
+
 // Solves b(x, s) = beta for s, x <= 0.
 double solve_normalised(double x, const Target& target, int* iterations) {
   const double ax = -x;
@@ -124,28 +194,24 @@ double solve_normalised(double x, const Target& target, int* iterations) {
   const bool lower = beta < b_c;
   const double log_beta = lower ? target.log_normalised(target.otm) : 0.0;
   const double log_gap = lower ? 0.0 : target.log_normalised(target.gap);
+  const EdgeValues edges = edge_table()(x);
   if (lower) {
-    const double s_l = s_c - b_c / v_c;
-    double rho_l = 0.0;
-    const double log_b_l = s_l > 0.0 ? log_black(x, s_l, &rho_l) : -kInf;
+    const double log_b_l = std::log(b_c) + edges.lower_edge;
     if (log_beta < log_b_l) {
-      const double log_ratio_l = std::log(lower_map(ax, s_l)) - log_b_l;
-      s = inverse_lower_map(ax, log_beta + log_ratio_l * (log_b_l / log_beta));
+      s = inverse_lower_map(ax, log_beta + edges.lower_map_error * (log_b_l / log_beta));
     } else {
       s = s_c + (beta - b_c) / v_c;
     }
   } else {
     const double s_u = s_c + (e - b_c) / v_c;
-    const double log_gap_u = log_black_complement(x, s_u);
+    const double log_gap_u = 0.5 * x + edges.upper_edge;
     const double gap_c = 0.5 * e + tail_c;
-    const double log_gap_c = std::log(gap_c);
     if (log_gap > log_gap_u) {
       const double slope_c = -gap_c / v_c;  // ds / d ln(b_max - b)
       const double slope_u = -std::exp(log_gap_u - log_vega(x, s_u));
-      s = hermite(log_gap, log_gap_c, log_gap_u, s_c, s_u, slope_c, slope_u);
+      s = hermite(log_gap, std::log(gap_c), log_gap_u, s_c, s_u, slope_c, slope_u);
     } else {
-      const double log_ratio_u = std::log(norm_cdf(-0.5 * s_u) * two_cosh) - log_gap_u;
-      const double log_g = log_gap + log_ratio_u * (log_gap_u / log_gap);
+      const double log_g = log_gap + edges.upper_map_error * (log_gap_u / log_gap);
       s = -2.0 * detail::inverse_norm_cdf_from_log(log_g - std::log(two_cosh));
     }
   }
@@ -164,11 +230,11 @@ double solve_normalised(double x, const Target& target, int* iterations) {
     double h2;
     double h3;
     if (lower) {
-      f = log_black(x, s, &rho) - log_beta;
+      f = log_black(x, s, e, &rho) - log_beta;
       h2 = q1 - rho;
       h3 = q1 * q1 + q1_prime - 3.0 * rho * q1 + 2.0 * rho * rho;
     } else {
-      const double log_g = log_black_complement(x, s);
+      const double log_g = log_black_complement(x, s, e);
       f = log_gap - log_g;
       rho = std::exp(log_vega(x, s) - log_g);
       h2 = q1 + rho;
@@ -204,7 +270,7 @@ namespace detail {
 
 double log_normalised_black_call(double x, double s) noexcept {
   double rho;
-  return log_black(x, s, &rho);
+  return log_black(x, s, std::exp(0.5 * x), &rho);
 }
 
 double black_implied_volatility_counted(double price, double f, double k, double t, bool is_call,
