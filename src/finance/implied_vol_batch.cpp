@@ -13,7 +13,7 @@
 namespace fuseflow::finance {
 namespace {
 
-constexpr std::int64_t kBlock = 256;  // ~25-100 us of solves: cheap polling, fine load balance
+constexpr std::int64_t kBlock = 256;  // ~80 us of solves: cheap polling, fine load balance
 
 double at(const Operand& op, std::int64_t i) { return op.data[i * op.stride]; }
 bool flag_at(const FlagOperand& op, std::int64_t i) { return op.data[i * op.stride] != 0; }

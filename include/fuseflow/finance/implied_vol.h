@@ -60,9 +60,12 @@ InvalidInput black_implied_volatility_check(double undiscounted_price, double f,
 InvalidInput normal_implied_volatility_check(double undiscounted_price, double f, double k, double t,
                                              bool is_call) noexcept;
 
-// One solve costs ~0.1-0.5 us: from here on a second thread pays for its wake-up (measured in
-// bench/bench_finance_iv.py).
-inline constexpr std::int64_t kMinImpliedVolsPerThread = 2048;
+// Options per thread before a second one joins. A solve costs ~0.3 us, so on an idle machine a few
+// hundred would repay a thread's wake-up; measured here (2 cores shared by several builds, load
+// ~10), 1 vs 2 threads on the bench workload: 4096 options 1.7 vs 14 ms, 10,000 19 vs 43 ms,
+// 30,000 45 vs 43 ms, 100,000 103 vs 93 ms; the wake-up of a descheduled thread dominates below
+// ~30,000. The pricing kernels' threshold (kMinOptionsPerThread) lands at the same place.
+inline constexpr std::int64_t kMinImpliedVolsPerThread = 16384;
 
 namespace detail {
 

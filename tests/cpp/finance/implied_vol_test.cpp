@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fuseflow/finance/implied_vol.h"
+#include "test_interrupts.h"
 
 namespace fuseflow::finance {
 namespace {
@@ -239,8 +240,9 @@ TEST(ImpliedVolNormal, BoundsAndInvalidInputs) {
   EXPECT_TRUE(std::isnan(normal_implied_volatility(0.01, 0.0, 0.0, -1.0, true)));
 }
 
-TEST(ImpliedVolBatch, MatchesTheScalarSolverAtEveryThreadCount) {
-  const std::int64_t n = 20000;  // above the threading threshold
+// "Concurrency" in the suite name: CI runs it under ThreadSanitizer.
+TEST(ImpliedVolConcurrency, BatchMatchesTheScalarSolverOnSeveralThreads) {
+  const std::int64_t n = 2 * kMinImpliedVolsPerThread + 1000;  // two threads wherever two exist
   std::vector<double> price(n), f(n), k(n), t(n), out(n), out_normal(n);
   std::vector<std::uint8_t> call(n);
   for (std::int64_t i = 0; i < n; ++i) {
@@ -407,6 +409,27 @@ TEST(ImpliedVolNormal, ExtremeInputsStillGetAVolatility) {
   EXPECT_EQ(failures, 0);
   EXPECT_LE(max_iterations, 8);
   std::printf("normal extreme inputs: max iterations %d\n", max_iterations);
+}
+
+TEST(ImpliedVolBatch, CtrlCStopsTheBatchSerialAndThreaded) {
+  // Threaded: enough work that the other thread cannot finish it all while thread 0 is in the hook.
+  for (const std::int64_t n : {std::int64_t{1000}, 64 * kMinImpliedVolsPerThread}) {
+    SCOPED_TRACE(n);
+    std::vector<double> price(static_cast<std::size_t>(n), 10.0), out(static_cast<std::size_t>(n));
+    std::vector<std::uint8_t> call(static_cast<std::size_t>(n), 1);
+    const double f = 100.0, k = 110.0, t = 1.0;  // not at the money: Bachelier has a closed form there
+    ImpliedVolInputs in;
+    in.price = {price.data(), 1};
+    in.f = {&f, 0};
+    in.k = {&k, 0};
+    in.t = {&t, 0};
+    in.is_call = {call.data(), 1};
+    in.size = n;
+    // second_poll: the hook says "go on" at the first poll and "stop" at the next, so this proves
+    // a poll per block (the whole batch takes less than check_interrupt's 20 ms rate limit).
+    testing::expect_interrupted([&] { black_implied_volatility(in, ErrorMode::kNan, out.data()); }, true);
+    testing::expect_interrupted([&] { normal_implied_volatility(in, ErrorMode::kNan, out.data()); }, true);
+  }
 }
 
 }  // namespace
