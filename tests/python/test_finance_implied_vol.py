@@ -277,3 +277,94 @@ def test_multithreaded_batch_matches_the_scalar_path():
     batch_n = _implied.normal_implied_volatility(price, 100.0, k, t, call)
     one_n = [_implied.normal_implied_volatility(float(price[i]), 100.0, float(k[i]), float(t[i]), bool(call[i])) for i in idx]
     np.testing.assert_array_equal(batch_n[idx], np.array(one_n))
+
+
+# End to end through the public model modules (their wrappers discount/forward and call _implied).
+
+def _bs_mp(s, k, t, r, q, sigma, call):
+    s, k, t, r, q, sigma = (mpmath.mpf(float(v)) for v in (s, k, t, r, q, sigma))
+    f = s * mpmath.exp((r - q) * t)
+    sd = sigma * mpmath.sqrt(t)
+    d1 = mpmath.log(f / k) / sd + sd / 2
+    d2 = d1 - sd
+    df = mpmath.exp(-r * t)
+    price = df * (f * mpmath.ncdf(d1) - k * mpmath.ncdf(d2) if call else k * mpmath.ncdf(-d2) - f * mpmath.ncdf(-d1))
+    return float(price), float(df * f * mpmath.npdf(d1) * mpmath.sqrt(t))
+
+
+def _public_cases(rng, n):
+    s = np.exp(rng.uniform(1, 6, n))
+    k = s * np.exp(rng.uniform(-3, 3, n))
+    t = np.exp(rng.uniform(math.log(1 / 365), math.log(30), n))
+    r = rng.uniform(-0.02, 0.1, n)
+    q = rng.uniform(0.0, 0.06, n)
+    sigma = np.exp(rng.uniform(math.log(0.01), math.log(3), n))
+    call = rng.random(n) < 0.5
+    return s, k, t, r, q, sigma, call
+
+
+def test_public_black_scholes_merton_black76_round_trip():
+    import fuseflow as ff
+
+    rng = np.random.default_rng(11)
+    s, k, t, r, q, sigma, call = _public_cases(rng, 1500)
+    quotes = [_bs_mp(*args) for args in zip(s, k, t, r, q, sigma, call)]
+    price = np.array([p for p, _ in quotes])
+    vega = np.array([v for _, v in quotes])
+    # The wrappers scale the price and the spot by e^{rt}, e^{(r-q)t} (a few ulps each): a wider
+    # margin than the 4 ulps of the direct test.
+    ok = (price >= np.finfo(float).tiny) & (vega * 1e-12 > 32 * np.spacing(np.maximum(price, 1e-300)))
+    assert ok.sum() > 500
+    bs = ff.finance.black_scholes.implied_volatility(price, s, k, t, r, call, q=q)
+    merton = ff.finance.merton.implied_volatility(price, s, k, t, r, q, call)
+    f = s * np.exp((r - q) * t)
+    black76 = ff.finance.black76.implied_volatility(price, f, k, t, r, call)
+    for name, iv in (("black_scholes", bs), ("merton", merton), ("black76", black76)):
+        err = np.abs(iv - sigma)[ok]
+        print(f"\n{name}.implied_volatility: {int(ok.sum())} representable of {price.size}; worst |dsigma| {err.max():.3g}")
+        assert err.max() <= 1e-12, name
+    intrinsic_ok = price > np.where(call, np.maximum(f - k, 0), np.maximum(k - f, 0)) * np.exp(-r * t) * (1 + 1e-12)
+    assert not np.isnan(bs[intrinsic_ok & ok]).any()
+    # Scalars: a Python float, the same value as the array path.
+    i = int(np.flatnonzero(ok)[0])
+    one = ff.finance.black_scholes.implied_volatility(float(price[i]), float(s[i]), float(k[i]), float(t[i]),
+                                                      float(r[i]), bool(call[i]), q=float(q[i]))
+    assert type(one) is float and one == bs[i]
+
+
+def test_public_bachelier_round_trip():
+    import fuseflow as ff
+
+    rng = np.random.default_rng(12)
+    n = 1500
+    f = rng.uniform(-0.02, 0.05, n)
+    k = f + rng.uniform(-0.05, 0.05, n)
+    t = np.exp(rng.uniform(math.log(1 / 365), math.log(30), n))
+    r = rng.uniform(-0.01, 0.06, n)
+    sigma = np.exp(rng.uniform(math.log(1e-4), math.log(0.03), n))
+    call = rng.random(n) < 0.5
+    quotes = [_bachelier_mp(*args) for args in zip(f, k, t, sigma, call)]
+    df = np.exp(-r * t)
+    price = np.array([p for p, _ in quotes]) * df
+    vega = np.array([v for _, v in quotes]) * df
+    ok = (price >= np.finfo(float).tiny) & (vega * sigma * 1e-12 > 32 * np.spacing(np.maximum(price, 1e-300)))
+    assert ok.sum() > 500
+    iv = ff.finance.bachelier.implied_volatility(price, f, k, t, r, call)
+    rel = np.abs(iv / sigma - 1)[ok]
+    print(f"\nbachelier.implied_volatility: {int(ok.sum())} representable of {n}; worst relative error {rel.max():.3g}")
+    assert rel.max() <= 1e-12
+
+
+def test_public_errors_name_the_users_arguments():
+    import fuseflow as ff
+
+    assert math.isnan(ff.finance.black_scholes.implied_volatility(150.0, 100.0, 100.0, 1.0, 0.0))
+    with pytest.raises(ValueError, match=r"^price: is above the upper bound"):
+        ff.finance.black_scholes.implied_volatility(150.0, 100.0, 100.0, 1.0, 0.0, errors="raise")
+    with pytest.raises(ValueError, match=r"^s: must be > 0.* at index 1 \(the first offending element\)"):
+        ff.finance.black_scholes.implied_volatility(np.array([5.0, 5.0]), np.array([100.0, -1.0]), 100.0, 1.0, 0.0,
+                                                    errors="raise")
+    with pytest.raises(ValueError, match=r"^t: must be > 0"):
+        ff.finance.bachelier.implied_volatility(0.01, 0.0, 0.0, 0.0, 0.0, errors="raise")
+    out = ff.finance.black76.implied_volatility(np.array([[5.0, 500.0]]), 100.0, 100.0, 1.0, 0.01)
+    assert out.shape == (1, 2) and np.isfinite(out[0, 0]) and np.isnan(out[0, 1])
