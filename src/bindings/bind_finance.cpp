@@ -1,11 +1,332 @@
 // Bindings of the pricing layer (src/finance): convert arrays, release the GIL, forward.
+//
+// Two kinds of entry points live in _core.finance:
+// - _price / _greeks: the array path. python/fuseflow/finance/_common.py broadcasts the user's
+//   arguments and hands each over as a Python float (shared by every option: a stride-0 operand)
+//   or a 1-D float64 array of the output size (any stride); the kernel validates as it computes.
+// - the public functions themselves (black_scholes_call_price, ...): a first overload taking
+//   plain Python floats (noconvert) prices one option without touching NumPy (~100 ns); every
+//   other call falls through to the second overload, which forwards to the Python front end
+//   registered with _set_fallback.
+#include <nanobind/stl/string.h>
+
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "bindings.h"
+#include "fuseflow/core/buffer.h"
+#include "fuseflow/core/error.h"
+#include "fuseflow/finance/european.h"
 
 namespace fuseflow::bindings {
+namespace {
+
+using finance::ErrorMode;
+using finance::EuropeanInputs;
+using finance::InvalidInput;
+using finance::Model;
+using DoubleArray1D = nb::ndarray<const double, nb::ndim<1>, nb::device::cpu>;
+using BoolArray1D = nb::ndarray<const bool, nb::ndim<1>, nb::device::cpu>;
+
+std::string format_double(double v) {  // shortest round-trip form, like Python's repr
+  char buf[32];
+  const auto result = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, result.ptr);
+}
+
+// "sigma: must be > 0, got -0.2 at index 3" (index as a tuple for N-d outputs).
+[[noreturn]] void raise_invalid(Model model, const InvalidInput& bad, const std::vector<std::size_t>& shape) {
+  std::string where;
+  if (shape.size() > 1) {
+    std::vector<std::size_t> idx(shape.size());
+    auto rest = static_cast<std::size_t>(bad.index);
+    for (std::size_t j = shape.size(); j-- > 0;) {
+      idx[j] = rest % shape[j];
+      rest /= shape[j];
+    }
+    where = "(";
+    for (std::size_t j = 0; j < idx.size(); ++j) where += (j ? ", " : "") + std::to_string(idx[j]);
+    where += ")";
+  } else if (!shape.empty()) {
+    where = std::to_string(bad.index);
+  }
+  std::string message = std::string(bad.rule) + ", got " + format_double(bad.value);
+  if (!where.empty()) message += " at index " + where + " (the first offending element)";
+  throw_value_error(finance::argument_name(model, bad.argument), message);
+}
+
+ErrorMode to_mode(int errors) {
+  if (errors < 0 || errors > 2) throw_value_error("errors", "internal mode must be 0, 1 or 2");
+  return static_cast<ErrorMode>(errors);
+}
+
+// Everything a call keeps alive while the kernel runs.
+struct ArrayCall {
+  EuropeanInputs in;
+  double scalars[finance::kNumArguments] = {};
+  std::uint8_t flag = 1;
+  std::vector<std::size_t> shape;
+  std::vector<DoubleArray1D> arrays;
+  BoolArray1D flags;
+
+  ArrayCall(int model, nb::handle (&args)[finance::kNumArguments], nb::handle is_call, nb::handle shape_tuple) {
+    if (model < 0 || model >= finance::kNumModels) throw_value_error("model", "unknown model id");
+    in.model = static_cast<Model>(model);
+    std::int64_t n = 1;
+    for (nb::handle dim : nb::borrow<nb::tuple>(shape_tuple)) {
+      shape.push_back(nb::cast<std::size_t>(dim));
+      n *= static_cast<std::int64_t>(shape.back());
+    }
+    in.size = n;
+    arrays.reserve(finance::kNumArguments);
+    for (int j = 0; j < finance::kNumArguments; ++j) {
+      PyObject* o = args[j].ptr();
+      if (PyFloat_CheckExact(o)) {
+        scalars[j] = PyFloat_AS_DOUBLE(o);
+        in.args[j] = {&scalars[j], 0};
+        continue;
+      }
+      DoubleArray1D a;
+      if (!nb::try_cast(args[j], a, false) || static_cast<std::int64_t>(a.shape(0)) != n) {
+        throw_type_error(finance::argument_name(in.model, j),
+                         "internal: expected a float or a 1-D float64 array of the broadcast size");
+      }
+      in.args[j] = {a.data(), a.stride(0)};
+      arrays.push_back(std::move(a));
+    }
+    if (PyBool_Check(is_call.ptr())) {
+      flag = is_call.ptr() == Py_True ? 1 : 0;
+      in.is_call = {&flag, 0};
+    } else {
+      if (!nb::try_cast(is_call, flags, false) || static_cast<std::int64_t>(flags.shape(0)) != n) {
+        throw_type_error("is_call", "internal: expected a bool or a 1-D bool array of the broadcast size");
+      }
+      static_assert(sizeof(bool) == 1);
+      in.is_call = {reinterpret_cast<const std::uint8_t*>(flags.data()), flags.stride(0)};
+    }
+  }
+};
+
+nb::object wrap_output(Buffer<double>&& buffer, const std::vector<std::size_t>& shape) {
+  auto* owned = new Buffer<double>(std::move(buffer));
+  nb::capsule owner(owned, [](void* p) noexcept { delete static_cast<Buffer<double>*>(p); });
+  return nb::cast(nb::ndarray<nb::numpy, double>(owned->data(), shape.size(), shape.data(), owner));
+}
+
+nb::object price_array(int model, nb::handle s, nb::handle k, nb::handle t, nb::handle r, nb::handle q,
+                       nb::handle sigma, nb::handle is_call, nb::handle shape, int errors) {
+  nb::handle args[finance::kNumArguments] = {s, k, t, r, q, sigma};
+  ArrayCall call(model, args, is_call, shape);
+  const ErrorMode mode = to_mode(errors);
+  Buffer<double> out(static_cast<std::size_t>(call.in.size));
+  InvalidInput bad;
+  if (call.in.size < 4096) {  // a GIL hand-off costs more than pricing a few thousand options
+    bad = finance::european_price(call.in, mode, out.data());
+  } else {
+    NativeCall native;
+    bad = finance::european_price(call.in, mode, out.data());
+  }
+  if (bad.index >= 0) raise_invalid(call.in.model, bad, call.shape);
+  return wrap_output(std::move(out), call.shape);
+}
+
+nb::dict greeks_array(int model, nb::handle s, nb::handle k, nb::handle t, nb::handle r, nb::handle q,
+                      nb::handle sigma, nb::handle is_call, nb::handle shape, int errors) {
+  nb::handle args[finance::kNumArguments] = {s, k, t, r, q, sigma};
+  ArrayCall call(model, args, is_call, shape);
+  const ErrorMode mode = to_mode(errors);
+  const auto n = static_cast<std::size_t>(call.in.size);
+  const bool has_dividend = call.in.model == Model::kBlackScholes;
+  Buffer<double> delta(n), gamma(n), vega(n), theta(n), rho(n), dividend_rho(has_dividend ? n : 0), vanna(n),
+      volga(n), charm(n);
+  finance::GreekOutputs out{delta.data(), gamma.data(), vega.data(),  theta.data(),
+                            rho.data(),   has_dividend ? dividend_rho.data() : nullptr,
+                            vanna.data(), volga.data(), charm.data()};
+  InvalidInput bad;
+  {
+    NativeCall native;
+    bad = finance::european_greeks(call.in, mode, out);
+  }
+  if (bad.index >= 0) raise_invalid(call.in.model, bad, call.shape);
+  nb::dict result;
+  result["delta"] = wrap_output(std::move(delta), call.shape);
+  result["gamma"] = wrap_output(std::move(gamma), call.shape);
+  result["vega"] = wrap_output(std::move(vega), call.shape);
+  result["theta"] = wrap_output(std::move(theta), call.shape);
+  result["rho"] = wrap_output(std::move(rho), call.shape);
+  if (has_dividend) result["dividend_rho"] = wrap_output(std::move(dividend_rho), call.shape);
+  result["vanna"] = wrap_output(std::move(vanna), call.shape);
+  nb::object volga_array = wrap_output(std::move(volga), call.shape);
+  result["volga"] = volga_array;
+  result["vomma"] = volga_array;  // the same greek under its other name
+  result["charm"] = wrap_output(std::move(charm), call.shape);
+  return result;
+}
+
+// One option from plain doubles: the kernel with every operand shared (stride 0), so the scalar
+// and the batch results are bitwise the same.
+double price_one(Model model, double s, double k, double t, double r, double q, double sigma, bool is_call) {
+  EuropeanInputs in;
+  in.model = model;
+  const double values[finance::kNumArguments] = {s, k, t, r, q, sigma};
+  for (int j = 0; j < finance::kNumArguments; ++j) in.args[j] = {&values[j], 0};
+  const std::uint8_t flag = is_call ? 1 : 0;
+  in.is_call = {&flag, 0};
+  in.size = 1;
+  double out = 0;
+  const InvalidInput bad = finance::european_price(in, ErrorMode::kRaise, &out);
+  if (bad.index >= 0) raise_invalid(model, bad, {});
+  return out;
+}
+
+// The public functions with a scalar fast path, and the Python front end each falls back to.
+constexpr std::array<std::string_view, 18> kPublicNames = {
+    "black_scholes_call_price", "black_scholes_put_price", "black_scholes_price",
+    "merton_call_price",        "merton_put_price",        "merton_price",
+    "black76_call_price",       "black76_put_price",       "black76_price",
+    "bachelier_call_price",     "bachelier_put_price",     "bachelier_price",
+    "digital_cash_call_price",  "digital_cash_put_price",  "digital_cash_price",
+    "digital_asset_call_price", "digital_asset_put_price", "digital_asset_price",
+};
+// Owned references, deliberately never released: the functions they name live as long as the
+// interpreter, and releasing at static destruction would run after Python has shut down.
+std::array<PyObject*, kPublicNames.size()> g_fallbacks{};
+
+constexpr std::size_t public_index(std::string_view name) {
+  for (std::size_t i = 0; i < kPublicNames.size(); ++i) {
+    if (kPublicNames[i] == name) return i;
+  }
+  return kPublicNames.size();
+}
+
+template <std::size_t Index>
+nb::object call_fallback(nb::args args, nb::kwargs kwargs) {
+  static_assert(Index < kPublicNames.size());
+  PyObject* fn = g_fallbacks[Index];
+  if (!fn) throw Error(ErrorCode::kInternal, std::string(kPublicNames[Index]) + ": front end not registered");
+  PyObject* result = PyObject_Call(fn, args.ptr(), kwargs.ptr());
+  if (!result) throw nb::python_error();
+  return nb::steal(result);
+}
+
+// Defines `name` with the scalar overload `fast` (its nb::arg list in `extra`) and the fallback.
+template <std::size_t Index, class Fast, class... Extra>
+void def_public(nb::module_& m, Fast fast, const char* doc, const Extra&... extra) {
+  constexpr const char* name = kPublicNames[Index].data();
+  m.def(name, fast, extra...);
+  m.def(name, &call_fallback<Index>, doc);
+}
+
+// Signature families: (s, k, t, r, sigma, *, q=0.0), (s, k, t, r, q, sigma), (f, k, t, r, sigma).
+template <std::size_t Index, Model M, int Kind>  // Kind: 1 call, 0 put, 2 price(is_call)
+void def_keyword_q(nb::module_& m, const char* doc) {
+  using namespace nb::literals;
+  if constexpr (Kind == 2) {
+    def_public<Index>(
+        m, [](double s, double k, double t, double r, double sigma, bool is_call, double q) {
+          return price_one(M, s, k, t, r, q, sigma, is_call);
+        },
+        doc, "s"_a.noconvert(), "k"_a.noconvert(), "t"_a.noconvert(), "r"_a.noconvert(), "sigma"_a.noconvert(),
+        "is_call"_a.noconvert() = true, nb::kw_only(), "q"_a.noconvert() = 0.0);
+  } else {
+    def_public<Index>(
+        m, [](double s, double k, double t, double r, double sigma, double q) {
+          return price_one(M, s, k, t, r, q, sigma, Kind == 1);
+        },
+        doc, "s"_a.noconvert(), "k"_a.noconvert(), "t"_a.noconvert(), "r"_a.noconvert(), "sigma"_a.noconvert(),
+        nb::kw_only(), "q"_a.noconvert() = 0.0);
+  }
+}
+
+template <std::size_t Index, int Kind>
+void def_merton(nb::module_& m, const char* doc) {
+  using namespace nb::literals;
+  if constexpr (Kind == 2) {
+    def_public<Index>(
+        m, [](double s, double k, double t, double r, double q, double sigma, bool is_call) {
+          return price_one(Model::kBlackScholes, s, k, t, r, q, sigma, is_call);
+        },
+        doc, "s"_a.noconvert(), "k"_a.noconvert(), "t"_a.noconvert(), "r"_a.noconvert(), "q"_a.noconvert(),
+        "sigma"_a.noconvert(), "is_call"_a.noconvert() = true);
+  } else {
+    def_public<Index>(
+        m, [](double s, double k, double t, double r, double q, double sigma) {
+          return price_one(Model::kBlackScholes, s, k, t, r, q, sigma, Kind == 1);
+        },
+        doc, "s"_a.noconvert(), "k"_a.noconvert(), "t"_a.noconvert(), "r"_a.noconvert(), "q"_a.noconvert(),
+        "sigma"_a.noconvert());
+  }
+}
+
+template <std::size_t Index, Model M, int Kind>
+void def_forward(nb::module_& m, const char* doc) {
+  using namespace nb::literals;
+  if constexpr (Kind == 2) {
+    def_public<Index>(
+        m, [](double f, double k, double t, double r, double sigma, bool is_call) {
+          return price_one(M, f, k, t, r, 0.0, sigma, is_call);
+        },
+        doc, "f"_a.noconvert(), "k"_a.noconvert(), "t"_a.noconvert(), "r"_a.noconvert(), "sigma"_a.noconvert(),
+        "is_call"_a.noconvert() = true);
+  } else {
+    def_public<Index>(
+        m, [](double f, double k, double t, double r, double sigma) {
+          return price_one(M, f, k, t, r, 0.0, sigma, Kind == 1);
+        },
+        doc, "f"_a.noconvert(), "k"_a.noconvert(), "t"_a.noconvert(), "r"_a.noconvert(), "sigma"_a.noconvert());
+  }
+}
+
+}  // namespace
 
 void bind_finance(nb::module_& m) {
-  // The pricing kernels register here under the submodule _core.finance.
-  m.def_submodule("finance", "batched option pricing kernels (src/finance)");
+  nb::module_ fin = m.def_submodule("finance", "batched option pricing kernels (src/finance)");
+  using namespace nb::literals;
+
+  fin.def("_price", &price_array, "model"_a, "s"_a, "k"_a, "t"_a, "r"_a, "q"_a, "sigma"_a, "is_call"_a,
+          "shape"_a, "errors"_a);
+  fin.def("_greeks", &greeks_array, "model"_a, "s"_a, "k"_a, "t"_a, "r"_a, "q"_a, "sigma"_a, "is_call"_a,
+          "shape"_a, "errors"_a);
+  fin.def(
+      "_set_fallback",
+      [](const std::string& name, nb::object fn) {
+        const std::size_t i = public_index(name);
+        if (i >= kPublicNames.size()) throw_value_error("name", "unknown public function '" + name + "'");
+        PyObject* old = g_fallbacks[i];
+        g_fallbacks[i] = fn.release().ptr();
+        Py_XDECREF(old);
+      },
+      "name"_a, "fn"_a);
+  fin.attr("MIN_OPTIONS_PER_THREAD") = finance::kMinOptionsPerThread;
+
+  constexpr auto kBS = Model::kBlackScholes;
+  constexpr auto k76 = Model::kBlack76;
+  constexpr auto kBach = Model::kBachelier;
+  constexpr auto kCash = Model::kDigitalCash;
+  constexpr auto kAsset = Model::kDigitalAsset;
+  const char* doc = "Public pricing function; documented in its fuseflow.finance module.";
+  def_keyword_q<public_index("black_scholes_call_price"), kBS, 1>(fin, doc);
+  def_keyword_q<public_index("black_scholes_put_price"), kBS, 0>(fin, doc);
+  def_keyword_q<public_index("black_scholes_price"), kBS, 2>(fin, doc);
+  def_merton<public_index("merton_call_price"), 1>(fin, doc);
+  def_merton<public_index("merton_put_price"), 0>(fin, doc);
+  def_merton<public_index("merton_price"), 2>(fin, doc);
+  def_forward<public_index("black76_call_price"), k76, 1>(fin, doc);
+  def_forward<public_index("black76_put_price"), k76, 0>(fin, doc);
+  def_forward<public_index("black76_price"), k76, 2>(fin, doc);
+  def_forward<public_index("bachelier_call_price"), kBach, 1>(fin, doc);
+  def_forward<public_index("bachelier_put_price"), kBach, 0>(fin, doc);
+  def_forward<public_index("bachelier_price"), kBach, 2>(fin, doc);
+  def_keyword_q<public_index("digital_cash_call_price"), kCash, 1>(fin, doc);
+  def_keyword_q<public_index("digital_cash_put_price"), kCash, 0>(fin, doc);
+  def_keyword_q<public_index("digital_cash_price"), kCash, 2>(fin, doc);
+  def_keyword_q<public_index("digital_asset_call_price"), kAsset, 1>(fin, doc);
+  def_keyword_q<public_index("digital_asset_put_price"), kAsset, 0>(fin, doc);
+  def_keyword_q<public_index("digital_asset_price"), kAsset, 2>(fin, doc);
 }
 
 }  // namespace fuseflow::bindings
