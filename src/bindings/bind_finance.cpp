@@ -283,6 +283,8 @@ void def_forward(nb::module_& m, const char* doc) {
 
 }  // namespace
 
+void bind_finance_american(nb::module_& finance);  // bind_finance_american.cpp
+
 void bind_finance(nb::module_& m) {
   nb::module_ fin = m.def_submodule("finance", "batched option pricing kernels (src/finance)");
   using namespace nb::literals;
@@ -327,6 +329,7 @@ void bind_finance(nb::module_& m) {
   def_keyword_q<public_index("digital_asset_call_price"), kAsset, 1>(fin, doc);
   def_keyword_q<public_index("digital_asset_put_price"), kAsset, 0>(fin, doc);
   def_keyword_q<public_index("digital_asset_price"), kAsset, 2>(fin, doc);
+  bind_finance_american(fin);
 }
 
 }  // namespace fuseflow::bindings

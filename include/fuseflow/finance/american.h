@@ -32,6 +32,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fuseflow/finance/european.h"  // Operand, ErrorMode, InvalidInput: the front end's calling convention
+
 namespace fuseflow::finance {
 
 enum class AmericanMethod : int {
@@ -96,6 +98,14 @@ void american_price_batch(AmericanMethod method, const double* s, const double* 
 void american_binomial_batch(const double* s, const double* k, const double* t, const double* r, const double* q,
                              const double* sigma, const std::uint8_t* is_call, std::int64_t steps, double* out,
                              std::size_t n);
+
+// The front end's path (python/fuseflow/finance/_common.py prepare): operands strided or shared
+// (stride 0), in.model ignored (the rules are Black-Scholes': s, k, sigma > 0, t >= 0, finite).
+// ErrorMode::kRaise checks every option first and prices nothing when one is invalid (its first
+// offender is returned); kNan and kUnchecked price every slot (invalid ones come out NaN either
+// way: the kernels return NaN for them).
+InvalidInput american_price_checked(AmericanMethod method, const EuropeanInputs& in, ErrorMode mode, double* out);
+InvalidInput american_binomial_checked(const EuropeanInputs& in, std::int64_t steps, ErrorMode mode, double* out);
 
 namespace detail {
 // Unit-strike put pieces shared by the method files (x = S/K, all rates per year).
