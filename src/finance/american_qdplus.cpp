@@ -95,7 +95,7 @@ double bracketed_root(const QdPlusNode& c, double guess, double cap) noexcept {
       if (side == -1) f_hi *= 0.5;
       side = -1;
     }
-    if (hi - lo < 1e-9 * hi || fx == 0.0) break;
+    if (hi - lo <= 1e-15 * hi || fx == 0.0) break;
   }
   return 0.5 * (lo + hi);
 }
@@ -106,16 +106,22 @@ double qdplus_boundary_unit(double tau, double r, double q, double sigma, double
   const double cap = q > r ? r / q : 1.0;
   if (!(tau > 0.0)) return cap;
   const QdPlusNode c(tau, r, q, sigma);
-  // Secant from the guess (the neighbouring node's root: close, so ~4 evaluations); anything
+  // Secant from the guess (the neighbouring node's root: close, so ~5 evaluations); anything
   // unusual (leaving (0, cap], no progress, non-finite) hands over to the bracketed search.
   double x0 = (guess > 0.0 && guess <= cap) ? guess : cap;
   double x1 = 0.97 * x0;
   double f0 = qdplus_residual(c, x0), f1 = qdplus_residual(c, x1);
-  for (int it = 0; it < 12; ++it) {
-    if (!std::isfinite(f0) || !std::isfinite(f1) || f1 == f0) break;
+  // Converged to rounding (not to a looser tolerance): the price is then a smooth function of the
+  // inputs to ~1e-14, which the finite-difference greeks of the front end rely on.
+  for (int it = 0; it < 20; ++it) {
+    if (!std::isfinite(f0) || !std::isfinite(f1)) break;
+    if (f1 == f0) {  // no progress left at double precision, or a flat stretch (then bracket)
+      if (std::fabs(x1 - x0) <= 1e-12 * x1) return x1;
+      break;
+    }
     const double x2 = x1 - f1 * (x1 - x0) / (f1 - f0);
     if (!(x2 > 0.0 && x2 <= cap)) break;
-    if (std::fabs(x2 - x1) < 1e-9 * x2) return x2;
+    if (std::fabs(x2 - x1) <= 1e-15 * x2) return x2;
     x0 = x1;
     f0 = f1;
     x1 = x2;

@@ -39,7 +39,7 @@ namespace fuseflow::finance {
 enum class AmericanMethod : int {
   kQdFp = 0,                // default, accurate
   kBjerksundStensland = 1,  // 2002 closed form, fast
-  kQdPlus = 2,              // Li's QD+ alone (the fixed point's starting boundary; for comparison)
+  kQdPlus = 2,  // Li's QD+ alone (the fixed point's start; not offered in Python: up to 0.21 off QuantLib's QD+ at K = 100)
   kBjerksundStensland1993 = 3,  // the 1993 one-trigger form (what QuantLib's engine implements)
 };
 
