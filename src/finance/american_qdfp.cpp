@@ -24,6 +24,7 @@
 
 #include "fuseflow/finance/american.h"
 #include "fuseflow/finance/normal.h"
+#include "fuseflow/kernels/math.h"
 
 namespace fuseflow::finance {
 namespace {
@@ -73,32 +74,47 @@ struct SweepTables {
   double exp_qu[kQdFpMaxNodes][kQdFpMaxPoints];
 };
 
-// One sweep's update of node k (time to maturity tau, sqrt(tau) = sqrt(t) x_node): f(B) from the
-// current boundary value b there and the interpolated boundary elsewhere.
-double sweep_node(const Problem& p, const ChebyshevBoundary& cheb, const SweepTables& tables, int k, double tau,
-                  double x_node, double b, double cap, const detail::PhiRule& rule, int points) noexcept {
-  const double sqrt_tau = std::sqrt(tau);
-  const double vol = p.sigma * sqrt_tau;
-  const double log_b = std::log(b);
+// One Jacobi sweep: f(B) at every node from the current boundary. The normal CDFs of all nodes
+// and points go through one call of the vectorised kernel (kernels::unary kNormCdf, the same
+// accuracy as the scalar erfc-based norm_cdf), which was ~40% of the scalar sweep's time.
+// Layout of `args`/`cdf`: per node k a block of 2 (points + 1) values: d- and d+ at (tau_k, B_k),
+// then d- and d+ of each quadrature point.
+void sweep(const Problem& p, const ChebyshevBoundary& cheb, const SweepTables& tables, const double* tau,
+           const double* x_node, const double* b, double cap, const detail::PhiRule& rule, int points, int n,
+           double* args, double* cdf, double* next) noexcept {
   const double drift = p.r - p.q;
   const double half_var = 0.5 * p.sigma * p.sigma;
-  const double d_minus = (log_b + drift * tau) / vol - 0.5 * vol;
-  const double d_plus = d_minus + vol;
-  double num_int = 0.0, den_int = 0.0;
-  for (int i = 0; i < points; ++i) {
-    const double sp = rule.sin_phi[i], cp = rule.cos_phi[i];
-    const double s = sqrt_tau * cp;  // sqrt(tau - u)
-    const double log_bu = cheb.log_boundary(2.0 * x_node * sp - 1.0);
-    const double d_m = (log_b - log_bu + (drift - half_var) * s * s) / (p.sigma * s);
-    const double du = rule.weight[i] * 2.0 * tau * sp * cp;
-    num_int += tables.exp_ru[k][i] * du * norm_cdf(d_m);
-    den_int += tables.exp_qu[k][i] * du * norm_cdf(d_m + p.sigma * s);
+  const int stride = 2 * (points + 1);
+  for (int k = 0; k < n; ++k) {
+    double* a = args + k * stride;
+    const double sqrt_tau = std::sqrt(tau[k]);
+    const double vol = p.sigma * sqrt_tau;
+    const double log_b = std::log(b[k]);
+    a[0] = (log_b + drift * tau[k]) / vol - 0.5 * vol;
+    a[1] = a[0] + vol;
+    for (int i = 0; i < points; ++i) {
+      const double s = sqrt_tau * rule.cos_phi[i];  // sqrt(tau - u), u = tau sin^2(phi)
+      const double log_bu = cheb.log_boundary(2.0 * x_node[k] * rule.sin_phi[i] - 1.0);
+      const double d_m = (log_b - log_bu + (drift - half_var) * s * s) / (p.sigma * s);
+      a[2 + 2 * i] = d_m;
+      a[3 + 2 * i] = d_m + p.sigma * s;
+    }
   }
-  const double num = norm_cdf(d_minus) + p.r * num_int;
-  const double den = norm_cdf(d_plus) + p.q * den_int;
-  const double f = std::exp(-drift * tau) * num / den;
-  // The boundary lies in (0, X]; a NaN keeps the previous value.
-  return std::isfinite(f) ? std::clamp(f, 1e-300, cap) : b;
+  kernels::unary(kernels::UnaryOp::kNormCdf, args, cdf, static_cast<std::size_t>(n * stride));
+  for (int k = 0; k < n; ++k) {
+    const double* c = cdf + k * stride;
+    double num_int = 0.0, den_int = 0.0;
+    for (int i = 0; i < points; ++i) {
+      const double du = rule.weight[i] * 2.0 * tau[k] * rule.sin_phi[i] * rule.cos_phi[i];
+      num_int += tables.exp_ru[k][i] * du * c[2 + 2 * i];
+      den_int += tables.exp_qu[k][i] * du * c[3 + 2 * i];
+    }
+    const double num = c[0] + p.r * num_int;
+    const double den = c[1] + p.q * den_int;
+    const double f = std::exp(-drift * tau[k]) * num / den;
+    // The boundary lies in (0, X]; a NaN keeps the previous value.
+    next[k] = std::isfinite(f) ? std::clamp(f, 1e-300, cap) : b[k];
+  }
 }
 
 // Solves the boundary of the unit put (r > 0) on the Chebyshev nodes; fills `cheb`.
@@ -134,6 +150,7 @@ void solve_boundary(const Problem& p, const QdFpScheme& scheme, ChebyshevBoundar
     }
   }
   double next[kQdFpMaxNodes + 1];
+  double args[kQdFpMaxNodes * 2 * (kQdFpMaxPoints + 1)], cdf[kQdFpMaxNodes * 2 * (kQdFpMaxPoints + 1)];
   for (int it = 0; it <= scheme.iterations; ++it) {
     for (int k = 0; k <= n; ++k) {
       const double l = std::log(b[k] / cap);
@@ -141,8 +158,7 @@ void solve_boundary(const Problem& p, const QdFpScheme& scheme, ChebyshevBoundar
     }
     cheb.fit(h, cos_table);
     if (it == scheme.iterations) break;
-    for (int k = 0; k < n; ++k)
-      next[k] = sweep_node(p, cheb, tables, k, tau[k], x_node[k], b[k], cap, rule, scheme.fp_points);
+    sweep(p, cheb, tables, tau, x_node, b, cap, rule, scheme.fp_points, n, args, cdf, next);
     for (int k = 0; k < n; ++k) b[k] = next[k];
   }
 }
@@ -161,17 +177,23 @@ double put_unit_qdfp(double x, const Problem& p, const QdFpScheme& scheme) noexc
   const detail::PhiRule rule = detail::phi_rule(scheme.price_points);
   const double sqrt_t = std::sqrt(p.t);
   const double half_var = 0.5 * p.sigma * p.sigma;
+  const int points = scheme.price_points;
+  // -d- and -d+ of every point, then one vectorised normal CDF call (as in the sweeps).
+  double args[2 * kQdFpMaxPoints], cdf[2 * kQdFpMaxPoints];
+  for (int i = 0; i < points; ++i) {
+    const double s = sqrt_t * rule.cos_phi[i];  // sqrt(t - u), u = t sin^2(phi)
+    const double log_bu = cheb.log_boundary(2.0 * rule.sin_phi[i] - 1.0);
+    const double d_m = (log_x - log_bu + (p.r - p.q - half_var) * s * s) / (p.sigma * s);
+    args[2 * i] = -d_m;
+    args[2 * i + 1] = -(d_m + p.sigma * s);
+  }
+  kernels::unary(kernels::UnaryOp::kNormCdf, args, cdf, static_cast<std::size_t>(2 * points));
   double premium = 0.0;
-  for (int i = 0; i < scheme.price_points; ++i) {
-    const double sp = rule.sin_phi[i], cp = rule.cos_phi[i], w = rule.weight[i];
-    const double s = sqrt_t * cp;  // sqrt(t - u), u = t sin^2(phi)
-    const double rest = s * s;
-    const double log_bu = cheb.log_boundary(2.0 * sp - 1.0);
-    const double d_m = (log_x - log_bu + (p.r - p.q - half_var) * rest) / (p.sigma * s);
-    const double d_p = d_m + p.sigma * s;
-    const double integrand = p.r * std::exp(-p.r * rest) * norm_cdf(-d_m) -
-                             p.q * x * std::exp(-p.q * rest) * norm_cdf(-d_p);
-    premium += w * integrand * 2.0 * p.t * sp * cp;
+  for (int i = 0; i < points; ++i) {
+    const double sp = rule.sin_phi[i], cp = rule.cos_phi[i];
+    const double rest = p.t * cp * cp;
+    const double integrand = p.r * std::exp(-p.r * rest) * cdf[2 * i] - p.q * x * std::exp(-p.q * rest) * cdf[2 * i + 1];
+    premium += rule.weight[i] * integrand * 2.0 * p.t * sp * cp;
   }
   const double value = detail::european_put_unit(x, p.t, p.r, p.q, p.sigma) + premium;
   return std::fmax(value, 1.0 - x);
