@@ -140,7 +140,8 @@ nb::dict greeks_array(int model, nb::handle s, nb::handle k, nb::handle t, nb::h
   ArrayCall call(model, args, is_call, shape);
   const ErrorMode mode = to_mode(errors);
   const auto n = static_cast<std::size_t>(call.in.size);
-  const bool has_dividend = call.in.model == Model::kBlackScholes;
+  const bool has_dividend = call.in.model == Model::kBlackScholes || call.in.model == Model::kDigitalCash ||
+                            call.in.model == Model::kDigitalAsset;
   Buffer<double> delta(n), gamma(n), vega(n), theta(n), rho(n), dividend_rho(has_dividend ? n : 0), vanna(n),
       volga(n), charm(n);
   finance::GreekOutputs out{delta.data(), gamma.data(), vega.data(),  theta.data(),
@@ -170,17 +171,11 @@ nb::dict greeks_array(int model, nb::handle s, nb::handle k, nb::handle t, nb::h
 // One option from plain doubles: the kernel with every operand shared (stride 0), so the scalar
 // and the batch results are bitwise the same.
 double price_one(Model model, double s, double k, double t, double r, double q, double sigma, bool is_call) {
-  EuropeanInputs in;
-  in.model = model;
   const double values[finance::kNumArguments] = {s, k, t, r, q, sigma};
-  for (int j = 0; j < finance::kNumArguments; ++j) in.args[j] = {&values[j], 0};
-  const std::uint8_t flag = is_call ? 1 : 0;
-  in.is_call = {&flag, 0};
-  in.size = 1;
-  double out = 0;
-  const InvalidInput bad = finance::european_price(in, ErrorMode::kRaise, &out);
+  InvalidInput bad;
+  const double price = finance::european_price_one(model, values, is_call, bad);
   if (bad.index >= 0) raise_invalid(model, bad, {});
-  return out;
+  return price;
 }
 
 // The public functions with a scalar fast path, and the Python front end each falls back to.

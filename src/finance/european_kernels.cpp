@@ -109,7 +109,8 @@ struct Lognormal {
   VF carry_df;   // e^{-q t} (Black-Scholes), e^{-r t} (Black-76): discounts the spot/forward
 };
 
-HWY_INLINE Lognormal MakeLognormal(DF d, ff::Model model, const Lanes& a) {
+// with_carry_df: only the greeks and the asset digital need e^{-qt}; the prices skip its exp.
+HWY_INLINE Lognormal MakeLognormal(DF d, ff::Model model, const Lanes& a, bool with_carry_df) {
   Lognormal l;
   const VF t = a.arg[ff::kTime];
   l.sqrt_t = hn::Sqrt(t);
@@ -121,7 +122,7 @@ HWY_INLINE Lognormal MakeLognormal(DF d, ff::Model model, const Lanes& a) {
     l.carry_df = l.df;
   } else {
     l.x = hn::MulAdd(hn::Sub(a.arg[ff::kRate], a.arg[ff::kDividend]), t, x0);
-    l.carry_df = VecExp(d, hn::Neg(hn::Mul(a.arg[ff::kDividend], t)));
+    l.carry_df = with_carry_df ? VecExp(d, hn::Neg(hn::Mul(a.arg[ff::kDividend], t))) : hn::Zero(d);
   }
   return l;
 }
@@ -142,7 +143,7 @@ HWY_INLINE VF Price(DF d, ff::Model model, const Lanes& a) {
     const VF df = VecExp(d, hn::Neg(hn::Mul(a.arg[ff::kRate], t)));
     return fd::BachelierPrice(d, hn::Sub(a.arg[ff::kSpot], a.arg[ff::kStrike]), s, df, a.sign);
   }
-  const Lognormal l = MakeLognormal(d, model, a);
+  const Lognormal l = MakeLognormal(d, model, a, model == ff::Model::kDigitalAsset);
   if (model == ff::Model::kDigitalCash) {
     const VF d2 = D1(d, l.x, l.s, hn::Set(d, -0.5));
     return hn::Mul(l.df, VecNormCdf(d, hn::Mul(a.sign, d2)));
@@ -161,7 +162,7 @@ struct GreekLanes {
 // Black-Scholes (base = s, carry b = r - q) and Black-76 (base = f, b = 0, the forward discounted
 // at r): the generalised Black-Scholes-Merton greeks. sign = +1 call, -1 put.
 HWY_INLINE GreekLanes LognormalGreeks(DF d, ff::Model model, const Lanes& a) {
-  const Lognormal l = MakeLognormal(d, model, a);
+  const Lognormal l = MakeLognormal(d, model, a, true);
   const VF base = a.arg[ff::kSpot];
   const VF strike = a.arg[ff::kStrike];
   const VF t = a.arg[ff::kTime];
@@ -246,6 +247,63 @@ HWY_INLINE GreekLanes BachelierGreeks(DF d, const Lanes& a) {
   return g;
 }
 
+// Black-Scholes digitals: cash-or-nothing V = e^{-rt} N(+-d2), asset-or-nothing
+// V = S e^{-qt} N(+-d1); the greeks differentiate those closed forms (derivations in the test,
+// which checks each against finite differences). At expiry every greek is 0.
+HWY_INLINE GreekLanes DigitalGreeks(DF d, ff::Model model, const Lanes& a) {
+  const Lognormal l = MakeLognormal(d, model, a, true);
+  const VF base = a.arg[ff::kSpot];
+  const VF t = a.arg[ff::kTime];
+  const VF r = a.arg[ff::kRate];
+  const VF q = a.arg[ff::kDividend];
+  const VF sigma = a.arg[ff::kVol];
+  const VF sign = a.sign;
+  const auto has_vol = hn::Gt(l.s, hn::Zero(d));
+  const VF one = hn::Set(d, 1.0);
+  const VF s = hn::IfThenElse(has_vol, l.s, one);
+  const VF t_safe = hn::IfThenElse(has_vol, t, one);
+  const VF d1 = hn::IfThenElseZero(has_vol, D1(d, l.x, l.s, hn::Set(d, 0.5)));
+  const VF d2 = hn::Sub(d1, hn::IfThenElseZero(has_vol, l.s));
+  const VF b = hn::Sub(r, q);
+  const VF two_t = hn::Add(t_safe, t_safe);
+  const VF sigma2 = hn::Mul(sigma, sigma);
+  GreekLanes g;
+  if (model == ff::Model::kDigitalCash) {
+    const VF value = Price(d, model, a);
+    const VF k = hn::IfThenElseZero(has_vol, hn::Mul(sign, hn::Mul(l.df, fd::NormPdf(d, d2))));  // +-df phi(d2)
+    const VF dd2_dt = hn::Div(hn::Sub(hn::Div(hn::Mul(hn::Add(b, b), t_safe), s), d1), two_t);
+    g.delta = hn::Div(k, hn::Mul(base, s));
+    g.gamma = hn::Neg(hn::Div(hn::Mul(k, d1), hn::Mul(hn::Mul(base, base), hn::Mul(s, s))));
+    g.vega = hn::Neg(hn::Div(hn::Mul(k, d1), sigma));
+    g.theta = hn::NegMulAdd(k, dd2_dt, hn::IfThenElseZero(has_vol, hn::Mul(r, value)));
+    const VF k_t_s = hn::Div(hn::Mul(k, t), s);
+    g.rho = hn::Add(hn::Neg(hn::Mul(t, value)), k_t_s);
+    g.dividend_rho = hn::Neg(k_t_s);
+    g.vanna = hn::Div(hn::Mul(k, hn::MulSub(d1, d2, one)), hn::Mul(hn::Mul(base, s), sigma));
+    g.volga = hn::Div(hn::Mul(k, hn::NegMulAdd(hn::Mul(d1, d1), d2, hn::Add(d1, d2))), sigma2);
+    // charm = delta (r + (d2 dd1/dt... ) ): -d delta / dT with delta = k / (S s).
+    const VF bracket = hn::Div(hn::MulAdd(d2, hn::Sub(hn::Div(hn::Mul(hn::Add(b, b), t_safe), s), d1), one), two_t);
+    g.charm = hn::IfThenElseZero(has_vol, hn::Mul(g.delta, hn::Add(r, bracket)));
+  } else {
+    const VF value = Price(d, model, a);
+    const VF n1 = VecNormCdf(d, hn::Mul(sign, D1(d, l.x, l.s, hn::Set(d, 0.5))));  // N(+-d1), exact at expiry
+    const VF k = hn::IfThenElseZero(has_vol, hn::Mul(sign, hn::Mul(l.carry_df, fd::NormPdf(d, d1))));  // +-e^{-qt} phi(d1)
+    const VF dd1_dt = hn::Div(hn::Sub(hn::Div(hn::Mul(hn::Add(b, b), t_safe), s), d2), two_t);
+    g.delta = hn::IfThenElseZero(has_vol, hn::MulAdd(l.carry_df, n1, hn::Div(k, s)));
+    g.gamma = hn::Neg(hn::Div(hn::Mul(k, d2), hn::Mul(base, hn::Mul(s, s))));
+    g.vega = hn::Neg(hn::Div(hn::Mul(hn::Mul(base, k), d2), sigma));
+    g.theta = hn::NegMulAdd(hn::Mul(base, k), dd1_dt, hn::IfThenElseZero(has_vol, hn::Mul(q, value)));
+    const VF k_t_s = hn::Div(hn::Mul(hn::Mul(base, k), t), s);
+    g.rho = k_t_s;
+    g.dividend_rho = hn::IfThenElseZero(has_vol, hn::Sub(hn::Neg(hn::Mul(t, value)), k_t_s));
+    g.vanna = hn::Div(hn::Mul(k, hn::MulSub(d2, d2, one)), hn::Mul(sigma, s));
+    g.volga = hn::Div(hn::Mul(hn::Mul(base, k), hn::NegMulAdd(hn::Mul(d1, d2), d2, hn::Add(d1, d2))), sigma2);
+    const VF bracket = hn::Div(hn::MulAdd(d2, dd1_dt, hn::Add(q, hn::Div(one, two_t))), s);
+    g.charm = hn::IfThenElseZero(has_vol, hn::MulAdd(hn::Mul(q, l.carry_df), n1, hn::Mul(k, bracket)));
+  }
+  return g;
+}
+
 // Runs `body(lanes, i, count, bad)` over every vector of options, blocks spread over threads.
 // Returns the first offending index (kRaise) or -1.
 template <class Body>
@@ -310,10 +368,22 @@ std::int64_t PriceBatch(const ff::EuropeanInputs& in, ff::ErrorMode mode, double
   });
 }
 
+// One option, every lane the same: the batch formulas (bitwise the same result) without the
+// loop, thread and buffer machinery. Inputs are checked by the caller.
+double PriceOne(ff::Model model, const double* values, bool is_call) {
+  const DF d;
+  Lanes x;
+  for (int j = 0; j < ff::kNumArguments; ++j) x.arg[j] = hn::Set(d, values[j]);
+  x.sign = hn::Set(d, is_call ? 1.0 : -1.0);
+  return hn::GetLane(Price(d, model, x));
+}
+
 std::int64_t GreeksBatch(const ff::EuropeanInputs& in, ff::ErrorMode mode, const ff::GreekOutputs& out) {
   const DF d;
   return ForEachVector(in, mode, [&](const Lanes& x, std::int64_t i, std::size_t count, hn::Mask<DF> bad) HWY_ATTR {
-    const GreekLanes g = in.model == ff::Model::kBachelier ? BachelierGreeks(d, x) : LognormalGreeks(d, in.model, x);
+    const GreekLanes g = in.model == ff::Model::kBachelier                                           ? BachelierGreeks(d, x)
+                         : in.model == ff::Model::kBlackScholes || in.model == ff::Model::kBlack76 ? LognormalGreeks(d, in.model, x)
+                                                                                                   : DigitalGreeks(d, in.model, x);
     StoreLanes(d, MaskBad(d, bad, g.delta), out.delta, i, count);
     StoreLanes(d, MaskBad(d, bad, g.gamma), out.gamma, i, count);
     StoreLanes(d, MaskBad(d, bad, g.vega), out.vega, i, count);
@@ -334,6 +404,7 @@ namespace fuseflow::kernels {
 
 HWY_EXPORT(PriceBatch);
 HWY_EXPORT(GreeksBatch);
+HWY_EXPORT(PriceOne);
 
 }  // namespace fuseflow::kernels
 
@@ -354,11 +425,14 @@ InvalidInput european_price(const EuropeanInputs& in, ErrorMode mode, double* ou
   return describe(in, HWY_DYNAMIC_DISPATCH(kernels::PriceBatch)(in, mode, out));
 }
 
+double european_price_one(Model model, const double (&values)[kNumArguments], bool is_call, InvalidInput& bad) {
+  bad = check_option(model, values, 0);
+  if (bad.index >= 0) return std::numeric_limits<double>::quiet_NaN();
+  return HWY_DYNAMIC_DISPATCH(kernels::PriceOne)(model, values, is_call);
+}
+
 InvalidInput european_greeks(const EuropeanInputs& in, ErrorMode mode, const GreekOutputs& out) {
   if (in.size <= 0) return {};
-  if (in.model == Model::kDigitalCash || in.model == Model::kDigitalAsset) {
-    throw Error(ErrorCode::kInternal, "european_greeks: the digital greeks have their own kernel");
-  }
   return describe(in, HWY_DYNAMIC_DISPATCH(kernels::GreeksBatch)(in, mode, out));
 }
 

@@ -75,6 +75,10 @@ struct GreekOutputs {
 InvalidInput european_price(const EuropeanInputs& in, ErrorMode mode, double* out);
 InvalidInput european_greeks(const EuropeanInputs& in, ErrorMode mode, const GreekOutputs& out);
 
+// One option (the scalar fast path): the same formulas as european_price, bitwise the same
+// result. An invalid input sets `bad` (index 0) and returns NaN.
+double european_price_one(Model model, const double (&values)[kNumArguments], bool is_call, InvalidInput& bad);
+
 // The user-facing name of an argument slot for a model ("s", "f", "sigma", ...).
 const char* argument_name(Model model, int argument);
 

@@ -1,11 +1,17 @@
-"""fuseflow.finance: batched option pricing.
+"""fuseflow.finance: batched option pricing that is exact and fast at every size.
 
 Models, each a module with the same function names (``call_price``, ``put_price``, ``price``,
-``greeks``, ``implied_volatility``): :mod:`black_scholes` (``q=`` keyword), :mod:`merton`
-(q positional), :mod:`black76` (futures), :mod:`bachelier` (normal model), :mod:`digital`
-(cash-or-nothing and asset-or-nothing under Black-Scholes).
+``greeks``, ``implied_volatility``):
+:mod:`black_scholes` (``q=`` keyword), :mod:`merton` (q positional), :mod:`black76` (futures),
+:mod:`bachelier` (normal model, f and k may be <= 0), :mod:`digital` (cash-or-nothing and
+asset-or-nothing under Black-Scholes).
+
+Every argument may be a scalar or an array (NumPy broadcasting, float64 out); a call with only
+Python floats returns a Python float through a C++ fast path. Invalid inputs raise ValueError
+naming the argument, the rule and the first offending index (``errors="nan"`` puts NaN there
+instead; ``validate=False`` skips the checks). See :mod:`fuseflow.finance._common`.
 """
 
-from . import black_scholes
+from . import bachelier, black76, black_scholes, digital, merton
 
-__all__ = ["black_scholes"]
+__all__ = ["bachelier", "black76", "black_scholes", "digital", "merton"]
