@@ -284,6 +284,15 @@ def test_second_order_greeks_and_theta_against_wider_differences():
     assert g["charm"] == pytest.approx(charm, rel=1e-2, abs=1e-4)
 
 
+def test_greeks_in_chunks_equal_one_pass(monkeypatch):
+    s = np.linspace(80.0, 120.0, 7)
+    whole = am.greeks(s, K, 1.0, 0.05, 0.02, 0.3, np.arange(7) % 2 == 0)
+    monkeypatch.setattr(am, "_GREEKS_CHUNK", 3)
+    chunked = am.greeks(s, K, 1.0, 0.05, 0.02, 0.3, np.arange(7) % 2 == 0)
+    for key in whole:
+        np.testing.assert_array_equal(whole[key], chunked[key])
+
+
 def test_greeks_shapes_nan_slots_and_expiry():
     s = np.array([[90.0, 100.0], [110.0, 120.0]])
     g = am.greeks(s, K, 1.0, 0.05, 0.02, np.array([0.3, -0.3]), True, errors="nan")

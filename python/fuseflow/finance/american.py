@@ -147,11 +147,32 @@ def _broadcast_inputs(values, is_call, errors, validate, method):
     return mid, arrays, flags, shape, scalar_only, base
 
 
+_GREEKS_CHUNK = 1 << 16  # options per kernel call: 22 shifted copies stay ~70 MB of inputs
+
+
 def greeks(s, k, t, r, q, sigma, is_call=True, *, method="qdfp", errors="raise", validate=True):
     """All greeks by central differences of the price; see the module docstring."""
-    mid, (s_, k_, t_, r_, q_, v_), flags, shape, scalar_only, base = _broadcast_inputs(
+    mid, arrays, flags, shape, scalar_only, base = _broadcast_inputs(
         (s, k, t, r, q, sigma), is_call, errors, validate, method
     )
+    n = base.size
+    keys = ("delta", "gamma", "vega", "theta", "rho", "dividend_rho", "vanna", "volga", "charm")
+    out = {key: np.empty(n) for key in keys}
+    for lo in range(0, n, _GREEKS_CHUNK):
+        sl = slice(lo, min(n, lo + _GREEKS_CHUNK))
+        part = _greeks_chunk(mid, [a[sl] for a in arrays], flags[sl], base[sl])
+        for key in keys:
+            out[key][sl] = part[key]
+    invalid = np.isnan(base)
+    for key in keys:
+        value = np.where(invalid, np.nan, out[key])
+        out[key] = float(value[0]) if scalar_only else value.reshape(shape)
+    out["vomma"] = out["volga"]
+    return out
+
+
+def _greeks_chunk(mid, arrays, flags, base):
+    s_, k_, t_, r_, q_, v_ = arrays
     n = base.size
     hs1, hs2 = _H_S1 * s_, _H_S2 * s_
     hv1 = np.minimum(_H_V1, 0.5 * v_)
@@ -176,8 +197,7 @@ def greeks(s, k, t, r, q, sigma, is_call=True, *, method="qdfp", errors="raise",
     for j, base_arr in enumerate((s_, k_, t_, r_, q_, v_)):
         cols.append(np.concatenate([base_arr + np.broadcast_to(sh[j], (n,)) for sh in shifts]))
     tflags = np.tile(flags, m)
-    with np.errstate(invalid="ignore"):
-        p = np.asarray(_fin._american_price(mid, *cols, tflags, (m * n,), 2)).reshape(m, n)
+    p = np.asarray(_fin._american_price(mid, *cols, tflags, (m * n,), 2)).reshape(m, n)
     (s1p, s1m, s2p, s2m, v1p, v1m, v2p, v2m, tp, tm, rp, rm, qp, qm,
      sv_pp, sv_pm, sv_mp, sv_mm, st_pp, st_pm, st_mp, st_mm) = p
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -199,11 +219,6 @@ def greeks(s, k, t, r, q, sigma, is_call=True, *, method="qdfp", errors="raise",
         payoff_delta = np.where(itm_call, 1.0, np.where(itm_put, -1.0, 0.0))
         for key, value in out.items():
             out[key] = np.where(at_expiry, payoff_delta if key == "delta" else 0.0, value)
-    invalid = np.isnan(base)
-    for key in out:
-        value = np.where(invalid, np.nan, out[key])
-        out[key] = float(value[0]) if scalar_only else value.reshape(shape)
-    out["vomma"] = out["volga"]
     return out
 
 
