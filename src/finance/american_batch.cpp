@@ -73,7 +73,8 @@ InvalidInput american_price_checked(AmericanMethod method, const EuropeanInputs&
 
 InvalidInput american_binomial_checked(const EuropeanInputs& in, std::int64_t steps, ErrorMode mode, double* out) {
   if (steps < 1 || steps > kMaxBinomialSteps)
-    throw_value_error("steps", "must be in [1, " + std::to_string(kMaxBinomialSteps) + "], got " + std::to_string(steps));
+    throw_value_error("steps",
+                      "must be in [1, " + std::to_string(kMaxBinomialSteps) + "], got " + std::to_string(steps));
   if (mode == ErrorMode::kRaise) {
     const InvalidInput bad = first_invalid(in);
     if (bad.index >= 0) return bad;

@@ -45,7 +45,8 @@ double bvn(double a, double b, double sign) noexcept {
   const BvnRule& rule = bvn_rule();
   const double ss = a * a + b * b, ab = 2.0 * a * b * sign;
   double sum = 0.0;
-  for (int i = 0; i < kBvnPoints; ++i) sum += rule.weight[i] * std::exp(-(ss - ab * rule.sin_t[i]) * rule.inv_two_cos2[i]);
+  for (int i = 0; i < kBvnPoints; ++i)
+    sum += rule.weight[i] * std::exp(-(ss - ab * rule.sin_t[i]) * rule.inv_two_cos2[i]);
   return std::fmax(norm_cdf(a) * norm_cdf(b) + sign * sum, 0.0);
 }
 

@@ -82,7 +82,8 @@ struct PhiTables {
 PhiRule phi_rule(int n) noexcept {
   static const PhiTables tables;
   const int base = n * (n - 1) / 2;
-  return {tables.node.data() + base, tables.node_weight.data() + base, tables.sin_phi.data() + base, tables.cos_phi.data() + base, tables.weight.data() + base};
+  return {tables.node.data() + base, tables.node_weight.data() + base, tables.sin_phi.data() + base,
+          tables.cos_phi.data() + base, tables.weight.data() + base};
 }
 
 }  // namespace detail

@@ -192,7 +192,8 @@ double put_unit_qdfp(double x, const Problem& p, const QdFpScheme& scheme) noexc
   for (int i = 0; i < points; ++i) {
     const double sp = rule.sin_phi[i], cp = rule.cos_phi[i];
     const double rest = p.t * cp * cp;
-    const double integrand = p.r * std::exp(-p.r * rest) * cdf[2 * i] - p.q * x * std::exp(-p.q * rest) * cdf[2 * i + 1];
+    const double integrand =
+        p.r * std::exp(-p.r * rest) * cdf[2 * i] - p.q * x * std::exp(-p.q * rest) * cdf[2 * i + 1];
     premium += rule.weight[i] * integrand * 2.0 * p.t * sp * cp;
   }
   const double value = detail::european_put_unit(x, p.t, p.r, p.q, p.sigma) + premium;

@@ -43,7 +43,8 @@ PutAt put_at(const QdPlusNode& c, double x) noexcept {
   const double nm = norm_cdf(-d_minus), np = norm_cdf(-d_plus);
   PutAt out;
   out.price = c.disc_r * nm - x * c.disc_q * np;
-  out.theta = c.r * c.disc_r * nm - c.q * x * c.disc_q * np - 0.5 * c.sigma * x * c.disc_q * norm_pdf(d_plus) / std::sqrt(c.tau);
+  out.theta = c.r * c.disc_r * nm - c.q * x * c.disc_q * np -
+              0.5 * c.sigma * x * c.disc_q * norm_pdf(d_plus) / std::sqrt(c.tau);
   out.delta_abs = c.disc_q * np;
   return out;
 }
@@ -155,7 +156,8 @@ double american_qdplus(double s, double k, double t, double r, double q, double 
   // Put of the symmetric problem for a call: spot K, strike S, rates swapped.
   const double x = is_call ? k / s : s / k, scale = is_call ? s : k;
   const double rr = is_call ? q : r, qq = is_call ? r : q;
-  if (detail::put_regime(rr, qq) != detail::PutRegime::kOneBoundary) return american_qdfp(s, k, t, r, q, sigma, is_call);
+  if (detail::put_regime(rr, qq) != detail::PutRegime::kOneBoundary)
+    return american_qdfp(s, k, t, r, q, sigma, is_call);
   return scale * detail::qdplus_put_unit(x, t, rr, qq, sigma);
 }
 

@@ -108,7 +108,9 @@ def _bvn(a, b, rho):
     assert a != 0.0 and b != 0.0
     den = math.sqrt(1.0 - rho * rho)
     beta = 0.0 if a * b > 0 else 0.5
-    return 0.5 * (ndtr(a) + ndtr(b)) - owens_t(a, (b - rho * a) / (a * den)) - owens_t(b, (a - rho * b) / (b * den)) - beta
+    t_a = owens_t(a, (b - rho * a) / (a * den))
+    t_b = owens_t(b, (a - rho * b) / (b * den))
+    return 0.5 * (ndtr(a) + ndtr(b)) - t_a - t_b - beta
 
 
 def _bs2002_call(s, x, t, r, b, v):
@@ -224,12 +226,15 @@ def test_put_above_european_and_intrinsic(method):
 
 def test_put_call_symmetry():
     s, k, t, r, q, sigma, _ = as_arrays(grid())
-    np.testing.assert_allclose(am.call_price(s, k, t, r, q, sigma), am.put_price(k, s, t, q, r, sigma), rtol=0, atol=1e-12 * K)
+    np.testing.assert_allclose(
+        am.call_price(s, k, t, r, q, sigma), am.put_price(k, s, t, q, r, sigma), rtol=0, atol=1e-12 * K
+    )
 
 
 def test_never_exercise_and_double_boundary_regimes():
     # r <= 0 <= q... (q >= r): the European put exactly.
-    assert am.put_price(90.0, K, 1.0, -0.01, 0.0, 0.3) == pytest.approx(float(bs_european(90.0, K, 1.0, -0.01, 0.0, 0.3, False)), abs=1e-12)
+    european = float(bs_european(90.0, K, 1.0, -0.01, 0.0, 0.3, False))
+    assert am.put_price(90.0, K, 1.0, -0.01, 0.0, 0.3) == pytest.approx(european, abs=1e-12)
     # q < r <= 0: two exercise boundaries; tree fallback vs QuantLib's finite-difference engine.
     for s, r, q in ((70.0, -0.01, -0.06), (85.0, -0.005, -0.04)):
         ref = ql_price(s, K, 365, r, q, 0.2, False, engine="fd")
@@ -276,7 +281,8 @@ def test_second_order_greeks_and_theta_against_wider_differences():
     volga = (P(sigma=sigma + hv) - 2 * P() + P(sigma=sigma - hv)) / hv**2
     vanna = (P(s=s + hs, sigma=sigma + hv) - P(s=s + hs, sigma=sigma - hv) - P(s=s - hs, sigma=sigma + hv)
              + P(s=s - hs, sigma=sigma - hv)) / (4 * hs * hv)
-    charm = -(P(s=s + hs, t=t + ht) - P(s=s - hs, t=t + ht) - P(s=s + hs, t=t - ht) + P(s=s - hs, t=t - ht)) / (4 * hs * ht)
+    charm = -(P(s=s + hs, t=t + ht) - P(s=s - hs, t=t + ht) - P(s=s + hs, t=t - ht)
+              + P(s=s - hs, t=t - ht)) / (4 * hs * ht)
     assert g["theta"] == pytest.approx(theta, rel=1e-3, abs=1e-4)
     assert g["volga"] == pytest.approx(volga, rel=1e-2, abs=1e-2)
     assert g["vomma"] == g["volga"]
@@ -356,7 +362,8 @@ def test_exercise_boundary():
     assert am.put_price(1.01 * bt, K, 2.0, 0.06, 0.02, 0.3) > K - 1.01 * bt + 1e-6
     _, c = am.exercise_boundary(K, 1.0, 0.02, 0.06, 0.3, True, n=10)
     assert c[0] == K and (np.diff(c) > 0).all()
-    np.testing.assert_array_equal(am.exercise_boundary(K, 1.0, 0.05, 0.0, 0.3, True, times=[0.5, 1.0]), [np.inf, np.inf])
+    no_exercise = am.exercise_boundary(K, 1.0, 0.05, 0.0, 0.3, True, times=[0.5, 1.0])
+    np.testing.assert_array_equal(no_exercise, [np.inf, np.inf])
     assert (am.exercise_boundary(K, 1.0, -0.01, 0.0, 0.3, False, times=np.array([0.5])) == 0).all()
     with pytest.raises(ValueError, match=r"times: must lie in \[0, t\]"):
         am.exercise_boundary(K, 1.0, 0.05, 0.02, 0.3, times=[0.5, 1.5])

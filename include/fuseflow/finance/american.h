@@ -39,7 +39,9 @@ namespace fuseflow::finance {
 enum class AmericanMethod : int {
   kQdFp = 0,                // default, accurate
   kBjerksundStensland = 1,  // 2002 closed form, fast
-  kQdPlus = 2,  // Li's QD+ alone (the fixed point's start; not offered in Python: up to 0.21 off QuantLib's QD+ at K = 100)
+  // Li's QD+ alone (the fixed point's start; not offered in Python: up to 0.21 off QuantLib's
+  // QdPlusAmericanEngine at K = 100)
+  kQdPlus = 2,
   kBjerksundStensland1993 = 3,  // the 1993 one-trigger form (what QuantLib's engine implements)
 };
 

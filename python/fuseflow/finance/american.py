@@ -243,7 +243,8 @@ def implied_volatility(price, s, k, t, r, q, is_call=True, *, method="qdfp", err
     bad_price = ~np.isfinite(target) | (target < 0)
     if validate and errors == "raise" and bad_price.any():
         i = int(np.argmax(bad_price))
-        where = f" at index {np.unravel_index(i, shape) if len(shape) > 1 else i} (the first offending element)" if shape else ""
+        index = np.unravel_index(i, shape) if len(shape) > 1 else i
+        where = f" at index {index} (the first offending element)" if shape else ""
         rule = "must be finite" if not np.isfinite(target[i]) else "must be >= 0"
         raise ValueError(f"price: {rule}, got {target[i]!r}{where}")
     active = np.isfinite(probe) & ~bad_price
@@ -340,7 +341,9 @@ def exercise_boundary(k, t, r, q, sigma, is_call=True, *, times=None, n=64):
     bad = ~np.isfinite(flat) | (flat < 0) | (flat > t)
     if bad.any():
         i = int(np.argmax(bad))
-        raise ValueError(f"times: must lie in [0, t] = [0, {t!r}], got {flat[i]!r} at index {i} (the first offending element)")
+        raise ValueError(
+            f"times: must lie in [0, t] = [0, {t!r}], got {flat[i]!r} at index {i} (the first offending element)"
+        )
     out = _fin._american_boundary(k, t, r, q, sigma, bool(is_call), np.ascontiguousarray(flat))
     if tau.ndim == 0:
         return float(out[0])
