@@ -492,7 +492,9 @@ void def_forward(nb::module_& m, const char* doc) {
 
 }  // namespace
 
-void bind_finance_iv(nb::module_& finance);  // src/bindings/bind_finance_iv.cpp
+// The implied-volatility and American entry points register from their own binding files.
+void bind_finance_iv(nb::module_& finance);        // src/bindings/bind_finance_iv.cpp
+void bind_finance_american(nb::module_& finance);  // src/bindings/bind_finance_american.cpp
 
 void bind_finance(nb::module_& m) {
   nb::module_ fin = m.def_submodule("finance", "batched option pricing kernels (src/finance)");
@@ -539,6 +541,7 @@ void bind_finance(nb::module_& m) {
   def_keyword_q<public_index("digital_asset_put_price"), kAsset, 0>(fin, doc);
   def_keyword_q<public_index("digital_asset_price"), kAsset, 2>(fin, doc);
   bind_finance_iv(fin);
+  bind_finance_american(fin);
 }
 
 }  // namespace fuseflow::bindings
