@@ -181,7 +181,8 @@ nb::dict greeks_array(int model, nb::handle s, nb::handle k, nb::handle t, nb::h
   const auto n = static_cast<std::size_t>(call.in.size);
   const bool has_dividend = call.in.model == Model::kBlackScholes || call.in.model == Model::kDigitalCash ||
                             call.in.model == Model::kDigitalAsset;
-  static const char* const kKeys[] = {"delta", "gamma", "vega", "theta", "rho", "dividend_rho", "vanna", "volga", "charm"};
+  static const char* const kKeys[] = {"delta", "gamma",        "vega",  "theta", "rho",
+                                      "dividend_rho", "vanna", "volga", "charm"};
   nb::object arrays[9];
   double* data[9] = {};
   for (int i = 0; i < 9; ++i) {
@@ -388,7 +389,8 @@ nb::object array_fast_path(const Signature& sig, PyObject* args, PyObject* kwarg
   if (static_cast<std::size_t>(n) >= kPooledOutputElements) {
     out = pooled_array({static_cast<std::size_t>(n)}, data);
   } else {
-    static PyObject* numpy_empty = nb::object(nb::module_::import_("numpy").attr("empty")).release().ptr();  // kept for life
+    // numpy.empty, looked up once and kept for the life of the process.
+    static PyObject* numpy_empty = nb::object(nb::module_::import_("numpy").attr("empty")).release().ptr();
     nb::object length = nb::steal(PyLong_FromSsize_t(n));
     out = nb::steal(PyObject_CallOneArg(numpy_empty, length.ptr()));
     if (!out.is_valid()) throw nb::python_error();

@@ -192,7 +192,8 @@ def test_strided_float32_integer_and_list_inputs():
         bs.call_price(f32, 100.0, 1.0, 0.01, 0.2), bs.call_price(f32.astype(np.float64), 100.0, 1.0, 0.01, 0.2)
     )
     ints = np.arange(80, 121, 10)
-    np.testing.assert_array_equal(bs.call_price(ints, 100, 1, 0, 0.2), bs.call_price(ints.astype(float), 100.0, 1.0, 0.0, 0.2))
+    expected_ints = bs.call_price(ints.astype(float), 100.0, 1.0, 0.0, 0.2)
+    np.testing.assert_array_equal(bs.call_price(ints, 100, 1, 0, 0.2), expected_ints)
     assert bs.call_price([90.0, 110.0], 100.0, 1.0, 0.0, 0.2).shape == (2,)
     fortran = np.asfortranarray(np.linspace(80, 120, 12).reshape(3, 4))
     np.testing.assert_array_equal(
