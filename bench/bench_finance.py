@@ -191,6 +191,54 @@ def measure_greeks(n, repeats, seed=1):
     return common.interleaved_medians_by_name(fns, repeats)
 
 
+def cpu_medians(fns, repeats):
+    """Median CPU seconds of the calling thread for each fn, interleaved: for one-thread
+    comparisons on a shared machine, where wall time counts other processes' load and CPU time
+    does not. Only meaningful when every fn runs on the calling thread alone."""
+    for fn in fns.values():
+        fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.thread_time()
+            fn()
+            times[name].append(time.thread_time() - start)
+    return {name: float(np.median(v)) for name, v in times.items()}
+
+
+def measure_cpu_one_thread(repeats):
+    """{workload: {impl: median CPU seconds}} with fuseflow on one thread (NumPy is single-threaded)."""
+    result = {}
+    fuseflow.set_num_threads(1)
+    try:
+        for n in (1_000_000, 10_000, 100):
+            s, k, t, r, sigma = random_options(n)
+            calls = max(1, 10_000 // n)  # time a loop of small calls: thread_time ticks coarsely
+
+            def ours(a=(s, k, t, r, sigma), c=calls):
+                for _ in range(c):
+                    black_scholes.call_price(*a)
+
+            def theirs(a=(s, k, t, r, sigma), c=calls):
+                for _ in range(c):
+                    numpy_call(*a)
+
+            m = cpu_medians({"fuseflow": ours, "numpy_scipy": theirs}, repeats)
+            result[f"{n} calls"] = {name: sec / calls for name, sec in m.items()}
+        s, k, t, r, sigma = random_options(1_000_000, 1)
+        result["1M all greeks"] = cpu_medians(
+            {
+                "fuseflow": lambda: black_scholes.greeks(s, k, t, r, sigma),
+                "numpy_scipy": lambda: numpy_greeks(s, k, t, r, sigma),
+                "fuseflow_price": lambda: black_scholes.call_price(s, k, t, r, sigma),
+            },
+            repeats,
+        )
+    finally:
+        fuseflow.set_num_threads(0)
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=9)
@@ -224,6 +272,16 @@ def main():
         ["impl", "ms", "vs fuseflow_greeks"],
     )
     print(f"\ngreeks / price cost: {g['fuseflow_greeks'] / g['fuseflow_price']:.2f}x")
+
+    cpu = measure_cpu_one_thread(repeats)
+    payload["cpu_one_thread"] = cpu
+    cpu_rows = []
+    for workload, m in cpu.items():
+        for name, sec in m.items():
+            cpu_rows.append({"workload": workload, "impl": name, "us": sec * 1e6,
+                             "numpy/impl": m["numpy_scipy"] / sec})
+    common.print_table("CPU time of the calling thread, fuseflow on one thread (robust to other load; "
+                       "ratio = NumPy+SciPy / impl)", cpu_rows, ["workload", "impl", "us", "numpy/impl"])
     common.write_results("finance", payload)
 
 
