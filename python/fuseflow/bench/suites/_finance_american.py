@@ -47,12 +47,15 @@ def quantlib_options(ql, o, engine_name):
 
 
 def _model_diff(ours, theirs):
-    """Different approximations of the same price: the difference is reported, bounded only by
-    a sanity limit (a price off by more than 1 on K = 100 is a bug, not a method difference)."""
-    diff = float(np.nanmax(np.abs(np.asarray(ours) - np.asarray(theirs))))
-    if not diff <= 1.0:
-        raise Disagreement(f"max |price diff| = {diff:.3g} (K = 100)")
-    return diff
+    """Different approximations of the same price: the difference is reported, bounded only by a
+    sanity limit of 5% of the price (+ 0.05 on K = 100): beyond it a side has a bug, not a method
+    difference (Bjerksund-Stensland undershoots QD-FP by up to ~1.5 on deep, long-dated options)."""
+    ours, theirs = np.asarray(ours, dtype=float), np.asarray(theirs, dtype=float)
+    diff = np.abs(ours - theirs)
+    if not np.all(diff <= 0.05 * np.abs(ours) + 0.05):
+        i = int(np.nanargmax(diff - 0.05 * np.abs(ours)))
+        raise Disagreement(f"price {theirs[i]:.6g} vs {ours[i]:.6g} (option {i})")
+    return float(diff.max())
 
 
 def run(ctx):
@@ -82,7 +85,7 @@ def run(ctx):
         note="Bjerksund-Stensland 2002 is a cheaper approximation: max |diff| is the method difference")
 
     ql = ctx.peer("quantlib")
-    m = ctx.pick(20, 100, 200)
+    m = ctx.pick(5, 100, 200)
     s = random_options(m, 2)
     sample = (s["s"], s["k"], s["t"], s["r"], s["q"], s["sigma"], s["is_call"])
     scalars = [tuple(float(x) for x in (s["s"][i], s["k"][i], s["t"][i], s["r"][i], s["q"][i], s["sigma"][i]))
@@ -109,7 +112,8 @@ def run(ctx):
         for name, label in (("fastScheme", "QuantLib QdFp fastScheme"), ("accurateScheme", "QuantLib QdFp accurateScheme"),
                             ("highPrecisionScheme", "QuantLib QdFp highPrecisionScheme"),
                             ("bjerksund_stensland", "QuantLib BjerksundStensland (1993)")):
-            c[label] = recalc(sides[name])
+            if name != "highPrecisionScheme" or ctx.profile.name != "tiny":  # ~80 ms per option
+                c[label] = recalc(sides[name])
             err = float(np.abs(np.array([opt.NPV() for opt in sides[name]]) - reference).max())
             ctx.note(f"{m} options: worst |{label} - QuantLib high precision| = {err:.2e}")
         for label, prices in (("fuseflow QD-FP", batch), ("fuseflow bjerksund_stensland",

@@ -47,6 +47,11 @@ def numpy_newton(price, f, k, t, call):
     (monotone convergence in exact arithmetic), vega floored; returns (sigma, converged mask)."""
     from scipy.special import ndtr
 
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # far wings overflow on the way
+        return _newton(price, f, k, t, call, ndtr)
+
+
+def _newton(price, f, k, t, call, ndtr):
     x = np.log(f / k)
     sigma = np.sqrt(2.0 * np.abs(x) / t)
     sigma = np.where(sigma > 0, sigma, 0.2)

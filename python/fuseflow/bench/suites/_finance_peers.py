@@ -21,6 +21,8 @@ def py_vollib_vectorized(ctx):
     module = None
     if "py_vollib_vectorized" in ctx.peers.disabled:
         ctx.skip("peer py_vollib_vectorized", "disabled (--skip-peers)")
+    elif ctx.profile.name == "tiny":
+        ctx.skip("peer py_vollib_vectorized", "not probed at tiny sizes (the probe compiles numba kernels for seconds)")
     else:
         done = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True, timeout=300)
         if done.returncode != 0:
