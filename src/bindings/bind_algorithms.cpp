@@ -12,7 +12,12 @@
 
 namespace fuseflow::bindings {
 
+// The graph algorithm library (bind_graph_library.cpp).
+void bind_graph_library(nb::module_& m);
+
 void bind_algorithms(nb::module_& m) {
+  bind_graph_library(m);
+
   m.def(
       "pagerank",
       [](const Graph& g, double damping, double tol, std::int64_t max_iter, std::optional<AnyArray1D> personalization) {

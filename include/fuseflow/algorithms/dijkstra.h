@@ -1,0 +1,23 @@
+// Dijkstra's algorithm from one source along out-edges, with parents for path reconstruction
+// (serial, binary heap; sssp() is the parallel distance-only kernel).
+#pragma once
+
+#include <cstdint>
+
+#include "fuseflow/core/buffer.h"
+#include "fuseflow/graph/graph.h"
+
+namespace fuseflow {
+
+struct ShortestPaths {
+  Buffer<double> dist;           // +inf when unreached
+  Buffer<std::int64_t> parent;   // predecessor on a lightest path; -1 for the source and unreached
+};
+
+// target >= 0 stops once target is settled: then only settled nodes have their final distance
+// and parent, the others read +inf / -1. Of equally light paths the first found is kept.
+// Throws ValueError naming `source`/`target` (not a node id) or `g` (no weights, or a weight
+// that is negative or NaN).
+ShortestPaths dijkstra(const Graph& g, std::int64_t source, std::int64_t target = -1);
+
+}  // namespace fuseflow

@@ -1,0 +1,28 @@
+// Simple views of a graph: parallel edges merged, self-loops dropped, neighbour lists sorted.
+// The library algorithms that follow NetworkX's nx.Graph(G) / nx.DiGraph(G) semantics (triangles,
+// k-core, minimum spanning tree, betweenness) run on these rather than on the multigraph.
+#pragma once
+
+#include <cstdint>
+
+#include "fuseflow/core/buffer.h"
+#include "fuseflow/graph/graph.h"
+
+namespace fuseflow {
+
+struct SimpleAdjacency {
+  std::int64_t num_nodes = 0;
+  Buffer<EdgeOffset> offsets;  // neighbours of v: targets[offsets[v] .. offsets[v+1]), ascending ids
+  Buffer<NodeId> targets;
+  Buffer<double> weights;      // parallel to targets when asked for: the lightest merged edge
+  std::int64_t degree(std::int64_t v) const { return offsets[v + 1] - offsets[v]; }
+};
+
+// Undirected simple view: u and v are neighbours when an edge u -> v or v -> u exists (u != v).
+SimpleAdjacency simple_undirected(const Graph& g);
+
+// Directed simple view: out-neighbours without self-loops and repeats. with_weights keeps the
+// lightest of the merged parallel edges (the graph must have weights).
+SimpleAdjacency simple_directed(const Graph& g, bool with_weights);
+
+}  // namespace fuseflow
