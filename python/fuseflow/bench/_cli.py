@@ -65,6 +65,7 @@ def main(argv=None):
     ctx = Context(profile, console, skip_peers=[p for p in args.skip_peers.split(",") if p], verbose=args.verbose)
     names = args.suite or list(SUITES)
     machine = machine_info()
+    commit = git_commit()  # at the start: the code that runs, whatever is edited meanwhile
     console.print(f"[bold]fuseflow {ff.__version__}[/] benchmarks, {args.profile} sizes, suites: {', '.join(names)}; "
                   f"{machine['cpu']}, {machine['cores']} cores, SIMD {machine['simd_target']}, "
                   f"{ff.get_num_threads()} fuseflow threads")
@@ -102,7 +103,7 @@ def main(argv=None):
         "machine": machine,
         "versions": {"fuseflow": ff.__version__, "python": machine["python"], "numpy": np.__version__,
                      **ctx.peers.versions()},
-        "git_commit": git_commit(),
+        "git_commit": commit,
         "environment": {k: v for k, v in os.environ.items()
                         if k.startswith(("FUSEFLOW_", "OMP_", "OPENBLAS_")) and k != "FUSEFLOW_BENCH_CACHE"},
         "seconds": {"total": time.perf_counter() - started, "suites": suite_seconds},

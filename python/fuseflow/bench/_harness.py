@@ -132,21 +132,21 @@ class Case:
                                                "errors", "params", "note")}
 
 
-def _time_calls(fn, calls, arg):
+def _time_calls(fn, calls, arg, clock=time.perf_counter):
     if arg is None:
-        start = time.perf_counter()
+        start = clock()
         for _ in range(calls):
             fn()
-        return (time.perf_counter() - start) / calls
-    start = time.perf_counter()
+        return (clock() - start) / calls
+    start = clock()
     for _ in range(calls):
         fn(arg)
-    return (time.perf_counter() - start) / calls
+    return (clock() - start) / calls
 
 
 def measure(ctx, suite, case, contenders, *, baseline="fuseflow", size=None, size_label="", agree=None,
             rtol=1e-12, atol=0.0, per_iteration=None, check_arg=None, calls=None, unit=None, params=None,
-            note="", rounds=None, pause=0.0):
+            note="", rounds=None, pause=0.0, clock=time.perf_counter):
     """Times `contenders` ({label: fn}) interleaved and returns the recorded Case.
 
     fn() takes no argument, or, with per_iteration=(k1, k2), the iteration count k (the figure is
@@ -156,12 +156,15 @@ def measure(ctx, suite, case, contenders, *, baseline="fuseflow", size=None, siz
     The baseline must be among the contenders; results are compared with the baseline's.
     pause: seconds to sleep before each contender's turn in a round, so the previous library's
     spinning worker threads (OpenBLAS, OpenMP) are idle again (on 2 cores they take the core the
-    next library needs)."""
+    next library needs). clock: time.thread_time measures the calling thread's CPU time, which
+    other load does not distort, for contenders that run on that thread only."""
     agree = agree or default_agree(rtol, atol)
     rounds = max(5, rounds or ctx.profile.rounds)
     rec = Case(suite=suite, case=case, size=size, size_label=size_label or (f"{size:,}" if size else ""),
                unit=unit or ("seconds per iteration" if per_iteration else "seconds per call"), baseline=baseline,
                params=dict(params or {}), note=note)
+    if clock is not time.perf_counter:
+        rec.params["clock"] = getattr(clock, "__name__", str(clock))
     if per_iteration:
         k1, k2 = per_iteration
         rec.params.update(iterations_k1=k1, iterations_k2=k2)
@@ -229,12 +232,12 @@ def measure(ctx, suite, case, contenders, *, baseline="fuseflow", size=None, siz
                 fn(per_iteration[1]) if per_iteration else fn()
             if per_iteration:
                 k1, k2 = per_iteration
-                t1 = _time_calls(fn, rec.calls[label], k1)
-                t2 = _time_calls(fn, rec.calls[label], k2)
+                t1 = _time_calls(fn, rec.calls[label], k1, clock)
+                t2 = _time_calls(fn, rec.calls[label], k2, clock)
                 # Clamp: on tiny graphs timer noise can make one round's slope negative.
                 seconds = max((t2 - t1) / (k2 - k1), 0.0)
             else:
-                seconds = _time_calls(fn, rec.calls[label], None)
+                seconds = _time_calls(fn, rec.calls[label], None, clock)
             samples[label].append(seconds)
     rec.rounds = rounds
     rec.figures = {label: _stats(s) for label, s in samples.items()}

@@ -11,6 +11,7 @@ whose price pins sigma down to 1e-12 (vega * 1e-12 > 4 ulp(price), price > 1e-8 
 error against the true sigma and the count of non-converged / NaN results are noted per solver."""
 
 import math
+import time
 import warnings
 
 import numpy as np
@@ -125,9 +126,20 @@ def run(ctx):
 
         ctx.measure("Black implied volatility", c, size=n, size_label=f"{n:,} options", agree=agree,
                     note="max |diff| over options whose price pins sigma to 1e-12")
+        # One thread on both sides, CPU time of the calling thread: the figure other load on a
+        # shared machine does not distort (NumPy is single-threaded too).
+        ff.set_num_threads(1)
+        try:
+            ctx.measure("Black implied volatility, 1 thread, thread CPU time",
+                        {"fuseflow": ours, "numpy Newton": c["numpy Newton"]}, size=n, size_label=f"{n:,} options",
+                        agree=agree, clock=time.thread_time, note="time.thread_time of the calling thread")
+        finally:
+            ff.set_num_threads(threads)
         sig, conv = numpy_newton(w["price"], w["f"], w["k"], w["t"], w["call"])
         ctx.note(f"{n:,} options: " + _accuracy("fuseflow", ours(), w))
         ctx.note(f"{n:,} options: " + _accuracy("numpy Newton", sig, w, conv))
+
+    _bachelier(ctx, _implied)
 
     # One option at a time from Python floats (a loop over 1000 options; per option below).
     w1 = workload(ctx.pick(100, 1000, 1000), seed=1)
@@ -155,3 +167,83 @@ def run(ctx):
     ctx.measure("Black implied volatility, a Python loop of scalar calls", c, size=len(calls),
                 size_label=f"{len(calls):,} options", agree=agree1,
                 note="seconds per loop over all options; max |diff| over pinned options")
+
+
+def normal_workload(n, seed=2):
+    """Bachelier: rates-like forwards and strikes, normal vols 1bp..300bp, t in [1/52, 5]."""
+    from fuseflow.finance import bachelier
+
+    rng = np.random.default_rng(seed)
+    f = rng.uniform(-0.01, 0.05, n)
+    k = f + rng.uniform(-0.04, 0.04, n)
+    t = np.exp(rng.uniform(math.log(1 / 52), math.log(5.0), n))
+    sigma = np.exp(rng.uniform(math.log(1e-4), math.log(0.03), n))
+    call = rng.random(n) < 0.5
+    price = bachelier.price(f, k, t, 0.0, sigma, call)
+    keep = price > np.where(call, np.maximum(f - k, 0), np.maximum(k - f, 0))
+    sd = sigma * np.sqrt(t)
+    vega = np.exp(-0.5 * ((f - k) / sd) ** 2) / math.sqrt(2 * math.pi) * np.sqrt(t)
+    pinned = vega * sigma * 1e-12 > 4 * np.spacing(price)  # the price pins sigma to 1e-12 relative
+    return {key: v[keep] for key, v in dict(f=f, k=k, t=t, sigma=sigma, call=call, price=price,
+                                            pinned=pinned).items()}
+
+
+def numpy_newton_normal(price, f, k, t, call):
+    """Vectorised Newton on the Bachelier price, |dsigma| <= 1e-12 sigma, at most 100 iterations,
+    from sqrt(2 pi) (time value + |F - K| / 2) / sqrt(t), an upper bound (the price is convex in
+    sigma, so Newton from above converges monotonically). Returns (sigma, converged mask)."""
+    from scipy.special import ndtr
+
+    intrinsic = np.where(call, np.maximum(f - k, 0), np.maximum(k - f, 0))
+    sqrt_t = np.sqrt(t)
+    sigma = math.sqrt(2 * math.pi) * (price - intrinsic + 0.5 * np.abs(f - k)) / sqrt_t
+    converged = np.zeros(price.size, dtype=bool)
+    active = np.arange(price.size)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for _ in range(MAX_ITER):
+            if active.size == 0:
+                break
+            s, st, ff_, kk, pp, cc = sigma[active], sqrt_t[active], f[active], k[active], price[active], call[active]
+            sd = s * st
+            d = (ff_ - kk) / sd
+            pdf = np.exp(-0.5 * d * d) / math.sqrt(2 * math.pi)
+            model = np.where(cc, (ff_ - kk) * ndtr(d), (kk - ff_) * ndtr(-d)) + sd * pdf
+            new = np.maximum(s - (model - pp) / np.maximum(pdf * st, 1e-300), 1e-12)
+            sigma[active] = new
+            done = np.abs(new - s) <= TOL * new
+            converged[active[done]] = True
+            active = active[~done & np.isfinite(new)]
+    return sigma, converged
+
+
+def _bachelier(ctx, implied):
+    """Normal (Bachelier) implied volatility vs the same kind of NumPy Newton, relative rule."""
+    if not hasattr(implied, "normal_implied_volatility"):
+        ctx.skip("Bachelier implied volatility", "fuseflow.finance._implied.normal_implied_volatility is not built")
+        return
+    wn = normal_workload(ctx.pick(1000, 10_000, 10_000))
+    sig, conv = numpy_newton_normal(wn["price"], wn["f"], wn["k"], wn["t"], wn["call"])
+    # Compared where the price pins sigma and Newton met its rule (its failures are noted below).
+    pinned = wn["pinned"] & conv
+
+    def ours():
+        return implied.normal_implied_volatility(wn["price"], wn["f"], wn["k"], wn["t"], wn["call"])
+
+    def agree(a, b):
+        both = pinned & np.isfinite(a) & np.isfinite(b)
+        rel = float(np.abs(a[both] / b[both] - 1).max()) if both.any() else 0.0
+        if rel > 1e-8:
+            raise Disagreement(f"max relative sigma diff on pinned options = {rel:.3g}")
+        return float(np.abs(a[both] - b[both]).max()) if both.any() else 0.0
+
+    n = int(wn["price"].size)
+    ctx.measure("Bachelier (normal) implied volatility", {
+        "fuseflow": ours,
+        "numpy Newton": lambda: numpy_newton_normal(wn["price"], wn["f"], wn["k"], wn["t"], wn["call"])[0]},
+        size=n, size_label=f"{n:,} options", agree=agree,
+        note="agreement: relative 1e-8 on pinned options where Newton converged")
+    got = ours()
+    pinned = wn["pinned"]
+    ctx.note(f"Bachelier {n:,} options ({int(pinned.sum()):,} pinned): worst relative error fuseflow "
+             f"{np.nanmax(np.abs(got / wn['sigma'] - 1)[pinned]):.2e}, NaN {int(np.isnan(got).sum())}; NumPy Newton "
+             f"{np.nanmax(np.abs(sig / wn['sigma'] - 1)[pinned]):.2e}, non-converged {int((~conv).sum())}")

@@ -90,9 +90,13 @@ def _graph(ctx, ff, nk, ig, name, src, dst, n, weights, road):
                 return None  # NetworKit: its own random sources
             raw = np.asarray(theirs) * scale
             ours_raw = alg.betweenness_centrality(g, sources=sources, normalized=False)
-            if not np.allclose(ours_raw, raw, rtol=1e-9):
+            # igraph's double path counts overflow on large grids (NaN there): compare where finite.
+            finite = np.isfinite(raw)
+            if not np.allclose(ours_raw[finite], raw[finite], rtol=1e-9):
                 raise Disagreement("betweenness differs")
-            return float(np.abs(ours_raw - raw).max())
+            if not finite.all():
+                ctx.note(f"{label}: igraph betweenness NaN on {int((~finite).sum()):,} nodes (path counts beyond double)")
+            return float(np.abs(ours_raw[finite] - raw[finite]).max()) if finite.any() else None
 
         measure(f"betweenness, {BC_SOURCES} sources", {
             "fuseflow": lambda: alg.betweenness_centrality(g, sources=sources),
