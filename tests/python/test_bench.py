@@ -202,6 +202,13 @@ def test_compare_threshold_follows_the_noise():
     assert row["status"] == "same" and row["threshold"] == pytest.approx(0.2)
 
 
+def test_compare_skips_ratios_that_are_zero():
+    old = _payload([_case(1.0, 4.0)])
+    new = _payload([_case(1.0, 4.0)])
+    new["cases"][0]["ratios"]["peer"] = 0.0
+    assert compare.compare(old, new)[0] == []
+
+
 def test_compare_rejects_unreadable_input(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text('{"cases": []}')

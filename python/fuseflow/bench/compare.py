@@ -37,11 +37,14 @@ def _index(payload):
 
 def compare(old, new, floor=0.05, k=1.0):
     """Rows {suite, case, size, peer, old, new, change, threshold, status} for every case in both
-    runs; status is 'regressed', 'improved' or 'same'. Also returns the keys in only one run."""
+    runs with positive ratios; status is 'regressed', 'improved' or 'same'. Also returns the keys
+    in only one run."""
     a, b = _index(old), _index(new)
     rows = []
     for key in a.keys() & b.keys():
         (r_old, s_old), (r_new, s_new) = a[key], b[key]
+        if not (r_old > 0 and r_new > 0):  # a median of 0 (a per-iteration slope lost in noise)
+            continue
         threshold = max(floor, k * (s_old + s_new))
         change = r_new / r_old - 1.0
         status = "regressed" if change < -threshold else "improved" if change > threshold else "same"
