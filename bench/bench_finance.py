@@ -2,9 +2,11 @@
 py_vollib_vectorized: same run, interleaved rounds, medians, ratios = peer / fuseflow.
 
 Workloads (random options, every argument an array: s, k in [50, 150], t in [0.1, 2], r in
-[0, 0.1], sigma in [0.1, 0.5]):
+[0, 0.1], sigma in [0.1, 0.5]; 48 bytes per option move through memory: five float64 inputs,
+one output):
 - Black-Scholes calls at 1,000,000 (default threads and one thread), 10,000 and 100 options,
-  vs the formula written with NumPy + scipy.special.ndtr (what a NumPy user writes);
+  vs the formula written with NumPy + scipy.special.ndtr (what a NumPy user writes); and 1M
+  with only s an array (16 bytes per option);
 - one call from Python with Python floats vs the same formula with the math module, QuantLib's
   blackFormula (forward, std dev and discount precomputed, its best case) and py_vollib;
 - all greeks (delta, gamma, vega, theta, rho, dividend rho, vanna, volga, charm) of 1M options in
@@ -102,17 +104,20 @@ def _single_thread(fn):
     return run
 
 
-def measure_batch(n, repeats, seed=0):
+def measure_batch(n, repeats, seed=0, spot_only=False):
     """{name: median seconds} for n Black-Scholes calls: fuseflow (threads, one thread), NumPy+SciPy,
-    py_vollib_vectorized when installed."""
+    py_vollib_vectorized when installed. spot_only: s an array, k, t, r, sigma Python floats
+    (a strike/expiry slice; NumPy broadcasts them, fuseflow shares them as stride-0 operands)."""
     s, k, t, r, sigma = random_options(n, seed)
+    if spot_only:
+        k, t, r, sigma = 100.0, 0.75, 0.03, 0.25
     fns = {
         "fuseflow": lambda: black_scholes.call_price(s, k, t, r, sigma),
         "fuseflow_1thread": _single_thread(lambda: black_scholes.call_price(s, k, t, r, sigma)),
         "numpy_scipy": lambda: numpy_call(s, k, t, r, sigma),
     }
     pvv = _vollib_vectorized()
-    if pvv is not None and n >= 10_000:
+    if pvv is not None and n >= 10_000 and not spot_only:
         flags = np.array(["c"] * n)
         fns["py_vollib_vectorized"] = lambda: pvv.vectorized_black_scholes(flags, s, k, t, r, sigma, return_as="numpy")
     np.testing.assert_allclose(fns["fuseflow"](), numpy_call(s, k, t, r, sigma), rtol=1e-9, atol=1e-9)
@@ -186,6 +191,54 @@ def measure_greeks(n, repeats, seed=1):
     return common.interleaved_medians_by_name(fns, repeats)
 
 
+def cpu_medians(fns, repeats):
+    """Median CPU seconds of the calling thread for each fn, interleaved: for one-thread
+    comparisons on a shared machine, where wall time counts other processes' load and CPU time
+    does not. Only meaningful when every fn runs on the calling thread alone."""
+    for fn in fns.values():
+        fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.thread_time()
+            fn()
+            times[name].append(time.thread_time() - start)
+    return {name: float(np.median(v)) for name, v in times.items()}
+
+
+def measure_cpu_one_thread(repeats):
+    """{workload: {impl: median CPU seconds}} with fuseflow on one thread (NumPy is single-threaded)."""
+    result = {}
+    fuseflow.set_num_threads(1)
+    try:
+        for n in (1_000_000, 10_000, 100):
+            s, k, t, r, sigma = random_options(n)
+            calls = max(1, 10_000 // n)  # time a loop of small calls: thread_time ticks coarsely
+
+            def ours(a=(s, k, t, r, sigma), c=calls):
+                for _ in range(c):
+                    black_scholes.call_price(*a)
+
+            def theirs(a=(s, k, t, r, sigma), c=calls):
+                for _ in range(c):
+                    numpy_call(*a)
+
+            m = cpu_medians({"fuseflow": ours, "numpy_scipy": theirs}, repeats)
+            result[f"{n} calls"] = {name: sec / calls for name, sec in m.items()}
+        s, k, t, r, sigma = random_options(1_000_000, 1)
+        result["1M all greeks"] = cpu_medians(
+            {
+                "fuseflow": lambda: black_scholes.greeks(s, k, t, r, sigma),
+                "numpy_scipy": lambda: numpy_greeks(s, k, t, r, sigma),
+                "fuseflow_price": lambda: black_scholes.call_price(s, k, t, r, sigma),
+            },
+            repeats,
+        )
+    finally:
+        fuseflow.set_num_threads(0)
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=9)
@@ -194,12 +247,14 @@ def main():
     repeats = 3 if args.quick else args.repeats
     print(f"fuseflow threads: {fuseflow.get_num_threads()}")
     rows, payload = [], {"batch": {}, "scalar_ns": {}, "greeks": {}}
-    for n, reps in ((1_000_000, repeats), (10_000, repeats * 20), (100, repeats * 200)):
-        m = measure_batch(n, reps)
-        payload["batch"][n] = m
+    for n, reps, spot_only in ((1_000_000, repeats, False), (1_000_000, repeats, True), (10_000, repeats * 20, False),
+                               (100, repeats * 200, False)):
+        m = measure_batch(n, reps, spot_only=spot_only)
+        label = f"{n} (s only)" if spot_only else str(n)
+        payload["batch"][label] = m
         base = m["numpy_scipy"]
         for name, sec in m.items():
-            rows.append({"options": n, "impl": name, "us": sec * 1e6, "numpy/impl": base / sec})
+            rows.append({"options": label, "impl": name, "us": sec * 1e6, "numpy/impl": base / sec})
     common.print_table("Black-Scholes calls (median us, ratio = NumPy+SciPy time / impl time)", rows,
                        ["options", "impl", "us", "numpy/impl"])
 
@@ -217,6 +272,16 @@ def main():
         ["impl", "ms", "vs fuseflow_greeks"],
     )
     print(f"\ngreeks / price cost: {g['fuseflow_greeks'] / g['fuseflow_price']:.2f}x")
+
+    cpu = measure_cpu_one_thread(repeats)
+    payload["cpu_one_thread"] = cpu
+    cpu_rows = []
+    for workload, m in cpu.items():
+        for name, sec in m.items():
+            cpu_rows.append({"workload": workload, "impl": name, "us": sec * 1e6,
+                             "numpy/impl": m["numpy_scipy"] / sec})
+    common.print_table("CPU time of the calling thread, fuseflow on one thread (robust to other load; "
+                       "ratio = NumPy+SciPy / impl)", cpu_rows, ["workload", "impl", "us", "numpy/impl"])
     common.write_results("finance", payload)
 
 

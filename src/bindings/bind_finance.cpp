@@ -181,7 +181,8 @@ nb::dict greeks_array(int model, nb::handle s, nb::handle k, nb::handle t, nb::h
   const auto n = static_cast<std::size_t>(call.in.size);
   const bool has_dividend = call.in.model == Model::kBlackScholes || call.in.model == Model::kDigitalCash ||
                             call.in.model == Model::kDigitalAsset;
-  static const char* const kKeys[] = {"delta", "gamma", "vega", "theta", "rho", "dividend_rho", "vanna", "volga", "charm"};
+  static const char* const kKeys[] = {"delta", "gamma",        "vega",  "theta", "rho",
+                                      "dividend_rho", "vanna", "volga", "charm"};
   nb::object arrays[9];
   double* data[9] = {};
   for (int i = 0; i < 9; ++i) {
@@ -388,7 +389,8 @@ nb::object array_fast_path(const Signature& sig, PyObject* args, PyObject* kwarg
   if (static_cast<std::size_t>(n) >= kPooledOutputElements) {
     out = pooled_array({static_cast<std::size_t>(n)}, data);
   } else {
-    static PyObject* numpy_empty = nb::object(nb::module_::import_("numpy").attr("empty")).release().ptr();  // kept for life
+    // numpy.empty, looked up once and kept for the life of the process.
+    static PyObject* numpy_empty = nb::object(nb::module_::import_("numpy").attr("empty")).release().ptr();
     nb::object length = nb::steal(PyLong_FromSsize_t(n));
     out = nb::steal(PyObject_CallOneArg(numpy_empty, length.ptr()));
     if (!out.is_valid()) throw nb::python_error();
@@ -492,7 +494,9 @@ void def_forward(nb::module_& m, const char* doc) {
 
 }  // namespace
 
-void bind_finance_iv(nb::module_& finance);  // src/bindings/bind_finance_iv.cpp
+// The implied-volatility and American entry points register from their own binding files.
+void bind_finance_iv(nb::module_& finance);        // src/bindings/bind_finance_iv.cpp
+void bind_finance_american(nb::module_& finance);  // src/bindings/bind_finance_american.cpp
 
 void bind_finance(nb::module_& m) {
   nb::module_ fin = m.def_submodule("finance", "batched option pricing kernels (src/finance)");
@@ -539,6 +543,7 @@ void bind_finance(nb::module_& m) {
   def_keyword_q<public_index("digital_asset_put_price"), kAsset, 0>(fin, doc);
   def_keyword_q<public_index("digital_asset_price"), kAsset, 2>(fin, doc);
   bind_finance_iv(fin);
+  bind_finance_american(fin);
 }
 
 }  // namespace fuseflow::bindings

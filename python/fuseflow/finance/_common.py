@@ -208,7 +208,8 @@ def implied_volatility(black: bool, names, price, spot, k, t, r, q, is_call, err
             else:
                 bad = np.flatnonzero(~np.isfinite(value))
                 if bad.size:
-                    raise ValueError(f"{label}: must be finite, got {float(value[bad[0]])!r}{_where(int(bad[0]), shape)}")
+                    got, where = float(value[bad[0]]), _where(int(bad[0]), shape)
+                    raise ValueError(f"{label}: must be finite, got {got!r}{where}")
     if scalar_only:
         forward_price = price_ * _exp(r_ * t_)
         forward = spot_ if spot_is_forward else spot_ * _exp((r_ - q_) * t_)
