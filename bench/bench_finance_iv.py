@@ -12,7 +12,8 @@ Peers, same stopping rule (|dsigma| <= 1e-12, at most 100 iterations):
 - fuseflow: ff.finance._implied.black_implied_volatility (LBR-style guess + Householder(3)), all
   threads and one thread.
 - py_vollib_vectorized (Jäckel's LBR through numba) when it imports; py_vollib scalar for one call.
-Timing: interleaved rounds (bench/common.py interleaved_medians), medians, ratios from one run.
+Timing: interleaved rounds (bench/common.py interleaved_medians), medians, ratios from one run; and
+the calling thread's CPU time at one thread (time.thread_time), which other load does not distort.
 Accuracy: worst |sigma_out - sigma_true| over options whose price pins sigma down to 1e-12
 (vega * 1e-12 > 4 ulp(price), price > 1e-8 F), and the count of non-converged / NaN results.
 Bachelier: 10,000 normal implied vols (rates-like F, K; normal vols 1bp..300bp) vs the same kind of
@@ -22,8 +23,10 @@ Usage: python bench/bench_finance_iv.py [--repeats 7] [--sizes 10000 1000000]
 
 import argparse
 import math
+import statistics
 import subprocess
 import sys
+import time
 import warnings
 
 import numpy as np
@@ -135,6 +138,20 @@ def numpy_newton_normal(price, f, k, t, call):
     return sigma, converged
 
 
+def cpu_medians(fns, repeats):
+    """Median CPU seconds of the calling thread for each fn (round-robin): for single-threaded runs
+    the figure other load on a shared machine does not distort (wall clock counts waiting time)."""
+    for fn in fns.values():
+        fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.thread_time()
+            fn()
+            times[name].append(time.thread_time() - start)
+    return {name: statistics.median(v) for name, v in times.items()}
+
+
 def _import_py_vollib_vectorized():
     """The module if its solver runs here, else None. Probed in a subprocess first: importing it
     patches py_vollib's own functions, and on this numba its kernels fail to compile, which would
@@ -152,6 +169,10 @@ def _import_py_vollib_vectorized():
         import py_vollib_vectorized
 
     return py_vollib_vectorized
+
+
+def fuseflow_iv_bound(w):
+    return lambda: fuseflow_iv(w)
 
 
 def fuseflow_iv(w):
@@ -211,6 +232,15 @@ def main():
         row["speedup_1thread_vs_newton"] = med["numpy_newton"] / med["fuseflow_1thread"]
         if "py_vollib_vectorized" in med:
             row["speedup_vs_py_vollib_vectorized"] = med["py_vollib_vectorized"] / med["fuseflow"]
+        # One thread, CPU time of the calling thread (NumPy is single-threaded too).
+        ff.set_num_threads(1)
+        try:
+            cpu = cpu_medians({"fuseflow": fuseflow_iv_bound(w), "numpy_newton": newton}, repeats)
+        finally:
+            ff.set_num_threads(threads)
+        row["cpu_1thread_fuseflow_ms"] = cpu["fuseflow"] * 1e3
+        row["cpu_numpy_newton_ms"] = cpu["numpy_newton"] * 1e3
+        row["cpu_speedup_1thread_vs_newton"] = cpu["numpy_newton"] / cpu["fuseflow"]
         rows.append(row)
 
         ours = fuseflow_iv(w)
