@@ -12,23 +12,28 @@ Peers, same stopping rule (|dsigma| <= 1e-12, at most 100 iterations):
 - fuseflow: ff.finance._implied.black_implied_volatility (LBR-style guess + Householder(3)), all
   threads and one thread.
 - py_vollib_vectorized (Jäckel's LBR through numba) when it imports; py_vollib scalar for one call.
-Timing: interleaved rounds (bench/common.py interleaved_medians), medians, ratios from one run.
+Timing: interleaved rounds (bench/common.py interleaved_medians), medians, ratios from one run; and
+the calling thread's CPU time at one thread (time.thread_time), which other load does not distort.
 Accuracy: worst |sigma_out - sigma_true| over options whose price pins sigma down to 1e-12
 (vega * 1e-12 > 4 ulp(price), price > 1e-8 F), and the count of non-converged / NaN results.
+Bachelier: 10,000 normal implied vols (rates-like F, K; normal vols 1bp..300bp) vs the same kind of
+NumPy Newton with a relative rule (|dsigma| <= 1e-12 sigma), errors against the generating sigma.
 Usage: python bench/bench_finance_iv.py [--repeats 7] [--sizes 10000 1000000]
 """
 
 import argparse
 import math
+import statistics
 import subprocess
 import sys
+import time
 import warnings
 
 import numpy as np
 from scipy.special import ndtr
 
 import fuseflow as ff
-from fuseflow.finance import _implied, black_scholes
+from fuseflow.finance import _implied, bachelier, black_scholes
 
 from common import interleaved_medians, print_table, write_results
 
@@ -90,6 +95,63 @@ def numpy_newton(price, f, k, t, call):
     return sigma, converged
 
 
+def normal_workload(n, seed=2):
+    """Bachelier: rates-like forwards and strikes, normal vols 1bp..300bp, t in [1/52, 5]."""
+    rng = np.random.default_rng(seed)
+    f = rng.uniform(-0.01, 0.05, n)
+    k = f + rng.uniform(-0.04, 0.04, n)
+    t = np.exp(rng.uniform(math.log(1 / 52), math.log(5.0), n))
+    sigma = np.exp(rng.uniform(math.log(1e-4), math.log(0.03), n))
+    call = rng.random(n) < 0.5
+    price = bachelier.price(f, k, t, 0.0, sigma, call)
+    keep = price > np.where(call, np.maximum(f - k, 0), np.maximum(k - f, 0))
+    sd = sigma * np.sqrt(t)
+    vega = np.exp(-0.5 * ((f - k) / sd) ** 2) / math.sqrt(2 * math.pi) * np.sqrt(t)
+    pinned = vega * sigma * 1e-12 > 4 * np.spacing(price)  # the price pins sigma to 1e-12 relative
+    return {key: v[keep] for key, v in dict(f=f, k=k, t=t, sigma=sigma, call=call, price=price,
+                                            pinned=pinned).items()}
+
+
+def numpy_newton_normal(price, f, k, t, call):
+    """Vectorised Newton on the Bachelier price; |dsigma| <= 1e-12 sigma (normal vols are ~1e-2),
+    at most 100 iterations. The price is convex in sigma, so Newton from above the root converges
+    monotonically: start at sqrt(2 pi) (time value + |F - K| / 2) / sqrt(t), an upper bound."""
+    intrinsic = np.where(call, np.maximum(f - k, 0), np.maximum(k - f, 0))
+    sqrt_t = np.sqrt(t)
+    sigma = math.sqrt(2 * math.pi) * (price - intrinsic + 0.5 * np.abs(f - k)) / sqrt_t
+    converged = np.zeros(price.size, dtype=bool)
+    active = np.arange(price.size)
+    for _ in range(MAX_ITER):
+        if active.size == 0:
+            break
+        s, st, ff_, kk, pp, cc = sigma[active], sqrt_t[active], f[active], k[active], price[active], call[active]
+        sd = s * st
+        d = (ff_ - kk) / sd
+        pdf = np.exp(-0.5 * d * d) / math.sqrt(2 * math.pi)
+        model = np.where(cc, (ff_ - kk) * ndtr(d), (kk - ff_) * ndtr(-d)) + sd * pdf
+        step = (model - pp) / np.maximum(pdf * st, 1e-300)
+        new = np.maximum(s - step, 1e-12)
+        sigma[active] = new
+        done = np.abs(new - s) <= TOL * new
+        converged[active[done]] = True
+        active = active[~done & np.isfinite(new)]
+    return sigma, converged
+
+
+def cpu_medians(fns, repeats):
+    """Median CPU seconds of the calling thread for each fn (round-robin): for single-threaded runs
+    the figure other load on a shared machine does not distort (wall clock counts waiting time)."""
+    for fn in fns.values():
+        fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.thread_time()
+            fn()
+            times[name].append(time.thread_time() - start)
+    return {name: statistics.median(v) for name, v in times.items()}
+
+
 def _import_py_vollib_vectorized():
     """The module if its solver runs here, else None. Probed in a subprocess first: importing it
     patches py_vollib's own functions, and on this numba its kernels fail to compile, which would
@@ -107,6 +169,10 @@ def _import_py_vollib_vectorized():
         import py_vollib_vectorized
 
     return py_vollib_vectorized
+
+
+def fuseflow_iv_bound(w):
+    return lambda: fuseflow_iv(w)
 
 
 def fuseflow_iv(w):
@@ -166,6 +232,15 @@ def main():
         row["speedup_1thread_vs_newton"] = med["numpy_newton"] / med["fuseflow_1thread"]
         if "py_vollib_vectorized" in med:
             row["speedup_vs_py_vollib_vectorized"] = med["py_vollib_vectorized"] / med["fuseflow"]
+        # One thread, CPU time of the calling thread (NumPy is single-threaded too).
+        ff.set_num_threads(1)
+        try:
+            cpu = cpu_medians({"fuseflow": fuseflow_iv_bound(w), "numpy_newton": newton}, repeats)
+        finally:
+            ff.set_num_threads(threads)
+        row["cpu_1thread_fuseflow_ms"] = cpu["fuseflow"] * 1e3
+        row["cpu_numpy_newton_ms"] = cpu["numpy_newton"] * 1e3
+        row["cpu_speedup_1thread_vs_newton"] = cpu["numpy_newton"] / cpu["fuseflow"]
         rows.append(row)
 
         ours = fuseflow_iv(w)
@@ -207,8 +282,29 @@ def main():
     print_table(f"Black implied volatility, medians of interleaved rounds ({threads} threads unless noted)", rows, columns)
     print_table("Accuracy and failures (same inputs)", accuracy,
                 ["n", "solver", "non_converged_or_nan", "nan", "pinned", "pinned_off_by_1e-8", "worst_abs_err_pinned"])
+    # Bachelier (normal) implied volatility at 10,000 options, same kind of peer.
+    wn = normal_workload(10_000)
+
+    def normal_ours():
+        return _implied.normal_implied_volatility(wn["price"], wn["f"], wn["k"], wn["t"], wn["call"])
+
+    def normal_newton():
+        return numpy_newton_normal(wn["price"], wn["f"], wn["k"], wn["t"], wn["call"])
+
+    m_ours, m_newton = interleaved_medians([normal_ours, normal_newton], args.repeats)
+    sig, conv = normal_newton()
+    ours_n = normal_ours()
+    normal = {"n": int(wn["price"].size), "fuseflow_ms": m_ours * 1e3, "numpy_newton_ms": m_newton * 1e3,
+              "speedup_vs_newton": m_newton / m_ours, "fuseflow_nan": int(np.isnan(ours_n).sum()),
+              "pinned": int(wn["pinned"].sum()),
+              "fuseflow_worst_rel_err_pinned": float(np.nanmax(np.abs(ours_n / wn["sigma"] - 1)[wn["pinned"]])),
+              "newton_non_converged": int((~conv).sum()),
+              "newton_worst_rel_err_pinned": float(np.nanmax(np.abs(sig / wn["sigma"] - 1)[wn["pinned"]]))}
+
     print_table("One option from Python floats", [scalar], list(scalar))
-    write_results("finance_iv", {"rules": __doc__, "timings": rows, "accuracy": accuracy, "scalar": scalar})
+    print_table("Bachelier implied volatility (relative stopping rule 1e-12 for Newton)", [normal], list(normal))
+    write_results("finance_iv", {"rules": __doc__, "timings": rows, "accuracy": accuracy, "scalar": scalar,
+                                 "bachelier": normal})
 
 
 if __name__ == "__main__":
