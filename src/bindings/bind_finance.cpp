@@ -21,6 +21,7 @@
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/finance/european.h"
+#include "fuseflow/finance/output_pool.h"
 
 namespace fuseflow::bindings {
 namespace {
@@ -117,21 +118,59 @@ nb::object wrap_output(Buffer<double>&& buffer, const std::vector<std::size_t>& 
   return nb::cast(nb::ndarray<nb::numpy, double>(owned->data(), shape.size(), shape.data(), owner));
 }
 
+// A NumPy float64 array of `shape` on a recycled block (finance/output_pool.h): large results
+// skip the page faults and zeroing of fresh memory on every call.
+struct PooledBlock {
+  void* data;
+  std::size_t bytes;
+};
+
+nb::object pooled_array(const std::vector<std::size_t>& shape, double*& data) {
+  std::size_t n = 1;
+  for (std::size_t dim : shape) n *= dim;
+  auto* block = new PooledBlock{nullptr, n * sizeof(double)};
+  try {
+    block->data = finance::acquire_output(block->bytes);
+  } catch (...) {
+    delete block;
+    throw;
+  }
+  nb::capsule owner(block, [](void* p) noexcept {
+    auto* b = static_cast<PooledBlock*>(p);
+    finance::release_output(b->data, b->bytes);
+    delete b;
+  });
+  data = static_cast<double*>(block->data);
+  return nb::cast(nb::ndarray<nb::numpy, double>(data, shape.size(), shape.data(), owner));
+}
+
+// Outputs of at least this many elements come from the pool; smaller ones from numpy.empty /
+// Buffer, whose allocations the C library already recycles without faults.
+constexpr std::size_t kPooledOutputElements = std::size_t{1} << 16;
+
 nb::object price_array(int model, nb::handle s, nb::handle k, nb::handle t, nb::handle r, nb::handle q,
                        nb::handle sigma, nb::handle is_call, nb::handle shape, int errors) {
   nb::handle args[finance::kNumArguments] = {s, k, t, r, q, sigma};
   ArrayCall call(model, args, is_call, shape);
   const ErrorMode mode = to_mode(errors);
-  Buffer<double> out(static_cast<std::size_t>(call.in.size));
+  double* data = nullptr;
+  nb::object out;
+  if (static_cast<std::size_t>(call.in.size) >= kPooledOutputElements) {
+    out = pooled_array(call.shape, data);
+  } else {
+    Buffer<double> buffer(static_cast<std::size_t>(call.in.size));
+    data = buffer.data();
+    out = wrap_output(std::move(buffer), call.shape);
+  }
   InvalidInput bad;
   if (call.in.size < 4096) {  // a GIL hand-off costs more than pricing a few thousand options
-    bad = finance::european_price(call.in, mode, out.data());
+    bad = finance::european_price(call.in, mode, data);
   } else {
     NativeCall native;
-    bad = finance::european_price(call.in, mode, out.data());
+    bad = finance::european_price(call.in, mode, data);
   }
   if (bad.index >= 0) raise_invalid(call.in.model, bad, call.shape);
-  return wrap_output(std::move(out), call.shape);
+  return out;
 }
 
 nb::dict greeks_array(int model, nb::handle s, nb::handle k, nb::handle t, nb::handle r, nb::handle q,
@@ -142,11 +181,21 @@ nb::dict greeks_array(int model, nb::handle s, nb::handle k, nb::handle t, nb::h
   const auto n = static_cast<std::size_t>(call.in.size);
   const bool has_dividend = call.in.model == Model::kBlackScholes || call.in.model == Model::kDigitalCash ||
                             call.in.model == Model::kDigitalAsset;
-  Buffer<double> delta(n), gamma(n), vega(n), theta(n), rho(n), dividend_rho(has_dividend ? n : 0), vanna(n),
-      volga(n), charm(n);
-  finance::GreekOutputs out{delta.data(), gamma.data(), vega.data(),  theta.data(),
-                            rho.data(),   has_dividend ? dividend_rho.data() : nullptr,
-                            vanna.data(), volga.data(), charm.data()};
+  static const char* const kKeys[] = {"delta", "gamma",        "vega",  "theta", "rho",
+                                      "dividend_rho", "vanna", "volga", "charm"};
+  nb::object arrays[9];
+  double* data[9] = {};
+  for (int i = 0; i < 9; ++i) {
+    if (i == 5 && !has_dividend) continue;
+    if (n >= kPooledOutputElements) {
+      arrays[i] = pooled_array(call.shape, data[i]);
+    } else {
+      Buffer<double> buffer(n);
+      data[i] = buffer.data();
+      arrays[i] = wrap_output(std::move(buffer), call.shape);
+    }
+  }
+  finance::GreekOutputs out{data[0], data[1], data[2], data[3], data[4], data[5], data[6], data[7], data[8]};
   InvalidInput bad;
   {
     NativeCall native;
@@ -154,17 +203,10 @@ nb::dict greeks_array(int model, nb::handle s, nb::handle k, nb::handle t, nb::h
   }
   if (bad.index >= 0) raise_invalid(call.in.model, bad, call.shape);
   nb::dict result;
-  result["delta"] = wrap_output(std::move(delta), call.shape);
-  result["gamma"] = wrap_output(std::move(gamma), call.shape);
-  result["vega"] = wrap_output(std::move(vega), call.shape);
-  result["theta"] = wrap_output(std::move(theta), call.shape);
-  result["rho"] = wrap_output(std::move(rho), call.shape);
-  if (has_dividend) result["dividend_rho"] = wrap_output(std::move(dividend_rho), call.shape);
-  result["vanna"] = wrap_output(std::move(vanna), call.shape);
-  nb::object volga_array = wrap_output(std::move(volga), call.shape);
-  result["volga"] = volga_array;
-  result["vomma"] = volga_array;  // the same greek under its other name
-  result["charm"] = wrap_output(std::move(charm), call.shape);
+  for (int i = 0; i < 9; ++i) {
+    if (arrays[i].is_valid()) result[kKeys[i]] = arrays[i];
+    if (i == 7) result["vomma"] = arrays[i];  // the same greek under its other name
+  }
   return result;
 }
 
@@ -177,6 +219,17 @@ double price_one(Model model, double s, double k, double t, double r, double q, 
   if (bad.index >= 0) raise_invalid(model, bad, {});
   return price;
 }
+
+// The argument layout of a public function, for the C++ array path below.
+struct Signature {
+  Model model;
+  int positional[7];    // argument slot of each positional parameter; kIsCallSlot for is_call
+  int num_positional;   // parameters that may be given positionally
+  int num_required;     // of which the first num_required have no default
+  bool q_keyword;       // q= is keyword-only
+  int is_call;          // 1 call, 0 put, -1: an is_call parameter (default True)
+};
+constexpr int kIsCallSlot = finance::kNumArguments;
 
 // The public functions with a scalar fast path, and the Python front end each falls back to.
 constexpr std::array<std::string_view, 18> kPublicNames = {
@@ -191,6 +244,27 @@ constexpr std::array<std::string_view, 18> kPublicNames = {
 // interpreter, and releasing at static destruction would run after Python has shut down.
 std::array<PyObject*, kPublicNames.size()> g_fallbacks{};
 
+// Positional layouts: (s, k, t, r, sigma [, is_call], *, q), (s, k, t, r, q, sigma [, is_call]),
+// (f, k, t, r, sigma [, is_call]); slots 0..5 = s/f, k, t, r, q, sigma, 6 = is_call.
+constexpr int kQ = finance::kDividend;
+#define FF_KWQ(model, kind)                                                                              \
+  Signature { model, {0, 1, 2, 3, 5, 6, -1}, (kind) < 0 ? 6 : 5, 5, true, kind }
+#define FF_MERTON(kind)                                                                                 \
+  Signature { Model::kBlackScholes, {0, 1, 2, 3, kQ, 5, 6}, (kind) < 0 ? 7 : 6, 6, false, kind }
+#define FF_FORWARD(model, kind)                                                                          \
+  Signature { model, {0, 1, 2, 3, 5, 6, -1}, (kind) < 0 ? 6 : 5, 5, false, kind }
+constexpr std::array<Signature, kPublicNames.size()> kSignatures = {
+    FF_KWQ(Model::kBlackScholes, 1),      FF_KWQ(Model::kBlackScholes, 0),      FF_KWQ(Model::kBlackScholes, -1),
+    FF_MERTON(1),                         FF_MERTON(0),                         FF_MERTON(-1),
+    FF_FORWARD(Model::kBlack76, 1),       FF_FORWARD(Model::kBlack76, 0),       FF_FORWARD(Model::kBlack76, -1),
+    FF_FORWARD(Model::kBachelier, 1),     FF_FORWARD(Model::kBachelier, 0),     FF_FORWARD(Model::kBachelier, -1),
+    FF_KWQ(Model::kDigitalCash, 1),       FF_KWQ(Model::kDigitalCash, 0),       FF_KWQ(Model::kDigitalCash, -1),
+    FF_KWQ(Model::kDigitalAsset, 1),      FF_KWQ(Model::kDigitalAsset, 0),      FF_KWQ(Model::kDigitalAsset, -1),
+};
+#undef FF_KWQ
+#undef FF_MERTON
+#undef FF_FORWARD
+
 constexpr std::size_t public_index(std::string_view name) {
   for (std::size_t i = 0; i < kPublicNames.size(); ++i) {
     if (kPublicNames[i] == name) return i;
@@ -198,9 +272,151 @@ constexpr std::size_t public_index(std::string_view name) {
   return kPublicNames.size();
 }
 
+
+// Options passed to the C++ array path: either one value for all (stride 0) or a 1-D buffer.
+struct BufferArgs {
+  Py_buffer views[finance::kNumArguments + 2];
+  int held = 0;
+  ~BufferArgs() {
+    for (int i = 0; i < held; ++i) PyBuffer_Release(&views[i]);
+  }
+  // A 1-D buffer of the given one-character format and element size; false (no error set) if not.
+  bool get(PyObject* o, char format, Py_ssize_t itemsize, Py_buffer*& view, bool writable = false) {
+    if (!PyObject_CheckBuffer(o)) return false;
+    Py_buffer* v = &views[held];
+    if (PyObject_GetBuffer(o, v, writable ? PyBUF_RECORDS : PyBUF_RECORDS_RO) != 0) {
+      PyErr_Clear();
+      return false;
+    }
+    ++held;
+    const char* f = v->format ? v->format : "B";
+    if (f[0] == '=' || f[0] == '@' || f[0] == '<') ++f;  // native little-endian spellings
+    if (v->ndim != 1 || f[0] != format || f[1] != '\0' || v->itemsize != itemsize || v->strides[0] % itemsize != 0) {
+      return false;
+    }
+    view = v;
+    return true;
+  }
+};
+
+// The common call, entirely in C++: every argument a Python float/int or a 1-D float64 array
+// of one common length (any stride), is_call a bool or a 1-D bool array, keywords among q /
+// errors / validate / is_call. Returns a null object when the call is anything else (N-d,
+// broadcasting, pandas, other dtypes, unknown keywords, bad values): the Python front end then
+// handles it, with its full conversion rules and error messages.
+nb::object array_fast_path(const Signature& sig, PyObject* args, PyObject* kwargs) {
+  PyObject* given[finance::kNumArguments + 1] = {};
+  const Py_ssize_t npos = PyTuple_GET_SIZE(args);
+  if (npos < sig.num_required || npos > sig.num_positional) return {};
+  for (Py_ssize_t i = 0; i < npos; ++i) given[sig.positional[i]] = PyTuple_GET_ITEM(args, i);
+  int mode = 0;  // ErrorMode::kRaise
+  bool validate = true;
+  if (kwargs) {
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(kwargs, &pos, &key, &value)) {
+      if (sig.q_keyword && PyUnicode_CompareWithASCIIString(key, "q") == 0) {
+        given[finance::kDividend] = value;
+      } else if (sig.is_call < 0 && PyUnicode_CompareWithASCIIString(key, "is_call") == 0) {
+        if (given[kIsCallSlot]) return {};
+        given[kIsCallSlot] = value;
+      } else if (PyUnicode_CompareWithASCIIString(key, "errors") == 0) {
+        if (!PyUnicode_Check(value)) return {};
+        if (PyUnicode_CompareWithASCIIString(value, "nan") == 0) {
+          mode = 1;
+        } else if (PyUnicode_CompareWithASCIIString(value, "raise") != 0) {
+          return {};
+        }
+      } else if (PyUnicode_CompareWithASCIIString(key, "validate") == 0) {
+        if (value != Py_True && value != Py_False) return {};
+        validate = value == Py_True;
+      } else {
+        return {};
+      }
+    }
+  }
+  EuropeanInputs in;
+  in.model = sig.model;
+  double scalars[finance::kNumArguments] = {};
+  BufferArgs buffers;
+  Py_ssize_t n = -1;
+  bool any_array = false;
+  for (int j = 0; j < finance::kNumArguments; ++j) {
+    PyObject* o = given[j];
+    if (!o) {
+      if (j != finance::kDividend) return {};  // a required argument given by keyword
+      in.args[j] = {&scalars[j], 0};  // q = 0.0 (also the models without q)
+      continue;
+    }
+    if (PyFloat_CheckExact(o)) {
+      scalars[j] = PyFloat_AS_DOUBLE(o);
+      in.args[j] = {&scalars[j], 0};
+      continue;
+    }
+    if (PyLong_CheckExact(o)) {
+      scalars[j] = PyLong_AsDouble(o);
+      if (scalars[j] == -1.0 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return {};
+      }
+      in.args[j] = {&scalars[j], 0};
+      continue;
+    }
+    Py_buffer* v = nullptr;
+    if (!buffers.get(o, 'd', sizeof(double), v)) return {};
+    if (n >= 0 && v->shape[0] != n) return {};
+    n = v->shape[0];
+    any_array = true;
+    in.args[j] = {static_cast<const double*>(v->buf), v->strides[0] / static_cast<Py_ssize_t>(sizeof(double))};
+  }
+  std::uint8_t flag = static_cast<std::uint8_t>(sig.is_call != 0);
+  in.is_call = {&flag, 0};
+  if (PyObject* o = given[kIsCallSlot]) {
+    if (o == Py_True || o == Py_False) {
+      flag = o == Py_True;
+    } else {
+      Py_buffer* v = nullptr;
+      if (!buffers.get(o, '?', 1, v)) return {};
+      if (n >= 0 && v->shape[0] != n) return {};
+      n = v->shape[0];
+      any_array = true;
+      in.is_call = {static_cast<const std::uint8_t*>(v->buf), v->strides[0]};
+    }
+  }
+  if (!any_array) return {};  // all scalars with keywords: the front end returns a Python float
+  nb::object out;
+  double* data = nullptr;
+  if (static_cast<std::size_t>(n) >= kPooledOutputElements) {
+    out = pooled_array({static_cast<std::size_t>(n)}, data);
+  } else {
+    // numpy.empty, looked up once and kept for the life of the process.
+    static PyObject* numpy_empty = nb::object(nb::module_::import_("numpy").attr("empty")).release().ptr();
+    nb::object length = nb::steal(PyLong_FromSsize_t(n));
+    out = nb::steal(PyObject_CallOneArg(numpy_empty, length.ptr()));
+    if (!out.is_valid()) throw nb::python_error();
+    Py_buffer* ov = nullptr;
+    if (!buffers.get(out.ptr(), 'd', sizeof(double), ov, true)) {
+      throw Error(ErrorCode::kInternal, "numpy.empty gave no writable float64 buffer");
+    }
+    data = static_cast<double*>(ov->buf);
+  }
+  in.size = n;
+  const ErrorMode error_mode = validate ? static_cast<ErrorMode>(mode) : ErrorMode::kUnchecked;
+  InvalidInput bad;
+  if (n < 4096) {
+    bad = finance::european_price(in, error_mode, data);
+  } else {
+    NativeCall native;
+    bad = finance::european_price(in, error_mode, data);
+  }
+  if (bad.index >= 0) raise_invalid(in.model, bad, {static_cast<std::size_t>(n)});
+  return out;
+}
+
 template <std::size_t Index>
 nb::object call_fallback(nb::args args, nb::kwargs kwargs) {
   static_assert(Index < kPublicNames.size());
+  if (nb::object fast = array_fast_path(kSignatures[Index], args.ptr(), kwargs.ptr()); fast.is_valid()) return fast;
   PyObject* fn = g_fallbacks[Index];
   if (!fn) throw Error(ErrorCode::kInternal, std::string(kPublicNames[Index]) + ": front end not registered");
   PyObject* result = PyObject_Call(fn, args.ptr(), kwargs.ptr());
@@ -278,7 +494,9 @@ void def_forward(nb::module_& m, const char* doc) {
 
 }  // namespace
 
-void bind_finance_american(nb::module_& finance);  // bind_finance_american.cpp
+// The implied-volatility and American entry points register from their own binding files.
+void bind_finance_iv(nb::module_& finance);        // src/bindings/bind_finance_iv.cpp
+void bind_finance_american(nb::module_& finance);  // src/bindings/bind_finance_american.cpp
 
 void bind_finance(nb::module_& m) {
   nb::module_ fin = m.def_submodule("finance", "batched option pricing kernels (src/finance)");
@@ -324,6 +542,7 @@ void bind_finance(nb::module_& m) {
   def_keyword_q<public_index("digital_asset_call_price"), kAsset, 1>(fin, doc);
   def_keyword_q<public_index("digital_asset_put_price"), kAsset, 0>(fin, doc);
   def_keyword_q<public_index("digital_asset_price"), kAsset, 2>(fin, doc);
+  bind_finance_iv(fin);
   bind_finance_american(fin);
 }
 

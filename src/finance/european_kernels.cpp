@@ -18,6 +18,7 @@
 #include <limits>
 
 #include "fuseflow/core/error.h"
+#include "fuseflow/core/parallel_interrupt.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/finance/european.h"
 
@@ -281,13 +282,14 @@ HWY_INLINE GreekLanes DigitalGreeks(DF d, ff::Model model, const Lanes& a) {
     g.dividend_rho = hn::Neg(k_t_s);
     g.vanna = hn::Div(hn::Mul(k, hn::MulSub(d1, d2, one)), hn::Mul(hn::Mul(base, s), sigma));
     g.volga = hn::Div(hn::Mul(k, hn::NegMulAdd(hn::Mul(d1, d1), d2, hn::Add(d1, d2))), sigma2);
-    // charm = delta (r + (d2 dd1/dt... ) ): -d delta / dT with delta = k / (S s).
+    // charm = -d delta / dT = delta (r + (d2 (2 b t / s - d1) + 1) / (2 t)), delta = k / (S s).
     const VF bracket = hn::Div(hn::MulAdd(d2, hn::Sub(hn::Div(hn::Mul(hn::Add(b, b), t_safe), s), d1), one), two_t);
     g.charm = hn::IfThenElseZero(has_vol, hn::Mul(g.delta, hn::Add(r, bracket)));
   } else {
     const VF value = Price(d, model, a);
     const VF n1 = VecNormCdf(d, hn::Mul(sign, D1(d, l.x, l.s, hn::Set(d, 0.5))));  // N(+-d1), exact at expiry
-    const VF k = hn::IfThenElseZero(has_vol, hn::Mul(sign, hn::Mul(l.carry_df, fd::NormPdf(d, d1))));  // +-e^{-qt} phi(d1)
+    // k = +-e^{-qt} phi(d1)
+    const VF k = hn::IfThenElseZero(has_vol, hn::Mul(sign, hn::Mul(l.carry_df, fd::NormPdf(d, d1))));
     const VF dd1_dt = hn::Div(hn::Sub(hn::Div(hn::Mul(hn::Add(b, b), t_safe), s), d2), two_t);
     g.delta = hn::IfThenElseZero(has_vol, hn::MulAdd(l.carry_df, n1, hn::Div(k, s)));
     g.gamma = hn::Neg(hn::Div(hn::Mul(k, d2), hn::Mul(base, hn::Mul(s, s))));
@@ -313,8 +315,10 @@ std::int64_t ForEachVector(const ff::EuropeanInputs& in, ff::ErrorMode mode, con
   const std::size_t lanes = hn::Lanes(d);
   const std::int64_t num_blocks = (n + kBlock - 1) / kBlock;
   std::atomic<std::int64_t> first_bad{n};
+  ParallelInterrupt interrupt;  // Ctrl-C: polled per block by the calling thread
   auto run_blocks = [&](std::int64_t block_begin, std::int64_t block_end) {
     for (std::int64_t block = block_begin; block < block_end; ++block) {
+      if (interrupt.poll()) return;
       const std::int64_t begin = block * kBlock;
       const std::int64_t end = std::min(n, begin + kBlock);
       if (mode == ff::ErrorMode::kRaise && begin > first_bad.load(std::memory_order_relaxed)) return;
@@ -350,6 +354,7 @@ std::int64_t ForEachVector(const ff::EuropeanInputs& in, ff::ErrorMode mode, con
       run_blocks(num_blocks * tid / nt, num_blocks * (tid + 1) / nt);
     }
   }
+  interrupt.rethrow();
   const std::int64_t bad = first_bad.load();
   return bad < n ? bad : -1;
 }
@@ -381,9 +386,10 @@ double PriceOne(ff::Model model, const double* values, bool is_call) {
 std::int64_t GreeksBatch(const ff::EuropeanInputs& in, ff::ErrorMode mode, const ff::GreekOutputs& out) {
   const DF d;
   return ForEachVector(in, mode, [&](const Lanes& x, std::int64_t i, std::size_t count, hn::Mask<DF> bad) HWY_ATTR {
-    const GreekLanes g = in.model == ff::Model::kBachelier                                           ? BachelierGreeks(d, x)
-                         : in.model == ff::Model::kBlackScholes || in.model == ff::Model::kBlack76 ? LognormalGreeks(d, in.model, x)
-                                                                                                   : DigitalGreeks(d, in.model, x);
+    const bool lognormal = in.model == ff::Model::kBlackScholes || in.model == ff::Model::kBlack76;
+    const GreekLanes g = in.model == ff::Model::kBachelier ? BachelierGreeks(d, x)
+                         : lognormal                       ? LognormalGreeks(d, in.model, x)
+                                                           : DigitalGreeks(d, in.model, x);
     StoreLanes(d, MaskBad(d, bad, g.delta), out.delta, i, count);
     StoreLanes(d, MaskBad(d, bad, g.gamma), out.gamma, i, count);
     StoreLanes(d, MaskBad(d, bad, g.vega), out.vega, i, count);

@@ -192,8 +192,15 @@ def test_strided_float32_integer_and_list_inputs():
         bs.call_price(f32, 100.0, 1.0, 0.01, 0.2), bs.call_price(f32.astype(np.float64), 100.0, 1.0, 0.01, 0.2)
     )
     ints = np.arange(80, 121, 10)
-    np.testing.assert_array_equal(bs.call_price(ints, 100, 1, 0, 0.2), bs.call_price(ints.astype(float), 100.0, 1.0, 0.0, 0.2))
+    expected_ints = bs.call_price(ints.astype(float), 100.0, 1.0, 0.0, 0.2)
+    np.testing.assert_array_equal(bs.call_price(ints, 100, 1, 0, 0.2), expected_ints)
     assert bs.call_price([90.0, 110.0], 100.0, 1.0, 0.0, 0.2).shape == (2,)
+    # Reversed and strided views through the front end (a size-1 array operand takes it there).
+    reference = bs.call_price(base.copy(), 100.0, 1.0, 0.01, 0.2)
+    np.testing.assert_array_equal(bs.call_price(base[::-1], np.array([100.0]), 1.0, 0.01, 0.2), reference[::-1])
+    np.testing.assert_array_equal(bs.call_price(base[::-3], 100.0, 1.0, 0.01, 0.2), reference[::-3])
+    big_endian = base.astype(">f8")
+    np.testing.assert_array_equal(bs.call_price(big_endian, 100.0, 1.0, 0.01, 0.2), reference)
     fortran = np.asfortranarray(np.linspace(80, 120, 12).reshape(3, 4))
     np.testing.assert_array_equal(
         bs.call_price(fortran, 100.0, 1.0, 0.0, 0.2), bs.call_price(np.ascontiguousarray(fortran), 100.0, 1.0, 0.0, 0.2)

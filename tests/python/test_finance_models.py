@@ -44,7 +44,8 @@ def test_merton_is_black_scholes_with_q_and_reduces_to_it_at_q_zero():
     np.testing.assert_array_equal(
         merton.call_price(s, k, t, r, 0.0, sigma), black_scholes.call_price(s, k, t, r, sigma)
     )
-    assert merton.put_price(100.0, 90.0, 1.0, 0.03, 0.02, 0.3) == black_scholes.put_price(100.0, 90.0, 1.0, 0.03, 0.3, q=0.02)
+    expected = black_scholes.put_price(100.0, 90.0, 1.0, 0.03, 0.3, q=0.02)
+    assert merton.put_price(100.0, 90.0, 1.0, 0.03, 0.02, 0.3) == expected
 
 
 def test_black76_on_the_forward_is_black_scholes():
@@ -57,7 +58,9 @@ def test_black76_on_the_forward_is_black_scholes():
     big = ref > 1e-8 * s
     np.testing.assert_allclose(b76[big], ref[big], rtol=1e-12)  # f carries one rounding of S e^{(r-q)t}
     # ... and at r = q, F = S: identical inputs, identical kernel path.
-    np.testing.assert_array_equal(black76.call_price(s, k, t, 0.0, sigma), black_scholes.call_price(s, k, t, 0.0, sigma))
+    np.testing.assert_array_equal(
+        black76.call_price(s, k, t, 0.0, sigma), black_scholes.call_price(s, k, t, 0.0, sigma)
+    )
 
 
 def test_black76_matches_mpmath():
@@ -112,25 +115,35 @@ def test_digitals_match_mpmath(kind):
 def test_digitals_are_the_limit_of_call_spreads():
     s, k, t, r, q, sigma = 100.0, 105.0, 0.75, 0.03, 0.01, 0.25
     h = 1e-4
-    spread = (black_scholes.call_price(s, k - h, t, r, sigma, q=q) - black_scholes.call_price(s, k + h, t, r, sigma, q=q)) / (2 * h)
+
+    def call(strike):
+        return black_scholes.call_price(s, strike, t, r, sigma, q=q)
+
+    def put(strike):
+        return black_scholes.put_price(s, strike, t, r, sigma, q=q)
+
+    spread = (call(k - h) - call(k + h)) / (2 * h)
     assert digital.cash_call_price(s, k, t, r, sigma, q=q) == pytest.approx(spread, rel=1e-7)
-    put_spread = (black_scholes.put_price(s, k + h, t, r, sigma, q=q) - black_scholes.put_price(s, k - h, t, r, sigma, q=q)) / (2 * h)
+    put_spread = (put(k + h) - put(k - h)) / (2 * h)
     assert digital.cash_put_price(s, k, t, r, sigma, q=q) == pytest.approx(put_spread, rel=1e-7)
     # asset-or-nothing = vanilla + K * cash-or-nothing
-    call = black_scholes.call_price(s, k, t, r, sigma, q=q)
-    assert digital.asset_call_price(s, k, t, r, sigma, q=q) == pytest.approx(call + k * digital.cash_call_price(s, k, t, r, sigma, q=q), rel=1e-14)
+    cash = digital.cash_call_price(s, k, t, r, sigma, q=q)
+    assert digital.asset_call_price(s, k, t, r, sigma, q=q) == pytest.approx(call(k) + k * cash, rel=1e-14)
 
 
 def test_digital_parity_names_and_expiry():
     s = np.linspace(50, 150, 21)
     cash = digital.cash_call_price(s, 100.0, 1.0, 0.02, 0.3) + digital.cash_put_price(s, 100.0, 1.0, 0.02, 0.3)
     np.testing.assert_allclose(cash, math.exp(-0.02), rtol=1e-15)
-    np.testing.assert_array_equal(digital.call_price(s, 100.0, 1.0, 0.02, 0.3), digital.cash_call_price(s, 100.0, 1.0, 0.02, 0.3))
+    np.testing.assert_array_equal(
+        digital.call_price(s, 100.0, 1.0, 0.02, 0.3), digital.cash_call_price(s, 100.0, 1.0, 0.02, 0.3)
+    )
     np.testing.assert_array_equal(
         digital.put_price(s, 100.0, 1.0, 0.02, 0.3, kind="asset"), digital.asset_put_price(s, 100.0, 1.0, 0.02, 0.3)
     )
-    np.testing.assert_array_equal(digital.cash_call_price(np.array([90.0, 100.0, 110.0]), 100.0, 0.0, 0.0, 0.2), [0.0, 0.5, 1.0])
-    np.testing.assert_array_equal(digital.asset_put_price(np.array([90.0, 100.0, 110.0]), 100.0, 0.0, 0.0, 0.2), [90.0, 50.0, 0.0])
+    at_expiry = np.array([90.0, 100.0, 110.0])
+    np.testing.assert_array_equal(digital.cash_call_price(at_expiry, 100.0, 0.0, 0.0, 0.2), [0.0, 0.5, 1.0])
+    np.testing.assert_array_equal(digital.asset_put_price(at_expiry, 100.0, 0.0, 0.0, 0.2), [90.0, 50.0, 0.0])
     with pytest.raises(ValueError, match="kind: must be 'cash' or 'asset'"):
         digital.call_price(100.0, 100.0, 1.0, 0.0, 0.2, kind="barrier")
 

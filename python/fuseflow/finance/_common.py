@@ -30,6 +30,8 @@ shapes that do not broadcast raise ``ValueError``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import _core
@@ -185,4 +187,71 @@ def register(public_name: str, front_end):
     return getattr(_fin, public_name)
 
 
-__all__ = ["evaluate", "evaluate_greeks", "prepare", "error_mode", "register"]
+def implied_volatility(black: bool, names, price, spot, k, t, r, q, is_call, errors, validate, spot_is_forward):
+    """Implied volatility for the model wrappers: discounted prices on a spot or a forward, solved
+    by the forward solvers of :mod:`fuseflow.finance._implied` (Black or normal).
+
+    ``names`` labels (price, spot, k, t, r, q) in error messages. The forward price is
+    ``price * e^{r t}``; on a spot, the forward is ``spot * e^{(r - q) t}``. Non-finite r or q
+    raise (``errors="raise"``) or give NaN (``errors="nan"``, the default of the wrappers).
+    """
+    from . import _implied  # the solver module (helper "iv"); imported on first use
+
+    mode = error_mode(errors, validate)
+    operands, flag, shape, scalar_only = prepare(names, (price, spot, k, t, r, q), is_call)
+    price_, spot_, k_, t_, r_, q_ = operands
+    if mode == 0:  # the solver checks price, spot, k, t; r and q are checked here
+        for label, value in ((names[4], r_), (names[5], q_)):
+            if type(value) is float:
+                if not math.isfinite(value):
+                    raise ValueError(f"{label}: must be finite, got {value!r}")
+            else:
+                bad = np.flatnonzero(~np.isfinite(value))
+                if bad.size:
+                    got, where = float(value[bad[0]]), _where(int(bad[0]), shape)
+                    raise ValueError(f"{label}: must be finite, got {got!r}{where}")
+    if scalar_only:
+        forward_price = price_ * _exp(r_ * t_)
+        forward = spot_ if spot_is_forward else spot_ * _exp((r_ - q_) * t_)
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):
+            growth = np.exp(np.multiply(r_, t_))
+            forward_price = np.multiply(price_, growth)
+            forward = spot_ if spot_is_forward else np.multiply(spot_, np.exp(np.multiply(np.subtract(r_, q_), t_)))
+        # Back to the broadcast shape, so the solver's messages carry N-d indices.
+        forward_price, forward, k_, t_ = (_reshaped(v, shape) for v in (forward_price, forward, k_, t_))
+        if type(flag) is np.ndarray:
+            flag = flag.reshape(shape)
+    solve = _implied.black_implied_volatility if black else _implied.normal_implied_volatility
+    out = solve(forward_price, forward, k_, t_, flag, errors=errors, validate=validate, names=names[:4])
+    if scalar_only:
+        return float(out)
+    if type(out) is not np.ndarray or out.shape != shape:
+        out = np.broadcast_to(out, shape).copy()
+    return out
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _reshaped(value, shape):
+    if type(value) is np.ndarray and value.ndim == 1 and value.size != 1:
+        return value.reshape(shape)
+    if type(value) is np.ndarray and value.size == 1:
+        return float(value.reshape(-1)[0])
+    return value
+
+
+def _where(index, shape):
+    if len(shape) == 0:
+        return ""
+    if len(shape) == 1:
+        return f" at index {index} (the first offending element)"
+    return f" at index {tuple(int(i) for i in np.unravel_index(index, shape))} (the first offending element)"
+
+
+__all__ = ["evaluate", "evaluate_greeks", "prepare", "error_mode", "register", "implied_volatility"]

@@ -46,4 +46,12 @@ def greeks(f, k, t, r, sigma, is_call=True, *, errors="raise", validate=True):
     return _common.evaluate_greeks(_MODEL, _NAMES, (f, k, t, r, 0.0, sigma), is_call, errors, validate)
 
 
-__all__ = ["call_price", "put_price", "price", "greeks"]
+def implied_volatility(price, f, k, t, r, is_call=True, *, errors="nan", validate=True):
+    """Normal (Bachelier) volatility reproducing ``price`` (NaN where none exists: below the
+    discounted intrinsic value; ``errors="raise"`` raises instead)."""
+    return _common.implied_volatility(
+        False, ("price", "f", "k", "t", "r", "q"), price, f, k, t, r, 0.0, is_call, errors, validate, True
+    )
+
+
+__all__ = ["call_price", "put_price", "price", "greeks", "implied_volatility"]

@@ -44,4 +44,12 @@ def greeks(f, k, t, r, sigma, is_call=True, *, errors="raise", validate=True):
     return _common.evaluate_greeks(_MODEL, _NAMES, (f, k, t, r, 0.0, sigma), is_call, errors, validate)
 
 
-__all__ = ["call_price", "put_price", "price", "greeks"]
+def implied_volatility(price, f, k, t, r, is_call=True, *, errors="nan", validate=True):
+    """sigma reproducing the Black-76 ``price`` of an option on the forward ``f`` (NaN where none
+    exists: outside the no-arbitrage bounds; ``errors="raise"`` raises instead)."""
+    return _common.implied_volatility(
+        True, ("price", "f", "k", "t", "r", "q"), price, f, k, t, r, 0.0, is_call, errors, validate, True
+    )
+
+
+__all__ = ["call_price", "put_price", "price", "greeks", "implied_volatility"]

@@ -53,4 +53,14 @@ def greeks(s, k, t, r, sigma, is_call=True, *, q=0.0, errors="raise", validate=T
     return _common.evaluate_greeks(_MODEL, _NAMES, (s, k, t, r, q, sigma), is_call, errors, validate)
 
 
-__all__ = ["call_price", "put_price", "price", "greeks"]
+def implied_volatility(price, s, k, t, r, is_call=True, *, q=0.0, errors="nan", validate=True):
+    """sigma reproducing the Black-Scholes ``price`` (NaN where none exists: the price is outside
+    the no-arbitrage bounds; ``errors="raise"`` raises instead). Solved on the forward
+    ``s e^{(r-q)t}`` with the undiscounted price ``price e^{rt}`` by the Black solver of
+    :mod:`fuseflow.finance._implied` (|error| <= 1e-12 in sigma inside the bounds)."""
+    return _common.implied_volatility(
+        True, ("price", "s", "k", "t", "r", "q"), price, s, k, t, r, q, is_call, errors, validate, False
+    )
+
+
+__all__ = ["call_price", "put_price", "price", "greeks", "implied_volatility"]

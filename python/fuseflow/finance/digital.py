@@ -14,6 +14,9 @@ Shortcuts with the kind in the name, each also a C++ scalar fast path:
 ``cash_call_price``, ``cash_put_price``, ``cash_price``, ``asset_call_price``,
 ``asset_put_price``, ``asset_price`` (same arguments, no ``kind``).
 
+There is no ``implied_volatility`` here: a digital's price is not monotone in sigma (it rises
+then falls), so a price does not determine one volatility.
+
 At expiry (t = 0) a cash digital pays 1 strictly in the money, 0 strictly out of it and 1/2 at
 the strike (the average of the two one-sided limits); an asset digital pays s, 0, s/2 alike.
 """

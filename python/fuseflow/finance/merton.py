@@ -39,4 +39,11 @@ def greeks(s, k, t, r, q, sigma, is_call=True, *, errors="raise", validate=True)
     return _common.evaluate_greeks(_MODEL, _NAMES, (s, k, t, r, q, sigma), is_call, errors, validate)
 
 
-__all__ = ["call_price", "put_price", "price", "greeks"]
+def implied_volatility(price, s, k, t, r, q, is_call=True, *, errors="nan", validate=True):
+    """sigma reproducing the Merton ``price`` (NaN where none exists); see black_scholes."""
+    return _common.implied_volatility(
+        True, ("price", "s", "k", "t", "r", "q"), price, s, k, t, r, q, is_call, errors, validate, False
+    )
+
+
+__all__ = ["call_price", "put_price", "price", "greeks", "implied_volatility"]

@@ -10,6 +10,7 @@
 
 #include "fuseflow/core/threads.h"
 #include "fuseflow/finance/european.h"
+#include "../test_interrupts.h"
 
 namespace fuseflow::finance {
 namespace {
@@ -185,6 +186,17 @@ TEST(FinanceEuropean, UncheckedGarbageDoesNotCrash) {
     GreekOutputs outs{&g[0], &g[64], &g[128], &g[192], &g[256], &g[320], &g[384], &g[448], &g[512]};
     EXPECT_LT(european_greeks(b.inputs(model), ErrorMode::kUnchecked, outs).index, 0);
   }
+}
+
+TEST(FinanceEuropean, CtrlCStopsABatchSerialAndThreaded) {
+  Batch b = random_batch(1 << 20, 7);
+  std::vector<double> out(b.flags.size());
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    fuseflow::testing::expect_interrupted(
+        [&] { european_price(b.inputs(Model::kBlackScholes), ErrorMode::kRaise, out.data()); });
+  }
+  set_num_threads(0);
 }
 
 }  // namespace
