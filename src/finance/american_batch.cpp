@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fuseflow/core/error.h"
+#include "fuseflow/core/interrupt.h"
 #include "fuseflow/core/parallel_interrupt.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/finance/american.h"
@@ -24,6 +25,14 @@ template <class PriceOne>
 void run_blocks(std::size_t n, std::int64_t block, int threads, PriceOne&& price_one) {
   const auto total = static_cast<std::int64_t>(n);
   const std::int64_t blocks = (total + block - 1) / block;
+  if (threads <= 1) {  // no parallel region for small batches (one option included)
+    for (std::int64_t b = 0; b < blocks; ++b) {
+      if (b > 0) check_interrupt();
+      const std::int64_t end = std::min(total, (b + 1) * block);
+      for (std::int64_t i = b * block; i < end; ++i) price_one(static_cast<std::size_t>(i));
+    }
+    return;
+  }
   ParallelInterrupt interrupt;
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
   for (std::int64_t b = 0; b < blocks; ++b) {

@@ -13,6 +13,9 @@
 //   b_c <= beta < b_u:  a cubic Hermite interpolant of s against ln(b_max - b) between s_c and s_u;
 //   beta >= b_u:        the large-s asymptote b_max - b ~ 2 cosh(x/2) Phi(-s/2), inverted, with the
 //                       same kind of fading correction at b_u.
+// b_l, b_u and the two corrections depend on x alone: they come from a table in ln|x| (EdgeTable).
+// Measured: the guess is within 30% of s in the tangent branch and ~8% in the others; 1-3 steps
+// follow (84% of the issue-grid solves take 2).
 // Refinement: Householder steps of order 3 (quartic convergence) on f(s) = ln b(s) - ln beta below
 // b_c and f(s) = ln(b_max - beta) - ln(b_max - b(s)) above it; both are close to linear on their side
 // and need no division of tiny numbers. A bracket kept from the signs of f catches any step that

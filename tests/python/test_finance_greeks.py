@@ -124,6 +124,8 @@ def test_greeks_at_expiry_are_those_of_the_payoff():
     np.testing.assert_array_equal(g["delta"], [1.0, -1.0])
     for key in ("gamma", "vega", "vanna", "volga", "charm"):
         np.testing.assert_array_equal(g[key], [0.0, 0.0])
+    # theta of the discounted intrinsic value: q s - r k for the call, r k - q s for the put
+    np.testing.assert_allclose(g["theta"], [-0.05 * 100.0, 0.05 * 100.0], rtol=1e-15)
 
 
 def test_scalar_greeks_give_floats():

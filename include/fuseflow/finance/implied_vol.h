@@ -7,8 +7,10 @@
 // inflection point, -ln(b_max - b) above it). See src/finance/implied_vol_black.cpp.
 //
 // Results per input (the scalar functions never throw):
-//   price strictly inside the no-arbitrage bounds -> the volatility, |error| <= 1e-12 in sigma
-//     (|ln(F/K)| <= 700; measured far below that, see tests/cpp/finance/implied_vol_test.cpp);
+//   price strictly inside the no-arbitrage bounds -> the volatility, |error| <= 1e-12 in sigma where
+//     the price determines sigma that well (measured worst 1.2e-13 on the issue grid and random
+//     points; tests/cpp/finance/implied_vol_test.cpp), after at most 3 Householder steps (Bachelier:
+//     2, relative error 1.2e-13), also for F, K over 1e-150..1e150 and t over 1e-6..1e6;
 //   price exactly at intrinsic (max(theta (F - K), 0)) -> 0;
 //   Black: price exactly at the upper bound (F for a call, K for a put) -> +infinity;
 //   price below intrinsic or above the upper bound, price/F/K/t NaN or infinite, F <= 0 or

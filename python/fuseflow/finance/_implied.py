@@ -51,7 +51,8 @@ def normal_implied_volatility(forward_price, f, k, t, is_call=True, *, errors="n
 
 
 def _solve(black, price, f, k, t, is_call, errors, validate, names):
-    mode = _common.error_mode(errors, validate)
+    fast = type(errors) is str and errors == "nan" and validate is True  # the default, without a call
+    mode = 1 if fast else _common.error_mode(errors, validate)
     if type(price) is float and type(f) is float and type(k) is float and type(t) is float and type(is_call) is bool:
         # One option from plain floats: straight to the C++ solver, no NumPy.
         solve = _fin._black_implied_volatility_scalar if black else _fin._normal_implied_volatility_scalar

@@ -15,7 +15,9 @@ error rules):
     squared), ``vega`` (per 1.00 of sigma, i.e. 100 vol points), ``theta`` (per year of calendar
     time, -dV/dt), ``rho`` (per 1.00 of r), ``dividend_rho`` (per 1.00 of q), ``vanna``
     (d delta / d sigma), ``volga`` (= ``vomma``, d vega / d sigma), ``charm`` (d delta / d calendar
-    time, per year). At t = 0 the greeks are those of the payoff: delta 0 or +-1, the rest 0.
+    time, per year). At t = 0 (no time value left) the greeks are those of the discounted
+    intrinsic value max(+-(s e^{-qt} - k e^{-rt}), 0) at t -> 0+: delta 0 or +-1, gamma, vega,
+    vanna and volga 0, theta q s - r k (in-the-money call; 0 out of the money).
 ``implied_volatility(price, s, k, t, r, is_call=True, *, q=0.0, errors="nan")``
     sigma reproducing ``price``; NaN where the price lies outside the no-arbitrage bounds.
 

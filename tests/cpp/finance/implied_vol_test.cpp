@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fuseflow/finance/implied_vol.h"
@@ -429,6 +430,35 @@ TEST(ImpliedVolBatch, CtrlCStopsTheBatchSerialAndThreaded) {
     // a poll per block (the whole batch takes less than check_interrupt's 20 ms rate limit).
     testing::expect_interrupted([&] { black_implied_volatility(in, ErrorMode::kNan, out.data()); }, true);
     testing::expect_interrupted([&] { normal_implied_volatility(in, ErrorMode::kNan, out.data()); }, true);
+  }
+}
+
+// Several callers at once (the first use builds the solver's edge table: a thread-safe static).
+TEST(ImpliedVolConcurrency, ManyCallersGetTheSameAnswers) {
+  const std::int64_t n = 3000;
+  std::vector<double> price(n), f(n, 100.0), k(n), t(n, 0.5);
+  std::vector<std::uint8_t> call(n);
+  for (std::int64_t i = 0; i < n; ++i) {
+    k[i] = 100.0 * std::exp(-2.0 + 4.0 * static_cast<double>(i) / n);
+    call[i] = static_cast<std::uint8_t>(i % 2);
+    price[i] = static_cast<double>(black(f[i], k[i], t[i], 0.25, call[i] != 0).price);
+  }
+  std::vector<std::vector<double>> out(6, std::vector<double>(n));
+  std::vector<std::thread> callers;
+  for (std::size_t c = 0; c < out.size(); ++c) {
+    callers.emplace_back([&, c] {
+      if (c % 2 == 0) {
+        black_implied_volatility(price.data(), f.data(), k.data(), t.data(), call.data(), out[c].data(), n);
+      } else {
+        for (std::int64_t i = 0; i < n; ++i) out[c][i] = black_implied_volatility(price[i], f[i], k[i], t[i], call[i] != 0);
+      }
+    });
+  }
+  for (auto& caller : callers) caller.join();
+  for (std::size_t c = 1; c < out.size(); ++c) EXPECT_EQ(out[c], out[0]) << c;
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (!representable(price[i], black(f[i], k[i], t[i], 0.25, call[i] != 0).vega)) continue;
+    EXPECT_NEAR(out[0][i], 0.25, 1e-12) << i;
   }
 }
 
