@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -55,23 +56,40 @@ void validate(const Graph& g, const BetweennessOptions& o) {
   }
 }
 
-// Scratch arrays of one thread, reset only where a search touched them.
+// Scratch arrays of one thread, reset only where a search touched them. Path counts (sigma)
+// grow like binomial coefficients on grids and road networks and pass 1e308 on a 600 x 600
+// grid, so a source whose double counts overflow is run again with long double counts
+// (x87 extended range, up to ~1e4932: grids of about 8000 x 8000).
 struct Scratch {
   std::vector<double> sigma, delta, dist;
+  std::vector<long double> wide_sigma;
   std::vector<std::int32_t> level;
-  std::vector<NodeId> order;  // nodes in the order they were settled
+  std::vector<NodeId> order;    // nodes in the order they were settled
+  std::vector<NodeId> touched;  // nodes given a tentative distance (weighted searches)
+  bool wide = false;            // a source overflowed double: later sources start in long double
   explicit Scratch(std::int64_t n)
       : sigma(static_cast<std::size_t>(n), 0.0),
         delta(static_cast<std::size_t>(n), 0.0),
         dist(static_cast<std::size_t>(n), kInf),
+        wide_sigma(static_cast<std::size_t>(n), 0.0L),
         level(static_cast<std::size_t>(n), -1) {}
 };
 
-void bfs_source(const SimpleAdjacency& adj, NodeId s, Scratch& t, double* bc) {
+template <class Real>
+bool counts_overflowed(const Scratch& t, const std::vector<Real>& sigma) {
+  for (const NodeId v : t.order) {
+    if (!std::isfinite(sigma[v])) return true;
+  }
+  return false;
+}
+
+// One source by BFS; false (and nothing added) when the path counts overflowed Real.
+template <class Real>
+bool bfs_source(const SimpleAdjacency& adj, NodeId s, Scratch& t, std::vector<Real>& sigma, double* bc) {
   t.order.clear();
   t.order.push_back(s);
   t.level[s] = 0;
-  t.sigma[s] = 1.0;
+  sigma[s] = 1;
   for (std::size_t head = 0; head < t.order.size(); ++head) {
     const NodeId v = t.order[head];
     for (EdgeOffset e = adj.offsets[v]; e < adj.offsets[v + 1]; ++e) {
@@ -80,34 +98,38 @@ void bfs_source(const SimpleAdjacency& adj, NodeId s, Scratch& t, double* bc) {
         t.level[w] = t.level[v] + 1;
         t.order.push_back(w);
       }
-      if (t.level[w] == t.level[v] + 1) t.sigma[w] += t.sigma[v];
+      if (t.level[w] == t.level[v] + 1) sigma[w] += sigma[v];
     }
   }
+  const bool ok = !counts_overflowed(t, sigma);
   // Dependencies pulled from successors, in reverse BFS order (no predecessor lists needed).
-  for (std::size_t i = t.order.size(); i-- > 0;) {
+  for (std::size_t i = t.order.size(); ok && i-- > 0;) {
     const NodeId v = t.order[i];
-    double d = 0.0;
+    Real d = 0;
     for (EdgeOffset e = adj.offsets[v]; e < adj.offsets[v + 1]; ++e) {
       const NodeId w = adj.targets[e];
-      if (t.level[w] == t.level[v] + 1) d += (1.0 + t.delta[w]) / t.sigma[w];
+      if (t.level[w] == t.level[v] + 1) d += (1 + static_cast<Real>(t.delta[w])) / sigma[w];
     }
-    t.delta[v] = t.sigma[v] * d;
+    t.delta[v] = static_cast<double>(sigma[v] * d);
     if (v != s) bc[v] += t.delta[v];
   }
   for (const NodeId v : t.order) {
     t.level[v] = -1;
-    t.sigma[v] = 0.0;
+    sigma[v] = 0;
     t.delta[v] = 0.0;
   }
+  return ok;
 }
 
-void dijkstra_source(const SimpleAdjacency& adj, NodeId s, Scratch& t, double* bc) {
+template <class Real>
+bool dijkstra_source(const SimpleAdjacency& adj, NodeId s, Scratch& t, std::vector<Real>& sigma, double* bc) {
   using Entry = std::pair<double, NodeId>;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> queue;
-  std::vector<NodeId> touched{s};
+  t.touched.clear();
+  t.touched.push_back(s);
   t.order.clear();
   t.dist[s] = 0.0;
-  t.sigma[s] = 1.0;
+  sigma[s] = 1;
   queue.emplace(0.0, s);
   while (!queue.empty()) {
     const auto [d, v] = queue.top();
@@ -120,31 +142,46 @@ void dijkstra_source(const SimpleAdjacency& adj, NodeId s, Scratch& t, double* b
       if (t.level[w] >= 0) continue;
       const double nd = d + adj.weights[e];  // the same sum NetworkX compares
       if (nd < t.dist[w]) {
-        if (t.dist[w] == kInf) touched.push_back(w);
+        if (t.dist[w] == kInf) t.touched.push_back(w);
         t.dist[w] = nd;
-        t.sigma[w] = t.sigma[v];
+        sigma[w] = sigma[v];
         queue.emplace(nd, w);
       } else if (nd == t.dist[w]) {
-        t.sigma[w] += t.sigma[v];
+        sigma[w] += sigma[v];
       }
     }
   }
-  for (std::size_t i = t.order.size(); i-- > 0;) {
+  const bool ok = !counts_overflowed(t, sigma);
+  for (std::size_t i = t.order.size(); ok && i-- > 0;) {
     const NodeId v = t.order[i];
-    double dep = 0.0;
+    Real dep = 0;
     for (EdgeOffset e = adj.offsets[v]; e < adj.offsets[v + 1]; ++e) {
       const NodeId w = adj.targets[e];
-      if (t.dist[v] + adj.weights[e] == t.dist[w] && t.dist[w] < kInf) dep += (1.0 + t.delta[w]) / t.sigma[w];
+      if (t.dist[v] + adj.weights[e] == t.dist[w] && t.dist[w] < kInf) {
+        dep += (1 + static_cast<Real>(t.delta[w])) / sigma[w];
+      }
     }
-    t.delta[v] = t.sigma[v] * dep;
+    t.delta[v] = static_cast<double>(sigma[v] * dep);
     if (v != s) bc[v] += t.delta[v];
   }
-  for (const NodeId v : touched) {
+  for (const NodeId v : t.touched) {
     t.dist[v] = kInf;
     t.level[v] = -1;
-    t.sigma[v] = 0.0;
+    sigma[v] = 0;
     t.delta[v] = 0.0;
   }
+  return ok;
+}
+
+// Returns false when even long double path counts overflowed (nothing added then).
+// On a graph where one source overflowed, the others mostly do too: this thread then skips the
+// double attempt (results are the same either way, only the wasted pass is saved).
+bool one_source(const SimpleAdjacency& adj, NodeId s, bool weighted, Scratch& t, double* bc) {
+  if (!t.wide) {
+    if (weighted ? dijkstra_source(adj, s, t, t.sigma, bc) : bfs_source(adj, s, t, t.sigma, bc)) return true;
+    t.wide = true;
+  }
+  return weighted ? dijkstra_source(adj, s, t, t.wide_sigma, bc) : bfs_source(adj, s, t, t.wide_sigma, bc);
 }
 
 void rescale(Buffer<double>& bc, std::int64_t n, std::int64_t k, const BetweennessOptions& o) {
@@ -188,6 +225,7 @@ Buffer<double> betweenness_centrality(const Graph& g, const BetweennessOptions& 
     scratches.back().order.reserve(static_cast<std::size_t>(n));
   }
   ParallelInterrupt interrupt;
+  std::atomic<bool> overflow{false};
 #pragma omp parallel num_threads(threads)
   {
     const int me = omp_get_thread_num();
@@ -196,14 +234,17 @@ Buffer<double> betweenness_centrality(const Graph& g, const BetweennessOptions& 
     for (std::int64_t i = 0; i < k; ++i) {
       if (interrupt.poll()) continue;
       const NodeId s = static_cast<NodeId>(options.use_sources ? options.sources[i] : i);
-      if (options.weighted) {
-        dijkstra_source(adj, s, scratch, partial[me].data());
-      } else {
-        bfs_source(adj, s, scratch, partial[me].data());
+      if (!one_source(adj, s, options.weighted, scratch, partial[me].data())) {
+        overflow.store(true, std::memory_order_relaxed);
       }
     }
   }
   interrupt.rethrow();
+  if (overflow.load()) {
+    throw Error(ErrorCode::kOverflow,
+                "betweenness_centrality: shortest-path counts exceed the long double range (> 1e4932 "
+                "equally short paths between two nodes); the scores cannot be represented");
+  }
   for (const auto& p : partial) {
     for (std::int64_t v = 0; v < n; ++v) bc[v] += p[v];
   }

@@ -531,3 +531,28 @@ def test_results_do_not_depend_on_threads():
         assert (x == y).all()
     assert_close(a[3], b[3], rel=1e-12)
     assert (a[4] == b[4]).all()
+
+
+def test_betweenness_path_counts_beyond_double_range():
+    # 1100 diamonds in series: 2**1100 (~1e331) shortest paths reach the far end, past the double
+    # range; the counts are kept in long double then. From source 0 every path to a node beyond
+    # joint k passes through it, and half of them through each side of a diamond.
+    d = 1100
+    n = 3 * d + 1
+    src, dst = [], []
+    for i in range(d):
+        c, a, b, nxt = 3 * i, 3 * i + 1, 3 * i + 2, 3 * i + 3
+        src += [c, c, a, b]
+        dst += [a, b, nxt, nxt]
+    g = build(np.array(src), np.array(dst), n)
+    bc = alg.betweenness_centrality(g, sources=[0], normalized=False)
+    expected = np.zeros(n)
+    for k in range(1, d + 1):
+        expected[3 * k] = n - 1 - 3 * k  # joint k: every target after it
+        expected[3 * k - 2] = expected[3 * k - 1] = (n - 3 * k) / 2  # each side: half of the rest
+    expected *= n - 1  # NetworkX's rescaling for one sampled source ((n-1)/k for non-sources)
+    assert np.isnan(bc[0])  # the source: 0/0 with k = 1, as NetworkX
+    np.testing.assert_allclose(bc[1:], expected[1:], rtol=1e-12)
+    w = alg.betweenness_centrality(build(np.array(src), np.array(dst), n, np.ones(len(src))), sources=[0],
+                                   normalized=False, weights=True)
+    np.testing.assert_allclose(w[1:], expected[1:], rtol=1e-12)

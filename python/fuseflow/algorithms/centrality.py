@@ -28,6 +28,8 @@ def betweenness_centrality(g, sources=None, k=None, seed=0, weights=False, norma
 
     Returns float64 scores. ValueError names `sources`, `k` or `g` (missing or non-positive
     weights); results agree with NetworkX to rounding (the per-thread sums are added at the end).
+    Shortest-path counts beyond the double range (grids and road networks: 2**1100 paths is
+    common) are kept in long double for that source; OverflowError only past ~1e4932 paths.
     """
     native = require_graph(g)
     weights = require_flag("weights", weights)
