@@ -1,0 +1,126 @@
+"""`python -m fuseflow.bench`: runs the suites, prints the table and writes JSON + plots."""
+
+import argparse
+import datetime
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from ._harness import PROFILES
+from ._report import SCHEMA_VERSION, plot, print_table, write_json
+from .suites import SUITES
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(
+        prog="python -m fuseflow.bench",
+        description="fuseflow vs its peers, same process, interleaved rounds; table, JSON and PNG plots.")
+    ap.add_argument("--suite", nargs="+", metavar="NAME", help=f"suites to run (default: all): {', '.join(SUITES)}")
+    ap.add_argument("--quick", action="store_true", help="smaller sizes (under 3 minutes on 2 cores)")
+    ap.add_argument("--tiny", action="store_true", help="tiny sizes: a smoke test of the harness (tests, CI)")
+    ap.add_argument("--sizes", choices=sorted(PROFILES), help="same as --tiny / --quick; default full")
+    ap.add_argument("--out", type=Path, help="output directory (default ./fuseflow-bench/<UTC time>)")
+    ap.add_argument("--list", action="store_true", help="list the suites and exit")
+    ap.add_argument("--skip-peers", default="", metavar="A,B", help="treat these peers as not installed")
+    ap.add_argument("--no-plots", action="store_true", help="write no PNG files")
+    ap.add_argument("--verbose", action="store_true", help="print tracebacks of failing peers")
+    args = ap.parse_args(argv)
+    if args.tiny and args.quick:
+        ap.error("--tiny and --quick: choose one")
+    profile = args.sizes or ("tiny" if args.tiny else "quick" if args.quick else "full")
+    if (args.tiny or args.quick) and args.sizes and args.sizes != profile:
+        ap.error(f"--sizes {args.sizes} contradicts --{'tiny' if args.tiny else 'quick'}")
+    args.profile = profile
+    unknown = [s for s in args.suite or () if s not in SUITES]
+    if unknown:
+        ap.error(f"--suite: unknown suite(s) {', '.join(unknown)} (known: {', '.join(SUITES)})")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if not console.is_terminal:  # logs and CI: wide enough for the table, no wrapping of case names
+        console = Console(highlight=False, width=180)
+    if args.list:
+        for name, module in SUITES.items():
+            console.print(f"[bold]{name:10}[/] {module.DESCRIPTION}")
+        return 0
+
+    import numpy as np
+
+    import fuseflow as ff
+
+    from ._context import Context
+    from ._machine import git_commit, load_average, machine_info
+
+    profile = PROFILES[args.profile]
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    out = args.out or Path("fuseflow-bench") / stamp
+    out.mkdir(parents=True, exist_ok=True)
+    ctx = Context(profile, console, skip_peers=[p for p in args.skip_peers.split(",") if p], verbose=args.verbose)
+    names = args.suite or list(SUITES)
+    machine = machine_info()
+    commit = git_commit()  # at the start: the code that runs, whatever is edited meanwhile
+    console.print(f"[bold]fuseflow {ff.__version__}[/] benchmarks, {args.profile} sizes, suites: {', '.join(names)}; "
+                  f"{machine['cpu']}, {machine['cores']} cores, SIMD {machine['simd_target']}, "
+                  f"{ff.get_num_threads()} fuseflow threads")
+    failed = {}
+    started = time.perf_counter()
+    suite_seconds = {}
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total} suites"), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("starting", total=len(names))
+        ctx.attach_progress(progress, task)
+        for name in names:
+            ctx.suite = name
+            t0 = time.perf_counter()
+            console.print(f"[bold cyan]== {name}[/]: {SUITES[name].DESCRIPTION}")
+            try:
+                SUITES[name].run(ctx)
+            except Exception as e:  # one broken suite must not lose the others' figures
+                failed[name] = f"{type(e).__name__}: {e}"
+                console.print(f"[red]suite {name} failed: {type(e).__name__}: {e}[/]")
+                console.print(traceback.format_exc(), markup=False, highlight=False)
+            suite_seconds[name] = time.perf_counter() - t0
+            progress.advance(task)
+        ctx.attach_progress(None, None)
+    machine["load_average_end"] = load_average()
+    cases = [c.to_json() for c in ctx.cases]
+    payload = {
+        "schema_version": SCHEMA_VERSION,
+        "created": stamp,
+        "command": "python -m fuseflow.bench " + " ".join(sys.argv[1:] if argv is None else argv),
+        "profile": args.profile,
+        "suites": names,
+        "machine": machine,
+        "versions": {"fuseflow": ff.__version__, "python": machine["python"], "numpy": np.__version__,
+                     **ctx.peers.versions()},
+        "git_commit": commit,
+        "environment": {k: v for k, v in os.environ.items()
+                        if k.startswith(("FUSEFLOW_", "OMP_", "OPENBLAS_")) and k != "FUSEFLOW_BENCH_CACHE"},
+        "seconds": {"total": time.perf_counter() - started, "suites": suite_seconds},
+        "cases": cases,
+        "skipped": ctx.skipped,
+        "notes": ctx.notes,
+        "failed_suites": failed,
+    }
+    print_table(console, payload)
+    json_path = out / "results.json"
+    write_json(json_path, payload)
+    plots = [] if args.no_plots else plot(payload, out)
+    console.print(f"\nJSON: {json_path}")
+    for p in plots:
+        console.print(f"plot: {p}")
+    disagree = [(c["suite"], c["case"], c["size_label"], peer) for c in cases for peer in c["disagreements"]]
+    for d in disagree:
+        console.print(f"[red]disagreement: {d[0]} / {d[1]} [{d[2]}]: {d[3]}[/]")
+    console.print(f"total {payload['seconds']['total']:.0f} s")
+    return 1 if failed or disagree else 0

@@ -1,0 +1,173 @@
+// Bindings of the American kernels (src/finance/american_*.cpp): convert, release the GIL, forward.
+// The array convention is the finance front end's (python/fuseflow/finance/_common.py prepare):
+// each of the six inputs is a Python float (shared by every option) or a 1-D float64 array of the
+// output size (any stride); is_call a bool or a 1-D bool array; `shape` the broadcast shape.
+#include <charconv>
+#include <string>
+#include <vector>
+
+#include "bindings.h"
+#include "fuseflow/core/buffer.h"
+#include "fuseflow/core/error.h"
+#include "fuseflow/finance/american.h"
+
+namespace fuseflow::bindings {
+
+void bind_finance_american(nb::module_& finance);
+
+namespace {
+
+using finance::ErrorMode;
+using finance::EuropeanInputs;
+using finance::InvalidInput;
+using DoubleArray1D = nb::ndarray<const double, nb::ndim<1>, nb::device::cpu>;
+using BoolArray1D = nb::ndarray<const bool, nb::ndim<1>, nb::device::cpu>;
+
+std::string shortest(double v) {
+  char buf[32];
+  const auto result = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, result.ptr);
+}
+
+// "sigma: must be > 0, got -0.2 at index 3 (the first offending element)"; N-d index as a tuple.
+[[noreturn]] void raise_invalid(const InvalidInput& bad, const std::vector<std::size_t>& shape) {
+  std::string where;
+  if (shape.size() > 1) {
+    std::vector<std::size_t> idx(shape.size());
+    auto rest = static_cast<std::size_t>(bad.index);
+    for (std::size_t j = shape.size(); j-- > 0;) {
+      idx[j] = rest % shape[j];
+      rest /= shape[j];
+    }
+    where = "(";
+    for (std::size_t j = 0; j < idx.size(); ++j) where += (j ? ", " : "") + std::to_string(idx[j]);
+    where += ")";
+  } else if (!shape.empty()) {
+    where = std::to_string(bad.index);
+  }
+  std::string message = std::string(bad.rule) + ", got " + shortest(bad.value);
+  if (!where.empty()) message += " at index " + where + " (the first offending element)";
+  throw_value_error(finance::argument_name(finance::Model::kBlackScholes, bad.argument), message);
+}
+
+ErrorMode to_mode(int errors) {
+  if (errors < 0 || errors > 2) throw_value_error("errors", "internal mode must be 0, 1 or 2");
+  return static_cast<ErrorMode>(errors);
+}
+
+// The operands of one call, kept alive while the kernel runs.
+struct Operands {
+  EuropeanInputs in;
+  double scalars[finance::kNumArguments] = {};
+  std::uint8_t flag = 1;
+  std::vector<std::size_t> shape;
+  std::vector<DoubleArray1D> arrays;
+  BoolArray1D flags;
+
+  Operands(nb::handle (&args)[finance::kNumArguments], nb::handle is_call, nb::handle shape_tuple) {
+    std::int64_t n = 1;
+    for (nb::handle dim : nb::borrow<nb::tuple>(shape_tuple)) {
+      shape.push_back(nb::cast<std::size_t>(dim));
+      n *= static_cast<std::int64_t>(shape.back());
+    }
+    in.size = n;
+    arrays.reserve(finance::kNumArguments);
+    for (int j = 0; j < finance::kNumArguments; ++j) {
+      PyObject* o = args[j].ptr();
+      if (PyFloat_CheckExact(o)) {
+        scalars[j] = PyFloat_AS_DOUBLE(o);
+        in.args[j] = {&scalars[j], 0};
+        continue;
+      }
+      DoubleArray1D a;
+      if (!nb::try_cast(args[j], a, false) || static_cast<std::int64_t>(a.shape(0)) != n) {
+        throw_type_error(finance::argument_name(finance::Model::kBlackScholes, j),
+                         "internal: expected a float or a 1-D float64 array of the broadcast size");
+      }
+      in.args[j] = {a.data(), a.stride(0)};
+      arrays.push_back(std::move(a));
+    }
+    if (PyBool_Check(is_call.ptr())) {
+      flag = is_call.ptr() == Py_True ? 1 : 0;
+      in.is_call = {&flag, 0};
+    } else {
+      if (!nb::try_cast(is_call, flags, false) || static_cast<std::int64_t>(flags.shape(0)) != n) {
+        throw_type_error("is_call", "internal: expected a bool or a 1-D bool array of the broadcast size");
+      }
+      static_assert(sizeof(bool) == 1);
+      in.is_call = {reinterpret_cast<const std::uint8_t*>(flags.data()), flags.stride(0)};
+    }
+  }
+};
+
+nb::object wrap_output(Buffer<double>&& buffer, const std::vector<std::size_t>& shape) {
+  auto* owned = new Buffer<double>(std::move(buffer));
+  nb::capsule owner(owned, [](void* p) noexcept { delete static_cast<Buffer<double>*>(p); });
+  return nb::cast(nb::ndarray<nb::numpy, double>(owned->data(), shape.size(), shape.data(), owner));
+}
+
+finance::AmericanMethod to_method(int method) {
+  if (method < 0 || method > 3) throw_value_error("method", "internal: unknown American method id");
+  return static_cast<finance::AmericanMethod>(method);
+}
+
+}  // namespace
+
+void bind_finance_american(nb::module_& finance) {
+  finance.def(
+      "_american_price",
+      [](int method, nb::handle s, nb::handle k, nb::handle t, nb::handle r, nb::handle q, nb::handle sigma,
+         nb::handle is_call, nb::handle shape, int errors) {
+        nb::handle args[finance::kNumArguments] = {s, k, t, r, q, sigma};
+        Operands call(args, is_call, shape);
+        const finance::AmericanMethod m = to_method(method);
+        const ErrorMode mode = to_mode(errors);
+        Buffer<double> out(static_cast<std::size_t>(call.in.size));
+        InvalidInput bad;
+        {
+          NativeCall native;  // even one QD-FP price is microseconds: always release the GIL
+          bad = finance::american_price_checked(m, call.in, mode, out.data());
+        }
+        if (bad.index >= 0) raise_invalid(bad, call.shape);
+        return wrap_output(std::move(out), call.shape);
+      },
+      nb::arg("method"), nb::arg("s"), nb::arg("k"), nb::arg("t"), nb::arg("r"), nb::arg("q"), nb::arg("sigma"),
+      nb::arg("is_call"), nb::arg("shape"), nb::arg("errors"));
+
+  finance.def(
+      "_american_binomial",
+      [](std::int64_t steps, nb::handle s, nb::handle k, nb::handle t, nb::handle r, nb::handle q, nb::handle sigma,
+         nb::handle is_call, nb::handle shape, int errors) {
+        nb::handle args[finance::kNumArguments] = {s, k, t, r, q, sigma};
+        Operands call(args, is_call, shape);
+        const ErrorMode mode = to_mode(errors);
+        Buffer<double> out(static_cast<std::size_t>(call.in.size));
+        InvalidInput bad;
+        {
+          NativeCall native;
+          bad = finance::american_binomial_checked(call.in, steps, mode, out.data());
+        }
+        if (bad.index >= 0) raise_invalid(bad, call.shape);
+        return wrap_output(std::move(out), call.shape);
+      },
+      nb::arg("steps"), nb::arg("s"), nb::arg("k"), nb::arg("t"), nb::arg("r"), nb::arg("q"), nb::arg("sigma"),
+      nb::arg("is_call"), nb::arg("shape"), nb::arg("errors"));
+
+  // One option's exercise boundary at the given times to maturity (validated by the front end).
+  finance.def(
+      "_american_boundary",
+      [](double k, double t, double r, double q, double sigma, bool is_call, const DoubleArray1D& times) {
+        const std::size_t n = times.shape(0);
+        std::vector<double> dense(n);
+        for (std::size_t i = 0; i < n; ++i) dense[i] = times.data()[static_cast<std::int64_t>(i) * times.stride(0)];
+        Buffer<double> out(n);
+        {
+          NativeCall native;
+          finance::american_exercise_boundary(k, t, r, q, sigma, is_call, dense.data(), out.data(), n);
+        }
+        return wrap_output(std::move(out), {n});
+      },
+      nb::arg("k"), nb::arg("t"), nb::arg("r"), nb::arg("q"), nb::arg("sigma"), nb::arg("is_call"), nb::arg("times"));
+}
+
+}  // namespace fuseflow::bindings

@@ -1,0 +1,203 @@
+// Per-target vector pricing formulas (Highway), included by european_kernels.cpp once per SIMD
+// target. Exactness comes from the normalised Black form (after Jäckel, "Let's Be Rational"):
+//
+//   call = K df (max(e^x - 1, 0) + e^{x/2} b(-|x|, s)),  put alike,  x = ln(F/K), s = sigma sqrt(t)
+//
+// where b(-|x|, s), the normalised out-of-the-money price, is never formed as a difference of
+// two nearly equal N() terms. With m = |x| / (s sqrt 2) and a = s / (2 sqrt 2):
+//
+//   b = 1/2 e^{-m^2 - a^2} (erfcx(m - a) - erfcx(m + a))
+//
+// For small a the bracket is a Taylor series around m (odd terms only, all of one sign), with the
+// derivatives of erfcx from y' = 2 m y - 2/sqrt(pi), y^(k+1) = 2 m y^(k) + 2 k y^(k-1): no
+// cancellation of order 1/s, which is what breaks the plain formula for short or low-vol options
+// (relative error ~1e-12 at s = 0.01). For larger a the bracket is taken directly (cancellation
+// at most ~m/(2a) < 30 wherever the price is above 1e-8 of the strike).
+
+#if defined(FUSEFLOW_FINANCE_EUROPEAN_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef FUSEFLOW_FINANCE_EUROPEAN_INL_H_
+#undef FUSEFLOW_FINANCE_EUROPEAN_INL_H_
+#else
+#define FUSEFLOW_FINANCE_EUROPEAN_INL_H_
+#endif
+
+#include <hwy/highway.h>
+
+#include "kernels/math-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace fuseflow::kernels::HWY_NAMESPACE {
+namespace finance_detail {
+
+inline constexpr double kSqrt2 = 1.41421356237309504880;
+inline constexpr double kInvSqrt2 = 0.70710678118654752440;
+inline constexpr double kInvSqrt2Pi = 0.39894228040143267794;
+inline constexpr double kTwoOverSqrtPi = 1.12837916709551257390;
+// The Taylor series of the erfcx difference serves a <= kTaylorMaxA (s <= 0.71), the direct
+// difference a >= kDirectMinA (there its cancellation is at most ~m/(2a) < 50 where the price
+// matters). The overlap lets most vectors take one branch.
+inline constexpr double kTaylorMaxA = 0.25;
+inline constexpr double kDirectMinA = 0.125;
+// Beyond this m, e^{-m^2} is zero in float64: erfcx is only evaluated up to it.
+inline constexpr double kMaxM = 27.0;
+
+// erfcx(z) = t Q(t), t = 2/(2+z), for 0 <= z <= kMaxM: one polynomial (src/finance/erfcx_fit.py)
+// degree 25 on t in [2/29, 1], worst relative error 2.50e-16
+inline constexpr double kErfcxMid = 0.5344827586206896;
+inline constexpr double kErfcxHalf = 0.46551724137931033;
+inline constexpr double kErfcx[26] = {
+    0.5351568958073251,
+    0.33805844228751,
+    0.12411975947371635,
+    0.012194828795705388,
+    -0.00883472416213203,
+    -0.0017940039979795696,
+    0.0011092739736654094,
+    0.00014280304709066922,
+    -0.0001850542406996599,
+    1.446050016851321e-05,
+    2.770581077616657e-05,
+    -1.056099171576365e-05,
+    -1.7374340253162441e-06,
+    2.6804329996565265e-06,
+    -6.970629480903047e-07,
+    -2.661521097021585e-07,
+    2.7000404161923784e-07,
+    -7.040212593575577e-08,
+    -2.8196158310840615e-08,
+    3.338229709032447e-08,
+    -9.589311192917143e-09,
+    -4.677562327885602e-09,
+    4.059651625010716e-09,
+    -2.788700662239693e-10,
+    -5.133498515350122e-10,
+    1.240402453396326e-10,
+};
+
+template <class D, class V>
+HWY_INLINE V Erfcx(D d, V z) {
+  const V t = hn::Div(hn::Set(d, 2.0), hn::Add(hn::Set(d, 2.0), z));
+  const V u = hn::Mul(hn::Sub(t, hn::Set(d, kErfcxMid)), hn::Set(d, 1.0 / kErfcxHalf));
+  return hn::Mul(t, math_detail::Polynomial(d, u, kErfcx));
+}
+
+// Sum of the odd Taylor terms -2 sum_{k odd} y^(k)(m) a^k / k! = erfcx(m - a) - erfcx(m + a),
+// highest order `last` (odd). With v_k = y^(k) a^k the recurrence of the derivatives becomes
+// v_{k+1} = 2 m a v_k + 2 k a^2 v_{k-1}: one FMA on the dependency chain per order, and the
+// factorials enter once, as constants, when the odd terms are summed.
+template <class D, class V>
+HWY_INLINE V TaylorDifference(D d, V m, V a, int last) {
+  static constexpr double kInvFactorial[20] = {
+      1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880,
+      1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0, 1.0 / 87178291200.0,
+      1.0 / 1307674368000.0, 1.0 / 20922789888000.0, 1.0 / 355687428096000.0, 1.0 / 6402373705728000.0,
+      1.0 / 121645100408832000.0};
+  const V two_ma = hn::Mul(hn::Add(m, m), a);
+  const V two_a2 = hn::Mul(hn::Add(a, a), a);
+  V v_prev = Erfcx(d, m);                                                          // v0
+  V v = hn::Mul(hn::MulSub(hn::Add(m, m), v_prev, hn::Set(d, kTwoOverSqrtPi)), a);  // v1
+  V odd_sum = v;
+  for (int k = 1; k < last; k += 2) {
+    const V even = hn::MulAdd(two_ma, v, hn::Mul(hn::Mul(two_a2, hn::Set(d, double(k))), v_prev));     // v_{k+1}
+    const V odd = hn::MulAdd(two_ma, even, hn::Mul(hn::Mul(two_a2, hn::Set(d, double(k + 1))), v));  // v_{k+2}
+    odd_sum = hn::MulAdd(odd, hn::Set(d, kInvFactorial[k + 2]), odd_sum);
+    v_prev = even;
+    v = odd;
+  }
+  return hn::Mul(odd_sum, hn::Set(d, -2.0));
+}
+
+// Highest odd order k for a truncation below 2e-17 relative at the vector's largest a (worst
+// case m = 0, where the terms fall like a^(k-1) / Gamma(k/2 + 1)).
+template <class D, class V>
+HWY_INLINE int TaylorOrder(D d, V a) {
+  const double max_a = hn::GetLane(hn::MaxOfLanes(d, a));
+  return max_a <= 0.012 ? 9 : max_a <= 0.034 ? 11 : max_a <= 0.076 ? 13 : max_a <= 0.12 ? 15 : max_a <= 0.18 ? 17 : 19;
+}
+
+// e^{x/2} b(-|x|, s) for s > 0 (lanes with s == 0 must be masked by the caller).
+template <class D, class V>
+HWY_INLINE V OtmScaled(D d, V x, V s) {
+  const V ax = hn::Abs(x);
+  const V m_raw = hn::Mul(hn::Div(ax, s), hn::Set(d, kInvSqrt2));
+  const V m = hn::Min(m_raw, hn::Set(d, kMaxM));
+  const V a = hn::Mul(s, hn::Set(d, 0.5 * kInvSqrt2));
+  // c = e^{x/2 - m^2 - a^2} / 2 with m^2 split exactly (fma) so its rounding stays out of the
+  // exponent; the exponent is <= 0 (AM-GM), so c never overflows. The exponent takes the
+  // unclamped m (capped only to keep m^2 finite): with the clamped one, c would not vanish.
+  const V m_exp = hn::Min(m_raw, hn::Set(d, 1e150));
+  const V m2 = hn::Mul(m_exp, m_exp);
+  const V m2_lo = hn::MulSub(m_exp, m_exp, m2);
+  const V exponent = hn::Sub(hn::NegMulAdd(a, a, hn::MulSub(x, hn::Set(d, 0.5), m2)), m2_lo);
+  const V c = hn::Mul(VecExp(d, exponent), hn::Set(d, 0.5));
+  const auto taylor_ok = hn::Le(a, hn::Set(d, kTaylorMaxA));
+  auto taylor = [&]() HWY_ATTR {
+    const V a_t = hn::Min(a, hn::Set(d, kTaylorMaxA));  // lanes served by the direct form
+    return hn::Mul(c, TaylorDifference(d, m, a_t, TaylorOrder(d, a_t)));
+  };
+  auto direct = [&]() HWY_ATTR {
+    const V z1 = hn::Sub(m, a);
+    const V e1 = Erfcx(d, hn::Min(hn::Abs(z1), hn::Set(d, kMaxM)));
+    const V e2 = Erfcx(d, hn::Min(hn::Add(m, a), hn::Set(d, kMaxM)));
+    const auto negative = hn::Lt(z1, hn::Zero(d));
+    // z1 < 0: erfcx(z1) = 2 e^{z1^2} - erfcx(-z1), and c * 2 e^{z1^2} = e^{min(x, 0)}.
+    const V lead = hn::IfThenElseZero(negative, VecExp(d, hn::Min(x, hn::Zero(d))));
+    const V bracket = hn::Sub(hn::IfThenElse(negative, hn::Neg(e1), e1), e2);
+    return hn::MulAdd(c, bracket, lead);
+  };
+  if (hn::AllTrue(d, taylor_ok)) return taylor();
+  if (hn::AllTrue(d, hn::Ge(a, hn::Set(d, kDirectMinA)))) return direct();
+  return hn::IfThenElse(taylor_ok, taylor(), direct());
+}
+
+// ln(base/strike) to full relative accuracy near the money with one logarithm: the rounded
+// ratio's exact residual (fma) corrects it, ln(b/k) = ln(ratio) + rho/b to first order (hwy's
+// log is relatively accurate near 1, 1.1e-16 measured).
+template <class D, class V>
+HWY_INLINE V LogMoneyness(D d, V base, V strike) {
+  const V ratio = hn::Div(base, strike);
+  const V residual = hn::NegMulAdd(ratio, strike, base);  // base - ratio * strike, exact
+  return hn::Add(VecLog(d, ratio), hn::Div(residual, base));
+}
+
+// Black price on the forward: df K (intrinsic + e^{x/2} b), sign = +1 call / -1 put.
+template <class D, class V>
+HWY_INLINE V BlackPrice(D d, V x, V s, V df_strike, V sign) {
+  const auto has_vol = hn::Gt(s, hn::Zero(d));
+  const V otm = hn::IfThenElseZero(has_vol, OtmScaled(d, x, hn::IfThenElse(has_vol, s, hn::Set(d, 1.0))));
+  // df K (e^x - 1); past x = 700 e^x overflows while the value (s e^{-qt}) need not: there
+  // (df K e^{x/2}) e^{x/2}.
+  V itm = hn::Mul(df_strike, VecExpm1(d, x));
+  const auto huge = hn::Gt(x, hn::Set(d, 700.0));
+  if (HWY_UNLIKELY(!hn::AllFalse(d, huge))) {
+    const V half = VecExp(d, hn::Mul(x, hn::Set(d, 0.5)));
+    itm = hn::IfThenElse(huge, hn::Mul(hn::Mul(df_strike, half), half), itm);
+  }
+  const V intrinsic = hn::IfThenElseZero(hn::Gt(hn::Mul(sign, x), hn::Zero(d)), hn::Mul(sign, itm));
+  return hn::MulAdd(df_strike, otm, intrinsic);
+}
+
+template <class D, class V>
+HWY_INLINE V NormPdf(D d, V x) {
+  return hn::Mul(math_detail::ExpNegSquare(d, hn::Min(hn::Abs(x), hn::Set(d, 40.0)), 0.5), hn::Set(d, kInvSqrt2Pi));
+}
+
+// Bachelier: df (max(sign (F - K), 0) + s g(|d|)), g(z) = phi(z) - z N(-z)
+//   = e^{-z^2/2} (1/sqrt(2 pi) - z/2 erfcx(z/sqrt 2)): one exponential, cancellation ~z^2 only.
+template <class D, class V>
+HWY_INLINE V BachelierPrice(D d, V diff, V s, V df, V sign) {
+  const auto has_vol = hn::Gt(s, hn::Zero(d));
+  const V z = hn::Min(hn::Abs(hn::Div(diff, hn::IfThenElse(has_vol, s, hn::Set(d, 1.0)))), hn::Set(d, 38.0));
+  const V zs = hn::Mul(z, hn::Set(d, kInvSqrt2));
+  const V bracket = hn::NegMulAdd(hn::Mul(z, hn::Set(d, 0.5)), Erfcx(d, hn::Min(zs, hn::Set(d, kMaxM))),
+                                  hn::Set(d, kInvSqrt2Pi));
+  const V g = hn::Mul(math_detail::ExpNegSquare(d, z, 0.5), bracket);
+  const V time_value = hn::IfThenElseZero(has_vol, hn::Mul(s, g));
+  return hn::Mul(df, hn::Add(hn::ZeroIfNegative(hn::Mul(sign, diff)), time_value));
+}
+
+}  // namespace finance_detail
+}  // namespace fuseflow::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // FUSEFLOW_FINANCE_EUROPEAN_INL_H_
