@@ -110,19 +110,24 @@ Buffer<double> sssp(const Graph& g, std::int64_t source, double delta) {
   std::vector<NodeId> frontier{static_cast<NodeId>(source)};
   std::size_t current_bin = 0;
 
+  // A distance's bucket. The settled test below uses this same function, never delta * bucket:
+  // d / delta can round down past the bucket's floor (d < delta * floor(d / delta)), and a node
+  // pushed into bucket b would then look settled in bucket b and never be relaxed.
+  auto bin_of = [delta](double d) { return static_cast<std::size_t>(std::min(d / delta, kLastBin)); };
+
   // Relaxes the out-edges of frontier[begin, end) from thread slot t.
-  auto relax_range = [&](std::size_t begin, std::size_t end, std::size_t t, double bin_floor) {
+  auto relax_range = [&](std::size_t begin, std::size_t end, std::size_t t, std::size_t bin) {
     auto& local_bins = bins[t];
     for (std::size_t i = begin; i < end; ++i) {
       const NodeId u = frontier[i];
       const double du = std::atomic_ref<double>(dist[u]).load(std::memory_order_relaxed);
-      if (du < bin_floor) continue;  // settled in an earlier bucket already
+      if (bin_of(du) < bin) continue;  // settled in an earlier bucket already
       for (EdgeOffset e = off[u]; e < off[u + 1]; ++e) {
         const double candidate = du + weight[e];
         if (relax(dist, tgt[e], candidate)) {
-          const std::size_t bin = static_cast<std::size_t>(std::min(candidate / delta, kLastBin));
-          if (bin >= local_bins.size()) local_bins.resize(bin + 1);
-          local_bins[bin].push_back(tgt[e]);
+          const std::size_t target_bin = bin_of(candidate);
+          if (target_bin >= local_bins.size()) local_bins.resize(target_bin + 1);
+          local_bins[target_bin].push_back(tgt[e]);
         }
       }
     }
@@ -130,21 +135,20 @@ Buffer<double> sssp(const Graph& g, std::int64_t source, double delta) {
 
   while (!frontier.empty()) {
     check_interrupt();
-    const double bin_floor = delta * static_cast<double>(current_bin);
     // Small sweeps (the start and end of a search, sparse buckets) run serially: a parallel
     // sweep costs thread wake-ups and a barrier, which dominate when there is little work.
     std::int64_t work = 0;
     for (NodeId u : frontier) work += off[u + 1] - off[u];
     const int threads = std::min(max_threads, threads_for(work, kMinEdgesPerThread));
     if (threads <= 1) {
-      relax_range(0, frontier.size(), 0, bin_floor);
+      relax_range(0, frontier.size(), 0, current_bin);
     } else {
       const auto count = static_cast<std::int64_t>(frontier.size());
 #pragma omp parallel num_threads(threads)
       {
         const auto t = static_cast<std::size_t>(omp_get_thread_num());
 #pragma omp for schedule(dynamic, 64)
-        for (std::int64_t i = 0; i < count; ++i) relax_range(static_cast<std::size_t>(i), static_cast<std::size_t>(i) + 1, t, bin_floor);
+        for (std::int64_t i = 0; i < count; ++i) relax_range(static_cast<std::size_t>(i), static_cast<std::size_t>(i) + 1, t, current_bin);
       }
     }
     // The lowest non-empty bucket of any thread (>= the current one) is processed next.

@@ -481,3 +481,13 @@ def test_ctrl_c_stops_long_algorithm_call(call):
     what, seconds = out.stdout.split()
     assert what == "interrupted"
     assert float(seconds) < 2.0  # polled at least every ~20 ms plus one chunk of work
+
+
+def test_sssp_bucket_rounding_does_not_skip_a_node():
+    # d / delta rounding below a bucket's floor once made a node look settled in its own bucket,
+    # leaving everything behind it unreached (found by the graph library's hypothesis test).
+    src = np.array([0] * 6 + [0, 2], dtype=np.int64)
+    dst = np.array([0] * 6 + [2, 1], dtype=np.int64)
+    w = np.array([0.0] * 6 + [28.310042139488157, 0.0])
+    g = ff.Graph.from_edges(src, dst, weights=w)
+    np.testing.assert_array_equal(ff.algorithms.sssp(g, 0), [0.0, 28.310042139488157, 28.310042139488157])
