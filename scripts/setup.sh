@@ -8,7 +8,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 MODE="${1:-test}"
 
-APT_PACKAGES=(g++ make libhwy-dev libgtest-dev)
+APT_PACKAGES=(g++ make libhwy-dev libgtest-dev libbenchmark-dev)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -9,7 +9,7 @@ source .venv/bin/activate
 JOBS="${JOBS:-$(nproc)}"
 
 echo "== C++ tests"
-cmake -S . -B build/tests -G Ninja -DFUSEFLOW_BUILD_TESTS=ON -DFUSEFLOW_BUILD_PYTHON=OFF >/dev/null
+cmake -S . -B build/tests -G Ninja -DFUSEFLOW_BUILD_TESTS=ON -DFUSEFLOW_BUILD_PYTHON=OFF -DFUSEFLOW_BENCH=ON >/dev/null
 cmake --build build/tests -j "$JOBS"
 ctest --test-dir build/tests --output-on-failure -j "$JOBS"
 
