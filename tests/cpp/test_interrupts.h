@@ -35,7 +35,9 @@ template <class F>
 void expect_interrupted(F f, bool second_poll = false) {
   g_interrupt_hook_calls = 0;
   InterruptScope scope(second_poll ? &interrupt_on_second_call : &interrupt_always);
-  if (second_poll) std::this_thread::sleep_for(std::chrono::milliseconds(30));  // the first poll asks the hook
+  // Past the 20 ms rate limit that InterruptScope starts: the call's first poll asks the hook, so
+  // a call shorter than 20 ms on a fast idle machine is still interrupted at its first poll.
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
   try {
     f();
     ADD_FAILURE() << "ran to the end: not interrupted";
