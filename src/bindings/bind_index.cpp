@@ -129,7 +129,7 @@ void bind_index(nb::module_& m) {
           },
           nb::arg("path"), nb::arg("mmap"));
 
-  // Streaming-read probe for bench/bench_index.py (the bound of a single-query scan).
+  // Streaming-read probe for the index suite of python -m fuseflow.bench (the bound of a single-query scan).
   m.def(
       "_index_stream_sum",
       [](const nb::ndarray<nb::ro, float, nb::c_contig, nb::device::cpu>& data) {

@@ -28,7 +28,7 @@ void apply_math(kernels::UnaryOp op, const float* in, float* out, std::int64_t n
   kernels::unary(op, in, out, static_cast<std::size_t>(n));
 }
 
-// From bench/bench_engine.py's "threshold" case (where-expression, 1 vs 2 threads) on this 2-core
+// From the arrays suite's "threshold" case (python -m fuseflow.bench) (where-expression, 1 vs 2 threads) on this 2-core
 // VM, shared with other jobs (load average 7-10): up to 131K elements 2 threads never won (131K:
 // 0.42 ms serial vs 1.6 ms), because the fork/join waits for a worker the OS has not scheduled yet;
 // from ~256K up they won in quiet moments (1M: 5.4 ms serial vs 1.7 ms) but lost under the heaviest

@@ -95,7 +95,7 @@ class EmbeddingIndex {
   // Automatic (n <= 0, the default): a batch takes the blocked tile path when it has at least
   // kDefaultBatchMinQueries queries and at least one 4-query tile per thread (tiles are split
   // across threads by query; single queries split rows, so they keep every thread busy). Both
-  // rules come from bench/bench_index.py's threshold sweep. n >= 1 fixes the threshold (tests).
+  // rules come from the index suite's threshold sweep (python -m fuseflow.bench). n >= 1 fixes the threshold (tests).
   void set_batch_min_queries(std::int64_t n) { batch_min_queries_.store(n < 1 ? 0 : n, std::memory_order_relaxed); }
   static constexpr std::int64_t kDefaultBatchMinQueries = 4;
   bool uses_tile_path(std::int64_t num_queries) const;
