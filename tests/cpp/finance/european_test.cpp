@@ -189,12 +189,15 @@ TEST(FinanceEuropean, UncheckedGarbageDoesNotCrash) {
 }
 
 TEST(FinanceEuropean, CtrlCStopsABatchSerialAndThreaded) {
-  Batch b = random_batch(1 << 20, 7);
+  // check_interrupt asks the hook at most every 20 ms and one batch may take less: batches are
+  // repeated until one is interrupted (a run that never polls fails after 4,000 of them).
+  Batch b = random_batch(1 << 18, 7);
   std::vector<double> out(b.flags.size());
   for (int threads : {1, 2}) {
     set_num_threads(threads);
-    fuseflow::testing::expect_interrupted(
-        [&] { european_price(b.inputs(Model::kBlackScholes), ErrorMode::kRaise, out.data()); });
+    fuseflow::testing::expect_interrupted([&] {
+      for (int i = 0; i < 4000; ++i) european_price(b.inputs(Model::kBlackScholes), ErrorMode::kRaise, out.data());
+    });
   }
   set_num_threads(0);
 }
