@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "bindings.h"
+#include "finance_operands.h"
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/finance/european.h"
@@ -30,8 +31,6 @@ using finance::ErrorMode;
 using finance::EuropeanInputs;
 using finance::InvalidInput;
 using finance::Model;
-using DoubleArray1D = nb::ndarray<const double, nb::ndim<1>, nb::device::cpu>;
-using BoolArray1D = nb::ndarray<const bool, nb::ndim<1>, nb::device::cpu>;
 
 std::string format_double(double v) {  // shortest round-trip form, like Python's repr
   char buf[32];
@@ -60,55 +59,18 @@ std::string format_double(double v) {  // shortest round-trip form, like Python'
   throw_value_error(finance::argument_name(model, bad.argument), message);
 }
 
-ErrorMode to_mode(int errors) {
-  if (errors < 0 || errors > 2) throw_value_error("errors", "internal mode must be 0, 1 or 2");
-  return static_cast<ErrorMode>(errors);
-}
-
 // Everything a call keeps alive while the kernel runs.
 struct ArrayCall {
   EuropeanInputs in;
-  double scalars[finance::kNumArguments] = {};
-  std::uint8_t flag = 1;
   std::vector<std::size_t> shape;
-  std::vector<DoubleArray1D> arrays;
-  BoolArray1D flags;
+  OperandStore store;
 
   ArrayCall(int model, nb::handle (&args)[finance::kNumArguments], nb::handle is_call, nb::handle shape_tuple) {
     if (model < 0 || model >= finance::kNumModels) throw_value_error("model", "unknown model id");
     in.model = static_cast<Model>(model);
-    std::int64_t n = 1;
-    for (nb::handle dim : nb::borrow<nb::tuple>(shape_tuple)) {
-      shape.push_back(nb::cast<std::size_t>(dim));
-      n *= static_cast<std::int64_t>(shape.back());
-    }
-    in.size = n;
-    arrays.reserve(finance::kNumArguments);
-    for (int j = 0; j < finance::kNumArguments; ++j) {
-      PyObject* o = args[j].ptr();
-      if (PyFloat_CheckExact(o)) {
-        scalars[j] = PyFloat_AS_DOUBLE(o);
-        in.args[j] = {&scalars[j], 0};
-        continue;
-      }
-      DoubleArray1D a;
-      if (!nb::try_cast(args[j], a, false) || static_cast<std::int64_t>(a.shape(0)) != n) {
-        throw_type_error(finance::argument_name(in.model, j),
-                         "internal: expected a float or a 1-D float64 array of the broadcast size");
-      }
-      in.args[j] = {a.data(), a.stride(0)};
-      arrays.push_back(std::move(a));
-    }
-    if (PyBool_Check(is_call.ptr())) {
-      flag = is_call.ptr() == Py_True ? 1 : 0;
-      in.is_call = {&flag, 0};
-    } else {
-      if (!nb::try_cast(is_call, flags, false) || static_cast<std::int64_t>(flags.shape(0)) != n) {
-        throw_type_error("is_call", "internal: expected a bool or a 1-D bool array of the broadcast size");
-      }
-      static_assert(sizeof(bool) == 1);
-      in.is_call = {reinterpret_cast<const std::uint8_t*>(flags.data()), flags.stride(0)};
-    }
+    in.size = shape_size(shape_tuple, shape);
+    for (int j = 0; j < finance::kNumArguments; ++j) in.args[j] = store.value(args[j], in.size, finance::argument_name(in.model, j));
+    in.is_call = store.flags(is_call, in.size);
   }
 };
 
@@ -152,7 +114,7 @@ nb::object price_array(int model, nb::handle s, nb::handle k, nb::handle t, nb::
                        nb::handle sigma, nb::handle is_call, nb::handle shape, int errors) {
   nb::handle args[finance::kNumArguments] = {s, k, t, r, q, sigma};
   ArrayCall call(model, args, is_call, shape);
-  const ErrorMode mode = to_mode(errors);
+  const ErrorMode mode = to_error_mode(errors);
   double* data = nullptr;
   nb::object out;
   if (static_cast<std::size_t>(call.in.size) >= kPooledOutputElements) {
@@ -177,7 +139,7 @@ nb::dict greeks_array(int model, nb::handle s, nb::handle k, nb::handle t, nb::h
                       nb::handle sigma, nb::handle is_call, nb::handle shape, int errors) {
   nb::handle args[finance::kNumArguments] = {s, k, t, r, q, sigma};
   ArrayCall call(model, args, is_call, shape);
-  const ErrorMode mode = to_mode(errors);
+  const ErrorMode mode = to_error_mode(errors);
   const auto n = static_cast<std::size_t>(call.in.size);
   const bool has_dividend = call.in.model == Model::kBlackScholes || call.in.model == Model::kDigitalCash ||
                             call.in.model == Model::kDigitalAsset;

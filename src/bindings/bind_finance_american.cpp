@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bindings.h"
+#include "finance_operands.h"
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/finance/american.h"
@@ -21,7 +22,6 @@ using finance::ErrorMode;
 using finance::EuropeanInputs;
 using finance::InvalidInput;
 using DoubleArray1D = nb::ndarray<const double, nb::ndim<1>, nb::device::cpu>;
-using BoolArray1D = nb::ndarray<const bool, nb::ndim<1>, nb::device::cpu>;
 
 std::string shortest(double v) {
   char buf[32];
@@ -50,53 +50,18 @@ std::string shortest(double v) {
   throw_value_error(finance::argument_name(finance::Model::kBlackScholes, bad.argument), message);
 }
 
-ErrorMode to_mode(int errors) {
-  if (errors < 0 || errors > 2) throw_value_error("errors", "internal mode must be 0, 1 or 2");
-  return static_cast<ErrorMode>(errors);
-}
-
 // The operands of one call, kept alive while the kernel runs.
 struct Operands {
   EuropeanInputs in;
-  double scalars[finance::kNumArguments] = {};
-  std::uint8_t flag = 1;
   std::vector<std::size_t> shape;
-  std::vector<DoubleArray1D> arrays;
-  BoolArray1D flags;
+  OperandStore store;
 
   Operands(nb::handle (&args)[finance::kNumArguments], nb::handle is_call, nb::handle shape_tuple) {
-    std::int64_t n = 1;
-    for (nb::handle dim : nb::borrow<nb::tuple>(shape_tuple)) {
-      shape.push_back(nb::cast<std::size_t>(dim));
-      n *= static_cast<std::int64_t>(shape.back());
-    }
-    in.size = n;
-    arrays.reserve(finance::kNumArguments);
+    in.size = shape_size(shape_tuple, shape);
     for (int j = 0; j < finance::kNumArguments; ++j) {
-      PyObject* o = args[j].ptr();
-      if (PyFloat_CheckExact(o)) {
-        scalars[j] = PyFloat_AS_DOUBLE(o);
-        in.args[j] = {&scalars[j], 0};
-        continue;
-      }
-      DoubleArray1D a;
-      if (!nb::try_cast(args[j], a, false) || static_cast<std::int64_t>(a.shape(0)) != n) {
-        throw_type_error(finance::argument_name(finance::Model::kBlackScholes, j),
-                         "internal: expected a float or a 1-D float64 array of the broadcast size");
-      }
-      in.args[j] = {a.data(), a.stride(0)};
-      arrays.push_back(std::move(a));
+      in.args[j] = store.value(args[j], in.size, finance::argument_name(finance::Model::kBlackScholes, j));
     }
-    if (PyBool_Check(is_call.ptr())) {
-      flag = is_call.ptr() == Py_True ? 1 : 0;
-      in.is_call = {&flag, 0};
-    } else {
-      if (!nb::try_cast(is_call, flags, false) || static_cast<std::int64_t>(flags.shape(0)) != n) {
-        throw_type_error("is_call", "internal: expected a bool or a 1-D bool array of the broadcast size");
-      }
-      static_assert(sizeof(bool) == 1);
-      in.is_call = {reinterpret_cast<const std::uint8_t*>(flags.data()), flags.stride(0)};
-    }
+    in.is_call = store.flags(is_call, in.size);
   }
 };
 
@@ -121,7 +86,7 @@ void bind_finance_american(nb::module_& finance) {
         nb::handle args[finance::kNumArguments] = {s, k, t, r, q, sigma};
         Operands call(args, is_call, shape);
         const finance::AmericanMethod m = to_method(method);
-        const ErrorMode mode = to_mode(errors);
+        const ErrorMode mode = to_error_mode(errors);
         Buffer<double> out(static_cast<std::size_t>(call.in.size));
         InvalidInput bad;
         {
@@ -140,7 +105,7 @@ void bind_finance_american(nb::module_& finance) {
          nb::handle is_call, nb::handle shape, int errors) {
         nb::handle args[finance::kNumArguments] = {s, k, t, r, q, sigma};
         Operands call(args, is_call, shape);
-        const ErrorMode mode = to_mode(errors);
+        const ErrorMode mode = to_error_mode(errors);
         Buffer<double> out(static_cast<std::size_t>(call.in.size));
         InvalidInput bad;
         {

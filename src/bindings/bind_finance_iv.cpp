@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "bindings.h"
+#include "finance_operands.h"
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/finance/implied_vol.h"
@@ -26,56 +27,23 @@ void bind_finance_iv(nb::module_& finance);
 
 namespace {
 
-using DoubleArray1D = nb::ndarray<const double, nb::ndim<1>, nb::device::cpu>;
-using BoolArray1D = nb::ndarray<const bool, nb::ndim<1>, nb::device::cpu>;
 using Report = std::tuple<std::int64_t, int, std::string, double>;
 
 constexpr std::int64_t kReleaseGilFrom = 256;  // below this the GIL hand-off costs more than the solves
 
-// Keeps the operands alive (and the shared scalars addressable) while the solver runs.
+// Keeps the operands alive while the solver runs.
 struct IvCall {
   finance::ImpliedVolInputs in;
-  double scalars[finance::kNumIvArguments] = {};
-  std::uint8_t flag = 1;
-  std::vector<DoubleArray1D> arrays;
-  BoolArray1D flags;
+  OperandStore store;
 
   IvCall(nb::handle (&args)[finance::kNumIvArguments], nb::handle is_call, std::int64_t n) {
     static const char* const kNames[finance::kNumIvArguments] = {"price", "f", "k", "t"};
     finance::Operand* operands[finance::kNumIvArguments] = {&in.price, &in.f, &in.k, &in.t};
     in.size = n;
-    arrays.reserve(finance::kNumIvArguments);
-    for (int j = 0; j < finance::kNumIvArguments; ++j) {
-      PyObject* o = args[j].ptr();
-      if (PyFloat_CheckExact(o)) {
-        scalars[j] = PyFloat_AS_DOUBLE(o);
-        *operands[j] = {&scalars[j], 0};
-        continue;
-      }
-      DoubleArray1D a;
-      if (!nb::try_cast(args[j], a, false) || static_cast<std::int64_t>(a.shape(0)) != n) {
-        throw_type_error(kNames[j], "internal: expected a float or a 1-D float64 array of the broadcast size");
-      }
-      *operands[j] = {a.data(), a.stride(0)};
-      arrays.push_back(std::move(a));
-    }
-    if (PyBool_Check(is_call.ptr())) {
-      flag = is_call.ptr() == Py_True ? 1 : 0;
-      in.is_call = {&flag, 0};
-    } else {
-      if (!nb::try_cast(is_call, flags, false) || static_cast<std::int64_t>(flags.shape(0)) != n) {
-        throw_type_error("is_call", "internal: expected a bool or a 1-D bool array of the broadcast size");
-      }
-      static_assert(sizeof(bool) == 1);
-      in.is_call = {reinterpret_cast<const std::uint8_t*>(flags.data()), flags.stride(0)};
-    }
+    for (int j = 0; j < finance::kNumIvArguments; ++j) *operands[j] = store.value(args[j], n, kNames[j]);
+    in.is_call = store.flags(is_call, n);
   }
 };
-
-finance::ErrorMode to_mode(int mode) {
-  if (mode < 0 || mode > 2) throw_value_error("errors", "internal mode must be 0, 1 or 2");
-  return static_cast<finance::ErrorMode>(mode);
-}
 
 Report to_report(const finance::InvalidInput& bad) {
   return {bad.index, bad.argument, bad.index >= 0 ? std::string(bad.rule) : std::string(), bad.value};
@@ -87,7 +55,7 @@ std::tuple<NumpyArray<double>, std::int64_t, int, std::string, double> solve_arr
   if (n < 0) throw_value_error("n", "internal: must be >= 0");
   nb::handle args[finance::kNumIvArguments] = {price, f, k, t};
   IvCall call(args, is_call, n);
-  const finance::ErrorMode error_mode = to_mode(mode);
+  const finance::ErrorMode error_mode = to_error_mode(mode);
   Buffer<double> out(static_cast<std::size_t>(n));
   finance::InvalidInput bad;
   const auto run = [&] {
