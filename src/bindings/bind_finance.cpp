@@ -32,33 +32,6 @@ using finance::EuropeanInputs;
 using finance::InvalidInput;
 using finance::Model;
 
-std::string format_double(double v) {  // shortest round-trip form, like Python's repr
-  char buf[32];
-  const auto result = std::to_chars(buf, buf + sizeof(buf), v);
-  return std::string(buf, result.ptr);
-}
-
-// "sigma: must be > 0, got -0.2 at index 3" (index as a tuple for N-d outputs).
-[[noreturn]] void raise_invalid(Model model, const InvalidInput& bad, const std::vector<std::size_t>& shape) {
-  std::string where;
-  if (shape.size() > 1) {
-    std::vector<std::size_t> idx(shape.size());
-    auto rest = static_cast<std::size_t>(bad.index);
-    for (std::size_t j = shape.size(); j-- > 0;) {
-      idx[j] = rest % shape[j];
-      rest /= shape[j];
-    }
-    where = "(";
-    for (std::size_t j = 0; j < idx.size(); ++j) where += (j ? ", " : "") + std::to_string(idx[j]);
-    where += ")";
-  } else if (!shape.empty()) {
-    where = std::to_string(bad.index);
-  }
-  std::string message = std::string(bad.rule) + ", got " + format_double(bad.value);
-  if (!where.empty()) message += " at index " + where + " (the first offending element)";
-  throw_value_error(finance::argument_name(model, bad.argument), message);
-}
-
 // Everything a call keeps alive while the kernel runs.
 struct ArrayCall {
   EuropeanInputs in;
@@ -73,12 +46,6 @@ struct ArrayCall {
     in.is_call = store.flags(is_call, in.size);
   }
 };
-
-nb::object wrap_output(Buffer<double>&& buffer, const std::vector<std::size_t>& shape) {
-  auto* owned = new Buffer<double>(std::move(buffer));
-  nb::capsule owner(owned, [](void* p) noexcept { delete static_cast<Buffer<double>*>(p); });
-  return nb::cast(nb::ndarray<nb::numpy, double>(owned->data(), shape.size(), shape.data(), owner));
-}
 
 // A NumPy float64 array of `shape` on a recycled block (finance/output_pool.h): large results
 // skip the page faults and zeroing of fresh memory on every call.

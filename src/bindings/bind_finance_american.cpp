@@ -23,33 +23,6 @@ using finance::EuropeanInputs;
 using finance::InvalidInput;
 using DoubleArray1D = nb::ndarray<const double, nb::ndim<1>, nb::device::cpu>;
 
-std::string shortest(double v) {
-  char buf[32];
-  const auto result = std::to_chars(buf, buf + sizeof(buf), v);
-  return std::string(buf, result.ptr);
-}
-
-// "sigma: must be > 0, got -0.2 at index 3 (the first offending element)"; N-d index as a tuple.
-[[noreturn]] void raise_invalid(const InvalidInput& bad, const std::vector<std::size_t>& shape) {
-  std::string where;
-  if (shape.size() > 1) {
-    std::vector<std::size_t> idx(shape.size());
-    auto rest = static_cast<std::size_t>(bad.index);
-    for (std::size_t j = shape.size(); j-- > 0;) {
-      idx[j] = rest % shape[j];
-      rest /= shape[j];
-    }
-    where = "(";
-    for (std::size_t j = 0; j < idx.size(); ++j) where += (j ? ", " : "") + std::to_string(idx[j]);
-    where += ")";
-  } else if (!shape.empty()) {
-    where = std::to_string(bad.index);
-  }
-  std::string message = std::string(bad.rule) + ", got " + shortest(bad.value);
-  if (!where.empty()) message += " at index " + where + " (the first offending element)";
-  throw_value_error(finance::argument_name(finance::Model::kBlackScholes, bad.argument), message);
-}
-
 // The operands of one call, kept alive while the kernel runs.
 struct Operands {
   EuropeanInputs in;
@@ -64,12 +37,6 @@ struct Operands {
     in.is_call = store.flags(is_call, in.size);
   }
 };
-
-nb::object wrap_output(Buffer<double>&& buffer, const std::vector<std::size_t>& shape) {
-  auto* owned = new Buffer<double>(std::move(buffer));
-  nb::capsule owner(owned, [](void* p) noexcept { delete static_cast<Buffer<double>*>(p); });
-  return nb::cast(nb::ndarray<nb::numpy, double>(owned->data(), shape.size(), shape.data(), owner));
-}
 
 finance::AmericanMethod to_method(int method) {
   if (method < 0 || method > 3) throw_value_error("method", "internal: unknown American method id");
@@ -93,7 +60,7 @@ void bind_finance_american(nb::module_& finance) {
           NativeCall native;  // even one QD-FP price is microseconds: always release the GIL
           bad = finance::american_price_checked(m, call.in, mode, out.data());
         }
-        if (bad.index >= 0) raise_invalid(bad, call.shape);
+        if (bad.index >= 0) raise_invalid(finance::Model::kBlackScholes, bad, call.shape);
         return wrap_output(std::move(out), call.shape);
       },
       nb::arg("method"), nb::arg("s"), nb::arg("k"), nb::arg("t"), nb::arg("r"), nb::arg("q"), nb::arg("sigma"),
@@ -112,7 +79,7 @@ void bind_finance_american(nb::module_& finance) {
           NativeCall native;
           bad = finance::american_binomial_checked(call.in, steps, mode, out.data());
         }
-        if (bad.index >= 0) raise_invalid(bad, call.shape);
+        if (bad.index >= 0) raise_invalid(finance::Model::kBlackScholes, bad, call.shape);
         return wrap_output(std::move(out), call.shape);
       },
       nb::arg("steps"), nb::arg("s"), nb::arg("k"), nb::arg("t"), nb::arg("r"), nb::arg("q"), nb::arg("sigma"),

@@ -4,6 +4,7 @@
 // Python front end (fuseflow/finance/_common.py) has already broadcast and converted the inputs.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -21,6 +22,34 @@ using FinanceFlags = nb::ndarray<const bool, nb::ndim<1>, nb::device::cpu>;
 inline finance::ErrorMode to_error_mode(int errors) {
   if (errors < 0 || errors > 2) throw_value_error("errors", "internal mode must be 0, 1 or 2");
   return static_cast<finance::ErrorMode>(errors);
+}
+
+// A kernel's first invalid input as the ValueError the user sees.
+inline std::string format_double(double v) {  // shortest round-trip form, like Python's repr
+  char buf[32];
+  const auto result = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, result.ptr);
+}
+
+// "sigma: must be > 0, got -0.2 at index 3" (index as a tuple for N-d outputs).
+[[noreturn]] inline void raise_invalid(finance::Model model, const finance::InvalidInput& bad, const std::vector<std::size_t>& shape) {
+  std::string where;
+  if (shape.size() > 1) {
+    std::vector<std::size_t> idx(shape.size());
+    auto rest = static_cast<std::size_t>(bad.index);
+    for (std::size_t j = shape.size(); j-- > 0;) {
+      idx[j] = rest % shape[j];
+      rest /= shape[j];
+    }
+    where = "(";
+    for (std::size_t j = 0; j < idx.size(); ++j) where += (j ? ", " : "") + std::to_string(idx[j]);
+    where += ")";
+  } else if (!shape.empty()) {
+    where = std::to_string(bad.index);
+  }
+  std::string message = std::string(bad.rule) + ", got " + format_double(bad.value);
+  if (!where.empty()) message += " at index " + where + " (the first offending element)";
+  throw_value_error(finance::argument_name(model, bad.argument), message);
 }
 
 // Keeps what the operands point into (scalars, arrays, flags) alive while a kernel runs.
@@ -58,6 +87,14 @@ class OperandStore {
   std::uint8_t flag_ = 1;
   FinanceFlags flags_;
 };
+
+// An N-d float64 NumPy array owning `buffer` (no copy).
+inline nb::object wrap_output(Buffer<double>&& buffer, const std::vector<std::size_t>& shape) {
+  auto* owned = new Buffer<double>(std::move(buffer));
+  nb::capsule owner(owned, [](void* p) noexcept { delete static_cast<Buffer<double>*>(p); });
+  return nb::cast(nb::ndarray<nb::numpy, double>(owned->data(), shape.size(), shape.data(), owner));
+}
+
 
 // The element count of a broadcast shape given as a Python tuple (also filled into `shape`).
 inline std::int64_t shape_size(nb::handle shape_tuple, std::vector<std::size_t>& shape) {

@@ -17,15 +17,8 @@ TIMEOUT = 60  # seconds: every blocking call in this module is bounded
 
 
 @pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-                                       dashboard_address=None, timeout=TIMEOUT, worker_dashboard_address=None)
-    c = distributed.Client(cluster, timeout=TIMEOUT)
-    try:
-        yield c
-    finally:
-        c.close(timeout=TIMEOUT)
-        cluster.close(timeout=TIMEOUT)
+def client(dask_client):  # the cluster fixture of conftest.py
+    return dask_client
 
 
 def _data(rng, n, dim, dtype=np.float32):
