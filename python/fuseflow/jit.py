@@ -10,6 +10,7 @@ import inspect
 import itertools
 import numbers
 import os
+import sys
 import threading
 import warnings
 
@@ -271,6 +272,16 @@ class JitFunction(_core.JitDispatcher):
         self._lock = threading.Lock()
         self.trace_count = 0  # how many times the function was traced (tests check no recompiles)
         functools.update_wrapper(self, fn)
+
+    # ---- pickling: by reference to the Python function; the other side traces and compiles anew
+    def __reduce__(self):
+        module = sys.modules.get(getattr(self, "__module__", None) or "")
+        target = module
+        for part in getattr(self, "__qualname__", "").split("."):
+            target = getattr(target, part, None)
+        if target is self:
+            return self.__qualname__  # `@ff.jit def f`: pickled as the global it is, like a function
+        return jit, (self._fn,)  # `g = ff.jit(f)`: f goes by reference, g is rebuilt around it
 
     # ---- arguments
     def _bind(self, args, kwargs):
