@@ -3,6 +3,8 @@
 - :class:`ShardedIndex`: exact top-k search over EmbeddingIndex shards held by the workers.
 - :func:`map_jit` / :func:`jit_call`: ff.jit programs over Dask arrays (blockwise maps and tree
   reductions whose steps are fuseflow programs split from the traced IR).
+- ``ff.finance`` prices and greeks with Dask arguments are lazy Dask arrays priced blockwise
+  (:mod:`fuseflow.dask.finance`; the European models and digitals).
 - deterministic ``dask.base.tokenize`` of Graph, EmbeddingIndex and ff.jit functions.
 
 Task functions size fuseflow's OpenMP teams per task (see ``_threads``) so Dask threads and

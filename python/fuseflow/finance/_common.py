@@ -156,12 +156,20 @@ def _broadcast_shape(names, arrays, flag_array):
         raise ValueError(f"shapes do not broadcast together (NumPy broadcasting rules): {described}") from None
 
 
+def _has_dask(values, is_call) -> bool:
+    return hasattr(is_call, "__dask_graph__") or any(hasattr(v, "__dask_graph__") for v in values)
+
+
 def evaluate(model: int, names, values, is_call=True, errors: str = "raise", validate: bool = True):
     """Prices of ``model`` for the user's arguments (see the module docstring for the rules).
 
     ``values`` are always six, in the kernel's order (spot or forward, strike, t, r, q, sigma);
-    models without q pass 0.0. ``names`` labels them for error messages.
+    models without q pass 0.0. ``names`` labels them for error messages. A Dask array among the
+    arguments makes the result a lazy Dask array priced blockwise (fuseflow.dask.finance).
     """
+    if _has_dask(values, is_call):
+        from ..dask import finance as dask_finance
+        return dask_finance.price(model, names, values, is_call, errors, validate)
     mode = error_mode(errors, validate)
     operands, flag, shape, scalar_only = prepare(names, values, is_call)
     out = _fin._price(model, *operands, flag, shape, mode)
@@ -171,7 +179,11 @@ def evaluate(model: int, names, values, is_call=True, errors: str = "raise", val
 
 
 def evaluate_greeks(model: int, names, values, is_call=True, errors: str = "raise", validate: bool = True):
-    """All greeks of ``model`` in one kernel pass: a dict of arrays (floats for scalar input)."""
+    """All greeks of ``model`` in one kernel pass: a dict of arrays (floats for scalar input; lazy
+    Dask arrays when an argument is a Dask array)."""
+    if _has_dask(values, is_call):
+        from ..dask import finance as dask_finance
+        return dask_finance.greeks(model, names, values, is_call, errors, validate)
     mode = error_mode(errors, validate)
     operands, flag, shape, scalar_only = prepare(names, values, is_call)
     out = _fin._greeks(model, *operands, flag, shape, mode)
