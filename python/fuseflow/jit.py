@@ -61,6 +61,30 @@ _WEAK_INT_KEY = ("s", "int64", True)
 _WEAK_BOOL_KEY = ("s", "bool", True)
 
 
+_PLAIN_TYPES = (float, int, bool, str, bytes, list, tuple, dict)
+
+
+def _array_like(v):
+    """A NumPy view of an array-like that is not an ndarray (pandas Series, PyArrow array, JAX /
+    PyTorch CPU tensor, memoryview): DLPack first, then ``__array__`` / the buffer protocol, all
+    without a copy when the producer allows it (contiguous, no nulls). Anything else is returned
+    unchanged and classified as before. Lists and tuples stay an error (a copy per call that
+    the user should make once)."""
+    if isinstance(v, (np.ndarray, np.generic, Graph) + _PLAIN_TYPES) or v is None:
+        return v
+    if hasattr(v, "__dlpack__") and hasattr(v, "__dlpack_device__"):
+        try:
+            return np.from_dlpack(v)
+        except (BufferError, TypeError, RuntimeError):
+            pass  # e.g. a device array or a read-only export: try the other protocols
+    if hasattr(v, "__array__") or isinstance(v, memoryview):
+        return np.asarray(v)
+    try:
+        return np.asarray(memoryview(v))
+    except TypeError:
+        return v
+
+
 def _classify(names, values):
     """(cache key, native inputs) of one call, in one pass over the arguments.
 
@@ -75,6 +99,9 @@ def _classify(names, values):
     arrays = None  # (position in key, length)
     for i, v in enumerate(values):
         t = type(v)
+        if t is not np.ndarray and t not in _PLAIN_TYPES:
+            v = _array_like(v)
+            t = type(v)
         if t is np.ndarray and v.ndim == 1:
             dtype = _SUPPORTED_DTYPES.get(v.dtype)
             if dtype is None:
