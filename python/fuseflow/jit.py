@@ -302,11 +302,7 @@ class JitFunction(_core.JitDispatcher):
 
     # ---- pickling: by reference to the Python function; the other side traces and compiles anew
     def __reduce__(self):
-        module = sys.modules.get(getattr(self, "__module__", None) or "")
-        target = module
-        for part in getattr(self, "__qualname__", "").split("."):
-            target = getattr(target, part, None)
-        if target is self:
+        if _global_target(self) is self:
             return self.__qualname__  # `@ff.jit def f`: pickled as the global it is, like a function
         return jit, (self._fn,)  # `g = ff.jit(f)`: f goes by reference, g is rebuilt around it
 
@@ -547,14 +543,24 @@ class JitFunction(_core.JitDispatcher):
 _NO_FLAG = object()
 
 
-def jit(fn=None, *, deterministic=_NO_FLAG):
+def jit(fn=None, *, deterministic=_NO_FLAG, static_argnames=None, static_argnums=None):
     """Decorator: trace fn once per argument signature and run it natively.
 
     Results are bitwise identical at any thread count (ff.set_num_threads): kernels split arrays
     into fixed blocks and combine reductions in block order, and neighbor_agg reduces each node's
     neighbours in order on one thread. That is the only mode, so ``deterministic=True`` is
     accepted and changes nothing; ``deterministic=False`` (there is no faster non-deterministic
-    mode) is accepted with a DeprecationWarning; anything but a bool is a TypeError."""
+    mode) is accepted with a DeprecationWarning; anything but a bool is a TypeError.
+
+    ``static_argnames`` / ``static_argnums`` (as in JAX) name parameters whose values are Python
+    constants of the trace, not runtime inputs: strings, options, shapes, flags that choose the
+    program. Each distinct (hashable) value traces and compiles its own program; the others stay
+    runtime inputs. Example::
+
+        @ff.jit(static_argnames="norm")
+        def scale(x, norm):
+            return x / (ff.sum(x) if norm == "l1" else ff.norm(x))
+    """
     if deterministic is not _NO_FLAG:
         if not isinstance(deterministic, bool):
             raise TypeError(f"deterministic: must be a bool, got {type(deterministic).__name__}")
@@ -562,7 +568,139 @@ def jit(fn=None, *, deterministic=_NO_FLAG):
             warnings.warn("ff.jit(deterministic=False) is deprecated and ignored: results are always bitwise "
                           "identical at any thread count", DeprecationWarning, stacklevel=2)
     if fn is None:
-        return lambda f: jit(f)
+        return lambda f: jit(f, static_argnames=static_argnames, static_argnums=static_argnums)
     if not callable(fn):
         raise TypeError(f"ff.jit: expected a function, got {type(fn).__name__}")
-    return JitFunction(fn)
+    statics = _static_names(fn, static_argnames, static_argnums)
+    return StaticJitFunction(fn, statics) if statics else JitFunction(fn)
+
+
+def _global_target(obj):
+    """What obj's module.qualname names today (pickling by reference needs it to be obj)."""
+    target = sys.modules.get(getattr(obj, "__module__", None) or "")
+    for part in getattr(obj, "__qualname__", "").split("."):
+        target = getattr(target, part, None)
+    return target
+
+
+def _static_names(fn, static_argnames, static_argnums):
+    """The parameter names made static, checked against fn's signature."""
+    params = list(inspect.signature(fn).parameters.values())
+    names = [p.name for p in params]
+    chosen = []
+    if static_argnames is not None:
+        for name in (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames):
+            if not isinstance(name, str) or name not in names:
+                raise ValueError(f"static_argnames: {name!r} is not a parameter of {fn.__name__} {tuple(names)}")
+            chosen.append(name)
+    if static_argnums is not None:
+        for num in (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums):
+            if isinstance(num, bool) or not isinstance(num, int) or not -len(params) <= num < len(params):
+                raise ValueError(f"static_argnums: {num!r} is not a parameter position of {fn.__name__} "
+                                 f"(it has {len(params)})")
+            chosen.append(names[num])
+    for name in chosen:
+        kind = params[names.index(name)].kind
+        if kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            raise ValueError(f"static_argnames: *{name} cannot be static; name single parameters")
+    return tuple(dict.fromkeys(chosen))
+
+
+class StaticJitFunction:
+    """ff.jit with static arguments: one JitFunction per distinct tuple of static values, each
+    tracing fn with those values bound as Python constants."""
+
+    def __init__(self, fn, statics):
+        self._fn = fn
+        self._signature = inspect.signature(fn)
+        self._statics = statics
+        self._specialized = {}
+        self._lock = threading.Lock()
+        functools.update_wrapper(self, fn)
+
+    @property
+    def trace_count(self):
+        return sum(f.trace_count for f in list(self._specialized.values()))
+
+    def _split(self, args, kwargs):
+        try:
+            bound = self._signature.bind(*args, **kwargs)
+        except TypeError as e:
+            raise TypeError(f"{self._fn.__name__}(): {e}") from None
+        bound.apply_defaults()
+        values = {}
+        for name in self._statics:
+            value = bound.arguments[name]
+            try:
+                hash(value)
+            except TypeError:
+                raise TypeError(f"{name}: a static argument must be hashable (it keys the compiled program), "
+                                f"got {type(value).__name__}") from None
+            values[name] = value
+        key = tuple((name, type(v), v) for name, v in values.items())
+        fn = self._specialized.get(key)
+        if fn is None:
+            with self._lock:
+                fn = self._specialized.get(key)
+                if fn is None:
+                    fn = JitFunction(_bind_statics(self._fn, self._signature, values))
+                    self._specialized[key] = fn
+        rest_args, rest_kwargs = [], {}
+        for name, p in self._signature.parameters.items():
+            if name in values:
+                continue
+            if p.kind == inspect.Parameter.VAR_POSITIONAL:
+                rest_args.extend(bound.arguments[name])
+            elif p.kind == inspect.Parameter.KEYWORD_ONLY:
+                rest_kwargs[name] = bound.arguments[name]
+            else:
+                rest_args.append(bound.arguments[name])
+        return fn, rest_args, rest_kwargs
+
+    def __call__(self, *args, **kwargs):
+        fn, a, k = self._split(args, kwargs)
+        return fn(*a, **k)
+
+    def ir(self, *args, optimized=False, locations=False, **kwargs):
+        fn, a, k = self._split(args, kwargs)
+        return fn.ir(*a, optimized=optimized, locations=locations, **k)
+
+    def dot(self, *args, **kwargs):
+        fn, a, k = self._split(args, kwargs)
+        return fn.dot(*a, **k)
+
+    def profile(self, *args, **kwargs):
+        fn, a, k = self._split(args, kwargs)
+        return fn.profile(*a, **k)
+
+    def __reduce__(self):
+        if _global_target(self) is self:
+            return self.__qualname__  # a decorated global pickles as itself
+        return functools.partial(jit, static_argnames=self._statics), (self._fn,)
+
+
+def _bind_statics(fn, signature, values):
+    """fn with the static parameters fixed to `values`; the rest keep their kinds and names."""
+    params = [p for name, p in signature.parameters.items() if name not in values]
+
+    def specialized(*args, **kwargs):
+        bound = reduced.bind(*args, **kwargs)
+        positional, keywords = [], {}
+        for name, p in signature.parameters.items():
+            value = values[name] if name in values else bound.arguments.get(name, p.default)
+            if p.kind == inspect.Parameter.VAR_POSITIONAL:
+                positional.extend(value if name not in values else ())
+            elif p.kind == inspect.Parameter.KEYWORD_ONLY:
+                keywords[name] = value
+            elif p.kind == inspect.Parameter.VAR_KEYWORD:
+                keywords.update(value)
+            else:
+                positional.append(value)
+        return fn(*positional, **keywords)
+
+    reduced = signature.replace(parameters=params)
+    specialized.__signature__ = reduced
+    specialized.__name__ = getattr(fn, "__name__", "fn")
+    specialized.__qualname__ = getattr(fn, "__qualname__", specialized.__name__)
+    specialized.__module__ = getattr(fn, "__module__", None)
+    return specialized
