@@ -62,6 +62,7 @@ _WEAK_BOOL_KEY = ("s", "bool", True)
 
 
 _PLAIN_TYPES = (float, int, bool, str, bytes, list, tuple, dict)
+_MISSING = object()
 
 
 def _array_like(v):
@@ -289,6 +290,7 @@ class JitFunction(_core.JitDispatcher):
         self._plain = all(p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
                           for p in params)
         self._param_names = tuple(p.name for p in params)
+        self._param_index = {name: i for i, name in enumerate(self._param_names)}
         self._defaults = tuple(p.default for p in params)
         self._n_params = len(params)
         self._n_required = sum(1 for p in params if p.default is inspect.Parameter.empty)
@@ -299,6 +301,27 @@ class JitFunction(_core.JitDispatcher):
         self._lock = threading.Lock()
         self.trace_count = 0  # how many times the function was traced (tests check no recompiles)
         functools.update_wrapper(self, fn)
+
+    def _keywords_to_positions(self, args, kwargs):
+        """A keyword call of plain parameters as the equivalent positional tuple, so it takes the
+        positional path (layout memo, no signature binding); None when some name is unknown,
+        given twice or a required parameter is missing."""
+        values = list(args) + [_MISSING] * (self._n_params - len(args))
+        if len(values) != self._n_params:
+            return None
+        index = self._param_index
+        for name, value in kwargs.items():
+            i = index.get(name)
+            if i is None or values[i] is not _MISSING:
+                return None
+            values[i] = value
+        for i, v in enumerate(values):
+            if v is _MISSING:
+                default = self._defaults[i]
+                if default is inspect.Parameter.empty:
+                    return None
+                values[i] = default
+        return tuple(values)
 
     # ---- pickling: by reference to the Python function; the other side traces and compiles anew
     def __reduce__(self):
@@ -328,6 +351,10 @@ class JitFunction(_core.JitDispatcher):
     def _get(self, args, kwargs):
         """(traced entry, native inputs) for one call, tracing on a new signature."""
         n = len(args)
+        if kwargs and self._plain:
+            positional = self._keywords_to_positions(args, kwargs)  # None: _bind says what is wrong
+            if positional is not None:
+                args, n, kwargs = positional, len(positional), {}
         if self._plain and not kwargs and self._n_required <= n <= self._n_params:
             names, values = self._param_names, (args + self._defaults[n:] if n < self._n_params else args)
             layout = _arg_layout(*values)
@@ -485,6 +512,12 @@ class JitFunction(_core.JitDispatcher):
     def _call_slow(self, *args, **kwargs):
         """Every call the native __call__ has not remembered: traces on a new signature, and
         remembers plain positional layouts so their next call stays native."""
+        if self._plain and (kwargs or len(args) < self._n_params) and not _trace_state.stack:
+            positional = self._keywords_to_positions(args, kwargs)
+            if positional is not None:
+                # Keywords and defaults filled in: the same call in positional form, which the
+                # native dispatcher serves from its remembered layouts.
+                return _core.JitDispatcher.__call__(self, *positional)
         if _trace_state.stack and _any_traced(args, kwargs):
             # Called from inside another trace: inline it into that program.
             return self._fn(*args, **kwargs)

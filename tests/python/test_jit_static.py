@@ -52,3 +52,21 @@ def test_rules():
 
 def test_pickles_by_reference():
     assert pickle.loads(pickle.dumps(normalise)) is normalise
+
+
+def test_keyword_and_default_calls_equal_positional_and_keep_errors():
+    @ff.jit
+    def f(x, y, alpha=2.0):
+        return x * alpha + y
+
+    x, y = np.arange(3.0), np.ones(3)
+    expected = x * 2.0 + y
+    for result in (f(x, y), f(x, y=y), f(y=y, x=x), f(x=x, y=y, alpha=2.0), f(x, y, 2.0)):
+        np.testing.assert_array_equal(result, expected)
+    assert f.trace_count == 1  # every spelling is the same positional signature
+    with pytest.raises(TypeError, match="multiple values for argument 'x'"):
+        f(x, x=x)
+    with pytest.raises(TypeError, match="missing a required argument: 'y'"):
+        f(x)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'z'"):
+        f(x, y, z=1.0)
