@@ -67,8 +67,8 @@ void run_program(benchmark::State& state, const std::shared_ptr<const Compiled>&
   auto x = normal(static_cast<std::size_t>(n), 1);
   auto y = normal(static_cast<std::size_t>(n), 2);
   for (auto _ : state) {
-    auto r = f->run({Value::borrowed_array(exec::ElemType::kFloat64, x.data(), n, nullptr),
-                     Value::borrowed_array(exec::ElemType::kFloat64, y.data(), n, nullptr)});
+    auto r = f->run({Value::borrowed_array(exec::DType::kFloat64, x.data(), n, nullptr),
+                     Value::borrowed_array(exec::DType::kFloat64, y.data(), n, nullptr)});
     if (r[0].length != n) state.SkipWithError("wrong output length");
     benchmark::DoNotOptimize(r);
   }
@@ -97,7 +97,7 @@ void gather(benchmark::State& state, bool with_prologue) {
   auto f = compile(b.finish());
   auto x = normal(static_cast<std::size_t>(g->num_nodes()), 3);
   for (auto _ : state) {
-    auto r = f->run({Value::of_graph(g), Value::borrowed_array(exec::ElemType::kFloat64, x.data(), g->num_nodes(), nullptr)});
+    auto r = f->run({Value::of_graph(g), Value::borrowed_array(exec::DType::kFloat64, x.data(), g->num_nodes(), nullptr)});
     benchmark::DoNotOptimize(r);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * g->num_edges());
