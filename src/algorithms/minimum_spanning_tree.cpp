@@ -1,5 +1,6 @@
 #include "fuseflow/algorithms/minimum_spanning_tree.h"
 
+#include <algorithm>
 #include <parallel/algorithm>
 
 #include <cmath>
@@ -37,8 +38,14 @@ Buffer<std::int64_t> minimum_spanning_tree(const Graph& g) {
     return wa < wb || (wa == wb && user_id(a) < user_id(b));
   };
   // Keys are unique (edge index breaks ties), so the order is the same at any thread count.
-  __gnu_parallel::sort(edges.begin(), edges.end(), lighter,
-                       __gnu_parallel::multiway_mergesort_tag(num_threads()));
+  // One thread: std::sort, without opening an OpenMP team (the parallel-mode sort opens one even
+  // for a single thread, which costs a team start and is opaque to ThreadSanitizer).
+  const int threads = num_threads();
+  if (threads > 1) {
+    __gnu_parallel::sort(edges.begin(), edges.end(), lighter, __gnu_parallel::multiway_mergesort_tag(threads));
+  } else {
+    std::sort(edges.begin(), edges.end(), lighter);
+  }
   check_interrupt();
 
   std::vector<NodeId> parent(static_cast<std::size_t>(n));
