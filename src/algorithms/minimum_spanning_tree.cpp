@@ -1,7 +1,6 @@
 #include "fuseflow/algorithms/minimum_spanning_tree.h"
 
 #include <algorithm>
-#include <parallel/algorithm>
 
 #include <cmath>
 #include <numeric>
@@ -38,14 +37,9 @@ Buffer<std::int64_t> minimum_spanning_tree(const Graph& g) {
     return wa < wb || (wa == wb && user_id(a) < user_id(b));
   };
   // Keys are unique (edge index breaks ties), so the order is the same at any thread count.
-  // One thread: std::sort, without opening an OpenMP team (the parallel-mode sort opens one even
-  // for a single thread, which costs a team start and is opaque to ThreadSanitizer).
-  const int threads = num_threads();
-  if (threads > 1) {
-    __gnu_parallel::sort(edges.begin(), edges.end(), lighter, __gnu_parallel::multiway_mergesort_tag(threads));
-  } else {
-    std::sort(edges.begin(), edges.end(), lighter);
-  }
+  // A serial sort: libstdc++'s parallel-mode sort synchronises through libgomp barriers that
+  // ThreadSanitizer cannot see, and the sort is a small share of the spanning-tree time.
+  std::sort(edges.begin(), edges.end(), lighter);
   check_interrupt();
 
   std::vector<NodeId> parent(static_cast<std::size_t>(n));
