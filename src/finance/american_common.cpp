@@ -111,4 +111,26 @@ double american_price(AmericanMethod method, double s, double k, double t, doubl
   return american_qdfp(s, k, t, r, q, sigma, is_call);
 }
 
+double detail::closed_form_american(CallClosedForm call, double s, double k, double t, double r, double q,
+                                    double sigma, bool is_call) noexcept {
+  if (!valid_inputs(s, k, t, r, q, sigma)) return std::numeric_limits<double>::quiet_NaN();
+  if (t == 0.0) return std::fmax(is_call ? s - k : k - s, 0.0);
+  // Call arguments of the transformed problem (a put is the call with spot K, strike S, r <-> q).
+  const double cs = is_call ? s : k, ck = is_call ? k : s;
+  const double cr = is_call ? r : q, cq = is_call ? q : r;
+  // Never-exercise regime (the put regime of the symmetric problem): the European price.
+  const PutRegime regime = put_regime(cq, cr);
+  if (regime == PutRegime::kNeverExercise) return european_price(s, k, t, r, q, sigma, is_call);
+  // Two exercise boundaries: outside the closed form's model; QD-FP's binomial fallback.
+  if (regime == PutRegime::kDoubleBoundary) return american_qdfp(s, k, t, r, q, sigma, is_call);
+  const double value = call(cs, ck, t, cr, cr - cq, sigma);
+  // Guard: a non-finite closed form (overflow of S^beta for extreme inputs) falls back to QD-FP.
+  if (!std::isfinite(value)) return american_qdfp(s, k, t, r, q, sigma, is_call);
+  // Both the closed form and the European price are values of feasible exercise strategies
+  // (lower bounds of the American price): the larger is the better approximation. Short-dated
+  // deep in-the-money cases put the closed form below the European value (QuantLib's engine
+  // takes the same maximum).
+  return std::fmax(value, std::fmax(european_price(s, k, t, r, q, sigma, is_call), std::fmax(cs - ck, 0.0)));
+}
+
 }  // namespace fuseflow::finance

@@ -139,6 +139,14 @@ struct Carry {
 double bs_phi(double s, double t, double gamma, double h, double i, const Carry& c) noexcept;
 // True when every input is finite and s, k, sigma > 0, t >= 0.
 bool valid_inputs(double s, double k, double t, double r, double q, double sigma) noexcept;
+
+// The American call closed form `call(s, k, t, r, b, sigma)` (cost of carry b = r - q) applied
+// to either side through put-call symmetry, with the regimes it does not model (never-exercise:
+// the European price; two boundaries, or a non-finite closed form: QD-FP) and the floor at the
+// European and intrinsic values. Shared by the Bjerksund-Stensland 1993 and 2002 forms.
+using CallClosedForm = double (*)(double s, double k, double t, double r, double b, double sigma);
+double closed_form_american(CallClosedForm call, double s, double k, double t, double r, double q, double sigma,
+                            bool is_call) noexcept;
 }  // namespace detail
 
 }  // namespace fuseflow::finance
