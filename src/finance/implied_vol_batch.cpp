@@ -69,10 +69,9 @@ InvalidInput check_common(double f, double k, double t, bool positive) {
   return {};
 }
 
-}  // namespace
-
-InvalidInput black_implied_volatility_check(double price, double f, double k, double t, bool is_call) noexcept {
-  const InvalidInput bad = check_common(f, k, t, true);
+// The rules both models share: f, k, t (check_common) and a finite price not below intrinsic.
+InvalidInput check_common_and_price(double price, double f, double k, double t, bool is_call, bool black) {
+  const InvalidInput bad = check_common(f, k, t, black);
   if (bad.index >= 0) return bad;
   if (!std::isfinite(price)) return reject(kIvPrice, "must be finite", price);
   if (price < (is_call ? std::fmax(f - k, 0.0) : std::fmax(k - f, 0.0))) {
@@ -81,6 +80,14 @@ InvalidInput black_implied_volatility_check(double price, double f, double k, do
                           : "is below the intrinsic value max(K - F, 0): no volatility reproduces it",
                   price);
   }
+  return {};
+}
+
+}  // namespace
+
+InvalidInput black_implied_volatility_check(double price, double f, double k, double t, bool is_call) noexcept {
+  const InvalidInput bad = check_common_and_price(price, f, k, t, is_call, true);
+  if (bad.index >= 0) return bad;
   if (price > (is_call ? f : k)) {
     return reject(kIvPrice,
                   is_call ? "is above the upper bound F (a call is worth less than the forward at any volatility)"
@@ -91,16 +98,7 @@ InvalidInput black_implied_volatility_check(double price, double f, double k, do
 }
 
 InvalidInput normal_implied_volatility_check(double price, double f, double k, double t, bool is_call) noexcept {
-  const InvalidInput bad = check_common(f, k, t, false);
-  if (bad.index >= 0) return bad;
-  if (!std::isfinite(price)) return reject(kIvPrice, "must be finite", price);
-  if (price < (is_call ? std::fmax(f - k, 0.0) : std::fmax(k - f, 0.0))) {
-    return reject(kIvPrice,
-                  is_call ? "is below the intrinsic value max(F - K, 0): no volatility reproduces it"
-                          : "is below the intrinsic value max(K - F, 0): no volatility reproduces it",
-                  price);
-  }
-  return {};
+  return check_common_and_price(price, f, k, t, is_call, false);
 }
 
 InvalidInput black_implied_volatility(const ImpliedVolInputs& in, ErrorMode mode, double* out) {
