@@ -95,11 +95,12 @@ Out scan_block(const In* x, Out* y, std::int64_t n, Out carry) {
   return t;
 }
 
-// A whole contiguous line on the calling thread.
+// A whole contiguous line on the calling thread (polls Ctrl-C between blocks).
 template <class Op, class In, class Out>
-void scan_line(const In* x, Out* y, std::int64_t n) {
+void scan_line(const In* x, Out* y, std::int64_t n, ParallelInterrupt& interrupt) {
   Out carry = Op::identity();
   for (std::int64_t b = 0; b < n; b += kScanBlock) {
+    if (b > 0 && interrupt.poll()) return;
     const std::int64_t count = std::min(kScanBlock, n - b);
     const Out total = scan_block<Op, true>(x + b, y + b, count, carry);
     carry = Op::apply(carry, total);
@@ -179,7 +180,7 @@ void scan_with(const In* x, Out* y, const AxisView& v) {
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (std::int64_t o = 0; o < v.outer; ++o) {
     if (interrupt.poll()) continue;
-    scan_line<Op>(x + o * v.len, y + o * v.len, v.len);
+    scan_line<Op>(x + o * v.len, y + o * v.len, v.len, interrupt);
   }
   interrupt.rethrow();
 }
