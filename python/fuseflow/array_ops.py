@@ -272,8 +272,6 @@ def bincount(x, weights=None, minlength=0):
     minlength = _as_count("minlength", minlength)
     if arr.ndim != 1:
         raise ValueError(f"x: must be 1-D, got an array of shape {arr.shape}")
-    if arr.size == 0 and arr.dtype.kind == "f":
-        arr = arr.astype(np.int64)  # NumPy accepts an empty float array
     if arr.dtype == np.bool_:
         arr = arr.view(np.uint8)
     if arr.dtype.kind not in "iu" or not np.can_cast(arr.dtype, np.int64):

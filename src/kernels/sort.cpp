@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 
@@ -40,6 +41,31 @@ void for_each_line(const AxisView& v, Body&& body) {
   interrupt.rethrow();
 }
 
+// Highway 1.0.3's float vqsort turns +inf into the largest finite value (its padding), so
+// floats are sorted as unsigned integers under the order-preserving bijection (negative: flip all
+// bits; positive: set the sign bit), in place, then mapped back. -0.0 sorts before +0.0, which
+// NumPy's order allows (they compare equal). Elements are only touched through memcpy here; the
+// integer view is read by vqsort, which lives in its own library.
+template <class T>
+void sort_floats_as_bits(hwy::Sorter& sorter, T* data, std::int64_t n) {
+  using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+  constexpr Bits kSign = Bits{1} << (sizeof(T) * 8 - 1);
+  auto* bits = reinterpret_cast<Bits*>(data);
+  for (std::int64_t i = 0; i < n; ++i) {
+    Bits b;
+    std::memcpy(&b, data + i, sizeof(T));
+    b = (b & kSign) ? ~b : (b | kSign);
+    std::memcpy(data + i, &b, sizeof(T));
+  }
+  sorter(bits, static_cast<std::size_t>(n), hwy::SortAscending());
+  for (std::int64_t i = 0; i < n; ++i) {
+    Bits b;
+    std::memcpy(&b, data + i, sizeof(T));
+    b = (b & kSign) ? (b & ~kSign) : ~b;
+    std::memcpy(data + i, &b, sizeof(T));
+  }
+}
+
 template <class T>
 void sort_line_in_place(hwy::Sorter& sorter, T* data, std::int64_t n) {
   if constexpr (sizeof(T) == 1) {
@@ -71,7 +97,11 @@ void sort_line_in_place(hwy::Sorter& sorter, T* data, std::int64_t n) {
         finite = front;
       }
     }
-    sorter(data, static_cast<std::size_t>(finite), hwy::SortAscending());
+    if constexpr (std::is_floating_point_v<T>) {
+      sort_floats_as_bits(sorter, data, finite);
+    } else {
+      sorter(data, static_cast<std::size_t>(finite), hwy::SortAscending());
+    }
   }
 }
 

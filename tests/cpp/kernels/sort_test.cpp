@@ -30,7 +30,9 @@ std::vector<T> values(std::size_t n, std::uint64_t seed) {
   for (auto& x : v) {
     if constexpr (std::is_floating_point_v<T>) {
       const auto r = rng() % 10;
+      constexpr T kInf = std::numeric_limits<T>::infinity();
       x = r == 0 ? std::numeric_limits<T>::quiet_NaN() : r == 1 ? T(-0.0) : r == 2 ? T(0.0)
+        : r == 3 ? kInf : r == 4 ? -kInf  // infinities: Highway 1.0.3's float sort mishandles +inf
                  : static_cast<T>(static_cast<int>(rng() % 50) - 25) / T(4);
     } else {
       x = static_cast<T>(rng() % 20);  // many ties
