@@ -116,7 +116,12 @@ void quantile_axis(const T* x, AxisView v, const double* q, std::int64_t nq, R* 
     } else {
       std::int64_t begin = 0;
       for (const std::int64_t r : ranks) {
-        std::nth_element(line + begin, line + r, line + n);
+        if (r == begin && r > 0) {
+          // The rank right after one already placed (x[hi] = x[lo + 1]): the minimum of the rest.
+          std::iter_swap(line + r, std::min_element(line + r, line + n));
+        } else {
+          std::nth_element(line + begin, line + r, line + n);
+        }
         begin = r + 1;
       }
     }
