@@ -105,13 +105,23 @@ def _along(op, x, axis, allow_none=True):
 
 # --------------------------------------------------------------------------- scans and diff
 
+def _scan_dtype(dtype, kernel_op):
+    if kernel_op in ("max", "min"):
+        return dtype
+    if dtype == np.uint8:
+        return np.dtype(np.uint64)
+    if dtype.kind in "bi":
+        return np.dtype(np.int64)
+    return dtype
+
+
 def _scan(op, kernel_op, x, axis):
     arr, ax = _along(op, x, axis)
     outer, n, inner = _view(arr.shape, ax)
-    out = _core.array_scan(kernel_op, _flat(arr), outer, n, inner, arr.dtype == np.uint8)
-    if arr.dtype == np.bool_ and kernel_op in ("max", "min"):
-        out = out.view(np.bool_)
-    return out.reshape(arr.shape)
+    # Outputs come from np.empty: NumPy's allocator takes huge pages for large arrays.
+    out = np.empty(arr.shape, _scan_dtype(arr.dtype, kernel_op))
+    _core.array_scan(kernel_op, _flat(arr), outer, n, inner, _flat(out))
+    return out
 
 
 def cumsum(x, axis=None):
@@ -145,12 +155,11 @@ def diff(x, n=1, axis=-1):
     ax = _as_axis(axis, arr.ndim)
     arr = np.ascontiguousarray(arr)
     outer, length, inner = _view(arr.shape, ax)
-    out = _core.array_diff(_flat(arr), outer, length, inner, n, arr.dtype == np.bool_)
-    if arr.dtype == np.bool_:
-        out = out.view(np.bool_)
     shape = list(arr.shape)
     shape[ax] = max(length - n, 0)
-    return out.reshape(shape)
+    out = np.empty(shape, arr.dtype)
+    _core.array_diff(_flat(arr), outer, length, inner, n, arr.dtype == np.bool_, _flat(out))
+    return out
 
 
 # --------------------------------------------------------------------------- sorting
@@ -159,10 +168,9 @@ def sort(x, axis=-1):
     """Sorted copy along `axis` (None: flattened), ascending, NaN last (np.sort)."""
     arr, ax = _along("sort", x, axis)
     outer, n, inner = _view(arr.shape, ax)
-    out = _core.array_sort(_flat(arr), outer, n, inner, False)
-    if arr.dtype == np.bool_:
-        out = out.view(np.bool_)
-    return out.reshape(arr.shape)
+    out = np.empty(arr.shape, arr.dtype)
+    _core.array_sort(_flat(arr), outer, n, inner, False, _flat(out))
+    return out
 
 
 def argsort(x, axis=-1):
@@ -170,7 +178,9 @@ def argsort(x, axis=-1):
     order, NaNs come last in their original order, -0.0 ties with 0.0 - np.argsort(kind="stable")."""
     arr, ax = _along("argsort", x, axis)
     outer, n, inner = _view(arr.shape, ax)
-    return _core.array_sort(_flat(arr), outer, n, inner, True).reshape(arr.shape)
+    out = np.empty(arr.shape, np.int64)
+    _core.array_sort(_flat(arr), outer, n, inner, True, out.reshape(-1))
+    return out
 
 
 def top_k(x, k, axis=-1):
@@ -287,6 +297,8 @@ def bincount(x, weights=None, minlength=0):
         w = np.ascontiguousarray(w, dtype=np.float64)
         if w.shape != arr.shape:
             raise ValueError(f"weights: must have the shape of x {arr.shape}, got {w.shape}")
+    if arr.size == 0:
+        return np.zeros(minlength, np.int64)  # NumPy: int64 zeros even with weights
     return _core.array_bincount(arr, w, minlength)
 
 
@@ -390,5 +402,6 @@ def take(x, idx, axis=0):
     outer, n, inner = _view(arr.shape, ax)
     raw = arr.reshape(-1).view(np.uint8)
     flat_idx = np.ascontiguousarray(index).reshape(-1)
-    out = _core.array_take(raw, outer, n, inner, arr.dtype.itemsize, flat_idx)
-    return out.view(arr.dtype).reshape(arr.shape[:ax] + index.shape + arr.shape[ax + 1:])
+    out = np.empty(arr.shape[:ax] + index.shape + arr.shape[ax + 1:], arr.dtype)
+    _core.array_take(raw, outer, n, inner, arr.dtype.itemsize, flat_idx, out.reshape(-1).view(np.uint8))
+    return out

@@ -25,6 +25,10 @@ enum class ScanOp { kSum, kProd, kMax, kMin };
 // Block length of the contiguous scan (a multiple of the group width 4).
 inline constexpr std::int64_t kScanBlock = std::int64_t{1} << 15;
 
+// Fewer long lines than threads take the two-pass parallel scan only from this team size up;
+// below it each line is scanned in one pass by one thread (same bits either way).
+inline constexpr int kMinThreadsForParallelLine = 4;
+
 // y[o, i, k] = x[o, 0, k] op ... op x[o, i, k]. `Out` is the accumulation and result type:
 // sum/prod take the NumPy 2 result type (int64 for bool/int8-int64 inputs, uint64 for uint8,
 // the float type for floats); max/min keep the input type. Instantiated for
