@@ -19,7 +19,7 @@ void diff_once(const T* x, T* y, AxisView v, bool is_bool) {
   // Each outer slab is one contiguous run: y[o, i, :] - a difference of two rows of `inner`
   // elements, so the flat loop over (len - 1) * inner elements vectorises.
   const std::int64_t run = (v.len - 1) * v.inner;
-  const int threads = threads_for(v.outer * run, std::int64_t{1} << 16);
+  const int threads = static_cast<int>(std::min<std::int64_t>(threads_for(v.outer * run, std::int64_t{1} << 16), v.outer));
   ParallelInterrupt interrupt;
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (std::int64_t o = 0; o < v.outer; ++o) {

@@ -21,7 +21,9 @@ constexpr std::int64_t kChunk = std::int64_t{1} << 16;  // elements between inte
 template <class BinOf>
 Buffer<std::int64_t> count_bins(std::int64_t n, std::int64_t bins, BinOf&& bin_of) {
   Buffer<std::int64_t> counts(static_cast<std::size_t>(bins), 0);
-  int threads = threads_for(n, std::int64_t{1} << 16);
+  // Counting is cheap per element: a team pays off only for large inputs (a wake-up and a join
+  // cost more than counting 100k values, and far more on a loaded machine).
+  int threads = threads_for(n, std::int64_t{1} << 19);
   if (bins > n / 4) threads = 1;  // merging per-thread arrays would cost more than the counting
   std::vector<Buffer<std::int64_t>> local(static_cast<std::size_t>(threads));
   ParallelInterrupt interrupt;
@@ -57,7 +59,7 @@ template <class I>
 std::int64_t bincount_max(const I* x, std::int64_t n) {
   std::int64_t best = 0;
   std::int64_t first_bad = n;
-  const int threads = threads_for(n, std::int64_t{1} << 16);
+  const int threads = threads_for(n, std::int64_t{1} << 19);
 #pragma omp parallel for num_threads(threads) reduction(max : best) reduction(min : first_bad) schedule(static)
   for (std::int64_t i = 0; i < n; ++i) {
     const auto value = static_cast<std::int64_t>(x[i]);

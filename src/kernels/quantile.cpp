@@ -47,7 +47,8 @@ R numpy_lerp(T a, T b, double gamma) {
 template <class T, class Body>
 void for_each_line_copy(const T* x, const AxisView& v, Body&& body) {
   const std::int64_t lines = v.lines();
-  const int threads = threads_for(v.size(), std::int64_t{1} << 14);
+  // Never more threads than lines: an idle team member still costs a wake-up and a join.
+  const int threads = static_cast<int>(std::min<std::int64_t>(threads_for(v.size(), std::int64_t{1} << 14), lines));
   ParallelInterrupt interrupt;
 #pragma omp parallel num_threads(threads)
   {

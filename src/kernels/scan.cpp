@@ -143,7 +143,7 @@ void scan_strided(const In* x, Out* y, const AxisView& v) {
   constexpr std::int64_t kCols = 2048;
   const std::int64_t chunks = (v.inner + kCols - 1) / kCols;
   const std::int64_t items = v.outer * chunks;
-  const int threads = threads_for(v.size(), std::int64_t{1} << 16);
+  const int threads = static_cast<int>(std::min<std::int64_t>(threads_for(v.size(), std::int64_t{1} << 16), items));
   ParallelInterrupt interrupt;
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (std::int64_t item = 0; item < items; ++item) {
@@ -179,7 +179,8 @@ void scan_with(const In* x, Out* y, const AxisView& v) {
     return;
   }
   ParallelInterrupt interrupt;
-#pragma omp parallel for num_threads(threads) schedule(static)
+  // Never more threads than lines: an idle team member still costs a wake-up and a join.
+#pragma omp parallel for num_threads(static_cast<int>(std::min<std::int64_t>(threads, v.outer))) schedule(static)
   for (std::int64_t o = 0; o < v.outer; ++o) {
     if (interrupt.poll()) continue;
     scan_line<Op>(x + o * v.len, y + o * v.len, v.len, interrupt);

@@ -24,7 +24,8 @@ template <class Scratch, class Body>
 void for_each_line(const AxisView& v, Body&& body) {
   const std::int64_t lines = v.lines();
   // A line of a few elements is cheap: give each thread enough lines to pay for the team.
-  const int threads = threads_for(v.size(), std::int64_t{1} << 14);
+  // Never more threads than lines: an idle team member still costs a wake-up and a join.
+  const int threads = static_cast<int>(std::min<std::int64_t>(threads_for(v.size(), std::int64_t{1} << 14), std::max<std::int64_t>(lines, 1)));
   ParallelInterrupt interrupt;
 #pragma omp parallel num_threads(threads)
   {

@@ -24,7 +24,8 @@ template <class T, class Packed>
 void top_k_lines(const T* x, const AxisView& v, std::int64_t k, T* values, std::int64_t* indices) {
   const std::int64_t n = v.len;
   const std::int64_t lines = v.lines();
-  const int threads = threads_for(v.size(), std::int64_t{1} << 14);
+  // Never more threads than lines: an idle team member still costs a wake-up and a join.
+  const int threads = static_cast<int>(std::min<std::int64_t>(threads_for(v.size(), std::int64_t{1} << 14), lines));
   ParallelInterrupt interrupt;
 #pragma omp parallel num_threads(threads)
   {
