@@ -57,16 +57,19 @@ Buffer<std::int64_t> count_bins(std::int64_t n, std::int64_t bins, BinOf&& bin_o
 
 template <class I>
 std::int64_t bincount_max(const I* x, std::int64_t n) {
+  // One vectorisable min/max pass; the position of the first negative is looked up only when
+  // there is one (the error path).
   std::int64_t best = 0;
-  std::int64_t first_bad = n;
+  std::int64_t least = 0;
   const int threads = threads_for(n, std::int64_t{1} << 19);
-#pragma omp parallel for num_threads(threads) reduction(max : best) reduction(min : first_bad) schedule(static)
+#pragma omp parallel for num_threads(threads) reduction(max : best) reduction(min : least) schedule(static)
   for (std::int64_t i = 0; i < n; ++i) {
     const auto value = static_cast<std::int64_t>(x[i]);
-    if (value < 0 && i < first_bad) first_bad = i;
     best = std::max(best, value);
+    least = std::min(least, value);
   }
-  if (first_bad < n) {
+  if (least < 0) {
+    const std::int64_t first_bad = std::find_if(x, x + n, [](I value) { return value < I(0); }) - x;
     throw_value_error("x", "must hold no negative values (bincount), got " +
                                std::to_string(static_cast<std::int64_t>(x[first_bad])) + " at position " +
                                std::to_string(first_bad));
