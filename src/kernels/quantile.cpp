@@ -12,6 +12,7 @@
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/parallel_interrupt.h"
 #include "fuseflow/core/threads.h"
+#include "fuseflow/kernels/sort.h"
 
 namespace fuseflow::kernels {
 namespace {
@@ -106,14 +107,17 @@ void quantile_axis(const T* x, AxisView v, const double* q, std::int64_t nq, R* 
   }
   std::sort(ranks.begin(), ranks.end());
   ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
-  const bool full_sort = ranks.size() > 16;
+  // Several cut points on a long line: one vectorised sort (sort_line) beats repeated
+  // selections (measured at 1M float64 with 3 quantiles: 27 ms sort vs 48 ms of nth_elements).
+  // A single cut point, or short lines, keep nth_element.
+  const bool full_sort = ranks.size() > 16 || (ranks.size() > 2 && n >= 4096);
   for_each_line_copy(x, v, [&](T* line, std::int64_t l) {
     if (any_nan(line, n)) {
       for (std::int64_t j = 0; j < nq; ++j) out[j * lines + l] = std::numeric_limits<R>::quiet_NaN();
       return;
     }
     if (full_sort) {
-      std::sort(line, line + n);
+      sort_line(line, n);
     } else {
       std::int64_t begin = 0;
       for (const std::int64_t r : ranks) {

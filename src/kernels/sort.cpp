@@ -155,9 +155,16 @@ void argsort_axis(const T* x, std::int64_t* idx, AxisView v) {
   });
 }
 
-#define FF_SORT_INSTANTIATE(T)                                \
-  template void sort_axis<T>(const T*, T*, AxisView);         \
-  template void argsort_axis<T>(const T*, std::int64_t*, AxisView);
+template <class T>
+void sort_line(T* data, std::int64_t n) {
+  hwy::Sorter sorter;
+  sort_line_in_place(sorter, data, n);
+}
+
+#define FF_SORT_INSTANTIATE(T)                                        \
+  template void sort_axis<T>(const T*, T*, AxisView);                 \
+  template void argsort_axis<T>(const T*, std::int64_t*, AxisView);   \
+  template void sort_line<T>(T*, std::int64_t);
 FF_SORT_INSTANTIATE(std::uint8_t)
 FF_SORT_INSTANTIATE(std::int32_t)
 FF_SORT_INSTANTIATE(std::int64_t)

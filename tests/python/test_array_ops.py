@@ -203,6 +203,18 @@ def test_quantile_matches_numpy_bitwise(case, q):
     assert_same(np.asarray(got), np.asarray(want))
 
 
+@pytest.mark.parametrize("dtype", NUMERIC)
+def test_quantile_of_long_lines_with_several_cut_points_matches_numpy(rng, dtype):
+    # Lines >= 4096 with several cut points take the full-sort path (quantile.cpp).
+    x = (rng.standard_normal((3, 5000)) * 100).astype(dtype)
+    if dtype in (np.float32, np.float64):
+        x[0, :7] = [np.inf, -np.inf, -0.0, 0.0, np.inf, 1e30, -1e30]
+    qs = [0.0, 0.1, 0.5, 0.75, 0.999, 1.0]
+    with np.errstate(all="ignore"):
+        assert_same(np.asarray(ao.quantile(x, qs, axis=1)), np.quantile(x, qs, axis=1))
+        assert_same(np.asarray(ao.quantile(x, 0.3, axis=1)), np.quantile(x, 0.3, axis=1))
+
+
 def test_quantile_integer_q_takes_order_statistics_in_the_input_dtype():
     x = np.array([[3, 1, 2], [9, 7, 8]], np.int32)
     assert_same(np.asarray(ao.quantile(x, 1, axis=1)), np.quantile(x, 1, axis=1))

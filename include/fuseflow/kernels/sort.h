@@ -20,4 +20,9 @@ void sort_axis(const T* x, T* y, AxisView view);
 template <class T>
 void argsort_axis(const T* x, std::int64_t* idx, AxisView view);
 
+// Sorts one contiguous line in place in NumPy's order (NaN last): sort_axis's per-line step, for
+// kernels that need a whole line ordered (quantiles with several cut points). Serial.
+template <class T>
+void sort_line(T* data, std::int64_t n);
+
 }  // namespace fuseflow::kernels
