@@ -93,12 +93,10 @@ def _flat(arr):
     return flat.view(np.uint8) if flat.dtype == np.bool_ else flat
 
 
-def _along(op, x, axis, allow_none=True):
+def _along(op, x, axis):
     """(array, axis) with axis=None meaning the flattened array, as NumPy does."""
     arr = _as_array(op, "x", x)
     if axis is None:
-        if not allow_none:
-            raise TypeError("axis: must be an integer")
         return np.ascontiguousarray(arr).reshape(-1), 0
     return np.ascontiguousarray(arr), _as_axis(axis, arr.ndim)
 
