@@ -9,6 +9,8 @@
 
 namespace fuseflow::bindings {
 
+void bind_array_ops(nb::module_& m);  // bind_array_ops.cpp
+
 std::string dtype_name(const nb::dlpack::dtype& dt) {
   const char* kind = "unknown";
   switch (static_cast<nb::dlpack::dtype_code>(dt.code)) {
@@ -83,4 +85,5 @@ NB_MODULE(_core, m) {
   bind_kernels(m);
   bind_exec(m);
   bind_finance(m);
+  bind_array_ops(m);
 }

@@ -1,0 +1,405 @@
+"""Eager array ops on NumPy arrays: scans, diff, sort, top_k, quantiles, bincount, histogram, take.
+
+Each function takes anything ``np.asarray`` accepts and returns NumPy arrays with NumPy 2's result
+dtypes; N-d inputs are handled as an (outer, axis length, inner) view of one C-contiguous array
+(a non-contiguous input is copied once). The work runs in native kernels (src/kernels/) with the
+GIL released; Ctrl-C stops a long call with KeyboardInterrupt.
+
+Rules (each error names the argument):
+
+- supported element types: bool, uint8, int32, int64, float32, float64 (``take``: any fixed-size
+  dtype); others are a TypeError naming ``x``.
+- ``axis`` out of range: ``numpy.exceptions.AxisError`` (a ValueError and an IndexError) naming
+  ``axis``; a non-integer axis is a TypeError.
+- these ops are not yet available inside ``ff.jit``: a traced value is a TypeError.
+"""
+
+import math
+import numbers
+import operator
+import warnings
+
+import numpy as np
+
+from . import _core
+from .dsl import Traced
+
+__all__ = [
+    "argsort",
+    "bincount",
+    "cummax",
+    "cummin",
+    "cumprod",
+    "cumsum",
+    "diff",
+    "histogram",
+    "median",
+    "quantile",
+    "sort",
+    "take",
+    "top_k",
+]
+
+_KERNEL_DTYPES = (np.bool_, np.uint8, np.int32, np.int64, np.float32, np.float64)
+_DTYPE_NAMES = "bool, uint8, int32, int64, float32 or float64"
+
+
+# --------------------------------------------------------------------------- argument checks
+
+def _not_traced(op, **values):
+    for name, value in values.items():
+        if isinstance(value, Traced):
+            raise TypeError(
+                f"{name}: ff.{op} is not yet available inside ff.jit; call it outside the jitted "
+                "function (on NumPy arrays) and pass the result in")
+
+
+def _as_array(op, name, value, kernel_dtype=True):
+    _not_traced(op, **{name: value})
+    arr = np.asarray(value)
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    if kernel_dtype and arr.dtype.type not in _KERNEL_DTYPES:
+        raise TypeError(f"{name}: ff.{op} supports {_DTYPE_NAMES} arrays, got dtype {arr.dtype}")
+    return arr
+
+
+def _as_axis(axis, ndim):
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"axis: must be an integer or None, got {type(axis).__name__}")
+    axis = operator.index(axis)
+    if not -ndim <= axis < ndim:
+        raise np.exceptions.AxisError(axis, ndim, "axis")
+    return axis % ndim
+
+
+def _as_count(name, value, minimum=0):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: must be an integer, got {type(value).__name__}")
+    value = operator.index(value)
+    if value < minimum:
+        raise ValueError(f"{name}: must be >= {minimum}, got {value}")
+    return value
+
+
+def _view(shape, axis):
+    """(outer, len, inner) of a C-contiguous array of `shape` seen along `axis`."""
+    return math.prod(shape[:axis]), shape[axis], math.prod(shape[axis + 1:])
+
+
+def _flat(arr):
+    """The flat C-contiguous data the kernels take (bool as its uint8 bytes)."""
+    flat = np.ascontiguousarray(arr).reshape(-1)
+    return flat.view(np.uint8) if flat.dtype == np.bool_ else flat
+
+
+def _along(op, x, axis):
+    """(array, axis) with axis=None meaning the flattened array, as NumPy does."""
+    arr = _as_array(op, "x", x)
+    if axis is None:
+        return np.ascontiguousarray(arr).reshape(-1), 0
+    return np.ascontiguousarray(arr), _as_axis(axis, arr.ndim)
+
+
+# --------------------------------------------------------------------------- scans and diff
+
+def _scan_dtype(dtype, kernel_op):
+    if kernel_op in ("max", "min"):
+        return dtype
+    if dtype == np.uint8:
+        return np.dtype(np.uint64)
+    if dtype.kind in "bi":
+        return np.dtype(np.int64)
+    return dtype
+
+
+def _scan(op, kernel_op, x, axis):
+    arr, ax = _along(op, x, axis)
+    outer, n, inner = _view(arr.shape, ax)
+    # Outputs come from np.empty: NumPy's allocator takes huge pages for large arrays.
+    out = np.empty(arr.shape, _scan_dtype(arr.dtype, kernel_op))
+    _core.array_scan(kernel_op, _flat(arr), outer, n, inner, _flat(out))
+    return out
+
+
+def cumsum(x, axis=None):
+    """Cumulative sum along `axis` (None: of the flattened array), NumPy 2 dtypes (int32/bool ->
+    int64, uint8 -> uint64, floats keep theirs). Along the last axis float results reassociate the
+    sum in fixed blocks (deterministic at any thread count; within a few ulps x n of NumPy's)."""
+    return _scan("cumsum", "sum", x, axis)
+
+
+def cumprod(x, axis=None):
+    """Cumulative product along `axis` (None: flattened); dtypes as cumsum."""
+    return _scan("cumprod", "prod", x, axis)
+
+
+def cummax(x, axis=None):
+    """Running maximum along `axis` (None: flattened): ``np.maximum.accumulate``; NaN propagates."""
+    return _scan("cummax", "max", x, axis)
+
+
+def cummin(x, axis=None):
+    """Running minimum along `axis` (None: flattened): ``np.minimum.accumulate``; NaN propagates."""
+    return _scan("cummin", "min", x, axis)
+
+
+def diff(x, n=1, axis=-1):
+    """n-th discrete difference along `axis` (np.diff): bool gives x[i+1] != x[i], integers wrap."""
+    arr = _as_array("diff", "x", x)
+    n = _as_count("n", n)
+    if arr.ndim == 0:
+        raise ValueError("x: ff.diff needs an array of at least one dimension")
+    ax = _as_axis(axis, arr.ndim)
+    arr = np.ascontiguousarray(arr)
+    outer, length, inner = _view(arr.shape, ax)
+    shape = list(arr.shape)
+    shape[ax] = max(length - n, 0)
+    out = np.empty(shape, arr.dtype)
+    _core.array_diff(_flat(arr), outer, length, inner, n, arr.dtype == np.bool_, _flat(out))
+    return out
+
+
+# --------------------------------------------------------------------------- sorting
+
+def sort(x, axis=-1):
+    """Sorted copy along `axis` (None: flattened), ascending, NaN last (np.sort)."""
+    arr, ax = _along("sort", x, axis)
+    outer, n, inner = _view(arr.shape, ax)
+    out = np.empty(arr.shape, arr.dtype)
+    _core.array_sort(_flat(arr), outer, n, inner, False, _flat(out))
+    return out
+
+
+def argsort(x, axis=-1):
+    """Indices that sort `x` along `axis` (None: flattened). STABLE: equal values keep their
+    order, NaNs come last in their original order, -0.0 ties with 0.0 - np.argsort(kind="stable")."""
+    arr, ax = _along("argsort", x, axis)
+    outer, n, inner = _view(arr.shape, ax)
+    out = np.empty(arr.shape, np.int64)
+    _core.array_sort(_flat(arr), outer, n, inner, True, out.reshape(-1))
+    return out
+
+
+def top_k(x, k, axis=-1):
+    """The k largest entries along `axis`: (values, indices), largest first; ties go to the lower
+    index and NaN ranks above +inf (the first k of a stable descending sort). 0 <= k <= axis length."""
+    arr = _as_array("top_k", "x", x)
+    k = _as_count("k", k)
+    if arr.ndim == 0:
+        raise np.exceptions.AxisError(axis if isinstance(axis, int) else 0, 0, "axis")
+    ax = _as_axis(axis, arr.ndim)
+    arr = np.ascontiguousarray(arr)
+    outer, n, inner = _view(arr.shape, ax)
+    if k > n:
+        raise ValueError(f"k: must be at most the length of axis {ax} ({n}), got {k}")
+    values, indices = _core.array_top_k(_flat(arr), outer, n, inner, k)
+    if arr.dtype == np.bool_:
+        values = values.view(np.bool_)
+    shape = list(arr.shape)
+    shape[ax] = k
+    return values.reshape(shape), indices.reshape(shape)
+
+
+# --------------------------------------------------------------------------- order statistics
+
+def _reduced(arr, axis):
+    """(array, axis, result shape without the axis) for axis=None|int."""
+    if axis is None:
+        flat = np.ascontiguousarray(arr).reshape(-1)
+        return flat, 0, ()
+    ax = _as_axis(axis, arr.ndim)
+    return np.ascontiguousarray(arr), ax, arr.shape[:ax] + arr.shape[ax + 1:]
+
+
+def _scalar_or_array(out):
+    return out[()] if out.ndim == 0 else out
+
+
+def median(x, axis=None):
+    """Median along `axis` (None: all), NumPy's way: the middle value or the mean of the two
+    middle ones; float32 stays float32, everything else gives float64; NaN in a line gives NaN;
+    an empty line gives NaN with a RuntimeWarning, as NumPy."""
+    arr = _as_array("median", "x", x)
+    arr, ax, shape = _reduced(arr, axis)
+    outer, n, inner = _view(arr.shape, ax)
+    if n == 0 and outer * inner > 0:
+        warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=2)
+    out = _core.array_median(_flat(arr), outer, n, inner)
+    return _scalar_or_array(out.reshape(shape))
+
+
+def quantile(x, q, axis=None, method="linear"):
+    """q-th quantiles along `axis` (None: all) with NumPy's default "linear" method, reproducing
+    NumPy's arithmetic (and its result dtype: float64, or float32 for float32 data with a Python
+    float q; integer q picks order statistics in the input dtype). The result has q's shape
+    followed by the reduced shape. NaN in a line gives NaN. Rules: q in [0, 1] (ValueError naming
+    q), method "linear" only, an empty axis is a ValueError naming x (NumPy: IndexError), bool data
+    with a fractional q is a TypeError (NumPy cannot subtract bools)."""
+    arr = _as_array("quantile", "x", x)
+    _not_traced("quantile", q=q)
+    if method != "linear":
+        raise ValueError(f"method: only 'linear' (NumPy's default) is supported, got {method!r}")
+    weak = type(q) in (int, float)
+    q_arr = np.asarray(q)
+    if q_arr.dtype == np.bool_:
+        q_arr = q_arr.astype(np.int64)
+    if q_arr.dtype.kind not in "iuf":
+        raise TypeError(f"q: must be a real number or an array of them, got dtype {q_arr.dtype}")
+    if not (np.all(q_arr >= 0) and np.all(q_arr <= 1)):
+        raise ValueError("q: quantiles must be in the range [0, 1]")
+    arr, ax, shape = _reduced(arr, axis)
+    outer, n, inner = _view(arr.shape, ax)
+    if n == 0:
+        raise ValueError(f"x: cannot take a quantile along an empty axis (axis {ax} has length 0)")
+    if q_arr.dtype.kind in "iu":
+        # Integer q (0 or 1): NumPy takes the order statistic itself, in the input dtype.
+        ordered = sort(arr, axis=ax)
+        picked = np.take(ordered, (n - 1) * q_arr.astype(np.int64), axis=ax)
+        picked = np.moveaxis(picked, list(range(ax, ax + q_arr.ndim)), list(range(q_arr.ndim)))
+        if arr.dtype.kind == "f":
+            has_nan = np.isnan(np.take(ordered, -1, axis=ax))
+            picked = np.where(has_nan, np.asarray(np.nan, arr.dtype), picked)
+        return _scalar_or_array(np.array(picked))
+    if arr.dtype == np.bool_:
+        raise TypeError("x: ff.quantile of a bool array with a fractional q is not supported (NumPy "
+                        "cannot subtract bools); convert x to an integer dtype")
+    narrow = arr.dtype == np.float32 and (weak or q_arr.dtype == np.float32)
+    qs = np.ascontiguousarray(q_arr, dtype=np.float64).reshape(-1)
+    out = _core.array_quantile(_flat(arr), outer, n, inner, qs, narrow)
+    return _scalar_or_array(out.reshape(q_arr.shape + shape))
+
+
+# --------------------------------------------------------------------------- counting
+
+def bincount(x, weights=None, minlength=0):
+    """Occurrences of each value of the non-negative integer array x (np.bincount): int64 counts,
+    or float64 sums of `weights` (added in index order: bitwise NumPy's)."""
+    arr = _as_array("bincount", "x", x, kernel_dtype=False)
+    _not_traced("bincount", weights=weights)
+    minlength = _as_count("minlength", minlength)
+    if arr.ndim != 1:
+        raise ValueError(f"x: must be 1-D, got an array of shape {arr.shape}")
+    if arr.dtype == np.bool_:
+        arr = arr.view(np.uint8)
+    if arr.dtype.kind not in "iu" or not np.can_cast(arr.dtype, np.int64):
+        raise TypeError(f"x: must be an integer array castable to int64, got dtype {arr.dtype}")
+    if arr.dtype.type not in (np.uint8, np.int32, np.int64):
+        arr = arr.astype(np.int64)
+    arr = np.ascontiguousarray(arr)
+    w = None
+    if weights is not None:
+        w = np.asarray(weights)
+        if w.dtype.kind not in "biuf":
+            raise TypeError(f"weights: must be a real array, got dtype {w.dtype}")
+        w = np.ascontiguousarray(w, dtype=np.float64)
+        if w.shape != arr.shape:
+            raise ValueError(f"weights: must have the shape of x {arr.shape}, got {w.shape}")
+    if arr.size == 0:
+        return np.zeros(minlength, np.int64)  # NumPy: int64 zeros even with weights
+    return _core.array_bincount(arr, w, minlength)
+
+
+def histogram(x, bins=10, range=None):  # noqa: A002 (NumPy's argument name)
+    """np.histogram of the flattened x: `bins` equal bins over `range` (default: x's min and max)
+    or explicit increasing edges; returns (int64 counts, edges). The last bin is closed; values
+    outside the range and NaN are not counted. Edges and bin assignment follow NumPy's own
+    arithmetic, so values on an edge land where NumPy puts them."""
+    arr = _as_array("histogram", "x", x)
+    _not_traced("histogram", bins=bins)
+    if arr.dtype == np.bool_:
+        raise TypeError("x: ff.histogram of a bool array is not supported; convert x to an integer dtype")
+    arr = np.ascontiguousarray(arr).reshape(-1)
+    if isinstance(bins, str):
+        raise TypeError(f"bins: must be an integer or a 1-D array of edges; estimators such as {bins!r} "
+                        "are not supported")
+    if isinstance(bins, numbers.Integral) and not isinstance(bins, bool):
+        nbins = operator.index(bins)
+        if nbins < 1:
+            raise ValueError(f"bins: must be a positive integer, got {nbins}")
+        first, last = _outer_edges(arr, range)
+        bin_type = np.result_type(first, last, arr)
+        if np.issubdtype(bin_type, np.integer):
+            bin_type = np.result_type(bin_type, float)
+        edges = np.linspace(first, last, nbins + 1, endpoint=True, dtype=bin_type)
+        if np.any(edges[:-1] >= edges[1:]):
+            raise ValueError(f"bins: too many bins ({nbins}) for the data range [{first}, {last}]")
+        denom_dtype = np.result_type(last, first)
+        if np.issubdtype(denom_dtype, np.integer):
+            denom = float(int(last) - int(first))  # NumPy subtracts integer edges exactly
+            narrow = False
+        else:
+            denom_value = np.subtract(last, first, dtype=denom_dtype)
+            denom = float(denom_value)
+            narrow = bin_type == np.float32 and denom_dtype == np.float32
+        data = arr if bin_type != np.float64 or arr.dtype != np.float32 else arr.astype(np.float64)
+        counts = _core.array_histogram(_flat(data), edges, True, denom, narrow)
+        return counts, edges
+    if isinstance(bins, bool):
+        raise TypeError("bins: must be an integer or a 1-D array of edges, got bool")
+    edges = np.asarray(bins)
+    if edges.ndim != 1 or edges.dtype.kind not in "iuf":
+        raise ValueError(f"bins: must be an integer or a 1-D array of edges, got {edges.dtype} of shape {edges.shape}")
+    if edges.size < 2:
+        raise ValueError("bins: an array of edges needs at least 2 of them")
+    if np.any(edges[:-1] > edges[1:]):
+        raise ValueError("bins: edges must increase monotonically")
+    if range is not None:
+        _outer_edges(arr, range)  # NumPy checks range even when the edges are given
+    counts = _core.array_histogram(_flat(arr), np.ascontiguousarray(edges, dtype=np.float64), False, 0.0, False)
+    return counts, edges
+
+
+def _outer_edges(arr, range):  # noqa: A002
+    if range is not None:
+        try:
+            first, last = range
+        except (TypeError, ValueError):
+            raise ValueError(f"range: must be a pair (min, max), got {range!r}") from None
+        if first > last:
+            raise ValueError(f"range: max must be larger than min, got {range!r}")
+        if not (np.isfinite(first) and np.isfinite(last)):
+            raise ValueError(f"range: supplied range of [{first}, {last}] is not finite")
+    elif arr.size == 0:
+        first, last = 0, 1
+    else:
+        first, last = arr.min(), arr.max()
+        if not (np.isfinite(first) and np.isfinite(last)):
+            raise ValueError(f"x: autodetected range of [{first}, {last}] is not finite; pass range=")
+    if first == last:
+        first = first - 0.5
+        last = last + 0.5
+    return first, last
+
+
+# --------------------------------------------------------------------------- gather
+
+def take(x, idx, axis=0):
+    """Elements of x at integer positions `idx` along `axis` (np.take; NB the default axis here is
+    0 where NumPy's is None; axis=None takes from the flattened array). The result's shape is
+    x.shape[:axis] + idx.shape + x.shape[axis+1:]. Negative indices count from the end; an index
+    out of range is an IndexError naming `idx` with the first bad position and its value. Any
+    fixed-size dtype; a bool or float idx is a TypeError (use x[mask] for boolean masks)."""
+    arr = _as_array("take", "x", x, kernel_dtype=False)
+    _not_traced("take", idx=idx)
+    if arr.dtype.hasobject or arr.dtype.itemsize == 0:
+        raise TypeError(f"x: ff.take needs a fixed-size dtype, got {arr.dtype}")
+    index = np.asarray(idx)
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"idx: must be an integer array, got dtype {index.dtype}")
+    if index.dtype.type not in (np.int32, np.int64):
+        index = index.astype(np.int64)
+    if not index.dtype.isnative:
+        index = index.astype(index.dtype.newbyteorder("="))
+    if axis is None:
+        arr = np.ascontiguousarray(arr).reshape(-1)
+        ax = 0
+    else:
+        ax = _as_axis(axis, arr.ndim)
+        arr = np.ascontiguousarray(arr)
+    outer, n, inner = _view(arr.shape, ax)
+    raw = arr.reshape(-1).view(np.uint8)
+    flat_idx = np.ascontiguousarray(index).reshape(-1)
+    out = np.empty(arr.shape[:ax] + index.shape + arr.shape[ax + 1:], arr.dtype)
+    _core.array_take(raw, outer, n, inner, arr.dtype.itemsize, flat_idx, out.reshape(-1).view(np.uint8))
+    return out
