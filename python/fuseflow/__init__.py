@@ -22,6 +22,9 @@ from .dsl import (  # noqa: E402,A004 (ff.abs/ff.sum/... mirror NumPy names on p
     fori_loop, full, log, log1p, max, maximum, mean, min, minimum, neighbor_agg, norm, norm_cdf,
     relu, round, sigmoid, sin, sqrt, square, sum, tanh, where, while_loop,
 )
+from .array_ops import (  # noqa: E402 (native kernels on NumPy arrays; not yet inside ff.jit)
+    argsort, bincount, cummax, cummin, cumprod, cumsum, diff, histogram, median, quantile, sort, take, top_k,
+)
 
 from ._version import __version__
 
@@ -33,12 +36,16 @@ _DSL_NAMES = [
     "neighbor_agg", "norm", "norm_cdf", "relu", "sigmoid", "sin", "sqrt", "square", "tanh", "where",
     "while_loop",
 ]
+_ARRAY_OP_NAMES = [
+    "argsort", "bincount", "cummax", "cummin", "cumprod", "cumsum", "diff", "histogram", "median",
+    "quantile", "sort", "take", "top_k",
+]
 
 __all__ = [
     "ConvergenceError", "ConvergenceInfo", "ConvergenceWarning", "EmbeddingIndex", "Graph", "Profile",
     "algorithms", "finance", "generators", "get_num_threads", "jit", "read_edgelist", "read_matrix_market",
     "set_num_threads",
-] + _DSL_NAMES
+] + _DSL_NAMES + _ARRAY_OP_NAMES
 
 # What `dir(ff)` and tab completion show: the public API, not the modules it is built from
 # (ff.dsl, ff.io, ...) nor private names. Those stay importable for whoever needs them.
