@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from . import _core
-from ._checks import as_existing_file, as_fs_path, as_int
+from ._checks import as_array, as_existing_file, as_fs_path, as_int
 from ._progress import NativeProgress, Stage, check_progress, log_call
 
 _METRICS = ("cosine", "dot", "l2")
@@ -20,14 +20,16 @@ def _as_float_array(name, value):
     NumPy arrays of other dtypes are a TypeError (no silent casts)."""
     if isinstance(value, np.ndarray):
         raise TypeError(f"{name}: must be a float32 or float64 array, got dtype {value.dtype}")
-    arr = np.asarray(value)
+    arr = as_array(value)  # DLPack, __array__, buffer protocol: a view when the producer allows
+    if arr.dtype in (np.float32, np.float64):
+        return arr
     if arr.dtype == np.bool_ or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
         raise TypeError(f"{name}: must be float32 or float64 numbers, got dtype {arr.dtype}")
     return arr.astype(np.float64, copy=False) if arr.dtype != np.float32 else arr
 
 
 def _as_ids(name, ids):
-    arr = np.asarray(ids)
+    arr = as_array(ids)
     if arr.ndim != 1:
         raise ValueError(f"{name}: must be 1-D, got an array of shape {arr.shape}")
     if arr.size == 0:
@@ -154,11 +156,11 @@ class EmbeddingIndex:
         started = time.perf_counter()
         with NativeProgress(progress, "EmbeddingIndex.add", _ADD_STAGES) as counter:
             self._native.add(vectors, ids, counter)
-        log_call("EmbeddingIndex.add", started, rows=int(vectors.shape[0]), dim=self.dim, size=len(self))
+        log_call("EmbeddingIndex.add", started, rows=int(vectors.shape[0]), dim=lambda: self.dim, size=lambda: len(self))
 
     def remove(self, ids):
         """Remove vectors by id; every id must be present (else ValueError, nothing removed)."""
-        self._native.remove(_as_ids("ids", np.atleast_1d(ids)))
+        self._native.remove(_as_ids("ids", np.atleast_1d(as_array(ids))))
 
     def ids(self):
         """The ids of the stored vectors, in insertion order (int64)."""
