@@ -101,6 +101,14 @@ class EmbeddingIndex:
         A 1-D query (dim,) gives 1-D results of length min(k, len(self)); a 2-D batch (nq, dim)
         gives (nq, min(k, len(self))) arrays. Scores are float32, ids int64. float32/float64
         NumPy queries in any layout are read by the native code directly (no Python-side copy).
+
+        Example:
+            >>> import fuseflow as ff, numpy as np
+            >>> index = ff.EmbeddingIndex(dim=2, metric="l2")
+            >>> index.add(np.array([[0.0, 0.0], [1.0, 0.0], [5.0, 5.0]]))
+            >>> scores, ids = index.search(np.array([0.9, 0.0]), k=2)
+            >>> ids.tolist(), [round(float(s), 2) for s in scores]
+            ([1, 0], [0.01, 0.81])
         """
         # Hot path: two type checks, then straight into native code (validation lives there).
         if type(queries) is not np.ndarray:
@@ -111,14 +119,32 @@ class EmbeddingIndex:
 
     @property
     def dim(self):
+        """Length of every vector.
+
+        Example:
+            >>> ff.EmbeddingIndex(dim=8).dim
+            8
+        """
         return self._native.dim
 
     @property
     def metric(self):
+        """The similarity: "cosine", "dot" or "l2".
+
+        Example:
+            >>> ff.EmbeddingIndex(dim=8, metric="dot").metric
+            'dot'
+        """
         return self._native.metric
 
     @property
     def dtype(self):
+        """Storage dtype (always float32).
+
+        Example:
+            >>> ff.EmbeddingIndex(dim=8).dtype
+            dtype('float32')
+        """
         return np.dtype(np.float32)
 
     def __len__(self):
@@ -159,15 +185,42 @@ class EmbeddingIndex:
         log_call("EmbeddingIndex.add", started, rows=int(vectors.shape[0]), dim=lambda: self.dim, size=lambda: len(self))
 
     def remove(self, ids):
-        """Remove vectors by id; every id must be present (else ValueError, nothing removed)."""
+        """Remove vectors by id; every id must be present (else ValueError, nothing removed).
+
+        Example:
+            >>> import numpy as np
+            >>> index = ff.EmbeddingIndex(dim=2)
+            >>> index.add(np.eye(2), ids=[7, 9])
+            >>> index.remove(7)
+            >>> index.ids().tolist()
+            [9]
+        """
         self._native.remove(_as_ids("ids", np.atleast_1d(as_array(ids))))
 
     def ids(self):
-        """The ids of the stored vectors, in insertion order (int64)."""
+        """The ids of the stored vectors, in insertion order (int64).
+
+        Example:
+            >>> import numpy as np
+            >>> index = ff.EmbeddingIndex(dim=2)
+            >>> index.add(np.eye(2))
+            >>> index.ids().tolist()
+            [0, 1]
+        """
         return self._native.ids()
 
     def save(self, path):
-        """Write the index to `path` (format: docs/index_format.md). Tombstones are dropped."""
+        """Write the index to `path` (format: docs/index_format.md). Tombstones are dropped.
+
+        Example:
+            >>> import numpy as np, os, tempfile
+            >>> path = os.path.join(tempfile.mkdtemp(), "index.ffi")
+            >>> index = ff.EmbeddingIndex(dim=2)
+            >>> index.add(np.eye(2))
+            >>> index.save(path)
+            >>> len(ff.EmbeddingIndex.load(path))
+            2
+        """
         self._native.save(as_fs_path(path))
 
     @classmethod
@@ -189,6 +242,15 @@ class EmbeddingIndex:
         ...") and the index stays unusable until loaded again. Replacing the file by rename
         (as ``save`` does) leaves the mapped snapshot valid. ``mmap=False`` (the default) reads
         the file into memory and is not affected by later writes at all.
+
+        Example:
+            >>> import numpy as np, os, tempfile
+            >>> path = os.path.join(tempfile.mkdtemp(), "index.ffi")
+            >>> index = ff.EmbeddingIndex(dim=2, metric="dot")
+            >>> index.add(np.eye(2), ids=[3, 4])
+            >>> index.save(path)
+            >>> ff.EmbeddingIndex.load(path, mmap=True).search(np.array([0.0, 1.0]), k=1)[1].tolist()
+            [4]
         """
         return cls(0, _native=_core.EmbeddingIndexCore.load(as_existing_file(path), bool(mmap)))
 

@@ -43,7 +43,7 @@ def read_edgelist(path, delimiter=None, comment="#", weighted=False, skip_rows=0
         >>> import fuseflow as ff, os, tempfile
         >>> path = os.path.join(tempfile.mkdtemp(), "g.txt")
         >>> with open(path, "w") as f:
-        ...     _ = f.write("# src dst\n0 1\n1 2\n")
+        ...     _ = f.write("# src dst\\n0 1\\n1 2\\n")
         >>> ff.read_edgelist(path)
         Graph(num_nodes=3, num_edges=2, unweighted)
     """
@@ -81,7 +81,7 @@ def read_matrix_market(path, *, progress=False):
         >>> import fuseflow as ff, os, tempfile
         >>> path = os.path.join(tempfile.mkdtemp(), "m.mtx")
         >>> with open(path, "w") as f:
-        ...     _ = f.write("%%MatrixMarket matrix coordinate real general\n3 3 2\n1 2 0.5\n2 3 2.0\n")
+        ...     _ = f.write("%%MatrixMarket matrix coordinate real general\\n3 3 2\\n1 2 0.5\\n2 3 2.0\\n")
         >>> g = ff.read_matrix_market(path)
         >>> g.edges()[2].tolist()
         [0.5, 2.0]
