@@ -61,6 +61,12 @@ class NativeProgress:
     def __init__(self, enabled, what, stages):
         self._what = what
         self._stages = stages
+        if enabled:
+            try:
+                import tqdm  # noqa: F401 (checked before the call starts, not in the poller)
+            except ImportError:
+                raise ImportError(f"progress=True needs the tqdm package (pip install tqdm); {what} "
+                                  "runs without it when progress=False") from None
         self._counter = _core.ProgressCounter() if enabled else None
         self._bar = None
         self._bar_stage = -1

@@ -177,3 +177,12 @@ def test_native_counter_defaults():
     c = _core.ProgressCounter()
     assert (c.stage, c.done, c.total) == (-1, 0, 0)
     assert np.isnan(c.residual) and c.stage_total(0) == 0 and c.stage_total(99) == 0
+
+
+def test_progress_without_tqdm_is_a_clear_import_error(monkeypatch, graph):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # makes `import tqdm` raise ImportError
+    with pytest.raises(ImportError, match=r"progress=True needs the tqdm package \(pip install tqdm\); pagerank"):
+        ff.algorithms.pagerank(graph, progress=True)
+    ff.algorithms.pagerank(graph)  # progress=False never imports it

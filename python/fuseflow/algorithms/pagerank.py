@@ -19,7 +19,7 @@ def pagerank(g, damping=0.85, tol=1e-6, max_iter=100, personalization=None, *, s
     by its largest value, so any finite magnitudes work). Edges count with their multiplicity;
     edge weights are not used. Returns float64 ranks summing to 1.
 
-    Stops when the L1 change of an iteration, sum |rank_new - rank_old| (NetworkX's err), is
+    Stops when the L1 change of an iteration, ``sum |rank_new - rank_old|`` (NetworkX's err), is
     <= tol. Note that NetworkX stops at err < num_nodes * tol: its tol is per node, this one is
     for the whole vector. tol=0 runs exactly max_iter iterations and is never reported as
     non-convergence. Otherwise, stopping at max_iter with a change > tol (or max_iter=0) emits a
