@@ -10,12 +10,17 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${PYTHON:-python}"
 OUT="${1:-$ROOT/build/docs/api}"
-if [[ -z "${FUSEFLOW_DEV_BUILD:-}" ]]; then
-  FUSEFLOW_DEV_BUILD="$(cd / && "$PY" -c 'import os, fuseflow._core as c; print(os.path.dirname(c.__file__))')"
-fi
-export FUSEFLOW_DEV_BUILD
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
+if [[ -z "${FUSEFLOW_DEV_BUILD:-}" ]]; then
+  # Only the installed extension (a link to it in a directory of its own): the Python modules
+  # still come from this checkout, whatever version is installed.
+  so="$(cd / && "$PY" -c 'import fuseflow._core as c; print(c.__file__)')"
+  mkdir "$tmp/ext"
+  ln -s "$so" "$tmp/ext/"
+  FUSEFLOW_DEV_BUILD="$tmp/ext"
+fi
+export FUSEFLOW_DEV_BUILD
 
 echo "== Sphinx API reference -> $OUT"
 # Warnings go to a file and are judged below; a Sphinx failure (exit status) prints its output.

@@ -12,14 +12,18 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${PYTHON:-python}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
 if [[ -z "${FUSEFLOW_DEV_BUILD:-}" ]]; then
-  # The installed extension, imported from outside the checkout.
-  FUSEFLOW_DEV_BUILD="$(cd / && "$PY" -c 'import os, fuseflow._core as c; print(os.path.dirname(c.__file__))')"
+  # Only the installed extension (a link to it in a directory of its own): the Python modules
+  # still come from this checkout, whatever version is installed.
+  so="$(cd / && "$PY" -c 'import fuseflow._core as c; print(c.__file__)')"
+  mkdir "$tmp/ext"
+  ln -s "$so" "$tmp/ext/"
+  FUSEFLOW_DEV_BUILD="$tmp/ext"
 fi
 export FUSEFLOW_DEV_BUILD
 export PYTHONPATH="$ROOT/python${PYTHONPATH:+:$PYTHONPATH}"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
 
 echo "== stubs of _core regenerate identical (nanobind stubgen, from $FUSEFLOW_DEV_BUILD)"
 # --exclude-values: build-dependent values (highway_linkage) must not make the stubs differ.
