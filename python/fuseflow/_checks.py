@@ -7,9 +7,35 @@ import os
 import numpy as np
 
 
+def as_array(value):
+    """A NumPy array of any array-like, without a copy whenever the producer allows it.
+
+    Order: an ndarray as is; DLPack (``__dlpack__``: JAX, PyTorch CPU tensors, CuPy would
+    refuse: not on the CPU) through ``np.from_dlpack``; then ``__array__`` (pandas Series and
+    DataFrames, PyArrow arrays without nulls) and the buffer protocol (memoryview, bytes-like,
+    ``array.array``) through ``np.asarray``, which views the producer's memory. Lists, tuples and
+    scalars convert once (a new array). Outputs stay NumPy arrays.
+
+    Example:
+        >>> import array
+        >>> a = array.array("q", [1, 2, 3])
+        >>> as_array(a).tolist(), as_array(a).dtype.name
+        ([1, 2, 3], 'int64')
+    """
+    if type(value) is np.ndarray:
+        return value
+    if hasattr(value, "__dlpack__") and hasattr(value, "__dlpack_device__") and not isinstance(value, np.ndarray):
+        try:
+            return np.from_dlpack(value)
+        except (BufferError, TypeError, RuntimeError, ValueError):
+            pass  # a device array, a read-only export or an unsupported dtype: try the others
+    return np.asarray(value)
+
+
 def as_1d_array(name, value):
-    """A 1-D NumPy array view of `value` (no copy when it already is one)."""
-    arr = np.asarray(value)
+    """A 1-D NumPy array view of `value` (no copy when it already is one, or when an array-like
+    exposes its memory: see :func:`as_array`)."""
+    arr = as_array(value)
     if arr.ndim != 1:
         raise ValueError(f"{name}: must be 1-D, got an array of shape {arr.shape}")
     return arr

@@ -2,11 +2,17 @@
 
 import os
 import tempfile
+import time
 
 import numpy as np
 
 from . import _core
 from ._checks import as_existing_file, as_float64_array, as_fs_path, as_id_array, as_int
+from ._progress import NativeProgress, Stage, check_progress, log_call
+
+# Stage numbers as the native loaders report them: 0 parses text (bytes), 1 builds the CSR and
+# CSC (two counting sorts, each reading every edge twice: 4 counter units per edge).
+LOADER_STAGES = {0: Stage("parse", "B"), 1: Stage("build", "edge", per=4)}
 
 
 class Graph:
@@ -45,13 +51,22 @@ class Graph:
         self._label_index = None
 
     @classmethod
-    def from_edges(cls, src, dst, num_nodes=None, weights=None):
+    def from_edges(cls, src, dst, num_nodes=None, weights=None, *, progress=False):
         """Edges src[i] -> dst[i]; int32 or int64 ids, read without copying.
 
         Ids must be in [0, 2**31 - 1) (ValueError naming src or dst otherwise); num_nodes=None
         means max id + 1. weights (float64, length E, no NaN) are in the same order as src/dst.
         A graph whose arrays would not fit in this machine's memory raises MemoryError naming
         its size before allocating; Ctrl-C interrupts a long build (KeyboardInterrupt).
+
+        progress=True shows a tqdm bar on stderr (edges sorted into CSR and CSC); every call logs
+        one INFO record on the "fuseflow" logger.
+
+        Example:
+            >>> import fuseflow as ff
+            >>> g = ff.Graph.from_edges([0, 1, 2], [1, 2, 0])
+            >>> g
+            Graph(num_nodes=3, num_edges=3, unweighted)
         """
         src = as_id_array("src", src)
         dst = as_id_array("dst", dst)
@@ -62,11 +77,23 @@ class Graph:
             raise ValueError(f"dst: src and dst must have the same length, got {src.shape[0]} and {dst.shape[0]}")
         n = -1 if num_nodes is None else as_int("num_nodes", num_nodes, minimum=0)
         w = None if weights is None else as_float64_array("weights", weights, length=src.shape[0])
-        return cls(_core.graph_from_edges(src, dst, n, w))
+        progress = check_progress(progress)
+        started = time.perf_counter()
+        with NativeProgress(progress, "from_edges", {1: LOADER_STAGES[1]}) as counter:
+            native = _core.graph_from_edges(src, dst, n, w, counter)
+        log_call("from_edges", started, nodes=native.num_nodes, edges=native.num_edges)
+        return cls(native)
 
     @classmethod
     def from_scipy(cls, matrix):
-        """Entry (i, j) of a square SciPy sparse matrix is an edge i -> j weighted by its value."""
+        """Entry (i, j) of a square SciPy sparse matrix is an edge i -> j weighted by its value.
+
+        Example:
+            >>> import fuseflow as ff, scipy.sparse as sp
+            >>> g = ff.Graph.from_scipy(sp.csr_array([[0.0, 2.0], [0.5, 0.0]]))
+            >>> g.edges()[2].tolist()
+            [2.0, 0.5]
+        """
         import scipy.sparse as sp
 
         if not sp.issparse(matrix):
@@ -83,6 +110,12 @@ class Graph:
 
         Undirected edges go both ways. If any edge carries the `weight` attribute the graph is
         weighted (missing values = 1). ``g.index_of(node)`` gives a node's id.
+
+        Example:
+            >>> import fuseflow as ff, networkx as nx
+            >>> g = ff.Graph.from_networkx(nx.path_graph(["a", "b", "c"]))
+            >>> g.num_edges, g.index_of("c")
+            (4, 2)
         """
         n = G.number_of_nodes()
         index = {node: i for i, node in enumerate(G.nodes())}
@@ -108,6 +141,13 @@ class Graph:
         categoricals) are node labels: nodes are numbered in order of first appearance, source
         column first then target column, and the labels are kept as :attr:`node_labels`
         (num_nodes must then be None). Missing values are a ValueError in any id column.
+
+        Example:
+            >>> import fuseflow as ff, pandas as pd
+            >>> df = pd.DataFrame({"src": ["x", "y"], "dst": ["y", "z"], "w": [1.5, 2.5]})
+            >>> g = ff.Graph.from_pandas(df, weight="w")
+            >>> g.node_labels.tolist(), g.edges()[1].tolist()
+            (['x', 'y', 'z'], [1, 2])
         """
         import pandas as pd
 
@@ -164,6 +204,13 @@ class Graph:
         (source, target, weight) edges differ from the CSR's, an edge order that is not a
         permutation. Sizes in the header are checked against the file size before anything
         is allocated. The file is read, not mapped: truncation meanwhile is a ValueError.
+
+        Example:
+            >>> import fuseflow as ff, os, tempfile
+            >>> path = os.path.join(tempfile.mkdtemp(), "g.ffg")
+            >>> ff.Graph.from_edges([0, 1], [1, 2]).save(path)
+            >>> ff.Graph.load(path)
+            Graph(num_nodes=3, num_edges=2, unweighted)
         """
 
         return cls(_core.load_graph(as_existing_file(path)))
@@ -175,28 +222,63 @@ class Graph:
         then renamed over `path`, so a failed save (disk full, Ctrl-C) raises ValueError and
         leaves any previous file at `path` unchanged. path: str, bytes or os.PathLike; an
         existing path must be a regular file (ValueError for a directory or device).
+
+        Example:
+            >>> import fuseflow as ff, os, tempfile
+            >>> path = os.path.join(tempfile.mkdtemp(), "g.ffg")
+            >>> ff.Graph.from_edges([0, 1], [1, 2], weights=[0.5, 1.5]).save(path)
+            >>> ff.Graph.load(path).edges()[2].tolist()
+            [0.5, 1.5]
         """
 
         _core.save_graph(self._g, as_fs_path(path))
 
     @property
     def num_nodes(self):
+        """Number of nodes (ids 0..num_nodes-1).
+
+        Example:
+            >>> ff.Graph.from_edges([0, 1], [1, 2], num_nodes=5).num_nodes
+            5
+        """
         return self._g.num_nodes
 
     @property
     def num_edges(self):
+        """Number of edges, parallel edges included.
+
+        Example:
+            >>> ff.Graph.from_edges([0, 0], [1, 1]).num_edges  # parallel edges count
+            2
+        """
         return self._g.num_edges
 
     @property
     def has_weights(self):
+        """Whether the graph was built with edge weights.
+
+        Example:
+            >>> ff.Graph.from_edges([0], [1], weights=[2.0]).has_weights
+            True
+        """
         return self._g.has_weights
 
     def out_degree(self):
-        """Out-degree per node (int64, read-only view owned by the graph)."""
+        """Out-degree per node (int64, read-only view owned by the graph).
+
+        Example:
+            >>> ff.Graph.from_edges([0, 0, 1], [1, 2, 2]).out_degree().tolist()
+            [2, 1, 0]
+        """
         return self._g.out_degree()
 
     def in_degree(self):
-        """In-degree per node (int64, read-only view owned by the graph)."""
+        """In-degree per node (int64, read-only view owned by the graph).
+
+        Example:
+            >>> ff.Graph.from_edges([0, 0, 1], [1, 2, 2]).in_degree().tolist()
+            [0, 1, 2]
+        """
         return self._g.in_degree()
 
     def edges(self):
@@ -204,21 +286,44 @@ class Graph:
 
         src and dst are new int32 arrays; weights is a read-only float64 view owned by the graph.
         ``Graph.from_edges(*g.edges()[:2], weights=g.edges()[2])`` rebuilds the same graph.
+
+        Example:
+            >>> src, dst, w = ff.Graph.from_edges([2, 0], [0, 1]).edges()
+            >>> src.tolist(), dst.tolist(), w
+            ([2, 0], [0, 1], None)
         """
         src, dst = self._g.user_order_edges()
         return src, dst, (self._g.user_order_weights() if self.has_weights else None)
 
     def csr(self):
         """(offsets int64[n+1], targets int32[E], weights float64[E] or None): out-edges, in the
-        internal CSR order (not user edge order unless edges were given sorted by source)."""
+        internal CSR order (not user edge order unless edges were given sorted by source).
+
+        Example:
+            >>> offsets, targets, w = ff.Graph.from_edges([2, 0], [0, 1]).csr()
+            >>> offsets.tolist(), targets.tolist()
+            ([0, 1, 1, 2], [1, 0])
+        """
         return self._g.out_offsets(), self._g.out_targets(), (self._g.out_weights() if self.has_weights else None)
 
     def csc(self):
         """(offsets int64[n+1], sources int32[E], weights float64[E] or None): in-edges, in the
-        internal CSC order."""
+        internal CSC order.
+
+        Example:
+            >>> offsets, sources, w = ff.Graph.from_edges([2, 0], [0, 1]).csc()
+            >>> offsets.tolist(), sources.tolist()
+            ([0, 1, 2, 2], [2, 0])
+        """
         return self._g.in_offsets(), self._g.in_sources(), (self._g.in_weights() if self.has_weights else None)
 
     def memory_bytes(self):
+        """Bytes held by the graph's arrays (CSR, CSC, degrees, edge order).
+
+        Example:
+            >>> ff.Graph.from_edges([0, 1], [1, 2]).memory_bytes() > 0
+            True
+        """
         return self._g.memory_bytes()
 
     def __repr__(self):
@@ -229,7 +334,13 @@ class Graph:
 
     @property
     def node_labels(self):
-        """The caller's node names (object array, node i is ``node_labels[i]``) or None."""
+        """The caller's node names (object array, node i is ``node_labels[i]``) or None.
+
+        Example:
+            >>> import networkx as nx
+            >>> ff.Graph.from_networkx(nx.Graph([("u", "v")])).node_labels.tolist()
+            ['u', 'v']
+        """
         return self._labels
 
     def index_of(self, labels):
@@ -237,6 +348,12 @@ class Graph:
 
         Without node labels, labels are the ids themselves (checked to be in [0, num_nodes)).
         KeyError naming the first label that is not a node of this graph.
+
+        Example:
+            >>> import networkx as nx
+            >>> g = ff.Graph.from_networkx(nx.Graph([("u", "v"), ("v", "w")]))
+            >>> g.index_of("w"), g.index_of(["v", "u"]).tolist()
+            (2, [1, 0])
         """
         single = not isinstance(labels, (list, tuple, np.ndarray)) or (
             self._labels is not None and isinstance(labels, tuple) and self._is_label(labels))
@@ -278,6 +395,11 @@ class Graph:
         separate (duplicate) entries, which SciPy sums in arithmetic and ``sum_duplicates``;
         ``Graph.from_scipy(g.to_scipy())`` rebuilds the same edges (weighted). The arrays are
         copies: the graph stays immutable.
+
+        Example:
+            >>> m = ff.Graph.from_edges([0, 1], [1, 0], weights=[2.0, 3.0]).to_scipy()
+            >>> m.toarray().tolist()
+            [[0.0, 2.0], [3.0, 0.0]]
         """
         import scipy.sparse as sp
 
@@ -301,6 +423,11 @@ class Graph:
         lost) and ``DiGraph`` otherwise; True/False force the class (False collapses parallel
         edges, the last one's weight winning, as NetworkX does). Weights go to the edge
         attribute `weight`.
+
+        Example:
+            >>> G = ff.Graph.from_edges([0, 1], [1, 2]).to_networkx()
+            >>> sorted(G.edges())
+            [(0, 1), (1, 2)]
         """
         import networkx as nx
 
@@ -328,6 +455,13 @@ class Graph:
         ``read_edgelist(path, weighted=True)`` reads the same float64 back). A path ending in
         .gz or .bz2 is compressed. Atomic like :meth:`save`: a temporary file in the same
         directory is renamed over `path` once complete.
+
+        Example:
+            >>> import os, tempfile
+            >>> path = os.path.join(tempfile.mkdtemp(), "g.txt")
+            >>> ff.Graph.from_edges([0, 1], [1, 2]).write_edgelist(path)
+            >>> ff.read_edgelist(path).edges()[1].tolist()
+            [1, 2]
         """
         from ._compressed import open_for_write
 

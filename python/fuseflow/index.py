@@ -2,13 +2,16 @@
 
 import os
 import tempfile
+import time
 
 import numpy as np
 
 from . import _core
-from ._checks import as_existing_file, as_fs_path, as_int
+from ._checks import as_array, as_existing_file, as_fs_path, as_int
+from ._progress import NativeProgress, Stage, check_progress, log_call
 
 _METRICS = ("cosine", "dot", "l2")
+_ADD_STAGES = {0: Stage("rows", "row")}
 
 
 def _as_float_array(name, value):
@@ -17,14 +20,16 @@ def _as_float_array(name, value):
     NumPy arrays of other dtypes are a TypeError (no silent casts)."""
     if isinstance(value, np.ndarray):
         raise TypeError(f"{name}: must be a float32 or float64 array, got dtype {value.dtype}")
-    arr = np.asarray(value)
+    arr = as_array(value)  # DLPack, __array__, buffer protocol: a view when the producer allows
+    if arr.dtype in (np.float32, np.float64):
+        return arr
     if arr.dtype == np.bool_ or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
         raise TypeError(f"{name}: must be float32 or float64 numbers, got dtype {arr.dtype}")
     return arr.astype(np.float64, copy=False) if arr.dtype != np.float32 else arr
 
 
 def _as_ids(name, ids):
-    arr = np.asarray(ids)
+    arr = as_array(ids)
     if arr.ndim != 1:
         raise ValueError(f"{name}: must be 1-D, got an array of shape {arr.shape}")
     if arr.size == 0:
@@ -96,6 +101,14 @@ class EmbeddingIndex:
         A 1-D query (dim,) gives 1-D results of length min(k, len(self)); a 2-D batch (nq, dim)
         gives (nq, min(k, len(self))) arrays. Scores are float32, ids int64. float32/float64
         NumPy queries in any layout are read by the native code directly (no Python-side copy).
+
+        Example:
+            >>> import fuseflow as ff, numpy as np
+            >>> index = ff.EmbeddingIndex(dim=2, metric="l2")
+            >>> index.add(np.array([[0.0, 0.0], [1.0, 0.0], [5.0, 5.0]]))
+            >>> scores, ids = index.search(np.array([0.9, 0.0]), k=2)
+            >>> ids.tolist(), [round(float(s), 2) for s in scores]
+            ([1, 0], [0.01, 0.81])
         """
         # Hot path: two type checks, then straight into native code (validation lives there).
         if type(queries) is not np.ndarray:
@@ -106,26 +119,54 @@ class EmbeddingIndex:
 
     @property
     def dim(self):
+        """Length of every vector.
+
+        Example:
+            >>> ff.EmbeddingIndex(dim=8).dim
+            8
+        """
         return self._native.dim
 
     @property
     def metric(self):
+        """The similarity: "cosine", "dot" or "l2".
+
+        Example:
+            >>> ff.EmbeddingIndex(dim=8, metric="dot").metric
+            'dot'
+        """
         return self._native.metric
 
     @property
     def dtype(self):
+        """Storage dtype (always float32).
+
+        Example:
+            >>> ff.EmbeddingIndex(dim=8).dtype
+            dtype('float32')
+        """
         return np.dtype(np.float32)
 
     def __len__(self):
         return len(self._native)
 
-    def add(self, vectors, ids=None):
+    def add(self, vectors, ids=None, *, progress=False):
         """Copy vectors (n, dim), float32 or float64, into the index once.
 
         ``ids`` (int64, one per vector, unique and not already present) default to consecutive
         integers starting one above the largest id in the index (0 when it is empty, or when
         every id is negative). If those would pass 2**63-1 (the largest int64), ValueError is
         raised and nothing is added: pass ``ids`` explicitly.
+
+        progress=True shows a tqdm bar on stderr (rows copied, normalised and quantised); every
+        call logs one INFO record on the "fuseflow" logger (rows, dim, size after, seconds).
+
+        Example:
+            >>> import fuseflow as ff, numpy as np
+            >>> index = ff.EmbeddingIndex(dim=2, metric="dot")
+            >>> index.add(np.array([[1.0, 0.0], [0.0, 1.0]]), ids=[10, 20])
+            >>> len(index), index.ids().tolist()
+            (2, [10, 20])
         """
         if type(vectors) is not np.ndarray:
             vectors = _as_float_array("vectors", vectors)
@@ -137,18 +178,49 @@ class EmbeddingIndex:
             ids = _as_ids("ids", ids)
             if ids.shape[0] != vectors.shape[0]:
                 raise ValueError(f"ids: must have one id per vector ({vectors.shape[0]}), got {ids.shape[0]}")
-        self._native.add(vectors, ids)
+        progress = check_progress(progress)
+        started = time.perf_counter()
+        with NativeProgress(progress, "EmbeddingIndex.add", _ADD_STAGES) as counter:
+            self._native.add(vectors, ids, counter)
+        log_call("EmbeddingIndex.add", started, rows=int(vectors.shape[0]), dim=lambda: self.dim, size=lambda: len(self))
 
     def remove(self, ids):
-        """Remove vectors by id; every id must be present (else ValueError, nothing removed)."""
-        self._native.remove(_as_ids("ids", np.atleast_1d(ids)))
+        """Remove vectors by id; every id must be present (else ValueError, nothing removed).
+
+        Example:
+            >>> import numpy as np
+            >>> index = ff.EmbeddingIndex(dim=2)
+            >>> index.add(np.eye(2), ids=[7, 9])
+            >>> index.remove(7)
+            >>> index.ids().tolist()
+            [9]
+        """
+        self._native.remove(_as_ids("ids", np.atleast_1d(as_array(ids))))
 
     def ids(self):
-        """The ids of the stored vectors, in insertion order (int64)."""
+        """The ids of the stored vectors, in insertion order (int64).
+
+        Example:
+            >>> import numpy as np
+            >>> index = ff.EmbeddingIndex(dim=2)
+            >>> index.add(np.eye(2))
+            >>> index.ids().tolist()
+            [0, 1]
+        """
         return self._native.ids()
 
     def save(self, path):
-        """Write the index to `path` (format: docs/index_format.md). Tombstones are dropped."""
+        """Write the index to `path` (format: docs/index_format.md). Tombstones are dropped.
+
+        Example:
+            >>> import numpy as np, os, tempfile
+            >>> path = os.path.join(tempfile.mkdtemp(), "index.ffi")
+            >>> index = ff.EmbeddingIndex(dim=2)
+            >>> index.add(np.eye(2))
+            >>> index.save(path)
+            >>> len(ff.EmbeddingIndex.load(path))
+            2
+        """
         self._native.save(as_fs_path(path))
 
     @classmethod
@@ -170,6 +242,15 @@ class EmbeddingIndex:
         ...") and the index stays unusable until loaded again. Replacing the file by rename
         (as ``save`` does) leaves the mapped snapshot valid. ``mmap=False`` (the default) reads
         the file into memory and is not affected by later writes at all.
+
+        Example:
+            >>> import numpy as np, os, tempfile
+            >>> path = os.path.join(tempfile.mkdtemp(), "index.ffi")
+            >>> index = ff.EmbeddingIndex(dim=2, metric="dot")
+            >>> index.add(np.eye(2), ids=[3, 4])
+            >>> index.save(path)
+            >>> ff.EmbeddingIndex.load(path, mmap=True).search(np.array([0.0, 1.0]), k=1)[1].tolist()
+            [4]
         """
         return cls(0, _native=_core.EmbeddingIndexCore.load(as_existing_file(path), bool(mmap)))
 

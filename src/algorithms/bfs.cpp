@@ -7,6 +7,7 @@
 
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/progress.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/core/parallel_interrupt.h"
 
@@ -141,6 +142,12 @@ BfsResult bfs(const Graph& g, std::int64_t source, bool want_parents) {
   NodeId depth = 0;
   std::int64_t edges_to_check = g.num_edges();
   std::int64_t scout = out_off[source + 1] - out_off[source];
+  // Progress: nodes reached out of num_nodes, once per level.
+  ProgressCounter* progress = current_progress();
+  if (progress) {
+    progress->begin_stage(0, n);
+    progress->advance(1);
+  }
   while (current.size.load() > 0) {
     check_interrupt();
     if (scout > edges_to_check / kAlpha) {
@@ -150,6 +157,7 @@ BfsResult bfs(const Graph& g, std::int64_t source, bool want_parents) {
         check_interrupt();
         previous_awake = awake;
         awake = bottom_up_step(g, level, depth, front.data(), next_bits.data(), threads);
+        if (progress) progress->advance(awake);
         std::swap(front, next_bits);
         ++depth;
       } while (awake > 0 && (awake >= previous_awake || awake > n / kBeta));
@@ -160,6 +168,7 @@ BfsResult bfs(const Graph& g, std::int64_t source, bool want_parents) {
       scout = top_down_step(g, level, depth, current, next, threads);
       std::swap(current.nodes, next.nodes);
       current.size.store(next.size.load());
+      if (progress) progress->advance(current.size.load());
       ++depth;
     }
   }

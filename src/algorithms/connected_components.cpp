@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/progress.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/core/parallel_interrupt.h"
 
@@ -96,6 +97,11 @@ Buffer<std::int64_t> connected_components(const Graph& g) {
 
   // Phase 1: link each node with its first few out-neighbours; this already joins most of
   // a power-law graph's giant component at a fraction of the edges.
+  // Progress: one unit per sampling round, then one per edge chunk of phase 2.
+  const auto chunks = g.balanced_chunks(/*in_edges=*/false);
+  const std::int64_t nchunks = static_cast<std::int64_t>(chunks.size()) - 1;
+  ProgressCounter* progress = current_progress();
+  if (progress) progress->begin_stage(0, kSampledNeighbourRounds + nchunks);
   for (int round = 0; round < kSampledNeighbourRounds; ++round) {
     check_interrupt();
 #pragma omp parallel for num_threads(node_threads) schedule(dynamic, 4096)
@@ -104,6 +110,7 @@ Buffer<std::int64_t> connected_components(const Graph& g) {
       if (e < out_off[u + 1]) link(static_cast<NodeId>(u), out_tgt[e], comp);
     }
     compress(comp, n, node_threads);
+    if (progress) progress->advance(1);
   }
   check_interrupt();
 
@@ -111,8 +118,6 @@ Buffer<std::int64_t> connected_components(const Graph& g) {
   // in-edges; an edge between the giant component and another node is seen from the other
   // node's side, so skipping giant-component nodes loses no connection.
   const NodeId giant = most_frequent_root(comp, n);
-  const auto chunks = g.balanced_chunks(/*in_edges=*/false);
-  const std::int64_t nchunks = static_cast<std::int64_t>(chunks.size()) - 1;
   ParallelInterrupt interrupt;
 #pragma omp parallel for num_threads(edge_threads) schedule(dynamic, 1)
   for (std::int64_t c = 0; c < nchunks; ++c) {
@@ -123,6 +128,7 @@ Buffer<std::int64_t> connected_components(const Graph& g) {
       for (EdgeOffset e = out_off[u] + kSampledNeighbourRounds; e < out_off[u + 1]; ++e) link(node, out_tgt[e], comp);
       for (EdgeOffset e = in_off[u]; e < in_off[u + 1]; ++e) link(node, in_src[e], comp);
     }
+    if (progress) progress->advance(1);
   }
   interrupt.rethrow();
   compress(comp, n, node_threads);

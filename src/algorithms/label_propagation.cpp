@@ -9,6 +9,7 @@
 
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/progress.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/core/parallel_interrupt.h"
 
@@ -61,6 +62,8 @@ LabelPropagationResult label_propagation(const Graph& g, std::int64_t max_iter, 
   std::vector<LabelCounter> counters(static_cast<std::size_t>(threads));
   for (auto& c : counters) c.counts = Buffer<std::int32_t>(static_cast<std::size_t>(n), 0);
 
+  // Progress: sweeps out of max_iter; residual = nodes changed or left waiting in the sweep.
+  progress_begin_stage(0, max_iter);
   for (std::int64_t iter = 0; iter < max_iter && n > 0; ++iter) {
     check_interrupt();
     std::copy(labels.begin(), labels.end(), previous.begin());
@@ -137,6 +140,7 @@ LabelPropagationResult label_propagation(const Graph& g, std::int64_t max_iter, 
     }
     interrupt.rethrow();
     result.iterations = iter + 1;
+    progress_iteration(iter + 1, static_cast<double>(changed + waiting));
     std::swap(active, active_next);
     std::fill(active_next.begin(), active_next.end(), std::uint8_t{0});
     if (changed == 0 && waiting == 0) break;

@@ -8,6 +8,7 @@
 
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/progress.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/core/parallel_interrupt.h"
 
@@ -112,6 +113,8 @@ PageRankResult pagerank(const Graph& g, const PageRankOptions& o) {
     if (deg == 0) dangling += rank[i];
   }
 
+  // Progress: iterations out of max_iter, with the L1 change as residual.
+  progress_begin_stage(0, o.max_iter);
   for (std::int64_t iter = 0; iter < o.max_iter; ++iter) {
     check_interrupt();
     // Teleport plus the dangling mass, both spread by the teleport vector.
@@ -155,6 +158,7 @@ PageRankResult pagerank(const Graph& g, const PageRankOptions& o) {
     std::swap(contrib, contrib_next);
     result.iterations = iter + 1;
     result.last_delta = delta;
+    progress_iteration(iter + 1, delta);
     // NaN (from a corrupted graph) is never convergence; tol = 0 never stops early.
     result.converged = delta <= o.tol;
     if (o.tol > 0.0 && result.converged) break;

@@ -12,6 +12,7 @@
 
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/progress.h"
 #include "fuseflow/core/threads.h"
 
 namespace fuseflow {
@@ -133,8 +134,13 @@ Buffer<double> sssp(const Graph& g, std::int64_t source, double delta) {
     }
   };
 
+  // Progress: frontier nodes scanned (a node is scanned again when its distance drops, so
+  // there is no total to show), once per sweep.
+  ProgressCounter* progress = current_progress();
+  if (progress) progress->begin_stage(0, 0);
   while (!frontier.empty()) {
     check_interrupt();
+    if (progress) progress->advance(static_cast<std::int64_t>(frontier.size()));
     // Small sweeps (the start and end of a search, sparse buckets) run serially: a parallel
     // sweep costs thread wake-ups and a barrier, which dominate when there is little work.
     std::int64_t work = 0;

@@ -9,6 +9,7 @@
 #include "fuseflow/algorithms/pagerank.h"
 #include "fuseflow/algorithms/sssp.h"
 #include "fuseflow/core/error.h"
+#include "fuseflow/core/progress.h"
 
 namespace fuseflow::bindings {
 
@@ -20,7 +21,8 @@ void bind_algorithms(nb::module_& m) {
 
   m.def(
       "pagerank",
-      [](const Graph& g, double damping, double tol, std::int64_t max_iter, std::optional<AnyArray1D> personalization) {
+      [](const Graph& g, double damping, double tol, std::int64_t max_iter, std::optional<AnyArray1D> personalization,
+         ProgressCounter* progress) {
         PageRankOptions options{damping, tol, max_iter, {}};
         if (personalization) {
           if (!has_dtype<double>(*personalization)) throw_type_error("personalization", "must be a float64 array");
@@ -29,63 +31,71 @@ void bind_algorithms(nb::module_& m) {
         PageRankResult result;
         {
           NativeCall call;
+          ProgressScope reporting(progress);
           result = pagerank(g, options);
         }
         return std::make_tuple(to_numpy(std::move(result.rank)), result.iterations, result.last_delta,
                                result.converged);
       },
-      nb::arg("graph"), nb::arg("damping"), nb::arg("tol"), nb::arg("max_iter"), nb::arg("personalization").none());
+      nb::arg("graph"), nb::arg("damping"), nb::arg("tol"), nb::arg("max_iter"), nb::arg("personalization").none(),
+      nb::arg("progress").none() = nb::none());
 
   m.def(
       "label_propagation",
-      [](const Graph& g, std::int64_t max_iter, std::uint64_t seed) {
+      [](const Graph& g, std::int64_t max_iter, std::uint64_t seed, ProgressCounter* progress) {
         LabelPropagationResult result;
         {
           NativeCall call;
+          ProgressScope reporting(progress);
           result = label_propagation(g, max_iter, seed);
         }
         return std::make_tuple(to_numpy(std::move(result.labels)), result.iterations, result.pending,
                                result.converged);
       },
-      nb::arg("graph"), nb::arg("max_iter"), nb::arg("seed"));
+      nb::arg("graph"), nb::arg("max_iter"), nb::arg("seed"), nb::arg("progress").none() = nb::none());
 
   m.def(
       "connected_components",
-      [](const Graph& g) {
+      [](const Graph& g, ProgressCounter* progress) {
         Buffer<std::int64_t> labels;
         {
           NativeCall call;
+          ProgressScope reporting(progress);
           labels = connected_components(g);
         }
         return to_numpy(std::move(labels));
       },
-      nb::arg("graph"));
+      nb::arg("graph"), nb::arg("progress").none() = nb::none());
 
   m.def(
       "bfs",
-      [](const Graph& g, std::int64_t source, bool return_parents) {
+      [](const Graph& g, std::int64_t source, bool return_parents, ProgressCounter* progress) {
         BfsResult result;
         {
           NativeCall call;
+          ProgressScope reporting(progress);
           result = bfs(g, source, return_parents);
         }
         std::optional<NumpyArray<std::int64_t>> parents;
         if (return_parents) parents = to_numpy(std::move(result.parent));
         return std::make_pair(to_numpy(std::move(result.level)), parents);
       },
-      nb::arg("graph"), nb::arg("source"), nb::arg("return_parents"));
+      nb::arg("graph"), nb::arg("source"), nb::arg("return_parents"),
+      nb::arg("progress").none() = nb::none());
 
   m.def(
       "sssp",
-      [](const Graph& g, std::int64_t source, double delta) {
+      [](const Graph& g, std::int64_t source, double delta, ProgressCounter* progress) {
         Buffer<double> dist;
         {
           NativeCall call;
+          ProgressScope reporting(progress);
           dist = sssp(g, source, delta);
         }
         return to_numpy(std::move(dist));
       },
-      nb::arg("graph"), nb::arg("source"), nb::arg("delta"));
+      nb::arg("graph"), nb::arg("source"), nb::arg("delta"),
+      nb::arg("progress").none() = nb::none());
 }
 
 }  // namespace fuseflow::bindings

@@ -5,6 +5,7 @@
 
 #include "bindings.h"
 #include "fuseflow/core/error.h"
+#include "fuseflow/core/progress.h"
 #include "fuseflow/graph/edge_list_reader.h"
 #include "fuseflow/graph/graph.h"
 #include "fuseflow/graph/graph_file.h"
@@ -15,7 +16,7 @@ namespace fuseflow::bindings {
 namespace {
 
 std::shared_ptr<Graph> graph_from_edges(const AnyArray1D& src, const AnyArray1D& dst, std::int64_t num_nodes,
-                                        std::optional<AnyArray1D> weights) {
+                                        std::optional<AnyArray1D> weights, ProgressCounter* progress) {
   EdgeListView view;
   for (auto [name, arr] : {std::pair{"src", &src}, std::pair{"dst", &dst}}) {
     if (!has_dtype<std::int32_t>(*arr) && !has_dtype<std::int64_t>(*arr)) {
@@ -37,6 +38,7 @@ std::shared_ptr<Graph> graph_from_edges(const AnyArray1D& src, const AnyArray1D&
   std::shared_ptr<const Graph> g;
   {
     NativeCall call;  // GIL released, Ctrl-C polled by the build's long loops
+    ProgressScope reporting(progress);
     g = Graph::from_edges(view, num_nodes);
   }
   return std::const_pointer_cast<Graph>(g);
@@ -57,6 +59,16 @@ char single_char(const std::string& value, const char* name) {
 }  // namespace
 
 void bind_graph(nb::module_& m) {
+  // Polled by fuseflow._progress from a Python thread while a native call runs with the GIL
+  // released; the call writes it through ProgressScope (include/fuseflow/core/progress.h).
+  nb::class_<ProgressCounter>(m, "ProgressCounter", "Progress of one native call (stage, done, total, residual).")
+      .def(nb::init<>())
+      .def_prop_ro("stage", &ProgressCounter::stage, "Stage of the call (-1 before it starts).")
+      .def_prop_ro("done", &ProgressCounter::done, "Units done in the current stage.")
+      .def_prop_ro("total", &ProgressCounter::total, "Units in the current stage (0: unknown).")
+      .def_prop_ro("residual", &ProgressCounter::residual, "Last iteration's residual (NaN: none).")
+      .def("stage_total", &ProgressCounter::stage_total, nb::arg("stage"), "The total stage `stage` began with (0: not reached).");
+
   nb::class_<Graph>(m, "Graph", "Immutable CSR + CSC multigraph (use fuseflow.Graph).")
       .def_prop_ro("num_nodes", &Graph::num_nodes)
       .def_prop_ro("num_edges", &Graph::num_edges)
@@ -97,12 +109,12 @@ void bind_graph(nb::module_& m) {
       });
 
   m.def("graph_from_edges", &graph_from_edges, nb::arg("src"), nb::arg("dst"), nb::arg("num_nodes"),
-        nb::arg("weights").none());
+        nb::arg("weights").none(), nb::arg("progress").none() = nb::none());
 
   m.def(
       "read_edgelist",
       [](const nb::bytes& path, const std::string& delimiter, const std::string& comment, bool weighted,
-         std::int64_t skip_rows, std::int64_t num_nodes) {
+         std::int64_t skip_rows, std::int64_t num_nodes, ProgressCounter* progress) {
         EdgeListFormat format;
         format.delimiter = single_char(delimiter, "delimiter");
         format.comment = single_char(comment, "comment");
@@ -112,25 +124,27 @@ void bind_graph(nb::module_& m) {
         std::shared_ptr<const Graph> g;
         {
           NativeCall call;
+          ProgressScope reporting(progress);
           g = read_edge_list(p, format, num_nodes);
         }
         return adopt(std::move(g));
       },
       nb::arg("path"), nb::arg("delimiter"), nb::arg("comment"), nb::arg("weighted"), nb::arg("skip_rows"),
-      nb::arg("num_nodes"));
+      nb::arg("num_nodes"), nb::arg("progress").none() = nb::none());
 
   m.def(
       "read_matrix_market",
-      [](const nb::bytes& path) {
+      [](const nb::bytes& path, ProgressCounter* progress) {
         const std::string p = path_string(path);
         std::shared_ptr<const Graph> g;
         {
           NativeCall call;
+          ProgressScope reporting(progress);
           g = read_matrix_market(p);
         }
         return adopt(std::move(g));
       },
-      nb::arg("path"));
+      nb::arg("path"), nb::arg("progress").none() = nb::none());
 
   m.def(
       "save_graph",

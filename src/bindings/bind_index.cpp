@@ -4,6 +4,7 @@
 #include <nanobind/stl/tuple.h>
 
 #include "bindings.h"
+#include "fuseflow/core/progress.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/index/embedding_index.h"
 #include "fuseflow/kernels/similarity.h"
@@ -71,13 +72,15 @@ void bind_index(nb::module_& m) {
       .def("__len__", &EmbeddingIndex::size)
       .def(
           "add",
-          [](EmbeddingIndex& index, const AnyArray& vectors, const std::optional<AnyArray1D>& ids) {
+          [](EmbeddingIndex& index, const AnyArray& vectors, const std::optional<AnyArray1D>& ids,
+             ProgressCounter* progress) {
             MatrixView view = as_matrix(vectors, "vectors", false);
             auto id_span = as_ids(ids, "ids");
             NativeCall call;
+            ProgressScope reporting(progress);
             index.add(view, id_span);
           },
-          nb::arg("vectors"), nb::arg("ids").none())
+          nb::arg("vectors"), nb::arg("ids").none(), nb::arg("progress").none() = nb::none())
       .def(
           "remove",
           [](EmbeddingIndex& index, const AnyArray1D& ids) {

@@ -11,6 +11,7 @@
 
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/progress.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/graph/file_bytes.h"
 
@@ -288,8 +289,14 @@ ParsedEdges parse_edge_list(std::string_view text, const EdgeListFormat& format,
 
   const LineParser parser(format);
   const std::int64_t nchunks = static_cast<std::int64_t>(chunks.size());
+  // Progress stage 0: bytes parsed, one report per chunk.
+  ProgressCounter* progress = current_progress();
+  if (progress) progress->begin_stage(0, static_cast<std::int64_t>(size - start));
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-  for (std::int64_t c = 0; c < nchunks; ++c) parse_chunk(text.data(), chunks[c], parser, format.weighted);
+  for (std::int64_t c = 0; c < nchunks; ++c) {
+    parse_chunk(text.data(), chunks[c], parser, format.weighted);
+    if (progress) progress->advance(static_cast<std::int64_t>(chunks[c].end - chunks[c].begin));
+  }
   check_interrupt();
 
   // The first failing chunk holds the first malformed line: chunks before it parsed fully.

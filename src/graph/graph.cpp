@@ -14,6 +14,7 @@
 
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/progress.h"
 #include "fuseflow/core/parallel_interrupt.h"
 #include "fuseflow/core/threads.h"
 
@@ -93,10 +94,12 @@ void stable_counting_sort(std::int64_t m, std::int64_t n, int t, Count count, Sc
                           Buffer<EdgeOffset>& offsets) {
   std::vector<std::int64_t> hist(static_cast<std::size_t>(t) * static_cast<std::size_t>(n), 0);
   ParallelInterrupt interrupt;
+  ProgressCounter* progress = current_progress();
   auto in_pieces = [&](std::int64_t b, std::int64_t e, auto&& f) {
     for (std::int64_t i = b; i < e; i += kPollEvery) {
       if (interrupt.poll()) return;
       f(i, std::min(e, i + kPollEvery));
+      if (progress) progress->advance(std::min(e, i + kPollEvery) - i);
     }
   };
 #pragma omp parallel num_threads(t)
@@ -352,6 +355,9 @@ void GraphBuilder::build(Graph& g, const EdgeListView& edges, std::int64_t num_n
   check_fits_in_memory(graph_bytes_estimate(n, m, !edges.weights.empty()),
                        "Graph.from_edges: a graph of " + std::to_string(n) + " nodes and " + std::to_string(m) + " edges");
   check_interrupt();
+  // Progress stage 1: edges passed through the two stable counting sorts (CSR, then CSC),
+  // each reading every edge twice (count, scatter).
+  progress_begin_stage(1, 4 * m);
   g.num_nodes_ = n;
   g.num_edges_ = m;
   g.has_weights_ = !edges.weights.empty();

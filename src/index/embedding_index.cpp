@@ -17,6 +17,7 @@
 
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/progress.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/kernels/similarity.h"
 #include "fuseflow/kernels/topk_select.h"
@@ -197,9 +198,16 @@ void EmbeddingIndex::add(const MatrixView& vectors, std::span<const std::int64_t
   std::atomic<std::int64_t> first_bad{n};
   const int threads = threads_for(n * dim_, kMinFloatsPerThread);
   ParallelInterrupt interrupt;
+  // Progress: rows prepared out of n, one report per block of 1024 rows (counted at the block's
+  // first row, so the reports sum to n whichever thread runs the rest of the block).
+  ProgressCounter* progress = current_progress();
+  if (progress) progress->begin_stage(0, n);
 #pragma omp parallel for schedule(static) num_threads(threads)
   for (std::int64_t i = 0; i < n; ++i) {
-    if ((i & 1023) == 0 && interrupt.poll()) continue;  // nothing is published after an interrupt
+    if ((i & 1023) == 0) {
+      if (progress) progress->advance(std::min<std::int64_t>(1024, n - i));
+      if (interrupt.poll()) continue;  // nothing is published after an interrupt
+    }
     if (!prepare_row(vectors, i, rows_ + i)) {
       std::int64_t seen = first_bad.load();
       while (i < seen && !first_bad.compare_exchange_weak(seen, i)) {

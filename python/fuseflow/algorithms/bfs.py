@@ -1,16 +1,37 @@
+import time
+
+import numpy as np
+
 from .. import _core
+from .._progress import NativeProgress, Stage, check_progress, log_call
 from ._common import require_graph, require_source
 
+_STAGES = {0: Stage("nodes reached", "node")}
 
-def bfs(g, source, return_parents=False):
+
+def bfs(g, source, return_parents=False, *, progress=False):
     """Breadth-first search from `source` following out-edges (direction-optimising).
 
     Returns int64 levels (hops from source, -1 when unreachable). With return_parents=True
     returns (levels, parents): parents[v] is v's smallest-id in-neighbour one level closer to
     the source, -1 for the source and for unreachable nodes. For undirected reachability build
     the graph with edges both ways (Graph.from_networkx does this for undirected graphs).
+
+    progress=True shows a tqdm bar on stderr (nodes reached out of num_nodes, once per level);
+    every call logs one INFO record on the "fuseflow" logger (nodes, edges, reached, depth).
+
+    Example:
+        >>> import fuseflow as ff
+        >>> g = ff.Graph.from_edges([0, 1, 1], [1, 2, 3], num_nodes=5)
+        >>> ff.algorithms.bfs(g, 0).tolist()
+        [0, 1, 2, 2, -1]
     """
     native = require_graph(g)
     source = require_source(g, source)
-    levels, parents = _core.bfs(native, source, bool(return_parents))
+    progress = check_progress(progress)
+    started = time.perf_counter()
+    with NativeProgress(progress, "bfs", _STAGES) as counter:
+        levels, parents = _core.bfs(native, source, bool(return_parents), counter)
+    log_call("bfs", started, nodes=g.num_nodes, edges=g.num_edges, source=source,
+             reached=lambda: int(np.count_nonzero(levels >= 0)), depth=lambda: int(levels.max()))
     return (levels, parents) if return_parents else levels

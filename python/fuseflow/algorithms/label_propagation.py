@@ -1,10 +1,15 @@
+import time
+
 from .. import _core
 from .._checks import as_int
 from ._common import require_flag, require_graph, require_max_iter
+from .._progress import NativeProgress, Stage, check_progress, log_call
 from .._warnings import ConvergenceInfo, report_convergence
 
+_STAGES = {0: Stage("sweeps", "sweep")}
 
-def label_propagation(g, max_iter=20, seed=0, *, strict=False, return_info=False):
+
+def label_propagation(g, max_iter=20, seed=0, *, strict=False, return_info=False, progress=False):
     """Communities by label propagation over in- and out-edges; returns int64 labels per node.
 
     Each node starts with its own id; a sweep gives every node whose neighbourhood changed the
@@ -20,6 +25,16 @@ def label_propagation(g, max_iter=20, seed=0, *, strict=False, return_info=False
     graph) emits a fuseflow.ConvergenceWarning, or raises fuseflow.ConvergenceError when
     strict=True. return_info=True returns (labels, ConvergenceInfo(iterations, residual,
     converged)), where residual is the number of nodes whose label could still change.
+
+    progress=True shows a tqdm bar on stderr (sweeps out of max_iter; residual: nodes changed
+    or waiting in the last sweep); every call logs one INFO record on the "fuseflow" logger.
+
+    Example:
+        >>> import fuseflow as ff
+        >>> g = ff.Graph.from_edges([0, 1, 1, 2, 3, 4], [1, 0, 2, 1, 4, 3])
+        >>> labels = ff.algorithms.label_propagation(g)
+        >>> bool(labels[0] == labels[1] == labels[2]), bool(labels[3] == labels[4] != labels[0])
+        (True, True)
     """
     native = require_graph(g)
     max_iter = require_max_iter(max_iter)
@@ -28,8 +43,13 @@ def label_propagation(g, max_iter=20, seed=0, *, strict=False, return_info=False
         raise ValueError(f"seed: must be < 2**64, got {seed}")
     strict = require_flag("strict", strict)
     return_info = require_flag("return_info", return_info)
-    labels, iterations, pending, converged = _core.label_propagation(native, max_iter, seed)
+    progress = check_progress(progress)
+    started = time.perf_counter()
+    with NativeProgress(progress, "label_propagation", _STAGES) as counter:
+        labels, iterations, pending, converged = _core.label_propagation(native, max_iter, seed, counter)
     info = ConvergenceInfo(int(iterations), int(pending), bool(converged))
+    log_call("label_propagation", started, nodes=g.num_nodes, edges=g.num_edges, iterations=info.iterations,
+             residual=info.residual, converged=info.converged)
     report_convergence("label_propagation", info, strict, f"{info.residual} nodes whose label could still change",
                        stacklevel=2)
     return (labels, info) if return_info else labels

@@ -1,0 +1,35 @@
+# Typing stub for the fuseflow package (hand-maintained; checked against the runtime by
+# mypy.stubtest in scripts/check_stubs.sh). The runtime modules carry no annotations: the
+# public surface is typed here and in the sibling .pyi files, _core by nanobind's stubgen.
+from . import algorithms as algorithms
+from . import finance as finance
+from . import generators as generators
+from ._version import __version__ as __version__
+from ._warnings import ConvergenceError as ConvergenceError
+from ._warnings import ConvergenceInfo as ConvergenceInfo
+from ._warnings import ConvergenceWarning as ConvergenceWarning
+from .dsl import (
+    abs as abs, arange as arange, argmax as argmax, argmin as argmin, ceil as ceil, clip as clip,
+    converge as converge, cos as cos, dot as dot, erf as erf, erfc as erfc, exp as exp, expm1 as expm1,
+    floor as floor, fori_loop as fori_loop, full as full, log as log, log1p as log1p, max as max,
+    maximum as maximum, mean as mean, min as min, minimum as minimum, neighbor_agg as neighbor_agg,
+    norm as norm, norm_cdf as norm_cdf, relu as relu, round as round, sigmoid as sigmoid, sin as sin,
+    sqrt as sqrt, square as square, sum as sum, tanh as tanh, where as where, while_loop as while_loop,
+)
+from .graph import Graph as Graph
+from .index import EmbeddingIndex as EmbeddingIndex
+from .io import read_edgelist as read_edgelist
+from .io import read_matrix_market as read_matrix_market
+from .jit import jit as jit
+from .profile import Profile as Profile
+
+def set_num_threads(n: int) -> None: ...
+def get_num_threads() -> int: ...
+
+__all__ = [
+    "ConvergenceError", "ConvergenceInfo", "ConvergenceWarning", "EmbeddingIndex", "Graph", "Profile",
+    "algorithms", "finance", "generators", "get_num_threads", "jit", "read_edgelist", "read_matrix_market",
+    "set_num_threads", "arange", "argmax", "argmin", "ceil", "clip", "converge", "cos", "dot", "erf", "erfc",
+    "exp", "expm1", "floor", "fori_loop", "full", "log", "log1p", "maximum", "mean", "minimum", "neighbor_agg",
+    "norm", "norm_cdf", "relu", "sigmoid", "sin", "sqrt", "square", "tanh", "where", "while_loop",
+]

@@ -1,0 +1,9 @@
+# Typing stub (hand-maintained; checked against the runtime by mypy.stubtest in scripts/check_stubs.sh).
+import numpy as np
+from numpy.typing import NDArray
+
+def rmat(scale: int, edge_factor: int = 16, a: float = 0.57, b: float = 0.19, c: float = 0.19, seed: int = 0,
+         scramble: bool = True) -> tuple[NDArray[np.int32], NDArray[np.int32]]: ...
+def urand(scale: int, edge_factor: int = 16, seed: int = 0) -> tuple[NDArray[np.int32], NDArray[np.int32]]: ...
+def road_grid(rows: int, cols: int | None = None, removed: float = 0.05, min_weight: float = 1.0,
+              max_weight: float = 10.0, seed: int = 0) -> tuple[NDArray[np.int32], NDArray[np.int32], NDArray[np.float64]]: ...
