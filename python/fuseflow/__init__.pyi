@@ -16,6 +16,11 @@ from .dsl import (
     norm as norm, norm_cdf as norm_cdf, relu as relu, round as round, sigmoid as sigmoid, sin as sin,
     sqrt as sqrt, square as square, sum as sum, tanh as tanh, where as where, while_loop as while_loop,
 )
+from .array_ops import (
+    argsort as argsort, bincount as bincount, cummax as cummax, cummin as cummin, cumprod as cumprod,
+    cumsum as cumsum, diff as diff, histogram as histogram, median as median, quantile as quantile, sort as sort,
+    take as take, top_k as top_k,
+)
 from .graph import Graph as Graph
 from .index import EmbeddingIndex as EmbeddingIndex
 from .io import read_edgelist as read_edgelist
@@ -32,4 +37,6 @@ __all__ = [
     "set_num_threads", "arange", "argmax", "argmin", "ceil", "clip", "converge", "cos", "dot", "erf", "erfc",
     "exp", "expm1", "floor", "fori_loop", "full", "log", "log1p", "maximum", "mean", "minimum", "neighbor_agg",
     "norm", "norm_cdf", "relu", "sigmoid", "sin", "sqrt", "square", "tanh", "where", "while_loop",
+    "argsort", "bincount", "cummax", "cummin", "cumprod", "cumsum", "diff", "histogram", "median",
+    "quantile", "sort", "take", "top_k",
 ]
