@@ -111,4 +111,7 @@ def test_bad_input_on_one_rank_raises_everywhere(tmp_path, procs):
     assert lines[8].startswith("ValueError: tol: must be a finite number >= 0")
     assert lines[9].startswith("ValueError: gather: must be \"root\", \"all\" or \"local\"")
     assert lines[10].startswith(f"ValueError: root: must be a rank in [0, {procs})")
-    assert lines[11] == "levels 0 1 2"
+    assert lines[11].startswith(f"ValueError: bounds: must be {procs + 1} integers (one more than the ranks)")
+    assert lines[12].startswith("ValueError: bounds: must be nondecreasing from 0 to num_nodes=3")
+    assert lines[13].startswith("ValueError: bounds: must be the same on every rank")
+    assert lines[14] == "levels 0 1 2"
