@@ -109,3 +109,31 @@ def test_distribution_error_names_the_op_without_mpi_ranks():
         fmpi.run(P.uses_edge_arrays, g, np.ones(3))
     assert issubclass(fmpi.DistributionError, ValueError)
     np.testing.assert_array_equal(fmpi.run(P.min_label_components, g), [0, 0, 0])
+
+
+@pytest.mark.parametrize("exchange", ["halo", "allgather"])
+def test_one_rank_communicator_equals_single_process(exchange):
+    # The whole executor in this process (MPI.COMM_SELF): every op kind, loops, gather modes.
+    fmpi = pytest.importorskip("fuseflow.mpi")
+    from mpi4py import MPI
+
+    src, dst, n = edges("random", 1)
+    g = ff.Graph.from_edges(src, dst, num_nodes=n)
+    dg = fmpi.DistGraph.from_edges(src, dst, num_nodes=n, comm=MPI.COMM_SELF)
+    x = np.random.default_rng(3).random(n)
+    arrays, scalars = fmpi.run(P.many_ops, dg, x, exchange=exchange)
+    want_a, want_s = P.many_ops(g, x)
+    for got, want in zip(arrays, want_a):
+        assert got.dtype == want.dtype
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+    np.testing.assert_allclose([float(v) for v in scalars], [float(v) for v in want_s], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(fmpi.run(P.pagerank, dg, 0.85, 25, gather="local", exchange=exchange),
+                               P.pagerank(g, 0.85, 25), rtol=1e-12, atol=0)
+    ranks, info = fmpi.run(P.pagerank_converge, dg, 0.85, 1e-10, gather="all", exchange=exchange)
+    want_r, want_info = P.pagerank_converge(g, 0.85, 1e-10)
+    np.testing.assert_allclose(ranks, want_r, rtol=1e-12, atol=0)
+    assert info.converged and abs(int(info.iterations) - int(want_info.iterations)) <= 1
+    np.testing.assert_array_equal(fmpi.run(P.min_label_components, dg, exchange=exchange),
+                                  ff.algorithms.connected_components(g))
+    np.testing.assert_array_equal(fmpi.bfs(dg, 5, exchange=exchange), ff.algorithms.bfs(g, 5))
+    assert dg.exchange_plan("in", exchange).num_ghosts == 0  # one rank owns every node
