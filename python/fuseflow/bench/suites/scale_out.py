@@ -10,7 +10,8 @@ in the same run. Everything runs on this one machine over loopback, so the figur
   same cluster), float32 "dot", k=10, 1 query and 64 queries; the ratio is the overhead.
 - MPI PageRank per iteration at 1 and 2 ranks (mpirun over tcp/lo, 1 thread per rank, R-MAT
   graph): fuseflow.mpi.pagerank (native) and the DESIGN.md PageRank in the DSL run by
-  fuseflow.mpi.run (halo exchange and Allgatherv), plus ff.algorithms.pagerank in one process.
+  fuseflow.mpi.run, each with the halo exchange and with Allgatherv, plus ff.algorithms.pagerank
+  in one process.
   One mpirun launch with 2 ranks times everything interleaved, round by round: the 1-rank
   contenders run on rank 0 over MPI.COMM_SELF while rank 1 waits at a barrier without spinning. The bytes each
   rank receives per iteration are counted by the library and printed.
@@ -137,10 +138,6 @@ def _bitwise(ours, theirs):
 
 # ---- MPI: this module is also the program mpirun starts (_mpi_worker)
 
-_MPI_CONTENDERS = ("native 1 rank", "native 2 ranks", "DSL halo 1 rank", "DSL halo 2 ranks", "DSL allgather 2 ranks",
-                   "ff.algorithms.pagerank (1 process)")
-
-
 def _idle_barrier(comm):
     # A rank with nothing to do while rank 0 times a 1-rank contender waits without spinning
     # (MPI's Barrier polls a core at 100%; on 2 cores that core is the one rank 0 would share).
@@ -165,7 +162,9 @@ def _mpi_worker(scale, edge_factor, k1, k2, rounds, out):
     pagerank = _pagerank_dsl()
     calls = {
         "native 1 rank": (True, lambda k: fmpi.pagerank(g1, tol=0.0, max_iter=k, gather="local")),
-        "native 2 ranks": (False, lambda k: fmpi.pagerank(g2, tol=0.0, max_iter=k, gather="local")),
+        "native halo 2 ranks": (False, lambda k: fmpi.pagerank(g2, tol=0.0, max_iter=k, gather="local")),
+        "native allgather 2 ranks": (False, lambda k: fmpi.pagerank(g2, tol=0.0, max_iter=k, gather="local",
+                                                                    exchange="allgather")),
         "DSL halo 1 rank": (True, lambda k: fmpi.run(pagerank, g1, 0.85, k, gather="local")),
         "DSL halo 2 ranks": (False, lambda k: fmpi.run(pagerank, g2, 0.85, k, gather="local")),
         "DSL allgather 2 ranks": (False, lambda k: fmpi.run(pagerank, g2, 0.85, k, gather="local",
@@ -184,7 +183,8 @@ def _mpi_worker(scale, edge_factor, k1, k2, rounds, out):
         if comm.rank == 0:
             diffs[label] = float(np.max(np.abs(got - want) / want))
     traffic = {}
-    for label, what in (("native 2 ranks", "allgatherv pagerank"), ("DSL halo 2 ranks", "alltoallv halo"),
+    for label, what in (("native halo 2 ranks", "alltoallv halo"), ("native allgather 2 ranks", "allgatherv neighbor_agg"),
+                        ("DSL halo 2 ranks", "alltoallv halo"),
                         ("DSL allgather 2 ranks", "allgatherv neighbor_agg")):
         before = g2.traffic.received.get(what, 0)
         calls[label][1](k1)
@@ -247,8 +247,9 @@ def _mpi_cases(ctx):
     common = dict(size=r["nodes"], size_label=label, unit="seconds per iteration",
                   params={"iterations_k1": k1, "iterations_k2": k2, "threads_per_rank": 1, "ghosts_rank0": r["ghosts"],
                           "bytes_received_per_iteration": r["traffic"]})
-    for case, labels in (("PageRank per iteration, native: 2 ranks vs 1", ("native 1 rank", "native 2 ranks",
-                                                                          "ff.algorithms.pagerank (1 process)")),
+    for case, labels in (("PageRank per iteration, native: 2 ranks vs 1",
+                          ("native 1 rank", "native halo 2 ranks", "native allgather 2 ranks",
+                           "ff.algorithms.pagerank (1 process)")),
                          ("PageRank per iteration, DSL on fuseflow.mpi.run: 2 ranks vs 1",
                           ("DSL halo 1 rank", "DSL halo 2 ranks", "DSL allgather 2 ranks"))):
         ctx.record_values(case, {lab: r["samples"][lab] for lab in labels}, baseline=labels[0],
