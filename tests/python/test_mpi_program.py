@@ -45,7 +45,8 @@ def test_programs_equal_single_process(tmp_path, procs, kind, seed, partition):
     want = P.pagerank(g, 0.85, 30)
     np.testing.assert_allclose(r["pagerank_halo"], want, rtol=1e-12, atol=0)
     np.testing.assert_allclose(r["pagerank_allgather"], want, rtol=1e-12, atol=0)
-    np.testing.assert_allclose(want, ff.algorithms.pagerank(g, tol=0.0, max_iter=30), rtol=1e-12)  # the reference itself
+    # The reference itself agrees with the library's PageRank.
+    np.testing.assert_allclose(want, ff.algorithms.pagerank(g, tol=0.0, max_iter=30), rtol=1e-12)
     want_c, info = P.pagerank_converge(g, 0.85, 1e-12)
     np.testing.assert_allclose(r["pagerank_converge"], want_c, rtol=1e-12, atol=0)
     assert abs(int(r["converge_iterations"]) - int(info.iterations)) <= 1

@@ -234,7 +234,8 @@ class DistGraph:
         u): what weakly connected components pull over. Collective; cached."""
         if self._undirected is None:
             nbr, tgt = self.neighbour_lists("both")
-            offsets = np.concatenate([[0], np.cumsum(np.bincount(tgt, minlength=self.num_local_nodes))]).astype(np.int64)
+            per_node = np.bincount(tgt, minlength=self.num_local_nodes)
+            offsets = np.concatenate([[0], np.cumsum(per_node)]).astype(np.int64)
             g = DistGraph(self.comm, self.num_nodes, self.bounds, offsets, np.ascontiguousarray(nbr),
                           self.local_out_degree, self.num_edges * 2)
             g.traffic = self.traffic

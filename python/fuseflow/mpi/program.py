@@ -114,7 +114,8 @@ class _Plan:
             return
         ops = list(self.consts.values())
         lines = [f"  {op.line()}" for op in ops]
-        text = "func @consts() {\n" + "\n".join(lines) + "\n  return " + ", ".join(op.results[0][0] for op in ops) + "\n}\n"
+        ret = ", ".join(op.results[0][0] for op in ops)
+        text = "func @consts() {\n" + "\n".join(lines) + f"\n  return {ret}\n}}\n"
         values = _compiled(_renumber(text)).run([])
         self.const_values = dict(zip(self.consts, values))
 
@@ -408,7 +409,10 @@ def run(f, *args, gather="root", root=0, exchange="halo", **kwargs):
         if is_node_array(plan.types[y]) and gather != "local":
             dtype = v.dtype
             v = v.view(np.uint8) if dtype == np.bool_ else v  # bools travel as bytes
-            v = allgatherv(g.comm, v, g.counts()) if gather == "all" else gather_to(g.comm, v, g.counts(), root, v.dtype)
+            if gather == "all":
+                v = allgatherv(g.comm, v, g.counts())
+            else:
+                v = gather_to(g.comm, v, g.counts(), root, v.dtype)
             v = v.view(np.bool_) if v is not None and dtype == np.bool_ else v
         outputs.append(v)
     return entry.result(outputs, 2)

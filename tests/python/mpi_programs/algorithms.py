@@ -46,7 +46,8 @@ def main():
         comm.send(labels_other_root, dest=0)
     if comm.rank == 0:
         other = comm.recv(source=comm.size - 1)
-        np.savez(out, ranks_fixed=ranks_fixed, ranks_allgather=ranks_allgather, ranks_conv=ranks_conv, iterations=info.iterations,
+        np.savez(out, ranks_fixed=ranks_fixed, ranks_allgather=ranks_allgather, ranks_conv=ranks_conv,
+                 iterations=info.iterations,
                  converged=info.converged, levels=np.array(levels), sources=np.array(sources), labels=labels,
                  labels_other_root=other, oks=np.array(oks), bounds=g.bounds, local_edges=np.array(local_edges),
                  num_edges=g.num_edges, bytes_pagerank=np.array(bytes_pr))

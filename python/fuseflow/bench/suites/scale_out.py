@@ -183,7 +183,8 @@ def _mpi_worker(scale, edge_factor, k1, k2, rounds, out):
         if comm.rank == 0:
             diffs[label] = float(np.max(np.abs(got - want) / want))
     traffic = {}
-    for label, what in (("native halo 2 ranks", "alltoallv halo"), ("native allgather 2 ranks", "allgatherv neighbor_agg"),
+    for label, what in (("native halo 2 ranks", "alltoallv halo"),
+                        ("native allgather 2 ranks", "allgatherv neighbor_agg"),
                         ("DSL halo 2 ranks", "alltoallv halo"),
                         ("DSL allgather 2 ranks", "allgatherv neighbor_agg")):
         before = g2.traffic.received.get(what, 0)
@@ -242,8 +243,9 @@ def _mpi_cases(ctx):
         with open(out) as f:
             r = json.load(f)
     label = f"R-MAT scale {scale}: {r['nodes']:,} nodes, {r['edges']:,} edges"
-    bytes_note = "; ".join(f"{k}: {sum(v) / 1e6:.2f} MB per iteration in total ({', '.join(f'{b / 1e6:.2f}' for b in v)} "
-                           "MB per rank)" for k, v in r["traffic"].items())
+    per_rank = {k: ", ".join(f"{b / 1e6:.2f}" for b in v) for k, v in r["traffic"].items()}
+    bytes_note = "; ".join(f"{k}: {sum(v) / 1e6:.2f} MB per iteration in total ({per_rank[k]} MB per rank)"
+                           for k, v in r["traffic"].items())
     common = dict(size=r["nodes"], size_label=label, unit="seconds per iteration",
                   params={"iterations_k1": k1, "iterations_k2": k2, "threads_per_rank": 1, "ghosts_rank0": r["ghosts"],
                           "bytes_received_per_iteration": r["traffic"]})
