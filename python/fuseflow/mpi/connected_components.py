@@ -1,37 +1,32 @@
 """Distributed weakly connected components over a DistGraph (min-label propagation)."""
 
-import numpy as np
-
-from ._collective import allgatherv
-from .pagerank import _result, check_gather
+from .. import dsl as ff
+from ..jit import jit
+from .pagerank import check_gather
 
 __all__ = ["connected_components"]
 
 
-def connected_components(g, *, gather="root", root=0):
+@jit
+def _min_labels(g, max_rounds):
+    # Every node takes the smallest label among itself and its in- and out-neighbours until no
+    # label changes; labels start as the node ids, so each ends as its component's smallest id.
+    def step(labels):
+        return ff.minimum(labels, ff.neighbor_agg(g, labels, "min", direction="both"))
+    return ff.converge(step, ff.arange(g.num_nodes), tol=0, max_iter=max_rounds)
+
+
+def connected_components(g, *, gather="root", root=0, exchange="halo"):
     """int64 labels, label[v] = the smallest node id in v's weakly connected component: equal to
     ff.algorithms.connected_components. Collective.
 
-    Every edge is also stored reversed on the owner of its source (one more Alltoallv, cached on
-    the graph). Each round, the labels of all nodes are exchanged with one Allgatherv and every
-    node takes the smallest label among itself and its neighbours; rounds stop when no label
-    changed on any rank. The number of rounds is at most the largest component's diameter + 1.
+    Runs the min-label program above with :func:`fuseflow.mpi.run`: every edge is also stored
+    reversed on the owner of its source (one Alltoallv, cached on the graph); per round each
+    rank receives its ghosts' labels (8 bytes each; exchange="allgather": every node's) and
+    takes the minimum over both neighbour lists with the native neighbor_agg kernel; rounds stop
+    when no label changed on any rank (at most the largest component's diameter + 1 rounds).
     """
+    from .program import run
+
     check_gather(g, gather, root)
-    u = g.undirected()
-    counts = u.counts()
-    labels = np.arange(u.lo, u.hi, dtype=np.int64)
-    nonempty = np.flatnonzero(np.diff(u.offsets) > 0)
-    starts = u.offsets[:-1][nonempty]
-    everyone = np.empty(u.num_nodes, np.int64)
-    while True:
-        allgatherv(u.comm, labels, counts, out=everyone, traffic=g.traffic, what="allgatherv components")
-        new = labels.copy()
-        if u.sources.shape[0]:
-            smallest = np.minimum.reduceat(everyone[u.sources], starts)
-            new[nonempty] = np.minimum(new[nonempty], smallest)
-        changed = int(np.count_nonzero(new != labels))
-        labels = new
-        if u.comm.allreduce(changed) == 0:
-            break
-    return _result(g, labels, gather, root, np.int64)
+    return run(_min_labels, g, g.num_nodes + 1, gather=gather, root=root, exchange=exchange)

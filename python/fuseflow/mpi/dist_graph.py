@@ -33,6 +33,24 @@ def _as_ids(name, value):
     return arr
 
 
+def _check_bounds(comm, bounds, n):
+    error = None
+    try:
+        b = np.asarray(bounds)
+        if b.ndim != 1 or b.shape[0] != comm.size + 1 or not np.issubdtype(b.dtype, np.integer):
+            raise ValueError(f"bounds: must be {comm.size + 1} integers (one more than the ranks), got {bounds!r}")
+        b = b.astype(np.int64)
+        if b[0] != 0 or b[-1] != n or np.any(np.diff(b) < 0):
+            raise ValueError(f"bounds: must be nondecreasing from 0 to num_nodes={n}, got {b.tolist()}")
+    except ValueError as e:
+        error, b = e, None
+    agree(comm, error)
+    given = comm.allgather(b.tolist())
+    if any(x != given[0] for x in given):
+        raise ValueError(f"bounds: must be the same on every rank, got {given}")
+    return b
+
+
 class DistGraph:
     """A directed multigraph over nodes 0..num_nodes-1 whose edges live on the rank that owns
     their target node. Rank r owns the contiguous node range ``[bounds[r], bounds[r+1])``
@@ -56,6 +74,9 @@ class DistGraph:
         self.traffic = Traffic()
         self._undirected = None
         self._local = None
+        self._reversed_edges = None
+        self._plans = {}
+        self._stand_in = None
 
     @property
     def num_local_nodes(self):
@@ -74,14 +95,16 @@ class DistGraph:
         return np.repeat(np.arange(self.num_local_nodes, dtype=np.int64), np.diff(self.offsets))
 
     @classmethod
-    def from_edges(cls, src_part, dst_part, num_nodes=None, comm=None):
+    def from_edges(cls, src_part, dst_part, num_nodes=None, comm=None, bounds=None):
         """Collective: each rank passes its part of the edge list (any sizes, possibly empty).
 
         Edges are sent to the owner of their target with one Alltoallv (src and dst packed);
         the node ranges are balanced by in-edge count (in-degrees summed with an Allreduce).
         num_nodes=None means the largest id on any rank + 1; if given it must be the same on
-        every rank. Bad input on any rank raises the same ValueError/TypeError on every rank
-        (no rank is left waiting)."""
+        every rank. bounds=None balances the node ranges by in-edge count; else it is the
+        partition to use (nondecreasing ints, bounds[0] == 0, bounds[-1] == num_nodes, one more
+        than the ranks; the same on every rank). Bad input on any rank raises the same
+        ValueError/TypeError on every rank (no rank is left waiting)."""
         from mpi4py import MPI
 
         comm = MPI.COMM_WORLD if comm is None else comm
@@ -114,7 +137,10 @@ class DistGraph:
         in_degree = np.bincount(dst, minlength=n).astype(np.int64)
         comm.Allreduce(MPI.IN_PLACE, in_degree, op=MPI.SUM)
         traffic.add("allreduce in-degree", in_degree.nbytes)
-        bounds = balanced_bounds(in_degree, comm.size)
+        if bounds is None:
+            bounds = balanced_bounds(in_degree, comm.size)
+        else:
+            bounds = _check_bounds(comm, bounds, n)
         # Redistribute: edge (u, v) goes to the rank owning v, in this rank's edge order.
         owner = np.searchsorted(bounds, dst, side="right") - 1
         order = np.argsort(owner, kind="stable")
@@ -145,10 +171,10 @@ class DistGraph:
         g.traffic = traffic
         return g
 
-    def undirected(self):
-        """The same partition with every edge also reversed (u -> v adds v -> u to the owner of
-        u): what weakly connected components pull over. Collective; cached."""
-        if self._undirected is None:
+    def _reversed(self):
+        """(neighbour, local target) of this rank's nodes' out-edges: every edge u -> v also
+        sent to the owner of u as v -> u (one Alltoallv). Collective; cached."""
+        if self._reversed_edges is None:
             from mpi4py import MPI
 
             comm = self.comm
@@ -166,12 +192,51 @@ class DistGraph:
             comm.Alltoallv([packed, (send_counts * 2, sdispl), MPI.INT64_T],
                            [received, (recv_counts * 2, rdispl), MPI.INT64_T])
             self.traffic.add("alltoallv reversed edges", (int(recv_counts.sum()) - int(recv_counts[comm.rank])) * 16)
-            src = np.concatenate([self.sources, received[:, 0]])
-            dst = np.concatenate([targets, received[:, 1]])
-            by_target = np.argsort(dst, kind="stable")
-            local_in = np.bincount(dst - self.lo, minlength=self.num_local_nodes).astype(np.int64)
-            offsets = np.concatenate([[0], np.cumsum(local_in)]).astype(np.int64)
-            g = DistGraph(comm, self.num_nodes, self.bounds, offsets, np.ascontiguousarray(src[by_target]),
+            by_target = np.argsort(received[:, 1], kind="stable")
+            self._reversed_edges = (np.ascontiguousarray(received[by_target, 0]),
+                                    np.ascontiguousarray(received[by_target, 1] - self.lo))
+        return self._reversed_edges
+
+    def neighbour_lists(self, direction):
+        """(neighbour global ids, local target indices) whose aggregation gives ff.neighbor_agg's
+        `direction` ("in", "out", "both") for this rank's nodes. Collective for "out"/"both"
+        (the first time)."""
+        if direction == "in":
+            return self.sources, self.local_targets()
+        if direction == "out":
+            return self._reversed()
+        if direction == "both":
+            rs, rt = self._reversed()
+            # Per node: its in-list, then its out-list (the order of the single-process kernel).
+            nbr = np.concatenate([self.sources, rs])
+            tgt = np.concatenate([self.local_targets(), rt])
+            order = np.argsort(tgt, kind="stable")
+            return nbr[order], tgt[order]
+        raise ValueError(f'direction: must be "in", "out" or "both", got {direction!r}')
+
+    def exchange_plan(self, direction, exchange="halo"):
+        """The cached AllgatherPlan or HaloPlan (fuseflow.mpi.halo) for aggregating over
+        `direction`. Collective the first time."""
+        key = (direction, exchange)
+        plan = self._plans.get(key)
+        if plan is None:
+            from .halo import AllgatherPlan, HaloPlan
+
+            cls = {"halo": HaloPlan, "allgather": AllgatherPlan}.get(exchange)
+            if cls is None:
+                raise ValueError(f'exchange: must be "halo" or "allgather", got {exchange!r}')
+            plan = cls(self, *self.neighbour_lists(direction))
+            self._plans[key] = plan
+        return plan
+
+    def undirected(self):
+        """The same partition with every edge also reversed (u -> v adds v -> u to the owner of
+        u): what weakly connected components pull over. Collective; cached."""
+        if self._undirected is None:
+            nbr, tgt = self.neighbour_lists("both")
+            per_node = np.bincount(tgt, minlength=self.num_local_nodes)
+            offsets = np.concatenate([[0], np.cumsum(per_node)]).astype(np.int64)
+            g = DistGraph(self.comm, self.num_nodes, self.bounds, offsets, np.ascontiguousarray(nbr),
                           self.local_out_degree, self.num_edges * 2)
             g.traffic = self.traffic
             self._undirected = g

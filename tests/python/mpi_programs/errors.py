@@ -46,6 +46,10 @@ def main():
         attempt(lambda: fmpi.pagerank(g, tol=-1.0)),
         attempt(lambda: fmpi.pagerank(g, gather="some")),
         attempt(lambda: fmpi.pagerank(g, root=comm.size)),
+        # a partition of the caller's own: wrong length, not ending at num_nodes, differing
+        attempt(lambda: fmpi.DistGraph.from_edges(ok_src, ok_src, bounds=[0, 3])),
+        attempt(lambda: fmpi.DistGraph.from_edges(ok_src, ok_src, bounds=[0] * comm.size + [2])),
+        attempt(lambda: fmpi.DistGraph.from_edges(ok_src, ok_src, bounds=[0] * (comm.size - 1) + [r % 2 + 1, 3])),
     ]
     # After all the errors the communicator still works: a real result.
     levels = fmpi.bfs(g, 0, gather="all")
