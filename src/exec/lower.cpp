@@ -56,11 +56,24 @@ Lowerer::Lowerer(const ir::Program& p) : p_(p) {
     s.name = printed[v] >= 0 ? "%" + std::to_string(printed[v]) : "%?" + std::to_string(v);
   }
   // kInput symbols carry no source value: their length is that of the first input using them.
+  // An N-d input gives each of its axes' symbols (axis k of that input).
   symbol_input_.assign(p.symbols.size(), ir::kNoValue);
+  symbol_axis_.assign(p.symbols.size(), -1);
   for (ValueId in : p.inputs()) {
     const ir::Type& t = p.type(in);
-    if (t.is_array() && symbol_input_[static_cast<std::size_t>(t.length)] == ir::kNoValue) {
-      symbol_input_[static_cast<std::size_t>(t.length)] = in;
+    if (!t.is_array()) continue;
+    if (t.rank <= 1) {
+      if (symbol_input_[static_cast<std::size_t>(t.length)] == ir::kNoValue) {
+        symbol_input_[static_cast<std::size_t>(t.length)] = in;
+      }
+      continue;
+    }
+    for (int k = 0; k < t.rank; ++k) {
+      const auto s = static_cast<std::size_t>(t.dims[static_cast<std::size_t>(k)]);
+      if (symbol_input_[s] == ir::kNoValue) {
+        symbol_input_[s] = in;
+        symbol_axis_[s] = k;
+      }
     }
   }
   slot_.resize(n);
@@ -69,11 +82,30 @@ Lowerer::Lowerer(const ir::Program& p) : p_(p) {
 }
 
 Plan Lowerer::run() {
-  for (ValueId in : p_.inputs()) plan_.input_slots.push_back(slot(in));
-  for (ValueId out : p_.outputs()) plan_.output_slots.push_back(slot(out));
+  for (ValueId in : p_.inputs()) {
+    plan_.input_slots.push_back(slot(in));
+    plan_.input_ranks.push_back(p_.type(in).is_array() ? std::max<int>(1, p_.type(in).rank) : 0);
+  }
+  for (ValueId out : p_.outputs()) {
+    plan_.output_slots.push_back(slot(out));
+    const ir::Type& t = p_.type(out);
+    std::vector<LengthSource> dims;
+    if (t.is_array() && t.rank > 1) {
+      for (int k = 0; k < t.rank; ++k) dims.push_back(length_source(t.dims[static_cast<std::size_t>(k)]));
+    }
+    plan_.output_dims.push_back(std::move(dims));
+  }
   for (std::size_t i = 0; i < p_.inputs().size(); ++i) {
     const ir::Type& t = p_.type(p_.inputs()[i]);
     if (!t.is_array()) continue;
+    if (t.rank > 1) {
+      for (int k = 0; k < t.rank; ++k) {
+        LengthSource expected = length_source(t.dims[static_cast<std::size_t>(k)]);
+        if (expected.kind == LengthSource::kArrayDim && expected.slot == slot(p_.inputs()[i]) && expected.axis == k) continue;
+        plan_.input_checks.push_back({static_cast<int>(i), expected, k});
+      }
+      continue;
+    }
     LengthSource expected = length_source(t.length);
     // The input that defines its own symbol needs no check.
     if (expected.kind == LengthSource::kArrayLength && expected.slot == slot(p_.inputs()[i])) continue;
@@ -173,8 +205,17 @@ LengthSource Lowerer::length_source(ir::SymbolId symbol) const {
       out.kind = LengthSource::kArrayLength;
       if (symbol_input_[static_cast<std::size_t>(symbol)] == ir::kNoValue) internal("length symbol " + p_.symbol_name(symbol) + " has no input");
       out.slot = slot(symbol_input_[static_cast<std::size_t>(symbol)]);
+      if (symbol_axis_[static_cast<std::size_t>(symbol)] >= 0) {
+        out.kind = LengthSource::kArrayDim;
+        out.axis = symbol_axis_[static_cast<std::size_t>(symbol)];
+      }
       break;
     case ir::SymbolKind::kRuntime: out.kind = LengthSource::kScalarValue; break;
+    case ir::SymbolKind::kProduct:
+      out.kind = LengthSource::kProduct;
+      out.slot = -1;
+      for (int i = 0; i < s.ordinal; ++i) out.factors.push_back(length_source(s.factors[static_cast<std::size_t>(i)]));
+      break;
   }
   return out;
 }

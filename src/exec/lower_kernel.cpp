@@ -96,6 +96,11 @@ std::shared_ptr<Kernel> Lowerer::compile_kernel(const std::vector<ir::Op>& ops, 
   std::string label;
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const ir::Op& op = ops[i];
+    if (op.code == OpCode::kBroadcastTo) {
+      emit_broadcast_read(kb, op, in_kernel, materialized(op.results[0]));
+      label += (label.empty() ? "" : ", ") + std::string("broadcast_to");
+      continue;
+    }
     std::vector<int> args;
     for (ValueId v : op.operands) {
       args.push_back(in_kernel[static_cast<std::size_t>(v)] ? kb.operand_of.at(v) : outside_operand(kb, v, symbol));
@@ -202,9 +207,10 @@ int Lowerer::temp_unary(KernelBuild& kb, exec::OpCode code, int a, DType type, D
 int Lowerer::emit_cast_step(int slot, DType from, DType to, std::vector<Step>& steps) {
   const int out = new_slot(SlotKind::kArray, to, plan_.slots[static_cast<std::size_t>(slot)].name + "_cast");
   auto k = std::make_shared<Kernel>();
-  k->length = {LengthSource::kArrayLength, slot};
-  k->operands.push_back({OperandKind::kArray, from, slot, -1});
-  k->operands.push_back({OperandKind::kArray, to, out, -1});
+  k->length.kind = LengthSource::kArrayLength;
+  k->length.slot = slot;
+  k->operands.push_back({OperandKind::kArray, from, slot, -1, -1});
+  k->operands.push_back({OperandKind::kArray, to, out, -1, -1});
   Instr in{};
   in.op = exec::OpCode::kCast;
   in.type = to;
@@ -219,4 +225,68 @@ int Lowerer::emit_cast_step(int slot, DType from, DType to, std::vector<Step>& s
   steps.push_back(std::move(s));
   return out;
 }
+// broadcast_to inside a kernel: the source array is read as the kernel's shape through a strided
+// operand (stride 0 on the broadcast axes, gathered per block), never materialised unless the
+// broadcast value itself is written out (then an identity cast copies the block).
+void Lowerer::emit_broadcast_read(KernelBuild& kb, const ir::Op& op, const std::vector<char>& in_kernel, bool written) {
+  const ValueId src = op.operands[0];
+  const ValueId result = op.results[0];
+  const ir::Type& to = p_.type(result);
+  const ir::Type& from = p_.type(src);
+  if (in_kernel[static_cast<std::size_t>(src)]) {
+    // Only a broadcast that adds leading "1" axes keeps the element count (f64[n0] as [1, n0]):
+    // the same flat elements, so the same operand. Fusion never pairs any other with its source.
+    if (from.length != to.length) internal("broadcast_to of a value computed in the same kernel");
+    int operand = kb.operand_of.at(src);
+    if (written) {
+      Operand out;
+      out.kind = OperandKind::kArray;
+      out.type = type_of(src);
+      out.slot = kernel_slot(result);
+      const int dst = kb.add_operand(out);
+      kb.k.outputs.push_back(dst);
+      Instr in{};
+      in.op = exec::OpCode::kCast;
+      in.type = out.type;
+      in.src_type = out.type;
+      in.a = operand;
+      in.dst = dst;
+      kb.emit(in);
+      operand = dst;
+    }
+    kb.operand_of[result] = operand;
+    return;
+  }
+  StridedRead read;
+  for (int k = 0; k < to.rank; ++k) {
+    read.out_dims.push_back(length_source(to.dims[static_cast<std::size_t>(k)]));
+    const int j = k - (to.rank - from.rank);
+    read.src_dims.push_back(j < 0 ? LengthSource{} : length_source(from.dims[static_cast<std::size_t>(j)]));
+  }
+  Operand o;
+  o.kind = OperandKind::kStrided;
+  o.type = type_of(src);
+  o.slot = kernel_slot(src);
+  o.strided = static_cast<int>(kb.k.strided_reads.size());
+  kb.k.strided_reads.push_back(std::move(read));
+  int operand = kb.add_operand(o);
+  if (written) {
+    Operand out;
+    out.kind = OperandKind::kArray;
+    out.type = o.type;
+    out.slot = kernel_slot(result);
+    const int dst = kb.add_operand(out);
+    kb.k.outputs.push_back(dst);
+    Instr in{};
+    in.op = exec::OpCode::kCast;
+    in.type = o.type;
+    in.src_type = o.type;
+    in.a = operand;
+    in.dst = dst;
+    kb.emit(in);
+    operand = dst;
+  }
+  kb.operand_of[result] = operand;
+}
+
 }  // namespace fuseflow::exec::lowering

@@ -23,7 +23,7 @@ using ir::ValueId;
 
 // Ops that a fused kernel can evaluate per element (full/arange included: they have a length).
 inline bool is_kernel_op(OpCode c) {
-  return ir::is_elementwise(c) || c == OpCode::kFull || c == OpCode::kArange;
+  return ir::is_elementwise(c) || c == OpCode::kFull || c == OpCode::kArange || c == OpCode::kBroadcastTo;
 }
 
 inline bool is_fused(const ir::Op& op) { return op.code == OpCode::kFused || op.code == OpCode::kFusedAgg; }
@@ -85,6 +85,7 @@ class Lowerer {
   int outside_operand(KernelBuild& kb, ValueId v, ir::SymbolId symbol);
   std::shared_ptr<Kernel> compile_kernel(const std::vector<ir::Op>& ops, ir::SymbolId symbol,
                                          const std::vector<ValueId>& written);
+  void emit_broadcast_read(KernelBuild& kb, const ir::Op& op, const std::vector<char>& in_kernel, bool written);
   void emit_elementwise(KernelBuild& kb, const ir::Op& op, const std::vector<int>& args, int dst, DType rtype);
   int temp_unary(KernelBuild& kb, exec::OpCode code, int a, DType type, DType src_type);
   void emit_reduction(KernelBuild& kb, const ir::Op& op, const std::vector<int>& args);
@@ -98,7 +99,8 @@ class Lowerer {
   Plan plan_;
   std::vector<std::vector<const ir::Op*>> users_;
   std::vector<char> escapes_;
-  std::vector<ValueId> symbol_input_;  // kInput symbol -> first input with that length
+  std::vector<ValueId> symbol_input_;
+  std::vector<int> symbol_axis_;       // kInput symbol -> axis of that input (-1: a 1-D input)  // kInput symbol -> first input with that length
   std::vector<int> slot_;              // value -> its slot (shared buffers share one)
   const std::unordered_map<ValueId, int>* local_slots_ = nullptr;  // while compiling a prologue
   int next_profile_id_ = 0;
