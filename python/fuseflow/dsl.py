@@ -105,7 +105,7 @@ class Traced:
 
     @property
     def ndim(self):
-        return 1 if self._type[0] == "array" else 0
+        return len(self._ctx.builder.shape_of(self._id)) if self._type[0] == "array" else 0
 
     @property
     def is_array(self):
@@ -120,6 +120,11 @@ class Traced:
 
     @property
     def shape(self):
+        """1-D: (x.size,) with the length a traced scalar. N-d shapes are symbolic while tracing
+        (repr(x) shows their axis symbols); use x.size for the element count."""
+        if self.is_array and self.ndim > 1:
+            raise TypeError("the shape of an N-d traced array is symbolic while tracing (see repr(x)); "
+                            "use x.size for its element count")
         return (self.size,) if self.is_array else ()
 
     def __len__(self):
@@ -129,7 +134,7 @@ class Traced:
     def __repr__(self):
         kind, dtype, length, weak = self._type
         if kind == "array":
-            return f"Traced(array {dtype}[{length}])"
+            return f"Traced(array {dtype}[{', '.join(self._ctx.builder.shape_of(self._id))}])"
         return f"Traced(scalar {'weak ' if weak else ''}{dtype})"
 
     # ---- control flow on traced values is not allowed
@@ -201,12 +206,12 @@ class Traced:
         return Traced(self._ctx, _located(self._ctx).cast(self._id, name))
 
     # ---- reductions as methods, like NumPy
-    def sum(self): return sum(self)
-    def mean(self): return mean(self)
-    def min(self): return min(self)
-    def max(self): return max(self)
-    def argmin(self): return argmin(self)
-    def argmax(self): return argmax(self)
+    def sum(self, axis=None, keepdims=False): return sum(self, axis, keepdims)
+    def mean(self, axis=None, keepdims=False): return mean(self, axis, keepdims)
+    def min(self, axis=None, keepdims=False): return min(self, axis, keepdims)
+    def max(self, axis=None, keepdims=False): return max(self, axis, keepdims)
+    def argmin(self, axis=None, keepdims=False): return argmin(self, axis, keepdims)
+    def argmax(self, axis=None, keepdims=False): return argmax(self, axis, keepdims)
 
     # ---- NumPy ufuncs applied to traced values (np.exp(x), np.float32(2) * x, ...)
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -527,58 +532,6 @@ def clip(x, lo, hi):
     return _strong(Traced(ctx, _located(ctx).clip(v._id, a._id, b._id)))
 
 
-# --------------------------------------------------------------------------- reductions
-
-def _require_array(x, fn):
-    if not x.is_array:
-        raise TypeError(f"ff.{fn}: x must be an array, got a scalar")
-
-
-def _make_reduction(name, numpy_fn):
-    def fn(x):
-        if isinstance(x, Traced):
-            _require_array(x, name)
-            return Traced(x._ctx, _located(x._ctx).reduce(name, x._id))
-        return numpy_fn(np.asarray(x))
-
-    fn.__name__ = name
-    fn.__qualname__ = name
-    fn.__doc__ = f"{name} of a 1-D array (a traced scalar inside ff.jit)."
-    return fn
-
-
-sum = _make_reduction("sum", np.sum)  # noqa: A001
-mean = _make_reduction("mean", np.mean)
-min = _make_reduction("min", np.min)  # noqa: A001
-max = _make_reduction("max", np.max)  # noqa: A001
-argmin = _make_reduction("argmin", np.argmin)
-argmax = _make_reduction("argmax", np.argmax)
-
-
-def dot(a, b):
-    """Inner product of two 1-D arrays of the same length."""
-    ctx = _context_of(a, b)
-    if ctx is None:
-        return np.dot(a, b)
-    x, y = _lift(ctx, a, "a"), _lift(ctx, b, "b")
-    return Traced(ctx, _located(ctx).dot(x._id, y._id))
-
-
-_NORMS = ("l1", "l2", "inf")
-
-
-def norm(x, kind="l2"):
-    """Vector norm: "l1" (sum |x|), "l2" (Euclidean) or "inf" (max |x|)."""
-    if kind not in _NORMS:
-        raise ValueError(f'kind: must be "l1", "l2" or "inf", got {kind!r}')
-    if isinstance(x, Traced):
-        _require_array(x, "norm")
-        return Traced(x._ctx, _located(x._ctx).norm(x._id, kind))
-    x = np.asarray(x)
-    order = {"l1": 1, "l2": 2, "inf": np.inf}[kind]
-    return np.linalg.norm(x, ord=order) if x.size else 0.0
-
-
 # --------------------------------------------------------------------------- creation
 
 def full(n, value):
@@ -675,5 +628,7 @@ def _eager_graph_op(g, x, op, direction, weights):
 _EAGER_AGG = {}
 
 
-# Loops live in loops.py (which imports the names above); re-exported here, where ff.* takes them.
+# Reductions live in reductions.py and loops in loops.py (both import the names above); re-exported
+# here, where ff.* takes them.
+from .reductions import _NORMS, argmax, argmin, dot, max, mean, min, norm, sum  # noqa: E402,F401,A004
 from .loops import ConvergeInfo, converge, fori_loop, while_loop  # noqa: E402,F401

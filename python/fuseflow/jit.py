@@ -32,6 +32,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _SUPPORTED_DTYPES = {np.dtype(n): n for n in ("bool", "int32", "int64", "float32", "float64")}
 _CANONICAL = {d: d for d in _SUPPORTED_DTYPES}  # the interned dtype object of each supported dtype
 _INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+_MAX_RANK = 4
 
 
 def _unsupported_dtype(name, dtype):
@@ -103,14 +104,15 @@ def _classify(names, values):
         if t is not np.ndarray and t not in _PLAIN_TYPES:
             v = _array_like(v)
             t = type(v)
-        if t is np.ndarray and v.ndim == 1:
+        if t is np.ndarray and 1 <= v.ndim <= _MAX_RANK:
             dtype = _SUPPORTED_DTYPES.get(v.dtype)
             if dtype is None:
                 raise _unsupported_dtype(names[i], v.dtype)
             if arrays is None:
                 arrays = []
-            arrays.append((len(key), v.shape[0]))
+            arrays.append((len(key), v.shape))
             key.append(dtype)
+            # Strided and Fortran-order arrays are copied once to C order (see jit's docstring).
             inputs.append(v if v.flags.c_contiguous else np.ascontiguousarray(v))
         elif t is float:
             key.append(_WEAK_FLOAT_KEY)
@@ -140,7 +142,7 @@ def _classify(names, values):
                 if isinstance(v, np.ndarray):
                     if v.ndim == 1:  # an ndarray subclass
                         raise TypeError(f"{names[i]}: pass a plain NumPy array, not a {type(v).__name__}")
-                    raise ValueError(f"{names[i]}: arrays must be 1-D, got shape {v.shape}")
+                    raise ValueError(f"{names[i]}: arrays must have 1 to {_MAX_RANK} axes, got shape {v.shape}")
                 if isinstance(v, (list, tuple)):
                     raise TypeError(f"{names[i]}: pass a NumPy array, not a {type(v).__name__}")
                 raise TypeError(f"{names[i]}: unsupported argument of type {type(v).__name__}; "
@@ -148,10 +150,18 @@ def _classify(names, values):
             key.append(sk)
             inputs.append(v.item() if isinstance(v, np.generic) else v)
     if arrays is not None:
-        lengths = []
-        for position, n in arrays:
-            key[position] = ("a", key[position], _length_class(n, graphs or (), lengths))
-            lengths.append(n)
+        lengths = []  # every earlier axis length, in argument and axis order
+        for position, shape in arrays:
+            if len(shape) == 1:
+                key[position] = ("a", key[position], _length_class(shape[0], graphs or (), lengths))
+                lengths.append(shape[0])
+                continue
+            # N-d: one class per axis (a graph's N/E only on axis 0); length-1 axes are "1".
+            classes = []
+            for axis, n in enumerate(shape):
+                classes.append(_length_class(n, graphs or () if axis == 0 else (), lengths))
+                lengths.append(n)
+            key[position] = ("A", key[position], tuple(("N", c[1]) if c[0] == "N|E" else c for c in classes))
     if graph_inputs is not None:
         inputs = graph_inputs + inputs
     return tuple(key), inputs
@@ -171,6 +181,22 @@ def _add_user_location(error):
         tb = tb.tb_next
     if location is not None:
         error.args = (f"{error.args[0]} (at {location})",) + error.args[1:]
+
+
+def _add_argument_shapes(error, names, values, traced, builder):
+    """A broadcasting error names IR axis symbols: append each array argument's actual shape and
+    its symbols, so the user sees which arguments disagree."""
+    if not error.args or not isinstance(error.args[0], str):
+        return
+    message = error.args[0]
+    if "do not broadcast" not in message and "length mismatch" not in message:
+        return
+    parts = []
+    for name, value, t in zip(names, values, traced):
+        if isinstance(t, Traced) and t.is_array and hasattr(value, "shape"):
+            parts.append(f"{name}: shape {tuple(value.shape)} = [{', '.join(builder.shape_of(t._id))}]")
+    if parts:
+        error.args = (f"{message}; arguments: {'; '.join(parts)}",) + error.args[1:]
 
 
 def _any_traced(args, kwargs):
@@ -201,7 +227,7 @@ def _layout(values):
 def _memoizable(values):
     """Arguments passed to the executor as they are (no copies or conversions on the slow path)."""
     for v in values:
-        if type(v) is np.ndarray and (v.ndim != 1 or not v.flags.c_contiguous or
+        if type(v) is np.ndarray and (not 1 <= v.ndim <= _MAX_RANK or not v.flags.c_contiguous or
                                       _SUPPORTED_DTYPES.get(v.dtype) is None or v.dtype is not _CANONICAL[v.dtype]):
             return False
         if type(v) not in (np.ndarray, float, int, bool, Graph):
@@ -435,9 +461,12 @@ class JitFunction(_core.JitDispatcher):
                 graph_ids.append(b.add_graph_input())
                 args[i] = TracedGraph(ctx, graph_ids[-1], k[1])
                 traced_graphs.append(args[i])
-        symbols = []  # IR symbol of each array argument, in order
+        symbols = []  # IR symbol of each array axis, in argument and axis order
         for i, k in enumerate(key):
-            if k[0] == "a":
+            if k[0] == "A":
+                dims = [self._axis_symbol(b, cls, graph_ids, symbols) for cls in k[2]]
+                args[i] = Traced(ctx, b.add_shaped_input(k[1], dims))
+            elif k[0] == "a":
                 cls = k[2]
                 if cls[0] == "N":
                     sym = b.nodes_symbol(graph_ids[cls[1]])
@@ -461,8 +490,25 @@ class JitFunction(_core.JitDispatcher):
                 result = self._fn(*self._rebuild(names, values, args))
             except (TypeError, ValueError, OverflowError) as e:
                 _add_user_location(e)
+                _add_argument_shapes(e, names, values, args, b)
                 raise
         return self._finish(ctx, result, tuple(j for j in declared if traced_graphs[j]._weights_used))
+
+    @staticmethod
+    def _axis_symbol(b, cls, graph_ids, symbols):
+        """The IR symbol of one array axis from its length class (see _length_class)."""
+        if cls[0] == "N":
+            sym = b.nodes_symbol(graph_ids[cls[1]])
+        elif cls[0] == "E":
+            sym = b.edges_symbol(graph_ids[cls[1]])
+        elif cls[0] == "1":
+            sym = b.one_symbol()
+        elif cls[0] == "same":
+            sym = symbols[cls[1]]
+        else:
+            sym = b.new_input_symbol()
+        symbols.append(sym)
+        return sym
 
     def _rebuild(self, names, values, traced):
         """Positional arguments for the user's function (re-packing *args)."""
@@ -578,6 +624,21 @@ _NO_FLAG = object()
 
 def jit(fn=None, *, deterministic=_NO_FLAG, static_argnames=None, static_argnums=None):
     """Decorator: trace fn once per argument signature and run it natively.
+
+    Arrays may have 1 to 4 axes. Operands broadcast as in NumPy (``(B, D) + (D,)``,
+    ``(B, 1) * (1, D)``), checked while tracing: a mismatch is a ValueError naming the op, your
+    line and each array argument's shape. The trace signature holds each array's rank and which
+    axes have length 1 (and which axes share a length), so new sizes of the same layout do not
+    retrace. Results are C-contiguous NumPy arrays of the broadcast shape. C-contiguous inputs are
+    read in place (zero-copy); strided, sliced, transposed or Fortran-order inputs are copied to C
+    order once per call (np.ascontiguousarray), then run like contiguous ones. Measured on a
+    loaded 2-core machine, exp(x) * 2 + 1 on a 2000 x 2000 float64: C order 25-67 ms, Fortran
+    order 116-252 ms (the transposing copy alone 70 ms), a step slice [:, ::2] about the same;
+    NumPy reads Fortran order natively. Strided reads inside the kernels (no copy) are not
+    implemented yet, so that alternative is unmeasured: pass C-contiguous arrays for speed.
+    Inside ff.jit reductions
+    (ff.sum, ff.max, ...) are over the whole array at any rank; ``axis=`` / ``keepdims=`` raise
+    NotImplementedError there for now.
 
     Results are bitwise identical at any thread count (ff.set_num_threads): kernels split arrays
     into fixed blocks and combine reductions in block order, and neighbor_agg reduces each node's

@@ -30,14 +30,9 @@ std::string expected_kind(const exec::SlotInfo& s) {
 }
 
 std::int64_t expected_length(const exec::LengthSource& e, const std::vector<Value>& slots) {
-  switch (e.kind) {
-    case exec::LengthSource::kOne: return 1;
-    case exec::LengthSource::kArrayLength: return slots[static_cast<std::size_t>(e.slot)].length;
-    case exec::LengthSource::kGraphNodes: return slots[static_cast<std::size_t>(e.slot)].graph->num_nodes();
-    case exec::LengthSource::kGraphEdges: return slots[static_cast<std::size_t>(e.slot)].graph->num_edges();
-    case exec::LengthSource::kScalarValue: return slots[static_cast<std::size_t>(e.slot)].as_i64();
-  }
-  return -1;
+  // A runtime count is not checked for sign here: a negative one cannot equal a length.
+  if (e.kind == exec::LengthSource::kScalarValue) return slots[static_cast<std::size_t>(e.slot)].as_i64();
+  return exec::evaluate_length(e, slots);
 }
 
 const char* length_rule(const exec::LengthSource& e) {
@@ -47,6 +42,8 @@ const char* length_rule(const exec::LengthSource& e) {
     case exec::LengthSource::kGraphNodes: return "must have one value per graph node";
     case exec::LengthSource::kGraphEdges: return "must have one value per graph edge";
     case exec::LengthSource::kScalarValue: return "has the wrong length";
+    case exec::LengthSource::kArrayDim: return "must have the same length as the array axis it was traced with";
+    case exec::LengthSource::kProduct: return "has the wrong length";
   }
   return "";
 }
@@ -122,11 +119,28 @@ std::vector<Value> Compiled::run_impl(std::vector<Value>& inputs, RunProfile* pr
         throw_type_error(name(), "expected " + expected_kind(info) + ", got " + describe_value(in));
       }
       if (info.kind == exec::SlotKind::kGraph && !in.graph) throw_type_error(name(), "graph is null");
+      if (info.kind == exec::SlotKind::kArray) {
+        const int want = plan_.input_ranks[i];
+        const int got = in.rank > 1 ? in.rank : 1;
+        if (want != got) {
+          throw_type_error(name(), "expected a " + std::to_string(want) + "-D " + exec::elem_type_name(info.type) +
+                                       " array, got a " + std::to_string(got) + "-D array");
+        }
+      }
       state->slots[static_cast<std::size_t>(slot)] = std::move(in);
     }
     for (const exec::InputLengthCheck& c : plan_.input_checks) {
       const Value& v = state->slots[static_cast<std::size_t>(plan_.input_slots[static_cast<std::size_t>(c.input_index)])];
       const std::int64_t want = expected_length(c.expected, state->slots);
+      if (c.axis >= 0) {
+        const std::int64_t got = v.rank > 1 ? v.dims[c.axis] : v.length;
+        if (got != want) {
+          throw_value_error("inputs[" + std::to_string(c.input_index) + "]",
+                            "axis " + std::to_string(c.axis) + " " + length_rule(c.expected) + " (" + std::to_string(want) +
+                                "), got " + std::to_string(got));
+        }
+        continue;
+      }
       if (v.length != want) {
         throw_value_error("inputs[" + std::to_string(c.input_index) + "]",
                           std::string(length_rule(c.expected)) + " (" + std::to_string(want) + "), got length " +
@@ -159,6 +173,13 @@ std::vector<Value> Compiled::take_outputs(exec::RunState& state) const {
         std::memcpy(copy.storage->data(), v.raw_data(), static_cast<std::size_t>(v.length) * exec::elem_size(v.type));
       }
       v = std::move(copy);
+    }
+    const std::vector<exec::LengthSource>& dims = plan_.output_dims[outputs.size()];
+    if (v.is_array() && !dims.empty()) {
+      v.rank = static_cast<std::uint8_t>(dims.size());
+      for (std::size_t k = 0; k < dims.size(); ++k) v.dims[k] = exec::evaluate_length(dims[k], state.slots);
+    } else {
+      v.rank = 0;
     }
     outputs.push_back(std::move(v));
   }

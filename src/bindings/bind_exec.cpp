@@ -69,7 +69,8 @@ int typenum_of_elem_type(DType t) {
 bool plain_numpy_array(PyObject* o, DType& type) {
   if (Py_TYPE(o) != &PyArray_Type) return false;
   auto* a = reinterpret_cast<PyArrayObject*>(o);
-  if (PyArray_NDIM(a) != 1 || !PyArray_IS_C_CONTIGUOUS(a) || !PyArray_ISALIGNED(a) || !PyArray_ISNOTSWAPPED(a)) {
+  const int ndim = PyArray_NDIM(a);
+  if (ndim < 1 || ndim > 4 || !PyArray_IS_C_CONTIGUOUS(a) || !PyArray_ISALIGNED(a) || !PyArray_ISNOTSWAPPED(a)) {
     return false;
   }
   return elem_type_of_typenum(PyArray_TYPE(a), type);
@@ -87,11 +88,31 @@ bool elem_type_of_dtype(const nb::dlpack::dtype& dt, DType& out) {
 
 std::string input_name(std::size_t index) { return "inputs[" + std::to_string(index) + "]"; }
 
+// Element count of a plain array; an N-d array's shape goes on the Value (flat C-order data).
+std::int64_t set_shape(PyArrayObject* a, Value& v) {
+  const int ndim = PyArray_NDIM(a);
+  std::int64_t n = 1;
+  for (int k = 0; k < ndim; ++k) n *= static_cast<std::int64_t>(PyArray_DIM(a, k));
+  if (ndim > 1) {
+    v.rank = static_cast<std::uint8_t>(ndim);
+    for (int k = 0; k < ndim; ++k) v.dims[k] = static_cast<std::int64_t>(PyArray_DIM(a, k));
+  }
+  return n;
+}
+
+std::int64_t plain_size(PyArrayObject* a) {
+  std::int64_t n = 1;
+  for (int k = 0; k < PyArray_NDIM(a); ++k) n *= static_cast<std::int64_t>(PyArray_DIM(a, k));
+  return n;
+}
+
 Value to_value(nb::handle obj, std::size_t index) {
   DType plain_type;
   if (plain_numpy_array(obj.ptr(), plain_type)) {
     auto* a = reinterpret_cast<PyArrayObject*>(obj.ptr());
-    return Value::borrowed_array(plain_type, PyArray_DATA(a), static_cast<std::int64_t>(PyArray_DIM(a, 0)), nullptr);
+    Value v = Value::borrowed_array(plain_type, PyArray_DATA(a), plain_size(a), nullptr);
+    set_shape(a, v);
+    return v;
   }
   // bool before int: Python's bool is an int subclass.
   if (PyBool_Check(obj.ptr())) return Value::of_bool(obj.ptr() == Py_True);
@@ -121,7 +142,7 @@ Value to_value(nb::handle obj, std::size_t index) {
     nb::object ndim_obj = obj.attr("ndim");
     const long ndim = PyLong_AsLong(ndim_obj.ptr());
     if (ndim != 0) {
-      throw_type_error(input_name(index), ndim == 1 ? "a 1-D array must be C-contiguous (use np.ascontiguousarray)"
+      throw_type_error(input_name(index), ndim >= 1 && ndim <= 4 ? "an array must be C-contiguous (use np.ascontiguousarray)"
                                                     : "arrays must be 1-D, got ndim=" + std::to_string(ndim));
     }
     nb::object item = obj.attr("item")();
@@ -154,9 +175,13 @@ nb::object array_to_numpy(const Value& v) {
   nb::object capsule = nb::steal(PyCapsule_New(new std::shared_ptr<exec::Storage>(v.storage), nullptr,
                                                &release_storage_capsule));
   if (!capsule.is_valid()) throw nb::python_error();
-  npy_intp shape[1] = {static_cast<npy_intp>(v.length)};
+  npy_intp shape[4] = {static_cast<npy_intp>(v.length), 0, 0, 0};
+  const int ndim = v.rank > 1 ? v.rank : 1;
+  if (v.rank > 1) {
+    for (int k = 0; k < ndim; ++k) shape[k] = static_cast<npy_intp>(v.dims[k]);
+  }
   PyArray_Descr* descr = PyArray_DescrFromType(typenum_of_elem_type(v.type));  // new reference, stolen below
-  PyObject* array = PyArray_NewFromDescr(&PyArray_Type, descr, 1, shape, nullptr, v.storage->data(),
+  PyObject* array = PyArray_NewFromDescr(&PyArray_Type, descr, ndim, shape, nullptr, v.storage->data(),
                                          NPY_ARRAY_CARRAY, nullptr);
   if (array == nullptr) throw nb::python_error();
   nb::object result = nb::steal(array);
@@ -249,7 +274,7 @@ class JitDispatcher {
   // weighted graph, so the two trace to different programs (see jit.py _classify).
   static constexpr std::size_t kMaxKeyArgs = 32;
   struct Key {
-    unsigned char bytes[kMaxKeyArgs * (1 + 2 * sizeof(std::int64_t))];
+    unsigned char bytes[kMaxKeyArgs * (3 + 4 * sizeof(std::int64_t))];
     std::size_t size = 0;
     std::size_t graphs = 0;
   };
@@ -316,9 +341,13 @@ class JitDispatcher {
       } else {
         DType type;
         if (!plain_numpy_array(o, type)) return false;
+        auto* a = reinterpret_cast<PyArrayObject*>(o);
         *out++ = 'a';
         *out++ = static_cast<unsigned char>(type);
-        append_int64(out, PyArray_DIM(reinterpret_cast<PyArrayObject*>(o), 0));
+        // Rank and every axis (one 8-byte axis for 1-D, as before).
+        const int ndim = PyArray_NDIM(a);
+        if (ndim > 1) *out++ = static_cast<unsigned char>('0' + ndim);
+        for (int k = 0; k < ndim; ++k) append_int64(out, PyArray_DIM(a, k));
       }
     }
     key.size = static_cast<std::size_t>(out - key.bytes);
@@ -375,9 +404,10 @@ class JitDispatcher {
           DType type;
           if (plain_numpy_array(arg, type)) {  // what layout_key matched: borrow it in place
             auto* a = reinterpret_cast<PyArrayObject*>(arg);
-            const std::int64_t n = static_cast<std::int64_t>(PyArray_DIM(a, 0));
+            const std::int64_t n = plain_size(a);
             exec::Storage& view = views.add(PyArray_DATA(a), static_cast<std::size_t>(n) * exec::elem_size(type));
             values.push_back(Value::borrowed_view(type, view, n));
+            set_shape(a, values.back());
           } else {
             values.push_back(to_value(arg, values.size()));
           }

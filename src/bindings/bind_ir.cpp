@@ -139,6 +139,9 @@ void bind_ir(nb::module_& m) {
       .def(nb::init<std::string>(), nb::arg("name") = "main")
       .def("add_graph_input", &Builder::add_graph_input)
       .def("add_array_input", [](Builder& b, const std::string& dtype, ir::SymbolId s) { return b.add_array_input(dtype_arg(dtype), s); })
+      .def("add_shaped_input", [](Builder& b, const std::string& dtype, const std::vector<ir::SymbolId>& dims) {
+        return b.add_shaped_input(dtype_arg(dtype), dims);
+      })
       .def("add_scalar_input", [](Builder& b, const std::string& dtype, bool weak) { return b.add_scalar_input(dtype_arg(dtype), weak); })
       .def("new_input_symbol", &Builder::new_input_symbol)
       .def("one_symbol", &Builder::one_symbol)
@@ -186,6 +189,15 @@ void bind_ir(nb::module_& m) {
       .def("end_while", &Builder::end_while)
       .def_prop_ro("region_depth", &Builder::region_depth)
       .def("type_of", [](const Builder& b, ValueId v) { return describe_type(b.program(), b.type(v)); })
+      // The axis symbols' names of an array ("n0", "1", "N", ...); () for a scalar.
+      .def("shape_of", [](const Builder& b, ValueId v) {
+        const ir::Type& t = b.type(v);
+        std::vector<std::string> dims;
+        if (t.is_array()) {
+          for (int k = 0; k < t.rank; ++k) dims.push_back(b.program().symbol_name(t.dims[static_cast<std::size_t>(k)]));
+        }
+        return dims;
+      })
       .def("symbol_of", [](const Builder& b, ValueId v) { return b.type(v).length; })
       .def("set_outputs", &Builder::set_outputs)
       .def("finish", &Builder::finish);

@@ -39,7 +39,20 @@ namespace {
 
 // Block-sized registers plus broadcast buffers of the calling thread; grown on demand and kept
 // for the thread's lifetime, so steady-state runs allocate nothing here.
+// A kStrided operand prepared for one kernel run: the source and its element strides along the
+// kernel's axes (0 on broadcast axes).
+struct StridedState {
+  int operand = -1;
+  const char* src = nullptr;
+  DType type = DType::kFloat64;
+  int esize = 8;
+  int rank = 1;
+  std::int64_t dims[4] = {1, 1, 1, 1};
+  std::int64_t strides[4] = {0, 0, 0, 0};
+};
+
 struct ThreadScratch {
+  std::vector<StridedState> strided;
   void* data = nullptr;
   std::size_t bytes = 0;
   std::vector<char*> base;
@@ -65,6 +78,36 @@ thread_local ThreadScratch tls_scratch;
 
 }  // namespace
 
+std::int64_t evaluate_length(const LengthSource& s, const std::vector<Value>& slots) {
+  switch (s.kind) {
+    case LengthSource::kArrayLength: return slots[static_cast<std::size_t>(s.slot)].length;
+    case LengthSource::kScalarValue: {
+      const std::int64_t count = slots[static_cast<std::size_t>(s.slot)].as_i64();
+      if (count < 0) throw_value_error("full/arange", "the count must be >= 0, got " + std::to_string(count));
+      return count;
+    }
+    case LengthSource::kGraphNodes: return slots[static_cast<std::size_t>(s.slot)].graph->num_nodes();
+    case LengthSource::kGraphEdges: return slots[static_cast<std::size_t>(s.slot)].graph->num_edges();
+    case LengthSource::kOne: return 1;
+    case LengthSource::kArrayDim: {
+      const Value& v = slots[static_cast<std::size_t>(s.slot)];
+      return v.rank > 1 ? v.dims[s.axis] : v.length;
+    }
+    case LengthSource::kProduct: {
+      std::int64_t n = 1;
+      for (const LengthSource& f : s.factors) {
+        const std::int64_t d = evaluate_length(f, slots);
+        if (d != 0 && n > std::numeric_limits<std::int64_t>::max() / d) {
+          throw Error(ErrorCode::kOutOfMemory, "array: the shape's element count does not fit in int64");
+        }
+        n *= d;
+      }
+      return n;
+    }
+  }
+  return 0;
+}
+
 void raise_kernel_errors(std::uint32_t flags) {
   if (flags & kErrorNegativeIntPower) {
     throw_value_error("pow", "integers to negative integer powers are not allowed (as in NumPy); use a float base");
@@ -78,20 +121,39 @@ void raise_kernel_errors(std::uint32_t flags) {
 
 namespace {
 
-std::int64_t kernel_length(const Kernel& k, const std::vector<Value>& slots) {
-  const LengthSource& s = k.length;
-  switch (s.kind) {
-    case LengthSource::kArrayLength: return slots[s.slot].length;
-    case LengthSource::kScalarValue: {
-      const std::int64_t count = slots[s.slot].as_i64();
-      if (count < 0) throw_value_error("full/arange", "the count must be >= 0, got " + std::to_string(count));
-      return count;
-    }
-    case LengthSource::kGraphNodes: return slots[s.slot].graph->num_nodes();
-    case LengthSource::kGraphEdges: return slots[s.slot].graph->num_edges();
-    case LengthSource::kOne: return 1;
+std::int64_t kernel_length(const Kernel& k, const std::vector<Value>& slots) { return evaluate_length(k.length, slots); }
+
+void fill(DType t, void* dst, const void* value, std::int64_t n);
+
+// Gathers elements [start, start + count) of an N-d broadcast read (see OperandKind::kStrided)
+// into `dst`: runs along the last axis are one memcpy (stride 1) or one fill (stride 0).
+void fill_strided(const StridedState& s, std::int64_t start, std::int64_t count, char* dst) {
+  const int r = s.rank;
+  std::int64_t idx[4] = {0, 0, 0, 0};
+  std::int64_t rest = start;
+  for (int a = r - 1; a >= 0; --a) {
+    idx[a] = s.dims[a] > 0 ? rest % s.dims[a] : 0;
+    rest = s.dims[a] > 0 ? rest / s.dims[a] : 0;
   }
-  return 0;
+  const std::size_t es = static_cast<std::size_t>(s.esize);
+  std::int64_t j = 0;
+  while (j < count) {
+    std::int64_t off = 0;
+    for (int a = 0; a < r; ++a) off += idx[a] * s.strides[a];
+    const std::int64_t run = std::min(s.dims[r - 1] - idx[r - 1], count - j);
+    const char* src = s.src + off * static_cast<std::int64_t>(es);
+    if (s.strides[r - 1] == 1) {
+      std::memcpy(dst + j * static_cast<std::int64_t>(es), src, static_cast<std::size_t>(run) * es);
+    } else {
+      fill(s.type, dst + j * static_cast<std::int64_t>(es), src, run);
+    }
+    j += run;
+    idx[r - 1] += run;
+    for (int a = r - 1; a > 0 && idx[a] >= s.dims[a]; --a) {
+      idx[a] = 0;
+      ++idx[a - 1];
+    }
+  }
 }
 
 template <class T>
@@ -138,6 +200,8 @@ void prepare_operands(const Kernel& k, std::vector<Value>& slots, std::int64_t f
   mark_block_broadcasts(k, ts.needs_block);
   std::size_t block_broadcasts = 0;
   for (char b : ts.needs_block) block_broadcasts += static_cast<std::size_t>(b);
+  block_broadcasts += k.strided_reads.size();
+  ts.strided.clear();
   // Registers are a block apart plus a 320-byte skew: multiples of 4 KB would make loads and
   // stores of different registers alias in the store buffer (4K aliasing).
   const std::size_t reg_bytes = static_cast<std::size_t>(kBlockSize) * 8 + 320;
@@ -171,8 +235,36 @@ void prepare_operands(const Kernel& k, std::vector<Value>& slots, std::int64_t f
         ts.stride[i] = elem_size(o.type);
         break;
       }
+      case OperandKind::kStrided: {
+        const StridedRead& read = k.strided_reads[static_cast<std::size_t>(o.strided)];
+        StridedState st;
+        st.operand = static_cast<int>(i);
+        const Value& v = slots[o.slot];
+        st.src = static_cast<const char*>(v.raw_data());
+        st.type = o.type;
+        st.esize = elem_size(o.type);
+        st.rank = static_cast<int>(read.out_dims.size());
+        std::int64_t step = 1;
+        for (int a = st.rank - 1; a >= 0; --a) {
+          st.dims[a] = evaluate_length(read.out_dims[static_cast<std::size_t>(a)], slots);
+          const std::int64_t src_dim = evaluate_length(read.src_dims[static_cast<std::size_t>(a)], slots);
+          st.strides[a] = src_dim == 1 ? 0 : step;
+          step *= src_dim;
+        }
+        ts.strided.push_back(st);
+        ts.base[i] = scratch + reg_bytes * next_broadcast++;
+        ts.stride[i] = 0;
+        break;
+      }
     }
   }
+}
+
+// Points every operand at block [start, start + count); gathers the strided operands' blocks.
+void set_block(const Kernel& k, ThreadScratch& ts, std::int64_t start, std::int64_t count) {
+  const std::size_t nops = k.operands.size();
+  for (std::size_t i = 0; i < nops; ++i) ts.ptrs[i] = ts.base[i] + start * ts.stride[i];
+  for (const StridedState& s : ts.strided) fill_strided(s, start, count, ts.base[static_cast<std::size_t>(s.operand)]);
 }
 
 void combine_reduction(const KernelReduction& r, const ReducePartial* partials, std::int64_t nblocks,
@@ -206,11 +298,10 @@ void run_kernel_range(const Kernel& k, std::vector<Value>& slots, std::int64_t b
                       std::int64_t n, ReducePartial* partials, std::uint32_t* flags) {
   ThreadScratch& ts = tls_scratch;
   prepare_operands(k, slots, std::min(n, kBlockSize), ts);
-  const std::size_t nops = k.operands.size();
   const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());
   for (std::int64_t start = begin, j = 0; start < end; start += kBlockSize, ++j) {
     const std::int64_t count = std::min(kBlockSize, end - start);
-    for (std::size_t i = 0; i < nops; ++i) ts.ptrs[i] = ts.base[i] + start * ts.stride[i];
+    set_block(k, ts, start, count);
     run_block(k, ts.ptrs.data(), count, start, partials + j * nred, flags);
   }
 }
@@ -253,12 +344,11 @@ void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
   if (threads <= 1) {
     ThreadScratch& ts = tls_scratch;
     prepare_operands(k, slots, std::min(n, kBlockSize), ts);
-    const std::size_t nops = k.operands.size();
     for (std::int64_t b = 0; b < nblocks; ++b) {
       if ((b & 255) == 255) check_interrupt();
       const std::int64_t start = b * kBlockSize;
       const std::int64_t count = std::min(kBlockSize, n - start);
-      for (std::size_t i = 0; i < nops; ++i) ts.ptrs[i] = ts.base[i] + start * ts.stride[i];
+      set_block(k, ts, start, count);
       run_block(k, ts.ptrs.data(), count, start, partials + b * nred, &flags);
     }
   } else {
@@ -275,7 +365,6 @@ void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
       try {
         ThreadScratch& ts = tls_scratch;
         prepare_operands(k, slots, std::min(n, kBlockSize), ts);
-        const std::size_t nops = k.operands.size();
         const bool master = omp_get_thread_num() == 0;
 #pragma omp for schedule(dynamic, 32)
         for (std::int64_t b = 0; b < nblocks; ++b) {
@@ -292,7 +381,7 @@ void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
           }
           const std::int64_t start = b * kBlockSize;
           const std::int64_t count = std::min(kBlockSize, n - start);
-          for (std::size_t i = 0; i < nops; ++i) ts.ptrs[i] = ts.base[i] + start * ts.stride[i];
+          set_block(k, ts, start, count);
           run_block(k, ts.ptrs.data(), count, start, partials + b * nred, &local_flags);
         }
       } catch (...) {

@@ -129,6 +129,26 @@ ValueId Builder::add_array_input(DType dtype, SymbolId length) {
   return v;
 }
 
+ValueId Builder::add_shaped_input(DType dtype, const std::vector<SymbolId>& dims) {
+  check_inputs_phase("add_array_input");
+  if (dims.empty() || dims.size() > static_cast<std::size_t>(kMaxRank)) {
+    throw_value_error("shape", "must have 1 to " + std::to_string(kMaxRank) + " axes, got " + std::to_string(dims.size()));
+  }
+  for (SymbolId s : dims) {
+    if (s < 0 || static_cast<std::size_t>(s) >= program_.symbols.size() ||
+        program_.symbols[static_cast<std::size_t>(s)].kind == SymbolKind::kRuntime ||
+        program_.symbols[static_cast<std::size_t>(s)].kind == SymbolKind::kProduct) {
+      throw_value_error("shape", "axes must be symbols from new_input_symbol/one_symbol/nodes_symbol/edges_symbol");
+    }
+  }
+  if (dims.size() == 1) return add_array_input(dtype, dims[0]);
+  const SymbolId length = shape_length(program_, dims.data(), static_cast<int>(dims.size()),
+                                       [this](const LengthSymbol& s) { return program_.intern(s); });
+  ValueId v = new_value(Type::shaped(dtype, length, dims.data(), static_cast<int>(dims.size())));
+  program_.body.args.push_back(v);
+  return v;
+}
+
 ValueId Builder::add_scalar_input(DType dtype, bool weak) {
   check_inputs_phase("add_scalar_input");
   ValueId v = new_value(Type::scalar(dtype, weak));
@@ -233,6 +253,54 @@ PromotionOperand promo(const Type& t) { return {t.dtype, t.is_scalar() && t.weak
 
 }  // namespace
 
+SymbolId Builder::shape_symbol(const std::vector<SymbolId>& dims) {
+  return shape_length(program_, dims.data(), static_cast<int>(dims.size()), [this](const LengthSymbol& s) { return program_.intern(s); });
+}
+
+ValueId Builder::broadcast_to(ValueId x, const std::vector<SymbolId>& dims) {
+  check_visible(x, OpCode::kBroadcastTo);
+  const Type& t = type(x);
+  if (!t.is_array()) fail(ErrorCode::kInvalidType, OpCode::kBroadcastTo, "operand " + detail::describe(program_, x) + " must be an array");
+  if (dims.empty() || dims.size() > static_cast<std::size_t>(kMaxRank)) {
+    fail(ErrorCode::kInvalidValue, OpCode::kBroadcastTo, "the target shape must have 1 to " + std::to_string(kMaxRank) + " axes");
+  }
+  Type target = Type::shaped(t.dtype, kNoSymbol, dims.data(), static_cast<int>(dims.size()));
+  if (target.same_dims(t)) return x;
+  return emit(OpCode::kBroadcastTo, {x}, infer(OpCode::kBroadcastTo, {x}, {}, &target));
+}
+
+// NumPy broadcasting across axes: every array operand whose shape is not the broadcast shape (and
+// that is not a single element, which kernels read as a scalar) is read through broadcast_to.
+// Shapes that do not broadcast are left for infer() to report.
+void Builder::broadcast_operands(std::vector<ValueId>& operands) {
+  if (!implicit_casts_) return;  // IR text: broadcasts are explicit, like casts
+  int rank = 0;
+  for (ValueId v : operands) {
+    if (type(v).is_array()) rank = std::max<int>(rank, type(v).rank);
+  }
+  if (rank == 0) return;
+  std::vector<SymbolId> dims(static_cast<std::size_t>(rank), kNoSymbol);
+  auto is_one = [this](SymbolId s) { return program_.symbols[static_cast<std::size_t>(s)].kind == SymbolKind::kOne; };
+  for (ValueId v : operands) {
+    const Type& t = type(v);
+    if (!t.is_array()) continue;
+    for (int k = 0; k < t.rank; ++k) {
+      SymbolId& d = dims[static_cast<std::size_t>(k + rank - t.rank)];
+      const SymbolId s = t.dims[static_cast<std::size_t>(k)];
+      if (d == kNoSymbol || is_one(d)) {
+        d = s;
+      } else if (s != d && !is_one(s)) {
+        return;  // does not broadcast: infer() names the operands
+      }
+    }
+  }
+  const SymbolId length = shape_length(program_, dims.data(), rank, [this](const LengthSymbol& s) { return program_.intern(s); });
+  for (ValueId& v : operands) {
+    const Type& t = type(v);
+    if (t.is_array() && t.length != length && !is_one(t.length)) v = broadcast_to(v, dims);
+  }
+}
+
 ValueId Builder::unary(OpCode code, ValueId x) {
   if (op_info(code).op_class != OpClass::kUnary || code == OpCode::kCast) {
     fail(ErrorCode::kInvalidValue, code, "is not a unary elementwise op");
@@ -254,7 +322,9 @@ ValueId Builder::binary(OpCode code, ValueId a, ValueId b) {
   if (op_info(code).operands == OperandRule::kFloat) compute = float_result(compute);  // true division
   a = coerce(a, compute, code);
   b = coerce(b, compute, code);
-  return make(code, {a, b});
+  std::vector<ValueId> operands{a, b};
+  broadcast_operands(operands);
+  return make(code, std::move(operands));
 }
 
 ValueId Builder::where(ValueId cond, ValueId a, ValueId b) {
@@ -266,7 +336,9 @@ ValueId Builder::where(ValueId cond, ValueId a, ValueId b) {
   DType compute = promote(promo(type(a)), promo(type(b))).dtype;
   a = coerce(a, compute, OpCode::kWhere);
   b = coerce(b, compute, OpCode::kWhere);
-  return make(OpCode::kWhere, {cond, a, b});
+  std::vector<ValueId> operands{cond, a, b};
+  broadcast_operands(operands);
+  return make(OpCode::kWhere, std::move(operands));
 }
 
 ValueId Builder::clip(ValueId x, ValueId lo, ValueId hi) {
@@ -278,7 +350,9 @@ ValueId Builder::clip(ValueId x, ValueId lo, ValueId hi) {
   x = coerce(x, p.dtype, OpCode::kClip);
   lo = coerce(lo, p.dtype, OpCode::kClip);
   hi = coerce(hi, p.dtype, OpCode::kClip);
-  return make(OpCode::kClip, {x, lo, hi});
+  std::vector<ValueId> operands{x, lo, hi};
+  broadcast_operands(operands);
+  return make(OpCode::kClip, std::move(operands));
 }
 
 // ---------------------------------------------------------------- reductions, creation, graph

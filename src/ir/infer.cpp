@@ -1,5 +1,6 @@
 // Type inference for one op: the single source of the typing rules (Builder and verifier both
 // call it, so what the builder accepts is exactly what the verifier accepts).
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -62,34 +63,81 @@ void expect_int_scalar(const Context& cx, ValueId v, const char* role) {
   }
 }
 
-// Elementwise result shape: arrays must share a length symbol unless one is "1".
-Type broadcast(const Context& cx, const std::vector<ValueId>& operands, DType dtype) {
-  bool any_array = false;
+std::string shape_str(const Program& p, const Type& t) {
+  std::string out = "[";
+  for (int i = 0; i < t.rank; ++i) out += (i ? ", " : "") + p.symbol_name(t.dims[static_cast<std::size_t>(i)]);
+  return out + "]";
+}
+
+// NumPy broadcasting of symbolic shapes (axes aligned on the right; an axis "1" stretches).
+// Writes the result shape; false when two axes differ and neither is "1".
+bool broadcast_dims(const Context& cx, const std::vector<const Type*>& shapes, SymbolId* dims, int& rank) {
+  rank = 0;
+  for (const Type* t : shapes) rank = std::max<int>(rank, t->rank);
+  for (int axis = 0; axis < rank; ++axis) {
+    SymbolId d = kNoSymbol;
+    for (const Type* t : shapes) {
+      const int k = axis - (rank - t->rank);
+      if (k < 0) continue;
+      const SymbolId s = t->dims[static_cast<std::size_t>(k)];
+      if (d == kNoSymbol || cx.is_one(d)) {
+        d = s;
+      } else if (s != d && !cx.is_one(s)) {
+        return false;
+      }
+    }
+    dims[axis] = d;
+  }
+  return true;
+}
+
+// Elementwise result shape: the NumPy broadcast of the operands' shapes. Every array operand must
+// then have the result's element count or be a single element ("1"): an operand broadcast along
+// an axis is an explicit broadcast_to (the Builder inserts it).
+Type broadcast(const Context& cx, const std::vector<ValueId>& operands, DType dtype, const SymbolLookup& symbols) {
   bool all_weak = true;
-  SymbolId length = kNoSymbol;
-  ValueId length_from = kNoValue;
+  std::vector<const Type*> shapes;
+  std::vector<ValueId> arrays;
   for (ValueId v : operands) {
     const Type& t = cx.type(v);
     all_weak = all_weak && t.is_scalar() && t.weak;
     if (!t.is_array()) continue;
-    if (!any_array) {
-      any_array = true;
-      length = t.length;
-      length_from = v;
-      continue;
-    }
-    if (t.length == length || cx.is_one(t.length)) continue;
-    if (cx.is_one(length)) {
-      length = t.length;
-      length_from = v;
-      continue;
-    }
-    cx.fail(ErrorCode::kInvalidValue, "length mismatch: " + describe(cx.program, length_from) + " has length " +
-                                          cx.program.symbol_name(length) + " but " + describe(cx.program, v) +
-                                          " has length " + cx.program.symbol_name(t.length));
+    shapes.push_back(&t);
+    arrays.push_back(v);
   }
-  if (any_array) return Type::array(dtype, length);
-  return Type::scalar(dtype, all_weak);
+  if (shapes.empty()) return Type::scalar(dtype, all_weak);
+  SymbolId dims[kMaxRank];
+  int rank = 0;
+  const bool ok = broadcast_dims(cx, shapes, dims, rank);
+  auto mismatch = [&](std::size_t i, std::size_t j) {
+    const Type& a = *shapes[i];
+    const Type& b = *shapes[j];
+    if (a.rank == 1 && b.rank == 1) {
+      cx.fail(ErrorCode::kInvalidValue, "length mismatch: " + describe(cx.program, arrays[i]) + " has length " +
+                                            cx.program.symbol_name(a.length) + " but " + describe(cx.program, arrays[j]) +
+                                            " has length " + cx.program.symbol_name(b.length));
+    }
+    cx.fail(ErrorCode::kInvalidValue, "shapes " + shape_str(cx.program, a) + " of " + describe(cx.program, arrays[i]) +
+                                          " and " + shape_str(cx.program, b) + " of " + describe(cx.program, arrays[j]) +
+                                          " do not broadcast (NumPy: axes aligned on the right must be equal or 1)");
+  };
+  if (!ok) {
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+      for (std::size_t j = i + 1; j < shapes.size(); ++j) {
+        SymbolId d2[kMaxRank];
+        int r2 = 0;
+        if (!broadcast_dims(cx, {shapes[i], shapes[j]}, d2, r2)) mismatch(i, j);
+      }
+    }
+  }
+  const SymbolId length = shape_length(cx.program, dims, rank, symbols);
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    if (shapes[i]->length != length && !cx.is_one(shapes[i]->length)) {
+      cx.fail(ErrorCode::kInvalidValue, describe(cx.program, arrays[i]) + " is broadcast to " + shape_str(cx.program, Type::shaped(dtype, length, dims, rank)) +
+                                            "; it must go through broadcast_to first");
+    }
+  }
+  return Type::shaped(dtype, length, dims, rank);
 }
 
 void expect_same_dtype(const Context& cx, const std::vector<ValueId>& operands, std::size_t first) {
@@ -137,7 +185,7 @@ DType result_dtype(ResultRule rule, DType operand) {
 
 // Unary, binary and ternary rows of ops.def with a table operand rule: operands are values of one
 // dtype that the rule allows; the result broadcasts them.
-Type elementwise(const Context& cx, const std::vector<ValueId>& operands) {
+Type elementwise(const Context& cx, const std::vector<ValueId>& operands, const SymbolLookup& symbols) {
   const OpInfo& info = op_info(cx.code);
   const bool binary = operands.size() == 2;
   for (std::size_t i = 0; i < operands.size(); ++i) {
@@ -162,7 +210,7 @@ Type elementwise(const Context& cx, const std::vector<ValueId>& operands) {
     default:
       break;
   }
-  return broadcast(cx, operands, result_dtype(info.result, d));
+  return broadcast(cx, operands, result_dtype(info.result, d), symbols);
 }
 
 }  // namespace
@@ -194,6 +242,24 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
     case OpCode::kArange:
       expect_int_scalar(cx, operands[0], "count");
       return Type::array(DType::kInt64, count_symbol(cx, operands[0], symbols, defs));
+    case OpCode::kBroadcastTo: {
+      const Type& x = expect_kind(cx, operands[0], Kind::kArray, "operand");
+      if (!declared || !declared->is_array() || declared->dtype != x.dtype) {
+        cx.fail(ErrorCode::kInvalidType, "broadcast_to needs a declared array type of the operand's dtype");
+      }
+      if (declared->rank < x.rank || declared->rank > kMaxRank) {
+        cx.fail(ErrorCode::kInvalidValue, "cannot broadcast " + describe(program, operands[0]) + " to fewer axes");
+      }
+      for (int k = 0; k < x.rank; ++k) {
+        const SymbolId s = x.dims[static_cast<std::size_t>(k)];
+        const SymbolId d = declared->dims[static_cast<std::size_t>(k + declared->rank - x.rank)];
+        if (s != d && !cx.is_one(s)) {
+          cx.fail(ErrorCode::kInvalidValue, "cannot broadcast " + describe(program, operands[0]) + " to " + shape_str(program, *declared));
+        }
+      }
+      return Type::shaped(x.dtype, shape_length(program, declared->dims.data(), declared->rank, symbols),
+                          declared->dims.data(), declared->rank);
+    }
     case OpCode::kLength:
       expect_kind(cx, operands[0], Kind::kArray, "operand");
       return Type::scalar(DType::kInt64, true);
@@ -204,7 +270,7 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
     case OpCode::kCast: {
       const Type& x = expect_value(cx, operands[0], "operand");
       if (!declared) cx.fail(ErrorCode::kInternal, "cast needs a target dtype");
-      Type r = broadcast(cx, operands, declared->dtype);
+      Type r = broadcast(cx, operands, declared->dtype, symbols);
       r.weak = declared->weak && x.is_scalar();  // implicit casts keep Python scalars weak
       return r;
     }
@@ -214,12 +280,12 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
       expect_value(cx, operands[1], "x");
       expect_value(cx, operands[2], "y");
       expect_same_dtype(cx, operands, 1);
-      return broadcast(cx, operands, cx.type(operands[1]).dtype);
+      return broadcast(cx, operands, cx.type(operands[1]).dtype, symbols);
     }
     default:
       break;
   }
-  if (is_elementwise(code) && info.operands != OperandRule::kSpecial) return elementwise(cx, operands);
+  if (is_elementwise(code) && info.operands != OperandRule::kSpecial) return elementwise(cx, operands, symbols);
   switch (code) {
     case OpCode::kSum:
     case OpCode::kMean:

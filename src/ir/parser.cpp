@@ -171,9 +171,14 @@ class Parser {
     if (!d || t.text != dtype_short_name(*d)) fail(t, "unknown dtype '" + t.text + "' (bool, i32, i64, f32, f64)");
     if (accept_punct("[")) {
       if (weak) fail(t, "an array type cannot be weak ('~')");
-      SymbolId s = symbol();
+      std::vector<SymbolId> dims{symbol()};
+      while (accept_punct(",")) {
+        if (dims.size() == static_cast<std::size_t>(kMaxRank)) fail(cur_, "an array has at most " + std::to_string(kMaxRank) + " axes");
+        dims.push_back(symbol());
+      }
       expect_punct("]");
-      return Type::array(*d, s);
+      if (dims.size() == 1) return Type::array(*d, dims[0]);
+      return Type::shaped(*d, builder_.shape_symbol(dims), dims.data(), static_cast<int>(dims.size()));
     }
     return Type::scalar(*d, weak);
   }
@@ -189,7 +194,8 @@ class Parser {
         v = builder_.add_graph_input();
         graphs_.push_back(v);
       } else if (t.is_array()) {
-        v = builder_.add_array_input(t.dtype, t.length);
+        v = t.rank > 1 ? builder_.add_shaped_input(t.dtype, std::vector<SymbolId>(t.dims.begin(), t.dims.begin() + t.rank))
+                       : builder_.add_array_input(t.dtype, t.length);
       } else {
         v = builder_.add_scalar_input(t.dtype, t.weak);
       }
@@ -317,6 +323,11 @@ class Parser {
         if (x.is_graph() || d.kind != x.kind || d.length != x.length) fail(decls[0].name, "a cast keeps its operand's kind and length");
         if (d.weak && !x.weak) fail(decls[0].name, "a cast cannot make a value weak");
         v = builder_.add_raw_op(OpCode::kCast, ops, attrs, d);
+      } else if (*code == OpCode::kBroadcastTo) {
+        need(1, 1);
+        const Type& d = decls[0].type;
+        if (!d.is_array()) fail(decls[0].name, "broadcast_to declares an array result");
+        v = builder_.broadcast_to(ops[0], std::vector<SymbolId>(d.dims.begin(), d.dims.begin() + d.rank));
       } else if (cls == OpClass::kUnary) {
         need(1, 1);
         v = builder_.unary(*code, ops[0]);

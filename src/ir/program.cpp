@@ -14,8 +14,29 @@ std::string Program::symbol_name(SymbolId s) const {
     case SymbolKind::kGraphEdges: return sym.ordinal == 0 ? "E" : std::string("E") + std::to_string(sym.ordinal);
     case SymbolKind::kInput: return std::string("n") + std::to_string(sym.ordinal);
     case SymbolKind::kRuntime: return std::string("%") + std::to_string(sym.source);
+    case SymbolKind::kProduct: {
+      std::string out;
+      for (int i = 0; i < sym.ordinal; ++i) out += (i ? "*" : "") + symbol_name(sym.factors[static_cast<std::size_t>(i)]);
+      return out;
+    }
   }
   return "?";
+}
+
+SymbolId shape_length(const Program& program, const SymbolId* dims, int rank,
+                      const std::function<SymbolId(const LengthSymbol&)>& lookup) {
+  LengthSymbol product{SymbolKind::kProduct, kNoValue, 0};
+  for (int i = 0; i < rank; ++i) {
+    const SymbolId d = dims[i];
+    if (d >= 0 && static_cast<std::size_t>(d) < program.symbols.size() &&
+        program.symbols[static_cast<std::size_t>(d)].kind == SymbolKind::kOne) {
+      continue;
+    }
+    product.factors[static_cast<std::size_t>(product.ordinal++)] = d;
+  }
+  if (product.ordinal == 0) return lookup(LengthSymbol{});
+  if (product.ordinal == 1) return product.factors[0];
+  return lookup(product);
 }
 
 SymbolId Program::intern(const LengthSymbol& s) {
@@ -58,12 +79,20 @@ std::string type_str(const Program& program, const Type& t, const std::function<
   std::string out = t.weak ? "~" : "";
   out += dtype_short_name(t.dtype);
   if (t.is_array()) {
-    std::string sym = program.symbol_name(t.length);
-    if (value_name && t.length >= 0 && static_cast<std::size_t>(t.length) < program.symbols.size() &&
-        program.symbols[static_cast<std::size_t>(t.length)].kind == SymbolKind::kRuntime) {
-      sym = value_name(program.symbols[static_cast<std::size_t>(t.length)].source);
+    // 1-D: "[n0]" as always; N-d: one symbol per axis, "[n0, 3]" is not possible (axes are
+    // symbols), "[n0, n1]".
+    out += "[";
+    const int rank = t.rank == 0 ? 1 : t.rank;
+    for (int i = 0; i < rank; ++i) {
+      const SymbolId s = t.rank == 0 ? t.length : t.dims[static_cast<std::size_t>(i)];
+      std::string sym = program.symbol_name(s);
+      if (value_name && s >= 0 && static_cast<std::size_t>(s) < program.symbols.size() &&
+          program.symbols[static_cast<std::size_t>(s)].kind == SymbolKind::kRuntime) {
+        sym = value_name(program.symbols[static_cast<std::size_t>(s)].source);
+      }
+      out += (i ? ", " : "") + sym;
     }
-    out += "[" + sym + "]";
+    out += "]";
   }
   return out;
 }

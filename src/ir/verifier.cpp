@@ -395,7 +395,9 @@ class Verifier {
           fail(owner, ErrorCode::kInvalidValue, std::string(op_name(op.code)) + " reads %" + std::to_string(v) +
                                                     ", a reduction of the same fused region (known only after the pass)");
         }
-        if (t.is_array() && t.length != length && !is_one(t.length)) {
+        // broadcast_to reads its (smaller) source from outside the region, through strides.
+        const bool broadcast_source = op.code == OpCode::kBroadcastTo && !local[static_cast<std::size_t>(v)];
+        if (t.is_array() && t.length != length && !is_one(t.length) && !broadcast_source) {
           fail(owner, ErrorCode::kInvalidValue, std::string(op_name(op.code)) + " reads %" + std::to_string(v) +
                                                     " whose length differs from the fused region's");
         }

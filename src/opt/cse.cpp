@@ -46,6 +46,8 @@ class Cse {
     append(key, t.kind);
     append(key, t.dtype);
     append(key, t.length);
+    append(key, t.rank);
+    for (ir::SymbolId d : t.dims) append(key, d);
     append(key, t.weak);
     append(key, op.attrs.agg);
     append(key, op.attrs.direction);

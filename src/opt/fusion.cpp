@@ -9,7 +9,8 @@ using ir::OpCode;
 using ir::ValueId;
 
 bool is_fusible_elementwise(const ir::Program& p, const ir::Op& op) {
-  const bool kernel_op = ir::is_elementwise(op.code) || op.code == OpCode::kFull || op.code == OpCode::kArange;
+  const bool kernel_op = ir::is_elementwise(op.code) || op.code == OpCode::kFull || op.code == OpCode::kArange ||
+                         op.code == OpCode::kBroadcastTo;
   return kernel_op && op.results.size() == 1 && p.type(op.results[0]).is_array();
 }
 

@@ -117,7 +117,19 @@ void ValueRewriter::remap_symbol(ValueId old_value, ValueId new_value) {
   if (target == ir::kNoSymbol) target = program_.intern(ir::LengthSymbol{ir::SymbolKind::kRuntime, new_value, 0});
   if (target == old_symbol) return;
   for (ir::Type& t : program_.values) {
-    if (t.is_array() && t.length == old_symbol) t.length = target;
+    if (!t.is_array()) continue;
+    bool changed = false;
+    for (int k = 0; k < t.rank; ++k) {
+      if (t.dims[static_cast<std::size_t>(k)] == old_symbol) {
+        t.dims[static_cast<std::size_t>(k)] = target;
+        changed = true;
+      }
+    }
+    if (t.length == old_symbol) {
+      t.length = target;
+    } else if (changed) {  // an N-d shape with that axis: its element count is a new product
+      t.length = ir::shape_length(program_, t.dims.data(), t.rank, [this](const ir::LengthSymbol& s) { return program_.intern(s); });
+    }
   }
 }
 

@@ -60,5 +60,8 @@ def test_lists_and_unknown_objects_keep_their_errors():
         affine([1.0, 2.0], 0.0)
     with pytest.raises(TypeError, match="x: unsupported argument of type object"):
         affine(object(), 0.0)
-    with pytest.raises(ValueError, match="x: arrays must be 1-D"):
-        affine(pd.DataFrame({"a": [1.0], "b": [2.0]}), 0.0)
+    # A DataFrame is a 2-D array-like: it runs as its (rows, columns) NumPy view.
+    frame = pd.DataFrame({"a": [1.0], "b": [2.0]})
+    np.testing.assert_array_equal(affine(frame, 0.0), affine(frame.to_numpy(), 0.0))
+    with pytest.raises(ValueError, match="x: arrays must have 1 to 4 axes"):
+        affine(np.ones((1, 1, 1, 1, 2)), 0.0)

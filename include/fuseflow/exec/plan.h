@@ -65,13 +65,17 @@ enum class OperandKind : std::uint8_t {
   kRegister,   // block-sized scratch owned by the executing thread
   kArray,      // slot holding a full-length array: read/written at the block offset
   kBroadcast,  // slot holding a scalar or length-1 array: filled once per kernel run
+  kStrided,    // slot holding an N-d array read as the kernel's (larger) shape with NumPy
+               // broadcasting (Kernel::strided_reads[strided]): each block is gathered into a
+               // block-sized buffer, stride 0 along broadcast axes (rows repeat, never materialised)
 };
 
 struct Operand {
   OperandKind kind = OperandKind::kRegister;
   DType type = DType::kFloat64;
-  int slot = -1;      // kArray / kBroadcast
+  int slot = -1;      // kArray / kBroadcast / kStrided
   int register_index = -1;  // kRegister
+  int strided = -1;         // kStrided: index into Kernel::strided_reads
 };
 
 struct Instr {
@@ -98,10 +102,19 @@ struct KernelReduction {
   std::string name;        // for error messages ("sum", "min", ...)
 };
 
-// Where a kernel's element count comes from at run time.
+// Where a kernel's element count (or one axis of a shape) comes from at run time.
 struct LengthSource {
-  enum Kind : std::uint8_t { kArrayLength, kScalarValue, kGraphNodes, kGraphEdges, kOne } kind = kOne;
+  enum Kind : std::uint8_t { kArrayLength, kScalarValue, kGraphNodes, kGraphEdges, kOne, kArrayDim, kProduct } kind = kOne;
   int slot = -1;
+  int axis = 0;                         // kArrayDim: axis `axis` of the (input) array in `slot`
+  std::vector<LengthSource> factors;    // kProduct: the element count of an N-d shape
+};
+
+// An N-d operand read with NumPy broadcasting: `out_dims` is the kernel's shape, `src_dims` the
+// source array's axes aligned on the right to it (kOne where the source has no such axis).
+struct StridedRead {
+  std::vector<LengthSource> out_dims;
+  std::vector<LengthSource> src_dims;
 };
 
 struct Kernel {
@@ -109,6 +122,7 @@ struct Kernel {
   std::vector<Operand> operands;
   std::vector<Instr> code;
   std::vector<KernelReduction> reductions;
+  std::vector<StridedRead> strided_reads;
   int num_registers = 0;
   std::vector<int> outputs;  // operand indices of kind kArray written by this kernel
   std::string label;         // "fused(add, mul, exp)" for profiles
@@ -196,13 +210,21 @@ struct ConstantInit {
 struct InputLengthCheck {
   int input_index;
   LengthSource expected;
+  int axis = -1;  // -1: the element count (1-D inputs); else the axis of an N-d input
 };
+
+// The run-time value of a length (throws for a negative full/arange count).
+struct Value;
+std::int64_t evaluate_length(const LengthSource& s, const std::vector<Value>& slots);
 
 struct Plan {
   std::vector<SlotInfo> slots;
   std::vector<int> input_slots, output_slots;
   std::vector<InputLengthCheck> input_checks;
+  std::vector<int> input_ranks;  // per input: its number of axes (arrays), 0 otherwise
   std::vector<ConstantInit> constants;
+  // Per output: its axes when it is an N-d array (empty: a 1-D array or a scalar).
+  std::vector<std::vector<LengthSource>> output_dims;
   std::vector<Step> steps;
   int num_profile_ids = 0;
   std::string describe() const;  // one line per step, for f.ir(optimized=True) and profiles

@@ -54,7 +54,11 @@ struct ReducePartial {
 struct Value {
   SlotKind kind = SlotKind::kScalar;
   DType type = DType::kFloat64;
-  std::int64_t length = 0;  // arrays
+  std::int64_t length = 0;  // arrays: the element count (C order)
+  // N-d arrays: the shape (rank >= 2; 0 or 1 is a 1-D array of `length`). Set on program inputs
+  // (read by LengthSource::kArrayDim) and outputs; kernels work on the flat elements.
+  std::uint8_t rank = 0;
+  std::int64_t dims[4] = {0, 0, 0, 0};
   std::shared_ptr<Storage> storage;
   ScalarBits scalar{};
   std::shared_ptr<const Graph> graph;

@@ -27,6 +27,8 @@ class Builder {
   // ---- inputs (only before the first op)
   ValueId add_graph_input();
   ValueId add_array_input(DType dtype, SymbolId length);
+  // An N-d array input (C order), one symbol per axis (1..kMaxRank axes; one axis is add_array_input).
+  ValueId add_shaped_input(DType dtype, const std::vector<SymbolId>& dims);
   ValueId add_scalar_input(DType dtype, bool weak);
   // Symbols for array inputs: a fresh one (n0, n1, ...), "1", or a graph's N / E.
   SymbolId new_input_symbol();
@@ -53,6 +55,10 @@ class Builder {
   ValueId full(ValueId count, ValueId value);            // value's dtype (made strong)
   ValueId arange(ValueId count);
   ValueId length(ValueId x);
+  // x read as the larger shape `dims` (NumPy broadcasting; x itself when the shape is x's).
+  ValueId broadcast_to(ValueId x, const std::vector<SymbolId>& dims);
+  // The element-count symbol of a shape (ir::shape_length, interned).
+  SymbolId shape_symbol(const std::vector<SymbolId>& dims);
   ValueId num_nodes(ValueId g);
   ValueId num_edges(ValueId g);
   ValueId out_degree(ValueId g);
@@ -117,6 +123,7 @@ class Builder {
   Type infer(OpCode code, const std::vector<ValueId>& operands, const Attributes& attrs,
              const Type* declared = nullptr);
   ValueId make(OpCode code, std::vector<ValueId> operands, Attributes attrs = {});
+  void broadcast_operands(std::vector<ValueId>& operands);
   void check_inputs_phase(const char* what) const;
   std::vector<ValueId> open_region(std::vector<ValueId> carried_types_from);
   std::vector<ValueId> close_region(OpCode code, std::vector<ValueId> yields);

@@ -38,6 +38,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -127,6 +128,11 @@ void collect_reads(const Op& op, std::vector<ValueId>& out);
 // array result, or of a reduction's array operand; kNoSymbol when every value is a scalar.
 // Values out of the program's range are skipped (the verifier calls it before checking them).
 SymbolId kernel_length(const Program& program, const std::vector<Op>& ops);
+
+// The element-count symbol of a shape: "1" when every axis is "1", the one axis that is not "1",
+// else the kProduct of those axes (found or interned through `lookup`).
+SymbolId shape_length(const Program& program, const SymbolId* dims, int rank,
+                      const std::function<SymbolId(const LengthSymbol&)>& lookup);
 
 // Throws fuseflow::Error (kInvalidValue, or kInvalidType for dtype rules) naming the op, the value
 // and the rule (and the op's source location when known) if the program is not well formed:
