@@ -11,7 +11,7 @@ Buffer<std::int64_t> k_core(const Graph& g) {
   const std::int64_t n = g.num_nodes();
   Buffer<std::int64_t> core(static_cast<std::size_t>(n));
   if (n == 0) return core;
-  const SimpleAdjacency adj = simple_undirected(g);  // built in parallel; the peel is serial
+  const SimpleAdjacency adj = simple_undirected_unsorted(g);  // built in parallel; the peel is serial
 
   // Nodes sorted by current degree (counting sort): order[bin_start[d] ..) hold degree d. When
   // a neighbour's degree drops by one it swaps with the first node of its bin and the bin

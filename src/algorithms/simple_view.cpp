@@ -115,6 +115,60 @@ SimpleAdjacency simple_undirected(const Graph& g) {
   });
 }
 
+SimpleAdjacency simple_undirected_unsorted(const Graph& g) {
+  const std::int64_t n = g.num_nodes();
+  const auto out_off = g.out_offsets();
+  const auto out_tgt = g.out_targets();
+  const auto in_off = g.in_offsets();
+  const auto in_src = g.in_sources();
+  SimpleAdjacency out;
+  out.num_nodes = n;
+  out.offsets = Buffer<EdgeOffset>(static_cast<std::size_t>(n + 1), 0);
+  Buffer<NodeId> loose(static_cast<std::size_t>(std::max<EdgeOffset>(out_off[n] + in_off[n], 1)));
+  const std::int64_t blocks = (n + kNodesPerTask - 1) / kNodesPerTask;
+  const int threads = threads_for(n + out_off[n], kMinWorkPerThread);
+  ParallelInterrupt interrupt;
+#pragma omp parallel num_threads(threads)
+  {
+    // seen[u] == v + 1: u is already in v's list. Nodes are visited in increasing order per
+    // thread, so stale marks of earlier nodes never match.
+    std::vector<std::int64_t> seen(static_cast<std::size_t>(n), 0);
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t b = 0; b < blocks; ++b) {
+      if (interrupt.poll()) continue;
+      for (std::int64_t v = b * kNodesPerTask; v < std::min(n, (b + 1) * kNodesPerTask); ++v) {
+        NodeId* at = loose.data() + out_off[v] + in_off[v];
+        NodeId* const first = at;
+        seen[v] = v + 1;  // no self-loops
+        for (EdgeOffset e = out_off[v]; e < out_off[v + 1]; ++e) {
+          const NodeId u = out_tgt[e];
+          if (seen[u] != v + 1) {
+            seen[u] = v + 1;
+            *at++ = u;
+          }
+        }
+        for (EdgeOffset e = in_off[v]; e < in_off[v + 1]; ++e) {
+          const NodeId u = in_src[e];
+          if (seen[u] != v + 1) {
+            seen[u] = v + 1;
+            *at++ = u;
+          }
+        }
+        out.offsets[v + 1] = at - first;
+      }
+    }
+  }
+  interrupt.rethrow();
+  for (std::int64_t v = 0; v < n; ++v) out.offsets[v + 1] += out.offsets[v];
+  out.targets = Buffer<NodeId>(static_cast<std::size_t>(out.offsets[n]));
+#pragma omp parallel for num_threads(threads) schedule(dynamic, kNodesPerTask)
+  for (std::int64_t v = 0; v < n; ++v) {
+    std::copy_n(loose.data() + out_off[v] + in_off[v], out.offsets[v + 1] - out.offsets[v],
+                out.targets.data() + out.offsets[v]);
+  }
+  return out;
+}
+
 SimpleAdjacency simple_directed(const Graph& g, bool with_weights) {
   const std::int64_t n = g.num_nodes();
   const auto out_off = g.out_offsets();

@@ -11,33 +11,69 @@
 namespace fuseflow {
 namespace {
 
-constexpr std::int64_t kMinWorkPerThread = 1 << 16;  // regions are cheap: small graphs stay serial
+// A team costs little on an idle machine but up to a scheduler quantum per region when it is
+// oversubscribed (measured: 2-thread regions of 0.3 ms taking 25-80 ms at load 9 on 2 cores);
+// below ~1M nodes + edges one thread is faster than that risk.
+constexpr std::int64_t kMinWorkPerThread = 1 << 20;
 constexpr int kTrimRounds = 4;  // later rounds remove little on real graphs; Tarjan takes the rest
 constexpr std::uint8_t kLive = 0, kDone = 1;
 
+// GAP's direction-optimising switch: bottom-up once the frontier's edges exceed the
+// unexplored ones / kAlpha, back to top-down when the frontier shrinks below n / kBeta.
+constexpr std::int64_t kAlpha = 15, kBeta = 18;
+
 // Marks (mark[v] |= bit) every live node reachable from `pivot` along `off`/`adj`, in parallel
-// level by level.
-void reach(std::span<const EdgeOffset> off, std::span<const NodeId> adj, const std::uint8_t* state, std::uint8_t* mark,
-           std::uint8_t bit, NodeId pivot, int threads) {
+// level by level: top-down from the frontier while it is small, bottom-up (each unmarked live
+// node looks for a marked predecessor along `rev_off`/`rev_adj`) while it is large, as on
+// low-diameter graphs the giant component is reached in a few large levels. Reachability
+// needs no exact levels, so a bottom-up sweep may also use marks set earlier in the same sweep.
+void reach(std::span<const EdgeOffset> off, std::span<const NodeId> adj, std::span<const EdgeOffset> rev_off,
+           std::span<const NodeId> rev_adj, const std::uint8_t* state, std::uint8_t* mark, std::uint8_t bit,
+           NodeId pivot, int threads) {
+  const std::int64_t n = static_cast<std::int64_t>(off.size()) - 1;
   std::vector<NodeId> frontier{pivot}, next;
   mark[pivot] |= bit;
+  std::int64_t unexplored = off[n];
   while (!frontier.empty()) {
     check_interrupt();
     next.clear();
     const std::int64_t count = static_cast<std::int64_t>(frontier.size());
-    const int used = static_cast<int>(std::min<std::int64_t>(threads, std::max<std::int64_t>(1, count / 4096)));
+    std::int64_t frontier_edges = 0;
+    for (const NodeId u : frontier) frontier_edges += off[u + 1] - off[u];
+    unexplored -= frontier_edges;
+    const bool bottom_up = frontier_edges > unexplored / kAlpha && count > n / kBeta / 4;
+    // A bottom-up sweep reads all n nodes; on small graphs one thread does it faster than a team
+    // (whose barrier costs a scheduler quantum when the machine is oversubscribed).
+    const std::int64_t work = bottom_up ? n / 16 : count;
+    const int used = static_cast<int>(std::min<std::int64_t>(threads, std::max<std::int64_t>(1, work / 4096)));
 #pragma omp parallel num_threads(used)
     {
       std::vector<NodeId> local;
-#pragma omp for schedule(dynamic, 64) nowait
-      for (std::int64_t i = 0; i < count; ++i) {
-        const NodeId u = frontier[i];
-        for (EdgeOffset e = off[u]; e < off[u + 1]; ++e) {
-          const NodeId v = adj[e];
+      if (bottom_up) {
+#pragma omp for schedule(dynamic, 2048) nowait
+        for (std::int64_t v = 0; v < n; ++v) {
           if (state[v] != kLive) continue;
           std::atomic_ref<std::uint8_t> m(mark[v]);
           if (m.load(std::memory_order_relaxed) & bit) continue;
-          if (!(m.fetch_or(bit, std::memory_order_relaxed) & bit)) local.push_back(v);
+          for (EdgeOffset e = rev_off[v]; e < rev_off[v + 1]; ++e) {
+            if (std::atomic_ref<std::uint8_t>(mark[rev_adj[e]]).load(std::memory_order_relaxed) & bit) {
+              m.fetch_or(bit, std::memory_order_relaxed);  // only this thread sets this bit of v
+              local.push_back(static_cast<NodeId>(v));
+              break;
+            }
+          }
+        }
+      } else {
+#pragma omp for schedule(dynamic, 64) nowait
+        for (std::int64_t i = 0; i < count; ++i) {
+          const NodeId u = frontier[i];
+          for (EdgeOffset e = off[u]; e < off[u + 1]; ++e) {
+            const NodeId v = adj[e];
+            if (state[v] != kLive) continue;
+            std::atomic_ref<std::uint8_t> m(mark[v]);
+            if (m.load(std::memory_order_relaxed) & bit) continue;
+            if (!(m.fetch_or(bit, std::memory_order_relaxed) & bit)) local.push_back(v);
+          }
         }
       }
 #pragma omp critical(fuseflow_scc_frontier)
@@ -101,8 +137,8 @@ Buffer<std::int64_t> strongly_connected_components(const Graph& g) {
   }
   if (pivot >= 0) {
     Buffer<std::uint8_t> mark(static_cast<std::size_t>(n), 0);
-    reach(out_off, out_tgt, state.data(), mark.data(), 1, pivot, threads);
-    reach(in_off, in_src, state.data(), mark.data(), 2, pivot, threads);
+    reach(out_off, out_tgt, in_off, in_src, state.data(), mark.data(), 1, pivot, threads);
+    reach(in_off, in_src, out_off, out_tgt, state.data(), mark.data(), 2, pivot, threads);
     NodeId smallest = pivot;
     for (std::int64_t v = 0; v < n; ++v) {
       if (mark[v] == 3) smallest = std::min(smallest, static_cast<NodeId>(v));

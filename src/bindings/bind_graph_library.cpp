@@ -5,6 +5,7 @@
 #include <nanobind/stl/tuple.h>
 
 #include "bindings.h"
+#include "fuseflow/algorithms/astar.h"
 #include "fuseflow/algorithms/bellman_ford.h"
 #include "fuseflow/algorithms/betweenness_centrality.h"
 #include "fuseflow/algorithms/closeness_centrality.h"
@@ -12,6 +13,7 @@
 #include "fuseflow/algorithms/dfs.h"
 #include "fuseflow/algorithms/dijkstra.h"
 #include "fuseflow/algorithms/k_core.h"
+#include "fuseflow/algorithms/leiden.h"
 #include "fuseflow/algorithms/louvain.h"
 #include "fuseflow/algorithms/minimum_spanning_tree.h"
 #include "fuseflow/algorithms/strongly_connected_components.h"
@@ -135,6 +137,32 @@ void bind_graph_library(nb::module_& m) {
       nb::arg("graph"), nb::arg("source"), nb::arg("target"));
 
   m.def(
+      "astar",
+      [](const Graph& g, std::int64_t source, std::int64_t target, std::optional<AnyArray1D> heuristic,
+         std::optional<AnyArray1D> coordinates, std::int64_t dim, bool check) {
+        AstarHeuristic h;
+        h.check = check;
+        if (heuristic) {
+          if (!has_dtype<double>(*heuristic)) throw_type_error("heuristic", "must be a float64 array");
+          h.kind = AstarHeuristic::Kind::kLowerBound;
+          h.lower_bound = as_span<double>(*heuristic);
+        } else if (coordinates) {
+          if (!has_dtype<double>(*coordinates)) throw_type_error("coordinates", "must be a float64 array");
+          h.kind = AstarHeuristic::Kind::kCoordinates;
+          h.coordinates = as_span<double>(*coordinates);
+          h.dim = dim;
+        }
+        AstarResult r;
+        {
+          NativeCall call;
+          r = astar(g, source, target, h);
+        }
+        return std::make_tuple(to_numpy(std::move(r.path)), r.length, r.expanded);
+      },
+      nb::arg("graph"), nb::arg("source"), nb::arg("target"), nb::arg("heuristic").none(),
+      nb::arg("coordinates").none(), nb::arg("dim"), nb::arg("check"));
+
+  m.def(
       "bellman_ford",
       [](const Graph& g, std::int64_t source) {
         ShortestPaths r;
@@ -157,6 +185,18 @@ void bind_graph_library(nb::module_& m) {
         return std::make_tuple(to_numpy(std::move(r.labels)), r.modularity, r.levels);
       },
       nb::arg("graph"), nb::arg("resolution"), nb::arg("seed"), nb::arg("use_weights"));
+
+  m.def(
+      "leiden",
+      [](const Graph& g, double resolution, std::uint64_t seed, bool use_weights, std::int64_t iterations) {
+        LouvainResult r;
+        {
+          NativeCall call;
+          r = leiden(g, resolution, seed, use_weights, iterations);
+        }
+        return std::make_tuple(to_numpy(std::move(r.labels)), r.modularity, r.levels);
+      },
+      nb::arg("graph"), nb::arg("resolution"), nb::arg("seed"), nb::arg("use_weights"), nb::arg("iterations"));
 
   m.def(
       "minimum_spanning_tree",

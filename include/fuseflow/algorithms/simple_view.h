@@ -21,6 +21,11 @@ struct SimpleAdjacency {
 // Undirected simple view: u and v are neighbours when an edge u -> v or v -> u exists (u != v).
 SimpleAdjacency simple_undirected(const Graph& g);
 
+// The same neighbour sets in no particular order: duplicates dropped with a per-thread marker
+// array instead of a sort, O(m) rather than O(m log d), for algorithms that need sets, not
+// sorted lists (k-core).
+SimpleAdjacency simple_undirected_unsorted(const Graph& g);
+
 // Directed simple view: out-neighbours without self-loops and repeats. with_weights keeps the
 // lightest of the merged parallel edges (the graph must have weights).
 SimpleAdjacency simple_directed(const Graph& g, bool with_weights);

@@ -21,6 +21,13 @@ def louvain(g, resolution=1.0, seed=0, weights=None):
     the thread count. ValueError names `resolution` (must be finite and > 0), `seed` or `g`.
     """
     native = require_graph(g)
+    resolution, seed, use_weights = _community_arguments(g, resolution, seed, weights)
+    labels, modularity, _ = _core.louvain(native, resolution, seed, use_weights)
+    return labels, float(modularity)
+
+
+def _community_arguments(g, resolution, seed, weights):
+    """The checks louvain and leiden share: (resolution, seed, use_weights)."""
     resolution = as_float("resolution", resolution)
     seed = as_int("seed", seed, minimum=0)
     if seed >= 2**64:
@@ -31,5 +38,4 @@ def louvain(g, resolution=1.0, seed=0, weights=None):
         use_weights = weights
     else:
         raise TypeError(f"weights: must be None, True or False, got {type(weights).__name__}")
-    labels, modularity, _ = _core.louvain(native, resolution, seed, use_weights)
-    return labels, float(modularity)
+    return resolution, seed, use_weights

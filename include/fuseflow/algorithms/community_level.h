@@ -1,0 +1,54 @@
+// The weighted undirected graph that Louvain and Leiden optimise modularity on, one per
+// contraction level: merged neighbour lists without self entries, the self-loop weight A_ii
+// kept apart, and the degrees k_i. Shared so that both methods read the input graph and count
+// modularity the same way (their results are compared with each other and with igraph).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "fuseflow/graph/graph.h"
+
+namespace fuseflow::community {
+
+struct Level {
+  std::int64_t n = 0;
+  std::vector<std::int64_t> offsets;
+  std::vector<std::int64_t> targets;
+  std::vector<double> weights;
+  std::vector<double> loop;    // A_ii
+  std::vector<double> degree;  // k_i = sum_j A_ij (A_ii included)
+};
+
+// splitmix64: the seeded stream behind every random choice (visiting orders, Leiden's
+// randomised merges), so a result depends on the seed only.
+inline std::uint64_t splitmix(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// A uniform double in [0, 1) from the stream.
+inline double uniform(std::uint64_t& state) { return static_cast<double>(splitmix(state) >> 11) * 0x1.0p-53; }
+
+// A permutation of 0..n-1 drawn from the stream (Fisher-Yates).
+std::vector<std::int64_t> random_order(std::int64_t n, std::uint64_t& rng);
+
+// Each edge u -> v of weight w adds w to A[u][v] and A[v][u] (parallel edges add up, a
+// self-loop adds 2w to A[u][u], as igraph and NetworkX count it); use_weights false: w = 1.
+Level input_level(const Graph& g, bool use_weights);
+
+// Renumbers `community` (ids in [0, l.n)) to 0..count-1 by first appearance and returns `l`
+// contracted along it: one node per community, inner edges folded into its self-loop.
+Level contract(const Level& l, std::vector<std::int64_t>& community, std::int64_t& count);
+
+// Q = 1/(2m) sum_ij (A_ij - resolution k_i k_j / 2m) [c_i == c_j], labels in [0, count).
+double modularity(const Level& l, const std::vector<std::int64_t>& label, std::int64_t count, double resolution,
+                  double two_m);
+
+// The argument checks louvain and leiden share: `resolution` finite and > 0; with use_weights
+// the graph must have weights, all >= 0 (ValueError naming `g`, with `who` in the message).
+void check_arguments(const Graph& g, double resolution, bool use_weights, const char* who);
+
+}  // namespace fuseflow::community
