@@ -83,4 +83,5 @@ NB_MODULE(_core, m) {
   bind_kernels(m);
   bind_exec(m);
   bind_finance(m);
+  bind_jit(m);
 }

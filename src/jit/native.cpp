@@ -20,6 +20,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "fuseflow/core/error.h"
 #include "jit/shape.h"
 
 extern char** environ;
@@ -352,7 +353,14 @@ bool cache_file(const fs::path& p) {
 }
 }  // namespace
 
+namespace {
+void check_root(const std::string& root) {
+  if (!root.empty() && root[0] != '/') throw_value_error("root", "must be an absolute folder path, got '" + root + "'");
+}
+}  // namespace
+
 CacheInfo cache_info(const std::string& root) {
+  check_root(root);
   CacheInfo info;
   const std::string r = root.empty() ? default_root() : root;
   if (r.empty()) return info;
@@ -369,6 +377,7 @@ CacheInfo cache_info(const std::string& root) {
 }
 
 std::int64_t clear_cache(const std::string& root) {
+  check_root(root);
   const std::string r = root.empty() ? default_root() : root;
   if (r.empty()) return 0;
   const std::string dir = r + "/fuseflow";

@@ -101,7 +101,8 @@ struct CacheInfo {
   std::int64_t kernels = 0;  // compiled kernels (.so) under it, every version and ISA
   std::int64_t bytes = 0;    // size of all files under it
 };
-// Summary of the cache under `root` ("" = the default root).
+// Summary of the cache under `root` ("" = the default root). A relative root: ValueError naming
+// `root` (also for clear_cache).
 CacheInfo cache_info(const std::string& root = "");
 // Removes the kernels, sources, logs and locks under <root>/fuseflow (only files the cache
 // writes); returns how many files were removed.

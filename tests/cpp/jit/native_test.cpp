@@ -14,6 +14,7 @@
 #include <fstream>
 #include <random>
 
+#include "fuseflow/core/error.h"
 #include "fuseflow/jit/native.h"
 #include "jit_harness.h"
 #include "jit_regions.h"
@@ -247,6 +248,18 @@ TEST(JitNative, TwoProcessesShareOneKey) {
   }
   EXPECT_EQ(count_files(root, ".so"), 1u);
   EXPECT_EQ(count_files(root, ".tmp."), 0u);
+}
+
+TEST(JitNative, CacheInfoAndClearRejectARelativeRoot) {
+  for (auto call : {+[] { jit::cache_info("relative/dir"); }, +[] { jit::clear_cache("relative/dir"); }}) {
+    try {
+      call();
+      ADD_FAILURE() << "no error for a relative root";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kInvalidValue);
+      EXPECT_NE(std::string(e.what()).find("root"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(JitNative, GeneratedSourceNamesTheRegion) {
