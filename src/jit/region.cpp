@@ -144,8 +144,11 @@ std::string RegionKey::str() const {
 }
 
 std::optional<RegionBinding> describe_region(const ir::Program& program, const ir::Op& fused) {
-  if (fused.code != OpCode::kFused || fused.regions.size() != 1) return std::nullopt;
-  const ir::Block& body = fused.regions[0];
+  // fused: its one region; fused_agg: its epilogue, a fused body over the nodes whose argument
+  // (the aggregate) is an array like any outer value.
+  const bool agg = fused.code == OpCode::kFusedAgg && fused.regions.size() == 2;
+  if (!agg && (fused.code != OpCode::kFused || fused.regions.size() != 1)) return std::nullopt;
+  const ir::Block& body = fused.regions[agg ? 1 : 0];
   if (body.yields.empty() || body.yields.size() != fused.results.size()) return std::nullopt;
   Describer d{program, ir::kNoSymbol, {}, {}, {}};
   d.length = ir::kernel_length(program, body.ops);

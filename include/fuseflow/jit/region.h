@@ -74,6 +74,9 @@ using RegionFn = void (*)(const void* const* arrays, const double* scalars, void
                           std::int64_t count);
 
 // nullopt when the op is not a `fused` op the compiled tier supports (see the top of this file).
+// A `fused_agg` op is described by its epilogue (the elementwise part run per chunk of nodes once
+// the chunk's aggregates are computed): the epilogue's argument, the aggregate, is then one of
+// `arrays` (the executor passes the aggregate buffer of the chunk), its yields the outputs.
 std::optional<RegionBinding> describe_region(const ir::Program& program, const ir::Op& fused);
 
 // The build-time instantiated kernel for `key` on this CPU's best SIMD target, or nullptr.

@@ -12,6 +12,7 @@
 #include "jit/shape.h"
 #include "jit_harness.h"
 #include "jit_regions.h"
+#include "test_graphs.h"
 
 namespace fuseflow::testing {
 namespace {
@@ -159,6 +160,66 @@ TEST(JitPrejit, BlackScholesMatchesInterpreterBitwise) {
 TEST(JitPrejit, PageRankUpdateMatchesInterpreterBitwise) {
   const Case c{"pagerank_update", jit_regions::kPageRankUpdate, {0}, {0.15 / 7, 0.85, 1.0 / 7}};
   for (std::size_t n : kLengths) check_case<double>(c, n, 41, true);
+}
+
+// The DSL PageRank's update as the optimizer makes it: a fused_agg whose epilogue is the update.
+// The epilogue run on the aggregate (from a program that only aggregates) equals the whole
+// program's result.
+TEST(JitPrejit, PageRankEpilogueOfFusedAggMatchesInterpreterBitwise) {
+  const char* whole = R"(func @f(%0:graph, %1:f64[N], %2:~f64, %3:~f64, %4:~f64) {
+  %5:f64[N] = neighbor_agg.sum.in %0, %1
+  %6:f64[N] = add %5, %4
+  %7:f64[N] = mul %3, %6
+  %8:f64[N] = add %2, %7
+  return %8
+}
+)";
+  const char* agg_only = R"(func @f(%0:graph, %1:f64[N]) {
+  %2:f64[N] = neighbor_agg.sum.in %0, %1
+  return %2
+}
+)";
+  ir::Program p = ir::parse(whole);
+  opt::OptimizeOptions options;
+  options.use_environment = false;
+  opt::optimize(p, options);
+  const ir::Op* fused_agg = nullptr;
+  for (const ir::Op& op : p.body.ops) {
+    if (op.code == ir::OpCode::kFusedAgg) fused_agg = &op;
+  }
+  ASSERT_NE(fused_agg, nullptr) << ir::print(p);
+  auto b = jit::describe_region(p, *fused_agg);
+  ASSERT_TRUE(b) << ir::print(p);
+  ASSERT_EQ(b->arrays.size(), 1u);
+  EXPECT_EQ(b->arrays[0], fused_agg->regions[1].args[0]);  // the aggregate
+  jit::RegionFn fn = jit::find_prejit(b->key);
+  ASSERT_NE(fn, nullptr) << b->key.str();
+
+  const auto graph = build(random_edges(5000, 40000, 50, 7));
+  const std::int64_t n = graph->num_nodes();
+  std::vector<double> rank = values(static_cast<std::size_t>(n), 8, 1.0, false);
+  const double damping = 0.85, base = (1.0 - damping) / static_cast<double>(n), sink = 0.25 / static_cast<double>(n);
+  auto rank_value = [&] { return Value::borrowed_array(DType::kFloat64, rank.data(), n, nullptr); };
+  auto want = compile(ir::parse(whole))->run({Value::of_graph(graph), rank_value(), Value::of_f64(base), Value::of_f64(damping), Value::of_f64(sink)});
+  auto agg = compile(ir::parse(agg_only))->run({Value::of_graph(graph), rank_value()});
+  // Scalar slots in key order: the outer values the epilogue reads.
+  std::vector<double> scalars;
+  for (ir::ValueId v : b->scalars) {
+    ASSERT_NE(v, ir::kNoValue);
+    for (std::size_t k = 0; k < p.body.args.size(); ++k) {
+      if (p.body.args[k] == v) scalars.push_back(k == 2 ? base : k == 3 ? damping : sink);
+    }
+  }
+  ASSERT_EQ(scalars.size(), b->scalars.size());
+  std::vector<double> got(static_cast<std::size_t>(n));
+  for (std::int64_t start = 0; start < n; start += 4096) {  // chunk by chunk, as the executor does
+    const void* in[] = {agg[0].data<double>() + start};
+    void* out[] = {got.data() + start};
+    fn(in, scalars.data(), out, std::min<std::int64_t>(4096, n - start));
+  }
+  const double* w = want[0].data<double>();
+  expect_bitwise_equal(std::vector<std::vector<double>>{got}, std::vector<std::vector<double>>{std::vector<double>(w, w + n)},
+                       "pagerank epilogue");
 }
 
 // A region the template supports but no prejit shape matches: describe works, the lookup misses.
