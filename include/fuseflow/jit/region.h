@@ -3,7 +3,8 @@
 // and one of its `fused` ops, and the kernels that evaluate such a region as ONE loop over SIMD
 // vectors with every intermediate in registers (src/jit/region_kernel-inl.h).
 //
-// How the executor uses it (per fused op, at lowering time):
+// How the executor uses it (per fused op, at lowering time; jit/tier.h's choose_tier() does the
+// first two lines and adds the native tier):
 //   std::optional<RegionBinding> b = jit::describe_region(program, fused_op);
 //   RegionFn fn = b ? jit::find_prejit(b->key) : nullptr;   // nullptr: run the interpreter
 // and per block [start, start + count) of the region's length:
@@ -14,7 +15,9 @@
 //   fn(arrays.data(), scalars.data(), outputs.data(), count);
 // An output buffer may be the same as an input array buffer (in-place, as memory planning
 // decides): each vector is loaded before it is stored. Results are bitwise those of the block
-// interpreter (exec/block_kernel.cpp) for every element, whatever the block split.
+// interpreter (exec/block_kernel.cpp) for every element, whatever the block split (0 ulp; the
+// one latitude: where two NaN operands meet, which NaN's sign/payload comes out is unspecified
+// in IEEE 754 and in the interpreter, whose compiler swaps commutative operands freely).
 //
 // Supported (anything else: describe_region returns nullopt, the caller runs the interpreter):
 // one float dtype T (f64, or f32 without erf/erfc/norm_cdf) for every array value; in-region
