@@ -4,6 +4,7 @@
 //       prejit_alloc allocates its output each call as Compiled::run does.
 //   jit/where_1000/{interp,prejit}                    the same expression on 1,000 elements.
 //   jit/black_scholes_1M/{interp,prejit}              call + put on 1M float64.
+//   jit/choose_tier/black_scholes                      the per-fused-op cost lowering would add.
 // Run single-threaded for ratios (FUSEFLOW_NUM_THREADS=1; the prejit calls here use one thread)
 // and interleaved: ./fuseflow_micro --benchmark_filter=jit/ --benchmark_enable_random_interleaving=true
 //   --benchmark_repetitions=9 --benchmark_report_aggregates_only=true
@@ -19,6 +20,7 @@
 #include "fuseflow/api/compiled.h"
 #include "fuseflow/ir/text.h"
 #include "fuseflow/jit/region.h"
+#include "fuseflow/jit/tier.h"
 #include "fuseflow/opt/pass_manager.h"
 #include "jit/jit_regions.h"
 
@@ -149,6 +151,24 @@ void bs_prejit(benchmark::State& s) {
   }
 }
 
+// What lowering would add per fused op: describe the region, build its key, look it up.
+void choose(benchmark::State& s) {
+  ir::Program p = ir::parse(testing::jit_regions::kBlackScholes);
+  opt::OptimizeOptions o;
+  o.use_environment = false;
+  opt::optimize(p, o);
+  const ir::Op* fused = nullptr;
+  for (const ir::Op& op : p.body.ops) {
+    if (op.code == ir::OpCode::kFused) fused = &op;
+  }
+  for (auto _ : s) {
+    jit::TierChoice c = jit::choose_tier(p, *fused);
+    if (c.tier != jit::Tier::kPrejit) s.SkipWithError("Black-Scholes region is not prejit");
+    benchmark::DoNotOptimize(c);
+  }
+}
+
+BENCHMARK(choose)->Name("jit/choose_tier/black_scholes")->Unit(benchmark::kMicrosecond);
 BENCHMARK(where_interp)->Name("jit/where_10M/interp")->Arg(10'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(where_prejit, plain, false)->Name("jit/where_10M/prejit")->Arg(10'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(where_prejit, alloc, true)->Name("jit/where_10M/prejit_alloc")->Arg(10'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
