@@ -46,11 +46,31 @@ bool has_compiler() {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+// Scratch roots of the running test, removed when it ends (pass or fail).
+class ScratchCleanup : public ::testing::EmptyTestEventListener {
+ public:
+  static std::vector<std::string>& roots() {
+    static std::vector<std::string> r;
+    return r;
+  }
+  void OnTestEnd(const ::testing::TestInfo&) override {
+    std::error_code ec;
+    for (const std::string& r : roots()) fs::remove_all(r, ec);
+    roots().clear();
+  }
+};
+
 std::string scratch_root(const std::string& name) {
+  static const bool installed = [] {
+    ::testing::UnitTest::GetInstance()->listeners().Append(new ScratchCleanup);
+    return true;
+  }();
+  (void)installed;
   const std::string root = temp_path(name);
   fs::remove_all(root);
   fs::create_directories(root);
   fs::permissions(root, fs::perms::owner_all, fs::perm_options::replace);
+  ScratchCleanup::roots().push_back(root);
   return root;
 }
 
