@@ -76,5 +76,6 @@ void bind_ir(nb::module_& m);
 void bind_kernels(nb::module_& m);
 void bind_exec(nb::module_& m);
 void bind_finance(nb::module_& m);
+void bind_jit(nb::module_& m);
 
 }  // namespace fuseflow::bindings

@@ -86,4 +86,5 @@ NB_MODULE(_core, m) {
   bind_exec(m);
   bind_finance(m);
   bind_array_ops(m);
+  bind_jit(m);
 }

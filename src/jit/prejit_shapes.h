@@ -1,0 +1,81 @@
+// The region shapes instantiated at build time (tier "prejit"). Each is a fused region exactly as
+// the optimizer emits it (node order: see describe_region). To add one: print the region's shape
+// with shape::shape_type_name(describe_region(...)->key) and paste it here; a test in
+// tests/cpp/jit/prejit_test.cpp should build the region from IR text and check it hits.
+#pragma once
+
+#include <tuple>
+
+#include "jit/shape.h"
+
+namespace fuseflow::jit {
+
+namespace prejit_shapes {
+using namespace shape;  // NOLINT: the shapes below read as the key does
+using ir::OpCode;
+
+// ---- arithmetic (FMA-like) chains
+// x * y + x
+template <DType T>
+using MulAddSelf = Region<T, Out<3>, A<0>, A<1>, O<OpCode::kMul, 0, 1>, O<OpCode::kAdd, 2, 0>>;
+// a * b + c
+template <DType T>
+using MulAdd3 = Region<T, Out<4>, A<0>, A<1>, O<OpCode::kMul, 0, 1>, A<2>, O<OpCode::kAdd, 2, 3>>;
+// s * x + y (axpy)
+template <DType T>
+using Axpy = Region<T, Out<4>, S<0>, A<0>, O<OpCode::kMul, 0, 1>, A<1>, O<OpCode::kAdd, 2, 3>>;
+// (x - s0) * s1 (standardise)
+template <DType T>
+using SubMul = Region<T, Out<4>, A<0>, S<0>, O<OpCode::kSub, 0, 1>, S<1>, O<OpCode::kMul, 2, 3>>;
+// The DSL PageRank update over the aggregate: s0 + s1 * (agg + s2).
+template <DType T>
+using PageRankUpdate = Region<T, Out<6>, A<0>, S<0>, O<OpCode::kAdd, 0, 1>, S<1>, O<OpCode::kMul, 3, 2>, S<2>,
+                              O<OpCode::kAdd, 5, 4>>;
+
+// ---- compare + select
+// where(x > s, x, y)
+template <DType T>
+using WhereGt = Region<T, Out<4>, A<0>, S<0>, O<OpCode::kGt, 0, 1>, A<1>, O<OpCode::kWhere, 2, 0, 3>>;
+// The benchmarks' where-expression: where(x > 0, x*y + 2.5*x - y/3, exp(-x)*y).
+template <DType T>
+using WhereExpression =
+    Region<T, Out<14>, A<0>, S<0>, O<OpCode::kGt, 0, 1>, A<1>, O<OpCode::kMul, 0, 3>, S<1>, O<OpCode::kMul, 5, 0>,
+           O<OpCode::kAdd, 4, 6>, S<2>, O<OpCode::kDiv, 3, 8>, O<OpCode::kSub, 7, 9>, O<OpCode::kNeg, 0>,
+           O<OpCode::kExp, 11>, O<OpCode::kMul, 12, 3>, O<OpCode::kWhere, 2, 10, 13>>;
+
+// ---- math chains
+template <DType T>
+using Exp1 = Region<T, Out<1>, A<0>, O<OpCode::kExp, 0>>;
+template <DType T>
+using Log1 = Region<T, Out<1>, A<0>, O<OpCode::kLog, 0>>;
+// exp(-x)
+template <DType T>
+using ExpNeg = Region<T, Out<2>, A<0>, O<OpCode::kNeg, 0>, O<OpCode::kExp, 1>>;
+// log(x / y)
+template <DType T>
+using LogRatio = Region<T, Out<3>, A<0>, A<1>, O<OpCode::kDiv, 0, 1>, O<OpCode::kLog, 2>>;
+
+// norm_cdf(x)
+using NormCdf1 = Region<DType::kFloat64, Out<1>, A<0>, O<OpCode::kNormCdf, 0>>;
+// Black-Scholes call and put (spot, strike, expiry arrays; r + sigma^2/2, sigma, -r scalars).
+using BlackScholes =
+    Region<DType::kFloat64, Out<21, 28>, A<0>, A<1>, O<OpCode::kDiv, 0, 1>, O<OpCode::kLog, 2>, S<0>, A<2>,
+           O<OpCode::kMul, 4, 5>, O<OpCode::kAdd, 3, 6>, O<OpCode::kSqrt, 5>, S<1>, O<OpCode::kMul, 9, 8>,
+           O<OpCode::kDiv, 7, 10>, O<OpCode::kSub, 11, 10>, O<OpCode::kNormCdf, 11>, O<OpCode::kMul, 0, 13>, S<2>,
+           O<OpCode::kMul, 15, 5>, O<OpCode::kExp, 16>, O<OpCode::kMul, 1, 17>, O<OpCode::kNormCdf, 12>,
+           O<OpCode::kMul, 18, 19>, O<OpCode::kSub, 14, 20>, O<OpCode::kNeg, 12>, O<OpCode::kNormCdf, 22>,
+           O<OpCode::kMul, 18, 23>, O<OpCode::kNeg, 11>, O<OpCode::kNormCdf, 25>, O<OpCode::kMul, 0, 26>,
+           O<OpCode::kSub, 24, 27>>;
+
+}  // namespace prejit_shapes
+
+template <DType T>
+using PrejitShapes =
+    std::tuple<prejit_shapes::MulAddSelf<T>, prejit_shapes::MulAdd3<T>, prejit_shapes::Axpy<T>, prejit_shapes::SubMul<T>,
+               prejit_shapes::PageRankUpdate<T>, prejit_shapes::WhereGt<T>, prejit_shapes::WhereExpression<T>,
+               prejit_shapes::Exp1<T>, prejit_shapes::Log1<T>, prejit_shapes::ExpNeg<T>, prejit_shapes::LogRatio<T>>;
+
+// Shapes with the erf family (float32 evaluates those via float64 in the interpreter).
+using PrejitShapesF64Only = std::tuple<prejit_shapes::NormCdf1, prejit_shapes::BlackScholes>;
+
+}  // namespace fuseflow::jit

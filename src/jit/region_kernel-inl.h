@@ -1,0 +1,180 @@
+// The compiled tier's kernel template: a fused elementwise region (shape.h's Region<...> type)
+// as ONE loop over Highway vectors, every intermediate a register. Included once per SIMD target
+// (hwy/foreach_target.h) by prejit.cpp, and by the C++ the native tier generates.
+//
+// Same results as the block interpreter (exec/block_kernel.cpp), bitwise, element by element:
+// - float math calls the kernels layer's vector functions (kernels/math-inl.h) that the
+//   interpreter's apply_math runs, and a lane's result never depends on its neighbours, so the
+//   block split and the zero-padded tail do not matter;
+// - the other ops are the scalar semantics (ir/scalar_semantics.h) written as vector ops with the
+//   same IEEE results: minimum/maximum/relu/clip keep NumPy's NaN propagation and tie rules, neg
+//   and abs are the sign-bit operations -x and fabs are;
+// - no FMA contraction across ops: the interpreter stores every op's result to memory, so the
+//   compiler (GCC contracts a*b+c even in -std=c++20, intrinsics included) never fuses a
+//   multiply with a following add there. Here every op result passes through Opaque(), which the
+//   compiler cannot look through, so no contraction spans two ops either. (Contractions inside a
+//   math function are the same code as the interpreter's.)
+// Comparisons produce masks, kept as all-ones/all-zero vectors of T (bool and/or/xor/not are then
+// bitwise), which `where` selects with.
+
+// Per-target include guard (Highway idiom).
+#if defined(FUSEFLOW_JIT_REGION_KERNEL_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef FUSEFLOW_JIT_REGION_KERNEL_INL_H_
+#undef FUSEFLOW_JIT_REGION_KERNEL_INL_H_
+#else
+#define FUSEFLOW_JIT_REGION_KERNEL_INL_H_
+#endif
+
+#include <cstdint>
+#include <cstring>
+#include <utility>
+
+#include <hwy/highway.h>
+
+#include "jit/shape.h"
+#include "kernels/math-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace fuseflow::jit::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+namespace km = fuseflow::kernels::HWY_NAMESPACE;
+
+// The value as the compiler must take it: an empty asm that "modifies" the register. Costs no
+// instruction; stops a multiply from being contracted with the op that reads its result.
+template <class V>
+HWY_INLINE V Opaque(V v) {
+#if HWY_ARCH_X86 && HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
+  asm("" : "+v"(v.raw));
+#endif
+  return v;
+}
+
+template <class D, class V>
+HWY_INLINE auto NaNLanes(D, V x) { return hn::Ne(x, x); }
+
+// One op of the region on vectors (a, b, c: its operand registers; unused ones are ignored).
+template <ir::OpCode Op, class D, class V>
+HWY_INLINE V Apply(D d, V a, V b, V c) {
+  using ir::OpCode;
+  (void)b;
+  (void)c;
+  if constexpr (Op == OpCode::kNeg) return hn::Neg(a);
+  else if constexpr (Op == OpCode::kAbs) return hn::Abs(a);
+  else if constexpr (Op == OpCode::kRelu) {  // (x > 0 || x != x) ? x : 0
+    return hn::IfThenElse(hn::Or(hn::Gt(a, hn::Zero(d)), NaNLanes(d, a)), a, hn::Zero(d));
+  } else if constexpr (Op == OpCode::kSquare) return hn::Mul(a, a);
+  else if constexpr (Op == OpCode::kAdd) return hn::Add(a, b);
+  else if constexpr (Op == OpCode::kSub) return hn::Sub(a, b);
+  else if constexpr (Op == OpCode::kMul) return hn::Mul(a, b);
+  else if constexpr (Op == OpCode::kDiv) return hn::Div(a, b);
+  else if constexpr (Op == OpCode::kMinimum) return hn::IfThenElse(hn::Or(hn::Lt(a, b), NaNLanes(d, a)), a, b);
+  else if constexpr (Op == OpCode::kMaximum) return hn::IfThenElse(hn::Or(hn::Gt(a, b), NaNLanes(d, a)), a, b);
+  else if constexpr (Op == OpCode::kClip) {
+    const V lo = hn::IfThenElse(hn::Or(hn::Gt(a, b), NaNLanes(d, a)), a, b);
+    return hn::IfThenElse(hn::Or(hn::Lt(lo, c), NaNLanes(d, lo)), lo, c);
+  } else if constexpr (Op == OpCode::kEq) return hn::VecFromMask(d, hn::Eq(a, b));
+  else if constexpr (Op == OpCode::kNe) return hn::VecFromMask(d, hn::Ne(a, b));
+  else if constexpr (Op == OpCode::kLt) return hn::VecFromMask(d, hn::Lt(a, b));
+  else if constexpr (Op == OpCode::kLe) return hn::VecFromMask(d, hn::Le(a, b));
+  else if constexpr (Op == OpCode::kGt) return hn::VecFromMask(d, hn::Gt(a, b));
+  else if constexpr (Op == OpCode::kGe) return hn::VecFromMask(d, hn::Ge(a, b));
+  else if constexpr (Op == OpCode::kAnd) return hn::And(a, b);
+  else if constexpr (Op == OpCode::kOr) return hn::Or(a, b);
+  else if constexpr (Op == OpCode::kXor) return hn::Xor(a, b);
+  else if constexpr (Op == OpCode::kNot) return hn::Not(a);
+  else if constexpr (Op == OpCode::kWhere) return hn::IfThenElse(hn::MaskFromVec(a), b, c);
+  else if constexpr (Op == OpCode::kExp) return km::VecExp(d, a);
+  else if constexpr (Op == OpCode::kLog) return km::VecLog(d, a);
+  else if constexpr (Op == OpCode::kLog1p) return km::VecLog1p(d, a);
+  else if constexpr (Op == OpCode::kExpm1) return km::VecExpm1(d, a);
+  else if constexpr (Op == OpCode::kSqrt) return hn::Sqrt(a);
+  else if constexpr (Op == OpCode::kSin) return km::VecSin(d, a);
+  else if constexpr (Op == OpCode::kCos) return km::VecCos(d, a);
+  else if constexpr (Op == OpCode::kTanh) return km::VecTanh(d, a);
+  else if constexpr (Op == OpCode::kSigmoid) return km::VecSigmoid(d, a);
+  else if constexpr (Op == OpCode::kErf) return km::VecErf(d, a);
+  else if constexpr (Op == OpCode::kErfc) return km::VecErfc(d, a);
+  else if constexpr (Op == OpCode::kNormCdf) return km::VecNormCdf(d, a);
+  else if constexpr (Op == OpCode::kFloor) return hn::Floor(a);
+  else if constexpr (Op == OpCode::kCeil) return hn::Ceil(a);
+  else if constexpr (Op == OpCode::kRound) return hn::Round(a);
+  else static_assert(Op == OpCode::kNeg, "op not supported by the region kernel template");
+}
+
+// Node K of the region: array loads and ops (scalar nodes are set once, before the loop).
+template <class T>
+struct Step {
+  template <class D, class V, int Slot>
+  static HWY_INLINE void run(D d, V* vals, int k, const T* const* in, std::size_t i, shape::A<Slot>) {
+    vals[k] = hn::LoadU(d, in[Slot] + i);
+  }
+  template <class D, class V, int Slot>
+  static HWY_INLINE void run(D, V*, int, const T* const*, std::size_t, shape::S<Slot>) {}
+  template <class D, class V, ir::OpCode Op, int X, int Y, int Z>
+  static HWY_INLINE void run(D d, V* vals, int k, const T* const*, std::size_t, shape::O<Op, X, Y, Z>) {
+    vals[k] = Opaque(Apply<Op>(d, vals[X], vals[Y < 0 ? X : Y], vals[Z < 0 ? X : Z]));
+  }
+};
+
+template <class T, class D, class V, int Slot>
+HWY_INLINE void SetScalar(D d, V* vals, int k, const double* scalars, shape::S<Slot>) {
+  vals[k] = hn::Set(d, static_cast<T>(scalars[Slot]));
+}
+template <class T, class D, class V, class N>
+HWY_INLINE void SetScalar(D, V*, int, const double*, N) {}
+
+template <class Shape>
+struct RegionKernel;
+
+template <DType DT, int... Outs, class... Nodes>
+struct RegionKernel<shape::Region<DT, shape::Out<Outs...>, Nodes...>> {
+  using T = std::conditional_t<DT == DType::kFloat32, float, double>;
+  static constexpr int kArrays = shape::Traits<shape::Region<DT, shape::Out<Outs...>, Nodes...>>::kArrays;
+  static constexpr int kOuts = sizeof...(Outs);
+
+  template <class D, class V, std::size_t... K>
+  static HWY_INLINE void body(D d, V* vals, const T* const* in, T* const* out, std::size_t i,
+                              std::index_sequence<K...>) {
+    (Step<T>::template run<D, V>(d, vals, static_cast<int>(K), in, i, Nodes{}), ...);
+    int o = 0;
+    ((hn::StoreU(vals[Outs], d, out[o] + i), ++o), ...);
+  }
+
+  static void run(const void* const* arrays, const double* scalars, void* const* outputs, std::int64_t count) {
+    const hn::ScalableTag<T> d;
+    using V = hn::Vec<decltype(d)>;
+    using Seq = std::index_sequence_for<Nodes...>;
+    const std::size_t n = static_cast<std::size_t>(count);
+    const std::size_t lanes = hn::Lanes(d);
+    V vals[sizeof...(Nodes)];
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (SetScalar<T>(d, vals, static_cast<int>(K), scalars, Nodes{}), ...);
+    }(Seq{});
+    const T* in[kArrays > 0 ? kArrays : 1];
+    T* out[kOuts];
+    for (int k = 0; k < kArrays; ++k) in[k] = static_cast<const T*>(arrays[k]);
+    for (int k = 0; k < kOuts; ++k) out[k] = static_cast<T*>(outputs[k]);
+    std::size_t i = 0;
+    for (; i + lanes <= n; i += lanes) body(d, vals, in, out, i, Seq{});
+    if (i == n) return;
+    // The last partial vector through zero-padded buffers, as the interpreter's math kernels do.
+    constexpr std::size_t kMaxLanes = HWY_MAX_BYTES / sizeof(T);
+    HWY_ALIGN T in_tail[kArrays > 0 ? kArrays : 1][kMaxLanes] = {};
+    HWY_ALIGN T out_tail[kOuts][kMaxLanes];
+    const T* tin[kArrays > 0 ? kArrays : 1];
+    T* tout[kOuts];
+    const std::size_t rest = n - i;
+    for (int k = 0; k < kArrays; ++k) {
+      std::memcpy(in_tail[k], in[k] + i, rest * sizeof(T));
+      tin[k] = in_tail[k];
+    }
+    for (int k = 0; k < kOuts; ++k) tout[k] = out_tail[k];
+    body(d, vals, tin, tout, 0, Seq{});
+    for (int k = 0; k < kOuts; ++k) std::memcpy(out[k] + i, out_tail[k], rest * sizeof(T));
+  }
+};
+
+}  // namespace fuseflow::jit::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // FUSEFLOW_JIT_REGION_KERNEL_INL_H_
