@@ -14,7 +14,7 @@ from ._warnings import ConvergenceError, ConvergenceInfo, ConvergenceWarning  # 
 from .graph import Graph  # noqa: E402
 from .index import EmbeddingIndex  # noqa: E402
 from .io import read_edgelist, read_matrix_market  # noqa: E402
-from . import algorithms, finance, generators  # noqa: E402
+from . import algorithms, finance, generators, jit_cache  # noqa: E402
 from .jit import jit  # noqa: E402
 from .profile import Profile  # noqa: E402
 from .dsl import (  # noqa: E402,A004 (ff.abs/ff.sum/... mirror NumPy names on purpose)
@@ -43,7 +43,7 @@ _ARRAY_OP_NAMES = [
 
 __all__ = [
     "ConvergenceError", "ConvergenceInfo", "ConvergenceWarning", "EmbeddingIndex", "Graph", "Profile",
-    "algorithms", "finance", "generators", "get_num_threads", "jit", "read_edgelist", "read_matrix_market",
+    "algorithms", "finance", "generators", "get_num_threads", "jit", "jit_cache", "read_edgelist", "read_matrix_market",
     "set_num_threads",
 ] + _DSL_NAMES + _ARRAY_OP_NAMES
 

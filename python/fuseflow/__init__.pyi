@@ -4,6 +4,7 @@
 from . import algorithms as algorithms
 from . import finance as finance
 from . import generators as generators
+from . import jit_cache as jit_cache
 from ._version import __version__ as __version__
 from ._warnings import ConvergenceError as ConvergenceError
 from ._warnings import ConvergenceInfo as ConvergenceInfo
@@ -33,7 +34,7 @@ def get_num_threads() -> int: ...
 
 __all__ = [
     "ConvergenceError", "ConvergenceInfo", "ConvergenceWarning", "EmbeddingIndex", "Graph", "Profile",
-    "algorithms", "finance", "generators", "get_num_threads", "jit", "read_edgelist", "read_matrix_market",
+    "algorithms", "finance", "generators", "get_num_threads", "jit", "jit_cache", "read_edgelist", "read_matrix_market",
     "set_num_threads", "arange", "argmax", "argmin", "ceil", "clip", "converge", "cos", "dot", "erf", "erfc",
     "exp", "expm1", "floor", "fori_loop", "full", "log", "log1p", "maximum", "mean", "minimum", "neighbor_agg",
     "norm", "norm_cdf", "relu", "sigmoid", "sin", "sqrt", "square", "tanh", "where", "while_loop",
