@@ -34,10 +34,10 @@ inline constexpr double kInvSqrt2 = 0.70710678118654752440;
 inline constexpr double kInvSqrt2Pi = 0.39894228040143267794;
 inline constexpr double kTwoOverSqrtPi = 1.12837916709551257390;
 // The Taylor series of the erfcx difference serves a <= kTaylorMaxA (s <= 0.71), the direct
-// difference a >= kDirectMinA (there its cancellation is at most ~m/(2a) < 50 where the price
-// matters). The overlap lets most vectors take one branch.
+// difference every larger a (there its cancellation is at most ~m/(2a) < 50 where the price
+// matters). Each lane's branch and series order depend on its own a only, so an option's result
+// is bitwise the same wherever it sits in a batch (and equal to pricing it alone).
 inline constexpr double kTaylorMaxA = 0.25;
-inline constexpr double kDirectMinA = 0.125;
 // Beyond this m, e^{-m^2} is zero in float64: erfcx is only evaluated up to it.
 inline constexpr double kMaxM = 27.0;
 
@@ -81,17 +81,30 @@ HWY_INLINE V Erfcx(D d, V z) {
   return hn::Mul(t, math_detail::Polynomial(d, u, kErfcx));
 }
 
-// Sum of the odd Taylor terms -2 sum_{k odd} y^(k)(m) a^k / k! = erfcx(m - a) - erfcx(m + a),
-// highest order `last` (odd). With v_k = y^(k) a^k the recurrence of the derivatives becomes
-// v_{k+1} = 2 m a v_k + 2 k a^2 v_{k-1}: one FMA on the dependency chain per order, and the
-// factorials enter once, as constants, when the odd terms are summed.
+// Highest odd order of the series for a lane, for a truncation below 2e-17 relative at its a
+// (worst case m = 0, where the terms fall like a^(k-1) / Gamma(k/2 + 1)): 9, 11, ..., 19.
 template <class D, class V>
-HWY_INLINE V TaylorDifference(D d, V m, V a, int last) {
+HWY_INLINE V TaylorOrder(D d, V a) {
+  static constexpr double kBounds[5] = {0.012, 0.034, 0.076, 0.12, 0.18};
+  V order = hn::Set(d, 9.0);
+  for (double bound : kBounds) order = hn::Add(order, hn::IfThenElseZero(hn::Gt(a, hn::Set(d, bound)), hn::Set(d, 2.0)));
+  return order;
+}
+
+// Sum of the odd Taylor terms -2 sum_{k odd} y^(k)(m) a^k / k! = erfcx(m - a) - erfcx(m + a),
+// each lane up to its own order (TaylorOrder). With v_k = y^(k) a^k the recurrence of the
+// derivatives becomes v_{k+1} = 2 m a v_k + 2 k a^2 v_{k-1}: one FMA on the dependency chain per
+// order, and the factorials enter once, as constants, when the odd terms are summed. The loop
+// runs to the vector's highest order; a lane past its own adds exact zeros, so its sum is bitwise
+// the one it gets alone.
+template <class D, class V>
+HWY_INLINE V TaylorDifference(D d, V m, V a, V order) {
   static constexpr double kInvFactorial[20] = {
       1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880,
       1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0, 1.0 / 87178291200.0,
       1.0 / 1307674368000.0, 1.0 / 20922789888000.0, 1.0 / 355687428096000.0, 1.0 / 6402373705728000.0,
       1.0 / 121645100408832000.0};
+  const int last = static_cast<int>(hn::GetLane(hn::MaxOfLanes(d, order)));
   const V two_ma = hn::Mul(hn::Add(m, m), a);
   const V two_a2 = hn::Mul(hn::Add(a, a), a);
   V v_prev = Erfcx(d, m);                                                          // v0
@@ -100,19 +113,12 @@ HWY_INLINE V TaylorDifference(D d, V m, V a, int last) {
   for (int k = 1; k < last; k += 2) {
     const V even = hn::MulAdd(two_ma, v, hn::Mul(hn::Mul(two_a2, hn::Set(d, double(k))), v_prev));     // v_{k+1}
     const V odd = hn::MulAdd(two_ma, even, hn::Mul(hn::Mul(two_a2, hn::Set(d, double(k + 1))), v));  // v_{k+2}
-    odd_sum = hn::MulAdd(odd, hn::Set(d, kInvFactorial[k + 2]), odd_sum);
+    const V term = hn::IfThenElseZero(hn::Le(hn::Set(d, double(k + 2)), order), odd);
+    odd_sum = hn::MulAdd(term, hn::Set(d, kInvFactorial[k + 2]), odd_sum);
     v_prev = even;
     v = odd;
   }
   return hn::Mul(odd_sum, hn::Set(d, -2.0));
-}
-
-// Highest odd order k for a truncation below 2e-17 relative at the vector's largest a (worst
-// case m = 0, where the terms fall like a^(k-1) / Gamma(k/2 + 1)).
-template <class D, class V>
-HWY_INLINE int TaylorOrder(D d, V a) {
-  const double max_a = hn::GetLane(hn::MaxOfLanes(d, a));
-  return max_a <= 0.012 ? 9 : max_a <= 0.034 ? 11 : max_a <= 0.076 ? 13 : max_a <= 0.12 ? 15 : max_a <= 0.18 ? 17 : 19;
 }
 
 // e^{x/2} b(-|x|, s) for s > 0 (lanes with s == 0 must be masked by the caller).
@@ -146,7 +152,7 @@ HWY_INLINE V OtmScaled(D d, V x, V s) {
     return hn::MulAdd(c, bracket, lead);
   };
   if (hn::AllTrue(d, taylor_ok)) return taylor();
-  if (hn::AllTrue(d, hn::Ge(a, hn::Set(d, kDirectMinA)))) return direct();
+  if (hn::AllFalse(d, taylor_ok)) return direct();
   return hn::IfThenElse(taylor_ok, taylor(), direct());
 }
 

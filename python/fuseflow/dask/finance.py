@@ -6,6 +6,12 @@ NumPy call (``fuseflow.finance._common``), sized to the worker's threads. ``erro
 raises when the block holding the first invalid input is computed; the index in its message is
 the position inside that block. Greeks come back as a dict of Dask arrays sharing one task per
 block (the kernel computes every greek in one pass).
+
+``elementwise`` / ``elementwise_dict`` do the same for any front-end function whose result is
+elementwise in its arguments (American prices of every method, the binomial tree, American
+greeks, and the implied volatility of every model): the block task calls the very function the
+NumPy call does, with the NumPy blocks, so a block's result is the single-process result of its
+options.
 """
 
 import dask.array as da
@@ -57,4 +63,32 @@ def greeks(model, names, values, is_call, errors, validate):
     stacked = da.map_blocks(_greeks_block, *args, dtype=np.float64, new_axis=0,
                             chunks=((len(keys),),) + args[0].chunks, model=model, names=names,
                             errors=errors, validate=validate, keys=keys)
+    return {key: stacked[i] for i, key in enumerate(keys)}
+
+
+def _call_block(*blocks, function, kwargs):
+    fit_threads()
+    *values, is_call = blocks
+    return np.asarray(function(*values, is_call, **kwargs), dtype=np.float64)
+
+
+def _call_dict_block(*blocks, function, kwargs, keys):
+    fit_threads()
+    *values, is_call = blocks
+    out = function(*values, is_call, **kwargs)
+    return np.stack([np.asarray(out[key], dtype=np.float64) for key in keys])
+
+
+def elementwise(func, values, is_call, kwargs):
+    """A lazy Dask array of ``func(*values, is_call, **kwargs)``, one call per block."""
+    args = _broadcast(values, is_call)
+    return da.map_blocks(_call_block, *args, dtype=np.float64, function=func, kwargs=dict(kwargs))
+
+
+def elementwise_dict(func, keys, values, is_call, kwargs):
+    """A dict of lazy Dask arrays (``keys``) of ``func``'s dict result, one task per block."""
+    args = _broadcast(values, is_call)
+    stacked = da.map_blocks(_call_dict_block, *args, dtype=np.float64, new_axis=0,
+                            chunks=((len(keys),),) + args[0].chunks, function=func, kwargs=dict(kwargs),
+                            keys=list(keys))
     return {key: stacked[i] for i, key in enumerate(keys)}

@@ -209,6 +209,14 @@ def implied_volatility(black: bool, names, price, spot, k, t, r, q, is_call, err
     """
     from . import _implied  # the solver module (helper "iv"); imported on first use
 
+    if _has_dask((price, spot, k, t, r, q), is_call):  # lazy, blockwise (fuseflow.dask.finance)
+        from ..dask import finance as dask_finance
+
+        def solve_block(price, spot, k, t, r, q, is_call):
+            return implied_volatility(black, names, price, spot, k, t, r, q, is_call, errors, validate,
+                                      spot_is_forward)
+
+        return dask_finance.elementwise(solve_block, (price, spot, k, t, r, q), is_call, {})
     mode = error_mode(errors, validate)
     operands, flag, shape, scalar_only = prepare(names, (price, spot, k, t, r, q), is_call)
     price_, spot_, k_, t_, r_, q_ = operands

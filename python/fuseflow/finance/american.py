@@ -89,8 +89,17 @@ def _method_id(method) -> int:
         raise ValueError(f"method: must be one of {', '.join(repr(m) for m in _METHODS)}, got {method!r}") from None
 
 
+def _lazy(func, values, is_call, **kwargs):
+    """Dask arguments: the same function per block (fuseflow.dask.finance.elementwise)."""
+    from ..dask import finance as dask_finance
+
+    return dask_finance.elementwise(func, values, is_call, kwargs)
+
+
 def _evaluate(method, values, is_call, errors, validate):
     mid = _method_id(method)
+    if _common._has_dask(values, is_call):
+        return _lazy(price, values, is_call, method=method, errors=errors, validate=validate)
     mode = _common.error_mode(errors, validate)
     operands, flag, shape, scalar_only = _common.prepare(_NAMES, values, is_call)
     out = _fin._american_price(mid, *operands, flag, shape, mode)
@@ -120,6 +129,8 @@ def binomial(s, k, t, r, q, sigma, is_call=True, *, steps=1000, errors="raise", 
     if not 1 <= steps <= _MAX_STEPS:
         raise ValueError(f"steps: must be in [1, {_MAX_STEPS}], got {steps}")
     mode = _common.error_mode(errors, validate)
+    if _common._has_dask((s, k, t, r, q, sigma), is_call):
+        return _lazy(binomial, (s, k, t, r, q, sigma), is_call, steps=steps, errors=errors, validate=validate)
     operands, flag, shape, scalar_only = _common.prepare(_NAMES, (s, k, t, r, q, sigma), is_call)
     out = _fin._american_binomial(steps, *operands, flag, shape, mode)
     return float(out) if scalar_only else out
@@ -152,6 +163,15 @@ _GREEKS_CHUNK = 1 << 16  # options per kernel call: 22 shifted copies stay ~70 M
 
 def greeks(s, k, t, r, q, sigma, is_call=True, *, method="qdfp", errors="raise", validate=True):
     """All greeks by central differences of the price; see the module docstring."""
+    if _common._has_dask((s, k, t, r, q, sigma), is_call):
+        from ..dask import finance as dask_finance
+
+        _method_id(method)
+        keys = ("delta", "gamma", "vega", "theta", "rho", "dividend_rho", "vanna", "volga", "charm")
+        out = dask_finance.elementwise_dict(greeks, keys, (s, k, t, r, q, sigma), is_call,
+                                            dict(method=method, errors=errors, validate=validate))
+        out["vomma"] = out["volga"]
+        return out
     mid, arrays, flags, shape, scalar_only, base = _broadcast_inputs(
         (s, k, t, r, q, sigma), is_call, errors, validate, method
     )
@@ -232,6 +252,9 @@ def implied_volatility(price, s, k, t, r, q, is_call=True, *, method="qdfp", err
     mid = _method_id(method)
     if errors not in ("raise", "nan"):
         raise ValueError(f"errors: must be 'raise' or 'nan', got {errors!r}")
+    if _common._has_dask((price, s, k, t, r, q), is_call):
+        return _lazy(implied_volatility, (price, s, k, t, r, q), is_call, method=method, errors=errors,
+                     validate=validate)
     names = ("price",) + _NAMES[:5]
     operands, flag, shape, scalar_only = _common.prepare(names, (price, s, k, t, r, q), is_call)
     n = int(np.prod(shape)) if shape else 1

@@ -81,6 +81,18 @@ def run(ctx):
         ctx.measure("fuseflow.finance Black-Scholes call_price", c, size=n, size_label=f"{n:,} options", rtol=1e-9,
                     atol=1e-9)
 
+    # The bandwidth floor of the pricing pass: one fused loop reading the same five float64
+    # arrays and writing one (48 MB at 1M), beside NumPy's four passes for the same sum.
+    n = ctx.pick(10_000, 1_000_000, 1_000_000)
+    s, k, t, r, sigma = random_options(n)
+    floor = _streaming_sum()
+    ctx.measure("streaming floor: read 5 float64 arrays, write 1 (s + k + t + r + sigma)",
+                {"fuseflow": lambda: floor(s, k, t, r, sigma),
+                 "fuseflow 1 thread": _threads(ff, 1, lambda: floor(s, k, t, r, sigma)),
+                 "numpy (four passes)": lambda: s + k + t + r + sigma},
+                size=n, size_label=f"{n:,} options", rtol=1e-15, atol=0,
+                note="fuseflow = one fused ff.jit loop: the memory-traffic floor of a price call on this machine")
+
     # One call from Python with Python floats (per call; the harness batches the calls).
     args = (100.0, 95.0, 0.75, 0.03, 0.25)
 
@@ -130,3 +142,13 @@ def _agree_greeks(ours, theirs):
             raise Disagreement(f"{key}: max |diff| = {diff:.3g}")
         worst = max(worst, diff)
     return worst
+
+
+def _streaming_sum():
+    from fuseflow import jit
+
+    @jit
+    def streaming_sum(s, k, t, r, sigma):
+        return s + k + t + r + sigma
+
+    return streaming_sum
