@@ -58,7 +58,7 @@ _NORMS = ("l1", "l2", "inf")
 
 
 def norm(x, kind="l2"):
-    """Vector norm of all elements (any rank): "l1" (sum |x|), "l2" (Euclidean) or "inf" (max |x|)."""
+    """Vector norm of all elements (any rank): "l1" (sum of ``abs(x)``), "l2" (Euclidean) or "inf" (max of ``abs(x)``)."""
     if kind not in _NORMS:
         raise ValueError(f'kind: must be "l1", "l2" or "inf", got {kind!r}')
     if isinstance(x, Traced):

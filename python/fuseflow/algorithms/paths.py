@@ -76,13 +76,15 @@ def astar(g, source, target, heuristic=None, coordinates=None, check_heuristic=T
     """A lightest path source -> target along out-edges by A* search.
 
     The heuristic is data, so the search runs natively:
-      heuristic: float64 array, heuristic[v] a lower bound on the distance v -> target
-        (finite, >= 0, and 0 at the target);
-      coordinates: (num_nodes, d) float array; h(v) is the Euclidean distance from v to the
-        target, a lower bound when every edge weighs at least the distance between its
-        endpoints (a grid or road graph whose weights are lengths: road_grid with
-        min_weight >= 1 on coordinates (row, col));
-      neither: h = 0, which is Dijkstra.
+
+    - ``heuristic``: float64 array, ``heuristic[v]`` a lower bound on the distance v -> target
+      (finite, >= 0, and 0 at the target);
+    - ``coordinates``: (num_nodes, d) float array; h(v) is the Euclidean distance from v to the
+      target, a lower bound when every edge weighs at least the distance between its
+      endpoints (a grid or road graph whose weights are lengths: road_grid with
+      min_weight >= 1 on coordinates (row, col));
+    - neither: h = 0, which is Dijkstra.
+
     Weights: the graph's (must be >= 0), or 1 per edge on a graph without weights.
 
     check_heuristic=True (default) first verifies on every edge that the heuristic is
