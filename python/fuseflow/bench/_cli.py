@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 
 from ._harness import PROFILES
-from ._report import SCHEMA_VERSION, plot, print_table, write_json
+from ._report import SCHEMA_VERSION, plot, print_table, print_times, write_json
 from .suites import SUITES
 
 
@@ -26,6 +26,8 @@ def parse_args(argv):
     ap.add_argument("--skip-peers", default="", metavar="A,B", help="treat these peers as not installed")
     ap.add_argument("--no-plots", action="store_true", help="write no PNG files")
     ap.add_argument("--verbose", action="store_true", help="print tracebacks of failing peers")
+    ap.add_argument("--note", action="append", default=[], metavar="TEXT",
+                    help="a line kept in the JSON's notes (e.g. the machine's condition); repeatable")
     args = ap.parse_args(argv)
     if args.tiny and args.quick:
         ap.error("--tiny and --quick: choose one")
@@ -69,7 +71,10 @@ def main(argv=None):
     console.print(f"[bold]fuseflow {ff.__version__}[/] benchmarks, {args.profile} sizes, suites: {', '.join(names)}; "
                   f"{machine['cpu']}, {machine['cores']} cores, SIMD {machine['simd_target']}, "
                   f"{ff.get_num_threads()} fuseflow threads")
+    for text in args.note:
+        ctx.notes.append({"suite": None, "text": text})
     failed = {}
+    interrupted = None
     started = time.perf_counter()
     suite_seconds = {}
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -85,11 +90,21 @@ def main(argv=None):
             console.print(f"[bold cyan]== {name}[/]: {SUITES[name].DESCRIPTION}")
             try:
                 SUITES[name].run(ctx)
+            except KeyboardInterrupt:  # Ctrl-C: keep what was measured, write it, say so
+                failed[name] = "interrupted (Ctrl-C)"
+                interrupted = name
+                suite_seconds[name] = time.perf_counter() - t0
+                console.print(f"[red]interrupted during suite {name}: writing the cases measured so far[/]")
+                break
             except Exception as e:  # one broken suite must not lose the others' figures
                 failed[name] = f"{type(e).__name__}: {e}"
                 console.print(f"[red]suite {name} failed: {type(e).__name__}: {e}[/]")
                 console.print(traceback.format_exc(), markup=False, highlight=False)
             suite_seconds[name] = time.perf_counter() - t0
+            in_cases = sum(c.seconds for c in ctx.cases if c.suite == name)
+            console.print(f"[bold cyan]== {name}[/]: {suite_seconds[name]:.1f} s"
+                          + (f" ({in_cases:.1f} s in timed cases, the rest setup: inputs, graphs, peer compiles)"
+                             if in_cases else ""))
             progress.advance(task)
         ctx.attach_progress(None, None)
     machine["load_average_end"] = load_average()
@@ -99,7 +114,7 @@ def main(argv=None):
         "created": stamp,
         "command": "python -m fuseflow.bench " + " ".join(sys.argv[1:] if argv is None else argv),
         "profile": args.profile,
-        "suites": names,
+        "suites": names if interrupted is None else names[:names.index(interrupted) + 1],
         "machine": machine,
         "versions": {"fuseflow": ff.__version__, "python": machine["python"], "numpy": np.__version__,
                      **ctx.peers.versions()},
@@ -122,5 +137,7 @@ def main(argv=None):
     disagree = [(c["suite"], c["case"], c["size_label"], peer) for c in cases for peer in c["disagreements"]]
     for d in disagree:
         console.print(f"[red]disagreement: {d[0]} / {d[1]} [{d[2]}]: {d[3]}[/]")
-    console.print(f"total {payload['seconds']['total']:.0f} s")
+    print_times(console, payload)
+    if interrupted is not None:
+        return 130
     return 1 if failed or disagree else 0

@@ -76,6 +76,20 @@ def print_table(console, payload, title=None):
     console.print(table)
 
 
+def print_times(console, payload):
+    """Wall time per suite (setup included) and the total: what --quick's 3-minute budget is spent on."""
+    suites = payload["seconds"]["suites"]
+    cases = defaultdict(int)
+    for c in payload["cases"]:
+        cases[c["suite"]] += 1
+    load = payload["machine"].get("load_average_start"), payload["machine"].get("load_average_end")
+    parts = [f"{name} {sec:.1f} s ({cases[name]} cases)" for name, sec in suites.items()]
+    console.print("time per suite: " + ", ".join(parts))
+    loads = " -> ".join(f"{v:.1f}" for v in load if v is not None)
+    console.print(f"[bold]total {payload['seconds']['total']:.1f} s[/] ({payload['profile']} sizes"
+                  + (f"; load average {loads} on {payload['machine']['cores']} cores" if loads else "") + ")")
+
+
 def markdown_table(payload):
     """The same table as Markdown (the README embeds one)."""
     lines = ["| suite | case | size | fuseflow | peer | peer time | speedup |", "|---|---|---|---|---|---|---|"]
