@@ -29,7 +29,7 @@ def tiny_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
     env = dict(os.environ, FUSEFLOW_BENCH_CACHE=str(out / "cache"))
     done = subprocess.run([sys.executable, "-m", "fuseflow.bench", "--tiny", "--out", str(out)], env=env,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=900)  # generous: CI machines are shared
     payload = json.loads((out / "results.json").read_text())
     return done, payload, out
 
@@ -90,6 +90,17 @@ def test_plots_written(tiny_run):
     assert {"graph.png", "graph_per_iteration.png", "arrays.png"} <= pngs
     for p in out.glob("*.png"):
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert p.stat().st_size < 200_000, p  # small enough to commit beside a run's JSON
+
+
+def test_from_json_replots_a_saved_run(tiny_run, tmp_path):
+    _, payload, out = tiny_run
+    replot = tmp_path / "replot"
+    assert bench.main(["--from-json", str(out / "results.json"), "--out", str(replot)]) == 0
+    assert {p.name for p in replot.glob("*.png")} == {p.name for p in out.glob("*.png")}
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"cases": []}')
+    assert bench.main(["--from-json", str(bad), "--no-plots"]) == 2
 
 
 def test_schema_rejects_incomplete_results(tiny_run):

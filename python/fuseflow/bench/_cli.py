@@ -23,6 +23,8 @@ def parse_args(argv):
     ap.add_argument("--sizes", choices=sorted(PROFILES), help="same as --tiny / --quick; default full")
     ap.add_argument("--out", type=Path, help="output directory (default ./fuseflow-bench/<UTC time>)")
     ap.add_argument("--list", action="store_true", help="list the suites and exit")
+    ap.add_argument("--from-json", type=Path, metavar="RESULTS",
+                    help="measure nothing: print the table and write the plots of a saved run's results.json")
     ap.add_argument("--skip-peers", default="", metavar="A,B", help="treat these peers as not installed")
     ap.add_argument("--no-plots", action="store_true", help="write no PNG files")
     ap.add_argument("--verbose", action="store_true", help="print tracebacks of failing peers")
@@ -52,6 +54,8 @@ def main(argv=None):
         for name, module in SUITES.items():
             console.print(f"[bold]{name:10}[/] {module.DESCRIPTION}")
         return 0
+    if args.from_json:
+        return _from_json(console, args)
 
     import numpy as np
 
@@ -141,3 +145,29 @@ def main(argv=None):
     if interrupted is not None:
         return 130
     return 1 if failed or disagree else 0
+
+
+def _from_json(console, args):
+    """Table, times and plots of a saved run (e.g. the README's, re-plotted after a plot change)."""
+    import json
+
+    from ._report import validate
+
+    try:
+        payload = json.loads(args.from_json.read_text())
+        validate(payload)
+    except (OSError, ValueError) as e:
+        console.print(f"{args.from_json}: not a readable fuseflow.bench result ({type(e).__name__}: {e})",
+                      markup=False)
+        return 2
+    except Exception as e:  # jsonschema.ValidationError
+        console.print(f"{args.from_json}: does not follow schema.json: {getattr(e, 'message', e)}", markup=False)
+        return 2
+    print_table(console, payload)
+    print_times(console, payload)
+    if not args.no_plots:
+        out = args.out or args.from_json.parent
+        out.mkdir(parents=True, exist_ok=True)
+        for p in plot(payload, out):
+            console.print(f"plot: {p}")
+    return 0

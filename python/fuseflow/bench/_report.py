@@ -109,6 +109,25 @@ def write_json(path, payload):
     path.write_text(json.dumps(payload, indent=1, sort_keys=False))
 
 
+MAX_PIXELS = 1.6e6  # a suite with many panels gets a lower dpi: PNGs stay ~100-150 KB, fit to commit
+
+
+def _save(fig, path, dpi):
+    """PNG at a dpi capped by MAX_PIXELS, reduced to a 256-colour palette (line plots on white
+    lose nothing visible; the file shrinks ~3x)."""
+    import io
+
+    from PIL import Image
+
+    w, h = fig.get_size_inches()
+    dpi = max(50.0, min(dpi, (MAX_PIXELS / (w * h)) ** 0.5))
+    buf = io.BytesIO()
+    fig.savefig(buf, dpi=dpi, format="png")
+    buf.seek(0)
+    with Image.open(buf) as im:
+        im.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+
+
 def plot(payload, out_dir):
     """One PNG per suite: speedup (peer / fuseflow median) by problem size, one panel per case,
     one line per peer; and graph_per_iteration.png: PageRank time per iteration by graph size.
@@ -165,7 +184,7 @@ def plot(payload, out_dir):
                      f"{payload['machine']['cores']} cores, {payload['machine']['simd_target']})", fontsize=9)
         fig.tight_layout()
         path = out_dir / f"{suite}.png"
-        fig.savefig(path, dpi=100)
+        _save(fig, path, dpi=100)
         plt.close(fig)
         paths.append(path)
     per_iter = [c for c in payload["cases"] if c["suite"] == "graph" and c["unit"] == "seconds per iteration"
@@ -185,7 +204,7 @@ def plot(payload, out_dir):
         ax.legend(fontsize=7)
         fig.tight_layout()
         path = out_dir / "graph_per_iteration.png"
-        fig.savefig(path, dpi=110)
+        _save(fig, path, dpi=110)
         plt.close(fig)
         paths.append(path)
     return paths
