@@ -287,3 +287,16 @@ def test_rmat_is_generated_once_per_run_and_read_only(tmp_path):
     assert np.array_equal(src, want[0]) and np.array_equal(dst, want[1])
     with np.load(ctx.rmat_file(8, 4, seed=3)) as f:
         assert np.array_equal(f["src"], src) and np.array_equal(f["dst"], dst)
+
+
+def test_ctrl_c_reraised_by_a_peer_as_another_error_still_stops_the_run():
+    from fuseflow.bench._cli import _from_ctrl_c
+
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as k:
+            raise MemoryError("std::bad_alloc") from k
+    except MemoryError as e:
+        assert _from_ctrl_c(e)
+    assert not _from_ctrl_c(MemoryError("std::bad_alloc"))

@@ -43,6 +43,18 @@ def parse_args(argv):
     return args
 
 
+def _from_ctrl_c(e):
+    """True when KeyboardInterrupt is in e's cause/context chain (e.g. usearch reports an
+    interrupted search as MemoryError raised from the KeyboardInterrupt)."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return False
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     from rich.console import Console
@@ -101,6 +113,12 @@ def main(argv=None):
                 console.print(f"[red]interrupted during suite {name}: writing the cases measured so far[/]")
                 break
             except Exception as e:  # one broken suite must not lose the others' figures
+                if _from_ctrl_c(e):  # a peer's native code turned Ctrl-C into its own error
+                    failed[name] = f"interrupted (Ctrl-C, raised as {type(e).__name__})"
+                    interrupted = name
+                    suite_seconds[name] = time.perf_counter() - t0
+                    console.print(f"[red]interrupted during suite {name}: writing the cases measured so far[/]")
+                    break
                 failed[name] = f"{type(e).__name__}: {e}"
                 console.print(f"[red]suite {name} failed: {type(e).__name__}: {e}[/]")
                 console.print(traceback.format_exc(), markup=False, highlight=False)
