@@ -29,7 +29,7 @@ def tiny_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
     env = dict(os.environ, FUSEFLOW_BENCH_CACHE=str(out / "cache"))
     done = subprocess.run([sys.executable, "-m", "fuseflow.bench", "--tiny", "--out", str(out)], env=env,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=900)  # generous: CI machines are shared
     payload = json.loads((out / "results.json").read_text())
     return done, payload, out
 
@@ -40,6 +40,21 @@ def test_tiny_run_of_every_suite_succeeds(tiny_run):
     assert payload["failed_suites"] == {}
     assert payload["suites"] == list(SUITES)
     assert "JSON:" in done.stdout and "plot:" in done.stdout
+
+
+def test_run_prints_time_per_suite_and_total(tiny_run):
+    done, payload, _ = tiny_run
+    assert "time per suite: boundary " in done.stdout and "total " in done.stdout
+    assert set(payload["seconds"]["suites"]) == set(SUITES)
+    assert all(c["seconds"] > 0 for c in payload["cases"] if c["unit"].startswith("seconds per"))
+
+
+def test_boundary_measures_keyword_calls_against_positional(tiny_run):
+    _, payload, _ = tiny_run
+    kw = [c for c in payload["cases"] if c["case"] == "ff.jit call: keywords vs positional"]
+    assert kw and all({"fuseflow keyword call f(x=, y=, a=)", "fuseflow default filled f(x, y)"} <= set(c["ratios"])
+                      for c in kw)
+    assert any("keyword / positional call cost" in n["text"] for n in payload["notes"])
 
 
 def test_json_validates_against_the_schema(tiny_run):
@@ -75,6 +90,17 @@ def test_plots_written(tiny_run):
     assert {"graph.png", "graph_per_iteration.png", "arrays.png"} <= pngs
     for p in out.glob("*.png"):
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert p.stat().st_size < 200_000, p  # small enough to commit beside a run's JSON
+
+
+def test_from_json_replots_a_saved_run(tiny_run, tmp_path):
+    _, payload, out = tiny_run
+    replot = tmp_path / "replot"
+    assert bench.main(["--from-json", str(out / "results.json"), "--out", str(replot)]) == 0
+    assert {p.name for p in replot.glob("*.png")} == {p.name for p in out.glob("*.png")}
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"cases": []}')
+    assert bench.main(["--from-json", str(bad), "--no-plots"]) == 2
 
 
 def test_schema_rejects_incomplete_results(tiny_run):
@@ -214,3 +240,63 @@ def test_compare_rejects_unreadable_input(tmp_path, capsys):
     bad.write_text('{"cases": []}')
     assert compare.main([str(bad), str(bad)]) == 2
     assert "schema" in capsys.readouterr().err
+
+
+def test_note_and_interrupt_keep_what_was_measured(tmp_path, monkeypatch):
+    """Ctrl-C during a suite: the cases measured so far are written (valid JSON), exit 130."""
+    from fuseflow.bench import suites
+
+    class Interrupting:
+        DESCRIPTION = "raises KeyboardInterrupt"
+
+        @staticmethod
+        def run(ctx):
+            ctx.measure("one case", {"fuseflow": lambda: np.ones(3)}, size=3)
+            raise KeyboardInterrupt
+
+    monkeypatch.setitem(suites.SUITES, "interrupting", Interrupting)
+    out = tmp_path / "run"
+    code = bench.main(["--tiny", "--suite", "interrupting", "boundary", "--out", str(out), "--no-plots",
+                       "--note", "machine loaded"])
+    assert code == 130
+    payload = json.loads((out / "results.json").read_text())
+    bench.validate(payload)
+    assert payload["suites"] == ["interrupting"] and "interrupted" in payload["failed_suites"]["interrupting"]
+    assert [c["case"] for c in payload["cases"]] == ["one case"]
+    assert {"suite": None, "text": "machine loaded"} in payload["notes"]
+
+
+def test_optional_suites_may_be_absent_but_not_broken(monkeypatch):
+    from fuseflow.bench import suites
+
+    monkeypatch.setattr(suites, "OPTIONAL", {"no_such_suite"})
+    assert suites._load("no_such_suite") is None
+    with pytest.raises(ModuleNotFoundError):
+        suites._load("another_missing_suite")  # not optional: an error, not a silent skip
+
+
+def test_rmat_is_generated_once_per_run_and_read_only(tmp_path):
+    from fuseflow.bench._context import Context
+
+    ctx = Context(_harness.PROFILES["tiny"], console=None, cache_dir=tmp_path)
+    src, dst = ctx.rmat(8, 4, seed=3)
+    assert ctx.rmat(8, 4, seed=3)[0] is src and not src.flags.writeable
+    import fuseflow as ff
+
+    want = ff.generators.rmat(8, 4, seed=3)
+    assert np.array_equal(src, want[0]) and np.array_equal(dst, want[1])
+    with np.load(ctx.rmat_file(8, 4, seed=3)) as f:
+        assert np.array_equal(f["src"], src) and np.array_equal(f["dst"], dst)
+
+
+def test_ctrl_c_reraised_by_a_peer_as_another_error_still_stops_the_run():
+    from fuseflow.bench._cli import _from_ctrl_c
+
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as k:
+            raise MemoryError("std::bad_alloc") from k
+    except MemoryError as e:
+        assert _from_ctrl_c(e)
+    assert not _from_ctrl_c(MemoryError("std::bad_alloc"))

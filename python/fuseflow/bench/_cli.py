@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 
 from ._harness import PROFILES
-from ._report import SCHEMA_VERSION, plot, print_table, write_json
+from ._report import SCHEMA_VERSION, plot, print_table, print_times, write_json
 from .suites import SUITES
 
 
@@ -23,9 +23,13 @@ def parse_args(argv):
     ap.add_argument("--sizes", choices=sorted(PROFILES), help="same as --tiny / --quick; default full")
     ap.add_argument("--out", type=Path, help="output directory (default ./fuseflow-bench/<UTC time>)")
     ap.add_argument("--list", action="store_true", help="list the suites and exit")
+    ap.add_argument("--from-json", type=Path, metavar="RESULTS",
+                    help="measure nothing: print the table and write the plots of a saved run's results.json")
     ap.add_argument("--skip-peers", default="", metavar="A,B", help="treat these peers as not installed")
     ap.add_argument("--no-plots", action="store_true", help="write no PNG files")
     ap.add_argument("--verbose", action="store_true", help="print tracebacks of failing peers")
+    ap.add_argument("--note", action="append", default=[], metavar="TEXT",
+                    help="a line kept in the JSON's notes (e.g. the machine's condition); repeatable")
     args = ap.parse_args(argv)
     if args.tiny and args.quick:
         ap.error("--tiny and --quick: choose one")
@@ -39,6 +43,18 @@ def parse_args(argv):
     return args
 
 
+def _from_ctrl_c(e):
+    """True when KeyboardInterrupt is in e's cause/context chain (e.g. usearch reports an
+    interrupted search as MemoryError raised from the KeyboardInterrupt)."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return False
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     from rich.console import Console
@@ -50,6 +66,8 @@ def main(argv=None):
         for name, module in SUITES.items():
             console.print(f"[bold]{name:10}[/] {module.DESCRIPTION}")
         return 0
+    if args.from_json:
+        return _from_json(console, args)
 
     import numpy as np
 
@@ -69,7 +87,10 @@ def main(argv=None):
     console.print(f"[bold]fuseflow {ff.__version__}[/] benchmarks, {args.profile} sizes, suites: {', '.join(names)}; "
                   f"{machine['cpu']}, {machine['cores']} cores, SIMD {machine['simd_target']}, "
                   f"{ff.get_num_threads()} fuseflow threads")
+    for text in args.note:
+        ctx.notes.append({"suite": None, "text": text})
     failed = {}
+    interrupted = None
     started = time.perf_counter()
     suite_seconds = {}
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -85,11 +106,27 @@ def main(argv=None):
             console.print(f"[bold cyan]== {name}[/]: {SUITES[name].DESCRIPTION}")
             try:
                 SUITES[name].run(ctx)
+            except KeyboardInterrupt:  # Ctrl-C: keep what was measured, write it, say so
+                failed[name] = "interrupted (Ctrl-C)"
+                interrupted = name
+                suite_seconds[name] = time.perf_counter() - t0
+                console.print(f"[red]interrupted during suite {name}: writing the cases measured so far[/]")
+                break
             except Exception as e:  # one broken suite must not lose the others' figures
+                if _from_ctrl_c(e):  # a peer's native code turned Ctrl-C into its own error
+                    failed[name] = f"interrupted (Ctrl-C, raised as {type(e).__name__})"
+                    interrupted = name
+                    suite_seconds[name] = time.perf_counter() - t0
+                    console.print(f"[red]interrupted during suite {name}: writing the cases measured so far[/]")
+                    break
                 failed[name] = f"{type(e).__name__}: {e}"
                 console.print(f"[red]suite {name} failed: {type(e).__name__}: {e}[/]")
                 console.print(traceback.format_exc(), markup=False, highlight=False)
             suite_seconds[name] = time.perf_counter() - t0
+            in_cases = sum(c.seconds for c in ctx.cases if c.suite == name)
+            console.print(f"[bold cyan]== {name}[/]: {suite_seconds[name]:.1f} s"
+                          + (f" ({in_cases:.1f} s in timed cases, the rest setup: inputs, graphs, peer compiles)"
+                             if in_cases else ""))
             progress.advance(task)
         ctx.attach_progress(None, None)
     machine["load_average_end"] = load_average()
@@ -99,7 +136,7 @@ def main(argv=None):
         "created": stamp,
         "command": "python -m fuseflow.bench " + " ".join(sys.argv[1:] if argv is None else argv),
         "profile": args.profile,
-        "suites": names,
+        "suites": names if interrupted is None else names[:names.index(interrupted) + 1],
         "machine": machine,
         "versions": {"fuseflow": ff.__version__, "python": machine["python"], "numpy": np.__version__,
                      **ctx.peers.versions()},
@@ -122,5 +159,33 @@ def main(argv=None):
     disagree = [(c["suite"], c["case"], c["size_label"], peer) for c in cases for peer in c["disagreements"]]
     for d in disagree:
         console.print(f"[red]disagreement: {d[0]} / {d[1]} [{d[2]}]: {d[3]}[/]")
-    console.print(f"total {payload['seconds']['total']:.0f} s")
+    print_times(console, payload)
+    if interrupted is not None:
+        return 130
     return 1 if failed or disagree else 0
+
+
+def _from_json(console, args):
+    """Table, times and plots of a saved run (e.g. the README's, re-plotted after a plot change)."""
+    import json
+
+    from ._report import validate
+
+    try:
+        payload = json.loads(args.from_json.read_text())
+        validate(payload)
+    except (OSError, ValueError) as e:
+        console.print(f"{args.from_json}: not a readable fuseflow.bench result ({type(e).__name__}: {e})",
+                      markup=False)
+        return 2
+    except Exception as e:  # jsonschema.ValidationError
+        console.print(f"{args.from_json}: does not follow schema.json: {getattr(e, 'message', e)}", markup=False)
+        return 2
+    print_table(console, payload)
+    print_times(console, payload)
+    if not args.no_plots:
+        out = args.out or args.from_json.parent
+        out.mkdir(parents=True, exist_ok=True)
+        for p in plot(payload, out):
+            console.print(f"plot: {p}")
+    return 0

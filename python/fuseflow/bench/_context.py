@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from collections import OrderedDict
 from pathlib import Path
 
 from rich.markup import escape
@@ -24,6 +25,45 @@ class Context:
         self._task = None
         self.cache_dir = Path(cache_dir or os.environ.get("FUSEFLOW_BENCH_CACHE")
                               or Path(tempfile.gettempdir()) / "fuseflow-bench-cache")
+        self._rmat = OrderedDict()  # (scale, edge_factor, seed) -> (src, dst), most recent last
+
+    # -- generated inputs, shared by the suites of one run -----------------------------------------
+    RMAT_KEEP = 3  # graphs kept in memory (R-MAT 20: 2 x 64 MiB of int32 each)
+
+    def rmat(self, scale, edge_factor=16, seed=1):
+        """ff.generators.rmat(scale, edge_factor, seed=seed), generated once per run: on a loaded
+        2-core machine R-MAT 20 takes ~20 s, and the graph, fusion, loading and memory suites use
+        the same graphs. Read-only arrays (a suite must not modify them)."""
+        key = (scale, edge_factor, seed)
+        if key in self._rmat:
+            self._rmat.move_to_end(key)
+            return self._rmat[key]
+        import fuseflow as ff
+
+        self.progress_note(f"{self.suite}: generating R-MAT {scale} (edge factor {edge_factor})")
+        src, dst = ff.generators.rmat(scale, edge_factor, seed=seed)
+        src.flags.writeable = False
+        dst.flags.writeable = False
+        self._rmat[key] = (src, dst)
+        while len(self._rmat) > self.RMAT_KEEP:
+            self._rmat.popitem(last=False)
+        return src, dst
+
+    def rmat_file(self, scale, edge_factor=16, seed=1):
+        """The same edge list in a .npz file of the cache directory, for child processes (the
+        memory suite); keyed by fuseflow's version so a changed generator is not read stale."""
+        import numpy as np
+
+        import fuseflow as ff
+
+        path = self.cache_dir / "rmat" / f"rmat{scale}_ef{edge_factor}_seed{seed}_v{ff.__version__}.npz"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            src, dst = self.rmat(scale, edge_factor, seed)
+            tmp = path.with_suffix(".part.npz")
+            np.savez(tmp, src=src, dst=dst)
+            os.replace(tmp, path)
+        return path
 
     # -- peers and skips -------------------------------------------------------------------------
     def peer(self, name):

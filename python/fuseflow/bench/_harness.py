@@ -43,8 +43,8 @@ class Profile:
 
 PROFILES = {
     "tiny": Profile("tiny", rounds=5, round_seconds=0.0005),
-    "quick": Profile("quick", rounds=5, round_seconds=0.01),
-    "full": Profile("full", rounds=7, round_seconds=0.03),
+    "quick": Profile("quick", rounds=5, round_seconds=0.005),
+    "full": Profile("full", rounds=5, round_seconds=0.03),
 }
 
 
@@ -125,11 +125,12 @@ class Case:
     errors: dict = field(default_factory=dict)
     params: dict = field(default_factory=dict)
     note: str = ""
+    seconds: float = 0.0  # wall time the case took (warm-up, checks and rounds): where a run's time goes
 
     def to_json(self):
         return {k: getattr(self, k) for k in ("suite", "case", "size", "size_label", "unit", "baseline", "rounds",
                                                "figures", "calls", "ratios", "max_abs_diff", "disagreements",
-                                               "errors", "params", "note")}
+                                               "errors", "params", "note", "seconds")}
 
 
 def _time_calls(fn, calls, arg, clock=time.perf_counter):
@@ -158,6 +159,7 @@ def measure(ctx, suite, case, contenders, *, baseline="fuseflow", size=None, siz
     spinning worker threads (OpenBLAS, OpenMP) are idle again (on 2 cores they take the core the
     next library needs). clock: time.thread_time measures the calling thread's CPU time, which
     other load does not distort, for contenders that run on that thread only."""
+    started = time.perf_counter()
     agree = agree or default_agree(rtol, atol)
     rounds = max(5, rounds or ctx.profile.rounds)
     rec = Case(suite=suite, case=case, size=size, size_label=size_label or (f"{size:,}" if size else ""),
@@ -245,6 +247,7 @@ def measure(ctx, suite, case, contenders, *, baseline="fuseflow", size=None, siz
     for label, fig in rec.figures.items():
         if label != baseline and base:
             rec.ratios[label] = fig["median"] / base
+    rec.seconds = time.perf_counter() - started
     ctx.add(rec)
     return rec
 

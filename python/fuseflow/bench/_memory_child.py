@@ -1,6 +1,7 @@
-"""Child process of the memory suite: `python -m fuseflow.bench._memory_child SIDE SCALE ITERS`.
+"""Child process of the memory suite: `python -m fuseflow.bench._memory_child SIDE SCALE ITERS [EDGES.npz]`.
 
-Builds the R-MAT graph, drops the edge arrays, returns freed memory to the OS (malloc_trim),
+Builds the R-MAT graph (read from EDGES.npz, the run's cached edge list, when given: generating
+R-MAT 20 takes ~20 s on a loaded machine, in every child), drops the edge arrays, returns freed memory to the OS (malloc_trim),
 resets the kernel's peak-RSS mark (writes 5 to /proc/self/clear_refs), runs one PageRank (the DSL
 side's first call, so tracing, compiling and every buffer of the run count) and prints one JSON
 line: RSS before, peak (VmHWM) after, and the result's checksum."""
@@ -20,7 +21,7 @@ def _status_kib(field):
     raise RuntimeError(f"{field} not in /proc/self/status")
 
 
-def main(side, scale, iters):
+def main(side, scale, iters, edges=None):
     if side == "dsl_no_rotation":
         os.environ["FUSEFLOW_DISABLE_PASSES"] = "loop_rotation"
     import numpy as np
@@ -28,7 +29,11 @@ def main(side, scale, iters):
     import fuseflow as ff
     from fuseflow.examples import pagerank
 
-    src, dst = ff.generators.rmat(scale, 16, seed=1)
+    if edges:
+        with np.load(edges) as f:
+            src, dst = f["src"], f["dst"]
+    else:
+        src, dst = ff.generators.rmat(scale, 16, seed=1)
     g = ff.Graph.from_edges(src, dst, num_nodes=1 << scale)
     del src, dst
     gc.collect()
@@ -49,4 +54,4 @@ def main(side, scale, iters):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else None)

@@ -76,6 +76,20 @@ def print_table(console, payload, title=None):
     console.print(table)
 
 
+def print_times(console, payload):
+    """Wall time per suite (setup included) and the total: what --quick's 3-minute budget is spent on."""
+    suites = payload["seconds"]["suites"]
+    cases = defaultdict(int)
+    for c in payload["cases"]:
+        cases[c["suite"]] += 1
+    load = payload["machine"].get("load_average_start"), payload["machine"].get("load_average_end")
+    parts = [f"{name} {sec:.1f} s ({cases[name]} cases)" for name, sec in suites.items()]
+    console.print("time per suite: " + ", ".join(parts))
+    loads = " -> ".join(f"{v:.1f}" for v in load if v is not None)
+    console.print(f"[bold]total {payload['seconds']['total']:.1f} s[/] ({payload['profile']} sizes"
+                  + (f"; load average {loads} on {payload['machine']['cores']} cores" if loads else "") + ")")
+
+
 def markdown_table(payload):
     """The same table as Markdown (the README embeds one)."""
     lines = ["| suite | case | size | fuseflow | peer | peer time | speedup |", "|---|---|---|---|---|---|---|"]
@@ -93,6 +107,25 @@ def markdown_table(payload):
 def write_json(path, payload):
     validate(payload)
     path.write_text(json.dumps(payload, indent=1, sort_keys=False))
+
+
+MAX_PIXELS = 1.6e6  # a suite with many panels gets a lower dpi: PNGs stay ~100-150 KB, fit to commit
+
+
+def _save(fig, path, dpi):
+    """PNG at a dpi capped by MAX_PIXELS, reduced to a 256-colour palette (line plots on white
+    lose nothing visible; the file shrinks ~3x)."""
+    import io
+
+    from PIL import Image
+
+    w, h = fig.get_size_inches()
+    dpi = max(50.0, min(dpi, (MAX_PIXELS / (w * h)) ** 0.5))
+    buf = io.BytesIO()
+    fig.savefig(buf, dpi=dpi, format="png")
+    buf.seek(0)
+    with Image.open(buf) as im:
+        im.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
 
 
 def plot(payload, out_dir):
@@ -151,7 +184,7 @@ def plot(payload, out_dir):
                      f"{payload['machine']['cores']} cores, {payload['machine']['simd_target']})", fontsize=9)
         fig.tight_layout()
         path = out_dir / f"{suite}.png"
-        fig.savefig(path, dpi=100)
+        _save(fig, path, dpi=100)
         plt.close(fig)
         paths.append(path)
     per_iter = [c for c in payload["cases"] if c["suite"] == "graph" and c["unit"] == "seconds per iteration"
@@ -171,7 +204,7 @@ def plot(payload, out_dir):
         ax.legend(fontsize=7)
         fig.tight_layout()
         path = out_dir / "graph_per_iteration.png"
-        fig.savefig(path, dpi=110)
+        _save(fig, path, dpi=110)
         plt.close(fig)
         paths.append(path)
     return paths

@@ -58,7 +58,7 @@ def run(ctx):
         nb_where, nb_css = _numba_kernels(numba)
 
     rng = np.random.default_rng(0)
-    sizes = ctx.pick((1000, 100_000), (1000, 100_000, 3_000_000), (1000, 10_000, 100_000, 1_000_000, 10_000_000))
+    sizes = ctx.pick((1000, 100_000), (1000, 100_000, 1_000_000), (1000, 10_000, 100_000, 1_000_000, 10_000_000))
     for n in sizes:
         x = rng.standard_normal(n)
         y = rng.standard_normal(n)

@@ -53,12 +53,12 @@ def run(ctx):
     usearch = ctx.peer("usearch")
     rng = np.random.default_rng(0)
     dim, k = ctx.pick(64, 1024, 1024), 10
-    pause = ctx.pick(0.0, 0.05, 0.25)
+    pause = ctx.pick(0.0, 0.02, 0.25)
     if faiss is not None:
         faiss.omp_set_num_threads(ff.get_num_threads())
     q = rng.standard_normal(dim, dtype=np.float32)
     Q = rng.standard_normal((64, dim), dtype=np.float32)
-    for rows in ctx.pick((300,), (1000, 20_000), (1000, 10_000, 100_000)):
+    for rows in ctx.pick((300,), (1000, 10_000), (1000, 10_000, 100_000)):
         P = rng.standard_normal((rows, dim), dtype=np.float32)
         idx = ff.EmbeddingIndex(dim, "dot")
         idx.add(P)
