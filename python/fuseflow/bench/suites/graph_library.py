@@ -72,7 +72,7 @@ def run(ctx):
         ctx.skip(", ".join(missing), "not in this fuseflow build")
     bandwidth = stream_copy_gbs(ctx.pick(1 << 22, 1 << 27, 1 << 28))
     ctx.note(f"streaming copy (numpy, one thread, read + write counted): {bandwidth:.1f} GB/s")
-    scale = ctx.pick(9, 14, 20)
+    scale = ctx.pick(9, 13, 20)  # quick: R-MAT 13 and a 128-side road grid keep --quick inside its 3 minutes
     src, dst = ff.generators.rmat(scale, 16)
     n = 1 << scale
     w = np.random.default_rng(0).uniform(1.0, 10.0, src.shape[0])
@@ -81,7 +81,7 @@ def run(ctx):
     if not hasattr(ff.generators, "road_grid"):
         ctx.skip("road graph", "ff.generators.road_grid is not in this fuseflow build")
         return
-    side = ctx.pick(32, 256, 2048)
+    side = ctx.pick(32, 128, 2048)
     rs, rd, rw = ff.generators.road_grid(side)
     _graph(ctx, ff, nk, ig, f"road grid {side}x{side}", rs, rd, side * side, rw, road=True, side=side,
            bandwidth=bandwidth)
