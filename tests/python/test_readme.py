@@ -25,3 +25,9 @@ def test_quickstart_runs_and_agrees_with_numpy():
         y = 0.5 * ranks + 0.5 * np.divide(sums, deg, out=np.zeros_like(y), where=deg > 0)
     np.testing.assert_allclose(smooth(g, ranks, 0.5), y, rtol=1e-12, atol=1e-15)
     assert len(scope["ids"]) == 5
+    x = scope["x"]  # the N-d example and the eager array operations, against NumPy
+    want = (x - x.mean(1, keepdims=True)) / x.std(1, keepdims=True)
+    np.testing.assert_allclose(scope["y"], want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(scope["top"], -np.sort(-x, axis=-1)[:, :5])
+    np.testing.assert_allclose(scope["c"], np.cumsum(x, axis=1), rtol=1e-12)
+    np.testing.assert_array_equal(scope["q"], np.quantile(x, 0.9, axis=0))
