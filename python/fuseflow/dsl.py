@@ -402,7 +402,26 @@ def _binary(op, a, b):
                 b = b.astype("int64")
     a = _lift(ctx, a, "lhs")
     b = _lift(ctx, b, "rhs")
+    if a._type[1] == "bool" and b._type[1] == "bool" and op in _BOOL_ARITHMETIC:
+        op = _bool_arithmetic(op)
     return Traced(ctx, _located(ctx).binary(op, a._id, b._id))
+
+
+# NumPy 2 on two bool operands: + and maximum are logical or, * and minimum logical and (the
+# result stays bool); - raises; //, % and ** give int8, a dtype fuseflow does not have.
+_BOOL_ARITHMETIC = {"add": "or", "mul": "and", "maximum": "or", "minimum": "and",
+                    "sub": None, "floor_div": None, "mod": None, "pow": None}
+
+
+def _bool_arithmetic(op):
+    replacement = _BOOL_ARITHMETIC[op]
+    if replacement is not None:
+        return replacement
+    if op == "sub":
+        raise TypeError("sub: arithmetic on bool values: bool - bool is not supported (as in NumPy); "
+                        "use ^ (xor) or cast with .astype(...) first")
+    raise TypeError(f"{op}: arithmetic on bool values: bool {op} bool gives int8 in NumPy, a dtype "
+                    "fuseflow does not have; cast with .astype('int32') first")
 
 
 def _check_int32_operands(values, names):

@@ -300,6 +300,9 @@ class _Traced:
 class JitFunction(_core.JitDispatcher):
     """The callable ff.jit returns. Also: .ir(*args), .dot(*args), .profile(*args).
 
+    f(*args, out=buf) writes the result into the caller's array(s) and returns them (a tuple or
+    list of arrays for a function returning a tuple); see _call_into for the rules.
+
     __call__ is native (_core.JitDispatcher): a call with the exact argument layout of an earlier
     call (kinds, dtypes, array lengths, graph sizes; plain arrays, graphs and Python numbers) runs
     the remembered compiled program without entering Python; every other call comes to _call_slow."""
@@ -558,6 +561,9 @@ class JitFunction(_core.JitDispatcher):
     def _call_slow(self, *args, **kwargs):
         """Every call the native __call__ has not remembered: traces on a new signature, and
         remembers plain positional layouts so their next call stays native."""
+        if "out" in kwargs and "out" not in self._param_index and not _trace_state.stack:
+            out = kwargs.pop("out")
+            return self._call_into(args, kwargs, out)
         if self._plain and (kwargs or len(args) < self._n_params) and not _trace_state.stack:
             positional = self._keywords_to_positions(args, kwargs)
             if positional is not None:
@@ -579,6 +585,49 @@ class JitFunction(_core.JitDispatcher):
         if not kwargs and len(args) == self._n_params and not entry.monitors and _memoizable(args):
             self._remember(args, compiled, entry.structure, entry.graph_weights)
         return entry.result(compiled.run(inputs), 2)
+
+    def _call_into(self, args, kwargs, out):
+        """f(..., out=buf): runs f and writes its outputs into the caller's arrays, returning them.
+        out is one array for a function returning one array, else a tuple/list matching the
+        returned tuple. Each must be a numpy.ndarray, C-contiguous, aligned, writeable, of the
+        output's exact dtype and shape. The outputs are copied in once the whole program has run,
+        so an out array that overlaps (or is) an input gets the result computed from the inputs as
+        they were before the call. The run reuses its pooled output buffers: no output arrays are
+        allocated on repeated calls."""
+        entry, inputs = self._get(args, kwargs)
+        if entry.monitors:
+            raise TypeError(f"{self._fn.__name__}: out= is not supported for functions that call ff.converge")
+        leaves = []
+        if entry.structure is None:
+            if isinstance(out, (tuple, list)):
+                raise TypeError(f"out: {self._fn.__name__} returns one array; pass one numpy.ndarray, "
+                                f"got a {type(out).__name__}")
+            leaves = [out]
+        else:
+            if not isinstance(out, (tuple, list)):
+                raise TypeError(f"out: {self._fn.__name__} returns {entry.num_results} values; pass a tuple "
+                                f"or list of as many arrays, got {type(out).__name__}")
+            leaves = list(out)
+            if len(leaves) != entry.num_results:
+                raise ValueError(f"out: {self._fn.__name__} returns {entry.num_results} values, got "
+                                 f"{len(leaves)} out arrays")
+        for i, a in enumerate(leaves):
+            name = "out" if entry.structure is None else f"out[{i}]"
+            if type(a) is not np.ndarray:
+                raise TypeError(f"{name}: must be a numpy.ndarray, got {type(a).__name__}")
+            if not a.flags.c_contiguous or not a.flags.aligned or not a.dtype.isnative:
+                raise ValueError(f"{name}: must be C-contiguous, aligned and in native byte order")
+            if not a.flags.writeable:
+                raise ValueError(f"{name}: must be writeable")
+            if a.ndim < 1 or a.ndim > 4:
+                raise ValueError(f"{name}: must have rank 1-4 (scalar outputs cannot go to out=), got shape {a.shape}")
+        compiled = entry.compiled
+        if compiled is None:
+            compiled = self._compiled(entry)
+        compiled.run_into(inputs, leaves)
+        if entry.structure is None:
+            return out
+        return out if isinstance(out, tuple) else tuple(out)
 
     def program(self, *args, **kwargs):
         """The traced, verified _core.Program for these arguments' signature."""

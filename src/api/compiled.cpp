@@ -86,12 +86,116 @@ const Compiled& Compiled::variant_for(const std::vector<Value>& inputs) const {
 
 std::vector<Value> Compiled::run(std::vector<Value> inputs) const { return variant_for(inputs).run_impl(inputs, nullptr); }
 
+void Compiled::run_into(std::vector<Value> inputs, const std::vector<OutBuffer>& outs) const {
+  variant_for(inputs).run_into_impl(inputs, outs);
+}
+
+void Compiled::run_into_impl(std::vector<Value>& inputs, const std::vector<OutBuffer>& outs) const {
+  if (inputs.size() != plan_.input_slots.size()) {
+    throw_value_error("inputs", "expected " + std::to_string(plan_.input_slots.size()) + " values, got " +
+                                    std::to_string(inputs.size()));
+  }
+  if (outs.size() != plan_.output_slots.size()) {
+    throw_value_error("out", "the function has " + std::to_string(plan_.output_slots.size()) + " outputs, got " +
+                                 std::to_string(outs.size()) + " out arrays");
+  }
+  auto state = acquire();
+  try {
+    load_inputs(inputs, *state);
+    exec::execute(plan_, *state, nullptr);
+    // Check every buffer before writing any, so a bad one leaves the caller's arrays untouched.
+    for (std::size_t i = 0; i < outs.size(); ++i) {
+      const Value& v = state->slots[static_cast<std::size_t>(plan_.output_slots[i])];
+      const std::string name = "out[" + std::to_string(i) + "]";
+      if (!v.is_array()) throw_type_error(name, "output " + std::to_string(i) + " is a scalar; out= takes array outputs only");
+      if (v.type != outs[i].type) {
+        throw_type_error(name, std::string("output ") + std::to_string(i) + " has dtype " + exec::elem_type_name(v.type) +
+                                   ", the out array " + exec::elem_type_name(outs[i].type) + " (dtypes must match exactly)");
+      }
+      const std::vector<exec::LengthSource>& dims = plan_.output_dims[i];
+      std::vector<std::int64_t> want;
+      if (dims.empty()) {
+        want.push_back(v.length);
+      } else {
+        for (const exec::LengthSource& d : dims) want.push_back(exec::evaluate_length(d, state->slots));
+      }
+      bool same = static_cast<int>(want.size()) == outs[i].rank;
+      for (std::size_t k = 0; same && k < want.size(); ++k) same = want[k] == outs[i].dims[k];
+      if (!same) {
+        std::string w = "(";
+        for (std::size_t k = 0; k < want.size(); ++k) w += (k ? ", " : "") + std::to_string(want[k]) + (want.size() == 1 ? "," : "");
+        std::string g = "(";
+        for (int k = 0; k < outs[i].rank; ++k) g += (k ? ", " : "") + std::to_string(outs[i].dims[k]) + (outs[i].rank == 1 ? "," : "");
+        throw_value_error(name, "output " + std::to_string(i) + " has shape " + w + "), the out array " + g + ") (shapes must match exactly)");
+      }
+    }
+    for (std::size_t i = 0; i < outs.size(); ++i) {
+      const Value& v = state->slots[static_cast<std::size_t>(plan_.output_slots[i])];
+      if (v.length > 0) std::memmove(outs[i].data, v.raw_data(), static_cast<std::size_t>(v.length) * exec::elem_size(v.type));
+    }
+    release(std::move(state));
+  } catch (...) {
+    release(std::move(state));
+    throw;
+  }
+}
+
 std::vector<Value> Compiled::run_profiled(std::vector<Value> inputs, RunProfile& profile) const {
   const Compiled& c = variant_for(inputs);
   profile.steps.assign(static_cast<std::size_t>(c.plan_.num_profile_ids), StepProfile{});
   profile.events.clear();
   profile.dropped_events = 0;
   return c.run_impl(inputs, &profile);
+}
+
+void Compiled::load_inputs(std::vector<Value>& inputs, exec::RunState& st) const {
+  exec::RunState* state = &st;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const int slot = plan_.input_slots[i];
+    const exec::SlotInfo& info = plan_.slots[static_cast<std::size_t>(slot)];
+    Value& in = inputs[i];
+    auto name = [i] { return "inputs[" + std::to_string(i) + "]"; };
+    if (info.kind == exec::SlotKind::kScalar && in.is_scalar()) {
+      // Python numbers arrive as int64/float64/bool: convert to the traced dtype.
+      Value v;
+      v.kind = exec::SlotKind::kScalar;
+      v.type = info.type;
+      exec::store_scalar(info.type, in.as_f64(), in.as_i64(), !exec::is_float(in.type), v.scalar);
+      state->slots[static_cast<std::size_t>(slot)] = v;
+      continue;
+    }
+    if (in.kind != info.kind || (info.kind == exec::SlotKind::kArray && in.type != info.type)) {
+      throw_type_error(name(), "expected " + expected_kind(info) + ", got " + describe_value(in));
+    }
+    if (info.kind == exec::SlotKind::kGraph && !in.graph) throw_type_error(name(), "graph is null");
+    if (info.kind == exec::SlotKind::kArray) {
+      const int want = plan_.input_ranks[i];
+      const int got = in.rank > 1 ? in.rank : 1;
+      if (want != got) {
+        throw_type_error(name(), "expected a " + std::to_string(want) + "-D " + exec::elem_type_name(info.type) +
+                                     " array, got a " + std::to_string(got) + "-D array");
+      }
+    }
+    state->slots[static_cast<std::size_t>(slot)] = std::move(in);
+  }
+  for (const exec::InputLengthCheck& c : plan_.input_checks) {
+    const Value& v = state->slots[static_cast<std::size_t>(plan_.input_slots[static_cast<std::size_t>(c.input_index)])];
+    const std::int64_t want = expected_length(c.expected, state->slots);
+    if (c.axis >= 0) {
+      const std::int64_t got = v.rank > 1 ? v.dims[c.axis] : v.length;
+      if (got != want) {
+        throw_value_error("inputs[" + std::to_string(c.input_index) + "]",
+                          "axis " + std::to_string(c.axis) + " " + length_rule(c.expected) + " (" + std::to_string(want) +
+                              "), got " + std::to_string(got));
+      }
+      continue;
+    }
+    if (v.length != want) {
+      throw_value_error("inputs[" + std::to_string(c.input_index) + "]",
+                        std::string(length_rule(c.expected)) + " (" + std::to_string(want) + "), got length " +
+                            std::to_string(v.length));
+    }
+  }
 }
 
 std::vector<Value> Compiled::run_impl(std::vector<Value>& inputs, RunProfile* profile) const {
@@ -101,52 +205,7 @@ std::vector<Value> Compiled::run_impl(std::vector<Value>& inputs, RunProfile* pr
   }
   auto state = acquire();
   try {
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-      const int slot = plan_.input_slots[i];
-      const exec::SlotInfo& info = plan_.slots[static_cast<std::size_t>(slot)];
-      Value& in = inputs[i];
-      auto name = [i] { return "inputs[" + std::to_string(i) + "]"; };
-      if (info.kind == exec::SlotKind::kScalar && in.is_scalar()) {
-        // Python numbers arrive as int64/float64/bool: convert to the traced dtype.
-        Value v;
-        v.kind = exec::SlotKind::kScalar;
-        v.type = info.type;
-        exec::store_scalar(info.type, in.as_f64(), in.as_i64(), !exec::is_float(in.type), v.scalar);
-        state->slots[static_cast<std::size_t>(slot)] = v;
-        continue;
-      }
-      if (in.kind != info.kind || (info.kind == exec::SlotKind::kArray && in.type != info.type)) {
-        throw_type_error(name(), "expected " + expected_kind(info) + ", got " + describe_value(in));
-      }
-      if (info.kind == exec::SlotKind::kGraph && !in.graph) throw_type_error(name(), "graph is null");
-      if (info.kind == exec::SlotKind::kArray) {
-        const int want = plan_.input_ranks[i];
-        const int got = in.rank > 1 ? in.rank : 1;
-        if (want != got) {
-          throw_type_error(name(), "expected a " + std::to_string(want) + "-D " + exec::elem_type_name(info.type) +
-                                       " array, got a " + std::to_string(got) + "-D array");
-        }
-      }
-      state->slots[static_cast<std::size_t>(slot)] = std::move(in);
-    }
-    for (const exec::InputLengthCheck& c : plan_.input_checks) {
-      const Value& v = state->slots[static_cast<std::size_t>(plan_.input_slots[static_cast<std::size_t>(c.input_index)])];
-      const std::int64_t want = expected_length(c.expected, state->slots);
-      if (c.axis >= 0) {
-        const std::int64_t got = v.rank > 1 ? v.dims[c.axis] : v.length;
-        if (got != want) {
-          throw_value_error("inputs[" + std::to_string(c.input_index) + "]",
-                            "axis " + std::to_string(c.axis) + " " + length_rule(c.expected) + " (" + std::to_string(want) +
-                                "), got " + std::to_string(got));
-        }
-        continue;
-      }
-      if (v.length != want) {
-        throw_value_error("inputs[" + std::to_string(c.input_index) + "]",
-                          std::string(length_rule(c.expected)) + " (" + std::to_string(want) + "), got length " +
-                              std::to_string(v.length));
-      }
-    }
+    load_inputs(inputs, *state);
     exec::execute(plan_, *state, profile);
     std::vector<Value> outputs = take_outputs(*state);
     release(std::move(state));

@@ -569,6 +569,35 @@ void bind_exec(nb::module_& m) {
           [](const Compiled& c, const nb::list& inputs) { return convert_outputs(run_inputs(c, convert_inputs(inputs))); },
           nb::arg("inputs"))
       .def(
+          "run_into",
+          [](const Compiled& c, const nb::list& inputs, const nb::list& outs) {
+            // jit.py has checked each out array (ndarray, C-contiguous, aligned, writeable); here
+            // only the conversion, with the same rule as a last guard.
+            std::vector<Compiled::OutBuffer> buffers;
+            for (std::size_t i = 0; i < outs.size(); ++i) {
+              PyObject* o = outs[i].ptr();
+              Compiled::OutBuffer b;
+              if (!plain_numpy_array(o, b.type) || !PyArray_ISWRITEABLE(reinterpret_cast<PyArrayObject*>(o))) {
+                throw nb::type_error(("out[" + std::to_string(i) + "]: must be a writeable, C-contiguous, aligned "
+                                      "numpy.ndarray of rank 1-4 and a supported dtype").c_str());
+              }
+              auto* a = reinterpret_cast<PyArrayObject*>(o);
+              b.data = PyArray_DATA(a);
+              b.rank = PyArray_NDIM(a);
+              for (int k = 0; k < b.rank; ++k) b.dims[k] = PyArray_DIM(a, k);
+              buffers.push_back(b);
+            }
+            std::vector<Value> values = convert_inputs(inputs);
+            if (is_short_call(c, values)) {
+              c.run_into(std::move(values), buffers);
+            } else {
+              NativeCall call;
+              c.run_into(std::move(values), buffers);
+            }
+          },
+          nb::arg("inputs"), nb::arg("outs"),
+          "Runs and copies each output into the matching array of `outs` (see Compiled::run_into).")
+      .def(
           "run_profiled",
           [](const Compiled& c, const nb::list& inputs, bool events) -> nb::object {
             std::vector<Value> values = convert_inputs(inputs);

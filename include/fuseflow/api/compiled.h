@@ -43,6 +43,19 @@ class Compiled {
   // Same, also filling per-step timings (one entry per plan step, nested loop steps included) and,
   // if profile.record_events, one event per step execution.
   std::vector<Value> run_profiled(std::vector<Value> inputs, RunProfile& profile) const;
+  // A caller's C-contiguous, writable array that receives one output (out= of a jit call).
+  struct OutBuffer {
+    void* data = nullptr;
+    DType type = DType::kFloat64;
+    int rank = 1;
+    std::int64_t dims[4] = {0, 0, 0, 0};
+  };
+  // Like run(), but copies each output into `outs[i]` once the whole program has run (so an out
+  // buffer that overlaps an input sees the result computed from the inputs as they were). Checks
+  // every buffer's dtype and shape before writing any (TypeError/ValueError naming `out`); scalar
+  // outputs are a TypeError. The outputs stay in the pooled run state, whose buffers the next run
+  // reuses: repeated calls allocate no output arrays.
+  void run_into(std::vector<Value> inputs, const std::vector<OutBuffer>& outs) const;
 
   const exec::Plan& plan() const { return plan_; }
   // The compiled program that runs for these inputs: this one, or its large-graph variant (see
@@ -61,6 +74,9 @@ class Compiled {
 
  private:
   std::vector<Value> run_impl(std::vector<Value>& inputs, RunProfile* profile) const;
+  void run_into_impl(std::vector<Value>& inputs, const std::vector<OutBuffer>& outs) const;
+  // Checks `inputs` against the plan and moves them into their slots of `state`.
+  void load_inputs(std::vector<Value>& inputs, exec::RunState& state) const;
   // The outputs of a finished run; leaves no reference to them in `state`.
   std::vector<Value> take_outputs(exec::RunState& state) const;
   std::unique_ptr<exec::RunState> acquire() const;

@@ -84,6 +84,40 @@ TEST(ExecElementwise, FusedWhereExpressionMatchesSerialLoopAtBlockEdges) {
   }
 }
 
+// run_into (out= of a jit call): results land in the caller's buffers; repeated runs keep the
+// engine's live output memory flat; a wrong dtype/shape or a scalar output is an error naming out
+// and leaves the buffers untouched.
+TEST(ExecElementwise, RunIntoWritesCallerBuffersAndChecksThem) {
+  Builder b("into");
+  auto s = b.new_input_symbol();
+  ValueId x = b.add_array_input(DType::kFloat64, s);
+  ValueId y = b.add_array_input(DType::kFloat64, s);
+  b.set_outputs({b.binary(OpCode::kAdd, b.binary(OpCode::kMul, x, y), x)});
+  auto f = compile(b.finish());
+  auto xs = random_doubles(1000, 3), ys = random_doubles(1000, 4);
+  std::vector<double> buf(1000, -1.0);
+  Compiled::OutBuffer out;
+  out.data = buf.data();
+  out.type = DType::kFloat64;
+  out.rank = 1;
+  out.dims[0] = 1000;
+  f->run_into({f64_array(xs), f64_array(ys)}, {out});
+  const std::int64_t live = exec::live_storage_bytes();
+  for (int r = 0; r < 3; ++r) f->run_into({f64_array(xs), f64_array(ys)}, {out});
+  for (std::size_t i = 0; i < buf.size(); ++i) ASSERT_EQ(buf[i], xs[i] * ys[i] + xs[i]) << i;
+  // The inputs are owned arrays built per call: only they may differ, not retained outputs.
+  EXPECT_EQ(exec::live_storage_bytes(), live);
+  std::vector<double> before = buf;
+  Compiled::OutBuffer wrong = out;
+  wrong.dims[0] = 999;
+  EXPECT_THROW(f->run_into({f64_array(xs), f64_array(ys)}, {wrong}), Error);
+  wrong = out;
+  wrong.type = DType::kFloat32;
+  EXPECT_THROW(f->run_into({f64_array(xs), f64_array(ys)}, {wrong}), Error);
+  EXPECT_THROW(f->run_into({f64_array(xs), f64_array(ys)}, {}), Error);
+  EXPECT_EQ(buf, before);
+}
+
 TEST(ExecElementwise, ScalarAndLengthOneArraysBroadcast) {
   Builder b("bcast");
   auto s = b.new_input_symbol();
