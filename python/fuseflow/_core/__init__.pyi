@@ -309,6 +309,11 @@ class Compiled:
 
     def run(self, inputs: list) -> list: ...
 
+    def run_into(self, inputs: list, outs: list) -> None:
+        """
+        Runs and copies each output into the matching array of `outs` (see Compiled::run_into).
+        """
+
     def run_profiled(self, inputs: list, events: bool = ...) -> object:
         """
         Like run(); also returns per-step rows (step, depth, kind, label, fused_ops, elements, calls, seconds).
