@@ -470,19 +470,7 @@ class JitFunction(_core.JitDispatcher):
                 dims = [self._axis_symbol(b, cls, graph_ids, symbols) for cls in k[2]]
                 args[i] = Traced(ctx, b.add_shaped_input(k[1], dims))
             elif k[0] == "a":
-                cls = k[2]
-                if cls[0] == "N":
-                    sym = b.nodes_symbol(graph_ids[cls[1]])
-                elif cls[0] == "E":
-                    sym = b.edges_symbol(graph_ids[cls[1]])
-                elif cls[0] == "1":
-                    sym = b.one_symbol()
-                elif cls[0] == "same":
-                    sym = symbols[cls[1]]
-                else:
-                    sym = b.new_input_symbol()
-                symbols.append(sym)
-                args[i] = Traced(ctx, b.add_array_input(k[1], sym))
+                args[i] = Traced(ctx, b.add_array_input(k[1], self._axis_symbol(b, k[2], graph_ids, symbols)))
             elif k[0] == "s":
                 args[i] = Traced(ctx, b.add_scalar_input(k[1], k[2]))
         # Hidden inputs go after every argument: the native inputs are the arguments' plus these.
