@@ -15,6 +15,12 @@ class ConvergenceInfo(NamedTuple):
                 sum |rank_new - rank_old| (as NetworkX measures it); label_propagation: the number
                 of nodes whose label could still change. inf when no iteration ran.
     converged:  the stopping rule was met (False when max_iter ran out first, or for NaN).
+
+    Example:
+        >>> g = ff.Graph.from_edges([0, 1, 2], [1, 2, 0])
+        >>> ranks, info = ff.algorithms.pagerank(g, tol=1e-12, return_info=True)
+        >>> bool(info.converged), info.residual <= 1e-12
+        (True, True)
     """
 
     iterations: object
@@ -26,13 +32,32 @@ class ConvergenceWarning(UserWarning):
     """An iterative computation stopped at its iteration limit before reaching its tolerance.
 
     Emitted by ff.converge and the iterative algorithms (pagerank, label_propagation, ...);
-    pass strict=True to those functions to get a ConvergenceError instead."""
+    pass strict=True to those functions to get a ConvergenceError instead.
+
+    Example:
+        >>> import warnings
+        >>> g = ff.Graph.from_edges([0, 1, 2], [1, 2, 2])
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     _ = ff.algorithms.pagerank(g, max_iter=2, tol=1e-14)
+        >>> caught[0].category.__name__
+        'ConvergenceWarning'
+    """
 
 
 class ConvergenceError(RuntimeError):
     """Raised instead of ConvergenceWarning when strict=True was asked for.
 
-    Carries .iterations and .residual of the last iteration."""
+    Carries .iterations and .residual of the last iteration.
+
+    Example:
+        >>> g = ff.Graph.from_edges([0, 1, 2], [1, 2, 2])
+        >>> try:
+        ...     ff.algorithms.pagerank(g, max_iter=2, tol=1e-14, strict=True)
+        ... except ff.ConvergenceError as e:
+        ...     print(e.iterations)
+        2
+    """
 
     def __init__(self, message, iterations=None, residual=None):
         super().__init__(message)

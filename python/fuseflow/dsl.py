@@ -460,6 +460,31 @@ _NUMPY_FASTER_ABOVE = {("tanh", "f"): 512}  # (op, dtype char) -> size above whi
 _eager_math = _core.eager_math
 
 
+# Each unary function's docstring example: (input, NumPy's / SciPy's answer rounded to 6 digits).
+# The answers were computed with NumPy and scipy.special, not fuseflow; test_typing runs them.
+_ANY, _POSITIVE = "[-1.5, 0.0, 2.0]", "[0.5, 1.0, 2.0]"
+_UNARY_EXAMPLES = {
+    "abs": (_ANY, "array([1.5, 0. , 2. ])"),
+    "exp": (_ANY, "array([0.22313 , 1.      , 7.389056])"),
+    "log": (_POSITIVE, "array([-0.693147,  0.      ,  0.693147])"),
+    "log1p": (_POSITIVE, "array([0.405465, 0.693147, 1.098612])"),
+    "expm1": (_ANY, "array([-0.77687 ,  0.      ,  6.389056])"),
+    "sqrt": (_POSITIVE, "array([0.707107, 1.      , 1.414214])"),
+    "sin": (_ANY, "array([-0.997495,  0.      ,  0.909297])"),
+    "cos": (_ANY, "array([ 0.070737,  1.      , -0.416147])"),
+    "tanh": (_ANY, "array([-0.905148,  0.      ,  0.964028])"),
+    "sigmoid": (_ANY, "array([0.182426, 0.5     , 0.880797])"),
+    "erf": (_ANY, "array([-0.966105,  0.      ,  0.995322])"),
+    "erfc": (_ANY, "array([1.966105, 1.      , 0.004678])"),
+    "norm_cdf": (_ANY, "array([0.066807, 0.5     , 0.97725 ])"),
+    "floor": (_ANY, "array([-2.,  0.,  2.])"),
+    "ceil": (_ANY, "array([-1.,  0.,  2.])"),
+    "round": (_ANY, "array([-2.,  0.,  2.])"),
+    "relu": (_ANY, "array([0., 0., 2.])"),
+    "square": (_ANY, "array([2.25, 0.  , 4.  ])"),
+}
+
+
 def _make_unary(name, numpy_fn):
     """ff.<name>: the unary row `name` of the C++ op table (include/fuseflow/ir/ops.def) when traced,
     numpy_fn (None: scipy.special, see _eager_special) on NumPy values outside ff.jit.
@@ -480,8 +505,17 @@ def _make_unary(name, numpy_fn):
 
     fn.__name__ = name
     fn.__qualname__ = name
+    x, expected = _UNARY_EXAMPLES[name]
     fn.__doc__ = (f"Elementwise {name}. Traced inside ff.jit; outside, the native kernel on contiguous "
-                  f"float32/float64 NumPy arrays and NumPy for anything else.")
+                  f"float32/float64 NumPy arrays and NumPy for anything else.\n\n"
+                  f"Example:\n"
+                  f"    >>> @ff.jit\n"
+                  f"    ... def f(x):\n"
+                  f"    ...     return ff.{name}(x)\n"
+                  f"    >>> np.round(f(np.array({x})), 6)\n"
+                  f"    {expected}\n"
+                  f"    >>> np.round(ff.{name}(np.array({x})), 6)  # eager, outside ff.jit\n"
+                  f"    {expected}\n")
     fn._ff_op = name
     return fn
 
@@ -518,21 +552,41 @@ square = _make_unary("square", _numeric("square", np.square))
 
 
 def minimum(a, b):
-    """Elementwise minimum (NaN propagates), NumPy broadcasting."""
+    """Elementwise minimum (NaN propagates), NumPy broadcasting.
+
+    Example:
+        >>> f = ff.jit(lambda x, y: ff.minimum(x, y))
+        >>> f(np.array([1.0, 5.0, np.nan]), np.array([3.0, 2.0, 0.0]))
+        array([ 1.,  2., nan])
+    """
     if _context_of(a, b) is None:
         return np.minimum(a, b)
     return _strong(_binary("minimum", a, b))
 
 
 def maximum(a, b):
-    """Elementwise maximum (NaN propagates), NumPy broadcasting."""
+    """Elementwise maximum (NaN propagates), NumPy broadcasting.
+
+    Example:
+        >>> f = ff.jit(lambda x, y: ff.maximum(x, y))
+        >>> f(np.array([1.0, 5.0, np.nan]), np.array([3.0, 2.0, 0.0]))
+        array([ 3.,  5., nan])
+    """
     if _context_of(a, b) is None:
         return np.maximum(a, b)
     return _strong(_binary("maximum", a, b))
 
 
 def where(cond, a, b):
-    """a where cond else b, elementwise (cond is cast to bool: nonzero is True)."""
+    """a where cond else b, elementwise (cond is cast to bool: nonzero is True).
+
+    Example:
+        >>> @ff.jit
+        ... def f(x, y):
+        ...     return ff.where(x > 0, x * y, -x)
+        >>> f(np.array([-1.0, 2.0, 3.0]), np.array([10.0, 10.0, 0.5]))
+        array([ 1. , 20. ,  1.5])
+    """
     ctx = _context_of(cond, a, b)
     if ctx is None:
         return np.where(cond, a, b)
@@ -542,7 +596,13 @@ def where(cond, a, b):
 
 
 def clip(x, lo, hi):
-    """minimum(maximum(x, lo), hi), elementwise."""
+    """minimum(maximum(x, lo), hi), elementwise.
+
+    Example:
+        >>> f = ff.jit(lambda x: ff.clip(x, 0.0, 1.0))
+        >>> f(np.array([-0.5, 0.25, 3.0]))
+        array([0.  , 0.25, 1.  ])
+    """
     ctx = _context_of(x, lo, hi)
     if ctx is None:
         return np.clip(x, lo, hi)
@@ -554,7 +614,13 @@ def clip(x, lo, hi):
 # --------------------------------------------------------------------------- creation
 
 def full(n, value):
-    """A length-n array filled with value; n may be traced (g.num_nodes, x.size, an argument)."""
+    """A length-n array filled with value; n may be traced (g.num_nodes, x.size, an argument).
+
+    Example:
+        >>> f = ff.jit(lambda x: x + ff.full(x.size, 0.5))
+        >>> f(np.array([1.0, 2.0]))
+        array([1.5, 2.5])
+    """
     ctx = _context_of(n, value)
     if ctx is None:
         return np.full(n, value)
@@ -565,7 +631,13 @@ def full(n, value):
 
 
 def arange(n):
-    """0, 1, ..., n-1 as int64; n may be traced."""
+    """0, 1, ..., n-1 as int64; n may be traced.
+
+    Example:
+        >>> f = ff.jit(lambda x: x * ff.arange(x.size))
+        >>> f(np.array([5.0, 5.0, 5.0]))
+        array([ 0.,  5., 10.])
+    """
     ctx = _context_of(n)
     if ctx is None:
         return np.arange(n, dtype=np.int64)

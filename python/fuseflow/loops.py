@@ -81,7 +81,15 @@ def _loop_context(*values):
 def fori_loop(n, body, init):
     """Run carry = body(carry) n times; returns the last carry. init may be a tuple.
 
-    Inside ff.jit the body is traced once into a loop region and runs natively."""
+    Inside ff.jit the body is traced once into a loop region and runs natively.
+
+    Example:
+        >>> @ff.jit
+        ... def f(x):
+        ...     return ff.fori_loop(3, lambda c: c * 2.0 + 1.0, x)
+        >>> f(np.array([0.0, 1.0]))
+        array([ 7., 15.])
+    """
     ctx = _loop_context(n, init)
     if ctx is None:
         carry = init
@@ -97,7 +105,16 @@ def fori_loop(n, body, init):
 
 
 def while_loop(cond, body, init):
-    """while cond(carry): carry = body(carry); returns the last carry. cond returns a bool scalar."""
+    """while cond(carry): carry = body(carry); returns the last carry. cond returns a bool scalar.
+
+    Example:
+        >>> @ff.jit
+        ... def f(x):
+        ...     # halve every value until the largest is below 1
+        ...     return ff.while_loop(lambda c: ff.max(c) >= 1.0, lambda c: c * 0.5, x)
+        >>> f(np.array([3.0, 12.0]))
+        array([0.1875, 0.75  ])
+    """
     ctx = _loop_context(init)
     if ctx is None:
         carry = init
@@ -186,7 +203,17 @@ def converge(body, init, tol=1e-6, max_iter=100, norm="l1", *, strict=False, ret
     stopping at max_iter with a change > tol, is not convergence: a fuseflow.ConvergenceWarning, or a
     fuseflow.ConvergenceError (with .iterations and .residual) when strict=True. Inside ff.jit the
     check runs after every call of the jit function, for converge calls at the function's top
-    level; a converge nested in another loop's body does not report (use return_info there)."""
+    level; a converge nested in another loop's body does not report (use return_info there).
+
+    Example:
+        >>> @ff.jit
+        ... def f(x):
+        ...     # the fixed point of c -> (c + 2 / c) / 2 is sqrt(2) (Newton's square root)
+        ...     return ff.converge(lambda c: (c + 2.0 / c) * 0.5, x, tol=1e-12, return_info=True)
+        >>> root, info = f(np.array([1.0, 3.0]))
+        >>> float(np.max(np.abs(root - np.sqrt(2.0)))) < 1e-12, bool(info.converged)
+        (True, True)
+    """
     kind = norm
     if kind not in _NORMS:
         raise ValueError(f'norm: must be "l1", "l2" or "inf", got {kind!r}')
