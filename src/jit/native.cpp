@@ -329,10 +329,7 @@ void NativeCache::build(const std::string& key_text, const RegionKey& key, Entry
   close(lock_fd);
 }
 
-bool native_enabled() {
-  static const bool on = env("FUSEFLOW_JIT") == "on";
-  return on;
-}
+// native_enabled(): jit/hook.cpp (the mode, settable at run time).
 
 NativeCache& native_cache() {
   static NativeCache cache;

@@ -143,6 +143,42 @@ std::string RegionKey::str() const {
   return s;
 }
 
+std::optional<RegionBinding> describe_body(const ir::Program& program, const std::vector<ir::Op>& ops,
+                                           const std::vector<ir::ValueId>& yields, ir::SymbolId length,
+                                           std::string* why) {
+  auto fail = [&](std::string reason) -> std::optional<RegionBinding> {
+    if (why) *why = std::move(reason);
+    return std::nullopt;
+  };
+  if (yields.empty()) return fail("it writes no array");
+  if (length == ir::kNoSymbol) return fail("a scalar kernel");
+  if (program.symbols.at(static_cast<std::size_t>(length)).kind == ir::SymbolKind::kOne) {
+    return fail("a length-1 kernel (run as scalars)");
+  }
+  Describer d{program, length, {}, {}, {}};
+  const ir::Type& first = program.type(yields[0]);
+  if (!first.is_array() || !is_float(first.dtype)) {
+    return fail(std::string("its first result is ") + dtype_short_name(first.dtype) + ", not a float array");
+  }
+  d.out.key.dtype = first.dtype;
+  for (const ir::Op& op : ops) {
+    if (!d.op(op)) {
+      if (ir::is_reduction(op.code)) return fail(std::string("it reduces (") + ir::op_name(op.code) + ")");
+      return fail(std::string("op ") + ir::op_name(op.code) + " with these operand types is not in the template");
+    }
+  }
+  for (ir::ValueId y : yields) {
+    auto it = d.node_of.find(y);
+    if (it == d.node_of.end()) return fail("it yields an input unchanged");
+    const Node& n = d.out.key.nodes[static_cast<std::size_t>(it->second)];
+    if (n.kind != NodeKind::kOp) return fail("it yields a scalar or input unchanged");
+    if (d.is_mask[static_cast<std::size_t>(it->second)]) return fail("it yields a bool array");
+    if (program.type(y).dtype != d.out.key.dtype) return fail("its results differ in dtype");
+    d.out.key.outputs.push_back(it->second);
+  }
+  return std::move(d.out);
+}
+
 std::optional<RegionBinding> describe_region(const ir::Program& program, const ir::Op& fused) {
   // fused: its one region; fused_agg: its epilogue, a fused body over the nodes whose argument
   // (the aggregate) is an array like any outer value.
@@ -150,23 +186,7 @@ std::optional<RegionBinding> describe_region(const ir::Program& program, const i
   if (!agg && (fused.code != OpCode::kFused || fused.regions.size() != 1)) return std::nullopt;
   const ir::Block& body = fused.regions[agg ? 1 : 0];
   if (body.yields.empty() || body.yields.size() != fused.results.size()) return std::nullopt;
-  Describer d{program, ir::kNoSymbol, {}, {}, {}};
-  d.length = ir::kernel_length(program, body.ops);
-  if (d.length == ir::kNoSymbol) return std::nullopt;
-  const ir::Type& first = program.type(body.yields[0]);
-  if (!first.is_array() || !is_float(first.dtype)) return std::nullopt;
-  d.out.key.dtype = first.dtype;
-  for (const ir::Op& op : body.ops) {
-    if (!d.op(op)) return std::nullopt;
-  }
-  for (ir::ValueId y : body.yields) {
-    auto it = d.node_of.find(y);
-    if (it == d.node_of.end()) return std::nullopt;  // an outer value yielded as is
-    const Node& n = d.out.key.nodes[static_cast<std::size_t>(it->second)];
-    if (n.kind != NodeKind::kOp || d.is_mask[static_cast<std::size_t>(it->second)]) return std::nullopt;
-    d.out.key.outputs.push_back(it->second);
-  }
-  return std::move(d.out);
+  return describe_body(program, body.ops, body.yields, ir::kernel_length(program, body.ops));
 }
 
 }  // namespace fuseflow::jit

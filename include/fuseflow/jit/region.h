@@ -82,6 +82,14 @@ using RegionFn = void (*)(const void* const* arrays, const double* scalars, void
 // `arrays` (the executor passes the aggregate buffer of the chunk), its yields the outputs.
 std::optional<RegionBinding> describe_region(const ir::Program& program, const ir::Op& fused);
 
+// The same for any list of elementwise ops over the length `length` (what the lowering compiles
+// into one block kernel: a fused op's body, a fused_agg's epilogue or prologue, a lone op);
+// `yields` are the values it writes. When unsupported, *why (if given) says why, e.g.
+// "op sum ...", for f.explain().
+std::optional<RegionBinding> describe_body(const ir::Program& program, const std::vector<ir::Op>& ops,
+                                           const std::vector<ir::ValueId>& yields, ir::SymbolId length,
+                                           std::string* why = nullptr);
+
 // The build-time instantiated kernel for `key` on this CPU's best SIMD target, or nullptr.
 RegionFn find_prejit(const RegionKey& key);
 // Keys of every prejit kernel (str()), for reports and tests.
