@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "fuseflow/exec/plan.h"
+#include "fuseflow/exec/value.h"
 #include "fuseflow/jit/native.h"
 
 namespace fuseflow::jit {
@@ -154,8 +155,26 @@ std::shared_ptr<KernelTier> attach(const ir::Program& program, const std::vector
     t->scalar_operands.push_back(i);
     t->scalar_types.push_back(st);
   }
-  for (ir::ValueId y : yields) {
-    const int i = operand(y, exec::OperandKind::kArray);
+  // Partial sums are numbered like the kernel's reductions: in op order (the only reductions a
+  // supported region has).
+  std::unordered_map<int, int> reduction_of;  // node -> reduction index
+  for (std::size_t n = 0; n < b.key.nodes.size(); ++n) {
+    if (b.key.nodes[n].kind == NodeKind::kOp && b.key.nodes[n].op == ir::OpCode::kSum) {
+      const int r = static_cast<int>(reduction_of.size());
+      reduction_of.emplace(static_cast<int>(n), r);
+      if (r >= static_cast<int>(kernel.reductions.size()) || kernel.reductions[static_cast<std::size_t>(r)].op != exec::ReduceOp::kSum ||
+          kernel.reductions[static_cast<std::size_t>(r)].type != b.key.dtype) {
+        return reject("its sums are not the kernel's reductions");
+      }
+    }
+  }
+  if (reduction_of.size() != kernel.reductions.size()) return reject("its sums are not the kernel's reductions");
+  for (std::size_t k = 0; k < yields.size(); ++k) {
+    if (auto r = reduction_of.find(b.key.outputs[k]); r != reduction_of.end()) {
+      t->output_operands.push_back(-1 - r->second);
+      continue;
+    }
+    const int i = operand(yields[k], exec::OperandKind::kArray);
     if (i < 0) return reject("a result is not written as an array");
     t->output_operands.push_back(i);
   }
@@ -164,7 +183,8 @@ std::shared_ptr<KernelTier> attach(const ir::Program& program, const std::vector
   return t;
 }
 
-bool run_compiled(KernelTier& t, void* const* ptrs, std::int64_t count, std::int64_t start) {
+bool run_compiled(KernelTier& t, void* const* ptrs, std::int64_t count, std::int64_t start,
+                  exec::ReducePartial* partials) {
   if (!t.binding) return false;
   const Mode m = mode();
   if (m == Mode::kOff) return false;
@@ -186,7 +206,10 @@ bool run_compiled(KernelTier& t, void* const* ptrs, std::int64_t count, std::int
     const int i = t.scalar_operands[k];
     scalars[k] = i < 0 ? t.binding->constants[k] : scalar_value(ptrs[i], t.scalar_types[k]);
   }
-  for (std::size_t k = 0; k < no; ++k) outputs[k] = ptrs[t.output_operands[k]];
+  for (std::size_t k = 0; k < no; ++k) {
+    const int i = t.output_operands[k];
+    outputs[k] = i >= 0 ? ptrs[i] : static_cast<void*>(partials[-1 - i].value.raw);
+  }
   fn(arrays, scalars, outputs, count);
   return true;
 }

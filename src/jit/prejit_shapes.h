@@ -67,6 +67,14 @@ using BlackScholes =
            O<OpCode::kMul, 18, 23>, O<OpCode::kNeg, 11>, O<OpCode::kNormCdf, 25>, O<OpCode::kMul, 0, 26>,
            O<OpCode::kSub, 24, 27>>;
 
+// ff.examples.bs_call (DESIGN.md's Black-Scholes call: s, t, k arrays; sigma, r + sigma^2/2, -r scalars).
+using BsCall =
+    Region<DType::kFloat64, Out<21>, A<0>, O<OpCode::kSqrt, 0>, S<0>, O<OpCode::kMul, 2, 1>, A<1>, A<2>,
+           O<OpCode::kDiv, 4, 5>, O<OpCode::kLog, 6>, S<1>, O<OpCode::kMul, 8, 0>, O<OpCode::kAdd, 7, 9>,
+           O<OpCode::kDiv, 10, 3>, O<OpCode::kNormCdf, 11>, O<OpCode::kMul, 4, 12>, S<2>, O<OpCode::kMul, 14, 0>,
+           O<OpCode::kExp, 15>, O<OpCode::kMul, 5, 16>, O<OpCode::kSub, 11, 3>, O<OpCode::kNormCdf, 18>,
+           O<OpCode::kMul, 17, 19>, O<OpCode::kSub, 13, 20>>;
+
 }  // namespace prejit_shapes
 
 template <DType T>
@@ -76,6 +84,6 @@ using PrejitShapes =
                prejit_shapes::Exp1<T>, prejit_shapes::Log1<T>, prejit_shapes::ExpNeg<T>, prejit_shapes::LogRatio<T>>;
 
 // Shapes with the erf family (float32 evaluates those via float64 in the interpreter).
-using PrejitShapesF64Only = std::tuple<prejit_shapes::NormCdf1, prejit_shapes::BlackScholes>;
+using PrejitShapesF64Only = std::tuple<prejit_shapes::NormCdf1, prejit_shapes::BlackScholes, prejit_shapes::BsCall>;
 
 }  // namespace fuseflow::jit

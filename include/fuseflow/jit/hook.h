@@ -26,6 +26,7 @@
 namespace fuseflow::exec {
 struct Kernel;
 struct Plan;
+struct ReducePartial;
 }  // namespace fuseflow::exec
 
 namespace fuseflow::jit {
@@ -47,7 +48,7 @@ struct KernelTier {
   std::string key;                      // binding->key.str()
   RegionFn prejit = nullptr;
   // Kernel operand index of each array slot, scalar slot (-1: a region constant, in
-  // binding->constants) and output.
+  // binding->constants) and output (a partial sum's: -1 - its kernel reduction index).
   std::vector<int> array_operands, scalar_operands, output_operands;
   std::vector<DType> scalar_types;      // element type the scalar operand holds
   // Native tier state: 0 not asked yet, 1 compile under way, 2 loaded (native set), 3 failed.
@@ -62,9 +63,11 @@ std::shared_ptr<KernelTier> attach(const ir::Program& program, const std::vector
                                    const std::unordered_map<ir::ValueId, int>& operand_of,
                                    const exec::Kernel& kernel);
 
-// Runs block [start, start + count) with the compiled kernel the current mode allows (ptrs: the
-// kernel's operand pointers for this block, as for exec::run_block); false = run the interpreter.
-bool run_compiled(KernelTier& tier, void* const* ptrs, std::int64_t count, std::int64_t start);
+// Runs block [start, start + count) with the compiled kernel the current mode allows (ptrs and
+// partials: the kernel's operand pointers and this block's reduction partials, as for
+// exec::run_block); false = run the interpreter.
+bool run_compiled(KernelTier& tier, void* const* ptrs, std::int64_t count, std::int64_t start,
+                  exec::ReducePartial* partials);
 
 // Which tier runs this kernel now, and why: "interp: <why>" / "prejit:<key>" / "native:<key>".
 // In native mode it queues the compile of a prejit miss (never waits for it).
