@@ -32,6 +32,14 @@ template <DType T>
 using PageRankUpdate = Region<T, Out<6>, A<0>, S<0>, O<OpCode::kAdd, 0, 1>, S<1>, O<OpCode::kMul, 3, 2>, S<2>,
                               O<OpCode::kAdd, 5, 4>>;
 
+// The DSL PageRank's whole epilogue (ff.examples.pagerank, after the neighbour sum agg):
+// r = s0 + s1 * (agg + s2); where(dangling, r, s3) summed (the next sink mass); r * inv_degree.
+template <DType T>
+using PageRankEpilogue =
+    Region<T, Out<6, 11, 12>, A<0>, S<0>, O<OpCode::kAdd, 0, 1>, S<1>, O<OpCode::kMul, 3, 2>, S<2>,
+           O<OpCode::kAdd, 5, 4>, B<1>, S<3>, O<OpCode::kWhere, 7, 6, 8>, A<2>, O<OpCode::kMul, 6, 10>,
+           O<OpCode::kSum, 9>>;
+
 // ---- compare + select
 // where(x > s, x, y)
 template <DType T>
@@ -80,7 +88,7 @@ using BsCall =
 template <DType T>
 using PrejitShapes =
     std::tuple<prejit_shapes::MulAddSelf<T>, prejit_shapes::MulAdd3<T>, prejit_shapes::Axpy<T>, prejit_shapes::SubMul<T>,
-               prejit_shapes::PageRankUpdate<T>, prejit_shapes::WhereGt<T>, prejit_shapes::WhereExpression<T>,
+               prejit_shapes::PageRankUpdate<T>, prejit_shapes::PageRankEpilogue<T>, prejit_shapes::WhereGt<T>, prejit_shapes::WhereExpression<T>,
                prejit_shapes::Exp1<T>, prejit_shapes::Log1<T>, prejit_shapes::ExpNeg<T>, prejit_shapes::LogRatio<T>>;
 
 // Shapes with the erf family (float32 evaluates those via float64 in the interpreter).
