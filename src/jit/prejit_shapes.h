@@ -40,6 +40,14 @@ using PageRankEpilogue =
            O<OpCode::kAdd, 5, 4>, B<1>, S<3>, O<OpCode::kWhere, 7, 6, 8>, A<2>, O<OpCode::kMul, 6, 10>,
            O<OpCode::kSum, 9>>;
 
+// ---- reductions (per-block partial sums)
+// sum(where(mask, x, s)): a masked sum over a bool array
+template <DType T>
+using MaskedSum = Region<T, Out<4>, B<0>, A<1>, S<0>, O<OpCode::kWhere, 0, 1, 2>, O<OpCode::kSum, 3>>;
+// sum(x * x) / mean(x * x)
+template <DType T>
+using SumSquares = Region<T, Out<2>, A<0>, O<OpCode::kMul, 0, 0>, O<OpCode::kSum, 1>>;
+
 // ---- compare + select
 // where(x > s, x, y)
 template <DType T>
@@ -88,7 +96,8 @@ using BsCall =
 template <DType T>
 using PrejitShapes =
     std::tuple<prejit_shapes::MulAddSelf<T>, prejit_shapes::MulAdd3<T>, prejit_shapes::Axpy<T>, prejit_shapes::SubMul<T>,
-               prejit_shapes::PageRankUpdate<T>, prejit_shapes::PageRankEpilogue<T>, prejit_shapes::WhereGt<T>, prejit_shapes::WhereExpression<T>,
+               prejit_shapes::PageRankUpdate<T>, prejit_shapes::PageRankEpilogue<T>, prejit_shapes::MaskedSum<T>,
+               prejit_shapes::SumSquares<T>, prejit_shapes::WhereGt<T>, prejit_shapes::WhereExpression<T>,
                prejit_shapes::Exp1<T>, prejit_shapes::Log1<T>, prejit_shapes::ExpNeg<T>, prejit_shapes::LogRatio<T>>;
 
 // Shapes with the erf family (float32 evaluates those via float64 in the interpreter).

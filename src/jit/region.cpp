@@ -177,8 +177,8 @@ std::optional<RegionBinding> describe_body(const ir::Program& program, const std
   }
   Describer d{program, length, {}, {}, {}, {}};
   const ir::Type& first = program.type(yields[0]);
-  if (!first.is_array() || !is_float(first.dtype)) {
-    return fail(std::string("its first result is ") + dtype_short_name(first.dtype) + ", not a float array");
+  if (first.is_graph() || !is_float(first.dtype)) {
+    return fail(std::string("its first result is ") + dtype_short_name(first.dtype) + ", not float");
   }
   d.out.key.dtype = first.dtype;
   for (const ir::Op& op : ops) {
