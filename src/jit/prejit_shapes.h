@@ -24,6 +24,9 @@ using MulAdd3 = Region<T, Out<4>, A<0>, A<1>, O<OpCode::kMul, 0, 1>, A<2>, O<OpC
 // s * x + y (axpy)
 template <DType T>
 using Axpy = Region<T, Out<4>, S<0>, A<0>, O<OpCode::kMul, 0, 1>, A<1>, O<OpCode::kAdd, 2, 3>>;
+// s0 * x + s1 (scale and shift; e.g. a neighbor_agg's per-edge prologue 0.5 * x + 0.25)
+template <DType T>
+using ScaleShift = Region<T, Out<4>, S<0>, A<0>, O<OpCode::kMul, 0, 1>, S<1>, O<OpCode::kAdd, 2, 3>>;
 // (x - s0) * s1 (standardise)
 template <DType T>
 using SubMul = Region<T, Out<4>, A<0>, S<0>, O<OpCode::kSub, 0, 1>, S<1>, O<OpCode::kMul, 2, 3>>;
@@ -95,7 +98,8 @@ using BsCall =
 
 template <DType T>
 using PrejitShapes =
-    std::tuple<prejit_shapes::MulAddSelf<T>, prejit_shapes::MulAdd3<T>, prejit_shapes::Axpy<T>, prejit_shapes::SubMul<T>,
+    std::tuple<prejit_shapes::MulAddSelf<T>, prejit_shapes::MulAdd3<T>, prejit_shapes::Axpy<T>, prejit_shapes::ScaleShift<T>,
+               prejit_shapes::SubMul<T>,
                prejit_shapes::PageRankUpdate<T>, prejit_shapes::PageRankEpilogue<T>, prejit_shapes::MaskedSum<T>,
                prejit_shapes::SumSquares<T>, prejit_shapes::WhereGt<T>, prejit_shapes::WhereExpression<T>,
                prejit_shapes::Exp1<T>, prejit_shapes::Log1<T>, prejit_shapes::ExpNeg<T>, prejit_shapes::LogRatio<T>>;

@@ -204,6 +204,28 @@ def test_bool_inputs_and_sums_same_bits(mode, rng, n, dtype):
     np.testing.assert_allclose(out["off"][0], np.mean(x.astype(np.float64) ** 2), rtol=1e-5 if dtype == np.float32 else 1e-12)
 
 
+@ff.jit
+def gather_scaled(g, x):
+    return ff.neighbor_agg(g, 0.5 * x + 0.25, "sum")
+
+
+@pytest.mark.parametrize("edge_factor", [1, 16])
+def test_per_edge_prologue_runs_prejit_with_the_same_bits(mode, rng, edge_factor):
+    # The prologue of a fused_agg (values made per gathered edge on sparse graphs, per node on
+    # dense ones) is a block kernel like any other: compiled when its shape is.
+    src, dst = ff.generators.rmat(10, edge_factor, seed=2)
+    g = ff.Graph.from_edges(src, dst, num_nodes=1024)
+    x = rng.standard_normal(1024)
+    mode("prejit")
+    [k] = gather_scaled.explain(g, x).kernels
+    assert k.tier == "prejit" and "prologue" in k.where, k
+    out = _under_each_mode(mode, gather_scaled, g, x)
+    _assert_same_bits(out)
+    want = np.zeros(1024)
+    np.add.at(want, dst, 0.5 * x[src] + 0.25)
+    np.testing.assert_allclose(out["prejit"][0], want, rtol=1e-12, atol=1e-12)
+
+
 _NATIVE_SCRIPT = r"""
 import sys, time
 import numpy as np
