@@ -1,9 +1,11 @@
-"""The compiled tier's kernel cache: ``info()`` and ``clear()``.
+"""The compiled tier: its mode (``mode()`` / ``set_mode()``) and kernel cache (``info()`` / ``clear()``).
 
-Fused regions run in the block interpreter, or as build-time compiled kernels ("prejit", always
-available) for the region shapes fuseflow ships, or, with ``FUSEFLOW_JIT=on``, as kernels the
-system compiler builds in the background ("native"), cached on disk under
-``$XDG_CACHE_HOME/fuseflow/<version>-<abi>/<isa>/`` (``~/.cache`` when XDG_CACHE_HOME is unset).
+Fused regions run in the block interpreter, or as build-time compiled kernels ("prejit", the
+default mode) for the region shapes fuseflow ships, or, in mode ``"native"``
+(``FUSEFLOW_JIT=native`` or ``on``), as kernels the system compiler builds in the background,
+cached on disk under ``$XDG_CACHE_HOME/fuseflow/<version>-<abi>/<isa>/`` (``~/.cache`` when
+XDG_CACHE_HOME is unset). ``FUSEFLOW_JIT=off`` runs every region in the interpreter. Results are
+the same bits in every mode; ``f.explain(*args)`` says which tier runs each fused kernel.
 """
 
 from __future__ import annotations
