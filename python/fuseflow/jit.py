@@ -652,6 +652,11 @@ class JitFunction(_core.JitDispatcher):
         result = entry.result(outputs, 2)
         return Profile(self._fn.__name__, rows, events, dropped, result, pass_report, plan)
 
+    def explain(self, *args, **kwargs):
+        """Which tier (interp / prejit:key / native:key) runs each fused kernel, and why."""
+        from ._explain import explain
+        return explain(self, args, kwargs)
+
     def __repr__(self):
         return f"<ff.jit {self._fn.__qualname__}, {len(self._cache)} signature(s) traced>"
 

@@ -6,6 +6,7 @@ from typing import Any, Generic, ParamSpec, TypeVar, overload
 
 from . import _core
 from .profile import Profile
+from ._explain import Explanation
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -20,6 +21,7 @@ class JitFunction(_core.JitDispatcher, Generic[_P, _R]):
     def ir(self, *args: Any, optimized: bool = False, locations: bool = False, **kwargs: Any) -> str: ...
     def dot(self, *args: _P.args, **kwargs: _P.kwargs) -> str: ...
     def profile(self, *args: _P.args, **kwargs: _P.kwargs) -> Profile: ...
+    def explain(self, *args: _P.args, **kwargs: _P.kwargs) -> Explanation: ...
 
 @overload
 def jit(fn: Callable[_P, _R], *, deterministic: bool = ..., static_argnames: str | Iterable[str] | None = None,

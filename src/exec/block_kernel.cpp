@@ -19,6 +19,7 @@
 #include <type_traits>
 
 #include "exec/block_kernel.h"
+#include "fuseflow/jit/hook.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace fuseflow::exec {
@@ -340,6 +341,7 @@ HWY_EXPORT(RunBlock);
 
 void run_block(const Kernel& kernel, void* const* ptrs, std::int64_t count, std::int64_t start,
                ReducePartial* partials, std::uint32_t* error_flags) {
+  if (kernel.tier && jit::run_compiled(*kernel.tier, ptrs, count, start, partials)) return;  // same bits (jit/hook.h)
   HWY_DYNAMIC_DISPATCH(RunBlock)(kernel, ptrs, count, start, partials, error_flags);
 }
 

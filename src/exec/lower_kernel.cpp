@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "fuseflow/jit/hook.h"
 #include "lowerer.h"
 
 namespace fuseflow::exec::lowering {
@@ -146,6 +147,7 @@ std::shared_ptr<Kernel> Lowerer::compile_kernel(const std::vector<ir::Op>& ops, 
     for (int d : dying) kb.free_operand(d);
   }
   kb.k.label = "fused[" + label + "]";
+  kb.k.tier = jit::attach(p_, ops, written, symbol, kb.operand_of, kb.k);  // the compiled tier (jit/hook.h)
   return std::make_shared<Kernel>(std::move(kb.k));
 }
 

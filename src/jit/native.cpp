@@ -165,12 +165,26 @@ std::string generate_source(const RegionKey& key, const std::string& version) {
   return s.str();
 }
 
+// The template headers: this build's source tree when it is still there (developer builds), else
+// the `include` folder next to the library holding this code (a wheel installs fuseflow/include/
+// with fuseflow/, jit/, kernels/ and hwy/ headers beside fuseflow/_core*.so). Neither: the compile
+// fails, which leaves the interpreter with one warning.
+static std::vector<std::string> default_include_dirs() {
+  const std::string source = FUSEFLOW_JIT_SOURCE_DIR;
+  std::error_code ec;
+  if (fs::exists(source + "/src/jit/region_kernel-inl.h", ec)) return {source + "/src", source + "/include"};
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&default_include_dirs), &info) != 0 && info.dli_fname != nullptr) {
+    const fs::path installed = fs::path(info.dli_fname).parent_path() / "include";
+    if (fs::exists(installed / "jit" / "region_kernel-inl.h", ec)) return {installed.string()};
+  }
+  return {source + "/src", source + "/include"};
+}
+
 NativeCache::NativeCache(NativeOptions options) : options_(std::move(options)) {
   if (options_.version.empty()) options_.version = FUSEFLOW_JIT_VERSION;
   if (options_.compiler.empty()) options_.compiler = env("CXX").empty() ? "c++" : env("CXX");
-  if (options_.include_dirs.empty()) {
-    options_.include_dirs = {std::string(FUSEFLOW_JIT_SOURCE_DIR) + "/src", std::string(FUSEFLOW_JIT_SOURCE_DIR) + "/include"};
-  }
+  if (options_.include_dirs.empty()) options_.include_dirs = default_include_dirs();
   std::string root = options_.cache_root.empty() ? default_root() : options_.cache_root;
   std::string why = root.empty() ? "no cache folder ($XDG_CACHE_HOME and $HOME unset)" : check_folder(root, true);
   std::string dir = root + "/fuseflow";
@@ -329,10 +343,7 @@ void NativeCache::build(const std::string& key_text, const RegionKey& key, Entry
   close(lock_fd);
 }
 
-bool native_enabled() {
-  static const bool on = env("FUSEFLOW_JIT") == "on";
-  return on;
-}
+// native_enabled(): jit/hook.cpp (the mode, settable at run time).
 
 NativeCache& native_cache() {
   static NativeCache cache;

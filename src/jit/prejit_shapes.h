@@ -24,6 +24,9 @@ using MulAdd3 = Region<T, Out<4>, A<0>, A<1>, O<OpCode::kMul, 0, 1>, A<2>, O<OpC
 // s * x + y (axpy)
 template <DType T>
 using Axpy = Region<T, Out<4>, S<0>, A<0>, O<OpCode::kMul, 0, 1>, A<1>, O<OpCode::kAdd, 2, 3>>;
+// s0 * x + s1 (scale and shift; e.g. a neighbor_agg's per-edge prologue 0.5 * x + 0.25)
+template <DType T>
+using ScaleShift = Region<T, Out<4>, S<0>, A<0>, O<OpCode::kMul, 0, 1>, S<1>, O<OpCode::kAdd, 2, 3>>;
 // (x - s0) * s1 (standardise)
 template <DType T>
 using SubMul = Region<T, Out<4>, A<0>, S<0>, O<OpCode::kSub, 0, 1>, S<1>, O<OpCode::kMul, 2, 3>>;
@@ -31,6 +34,22 @@ using SubMul = Region<T, Out<4>, A<0>, S<0>, O<OpCode::kSub, 0, 1>, S<1>, O<OpCo
 template <DType T>
 using PageRankUpdate = Region<T, Out<6>, A<0>, S<0>, O<OpCode::kAdd, 0, 1>, S<1>, O<OpCode::kMul, 3, 2>, S<2>,
                               O<OpCode::kAdd, 5, 4>>;
+
+// The DSL PageRank's whole epilogue (ff.examples.pagerank, after the neighbour sum agg):
+// r = s0 + s1 * (agg + s2); where(dangling, r, s3) summed (the next sink mass); r * inv_degree.
+template <DType T>
+using PageRankEpilogue =
+    Region<T, Out<6, 11, 12>, A<0>, S<0>, O<OpCode::kAdd, 0, 1>, S<1>, O<OpCode::kMul, 3, 2>, S<2>,
+           O<OpCode::kAdd, 5, 4>, B<1>, S<3>, O<OpCode::kWhere, 7, 6, 8>, A<2>, O<OpCode::kMul, 6, 10>,
+           O<OpCode::kSum, 9>>;
+
+// ---- reductions (per-block partial sums)
+// sum(where(mask, x, s)): a masked sum over a bool array
+template <DType T>
+using MaskedSum = Region<T, Out<4>, B<0>, A<1>, S<0>, O<OpCode::kWhere, 0, 1, 2>, O<OpCode::kSum, 3>>;
+// sum(x * x) / mean(x * x)
+template <DType T>
+using SumSquares = Region<T, Out<2>, A<0>, O<OpCode::kMul, 0, 0>, O<OpCode::kSum, 1>>;
 
 // ---- compare + select
 // where(x > s, x, y)
@@ -67,15 +86,25 @@ using BlackScholes =
            O<OpCode::kMul, 18, 23>, O<OpCode::kNeg, 11>, O<OpCode::kNormCdf, 25>, O<OpCode::kMul, 0, 26>,
            O<OpCode::kSub, 24, 27>>;
 
+// ff.examples.bs_call (DESIGN.md's Black-Scholes call: s, t, k arrays; sigma, r + sigma^2/2, -r scalars).
+using BsCall =
+    Region<DType::kFloat64, Out<21>, A<0>, O<OpCode::kSqrt, 0>, S<0>, O<OpCode::kMul, 2, 1>, A<1>, A<2>,
+           O<OpCode::kDiv, 4, 5>, O<OpCode::kLog, 6>, S<1>, O<OpCode::kMul, 8, 0>, O<OpCode::kAdd, 7, 9>,
+           O<OpCode::kDiv, 10, 3>, O<OpCode::kNormCdf, 11>, O<OpCode::kMul, 4, 12>, S<2>, O<OpCode::kMul, 14, 0>,
+           O<OpCode::kExp, 15>, O<OpCode::kMul, 5, 16>, O<OpCode::kSub, 11, 3>, O<OpCode::kNormCdf, 18>,
+           O<OpCode::kMul, 17, 19>, O<OpCode::kSub, 13, 20>>;
+
 }  // namespace prejit_shapes
 
 template <DType T>
 using PrejitShapes =
-    std::tuple<prejit_shapes::MulAddSelf<T>, prejit_shapes::MulAdd3<T>, prejit_shapes::Axpy<T>, prejit_shapes::SubMul<T>,
-               prejit_shapes::PageRankUpdate<T>, prejit_shapes::WhereGt<T>, prejit_shapes::WhereExpression<T>,
+    std::tuple<prejit_shapes::MulAddSelf<T>, prejit_shapes::MulAdd3<T>, prejit_shapes::Axpy<T>, prejit_shapes::ScaleShift<T>,
+               prejit_shapes::SubMul<T>,
+               prejit_shapes::PageRankUpdate<T>, prejit_shapes::PageRankEpilogue<T>, prejit_shapes::MaskedSum<T>,
+               prejit_shapes::SumSquares<T>, prejit_shapes::WhereGt<T>, prejit_shapes::WhereExpression<T>,
                prejit_shapes::Exp1<T>, prejit_shapes::Log1<T>, prejit_shapes::ExpNeg<T>, prejit_shapes::LogRatio<T>>;
 
 // Shapes with the erf family (float32 evaluates those via float64 in the interpreter).
-using PrejitShapesF64Only = std::tuple<prejit_shapes::NormCdf1, prejit_shapes::BlackScholes>;
+using PrejitShapesF64Only = std::tuple<prejit_shapes::NormCdf1, prejit_shapes::BlackScholes, prejit_shapes::BsCall>;
 
 }  // namespace fuseflow::jit

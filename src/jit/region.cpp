@@ -43,10 +43,12 @@ struct Describer {
   RegionBinding out;
   std::unordered_map<ir::ValueId, int> node_of;  // value -> node index
   std::vector<bool> is_mask;                     // per node
+  std::vector<bool> is_sum;                      // per node: a partial sum (read by nothing)
 
-  int add_node(Node n, bool mask) {
+  int add_node(Node n, bool mask, bool sum = false) {
     out.key.nodes.push_back(n);
     is_mask.push_back(mask);
+    is_sum.push_back(sum);
     return static_cast<int>(out.key.nodes.size()) - 1;
   }
   int add_scalar_slot(ir::ValueId outer, double constant) {
@@ -60,8 +62,16 @@ struct Describer {
   int operand(ir::ValueId v) {
     if (auto it = node_of.find(v); it != node_of.end()) return it->second;
     const ir::Type& t = p.type(v);
-    if (t.is_graph() || t.dtype != out.key.dtype) return -1;
+    if (t.is_graph()) return -1;
     int node = -1;
+    if (t.dtype == DType::kBool && t.is_array() && t.length == length) {  // a mask
+      const int slot = out.key.num_arrays++;
+      out.arrays.push_back(v);
+      node = add_node(Node{NodeKind::kBoolArray, OpCode::kConst, slot}, true);
+      node_of.emplace(v, node);
+      return node;
+    }
+    if (t.dtype != out.key.dtype) return -1;
     if (t.is_array() && t.length == length) {
       const int slot = out.key.num_arrays++;
       out.arrays.push_back(v);
@@ -94,6 +104,15 @@ struct Describer {
       node_of.emplace(r, add_scalar_slot(src, 0.0));
       return true;
     }
+    if (op.code == OpCode::kSum || op.code == OpCode::kMean) {
+      // The block's partial sum (a mean's is the same; the executor divides when combining).
+      const ir::ValueId x = op.operands.at(0);
+      if (op.operands.size() != 1 || !rt.is_scalar() || rt.dtype != t || p.type(x).dtype != t) return false;
+      const int a = operand(x);
+      if (a < 0 || is_mask[static_cast<std::size_t>(a)] || is_sum[static_cast<std::size_t>(a)]) return false;
+      node_of.emplace(r, add_node(Node{NodeKind::kOp, OpCode::kSum, -1, a}, false, true));
+      return true;
+    }
     const Role role = role_of(op.code, t);
     if (role == Role::kUnsupported || !rt.is_array() || rt.length != length) return false;
     int args[3] = {-1, -1, -1};
@@ -102,12 +121,12 @@ struct Describer {
       const ir::ValueId v = op.operands[k];
       auto it = node_of.find(v);
       if (it == node_of.end()) {
-        if (p.type(v).dtype != t) return false;  // bool/int outer values are not supported
+        if (p.type(v).dtype != t && p.type(v).dtype != DType::kBool) return false;  // int values are not supported
         args[k] = operand(v);
       } else {
         args[k] = it->second;
       }
-      if (args[k] < 0) return false;
+      if (args[k] < 0 || is_sum[static_cast<std::size_t>(args[k])]) return false;
       // Masks appear only where a bool is expected, values only where a T is expected.
       const bool want_mask = role == Role::kMaskLogic || (role == Role::kWhere && k == 0);
       if (is_mask[static_cast<std::size_t>(args[k])] != want_mask) return false;
@@ -128,6 +147,7 @@ std::string RegionKey::str() const {
     switch (n.kind) {
       case NodeKind::kArray: s += 'a' + std::to_string(n.slot); break;
       case NodeKind::kScalar: s += 's' + std::to_string(n.slot); break;
+      case NodeKind::kBoolArray: s += 'b' + std::to_string(n.slot); break;
       case NodeKind::kOp:
         s += ir::op_name(n.op);
         s += '(' + std::to_string(n.a);
@@ -143,6 +163,49 @@ std::string RegionKey::str() const {
   return s;
 }
 
+std::optional<RegionBinding> describe_body(const ir::Program& program, const std::vector<ir::Op>& ops,
+                                           const std::vector<ir::ValueId>& yields, ir::SymbolId length,
+                                           std::string* why) {
+  auto fail = [&](std::string reason) -> std::optional<RegionBinding> {
+    if (why) *why = std::move(reason);
+    return std::nullopt;
+  };
+  if (yields.empty()) return fail("it writes no array");
+  if (length == ir::kNoSymbol) return fail("a scalar kernel");
+  if (program.symbols.at(static_cast<std::size_t>(length)).kind == ir::SymbolKind::kOne) {
+    return fail("a length-1 kernel (run as scalars)");
+  }
+  Describer d{program, length, {}, {}, {}, {}};
+  const ir::Type& first = program.type(yields[0]);
+  if (first.is_graph() || !is_float(first.dtype)) {
+    return fail(std::string("its first result is ") + dtype_short_name(first.dtype) + ", not float");
+  }
+  d.out.key.dtype = first.dtype;
+  for (const ir::Op& op : ops) {
+    if (!d.op(op)) {
+      if (ir::is_reduction(op.code)) return fail(std::string("it reduces (") + ir::op_name(op.code) + ")");
+      return fail(std::string("op ") + ir::op_name(op.code) + " with these operand types is not in the template");
+    }
+  }
+  for (ir::ValueId y : yields) {
+    auto it = d.node_of.find(y);
+    if (it == d.node_of.end()) return fail("it yields an input unchanged");
+    const Node& n = d.out.key.nodes[static_cast<std::size_t>(it->second)];
+    if (n.kind != NodeKind::kOp) return fail("it yields a scalar or input unchanged");
+    if (d.is_mask[static_cast<std::size_t>(it->second)]) return fail("it yields a bool array");
+    if (d.is_sum[static_cast<std::size_t>(it->second)] != program.type(y).is_scalar()) return fail("it yields a scalar");
+    if (program.type(y).dtype != d.out.key.dtype) return fail("its results differ in dtype");
+    d.out.key.outputs.push_back(it->second);
+  }
+  // Every partial sum must be an output (the executor combines it), each once.
+  int sums = 0;
+  for (bool b : d.is_sum) sums += b ? 1 : 0;
+  int sum_outputs = 0;
+  for (int o : d.out.key.outputs) sum_outputs += d.is_sum[static_cast<std::size_t>(o)] ? 1 : 0;
+  if (sums != sum_outputs) return fail("a sum it does not write");
+  return std::move(d.out);
+}
+
 std::optional<RegionBinding> describe_region(const ir::Program& program, const ir::Op& fused) {
   // fused: its one region; fused_agg: its epilogue, a fused body over the nodes whose argument
   // (the aggregate) is an array like any outer value.
@@ -150,23 +213,7 @@ std::optional<RegionBinding> describe_region(const ir::Program& program, const i
   if (!agg && (fused.code != OpCode::kFused || fused.regions.size() != 1)) return std::nullopt;
   const ir::Block& body = fused.regions[agg ? 1 : 0];
   if (body.yields.empty() || body.yields.size() != fused.results.size()) return std::nullopt;
-  Describer d{program, ir::kNoSymbol, {}, {}, {}};
-  d.length = ir::kernel_length(program, body.ops);
-  if (d.length == ir::kNoSymbol) return std::nullopt;
-  const ir::Type& first = program.type(body.yields[0]);
-  if (!first.is_array() || !is_float(first.dtype)) return std::nullopt;
-  d.out.key.dtype = first.dtype;
-  for (const ir::Op& op : body.ops) {
-    if (!d.op(op)) return std::nullopt;
-  }
-  for (ir::ValueId y : body.yields) {
-    auto it = d.node_of.find(y);
-    if (it == d.node_of.end()) return std::nullopt;  // an outer value yielded as is
-    const Node& n = d.out.key.nodes[static_cast<std::size_t>(it->second)];
-    if (n.kind != NodeKind::kOp || d.is_mask[static_cast<std::size_t>(it->second)]) return std::nullopt;
-    d.out.key.outputs.push_back(it->second);
-  }
-  return std::move(d.out);
+  return describe_body(program, body.ops, body.yields, ir::kernel_length(program, body.ops));
 }
 
 }  // namespace fuseflow::jit

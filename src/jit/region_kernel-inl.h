@@ -25,6 +25,7 @@
 #define FUSEFLOW_JIT_REGION_KERNEL_INL_H_
 #endif
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -101,18 +102,56 @@ HWY_INLINE V Apply(D d, V a, V b, V c) {
   else static_assert(Op == OpCode::kNeg, "op not supported by the region kernel template");
 }
 
+// Partial sums: the interpreter's block_sum (exec/block_kernel.cpp) adds element i of a block
+// into accumulator i % 16, in element order, then folds the 16 accumulators pairwise (8, 4, 2, 1).
+// A vector of L lanes (L divides 16) at element i covers accumulators i % 16 ... i % 16 + L - 1,
+// so one vector add per vector does exactly the same additions in the same order.
+inline constexpr std::size_t kSumLanes = 16;
+
+template <class N>
+constexpr bool kIsSum = false;
+template <int X, int Y, int Z>
+constexpr bool kIsSum<shape::O<ir::OpCode::kSum, X, Y, Z>> = true;
+template <class N>
+constexpr bool kIsBoolArray = false;
+template <int Slot>
+constexpr bool kIsBoolArray<shape::B<Slot>> = true;
+template <class N>
+constexpr int kBoolSlotOf = 0;
+template <int Slot>
+constexpr int kBoolSlotOf<shape::B<Slot>> = Slot;
+
 // Node K of the region: array loads and ops (scalar nodes are set once, before the loop).
+// Loads at element i; `phase`: the vector's first element's index in the block modulo 16 (its
+// accumulators); `valid`: how many lanes are elements (all but in the zero-padded tail).
 template <class T>
 struct Step {
   template <class D, class V, int Slot>
-  static HWY_INLINE void run(D d, V* vals, int k, const T* const* in, std::size_t i, shape::A<Slot>) {
+  static HWY_INLINE void run(D d, V* vals, T*, int k, const T* const* in, std::size_t i, std::size_t, std::size_t,
+                             shape::A<Slot>) {
     vals[k] = hn::LoadU(d, in[Slot] + i);
   }
   template <class D, class V, int Slot>
-  static HWY_INLINE void run(D, V*, int, const T* const*, std::size_t, shape::S<Slot>) {}
+  static HWY_INLINE void run(D d, V* vals, T*, int k, const T* const* in, std::size_t i, std::size_t, std::size_t,
+                             shape::B<Slot>) {
+    // Bytes 0/1 -> all-ones/all-zero lanes (Highway 1.0 has no u8 -> u64 promotion).
+    const std::uint8_t* p = reinterpret_cast<const std::uint8_t*>(in[Slot]) + i;
+    HWY_ALIGN T wide[HWY_MAX_BYTES / sizeof(T)];
+    for (std::size_t j = 0; j < hn::Lanes(d); ++j) wide[j] = static_cast<T>(p[j]);
+    vals[k] = hn::VecFromMask(d, hn::Ne(hn::Load(d, wide), hn::Zero(d)));
+  }
+  template <class D, class V, int Slot>
+  static HWY_INLINE void run(D, V*, T*, int, const T* const*, std::size_t, std::size_t, std::size_t, shape::S<Slot>) {}
   template <class D, class V, ir::OpCode Op, int X, int Y, int Z>
-  static HWY_INLINE void run(D d, V* vals, int k, const T* const*, std::size_t, shape::O<Op, X, Y, Z>) {
-    vals[k] = Opaque(Apply<Op>(d, vals[X], vals[Y < 0 ? X : Y], vals[Z < 0 ? X : Z]));
+  static HWY_INLINE void run(D d, V* vals, T* sums, int k, const T* const*, std::size_t, std::size_t phase,
+                             std::size_t valid, shape::O<Op, X, Y, Z>) {
+    if constexpr (Op == ir::OpCode::kSum) {
+      T* acc = sums + static_cast<std::size_t>(k) * kSumLanes + phase;
+      const V x = hn::IfThenElseZero(hn::FirstN(d, valid), vals[X]);  // +0 leaves a sum as is
+      hn::StoreU(Opaque(hn::Add(hn::LoadU(d, acc), x)), d, acc);
+    } else {
+      vals[k] = Opaque(Apply<Op>(d, vals[X], vals[Y < 0 ? X : Y], vals[Z < 0 ? X : Z]));
+    }
   }
 };
 
@@ -131,14 +170,26 @@ struct RegionKernel<shape::Region<DT, shape::Out<Outs...>, Nodes...>> {
   using T = std::conditional_t<DT == DType::kFloat32, float, double>;
   static constexpr int kArrays = shape::Traits<shape::Region<DT, shape::Out<Outs...>, Nodes...>>::kArrays;
   static constexpr int kOuts = sizeof...(Outs);
+  static constexpr bool kAnySum = (false || ... || kIsSum<Nodes>);
+  // Per node: whether it is a sum; per output: whether it is a partial sum (not an array).
+  static constexpr bool kNodeSum[] = {kIsSum<Nodes>...};
+  static constexpr bool kOutSum[] = {kNodeSum[Outs]...};
+  static_assert(!kAnySum || HWY_MAX_BYTES / sizeof(T) <= kSumLanes, "a vector wider than the 16 accumulators");
 
   template <class D, class V, std::size_t... K>
-  static HWY_INLINE void body(D d, V* vals, const T* const* in, T* const* out, std::size_t i,
-                              std::index_sequence<K...>) {
-    (Step<T>::template run<D, V>(d, vals, static_cast<int>(K), in, i, Nodes{}), ...);
+  static HWY_INLINE void body(D d, V* vals, T* sums, const T* const* in, T* const* out, std::size_t i,
+                              std::size_t phase, std::size_t valid, std::index_sequence<K...>) {
+    (Step<T>::template run<D, V>(d, vals, sums, static_cast<int>(K), in, i, phase, valid, Nodes{}), ...);
     int o = 0;
-    ((hn::StoreU(vals[Outs], d, out[o] + i), ++o), ...);
+    ((kOutSum[o] ? void() : hn::StoreU(vals[Outs], d, out[o] + i), ++o), ...);
   }
+
+  // Per array slot: whether it is a bool array (bytes) rather than T.
+  static constexpr std::array<bool, (kArrays > 0 ? kArrays : 1)> kBoolSlot = [] {
+    std::array<bool, (kArrays > 0 ? kArrays : 1)> b{};
+    ((kIsBoolArray<Nodes> ? (void)(b[static_cast<std::size_t>(kBoolSlotOf<Nodes>)] = true) : void()), ...);
+    return b;
+  }();
 
   static void run(const void* const* arrays, const double* scalars, void* const* outputs, std::int64_t count) {
     const hn::ScalableTag<T> d;
@@ -150,27 +201,47 @@ struct RegionKernel<shape::Region<DT, shape::Out<Outs...>, Nodes...>> {
     [&]<std::size_t... K>(std::index_sequence<K...>) {
       (SetScalar<T>(d, vals, static_cast<int>(K), scalars, Nodes{}), ...);
     }(Seq{});
+    // 16 accumulators per sum node (indexed by node; only sum nodes' rows are used).
+    HWY_ALIGN T sums[kAnySum ? sizeof...(Nodes) * kSumLanes : 1] = {};
     const T* in[kArrays > 0 ? kArrays : 1];
     T* out[kOuts];
     for (int k = 0; k < kArrays; ++k) in[k] = static_cast<const T*>(arrays[k]);
     for (int k = 0; k < kOuts; ++k) out[k] = static_cast<T*>(outputs[k]);
     std::size_t i = 0;
-    for (; i + lanes <= n; i += lanes) body(d, vals, in, out, i, Seq{});
-    if (i == n) return;
-    // The last partial vector through zero-padded buffers, as the interpreter's math kernels do.
-    constexpr std::size_t kMaxLanes = HWY_MAX_BYTES / sizeof(T);
-    HWY_ALIGN T in_tail[kArrays > 0 ? kArrays : 1][kMaxLanes] = {};
-    HWY_ALIGN T out_tail[kOuts][kMaxLanes];
-    const T* tin[kArrays > 0 ? kArrays : 1];
-    T* tout[kOuts];
-    const std::size_t rest = n - i;
-    for (int k = 0; k < kArrays; ++k) {
-      std::memcpy(in_tail[k], in[k] + i, rest * sizeof(T));
-      tin[k] = in_tail[k];
+    for (; i + lanes <= n; i += lanes) body(d, vals, sums, in, out, i, i % kSumLanes, lanes, Seq{});
+    if (i < n) {
+      // The last partial vector through zero-padded buffers, as the interpreter's math kernels do.
+      constexpr std::size_t kMaxLanes = HWY_MAX_BYTES / sizeof(T);
+      HWY_ALIGN T in_tail[kArrays > 0 ? kArrays : 1][kMaxLanes] = {};
+      HWY_ALIGN T out_tail[kOuts][kMaxLanes];
+      const T* tin[kArrays > 0 ? kArrays : 1];
+      T* tout[kOuts];
+      const std::size_t rest = n - i;
+      for (int k = 0; k < kArrays; ++k) {
+        const std::size_t bytes = kBoolSlot[static_cast<std::size_t>(k)] ? 1 : sizeof(T);
+        std::memcpy(in_tail[k], static_cast<const char*>(arrays[k]) + i * bytes, rest * bytes);
+        tin[k] = in_tail[k];
+      }
+      for (int k = 0; k < kOuts; ++k) tout[k] = out_tail[k];
+      body(d, vals, sums, tin, tout, 0, i % kSumLanes, rest, Seq{});
+      for (int k = 0; k < kOuts; ++k) {
+        if (!kOutSum[k]) std::memcpy(out[k] + i, out_tail[k], rest * sizeof(T));
+      }
     }
-    for (int k = 0; k < kOuts; ++k) tout[k] = out_tail[k];
-    body(d, vals, tin, tout, 0, Seq{});
-    for (int k = 0; k < kOuts; ++k) std::memcpy(out[k] + i, out_tail[k], rest * sizeof(T));
+    if constexpr (kAnySum) {
+      for (int k = 0; k < kOuts; ++k) {
+        if (!kOutSum[k]) continue;
+        T* acc = sums + static_cast<std::size_t>(OutNode(k)) * kSumLanes;
+        for (std::size_t w = kSumLanes / 2; w > 0; w /= 2) {
+          for (std::size_t j = 0; j < w; ++j) acc[j] += acc[j + w];
+        }
+        std::memcpy(outputs[k], &acc[0], sizeof(T));
+      }
+    }
+  }
+  static constexpr int OutNode(int k) {
+    constexpr int outs[] = {Outs...};
+    return outs[k];
   }
 };
 

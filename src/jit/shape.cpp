@@ -27,6 +27,7 @@ std::string shape_type_name(const RegionKey& key) {
     switch (n.kind) {
       case NodeKind::kArray: s += ", A<" + std::to_string(n.slot) + ">"; break;
       case NodeKind::kScalar: s += ", S<" + std::to_string(n.slot) + ">"; break;
+      case NodeKind::kBoolArray: s += ", B<" + std::to_string(n.slot) + ">"; break;
       case NodeKind::kOp:
         s += ", O<ir::OpCode::" + enumerator(n.op) + ", " + std::to_string(n.a);
         if (n.b >= 0) s += ", " + std::to_string(n.b);

@@ -14,6 +14,8 @@ namespace fuseflow::jit::shape {
 template <int Slot>
 struct A {};  // array slot
 template <int Slot>
+struct B {};  // bool array slot (a mask)
+template <int Slot>
 struct S {};  // scalar slot
 template <ir::OpCode Op, int X, int Y = -1, int Z = -1>
 struct O {};  // op on earlier nodes
@@ -26,12 +28,15 @@ namespace detail {
 template <int Slot>
 Node node_of(A<Slot>) { return Node{NodeKind::kArray, ir::OpCode::kConst, Slot}; }
 template <int Slot>
+Node node_of(B<Slot>) { return Node{NodeKind::kBoolArray, ir::OpCode::kConst, Slot}; }
+template <int Slot>
 Node node_of(S<Slot>) { return Node{NodeKind::kScalar, ir::OpCode::kConst, Slot}; }
 template <ir::OpCode Op, int X, int Y, int Z>
 Node node_of(O<Op, X, Y, Z>) { return Node{NodeKind::kOp, Op, -1, X, Y, Z}; }
 
 template <class N> constexpr int kArraySlots = 0;
 template <int Slot> constexpr int kArraySlots<A<Slot>> = 1;
+template <int Slot> constexpr int kArraySlots<B<Slot>> = 1;
 template <class N> constexpr int kScalarSlots = 0;
 template <int Slot> constexpr int kScalarSlots<S<Slot>> = 1;
 }  // namespace detail

@@ -25,7 +25,8 @@ def test_info_counts_kernels_and_bytes(tmp_path):
     assert got["bytes"] == 100 + len("// source") + len("not ours")
     assert got["prejit_kernels"] >= 20
     assert isinstance(got["prejit_target"], str) and got["prejit_target"]
-    assert got["native_enabled"] == (os.environ.get("FUSEFLOW_JIT") == "on")
+    assert got["native_enabled"] == (os.environ.get("FUSEFLOW_JIT") in ("on", "native"))
+    assert got["mode"] == jit_cache.mode()
 
 
 def test_clear_removes_only_cache_files(tmp_path):

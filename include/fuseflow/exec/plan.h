@@ -13,6 +13,10 @@
 #include "fuseflow/core/dtype.h"
 #include "fuseflow/kernels/math.h"
 
+namespace fuseflow::jit {
+struct KernelTier;  // fuseflow/jit/hook.h
+}  // namespace fuseflow::jit
+
 namespace fuseflow::exec {
 
 // Element types are fuseflow::DType (core/dtype.h); in kernels bool is one byte holding 0 or 1.
@@ -126,6 +130,9 @@ struct Kernel {
   int num_registers = 0;
   std::vector<int> outputs;  // operand indices of kind kArray written by this kernel
   std::string label;         // "fused(add, mul, exp)" for profiles
+  // The compiled tier's view of this kernel (jit/hook.h): run_block runs its compiled region
+  // kernel instead of the interpreter when the current mode has one.
+  std::shared_ptr<jit::KernelTier> tier;
 };
 
 enum class AggOp : std::uint8_t { kSum, kMean, kMin, kMax, kCount, kMode };

@@ -24,7 +24,9 @@
 // comparisons and bool logic (and/or/xor/not on them) as masks feeding `where`; neg abs relu
 // square, add sub mul div minimum maximum, where clip, exp log log1p expm1 sqrt sin cos tanh
 // sigmoid erf erfc norm_cdf floor ceil round; `const` ops and outer scalars as run-time values;
-// a `cast` of an outer float scalar to T. No reductions, integer or bool arrays in or out.
+// a `cast` of an outer float scalar to T; bool arrays read as masks; sum/mean of a T array as a
+// per-block partial (the output pointer of such a node is the block's ReducePartial value, written
+// with the interpreter's 16-lane order). No other reductions; no integer arrays; no bool outputs.
 #pragma once
 
 #include <cstdint>
@@ -41,7 +43,8 @@ namespace fuseflow::jit {
 enum class NodeKind : std::uint8_t {
   kArray,   // element i of array slot `slot`
   kScalar,  // the run-time value of scalar slot `slot` (broadcast)
-  kOp,      // `op` applied to earlier nodes a, b, c
+  kOp,      // `op` applied to earlier nodes a, b, c (op kSum: the block's partial sum of a)
+  kBoolArray,  // element i of array slot `slot`, a bool array (one byte, 0 or 1): a mask
 };
 
 struct Node {
@@ -81,6 +84,14 @@ using RegionFn = void (*)(const void* const* arrays, const double* scalars, void
 // the chunk's aggregates are computed): the epilogue's argument, the aggregate, is then one of
 // `arrays` (the executor passes the aggregate buffer of the chunk), its yields the outputs.
 std::optional<RegionBinding> describe_region(const ir::Program& program, const ir::Op& fused);
+
+// The same for any list of elementwise ops over the length `length` (what the lowering compiles
+// into one block kernel: a fused op's body, a fused_agg's epilogue or prologue, a lone op);
+// `yields` are the values it writes. When unsupported, *why (if given) says why, e.g.
+// "op sum ...", for f.explain().
+std::optional<RegionBinding> describe_body(const ir::Program& program, const std::vector<ir::Op>& ops,
+                                           const std::vector<ir::ValueId>& yields, ir::SymbolId length,
+                                           std::string* why = nullptr);
 
 // The build-time instantiated kernel for `key` on this CPU's best SIMD target, or nullptr.
 RegionFn find_prejit(const RegionKey& key);

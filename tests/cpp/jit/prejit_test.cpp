@@ -266,10 +266,10 @@ TEST(JitPrejit, UnsupportedRegionsAreNotDescribed) {
   return %3
 }
 )",
-      // a reduction in the region
+      // a reduction other than sum/mean in the region
       R"(func @f(%0:f64[n0], %1:f64[n0]) {
   %2:f64[n0] = mul %0, %1
-  %3:f64 = sum %2
+  %3:f64 = max %2
   return %3
 }
 )",

@@ -1,0 +1,85 @@
+// The executor's side of the compiled tier: at lowering, every block kernel gets a KernelTier
+// (which region it is, its prejit kernel, where its operands are); per block, run_compiled() runs
+// the region's compiled kernel instead of the interpreter when the current mode has one.
+//
+// Modes (FUSEFLOW_JIT at start-up, fuseflow.jit_cache.set_mode() later; read per kernel run, so a
+// change applies to functions already compiled too):
+//   "off"    every kernel runs in the block interpreter;
+//   "prejit" (default) kernels whose region shape is compiled in run it, the rest interpret;
+//   "native" (also "on") prejit misses are compiled by the system compiler in the background
+//            (jit/native.h) and picked up by the first block of a later run once loaded.
+// Every tier gives the interpreter's results bitwise (region.h), so which one runs a block, even
+// within one run, never changes a result.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "fuseflow/jit/region.h"
+
+namespace fuseflow::exec {
+struct Kernel;
+struct Plan;
+struct ReducePartial;
+}  // namespace fuseflow::exec
+
+namespace fuseflow::jit {
+
+enum class Mode : std::uint8_t { kOff, kPrejit, kNative };
+
+Mode mode();
+void set_mode(Mode m);
+const char* mode_name(Mode m);  // "off", "prejit", "native"
+// "off" / "prejit" / "native" ("on" = "native"); nullopt for anything else.
+std::optional<Mode> parse_mode(const std::string& text);
+
+// Largest region the hook passes to a kernel (operand tables live on the stack).
+inline constexpr int kMaxRegionOperands = 32;
+
+struct KernelTier {
+  std::string why_not;                  // set when the kernel is not a supported region
+  std::optional<RegionBinding> binding;  // set when it is
+  std::string key;                      // binding->key.str()
+  RegionFn prejit = nullptr;
+  // Kernel operand index of each array slot, scalar slot (-1: a region constant, in
+  // binding->constants) and output (a partial sum's: -1 - its kernel reduction index).
+  std::vector<int> array_operands, scalar_operands, output_operands;
+  std::vector<DType> scalar_types;      // element type the scalar operand holds
+  // Native tier state: 0 not asked yet, 1 compile under way, 2 loaded (native set), 3 failed.
+  std::atomic<int> native_state{0};
+  std::atomic<RegionFn> native{nullptr};
+};
+
+// Builds the KernelTier of a block kernel compiled from `ops` over `length` writing `yields`;
+// `operand_of` maps each value the kernel reads or writes to its operand index in `kernel`.
+std::shared_ptr<KernelTier> attach(const ir::Program& program, const std::vector<ir::Op>& ops,
+                                   const std::vector<ir::ValueId>& yields, ir::SymbolId length,
+                                   const std::unordered_map<ir::ValueId, int>& operand_of,
+                                   const exec::Kernel& kernel);
+
+// Runs block [start, start + count) with the compiled kernel the current mode allows (ptrs and
+// partials: the kernel's operand pointers and this block's reduction partials, as for
+// exec::run_block); false = run the interpreter.
+bool run_compiled(KernelTier& tier, void* const* ptrs, std::int64_t count, std::int64_t start,
+                  exec::ReducePartial* partials);
+
+// Which tier runs this kernel now, and why: "interp: <why>" / "prejit:<key>" / "native:<key>".
+// In native mode it queues the compile of a prejit miss (never waits for it).
+std::string explain(KernelTier* tier);
+
+struct KernelExplanation {
+  std::string label;  // the kernel's plan label, e.g. "fused[mul, add]"
+  std::string where;  // "kernel", "epilogue of <step>", "prologue of <step>", nested: "loop > ..."
+  std::string tier;   // "interp", "prejit", "native"
+  std::string detail;  // explain()'s text
+};
+// Every block kernel of the plan, in step order (loop bodies and aggregation epilogues included).
+std::vector<KernelExplanation> explain_plan(const exec::Plan& plan);
+
+}  // namespace fuseflow::jit

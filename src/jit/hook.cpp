@@ -1,0 +1,235 @@
+// The executor's hook into the compiled tier (fuseflow/jit/hook.h): binding a block kernel's
+// operands to its region's slots at lowering, choosing the tier per run, explaining the choice.
+#include "fuseflow/jit/hook.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "fuseflow/exec/plan.h"
+#include "fuseflow/exec/value.h"
+#include "fuseflow/jit/native.h"
+
+namespace fuseflow::jit {
+namespace {
+
+Mode mode_from_environment() {
+  const char* v = std::getenv("FUSEFLOW_JIT");
+  if (v == nullptr || *v == '\0') return Mode::kPrejit;
+  if (std::optional<Mode> m = parse_mode(v)) return *m;
+  // Not an exception: this runs while the first function compiles, and the tier never changes a
+  // result. One line says what was ignored.
+  std::fprintf(stderr, "fuseflow: jit: FUSEFLOW_JIT=%s is not one of off, prejit, native (or on); using prejit\n", v);
+  return Mode::kPrejit;
+}
+
+std::atomic<Mode>& mode_variable() {
+  static std::atomic<Mode> m{mode_from_environment()};
+  return m;
+}
+
+enum NativeState : int { kNotAsked = 0, kCompiling = 1, kLoaded = 2, kFailed = 3 };
+
+// Asks the native cache about the tier's key (queues its compile on the first ask); never waits.
+RegionFn poll_native(KernelTier& t) {
+  const int state = t.native_state.load(std::memory_order_acquire);
+  if (state == kFailed) return nullptr;
+  if (state == kLoaded) return t.native.load(std::memory_order_acquire);
+  const NativeLookup got = native_cache().lookup(t.binding->key);
+  switch (got.status) {
+    case NativeStatus::kReady:
+      t.native.store(got.fn, std::memory_order_release);
+      t.native_state.store(kLoaded, std::memory_order_release);
+      return got.fn;
+    case NativeStatus::kNotReady: t.native_state.store(kCompiling, std::memory_order_release); return nullptr;
+    case NativeStatus::kFailed: t.native_state.store(kFailed, std::memory_order_release); return nullptr;
+  }
+  return nullptr;
+}
+
+double scalar_value(const void* p, DType t) {
+  if (t == DType::kFloat32) {
+    float f;
+    std::memcpy(&f, p, sizeof f);
+    return f;
+  }
+  double d;
+  std::memcpy(&d, p, sizeof d);
+  return d;
+}
+
+void explain_steps(const std::vector<exec::Step>& steps, const std::string& where, std::vector<KernelExplanation>& out);
+
+void explain_kernel(exec::Kernel* k, const std::string& where, std::vector<KernelExplanation>& out) {
+  if (k == nullptr) return;
+  KernelExplanation e;
+  e.label = k->label;
+  e.where = where;
+  e.detail = explain(k->tier.get());
+  e.tier = e.detail.rfind("prejit:", 0) == 0 ? "prejit" : e.detail.rfind("native:", 0) == 0 ? "native" : "interp";
+  out.push_back(std::move(e));
+}
+
+void explain_steps(const std::vector<exec::Step>& steps, const std::string& where, std::vector<KernelExplanation>& out) {
+  const std::string prefix = where.empty() ? "" : where + " > ";
+  for (const exec::Step& s : steps) {
+    switch (s.kind) {
+      case exec::Step::kKernel: explain_kernel(s.kernel.get(), prefix + "kernel", out); break;
+      case exec::Step::kNeighborAgg:
+        explain_kernel(s.agg.prologue.get(), prefix + "per-edge prologue of " + s.label, out);
+        explain_kernel(s.agg.epilogue.get(), prefix + "epilogue of " + s.label, out);
+        break;
+      case exec::Step::kLoop:
+        if (s.loop) {
+          explain_steps(s.loop->cond, prefix + "while condition", out);
+          explain_steps(s.loop->body, prefix + "loop body", out);
+        }
+        break;
+      default: break;
+    }
+  }
+}
+
+}  // namespace
+
+Mode mode() { return mode_variable().load(std::memory_order_relaxed); }
+void set_mode(Mode m) { mode_variable().store(m, std::memory_order_relaxed); }
+
+const char* mode_name(Mode m) {
+  switch (m) {
+    case Mode::kOff: return "off";
+    case Mode::kPrejit: return "prejit";
+    case Mode::kNative: return "native";
+  }
+  return "prejit";
+}
+
+std::optional<Mode> parse_mode(const std::string& text) {
+  if (text == "off") return Mode::kOff;
+  if (text == "prejit") return Mode::kPrejit;
+  if (text == "native" || text == "on") return Mode::kNative;
+  return std::nullopt;
+}
+
+bool native_enabled() { return mode() == Mode::kNative; }
+
+std::shared_ptr<KernelTier> attach(const ir::Program& program, const std::vector<ir::Op>& ops,
+                                   const std::vector<ir::ValueId>& yields, ir::SymbolId length,
+                                   const std::unordered_map<ir::ValueId, int>& operand_of,
+                                   const exec::Kernel& kernel) {
+  auto t = std::make_shared<KernelTier>();
+  t->binding = describe_body(program, ops, yields, length, &t->why_not);
+  if (!t->binding) return t;
+  const RegionBinding& b = *t->binding;
+  auto reject = [&](std::string why) {
+    t->binding.reset();
+    t->why_not = std::move(why);
+    return t;
+  };
+  if (b.key.num_arrays > kMaxRegionOperands || b.key.num_scalars > kMaxRegionOperands ||
+      static_cast<int>(b.key.outputs.size()) > kMaxRegionOperands) {
+    return reject("more than " + std::to_string(kMaxRegionOperands) + " operands");
+  }
+  // Operand of value v if it has the expected kind (kStrided reads, e.g., are not region arrays).
+  auto operand = [&](ir::ValueId v, exec::OperandKind kind) -> int {
+    auto it = operand_of.find(v);
+    if (it == operand_of.end()) return -1;
+    const exec::Operand& o = kernel.operands.at(static_cast<std::size_t>(it->second));
+    return o.kind == kind ? it->second : -1;
+  };
+  for (ir::ValueId v : b.arrays) {
+    const int i = operand(v, exec::OperandKind::kArray);
+    if (i < 0) return reject("an input is not read as a plain array");
+    t->array_operands.push_back(i);
+  }
+  for (ir::ValueId v : b.scalars) {
+    if (v == ir::kNoValue) {
+      t->scalar_operands.push_back(-1);
+      t->scalar_types.push_back(DType::kFloat64);
+      continue;
+    }
+    const int i = operand(v, exec::OperandKind::kBroadcast);
+    if (i < 0) return reject("a scalar is not read as a broadcast operand");
+    const DType st = kernel.operands[static_cast<std::size_t>(i)].type;
+    if (!is_float(st)) return reject("an integer scalar");
+    t->scalar_operands.push_back(i);
+    t->scalar_types.push_back(st);
+  }
+  // Partial sums are numbered like the kernel's reductions: in op order (the only reductions a
+  // supported region has).
+  std::unordered_map<int, int> reduction_of;  // node -> reduction index
+  for (std::size_t n = 0; n < b.key.nodes.size(); ++n) {
+    if (b.key.nodes[n].kind == NodeKind::kOp && b.key.nodes[n].op == ir::OpCode::kSum) {
+      const int r = static_cast<int>(reduction_of.size());
+      reduction_of.emplace(static_cast<int>(n), r);
+      if (r >= static_cast<int>(kernel.reductions.size()) || kernel.reductions[static_cast<std::size_t>(r)].op != exec::ReduceOp::kSum ||
+          kernel.reductions[static_cast<std::size_t>(r)].type != b.key.dtype) {
+        return reject("its sums are not the kernel's reductions");
+      }
+    }
+  }
+  if (reduction_of.size() != kernel.reductions.size()) return reject("its sums are not the kernel's reductions");
+  for (std::size_t k = 0; k < yields.size(); ++k) {
+    if (auto r = reduction_of.find(b.key.outputs[k]); r != reduction_of.end()) {
+      t->output_operands.push_back(-1 - r->second);
+      continue;
+    }
+    const int i = operand(yields[k], exec::OperandKind::kArray);
+    if (i < 0) return reject("a result is not written as an array");
+    t->output_operands.push_back(i);
+  }
+  t->key = b.key.str();
+  t->prejit = find_prejit(b.key);
+  return t;
+}
+
+bool run_compiled(KernelTier& t, void* const* ptrs, std::int64_t count, std::int64_t start,
+                  exec::ReducePartial* partials) {
+  if (!t.binding) return false;
+  const Mode m = mode();
+  if (m == Mode::kOff) return false;
+  RegionFn fn = t.prejit;
+  if (fn == nullptr) {
+    if (m != Mode::kNative) return false;
+    fn = t.native.load(std::memory_order_acquire);
+    // Only the first block of a run asks the cache (a mutex and a map lookup), so a kernel
+    // compiled meanwhile is picked up by the next run, at no per-block cost.
+    if (fn == nullptr && start == 0) fn = poll_native(t);
+    if (fn == nullptr) return false;
+  }
+  const void* arrays[kMaxRegionOperands];
+  double scalars[kMaxRegionOperands];
+  void* outputs[kMaxRegionOperands];
+  const std::size_t na = t.array_operands.size(), ns = t.scalar_operands.size(), no = t.output_operands.size();
+  for (std::size_t k = 0; k < na; ++k) arrays[k] = ptrs[t.array_operands[k]];
+  for (std::size_t k = 0; k < ns; ++k) {
+    const int i = t.scalar_operands[k];
+    scalars[k] = i < 0 ? t.binding->constants[k] : scalar_value(ptrs[i], t.scalar_types[k]);
+  }
+  for (std::size_t k = 0; k < no; ++k) {
+    const int i = t.output_operands[k];
+    outputs[k] = i >= 0 ? ptrs[i] : static_cast<void*>(partials[-1 - i].value.raw);
+  }
+  fn(arrays, scalars, outputs, count);
+  return true;
+}
+
+std::string explain(KernelTier* t) {
+  if (t == nullptr) return "interp: not an elementwise kernel";
+  if (!t->binding) return "interp: outside the compiled tier (" + t->why_not + ")";
+  const Mode m = mode();
+  if (m == Mode::kOff) return "interp: compiled tier off (mode off)";
+  if (t->prejit) return "prejit:" + t->key;
+  if (m != Mode::kNative) return "interp: no prejit kernel for " + t->key + " (mode native compiles one)";
+  if (poll_native(*t)) return "native:" + t->key;
+  if (t->native_state.load() == kFailed) return "interp: native compile of " + t->key + " failed (warning logged)";
+  return "interp: native compile of " + t->key + " under way";
+}
+
+std::vector<KernelExplanation> explain_plan(const exec::Plan& plan) {
+  std::vector<KernelExplanation> out;
+  explain_steps(plan.steps, "", out);
+  return out;
+}
+
+}  // namespace fuseflow::jit

@@ -1,0 +1,286 @@
+"""The compiled tier in the executor: every mode gives the interpreter's results bit for bit,
+f.explain() says which tier ran each fused kernel and why, and the mode is validated."""
+
+import numpy as np
+import pytest
+
+import fuseflow as ff
+from fuseflow import examples, jit_cache
+
+
+@pytest.fixture
+def mode():
+    """Sets the compiled tier's mode inside a test; restores the one the suite runs under."""
+    previous = jit_cache.mode()
+    yield jit_cache.set_mode
+    jit_cache.set_mode(previous)
+
+
+def _bits(a):
+    a = np.asarray(a)
+    return a.view(np.uint32 if a.dtype == np.float32 else np.uint64)
+
+
+def _under_each_mode(set_mode, f, *args):
+    """f(*args) in mode off (the interpreter) and prejit. (Mode native compiles into the user's
+    cache folder: test_native_tier_swaps_in_a_compiled_kernel runs it in a subprocess with its own.)"""
+    out = {}
+    for m in ("off", "prejit"):
+        set_mode(m)
+        r = f(*args)
+        out[m] = r if isinstance(r, tuple) else (r,)
+    return out
+
+
+def _assert_same_bits(out):
+    for m in ("prejit",):
+        for a, b in zip(out["off"], out[m]):
+            np.testing.assert_array_equal(_bits(a), _bits(b), err_msg=f"mode {m} differs from the interpreter")
+
+
+@ff.jit
+def where_expr(x, y):
+    return ff.where(x > 0, x * y + 2.5 * x - y / 3, ff.exp(-x) * y)
+
+
+def _special(dtype, n, rng):
+    x = rng.standard_normal(n).astype(dtype)
+    tiny = -np.finfo(dtype).smallest_subnormal
+    specials = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, np.finfo(dtype).max, tiny, 700.0, -745.0], dtype=dtype)
+    x[: min(n, len(specials))] = specials[: min(n, len(specials))]
+    return x
+
+
+# Lengths around the vector width, the 256-element block and the parallel threshold (256K).
+@pytest.mark.parametrize("n", [1, 3, 8, 255, 256, 257, 1000, 300_001])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_where_expression_same_bits_in_every_mode(mode, rng, n, dtype):
+    x, y = _special(dtype, n, rng), rng.standard_normal(n).astype(dtype)
+    out = _under_each_mode(mode, where_expr, x, y)
+    _assert_same_bits(out)
+    with np.errstate(all="ignore"):
+        want = np.where(x > 0, x * y + dtype(2.5) * x - y / dtype(3), np.exp(-x) * y)
+    np.testing.assert_allclose(out["prejit"][0], want, rtol=1e-13 if dtype == np.float64 else 2e-6, equal_nan=True)
+
+
+def test_black_scholes_same_bits_and_matches_scipy(mode, rng):
+    from scipy.stats import norm
+
+    n = 10_001
+    s, k = rng.uniform(50, 150, n), rng.uniform(50, 150, n)
+    t = rng.uniform(0.05, 2.0, n)
+    out = _under_each_mode(mode, examples.bs_call, s, k, t, 0.03, 0.25)
+    _assert_same_bits(out)
+    sq = 0.25 * np.sqrt(t)
+    d1 = (np.log(s / k) + (0.03 + 0.5 * 0.25**2) * t) / sq
+    want = s * norm.cdf(d1) - k * np.exp(-0.03 * t) * norm.cdf(d1 - sq)
+    np.testing.assert_allclose(out["prejit"][0], want, rtol=1e-11, atol=1e-11)
+
+
+@ff.jit
+def standardise_loop(x, mu, sigma):
+    # A loop whose body is one fused kernel updating its carry in place (output buffer = input).
+    return ff.fori_loop(5, lambda v: (v - mu) * sigma, x)
+
+
+def test_in_place_loop_carry_same_bits(mode, rng):
+    x = rng.standard_normal(5000)
+    out = _under_each_mode(mode, standardise_loop, x, 0.25, 1.5)
+    _assert_same_bits(out)
+    want = x.copy()
+    for _ in range(5):
+        want = (want - 0.25) * 1.5
+    np.testing.assert_allclose(out["off"][0], want, rtol=1e-14)
+
+
+@ff.jit
+def two_outputs(x, y):
+    return x * y + x, ff.log(x / y)
+
+
+def test_multiple_outputs_same_bits(mode, rng):
+    x, y = rng.uniform(0.1, 3, 777), rng.uniform(0.1, 3, 777)
+    out = _under_each_mode(mode, two_outputs, x, y)
+    _assert_same_bits(out)
+    np.testing.assert_allclose(out["prejit"][0], x * y + x, rtol=1e-15)
+    np.testing.assert_allclose(out["prejit"][1], np.log(x / y), rtol=1e-14, atol=1e-15)
+
+
+def test_pagerank_same_bits_in_every_mode(mode):
+    src, dst = ff.generators.rmat(9, seed=3)
+    g = ff.Graph.from_edges(src, dst, num_nodes=512)
+    out = _under_each_mode(mode, examples.pagerank, g)
+    _assert_same_bits(out)
+    assert abs(out["prejit"][0].sum() - 1.0) < 1e-12
+
+
+@pytest.mark.plan  # which kernels exist depends on the fusion passes
+def test_explain_names_the_tier_of_each_kernel(mode, rng):
+    x, y = rng.standard_normal(100), rng.standard_normal(100)
+    mode("prejit")
+    e = where_expr.explain(x, y)
+    assert e.mode == "prejit"
+    [k] = [k for k in e.kernels if "where" in k.label]
+    assert k.tier == "prejit" and k.detail.startswith("prejit:f64|") and "where(" in k.detail
+    assert "prejit:f64|" in str(e)
+    mode("off")
+    [k] = [k for k in where_expr.explain(x, y).kernels if "where" in k.label]
+    assert k.tier == "interp" and "off" in k.detail
+
+
+@ff.jit
+def not_in_template(x):
+    return ff.sum(x * 2.0) + 1.0, x.astype(np.int64) + 1
+
+
+def test_explain_says_why_a_kernel_interprets(mode, rng):
+    mode("prejit")
+    x = rng.standard_normal(50)
+    kernels = not_in_template.explain(x).kernels
+    assert kernels and all(k.tier == "interp" for k in kernels)
+    assert all(k.detail.startswith("interp: ") for k in kernels)
+    assert any("outside the compiled tier" in k.detail for k in kernels)
+    r, i = not_in_template(x)
+    np.testing.assert_allclose(r, np.sum(x * 2.0) + 1.0, rtol=1e-13)
+    np.testing.assert_array_equal(i, x.astype(np.int64) + 1)
+
+
+@pytest.mark.plan  # which kernels exist depends on the fusion passes
+def test_explain_of_a_graph_program_covers_loop_bodies(mode):
+    mode("prejit")
+    src, dst = ff.generators.rmat(6, seed=1)
+    g = ff.Graph.from_edges(src, dst, num_nodes=64)
+    e = examples.pagerank.explain(g)
+    assert any(k.where.startswith("loop body") for k in e.kernels)
+    assert any("epilogue of" in k.where for k in e.kernels)
+
+
+def test_set_mode_validates_and_returns_the_previous_mode(mode):
+    mode("prejit")
+    assert jit_cache.set_mode("off") == "prejit"
+    assert jit_cache.mode() == "off"
+    assert jit_cache.set_mode("on") == "off"
+    assert jit_cache.mode() == "native"
+    with pytest.raises(ValueError, match="mode.*'off', 'prejit', 'native'"):
+        jit_cache.set_mode("fast")
+    with pytest.raises(TypeError, match="mode must be a str"):
+        jit_cache.set_mode(1)
+    assert jit_cache.mode() == "native"
+
+
+@pytest.mark.plan  # which kernels exist depends on the fusion passes
+def test_pagerank_epilogue_runs_prejit(mode):
+    # The DSL PageRank's epilogue reads a bool array (dangling nodes) and sums the sink mass.
+    mode("prejit")
+    src, dst = ff.generators.rmat(6, seed=1)
+    g = ff.Graph.from_edges(src, dst, num_nodes=64)
+    [k] = [k for k in examples.pagerank.explain(g).kernels if "epilogue of" in k.where]
+    assert k.tier == "prejit", k.detail
+    assert " b1 " in k.detail and "sum(" in k.detail
+
+
+@ff.jit
+def masked_sum(x, m):
+    return ff.sum(ff.where(m, x, 0.0))
+
+
+@ff.jit
+def mean_square(x):
+    return ff.mean(x * x)
+
+
+@pytest.mark.parametrize("n", [1, 5, 17, 256, 1000, 300_007])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_bool_inputs_and_sums_same_bits(mode, rng, n, dtype):
+    # Masks read from a bool array and per-block partial sums in the interpreter's 16-accumulator
+    # order, with lengths that leave every tail (n % 16) and the parallel path (n >= 256K).
+    x, m = rng.standard_normal(n).astype(dtype), rng.random(n) < 0.4
+    out = _under_each_mode(mode, masked_sum, x, m)
+    _assert_same_bits(out)
+    np.testing.assert_allclose(out["off"][0], np.sum(np.where(m, x, 0.0).astype(np.float64)), rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-4 if dtype == np.float32 else 1e-12)
+    out = _under_each_mode(mode, mean_square, x)
+    _assert_same_bits(out)
+    np.testing.assert_allclose(out["off"][0], np.mean(x.astype(np.float64) ** 2), rtol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+@pytest.mark.plan  # one fused kernel each only when the fusion passes run
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_masked_sum_and_mean_square_run_prejit(mode, rng, dtype):
+    x = rng.standard_normal(1000).astype(dtype)
+    mode("prejit")
+    assert [k.tier for k in masked_sum.explain(x, x > 0).kernels] == ["prejit"]
+    assert [k.tier for k in mean_square.explain(x).kernels] == ["prejit"]
+
+
+@ff.jit
+def gather_scaled(g, x):
+    return ff.neighbor_agg(g, 0.5 * x + 0.25, "sum")
+
+
+@pytest.mark.parametrize("edge_factor", [1, 16])
+def test_per_edge_prologue_same_bits(mode, rng, edge_factor):
+    # The prologue of a fused_agg (values made per gathered edge on sparse graphs, per node on
+    # dense ones) is a block kernel like any other: compiled when its shape is.
+    src, dst = ff.generators.rmat(10, edge_factor, seed=2)
+    g = ff.Graph.from_edges(src, dst, num_nodes=1024)
+    x = rng.standard_normal(1024)
+    out = _under_each_mode(mode, gather_scaled, g, x)
+    _assert_same_bits(out)
+    want = np.zeros(1024)
+    np.add.at(want, dst, 0.5 * x[src] + 0.25)
+    np.testing.assert_allclose(out["prejit"][0], want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.plan  # the prologue exists only when neighbor_fusion runs
+def test_per_edge_prologue_explained_as_prejit(mode, rng):
+    src, dst = ff.generators.rmat(10, 1, seed=2)
+    g = ff.Graph.from_edges(src, dst, num_nodes=1024)
+    mode("prejit")
+    [k] = gather_scaled.explain(g, rng.standard_normal(1024)).kernels
+    assert k.tier == "prejit" and "prologue" in k.where, k
+
+
+_NATIVE_SCRIPT = r"""
+import sys, time
+import numpy as np
+import fuseflow as ff
+from fuseflow import jit_cache
+
+@ff.jit
+def f(x, m, y):
+    return ff.sum(ff.where(m, ff.tanh(x) * y, 0.0)), ff.log1p(ff.abs(x)) - y
+
+rng = np.random.default_rng(5)
+x, y, m = rng.standard_normal(4099), rng.standard_normal(4099), rng.random(4099) < 0.5
+first = f(x, m, y)
+deadline = time.time() + 240
+while True:
+    kernels = [k for k in f.explain(x, m, y).kernels if "tanh" in k.label]
+    if kernels[0].tier == "native" or "failed" in kernels[0].detail or time.time() > deadline:
+        break
+    time.sleep(0.2)
+print(kernels[0].detail)
+native = f(x, m, y)
+jit_cache.set_mode("off")
+interp = f(x, m, y)
+same = all(np.array_equal(np.asarray(a).view(np.uint64), np.asarray(b).view(np.uint64))
+           for r in (first, native) for a, b in zip(r, interp))
+print("SAME" if same else "DIFFERENT")
+"""
+
+
+def test_native_tier_swaps_in_a_compiled_kernel(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which(os.environ.get("CXX") or "c++") is None:
+        pytest.skip("no C++ compiler: the native tier interprets (checked by the CXX=/nonexistent suite run)")
+    env = dict(os.environ, FUSEFLOW_JIT="native", XDG_CACHE_HOME=str(tmp_path))
+    r = subprocess.run([sys.executable, "-c", _NATIVE_SCRIPT], env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    detail, verdict = r.stdout.strip().splitlines()[-2:]
+    assert verdict == "SAME"
+    assert detail.startswith("native:f64|"), detail + r.stderr
+    assert list((tmp_path / "fuseflow").rglob("*.so")), "the kernel is cached on disk"
