@@ -15,6 +15,13 @@ if ldd "$core" | grep -q libhwy; then
 fi
 echo "check_install: installed extension has no libhwy dependency"
 
+# The compiled tier's native mode compiles against headers installed beside _core (CMakeLists.txt).
+inc="$(dirname "$core")/include"
+for h in jit/region_kernel-inl.h jit/shape.h kernels/math-inl.h fuseflow/jit/region.h hwy/highway.h; do
+  [ -f "$inc/$h" ] || { echo "check_install: $inc/$h missing (native compiled tier needs it)" >&2; exit 1; }
+done
+echo "check_install: the native tier's template headers are installed in $inc"
+
 rm -rf "$WORK"
 if cmake -S "$ROOT" -B "$WORK/nohwy" -G Ninja -DFUSEFLOW_BUILD_PYTHON=OFF -DCMAKE_DISABLE_FIND_PACKAGE_hwy=ON \
      >"$WORK.nohwy.log" 2>&1; then
