@@ -66,6 +66,11 @@ def _run_map(text, spec, scalars, reduced, *blocks):
     return tuple(_compiled(text).run(_gather_inputs(spec, params, _merged(reduced))))
 
 
+def _run_map_single(text, spec, scalars, reduced, *blocks):
+    # A program with one array output: its block is the task's result (no tuple, no _item task).
+    return _run_map(text, spec, scalars, reduced, *blocks)[0]
+
+
 def _params(scalars, blocks):
     # scalars: the full parameter list with None where an array block goes, in order.
     it = iter(blocks)
@@ -228,14 +233,24 @@ def jit_call(f, args, kwargs=None, split_every=None):
     array_names, scalar_names = [], []
     if split.map is not None:
         needs = sorted({reduced_keys[ref] for kind, ref in split.map["inputs"] if kind == "reduced"})
-        mname = f"ffmap-{token}"
-        for i in range(nblocks):
-            dsk[(mname, i)] = (_run_map, split.map["text"], split.map["inputs"], scalars, list(needs), *block_keys(i))
-        for j, _ in enumerate(split.map["outputs"]):
-            oname = f"ffout{j}-{token}"
+        if len(split.map["outputs"]) == 1:
+            # One task per block writes the output block itself: half the tasks (and scheduler
+            # round trips) of a map task plus an item task per block.
+            oname = f"ffout0-{token}"
             for i in range(nblocks):
-                dsk[(oname, i)] = (_item, (mname, i), j)
+                dsk[(oname, i)] = (_run_map_single, split.map["text"], split.map["inputs"], scalars, list(needs),
+                                   *block_keys(i))
             array_names.append(oname)
+        else:
+            mname = f"ffmap-{token}"
+            for i in range(nblocks):
+                dsk[(mname, i)] = (_run_map, split.map["text"], split.map["inputs"], scalars, list(needs),
+                                   *block_keys(i))
+            for j, _ in enumerate(split.map["outputs"]):
+                oname = f"ffout{j}-{token}"
+                for i in range(nblocks):
+                    dsk[(oname, i)] = (_item, (mname, i), j)
+                array_names.append(oname)
     if split.tail is not None:
         needs = sorted({reduced_keys[ref] for kind, ref in split.tail["inputs"] if kind == "reduced"})
         tname = f"fftail-{token}"
