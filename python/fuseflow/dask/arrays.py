@@ -153,7 +153,18 @@ def _sample(name, value):
 
 def jit_call(f, args, kwargs=None, split_every=None):
     """What ``f(*args, **kwargs)`` returns when an argument is a Dask array: Dask arrays (the
-    outputs' structure kept: a tuple of outputs stays a tuple). See :func:`map_jit`."""
+    outputs' structure kept: a tuple of outputs stays a tuple). See :func:`map_jit`.
+
+    Example:
+        >>> import dask.array as da
+        >>> from fuseflow.dask import jit_call
+        >>> @ff.jit
+        ... def scaled(x, a):
+        ...     return x * a, ff.max(x)
+        >>> y, top = jit_call(scaled, (da.arange(10.0, chunks=4), 2.0))
+        >>> y.compute().tolist()[:4], float(top.compute())
+        ([0.0, 2.0, 4.0, 6.0], 9.0)
+    """
     import dask.array as da
     from dask.base import tokenize
     from dask.highlevelgraph import HighLevelGraph
@@ -285,7 +296,19 @@ def map_jit(f, *args, split_every=None, **kwargs):
     Results equal the single-process ``f`` on the whole arrays: bitwise for elementwise outputs,
     min/max/argmin/argmax; within summation-order rounding (1e-12 relative in the tests) for
     sums, means, dots and norms. A program that cannot be cut into blocks raises SplitError (a
-    ValueError) naming the op."""
+    ValueError) naming the op.
+
+    Example:
+        >>> import dask.array as da
+        >>> import fuseflow.dask as fdask
+        >>> @ff.jit
+        ... def centred(x):
+        ...     return x - ff.mean(x)  # a tree reduction of the blocks, then a blockwise map
+        >>> x = da.from_array(np.arange(8.0), chunks=3)
+        >>> out = fdask.map_jit(centred, x)
+        >>> out.chunks, out.compute().tolist()
+        (((3, 3, 2),), [-3.5, -2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5])
+    """
     if not isinstance(f, JitFunction):
         if not callable(f):
             raise TypeError(f"f: must be an ff.jit function or a callable, got {type(f).__name__}")

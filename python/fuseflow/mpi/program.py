@@ -393,6 +393,21 @@ def run(f, *args, gather="root", root=0, exchange="halo", **kwargs):
     Results equal ``f`` on the single-process graph: bitwise for elementwise work and
     neighbor_agg over in-edges, within 1e-12 relative where a float sum is associated per rank.
     Raises DistributionError (a ValueError) naming the op the program cannot distribute.
+    Native work failing on one rank only raises the same exception on every rank, naming the
+    rank ("... (on rank r)"), instead of leaving the others waiting in the next exchange.
+
+    Example:
+        Run as ``mpiexec -n P python -m mpi4py app.py``: each rank passes its own edges and gets
+        the results on rank 0 (None elsewhere). On one process (as here) the world has one rank.
+
+        >>> import fuseflow.mpi as fmpi
+        >>> @ff.jit
+        ... def in_sum(g, x):
+        ...     return ff.neighbor_agg(g, x, "sum"), ff.sum(x)
+        >>> g = fmpi.DistGraph.from_edges(np.array([0, 1, 2, 2]), np.array([1, 2, 0, 3]))
+        >>> pulled, total = fmpi.run(in_sum, g, np.arange(4.0))  # the whole x; or this rank's slice
+        >>> pulled.tolist(), float(total)
+        ([2.0, 0.0, 1.0, 2.0], 6.0)
     """
     if not isinstance(f, JitFunction):
         raise TypeError(f"f: must be an ff.jit function, got {type(f).__name__}")
