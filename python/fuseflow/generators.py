@@ -12,6 +12,13 @@ def rmat(scale, edge_factor=16, a=0.57, b=0.19, c=0.19, seed=0, scramble=True):
     Returns (src, dst) int32 arrays. Self-loops and repeated edges occur, as in R-MAT.
     scale must be <= 30 and edge_factor * 2**scale must fit in int64 (ValueError); a size whose
     8 bytes per edge exceed this machine's memory raises MemoryError before allocating.
+
+    Example:
+        >>> src, dst = ff.generators.rmat(10, edge_factor=8, seed=1)
+        >>> src.shape, src.dtype, int(max(src.max(), dst.max())) < 2**10
+        ((8192,), dtype('int32'), True)
+        >>> ff.Graph.from_edges(src, dst, num_nodes=2**10)
+        Graph(num_nodes=1024, num_edges=8192, unweighted)
     """
     scale = as_int("scale", scale, minimum=0)
     if scale > 30:
@@ -32,6 +39,11 @@ def urand(scale, edge_factor=16, seed=0):
 
     Returns (src, dst) int32 arrays, deterministic per seed (NumPy's PCG64). Self-loops and
     repeated edges occur, as in GAP. scale must be <= 30 (ValueError).
+
+    Example:
+        >>> src, dst = ff.generators.urand(8, edge_factor=4, seed=3)
+        >>> src.shape, bool(((src >= 0) & (src < 256)).all())
+        ((1024,), True)
     """
     scale = as_int("scale", scale, minimum=0)
     if scale > 30:
@@ -52,6 +64,14 @@ def road_grid(rows, cols=None, removed=0.05, min_weight=1.0, max_weight=10.0, se
     Weights are uniform in [min_weight, max_weight). Returns (src, dst, weights): int32, int32,
     float64, deterministic per seed. ValueError naming `rows`/`cols` (< 1 or more than 2**31
     nodes), `removed` (outside [0, 1)) or `min_weight`/`max_weight` (not 0 < min <= max).
+
+    Example:
+        >>> src, dst, w = ff.generators.road_grid(3, removed=0.0)
+        >>> src.shape, float(w.min()) >= 1.0  # 12 streets of a 3 x 3 grid, both directions
+        ((24,), True)
+        >>> g = ff.Graph.from_edges(src, dst, weights=w)
+        >>> int(ff.algorithms.bfs(g, 0).max())  # the far corner is 4 hops away
+        4
     """
     rows = as_int("rows", rows, minimum=1)
     cols = rows if cols is None else as_int("cols", cols, minimum=1)

@@ -1,6 +1,7 @@
 """ff.Graph: an immutable directed multigraph (CSR out-edges + CSC in-edges), built once."""
 
 import os
+import sys
 import tempfile
 import time
 
@@ -77,16 +78,14 @@ class Graph:
             raise ValueError(f"dst: src and dst must have the same length, got {src.shape[0]} and {dst.shape[0]}")
         n = -1 if num_nodes is None else as_int("num_nodes", num_nodes, minimum=0)
         w = None if weights is None else as_float64_array("weights", weights, length=src.shape[0])
-        progress = check_progress(progress)
-        started = time.perf_counter()
-        with NativeProgress(progress, "from_edges", {1: LOADER_STAGES[1]}) as counter:
-            native = _core.graph_from_edges(src, dst, n, w, counter)
-        log_call("from_edges", started, nodes=native.num_nodes, edges=native.num_edges)
-        return cls(native)
+        return cls(_build("from_edges", src, dst, n, w, check_progress(progress)))
 
     @classmethod
-    def from_scipy(cls, matrix):
+    def from_scipy(cls, matrix, *, progress=False):
         """Entry (i, j) of a square SciPy sparse matrix is an edge i -> j weighted by its value.
+
+        progress=True shows a tqdm bar on stderr (edges sorted into CSR and CSC); every call logs
+        one INFO record on the "fuseflow" logger.
 
         Example:
             >>> import fuseflow as ff, scipy.sparse as sp
@@ -96,20 +95,26 @@ class Graph:
         """
         import scipy.sparse as sp
 
+        progress = check_progress(progress)
         if not sp.issparse(matrix):
             raise TypeError(f"matrix: must be a scipy.sparse matrix or array, got {type(matrix).__name__}")
         if matrix.shape[0] != matrix.shape[1]:
             raise ValueError(f"matrix: must be square (nodes x nodes), got shape {matrix.shape}")
         coo = matrix.tocoo()
-        return cls.from_edges(coo.row.astype(np.int64, copy=False), coo.col.astype(np.int64, copy=False),
-                              num_nodes=matrix.shape[0], weights=coo.data)
+        src = as_id_array("matrix", coo.row.astype(np.int64, copy=False))
+        dst = as_id_array("matrix", coo.col.astype(np.int64, copy=False))
+        w = as_float64_array("matrix", coo.data, length=src.shape[0])
+        return cls(_build("from_scipy", src, dst, as_int("matrix", matrix.shape[0], minimum=0), w, progress))
 
     @classmethod
-    def from_networkx(cls, G, weight="weight"):
+    def from_networkx(cls, G, weight="weight", *, progress=False):
         """Nodes are numbered 0..n-1 in G's node order; G's nodes become :attr:`node_labels`.
 
         Undirected edges go both ways. If any edge carries the `weight` attribute the graph is
         weighted (missing values = 1). ``g.index_of(node)`` gives a node's id.
+
+        progress=True shows tqdm bars on stderr (G's edges read, then sorted into CSR and CSC):
+        reading a NetworkX graph runs in Python, edge by edge, and is usually the longer part.
 
         Example:
             >>> import fuseflow as ff, networkx as nx
@@ -117,9 +122,16 @@ class Graph:
             >>> g.num_edges, g.index_of("c")
             (4, 2)
         """
+        progress = check_progress(progress)
         n = G.number_of_nodes()
         index = {node: i for i, node in enumerate(G.nodes())}
-        edges = list(G.edges(data=True))
+        edges = G.edges(data=True)
+        if progress:
+            from tqdm.auto import tqdm
+
+            edges = tqdm(edges, total=G.number_of_edges(), desc="from_networkx: read", unit="edge",
+                         file=sys.stderr, dynamic_ncols=True)
+        edges = list(edges)
         src = np.fromiter((index[u] for u, _, _ in edges), dtype=np.int64, count=len(edges))
         dst = np.fromiter((index[v] for _, v, _ in edges), dtype=np.int64, count=len(edges))
         weighted = weight is not None and any(weight in d for _, _, d in edges)
@@ -129,11 +141,10 @@ class Graph:
             src, dst = np.concatenate([src, dst[~loops]]), np.concatenate([dst, src[~loops]])
             if w is not None:
                 w = np.concatenate([w, w[~loops]])
-        g = cls.from_edges(src, dst, num_nodes=n, weights=w)
-        return cls(g._g, list(G.nodes()))
+        return cls(_build("from_networkx", src, dst, n, w, progress), list(G.nodes()))
 
     @classmethod
-    def from_pandas(cls, df, source="src", target="dst", weight=None, num_nodes=None):
+    def from_pandas(cls, df, source="src", target="dst", weight=None, num_nodes=None, *, progress=False):
         """Edges from DataFrame columns `source` -> `target`, weighted by column `weight` if given.
 
         Integer id columns are node ids (non-negative, read without copying when already
@@ -141,6 +152,9 @@ class Graph:
         categoricals) are node labels: nodes are numbered in order of first appearance, source
         column first then target column, and the labels are kept as :attr:`node_labels`
         (num_nodes must then be None). Missing values are a ValueError in any id column.
+
+        progress=True shows a tqdm bar on stderr (edges sorted into CSR and CSC); every call logs
+        one INFO record on the "fuseflow" logger.
 
         Example:
             >>> import fuseflow as ff, pandas as pd
@@ -151,6 +165,7 @@ class Graph:
         """
         import pandas as pd
 
+        progress = check_progress(progress)
         if not isinstance(df, pd.DataFrame):
             raise TypeError(f"df: must be a pandas.DataFrame, got {type(df).__name__}")
         columns = {}
@@ -189,10 +204,13 @@ class Graph:
             if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
                 raise TypeError(f"weight: column {weight!r} must be numeric, got dtype {series.dtype}")
             w = series.to_numpy(dtype=np.float64)
+        src, dst = as_id_array("source", ids[0]), as_id_array("target", ids[1])
+        if src.dtype != dst.dtype:
+            src, dst = src.astype(np.int64, copy=False), dst.astype(np.int64, copy=False)
         if labels is None:
-            return cls.from_edges(ids[0], ids[1], num_nodes=num_nodes, weights=w)
-        g = cls.from_edges(ids[0], ids[1], num_nodes=len(labels), weights=w)
-        return cls(g._g, labels)
+            n = -1 if num_nodes is None else as_int("num_nodes", num_nodes, minimum=0)
+            return cls(_build("from_pandas", src, dst, n, w, progress))
+        return cls(_build("from_pandas", src, dst, len(labels), w, progress), labels)
 
     @classmethod
     def load(cls, path):
@@ -509,6 +527,16 @@ class Graph:
                 data = f.read()
         labels = None if self._labels is None else list(self._labels)
         return _graph_from_bytes, (data, labels)
+
+
+def _build(what, src, dst, num_nodes, weights, progress):
+    """The native graph from checked id arrays (same dtype), num_nodes (-1: max id + 1) and
+    weights, with the progress bar and log record named after the public call `what`."""
+    started = time.perf_counter()
+    with NativeProgress(progress, what, {1: LOADER_STAGES[1]}) as counter:
+        native = _core.graph_from_edges(src, dst, num_nodes, weights, counter)
+    log_call(what, started, nodes=native.num_nodes, edges=native.num_edges)
+    return native
 
 
 def _graph_from_bytes(data, labels):

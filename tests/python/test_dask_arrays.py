@@ -269,3 +269,24 @@ def test_tasks_fit_the_worker_threads(client):
     futures = [client.submit(_threads_inside_task, pure=False, workers=[w]) for w in client.scheduler_info()["workers"]]
     results = [f.result(timeout=TIMEOUT) for f in futures]
     assert [n for n, _ in results] == [1] * len(results)
+
+
+def test_one_output_program_is_one_task_per_block():
+    # The scheduler's cost is per task: a one-output elementwise program must add exactly one
+    # task per block (no separate task picking the output out of a tuple), several outputs one
+    # task per block plus one per output block. Results still equal the single-process call.
+    rng = np.random.default_rng(21)
+    s, k, t, sigma = _options(rng, 1000)
+    args = [da.from_array(a, chunks=300) for a in (s, k, t, sigma)]  # 4 blocks
+    out = fdask.map_jit(bs_call, args[0], args[1], args[2], 0.03, args[3])
+    layer = dict(out.__dask_graph__().layers[out.name])
+    assert len(layer) == 4
+    np.testing.assert_array_equal(out.compute(scheduler="sync"), bs_call(s, k, t, 0.03, sigma))
+
+    def two(x, y):
+        return x + y, x * y
+    a, b = fdask.map_jit(two, args[0], args[1])
+    assert len(dict(a.__dask_graph__())) - 8 == 4 + 4 + 4  # input blocks excluded: map, two item layers
+    got_a, got_b = dask.compute(a, b, scheduler="sync")
+    np.testing.assert_array_equal(got_a, s + k)
+    np.testing.assert_array_equal(got_b, s * k)

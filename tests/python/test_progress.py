@@ -186,3 +186,57 @@ def test_progress_without_tqdm_is_a_clear_import_error(monkeypatch, graph):
     with pytest.raises(ImportError, match=r"progress=True needs the tqdm package \(pip install tqdm\); pagerank"):
         ff.algorithms.pagerank(graph, progress=True)
     ff.algorithms.pagerank(graph)  # progress=False never imports it
+
+
+def test_from_scipy_pandas_networkx_bars_and_records(capfd, caplog):
+    import networkx as nx
+    import pandas as pd
+    import scipy.sparse as sp
+
+    _, (src, dst, _) = _random_graph(n=500, m=4000)
+    w = np.arange(1, src.shape[0] + 1, dtype=np.float64)
+    reference = ff.Graph.from_edges(src, dst, num_nodes=500, weights=w)
+    matrix = sp.coo_array((w, (src, dst)), shape=(500, 500))
+    df = pd.DataFrame({"src": src, "dst": dst, "w": w})
+    G = nx.MultiDiGraph()
+    G.add_nodes_from(range(500))
+    G.add_weighted_edges_from(zip(src.tolist(), dst.tolist(), w.tolist()))
+    with caplog.at_level(logging.INFO, logger="fuseflow"):
+        built = [ff.Graph.from_scipy(matrix, progress=True), ff.Graph.from_pandas(df, weight="w", progress=True),
+                 ff.Graph.from_networkx(G, progress=True)]
+    err = capfd.readouterr().err
+    m = src.shape[0]
+    assert _final(err, "from_scipy: build") == (m, m)
+    assert _final(err, "from_pandas: build") == (m, m)
+    assert _final(err, "from_networkx: read") == (m, m)
+    assert _final(err, "from_networkx: build") == (m, m)
+    assert [r.fuseflow["call"] for r in caplog.records if r.name == "fuseflow"] == [
+        "from_scipy", "from_pandas", "from_networkx"]
+    # The same graphs as without progress (edges in the same user order) and as from_edges (the
+    # same edges: each builder has its own user order, so compared sorted).
+    def sorted_edges(g):
+        s, d, weights = g.edges()
+        order = np.lexsort((weights, d, s))
+        return s[order], d[order], weights[order]
+
+    for g, quiet in zip(built, [ff.Graph.from_scipy(matrix), ff.Graph.from_pandas(df, weight="w"),
+                                ff.Graph.from_networkx(G)]):
+        assert g.num_nodes == 500
+        for a, b in zip(g.edges(), quiet.edges()):
+            np.testing.assert_array_equal(a, b)
+        for a, c in zip(sorted_edges(g), sorted_edges(reference)):
+            np.testing.assert_array_equal(a, c)
+    assert capfd.readouterr().err == ""  # progress=False printed nothing
+
+
+def test_builders_check_progress_first():
+    import networkx as nx
+    import pandas as pd
+    import scipy.sparse as sp
+
+    with pytest.raises(TypeError, match="progress: must be True or False, got str"):
+        ff.Graph.from_scipy(sp.csr_array((2, 2)), progress="yes")
+    with pytest.raises(TypeError, match="progress: must be True or False, got int"):
+        ff.Graph.from_pandas(pd.DataFrame({"src": [0], "dst": [1]}), progress=1)
+    with pytest.raises(TypeError, match="progress: must be True or False, got NoneType"):
+        ff.Graph.from_networkx(nx.path_graph(3), progress=None)

@@ -23,7 +23,16 @@ def _int_env(name):
 
 
 def task_threads(worker_threads):
-    """The fuseflow thread count for one task on a worker running `worker_threads` Dask threads."""
+    """The fuseflow thread count for one task on a worker running `worker_threads` Dask threads.
+
+    Example:
+        >>> import os
+        >>> from unittest import mock
+        >>> from fuseflow.dask import task_threads
+        >>> with mock.patch.dict(os.environ, {"FUSEFLOW_NUM_THREADS": "8"}):
+        ...     task_threads(2), task_threads(16)  # 8 threads over 2 Dask threads; never below 1
+        (4, 1)
+    """
     worker_threads = max(1, int(worker_threads))
     budget = _int_env("FUSEFLOW_NUM_THREADS") or _int_env("OMP_NUM_THREADS") or worker_threads
     return max(1, budget // worker_threads)

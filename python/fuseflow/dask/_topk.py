@@ -10,7 +10,16 @@ import numpy as np
 
 def merge_topk(parts, k, ascending):
     """(scores, ids) of the k best among `parts`, a list of (scores, ids) pairs of 2-D arrays
-    (nq, k_i), each already sorted. Returns (nq, min(k, sum k_i)) arrays."""
+    (nq, k_i), each already sorted. Returns (nq, min(k, sum k_i)) arrays.
+
+    Example:
+        >>> from fuseflow.dask import merge_topk
+        >>> a = (np.array([[0.9, 0.5]]), np.array([[7, 3]]))  # shard 1's top-2, best first
+        >>> b = (np.array([[0.7, 0.5]]), np.array([[4, 1]]))  # shard 2's
+        >>> scores, ids = merge_topk([a, b], 3, ascending=False)  # larger is better (dot/cosine)
+        >>> scores.tolist(), ids.tolist()  # equal scores: the smaller id first
+        ([[0.9, 0.7, 0.5]], [[7, 4, 1]])
+    """
     parts = [p for p in parts if p[0].shape[1] > 0] or parts[:1]
     scores = np.concatenate([p[0] for p in parts], axis=1)
     ids = np.concatenate([p[1] for p in parts], axis=1)

@@ -66,6 +66,11 @@ def _run_map(text, spec, scalars, reduced, *blocks):
     return tuple(_compiled(text).run(_gather_inputs(spec, params, _merged(reduced))))
 
 
+def _run_map_single(text, spec, scalars, reduced, *blocks):
+    # A program with one array output: its block is the task's result (no tuple, no _item task).
+    return _run_map(text, spec, scalars, reduced, *blocks)[0]
+
+
 def _params(scalars, blocks):
     # scalars: the full parameter list with None where an array block goes, in order.
     it = iter(blocks)
@@ -148,7 +153,18 @@ def _sample(name, value):
 
 def jit_call(f, args, kwargs=None, split_every=None):
     """What ``f(*args, **kwargs)`` returns when an argument is a Dask array: Dask arrays (the
-    outputs' structure kept: a tuple of outputs stays a tuple). See :func:`map_jit`."""
+    outputs' structure kept: a tuple of outputs stays a tuple). See :func:`map_jit`.
+
+    Example:
+        >>> import dask.array as da
+        >>> from fuseflow.dask import jit_call
+        >>> @ff.jit
+        ... def scaled(x, a):
+        ...     return x * a, ff.max(x)
+        >>> y, top = jit_call(scaled, (da.arange(10.0, chunks=4), 2.0))
+        >>> y.compute().tolist()[:4], float(top.compute())
+        ([0.0, 2.0, 4.0, 6.0], 9.0)
+    """
     import dask.array as da
     from dask.base import tokenize
     from dask.highlevelgraph import HighLevelGraph
@@ -228,14 +244,24 @@ def jit_call(f, args, kwargs=None, split_every=None):
     array_names, scalar_names = [], []
     if split.map is not None:
         needs = sorted({reduced_keys[ref] for kind, ref in split.map["inputs"] if kind == "reduced"})
-        mname = f"ffmap-{token}"
-        for i in range(nblocks):
-            dsk[(mname, i)] = (_run_map, split.map["text"], split.map["inputs"], scalars, list(needs), *block_keys(i))
-        for j, _ in enumerate(split.map["outputs"]):
-            oname = f"ffout{j}-{token}"
+        if len(split.map["outputs"]) == 1:
+            # One task per block writes the output block itself: half the tasks (and scheduler
+            # round trips) of a map task plus an item task per block.
+            oname = f"ffout0-{token}"
             for i in range(nblocks):
-                dsk[(oname, i)] = (_item, (mname, i), j)
+                dsk[(oname, i)] = (_run_map_single, split.map["text"], split.map["inputs"], scalars, list(needs),
+                                   *block_keys(i))
             array_names.append(oname)
+        else:
+            mname = f"ffmap-{token}"
+            for i in range(nblocks):
+                dsk[(mname, i)] = (_run_map, split.map["text"], split.map["inputs"], scalars, list(needs),
+                                   *block_keys(i))
+            for j, _ in enumerate(split.map["outputs"]):
+                oname = f"ffout{j}-{token}"
+                for i in range(nblocks):
+                    dsk[(oname, i)] = (_item, (mname, i), j)
+                array_names.append(oname)
     if split.tail is not None:
         needs = sorted({reduced_keys[ref] for kind, ref in split.tail["inputs"] if kind == "reduced"})
         tname = f"fftail-{token}"
@@ -270,7 +296,19 @@ def map_jit(f, *args, split_every=None, **kwargs):
     Results equal the single-process ``f`` on the whole arrays: bitwise for elementwise outputs,
     min/max/argmin/argmax; within summation-order rounding (1e-12 relative in the tests) for
     sums, means, dots and norms. A program that cannot be cut into blocks raises SplitError (a
-    ValueError) naming the op."""
+    ValueError) naming the op.
+
+    Example:
+        >>> import dask.array as da
+        >>> import fuseflow.dask as fdask
+        >>> @ff.jit
+        ... def centred(x):
+        ...     return x - ff.mean(x)  # a tree reduction of the blocks, then a blockwise map
+        >>> x = da.from_array(np.arange(8.0), chunks=3)
+        >>> out = fdask.map_jit(centred, x)
+        >>> out.chunks, out.compute().tolist()
+        (((3, 3, 2),), [-3.5, -2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5])
+    """
     if not isinstance(f, JitFunction):
         if not callable(f):
             raise TypeError(f"f: must be an ff.jit function or a callable, got {type(f).__name__}")

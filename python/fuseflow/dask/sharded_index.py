@@ -16,7 +16,13 @@ _INLINE_QUERY_BYTES = 1 << 20
 def shard_of(ids, n_shards):
     """The owning shard of each id: ``id mod n_shards`` (floor modulo, so negative ids too land
     in [0, n_shards)). Consecutive ids spread evenly; any other id set may leave shards uneven
-    or empty, which search handles."""
+    or empty, which search handles.
+
+    Example:
+        >>> from fuseflow.dask import shard_of
+        >>> shard_of([0, 1, 5, -1], 2).tolist()
+        [0, 1, 1, 1]
+    """
     return np.mod(np.asarray(ids, dtype=np.int64), n_shards)
 
 
@@ -96,6 +102,25 @@ class ShardedIndex:
     takes ``timeout`` (seconds, None = wait) and raises ``TimeoutError`` when it passes.
 
     One client drives an index: concurrent add/remove from several threads are not ordered.
+
+    Example:
+        >>> import distributed, fuseflow.dask as fdask
+        >>> client = distributed.Client(processes=False, n_workers=2, threads_per_worker=1,
+        ...                             dashboard_address=None)
+        >>> x = np.random.default_rng(0).standard_normal((1000, 16)).astype(np.float32)
+        >>> index = fdask.ShardedIndex(client, 16, "l2", n_shards=4)
+        >>> index.add(x)  # ids 0..999, id i in shard i mod 4
+        >>> len(index), index.shard_sizes()
+        (1000, [250, 250, 250, 250])
+        >>> local = ff.EmbeddingIndex(16, "l2")
+        >>> local.add(x)
+        >>> scores, ids = index.search(x[:3], k=5)
+        >>> bool((ids == local.search(x[:3], k=5)[1]).all()), ids[:, 0].tolist()  # each finds itself
+        (True, [0, 1, 2])
+        >>> index.remove([0, 1])
+        >>> len(index), sorted(index.ids().tolist())[:3]
+        (998, [2, 3, 4])
+        >>> client.close()
     """
 
     def __init__(self, client, dim, metric="cosine", n_shards=None):

@@ -7,7 +7,10 @@ the same exception on every rank.
 
 import numpy as np
 
-_EXC = {"ValueError": ValueError, "TypeError": TypeError, "MemoryError": MemoryError}
+# The exception types fuseflow raises (the native error codes' Python types); any other type is
+# re-raised as RuntimeError on the ranks that did not see it (its name stays in the message).
+_EXC = {e.__name__: e for e in (ValueError, TypeError, MemoryError, IndexError, OverflowError, ZeroDivisionError,
+                                ArithmeticError, NotImplementedError, RuntimeError)}
 
 
 def agree(comm, error):
@@ -17,6 +20,8 @@ def agree(comm, error):
     for r, item in enumerate(found):
         if item is not None:
             kind, msg = item
+            if kind not in _EXC:
+                msg = f"{kind}: {msg}"
             raise _EXC.get(kind, RuntimeError)(msg if comm.size == 1 else f"{msg} (on rank {r})")
 
 

@@ -33,6 +33,15 @@ def bfs(g, source, *, gather="root", root=0, exchange="halo"):
     rank receives the frontier flags of its ghosts (1 byte per ghost; exchange="allgather":
     of every node) and pulls them over its in-edges with the native neighbor_agg kernel;
     the count of newly reached nodes, summed over the ranks, ends the loop.
+
+    Example:
+        Run as ``mpiexec -n P python -m mpi4py app.py``: each rank passes its own edges and gets
+        the results on rank 0 (None elsewhere). On one process (as here) the world has one rank.
+
+        >>> import fuseflow.mpi as fmpi
+        >>> g = fmpi.DistGraph.from_edges(np.array([0, 1, 2]), np.array([1, 2, 0]), num_nodes=4)
+        >>> fmpi.bfs(g, 0).tolist()  # node 3 is unreachable
+        [0, 1, 2, -1]
     """
     from .program import run
 

@@ -25,6 +25,15 @@ def connected_components(g, *, gather="root", root=0, exchange="halo"):
     rank receives its ghosts' labels (8 bytes each; exchange="allgather": every node's) and
     takes the minimum over both neighbour lists with the native neighbor_agg kernel; rounds stop
     when no label changed on any rank (at most the largest component's diameter + 1 rounds).
+
+    Example:
+        Run as ``mpiexec -n P python -m mpi4py app.py``: each rank passes its own edges and gets
+        the results on rank 0 (None elsewhere). On one process (as here) the world has one rank.
+
+        >>> import fuseflow.mpi as fmpi
+        >>> g = fmpi.DistGraph.from_edges(np.array([0, 2, 4]), np.array([1, 3, 3]), num_nodes=6)
+        >>> fmpi.connected_components(g).tolist()
+        [0, 0, 2, 2, 2, 5]
     """
     from .program import run
 

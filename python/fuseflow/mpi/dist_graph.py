@@ -10,7 +10,13 @@ __all__ = ["DistGraph", "balanced_bounds"]
 def balanced_bounds(in_degree, parts):
     """Contiguous node ranges [bounds[r], bounds[r+1]) for `parts` ranks, balanced by the work
     each node brings: its in-edges plus one (so nodes without in-edges still spread). Rank r
-    gets the nodes whose cumulative work falls in [r/parts, (r+1)/parts) of the total."""
+    gets the nodes whose cumulative work falls in [r/parts, (r+1)/parts) of the total.
+
+    Example:
+        >>> import fuseflow.mpi as fmpi
+        >>> fmpi.balanced_bounds(np.array([3, 1, 1, 1]), 2).tolist()  # node 0 brings 4 units of 10
+        [0, 2, 4]
+    """
     n = len(in_degree)
     work = np.cumsum(np.asarray(in_degree, dtype=np.int64) + 1)
     total = int(work[-1]) if n else 0
@@ -60,6 +66,15 @@ class DistGraph:
 
     Build with :meth:`from_edges` on every rank of the communicator (a collective call).
     ``traffic`` counts the bytes this rank received from other ranks in each collective.
+
+    Example:
+        Run as ``mpiexec -n P python -m mpi4py app.py``; on one process (as here) the world has
+        one rank, which owns every node.
+
+        >>> import fuseflow.mpi as fmpi
+        >>> g = fmpi.DistGraph.from_edges(np.array([0, 1, 2, 2]), np.array([1, 2, 0, 3]))
+        >>> g.num_nodes, g.num_edges, (g.lo, g.hi), g.num_local_nodes
+        (4, 4, (0, 4), 4)
     """
 
     def __init__(self, comm, num_nodes, bounds, offsets, sources, out_degree, num_edges):
@@ -104,7 +119,18 @@ class DistGraph:
         every rank. bounds=None balances the node ranges by in-edge count; else it is the
         partition to use (nondecreasing ints, bounds[0] == 0, bounds[-1] == num_nodes, one more
         than the ranks; the same on every rank). Bad input on any rank raises the same
-        ValueError/TypeError on every rank (no rank is left waiting)."""
+        ValueError/TypeError on every rank (no rank is left waiting).
+
+        Example:
+            >>> import fuseflow.mpi as fmpi
+            >>> from mpi4py import MPI
+            >>> comm = MPI.COMM_WORLD
+            >>> src, dst = np.array([0, 1, 2, 2]), np.array([1, 2, 0, 3])
+            >>> mine = slice(comm.rank, None, comm.size)  # any split of the edges over the ranks
+            >>> g = fmpi.DistGraph.from_edges(src[mine], dst[mine], num_nodes=4)
+            >>> g.bounds.tolist() == [0, 4] if comm.size == 1 else True
+            True
+        """
         from mpi4py import MPI
 
         comm = MPI.COMM_WORLD if comm is None else comm

@@ -228,9 +228,46 @@ def _renumber(text):
 
 
 class _Run:
+    """Runs a plan's steps on this rank.
+
+    A native step can fail on one rank only (an integer power with a negative exponent in its
+    slice): the other ranks would then wait forever in the next collective. So every collective
+    is preceded by an agreement on errors whenever a native step ran since the last one: the
+    failing rank enters it at once with its error, the others when they reach their next
+    collective (only local steps lie between, and control flow is identical on every rank:
+    loop counts and conditions are scalars every rank holds equal), and all raise the same
+    exception. The agreement is one Allreduce of a flag (an allgather of the message only on
+    failure), so the cost is one small collective per exchange or reduction.
+    """
+
     def __init__(self, plan, g, exchange):
         self.plan, self.g, self.exchange = plan, g, exchange
         self.env = dict(getattr(plan, "const_values", {}))
+        self.unchecked = False  # a native step ran since the ranks last agreed on errors
+
+    def native(self, compiled, values):
+        """compiled.run(values); an error there is agreed with the other ranks at once."""
+        self.unchecked = True
+        try:
+            return compiled.run(values)
+        except Exception as e:  # noqa: BLE001 - every rank must learn of any failure
+            self.agree_errors(e)
+            raise  # pragma: no cover - agree_errors raises on every rank
+
+    def before_collective(self):
+        if self.unchecked:
+            self.agree_errors(None)
+
+    def agree_errors(self, error):
+        from mpi4py import MPI
+
+        self.unchecked = False
+        comm = self.g.comm
+        flag = np.array([0 if error is None else 1], np.int32)
+        found = np.zeros(1, np.int32)
+        comm.Allreduce(flag, found, op=MPI.MAX)
+        if found[0]:
+            agree(comm, error)
 
     def block(self, steps):
         env, g = self.env, self.g
@@ -238,12 +275,13 @@ class _Run:
             kind = step[0]
             if kind == "segment":
                 _, compiled, inputs, outputs = step
-                for i, v in zip(outputs, compiled.run([env[i] for i in inputs])):
+                for i, v in zip(outputs, self.native(compiled, [env[i] for i in inputs])):
                     env[i] = v
             elif kind == "agg":
                 _, rid, x, direction, compiled = step
+                self.before_collective()  # (building the plan is collective too, the first time)
                 plan = g.exchange_plan(direction, self.exchange)
-                env[rid] = plan.local(compiled.run([plan.graph._g, plan.gather(env[x])])[0])
+                env[rid] = plan.local(self.native(compiled, [plan.graph._g, plan.gather(env[x])])[0])
             elif kind == "reduce":
                 env[step[2]] = self.reduce(*step[1:])
             elif kind == "graph":
@@ -287,12 +325,14 @@ class _Run:
     def reduce(self, kind, rid, args, compiled, dtype):
         g = self.g
         partial = None
+        self.unchecked = True  # on every rank, also one without nodes: the agreement is collective
         if g.num_local_nodes:
-            out = compiled.run([self.env[a] for a in args])
+            out = self.native(compiled, [self.env[a] for a in args])
             if kind in ("argmin", "argmax"):
                 partial = (out[0].item(), int(out[1]) + g.lo)
             else:
                 partial = out[0].item()
+        self.before_collective()
         parts = [p for p in g.comm.allgather(partial) if p is not None]
         if kind in ("min", "max", "argmin", "argmax", "norm.inf") and not parts:
             if kind == "norm.inf":
@@ -353,6 +393,21 @@ def run(f, *args, gather="root", root=0, exchange="halo", **kwargs):
     Results equal ``f`` on the single-process graph: bitwise for elementwise work and
     neighbor_agg over in-edges, within 1e-12 relative where a float sum is associated per rank.
     Raises DistributionError (a ValueError) naming the op the program cannot distribute.
+    Native work failing on one rank only raises the same exception on every rank, naming the
+    rank ("... (on rank r)"), instead of leaving the others waiting in the next exchange.
+
+    Example:
+        Run as ``mpiexec -n P python -m mpi4py app.py``: each rank passes its own edges and gets
+        the results on rank 0 (None elsewhere). On one process (as here) the world has one rank.
+
+        >>> import fuseflow.mpi as fmpi
+        >>> @ff.jit
+        ... def in_sum(g, x):
+        ...     return ff.neighbor_agg(g, x, "sum"), ff.sum(x)
+        >>> g = fmpi.DistGraph.from_edges(np.array([0, 1, 2, 2]), np.array([1, 2, 0, 3]))
+        >>> pulled, total = fmpi.run(in_sum, g, np.arange(4.0))  # the whole x; or this rank's slice
+        >>> pulled.tolist(), float(total)
+        ([2.0, 0.0, 1.0, 2.0], 6.0)
     """
     if not isinstance(f, JitFunction):
         raise TypeError(f"f: must be an ff.jit function, got {type(f).__name__}")
@@ -403,6 +458,7 @@ def run(f, *args, gather="root", root=0, exchange="halo", **kwargs):
     for (pid, _), v in zip(plan.params, inputs):
         r.env[pid] = actual[id(v)] if id(v) in actual else v
     r.block(plan.steps)
+    r.before_collective()  # a native step may have failed on another rank since the last exchange
     outputs = []
     for y in plan.body.yields:
         v = r.env[y]

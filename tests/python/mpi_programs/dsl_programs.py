@@ -64,3 +64,23 @@ def uses_edge_arrays(g, x):
 @ff.jit
 def weighted_by_edge_array(g, x):
     return ff.neighbor_agg(g, x, "sum", weights=ff.full(g.num_edges, 2.0))
+
+
+# Programs whose native work fails where an exponent is negative (integer pow raises ValueError):
+# under MPI only the rank owning such a node fails, and every rank must raise, none wait.
+@ff.jit
+def power_then_pull(g, x, e):
+    return ff.neighbor_agg(g, x ** e, "sum")
+
+
+@ff.jit
+def power_in_loop(g, x, e):
+    def step(c):
+        return c + ff.sum(ff.where(x > c, x ** e, 0))
+    return ff.fori_loop(3, step, 0)
+
+
+@ff.jit
+def power_last(g, x, e):
+    pulled = ff.neighbor_agg(g, x, "sum")
+    return pulled ** e
