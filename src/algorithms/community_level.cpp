@@ -61,6 +61,33 @@ std::vector<std::int64_t> random_order(std::int64_t n, std::uint64_t& rng) {
   return order;
 }
 
+MoveChoice best_move(const Level& l, std::int64_t i, const std::int64_t* community, const double* total,
+                     double own_total, double resolution, double two_m, double* link,
+                     std::vector<std::int64_t>& touched) {
+  const std::int64_t own = community[i];
+  const double k = l.degree[i];
+  touched.clear();
+  touched.push_back(own);
+  for (std::int64_t e = l.offsets[i]; e < l.offsets[i + 1]; ++e) {
+    const std::int64_t c = community[l.targets[e]];
+    if (link[c] == 0.0 && c != own) touched.push_back(c);
+    link[c] += l.weights[e];
+  }
+  MoveChoice m{own, link[own] - resolution * own_total * k / two_m, 0.0};
+  m.own_gain = m.best_gain;
+  const double tol = kMinGain * std::max(k, 1.0);
+  for (const std::int64_t c : touched) {
+    if (c == own) continue;
+    const double gain = link[c] - resolution * total[c] * k / two_m;
+    if (gain > m.best_gain + tol || (m.best != own && gain >= m.best_gain - tol && c < m.best)) {
+      m.best = c;
+      m.best_gain = std::max(gain, m.best_gain);
+    }
+  }
+  for (const std::int64_t c : touched) link[c] = 0.0;
+  return m;
+}
+
 Level input_level(const Graph& g, bool use_weights) {
   const std::int64_t n = g.num_nodes();
   const auto off = g.out_offsets();

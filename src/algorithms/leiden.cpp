@@ -13,7 +13,7 @@ namespace {
 
 using community::Level;
 
-constexpr double kMinGain = 1e-12;     // a move must gain this much (times the node's degree)
+using community::kMinGain;
 constexpr double kRandomness = 0.01;   // the temperature of the refinement merges (igraph's beta)
 constexpr int kMaxLevels = 64;         // per iteration; real graphs contract in a handful
 constexpr std::int64_t kMaxPopsPerNode = 64;  // caps the queue of (1) at 64 visits per node
@@ -50,33 +50,16 @@ bool move_nodes_fast(const Level& l, double resolution, double two_m, std::uint6
     queued[i] = 0;
     const std::int64_t own = community[i];
     const double k = l.degree[i];
-    touched.clear();
-    touched.push_back(own);
-    for (std::int64_t e = l.offsets[i]; e < l.offsets[i + 1]; ++e) {
-      const std::int64_t c = community[l.targets[e]];
-      if (link[c] == 0.0 && c != own) touched.push_back(c);
-      link[c] += l.weights[e];
-    }
     total[own] -= k;
     --size[own];
-    // Gain of joining c, up to the common factor 1/m: link(c) - resolution * total(c) k / 2m.
-    std::int64_t best = own;
-    double best_gain = link[own] - resolution * total[own] * k / two_m;
-    const double tol = kMinGain * std::max(k, 1.0);
-    for (const std::int64_t c : touched) {
-      if (c == own) continue;
-      const double gain = link[c] - resolution * total[c] * k / two_m;
-      if (gain > best_gain + tol || (best != own && gain >= best_gain - tol && c < best)) {
-        best = c;
-        best_gain = std::max(gain, best_gain);
-      }
-    }
+    const community::MoveChoice m =
+        community::best_move(l, i, community.data(), total.data(), total[own], resolution, two_m, link.data(), touched);
+    std::int64_t best = m.best;
     // Alone (gain 0) when every community, its own included, costs more than it links.
-    if (size[own] > 0 && best_gain < -tol && !empty.empty()) {
+    if (size[own] > 0 && m.best_gain < -kMinGain * std::max(k, 1.0) && !empty.empty()) {
       best = empty.back();
       empty.pop_back();
     }
-    for (const std::int64_t c : touched) link[c] = 0.0;
     total[best] += k;
     ++size[best];
     if (best == own) continue;

@@ -10,7 +10,6 @@ namespace fuseflow {
 namespace {
 
 constexpr int kMaxSweeps = 64;          // per level; real graphs settle in a handful
-constexpr double kMinGain = 1e-12;      // a move must gain this much (times the node's degree)
 // A level stops sweeping once a whole sweep raised modularity by less than this: the long tail
 // of sweeps that move a few nodes for a negligible gain costs time and no quality.
 constexpr double kMinSweepGain = 1e-7;
@@ -40,35 +39,15 @@ bool local_moving(const Level& l, double resolution, double two_m, std::uint64_t
       const std::int64_t i = order[step];
       const std::int64_t own = community[i];
       const double k = l.degree[i];
-      touched.clear();
-      touched.push_back(own);
-      for (std::int64_t e = l.offsets[i]; e < l.offsets[i + 1]; ++e) {
-        const std::int64_t c = community[l.targets[e]];
-        if (link[c] == 0.0 && c != own) touched.push_back(c);
-        link[c] += l.weights[e];
-      }
       total[own] -= k;
-      // Gain of joining c (up to the common factor 1/m): link(c) - resolution * total(c) k / 2m.
-      std::int64_t best = own;
-      double best_gain = link[own] - resolution * total[own] * k / two_m;
-      const double tol = kMinGain * std::max(k, 1.0);
-      for (const std::int64_t c : touched) {
-        if (c == own) continue;
-        const double gain = link[c] - resolution * total[c] * k / two_m;
-        // Leaving needs a real gain (no oscillation between equal choices); among equal
-        // destinations the lowest community id wins.
-        if (gain > best_gain + tol || (best != own && gain >= best_gain - tol && c < best)) {
-          best = c;
-          best_gain = std::max(gain, best_gain);
-        }
-      }
-      total[best] += k;
-      if (best != own) {
-        sweep_gain += best_gain - (link[own] - resolution * total[own] * k / two_m);
-        community[i] = best;
+      const community::MoveChoice m =
+          community::best_move(l, i, community.data(), total.data(), total[own], resolution, two_m, link.data(), touched);
+      total[m.best] += k;
+      if (m.best != own) {
+        sweep_gain += m.best_gain - m.own_gain;
+        community[i] = m.best;
         ++moves;
       }
-      for (const std::int64_t c : touched) link[c] = 0.0;
     }
     if (moves == 0) break;
     any_move = true;

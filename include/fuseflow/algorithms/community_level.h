@@ -35,6 +35,23 @@ inline double uniform(std::uint64_t& state) { return static_cast<double>(splitmi
 // A permutation of 0..n-1 drawn from the stream (Fisher-Yates).
 std::vector<std::int64_t> random_order(std::int64_t n, std::uint64_t& rng);
 
+// The modularity-best community for node i (the local-moving step Louvain and Leiden share).
+// community[] and total[] (K_c, the degree sum of each community) are read as they are;
+// own_total is K of i's own community without i. The gain of joining c, up to the common
+// factor 1/m, is link(c) - resolution K_c k_i / 2m. Leaving needs a gain above `own` by
+// kMinGain k_i (no oscillation between equal choices); among equal destinations the lowest
+// community id wins. link[] (one slot per community id) must be all zero and is left so;
+// touched is scratch.
+struct MoveChoice {
+  std::int64_t best;  // == community[i] when staying is best
+  double best_gain;
+  double own_gain;    // the gain of staying
+};
+inline constexpr double kMinGain = 1e-12;
+MoveChoice best_move(const Level& l, std::int64_t i, const std::int64_t* community, const double* total,
+                     double own_total, double resolution, double two_m, double* link,
+                     std::vector<std::int64_t>& touched);
+
 // Each edge u -> v of weight w adds w to A[u][v] and A[v][u] (parallel edges add up, a
 // self-loop adds 2w to A[u][u], as igraph and NetworkX count it); use_weights false: w = 1.
 Level input_level(const Graph& g, bool use_weights);

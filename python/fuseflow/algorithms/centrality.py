@@ -30,6 +30,12 @@ def betweenness_centrality(g, sources=None, k=None, seed=0, weights=False, norma
     weights); results agree with NetworkX to rounding (the per-thread sums are added at the end).
     Shortest-path counts beyond the double range (grids and road networks: 2**1100 paths is
     common) are kept in long double for that source; OverflowError only past ~1e4932 paths.
+
+    Example:
+        >>> import fuseflow as ff
+        >>> g = ff.Graph.from_edges([0, 1, 2, 2], [1, 2, 0, 3], num_nodes=4)
+        >>> ff.algorithms.betweenness_centrality(g).round(4).tolist()
+        [0.1667, 0.3333, 0.5, 0.0]
     """
     native = require_graph(g)
     weights = require_flag("weights", weights)
@@ -57,6 +63,12 @@ def closeness_centrality(g, harmonic=False, wf_improved=True):
     Faust's scaling, which keeps nodes of small components from scoring high); 0 when S == 0.
     harmonic=True returns nx.harmonic_centrality instead: the sum of 1 / d(v, u) over the nodes
     v != u that reach u (wf_improved is then ignored). Returns float64 scores.
+
+    Example:
+        >>> import fuseflow as ff
+        >>> g = ff.Graph.from_edges([0, 1, 2, 2], [1, 2, 0, 3], num_nodes=4)
+        >>> ff.algorithms.closeness_centrality(g).round(4).tolist()
+        [0.4444, 0.4444, 0.4444, 0.5]
     """
     native = require_graph(g)
     harmonic = require_flag("harmonic", harmonic)

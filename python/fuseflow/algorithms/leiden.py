@@ -25,6 +25,13 @@ def leiden(g, resolution=1.0, seed=0, weights=None, iterations=2):
     `seed` and the phases run serially, so the result depends on the seed alone, never on the
     thread count. ValueError names `resolution` (finite and > 0), `seed`, `iterations` (>= 1
     or None) or `g` (weights=True without weights, a negative weight).
+
+    Example:
+        >>> import fuseflow as ff
+        >>> g = ff.Graph.from_edges([0, 0, 1, 3, 3, 4, 2], [1, 2, 2, 4, 5, 5, 3], num_nodes=6)  # two triangles joined by one edge
+        >>> labels, q = ff.algorithms.leiden(g, seed=0)
+        >>> labels.tolist(), round(q, 4)
+        ([0, 0, 0, 1, 1, 1], 0.3571)
     """
     native = require_graph(g)
     resolution, seed, use_weights = _community_arguments(g, resolution, seed, weights)

@@ -19,6 +19,13 @@ def louvain(g, resolution=1.0, seed=0, weights=None):
     Deterministic: the node visiting order is drawn from `seed`, moves are made one at a time
     and ties go to the lowest community id, so the result depends on the seed alone, never on
     the thread count. ValueError names `resolution` (must be finite and > 0), `seed` or `g`.
+
+    Example:
+        >>> import fuseflow as ff
+        >>> g = ff.Graph.from_edges([0, 0, 1, 3, 3, 4, 2], [1, 2, 2, 4, 5, 5, 3], num_nodes=6)  # two triangles joined by one edge
+        >>> labels, q = ff.algorithms.louvain(g, seed=0)
+        >>> labels.tolist(), round(q, 4)
+        ([0, 0, 0, 1, 1, 1], 0.3571)
     """
     native = require_graph(g)
     resolution, seed, use_weights = _community_arguments(g, resolution, seed, weights)

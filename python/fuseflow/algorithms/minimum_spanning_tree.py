@@ -12,6 +12,13 @@ def minimum_spanning_tree(g):
     from), sorted by weight with ties broken by edge index, so the forest is unique. An
     unweighted graph counts every edge as weight 1. n - (number of components) edges.
     ValueError naming `g` when a weight is NaN.
+
+    Example:
+        >>> import fuseflow as ff
+        >>> g = ff.Graph.from_edges([0, 1, 0, 2], [1, 2, 2, 3], num_nodes=4, weights=[1.0, 2.0, 5.0, 1.0])
+        >>> src, dst, weight, edge = ff.algorithms.minimum_spanning_tree(g)
+        >>> sorted(zip(src.tolist(), dst.tolist(), weight.tolist()))
+        [(0, 1, 1.0), (1, 2, 2.0), (2, 3, 1.0)]
     """
     native = require_graph(g)
     ids = _core.minimum_spanning_tree(native)

@@ -12,6 +12,13 @@ def dfs(g, source):
     parents[v] the node v was discovered from (-1 for the source and unreached nodes).
     Neighbours are visited in the order their edges were given, so both equal NetworkX's
     dfs_preorder_nodes / dfs_predecessors on an nx.DiGraph built from the same edge list.
+
+    Example:
+        >>> import fuseflow as ff
+        >>> g = ff.Graph.from_edges([0, 1, 2, 2], [1, 2, 0, 3], num_nodes=4)
+        >>> order, parents = ff.algorithms.dfs(g, 0)
+        >>> order.tolist(), parents.tolist()
+        ([0, 1, 2, 3], [-1, 0, 1, 2])
     """
     native = require_graph(g)
     return _core.dfs(native, require_source(g, source))
@@ -32,6 +39,13 @@ def dijkstra(g, source, target=None):
     (dist, parents): float64 distances (inf when unreached) and int64 parents on a lightest
     path (-1 for the source and unreached nodes; of equally light paths the first found). With
     `target` the search stops once target is settled; nodes not settled by then read inf / -1.
+
+    Example:
+        >>> import fuseflow as ff
+        >>> g = ff.Graph.from_edges([0, 1, 0, 2], [1, 2, 2, 3], num_nodes=4, weights=[1.0, 2.0, 5.0, 1.0])
+        >>> dist, parents = ff.algorithms.dijkstra(g, 0)
+        >>> dist.tolist(), parents.tolist()
+        ([0.0, 1.0, 3.0, 4.0], [-1, 0, 1, 2])
     """
     native = require_graph(g)
     source = require_source(g, source)
@@ -44,6 +58,13 @@ def bellman_ford(g, source):
 
     Returns (dist, parents) as dijkstra. A negative cycle reachable from source raises
     ValueError naming the cycle ("g: negative cycle reachable from source 0: 3 -> 5 -> 3").
+
+    Example:
+        >>> import fuseflow as ff
+        >>> g = ff.Graph.from_edges([0, 1, 0, 2], [1, 2, 2, 3], num_nodes=4, weights=[1.0, 2.0, 5.0, 1.0])
+        >>> dist, parents = ff.algorithms.bellman_ford(g, 0)
+        >>> dist.tolist(), parents.tolist()
+        ([0.0, 1.0, 3.0, 4.0], [-1, 0, 1, 2])
     """
     native = require_graph(g)
     return _core.bellman_ford(native, require_source(g, source))
@@ -54,6 +75,12 @@ def shortest_path(g, source, target):
 
     Lightest by weight on a weighted graph (Dijkstra, weights >= 0), fewest hops otherwise
     (BFS). ValueError naming `target` when no path exists.
+
+    Example:
+        >>> import fuseflow as ff
+        >>> g = ff.Graph.from_edges([0, 1, 0, 2], [1, 2, 2, 3], num_nodes=4, weights=[1.0, 2.0, 5.0, 1.0])
+        >>> ff.algorithms.shortest_path(g, 0, 3)
+        [0, 1, 2, 3]
     """
     native = require_graph(g)
     source = require_source(g, source)
@@ -98,6 +125,13 @@ def astar(g, source, target, heuristic=None, coordinates=None, check_heuristic=T
     ValueError naming `target` when target is unreachable; `source`/`target` out of range;
     `g` for a negative weight; `heuristic`/`coordinates` for a wrong shape, a non-finite or
     negative entry, both given, or (checked) an inconsistent edge.
+
+    Example:
+        >>> import fuseflow as ff
+        >>> g = ff.Graph.from_edges([0, 1, 0, 2], [1, 2, 2, 3], num_nodes=4, weights=[1.0, 2.0, 5.0, 1.0])
+        >>> path, length = ff.algorithms.astar(g, 0, 3)
+        >>> path.tolist(), length
+        ([0, 1, 2, 3], 4.0)
     """
     native = require_graph(g)
     source = require_source(g, source)

@@ -90,6 +90,12 @@ def katz_centrality(g, alpha=0.1, beta=1.0, max_iter=1000, tol=1e-6, normalized=
     Iterates from zeros until sum |x - x_prev| <= n * tol; fuseflow.ConvergenceError after
     max_iter iterations (NetworkX: PowerIterationFailedConvergence). normalized divides by the
     L2 norm. alpha must be below 1 / (largest eigenvalue of A) to converge.
+
+    Example:
+        >>> import fuseflow as ff
+        >>> g = ff.Graph.from_edges([0, 1, 2, 2], [1, 2, 0, 3], num_nodes=4)
+        >>> ff.algorithms.katz_centrality(g).round(4).tolist()
+        [0.5, 0.5, 0.5, 0.5]
     """
     require_graph(g)
     alpha, beta = as_float("alpha", alpha), as_float("beta", beta)
@@ -112,6 +118,12 @@ def eigenvector_centrality(g, max_iter=100, tol=1e-6, weights=None):
     sum |x - x_prev| <= n * tol (NetworkX eigenvector_centrality); fuseflow.ConvergenceError
     after max_iter iterations. Weighted by the graph's weights unless weights=False.
     ValueError naming `g` for the empty graph (NetworkX: NetworkXPointlessConcept).
+
+    Example:
+        >>> import fuseflow as ff
+        >>> g = ff.Graph.from_edges([0, 1, 2, 2], [1, 2, 0, 3], num_nodes=4)
+        >>> ff.algorithms.eigenvector_centrality(g).round(4).tolist()
+        [0.5, 0.5, 0.5, 0.5]
     """
     require_graph(g)
     tol, max_iter = _tol_and_iter(tol, max_iter)
@@ -127,6 +139,13 @@ def hits(g, max_iter=100, tol=1e-8, normalized=True, weights=None):
     vector (max-normalised each step) until sum |h - h_prev| <= n * tol; normalized scales each
     to sum 1, as NetworkX's hits (which finds the same dominant singular vectors by an SVD).
     fuseflow.ConvergenceError after max_iter iterations.
+
+    Example:
+        >>> import fuseflow as ff
+        >>> g = ff.Graph.from_edges([0, 0], [1, 2], num_nodes=3)
+        >>> hubs, authorities = ff.algorithms.hits(g)
+        >>> hubs.round(4).tolist(), authorities.round(4).tolist()
+        ([1.0, 0.0, 0.0], [0.0, 0.5, 0.5])
     """
     require_graph(g)
     tol, max_iter = _tol_and_iter(tol, max_iter)
