@@ -160,6 +160,38 @@ class Traced:
     def __getitem__(self, index):
         raise TypeError("indexing a traced array is not supported; use ff.where or graph gathers")
 
+    # ---- axis permutations (one transpose step each; see src/exec/lower_axis.cpp)
+    @property
+    def T(self):  # noqa: N802 (NumPy's name)
+        """The array with its axes reversed (NumPy's ``.T``); a 1-D array is itself."""
+        return self.transpose()
+
+    def transpose(self, *axes):
+        """The array with its axes permuted as NumPy's ``x.transpose(*axes)``: no axes reverses
+        them; else one entry per axis (negative counts from the end), each axis once."""
+        if not self.is_array:
+            raise TypeError("x: transpose needs an array, got a traced scalar")
+        ndim = self.ndim
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = () if axes[0] is None else tuple(axes[0])
+        if not axes:
+            axes = tuple(range(ndim - 1, -1, -1))
+        if len(axes) != ndim:
+            raise ValueError(f"axes: must name each of the {ndim} axes once, got {len(axes)} entries")
+        perm = []
+        for a in axes:
+            if isinstance(a, bool) or not isinstance(a, numbers.Integral):
+                raise TypeError(f"axes: entries must be integers, got {type(a).__name__}")
+            a = int(a)
+            if not -ndim <= a < ndim:
+                raise np.exceptions.AxisError(a, ndim, "axes")
+            perm.append(a % ndim)
+        if sorted(perm) != list(range(ndim)):
+            raise ValueError(f"axes: repeated axis in transpose {tuple(axes)}")
+        if perm == list(range(ndim)):
+            return self
+        return Traced(self._ctx, _located(self._ctx).transpose(self._id, perm))
+
     __hash__ = object.__hash__
 
     # ---- arithmetic

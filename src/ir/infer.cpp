@@ -213,6 +213,40 @@ Type elementwise(const Context& cx, const std::vector<ValueId>& operands, const 
   return broadcast(cx, operands, result_dtype(info.result, d), symbols);
 }
 
+// FF_AXIS rows: an array op along attrs.axis keeps the operand's shape (the scans' dtypes as NumPy 2:
+// cumsum/cumprod of bool/int32 give int64; argsort int64); transpose permutes the axes by attrs.perm.
+Type axis_op_type(const Context& cx, ValueId operand, const SymbolLookup& symbols) {
+  const Type& x = expect_kind(cx, operand, Kind::kArray, "operand");
+  if (cx.code != OpCode::kTranspose) {
+    if (cx.attrs.axis < 0 || cx.attrs.axis >= x.rank) {
+      cx.fail(ErrorCode::kInvalidValue, "axis " + std::to_string(cx.attrs.axis) + " is out of range for " + describe(cx.program, operand) +
+                                            " (" + std::to_string(x.rank) + " axes)");
+    }
+    DType d = x.dtype;
+    if (cx.code == OpCode::kArgSort) d = DType::kInt64;
+    if ((cx.code == OpCode::kCumSum || cx.code == OpCode::kCumProd) && !is_float(d)) d = DType::kInt64;
+    Type r = x;
+    r.dtype = d;
+    return r;
+  }
+  std::array<bool, kMaxRank> seen{};
+  SymbolId dims[kMaxRank];
+  for (int k = 0; k < kMaxRank; ++k) {
+    const int a = cx.attrs.perm[static_cast<std::size_t>(k)];
+    if (k >= x.rank) {
+      if (a != k) cx.fail(ErrorCode::kInvalidValue, "perm must leave the axes past the operand's rank in place");
+      continue;
+    }
+    if (a < 0 || a >= x.rank || seen[static_cast<std::size_t>(a)]) {
+      cx.fail(ErrorCode::kInvalidValue, "perm must be a permutation of the " + std::to_string(x.rank) + " axes of " +
+                                            describe(cx.program, operand));
+    }
+    seen[static_cast<std::size_t>(a)] = true;
+    dims[k] = x.dims[static_cast<std::size_t>(a)];
+  }
+  return Type::shaped(x.dtype, shape_length(cx.program, dims, x.rank, symbols), dims, x.rank);
+}
+
 }  // namespace
 
 Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>& operands, const Attributes& attrs,
@@ -361,6 +395,7 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
     default:
       break;
   }
+  if (is_axis_op(code)) return axis_op_type(cx, operands[0], symbols);
   cx.fail(ErrorCode::kInternal, "infer_type called on a control-flow op");
 }
 
