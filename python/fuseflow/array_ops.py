@@ -132,6 +132,29 @@ def _traced_axis_op(op, x, axis):
     return Traced(x._ctx, _located(x._ctx).axis_op(op, x._id, ax))
 
 
+def _traced_take(x, idx, axis):
+    """ff.take on a traced array: idx a traced int32/int64 array or scalar, or a Python int (a
+    constant). An index array must be traced (an argument of the jitted function)."""
+    from .dsl import _lift
+    if not x.is_array:
+        raise TypeError("x: ff.take needs an array, got a traced scalar")
+    if axis is None:
+        if x.ndim != 1:
+            raise NotImplementedError("axis: ff.take(x, idx, axis=None) of an N-d traced array (the flattened "
+                                      "array) is not implemented inside ff.jit; pass an axis")
+        axis = 0
+    ax = _as_axis(axis, x.ndim)
+    if isinstance(idx, Traced):
+        if idx.dtype not in (np.int32, np.int64):
+            raise TypeError(f"idx: must be an int32 or int64 array or scalar, got dtype {idx.dtype}")
+    elif isinstance(idx, numbers.Integral) and not isinstance(idx, (bool, np.bool_)):
+        idx = _lift(x._ctx, int(idx), "idx")
+    else:
+        raise TypeError("idx: inside ff.jit must be a traced int32/int64 array or scalar, or a Python int, got "
+                        f"{type(idx).__name__} (pass index arrays as arguments of the jitted function)")
+    return Traced(x._ctx, _located(x._ctx).take(x._id, idx._id, ax))
+
+
 def _scan(op, kernel_op, x, axis):
     if isinstance(x, Traced):
         return _traced_axis_op(op, x, axis)
@@ -405,6 +428,8 @@ def take(x, idx, axis=0):
     x.shape[:axis] + idx.shape + x.shape[axis+1:]. Negative indices count from the end; an index
     out of range is an IndexError naming `idx` with the first bad position and its value. Any
     fixed-size dtype; a bool or float idx is a TypeError (use x[mask] for boolean masks)."""
+    if isinstance(x, Traced):
+        return _traced_take(x, idx, axis)
     arr = _as_array("take", "x", x, kernel_dtype=False)
     _not_traced("take", idx=idx)
     if arr.dtype.hasobject or arr.dtype.itemsize == 0:

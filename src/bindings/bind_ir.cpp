@@ -167,6 +167,7 @@ void bind_ir(nb::module_& m) {
       })
       .def("axis_op", [](Builder& b, const std::string& op, ValueId x, int axis) { return b.axis_op(opcode_arg(op, ir::OpClass::kAxis, "array op"), x, axis); })
       .def("transpose", &Builder::transpose)
+      .def("take", &Builder::take)
       .def("full", &Builder::full)
       .def("arange", &Builder::arange)
       .def("length", &Builder::length)

@@ -10,6 +10,7 @@
 #include "fuseflow/core/interrupt.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/kernels/axis_view.h"
+#include "fuseflow/kernels/gather.h"
 #include "fuseflow/kernels/scan.h"
 #include "fuseflow/kernels/sort.h"
 
@@ -80,6 +81,61 @@ void transpose_copy(const T* x, T* y, const std::vector<std::int64_t>& in_dims, 
   }
 }
 
+Value scalar_of(DType t, const unsigned char* bytes) {
+  switch (t) {
+    case DType::kBool: return Value::of_bool(bytes[0] != 0);
+    case DType::kInt32: { std::int32_t v; std::memcpy(&v, bytes, sizeof v); return Value::of_i32(v); }
+    case DType::kInt64: { std::int64_t v; std::memcpy(&v, bytes, sizeof v); return Value::of_i64(v); }
+    case DType::kFloat32: { float v; std::memcpy(&v, bytes, sizeof v); return Value::of_f32(v); }
+    case DType::kFloat64: break;
+  }
+  double v;
+  std::memcpy(&v, bytes, sizeof v);
+  return Value::of_f64(v);
+}
+
+// np.take(x, idx, axis) by the bounds-checked gather kernel (IndexError naming idx, negative
+// indices from the end). A scalar index is one index whose axis the result drops.
+void run_take(const AxisStep& s, const std::vector<std::int64_t>& dims, std::vector<Value>& slots, std::int64_t& elements) {
+  kernels::AxisView v;
+  v.len = dims[static_cast<std::size_t>(s.axis)];
+  for (int k = 0; k < s.axis; ++k) v.outer *= dims[static_cast<std::size_t>(k)];
+  for (std::size_t k = static_cast<std::size_t>(s.axis) + 1; k < dims.size(); ++k) v.inner *= dims[k];
+  const Value& idx = slots[static_cast<std::size_t>(s.idx_slot)];
+  std::int64_t one_index = 0;
+  const void* indices = &one_index;
+  std::int64_t m = 1;
+  DType idx_type = DType::kInt64;
+  if (s.idx_scalar) {
+    one_index = idx.as_i64();
+  } else {
+    m = evaluate_length(s.idx_length, slots);
+    indices = idx.raw_data();
+    idx_type = s.idx_type;
+  }
+  const std::int64_t n = v.outer * m * v.inner;
+  elements += n;
+  const Value& in = slots[static_cast<std::size_t>(s.in_slot)];
+  const std::size_t item = dtype_size(s.in_type);
+  auto gather = [&](void* out) {
+    if (n == 0) return;
+    if (idx_type == DType::kInt32) {
+      kernels::take<std::int32_t>(in.raw_data(), v, item, static_cast<const std::int32_t*>(indices), m, out);
+    } else {
+      kernels::take<std::int64_t>(in.raw_data(), v, item, static_cast<const std::int64_t*>(indices), m, out);
+    }
+  };
+  if (s.out_scalar) {
+    unsigned char bytes[8] = {};
+    gather(bytes);
+    slots[static_cast<std::size_t>(s.out_slot)] = scalar_of(s.out_type, bytes);
+    return;
+  }
+  Value& out = slots[static_cast<std::size_t>(s.out_slot)];
+  ensure_writable_array(out, s.out_type, n);
+  gather(out.storage->data());
+}
+
 }  // namespace
 
 void run_axis_step(const AxisStep& s, std::vector<Value>& slots, std::int64_t& elements) {
@@ -88,6 +144,10 @@ void run_axis_step(const AxisStep& s, std::vector<Value>& slots, std::int64_t& e
   for (const LengthSource& d : s.dims) {
     dims.push_back(evaluate_length(d, slots));
     n *= dims.back();
+  }
+  if (s.op == AxisStep::kTake) {
+    run_take(s, dims, slots, elements);
+    return;
   }
   elements += n;
   const Value& in = slots[static_cast<std::size_t>(s.in_slot)];

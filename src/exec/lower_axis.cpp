@@ -19,6 +19,7 @@ AxisStep::Op axis_step_op(OpCode code) {
     case OpCode::kSort: return AxisStep::kSort;
     case OpCode::kArgSort: return AxisStep::kArgSort;
     case OpCode::kTranspose: return AxisStep::kTranspose;
+    case OpCode::kTake: return AxisStep::kTake;
     default: internal(std::string("not an axis op: ") + ir::op_name(code));
   }
 }
@@ -37,6 +38,15 @@ void Lowerer::emit_axis_op(const ir::Op& op, std::vector<Step>& steps) {
   s->out_slot = slot(r);
   s->axis = op.attrs.axis;
   for (int k = 0; k < t.rank; ++k) s->dims.push_back(length_source(t.dims[static_cast<std::size_t>(k)]));
+  if (op.code == OpCode::kTake) {
+    const ValueId idx = op.operands[1];
+    const ir::Type& it = p_.type(idx);
+    s->idx_slot = slot(idx);
+    s->idx_type = type_of(idx);
+    s->idx_scalar = it.is_scalar();
+    if (it.is_array()) s->idx_length = length_source(it.length);
+    s->out_scalar = p_.type(r).is_scalar();
+  }
   std::string label = ir::op_name(op.code);
   if (op.code == OpCode::kTranspose) {
     label += "(perm=";

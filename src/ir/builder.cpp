@@ -376,10 +376,16 @@ ValueId Builder::dot(ValueId a, ValueId b) {
 }
 
 ValueId Builder::axis_op(OpCode code, ValueId x, int axis) {
-  if (!is_axis_op(code) || code == OpCode::kTranspose) fail(ErrorCode::kInvalidValue, code, "is not an array op along an axis");
+  if (!is_axis_op(code) || code == OpCode::kTranspose || code == OpCode::kTake) fail(ErrorCode::kInvalidValue, code, "is not an array op along an axis");
   Attributes a;
   a.axis = axis;
   return make(code, {x}, a);
+}
+
+ValueId Builder::take(ValueId x, ValueId idx, int axis) {
+  Attributes a;
+  a.axis = axis;
+  return make(OpCode::kTake, {x, idx}, a);
 }
 
 ValueId Builder::transpose(ValueId x, const std::vector<int>& perm) {

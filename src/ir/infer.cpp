@@ -215,8 +215,28 @@ Type elementwise(const Context& cx, const std::vector<ValueId>& operands, const 
 
 // FF_AXIS rows: an array op along attrs.axis keeps the operand's shape (the scans' dtypes as NumPy 2:
 // cumsum/cumprod of bool/int32 give int64; argsort int64); transpose permutes the axes by attrs.perm.
-Type axis_op_type(const Context& cx, ValueId operand, const SymbolLookup& symbols) {
+Type axis_op_type(const Context& cx, const std::vector<ValueId>& operands, const SymbolLookup& symbols) {
+  const ValueId operand = operands[0];
   const Type& x = expect_kind(cx, operand, Kind::kArray, "operand");
+  if (cx.code == OpCode::kTake) {
+    if (cx.attrs.axis < 0 || cx.attrs.axis >= x.rank) {
+      cx.fail(ErrorCode::kInvalidValue, "axis " + std::to_string(cx.attrs.axis) + " is out of range for " + describe(cx.program, operand));
+    }
+    const Type& idx = expect_value(cx, operands[1], "indices");
+    if (idx.dtype != DType::kInt32 && idx.dtype != DType::kInt64) {
+      cx.fail(ErrorCode::kInvalidType, "indices " + describe(cx.program, operands[1]) + " must be int32 or int64");
+    }
+    SymbolId dims[2 * kMaxRank];
+    int rank = 0;
+    for (int k = 0; k < cx.attrs.axis; ++k) dims[rank++] = x.dims[static_cast<std::size_t>(k)];
+    for (int k = 0; idx.is_array() && k < idx.rank; ++k) dims[rank++] = idx.dims[static_cast<std::size_t>(k)];
+    for (int k = cx.attrs.axis + 1; k < x.rank; ++k) dims[rank++] = x.dims[static_cast<std::size_t>(k)];
+    if (rank > kMaxRank) {
+      cx.fail(ErrorCode::kInvalidValue, "the result would have " + std::to_string(rank) + " axes (at most " + std::to_string(kMaxRank) + ")");
+    }
+    if (rank == 0) return Type::scalar(x.dtype, false);
+    return Type::shaped(x.dtype, shape_length(cx.program, dims, rank, symbols), dims, rank);
+  }
   if (cx.code != OpCode::kTranspose) {
     if (cx.attrs.axis < 0 || cx.attrs.axis >= x.rank) {
       cx.fail(ErrorCode::kInvalidValue, "axis " + std::to_string(cx.attrs.axis) + " is out of range for " + describe(cx.program, operand) +
@@ -395,7 +415,7 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
     default:
       break;
   }
-  if (is_axis_op(code)) return axis_op_type(cx, operands[0], symbols);
+  if (is_axis_op(code)) return axis_op_type(cx, operands, symbols);
   cx.fail(ErrorCode::kInternal, "infer_type called on a control-flow op");
 }
 

@@ -370,6 +370,9 @@ class Parser {
       } else if (*code == OpCode::kTranspose) {
         need(1, 1);
         v = builder_.transpose(ops[0], std::vector<int>(attrs.perm.begin(), attrs.perm.end()));
+      } else if (*code == OpCode::kTake) {
+        need(2, 2);
+        v = builder_.take(ops[0], ops[1], attrs.axis);
       } else if (is_axis_op(*code)) {
         need(1, 1);
         v = builder_.axis_op(*code, ops[0], attrs.axis);

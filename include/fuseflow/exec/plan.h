@@ -168,12 +168,18 @@ struct Step;
 // (kernels/scan.h, kernels/sort.h) writes the whole result into `out_slot`. kTranspose copies the
 // operand with its axes permuted (result axis k = operand axis perm[k]). See src/exec/lower_axis.cpp.
 struct AxisStep {
-  enum Op : std::uint8_t { kCumSum, kCumProd, kCumMax, kCumMin, kSort, kArgSort, kTranspose } op = kCumSum;
+  enum Op : std::uint8_t { kCumSum, kCumProd, kCumMax, kCumMin, kSort, kArgSort, kTranspose, kTake } op = kCumSum;
   DType in_type = DType::kFloat64, out_type = DType::kFloat64;
   int in_slot = -1, out_slot = -1;
   int axis = 0;
   std::vector<LengthSource> dims;  // the operand's axes
   std::vector<int> perm;           // kTranspose
+  // kTake: the indices (an int32/int64 array or scalar) and their element count; a scalar result
+  // (1-D x, scalar index) goes to the scalar slot out_slot.
+  int idx_slot = -1;
+  DType idx_type = DType::kInt64;
+  bool idx_scalar = false, out_scalar = false;
+  LengthSource idx_length;
 };
 
 // A loop region. Carries live in `carry_slots` during the body; after each iteration the

@@ -92,6 +92,7 @@ enum class RaiseRule : std::uint8_t {
   kIntNegativeExponent,  // integer pow with a negative exponent: ValueError
   kIntZeroDivisor,       // integer floor_div/mod by zero (NumPy gives 0 with a warning)
   kBadCount,             // full/arange: negative count (ValueError) or a huge one (MemoryError)
+  kBadIndex,             // take: an index outside [-len, len) (IndexError); opt/may_raise: always may raise
 };
 
 enum OpFlag : std::uint16_t {
