@@ -4,6 +4,7 @@
 #include "exec/axis_step.h"
 
 #include <cstring>
+#include <string>
 #include <type_traits>
 
 #include "fuseflow/core/error.h"
@@ -118,7 +119,20 @@ void run_take(const AxisStep& s, const std::vector<std::int64_t>& dims, std::vec
   const Value& in = slots[static_cast<std::size_t>(s.in_slot)];
   const std::size_t item = dtype_size(s.in_type);
   auto gather = [&](void* out) {
-    if (n == 0) return;
+    if (n == 0) {
+      // An empty result still checks its indices when there are rows before the axis, as NumPy
+      // does (x of shape (2, 0), idx [5] along axis 0 raises; shape (0, 0) along axis 1 does not).
+      for (std::int64_t j = 0; v.outer > 0 && j < m; ++j) {
+        const std::int64_t i = idx_type == DType::kInt32 ? static_cast<const std::int32_t*>(indices)[j]
+                                                         : static_cast<const std::int64_t*>(indices)[j];
+        if (i < -v.len || i >= v.len) {
+          throw Error(ErrorCode::kOutOfRange, "idx: index " + std::to_string(i) + " at position " + std::to_string(j) +
+                                                  " is out of bounds for an axis of size " + std::to_string(v.len) +
+                                                  " (valid: -" + std::to_string(v.len) + " to " + std::to_string(v.len - 1) + ")");
+        }
+      }
+      return;
+    }
     if (idx_type == DType::kInt32) {
       kernels::take<std::int32_t>(in.raw_data(), v, item, static_cast<const std::int32_t*>(indices), m, out);
     } else {

@@ -217,3 +217,112 @@ def test_transpose_rules():
 def test_ops_not_yet_traced_still_name_the_argument():
     with pytest.raises(TypeError, match="x: ff.diff is not yet available inside ff.jit"):
         _trace(lambda a: ff.diff(a), np.ones(3))
+
+
+# --------------------------------------------------------------------------- take and indexing
+
+_TAKES = {}
+
+
+def _take_jit(axis):
+    if axis not in _TAKES:
+        def program(x, idx):
+            return ff.take(x, idx, axis=axis)
+
+        _TAKES[axis] = ff.jit(program)
+    return _TAKES[axis]
+
+
+@pytest.mark.parametrize("dtype", _DTYPES)
+@pytest.mark.parametrize("idx_dtype", ["int32", "int64"])
+@_SETTINGS
+@given(data=st.data())
+def test_take_matches_numpy(dtype, idx_dtype, data):
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=5))
+    x = data.draw(_values(dtype, shape))
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    n = shape[axis]
+    idx_rank = data.draw(st.integers(0, 4 - len(shape) + 1))
+    idx_shape = data.draw(hnp.array_shapes(min_dims=idx_rank, max_dims=idx_rank, min_side=0, max_side=4)) if idx_rank else ()
+    if n == 0:
+        idx = np.zeros(idx_shape, idx_dtype)
+        try:  # NumPy checks the indices even when the result is empty (if rows precede the axis)
+            np.take(x, idx, axis=axis)
+        except IndexError:
+            with pytest.raises(IndexError, match="idx: index 0 at position 0 is out of bounds"):
+                _take_jit(axis)(x, idx if idx.ndim else idx[()])
+            return
+    else:
+        idx = data.draw(hnp.arrays(np.dtype(idx_dtype), idx_shape, elements=st.integers(-n, n - 1)))
+    if idx.ndim == 0:
+        idx = idx_dtype == "int64" and np.int64(idx) or np.int32(idx)
+    got = _take_jit(axis)(x, idx)
+    want = np.take(x, idx, axis=axis)
+    assert np.shape(got) == want.shape and np.asarray(got).dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+
+
+@ff.jit
+def _indexing(x, i, idx):
+    return x[:, 0] * 2, x[-1], x[..., i], x[:, idx], x[1, ...]
+
+
+def test_integer_and_array_indexing_match_numpy():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, 5, 3))
+    idx = np.array([4, -5, 0, 2])
+    got = _indexing(x, 2, idx)
+    want = (x[:, 0] * 2, x[-1], x[..., 2], x[:, idx], x[1, ...])
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
+
+
+@ff.jit
+def _scalar_index(v, k):
+    return v[0] + v[-1] * v[k]
+
+
+def test_one_dimensional_index_gives_a_scalar_and_checks_bounds_at_run_time():
+    v = np.array([1.5, -2.0, 4.0, 8.0])
+    assert _scalar_index(v, 2) == 1.5 + 8.0 * 4.0
+    assert _scalar_index(v, -3) == 1.5 + 8.0 * -2.0
+    with pytest.raises(IndexError, match=r"idx: index 4 .*out of bounds for an axis of size 4"):
+        _scalar_index(v, 4)
+    with pytest.raises(IndexError, match=r"idx: index -5 "):
+        _scalar_index(v, -5)
+    with pytest.raises(IndexError, match="idx"):
+        _scalar_index(np.zeros(0), 0)
+
+
+def test_gather_out_of_range_is_an_index_error_naming_idx():
+    with pytest.raises(IndexError, match=r"idx: index 3 at position 1"):
+        _take_jit(0)(np.arange(3.0), np.array([0, 3, 1]))
+
+
+def test_indexing_rules_name_index():
+    x = np.ones((2, 3))
+    with pytest.raises(NotImplementedError, match="index: slices with bounds"):
+        _trace(lambda a: a[1:], x)
+    with pytest.raises(NotImplementedError, match="index: boolean masks"):
+        _trace(lambda a: a[a > 0], x)
+    with pytest.raises(NotImplementedError, match="index: indexing more than one axis"):
+        _trace(lambda a: a[0, 1], x)
+    with pytest.raises(IndexError, match="index: too many indices for a 2-D array"):
+        _trace(lambda a: a[:, :, 0], x)
+    with pytest.raises(IndexError, match="index: an index can only have a single ellipsis"):
+        _trace(lambda a: a[..., 0, ...], x)
+    with pytest.raises(TypeError, match="index: a traced scalar cannot be indexed"):
+        _trace(lambda a: ff.sum(a)[0], x)
+    np.testing.assert_array_equal(_trace(lambda a: a[:, :] + 0, x), x)
+
+
+def test_take_rules_name_the_argument():
+    x = np.ones((2, 3))
+    with pytest.raises(TypeError, match="idx: must be an int32 or int64"):
+        _trace(lambda a, i: ff.take(a, i), x, np.array([0.0]))
+    with pytest.raises(TypeError, match="idx: inside ff.jit must be a traced"):
+        _trace(lambda a: ff.take(a, [0, 1]), x)
+    with pytest.raises(np.exceptions.AxisError, match="axis"):
+        _trace(lambda a: ff.take(a, 0, axis=2), x)
+    with pytest.raises(ValueError, match="at most 4"):
+        _trace(lambda a, i: ff.take(a, i, axis=0), np.ones((2, 2, 2)), np.zeros((1, 1, 1), np.int64))
