@@ -11,10 +11,11 @@ Rules (each error names the argument):
   dtype); others are a TypeError naming ``x``.
 - ``axis`` out of range: ``numpy.exceptions.AxisError`` (a ValueError and an IndexError) naming
   ``axis``; a non-integer axis is a TypeError.
-- inside ``ff.jit`` cumsum, cumprod, cummax, cummin, sort and argsort take a traced array of
-  any rank (rank 1 with ``axis=None``) and become one step of the program (src/exec/lower_axis.cpp)
-  running the same kernels; the other ops are not yet available there (a traced value is a
-  TypeError naming the argument).
+- inside ``ff.jit`` cumsum, cumprod, cummax, cummin, sort, argsort and take take a traced array
+  of any rank (rank 1 with ``axis=None``) and become one step of the program
+  (src/exec/lower_axis.cpp) running the same kernels, so traced and eager results are bitwise
+  equal; ``x[i]``, ``x[:, i]`` and ``x[idx]`` are takes. The other ops are not yet available
+  there (a traced value is a TypeError naming the argument).
 """
 
 import math
