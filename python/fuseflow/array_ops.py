@@ -11,7 +11,11 @@ Rules (each error names the argument):
   dtype); others are a TypeError naming ``x``.
 - ``axis`` out of range: ``numpy.exceptions.AxisError`` (a ValueError and an IndexError) naming
   ``axis``; a non-integer axis is a TypeError.
-- these ops are not yet available inside ``ff.jit``: a traced value is a TypeError.
+- inside ``ff.jit`` cumsum, cumprod, cummax, cummin, sort, argsort and take take a traced array
+  of any rank (rank 1 with ``axis=None``) and become one step of the program
+  (src/exec/lower_axis.cpp) running the same kernels, so traced and eager results are bitwise
+  equal; ``x[i]``, ``x[:, i]`` and ``x[idx]`` are takes. The other ops are not yet available
+  there (a traced value is a TypeError naming the argument).
 """
 
 import math
@@ -22,7 +26,7 @@ import warnings
 import numpy as np
 
 from . import _core
-from .dsl import Traced
+from .dsl import Traced, _located
 
 __all__ = [
     "argsort",
@@ -113,7 +117,48 @@ def _scan_dtype(dtype, kernel_op):
     return dtype
 
 
+def _traced_axis_op(op, x, axis):
+    """ff.<op> on a traced array: one IR op along the (normalised) axis. axis=None means the
+    flattened array, which inside ff.jit is the array itself when it is 1-D."""
+    if not x.is_array:
+        raise TypeError(f"x: ff.{op} needs an array, got a traced scalar")
+    ndim = x.ndim
+    if axis is None:
+        if ndim != 1:
+            raise NotImplementedError(
+                f"axis: ff.{op}(x, axis=None) of a {ndim}-D traced array (the flattened array) is not "
+                "implemented inside ff.jit; pass an axis")
+        axis = 0
+    ax = _as_axis(axis, ndim)
+    return Traced(x._ctx, _located(x._ctx).axis_op(op, x._id, ax))
+
+
+def _traced_take(x, idx, axis):
+    """ff.take on a traced array: idx a traced int32/int64 array or scalar, or a Python int (a
+    constant). An index array must be traced (an argument of the jitted function)."""
+    from .dsl import _lift
+    if not x.is_array:
+        raise TypeError("x: ff.take needs an array, got a traced scalar")
+    if axis is None:
+        if x.ndim != 1:
+            raise NotImplementedError("axis: ff.take(x, idx, axis=None) of an N-d traced array (the flattened "
+                                      "array) is not implemented inside ff.jit; pass an axis")
+        axis = 0
+    ax = _as_axis(axis, x.ndim)
+    if isinstance(idx, Traced):
+        if idx.dtype not in (np.int32, np.int64):
+            raise TypeError(f"idx: must be an int32 or int64 array or scalar, got dtype {idx.dtype}")
+    elif isinstance(idx, numbers.Integral) and not isinstance(idx, (bool, np.bool_)):
+        idx = _lift(x._ctx, int(idx), "idx")
+    else:
+        raise TypeError("idx: inside ff.jit must be a traced int32/int64 array or scalar, or a Python int, got "
+                        f"{type(idx).__name__} (pass index arrays as arguments of the jitted function)")
+    return Traced(x._ctx, _located(x._ctx).take(x._id, idx._id, ax))
+
+
 def _scan(op, kernel_op, x, axis):
+    if isinstance(x, Traced):
+        return _traced_axis_op(op, x, axis)
     arr, ax = _along(op, x, axis)
     outer, n, inner = _view(arr.shape, ax)
     # Outputs come from np.empty: NumPy's allocator takes huge pages for large arrays.
@@ -164,6 +209,8 @@ def diff(x, n=1, axis=-1):
 
 def sort(x, axis=-1):
     """Sorted copy along `axis` (None: flattened), ascending, NaN last (np.sort)."""
+    if isinstance(x, Traced):
+        return _traced_axis_op("sort", x, axis)
     arr, ax = _along("sort", x, axis)
     outer, n, inner = _view(arr.shape, ax)
     out = np.empty(arr.shape, arr.dtype)
@@ -174,6 +221,8 @@ def sort(x, axis=-1):
 def argsort(x, axis=-1):
     """Indices that sort `x` along `axis` (None: flattened). STABLE: equal values keep their
     order, NaNs come last in their original order, -0.0 ties with 0.0 - np.argsort(kind="stable")."""
+    if isinstance(x, Traced):
+        return _traced_axis_op("argsort", x, axis)
     arr, ax = _along("argsort", x, axis)
     outer, n, inner = _view(arr.shape, ax)
     out = np.empty(arr.shape, np.int64)
@@ -380,6 +429,8 @@ def take(x, idx, axis=0):
     x.shape[:axis] + idx.shape + x.shape[axis+1:]. Negative indices count from the end; an index
     out of range is an IndexError naming `idx` with the first bad position and its value. Any
     fixed-size dtype; a bool or float idx is a TypeError (use x[mask] for boolean masks)."""
+    if isinstance(x, Traced):
+        return _traced_take(x, idx, axis)
     arr = _as_array("take", "x", x, kernel_dtype=False)
     _not_traced("take", idx=idx)
     if arr.dtype.hasobject or arr.dtype.itemsize == 0:

@@ -158,7 +158,75 @@ class Traced:
                         "use ff.* functions (ff.exp, ff.sum, ...) instead of numpy ones")
 
     def __getitem__(self, index):
-        raise TypeError("indexing a traced array is not supported; use ff.where or graph gathers")
+        """Integer indexing along one axis: x[i], x[:, i], x[..., i] (i a Python int or a traced int
+        scalar: the axis is dropped) and gathers x[idx], x[:, idx] (idx a traced int32/int64 array:
+        np.take along that axis). Other axes must be full slices ``:``. Negative indices count from
+        the end; one out of range is an IndexError naming idx at run time. Slices with bounds, boolean
+        masks and several indexed axes are not implemented inside ff.jit yet."""
+        from .array_ops import take
+        if not self.is_array:
+            raise TypeError("index: a traced scalar cannot be indexed")
+        items = index if isinstance(index, tuple) else (index,)
+        ndim = self.ndim
+        if any(it is Ellipsis for it in items):
+            if len([it for it in items if it is Ellipsis]) > 1:
+                raise IndexError("index: an index can only have a single ellipsis ('...')")
+            k = next(i for i, it in enumerate(items) if it is Ellipsis)
+            items = items[:k] + (slice(None),) * max(ndim - len(items) + 1, 0) + items[k + 1:]
+        if len(items) > ndim:
+            raise IndexError(f"index: too many indices for a {ndim}-D array: {len(items)} were given")
+        picked = None
+        for axis, it in enumerate(items):
+            if isinstance(it, slice) and it == slice(None):
+                continue
+            if isinstance(it, slice):
+                raise NotImplementedError(f"index: slices with bounds or steps ({it}) are not implemented inside "
+                                          "ff.jit yet; only full slices ':' next to one integer or index array")
+            if it is None:
+                raise NotImplementedError("index: np.newaxis / None is not implemented inside ff.jit")
+            if isinstance(it, (bool, np.bool_)) or (isinstance(it, Traced) and it.dtype == np.bool_):
+                raise NotImplementedError("index: boolean masks are not implemented inside ff.jit; use "
+                                          "ff.where(mask, x, 0) and a reduction")
+            if picked is not None:
+                raise NotImplementedError("index: indexing more than one axis at once is not implemented inside "
+                                          "ff.jit; index one axis at a time")
+            picked = (axis, it)
+        if picked is None:
+            return self
+        axis, it = picked
+        return take(self, it, axis=axis)
+
+    # ---- axis permutations (one transpose step each; see src/exec/lower_axis.cpp)
+    @property
+    def T(self):  # noqa: N802 (NumPy's name)
+        """The array with its axes reversed (NumPy's ``.T``); a 1-D array is itself."""
+        return self.transpose()
+
+    def transpose(self, *axes):
+        """The array with its axes permuted as NumPy's ``x.transpose(*axes)``: no axes reverses
+        them; else one entry per axis (negative counts from the end), each axis once."""
+        if not self.is_array:
+            raise TypeError("x: transpose needs an array, got a traced scalar")
+        ndim = self.ndim
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = () if axes[0] is None else tuple(axes[0])
+        if not axes:
+            axes = tuple(range(ndim - 1, -1, -1))
+        if len(axes) != ndim:
+            raise ValueError(f"axes: must name each of the {ndim} axes once, got {len(axes)} entries")
+        perm = []
+        for a in axes:
+            if isinstance(a, bool) or not isinstance(a, numbers.Integral):
+                raise TypeError(f"axes: entries must be integers, got {type(a).__name__}")
+            a = int(a)
+            if not -ndim <= a < ndim:
+                raise np.exceptions.AxisError(a, ndim, "axes")
+            perm.append(a % ndim)
+        if sorted(perm) != list(range(ndim)):
+            raise ValueError(f"axes: repeated axis in transpose {tuple(axes)}")
+        if perm == list(range(ndim)):
+            return self
+        return Traced(self._ctx, _located(self._ctx).transpose(self._id, perm))
 
     __hash__ = object.__hash__
 

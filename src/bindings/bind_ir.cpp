@@ -92,7 +92,7 @@ nb::object arg_layout(nb::args args) {
 // The op table (ir/ops.def) as Python data: one (name, class, flags) per opcode, in opcode order.
 // The DSL's name lists are checked against it (tests/python/test_op_table.py).
 nb::list op_table() {
-  static const char* const kClass[] = {"creation", "unary", "binary", "ternary", "reduction", "graph", "control"};
+  static const char* const kClass[] = {"creation", "unary", "binary", "ternary", "reduction", "graph", "control", "axis"};
   nb::list rows;
   for (int c = 0; c < ir::kNumOpCodes; ++c) {
     const ir::OpInfo& info = ir::op_info(static_cast<OpCode>(c));
@@ -165,6 +165,9 @@ void bind_ir(nb::module_& m) {
         if (!k) throw_value_error("norm", "must be \"l1\", \"l2\" or \"inf\", got \"" + kind + "\"");
         return b.norm(x, *k);
       })
+      .def("axis_op", [](Builder& b, const std::string& op, ValueId x, int axis) { return b.axis_op(opcode_arg(op, ir::OpClass::kAxis, "array op"), x, axis); })
+      .def("transpose", &Builder::transpose)
+      .def("take", &Builder::take)
       .def("full", &Builder::full)
       .def("arange", &Builder::arange)
       .def("length", &Builder::length)

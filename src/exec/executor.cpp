@@ -13,6 +13,7 @@
 #include <string>
 
 #include "exec/block_kernel.h"
+#include "exec/axis_step.h"
 #include "exec/graph_steps.h"
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/error.h"
@@ -596,6 +597,7 @@ void run_steps(const std::vector<Step>& steps, RunState& state, Profiler* profil
       case Step::kEdgeGather: run_edge_gather(step.gather, state.slots, elements); break;
       case Step::kGraphQuery: run_graph_query(step.query, state.slots, elements); break;
       case Step::kLoop: run_loop(*step.loop, state, profile); break;
+      case Step::kAxis: run_axis_step(*step.axis, state.slots, elements); break;
     }
     if (profile) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -172,6 +172,10 @@ void Lowerer::lower_op(const ir::Op& op, std::vector<Step>& steps) {
     case OpCode::kWhile: emit_loop(op, steps); return;
     default: break;
   }
+  if (ir::is_axis_op(op.code)) {
+    emit_axis_op(op, steps);
+    return;
+  }
   if (is_kernel_op(op.code) || ir::is_reduction(op.code)) {
     // An op no fusion pass claimed: a kernel of its own (its array result written in full).
     emit_kernel({op}, ir::kNoSymbol, op.results, steps);

@@ -375,6 +375,31 @@ ValueId Builder::dot(ValueId a, ValueId b) {
   return make(OpCode::kDot, {a, b});
 }
 
+ValueId Builder::axis_op(OpCode code, ValueId x, int axis) {
+  if (!is_axis_op(code) || code == OpCode::kTranspose || code == OpCode::kTake) fail(ErrorCode::kInvalidValue, code, "is not an array op along an axis");
+  Attributes a;
+  a.axis = axis;
+  return make(code, {x}, a);
+}
+
+ValueId Builder::take(ValueId x, ValueId idx, int axis) {
+  Attributes a;
+  a.axis = axis;
+  return make(OpCode::kTake, {x, idx}, a);
+}
+
+ValueId Builder::transpose(ValueId x, const std::vector<int>& perm) {
+  if (perm.size() > static_cast<std::size_t>(kMaxRank)) {
+    fail(ErrorCode::kInvalidValue, OpCode::kTranspose, "perm has more than " + std::to_string(kMaxRank) + " axes");
+  }
+  Attributes a;
+  for (std::size_t k = 0; k < perm.size(); ++k) {
+    if (perm[k] < 0 || perm[k] >= kMaxRank) fail(ErrorCode::kInvalidValue, OpCode::kTranspose, "perm must be a permutation of the operand's axes");
+    a.perm[k] = static_cast<std::int8_t>(perm[k]);
+  }
+  return make(OpCode::kTranspose, {x}, a);
+}
+
 ValueId Builder::norm(ValueId x, NormKind kind) {
   Attributes a;
   a.norm = kind;

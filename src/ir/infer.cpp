@@ -213,6 +213,60 @@ Type elementwise(const Context& cx, const std::vector<ValueId>& operands, const 
   return broadcast(cx, operands, result_dtype(info.result, d), symbols);
 }
 
+// FF_AXIS rows: an array op along attrs.axis keeps the operand's shape (the scans' dtypes as NumPy 2:
+// cumsum/cumprod of bool/int32 give int64; argsort int64); transpose permutes the axes by attrs.perm.
+Type axis_op_type(const Context& cx, const std::vector<ValueId>& operands, const SymbolLookup& symbols) {
+  const ValueId operand = operands[0];
+  const Type& x = expect_kind(cx, operand, Kind::kArray, "operand");
+  if (cx.code == OpCode::kTake) {
+    if (cx.attrs.axis < 0 || cx.attrs.axis >= x.rank) {
+      cx.fail(ErrorCode::kInvalidValue, "axis " + std::to_string(cx.attrs.axis) + " is out of range for " + describe(cx.program, operand));
+    }
+    const Type& idx = expect_value(cx, operands[1], "indices");
+    if (idx.dtype != DType::kInt32 && idx.dtype != DType::kInt64) {
+      cx.fail(ErrorCode::kInvalidType, "indices " + describe(cx.program, operands[1]) + " must be int32 or int64");
+    }
+    SymbolId dims[2 * kMaxRank];
+    int rank = 0;
+    for (int k = 0; k < cx.attrs.axis; ++k) dims[rank++] = x.dims[static_cast<std::size_t>(k)];
+    for (int k = 0; idx.is_array() && k < idx.rank; ++k) dims[rank++] = idx.dims[static_cast<std::size_t>(k)];
+    for (int k = cx.attrs.axis + 1; k < x.rank; ++k) dims[rank++] = x.dims[static_cast<std::size_t>(k)];
+    if (rank > kMaxRank) {
+      cx.fail(ErrorCode::kInvalidValue, "the result would have " + std::to_string(rank) + " axes (at most " + std::to_string(kMaxRank) + ")");
+    }
+    if (rank == 0) return Type::scalar(x.dtype, false);
+    return Type::shaped(x.dtype, shape_length(cx.program, dims, rank, symbols), dims, rank);
+  }
+  if (cx.code != OpCode::kTranspose) {
+    if (cx.attrs.axis < 0 || cx.attrs.axis >= x.rank) {
+      cx.fail(ErrorCode::kInvalidValue, "axis " + std::to_string(cx.attrs.axis) + " is out of range for " + describe(cx.program, operand) +
+                                            " (" + std::to_string(x.rank) + " axes)");
+    }
+    DType d = x.dtype;
+    if (cx.code == OpCode::kArgSort) d = DType::kInt64;
+    if ((cx.code == OpCode::kCumSum || cx.code == OpCode::kCumProd) && !is_float(d)) d = DType::kInt64;
+    Type r = x;
+    r.dtype = d;
+    return r;
+  }
+  std::array<bool, kMaxRank> seen{};
+  SymbolId dims[kMaxRank];
+  for (int k = 0; k < kMaxRank; ++k) {
+    const int a = cx.attrs.perm[static_cast<std::size_t>(k)];
+    if (k >= x.rank) {
+      if (a != k) cx.fail(ErrorCode::kInvalidValue, "perm must leave the axes past the operand's rank in place");
+      continue;
+    }
+    if (a < 0 || a >= x.rank || seen[static_cast<std::size_t>(a)]) {
+      cx.fail(ErrorCode::kInvalidValue, "perm must be a permutation of the " + std::to_string(x.rank) + " axes of " +
+                                            describe(cx.program, operand));
+    }
+    seen[static_cast<std::size_t>(a)] = true;
+    dims[k] = x.dims[static_cast<std::size_t>(a)];
+  }
+  return Type::shaped(x.dtype, shape_length(cx.program, dims, x.rank, symbols), dims, x.rank);
+}
+
 }  // namespace
 
 Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>& operands, const Attributes& attrs,
@@ -361,6 +415,7 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
     default:
       break;
   }
+  if (is_axis_op(code)) return axis_op_type(cx, operands, symbols);
   cx.fail(ErrorCode::kInternal, "infer_type called on a control-flow op");
 }
 

@@ -103,6 +103,8 @@ bool is_elementwise(OpCode code) {
 
 bool is_reduction(OpCode code) { return op_info(code).op_class == OpClass::kReduction; }
 
+bool is_axis_op(OpCode code) { return op_info(code).op_class == OpClass::kAxis; }
+
 bool has_regions(OpCode code) { return op_info(code).op_class == OpClass::kControl; }
 
 bool is_comparison(OpCode code) { return op_info(code).result == ResultRule::kBoolResult; }

@@ -243,6 +243,25 @@ class Parser {
     return v;
   }
 
+  // `cumsum.axis1` (FF_AXIS rows) or `transpose.p102` (one digit per result axis).
+  void parse_axis_attribute(OpCode code, const Token& part, Attributes& attrs) {
+    const std::string& t = part.text;
+    if (code == OpCode::kTranspose) {
+      if (t.size() < 2 || t[0] != 'p' || t.size() - 1 > static_cast<std::size_t>(kMaxRank)) {
+        fail(part, "transpose takes '.p' and one digit per axis (transpose.p10)");
+      }
+      for (std::size_t k = 1; k < t.size(); ++k) {
+        if (t[k] < '0' || t[k] >= '0' + kMaxRank) fail(part, "transpose takes '.p' and one digit per axis (transpose.p10)");
+        attrs.perm[k - 1] = static_cast<std::int8_t>(t[k] - '0');
+      }
+      return;
+    }
+    int axis = -1;
+    if (t.size() == 5 && t.compare(0, 4, "axis") == 0 && t[4] >= '0' && t[4] < '0' + kMaxRank) axis = t[4] - '0';
+    if (axis < 0) fail(part, "op '" + std::string(op_name(code)) + "' takes '.axis<k>' (k in 0.." + std::to_string(kMaxRank - 1) + ")");
+    attrs.axis = axis;
+  }
+
   void statement() {
     std::vector<Declared> decls;
     do {
@@ -258,7 +277,7 @@ class Parser {
     std::vector<Token> parts;
     while (accept_punct(".")) parts.push_back(expect_kind(Tok::kIdent, "an op attribute"));
     Attributes attrs;
-    std::size_t want_parts = (*code == OpCode::kNeighborAgg || *code == OpCode::kFusedAgg) ? 2 : *code == OpCode::kNorm ? 1 : 0;
+    std::size_t want_parts = (*code == OpCode::kNeighborAgg || *code == OpCode::kFusedAgg) ? 2 : (*code == OpCode::kNorm || is_axis_op(*code)) ? 1 : 0;
     if (parts.size() != want_parts) fail(op_tok, "op '" + op_tok.text + "' takes " + std::to_string(want_parts) + " '.'-attributes");
     if (*code == OpCode::kNeighborAgg || *code == OpCode::kFusedAgg) {
       auto agg = parse_agg_op(parts[0].text);
@@ -271,6 +290,8 @@ class Parser {
       auto k = parse_norm_kind(parts[0].text);
       if (!k) fail(parts[0], "unknown norm '" + parts[0].text + "' (l1, l2, inf)");
       attrs.norm = *k;
+    } else if (is_axis_op(*code)) {
+      parse_axis_attribute(*code, parts[0], attrs);
     }
     bool control = has_regions(*code);
     if (!control && decls.size() != 1) fail(decls[1].name, "op '" + op_tok.text + "' has one result");
@@ -346,6 +367,15 @@ class Parser {
       } else if (*code == OpCode::kNorm) {
         need(1, 1);
         v = builder_.norm(ops[0], attrs.norm);
+      } else if (*code == OpCode::kTranspose) {
+        need(1, 1);
+        v = builder_.transpose(ops[0], std::vector<int>(attrs.perm.begin(), attrs.perm.end()));
+      } else if (*code == OpCode::kTake) {
+        need(2, 2);
+        v = builder_.take(ops[0], ops[1], attrs.axis);
+      } else if (is_axis_op(*code)) {
+        need(1, 1);
+        v = builder_.axis_op(*code, ops[0], attrs.axis);
       } else if (cls == OpClass::kReduction) {
         need(1, 1);
         v = builder_.reduce(*code, ops[0]);

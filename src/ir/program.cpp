@@ -114,6 +114,13 @@ std::string op_display_name(OpCode code, const Attributes& attrs) {
     name += std::string(".") + agg_op_name(attrs.agg) + "." + direction_name(attrs.direction);
   } else if (code == OpCode::kNorm) {
     name += std::string(".") + norm_kind_name(attrs.norm);
+  } else if (code == OpCode::kTranspose) {
+    name += ".p";  // transpose.p102: result axis k is operand axis perm[k] (trailing identity left out)
+    int rank = kMaxRank;
+    while (rank > 1 && attrs.perm[static_cast<std::size_t>(rank - 1)] == rank - 1) --rank;
+    for (int k = 0; k < rank; ++k) name += std::to_string(attrs.perm[static_cast<std::size_t>(k)]);
+  } else if (is_axis_op(code)) {
+    name += ".axis" + std::to_string(attrs.axis);
   }
   return name;
 }

@@ -381,7 +381,7 @@ class Verifier {
     for (const Op& op : b.ops) {
       const OpClass cls = op_info(op.code).op_class;
       const bool reduction = cls == OpClass::kReduction;
-      if (cls == OpClass::kControl || cls == OpClass::kGraph || op.code == OpCode::kLength) {
+      if (cls == OpClass::kControl || cls == OpClass::kGraph || cls == OpClass::kAxis || op.code == OpCode::kLength) {
         fail(owner, ErrorCode::kInvalidValue, std::string("a fused region cannot hold ") + op_name(op.code));
       }
       if (reduction && prologue) fail(owner, ErrorCode::kInvalidValue, "a fused_agg prologue cannot hold a reduction");

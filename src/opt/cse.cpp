@@ -56,6 +56,8 @@ class Cse {
     std::memcpy(&bits, &op.attrs.value.f, sizeof bits);
     append(key, bits);
     append(key, op.attrs.value.i);
+    append(key, op.attrs.axis);  // array ops along an axis
+    for (std::int8_t a : op.attrs.perm) append(key, a);  // transpose
     for (ValueId v : operands) append(key, v);
     return key;
   }

@@ -170,6 +170,25 @@ struct GraphQueryStep {
 
 struct Step;
 
+// An array op along an axis (ir FF_AXIS rows) run as a step of its own: the operand (slot
+// `in_slot`, of shape `dims`) is seen as (outer, len, inner) around `axis` and the axis kernel
+// (kernels/scan.h, kernels/sort.h) writes the whole result into `out_slot`. kTranspose copies the
+// operand with its axes permuted (result axis k = operand axis perm[k]). See src/exec/lower_axis.cpp.
+struct AxisStep {
+  enum Op : std::uint8_t { kCumSum, kCumProd, kCumMax, kCumMin, kSort, kArgSort, kTranspose, kTake } op = kCumSum;
+  DType in_type = DType::kFloat64, out_type = DType::kFloat64;
+  int in_slot = -1, out_slot = -1;
+  int axis = 0;
+  std::vector<LengthSource> dims;  // the operand's axes
+  std::vector<int> perm;           // kTranspose
+  // kTake: the indices (an int32/int64 array or scalar) and their element count; a scalar result
+  // (1-D x, scalar index) goes to the scalar slot out_slot.
+  int idx_slot = -1;
+  DType idx_type = DType::kInt64;
+  bool idx_scalar = false, out_scalar = false;
+  LengthSource idx_length;
+};
+
 // A loop region. Carries live in `carry_slots` during the body; after each iteration the
 // values in `yield_slots` become the carries (buffers swap, never copy).
 struct LoopStep {
@@ -187,12 +206,13 @@ struct LoopStep {
 };
 
 struct Step {
-  enum Kind : std::uint8_t { kKernel, kNeighborAgg, kEdgeGather, kGraphQuery, kLoop } kind;
+  enum Kind : std::uint8_t { kKernel, kNeighborAgg, kEdgeGather, kGraphQuery, kLoop, kAxis } kind;
   std::shared_ptr<Kernel> kernel;
   NeighborAggStep agg{};
   EdgeGatherStep gather{};
   GraphQueryStep query{};
   std::shared_ptr<LoopStep> loop;
+  std::shared_ptr<AxisStep> axis;  // kAxis
   int profile_id = 0;  // index into a run's profile table
   std::string label;
 };

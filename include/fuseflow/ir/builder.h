@@ -52,6 +52,12 @@ class Builder {
   ValueId reduce(OpCode code, ValueId x);                // sum mean min max argmin argmax
   ValueId dot(ValueId a, ValueId b);
   ValueId norm(ValueId x, NormKind kind);
+  // cumsum ... argsort (FF_AXIS rows) along `axis` in [0, rank) of array x.
+  ValueId axis_op(OpCode code, ValueId x, int axis);
+  // x with its axes permuted: result axis k is x's axis perm[k] (perm: a permutation of [0, rank)).
+  ValueId transpose(ValueId x, const std::vector<int>& perm);
+  // np.take(x, idx, axis): idx an int32/int64 array or scalar (a scalar drops the axis).
+  ValueId take(ValueId x, ValueId idx, int axis);
   ValueId full(ValueId count, ValueId value);            // value's dtype (made strong)
   ValueId arange(ValueId count);
   ValueId length(ValueId x);

@@ -71,7 +71,7 @@ enum class AggOp : std::uint8_t { kSum, kMean, kMin, kMax, kCount, kMode };
 enum class Direction : std::uint8_t { kIn, kOut, kBoth };
 enum class NormKind : std::uint8_t { kL1, kL2, kInf };
 
-enum class OpClass : std::uint8_t { kCreation, kUnary, kBinary, kTernary, kReduction, kGraph, kControl };
+enum class OpClass : std::uint8_t { kCreation, kUnary, kBinary, kTernary, kReduction, kGraph, kControl, kAxis };
 
 // Operand dtypes an op accepts (checked by type inference; kSpecial: the op's own rule).
 enum class OperandRule : std::uint8_t {
@@ -92,6 +92,7 @@ enum class RaiseRule : std::uint8_t {
   kIntNegativeExponent,  // integer pow with a negative exponent: ValueError
   kIntZeroDivisor,       // integer floor_div/mod by zero (NumPy gives 0 with a warning)
   kBadCount,             // full/arange: negative count (ValueError) or a huge one (MemoryError)
+  kBadIndex,             // take: an index outside [-len, len) (IndexError); opt/may_raise: always may raise
 };
 
 enum OpFlag : std::uint16_t {
@@ -138,6 +139,8 @@ bool is_reduction(OpCode code);
 // Ops with regions: loop, while, fused, fused_agg.
 bool has_regions(OpCode code);
 bool is_commutative(OpCode code);
+// Array ops along an axis / axis permutations (ops.def FF_AXIS rows): one materialising step each.
+bool is_axis_op(OpCode code);
 // Constant folding may evaluate `code` on operands of compute dtype `d` (exactly defined there).
 bool is_foldable(OpCode code, DType d);
 

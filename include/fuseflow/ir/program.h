@@ -67,6 +67,8 @@ struct Attributes {
   Direction direction = Direction::kIn;    // neighbor_agg
   NormKind norm = NormKind::kL2;           // norm
   ConstValue value;                        // const
+  int axis = 0;                            // cumsum ... argsort, take (FF_AXIS rows): the axis, in [0, rank)
+  std::array<std::int8_t, kMaxRank> perm{0, 1, 2, 3};  // transpose: result axis k is operand axis perm[k]
   // cast: the target dtype is the result's dtype (no attribute).
   bool operator==(const Attributes&) const = default;
 };

@@ -1,0 +1,66 @@
+// Lowering of the array ops along an axis (ops.def FF_AXIS rows: cumsum, cumprod, cummax, cummin,
+// sort, argsort) and of transpose: each is one AxisStep that materialises its result. They are not
+// elementwise (an element of the result depends on a whole line, or sits elsewhere), so no fusion
+// pass puts them in a kernel; elementwise producers and consumers around them fuse as usual.
+#include <string>
+
+#include "lowerer.h"
+
+namespace fuseflow::exec::lowering {
+
+namespace {
+
+AxisStep::Op axis_step_op(OpCode code) {
+  switch (code) {
+    case OpCode::kCumSum: return AxisStep::kCumSum;
+    case OpCode::kCumProd: return AxisStep::kCumProd;
+    case OpCode::kCumMax: return AxisStep::kCumMax;
+    case OpCode::kCumMin: return AxisStep::kCumMin;
+    case OpCode::kSort: return AxisStep::kSort;
+    case OpCode::kArgSort: return AxisStep::kArgSort;
+    case OpCode::kTranspose: return AxisStep::kTranspose;
+    case OpCode::kTake: return AxisStep::kTake;
+    default: internal(std::string("not an axis op: ") + ir::op_name(code));
+  }
+}
+
+}  // namespace
+
+void Lowerer::emit_axis_op(const ir::Op& op, std::vector<Step>& steps) {
+  const ValueId x = op.operands[0];
+  const ValueId r = op.results[0];
+  const ir::Type& t = p_.type(x);
+  auto s = std::make_shared<AxisStep>();
+  s->op = axis_step_op(op.code);
+  s->in_type = type_of(x);
+  s->out_type = type_of(r);
+  s->in_slot = slot(x);
+  s->out_slot = slot(r);
+  s->axis = op.attrs.axis;
+  for (int k = 0; k < t.rank; ++k) s->dims.push_back(length_source(t.dims[static_cast<std::size_t>(k)]));
+  if (op.code == OpCode::kTake) {
+    const ValueId idx = op.operands[1];
+    const ir::Type& it = p_.type(idx);
+    s->idx_slot = slot(idx);
+    s->idx_type = type_of(idx);
+    s->idx_scalar = it.is_scalar();
+    if (it.is_array()) s->idx_length = length_source(it.length);
+    s->out_scalar = p_.type(r).is_scalar();
+  }
+  std::string label = ir::op_name(op.code);
+  if (op.code == OpCode::kTranspose) {
+    label += "(perm=";
+    for (int k = 0; k < t.rank; ++k) {
+      s->perm.push_back(op.attrs.perm[static_cast<std::size_t>(k)]);
+      label += std::to_string(op.attrs.perm[static_cast<std::size_t>(k)]);
+    }
+    label += ")";
+  } else {
+    label += "(axis=" + std::to_string(op.attrs.axis) + ")";
+  }
+  Step step = make_step(Step::kAxis, label);
+  step.axis = std::move(s);
+  steps.push_back(std::move(step));
+}
+
+}  // namespace fuseflow::exec::lowering
