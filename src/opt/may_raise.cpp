@@ -63,6 +63,8 @@ bool RaiseAnalysis::may_raise(const ir::Op& op) const {
       const std::optional<OpCode> def = defining_code(count);
       return !(def && (*def == OpCode::kNumNodes || *def == OpCode::kNumEdges || *def == OpCode::kLength));
     }
+    case ir::RaiseRule::kBadIndex:
+      return true;  // an index's value is known only at run time
   }
   return true;
 }
