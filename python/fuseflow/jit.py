@@ -8,11 +8,14 @@ array argument). Python and NumPy scalars are runtime inputs, so new values neve
 import functools
 import inspect
 import itertools
+import logging
 import numbers
 import os
 import sys
 import threading
+import types
 import warnings
+import weakref
 
 import numpy as np
 
@@ -22,12 +25,15 @@ from .loops import _flatten, _unflatten
 from .dsl import _state as _trace_state
 from .graph import Graph
 from .profile import Profile
+from ._jit_capture import captured_sources as _captured_sources, read_source as _read_source, with_captured as _with_captured
+from ._jit_explain import recompile_reason as _recompile_reason
 
 _arg_layout = _core.arg_layout
 _core.JitDispatcher._register_graph_type(Graph)  # graph arguments take the native call path too
 
 __all__ = ["jit", "JitFunction"]
 
+_log = logging.getLogger("fuseflow.jit")
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _SUPPORTED_DTYPES = {np.dtype(n): n for n in ("bool", "int32", "int64", "float32", "float64")}
 _CANONICAL = {d: d for d in _SUPPORTED_DTYPES}  # the interned dtype object of each supported dtype
@@ -63,7 +69,15 @@ _WEAK_BOOL_KEY = ("s", "bool", True)
 
 
 _PLAIN_TYPES = (float, int, bool, str, bytes, list, tuple, dict)
-_MISSING = object()
+from ._jit_capture import _MISSING  # noqa: E402  (one sentinel shared with the capture helpers)
+
+
+def _bound_cache(jit_function):
+    """{id(instance): bound JitFunction} of a jit method (see JitFunction.__get__)."""
+    cache = jit_function.__dict__.get("_bound")
+    if cache is None:
+        cache = jit_function.__dict__.setdefault("_bound", {})
+    return cache
 
 
 def _array_like(v):
@@ -307,10 +321,24 @@ class JitFunction(_core.JitDispatcher):
     call (kinds, dtypes, array lengths, graph sizes; plain arrays, graphs and Python numbers) runs
     the remembered compiled program without entering Python; every other call comes to _call_slow."""
 
-    def __init__(self, fn):
+    def __init__(self, fn, bound_self=_MISSING):
         super().__init__()
         self._fn = fn
+        # A method's instance (see __get__) by weak reference when it allows one, so the per-instance
+        # cache does not keep it alive; None for a plain function.
+        self._self = None
+        if bound_self is not _MISSING:
+            try:
+                self._self = weakref.ref(bound_self)
+            except TypeError:
+                self._self = lambda: bound_self
         self._signature = inspect.signature(fn)
+        if bound_self is not _MISSING:
+            params = list(self._signature.parameters.values())
+            if not params or params[0].kind not in (inspect.Parameter.POSITIONAL_ONLY,
+                                                    inspect.Parameter.POSITIONAL_OR_KEYWORD):
+                raise TypeError(f"ff.jit: method {fn.__name__} must take self as its first positional parameter")
+            self._signature = self._signature.replace(parameters=params[1:])
         for p in self._signature.parameters.values():
             if p.kind == inspect.Parameter.VAR_KEYWORD:
                 raise TypeError(f"ff.jit: {fn.__name__} takes **{p.name}; name every argument instead")
@@ -329,7 +357,59 @@ class JitFunction(_core.JitDispatcher):
         self._fast = {}
         self._lock = threading.Lock()
         self.trace_count = 0  # how many times the function was traced (tests check no recompiles)
+        self._compile_log = []  # one line per trace: why it happened (explain_recompile)
+        # Captured arrays: inputs read at every call, after the parameters (see jit's docstring).
+        self._captured_names, sources = _captured_sources(fn, bound_self)
+        self._captured_sources = sources
+        missing = object()
+        self._set_signature(self._param_names, tuple(missing if d is inspect.Parameter.empty else d
+                                                     for d in self._defaults),
+                            missing, self._plain, list(sources))
         functools.update_wrapper(self, fn)
+
+    def __get__(self, obj, objtype=None):
+        """``@ff.jit`` on a method: ``obj.method`` is a jit function bound to obj (one per
+        instance, made on first access), whose array attributes are inputs (see jit)."""
+        if obj is None or self._self is not None:
+            return self
+        cache = _bound_cache(self)
+        bound = cache.get(id(obj))
+        if bound is None or bound._self() is not obj:
+            bound = JitFunction(self._fn, obj)
+            try:
+                weakref.finalize(obj, cache.pop, id(obj), None)
+            except TypeError:
+                # Not weak-referenceable: held strongly, so the cache is bounded.
+                if len(cache) >= 64:
+                    cache.clear()
+            cache[id(obj)] = bound
+        return bound
+
+    def _captured_values(self):
+        values = []
+        for name, source in zip(self._captured_names, self._captured_sources):
+            try:
+                values.append(_read_source(source))
+            except ValueError:
+                raise NameError(f"{self._fn.__name__}: captured variable {name!r} is not bound") from None
+        return values
+
+    def explain_recompile(self):
+        """Why each trace (compile) of this function happened, one line per trace: the first
+        call, or which argument changed what (dtype, rank, length-1 axes, kind) against the
+        closest earlier signature. FUSEFLOW_LOG_COMPILES=1 prints each line to stderr as it
+        happens (also logged at DEBUG on the "fuseflow.jit" logger)."""
+        if not self._compile_log:
+            return f"{self._fn.__name__}: not compiled yet"
+        return "\n".join(self._compile_log)
+
+    def _note_compile(self, key, names):
+        reason = _recompile_reason(key, names, list(self._cache))
+        line = f"{self._fn.__name__} compile #{len(self._compile_log) + 1}: {reason}"
+        self._compile_log.append(line)
+        _log.debug("%s", line)
+        if os.environ.get("FUSEFLOW_LOG_COMPILES", "") not in ("", "0"):
+            print(f"fuseflow.jit: {line}", file=sys.stderr)
 
     def _keywords_to_positions(self, args, kwargs):
         """A keyword call of plain parameters as the equivalent positional tuple, so it takes the
@@ -375,6 +455,9 @@ class JitFunction(_core.JitDispatcher):
             else:
                 names.append(pname)
                 values.append(value)
+        if self._captured_names:
+            names.extend(self._captured_names)
+            values.extend(self._captured_values())
         return names, values
 
     def _get(self, args, kwargs):
@@ -386,6 +469,9 @@ class JitFunction(_core.JitDispatcher):
                 args, n, kwargs = positional, len(positional), {}
         if self._plain and not kwargs and self._n_required <= n <= self._n_params:
             names, values = self._param_names, (args + self._defaults[n:] if n < self._n_params else args)
+            if self._captured_names:
+                names = names + self._captured_names
+                values = tuple(values) + tuple(self._captured_values())
             layout = _arg_layout(*values)
             if layout is None:  # graphs, NumPy scalars: the Python layout
                 layout = _layout(values)
@@ -407,6 +493,7 @@ class JitFunction(_core.JitDispatcher):
             with self._lock:
                 entry = self._cache.get(key)
                 if entry is None:
+                    self._note_compile(key, names)
                     entry = self._trace_ambiguous(key, names, values)
                     self._cache[key] = entry
         if layout is not None and _memoizable(values):
@@ -476,9 +563,16 @@ class JitFunction(_core.JitDispatcher):
         # Hidden inputs go after every argument: the native inputs are the arguments' plus these.
         for j in declared:
             traced_graphs[j]._weights = b.add_array_input("float64", b.edges_symbol(graph_ids[j]))
+        fn = self._fn
+        if self._captured_names or self._self is not None:
+            owner = _MISSING if self._self is None else self._self()
+            if owner is None:
+                raise ReferenceError(f"{self._fn.__name__}: the instance this method was bound to is gone")
+            fn = _with_captured(fn, owner, self._captured_names, self._captured_sources,
+                                args[len(args) - len(self._captured_names):])
         with ctx:
             try:
-                result = self._fn(*self._rebuild(names, values, args))
+                result = fn(*self._rebuild(names, values, args))
             except (TypeError, ValueError, OverflowError) as e:
                 _add_user_location(e)
                 _add_argument_shapes(e, names, values, args, b)
@@ -570,8 +664,10 @@ class JitFunction(_core.JitDispatcher):
             compiled = self._compiled(entry)
         # The native path returns outputs as they are: programs whose ff.converge must be checked
         # after each run stay on this one.
-        if not kwargs and len(args) == self._n_params and not entry.monitors and _memoizable(args):
-            self._remember(args, compiled, entry.structure, entry.graph_weights)
+        if not kwargs and len(args) == self._n_params and not entry.monitors:
+            full = args + tuple(self._captured_values()) if self._captured_names else args
+            if _memoizable(full):
+                self._remember(full, compiled, entry.structure, entry.graph_weights)
         return entry.result(compiled.run(inputs), 2)
 
     def _call_into(self, args, kwargs, out):
