@@ -8,7 +8,6 @@ import pytest
 import fuseflow as ff
 
 
-
 X = np.array([-2.0, 0.5, 3.0, -0.25, 1.5])
 Y = np.array([1.0, 2.0, 4.0, -3.0, 0.125])
 
@@ -56,3 +55,41 @@ def test_unsupported_numpy_function_raises_type_error_naming_it(fn, message):
     with pytest.raises(TypeError, match=message) as info:
         ff.jit(fn)(X)
     assert f"(at {__file__}:" in str(info.value)  # the user's line
+
+
+# ---- trace errors in the user's terms: argument names, this call's lengths, the user's line
+
+def test_length_mismatch_names_arguments_and_their_lengths():
+    @ff.jit
+    def add(a, b):
+        return a + b
+
+    with pytest.raises(ValueError) as info:
+        add(np.ones(3), np.ones(4))
+    message = str(info.value)
+    assert message.startswith("add: length mismatch: a (f64[n0=3]) has length n0=3 but b (f64[n1=4]) has length n1=4")
+    assert f"(at {__file__}:" in message and "arguments: a: shape (3,); b: shape (4,)" in message
+    assert "%" not in message
+
+
+def test_broadcast_error_names_arguments_and_shapes():
+    @ff.jit
+    def affine(weights, bias):
+        return weights * 2.0 + bias
+
+    with pytest.raises(ValueError) as info:
+        affine(np.ones((2, 3)), np.ones(4))
+    message = str(info.value)
+    assert "a computed value (f64[n0=2, n1=3])" in message and "bias (f64[n2=4])" in message
+    assert "arguments: weights: shape (2, 3); bias: shape (4,)" in message
+    assert "do not broadcast" in message and "%" not in message.split(" (at ")[0]
+
+
+def test_intermediate_values_are_named_as_computed():
+    @ff.jit
+    def pick(x, y):
+        return ff.where(x > 0, x, y)
+
+    with pytest.raises(ValueError, match=r"where: length mismatch: a computed value \(bool\[n0=3\]\) has length "
+                                         r"n0=3 but y \(f64\[n1=4\]\) has length n1=4"):
+        pick(np.ones(3), np.ones(4))
