@@ -696,11 +696,15 @@ class JitFunction(_core.JitDispatcher):
             compiled = self._compiled(entry)
         # The native path returns outputs as they are: programs whose ff.converge must be checked
         # after each run stay on this one.
+        self._maybe_remember(args, kwargs, entry, compiled)
+        return entry.result(compiled.run(inputs), 2)
+
+    def _maybe_remember(self, args, kwargs, entry, compiled):
+        """Remembers a plain positional call's layout natively (see _call_slow)."""
         if not kwargs and len(args) == self._n_params and not entry.monitors:
             full = args + tuple(self._captured_values()) if self._captured_names else args
             if _memoizable(full):
                 self._remember(full, compiled, entry.structure, entry.graph_weights)
-        return entry.result(compiled.run(inputs), 2)
 
     def _call_into(self, args, kwargs, out):
         """f(..., out=buf): runs f and writes its outputs into the caller's arrays, returning them.
@@ -741,6 +745,7 @@ class JitFunction(_core.JitDispatcher):
         if compiled is None:
             compiled = self._compiled(entry)
         compiled.run_into(inputs, leaves)
+        self._maybe_remember(args, kwargs, entry, compiled)  # the next out= call runs natively
         if entry.structure is None:
             return out
         return out if isinstance(out, tuple) else tuple(out)

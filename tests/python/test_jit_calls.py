@@ -162,3 +162,42 @@ def test_explain_recompile_names_the_changed_argument(monkeypatch, capfd):
                         "length-1 axes [1]")
     err = capfd.readouterr().err
     assert err.count("fuseflow.jit: f compile #") == 4 and "-> NumPy float32 scalar" in err
+
+
+def test_out_calls_run_natively_once_the_layout_is_remembered():
+    @ff.jit
+    def stats(x, y):
+        return x + y, x * y
+
+    x, y = np.arange(4.0), np.linspace(0.5, 2.0, 4)
+    a, b = np.empty(4), np.empty(4)
+    stats(x, y, out=(a, b))
+    calls = _count_slow(stats)
+    got = stats(x, y, out=[a, b])  # a list of out arrays returns a tuple of them, as in Python
+    assert type(got) is tuple and got[0] is a and got[1] is b
+    np.testing.assert_array_equal(a, x + y)
+    np.testing.assert_array_equal(b, x * y)
+    assert calls == []
+    # Rule violations on the native path give the Python path's errors, naming out.
+    with pytest.raises(ValueError, match=r"out\[1\]"):
+        stats(x, y, out=(a, np.empty(5)))
+    with pytest.raises(TypeError, match=r"out\[0\]"):
+        stats(x, y, out=(np.empty(4, dtype=np.float32), b))
+    with pytest.raises(ValueError, match=r"out\[0\]: must be writeable"):
+        ro = np.empty(4)
+        ro.flags.writeable = False
+        stats(x, y, out=(ro, b))
+    with pytest.raises(TypeError, match=r"out: stats returns 2 values"):
+        stats(x, y, out=a)
+
+
+def test_out_overlapping_an_input_on_the_native_path():
+    @ff.jit
+    def shift(x, y):
+        return x * 2.0 + y
+
+    x, y = np.arange(5.0), np.ones(5)
+    shift(x, y)  # remembered
+    want = x * 2.0 + y
+    assert shift(x, y, out=x) is x
+    np.testing.assert_array_equal(x, want)
