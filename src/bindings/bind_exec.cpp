@@ -515,7 +515,7 @@ class JitDispatcher {
         nb::object compiled_ref = e.compiled;
         nb::object structure = e.structure;
         const std::vector<int> graph_weights = e.graph_weights;  // empty for most programs: no allocation
-        const Compiled& compiled = nb::cast<const Compiled&>(compiled_ref);
+        const Compiled& compiled = *e.compiled_ptr;  // checked by remember(); compiled_ref keeps it alive
         // Plain arrays are viewed through Storage objects on this frame, which outlives the run:
         // two allocations and frees fewer per array argument. Raw storage, constructed on use:
         // an array of optionals cost more (zeroing and destroying 32 of them) than it saved.
@@ -591,6 +591,7 @@ class JitDispatcher {
     }
     for (Entry& e : entries_) {
       if (e.key.size() == key.size && std::memcmp(e.key.data(), key.bytes, key.size) == 0) {
+        e.compiled_ptr = nb::inst_ptr<Compiled>(compiled);
         e.compiled = std::move(compiled);
         e.structure = std::move(structure);
         e.graph_weights = std::move(graph_weights);
@@ -599,7 +600,8 @@ class JitDispatcher {
     }
     // Bounded: keys include array lengths, so a caller sweeping sizes would otherwise grow it.
     if (entries_.size() >= kMaxEntries) entries_.clear();
-    entries_.push_back({std::string(reinterpret_cast<const char*>(key.bytes), key.size), std::move(compiled),
+    const Compiled* ptr = nb::inst_ptr<Compiled>(compiled);
+    entries_.push_back({std::string(reinterpret_cast<const char*>(key.bytes), key.size), std::move(compiled), ptr,
                         std::move(structure), std::move(graph_weights)});
     return true;
   }
@@ -651,6 +653,7 @@ class JitDispatcher {
   struct Entry {
     std::string key;
     nb::object compiled;   // _core.Compiled
+    const Compiled* compiled_ptr;  // its C++ object (no nanobind cast per call)
     nb::object structure;  // output structure (None: one output)
     std::vector<int> graph_weights;  // graph ordinals whose own weights are hidden inputs
   };

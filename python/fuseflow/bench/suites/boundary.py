@@ -1,7 +1,8 @@
 """boundary: what one call costs. `x + y` compiled by each side on tiny float64 arrays (per call,
-batched), the raw Compiled.run without ff.jit's signature lookup; the same ff.jit function called
-positionally, with keywords and leaning on a default (keyword calls are rewritten to the positional
-form: goal <= 1.5x the positional cost); and the compile cost of the DESIGN.md PageRank (trace +
+batched; also into a caller's out= array, fuseflow's f(x, y, out=buf) against np.add(x, y, out=buf)),
+the raw Compiled.run without ff.jit's signature lookup; the same ff.jit function called
+positionally, with keywords and leaning on a default (the native dispatcher binds keywords and
+defaults itself: goal <= 1.5x the positional cost); and the compile cost of the DESIGN.md PageRank (trace +
 optimize + plan) with a second call on new scalar values."""
 
 import time
@@ -32,9 +33,13 @@ def run(ctx):
         y = np.full(n, 2.0)
         add(x, y)
         compiled = add._compiled(add._get((x, y), {})[0])  # the raw compiled call, no ff.jit dispatch
+        out = np.empty(n)
+        add(x, y, out=out)
         contenders = {"fuseflow": lambda: add(x, y),
+                      "fuseflow out=": lambda: add(x, y, out=out),
                       "fuseflow Compiled.run": lambda: compiled.run([x, y])[0],
-                      "numpy": lambda: np.add(x, y)}
+                      "numpy": lambda: np.add(x, y),
+                      "numpy out=": lambda: np.add(x, y, out=out)}
         if jax is not None:
             jx, jy = jax.numpy.asarray(x), jax.numpy.asarray(y)
             # block_until_ready: JAX dispatches asynchronously; without it only the launch is timed.
