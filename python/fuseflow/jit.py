@@ -816,6 +816,26 @@ def jit(fn=None, *, deterministic=_NO_FLAG, static_argnames=None, static_argnums
     accepted and changes nothing; ``deterministic=False`` (there is no faster non-deterministic
     mode) is accepted with a DeprecationWarning; anything but a bool is a TypeError.
 
+    Captured arrays: NumPy arrays the function reads from an enclosing scope (closure variables)
+    or from its module's globals are inputs of the program, like arguments, not constants: they
+    are read again at every call and never copied, so an in-place change (``w[0] = 1``) or a
+    rebinding (``w = new_array``) is seen by the next call; a new dtype or rank/axis layout
+    retraces. Which names are captured is decided when ff.jit wraps the function (variables that
+    hold an ndarray then). Captured Python scalars and other objects stay trace-time constants.
+
+    Methods: ``@ff.jit`` on a method gives each instance its own jit function on first access
+    (``obj.method``); the instance's ndarray attributes (``vars(self)`` when bound) are inputs
+    read at every call, like captured arrays; its other attributes are read while tracing and are
+    constants of that trace (changing them later does not retrace); methods called on ``self``
+    see the traced arrays too. The instance is held weakly. Call it through the instance, not as
+    ``Class.method(obj, x)``.
+
+    Keyword arguments, defaults and ``out=`` take the native call path like positional calls.
+    ``f.explain_recompile()`` says why each trace happened (first call, or which argument changed
+    dtype / rank / length-1 axes / kind); FUSEFLOW_LOG_COMPILES=1 prints each to stderr when it
+    happens. NumPy functions on traced values (``np.sum(x)``, ``np.where(c, a, b)``, ``np.exp(x)``)
+    run as the fuseflow op; unsupported ones raise a TypeError naming them.
+
     ``static_argnames`` / ``static_argnums`` (as in JAX) name parameters whose values are Python
     constants of the trace, not runtime inputs: strings, options, shapes, flags that choose the
     program. Each distinct (hashable) value traces and compiles its own program; the others stay
@@ -924,6 +944,17 @@ class StaticJitFunction:
     def __call__(self, *args, **kwargs):
         fn, a, k = self._split(args, kwargs)
         return fn(*a, **k)
+
+    def explain_recompile(self):
+        """Why each program was traced: one block per distinct static value tuple (a new one
+        always traces), each with its own JitFunction.explain_recompile lines."""
+        if not self._specialized:
+            return f"{self._fn.__name__}: not compiled yet"
+        blocks = []
+        for key, fn in list(self._specialized.items()):
+            statics = ", ".join(f"{name}={value!r}" for name, _, value in key)
+            blocks.append(f"static {statics}:\n" + fn.explain_recompile())
+        return "\n".join(blocks)
 
     def ir(self, *args, optimized=False, locations=False, **kwargs):
         fn, a, k = self._split(args, kwargs)
