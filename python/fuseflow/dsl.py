@@ -16,6 +16,7 @@ import threading
 import numpy as np
 
 from . import _core
+from . import _numpy_interop
 
 __all__ = [
     "Traced", "TracedGraph", "where", "minimum", "maximum", "clip", "abs", "exp", "log", "log1p",
@@ -283,14 +284,17 @@ class Traced:
 
     # ---- NumPy ufuncs applied to traced values (np.exp(x), np.float32(2) * x, ...)
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        if method != "__call__" or kwargs:
-            return NotImplemented
-        name = _UFUNCS.get(ufunc)
-        if name is None:
-            raise TypeError(f"numpy.{ufunc.__name__} is not supported on traced values; use the ff.* equivalent")
+        reduced = _numpy_interop.array_ufunc(ufunc, method, inputs, kwargs, _UFUNCS)  # raises if unsupported
+        if reduced is not None:
+            return reduced
+        name = _UFUNCS[ufunc]
         if ufunc.nin == 1:
             return _strong(_unary(name, inputs[0]))
         return _strong(_binary(name, inputs[0], inputs[1]))
+
+    # ---- NumPy functions applied to traced values (np.sum(x), np.where(c, x, y), ...)
+    def __array_function__(self, func, types, args, kwargs):
+        return _numpy_interop.array_function(func, args, dict(kwargs))
 
 
 _UFUNCS = {

@@ -8,11 +8,14 @@ array argument). Python and NumPy scalars are runtime inputs, so new values neve
 import functools
 import inspect
 import itertools
+import logging
 import numbers
 import os
 import sys
 import threading
+import types
 import warnings
+import weakref
 
 import numpy as np
 
@@ -22,12 +25,15 @@ from .loops import _flatten, _unflatten
 from .dsl import _state as _trace_state
 from .graph import Graph
 from .profile import Profile
+from ._jit_capture import captured_sources as _captured_sources, read_source as _read_source, with_captured as _with_captured
+from ._jit_explain import recompile_reason as _recompile_reason
 
 _arg_layout = _core.arg_layout
 _core.JitDispatcher._register_graph_type(Graph)  # graph arguments take the native call path too
 
 __all__ = ["jit", "JitFunction"]
 
+_log = logging.getLogger("fuseflow.jit")
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _SUPPORTED_DTYPES = {np.dtype(n): n for n in ("bool", "int32", "int64", "float32", "float64")}
 _CANONICAL = {d: d for d in _SUPPORTED_DTYPES}  # the interned dtype object of each supported dtype
@@ -63,7 +69,15 @@ _WEAK_BOOL_KEY = ("s", "bool", True)
 
 
 _PLAIN_TYPES = (float, int, bool, str, bytes, list, tuple, dict)
-_MISSING = object()
+from ._jit_capture import _MISSING  # noqa: E402  (one sentinel shared with the capture helpers)
+
+
+def _bound_cache(jit_function):
+    """{id(instance): bound JitFunction} of a jit method (see JitFunction.__get__)."""
+    cache = jit_function.__dict__.get("_bound")
+    if cache is None:
+        cache = jit_function.__dict__.setdefault("_bound", {})
+    return cache
 
 
 def _array_like(v):
@@ -184,19 +198,51 @@ def _add_user_location(error):
 
 
 def _add_argument_shapes(error, names, values, traced, builder):
-    """A broadcasting error names IR axis symbols: append each array argument's actual shape and
-    its symbols, so the user sees which arguments disagree."""
+    """Puts a trace error in the user's terms: IR value ids of arguments become the argument
+    names (``%1 (f64[n1])`` -> ``y (f64[n1=4])``), other ids "a computed value", and axis symbols
+    carry the actual lengths of this call. A broadcasting / length error also gets each array
+    argument's shape."""
     if not error.args or not isinstance(error.args[0], str):
         return
     message = error.args[0]
-    if "do not broadcast" not in message and "length mismatch" not in message:
-        return
-    parts = []
+    by_id, lengths, parts = {}, {}, []
     for name, value, t in zip(names, values, traced):
-        if isinstance(t, Traced) and t.is_array and hasattr(value, "shape"):
-            parts.append(f"{name}: shape {tuple(value.shape)} = [{', '.join(builder.shape_of(t._id))}]")
-    if parts:
-        error.args = (f"{message}; arguments: {'; '.join(parts)}",) + error.args[1:]
+        if isinstance(t, Traced):
+            by_id[t._id] = name
+            if t.is_array and hasattr(value, "shape"):
+                symbols = builder.shape_of(t._id)
+                for sym, n in zip(symbols, value.shape):
+                    if sym != "1":
+                        lengths.setdefault(sym, n)
+                parts.append(f"{name}: shape {tuple(value.shape)}")
+    message = _user_terms(message, by_id, lengths)
+    if ("do not broadcast" in message or "length mismatch" in message) and parts:
+        message = f"{message}; arguments: {'; '.join(parts)}"
+    error.args = (message,) + error.args[1:]
+
+
+_VALUE_REF = None
+
+
+def _user_terms(message, by_id, lengths):
+    """message with %K value references named and n<K> symbols given their lengths (see above)."""
+    global _VALUE_REF
+    import re
+    if _VALUE_REF is None:
+        _VALUE_REF = (re.compile(r"%(\d+) \(([^()]*)\)"), re.compile(r"\b(n\d+)\b(?!=)"))
+    values, symbols = _VALUE_REF
+    head, sep, tail = message.partition(" (at ")  # the user's file:line stays as it is
+
+    def value(m):
+        vid = int(m.group(1))
+        name = by_id.get(vid)
+        return f"{name} ({m.group(2)})" if name is not None else f"a computed value ({m.group(2)})"
+
+    head = values.sub(value, head)
+    if not any(w in head for w in ("mismatch", "broadcast", "as length")):
+        return head + sep + tail  # lengths matter to shape errors; other messages keep the IR types as they are
+    head = symbols.sub(lambda m: f"{m.group(1)}={lengths[m.group(1)]}" if m.group(1) in lengths else m.group(1), head)
+    return head + sep + tail
 
 
 def _any_traced(args, kwargs):
@@ -307,10 +353,24 @@ class JitFunction(_core.JitDispatcher):
     call (kinds, dtypes, array lengths, graph sizes; plain arrays, graphs and Python numbers) runs
     the remembered compiled program without entering Python; every other call comes to _call_slow."""
 
-    def __init__(self, fn):
+    def __init__(self, fn, bound_self=_MISSING):
         super().__init__()
         self._fn = fn
+        # A method's instance (see __get__) by weak reference when it allows one, so the per-instance
+        # cache does not keep it alive; None for a plain function.
+        self._self = None
+        if bound_self is not _MISSING:
+            try:
+                self._self = weakref.ref(bound_self)
+            except TypeError:
+                self._self = lambda: bound_self
         self._signature = inspect.signature(fn)
+        if bound_self is not _MISSING:
+            params = list(self._signature.parameters.values())
+            if not params or params[0].kind not in (inspect.Parameter.POSITIONAL_ONLY,
+                                                    inspect.Parameter.POSITIONAL_OR_KEYWORD):
+                raise TypeError(f"ff.jit: method {fn.__name__} must take self as its first positional parameter")
+            self._signature = self._signature.replace(parameters=params[1:])
         for p in self._signature.parameters.values():
             if p.kind == inspect.Parameter.VAR_KEYWORD:
                 raise TypeError(f"ff.jit: {fn.__name__} takes **{p.name}; name every argument instead")
@@ -329,7 +389,59 @@ class JitFunction(_core.JitDispatcher):
         self._fast = {}
         self._lock = threading.Lock()
         self.trace_count = 0  # how many times the function was traced (tests check no recompiles)
+        self._compile_log = []  # one line per trace: why it happened (explain_recompile)
+        # Captured arrays: inputs read at every call, after the parameters (see jit's docstring).
+        self._captured_names, sources = _captured_sources(fn, bound_self)
+        self._captured_sources = sources
+        missing = object()
+        self._set_signature(self._param_names, tuple(missing if d is inspect.Parameter.empty else d
+                                                     for d in self._defaults),
+                            missing, self._plain, list(sources))
         functools.update_wrapper(self, fn)
+
+    def __get__(self, obj, objtype=None):
+        """``@ff.jit`` on a method: ``obj.method`` is a jit function bound to obj (one per
+        instance, made on first access), whose array attributes are inputs (see jit)."""
+        if obj is None or self._self is not None:
+            return self
+        cache = _bound_cache(self)
+        bound = cache.get(id(obj))
+        if bound is None or bound._self() is not obj:
+            bound = JitFunction(self._fn, obj)
+            try:
+                weakref.finalize(obj, cache.pop, id(obj), None)
+            except TypeError:
+                # Not weak-referenceable: held strongly, so the cache is bounded.
+                if len(cache) >= 64:
+                    cache.clear()
+            cache[id(obj)] = bound
+        return bound
+
+    def _captured_values(self):
+        values = []
+        for name, source in zip(self._captured_names, self._captured_sources):
+            try:
+                values.append(_read_source(source))
+            except ValueError:
+                raise NameError(f"{self._fn.__name__}: captured variable {name!r} is not bound") from None
+        return values
+
+    def explain_recompile(self):
+        """Why each trace (compile) of this function happened, one line per trace: the first
+        call, or which argument changed what (dtype, rank, length-1 axes, kind) against the
+        closest earlier signature. FUSEFLOW_LOG_COMPILES=1 prints each line to stderr as it
+        happens (also logged at DEBUG on the "fuseflow.jit" logger)."""
+        if not self._compile_log:
+            return f"{self._fn.__name__}: not compiled yet"
+        return "\n".join(self._compile_log)
+
+    def _note_compile(self, key, names):
+        reason = _recompile_reason(key, names, list(self._cache))
+        line = f"{self._fn.__name__} compile #{len(self._compile_log) + 1}: {reason}"
+        self._compile_log.append(line)
+        _log.debug("%s", line)
+        if os.environ.get("FUSEFLOW_LOG_COMPILES", "") not in ("", "0"):
+            print(f"fuseflow.jit: {line}", file=sys.stderr)
 
     def _keywords_to_positions(self, args, kwargs):
         """A keyword call of plain parameters as the equivalent positional tuple, so it takes the
@@ -375,6 +487,9 @@ class JitFunction(_core.JitDispatcher):
             else:
                 names.append(pname)
                 values.append(value)
+        if self._captured_names:
+            names.extend(self._captured_names)
+            values.extend(self._captured_values())
         return names, values
 
     def _get(self, args, kwargs):
@@ -386,6 +501,9 @@ class JitFunction(_core.JitDispatcher):
                 args, n, kwargs = positional, len(positional), {}
         if self._plain and not kwargs and self._n_required <= n <= self._n_params:
             names, values = self._param_names, (args + self._defaults[n:] if n < self._n_params else args)
+            if self._captured_names:
+                names = names + self._captured_names
+                values = tuple(values) + tuple(self._captured_values())
             layout = _arg_layout(*values)
             if layout is None:  # graphs, NumPy scalars: the Python layout
                 layout = _layout(values)
@@ -407,6 +525,7 @@ class JitFunction(_core.JitDispatcher):
             with self._lock:
                 entry = self._cache.get(key)
                 if entry is None:
+                    self._note_compile(key, names)
                     entry = self._trace_ambiguous(key, names, values)
                     self._cache[key] = entry
         if layout is not None and _memoizable(values):
@@ -476,9 +595,16 @@ class JitFunction(_core.JitDispatcher):
         # Hidden inputs go after every argument: the native inputs are the arguments' plus these.
         for j in declared:
             traced_graphs[j]._weights = b.add_array_input("float64", b.edges_symbol(graph_ids[j]))
+        fn = self._fn
+        if self._captured_names or self._self is not None:
+            owner = _MISSING if self._self is None else self._self()
+            if owner is None:
+                raise ReferenceError(f"{self._fn.__name__}: the instance this method was bound to is gone")
+            fn = _with_captured(fn, owner, self._captured_names, self._captured_sources,
+                                args[len(args) - len(self._captured_names):])
         with ctx:
             try:
-                result = self._fn(*self._rebuild(names, values, args))
+                result = fn(*self._rebuild(names, values, args))
             except (TypeError, ValueError, OverflowError) as e:
                 _add_user_location(e)
                 _add_argument_shapes(e, names, values, args, b)
@@ -570,9 +696,15 @@ class JitFunction(_core.JitDispatcher):
             compiled = self._compiled(entry)
         # The native path returns outputs as they are: programs whose ff.converge must be checked
         # after each run stay on this one.
-        if not kwargs and len(args) == self._n_params and not entry.monitors and _memoizable(args):
-            self._remember(args, compiled, entry.structure, entry.graph_weights)
+        self._maybe_remember(args, kwargs, entry, compiled)
         return entry.result(compiled.run(inputs), 2)
+
+    def _maybe_remember(self, args, kwargs, entry, compiled):
+        """Remembers a plain positional call's layout natively (see _call_slow)."""
+        if not kwargs and len(args) == self._n_params and not entry.monitors:
+            full = args + tuple(self._captured_values()) if self._captured_names else args
+            if _memoizable(full):
+                self._remember(full, compiled, entry.structure, entry.graph_weights)
 
     def _call_into(self, args, kwargs, out):
         """f(..., out=buf): runs f and writes its outputs into the caller's arrays, returning them.
@@ -613,6 +745,7 @@ class JitFunction(_core.JitDispatcher):
         if compiled is None:
             compiled = self._compiled(entry)
         compiled.run_into(inputs, leaves)
+        self._maybe_remember(args, kwargs, entry, compiled)  # the next out= call runs natively
         if entry.structure is None:
             return out
         return out if isinstance(out, tuple) else tuple(out)
@@ -687,6 +820,26 @@ def jit(fn=None, *, deterministic=_NO_FLAG, static_argnames=None, static_argnums
     neighbours in order on one thread. That is the only mode, so ``deterministic=True`` is
     accepted and changes nothing; ``deterministic=False`` (there is no faster non-deterministic
     mode) is accepted with a DeprecationWarning; anything but a bool is a TypeError.
+
+    Captured arrays: NumPy arrays the function reads from an enclosing scope (closure variables)
+    or from its module's globals are inputs of the program, like arguments, not constants: they
+    are read again at every call and never copied, so an in-place change (``w[0] = 1``) or a
+    rebinding (``w = new_array``) is seen by the next call; a new dtype or rank/axis layout
+    retraces. Which names are captured is decided when ff.jit wraps the function (variables that
+    hold an ndarray then). Captured Python scalars and other objects stay trace-time constants.
+
+    Methods: ``@ff.jit`` on a method gives each instance its own jit function on first access
+    (``obj.method``); the instance's ndarray attributes (``vars(self)`` when bound) are inputs
+    read at every call, like captured arrays; its other attributes are read while tracing and are
+    constants of that trace (changing them later does not retrace); methods called on ``self``
+    see the traced arrays too. The instance is held weakly. Call it through the instance, not as
+    ``Class.method(obj, x)``.
+
+    Keyword arguments, defaults and ``out=`` take the native call path like positional calls.
+    ``f.explain_recompile()`` says why each trace happened (first call, or which argument changed
+    dtype / rank / length-1 axes / kind); FUSEFLOW_LOG_COMPILES=1 prints each to stderr when it
+    happens. NumPy functions on traced values (``np.sum(x)``, ``np.where(c, a, b)``, ``np.exp(x)``)
+    run as the fuseflow op; unsupported ones raise a TypeError naming them.
 
     ``static_argnames`` / ``static_argnums`` (as in JAX) name parameters whose values are Python
     constants of the trace, not runtime inputs: strings, options, shapes, flags that choose the
@@ -796,6 +949,17 @@ class StaticJitFunction:
     def __call__(self, *args, **kwargs):
         fn, a, k = self._split(args, kwargs)
         return fn(*a, **k)
+
+    def explain_recompile(self):
+        """Why each program was traced: one block per distinct static value tuple (a new one
+        always traces), each with its own JitFunction.explain_recompile lines."""
+        if not self._specialized:
+            return f"{self._fn.__name__}: not compiled yet"
+        blocks = []
+        for key, fn in list(self._specialized.items()):
+            statics = ", ".join(f"{name}={value!r}" for name, _, value in key)
+            blocks.append(f"static {statics}:\n" + fn.explain_recompile())
+        return "\n".join(blocks)
 
     def ir(self, *args, optimized=False, locations=False, **kwargs):
         fn, a, k = self._split(args, kwargs)

@@ -1,7 +1,8 @@
 """boundary: what one call costs. `x + y` compiled by each side on tiny float64 arrays (per call,
-batched), the raw Compiled.run without ff.jit's signature lookup; the same ff.jit function called
-positionally, with keywords and leaning on a default (keyword calls are rewritten to the positional
-form: goal <= 1.5x the positional cost); and the compile cost of the DESIGN.md PageRank (trace +
+batched; also into a caller's out= array, fuseflow's f(x, y, out=buf) against np.add(x, y, out=buf)),
+the raw Compiled.run without ff.jit's signature lookup; the same ff.jit function called
+positionally, with keywords and leaning on a default (the native dispatcher binds keywords and
+defaults itself: goal <= 1.5x the positional cost); and the compile cost of the DESIGN.md PageRank (trace +
 optimize + plan) with a second call on new scalar values."""
 
 import time
@@ -43,6 +44,12 @@ def run(ctx):
             contenders["numba"] = lambda: nadd(x, y)
         contenders.update(contenders_extra)
         ctx.measure("x + y (per call)", contenders, size=n, size_label=f"{n:,} float64", rtol=0.0)
+        # Into the caller's array: no result allocation on either side.
+        out = np.empty(n)
+        add(x, y, out=out)
+        ctx.measure("x + y into out= (per call)", {"fuseflow": lambda: add(x, y, out=out),
+                                                  "numpy": lambda: np.add(x, y, out=out)},
+                    size=n, size_label=f"{n:,} float64", rtol=0.0)
 
     _keyword_calls(ctx, ff)
 
