@@ -21,19 +21,24 @@ _FUNCTIONS = {
     np.round: ("round", 1, ()),
     np.around: ("round", 1, ()),
     np.linalg.norm: ("norm", 1, ()),
+    # Array operations along an axis (fuseflow.array_ops) that trace.
+    np.cumsum: ("cumsum", 2, ("axis",)),
+    np.cumprod: ("cumprod", 2, ("axis",)),
+    np.sort: ("sort", 2, ("axis",)),
+    np.argsort: ("argsort", 2, ("axis",)),
+    np.take: ("take", 3, ("axis",)),
 }
 
 # NumPy functions with an ff.* counterpart that does not trace yet: the message names it.
-_EAGER_ONLY = ("cumsum", "cumprod", "diff", "sort", "argsort", "median", "quantile", "take", "bincount",
-               "histogram")
+_EAGER_ONLY = ("diff", "median", "quantile", "bincount", "histogram")
 
 # ufunc.reduce on a traced array -> the fuseflow reduction.
 _REDUCE = {np.add: "sum", np.maximum: "max", np.minimum: "min"}
 
 
 def _ff(name):
-    from . import dsl  # the DSL functions (and reductions it re-exports)
-    return getattr(dsl, name)
+    from . import array_ops, dsl  # the DSL functions (and reductions it re-exports), the axis ops
+    return getattr(dsl, name, None) or getattr(array_ops, name)
 
 
 def array_function(func, args, kwargs):

@@ -973,6 +973,10 @@ class StaticJitFunction:
         fn, a, k = self._split(args, kwargs)
         return fn.profile(*a, **k)
 
+    def explain(self, *args, **kwargs):
+        fn, a, k = self._split(args, kwargs)
+        return fn.explain(*a, **k)
+
     def __reduce__(self):
         if _global_target(self) is self:
             return self.__qualname__  # a decorated global pickles as itself

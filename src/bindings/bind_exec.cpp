@@ -716,6 +716,7 @@ const char* step_kind_name(exec::Step::Kind k) {
     case exec::Step::kEdgeGather: return "edge_gather";
     case exec::Step::kGraphQuery: return "graph";
     case exec::Step::kLoop: return "loop";
+    case exec::Step::kAxis: return "axis";
   }
   return "?";
 }
