@@ -2,6 +2,7 @@
 #include "fuseflow/ir/program.h"
 
 #include "detail.h"
+#include "fuseflow/ir/axis_reduce.h"
 
 namespace fuseflow::ir {
 
@@ -114,6 +115,8 @@ std::string op_display_name(OpCode code, const Attributes& attrs) {
     name += std::string(".") + agg_op_name(attrs.agg) + "." + direction_name(attrs.direction);
   } else if (code == OpCode::kNorm) {
     name += std::string(".") + norm_kind_name(attrs.norm);
+  } else if (code == OpCode::kReduceAxes) {
+    name += "." + axis_reduce_display(axis_reduce_of(attrs));
   }
   return name;
 }

@@ -20,6 +20,8 @@
 
 namespace fuseflow::ir {
 
+struct AxisReduce;  // ir/axis_reduce.h
+
 class Builder {
  public:
   explicit Builder(std::string name = "main");
@@ -52,6 +54,8 @@ class Builder {
   ValueId reduce(OpCode code, ValueId x);                // sum mean min max argmin argmax
   ValueId dot(ValueId a, ValueId b);
   ValueId norm(ValueId x, NormKind kind);
+  // Reduction along axes (ir/axis_reduce.h); the executor converts bool/int operands of mean/var.
+  ValueId reduce_axes(ValueId x, const AxisReduce& r);
   ValueId full(ValueId count, ValueId value);            // value's dtype (made strong)
   ValueId arange(ValueId count);
   ValueId length(ValueId x);
