@@ -22,19 +22,20 @@ from .dsl import (  # noqa: E402,A004 (ff.abs/ff.sum/... mirror NumPy names on p
     fori_loop, full, log, log1p, max, maximum, mean, min, minimum, neighbor_agg, norm, norm_cdf,
     relu, round, sigmoid, sin, sqrt, square, sum, tanh, where, while_loop,
 )
+from .reductions import all, any, logsumexp, prod, softmax, std, var  # noqa: E402,A004
 from .array_ops import (  # noqa: E402 (native kernels on NumPy arrays; not yet inside ff.jit)
     argsort, bincount, cummax, cummin, cumprod, cumsum, diff, histogram, median, quantile, sort, take, top_k,
 )
 
 from ._version import __version__
 
-# ff.abs/min/max/round/sum exist too but stay out of __all__: `from fuseflow import *` must not
+# ff.abs/min/max/round/sum/any/all exist too but stay out of __all__: `from fuseflow import *` must not
 # shadow Python's builtins.
 _DSL_NAMES = [
     "arange", "argmax", "argmin", "ceil", "clip", "converge", "cos", "dot", "erf", "erfc", "exp",
     "expm1", "floor", "fori_loop", "full", "log", "log1p", "maximum", "mean", "minimum",
     "neighbor_agg", "norm", "norm_cdf", "relu", "sigmoid", "sin", "sqrt", "square", "tanh", "where",
-    "while_loop",
+    "while_loop", "prod", "var", "std", "logsumexp", "softmax",
 ]
 _ARRAY_OP_NAMES = [
     "argsort", "bincount", "cummax", "cummin", "cumprod", "cumsum", "diff", "histogram", "median",
@@ -49,7 +50,7 @@ __all__ = [
 
 # What `dir(ff)` and tab completion show: the public API, not the modules it is built from
 # (ff.dsl, ff.io, ...) nor private names. Those stay importable for whoever needs them.
-_PUBLIC = sorted(set(__all__) | {"__version__", "abs", "max", "min", "round", "sum"})
+_PUBLIC = sorted(set(__all__) | {"__version__", "abs", "all", "any", "max", "min", "round", "sum"})
 
 
 def __dir__():

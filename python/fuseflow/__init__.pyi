@@ -17,6 +17,9 @@ from .dsl import (
     norm as norm, norm_cdf as norm_cdf, relu as relu, round as round, sigmoid as sigmoid, sin as sin,
     sqrt as sqrt, square as square, sum as sum, tanh as tanh, where as where, while_loop as while_loop,
 )
+from .reductions import (
+    all as all, any as any, logsumexp as logsumexp, prod as prod, softmax as softmax, std as std, var as var,
+)
 from .array_ops import (
     argsort as argsort, bincount as bincount, cummax as cummax, cummin as cummin, cumprod as cumprod,
     cumsum as cumsum, diff as diff, histogram as histogram, median as median, quantile as quantile, sort as sort,
@@ -39,5 +42,5 @@ __all__ = [
     "exp", "expm1", "floor", "fori_loop", "full", "log", "log1p", "maximum", "mean", "minimum", "neighbor_agg",
     "norm", "norm_cdf", "relu", "sigmoid", "sin", "sqrt", "square", "tanh", "where", "while_loop",
     "argsort", "bincount", "cummax", "cummin", "cumprod", "cumsum", "diff", "histogram", "median",
-    "quantile", "sort", "take", "top_k",
+    "quantile", "sort", "take", "top_k", "prod", "var", "std", "logsumexp", "softmax",
 ]

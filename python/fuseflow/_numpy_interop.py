@@ -34,6 +34,8 @@ _EAGER_ONLY = ("diff", "median", "quantile", "bincount", "histogram")
 
 # ufunc.reduce on a traced array -> the fuseflow reduction.
 _REDUCE = {np.add: "sum", np.maximum: "max", np.minimum: "min"}
+# ufunc.accumulate on a traced array -> the fuseflow scan.
+_ACCUMULATE = {np.add: "cumsum", np.multiply: "cumprod", np.maximum: "cummax", np.minimum: "cummin"}
 
 
 def _ff(name):
@@ -88,6 +90,12 @@ def array_ufunc(ufunc, method, inputs, kwargs, ufunc_names):
         if getattr(x, "ndim", None) == 1 and axis in (0, -1, (0,)):
             axis = None  # the whole 1-D array: the form every fuseflow reduction takes
         return _ff(_REDUCE[ufunc])(x, axis=axis, keepdims=kwargs.get("keepdims", False))
+    if method == "accumulate" and ufunc in _ACCUMULATE:
+        bad = sorted(k for k, v in kwargs.items() if k != "axis" and v is not None)
+        if bad or len(inputs) != 1:
+            raise TypeError(f"numpy.{name}.accumulate with {', '.join(bad) or 'several inputs'} is not supported "
+                            f"inside ff.jit; use ff.{_ACCUMULATE[ufunc]}")
+        return _ff(_ACCUMULATE[ufunc])(inputs[0], axis=kwargs.get("axis", 0))  # accumulate's default axis is 0
     if method != "__call__":
         raise TypeError(f"numpy.{name}.{method} is not supported on traced values inside ff.jit")
     if kwargs:

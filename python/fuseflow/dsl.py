@@ -793,5 +793,7 @@ _EAGER_AGG = {}
 
 # Reductions live in reductions.py and loops in loops.py (both import the names above); re-exported
 # here, where ff.* takes them.
-from .reductions import _NORMS, argmax, argmin, dot, max, mean, min, norm, sum  # noqa: E402,F401,A004
+from .reductions import (  # noqa: E402,F401,A004
+    _NORMS, argmax, argmin, dot, logsumexp, max, mean, min, norm, prod, softmax, std, sum, var,
+)  # ff.any/ff.all: reductions.py (dsl.py itself calls the builtins)
 from .loops import ConvergeInfo, converge, fori_loop, while_loop  # noqa: E402,F401

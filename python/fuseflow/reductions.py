@@ -1,39 +1,111 @@
-"""ff.sum, ff.mean, ff.min, ff.max, ff.argmin, ff.argmax, ff.dot, ff.norm: traced inside ff.jit
-(whole-array reductions of arrays of any rank), NumPy outside. Part of the tracing DSL
-(fuseflow.dsl re-exports every name here)."""
+"""ff.sum, mean, min, max, prod, any, all, argmin, argmax, var, std, norm, logsumexp, softmax, dot:
+traced inside ff.jit, NumPy outside. Part of the tracing DSL (fuseflow.dsl re-exports every name here).
+
+Inside ff.jit every reduction takes NumPy's ``axis=`` (None, an int or a tuple of ints; negative
+counts from the end) and ``keepdims=``. Whole-array reductions (axis=None, keepdims=False) of
+sum/mean/min/max/argmin/argmax/norm are accumulated inside the fused kernel of their producers;
+the others are one ``reduce_axes`` step (IR), whose result broadcasts back into the consumers'
+kernels (x - x.max(axis=-1, keepdims=True) reads the row maxima with stride 0, never copied).
+
+Rules (errors name the argument): axis must be ints (TypeError), in [-ndim, ndim) (AxisError, a
+ValueError and IndexError) and distinct (ValueError); argmin/argmax take one int axis or None;
+ddof must be a real number (TypeError). min/max/argmin/argmax along an empty axis raise ValueError
+at run time, as in NumPy.
+"""
+
+import operator
 
 import numpy as np
 
 from .dsl import Traced, _context_of, _lift, _located
 
-__all__ = ["sum", "mean", "min", "max", "argmin", "argmax", "dot", "norm"]
-
+__all__ = ["sum", "mean", "min", "max", "prod", "any", "all", "argmin", "argmax", "var", "std", "dot",
+           "norm", "logsumexp", "softmax"]
 
 def _require_array(x, fn):
     if not x.is_array:
         raise TypeError(f"ff.{fn}: x must be an array, got a scalar")
 
 
-def _whole_array_only(fn, axis, keepdims):
-    """Inside ff.jit, reductions are over the whole array (any rank) for now: an axis or keepdims
-    is a NotImplementedError naming the function (outside ff.jit NumPy takes both)."""
-    if axis is not None or keepdims:
-        raise NotImplementedError(f"ff.{fn}(axis=..., keepdims=...) inside ff.jit is not implemented yet: only "
-                                  f"whole-array reductions (axis=None, keepdims=False) of arrays of any rank")
+def _axes(fn, axis, ndim, single=False):
+    """axis (None, int or tuple of ints) as a sorted tuple of distinct non-negative axes (None: all)."""
+    if axis is None:
+        return None
+    if isinstance(axis, (tuple, list)):
+        if single:
+            raise TypeError(f"axis: ff.{fn} takes one int axis or None, got {axis!r}")
+        items = tuple(axis)
+    else:
+        items = (axis,)
+    out = []
+    for a in items:
+        if isinstance(a, (bool, np.bool_)) or isinstance(a, Traced):
+            raise TypeError(f"axis: ff.{fn} needs Python ints, got {a!r}")
+        try:
+            a = operator.index(a)
+        except TypeError:
+            raise TypeError(f"axis: ff.{fn} needs an int or a tuple of ints, got {a!r}") from None
+        if not -ndim <= a < ndim:
+            raise np.exceptions.AxisError(f"axis: {a} is out of bounds for an array of dimension {ndim} (ff.{fn})")
+        out.append(a % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"axis: duplicate value in axis={axis!r} (ff.{fn})")
+    return tuple(sorted(out))
+
+
+def _reduce_axes(x, kind, axes, keepdims, ddof=0.0):
+    return Traced(x._ctx, _located(x._ctx).reduce_axes(x._id, kind, list(axes), bool(keepdims), float(ddof)))
+
+
+def _no_axes(x, kind, ddof=0.0):
+    """A reduction over no axes (axis=()): NumPy gives every element on its own, in the result dtype."""
+    dt = x.dtype
+    if kind in ("sum", "prod"):
+        return x.astype(np.int64) if dt.kind in "bi" else x
+    if kind in ("mean", "var"):
+        xf = x.astype(np.float64) if dt.kind in "bi" else x
+        if kind == "mean":
+            return xf
+        d = xf - xf  # 0, or NaN where x is inf/NaN (as NumPy's x - mean)
+        return (d * d) / (1.0 - ddof if ddof < 1 else 0.0)  # n - ddof with n = 1, clamped at 0
+    if kind in ("any", "all"):
+        return x != 0
+    return x  # min, max
+
+
+_WHOLE = ("sum", "mean", "min", "max", "argmin", "argmax")  # fused whole-array IR reductions
+
+
+def _traced_reduce(x, kind, axis, keepdims, ddof=0.0):
+    _located(x._ctx)  # a value leaked from a finished trace raises its own error before x.ndim is read
+    _require_array(x, kind)
+    ndim = x.ndim
+    axes = _axes(kind, axis, ndim, single=kind in ("argmin", "argmax"))
+    if axes is None:
+        if not keepdims and kind in _WHOLE:
+            return Traced(x._ctx, _located(x._ctx).reduce(kind, x._id))
+        if kind in ("argmin", "argmax"):
+            if ndim > 1:
+                raise NotImplementedError(f"ff.{kind}(axis=None, keepdims=True) of an N-d array inside ff.jit "
+                                          f"is not implemented; give an axis")
+            axes = (0,)
+        else:
+            axes = tuple(range(ndim))
+    if not axes:
+        return _no_axes(x, kind, ddof)
+    return _reduce_axes(x, kind, axes, keepdims, ddof)
 
 
 def _make_reduction(name, numpy_fn):
     def fn(x, axis=None, keepdims=False):
         if isinstance(x, Traced):
-            _require_array(x, name)
-            _whole_array_only(name, axis, keepdims)
-            return Traced(x._ctx, _located(x._ctx).reduce(name, x._id))
+            return _traced_reduce(x, name, axis, keepdims)
         return numpy_fn(np.asarray(x), axis=axis, keepdims=keepdims)
 
     fn.__name__ = name
     fn.__qualname__ = name
-    fn.__doc__ = (f"{name} over the whole array, any rank (a traced scalar inside ff.jit; axis=/keepdims= "
-                  f"are NumPy's outside ff.jit and not implemented inside it yet).")
+    fn.__doc__ = (f"{name} along axis (None: all; an int or a tuple of ints, negative from the end), "
+                  f"with keepdims, like numpy.{numpy_fn.__name__}; traced inside ff.jit.")
     return fn
 
 
@@ -41,8 +113,83 @@ sum = _make_reduction("sum", np.sum)  # noqa: A001
 mean = _make_reduction("mean", np.mean)
 min = _make_reduction("min", np.min)  # noqa: A001
 max = _make_reduction("max", np.max)  # noqa: A001
+prod = _make_reduction("prod", np.prod)
+any = _make_reduction("any", np.any)  # noqa: A001
+all = _make_reduction("all", np.all)  # noqa: A001
 argmin = _make_reduction("argmin", np.argmin)
 argmax = _make_reduction("argmax", np.argmax)
+
+
+def _ddof(ddof):
+    if isinstance(ddof, (bool, np.bool_)) or not isinstance(ddof, (int, float, np.integer, np.floating)):
+        raise TypeError(f"ddof: must be a real number, got {ddof!r}")
+    ddof = float(ddof)
+    if ddof != ddof:
+        raise ValueError("ddof: must not be NaN")
+    return ddof
+
+
+def var(x, axis=None, ddof=0, keepdims=False):
+    """Variance along axis: mean of squared deviations divided by n - ddof (two passes, float64
+    accumulation); like numpy.var (n - ddof <= 0 gives inf or NaN)."""
+    ddof = _ddof(ddof)
+    if isinstance(x, Traced):
+        if ddof != round(ddof):
+            raise ValueError(f"ddof: must be an integer inside ff.jit, got {ddof}")
+        return _traced_reduce(x, "var", axis, keepdims, ddof)
+    return np.var(np.asarray(x), axis=axis, ddof=ddof, keepdims=keepdims)
+
+
+def std(x, axis=None, ddof=0, keepdims=False):
+    """Standard deviation: sqrt(var(x, axis, ddof, keepdims)), like numpy.std."""
+    if isinstance(x, Traced):
+        from .dsl import sqrt
+        return sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+    return np.std(np.asarray(x), axis=axis, ddof=_ddof(ddof), keepdims=keepdims)
+
+
+def _as_float(x):
+    return x.astype(np.float64) if x.dtype.kind in "bi" else x
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    """log(sum(exp(x), axis)) without overflow (the maximum is subtracted first), like
+    scipy.special.logsumexp: -inf for all -inf, inf if any +inf, NaN propagates."""
+    if not isinstance(x, Traced):
+        x = np.asarray(x)
+        if x.dtype.kind in "bi":
+            x = x.astype(np.float64)
+        m = np.max(x, axis=axis, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
+        m = np.where(np.isfinite(m), m, 0)
+        with np.errstate(divide="ignore"):
+            s = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+        return s if keepdims else np.squeeze(s, axis=axis) if axis is not None else s.reshape(())[()]
+    from .dsl import exp, log, where
+    _require_array(x, "logsumexp")
+    x = _as_float(x)
+    m = max(x, axis=axis, keepdims=True)
+    shift = where((m - m) == 0, m, 0.0)  # finite maxima only: all -inf rows give log(0) = -inf
+    s = log(sum(exp(x - shift), axis=axis, keepdims=keepdims))
+    if keepdims:
+        return s + shift
+    return s + where(max(x, axis=axis) - max(x, axis=axis) == 0, max(x, axis=axis), 0.0)
+
+
+def softmax(x, axis=-1):
+    """exp(x - max) / sum(exp(x - max)) along axis (default the last; None: all elements), like
+    scipy.special.softmax. Inside ff.jit: a max step, one fused exp pass writing e and the sum
+    step, one fused divide pass."""
+    if not isinstance(x, Traced):
+        x = np.asarray(x)
+        if x.dtype.kind in "bi":
+            x = x.astype(np.float64)
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        return e / np.sum(e, axis=axis, keepdims=True)
+    from .dsl import exp
+    _require_array(x, "softmax")
+    x = _as_float(x)
+    e = exp(x - max(x, axis=axis, keepdims=True))
+    return e / sum(e, axis=axis, keepdims=True)
 
 
 def dot(a, b):
@@ -57,13 +204,26 @@ def dot(a, b):
 _NORMS = ("l1", "l2", "inf")
 
 
-def norm(x, kind="l2"):
-    """Vector norm of all elements (any rank): "l1" (sum of ``abs(x)``), "l2" (Euclidean) or "inf" (max of ``abs(x)``)."""
+def norm(x, kind="l2", axis=None, keepdims=False):
+    """Vector norm along axis (None: all elements, any rank): "l1" (sum of ``abs(x)``), "l2"
+    (Euclidean) or "inf" (max of ``abs(x)``; 0 for an empty array when axis is None)."""
     if kind not in _NORMS:
         raise ValueError(f'kind: must be "l1", "l2" or "inf", got {kind!r}')
     if isinstance(x, Traced):
         _require_array(x, "norm")
-        return Traced(x._ctx, _located(x._ctx).norm(x._id, kind))
-    x = np.asarray(x).ravel()  # a vector norm of all elements, at any rank (as traced)
+        if axis is None and not keepdims:
+            return Traced(x._ctx, _located(x._ctx).norm(x._id, kind))
+        from .dsl import sqrt, square
+        a = abs(_as_float(x))
+        if kind == "l2":
+            return sqrt(sum(square(a), axis=axis, keepdims=keepdims))
+        return (sum if kind == "l1" else max)(a, axis=axis, keepdims=keepdims)
+    x = np.asarray(x)
     order = {"l1": 1, "l2": 2, "inf": np.inf}[kind]
-    return np.linalg.norm(x, ord=order) if x.size else 0.0
+    if axis is None and not keepdims:
+        x = x.ravel()  # a vector norm of all elements, at any rank (as traced)
+        return np.linalg.norm(x, ord=order) if x.size else 0.0
+    a = np.abs(x.astype(np.float64) if x.dtype.kind in "bi" else x)
+    if kind == "l2":
+        return np.sqrt(np.sum(a * a, axis=axis, keepdims=keepdims))
+    return (np.sum if kind == "l1" else np.max)(a, axis=axis, keepdims=keepdims)

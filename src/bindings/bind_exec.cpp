@@ -717,6 +717,7 @@ const char* step_kind_name(exec::Step::Kind k) {
     case exec::Step::kGraphQuery: return "graph";
     case exec::Step::kLoop: return "loop";
     case exec::Step::kAxis: return "axis";
+    case exec::Step::kAxisReduce: return "axis_reduce";
   }
   return "?";
 }

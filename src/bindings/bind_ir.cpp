@@ -10,6 +10,7 @@
 
 #include "bindings.h"
 #include "fuseflow/core/error.h"
+#include "fuseflow/ir/axis_reduce.h"
 #include "fuseflow/ir/builder.h"
 #include "fuseflow/ir/text.h"
 
@@ -168,6 +169,20 @@ void bind_ir(nb::module_& m) {
       .def("axis_op", [](Builder& b, const std::string& op, ValueId x, int axis) { return b.axis_op(opcode_arg(op, ir::OpClass::kAxis, "array op"), x, axis); })
       .def("transpose", &Builder::transpose)
       .def("take", &Builder::take)
+      .def("reduce_axes", [](Builder& b, ValueId x, const std::string& kind, const std::vector<int>& axes, bool keepdims, double ddof) {
+        // Axes arrive normalised (0 <= axis < rank, distinct) from python/fuseflow/reductions.py.
+        ir::AxisReduce r;
+        auto k = ir::parse_axis_reduce_kind(kind);
+        if (!k) throw_value_error("kind", "unknown axis reduction \"" + kind + "\"");
+        r.kind = *k;
+        for (int a : axes) {
+          if (a < 0 || a >= ir::kMaxRank) throw_value_error("axis", "must be an axis of the array, got " + std::to_string(a));
+          r.axes = static_cast<std::uint8_t>(r.axes | (1u << a));
+        }
+        r.keepdims = keepdims;
+        r.ddof = ddof;
+        return b.reduce_axes(x, r);
+      }, nb::arg("x"), nb::arg("kind"), nb::arg("axes"), nb::arg("keepdims"), nb::arg("ddof") = 0.0)
       .def("full", &Builder::full)
       .def("arange", &Builder::arange)
       .def("length", &Builder::length)

@@ -12,6 +12,7 @@
 #include <new>
 #include <string>
 
+#include "exec/axis_reduce.h"
 #include "exec/block_kernel.h"
 #include "exec/axis_step.h"
 #include "exec/graph_steps.h"
@@ -598,6 +599,7 @@ void run_steps(const std::vector<Step>& steps, RunState& state, Profiler* profil
       case Step::kGraphQuery: run_graph_query(step.query, state.slots, elements); break;
       case Step::kLoop: run_loop(*step.loop, state, profile); break;
       case Step::kAxis: run_axis_step(*step.axis, state.slots, elements); break;
+      case Step::kAxisReduce: run_axis_reduce(*step.axis_reduce, state.slots, elements); break;
     }
     if (profile) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

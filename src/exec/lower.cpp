@@ -170,6 +170,7 @@ void Lowerer::lower_op(const ir::Op& op, std::vector<Step>& steps) {
     case OpCode::kEdgeDst: emit_edge_gather(op, steps); return;
     case OpCode::kLoop:
     case OpCode::kWhile: emit_loop(op, steps); return;
+    case OpCode::kReduceAxes: emit_axis_reduce(op, steps); return;
     default: break;
   }
   if (ir::is_axis_op(op.code)) {

@@ -96,6 +96,7 @@ class Lowerer {
   void emit_edge_gather(const ir::Op& op, std::vector<Step>& steps);
   void emit_loop(const ir::Op& op, std::vector<Step>& steps);
   void emit_axis_op(const ir::Op& op, std::vector<Step>& steps);  // lower_axis.cpp
+  void emit_axis_reduce(const ir::Op& op, std::vector<Step>& steps);  // lower_axis_reduce.cpp
   const ir::Program& p_;
   Plan plan_;
   std::vector<std::vector<const ir::Op*>> users_;

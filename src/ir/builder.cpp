@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "detail.h"
+#include "fuseflow/ir/axis_reduce.h"
 
 namespace fuseflow::ir {
 
@@ -404,6 +405,11 @@ ValueId Builder::norm(ValueId x, NormKind kind) {
   Attributes a;
   a.norm = kind;
   return make(OpCode::kNorm, {x}, a);
+}
+
+ValueId Builder::reduce_axes(ValueId x, const AxisReduce& r) {
+  check_visible(x, OpCode::kReduceAxes);
+  return make(OpCode::kReduceAxes, {x}, axis_reduce_attrs(r));
 }
 
 ValueId Builder::full(ValueId count, ValueId value) { return make(OpCode::kFull, {count, value}); }

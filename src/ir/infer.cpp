@@ -5,6 +5,7 @@
 #include <string>
 
 #include "detail.h"
+#include "fuseflow/ir/axis_reduce.h"
 
 namespace fuseflow::ir::detail {
 
@@ -183,6 +184,48 @@ DType result_dtype(ResultRule rule, DType operand) {
   }
 }
 
+// reduce_axes (ir/axis_reduce.h): the operand's axes minus the reduced ones (or those as "1" with
+// keepdims); a strong scalar when no axis remains.
+Type reduce_axes_type(const Context& cx, ValueId operand, const SymbolLookup& symbols) {
+  const Type& x = expect_kind(cx, operand, Kind::kArray, "operand");
+  const AxisReduce r = axis_reduce_of(cx.attrs);
+  const int rank = std::max<int>(1, x.rank);
+  if (r.axes == 0 || (r.axes >> rank) != 0) {
+    cx.fail(ErrorCode::kInvalidValue, "axes must be a non-empty set of axes of " + describe(cx.program, operand) + " (rank " +
+                                          std::to_string(rank) + ")");
+  }
+  if (static_cast<int>(r.kind) > static_cast<int>(AxisReduceKind::kAll)) cx.fail(ErrorCode::kInvalidValue, "unknown reduction kind");
+  const bool arg = r.kind == AxisReduceKind::kArgMin || r.kind == AxisReduceKind::kArgMax;
+  if (arg && (r.axes & (r.axes - 1)) != 0) cx.fail(ErrorCode::kInvalidValue, "argmin/argmax reduce exactly one axis");
+  if (r.kind == AxisReduceKind::kProd && x.dtype == DType::kBool) {
+    // NumPy's prod of bools is an int64 product: allowed (sum_result below).
+  }
+  DType d = x.dtype;
+  switch (r.kind) {
+    case AxisReduceKind::kSum:
+    case AxisReduceKind::kProd: d = sum_result(x.dtype); break;
+    case AxisReduceKind::kMean:
+    case AxisReduceKind::kVar: d = float_result(x.dtype); break;
+    case AxisReduceKind::kArgMin:
+    case AxisReduceKind::kArgMax: d = DType::kInt64; break;
+    case AxisReduceKind::kAny:
+    case AxisReduceKind::kAll: d = DType::kBool; break;
+    default: break;
+  }
+  std::array<SymbolId, kMaxRank> dims{kNoSymbol, kNoSymbol, kNoSymbol, kNoSymbol};
+  int out_rank = 0;
+  for (int k = 0; k < rank; ++k) {
+    const SymbolId s = x.rank >= 1 ? x.dims[static_cast<std::size_t>(k)] : x.length;
+    if (((r.axes >> k) & 1) == 0) {
+      dims[static_cast<std::size_t>(out_rank++)] = s;
+    } else if (r.keepdims) {
+      dims[static_cast<std::size_t>(out_rank++)] = symbols(LengthSymbol{});
+    }
+  }
+  if (out_rank == 0) return Type::scalar(d, false);
+  return Type::shaped(d, shape_length(cx.program, dims.data(), out_rank, symbols), dims.data(), out_rank);
+}
+
 // Unary, binary and ternary rows of ops.def with a table operand rule: operands are values of one
 // dtype that the rule allows; the result broadcasts them.
 Type elementwise(const Context& cx, const std::vector<ValueId>& operands, const SymbolLookup& symbols) {
@@ -314,6 +357,7 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
       return Type::shaped(x.dtype, shape_length(program, declared->dims.data(), declared->rank, symbols),
                           declared->dims.data(), declared->rank);
     }
+    case OpCode::kReduceAxes: return reduce_axes_type(cx, operands[0], symbols);
     case OpCode::kLength:
       expect_kind(cx, operands[0], Kind::kArray, "operand");
       return Type::scalar(DType::kInt64, true);

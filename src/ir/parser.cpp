@@ -9,6 +9,7 @@
 
 #include "detail.h"
 #include "lexer.h"
+#include "fuseflow/ir/axis_reduce.h"
 #include "fuseflow/ir/builder.h"
 #include "fuseflow/ir/text.h"
 
@@ -62,6 +63,32 @@ class Parser {
   void advance() { cur_ = lex_.next(); }
   [[noreturn]] void fail(const Token& t, const std::string& m) const { Lexer::fail(t, m); }
   bool is_punct(const char* p) const { return cur_.kind == Tok::kPunct && cur_.text == p; }
+  // reduce_axes.<kind>.a<axes>.<keep|drop>[.ddof<n>|.ddofm<n>] (ir/axis_reduce.h).
+  Attributes parse_reduce_axes_parts(const std::vector<Token>& parts) const {
+    AxisReduce r;
+    auto kind = parse_axis_reduce_kind(parts[0].text);
+    if (!kind) fail(parts[0], "unknown axis reduction '" + parts[0].text + "'");
+    r.kind = *kind;
+    const std::string& a = parts[1].text;
+    if (a.size() < 2 || a[0] != 'a') fail(parts[1], "expected the reduced axes as a<digits>, e.g. a01");
+    for (std::size_t i = 1; i < a.size(); ++i) {
+      if (a[i] < '0' || a[i] >= '0' + kMaxRank) fail(parts[1], "axis digits must be 0.." + std::to_string(kMaxRank - 1));
+      r.axes = static_cast<std::uint8_t>(r.axes | (1u << (a[i] - '0')));
+    }
+    if (parts[2].text != "keep" && parts[2].text != "drop") fail(parts[2], "expected keep or drop");
+    r.keepdims = parts[2].text == "keep";
+    if (parts.size() == 4) {
+      const std::string& d = parts[3].text;
+      const bool neg = d.rfind("ddofm", 0) == 0;
+      const std::size_t at = neg ? 5 : 4;
+      if (d.rfind("ddof", 0) != 0 || d.size() <= at || d.size() > at + 9 ||
+          d.find_first_not_of("0123456789", at) != std::string::npos) {
+        fail(parts[3], "expected ddof<n>");
+      }
+      r.ddof = (neg ? -1.0 : 1.0) * std::stod(d.substr(at));
+    }
+    return axis_reduce_attrs(r);
+  }
   bool is_ident(const char* p) const { return cur_.kind == Tok::kIdent && cur_.text == p; }
   bool accept_punct(const char* p) {
     if (!is_punct(p)) return false;
@@ -278,6 +305,7 @@ class Parser {
     while (accept_punct(".")) parts.push_back(expect_kind(Tok::kIdent, "an op attribute"));
     Attributes attrs;
     std::size_t want_parts = (*code == OpCode::kNeighborAgg || *code == OpCode::kFusedAgg) ? 2 : (*code == OpCode::kNorm || is_axis_op(*code)) ? 1 : 0;
+    if (*code == OpCode::kReduceAxes) want_parts = !parts.empty() && parts[0].text == "var" ? 4 : 3;
     if (parts.size() != want_parts) fail(op_tok, "op '" + op_tok.text + "' takes " + std::to_string(want_parts) + " '.'-attributes");
     if (*code == OpCode::kNeighborAgg || *code == OpCode::kFusedAgg) {
       auto agg = parse_agg_op(parts[0].text);
@@ -292,6 +320,8 @@ class Parser {
       attrs.norm = *k;
     } else if (is_axis_op(*code)) {
       parse_axis_attribute(*code, parts[0], attrs);
+    } else if (*code == OpCode::kReduceAxes) {
+      attrs = parse_reduce_axes_parts(parts);
     }
     bool control = has_regions(*code);
     if (!control && decls.size() != 1) fail(decls[1].name, "op '" + op_tok.text + "' has one result");
@@ -364,6 +394,9 @@ class Parser {
       } else if (*code == OpCode::kDot) {
         need(2, 2);
         v = builder_.dot(ops[0], ops[1]);
+      } else if (*code == OpCode::kReduceAxes) {
+        need(1, 1);
+        v = builder_.reduce_axes(ops[0], axis_reduce_of(attrs));
       } else if (*code == OpCode::kNorm) {
         need(1, 1);
         v = builder_.norm(ops[0], attrs.norm);

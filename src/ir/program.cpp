@@ -2,6 +2,7 @@
 #include "fuseflow/ir/program.h"
 
 #include "detail.h"
+#include "fuseflow/ir/axis_reduce.h"
 
 namespace fuseflow::ir {
 
@@ -121,6 +122,8 @@ std::string op_display_name(OpCode code, const Attributes& attrs) {
     for (int k = 0; k < rank; ++k) name += std::to_string(attrs.perm[static_cast<std::size_t>(k)]);
   } else if (is_axis_op(code)) {
     name += ".axis" + std::to_string(attrs.axis);
+  } else if (code == OpCode::kReduceAxes) {
+    name += "." + axis_reduce_display(axis_reduce_of(attrs));
   }
   return name;
 }

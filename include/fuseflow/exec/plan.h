@@ -168,6 +168,20 @@ struct GraphQueryStep {
   int graph_slot, out_slot;
 };
 
+// An axis reduction (IR reduce_axes; semantics in ir/axis_reduce.h): x, of axes `dims` in C
+// order, reduced along the axes whose bit is set in `axes` into out (a scalar when
+// `scalar_result`). Run by run_axis_reduce (exec/axis_reduce.cpp).
+struct AxisReduceStep {
+  enum Kind : std::uint8_t { kSum, kProd, kMean, kVar, kMin, kMax, kArgMin, kArgMax, kAny, kAll } kind = kSum;
+  DType in_type = DType::kFloat64, out_type = DType::kFloat64;
+  int x_slot = -1, out_slot = -1;
+  bool scalar_result = false;
+  std::uint8_t axes = 0;
+  double ddof = 0.0;
+  std::vector<LengthSource> dims;
+  std::string name;  // "sum", "argmax", ... for error messages
+};
+
 struct Step;
 
 // An array op along an axis (ir FF_AXIS rows) run as a step of its own: the operand (slot
@@ -206,13 +220,14 @@ struct LoopStep {
 };
 
 struct Step {
-  enum Kind : std::uint8_t { kKernel, kNeighborAgg, kEdgeGather, kGraphQuery, kLoop, kAxis } kind;
+  enum Kind : std::uint8_t { kKernel, kNeighborAgg, kEdgeGather, kGraphQuery, kLoop, kAxis, kAxisReduce } kind;
   std::shared_ptr<Kernel> kernel;
   NeighborAggStep agg{};
   EdgeGatherStep gather{};
   GraphQueryStep query{};
   std::shared_ptr<LoopStep> loop;
   std::shared_ptr<AxisStep> axis;  // kAxis
+  std::shared_ptr<AxisReduceStep> axis_reduce;
   int profile_id = 0;  // index into a run's profile table
   std::string label;
 };

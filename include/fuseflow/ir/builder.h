@@ -20,6 +20,8 @@
 
 namespace fuseflow::ir {
 
+struct AxisReduce;  // ir/axis_reduce.h
+
 class Builder {
  public:
   explicit Builder(std::string name = "main");
@@ -58,6 +60,8 @@ class Builder {
   ValueId transpose(ValueId x, const std::vector<int>& perm);
   // np.take(x, idx, axis): idx an int32/int64 array or scalar (a scalar drops the axis).
   ValueId take(ValueId x, ValueId idx, int axis);
+  // Reduction along axes (ir/axis_reduce.h); the executor converts bool/int operands of mean/var.
+  ValueId reduce_axes(ValueId x, const AxisReduce& r);
   ValueId full(ValueId count, ValueId value);            // value's dtype (made strong)
   ValueId arange(ValueId count);
   ValueId length(ValueId x);

@@ -1,0 +1,315 @@
+// Axis reductions (Step::kAxisReduce). Each output element reduces one "line": the elements of x
+// that share its kept indices. Adjacent reduced axes collapse into one (length product, stride of
+// the innermost), so a reduction over trailing axes (row softmax/layer-norm statistics) reads each
+// line as one contiguous run and uses the SIMD block reductions (kernels/reduce.h); other axis
+// sets walk the line with an odometer over the remaining (length, stride) pairs. Lines are
+// independent, so large reductions split them over threads; each line is reduced in a fixed order,
+// so results do not depend on the thread count.
+#include "exec/axis_reduce.h"
+
+#include <omp.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <type_traits>
+
+#include "fuseflow/core/error.h"
+#include "fuseflow/core/threads.h"
+#include "fuseflow/exec/executor.h"
+#include "fuseflow/kernels/reduce.h"
+
+namespace fuseflow::exec {
+
+namespace {
+
+struct Dim {
+  std::int64_t len, stride;
+};
+
+// The shape split into the kept axes (one output element per index) and the reduced ones.
+struct Geometry {
+  std::vector<Dim> kept;     // output axes in C order (their x strides)
+  std::vector<Dim> reduced;  // collapsed reduced axes, innermost last
+  std::int64_t out_count = 1, red_count = 1;
+};
+
+Geometry geometry(const std::vector<std::int64_t>& d, std::uint8_t axes) {
+  Geometry g;
+  const int rank = static_cast<int>(d.size());
+  std::vector<std::int64_t> stride(d.size(), 1);
+  for (int k = rank - 2; k >= 0; --k) stride[static_cast<std::size_t>(k)] = stride[static_cast<std::size_t>(k + 1)] * d[static_cast<std::size_t>(k + 1)];
+  for (int k = 0; k < rank; ++k) {
+    const std::int64_t len = d[static_cast<std::size_t>(k)];
+    const std::int64_t st = stride[static_cast<std::size_t>(k)];
+    if ((axes >> k) & 1) {
+      g.red_count *= len;
+      // Axis k-1 reduced too: (len_prev, st_prev) with st_prev == len * st merges into one run.
+      if (k > 0 && ((axes >> (k - 1)) & 1) && !g.reduced.empty()) {
+        g.reduced.back().len *= len;
+        g.reduced.back().stride = st;
+      } else {
+        g.reduced.push_back({len, st});
+      }
+    } else {
+      g.out_count *= len;
+      g.kept.push_back({len, st});
+    }
+  }
+  return g;
+}
+
+// Offset in x of the first element of output o's line.
+std::int64_t line_base(const Geometry& g, std::int64_t o) {
+  std::int64_t base = 0;
+  for (std::size_t k = g.kept.size(); k-- > 0;) {
+    const Dim& dim = g.kept[k];
+    base += (o % dim.len) * dim.stride;
+    o /= dim.len;
+  }
+  return base;
+}
+
+// Calls f(value, position) for the line's elements in C order of the reduced axes (position:
+// 0..red_count-1, the index along the axis when one axis is reduced). f returns false to stop.
+template <class T, class F>
+void for_line(const Geometry& g, const T* x, std::int64_t base, F&& f) {
+  const std::size_t nr = g.reduced.size();
+  const Dim inner = g.reduced.back();
+  if (nr == 1) {
+    const T* p = x + base;
+    for (std::int64_t i = 0; i < inner.len; ++i) {
+      if (!f(p[i * inner.stride], i)) return;
+    }
+    return;
+  }
+  std::int64_t idx[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::int64_t pos = 0;
+  for (;;) {
+    std::int64_t off = base;
+    for (std::size_t k = 0; k + 1 < nr; ++k) off += idx[k] * g.reduced[k].stride;
+    for (std::int64_t i = 0; i < inner.len; ++i, ++pos) {
+      if (!f(x[off + i * inner.stride], pos)) return;
+    }
+    std::size_t k = nr - 1;
+    for (;;) {
+      if (k == 0) return;
+      --k;
+      if (++idx[k] < g.reduced[k].len) break;
+      idx[k] = 0;
+    }
+  }
+}
+
+template <class T>
+bool better(T candidate, T best, bool minimum) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (best != best) return false;
+    if (candidate != candidate) return true;
+  }
+  return minimum ? candidate < best : candidate > best;
+}
+
+template <class O>
+void put(void* out, std::int64_t o, O v) {
+  static_cast<O*>(out)[o] = v;
+}
+
+// Writes a result (double for float results, int64 for integer ones) as the output dtype.
+void store(DType t, void* out, std::int64_t o, double f, std::int64_t i) {
+  switch (t) {
+    case DType::kBool: put<std::uint8_t>(out, o, static_cast<std::uint8_t>(i != 0)); break;
+    case DType::kInt32: put<std::int32_t>(out, o, static_cast<std::int32_t>(i)); break;
+    case DType::kInt64: put<std::int64_t>(out, o, i); break;
+    case DType::kFloat32: put<float>(out, o, static_cast<float>(f)); break;
+    case DType::kFloat64: put<double>(out, o, f); break;
+  }
+}
+
+template <class T>
+void reduce_line(const AxisReduceStep& s, const Geometry& g, const T* x, std::int64_t o, void* out) {
+  constexpr bool kFloat = std::is_floating_point_v<T>;
+  const std::int64_t base = line_base(g, o);
+  const std::int64_t n = g.red_count;
+  const bool contiguous = g.reduced.size() == 1 && g.reduced[0].stride == 1;
+  switch (s.kind) {
+    case AxisReduceStep::kSum:
+    case AxisReduceStep::kMean: {
+      if constexpr (kFloat) {
+        double acc = 0.0;
+        if (contiguous) {
+          acc = kernels::sum(x + base, static_cast<std::size_t>(n));
+        } else {
+          for_line(g, x, base, [&](T v, std::int64_t) { acc += static_cast<double>(v); return true; });
+        }
+        if (s.kind == AxisReduceStep::kMean) acc = n > 0 ? acc / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
+        store(s.out_type, out, o, acc, 0);
+      } else if (s.kind == AxisReduceStep::kSum) {
+        std::uint64_t acc = 0;  // integers wrap like NumPy
+        for_line(g, x, base, [&](T v, std::int64_t) { acc += static_cast<std::uint64_t>(static_cast<std::int64_t>(v)); return true; });
+        store(s.out_type, out, o, 0.0, static_cast<std::int64_t>(acc));
+      } else {
+        double acc = 0.0;  // NumPy's mean of integers accumulates in float64
+        for_line(g, x, base, [&](T v, std::int64_t) { acc += static_cast<double>(v); return true; });
+        store(s.out_type, out, o, n > 0 ? acc / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN(), 0);
+      }
+      break;
+    }
+    case AxisReduceStep::kProd: {
+      if constexpr (kFloat) {
+        T acc = T(1);  // in the input's precision, like NumPy (float32 overflows where float32 does)
+        for_line(g, x, base, [&](T v, std::int64_t) { acc *= v; return true; });
+        store(s.out_type, out, o, static_cast<double>(acc), 0);
+      } else {
+        std::uint64_t acc = 1;
+        for_line(g, x, base, [&](T v, std::int64_t) { acc *= static_cast<std::uint64_t>(static_cast<std::int64_t>(v)); return true; });
+        store(s.out_type, out, o, 0.0, static_cast<std::int64_t>(acc));
+      }
+      break;
+    }
+    case AxisReduceStep::kVar: {
+      // Two passes (mean, then squared deviations) in float64: NumPy's algorithm, so no
+      // cancellation of a one-pass sum of squares.
+      double sum = 0.0;
+      bool summed = false;
+      if constexpr (kFloat) {
+        if (contiguous) {
+          sum = kernels::sum(x + base, static_cast<std::size_t>(n));
+          summed = true;
+        }
+      }
+      if (!summed) for_line(g, x, base, [&](T v, std::int64_t) { sum += static_cast<double>(v); return true; });
+      const double mean = sum / static_cast<double>(n);
+      double sq = 0.0;
+      for_line(g, x, base, [&](T v, std::int64_t) {
+        const double dv = static_cast<double>(v) - mean;
+        sq += dv * dv;
+        return true;
+      });
+      const double divisor = std::max(static_cast<double>(n) - s.ddof, 0.0);
+      store(s.out_type, out, o, n > 0 ? sq / divisor : std::numeric_limits<double>::quiet_NaN(), 0);
+      break;
+    }
+    case AxisReduceStep::kMin:
+    case AxisReduceStep::kMax: {
+      const bool minimum = s.kind == AxisReduceStep::kMin;
+      T best{};
+      if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+        if (contiguous) {
+          best = minimum ? kernels::min(x + base, static_cast<std::size_t>(n)) : kernels::max(x + base, static_cast<std::size_t>(n));
+          store(s.out_type, out, o, static_cast<double>(best), 0);
+          break;
+        }
+      }
+      bool first = true;
+      for_line(g, x, base, [&](T v, std::int64_t) {
+        if (first || better(v, best, minimum)) best = v;
+        first = false;
+        return true;
+      });
+      store(s.out_type, out, o, static_cast<double>(best), static_cast<std::int64_t>(best));
+      break;
+    }
+    case AxisReduceStep::kArgMin:
+    case AxisReduceStep::kArgMax: {
+      const bool minimum = s.kind == AxisReduceStep::kArgMin;
+      std::int64_t index = 0;
+      if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+        if (contiguous) {
+          index = minimum ? kernels::argmin(x + base, static_cast<std::size_t>(n)) : kernels::argmax(x + base, static_cast<std::size_t>(n));
+          store(s.out_type, out, o, 0.0, index);
+          break;
+        }
+      }
+      T best{};
+      bool first = true;
+      for_line(g, x, base, [&](T v, std::int64_t pos) {
+        if (first || better(v, best, minimum)) {
+          best = v;
+          index = pos;
+        }
+        first = false;
+        return true;
+      });
+      store(s.out_type, out, o, 0.0, index);
+      break;
+    }
+    case AxisReduceStep::kAny:
+    case AxisReduceStep::kAll: {
+      const bool any = s.kind == AxisReduceStep::kAny;
+      bool result = !any;  // any of nothing: false; all of nothing: true
+      for_line(g, x, base, [&](T v, std::int64_t) {
+        if ((v != T(0)) == any) {  // NaN != 0: truthy, like NumPy
+          result = any;
+          return false;
+        }
+        return true;
+      });
+      store(s.out_type, out, o, 0.0, result ? 1 : 0);
+      break;
+    }
+  }
+}
+
+template <class T>
+void run_typed(const AxisReduceStep& s, const Geometry& g, const void* xdata, void* out) {
+  const T* x = static_cast<const T*>(xdata);
+  const std::int64_t work = g.out_count * std::max<std::int64_t>(g.red_count, 1);
+  const int threads = work >= parallel_min_elements() && g.out_count > 1 ? threads_for(g.out_count, 16) : 1;
+  if (threads <= 1) {
+    for (std::int64_t o = 0; o < g.out_count; ++o) reduce_line<T>(s, g, x, o, out);
+    return;
+  }
+  // No line can throw (empty-axis errors are raised before), so no exception leaves the region.
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (std::int64_t o = 0; o < g.out_count; ++o) reduce_line<T>(s, g, x, o, out);
+}
+
+const char* empty_rule(AxisReduceStep::Kind k) {
+  switch (k) {
+    case AxisReduceStep::kMin: return "zero-size array to reduction operation minimum which has no identity";
+    case AxisReduceStep::kMax: return "zero-size array to reduction operation maximum which has no identity";
+    case AxisReduceStep::kArgMin: return "attempt to get argmin of an empty sequence";
+    case AxisReduceStep::kArgMax: return "attempt to get argmax of an empty sequence";
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+void run_axis_reduce(const AxisReduceStep& s, std::vector<Value>& slots, std::int64_t& elements) {
+  std::vector<std::int64_t> d;
+  d.reserve(s.dims.size());
+  for (const LengthSource& l : s.dims) d.push_back(evaluate_length(l, slots));
+  const Geometry g = geometry(d, s.axes);
+  if (g.red_count == 0 && empty_rule(s.kind) != nullptr) throw_value_error(s.name, empty_rule(s.kind));
+  const Value& x = slots[static_cast<std::size_t>(s.x_slot)];
+  elements += g.out_count * g.red_count;
+  Value& out = slots[static_cast<std::size_t>(s.out_slot)];
+  ScalarBits scalar{};
+  void* dst = nullptr;
+  if (s.scalar_result) {
+    dst = scalar.raw;
+  } else {
+    ensure_writable_array(out, s.out_type, g.out_count, s.name.c_str());
+    dst = out.storage ? out.storage->data() : nullptr;
+  }
+  if (g.out_count > 0) {
+    const void* xd = x.raw_data();
+    switch (s.in_type) {
+      case DType::kBool: run_typed<std::uint8_t>(s, g, xd, dst); break;
+      case DType::kInt32: run_typed<std::int32_t>(s, g, xd, dst); break;
+      case DType::kInt64: run_typed<std::int64_t>(s, g, xd, dst); break;
+      case DType::kFloat32: run_typed<float>(s, g, xd, dst); break;
+      case DType::kFloat64: run_typed<double>(s, g, xd, dst); break;
+    }
+  }
+  if (s.scalar_result) {
+    out.kind = SlotKind::kScalar;
+    out.type = s.out_type;
+    out.scalar = scalar;
+  }
+}
+
+}  // namespace fuseflow::exec
