@@ -596,6 +596,8 @@ void run_steps(const std::vector<Step>& steps, RunState& state, Profiler* profil
       case Step::kEdgeGather: run_edge_gather(step.gather, state.slots, elements); break;
       case Step::kGraphQuery: run_graph_query(step.query, state.slots, elements); break;
       case Step::kLoop: run_loop(*step.loop, state, profile); break;
+      case Step::kLocalityIn: run_locality_in(step.locality, state.slots, elements); break;
+      case Step::kLocalityOut: run_locality_out(step.locality, state.slots, elements); break;
     }
     if (profile) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

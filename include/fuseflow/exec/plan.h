@@ -161,6 +161,18 @@ struct GraphQueryStep {
   int graph_slot, out_slot;
 };
 
+// Locality relabelling of a whole graph program (src/exec/locality_steps.cpp). kLocalityIn, the
+// first step, swaps the graph in `graph_slot` for its degree-ordered relabelling when the run-time
+// cost model (or FUSEFLOW_LOCALITY=always) says so, keeping the caller's graph in
+// `user_graph_slot`, and permutes the node arrays in `node_slots` (inputs of length N) into the
+// new order; kLocalityOut, the last step, permutes the node arrays in `node_slots` (outputs of
+// length N) back and restores the graph. Lowered only for programs whose every op commutes with
+// a renaming of the nodes (no arange, argmin/argmax, N-d arrays; one graph).
+struct LocalityStep {
+  int graph_slot = -1, user_graph_slot = -1;
+  std::vector<int> node_slots;
+};
+
 struct Step;
 
 // A loop region. Carries live in `carry_slots` during the body; after each iteration the
@@ -180,12 +192,13 @@ struct LoopStep {
 };
 
 struct Step {
-  enum Kind : std::uint8_t { kKernel, kNeighborAgg, kEdgeGather, kGraphQuery, kLoop } kind;
+  enum Kind : std::uint8_t { kKernel, kNeighborAgg, kEdgeGather, kGraphQuery, kLoop, kLocalityIn, kLocalityOut } kind;
   std::shared_ptr<Kernel> kernel;
   NeighborAggStep agg{};
   EdgeGatherStep gather{};
   GraphQueryStep query{};
   std::shared_ptr<LoopStep> loop;
+  LocalityStep locality;
   int profile_id = 0;  // index into a run's profile table
   std::string label;
 };
