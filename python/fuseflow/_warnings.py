@@ -5,6 +5,8 @@ import math
 import warnings
 from typing import NamedTuple
 
+__all__ = ["ConvergenceInfo", "ConvergenceWarning", "ConvergenceError"]  # report_convergence: internal
+
 
 class ConvergenceInfo(NamedTuple):
     """How an iterative computation ended (return_info=True of ff.converge, ff.algorithms.pagerank,

@@ -1,6 +1,8 @@
 # Typing stub (hand-maintained; checked against the runtime by mypy.stubtest in scripts/check_stubs.sh).
 from typing import Any, NamedTuple
 
+__all__ = ["ConvergenceInfo", "ConvergenceWarning", "ConvergenceError"]
+
 class ConvergenceInfo(NamedTuple):
     iterations: Any
     residual: Any

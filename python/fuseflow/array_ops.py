@@ -170,27 +170,62 @@ def _scan(op, kernel_op, x, axis):
 def cumsum(x, axis=None):
     """Cumulative sum along `axis` (None: of the flattened array), NumPy 2 dtypes (int32/bool ->
     int64, uint8 -> uint64, floats keep theirs). Along the last axis float results reassociate the
-    sum in fixed blocks (deterministic at any thread count; within a few ulps x n of NumPy's)."""
+    sum in fixed blocks (deterministic at any thread count; within a few ulps x n of NumPy's).
+
+    Example:
+        >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
+        >>> ff.jit(lambda x: ff.cumsum(x, axis=1))(x)
+        array([[3. , 4. , 6. ],
+               [0.5, 4.5, 6. ]])
+    """
     return _scan("cumsum", "sum", x, axis)
 
 
 def cumprod(x, axis=None):
-    """Cumulative product along `axis` (None: flattened); dtypes as cumsum."""
+    """Cumulative product along `axis` (None: flattened); dtypes as cumsum.
+
+    Example:
+        >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
+        >>> ff.jit(lambda x: ff.cumprod(x, axis=0))(x)
+        array([[3. , 1. , 2. ],
+               [1.5, 4. , 3. ]])
+    """
     return _scan("cumprod", "prod", x, axis)
 
 
 def cummax(x, axis=None):
-    """Running maximum along `axis` (None: flattened): ``np.maximum.accumulate``; NaN propagates."""
+    """Running maximum along `axis` (None: flattened): ``np.maximum.accumulate``; NaN propagates.
+
+    Example:
+        >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
+        >>> ff.jit(lambda x: ff.cummax(x, axis=1))(x)
+        array([[3. , 3. , 3. ],
+               [0.5, 4. , 4. ]])
+    """
     return _scan("cummax", "max", x, axis)
 
 
 def cummin(x, axis=None):
-    """Running minimum along `axis` (None: flattened): ``np.minimum.accumulate``; NaN propagates."""
+    """Running minimum along `axis` (None: flattened): ``np.minimum.accumulate``; NaN propagates.
+
+    Example:
+        >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
+        >>> ff.cummin(x, axis=1)  # eager, on a NumPy array
+        array([[3. , 1. , 1. ],
+               [0.5, 0.5, 0.5]])
+    """
     return _scan("cummin", "min", x, axis)
 
 
 def diff(x, n=1, axis=-1):
-    """n-th discrete difference along `axis` (np.diff): bool gives x[i+1] != x[i], integers wrap."""
+    """n-th discrete difference along `axis` (np.diff): bool gives x[i+1] != x[i], integers wrap.
+
+    Example:
+        >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
+        >>> ff.diff(x, axis=1)
+        array([[-2. ,  1. ],
+               [ 3.5, -2.5]])
+    """
     arr = _as_array("diff", "x", x)
     n = _as_count("n", n)
     if arr.ndim == 0:
@@ -208,7 +243,14 @@ def diff(x, n=1, axis=-1):
 # --------------------------------------------------------------------------- sorting
 
 def sort(x, axis=-1):
-    """Sorted copy along `axis` (None: flattened), ascending, NaN last (np.sort)."""
+    """Sorted copy along `axis` (None: flattened), ascending, NaN last (np.sort).
+
+    Example:
+        >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
+        >>> ff.jit(lambda x: ff.sort(x) * 2.0)(x)
+        array([[2., 4., 6.],
+               [1., 3., 8.]])
+    """
     if isinstance(x, Traced):
         return _traced_axis_op("sort", x, axis)
     arr, ax = _along("sort", x, axis)
@@ -220,7 +262,14 @@ def sort(x, axis=-1):
 
 def argsort(x, axis=-1):
     """Indices that sort `x` along `axis` (None: flattened). STABLE: equal values keep their
-    order, NaNs come last in their original order, -0.0 ties with 0.0 - np.argsort(kind="stable")."""
+    order, NaNs come last in their original order, -0.0 ties with 0.0 - np.argsort(kind="stable").
+
+    Example:
+        >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
+        >>> ff.jit(lambda x: ff.argsort(x))(x)
+        array([[1, 2, 0],
+               [0, 2, 1]])
+    """
     if isinstance(x, Traced):
         return _traced_axis_op("argsort", x, axis)
     arr, ax = _along("argsort", x, axis)
@@ -232,7 +281,14 @@ def argsort(x, axis=-1):
 
 def top_k(x, k, axis=-1):
     """The k largest entries along `axis`: (values, indices), largest first; ties go to the lower
-    index and NaN ranks above +inf (the first k of a stable descending sort). 0 <= k <= axis length."""
+    index and NaN ranks above +inf (the first k of a stable descending sort). 0 <= k <= axis length.
+
+    Example:
+        >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
+        >>> values, indices = ff.top_k(x, 2)
+        >>> values.tolist(), indices.tolist()
+        ([[3.0, 2.0], [4.0, 1.5]], [[0, 2], [1, 2]])
+    """
     arr = _as_array("top_k", "x", x)
     k = _as_count("k", k)
     if arr.ndim == 0:
@@ -268,7 +324,13 @@ def _scalar_or_array(out):
 def median(x, axis=None):
     """Median along `axis` (None: all), NumPy's way: the middle value or the mean of the two
     middle ones; float32 stays float32, everything else gives float64; NaN in a line gives NaN;
-    an empty line gives NaN with a RuntimeWarning, as NumPy."""
+    an empty line gives NaN with a RuntimeWarning, as NumPy.
+
+    Example:
+        >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
+        >>> ff.median(x, axis=1)
+        array([2. , 1.5])
+    """
     arr = _as_array("median", "x", x)
     arr, ax, shape = _reduced(arr, axis)
     outer, n, inner = _view(arr.shape, ax)
@@ -284,7 +346,13 @@ def quantile(x, q, axis=None, method="linear"):
     float q; integer q picks order statistics in the input dtype). The result has q's shape
     followed by the reduced shape. NaN in a line gives NaN. Rules: q in [0, 1] (ValueError naming
     q), method "linear" only, an empty axis is a ValueError naming x (NumPy: IndexError), bool data
-    with a fractional q is a TypeError (NumPy cannot subtract bools)."""
+    with a fractional q is a TypeError (NumPy cannot subtract bools).
+
+    Example:
+        >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
+        >>> ff.quantile(x, [0.25, 0.5])
+        array([1.125, 1.75 ])
+    """
     arr = _as_array("quantile", "x", x)
     _not_traced("quantile", q=q)
     if method != "linear":
@@ -323,7 +391,12 @@ def quantile(x, q, axis=None, method="linear"):
 
 def bincount(x, weights=None, minlength=0):
     """Occurrences of each value of the non-negative integer array x (np.bincount): int64 counts,
-    or float64 sums of `weights` (added in index order: bitwise NumPy's)."""
+    or float64 sums of `weights` (added in index order: bitwise NumPy's).
+
+    Example:
+        >>> ff.bincount(np.array([0, 2, 2, 5])).tolist()
+        [1, 0, 2, 0, 0, 1]
+    """
     arr = _as_array("bincount", "x", x, kernel_dtype=False)
     _not_traced("bincount", weights=weights)
     minlength = _as_count("minlength", minlength)
@@ -353,7 +426,13 @@ def histogram(x, bins=10, range=None):  # noqa: A002 (NumPy's argument name)
     """np.histogram of the flattened x: `bins` equal bins over `range` (default: x's min and max)
     or explicit increasing edges; returns (int64 counts, edges). The last bin is closed; values
     outside the range and NaN are not counted. Edges and bin assignment follow NumPy's own
-    arithmetic, so values on an edge land where NumPy puts them."""
+    arithmetic, so values on an edge land where NumPy puts them.
+
+    Example:
+        >>> counts, edges = ff.histogram(np.array([0.5, 1.0, 2.5, 3.9]), bins=4, range=(0.0, 4.0))
+        >>> counts.tolist(), edges.tolist()
+        ([1, 1, 1, 1], [0.0, 1.0, 2.0, 3.0, 4.0])
+    """
     arr = _as_array("histogram", "x", x)
     _not_traced("histogram", bins=bins)
     if arr.dtype == np.bool_:
@@ -428,7 +507,14 @@ def take(x, idx, axis=0):
     0 where NumPy's is None; axis=None takes from the flattened array). The result's shape is
     x.shape[:axis] + idx.shape + x.shape[axis+1:]. Negative indices count from the end; an index
     out of range is an IndexError naming `idx` with the first bad position and its value. Any
-    fixed-size dtype; a bool or float idx is a TypeError (use x[mask] for boolean masks)."""
+    fixed-size dtype; a bool or float idx is a TypeError (use x[mask] for boolean masks).
+
+    Example:
+        >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
+        >>> ff.jit(lambda x, i: ff.take(x, i, axis=1))(x, np.array([2, 0]))
+        array([[2. , 3. ],
+               [1.5, 0.5]])
+    """
     if isinstance(x, Traced):
         return _traced_take(x, idx, axis)
     arr = _as_array("take", "x", x, kernel_dtype=False)

@@ -738,7 +738,16 @@ def neighbor_agg(g, x, op="sum", direction="in", weights=None):
     count (sum of w, a float64 weighted degree) and mode (weighted votes); min/max take no
     weights. The rule is the same inside ``ff.jit``: whether a graph argument is weighted is part
     of the trace signature, so one jit function traces separately for weighted and unweighted
-    graphs (their results' dtypes can differ: count is int64 unweighted, float64 weighted)."""
+    graphs (their results' dtypes can differ: count is int64 unweighted, float64 weighted).
+
+    Example:
+        >>> g = ff.Graph.from_edges([0, 0, 1, 2], [1, 2, 2, 0], num_nodes=4)
+        >>> f = ff.jit(lambda g, x: ff.neighbor_agg(g, x, "sum"))  # sum over in-neighbours
+        >>> f(g, np.array([1.0, 10.0, 100.0, 1000.0]))
+        array([100.,   1.,  11.,   0.])
+        >>> ff.neighbor_agg(g, np.array([1.0, 10.0, 100.0, 1000.0]), "max", direction="out")  # eager
+        array([100., 100.,   1., -inf])
+    """
     if op not in _AGG_OPS:
         raise ValueError(f"op: must be one of {', '.join(_AGG_OPS)}; got {op!r}")
     if direction not in _DIRECTIONS:

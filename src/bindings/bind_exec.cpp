@@ -718,6 +718,8 @@ const char* step_kind_name(exec::Step::Kind k) {
     case exec::Step::kLoop: return "loop";
     case exec::Step::kAxis: return "axis";
     case exec::Step::kAxisReduce: return "axis_reduce";
+    case exec::Step::kLocalityIn:
+    case exec::Step::kLocalityOut: return "locality";
   }
   return "?";
 }

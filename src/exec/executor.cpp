@@ -600,6 +600,8 @@ void run_steps(const std::vector<Step>& steps, RunState& state, Profiler* profil
       case Step::kLoop: run_loop(*step.loop, state, profile); break;
       case Step::kAxis: run_axis_step(*step.axis, state.slots, elements); break;
       case Step::kAxisReduce: run_axis_reduce(*step.axis_reduce, state.slots, elements); break;
+      case Step::kLocalityIn: run_locality_in(step.locality, state.slots, elements); break;
+      case Step::kLocalityOut: run_locality_out(step.locality, state.slots, elements); break;
     }
     if (profile) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

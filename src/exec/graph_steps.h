@@ -22,6 +22,9 @@ void finish_kernel_reductions(const Kernel& k, const ReducePartial* partials, st
                               std::vector<Value>& slots);
 // Throws the ValueError that a kernel's error flags (block_kernel.h) stand for, if any.
 void raise_kernel_errors(std::uint32_t flags);
+// Locality relabelling of a whole program (plan.h LocalityStep; src/exec/locality_steps.cpp).
+void run_locality_in(const LocalityStep& step, std::vector<Value>& slots, std::int64_t& elements);
+void run_locality_out(const LocalityStep& step, std::vector<Value>& slots, std::int64_t& elements);
 void run_edge_gather(const EdgeGatherStep& step, std::vector<Value>& slots, std::int64_t& elements);
 
 }  // namespace fuseflow::exec

@@ -111,7 +111,10 @@ Plan Lowerer::run() {
     if (expected.kind == LengthSource::kArrayLength && expected.slot == slot(p_.inputs()[i])) continue;
     plan_.input_checks.push_back({static_cast<int>(i), expected});
   }
+  const ValueId locality = locality_graph();
+  if (locality != ir::kNoValue) emit_locality(locality, /*entering=*/true, plan_.steps);
   lower_block(p_.body, plan_.steps);
+  if (locality != ir::kNoValue) emit_locality(locality, /*entering=*/false, plan_.steps);
   plan_.num_profile_ids = next_profile_id_;
   return std::move(plan_);
 }

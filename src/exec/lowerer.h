@@ -97,6 +97,12 @@ class Lowerer {
   void emit_loop(const ir::Op& op, std::vector<Step>& steps);
   void emit_axis_op(const ir::Op& op, std::vector<Step>& steps);  // lower_axis.cpp
   void emit_axis_reduce(const ir::Op& op, std::vector<Step>& steps);  // lower_axis_reduce.cpp
+  // Locality relabelling (lower_locality.cpp): the graph input a program may be relabelled by
+  // (kNoValue: none), and the step permuting node inputs in / node outputs out.
+  ValueId locality_graph() const;
+  bool is_node_array(ValueId v, ValueId graph) const;
+  void emit_locality(ValueId graph, bool entering, std::vector<Step>& steps);
+  int locality_user_slot_ = -1;
   const ir::Program& p_;
   Plan plan_;
   std::vector<std::vector<const ir::Op*>> users_;

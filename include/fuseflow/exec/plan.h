@@ -182,6 +182,18 @@ struct AxisReduceStep {
   std::string name;  // "sum", "argmax", ... for error messages
 };
 
+// Locality relabelling of a whole graph program (src/exec/locality_steps.cpp). kLocalityIn, the
+// first step, swaps the graph in `graph_slot` for its degree-ordered relabelling when the run-time
+// cost model (or FUSEFLOW_LOCALITY=always) says so, keeping the caller's graph in
+// `user_graph_slot`, and permutes the node arrays in `node_slots` (inputs of length N) into the
+// new order; kLocalityOut, the last step, permutes the node arrays in `node_slots` (outputs of
+// length N) back and restores the graph. Lowered only for programs whose every op commutes with
+// a renaming of the nodes (no arange, argmin/argmax, N-d arrays; one graph).
+struct LocalityStep {
+  int graph_slot = -1, user_graph_slot = -1;
+  std::vector<int> node_slots;
+};
+
 struct Step;
 
 // An array op along an axis (ir FF_AXIS rows) run as a step of its own: the operand (slot
@@ -220,7 +232,7 @@ struct LoopStep {
 };
 
 struct Step {
-  enum Kind : std::uint8_t { kKernel, kNeighborAgg, kEdgeGather, kGraphQuery, kLoop, kAxis, kAxisReduce } kind;
+  enum Kind : std::uint8_t { kKernel, kNeighborAgg, kEdgeGather, kGraphQuery, kLoop, kAxis, kAxisReduce, kLocalityIn, kLocalityOut } kind;
   std::shared_ptr<Kernel> kernel;
   NeighborAggStep agg{};
   EdgeGatherStep gather{};
@@ -228,6 +240,7 @@ struct Step {
   std::shared_ptr<LoopStep> loop;
   std::shared_ptr<AxisStep> axis;  // kAxis
   std::shared_ptr<AxisReduceStep> axis_reduce;
+  LocalityStep locality;
   int profile_id = 0;  // index into a run's profile table
   std::string label;
 };

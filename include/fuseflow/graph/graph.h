@@ -58,6 +58,18 @@ struct DegreeOrderedInEdges {
   Buffer<std::int64_t> chunks;    // balanced work split over relabelled nodes (see balanced_chunks)
 };
 
+class Graph;
+
+// The graph relabelled by DegreeOrderedInEdges::order for compiled graph programs (see
+// src/graph/locality_relabel.cpp): node i of `graph` is node order[i] of the original, edges keep
+// the original's user edge order (so edge arrays need no permutation). Built on first use, cached.
+struct LocalityRelabel {
+  bool pays = false;                     // the cost model's verdict (computed without building)
+  std::span<const NodeId> order;         // = degree_ordered_in_edges().order
+  Buffer<NodeId> new_id;                 // new_id[order[i]] = i
+  std::shared_ptr<const Graph> graph;    // the relabelled graph
+};
+
 class Graph {
  public:
   // num_nodes < 0: infer as max id + 1 (0 for an empty edge list).
@@ -114,6 +126,12 @@ class Graph {
 
   const DegreeOrderedInEdges& degree_ordered_in_edges() const;
 
+  // Whether relabelling by degree order is expected to pay for a graph program (large graph,
+  // skewed out-degrees); cheap after the first call. Defined in src/graph/locality_relabel.cpp.
+  bool locality_pays() const;
+  // The relabelled graph and its permutation, built on first use (src/graph/locality_relabel.cpp).
+  const LocalityRelabel& locality_relabel() const;
+
   // Bytes held by the graph's arrays (for memory reports).
   std::size_t memory_bytes() const;
 
@@ -135,7 +153,9 @@ class Graph {
 
   // Built lazily under a once_flag: the graph stays logically immutable.
   mutable std::once_flag out_sources_once_, in_edge_ids_once_, degree_ordered_once_, user_weights_once_,
-      in_user_edge_ids_once_;
+      in_user_edge_ids_once_, locality_pays_once_, locality_once_;
+  mutable bool locality_pays_ = false;
+  mutable LocalityRelabel locality_;
   mutable Buffer<EdgeOffset> in_user_edge_ids_;
   mutable Buffer<double> user_weights_;
   mutable DegreeOrderedInEdges degree_ordered_;

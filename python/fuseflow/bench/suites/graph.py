@@ -3,7 +3,8 @@ repeated edges kept) at several scales; every library gets the same directed edg
 
 - Graph.from_edges (CSR + CSC) vs scipy.sparse (CSR + CSC) and the C++ reference's serial build.
 - PageRank per iteration (damping 0.85, float64, tol 0, slope between k1 and k2 iterations):
-  the DSL program of DESIGN.md (baseline) and ff.algorithms.pagerank vs the hand-written C++
+  the DSL program of DESIGN.md (baseline; relabelled by out-degree when the cost model says so),
+  the same with the relabelling off, and ff.algorithms.pagerank vs the hand-written C++
   reference (OpenMP pull, its own per-iteration timer), scipy.sparse, GraphBLAS (plus_second mxv),
   JAX (segment_sum) and Numba (parallel CSR pull).
 - PageRank to convergence (total time) vs igraph (PRPACK) and NetworKit.
@@ -110,7 +111,22 @@ def _scale(ctx, ff, scale, binary, whole=True):
         out = ff.algorithms.pagerank(g, damping=0.85, tol=0.0, max_iter=k)
         return out[0] if isinstance(out, tuple) else out
 
-    c = {"fuseflow DSL": lambda k: examples.pagerank(g, 0.85, k), "fuseflow native": native}
+    def dsl_caller_order(k):
+        # The same program with the locality relabelling off: what the relabelling buys.
+        import os
+
+        before = os.environ.get("FUSEFLOW_LOCALITY")
+        os.environ["FUSEFLOW_LOCALITY"] = "never"
+        try:
+            return examples.pagerank(g, 0.85, k)
+        finally:
+            if before is None:
+                del os.environ["FUSEFLOW_LOCALITY"]
+            else:
+                os.environ["FUSEFLOW_LOCALITY"] = before
+
+    c = {"fuseflow DSL": lambda k: examples.pagerank(g, 0.85, k), "fuseflow native": native,
+         "fuseflow DSL, caller order (FUSEFLOW_LOCALITY=never)": dsl_caller_order}
     if ref is not None:
         c["C++ reference"] = SelfTimed(ref)
     if sp is not None:
