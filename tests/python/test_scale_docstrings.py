@@ -2,14 +2,12 @@
 run as written (doctest; the MPI ones on a one-rank world, the ShardedIndex one on an
 in-process Dask cluster), and every public function and class there has one (issue 15 item 6)."""
 
-import doctest
 import importlib
 import inspect
 
-import numpy as np
 import pytest
 
-import fuseflow as ff
+from _doctests import check_module_examples
 
 pytest.importorskip("dask.array")
 pytest.importorskip("distributed")
@@ -24,11 +22,7 @@ MODULES = [
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples_run(name):
-    module = importlib.import_module(name)
-    result = doctest.testmod(module, extraglobs={"ff": ff, "np": np},
-                             optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0
-    assert result.attempted > 0, f"{name} has no docstring example"
+    check_module_examples(name)
 
 
 def _public(package):

@@ -3,7 +3,6 @@ docstrings of the graph, index, loader and algorithm front ends run as written (
 mypy (when installed) reads the package's stubs: a mistyped call is reported.
 scripts/check_stubs.sh is the full check (stub regeneration, stubtest, mypy --strict)."""
 
-import doctest
 import importlib
 import os
 import pathlib
@@ -11,10 +10,11 @@ import shutil
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 import fuseflow as ff
+
+from _doctests import check_module_examples
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -22,7 +22,10 @@ DOCTESTED = [
     "fuseflow.graph", "fuseflow.index", "fuseflow.io", "fuseflow._checks", "fuseflow.algorithms.pagerank",
     "fuseflow.algorithms.label_propagation", "fuseflow.algorithms.connected_components",
     "fuseflow.algorithms.bfs", "fuseflow.algorithms.sssp", "fuseflow.dsl", "fuseflow.loops", "fuseflow._warnings",
-    "fuseflow.profile", "fuseflow.reductions", "fuseflow.array_ops",
+    "fuseflow.profile", "fuseflow.reductions", "fuseflow.array_ops", "fuseflow.algorithms.centrality",
+    "fuseflow.algorithms.k_core", "fuseflow.algorithms.leiden", "fuseflow.algorithms.louvain",
+    "fuseflow.algorithms.minimum_spanning_tree", "fuseflow.algorithms.paths", "fuseflow.algorithms.spectral",
+    "fuseflow.algorithms.strongly_connected_components", "fuseflow.algorithms.triangles",
 ]
 # The traced values' methods (x.sum(), x.astype(...), g.num_nodes) mirror NumPy's and the module
 # functions' (which carry the examples); they are not listed one by one.
@@ -40,12 +43,7 @@ def test_typed_example_runs():
 
 @pytest.mark.parametrize("name", DOCTESTED)
 def test_docstring_examples_run(name):
-    module = importlib.import_module(name)
-    # Examples assume `import fuseflow as ff` and `import numpy as np`, as the API reference says.
-    result = doctest.testmod(module, extraglobs={"ff": ff, "np": np},
-                             optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0
-    assert result.attempted > 0, f"{name} has no docstring example"
+    check_module_examples(name)
 
 
 def test_every_public_function_in_these_modules_has_an_example():
