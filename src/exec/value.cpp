@@ -63,6 +63,7 @@ Storage::Storage(std::size_t bytes) : bytes_(bytes), owned_(true) {
     throw Error(ErrorCode::kOutOfMemory, "could not allocate " + std::to_string(bytes) + " bytes");
   }
   g_live_storage_bytes.fetch_add(static_cast<std::int64_t>(bytes_), std::memory_order_relaxed);
+  if (rounded >= kHugePageAdviceBytes) advise_huge_pages(allocation_, rounded);  // core/buffer.h: why
   const auto address = reinterpret_cast<std::uintptr_t>(allocation_);
   data_ = reinterpret_cast<void*>((address + kBufferAlignment - 1) & ~std::uintptr_t{kBufferAlignment - 1});
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -13,9 +14,28 @@
 
 #include "fuseflow/core/error.h"
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace fuseflow {
 
 inline constexpr std::size_t kBufferAlignment = 64;
+
+// Large buffers ask the kernel for transparent huge pages, as NumPy does for its arrays: a fresh
+// 32 MB result otherwise takes 8,192 page faults (each zeroing 4 KiB) on first write, which
+// measured 2.5x the run time of a jitted exp over 4M float64 (perf: clear_page, exc_page_fault).
+// Advice only: where THP is off ("never") or unsupported nothing changes.
+inline constexpr std::size_t kHugePageAdviceBytes = std::size_t{4} << 20;
+
+inline void advise_huge_pages([[maybe_unused]] void* data, [[maybe_unused]] std::size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr std::uintptr_t kPage = 4096;
+  const auto begin = (reinterpret_cast<std::uintptr_t>(data) + kPage - 1) & ~(kPage - 1);
+  const auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(kPage - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#endif
+}
 
 template <class T>
 class Buffer {
@@ -37,6 +57,7 @@ class Buffer {
     if (data_ == nullptr) {
       throw Error(ErrorCode::kOutOfMemory, "could not allocate " + std::to_string(bytes) + " bytes");
     }
+    if (bytes >= kHugePageAdviceBytes) advise_huge_pages(data_, bytes);
   }
   Buffer(std::size_t size, T fill) : Buffer(size) {
     for (std::size_t i = 0; i < size; ++i) data_[i] = fill;
