@@ -223,6 +223,29 @@ def test_pyarrow_input():
         bs.call_price(pa.array([90.0, None, 100.0]), 100.0, 1.0, 0.01, 0.2)
 
 
+class _DLPackOnly:
+    """A producer that offers only the DLPack protocol (as JAX arrays and PyTorch CPU tensors do
+    for NumPy): no __array__, no buffer protocol."""
+
+    def __init__(self, array):
+        self._array = array
+
+    def __dlpack__(self, **kwargs):
+        return self._array.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        return self._array.__dlpack_device__()
+
+
+def test_dlpack_only_producer_input():
+    spots = np.linspace(80, 120, 9)
+    out = bs.call_price(_DLPackOnly(spots), 100.0, 1.0, 0.01, 0.2)
+    np.testing.assert_array_equal(out, bs.call_price(spots, 100.0, 1.0, 0.01, 0.2))
+    flags = np.array([True, False] * 4 + [True])
+    out = bs.price(spots, 100.0, 1.0, 0.01, 0.2, _DLPackOnly(flags))
+    np.testing.assert_array_equal(out, bs.price(spots, 100.0, 1.0, 0.01, 0.2, flags))
+
+
 def test_non_numeric_inputs_raise_type_error():
     with pytest.raises(TypeError, match="k: must be a real number"):
         bs.call_price(100.0, "100", 1.0, 0.0, 0.2)

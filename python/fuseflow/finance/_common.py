@@ -35,6 +35,7 @@ import math
 import numpy as np
 
 from .. import _core
+from .._checks import as_array
 
 _fin = _core.finance
 
@@ -64,7 +65,7 @@ def error_mode(errors: str, validate: bool) -> int:
 
 
 def _as_real_array(value, name: str) -> np.ndarray:
-    a = value if type(value) is np.ndarray else np.asarray(value)
+    a = as_array(value)  # ndarray as is; DLPack producers (JAX, PyTorch CPU) without a copy
     kind = a.dtype.kind
     if kind == "f" or kind in "iu":
         return a if a.dtype == _F64 else a.astype(_F64)
@@ -77,7 +78,7 @@ def _as_real_array(value, name: str) -> np.ndarray:
 
 
 def _as_flag_array(value) -> np.ndarray:
-    a = value if type(value) is np.ndarray else np.asarray(value)
+    a = as_array(value)
     if a.dtype != _BOOL:
         raise TypeError(f"is_call: must be a bool or an array of bools, got dtype {a.dtype}")
     return a
