@@ -248,3 +248,20 @@ def test_shard_errors_reach_the_caller(client, rng):
     with pytest.raises(ValueError) as remote_error:
         sharded.search(np.zeros(4, np.float32), 3, timeout=TIMEOUT)
     assert str(remote_error.value) == str(local_error.value)
+
+
+def test_index_created_before_any_worker_registers_places_shards_on_later_workers():
+    # A cluster still starting has no workers yet: the shards wait for the scheduler to place them
+    # (distributed refuses allow_other_workers= without workers=, which once broke this path).
+    cluster = distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None)  # in-process
+    try:
+        with distributed.Client(cluster, timeout=TIMEOUT) as c:
+            sharded = fdask.ShardedIndex(c, 4, "dot", n_shards=2)
+            cluster.scale(1)
+            c.wait_for_workers(1, timeout=TIMEOUT)
+            rng = np.random.default_rng(5)
+            x = _data(rng, 50, 4)
+            sharded.add(x, np.arange(50))
+            _assert_same(sharded.search(x[:3], 5), _reference(x, np.arange(50), "dot").search(x[:3], 5))
+    finally:
+        cluster.close()

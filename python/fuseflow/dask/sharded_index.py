@@ -139,10 +139,12 @@ class ShardedIndex:
         self._metric = probe.metric
         self._name = f"ffshard-{uuid.uuid4().hex[:12]}"
         self._version = 0
+        # Shards are spread over the workers known now; with none registered yet (a cluster still
+        # starting) the scheduler places them, and distributed refuses allow_other_workers then.
         self._shards = [
             client.submit(_new_shard, self._dim, self._metric, None, np.empty(0, np.int64),
-                          key=self._key(i), workers=[workers[i % len(workers)]] if workers else None,
-                          allow_other_workers=True)
+                          key=self._key(i), **({"workers": [workers[i % len(workers)]], "allow_other_workers": True}
+                                               if workers else {}))
             for i in range(int(n_shards))]
         self._sizes = [0] * int(n_shards)
 
