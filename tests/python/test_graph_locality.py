@@ -5,6 +5,7 @@ order: exactly for min/max/integer ops, within reassociation (1e-12 relative) fo
 FUSEFLOW_LOCALITY=always|never forces the choice (auto: a cost model on the graph decides)."""
 
 import fuseflow as ff
+from fuseflow import examples
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -32,17 +33,7 @@ def reference_pagerank(src, dst, n, damping=0.85, iters=20):
     return r
 
 
-@ff.jit
-def pagerank(g, damping=0.85, iters=20):
-    n = g.num_nodes
-    deg = g.out_degree()
-    inv = ff.where(deg > 0, 1.0 / deg, 0.0)
-
-    def step(rank):
-        sink = ff.sum(ff.where(deg == 0, rank, 0.0))
-        return (1.0 - damping) / n + damping * (ff.neighbor_agg(g, rank * inv, "sum") + sink / n)
-
-    return ff.fori_loop(iters, step, ff.full(n, 1.0 / n))
+pagerank = examples.pagerank  # the DESIGN.md program
 
 
 @ff.jit
