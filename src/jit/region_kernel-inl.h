@@ -172,8 +172,10 @@ struct RegionKernel<shape::Region<DT, shape::Out<Outs...>, Nodes...>> {
   static constexpr int kOuts = sizeof...(Outs);
   static constexpr bool kAnySum = (false || ... || kIsSum<Nodes>);
   // Per node: whether it is a sum; per output: whether it is a partial sum (not an array).
-  static constexpr bool kNodeSum[] = {kIsSum<Nodes>...};
-  static constexpr bool kOutSum[] = {kNodeSum[Outs]...};
+  // std::array (not a bare array of deduced bound): clang 14 refuses to index the latter in a
+  // constant expression inside a class template.
+  static constexpr std::array<bool, sizeof...(Nodes)> kNodeSum = {kIsSum<Nodes>...};
+  static constexpr std::array<bool, sizeof...(Outs)> kOutSum = {kNodeSum[Outs]...};
   static_assert(!kAnySum || HWY_MAX_BYTES / sizeof(T) <= kSumLanes, "a vector wider than the 16 accumulators");
 
   template <class D, class V, std::size_t... K>
