@@ -75,6 +75,9 @@ std::int64_t line_base(const Geometry& g, std::int64_t o) {
 // 0..red_count-1, the index along the axis when one axis is reduced). f returns false to stop.
 template <class T, class F>
 void for_line(const Geometry& g, const T* x, std::int64_t base, F&& f) {
+  // An empty line (some reduced axis has length 0) has no elements: without this the odometer
+  // below would read the first element of each inner run before noticing an outer length of 0.
+  if (g.red_count == 0) return;
   const std::size_t nr = g.reduced.size();
   const Dim inner = g.reduced.back();
   if (nr == 1) {
