@@ -26,6 +26,8 @@ DOCTESTED = [
     "fuseflow.algorithms.k_core", "fuseflow.algorithms.leiden", "fuseflow.algorithms.louvain",
     "fuseflow.algorithms.minimum_spanning_tree", "fuseflow.algorithms.paths", "fuseflow.algorithms.spectral",
     "fuseflow.algorithms.strongly_connected_components", "fuseflow.algorithms.triangles",
+    "fuseflow.finance.black_scholes", "fuseflow.finance.merton", "fuseflow.finance.black76",
+    "fuseflow.finance.bachelier", "fuseflow.finance.digital", "fuseflow.finance.american",
 ]
 # The traced values' methods (x.sum(), x.astype(...), g.num_nodes) mirror NumPy's and the module
 # functions' (which carry the examples); they are not listed one by one.

@@ -107,22 +107,46 @@ def _evaluate(method, values, is_call, errors, validate):
 
 
 def call_price(s, k, t, r, q, sigma, *, method="qdfp", errors="raise", validate=True):
-    """American call prices; see the module docstring."""
+    """American call prices; see the module docstring.
+
+    Example:
+        >>> from fuseflow.finance import american
+        >>> round(american.call_price(100.0, 100.0, 1.0, 0.05, 0.0, 0.2), 6)  # q = 0: no early exercise
+        10.450584
+    """
     return _evaluate(method, (s, k, t, r, q, sigma), True, errors, validate)
 
 
 def put_price(s, k, t, r, q, sigma, *, method="qdfp", errors="raise", validate=True):
-    """American put prices; see the module docstring."""
+    """American put prices; see the module docstring.
+
+    Example:
+        >>> from fuseflow.finance import american
+        >>> round(american.put_price(100.0, 100.0, 1.0, 0.05, 0.0, 0.2), 4)
+        6.0904
+    """
     return _evaluate(method, (s, k, t, r, q, sigma), False, errors, validate)
 
 
 def price(s, k, t, r, q, sigma, is_call=True, *, method="qdfp", errors="raise", validate=True):
-    """American prices, ``is_call`` a bool or a bool array; see the module docstring."""
+    """American prices, ``is_call`` a bool or a bool array; see the module docstring.
+
+    Example:
+        >>> from fuseflow.finance import american
+        >>> american.price(100.0, 100.0, 1.0, 0.05, 0.0, 0.2, np.array([True, False])).round(4)
+        array([10.4506,  6.0904])
+    """
     return _evaluate(method, (s, k, t, r, q, sigma), is_call, errors, validate)
 
 
 def binomial(s, k, t, r, q, sigma, is_call=True, *, steps=1000, errors="raise", validate=True):
-    """Cox-Ross-Rubinstein tree prices; see the module docstring."""
+    """Cox-Ross-Rubinstein tree prices; see the module docstring.
+
+    Example:
+        >>> from fuseflow.finance import american
+        >>> round(american.binomial(100.0, 100.0, 1.0, 0.05, 0.0, 0.2, False, steps=1000), 3)
+        6.09
+    """
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
         raise TypeError(f"steps: must be an int, got {type(steps).__name__}")
     steps = int(steps)
@@ -162,7 +186,13 @@ _GREEKS_CHUNK = 1 << 16  # options per kernel call: 22 shifted copies stay ~70 M
 
 
 def greeks(s, k, t, r, q, sigma, is_call=True, *, method="qdfp", errors="raise", validate=True):
-    """All greeks by central differences of the price; see the module docstring."""
+    """All greeks by central differences of the price; see the module docstring.
+
+    Example:
+        >>> from fuseflow.finance import american
+        >>> round(american.greeks(100.0, 100.0, 1.0, 0.05, 0.0, 0.2, False)["delta"], 3)
+        -0.411
+    """
     if _common._has_dask((s, k, t, r, q, sigma), is_call):
         from ..dask import finance as dask_finance
 
@@ -248,7 +278,14 @@ _SIGMA_LO, _SIGMA_HI = 1e-4, 10.0
 
 
 def implied_volatility(price, s, k, t, r, q, is_call=True, *, method="qdfp", errors="nan", validate=True):
-    """sigma reproducing the American ``price``; see the module docstring."""
+    """sigma reproducing the American ``price``; see the module docstring.
+
+    Example:
+        >>> from fuseflow.finance import american
+        >>> p = american.put_price(100.0, 100.0, 1.0, 0.05, 0.0, 0.2)
+        >>> round(american.implied_volatility(p, 100.0, 100.0, 1.0, 0.05, 0.0, False), 6)
+        0.2
+    """
     mid = _method_id(method)
     if errors not in ("raise", "nan"):
         raise ValueError(f"errors: must be 'raise' or 'nan', got {errors!r}")
@@ -346,7 +383,14 @@ def _check_scalar(name, value, rule):
 
 
 def exercise_boundary(k, t, r, q, sigma, is_call=True, *, times=None, n=64):
-    """The early-exercise boundary of one option; see the module docstring."""
+    """The early-exercise boundary of one option; see the module docstring.
+
+    Example:
+        >>> from fuseflow.finance import american
+        >>> times, spots = american.exercise_boundary(100.0, 1.0, 0.05, 0.0, 0.2, False, n=4)
+        >>> times.round(3), spots.round(2)  # exercise the put when the spot is below
+        (array([0.   , 0.333, 0.667, 1.   ]), array([100.  ,  85.65,  82.66,  80.87]))
+    """
     k = _check_scalar("k", k, ">0")
     t = _check_scalar("t", t, ">=0")
     r = _check_scalar("r", r, None)

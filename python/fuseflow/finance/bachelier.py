@@ -14,6 +14,11 @@ Functions (broadcasting and error rules: :mod:`fuseflow.finance._common`):
     Other keys and units as in :mod:`fuseflow.finance.black_scholes` (theta per year of calendar
     time, vega/volga per 1.00 of sigma, ``vomma`` = ``volga``).
 ``implied_volatility(price, f, k, t, r, is_call=True, *, errors="nan")``.
+
+Example:
+    >>> from fuseflow.finance import bachelier
+    >>> round(bachelier.call_price(0.02, 0.015, 1.0, 0.0, 0.01), 6)  # a rate option, 100 bp normal vol
+    0.006978
 """
 
 from __future__ import annotations
@@ -42,13 +47,26 @@ price = _common.register("bachelier_price", _price)
 
 
 def greeks(f, k, t, r, sigma, is_call=True, *, errors="raise", validate=True):
-    """All greeks in one kernel pass; see the module docstring for keys and units."""
+    """All greeks in one kernel pass; see the module docstring for keys and units.
+
+    Example:
+        >>> from fuseflow.finance import bachelier
+        >>> round(bachelier.greeks(0.02, 0.015, 1.0, 0.0, 0.01)["delta"], 6)
+        0.691462
+    """
     return _common.evaluate_greeks(_MODEL, _NAMES, (f, k, t, r, 0.0, sigma), is_call, errors, validate)
 
 
 def implied_volatility(price, f, k, t, r, is_call=True, *, errors="nan", validate=True):
     """Normal (Bachelier) volatility reproducing ``price`` (NaN where none exists: below the
-    discounted intrinsic value; ``errors="raise"`` raises instead)."""
+    discounted intrinsic value; ``errors="raise"`` raises instead).
+
+    Example:
+        >>> from fuseflow.finance import bachelier
+        >>> p = bachelier.call_price(0.02, 0.015, 1.0, 0.0, 0.01)
+        >>> round(bachelier.implied_volatility(p, 0.02, 0.015, 1.0, 0.0), 6)
+        0.01
+    """
     return _common.implied_volatility(
         False, ("price", "f", "k", "t", "r", "q"), price, f, k, t, r, 0.0, is_call, errors, validate, True
     )

@@ -12,6 +12,11 @@ Functions (broadcasting and error rules: :mod:`fuseflow.finance._common`):
     Other keys and units as in :mod:`fuseflow.finance.black_scholes` (theta per year of calendar
     time, vega/volga per 1.00 of sigma, ``vomma`` = ``volga``).
 ``implied_volatility(price, f, k, t, r, is_call=True, *, errors="nan")``.
+
+Example:
+    >>> from fuseflow.finance import black76
+    >>> round(black76.call_price(100.0, 100.0, 1.0, 0.05, 0.2), 6)
+    7.577082
 """
 
 from __future__ import annotations
@@ -40,13 +45,26 @@ price = _common.register("black76_price", _price)
 
 
 def greeks(f, k, t, r, sigma, is_call=True, *, errors="raise", validate=True):
-    """All greeks in one kernel pass; see the module docstring for keys and units."""
+    """All greeks in one kernel pass; see the module docstring for keys and units.
+
+    Example:
+        >>> from fuseflow.finance import black76
+        >>> round(black76.greeks(100.0, 100.0, 1.0, 0.05, 0.2)["delta"], 6)
+        0.5135
+    """
     return _common.evaluate_greeks(_MODEL, _NAMES, (f, k, t, r, 0.0, sigma), is_call, errors, validate)
 
 
 def implied_volatility(price, f, k, t, r, is_call=True, *, errors="nan", validate=True):
     """sigma reproducing the Black-76 ``price`` of an option on the forward ``f`` (NaN where none
-    exists: outside the no-arbitrage bounds; ``errors="raise"`` raises instead)."""
+    exists: outside the no-arbitrage bounds; ``errors="raise"`` raises instead).
+
+    Example:
+        >>> from fuseflow.finance import black76
+        >>> p = black76.put_price(100.0, 95.0, 0.5, 0.03, 0.25)
+        >>> round(black76.implied_volatility(p, 100.0, 95.0, 0.5, 0.03, False), 6)
+        0.25
+    """
     return _common.implied_volatility(
         True, ("price", "f", "k", "t", "r", "q"), price, f, k, t, r, 0.0, is_call, errors, validate, True
     )

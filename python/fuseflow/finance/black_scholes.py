@@ -23,6 +23,16 @@ error rules):
 
 The public price functions are C++ functions: called with plain Python floats they price one
 option without touching NumPy (~100 ns); any other call goes through the array front end.
+
+Example:
+    >>> from fuseflow.finance import black_scholes
+    >>> round(black_scholes.call_price(100.0, 100.0, 1.0, 0.05, 0.2), 6)
+    10.450584
+    >>> round(black_scholes.put_price(100.0, 100.0, 1.0, 0.05, 0.2), 6)
+    5.573526
+    >>> s = np.array([90.0, 100.0, 110.0])
+    >>> black_scholes.price(s, 100.0, 1.0, 0.05, 0.2, np.array([True, False, True])).round(6)
+    array([ 5.091222,  5.573526, 17.662954])
 """
 
 from __future__ import annotations
@@ -51,7 +61,14 @@ price = _common.register("black_scholes_price", _price)
 
 
 def greeks(s, k, t, r, sigma, is_call=True, *, q=0.0, errors="raise", validate=True):
-    """All greeks in one kernel pass; see the module docstring for keys and units."""
+    """All greeks in one kernel pass; see the module docstring for keys and units.
+
+    Example:
+        >>> from fuseflow.finance import black_scholes
+        >>> g = black_scholes.greeks(100.0, 100.0, 1.0, 0.05, 0.2)
+        >>> round(g["delta"], 6), round(g["gamma"], 6), round(g["vega"], 4)
+        (0.636831, 0.018762, 37.524)
+    """
     return _common.evaluate_greeks(_MODEL, _NAMES, (s, k, t, r, q, sigma), is_call, errors, validate)
 
 
@@ -59,7 +76,15 @@ def implied_volatility(price, s, k, t, r, is_call=True, *, q=0.0, errors="nan", 
     """sigma reproducing the Black-Scholes ``price`` (NaN where none exists: the price is outside
     the no-arbitrage bounds; ``errors="raise"`` raises instead). Solved on the forward
     ``s e^{(r-q)t}`` with the undiscounted price ``price e^{rt}`` by the Black solver of
-    :mod:`fuseflow.finance._implied` (|error| <= 1e-12 in sigma inside the bounds)."""
+    :mod:`fuseflow.finance._implied` (|error| <= 1e-12 in sigma inside the bounds).
+
+    Example:
+        >>> from fuseflow.finance import black_scholes
+        >>> round(black_scholes.implied_volatility(10.450584, 100.0, 100.0, 1.0, 0.05), 6)
+        0.2
+        >>> black_scholes.implied_volatility(200.0, 100.0, 100.0, 1.0, 0.05)  # above the spot: no sigma
+        nan
+    """
     return _common.implied_volatility(
         True, ("price", "s", "k", "t", "r", "q"), price, s, k, t, r, q, is_call, errors, validate, False
     )

@@ -19,6 +19,11 @@ then falls), so a price does not determine one volatility.
 
 At expiry (t = 0) a cash digital pays 1 strictly in the money, 0 strictly out of it and 1/2 at
 the strike (the average of the two one-sided limits); an asset digital pays s, 0, s/2 alike.
+
+Example:
+    >>> from fuseflow.finance import digital
+    >>> round(digital.cash_call_price(100.0, 100.0, 1.0, 0.05, 0.2), 6)  # e^{-rt} N(d2)
+    0.532325
 """
 
 from __future__ import annotations
@@ -59,22 +64,46 @@ asset_price = _common.register("digital_asset_price", _either(_common.DIGITAL_AS
 
 
 def call_price(s, k, t, r, sigma, *, q=0.0, kind="cash", errors="raise", validate=True):
-    """Digital call price; ``kind`` "cash" (pays 1) or "asset" (pays the asset)."""
+    """Digital call price; ``kind`` "cash" (pays 1) or "asset" (pays the asset).
+
+    Example:
+        >>> from fuseflow.finance import digital
+        >>> round(digital.call_price(100.0, 100.0, 1.0, 0.05, 0.2, kind="asset"), 6)
+        63.683065
+    """
     return _common.evaluate(_model(kind), _NAMES, (s, k, t, r, q, sigma), True, errors, validate)
 
 
 def put_price(s, k, t, r, sigma, *, q=0.0, kind="cash", errors="raise", validate=True):
-    """Digital put price; ``kind`` "cash" (pays 1) or "asset" (pays the asset)."""
+    """Digital put price; ``kind`` "cash" (pays 1) or "asset" (pays the asset).
+
+    Example:
+        >>> from fuseflow.finance import digital
+        >>> round(digital.put_price(100.0, 100.0, 1.0, 0.05, 0.2), 6)
+        0.418905
+    """
     return _common.evaluate(_model(kind), _NAMES, (s, k, t, r, q, sigma), False, errors, validate)
 
 
 def price(s, k, t, r, sigma, is_call=True, *, q=0.0, kind="cash", errors="raise", validate=True):
-    """Digital price, call or put per ``is_call`` (a bool or a bool array)."""
+    """Digital price, call or put per ``is_call`` (a bool or a bool array).
+
+    Example:
+        >>> from fuseflow.finance import digital
+        >>> round(digital.price(100.0, 100.0, 1.0, 0.05, 0.2, False, kind="asset"), 6)
+        36.316935
+    """
     return _common.evaluate(_model(kind), _NAMES, (s, k, t, r, q, sigma), is_call, errors, validate)
 
 
 def greeks(s, k, t, r, sigma, is_call=True, *, q=0.0, kind="cash", errors="raise", validate=True):
-    """All greeks of the digital in one kernel pass (keys and units: fuseflow.finance.black_scholes)."""
+    """All greeks of the digital in one kernel pass (keys and units: fuseflow.finance.black_scholes).
+
+    Example:
+        >>> from fuseflow.finance import digital
+        >>> round(digital.greeks(100.0, 100.0, 1.0, 0.05, 0.2)["delta"], 6)
+        0.018762
+    """
     return _common.evaluate_greeks(_model(kind), _NAMES, (s, k, t, r, q, sigma), is_call, errors, validate)
 
 

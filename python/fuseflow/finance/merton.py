@@ -7,6 +7,11 @@ keyword); kept under its own name because users look for it.
 ``price(s, k, t, r, q, sigma, is_call=True, ...)``, ``greeks(s, k, t, r, q, sigma, is_call=True,
 ...)`` and ``implied_volatility(price, s, k, t, r, q, is_call=True, *, errors="nan")``: rules,
 units and keys as in :mod:`fuseflow.finance.black_scholes`.
+
+Example:
+    >>> from fuseflow.finance import merton
+    >>> round(merton.call_price(100.0, 100.0, 1.0, 0.05, 0.02, 0.2), 6)  # q = 0.02
+    9.227006
 """
 
 from __future__ import annotations
@@ -35,12 +40,25 @@ price = _common.register("merton_price", _price)
 
 
 def greeks(s, k, t, r, q, sigma, is_call=True, *, errors="raise", validate=True):
-    """All greeks in one kernel pass (keys and units: fuseflow.finance.black_scholes)."""
+    """All greeks in one kernel pass (keys and units: fuseflow.finance.black_scholes).
+
+    Example:
+        >>> from fuseflow.finance import merton
+        >>> round(merton.greeks(100.0, 100.0, 1.0, 0.05, 0.02, 0.2)["delta"], 6)
+        0.586851
+    """
     return _common.evaluate_greeks(_MODEL, _NAMES, (s, k, t, r, q, sigma), is_call, errors, validate)
 
 
 def implied_volatility(price, s, k, t, r, q, is_call=True, *, errors="nan", validate=True):
-    """sigma reproducing the Merton ``price`` (NaN where none exists); see black_scholes."""
+    """sigma reproducing the Merton ``price`` (NaN where none exists); see black_scholes.
+
+    Example:
+        >>> from fuseflow.finance import merton
+        >>> p = merton.call_price(100.0, 100.0, 1.0, 0.05, 0.02, 0.2)
+        >>> round(merton.implied_volatility(p, 100.0, 100.0, 1.0, 0.05, 0.02), 6)
+        0.2
+    """
     return _common.implied_volatility(
         True, ("price", "s", "k", "t", "r", "q"), price, s, k, t, r, q, is_call, errors, validate, False
     )
