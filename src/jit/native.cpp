@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -181,10 +182,33 @@ static std::vector<std::string> default_include_dirs() {
   return {source + "/src", source + "/include"};
 }
 
+// Hashes every header (*.h) under the include folders, in path order: the template, the math
+// kernels, the op table and, in a wheel, the bundled Highway. Read once per cache (native mode
+// only); a folder that cannot be read hashes as empty, and the compile then fails on its own.
+static std::string digest_headers(const std::vector<std::string>& dirs) {
+  std::vector<fs::path> files;
+  for (const std::string& d : dirs) {
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->is_regular_file(ec) && it->path().extension() == ".h") files.push_back(it->path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  std::string all;
+  for (const fs::path& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    all += f.filename().string() + '\0' + text.str() + '\0';
+  }
+  return hex64(fnv1a64(all));
+}
+
 NativeCache::NativeCache(NativeOptions options) : options_(std::move(options)) {
   if (options_.version.empty()) options_.version = FUSEFLOW_JIT_VERSION;
   if (options_.compiler.empty()) options_.compiler = env("CXX").empty() ? "c++" : env("CXX");
   if (options_.include_dirs.empty()) options_.include_dirs = default_include_dirs();
+  template_digest_ = digest_headers(options_.include_dirs);
   std::string root = options_.cache_root.empty() ? default_root() : options_.cache_root;
   std::string why = root.empty() ? "no cache folder ($XDG_CACHE_HOME and $HOME unset)" : check_folder(root, true);
   std::string dir = root + "/fuseflow";
@@ -268,7 +292,8 @@ std::string NativeCache::kernel_path(const RegionKey& key) const {
   if (directory_.empty()) return "";
   std::string identity;
   if (run_process({options_.compiler, "--version"}, "", &identity) != 0 || identity.empty()) return "";
-  std::string hashed = generate_source(key, options_.version) + '\0' + options_.compiler + '\0' + identity;
+  std::string hashed = generate_source(key, options_.version) + '\0' + template_digest_ + '\0' + options_.compiler +
+                       '\0' + identity;
   for (const std::string& f : compile_flags(options_)) hashed += '\0' + f;
   return directory_ + "/" + hex64(fnv1a64(hashed)) + ".so";
 }

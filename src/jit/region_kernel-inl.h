@@ -51,7 +51,9 @@ HWY_INLINE V Opaque(V v) {
 }
 
 template <class D, class V>
-HWY_INLINE auto NaNLanes(D, V x) { return hn::Ne(x, x); }
+// hn::IsNaN, not Ne(x, x): on AVX2/AVX-512 Highway's Ne is an ordered compare (false for NaN),
+// which made minimum/maximum/clip/relu drop NaN there.
+HWY_INLINE auto NaNLanes(D, V x) { return hn::IsNaN(x); }
 
 // One op of the region on vectors (a, b, c: its operand registers; unused ones are ignored).
 template <ir::OpCode Op, class D, class V>

@@ -75,6 +75,10 @@ class NativeCache {
 
   NativeOptions options_;
   std::string directory_;
+  // Digest of every header a generated kernel can include (fuseflow's and Highway's, under the
+  // include folders): part of each kernel's cache key, so a changed template never reuses a
+  // kernel compiled from the old one.
+  std::string template_digest_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::map<std::string, Entry> entries_;

@@ -197,6 +197,29 @@ TEST(JitNative, CorruptOrOtherVersionLibraryIsRebuilt) {
   expect_matches_interpreter(r, fixed.fn);
 }
 
+// A kernel compiled from an older template must never be reused: the cache key covers every
+// header under the include folders, not only the generated source.
+TEST(JitNative, KernelPathChangesWithTheTemplateHeaders) {
+  if (!has_compiler()) GTEST_SKIP() << "no C++ compiler";
+  JitRegion r = optimized_region(jit_regions::kWhereExpression);
+  const std::string root = scratch_root("digest");
+  const std::string inc = root + "/inc";
+  fs::create_directories(inc + "/jit");
+  auto path_with = [&](const std::string& text) {
+    std::ofstream(inc + "/jit/region_kernel-inl.h", std::ios::binary) << text;
+    jit::NativeOptions o = options(root + "/cache");
+    o.include_dirs = {inc};
+    fs::create_directories(root + "/cache");
+    fs::permissions(root + "/cache", fs::perms::owner_all, fs::perm_options::replace);
+    return jit::NativeCache(o).kernel_path(r.binding->key);
+  };
+  const std::string a = path_with("// template A\n");
+  const std::string b = path_with("// template B\n");
+  ASSERT_FALSE(a.empty());
+  EXPECT_NE(a, b);
+  EXPECT_EQ(path_with("// template A\n"), a);
+}
+
 TEST(JitNative, UnsafeCacheFolderIsRefused) {
   JitRegion r = optimized_region(jit_regions::kWhereExpression);
   const std::string root = scratch_root("unsafe");
