@@ -28,14 +28,34 @@ std::atomic<Mode>& mode_variable() {
   return m;
 }
 
+// FUSEFLOW_JIT_WAIT=<seconds> (tests only): a call whose native kernel is not built yet waits up
+// to that long for it, so a suite run under FUSEFLOW_JIT=native exercises compiled kernels rather
+// than the interpreter that runs while they compile. Unset (the default): never wait.
+double native_wait_seconds() {
+  static const double seconds = [] {
+    const char* v = std::getenv("FUSEFLOW_JIT_WAIT");
+    if (v == nullptr || *v == '\0') return 0.0;
+    char* end = nullptr;
+    const double s = std::strtod(v, &end);
+    if (end == v || *end != '\0' || !(s >= 0.0)) {
+      std::fprintf(stderr, "fuseflow: jit: FUSEFLOW_JIT_WAIT=%s is not a number of seconds; not waiting\n", v);
+      return 0.0;
+    }
+    return s;
+  }();
+  return seconds;
+}
+
 enum NativeState : int { kNotAsked = 0, kCompiling = 1, kLoaded = 2, kFailed = 3 };
 
-// Asks the native cache about the tier's key (queues its compile on the first ask); never waits.
+// Asks the native cache about the tier's key (queues its compile on the first ask); never waits
+// unless FUSEFLOW_JIT_WAIT says so.
 RegionFn poll_native(KernelTier& t) {
   const int state = t.native_state.load(std::memory_order_acquire);
   if (state == kFailed) return nullptr;
   if (state == kLoaded) return t.native.load(std::memory_order_acquire);
-  const NativeLookup got = native_cache().lookup(t.binding->key);
+  const double wait = native_wait_seconds();
+  const NativeLookup got = wait > 0.0 ? native_cache().wait(t.binding->key, wait) : native_cache().lookup(t.binding->key);
   switch (got.status) {
     case NativeStatus::kReady:
       t.native.store(got.fn, std::memory_order_release);
