@@ -15,6 +15,7 @@
 #include "exec/axis_reduce.h"
 #include "exec/block_kernel.h"
 #include "exec/axis_step.h"
+#include "exec/executor_reduce.h"
 #include "exec/graph_steps.h"
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/error.h"
@@ -324,6 +325,7 @@ void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
   const std::int64_t n = kernel_length(k, slots);
   elements += n;
   prepare_kernel_outputs(k, slots, n);
+  if (run_lone_reduction(k, slots, n, state.partials)) return;
   const std::int64_t nblocks = (n + kBlockSize - 1) / kBlockSize;
   const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());
   if (nred > 0 && static_cast<std::int64_t>(state.partials.size()) < nblocks * nred) {
