@@ -185,11 +185,24 @@ void reduce_line(const AxisReduceStep& s, const Geometry& g, const T* x, std::in
       if (!summed) for_line(g, x, base, [&](T v, std::int64_t) { sum += static_cast<double>(v); return true; });
       const double mean = sum / static_cast<double>(n);
       double sq = 0.0;
-      for_line(g, x, base, [&](T v, std::int64_t) {
-        const double dv = static_cast<double>(v) - mean;
-        sq += dv * dv;
-        return true;
-      });
+      bool squared = false;
+      if constexpr (kFloat) {
+        if (contiguous) {
+          sq = squared_deviations(x + base, static_cast<std::size_t>(n), mean);
+          squared = true;
+        }
+      }
+      if (!squared) {
+        // Four partial sums (element pos feeds partial pos % 4) break the add-latency chain; a
+        // fixed layout per line, so the result does not depend on threads.
+        double part[4] = {0.0, 0.0, 0.0, 0.0};
+        for_line(g, x, base, [&](T v, std::int64_t pos) {
+          const double dv = static_cast<double>(v) - mean;
+          part[pos & 3] += dv * dv;
+          return true;
+        });
+        sq = (part[0] + part[1]) + (part[2] + part[3]);
+      }
       const double divisor = std::max(static_cast<double>(n) - s.ddof, 0.0);
       store(s.out_type, out, o, n > 0 ? sq / divisor : std::numeric_limits<double>::quiet_NaN(), 0);
       break;
