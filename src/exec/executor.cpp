@@ -16,6 +16,7 @@
 #include "exec/block_kernel.h"
 #include "exec/axis_step.h"
 #include "exec/executor_reduce.h"
+#include "exec/executor_small.h"
 #include "exec/graph_steps.h"
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/error.h"
@@ -345,7 +346,9 @@ void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
   std::uint32_t flags = 0;
 
   const int threads = n >= parallel_min_elements() ? threads_for(nblocks, 4) : 1;
-  if (threads <= 1) {
+  if (threads <= 1 && run_small_kernel(k, slots, n, partials, &flags)) {
+    // done on the stack (executor_small.cpp)
+  } else if (threads <= 1) {
     ThreadScratch& ts = tls_scratch;
     prepare_operands(k, slots, std::min(n, kBlockSize), ts);
     for (std::int64_t b = 0; b < nblocks; ++b) {
