@@ -217,15 +217,24 @@ std::vector<Value> Compiled::run_impl(std::vector<Value>& inputs, RunProfile* pr
 }
 
 std::vector<Value> Compiled::take_outputs(exec::RunState& state) const {
+  const std::size_t nout = plan_.output_slots.size();
   std::vector<Value> outputs;
-  outputs.reserve(plan_.output_slots.size());
-  for (int slot : plan_.output_slots) {
-    Value v = state.slots[static_cast<std::size_t>(slot)];
+  outputs.reserve(nout);
+  for (std::size_t i = 0; i < nout; ++i) {
+    const int slot = plan_.output_slots[i];
+    Value& held = state.slots[static_cast<std::size_t>(slot)];
+    // Moved out of its slot (no reference count traffic) unless a later output is the same slot.
+    // A moved-from slot keeps its kind, type and scalar bits (constants stay valid for the next
+    // run); its buffer is dropped, which the pooled state must do anyway (see below).
+    bool read_again = false;
+    for (std::size_t j = i + 1; j < nout && !read_again; ++j) read_again = plan_.output_slots[j] == slot;
+    Value v = read_again || held.is_graph() ? held : std::move(held);
     // Outputs never alias the caller's memory (an input or a graph's degrees), nor one another
     // (two outputs the optimizer made one value would otherwise share a buffer): copy.
-    const bool shared_with_earlier = v.is_array() && std::any_of(outputs.begin(), outputs.end(), [&](const Value& o) {
-      return o.storage == v.storage;
-    });
+    bool shared_with_earlier = false;
+    if (v.is_array()) {
+      for (const Value& o : outputs) shared_with_earlier = shared_with_earlier || o.storage == v.storage;
+    }
     if (v.is_array() && (!v.storage->owned() || shared_with_earlier)) {
       Value copy = Value::array(v.type, v.length, "output");
       if (v.length > 0) {
@@ -233,7 +242,7 @@ std::vector<Value> Compiled::take_outputs(exec::RunState& state) const {
       }
       v = std::move(copy);
     }
-    const std::vector<exec::LengthSource>& dims = plan_.output_dims[outputs.size()];
+    const std::vector<exec::LengthSource>& dims = plan_.output_dims[i];
     if (v.is_array() && !dims.empty()) {
       v.rank = static_cast<std::uint8_t>(dims.size());
       for (std::size_t k = 0; k < dims.size(); ++k) v.dims[k] = exec::evaluate_length(dims[k], state.slots);

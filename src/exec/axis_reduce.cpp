@@ -9,6 +9,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -185,11 +186,24 @@ void reduce_line(const AxisReduceStep& s, const Geometry& g, const T* x, std::in
       if (!summed) for_line(g, x, base, [&](T v, std::int64_t) { sum += static_cast<double>(v); return true; });
       const double mean = sum / static_cast<double>(n);
       double sq = 0.0;
-      for_line(g, x, base, [&](T v, std::int64_t) {
-        const double dv = static_cast<double>(v) - mean;
-        sq += dv * dv;
-        return true;
-      });
+      bool squared = false;
+      if constexpr (kFloat) {
+        if (contiguous) {
+          sq = squared_deviations(x + base, static_cast<std::size_t>(n), mean);
+          squared = true;
+        }
+      }
+      if (!squared) {
+        // Four partial sums (element pos feeds partial pos % 4) break the add-latency chain; a
+        // fixed layout per line, so the result does not depend on threads.
+        double part[4] = {0.0, 0.0, 0.0, 0.0};
+        for_line(g, x, base, [&](T v, std::int64_t pos) {
+          const double dv = static_cast<double>(v) - mean;
+          part[pos & 3] += dv * dv;
+          return true;
+        });
+        sq = (part[0] + part[1]) + (part[2] + part[3]);
+      }
       const double divisor = std::max(static_cast<double>(n) - s.ddof, 0.0);
       store(s.out_type, out, o, n > 0 ? sq / divisor : std::numeric_limits<double>::quiet_NaN(), 0);
       break;
@@ -255,11 +269,117 @@ void reduce_line(const AxisReduceStep& s, const Geometry& g, const T* x, std::in
   }
 }
 
+// Reductions over leading axes (every reduced axis before every kept one: `x.sum(axis=0)` of a
+// (rows, cols) array, per-feature statistics) view x as a C-contiguous (red_count, out_count)
+// matrix. Walking each output's line down a column touches one element per cache line; instead a
+// tile of kColumnTile adjacent outputs is reduced row by row (contiguous, vectorisable loads).
+// Each output still sees its line's elements in position order with the same arithmetic as
+// reduce_line's strided walk (float64 running sums, the 4-partial second pass of var, the NaN rule
+// of `better`), so results are bitwise those of the per-line path.
+constexpr std::int64_t kColumnTile = 256;
+
+bool leading_axes_reduced(const Geometry& g) {
+  // Kept axes trailing and contiguous: output o's line starts at offset o.
+  if (g.kept.empty() || g.reduced.empty() || g.out_count < 2) return false;
+  return g.kept.back().stride == 1 && g.reduced.size() == 1 && g.reduced[0].stride == g.out_count;
+}
+
+bool columns_supported(AxisReduceStep::Kind k) {
+  return k == AxisReduceStep::kSum || k == AxisReduceStep::kMean || k == AxisReduceStep::kVar ||
+         k == AxisReduceStep::kMin || k == AxisReduceStep::kMax;
+}
+
+template <class T>
+void reduce_column_tile(const AxisReduceStep& s, const T* x, std::int64_t rows, std::int64_t cols, std::int64_t c0,
+                        std::int64_t width, void* out) {
+  double acc[kColumnTile];
+  const T* col = x + c0;
+  switch (s.kind) {
+    case AxisReduceStep::kSum:
+    case AxisReduceStep::kMean:
+    case AxisReduceStep::kVar: {
+      for (std::int64_t j = 0; j < width; ++j) acc[j] = 0.0;
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const T* row = col + r * cols;
+        for (std::int64_t j = 0; j < width; ++j) acc[j] += static_cast<double>(row[j]);
+      }
+      const double n = static_cast<double>(rows);
+      if (s.kind == AxisReduceStep::kSum) {
+        for (std::int64_t j = 0; j < width; ++j) store(s.out_type, out, c0 + j, acc[j], 0);
+      } else if (s.kind == AxisReduceStep::kMean) {
+        for (std::int64_t j = 0; j < width; ++j) store(s.out_type, out, c0 + j, acc[j] / n, 0);
+      } else {
+        double mean[kColumnTile];
+        double part[4][kColumnTile];
+        for (std::int64_t j = 0; j < width; ++j) {
+          mean[j] = acc[j] / n;
+          part[0][j] = part[1][j] = part[2][j] = part[3][j] = 0.0;
+        }
+        for (std::int64_t r = 0; r < rows; ++r) {
+          const T* row = col + r * cols;
+          double* p = part[r & 3];
+          for (std::int64_t j = 0; j < width; ++j) {
+            const double dv = static_cast<double>(row[j]) - mean[j];
+            p[j] += dv * dv;
+          }
+        }
+        const double divisor = std::max(n - s.ddof, 0.0);
+        for (std::int64_t j = 0; j < width; ++j) {
+          const double sq = (part[0][j] + part[1][j]) + (part[2][j] + part[3][j]);
+          store(s.out_type, out, c0 + j, sq / divisor, 0);
+        }
+      }
+      break;
+    }
+    case AxisReduceStep::kMin:
+    case AxisReduceStep::kMax: {
+      const bool minimum = s.kind == AxisReduceStep::kMin;
+      T best[kColumnTile];
+      for (std::int64_t j = 0; j < width; ++j) best[j] = col[j];
+      for (std::int64_t r = 1; r < rows; ++r) {
+        const T* row = col + r * cols;
+        for (std::int64_t j = 0; j < width; ++j) {
+          const T v = row[j];
+          best[j] = better(v, best[j], minimum) ? v : best[j];
+        }
+      }
+      for (std::int64_t j = 0; j < width; ++j) {
+        store(s.out_type, out, c0 + j, static_cast<double>(best[j]), static_cast<std::int64_t>(best[j]));
+      }
+      break;
+    }
+    default: break;
+  }
+}
+
+template <class T>
+void reduce_columns(const AxisReduceStep& s, const Geometry& g, const T* x, void* out, int threads) {
+  const std::int64_t rows = g.red_count, cols = g.out_count;
+  const std::int64_t tiles = (cols + kColumnTile - 1) / kColumnTile;
+  auto tile = [&](std::int64_t t) {
+    const std::int64_t c0 = t * kColumnTile;
+    reduce_column_tile<T>(s, x, rows, cols, c0, std::min(kColumnTile, cols - c0), out);
+  };
+  if (threads <= 1 || tiles < 2) {
+    for (std::int64_t t = 0; t < tiles; ++t) tile(t);
+    return;
+  }
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (std::int64_t t = 0; t < tiles; ++t) tile(t);
+}
+
 template <class T>
 void run_typed(const AxisReduceStep& s, const Geometry& g, const void* xdata, void* out) {
   const T* x = static_cast<const T*>(xdata);
   const std::int64_t work = g.out_count * std::max<std::int64_t>(g.red_count, 1);
   const int threads = work >= parallel_min_elements() && g.out_count > 1 ? threads_for(g.out_count, 16) : 1;
+  if constexpr (std::is_floating_point_v<T>) {
+    // An empty line (red_count 0) keeps the per-line path (its NaN/identity rules).
+    if (g.red_count > 0 && columns_supported(s.kind) && leading_axes_reduced(g)) {
+      reduce_columns<T>(s, g, x, out, threads);
+      return;
+    }
+  }
   if (threads <= 1) {
     for (std::int64_t o = 0; o < g.out_count; ++o) reduce_line<T>(s, g, x, o, out);
     return;

@@ -15,6 +15,8 @@
 #include "exec/axis_reduce.h"
 #include "exec/block_kernel.h"
 #include "exec/axis_step.h"
+#include "exec/executor_reduce.h"
+#include "exec/executor_small.h"
 #include "exec/graph_steps.h"
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/error.h"
@@ -324,6 +326,7 @@ void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
   const std::int64_t n = kernel_length(k, slots);
   elements += n;
   prepare_kernel_outputs(k, slots, n);
+  if (run_lone_reduction(k, slots, n, state.partials)) return;
   const std::int64_t nblocks = (n + kBlockSize - 1) / kBlockSize;
   const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());
   if (nred > 0 && static_cast<std::int64_t>(state.partials.size()) < nblocks * nred) {
@@ -343,7 +346,9 @@ void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
   std::uint32_t flags = 0;
 
   const int threads = n >= parallel_min_elements() ? threads_for(nblocks, 4) : 1;
-  if (threads <= 1) {
+  if (threads <= 1 && run_small_kernel(k, slots, n, partials, &flags)) {
+    // done on the stack (executor_small.cpp)
+  } else if (threads <= 1) {
     ThreadScratch& ts = tls_scratch;
     prepare_operands(k, slots, std::min(n, kBlockSize), ts);
     for (std::int64_t b = 0; b < nblocks; ++b) {

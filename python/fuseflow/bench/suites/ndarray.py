@@ -7,11 +7,16 @@
   neighbours, float32 and float64 (the reductions run as their own steps today: max, exp pass,
   sum, divide pass; a fused row pipeline would make each one pass per row block). Skipped with
   one line if axis reductions are not traced (the suite checks by a 2-D call).
+- "whole-array max/sum": ff.max(x) / ff.sum(x) of a 2-D float32 array (a lone full reduction: the
+  executor's SIMD path, src/exec/executor_reduce.cpp) vs x.max() / x.sum().
+- "var last axis" / "std axis 0": var over rows (SIMD second pass) and std down the columns
+  (tiles of adjacent outputs reduced row by row), float32, vs NumPy.
 """
 
 import numpy as np
 
-DESCRIPTION = "2-D arrays: broadcast affine (f32), row softmax / layer-norm (f32, f64) vs NumPy and jax.jit"
+DESCRIPTION = ("2-D arrays: broadcast affine (f32), row softmax / layer-norm (f32, f64) vs NumPy and jax.jit; "
+               "whole-array max/sum, var(axis=-1), std(axis=0) (f32) vs NumPy")
 
 
 def _softmax_ff(ff):
@@ -58,6 +63,8 @@ def run(ctx):
         ctx.measure("broadcast affine", contenders, size=rows * cols, size_label=f"{rows}x{cols} float32",
                     rtol=1e-5, atol=1e-5)
 
+    _reductions(ctx, ff, rng)
+
     try:
         softmax, layernorm = _softmax_ff(ff), _layernorm_ff(ff)
         softmax(np.ones((2, 3), np.float32))
@@ -87,6 +94,26 @@ def run(ctx):
                     jx = jax.numpy.asarray(x)
                     contenders["jax.jit"] = lambda jfn=jfn, jx=jx: jfn(jx).block_until_ready()
                 ctx.measure(name, contenders, size=rows * cols, size_label=label, rtol=rtol, atol=atol)
+
+
+def _reductions(ctx, ff, rng):
+    whole_max = ff.jit(lambda x: ff.max(x))
+    whole_sum = ff.jit(lambda x: ff.sum(x))
+    var_rows = ff.jit(lambda x: ff.var(x, axis=-1))
+    std_cols = ff.jit(lambda x: ff.std(x, axis=0))
+    for rows, cols in _shapes(ctx):
+        x = rng.standard_normal((rows, cols), dtype=np.float32)
+        label = f"{rows}x{cols} float32"
+        size = rows * cols
+        ctx.measure("whole-array max", {"fuseflow": lambda x=x: whole_max(x), "numpy": lambda x=x: x.max()},
+                    size=size, size_label=label, rtol=0.0)
+        # Summation orders differ (fuseflow: 16 float32 lanes per 256-element block; NumPy: pairwise).
+        ctx.measure("whole-array sum", {"fuseflow": lambda x=x: whole_sum(x), "numpy": lambda x=x: x.sum()},
+                    size=size, size_label=label, rtol=1e-4, atol=1e-3 * np.sqrt(size))
+        ctx.measure("var last axis", {"fuseflow": lambda x=x: var_rows(x), "numpy": lambda x=x: x.var(axis=-1)},
+                    size=size, size_label=label, rtol=1e-5, atol=1e-6)
+        ctx.measure("std axis 0", {"fuseflow": lambda x=x: std_cols(x), "numpy": lambda x=x: x.std(axis=0)},
+                    size=size, size_label=label, rtol=1e-5, atol=1e-6)
 
 
 def _jax_version(jax, name):

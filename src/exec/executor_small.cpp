@@ -1,0 +1,92 @@
+// Small kernels (a few blocks, the case of a remembered call on small arrays): run on the calling
+// thread with the operand table and the registers on the stack. The general path keeps them in
+// thread-local scratch that it re-lays out on every run (vector assign/resize, a TLS lookup per
+// access from the shared library) — a third of the executor's ~1,500 instructions of a 1-element
+// `x + y`. Same instructions in the same order as run_kernel's serial loop, so the same bits.
+#include "exec/executor_small.h"
+
+#include <cstring>
+
+#include "exec/block_kernel.h"
+#include "fuseflow/core/buffer.h"
+
+namespace fuseflow::exec {
+
+namespace {
+
+constexpr std::size_t kMaxOperands = 48;
+constexpr std::size_t kStackBytes = 16 * 1024;
+
+void fill_block(DType t, char* dst, const void* value, std::int64_t n) {
+  const std::size_t es = static_cast<std::size_t>(elem_size(t));
+  for (std::int64_t i = 0; i < n; ++i) std::memcpy(dst + static_cast<std::size_t>(i) * es, value, es);
+}
+
+}  // namespace
+
+bool run_small_kernel(const Kernel& k, std::vector<Value>& slots, std::int64_t n, ReducePartial* partials,
+                      std::uint32_t* flags) {
+  const std::size_t nops = k.operands.size();
+  if (n <= 0 || n > kSmallKernelElements || !k.strided_reads.empty() || nops > kMaxOperands) return false;
+  // Broadcast operands that some instruction reads as a whole block (not as a binary's scalar).
+  bool needs_block[kMaxOperands] = {};
+  std::size_t block_broadcasts = 0;
+  for (const Instr& in : k.code) {
+    const BinaryForm form = binary_form_of(k, in);
+    const int scalar_operand = form == kScalarA ? in.a : form == kScalarB ? in.b : -1;
+    for (int operand : {in.a, in.b, in.c}) {
+      if (operand < 0 || operand == scalar_operand) continue;
+      const auto i = static_cast<std::size_t>(operand);
+      if (k.operands[i].kind == OperandKind::kBroadcast && !needs_block[i]) {
+        needs_block[i] = true;
+        ++block_broadcasts;
+      }
+    }
+  }
+  const std::int64_t fill_count = n < kBlockSize ? n : kBlockSize;
+  const std::size_t reg_bytes =
+      (static_cast<std::size_t>(fill_count) * 8 + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
+  if ((static_cast<std::size_t>(k.num_registers) + block_broadcasts) * reg_bytes > kStackBytes) return false;
+  alignas(kBufferAlignment) char scratch[kStackBytes];
+  char* base[kMaxOperands];
+  std::int64_t stride[kMaxOperands];
+  void* ptrs[kMaxOperands];
+  std::size_t next_broadcast = static_cast<std::size_t>(k.num_registers);
+  for (std::size_t i = 0; i < nops; ++i) {
+    const Operand& o = k.operands[i];
+    stride[i] = 0;
+    switch (o.kind) {
+      case OperandKind::kRegister:
+        base[i] = scratch + reg_bytes * static_cast<std::size_t>(o.register_index);
+        break;
+      case OperandKind::kBroadcast: {
+        const Value& v = slots[static_cast<std::size_t>(o.slot)];
+        const void* source = v.is_array() ? v.raw_data() : v.scalar.raw;
+        if (needs_block[i]) {
+          char* buf = scratch + reg_bytes * next_broadcast++;
+          fill_block(o.type, buf, source, fill_count);
+          base[i] = buf;
+        } else {
+          base[i] = static_cast<char*>(const_cast<void*>(source));  // read-only: one scalar
+        }
+        break;
+      }
+      case OperandKind::kArray: {
+        Value& v = slots[static_cast<std::size_t>(o.slot)];
+        base[i] = v.is_array() ? static_cast<char*>(v.storage->data()) : reinterpret_cast<char*>(v.scalar.raw);
+        stride[i] = elem_size(o.type);
+        break;
+      }
+      case OperandKind::kStrided: return false;  // excluded above
+    }
+  }
+  const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());
+  for (std::int64_t start = 0, b = 0; start < n; start += kBlockSize, ++b) {
+    const std::int64_t count = n - start < kBlockSize ? n - start : kBlockSize;
+    for (std::size_t i = 0; i < nops; ++i) ptrs[i] = base[i] + start * stride[i];
+    run_block(k, ptrs, count, start, partials + b * nred, flags);
+  }
+  return true;
+}
+
+}  // namespace fuseflow::exec
