@@ -20,6 +20,16 @@ AxisStep::Op axis_step_op(OpCode code) {
     case OpCode::kArgSort: return AxisStep::kArgSort;
     case OpCode::kTranspose: return AxisStep::kTranspose;
     case OpCode::kTake: return AxisStep::kTake;
+    case OpCode::kAxisLen: return AxisStep::kAxisLen;
+    case OpCode::kDiff: return AxisStep::kDiff;
+    case OpCode::kTopK: return AxisStep::kTopK;
+    case OpCode::kTopKIndices: return AxisStep::kTopKIndices;
+    case OpCode::kMedian: return AxisStep::kMedian;
+    case OpCode::kQuantile: return AxisStep::kQuantile;
+    case OpCode::kBinCount: return AxisStep::kBinCount;
+    case OpCode::kHistogram: return AxisStep::kHistogram;
+    case OpCode::kHistogramEdges: return AxisStep::kHistogramEdges;
+    case OpCode::kHistogramBins: return AxisStep::kHistogramBins;
     default: internal(std::string("not an axis op: ") + ir::op_name(code));
   }
 }
@@ -46,6 +56,18 @@ void Lowerer::emit_axis_op(const ir::Op& op, std::vector<Step>& steps) {
     s->idx_scalar = it.is_scalar();
     if (it.is_array()) s->idx_length = length_source(it.length);
     s->out_scalar = p_.type(r).is_scalar();
+  }
+  if (s->op >= AxisStep::kAxisLen) {
+    // The array statistics: every further operand (count, q, weights, range, edges) by slot.
+    for (std::size_t i = 1; i < op.operands.size(); ++i) {
+      const ir::Type& et = p_.type(op.operands[i]);
+      s->extra_slots.push_back(slot(op.operands[i]));
+      s->extra_types.push_back(type_of(op.operands[i]));
+      s->extra_is_array.push_back(et.is_array() ? 1 : 0);
+      s->extra_lengths.push_back(et.is_array() ? length_source(et.length) : LengthSource{});
+    }
+    s->out_scalar = p_.type(r).is_scalar();
+    s->flag = op.attrs.value.i != 0;
   }
   std::string label = ir::op_name(op.code);
   if (op.code == OpCode::kTranspose) {

@@ -389,6 +389,18 @@ ValueId Builder::take(ValueId x, ValueId idx, int axis) {
   return make(OpCode::kTake, {x, idx}, a);
 }
 
+ValueId Builder::array_stat(OpCode code, const std::vector<ValueId>& operands, int axis, bool flag) {
+  const int c = static_cast<int>(code);
+  if (c < static_cast<int>(OpCode::kAxisLen) || c > static_cast<int>(OpCode::kHistogramBins)) {
+    fail(ErrorCode::kInvalidValue, code, "is not an array statistic");
+  }
+  for (ValueId v : operands) check_visible(v, code);
+  Attributes a;
+  a.axis = axis;
+  a.value.i = flag ? 1 : 0;
+  return make(code, operands, a);
+}
+
 ValueId Builder::transpose(ValueId x, const std::vector<int>& perm) {
   if (perm.size() > static_cast<std::size_t>(kMaxRank)) {
     fail(ErrorCode::kInvalidValue, OpCode::kTranspose, "perm has more than " + std::to_string(kMaxRank) + " axes");

@@ -305,6 +305,9 @@ class Parser {
     while (accept_punct(".")) parts.push_back(expect_kind(Tok::kIdent, "an op attribute"));
     Attributes attrs;
     std::size_t want_parts = (*code == OpCode::kNeighborAgg || *code == OpCode::kFusedAgg) ? 2 : (*code == OpCode::kNorm || is_axis_op(*code)) ? 1 : 0;
+    // median/quantile: `.axis<k>.keep` keeps the reduced axis (keepdims).
+    const bool keep = (*code == OpCode::kMedian || *code == OpCode::kQuantile) && parts.size() == 2 && parts[1].text == "keep";
+    if (keep) want_parts = 2;
     if (*code == OpCode::kReduceAxes) want_parts = !parts.empty() && parts[0].text == "var" ? 4 : 3;
     if (parts.size() != want_parts) fail(op_tok, "op '" + op_tok.text + "' takes " + std::to_string(want_parts) + " '.'-attributes");
     if (*code == OpCode::kNeighborAgg || *code == OpCode::kFusedAgg) {
@@ -406,6 +409,8 @@ class Parser {
       } else if (*code == OpCode::kTake) {
         need(2, 2);
         v = builder_.take(ops[0], ops[1], attrs.axis);
+      } else if (*code >= OpCode::kAxisLen && *code <= OpCode::kHistogramBins) {
+        v = builder_.array_stat(*code, ops, attrs.axis, keep);
       } else if (is_axis_op(*code)) {
         need(1, 1);
         v = builder_.axis_op(*code, ops[0], attrs.axis);

@@ -122,6 +122,7 @@ std::string op_display_name(OpCode code, const Attributes& attrs) {
     for (int k = 0; k < rank; ++k) name += std::to_string(attrs.perm[static_cast<std::size_t>(k)]);
   } else if (is_axis_op(code)) {
     name += ".axis" + std::to_string(attrs.axis);
+    if ((code == OpCode::kMedian || code == OpCode::kQuantile) && attrs.value.i != 0) name += ".keep";  // keepdims
   } else if (code == OpCode::kReduceAxes) {
     name += "." + axis_reduce_display(axis_reduce_of(attrs));
   }
