@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <sstream>
 #include <string>
 #include <type_traits>
 
@@ -93,8 +94,10 @@ std::vector<B> uniform_edges(double first, double last, std::int64_t nbins) {
   }
   for (std::int64_t i = 0; i < nbins; ++i) {
     if (!(edges[static_cast<std::size_t>(i)] < edges[static_cast<std::size_t>(i + 1)])) {
-      throw_value_error("bins", "too many bins (" + std::to_string(nbins) + ") for the data range [" + std::to_string(first) + ", " +
-                                    std::to_string(last) + "]");
+      std::ostringstream range;
+      range.precision(17);
+      range << "[" << first << ", " << last << "]";
+      throw_value_error("bins", "too many bins (" + std::to_string(nbins) + ") for the data range " + range.str());
     }
   }
   return edges;
@@ -104,7 +107,9 @@ std::vector<B> uniform_edges(double first, double last, std::int64_t nbins) {
 std::pair<double, double> outer_edges(const AxisStep& s, const std::vector<Value>& slots) {
   double first = extra(s, slots, 1).as_f64(), last = extra(s, slots, 2).as_f64();
   if (!(std::isfinite(first) && std::isfinite(last))) {
-    throw_value_error("range", "supplied range of [" + std::to_string(first) + ", " + std::to_string(last) + "] is not finite");
+    std::ostringstream range;
+    range << "supplied range of [" << first << ", " << last << "] is not finite";
+    throw_value_error("range", range.str());
   }
   if (first > last) throw_value_error("range", "max must be larger than min");
   if (first == last) {
