@@ -11,11 +11,22 @@ Rules (each error names the argument):
   dtype); others are a TypeError naming ``x``.
 - ``axis`` out of range: ``numpy.exceptions.AxisError`` (a ValueError and an IndexError) naming
   ``axis``; a non-integer axis is a TypeError.
-- inside ``ff.jit`` cumsum, cumprod, cummax, cummin, sort, argsort and take take a traced array
-  of any rank (rank 1 with ``axis=None``) and become one step of the program
-  (src/exec/lower_axis.cpp) running the same kernels, so traced and eager results are bitwise
-  equal; ``x[i]``, ``x[:, i]`` and ``x[idx]`` are takes. The other ops are not yet available
-  there (a traced value is a TypeError naming the argument).
+- inside ``ff.jit`` every op here takes a traced array of any rank (rank 1 with ``axis=None``;
+  bincount and histogram: 1-D) and becomes one step of the program (src/exec/lower_axis.cpp,
+  axis_step.cpp, axis_stats_step.cpp) running the same kernels with the same arguments, so traced
+  and eager results are bitwise equal; ``x[i]``, ``x[:, i]`` and ``x[idx]`` are takes. A traced
+  q/k/weights/bins with an x that is not traced is a TypeError naming the argument.
+- result lengths inside ``ff.jit`` must follow from the arguments, not from the data: ``top_k``'s
+  k is a Python int or a traced int scalar (k > the axis length: ValueError naming k at run time);
+  ``diff`` gives max(len - n, 0); ``quantile``'s q is a Python float or a traced float scalar or
+  1-D array (not a list: TypeError naming q; an integer q is a TypeError); ``bincount`` needs
+  ``length=`` (or ``minlength=`` > 0), the exact output length, and a value of x outside
+  [0, length) is a ValueError naming x at run time (NumPy would have returned a longer array);
+  ``histogram`` with a number of bins needs ``range=`` (Python numbers or traced scalars; the
+  data's own min/max is not taken), or takes a traced 1-D array of edges. Checks that need the
+  data (q in [0, 1], an empty quantile axis, monotonic edges, a finite range) run in the step and
+  raise the eager messages. Differences from eager: a median over an empty line is NaN without
+  NumPy's RuntimeWarning; a weighted bincount of an empty x is float64 zeros (NumPy: int64).
 """
 
 import math
@@ -362,6 +373,7 @@ def cummin(x, axis=None):
 
 def diff(x, n=1, axis=-1):
     """n-th discrete difference along `axis` (np.diff): bool gives x[i+1] != x[i], integers wrap.
+    Inside ff.jit the result's axis has length max(len - n, 0), n a Python int (n = 0: x itself).
 
     Example:
         >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
@@ -427,6 +439,7 @@ def argsort(x, axis=-1):
 def top_k(x, k, axis=-1):
     """The k largest entries along `axis`: (values, indices), largest first; ties go to the lower
     index and NaN ranks above +inf (the first k of a stable descending sort). 0 <= k <= axis length.
+    Inside ff.jit k may be a traced int scalar (one trace for every k), checked at run time.
 
     Example:
         >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
@@ -482,7 +495,8 @@ def _keep(out, arr_shape, axis, keepdims):
 def median(x, axis=None, keepdims=False):
     """Median along `axis` (None: all), NumPy's way: the middle value or the mean of the two
     middle ones; float32 stays float32, everything else gives float64; NaN in a line gives NaN;
-    an empty line gives NaN with a RuntimeWarning, as NumPy.
+    an empty line gives NaN with a RuntimeWarning, as NumPy (inside ff.jit: NaN, no warning).
+    ``keepdims=True`` keeps the reduced axis (every axis for axis=None) as length 1.
 
     Example:
         >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
@@ -509,7 +523,9 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
     float q; integer q picks order statistics in the input dtype). The result has q's shape
     followed by the reduced shape. NaN in a line gives NaN. Rules: q in [0, 1] (ValueError naming
     q), method "linear" only, an empty axis is a ValueError naming x (NumPy: IndexError), bool data
-    with a fractional q is a TypeError (NumPy cannot subtract bools).
+    with a fractional q is a TypeError (NumPy cannot subtract bools). ``keepdims=True`` keeps the
+    reduced axis as length 1 after q's axes. Inside ff.jit q is a Python float or a traced float
+    scalar or 1-D array (the rules above are then checked at run time).
 
     Example:
         >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
@@ -559,7 +575,10 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
 
 def bincount(x, weights=None, minlength=0, length=None):
     """Occurrences of each value of the non-negative integer array x (np.bincount): int64 counts,
-    or float64 sums of `weights` (added in index order: bitwise NumPy's).
+    or float64 sums of `weights` (added in index order: bitwise NumPy's). ``length=`` fixes the
+    output length exactly (a value >= length is a ValueError naming x): inside ff.jit the output
+    length must be static, so there ``length=`` (or ``minlength=`` > 0, taken as the length) is
+    required.
 
     Example:
         >>> ff.bincount(np.array([0, 2, 2, 5])).tolist()
@@ -607,7 +626,8 @@ def histogram(x, bins=10, range=None):  # noqa: A002 (NumPy's argument name)
     """np.histogram of the flattened x: `bins` equal bins over `range` (default: x's min and max)
     or explicit increasing edges; returns (int64 counts, edges). The last bin is closed; values
     outside the range and NaN are not counted. Edges and bin assignment follow NumPy's own
-    arithmetic, so values on an edge land where NumPy puts them.
+    arithmetic, so values on an edge land where NumPy puts them. Inside ff.jit x is 1-D and an
+    integer `bins` needs ``range=`` (Python numbers or traced scalars), or `bins` is a traced array.
 
     Example:
         >>> counts, edges = ff.histogram(np.array([0.5, 1.0, 2.5, 3.9]), bins=4, range=(0.0, 4.0))

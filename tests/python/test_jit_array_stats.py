@@ -144,13 +144,22 @@ def test_median_matches_numpy_and_eager(dtype, data):
 @_SETTINGS
 @given(data=st.data())
 def test_quantile_matches_numpy_and_eager(dtype, data):
-    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=5))
+    shape = data.draw(_SHAPES)
     x = data.draw(_finite(dtype, shape) if data.draw(st.booleans()) else
                   (_values(dtype, shape) if dtype.startswith("float") else _finite(dtype, shape)))
     axis = data.draw(st.integers(-len(shape), len(shape) - 1))
-    keepdims = data.draw(st.booleans())
-    qs = data.draw(hnp.arrays(np.float64, st.integers(1, 4), elements=st.floats(0, 1)))
+    keepdims = data.draw(st.booleans()) and len(shape) < 4  # q's axis + 4 kept axes: rank 5
+    # float32 q only with float32 data: for other data NumPy does part of the arithmetic in float32,
+    # which the eager kernel (shared by the traced step) does not reproduce.
+    q_dtype = data.draw(st.sampled_from([np.float32, np.float64])) if dtype == "float32" else np.float64
+    qs = data.draw(hnp.arrays(q_dtype, st.integers(1, 4), elements=st.floats(0, 1, width=32)))
     f = _jit(("quantile", axis, keepdims), lambda: lambda a, q: ff.quantile(a, q, axis=axis, keepdims=keepdims))
+    if shape[axis] == 0:  # NumPy: IndexError; fuseflow: ValueError naming x, traced and eager
+        with pytest.raises(ValueError, match="x: cannot take a quantile along an empty axis"):
+            f(x, qs)
+        with pytest.raises(ValueError, match="x: cannot take a quantile along an empty axis"):
+            ff.quantile(x, qs, axis=axis)
+        return
     got = f(x, qs)
     with np.errstate(all="ignore"):
         want = np.quantile(x, qs, axis=axis, keepdims=keepdims)
