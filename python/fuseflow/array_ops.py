@@ -11,8 +11,9 @@ Rules (each error names the argument):
   dtype); others are a TypeError naming ``x``.
 - ``axis`` out of range: ``numpy.exceptions.AxisError`` (a ValueError and an IndexError) naming
   ``axis``; a non-integer axis is a TypeError.
-- inside ``ff.jit`` every op here takes a traced array of any rank (rank 1 with ``axis=None``;
-  bincount and histogram: 1-D) and becomes one step of the program (src/exec/lower_axis.cpp,
+- inside ``ff.jit`` every op here takes a traced array of any rank (rank 1 with ``axis=None``,
+  except median/quantile, which reduce every axis, and histogram, which flattens; bincount: 1-D)
+  and becomes one step of the program (src/exec/lower_axis.cpp,
   axis_step.cpp, axis_stats_step.cpp) running the same kernels with the same arguments, so traced
   and eager results are bitwise equal; ``x[i]``, ``x[:, i]`` and ``x[idx]`` are takes. A traced
   q/k/weights/bins with an x that is not traced is a TypeError naming the argument.
@@ -168,26 +169,16 @@ def _traced_take(x, idx, axis):
 
 
 def _stat(op, operands, axis=0, keep=False):
-    """One array-statistics IR op (ops.def axis_len ... histogram_bins) on traced operands."""
+    """One array-statistics IR op (ops.def axis_len ... histogram_bins) on traced operands; for
+    median/quantile axis=None reduces every axis (flag bit 1) and keep is keepdims (bit 0)."""
     ctx = operands[0]._ctx
-    return Traced(ctx, _located(ctx).array_stat(op, [v._id for v in operands], axis, bool(keep)))
+    flags = (1 if keep else 0) | (2 if axis is None else 0)
+    return Traced(ctx, _located(ctx).array_stat(op, [v._id for v in operands], 0 if axis is None else axis, flags))
 
 
 def _traced_x(op, x):
     if not x.is_array:
         raise TypeError(f"x: ff.{op} needs an array, got a traced scalar")
-
-
-def _traced_axis(op, x, axis):
-    """The normalised axis of a traced array; axis=None (the flattened array) only for 1-D."""
-    _traced_x(op, x)
-    if axis is None:
-        if x.ndim != 1:
-            raise NotImplementedError(
-                f"axis: ff.{op}(x, axis=None) of a {x.ndim}-D traced array (the flattened array) is not "
-                "implemented inside ff.jit; pass an axis")
-        return 0
-    return _as_axis(axis, x.ndim)
 
 
 def _traced_count(op, name, value, ctx):
@@ -223,7 +214,7 @@ def _traced_top_k(x, k, axis):
 def _traced_quantile(x, q, axis, keepdims):
     from .dsl import _lift
     _traced_x("quantile", x)
-    ax = _traced_axis("quantile", x, axis)
+    ax = None if axis is None else _as_axis(axis, x.ndim)
     if x.dtype == np.bool_:
         raise TypeError("x: ff.quantile of a bool array with a fractional q is not supported (NumPy "
                         "cannot subtract bools); convert x to an integer dtype")
@@ -269,9 +260,6 @@ def _traced_bincount(x, weights, minlength, length):
 def _traced_histogram(x, bins, range):  # noqa: A002
     from .dsl import _lift
     _traced_x("histogram", x)
-    if x.ndim != 1:
-        raise NotImplementedError(f"x: ff.histogram of a {x.ndim}-D traced array (NumPy flattens it) is not "
-                                  "implemented inside ff.jit; pass a 1-D array")
     if x.dtype == np.bool_:
         raise TypeError("x: ff.histogram of a bool array is not supported; convert x to an integer dtype")
     if isinstance(bins, Traced):
@@ -504,7 +492,8 @@ def median(x, axis=None, keepdims=False):
         array([2. , 1.5])
     """
     if isinstance(x, Traced):
-        return _stat("median", [x], _traced_axis("median", x, axis), keepdims)
+        _traced_x("median", x)
+        return _stat("median", [x], None if axis is None else _as_axis(axis, x.ndim), keepdims)
     arr = _as_array("median", "x", x)
     full_shape, norm_axis = arr.shape, None if axis is None else _as_axis(axis, arr.ndim)
     arr, ax, shape = _reduced(arr, axis)

@@ -57,10 +57,14 @@ std::vector<double> extra_doubles(const AxisStep& s, const std::vector<Value>& s
   return out;
 }
 
+void copy_to(Value& out, DType type, const void* data, std::int64_t n, std::size_t item) {
+  ensure_writable_array(out, type, n);
+  if (n > 0) std::memcpy(out.storage->data(), data, static_cast<std::size_t>(n) * item);
+}
+
 template <class B>
 void copy_to(Value& out, DType type, const B* data, std::int64_t n) {
-  ensure_writable_array(out, type, n);
-  if (n > 0) std::memcpy(out.storage->data(), data, static_cast<std::size_t>(n) * sizeof(B));
+  copy_to(out, type, static_cast<const void*>(data), n, sizeof(B));
 }
 
 // A float result of m values computed by `fill(R*)` into the out slot: an array, or the scalar a
@@ -125,9 +129,9 @@ std::int64_t count_operand(const AxisStep& s, const std::vector<Value>& slots, s
   return c;
 }
 
-void run_histogram(const AxisStep& s, const std::vector<std::int64_t>& dims, std::vector<Value>& slots) {
+void run_histogram(const AxisStep& s, std::vector<Value>& slots) {
   const Value& in = slots[static_cast<std::size_t>(s.in_slot)];
-  const std::int64_t n = dims[0];
+  const std::int64_t n = in.length;  // any rank: NumPy flattens
   Value& out = slots[static_cast<std::size_t>(s.out_slot)];
   if (s.op == AxisStep::kHistogramBins) {
     const std::vector<double> edges = extra_doubles(s, slots, 0);
@@ -225,7 +229,7 @@ void run_axis_stat(const AxisStep& s, const std::vector<std::int64_t>& dims, std
   if (in.length != n) throw Error(ErrorCode::kInternal, "axis step: operand length does not match its shape");
   if (s.op == AxisStep::kBinCount) return run_bincount(s, dims, slots);
   if (s.op == AxisStep::kHistogram || s.op == AxisStep::kHistogramEdges || s.op == AxisStep::kHistogramBins) {
-    run_histogram(s, dims, slots);
+    run_histogram(s, slots);
     check_interrupt();
     return;
   }
@@ -233,6 +237,7 @@ void run_axis_stat(const AxisStep& s, const std::vector<std::int64_t>& dims, std
   v.len = dims[static_cast<std::size_t>(s.axis)];
   for (int k = 0; k < s.axis; ++k) v.outer *= dims[static_cast<std::size_t>(k)];
   for (std::size_t k = static_cast<std::size_t>(s.axis) + 1; k < dims.size(); ++k) v.inner *= dims[k];
+  if (s.all_axes) v = kernels::AxisView{1, n, 1};  // axis=None: the flat C-order data is one line
   if (s.op == AxisStep::kAxisLen) {
     slots[static_cast<std::size_t>(s.out_slot)] = Value::of_i64(v.len);
     return;
@@ -259,16 +264,32 @@ void run_axis_stat(const AxisStep& s, const std::vector<std::int64_t>& dims, std
         throw_value_error("k", "must be in [0, " + std::to_string(v.len) + "] (the axis length), got " + std::to_string(k));
       }
       const std::int64_t m = v.outer * k * v.inner;
+      // The op's own result goes to out_slot, the lowered partner's (if any) to out2_slot; a result
+      // nobody reads gets a scratch buffer (the kernel writes both).
+      Value* partner = s.out2_slot >= 0 ? &slots[static_cast<std::size_t>(s.out2_slot)] : nullptr;
+      Value* values_out = s.op == AxisStep::kTopK ? &out : partner;
+      Value* indices_out = s.op == AxisStep::kTopKIndices ? &out : partner;
       visit(s.in_type, [&](auto tag) {
         using T = decltype(tag);
-        Buffer<T> values(static_cast<std::size_t>(m));
-        Buffer<std::int64_t> indices(static_cast<std::size_t>(m));
-        if (m > 0) kernels::top_k_axis<T>(static_cast<const T*>(x), v, k, values.data(), indices.data());
-        if (s.op == AxisStep::kTopK) {
-          copy_to(out, s.out_type, values.data(), m);
+        Buffer<T> values_scratch;
+        Buffer<std::int64_t> indices_scratch;
+        T* values = nullptr;
+        std::int64_t* indices = nullptr;
+        if (values_out != nullptr) {
+          ensure_writable_array(*values_out, s.in_type, m);
+          values = static_cast<T*>(values_out->storage->data());
         } else {
-          copy_to(out, DType::kInt64, indices.data(), m);
+          values_scratch = Buffer<T>(static_cast<std::size_t>(m));
+          values = values_scratch.data();
         }
+        if (indices_out != nullptr) {
+          ensure_writable_array(*indices_out, DType::kInt64, m);
+          indices = static_cast<std::int64_t*>(indices_out->storage->data());
+        } else {
+          indices_scratch = Buffer<std::int64_t>(static_cast<std::size_t>(m));
+          indices = indices_scratch.data();
+        }
+        if (m > 0) kernels::top_k_axis<T>(static_cast<const T*>(x), v, k, values, indices);
       });
       break;
     }

@@ -389,7 +389,7 @@ ValueId Builder::take(ValueId x, ValueId idx, int axis) {
   return make(OpCode::kTake, {x, idx}, a);
 }
 
-ValueId Builder::array_stat(OpCode code, const std::vector<ValueId>& operands, int axis, bool flag) {
+ValueId Builder::array_stat(OpCode code, const std::vector<ValueId>& operands, int axis, int flags) {
   const int c = static_cast<int>(code);
   if (c < static_cast<int>(OpCode::kAxisLen) || c > static_cast<int>(OpCode::kHistogramBins)) {
     fail(ErrorCode::kInvalidValue, code, "is not an array statistic");
@@ -397,7 +397,10 @@ ValueId Builder::array_stat(OpCode code, const std::vector<ValueId>& operands, i
   for (ValueId v : operands) check_visible(v, code);
   Attributes a;
   a.axis = axis;
-  a.value.i = flag ? 1 : 0;
+  if (flags < 0 || flags > 3 || (flags != 0 && code != OpCode::kMedian && code != OpCode::kQuantile)) {
+    fail(ErrorCode::kInvalidValue, code, "flags must be 0..3 (keepdims, all axes), and only on median/quantile");
+  }
+  a.value.i = flags;
   return make(code, operands, a);
 }
 

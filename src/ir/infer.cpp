@@ -321,10 +321,14 @@ Type array_stat_type(const Context& cx, const std::vector<ValueId>& operands, co
   const ValueId operand = operands[0];
   const Type& x = expect_kind(cx, operand, Kind::kArray, "operand");
   const OpCode code = cx.code;
-  const bool one_d = code == OpCode::kBinCount || code == OpCode::kHistogram || code == OpCode::kHistogramEdges ||
-                     code == OpCode::kHistogramBins;
+  const bool one_d = code == OpCode::kBinCount;  // histograms flatten x, as NumPy
+  const bool flat = one_d || code == OpCode::kHistogram || code == OpCode::kHistogramEdges || code == OpCode::kHistogramBins;
   if (one_d && x.rank != 1) cx.fail(ErrorCode::kInvalidValue, std::string(op_name(code)) + " needs a 1-D operand, got " + describe(cx.program, operand));
-  if (!one_d && (cx.attrs.axis < 0 || cx.attrs.axis >= x.rank)) {
+  // median/quantile flags (value.i): bit 0 keepdims, bit 1 every axis (axis 0 then).
+  const bool keep = (cx.attrs.value.i & 1) != 0, all = (cx.attrs.value.i & 2) != 0;
+  if (all && cx.attrs.axis != 0) cx.fail(ErrorCode::kInvalidValue, "a reduction over every axis has axis 0");
+  if (flat && cx.attrs.axis != 0) cx.fail(ErrorCode::kInvalidValue, std::string(op_name(code)) + " has axis 0");
+  if (!flat && (cx.attrs.axis < 0 || cx.attrs.axis >= x.rank)) {
     cx.fail(ErrorCode::kInvalidValue, "axis " + std::to_string(cx.attrs.axis) + " is out of range for " + describe(cx.program, operand));
   }
   const auto axis = static_cast<std::size_t>(cx.attrs.axis);
@@ -334,7 +338,9 @@ Type array_stat_type(const Context& cx, const std::vector<ValueId>& operands, co
     int rank = 0;
     for (int k = 0; k < nlead; ++k) dims[rank++] = lead[k];
     for (int k = 0; k < x.rank; ++k) {
-      if (static_cast<std::size_t>(k) != axis) {
+      if (all) {
+        if (len != kNoSymbol) dims[rank++] = len;  // keepdims: every axis "1"
+      } else if (static_cast<std::size_t>(k) != axis) {
         dims[rank++] = x.dims[static_cast<std::size_t>(k)];
       } else if (len != kNoSymbol) {
         dims[rank++] = len;
@@ -358,7 +364,7 @@ Type array_stat_type(const Context& cx, const std::vector<ValueId>& operands, co
     case OpCode::kDiff: return reshaped(x.dtype, count(1), nullptr, 0);
     case OpCode::kTopK: return reshaped(x.dtype, count(1), nullptr, 0);
     case OpCode::kTopKIndices: return reshaped(DType::kInt64, count(1), nullptr, 0);
-    case OpCode::kMedian: return reshaped(stat, cx.attrs.value.i ? one : kNoSymbol, nullptr, 0);
+    case OpCode::kMedian: return reshaped(stat, keep ? one : kNoSymbol, nullptr, 0);
     case OpCode::kQuantile: {
       no_bool();
       const Type& q = expect_value(cx, operands[1], "q");
@@ -367,7 +373,7 @@ Type array_stat_type(const Context& cx, const std::vector<ValueId>& operands, co
       // NumPy: float32 data stays float32 with a Python-float or float32 q, else float64.
       const DType d = x.dtype == DType::kFloat32 && (q.weak || q.dtype == DType::kFloat32) ? DType::kFloat32 : DType::kFloat64;
       const SymbolId lead = q.is_array() ? q.dims[0] : kNoSymbol;
-      return reshaped(d, cx.attrs.value.i ? one : kNoSymbol, &lead, q.is_array() ? 1 : 0);
+      return reshaped(d, keep ? one : kNoSymbol, &lead, q.is_array() ? 1 : 0);
     }
     case OpCode::kBinCount: {
       if (x.dtype != DType::kBool && x.dtype != DType::kInt32 && x.dtype != DType::kInt64) {

@@ -127,7 +127,7 @@ def test_median_matches_numpy_and_eager(dtype, data):
     shape = data.draw(_SHAPES)
     x = data.draw(_values(dtype, shape) if dtype.startswith("float") else _finite(dtype, shape) if dtype != "bool"
                   else _values(dtype, shape))
-    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    axis = data.draw(st.none() | st.integers(-len(shape), len(shape) - 1))
     keepdims = data.draw(st.booleans())
     f = _jit(("median", axis, keepdims), lambda: lambda a: ff.median(a, axis=axis, keepdims=keepdims))
     with warnings.catch_warnings():
@@ -147,14 +147,14 @@ def test_quantile_matches_numpy_and_eager(dtype, data):
     shape = data.draw(_SHAPES)
     x = data.draw(_finite(dtype, shape) if data.draw(st.booleans()) else
                   (_values(dtype, shape) if dtype.startswith("float") else _finite(dtype, shape)))
-    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    axis = data.draw(st.none() | st.integers(-len(shape), len(shape) - 1))
     keepdims = data.draw(st.booleans()) and len(shape) < 4  # q's axis + 4 kept axes: rank 5
     # float32 q only with float32 data: for other data NumPy does part of the arithmetic in float32,
     # which the eager kernel (shared by the traced step) does not reproduce.
     q_dtype = data.draw(st.sampled_from([np.float32, np.float64])) if dtype == "float32" else np.float64
     qs = data.draw(hnp.arrays(q_dtype, st.integers(1, 4), elements=st.floats(0, 1, width=32)))
     f = _jit(("quantile", axis, keepdims), lambda: lambda a, q: ff.quantile(a, q, axis=axis, keepdims=keepdims))
-    if shape[axis] == 0:  # NumPy: IndexError; fuseflow: ValueError naming x, traced and eager
+    if (x.size if axis is None else shape[axis]) == 0:  # NumPy: IndexError; fuseflow: ValueError naming x
         with pytest.raises(ValueError, match="x: cannot take a quantile along an empty axis"):
             f(x, qs)
         with pytest.raises(ValueError, match="x: cannot take a quantile along an empty axis"):
@@ -219,7 +219,8 @@ def test_bincount_minlength_fixes_the_traced_length():
 @_SETTINGS
 @given(data=st.data())
 def test_histogram_matches_numpy_and_eager(dtype, data):
-    x = data.draw(_values(dtype, st.integers(0, 50)) if dtype.startswith("float") else _finite(dtype, st.integers(0, 50)))
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=6))  # flattened, as NumPy
+    x = data.draw(_values(dtype, shape) if dtype.startswith("float") else _finite(dtype, shape))
     lo = data.draw(st.floats(-1e3, 1e3))
     hi = lo + data.draw(st.floats(0, 1e3))
     bins = data.draw(st.integers(1, 12))
@@ -268,9 +269,11 @@ def test_golden_ir_of_each_op():
          "  %5:i64 = maximum %3, %4\n  %6:f64[%5, n1] = diff.axis0 %0, %5\n", "diff(axis=0)"),
         (lambda a: ff.top_k(a, 2)[1],
          "  %1:~i64 = const 2\n  %2:f64[n0, %1] = top_k.axis1 %0, %1\n  %3:i64[n0, %1] = top_k_indices.axis1 %0, %1\n",
-         "top_k_indices(axis=1)"),
+         "top_k+indices(axis=1)"),
         (lambda a: ff.median(a, axis=1, keepdims=True),
          "  %1:f64[n0, 1] = median.axis1.keep %0\n", "median(axis=1)"),
+        (lambda a: ff.median(a),  # axis=None: every axis, one line of the flat data
+         "  %1:f64 = median.axis0.all %0\n", "median(axis=None)"),
         (lambda a: ff.quantile(a, 0.5, axis=0),
          "  %1:~f64 = const 0.5\n  %2:f64[n1] = quantile.axis0 %0, %1\n", "quantile(axis=0)"),
     ]
@@ -326,8 +329,6 @@ def test_top_k_rules():
 
 
 def test_median_and_quantile_rules():
-    with pytest.raises(NotImplementedError, match="axis: ff.median"):
-        _trace(lambda a: ff.median(a), np.ones((2, 2)))
     with pytest.raises(ValueError, match=r"q: quantiles must be in the range \[0, 1\]"):
         _trace(lambda a, q: ff.quantile(a, q), np.ones(3), 1.5)
     with pytest.raises(ValueError, match=r"q: quantiles must be in the range \[0, 1\]"):
@@ -386,5 +387,21 @@ def test_histogram_rules():
         _trace(lambda a, e: ff.histogram(a, e), x, np.array([0.0]))
     with pytest.raises(TypeError, match="x: ff.histogram of a bool array"):
         _trace(lambda a: ff.histogram(a, 2, range=(0, 1)), np.ones(2, bool))
-    with pytest.raises(NotImplementedError, match="x: ff.histogram of a 2-D traced array"):
-        _trace(lambda a: ff.histogram(a, 2, range=(0, 1)), np.ones((2, 2)))
+
+
+@pytest.mark.plan
+def test_top_k_values_and_indices_are_one_step():
+    # ff.top_k traces two ops (values, indices); the kernel yields both, so they lower to one step.
+    x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
+    f = ff.jit(lambda a: ff.top_k(a, 2))
+    text = f.ir(x, optimized=True)
+    steps = [line for line in text.splitlines() if line.startswith("step ")]
+    assert steps == ["step 0: top_k+indices(axis=1)"], text
+    values, indices = f(x)
+    _same(values, np.array([[3.0, 2.0], [4.0, 1.5]]))
+    _same(indices, np.array([[0, 2], [1, 2]]))
+    # Values unused: top_k may raise (k > len), so dead-code removal keeps it; still one step.
+    g = ff.jit(lambda a: ff.top_k(a, 2)[1])
+    assert [line for line in g.ir(x, optimized=True).splitlines() if line.startswith("step ")] == [
+        "step 0: top_k+indices(axis=1)"]
+    _same(g(x), indices)

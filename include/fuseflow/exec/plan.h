@@ -224,6 +224,10 @@ struct AxisStep {
   std::vector<LengthSource> extra_lengths;
   std::vector<char> extra_is_array;
   bool flag = false;
+  bool all_axes = false;  // median/quantile of every axis (NumPy's axis=None): one line of all elements
+  // kTopK / kTopKIndices lowered with their adjacent partner (same x, k, axis): the partner's
+  // result slot (indices for kTopK, values for kTopKIndices), written by the same kernel call.
+  int out2_slot = -1;
 };
 
 // A loop region. Carries live in `carry_slots` during the body; after each iteration the

@@ -36,7 +36,10 @@ TEST(ArrayStats, TextRoundTrips) {
       "  %14:i64[%1] = histogram.axis0 %4, %1, %5, %6\n"
       "  %15:f64[%1] = histogram_edges.axis0 %4, %1, %5, %6\n"
       "  %16:i64[%1] = histogram_bins.axis0 %4, %2, %1\n"
-      "  return %8, %9, %10, %11, %12, %13, %14, %15, %16\n"
+      "  %17:f64 = median.axis0.all %0\n"
+      "  %18:f64[n2, 1, 1] = quantile.axis0.all.keep %0, %2\n"
+      "  %19:i64[%1] = histogram.axis0 %0, %1, %5, %6\n"
+      "  return %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19\n"
       "}\n";
   EXPECT_EQ(ir::print(ir::parse(text)), text);
 }
@@ -52,6 +55,8 @@ void expect_error(const std::string& text, const std::string& part) {
 
 TEST(ArrayStats, RulesNameTheProblem) {
   expect_error("func @f(%0:f64[n0, n1], %1:i64) {\n  %2:f64[n0, %1] = diff.axis2 %0, %1\n  return %2\n}\n", "axis 2 is out of range");
+  expect_error("func @f(%0:f64[n0, n1]) {\n  %1:f64 = median.axis1.all %0\n  return %1\n}\n", "every axis has axis 0");
+  expect_error("func @f(%0:f64[n0, n1]) {\n  %1:f64 = median.axis0.keep.all %0\n  return %1\n}\n", "'.'-attributes");
   expect_error("func @f(%0:f64[n0, n1], %1:f64) {\n  %2:f64[n0, %1] = top_k.axis1 %0, %1\n  return %2\n}\n", "count");
   expect_error("func @f(%0:bool[n0]) {\n  %1:f64 = quantile.axis0 %0, %0\n  return %1\n}\n", "quantile of bool");
   expect_error("func @f(%0:f64[n0], %1:i64) {\n  %2:f64 = quantile.axis0 %0, %1\n  return %2\n}\n", "must be float");
