@@ -11,11 +11,23 @@ Rules (each error names the argument):
   dtype); others are a TypeError naming ``x``.
 - ``axis`` out of range: ``numpy.exceptions.AxisError`` (a ValueError and an IndexError) naming
   ``axis``; a non-integer axis is a TypeError.
-- inside ``ff.jit`` cumsum, cumprod, cummax, cummin, sort, argsort and take take a traced array
-  of any rank (rank 1 with ``axis=None``) and become one step of the program
-  (src/exec/lower_axis.cpp) running the same kernels, so traced and eager results are bitwise
-  equal; ``x[i]``, ``x[:, i]`` and ``x[idx]`` are takes. The other ops are not yet available
-  there (a traced value is a TypeError naming the argument).
+- inside ``ff.jit`` every op here takes a traced array of any rank (rank 1 with ``axis=None``,
+  except median/quantile, which reduce every axis, and histogram, which flattens; bincount: 1-D)
+  and becomes one step of the program (src/exec/lower_axis.cpp,
+  axis_step.cpp, axis_stats_step.cpp) running the same kernels with the same arguments, so traced
+  and eager results are bitwise equal; ``x[i]``, ``x[:, i]`` and ``x[idx]`` are takes. A traced
+  q/k/weights/bins with an x that is not traced is a TypeError naming the argument.
+- result lengths inside ``ff.jit`` must follow from the arguments, not from the data: ``top_k``'s
+  k is a Python int or a traced int scalar (k > the axis length: ValueError naming k at run time);
+  ``diff`` gives max(len - n, 0); ``quantile``'s q is a Python float or a traced float scalar or
+  1-D array (not a list: TypeError naming q; an integer q is a TypeError); ``bincount`` needs
+  ``length=`` (or ``minlength=`` > 0), the exact output length, and a value of x outside
+  [0, length) is a ValueError naming x at run time (NumPy would have returned a longer array);
+  ``histogram`` with a number of bins needs ``range=`` (Python numbers or traced scalars; the
+  data's own min/max is not taken), or takes a traced 1-D array of edges. Checks that need the
+  data (q in [0, 1], an empty quantile axis, monotonic edges, a finite range) run in the step and
+  raise the eager messages. Differences from eager: a median over an empty line is NaN without
+  NumPy's RuntimeWarning; a weighted bincount of an empty x is float64 zeros (NumPy: int64).
 """
 
 import math
@@ -54,8 +66,8 @@ def _not_traced(op, **values):
     for name, value in values.items():
         if isinstance(value, Traced):
             raise TypeError(
-                f"{name}: ff.{op} is not yet available inside ff.jit; call it outside the jitted "
-                "function (on NumPy arrays) and pass the result in")
+                f"{name}: ff.{op} got a traced {name} with an x that is not traced; inside ff.jit x must "
+                "be a traced array too (an argument of the jitted function)")
 
 
 def _as_array(op, name, value, kernel_dtype=True):
@@ -156,6 +168,136 @@ def _traced_take(x, idx, axis):
     return Traced(x._ctx, _located(x._ctx).take(x._id, idx._id, ax))
 
 
+def _stat(op, operands, axis=0, keep=False):
+    """One array-statistics IR op (ops.def axis_len ... histogram_bins) on traced operands; for
+    median/quantile axis=None reduces every axis (flag bit 1) and keep is keepdims (bit 0)."""
+    ctx = operands[0]._ctx
+    flags = (1 if keep else 0) | (2 if axis is None else 0)
+    return Traced(ctx, _located(ctx).array_stat(op, [v._id for v in operands], 0 if axis is None else axis, flags))
+
+
+def _traced_x(op, x):
+    if not x.is_array:
+        raise TypeError(f"x: ff.{op} needs an array, got a traced scalar")
+
+
+def _traced_count(op, name, value, ctx):
+    """A count argument inside ff.jit: a Python int >= 0 (a constant) or a traced int scalar
+    (checked at run time)."""
+    from .dsl import _lift
+    if isinstance(value, Traced):
+        if value.is_array or value.dtype not in (np.int32, np.int64):
+            raise TypeError(f"{name}: inside ff.jit must be a Python int or a traced int32/int64 scalar, "
+                            f"got a traced {value.dtype} {'array' if value.is_array else 'scalar'}")
+        return value
+    return _lift(ctx, _as_count(name, value), name)
+
+
+def _traced_diff(x, n, axis):
+    from .dsl import maximum
+    n = _as_count("n", n)
+    _traced_x("diff", x)
+    ax = _as_axis(axis, x.ndim)
+    if n == 0:
+        return x  # NumPy returns the input itself
+    count = maximum(_stat("axis_len", [x], ax) - n, 0)
+    return _stat("diff", [x, count], ax)
+
+
+def _traced_top_k(x, k, axis):
+    _traced_x("top_k", x)
+    ax = _as_axis(axis, x.ndim)
+    kk = _traced_count("top_k", "k", k, x._ctx)
+    return _stat("top_k", [x, kk], ax), _stat("top_k_indices", [x, kk], ax)
+
+
+def _traced_quantile(x, q, axis, keepdims):
+    from .dsl import _lift
+    _traced_x("quantile", x)
+    ax = None if axis is None else _as_axis(axis, x.ndim)
+    if x.dtype == np.bool_:
+        raise TypeError("x: ff.quantile of a bool array with a fractional q is not supported (NumPy "
+                        "cannot subtract bools); convert x to an integer dtype")
+    if isinstance(q, Traced):
+        if q.dtype not in (np.float32, np.float64) or (q.is_array and q.ndim != 1):
+            raise TypeError(f"q: inside ff.jit must be a float scalar or 1-D float array, got a traced "
+                            f"{q.dtype} value of {q.ndim} axes")
+    elif isinstance(q, float) or isinstance(q, np.floating):
+        q = _lift(x._ctx, float(q), "q")
+    else:
+        raise TypeError(f"q: inside ff.jit must be a Python float or a traced float scalar or 1-D array, got "
+                        f"{type(q).__name__} (pass arrays of quantiles as arguments of the jitted function; "
+                        "an integer q picks an order statistic: use ff.sort)")
+    return _stat("quantile", [x, q], ax, keepdims)
+
+
+def _traced_bincount(x, weights, minlength, length):
+    _traced_x("bincount", x)
+    if x.ndim != 1:
+        raise ValueError(f"x: must be 1-D, got a {x.ndim}-D array")
+    if x.dtype not in (np.bool_, np.int32, np.int64):
+        raise TypeError(f"x: must be an integer array castable to int64, got dtype {x.dtype}")
+    minlength = _as_count("minlength", minlength)
+    if length is None:
+        if minlength == 0:
+            raise TypeError("length: inside ff.jit ff.bincount needs a static output length: pass length= "
+                            "(a Python int or a traced int scalar) or minlength= > 0; a value of x outside "
+                            "[0, length) is then a ValueError naming x at run time")
+        length = minlength
+    elif not isinstance(length, Traced) and _as_count("length", length) < minlength:
+        raise ValueError(f"length: must be at least minlength ({minlength}), got {length}")
+    operands = [x, _traced_count("bincount", "length", length, x._ctx)]
+    if weights is not None:
+        if not isinstance(weights, Traced):
+            raise TypeError(f"weights: inside ff.jit must be a traced array (an argument of the jitted "
+                            f"function), got {type(weights).__name__}")
+        if not weights.is_array or weights.ndim != 1:
+            raise ValueError("weights: must be a 1-D array of the length of x")
+        operands.append(weights if weights.dtype == np.float64 else weights.astype("float64"))
+    return _stat("bincount", operands)
+
+
+def _traced_histogram(x, bins, range):  # noqa: A002
+    from .dsl import _lift
+    _traced_x("histogram", x)
+    if x.dtype == np.bool_:
+        raise TypeError("x: ff.histogram of a bool array is not supported; convert x to an integer dtype")
+    if isinstance(bins, Traced):
+        if not bins.is_array or bins.ndim != 1:
+            raise ValueError("bins: must be an integer or a 1-D array of edges")
+        if range is not None:
+            _outer_edges(np.empty(0), range)  # NumPy checks range even when the edges are given
+        edges = bins if bins.dtype == np.float64 else bins.astype("float64")
+        counts = _stat("histogram_bins", [x, edges, bins.size - 1])
+        return counts, bins
+    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral):
+        raise TypeError(f"bins: inside ff.jit must be a Python int (with range=) or a traced 1-D array of "
+                        f"edges, got {type(bins).__name__}")
+    nbins = operator.index(bins)
+    if nbins < 1:
+        raise ValueError(f"bins: must be a positive integer, got {nbins}")
+    if range is None:
+        raise TypeError("range: inside ff.jit ff.histogram with a number of bins needs range=(min, max) "
+                        "(Python numbers or traced scalars); the data's own min/max is not taken")
+    try:
+        first, last = range
+    except (TypeError, ValueError):
+        raise ValueError(f"range: must be a pair (min, max), got {range!r}") from None
+    bounds = []
+    for b in (first, last):
+        if isinstance(b, Traced):
+            if b.is_array:
+                raise TypeError("range: bounds must be scalars, got a traced array")
+            bounds.append(b if b.dtype == np.float64 else b.astype("float64"))
+        else:
+            bounds.append(_lift(x._ctx, float(b), "range"))
+    if not any(isinstance(b, Traced) for b in (first, last)):
+        _outer_edges(np.empty(0), (first, last))  # static range: its rules at trace time
+    counts = _stat("histogram", [x, _lift(x._ctx, nbins, "bins"), *bounds])
+    edges = _stat("histogram_edges", [x, _lift(x._ctx, nbins + 1, "bins"), *bounds])
+    return counts, edges
+
+
 def _scan(op, kernel_op, x, axis):
     if isinstance(x, Traced):
         return _traced_axis_op(op, x, axis)
@@ -219,6 +361,7 @@ def cummin(x, axis=None):
 
 def diff(x, n=1, axis=-1):
     """n-th discrete difference along `axis` (np.diff): bool gives x[i+1] != x[i], integers wrap.
+    Inside ff.jit the result's axis has length max(len - n, 0), n a Python int (n = 0: x itself).
 
     Example:
         >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
@@ -226,6 +369,8 @@ def diff(x, n=1, axis=-1):
         array([[-2. ,  1. ],
                [ 3.5, -2.5]])
     """
+    if isinstance(x, Traced):
+        return _traced_diff(x, n, axis)
     arr = _as_array("diff", "x", x)
     n = _as_count("n", n)
     if arr.ndim == 0:
@@ -282,6 +427,7 @@ def argsort(x, axis=-1):
 def top_k(x, k, axis=-1):
     """The k largest entries along `axis`: (values, indices), largest first; ties go to the lower
     index and NaN ranks above +inf (the first k of a stable descending sort). 0 <= k <= axis length.
+    Inside ff.jit k may be a traced int scalar (one trace for every k), checked at run time.
 
     Example:
         >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
@@ -289,7 +435,10 @@ def top_k(x, k, axis=-1):
         >>> values.tolist(), indices.tolist()
         ([[3.0, 2.0], [4.0, 1.5]], [[0, 2], [1, 2]])
     """
+    if isinstance(x, Traced):
+        return _traced_top_k(x, k, axis)
     arr = _as_array("top_k", "x", x)
+    _not_traced("top_k", k=k)
     k = _as_count("k", k)
     if arr.ndim == 0:
         raise np.exceptions.AxisError(axis if isinstance(axis, int) else 0, 0, "axis")
@@ -321,42 +470,64 @@ def _scalar_or_array(out):
     return out[()] if out.ndim == 0 else out
 
 
-def median(x, axis=None):
+def _keep(out, arr_shape, axis, keepdims):
+    """The reduced result with the axis kept as length 1 (axis=None: every axis) when keepdims."""
+    if not keepdims:
+        return out
+    out = np.asarray(out)
+    lead = out.shape[:out.ndim - (len(arr_shape) - (1 if axis is not None else len(arr_shape)))]
+    kept = tuple(1 if (axis is None or k == axis) else d for k, d in enumerate(arr_shape))
+    return out.reshape(lead + kept)
+
+
+def median(x, axis=None, keepdims=False):
     """Median along `axis` (None: all), NumPy's way: the middle value or the mean of the two
     middle ones; float32 stays float32, everything else gives float64; NaN in a line gives NaN;
-    an empty line gives NaN with a RuntimeWarning, as NumPy.
+    an empty line gives NaN with a RuntimeWarning, as NumPy (inside ff.jit: NaN, no warning).
+    ``keepdims=True`` keeps the reduced axis (every axis for axis=None) as length 1.
 
     Example:
         >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
         >>> ff.median(x, axis=1)
         array([2. , 1.5])
     """
+    if isinstance(x, Traced):
+        _traced_x("median", x)
+        return _stat("median", [x], None if axis is None else _as_axis(axis, x.ndim), keepdims)
     arr = _as_array("median", "x", x)
+    full_shape, norm_axis = arr.shape, None if axis is None else _as_axis(axis, arr.ndim)
     arr, ax, shape = _reduced(arr, axis)
     outer, n, inner = _view(arr.shape, ax)
     if n == 0 and outer * inner > 0:
         warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=2)
     out = _core.array_median(_flat(arr), outer, n, inner)
+    if keepdims:
+        return _keep(out.reshape(shape), full_shape, norm_axis, True)
     return _scalar_or_array(out.reshape(shape))
 
 
-def quantile(x, q, axis=None, method="linear"):
+def quantile(x, q, axis=None, method="linear", keepdims=False):
     """q-th quantiles along `axis` (None: all) with NumPy's default "linear" method, reproducing
     NumPy's arithmetic (and its result dtype: float64, or float32 for float32 data with a Python
     float q; integer q picks order statistics in the input dtype). The result has q's shape
     followed by the reduced shape. NaN in a line gives NaN. Rules: q in [0, 1] (ValueError naming
     q), method "linear" only, an empty axis is a ValueError naming x (NumPy: IndexError), bool data
-    with a fractional q is a TypeError (NumPy cannot subtract bools).
+    with a fractional q is a TypeError (NumPy cannot subtract bools). ``keepdims=True`` keeps the
+    reduced axis as length 1 after q's axes. Inside ff.jit q is a Python float or a traced float
+    scalar or 1-D array (the rules above are then checked at run time).
 
     Example:
         >>> x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
         >>> ff.quantile(x, [0.25, 0.5])
         array([1.125, 1.75 ])
     """
-    arr = _as_array("quantile", "x", x)
-    _not_traced("quantile", q=q)
     if method != "linear":
         raise ValueError(f"method: only 'linear' (NumPy's default) is supported, got {method!r}")
+    if isinstance(x, Traced):
+        return _traced_quantile(x, q, axis, keepdims)
+    arr = _as_array("quantile", "x", x)
+    _not_traced("quantile", q=q)
+    full_shape, norm_axis = arr.shape, None if axis is None else _as_axis(axis, arr.ndim)
     weak = type(q) in (int, float)
     q_arr = np.asarray(q)
     if q_arr.dtype == np.bool_:
@@ -377,29 +548,40 @@ def quantile(x, q, axis=None, method="linear"):
         if arr.dtype.kind == "f":
             has_nan = np.isnan(np.take(ordered, -1, axis=ax))
             picked = np.where(has_nan, np.asarray(np.nan, arr.dtype), picked)
-        return _scalar_or_array(np.array(picked))
+        return _keep(np.array(picked), full_shape, norm_axis, True) if keepdims else _scalar_or_array(np.array(picked))
     if arr.dtype == np.bool_:
         raise TypeError("x: ff.quantile of a bool array with a fractional q is not supported (NumPy "
                         "cannot subtract bools); convert x to an integer dtype")
     narrow = arr.dtype == np.float32 and (weak or q_arr.dtype == np.float32)
     qs = np.ascontiguousarray(q_arr, dtype=np.float64).reshape(-1)
     out = _core.array_quantile(_flat(arr), outer, n, inner, qs, narrow)
+    if keepdims:
+        return _keep(out.reshape(q_arr.shape + shape), full_shape, norm_axis, True)
     return _scalar_or_array(out.reshape(q_arr.shape + shape))
 
 
 # --------------------------------------------------------------------------- counting
 
-def bincount(x, weights=None, minlength=0):
+def bincount(x, weights=None, minlength=0, length=None):
     """Occurrences of each value of the non-negative integer array x (np.bincount): int64 counts,
-    or float64 sums of `weights` (added in index order: bitwise NumPy's).
+    or float64 sums of `weights` (added in index order: bitwise NumPy's). ``length=`` fixes the
+    output length exactly (a value >= length is a ValueError naming x): inside ff.jit the output
+    length must be static, so there ``length=`` (or ``minlength=`` > 0, taken as the length) is
+    required.
 
     Example:
         >>> ff.bincount(np.array([0, 2, 2, 5])).tolist()
         [1, 0, 2, 0, 0, 1]
     """
+    if isinstance(x, Traced):
+        return _traced_bincount(x, weights, minlength, length)
     arr = _as_array("bincount", "x", x, kernel_dtype=False)
-    _not_traced("bincount", weights=weights)
+    _not_traced("bincount", weights=weights, length=length)
     minlength = _as_count("minlength", minlength)
+    if length is not None:
+        length = _as_count("length", length)
+        if length < minlength:
+            raise ValueError(f"length: must be at least minlength ({minlength}), got {length}")
     if arr.ndim != 1:
         raise ValueError(f"x: must be 1-D, got an array of shape {arr.shape}")
     if arr.dtype == np.bool_:
@@ -417,6 +599,13 @@ def bincount(x, weights=None, minlength=0):
         w = np.ascontiguousarray(w, dtype=np.float64)
         if w.shape != arr.shape:
             raise ValueError(f"weights: must have the shape of x {arr.shape}, got {w.shape}")
+    if length is not None:
+        # A fixed output length (what ff.jit needs): exactly `length` bins; a value outside is an error.
+        if arr.size and int(arr.max()) >= length:
+            raise ValueError(f"x: holds the value {int(arr.max())}, outside the {length} bins of length=")
+        if arr.size == 0:
+            return np.zeros(length, np.float64 if w is not None else np.int64)
+        return _core.array_bincount(arr, w, length)
     if arr.size == 0:
         return np.zeros(minlength, np.int64)  # NumPy: int64 zeros even with weights
     return _core.array_bincount(arr, w, minlength)
@@ -426,13 +615,16 @@ def histogram(x, bins=10, range=None):  # noqa: A002 (NumPy's argument name)
     """np.histogram of the flattened x: `bins` equal bins over `range` (default: x's min and max)
     or explicit increasing edges; returns (int64 counts, edges). The last bin is closed; values
     outside the range and NaN are not counted. Edges and bin assignment follow NumPy's own
-    arithmetic, so values on an edge land where NumPy puts them.
+    arithmetic, so values on an edge land where NumPy puts them. Inside ff.jit x is 1-D and an
+    integer `bins` needs ``range=`` (Python numbers or traced scalars), or `bins` is a traced array.
 
     Example:
         >>> counts, edges = ff.histogram(np.array([0.5, 1.0, 2.5, 3.9]), bins=4, range=(0.0, 4.0))
         >>> counts.tolist(), edges.tolist()
         ([1, 1, 1, 1], [0.0, 1.0, 2.0, 3.0, 4.0])
     """
+    if isinstance(x, Traced):
+        return _traced_histogram(x, bins, range)
     arr = _as_array("histogram", "x", x)
     _not_traced("histogram", bins=bins)
     if arr.dtype == np.bool_:

@@ -168,6 +168,7 @@ void bind_ir(nb::module_& m) {
       })
       .def("axis_op", [](Builder& b, const std::string& op, ValueId x, int axis) { return b.axis_op(opcode_arg(op, ir::OpClass::kAxis, "array op"), x, axis); })
       .def("transpose", &Builder::transpose)
+      .def("array_stat", [](Builder& b, const std::string& op, const std::vector<ValueId>& operands, int axis, int flags) { return b.array_stat(opcode_arg(op, ir::OpClass::kAxis, "array op"), operands, axis, flags); })
       .def("take", &Builder::take)
       .def("reduce_axes", [](Builder& b, ValueId x, const std::string& kind, const std::vector<int>& axes, bool keepdims, double ddof) {
         // Axes arrive normalised (0 <= axis < rank, distinct) from python/fuseflow/reductions.py.

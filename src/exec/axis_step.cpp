@@ -8,6 +8,7 @@
 #include <string>
 #include <type_traits>
 
+#include "exec/axis_stats_step.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
 #include "fuseflow/core/threads.h"
@@ -177,6 +178,10 @@ void run_axis_step(const AxisStep& s, std::vector<Value>& slots, std::int64_t& e
   }
   if (s.op == AxisStep::kTake) {
     run_take(s, dims, slots, elements);
+    return;
+  }
+  if (s.op >= AxisStep::kAxisLen) {
+    run_axis_stat(s, dims, slots, elements);
     return;
   }
   elements += n;

@@ -389,6 +389,21 @@ ValueId Builder::take(ValueId x, ValueId idx, int axis) {
   return make(OpCode::kTake, {x, idx}, a);
 }
 
+ValueId Builder::array_stat(OpCode code, const std::vector<ValueId>& operands, int axis, int flags) {
+  const int c = static_cast<int>(code);
+  if (c < static_cast<int>(OpCode::kAxisLen) || c > static_cast<int>(OpCode::kHistogramBins)) {
+    fail(ErrorCode::kInvalidValue, code, "is not an array statistic");
+  }
+  for (ValueId v : operands) check_visible(v, code);
+  Attributes a;
+  a.axis = axis;
+  if (flags < 0 || flags > 3 || (flags != 0 && code != OpCode::kMedian && code != OpCode::kQuantile)) {
+    fail(ErrorCode::kInvalidValue, code, "flags must be 0..3 (keepdims, all axes), and only on median/quantile");
+  }
+  a.value.i = flags;
+  return make(code, operands, a);
+}
+
 ValueId Builder::transpose(ValueId x, const std::vector<int>& perm) {
   if (perm.size() > static_cast<std::size_t>(kMaxRank)) {
     fail(ErrorCode::kInvalidValue, OpCode::kTranspose, "perm has more than " + std::to_string(kMaxRank) + " axes");

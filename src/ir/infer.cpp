@@ -310,6 +310,105 @@ Type axis_op_type(const Context& cx, const std::vector<ValueId>& operands, const
   return Type::shaped(x.dtype, shape_length(cx.program, dims, x.rank, symbols), dims, x.rank);
 }
 
+
+// The array statistics rows of ops.def (axis_len ... histogram_bins; see the table's comment).
+bool is_array_stat(OpCode code) {
+  const int c = static_cast<int>(code);
+  return c >= static_cast<int>(OpCode::kAxisLen) && c <= static_cast<int>(OpCode::kHistogramBins);
+}
+
+Type array_stat_type(const Context& cx, const std::vector<ValueId>& operands, const SymbolLookup& symbols, const DefLookup& defs) {
+  const ValueId operand = operands[0];
+  const Type& x = expect_kind(cx, operand, Kind::kArray, "operand");
+  const OpCode code = cx.code;
+  const bool one_d = code == OpCode::kBinCount;  // histograms flatten x, as NumPy
+  const bool flat = one_d || code == OpCode::kHistogram || code == OpCode::kHistogramEdges || code == OpCode::kHistogramBins;
+  if (one_d && x.rank != 1) cx.fail(ErrorCode::kInvalidValue, std::string(op_name(code)) + " needs a 1-D operand, got " + describe(cx.program, operand));
+  // median/quantile flags (value.i): bit 0 keepdims, bit 1 every axis (axis 0 then).
+  const bool keep = (cx.attrs.value.i & 1) != 0, all = (cx.attrs.value.i & 2) != 0;
+  if (all && cx.attrs.axis != 0) cx.fail(ErrorCode::kInvalidValue, "a reduction over every axis has axis 0");
+  if (flat && cx.attrs.axis != 0) cx.fail(ErrorCode::kInvalidValue, std::string(op_name(code)) + " has axis 0");
+  if (!flat && (cx.attrs.axis < 0 || cx.attrs.axis >= x.rank)) {
+    cx.fail(ErrorCode::kInvalidValue, "axis " + std::to_string(cx.attrs.axis) + " is out of range for " + describe(cx.program, operand));
+  }
+  const auto axis = static_cast<std::size_t>(cx.attrs.axis);
+  // x's shape with the axis replaced by `len` (kNoSymbol: dropped), after the `lead` axes.
+  auto reshaped = [&](DType d, SymbolId len, const SymbolId* lead, int nlead) {
+    SymbolId dims[2 * kMaxRank];
+    int rank = 0;
+    for (int k = 0; k < nlead; ++k) dims[rank++] = lead[k];
+    for (int k = 0; k < x.rank; ++k) {
+      if (all) {
+        if (len != kNoSymbol) dims[rank++] = len;  // keepdims: every axis "1"
+      } else if (static_cast<std::size_t>(k) != axis) {
+        dims[rank++] = x.dims[static_cast<std::size_t>(k)];
+      } else if (len != kNoSymbol) {
+        dims[rank++] = len;
+      }
+    }
+    if (rank > kMaxRank) cx.fail(ErrorCode::kInvalidValue, "the result would have " + std::to_string(rank) + " axes (at most " + std::to_string(kMaxRank) + ")");
+    if (rank == 0) return Type::scalar(d, false);
+    return Type::shaped(d, shape_length(cx.program, dims, rank, symbols), dims, rank);
+  };
+  auto count = [&](std::size_t i) {
+    expect_int_scalar(cx, operands[i], "count");
+    return count_symbol(cx, operands[i], symbols, defs);
+  };
+  auto no_bool = [&] {
+    if (x.dtype == DType::kBool) cx.fail(ErrorCode::kInvalidType, std::string(op_name(code)) + " of bool " + describe(cx.program, operand) + " is not supported");
+  };
+  const DType stat = x.dtype == DType::kFloat32 ? DType::kFloat32 : DType::kFloat64;
+  const SymbolId one = symbols(LengthSymbol{SymbolKind::kOne, kNoValue, 0});
+  switch (code) {
+    case OpCode::kAxisLen: return Type::scalar(DType::kInt64, false);
+    case OpCode::kDiff: return reshaped(x.dtype, count(1), nullptr, 0);
+    case OpCode::kTopK: return reshaped(x.dtype, count(1), nullptr, 0);
+    case OpCode::kTopKIndices: return reshaped(DType::kInt64, count(1), nullptr, 0);
+    case OpCode::kMedian: return reshaped(stat, keep ? one : kNoSymbol, nullptr, 0);
+    case OpCode::kQuantile: {
+      no_bool();
+      const Type& q = expect_value(cx, operands[1], "q");
+      if (q.dtype != DType::kFloat64 && q.dtype != DType::kFloat32) cx.fail(ErrorCode::kInvalidType, "q " + describe(cx.program, operands[1]) + " must be float");
+      if (q.is_array() && q.rank != 1) cx.fail(ErrorCode::kInvalidValue, "q " + describe(cx.program, operands[1]) + " must be a scalar or 1-D");
+      // NumPy: float32 data stays float32 with a Python-float or float32 q, else float64.
+      const DType d = x.dtype == DType::kFloat32 && (q.weak || q.dtype == DType::kFloat32) ? DType::kFloat32 : DType::kFloat64;
+      const SymbolId lead = q.is_array() ? q.dims[0] : kNoSymbol;
+      return reshaped(d, keep ? one : kNoSymbol, &lead, q.is_array() ? 1 : 0);
+    }
+    case OpCode::kBinCount: {
+      if (x.dtype != DType::kBool && x.dtype != DType::kInt32 && x.dtype != DType::kInt64) {
+        cx.fail(ErrorCode::kInvalidType, "bincount needs an integer operand, got " + describe(cx.program, operand));
+      }
+      const SymbolId n = count(1);
+      if (operands.size() == 3) {
+        const Type& w = expect_kind(cx, operands[2], Kind::kArray, "weights");
+        if (w.dtype != DType::kFloat64 || w.rank != 1 || w.length != x.length) {
+          cx.fail(ErrorCode::kInvalidType, "weights " + describe(cx.program, operands[2]) + " must be float64 of the operand's length");
+        }
+      }
+      return Type::array(operands.size() == 3 ? DType::kFloat64 : DType::kInt64, n);
+    }
+    case OpCode::kHistogram:
+    case OpCode::kHistogramEdges: {
+      no_bool();
+      const SymbolId n = count(1);
+      for (std::size_t i = 2; i < 4; ++i) {
+        if (expect_kind(cx, operands[i], Kind::kScalar, "range").dtype != DType::kFloat64) cx.fail(ErrorCode::kInvalidType, "range bounds must be float64");
+      }
+      if (code == OpCode::kHistogram) return Type::array(DType::kInt64, n);
+      // histogram_edges: operand 1 is the number of edges (bins + 1), the result's length.
+      return Type::array(x.dtype == DType::kFloat32 ? DType::kFloat32 : DType::kFloat64, n);
+    }
+    case OpCode::kHistogramBins: {
+      no_bool();
+      const Type& e = expect_kind(cx, operands[1], Kind::kArray, "edges");
+      if (e.dtype != DType::kFloat64 || e.rank != 1) cx.fail(ErrorCode::kInvalidType, "edges " + describe(cx.program, operands[1]) + " must be 1-D float64");
+      return Type::array(DType::kInt64, count(2));
+    }
+    default: break;
+  }
+  cx.fail(ErrorCode::kInternal, "not an array statistic");
+}
 }  // namespace
 
 Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>& operands, const Attributes& attrs,
@@ -459,6 +558,7 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
     default:
       break;
   }
+  if (is_array_stat(code)) return array_stat_type(cx, operands, symbols, defs);
   if (is_axis_op(code)) return axis_op_type(cx, operands, symbols);
   cx.fail(ErrorCode::kInternal, "infer_type called on a control-flow op");
 }

@@ -305,6 +305,17 @@ class Parser {
     while (accept_punct(".")) parts.push_back(expect_kind(Tok::kIdent, "an op attribute"));
     Attributes attrs;
     std::size_t want_parts = (*code == OpCode::kNeighborAgg || *code == OpCode::kFusedAgg) ? 2 : (*code == OpCode::kNorm || is_axis_op(*code)) ? 1 : 0;
+    // median/quantile: `.axis<k>.keep` keeps the reduced axis (keepdims).
+    // median/quantile: `.axis0.all` (every axis) and/or `.keep` (keepdims) after the axis.
+    int stat_flags = 0;
+    if (*code == OpCode::kMedian || *code == OpCode::kQuantile) {
+      for (std::size_t i = 1; i < parts.size() && i < 3; ++i) {
+        const int bit = parts[i].text == "keep" ? 1 : parts[i].text == "all" ? 2 : 0;
+        if (bit == 0 || (stat_flags & bit) != 0 || (bit == 2 && stat_flags != 0)) break;
+        stat_flags |= bit;
+        ++want_parts;
+      }
+    }
     if (*code == OpCode::kReduceAxes) want_parts = !parts.empty() && parts[0].text == "var" ? 4 : 3;
     if (parts.size() != want_parts) fail(op_tok, "op '" + op_tok.text + "' takes " + std::to_string(want_parts) + " '.'-attributes");
     if (*code == OpCode::kNeighborAgg || *code == OpCode::kFusedAgg) {
@@ -406,6 +417,8 @@ class Parser {
       } else if (*code == OpCode::kTake) {
         need(2, 2);
         v = builder_.take(ops[0], ops[1], attrs.axis);
+      } else if (*code >= OpCode::kAxisLen && *code <= OpCode::kHistogramBins) {
+        v = builder_.array_stat(*code, ops, attrs.axis, stat_flags);
       } else if (is_axis_op(*code)) {
         need(1, 1);
         v = builder_.axis_op(*code, ops[0], attrs.axis);

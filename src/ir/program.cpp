@@ -122,6 +122,8 @@ std::string op_display_name(OpCode code, const Attributes& attrs) {
     for (int k = 0; k < rank; ++k) name += std::to_string(attrs.perm[static_cast<std::size_t>(k)]);
   } else if (is_axis_op(code)) {
     name += ".axis" + std::to_string(attrs.axis);
+    if ((code == OpCode::kMedian || code == OpCode::kQuantile) && (attrs.value.i & 2) != 0) name += ".all";  // axis=None
+    if ((code == OpCode::kMedian || code == OpCode::kQuantile) && (attrs.value.i & 1) != 0) name += ".keep";  // keepdims
   } else if (code == OpCode::kReduceAxes) {
     name += "." + axis_reduce_display(axis_reduce_of(attrs));
   }

@@ -358,15 +358,15 @@ def test_unsupported_dtypes_are_type_errors_naming_x(op):
         op(np.ones(3, np.complex128))
 
 
-def test_traced_values_inside_jit_are_refused_with_a_clear_type_error():
-    # cumsum/cumprod/cummax/cummin/sort/argsort run inside ff.jit (tests/python/test_jit_axis_ops.py);
-    # the others still refuse a traced value.
+def test_traced_argument_with_a_numpy_x_is_a_type_error_naming_it():
+    # Every array op runs inside ff.jit on a traced x (tests/python/test_jit_axis_ops.py,
+    # test_jit_array_stats.py); a traced q/k/weights/bins with a NumPy x is refused.
     @ff.jit
-    def f(x):
-        return ao.diff(x)
+    def f(q):
+        return ao.quantile(np.ones(4), q)
 
-    with pytest.raises(TypeError, match="x: ff.diff is not yet available inside ff.jit"):
-        f(np.ones(4))
+    with pytest.raises(TypeError, match="q: ff.quantile got a traced q with an x that is not traced"):
+        f(np.array([0.5]))
 
 
 def test_diff_rules():

@@ -201,7 +201,11 @@ struct Step;
 // (kernels/scan.h, kernels/sort.h) writes the whole result into `out_slot`. kTranspose copies the
 // operand with its axes permuted (result axis k = operand axis perm[k]). See src/exec/lower_axis.cpp.
 struct AxisStep {
-  enum Op : std::uint8_t { kCumSum, kCumProd, kCumMax, kCumMin, kSort, kArgSort, kTranspose, kTake } op = kCumSum;
+  enum Op : std::uint8_t {
+    kCumSum, kCumProd, kCumMax, kCumMin, kSort, kArgSort, kTranspose, kTake,
+    // the array statistics (src/exec/axis_stats_step.cpp)
+    kAxisLen, kDiff, kTopK, kTopKIndices, kMedian, kQuantile, kBinCount, kHistogram, kHistogramEdges, kHistogramBins
+  } op = kCumSum;
   DType in_type = DType::kFloat64, out_type = DType::kFloat64;
   int in_slot = -1, out_slot = -1;
   int axis = 0;
@@ -213,6 +217,17 @@ struct AxisStep {
   DType idx_type = DType::kInt64;
   bool idx_scalar = false, out_scalar = false;
   LengthSource idx_length;
+  // The array statistics: operands after the first (count, q, weights, range bounds, edges) with
+  // their dtypes and element counts (scalars: kOne), and attrs.value.i (keepdims / float32 bins).
+  std::vector<int> extra_slots;
+  std::vector<DType> extra_types;
+  std::vector<LengthSource> extra_lengths;
+  std::vector<char> extra_is_array;
+  bool flag = false;
+  bool all_axes = false;  // median/quantile of every axis (NumPy's axis=None): one line of all elements
+  // kTopK / kTopKIndices lowered with their adjacent partner (same x, k, axis): the partner's
+  // result slot (indices for kTopK, values for kTopKIndices), written by the same kernel call.
+  int out2_slot = -1;
 };
 
 // A loop region. Carries live in `carry_slots` during the body; after each iteration the

@@ -60,6 +60,10 @@ class Builder {
   ValueId transpose(ValueId x, const std::vector<int>& perm);
   // np.take(x, idx, axis): idx an int32/int64 array or scalar (a scalar drops the axis).
   ValueId take(ValueId x, ValueId idx, int axis);
+  // The array statistics (ops.def: axis_len ... histogram_bins) on `operands` along `axis`;
+  // `flags` go to attrs.value.i (median/quantile: bit 0 keepdims, the reduced axes kept as "1";
+  // bit 1 every axis, NumPy's axis=None, with `axis` 0).
+  ValueId array_stat(OpCode code, const std::vector<ValueId>& operands, int axis, int flags);
   // Reduction along axes (ir/axis_reduce.h); the executor converts bool/int operands of mean/var.
   ValueId reduce_axes(ValueId x, const AxisReduce& r);
   ValueId full(ValueId count, ValueId value);            // value's dtype (made strong)
