@@ -725,7 +725,11 @@ _AGG_OPS = ("sum", "mean", "min", "max", "count", "mode")
 _DIRECTIONS = ("in", "out", "both")
 
 
-def neighbor_agg(g, x, op="sum", direction="in", weights=None):
+_COMBINES = ("mul", "add", "first", "second")
+_SEMIRING_OPS = ("sum", "mean", "min", "max")
+
+
+def neighbor_agg(g, x, op="sum", direction="in", weights=None, combine=None, active=None):
     """Aggregate x over each node's neighbours: op in sum/mean/min/max/count/mode,
     direction "in" (u -> v edges, pull), "out" or "both".
     Nodes without neighbours get the op's identity (0 for sum/count/mean, +inf/max int for min,
@@ -740,6 +744,19 @@ def neighbor_agg(g, x, op="sum", direction="in", weights=None):
     of the trace signature, so one jit function traces separately for weighted and unweighted
     graphs (their results' dtypes can differ: count is int64 unweighted, float64 weighted).
 
+    combine: a semiring aggregation. Each edge u -(e)- v contributes combine(x[u], w[e]) --
+    "mul" (x * w), "add" (x + w), "first" (x alone, no weights), "second" (w alone) -- folded by
+    op in sum/mean/min/max (mean: the sum over the number of contributing edges), in float64.
+    op="min", combine="add" is a Bellman-Ford relaxation (min-plus), "max"/"mul" max-times,
+    "sum"/"mul" plus-times. The weights are `weights` or, when None, the graph's own (an error if
+    it has none); "first" takes none.
+
+    active: a bool node mask (needs combine=; use combine="first" for plain values): only edges
+    whose neighbour u is active contribute; a node with no contributing edge gets the op's
+    identity (0 for sum/mean, +inf for min, -inf for max), as a node without neighbours does.
+    When the active nodes' edges are few the engine pushes from them instead of pulling over
+    every edge (BFS / Bellman-Ford frontiers cost their own edges, not the graph's).
+
     Example:
         >>> g = ff.Graph.from_edges([0, 0, 1, 2], [1, 2, 2, 0], num_nodes=4)
         >>> f = ff.jit(lambda g, x: ff.neighbor_agg(g, x, "sum"))  # sum over in-neighbours
@@ -747,6 +764,9 @@ def neighbor_agg(g, x, op="sum", direction="in", weights=None):
         array([100.,   1.,  11.,   0.])
         >>> ff.neighbor_agg(g, np.array([1.0, 10.0, 100.0, 1000.0]), "max", direction="out")  # eager
         array([100., 100.,   1., -inf])
+        >>> w = np.array([1.0, 5.0, 1.0, 1.0])  # min-plus: one Bellman-Ford relaxation from node 0
+        >>> ff.neighbor_agg(g, np.array([0.0, np.inf, np.inf, np.inf]), "min", weights=w, combine="add")
+        array([inf,  1.,  5., inf])
     """
     if op not in _AGG_OPS:
         raise ValueError(f"op: must be one of {', '.join(_AGG_OPS)}; got {op!r}")
@@ -754,22 +774,42 @@ def neighbor_agg(g, x, op="sum", direction="in", weights=None):
         raise ValueError(f"direction: must be one of {', '.join(_DIRECTIONS)}; got {direction!r}")
     if weights is True:
         raise ValueError("weights: must be None (the graph's own), False (unweighted) or a length-E array, got True")
+    if combine is not None:
+        if combine not in _COMBINES:
+            raise ValueError(f"combine: must be one of {', '.join(_COMBINES)} or None; got {combine!r}")
+        if op not in _SEMIRING_OPS:
+            raise ValueError(f"op: combine={combine!r} goes with {', '.join(_SEMIRING_OPS)}; got {op!r}")
+        if combine == "first" and weights is not None and weights is not False:
+            raise ValueError("weights: combine='first' folds x alone and takes no weights")
+        if combine != "first" and weights is False:
+            raise ValueError(f"weights: combine={combine!r} needs edge weights; got False")
+    elif active is not None:
+        raise ValueError("active: needs combine= (a semiring aggregation); combine='first' aggregates x itself")
+    semiring_weights = combine is not None and combine != "first"
     if isinstance(g, TracedGraph):
         ctx = g._ctx
         xv = _lift(ctx, x, "x")
         if weights is None:
-            wv = g._own_weights() if op not in ("min", "max") else None
+            if semiring_weights:
+                if not g.has_weights:
+                    raise ValueError(f"weights: combine={combine!r} needs edge weights; the graph has none and no weights= was given")
+                wv = g._own_weights()
+            elif combine is None and op not in ("min", "max"):
+                wv = g._own_weights()
+            else:
+                wv = None
         elif weights is False:
             wv = None
         else:
             wv = _lift(ctx, weights, "weights")._id
-        return Traced(ctx, _located(ctx).neighbor_agg(g._id, xv._id, op, direction, wv))
-    if isinstance(x, (Traced, TracedGraph)) or isinstance(weights, (Traced, TracedGraph)):
+        av = _lift(ctx, active, "active")._id if active is not None else None
+        return Traced(ctx, _located(ctx).neighbor_agg(g._id, xv._id, op, direction, wv, combine or "", av))
+    if any(isinstance(v, (Traced, TracedGraph)) for v in (x, weights, active)):
         raise TypeError("g: inside ff.jit the graph must be an argument of the jit function")
-    return _eager_graph_op(g, x, op, direction, weights)
+    return _eager_graph_op(g, x, op, direction, weights, combine, active)
 
 
-def _eager_graph_op(g, x, op, direction, weights):
+def _eager_graph_op(g, x, op, direction, weights, combine=None, active=None):
     """neighbor_agg outside ff.jit: a one-op jit program, compiled once per signature.
 
     weights=None on a weighted graph passes the graph's weights (in user edge order; for a graph
@@ -779,22 +819,42 @@ def _eager_graph_op(g, x, op, direction, weights):
 
     if not isinstance(g, Graph):
         raise TypeError(f"g: must be a fuseflow.Graph, got {type(g).__name__}")
-    if weights is None and g.has_weights and op not in ("min", "max"):
+    semiring_weights = combine is not None and combine != "first"
+    if weights is None and g.has_weights and (semiring_weights or (combine is None and op not in ("min", "max"))):
         weights = g._g.user_order_weights()
+    elif weights is None and semiring_weights:
+        raise ValueError(f"weights: combine={combine!r} needs edge weights; the graph has none and no weights= was given")
     elif weights is False:
         weights = None
-    key = (op, direction, weights is None)
+    if active is not None:
+        active = np.asarray(active)
+        if active.dtype != np.bool_:
+            raise TypeError(f"active: must be a bool node mask, got dtype {active.dtype}")
+        active = np.ascontiguousarray(active)
+    key = (op, direction, weights is None, combine, active is None)
     fn = _EAGER_AGG.get(key)
     if fn is None:
-        if weights is None:
+        # One explicit signature per case: ff.jit traces positional arguments.
+        if weights is None and active is None:
             def agg(graph, values):
-                return neighbor_agg(graph, values, op, direction, False)
-        else:
+                return neighbor_agg(graph, values, op, direction, False, combine)
+        elif active is None:
             def agg(graph, values, w):
-                return neighbor_agg(graph, values, op, direction, w)
+                return neighbor_agg(graph, values, op, direction, w, combine)
+        elif weights is None:
+            def agg(graph, values, mask):
+                return neighbor_agg(graph, values, op, direction, False, combine, mask)
+        else:
+            def agg(graph, values, w, mask):
+                return neighbor_agg(graph, values, op, direction, w, combine, mask)
         fn = _EAGER_AGG[key] = jit(agg)
     x = np.ascontiguousarray(x)
-    return fn(g, x) if weights is None else fn(g, x, np.ascontiguousarray(weights, dtype=np.float64))
+    args = [g, x]
+    if weights is not None:
+        args.append(np.ascontiguousarray(weights, dtype=np.float64))
+    if active is not None:
+        args.append(active)
+    return fn(*args)
 
 
 _EAGER_AGG = {}

@@ -194,13 +194,20 @@ void bind_ir(nb::module_& m) {
       .def("edge_src", &Builder::edge_src)
       .def("edge_dst", &Builder::edge_dst)
       .def("neighbor_agg", [](Builder& b, ValueId g, ValueId x, const std::string& op, const std::string& direction,
-                              std::optional<ValueId> weights) {
+                              std::optional<ValueId> weights, const std::string& combine, std::optional<ValueId> active) {
         auto agg = ir::parse_agg_op(op);
         if (!agg) throw_value_error("op", "must be one of \"sum\", \"mean\", \"min\", \"max\", \"count\", \"mode\"; got \"" + op + "\"");
         auto dir = ir::parse_direction(direction);
         if (!dir) throw_value_error("direction", "must be \"in\", \"out\" or \"both\"; got \"" + direction + "\"");
-        return b.neighbor_agg(g, x, *agg, *dir, weights);
-      })
+        ir::Combine c = ir::Combine::kNone;
+        if (!combine.empty()) {
+          auto parsed = ir::parse_combine(combine);
+          if (!parsed) throw_value_error("combine", "must be \"mul\", \"add\", \"first\" or \"second\"; got \"" + combine + "\"");
+          c = *parsed;
+        }
+        return b.neighbor_agg(g, x, *agg, *dir, weights, c, active);
+      }, nb::arg("g"), nb::arg("x"), nb::arg("op"), nb::arg("direction"), nb::arg("weights").none(), nb::arg("combine") = "",
+         nb::arg("active").none() = nb::none())
       .def("begin_loop", &Builder::begin_loop)
       .def("end_loop", &Builder::end_loop)
       .def("begin_while", &Builder::begin_while)

@@ -2,6 +2,8 @@
 // each node's value is computed by one thread in neighbour order, so results are deterministic.
 #include "exec/graph_steps.h"
 
+#include "exec/graph_chunks.h"
+
 #include <omp.h>
 
 #include <algorithm>
@@ -21,40 +23,6 @@
 
 namespace fuseflow::exec {
 namespace {
-
-// Same rule as the native PageRank: a thread is worth ~32K nodes+edges of work.
-constexpr std::int64_t kMinWorkPerThread = 1 << 15;
-
-// Runs body(chunk_index, chunk_begin, chunk_end) over the graph's fixed balanced chunks, in parallel when the
-// work is large; Ctrl-C is polled by the calling thread between chunks.
-template <class Body>
-void for_each_chunk(std::span<const std::int64_t> chunks, std::int64_t work, Body&& body) {
-  const std::int64_t nchunks = static_cast<std::int64_t>(chunks.size()) - 1;
-  if (nchunks <= 0) return;
-  const int threads = threads_for(work, kMinWorkPerThread);
-  if (threads <= 1) {
-    for (std::int64_t c = 0; c < nchunks; ++c) {
-      check_interrupt();
-      body(c, chunks[c], chunks[c + 1]);
-    }
-    return;
-  }
-  std::atomic<bool> stop{false};
-  std::exception_ptr error;
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-  for (std::int64_t c = 0; c < nchunks; ++c) {
-    if (stop.load(std::memory_order_relaxed)) continue;
-    try {
-      if (omp_get_thread_num() == 0) check_interrupt();
-      body(c, chunks[c], chunks[c + 1]);
-    } catch (...) {
-#pragma omp critical(fuseflow_graph_error)
-      if (!error) error = std::current_exception();
-      stop.store(true);
-    }
-  }
-  if (error) std::rethrow_exception(error);
-}
 
 template <class T>
 bool value_less(T a, T b) {  // NaN sorts last and equals itself (mode treats NaN as one value)
@@ -441,6 +409,26 @@ void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& e
     run_kernel_range(*epi, slots, b, e, n, partials + block_offset[static_cast<std::size_t>(c)] * nred, &local);
     if (local) flags.fetch_or(local);
   };
+  if (s.combine != AggCombine::kNone) {
+    // Semiring aggregation (semiring_agg.cpp): float64 x (the lowering converts it), optional
+    // weights and source mask; an epilogue runs per chunk as here.
+    if (s.out_type != DType::kFloat64 || s.x_slot < 0 || s.prologue) {
+      throw Error(ErrorCode::kInternal, "neighbor_agg: semiring aggregation without float64 x, or with a prologue");
+    }
+    const std::uint8_t* active = nullptr;
+    if (s.active_slot >= 0) {
+      if (slots[s.active_slot].length != n) {
+        throw_value_error("active", "must have one value per node (" + std::to_string(n) + "), got " +
+                                        std::to_string(slots[s.active_slot].length));
+      }
+      active = slots[s.active_slot].template data<std::uint8_t>();
+    }
+    SemiringArgs args{g, chunks, slots[s.x_slot].template data<double>(), weights, active, out.template data<double>()};
+    run_semiring_agg(s, args, after, elements);
+    raise_kernel_errors(flags.load());
+    if (epi != nullptr) finish_kernel_reductions(*epi, partials, epilogue_blocks, n, slots);
+    return;
+  }
   // The values the aggregation reads: x, or x's prologue made once per node (below).
   const Value* values = s.x_slot >= 0 ? &slots[s.x_slot] : nullptr;
   // The prologue kernel's slots: 0 = its input, 1 = its values, then the scalars it reads.

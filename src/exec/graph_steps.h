@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <vector>
 
 #include "fuseflow/exec/executor.h"
@@ -11,6 +13,21 @@
 namespace fuseflow::exec {
 
 void run_neighbor_agg(const NeighborAggStep& step, RunState& state, std::int64_t& elements);
+
+// Semiring neighbor_agg (step.combine != kNone), called by run_neighbor_agg once the slots are
+// checked: x float64[N], weights float64[E] in user edge order (null for combine first), active
+// bool[N] (null: every node). after(chunk, begin, end) runs the epilogue of a chunk whose
+// aggregates are written.
+struct SemiringArgs {
+  const Graph& g;
+  std::span<const std::int64_t> chunks;
+  const double* x;
+  const double* weights;
+  const std::uint8_t* active;
+  double* out;
+};
+void run_semiring_agg(const NeighborAggStep& step, const SemiringArgs& args,
+                      const std::function<void(std::int64_t, std::int64_t, std::int64_t)>& after, std::int64_t& elements);
 
 // Fused-kernel pieces shared with neighbor_agg epilogues (defined in executor.cpp).
 void prepare_kernel_outputs(const Kernel& k, std::vector<Value>& slots, std::int64_t n);

@@ -74,6 +74,13 @@ void Lowerer::emit_neighbor_agg(const ir::Op& op, std::vector<Step>& steps) {
     case ir::AggOp::kCount: a.op = AggOp::kCount; break;
     case ir::AggOp::kMode: a.op = AggOp::kMode; break;
   }
+  switch (op.attrs.combine) {
+    case ir::Combine::kNone: a.combine = AggCombine::kNone; break;
+    case ir::Combine::kMul: a.combine = AggCombine::kMul; break;
+    case ir::Combine::kAdd: a.combine = AggCombine::kAdd; break;
+    case ir::Combine::kFirst: a.combine = AggCombine::kFirst; break;
+    case ir::Combine::kSecond: a.combine = AggCombine::kSecond; break;
+  }
   switch (op.attrs.direction) {
     case ir::Direction::kIn: a.direction = AggDirection::kIn; break;
     case ir::Direction::kOut: a.direction = AggDirection::kOut; break;
@@ -86,13 +93,18 @@ void Lowerer::emit_neighbor_agg(const ir::Op& op, std::vector<Step>& steps) {
     const DType x_type = type_of(op.operands[1]);
     if (x_type != a.out_type) a.x_slot = emit_cast_step(a.x_slot, x_type, a.out_type, steps);
   }
-  if (op.operands.size() > 2) {
+  // Operands (g, x[, w][, active]): the source mask is last (attrs.active).
+  const std::size_t nvalues = op.operands.size() - (op.attrs.active ? 1 : 0);
+  if (op.attrs.active) a.active_slot = slot(op.operands.back());
+  if (nvalues > 2) {
     // Weights stay float64 (an IR rule): casting them to an integer label type for `mode`
     // would truncate fractional weights.
     a.weights_slot = slot(op.operands[2]);
   }
-  Step s = make_step(Step::kNeighborAgg, std::string("neighbor_agg.") + ir::agg_op_name(op.attrs.agg) + "." +
-                                             ir::direction_name(op.attrs.direction));
+  std::string label = std::string("neighbor_agg.") + ir::agg_op_name(op.attrs.agg) + "." + ir::direction_name(op.attrs.direction);
+  if (op.attrs.combine != ir::Combine::kNone) label += std::string(".") + ir::combine_name(op.attrs.combine);
+  if (op.attrs.active) label += ".active";
+  Step s = make_step(Step::kNeighborAgg, label);
   s.agg = a;
   steps.push_back(std::move(s));
 }

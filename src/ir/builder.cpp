@@ -437,14 +437,21 @@ ValueId Builder::in_degree(ValueId g) { return make(OpCode::kInDegree, {g}); }
 ValueId Builder::edge_src(ValueId g, ValueId x) { return make(OpCode::kEdgeSrc, {g, x}); }
 ValueId Builder::edge_dst(ValueId g, ValueId x) { return make(OpCode::kEdgeDst, {g, x}); }
 
-ValueId Builder::neighbor_agg(ValueId g, ValueId x, AggOp op, Direction direction, std::optional<ValueId> weights) {
+ValueId Builder::neighbor_agg(ValueId g, ValueId x, AggOp op, Direction direction, std::optional<ValueId> weights,
+                              Combine combine, std::optional<ValueId> active) {
   Attributes a;
   a.agg = op;
   a.direction = direction;
+  a.combine = combine;
+  a.active = active.has_value();
   std::vector<ValueId> operands{g, x};
   if (weights) {
     check_visible(*weights, OpCode::kNeighborAgg);
     operands.push_back(coerce(*weights, DType::kFloat64, OpCode::kNeighborAgg));
+  }
+  if (active) {
+    check_visible(*active, OpCode::kNeighborAgg);
+    operands.push_back(*active);  // bool[N], checked by infer_type (no coercion: a mask is a mask)
   }
   return make(OpCode::kNeighborAgg, std::move(operands), a);
 }
@@ -609,7 +616,8 @@ std::vector<ValueId> Builder::close_fused(OpCode code, const std::vector<ValueId
 
 std::vector<ValueId> Builder::end_fused(const std::vector<ValueId>& yields) { return close_fused(OpCode::kFused, yields); }
 
-ValueId Builder::begin_fused_agg(ValueId g, ValueId x, AggOp op, Direction direction, std::optional<ValueId> weights) {
+ValueId Builder::begin_fused_agg(ValueId g, ValueId x, AggOp op, Direction direction, std::optional<ValueId> weights,
+                                 Combine combine, std::optional<ValueId> active) {
   check_depth(OpCode::kFusedAgg);
   check_visible(g, OpCode::kFusedAgg);
   check_visible(x, OpCode::kFusedAgg);
@@ -618,10 +626,16 @@ ValueId Builder::begin_fused_agg(ValueId g, ValueId x, AggOp op, Direction direc
   st.op.loc = loc_;
   st.op.attrs.agg = op;
   st.op.attrs.direction = direction;
+  st.op.attrs.combine = combine;
+  st.op.attrs.active = active.has_value();
   st.op.operands = {g, x};
   if (weights) {
     check_visible(*weights, OpCode::kFusedAgg);
     st.op.operands.push_back(*weights);
+  }
+  if (active) {
+    check_visible(*active, OpCode::kFusedAgg);
+    st.op.operands.push_back(*active);
   }
   // The operands must make a valid neighbor_agg (types checked here, before any region opens).
   (void)infer(OpCode::kNeighborAgg, st.op.operands, st.op.attrs);

@@ -529,7 +529,21 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
         cx.fail(ErrorCode::kInvalidValue, "node values " + describe(program, operands[1]) + " must have the graph's node count " +
                                               program.symbol_name(n) + " as length, got " + program.symbol_name(x.length));
       }
-      bool weighted = operands.size() == 3;
+      // Operands: (g, x[, w][, active]); the mask is last when attrs.active.
+      const bool masked = attrs.active;
+      if (masked) {
+        if (attrs.combine == Combine::kNone) {
+          cx.fail(ErrorCode::kInvalidValue, "an active mask needs a combine (mul, add, first, second)");
+        }
+        if (operands.size() < 3) cx.fail(ErrorCode::kInvalidValue, "an active mask operand is missing");
+        const Type& m = expect_kind(cx, operands.back(), Kind::kArray, "active mask");
+        if (m.dtype != DType::kBool) cx.fail(ErrorCode::kInvalidType, "active mask " + describe(program, operands.back()) + " must be bool");
+        if (m.length != n) {
+          cx.fail(ErrorCode::kInvalidValue, "active mask " + describe(program, operands.back()) + " must have the graph's node count " +
+                                                program.symbol_name(n) + " as length, got " + program.symbol_name(m.length));
+        }
+      }
+      bool weighted = operands.size() == (masked ? 4u : 3u);
       if (weighted) {
         const Type& w = expect_kind(cx, operands[2], Kind::kArray, "weights");
         SymbolId e = graph_symbol(cx, operands[0], SymbolKind::kGraphEdges, symbols);
@@ -538,9 +552,24 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
                                                 program.symbol_name(e) + " as length, got " + program.symbol_name(w.length));
         }
         if (w.dtype != DType::kFloat64) cx.fail(ErrorCode::kInvalidType, "weights " + describe(program, operands[2]) + " must be float64");
-        if (attrs.agg == AggOp::kMin || attrs.agg == AggOp::kMax) {
-          cx.fail(ErrorCode::kInvalidValue, "weights are not allowed with min/max aggregation");
+        if ((attrs.agg == AggOp::kMin || attrs.agg == AggOp::kMax) && attrs.combine == Combine::kNone) {
+          cx.fail(ErrorCode::kInvalidValue, "weights are not allowed with min/max aggregation (unless with a combine: mul, add, second)");
         }
+      }
+      if (attrs.combine != Combine::kNone) {
+        // Semiring aggregation: fold combine(x[u], w[e]) with sum/min/max; float64 like the weights.
+        // Semiring aggregation: fold combine(x[u], w[e]) in float64 (x converted by the lowering).
+        if (!weighted && attrs.combine != Combine::kFirst) {
+          cx.fail(ErrorCode::kInvalidValue, std::string("combine '") + combine_name(attrs.combine) + "' needs weights");
+        }
+        if (weighted && attrs.combine == Combine::kFirst) {
+          cx.fail(ErrorCode::kInvalidValue, "combine 'first' takes no weights (it folds x[u] alone)");
+        }
+        if (!(attrs.agg == AggOp::kSum || attrs.agg == AggOp::kMin || attrs.agg == AggOp::kMax || attrs.agg == AggOp::kMean)) {
+          cx.fail(ErrorCode::kInvalidValue, std::string("combine '") + combine_name(attrs.combine) + "' goes with sum, mean, min or max, not " +
+                                                agg_op_name(attrs.agg));
+        }
+        return Type::array(DType::kFloat64, n);
       }
       DType d = x.dtype;
       switch (attrs.agg) {

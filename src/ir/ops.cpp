@@ -75,6 +75,24 @@ const char* norm_kind_name(NormKind k) {
   return "?";
 }
 
+const char* combine_name(Combine c) {
+  switch (c) {
+    case Combine::kNone: return "";
+    case Combine::kMul: return "mul";
+    case Combine::kAdd: return "add";
+    case Combine::kFirst: return "first";
+    case Combine::kSecond: return "second";
+  }
+  return "?";
+}
+
+std::optional<Combine> parse_combine(std::string_view s) {
+  for (Combine c : {Combine::kMul, Combine::kAdd, Combine::kFirst, Combine::kSecond}) {
+    if (s == combine_name(c)) return c;
+  }
+  return std::nullopt;
+}
+
 std::optional<AggOp> parse_agg_op(std::string_view s) {
   for (AggOp op : {AggOp::kSum, AggOp::kMean, AggOp::kMin, AggOp::kMax, AggOp::kCount, AggOp::kMode}) {
     if (s == agg_op_name(op)) return op;

@@ -317,6 +317,11 @@ class Parser {
       }
     }
     if (*code == OpCode::kReduceAxes) want_parts = !parts.empty() && parts[0].text == "var" ? 4 : 3;
+    // neighbor_agg/fused_agg may carry a third, semiring attribute and a fourth ".active" (source
+    // mask operand): neighbor_agg.min.in.add, neighbor_agg.min.in.first.active.
+    if ((*code == OpCode::kNeighborAgg || *code == OpCode::kFusedAgg) && (parts.size() == 3 || parts.size() == 4)) {
+      want_parts = parts.size();
+    }
     if (parts.size() != want_parts) fail(op_tok, "op '" + op_tok.text + "' takes " + std::to_string(want_parts) + " '.'-attributes");
     if (*code == OpCode::kNeighborAgg || *code == OpCode::kFusedAgg) {
       auto agg = parse_agg_op(parts[0].text);
@@ -325,6 +330,15 @@ class Parser {
       if (!dir) fail(parts[1], "unknown direction '" + parts[1].text + "' (in, out, both)");
       attrs.agg = *agg;
       attrs.direction = *dir;
+      if (parts.size() >= 3) {
+        auto c = parse_combine(parts[2].text);
+        if (!c) fail(parts[2], "unknown combine '" + parts[2].text + "' (mul, add, first, second)");
+        attrs.combine = *c;
+      }
+      if (parts.size() == 4) {
+        if (parts[3].text != "active") fail(parts[3], "unknown attribute '" + parts[3].text + "' (active)");
+        attrs.active = true;
+      }
     } else if (*code == OpCode::kNorm) {
       auto k = parse_norm_kind(parts[0].text);
       if (!k) fail(parts[0], "unknown norm '" + parts[0].text + "' (l1, l2, inf)");
@@ -453,10 +467,12 @@ class Parser {
         need(2, 2);
         v = builder_.edge_dst(ops[0], ops[1]);
       } else if (*code == OpCode::kNeighborAgg) {
-        need(2, 3);
-        std::optional<ValueId> w;
-        if (ops.size() == 3) w = ops[2];
-        v = builder_.neighbor_agg(ops[0], ops[1], attrs.agg, attrs.direction, w);
+        need(2, attrs.active ? 4 : 3);
+        std::optional<ValueId> w, mask;
+        std::size_t rest = ops.size();
+        if (attrs.active && rest > 2) mask = ops[--rest];
+        if (rest == 3) w = ops[2];
+        v = builder_.neighbor_agg(ops[0], ops[1], attrs.agg, attrs.direction, w, attrs.combine, mask);
       } else {
         fail(op_tok, "op '" + op_tok.text + "' cannot appear here");
       }
@@ -529,11 +545,16 @@ class Parser {
       expect_punct("}");
       guarded(last_yield_, [&] { results = builder_.end_fused(ys); });
     } else if (code == OpCode::kFusedAgg) {
-      if (ops.size() < 2 || ops.size() > 3) fail(at, "fused_agg takes 2 or 3 operands (graph, values[, weights])");
-      std::optional<ValueId> w;
-      if (ops.size() == 3) w = ops[2];
+      if (ops.size() < 2 || ops.size() > (attrs.active ? 4u : 3u)) {
+        fail(at, attrs.active ? "fused_agg.*.active takes 3 or 4 operands (graph, values[, weights], active)"
+                              : "fused_agg takes 2 or 3 operands (graph, values[, weights])");
+      }
+      std::optional<ValueId> w, mask;
+      std::size_t rest = ops.size();
+      if (attrs.active && rest > 2) mask = ops[--rest];
+      if (rest == 3) w = ops[2];
       ValueId u = kNoValue;
-      guarded(at, [&] { u = builder_.begin_fused_agg(ops[0], ops[1], attrs.agg, attrs.direction, w); });
+      guarded(at, [&] { u = builder_.begin_fused_agg(ops[0], ops[1], attrs.agg, attrs.direction, w, attrs.combine, mask); });
       std::vector<ValueId> pro = region_header({u});
       Token pro_at = last_yield_;
       expect_punct("}");

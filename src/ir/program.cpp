@@ -113,6 +113,8 @@ std::string op_display_name(OpCode code, const Attributes& attrs) {
   std::string name = op_name(code);
   if (code == OpCode::kNeighborAgg || code == OpCode::kFusedAgg) {
     name += std::string(".") + agg_op_name(attrs.agg) + "." + direction_name(attrs.direction);
+    if (attrs.combine != Combine::kNone) name += std::string(".") + combine_name(attrs.combine);
+    if (attrs.active) name += ".active";
   } else if (code == OpCode::kNorm) {
     name += std::string(".") + norm_kind_name(attrs.norm);
   } else if (code == OpCode::kTranspose) {

@@ -457,7 +457,9 @@ class Verifier {
     }
     // fused_agg
     if (op.regions.size() != 2) fail(op, ErrorCode::kInvalidValue, "must have a prologue and an epilogue region");
-    if (op.operands.size() < 2 || op.operands.size() > 3) fail(op, ErrorCode::kInvalidValue, "takes (graph, values[, weights])");
+    if (op.operands.size() < 2 || op.operands.size() > 3 + (op.attrs.active ? 1u : 0u)) {
+      fail(op, ErrorCode::kInvalidValue, "takes (graph, values[, weights][, active])");
+    }
     const Block& pro = op.regions[0];
     const Block& epi = op.regions[1];
     if (pro.args.size() != 1 || epi.args.size() != 1) fail(op, ErrorCode::kInvalidValue, "each region has one argument");
@@ -472,6 +474,11 @@ class Verifier {
     // yield; one that holds ops but yields its argument is neither (it gathered garbage).
     if (pro.yields[0] == pro.args[0] && !pro.ops.empty()) {
       fail(op, ErrorCode::kInvalidValue, "a prologue yielding its argument is the identity and holds no ops");
+    }
+    // A semiring aggregation folds combine(x[u], w[e]) in its own loop (exec/semiring_agg.cpp),
+    // which runs no per-edge prologue.
+    if (op.attrs.combine != Combine::kNone && !pro.ops.empty()) {
+      fail(op, ErrorCode::kInvalidValue, "a semiring (combine) fused_agg has the identity prologue");
     }
     // The aggregate's type: that of neighbor_agg over the prologue's yield.
     std::vector<ValueId> agg_operands = op.operands;

@@ -51,6 +51,8 @@ class Cse {
     append(key, t.weak);
     append(key, op.attrs.agg);
     append(key, op.attrs.direction);
+    append(key, op.attrs.combine);
+    append(key, op.attrs.active);
     append(key, op.attrs.norm);
     std::uint64_t bits = 0;
     std::memcpy(&bits, &op.attrs.value.f, sizeof bits);

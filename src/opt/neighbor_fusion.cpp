@@ -23,7 +23,8 @@
 // evaluates the function E/N times per node instead of once; that pays only for at most
 // kMaxPrologueOps cheap ops (no exp/log/div/pow: those cost more per edge than the write and
 // re-read of a node array they save). A producer reading two node arrays (rank * inv_degree) is
-// never moved: it would double the random reads. Only sum/mean/min/max over "in" or "out".
+// never moved: it would double the random reads. Only sum/mean/min/max over "in" or "out", and
+// never for a semiring aggregation (combine=, active=): those get an epilogue only.
 // The graph's density is known only at run time: the executor runs the prologue per edge while
 // E <= 1.5 N, and otherwise makes its values once per node inside the same step (exec/graph_steps.cpp).
 // Results are bitwise equal: the same ops on the same values, accumulated in the same order; the
@@ -60,8 +61,11 @@ class NeighborFusion {
   void block(ir::Block& b) {
     for (std::size_t i = 0; i < b.ops.size(); ++i) {
       if (b.ops[i].code != OpCode::kNeighborAgg) continue;
+      // Semiring aggregations (combine=, active=) take an epilogue but no prologue: their loop
+      // (exec/semiring_agg.cpp) folds combine(x[u], w[e]) itself and may push instead of pull.
+      const bool semiring = b.ops[i].attrs.combine != ir::Combine::kNone;
       to_fused_agg(b, i);
-      const bool prologue = fuse_prologue(b, i);
+      const bool prologue = !semiring && fuse_prologue(b, i);
       const bool epilogue = fuse_epilogue(b, i);
       if (!prologue && !epilogue) to_neighbor_agg(b.ops[i]);
       changed_ = changed_ || prologue || epilogue;

@@ -137,6 +137,8 @@ struct Kernel {
 
 enum class AggOp : std::uint8_t { kSum, kMean, kMin, kMax, kCount, kMode };
 enum class AggDirection : std::uint8_t { kIn, kOut, kBoth };
+// Semiring neighbor_agg (ir::Combine): the value folded per edge; kNone: the plain aggregation.
+enum class AggCombine : std::uint8_t { kNone, kMul, kAdd, kFirst, kSecond };
 
 struct NeighborAggStep {
   AggOp op;
@@ -154,6 +156,12 @@ struct NeighborAggStep {
   DType prologue_in_type = DType::kFloat64;
   std::vector<int> prologue_scalars;
   int prologue_values_slot = -1;
+  // Semiring aggregation (ir::Combine; src/exec/semiring_agg.cpp): sum/mean/min/max of
+  // combine(x[u], w[e]) in float64, never with a prologue (an epilogue is fine). active_slot >= 0:
+  // a bool[N] source mask; only edges from active neighbours contribute, pushed from the active
+  // nodes when they are few, pulled otherwise.
+  AggCombine combine = AggCombine::kNone;
+  int active_slot = -1;
 };
 
 struct EdgeGatherStep {

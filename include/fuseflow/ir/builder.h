@@ -78,7 +78,8 @@ class Builder {
   ValueId out_degree(ValueId g);
   ValueId in_degree(ValueId g);
   ValueId neighbor_agg(ValueId g, ValueId x, AggOp op, Direction direction,
-                       std::optional<ValueId> weights = std::nullopt);
+                       std::optional<ValueId> weights = std::nullopt, Combine combine = Combine::kNone,
+                       std::optional<ValueId> active = std::nullopt);
   ValueId edge_src(ValueId g, ValueId x);
   ValueId edge_dst(ValueId g, ValueId x);
 
@@ -104,7 +105,8 @@ class Builder {
   void begin_fused();
   std::vector<ValueId> end_fused(const std::vector<ValueId>& yields);
   ValueId begin_fused_agg(ValueId g, ValueId x, AggOp op, Direction direction,
-                          std::optional<ValueId> weights = std::nullopt);
+                          std::optional<ValueId> weights = std::nullopt, Combine combine = Combine::kNone,
+                          std::optional<ValueId> active = std::nullopt);
   ValueId begin_fused_agg_epilogue(ValueId prologue_yield);
   std::vector<ValueId> end_fused_agg(const std::vector<ValueId>& yields);
   // Memory planning: array `v` is stored in the buffer of `u` (see Program::storage).

@@ -68,6 +68,15 @@ enum class OpCode : std::uint8_t {
 //   mode:  x's dtype, the most frequent x[u] (weights: largest total weight), ties -> smallest
 //          value; identity -1 (integers) / NaN (floats); bool not allowed
 enum class AggOp : std::uint8_t { kSum, kMean, kMin, kMax, kCount, kMode };
+// Semiring aggregation (ff.neighbor_agg combine=): the per-edge value that `agg` folds is
+// combine(x[u], w[e]). kNone: the rules above (weights multiply for sum/mean, vote for mode, ...).
+// kMul (x * w), kAdd (x + w), kSecond (w alone) need weights; kFirst (x alone) takes none. They go
+// with sum, min, max and mean (sum / number of contributing edges) and give float64 (x is
+// converted first). Identities as above: 0 (sum, mean), +inf (min), -inf (max). Printed as a third
+// attribute: neighbor_agg.min.in.add.
+// A semiring aggregation may take a bool[N] source mask as its last operand (attrs.active, the
+// fourth attribute ".active"): only edges whose neighbour u has active[u] contribute.
+enum class Combine : std::uint8_t { kNone, kMul, kAdd, kFirst, kSecond };
 enum class Direction : std::uint8_t { kIn, kOut, kBoth };
 enum class NormKind : std::uint8_t { kL1, kL2, kInf };
 
@@ -124,6 +133,8 @@ std::optional<OpCode> parse_opcode(std::string_view name);
 const char* agg_op_name(AggOp op);          // "sum", "mean", "min", "max", "count", "mode"
 const char* direction_name(Direction d);    // "in", "out", "both"
 const char* norm_kind_name(NormKind k);     // "l1", "l2", "inf"
+const char* combine_name(Combine c);        // "", "mul", "add", "first", "second"
+std::optional<Combine> parse_combine(std::string_view s);  // "mul", "add", "first", "second"
 std::optional<AggOp> parse_agg_op(std::string_view s);
 std::optional<Direction> parse_direction(std::string_view s);
 std::optional<NormKind> parse_norm_kind(std::string_view s);

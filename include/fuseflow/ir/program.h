@@ -65,6 +65,8 @@ struct ConstValue {
 struct Attributes {
   AggOp agg = AggOp::kSum;                 // neighbor_agg
   Direction direction = Direction::kIn;    // neighbor_agg
+  Combine combine = Combine::kNone;        // neighbor_agg/fused_agg (semiring)
+  bool active = false;                     // neighbor_agg/fused_agg: last operand is a bool[N] source mask
   NormKind norm = NormKind::kL2;           // norm
   ConstValue value;                        // const
   int axis = 0;                            // cumsum ... argsort, take (FF_AXIS rows): the axis, in [0, rank)

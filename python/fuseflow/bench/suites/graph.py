@@ -8,6 +8,8 @@ repeated edges kept) at several scales; every library gets the same directed edg
   reference (OpenMP pull, its own per-iteration timer), scipy.sparse, GraphBLAS (plus_second mxv),
   JAX (segment_sum) and Numba (parallel CSR pull).
 - PageRank to convergence (total time) vs igraph (PRPACK) and NetworKit.
+- BFS and Bellman-Ford SSSP written in the DSL (while_loop over neighbor_agg with an active
+  frontier, bench/suites/_graph_dsl.py) beside ff.algorithms.bfs / sssp.
 - Connected components (weak) vs NetworKit, igraph, scipy.sparse.csgraph; BFS levels from 3
   sources vs NetworKit and igraph; SSSP (uniform [0,1) weights) vs NetworKit Dijkstra and
   scipy.sparse.csgraph.dijkstra; label propagation vs NetworKit PLP (different algorithms: their
@@ -19,6 +21,7 @@ igraph one.
 import numpy as np
 
 from .._harness import Disagreement, SelfTimed, max_abs_diff
+from . import _graph_dsl as dsl
 from . import _graph_peers as peers
 
 DESCRIPTION = "PageRank per iteration vs C++ reference, SciPy, GraphBLAS, JAX, Numba; CC/BFS/SSSP/LPA vs NetworKit, igraph"
@@ -197,7 +200,9 @@ def _scale(ctx, ff, scale, binary, whole=True):
 
     # -- BFS ---------------------------------------------------------------------------------------
     sources = list(dict.fromkeys(src[:100].tolist()))[:3]
-    c = {"fuseflow": lambda: [ff.algorithms.bfs(g, s) for s in sources]}
+    c = {"fuseflow": lambda: [ff.algorithms.bfs(g, s) for s in sources],
+         # The same BFS composed in the DSL: while_loop over neighbor_agg(min, first, active=frontier).
+         "fuseflow DSL (while_loop + frontier)": lambda: [dsl.bfs_levels(g, s) for s in sources]}
     if nk_directed is not None:
         def nk_bfs():
             runs = [nk.distance.BFS(nk_directed, s, storePaths=False) for s in sources]
@@ -210,7 +215,10 @@ def _scale(ctx, ff, scale, binary, whole=True):
 
     def agree_bfs(ours, theirs):
         for levels, t in zip(ours, theirs):
-            if hasattr(t, "getDistances"):
+            if isinstance(t, np.ndarray):
+                if not np.array_equal(levels, t):
+                    raise Disagreement("BFS levels differ")
+            elif hasattr(t, "getDistances"):
                 d = np.asarray(t.getDistances())
                 d = np.where(d > 1e300, -1, d).astype(np.int64)
                 if not np.array_equal(levels, d):
@@ -228,7 +236,9 @@ def _scale(ctx, ff, scale, binary, whole=True):
     weights = np.random.default_rng(0).random(m)
     gw = ff.Graph.from_edges(src, dst, num_nodes=n, weights=weights)
     source = sources[0]
-    c = {"fuseflow": lambda: ff.algorithms.sssp(gw, source)}
+    c = {"fuseflow": lambda: ff.algorithms.sssp(gw, source),
+         # Bellman-Ford composed in the DSL: min-plus neighbor_agg over the nodes whose distance dropped.
+         "fuseflow DSL Bellman-Ford (min-plus + frontier)": lambda: dsl.sssp(gw, source)}
     if nk is not None:
         nk_weighted = nk.Graph(n, weighted=True, directed=True)
         nk_weighted.addEdges((weights, (src.astype(np.uint64), dst.astype(np.uint64))))
