@@ -35,9 +35,12 @@ inline constexpr double kInvSqrt2Pi = 0.39894228040143267794;
 inline constexpr double kTwoOverSqrtPi = 1.12837916709551257390;
 // The Taylor series of the erfcx difference serves a <= kTaylorMaxA (s <= 0.71), the direct
 // difference every larger a (there its cancellation is at most ~m/(2a) < 50 where the price
-// matters). Each lane's branch and series order depend on its own a only, so an option's result
+// matters). Each lane's branch depends on its own a only, so an option's result
 // is bitwise the same wherever it sits in a batch (and equal to pricing it alone).
 inline constexpr double kTaylorMaxA = 0.25;
+// Highest odd order of that series: its truncation stays below 2e-17 relative up to a = 0.25
+// (worst case m = 0, where the terms fall like a^(k-1) / Gamma(k/2 + 1)).
+inline constexpr int kTaylorOrder = 19;
 // Beyond this m, e^{-m^2} is zero in float64: erfcx is only evaluated up to it.
 inline constexpr double kMaxM = 27.0;
 
@@ -81,40 +84,32 @@ HWY_INLINE V Erfcx(D d, V z) {
   return hn::Mul(t, math_detail::Polynomial(d, u, kErfcx));
 }
 
-// Highest odd order of the series for a lane, for a truncation below 2e-17 relative at its a
-// (worst case m = 0, where the terms fall like a^(k-1) / Gamma(k/2 + 1)): 9, 11, ..., 19.
+// Sum of the odd Taylor terms -2 sum_{k odd} y^(k)(m) a^k / k! = erfcx(m - a) - erfcx(m + a) up
+// to order kTaylorOrder for every lane. With v_k = y^(k) a^k the recurrence of the derivatives
+// becomes v_{k+1} = 2 m a v_k + 2 k a^2 v_{k-1}: one FMA on the dependency chain per order, and
+// the factorials enter once, as constants, when the odd terms are summed. One fixed order for all
+// lanes (not one per lane picked from its a, with the terms past it masked to zero) costs fewer
+// vector ops on the loop (no compare and select per term) and keeps a lane's result independent
+// of its neighbours all the same.
 template <class D, class V>
-HWY_INLINE V TaylorOrder(D d, V a) {
-  static constexpr double kBounds[5] = {0.012, 0.034, 0.076, 0.12, 0.18};
-  V order = hn::Set(d, 9.0);
-  for (double bound : kBounds) order = hn::Add(order, hn::IfThenElseZero(hn::Gt(a, hn::Set(d, bound)), hn::Set(d, 2.0)));
-  return order;
-}
-
-// Sum of the odd Taylor terms -2 sum_{k odd} y^(k)(m) a^k / k! = erfcx(m - a) - erfcx(m + a),
-// each lane up to its own order (TaylorOrder). With v_k = y^(k) a^k the recurrence of the
-// derivatives becomes v_{k+1} = 2 m a v_k + 2 k a^2 v_{k-1}: one FMA on the dependency chain per
-// order, and the factorials enter once, as constants, when the odd terms are summed. The loop
-// runs to the vector's highest order; a lane past its own adds exact zeros, so its sum is bitwise
-// the one it gets alone.
-template <class D, class V>
-HWY_INLINE V TaylorDifference(D d, V m, V a, V order) {
+HWY_INLINE V TaylorDifference(D d, V m, V a) {
   static constexpr double kInvFactorial[20] = {
       1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880,
       1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0, 1.0 / 87178291200.0,
       1.0 / 1307674368000.0, 1.0 / 20922789888000.0, 1.0 / 355687428096000.0, 1.0 / 6402373705728000.0,
       1.0 / 121645100408832000.0};
-  const int last = static_cast<int>(hn::GetLane(hn::MaxOfLanes(d, order)));
   const V two_ma = hn::Mul(hn::Add(m, m), a);
   const V two_a2 = hn::Mul(hn::Add(a, a), a);
   V v_prev = Erfcx(d, m);                                                          // v0
   V v = hn::Mul(hn::MulSub(hn::Add(m, m), v_prev, hn::Set(d, kTwoOverSqrtPi)), a);  // v1
   V odd_sum = v;
-  for (int k = 1; k < last; k += 2) {
-    const V even = hn::MulAdd(two_ma, v, hn::Mul(hn::Mul(two_a2, hn::Set(d, double(k))), v_prev));     // v_{k+1}
-    const V odd = hn::MulAdd(two_ma, even, hn::Mul(hn::Mul(two_a2, hn::Set(d, double(k + 1))), v));  // v_{k+2}
-    const V term = hn::IfThenElseZero(hn::Le(hn::Set(d, double(k + 2)), order), odd);
-    odd_sum = hn::MulAdd(term, hn::Set(d, kInvFactorial[k + 2]), odd_sum);
+  V k_two_a2 = two_a2;  // k * 2 a^2, stepped by additions (the add ports idle here, the FMA ports do not)
+  for (int k = 1; k < kTaylorOrder; k += 2) {
+    const V even = hn::MulAdd(two_ma, v, hn::Mul(k_two_a2, v_prev));  // v_{k+1}
+    k_two_a2 = hn::Add(k_two_a2, two_a2);
+    const V odd = hn::MulAdd(two_ma, even, hn::Mul(k_two_a2, v));  // v_{k+2}
+    k_two_a2 = hn::Add(k_two_a2, two_a2);
+    odd_sum = hn::MulAdd(odd, hn::Set(d, kInvFactorial[k + 2]), odd_sum);
     v_prev = even;
     v = odd;
   }
@@ -139,7 +134,7 @@ HWY_INLINE V OtmScaled(D d, V x, V s) {
   const auto taylor_ok = hn::Le(a, hn::Set(d, kTaylorMaxA));
   auto taylor = [&]() HWY_ATTR {
     const V a_t = hn::Min(a, hn::Set(d, kTaylorMaxA));  // lanes served by the direct form
-    return hn::Mul(c, TaylorDifference(d, m, a_t, TaylorOrder(d, a_t)));
+    return hn::Mul(c, TaylorDifference(d, m, a_t));
   };
   auto direct = [&]() HWY_ATTR {
     const V z1 = hn::Sub(m, a);

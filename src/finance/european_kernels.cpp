@@ -33,6 +33,10 @@ namespace fd = finance_detail;
 // a raise stops soon after the first offender.
 constexpr std::int64_t kBlock = 2048;
 
+// The per-vector bodies are inlined into the loop over options: as a call each vector would
+// spill its operands and re-dispatch on the model.
+#define FUSEFLOW_FINANCE_INLINE __attribute__((always_inline))
+
 using DF = hn::ScalableTag<double>;
 using VF = hn::Vec<DF>;
 constexpr std::size_t kMaxLanes = HWY_MAX_BYTES / sizeof(double);
@@ -368,7 +372,7 @@ HWY_INLINE VF MaskBad(DF d, hn::Mask<DF> bad, VF v) {
 
 std::int64_t PriceBatch(const ff::EuropeanInputs& in, ff::ErrorMode mode, double* out) {
   const DF d;
-  return ForEachVector(in, mode, [&](const Lanes& x, std::int64_t i, std::size_t count, hn::Mask<DF> bad) HWY_ATTR {
+  return ForEachVector(in, mode, [&](const Lanes& x, std::int64_t i, std::size_t count, hn::Mask<DF> bad) HWY_ATTR FUSEFLOW_FINANCE_INLINE {
     StoreLanes(d, MaskBad(d, bad, Price(d, in.model, x)), out, i, count);
   });
 }
