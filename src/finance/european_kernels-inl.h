@@ -178,9 +178,27 @@ HWY_INLINE V BlackPrice(D d, V x, V s, V df_strike, V sign) {
   return hn::MulAdd(df_strike, otm, intrinsic);
 }
 
+// e^{-x^2/2}, its argument's square split exactly (math_detail::ExpNegSquare); past |x| = 40 it is 0.
+template <class D, class V>
+HWY_INLINE V ExpHalfSquare(D d, V x) {
+  return math_detail::ExpNegSquare(d, hn::Min(hn::Abs(x), hn::Set(d, 40.0)), 0.5);
+}
+
 template <class D, class V>
 HWY_INLINE V NormPdf(D d, V x) {
-  return hn::Mul(math_detail::ExpNegSquare(d, hn::Min(hn::Abs(x), hn::Set(d, 40.0)), 0.5), hn::Set(d, kInvSqrt2Pi));
+  return hn::Mul(ExpHalfSquare(d, x), hn::Set(d, kInvSqrt2Pi));
+}
+
+// N(x) given e = e^{-x^2/2} = ExpHalfSquare(x), which the greeks already hold for the density:
+// N(-|x|) = erfcx(|x|/sqrt 2) e / 2, N(|x|) = 1 - that. One erfcx polynomial on the whole line
+// and no exponential of its own, where the shared norm_cdf runs an erf polynomial near 0 and an
+// erfc one with its own exponential elsewhere (both, in a vector holding both kinds of lanes).
+// Lower-tail accuracy is erfcx's (2.5e-16) and e's: full relative accuracy down to subnormals.
+template <class D, class V>
+HWY_INLINE V NormCdfGivenExp(D d, V x, V e) {
+  const V z = hn::Min(hn::Mul(hn::Abs(x), hn::Set(d, kInvSqrt2)), hn::Set(d, kMaxM));
+  const V half_tail = hn::Mul(hn::Mul(Erfcx(d, z), e), hn::Set(d, 0.5));
+  return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), half_tail, hn::Sub(hn::Set(d, 1.0), half_tail));
 }
 
 // Bachelier: df (max(sign (F - K), 0) + s g(|d|)), g(z) = phi(z) - z N(-z)

@@ -185,9 +185,12 @@ HWY_INLINE GreekLanes LognormalGreeks(DF d, ff::Model model, const Lanes& a) {
 
   const VF d1 = D1(d, l.x, l.s, hn::Set(d, 0.5));
   const VF d2 = hn::Sub(d1, l.s);
-  const VF pdf = fd::NormPdf(d, d1);
-  const VF n1 = VecNormCdf(d, hn::Mul(sign, d1));  // N(+-d1)
-  const VF n2 = VecNormCdf(d, hn::Mul(sign, d2));  // N(+-d2)
+  // One e^{-d1^2/2} serves the density and N(+-d1); N(+-d2) takes its own (not phi(d1) F/K,
+  // which over- or underflows in the tails).
+  const VF e1 = fd::ExpHalfSquare(d, d1);
+  const VF pdf = hn::Mul(e1, hn::Set(d, fd::kInvSqrt2Pi));
+  const VF n1 = fd::NormCdfGivenExp(d, hn::Mul(sign, d1), e1);                     // N(+-d1)
+  const VF n2 = fd::NormCdfGivenExp(d, hn::Mul(sign, d2), fd::ExpHalfSquare(d, d2));  // N(+-d2)
   const VF base_df = hn::Mul(base, l.carry_df);
   const VF strike_df = hn::Mul(strike, l.df);
   const VF pdf_df = hn::Mul(l.carry_df, pdf);       // e^{-qt} phi(d1)
