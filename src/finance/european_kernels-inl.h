@@ -23,6 +23,9 @@
 
 #include <hwy/highway.h>
 
+#include <cstdint>
+#include <limits>
+
 #include "kernels/math-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -151,14 +154,59 @@ HWY_INLINE V OtmScaled(D d, V x, V s) {
   return hn::IfThenElse(taylor_ok, taylor(), direct());
 }
 
+// ln(x) for positive normal x without a division (hwy's log divides, and in the price it waits on
+// the division forming S/K): x = 2^k z with z in [0.707, 1.414), z in one of 8 intervals picked
+// by its top mantissa bits, ln z = -ln(c_i) + log1p(z c_i - 1) with |z c_i - 1| <= 0.0568 and
+// log1p by its Taylor series to r^14 (truncation < 3e-19 relative). The interval holding 1 has
+// c = 1, so near 1 the result is log1p(z - 1) with z - 1 exact: relative accuracy where
+// moneyness needs it. Tables: c_i = 1 / (interval midpoint) rounded, -ln(c_i) in two parts
+// (mpmath, 50 digits). Targets with fewer than 8 double lanes use VecLog (no in-register table).
+inline constexpr std::uint64_t kLogOffset = 0x3FE6A00000000000ull;  // just below sqrt(1/2)
+inline constexpr double kLogInvC[8] = {1.3544973544973544, 1.248780487804878, 1.158371040723982, 1.080168776371308,
+                                       1.0, 0.9078014184397163, 0.8152866242038217, 0.7398843930635838};
+inline constexpr double kLogCHigh[8] = {-0.30343042941992004, -0.2221674653411543, -0.14701474296180975,
+                                        -0.0771173033444312, 0.0, 0.09672962645855114, 0.20421554142869083,
+                                        0.30126133057816185};
+inline constexpr double kLogCLow[8] = {4.1512585401039935e-18, 1.1664564654755913e-17, -1.6045849809178003e-18,
+                                       -1.6980741255382134e-18, 0.0, -4.0291867005826106e-18, 7.9379985298027e-18,
+                                       -1.5120043309967385e-17};
+// log1p(r) / r = sum (-1)^j r^j / (j + 1)
+inline constexpr double kLog1pOverR[14] = {1.0,       -1.0 / 2,  1.0 / 3,   -1.0 / 4,  1.0 / 5,  -1.0 / 6,  1.0 / 7,
+                                           -1.0 / 8,  1.0 / 9,   -1.0 / 10, 1.0 / 11, -1.0 / 12, 1.0 / 13, -1.0 / 14};
+
+template <class D, class V>
+HWY_INLINE V LogNoDivision(D d, V x) {
+  if constexpr (hn::MaxLanes(D()) < 8) {
+    return VecLog(d, x);
+  } else {
+    const auto normal = hn::And(hn::Ge(x, hn::Set(d, std::numeric_limits<double>::min())),
+                                hn::Le(x, hn::Set(d, std::numeric_limits<double>::max())));
+    if (HWY_UNLIKELY(!hn::AllTrue(d, normal))) return VecLog(d, x);
+    const hn::RebindToSigned<D> di;
+    const auto bits = hn::BitCast(di, x);
+    const auto tmp = hn::Sub(bits, hn::Set(di, static_cast<std::int64_t>(kLogOffset)));
+    const auto k = hn::ShiftRight<52>(tmp);  // arithmetic: the binade of x relative to the offset
+    const V z = hn::BitCast(d, hn::Sub(bits, hn::ShiftLeft<52>(k)));
+    const auto index = hn::IndicesFromVec(d, hn::And(hn::ShiftRight<49>(tmp), hn::Set(di, 7)));
+    const V inv_c = hn::TableLookupLanes(hn::LoadU(d, kLogInvC), index);
+    const V log_c_high = hn::TableLookupLanes(hn::LoadU(d, kLogCHigh), index);
+    const V log_c_low = hn::TableLookupLanes(hn::LoadU(d, kLogCLow), index);
+    const V r = hn::MulSub(z, inv_c, hn::Set(d, 1.0));
+    const V kf = hn::ConvertTo(d, k);
+    using C = math_detail::ExpConstants<double>;
+    const V high = hn::MulAdd(kf, hn::Set(d, C::kLn2High), log_c_high);
+    const V low = hn::MulAdd(kf, hn::Set(d, C::kLn2Low), log_c_low);
+    return hn::Add(high, hn::MulAdd(r, math_detail::Polynomial(d, r, kLog1pOverR), low));
+  }
+}
+
 // ln(base/strike) to full relative accuracy near the money with one logarithm: the rounded
-// ratio's exact residual (fma) corrects it, ln(b/k) = ln(ratio) + rho/b to first order (hwy's
-// log is relatively accurate near 1, 1.1e-16 measured).
+// ratio's exact residual (fma) corrects it, ln(b/k) = ln(ratio) + rho/b to first order.
 template <class D, class V>
 HWY_INLINE V LogMoneyness(D d, V base, V strike) {
   const V ratio = hn::Div(base, strike);
   const V residual = hn::NegMulAdd(ratio, strike, base);  // base - ratio * strike, exact
-  return hn::Add(VecLog(d, ratio), hn::Div(residual, base));
+  return hn::Add(LogNoDivision(d, ratio), hn::Div(residual, base));
 }
 
 // Black price on the forward: df K (intrinsic + e^{x/2} b), sign = +1 call / -1 put.
