@@ -186,8 +186,11 @@ struct GreekLanes {
 
 // Black-Scholes (base = s, carry b = r - q) and Black-76 (base = f, b = 0, the forward discounted
 // at r): the generalised Black-Scholes-Merton greeks. sign = +1 call, -1 put.
-HWY_INLINE GreekLanes LognormalGreeks(DF d, ff::Model model, const Lanes& a) {
-  const Lognormal l = MakeLognormal(d, model, a, true);
+// no_dividend: Black-Scholes with q the scalar 0 (the default), where e^{-qt} = 1 exactly (as
+// the exponential would give it) and its exponential is skipped.
+HWY_INLINE GreekLanes LognormalGreeks(DF d, ff::Model model, const Lanes& a, bool no_dividend) {
+  Lognormal l = MakeLognormal(d, model, a, !no_dividend);
+  if (no_dividend) l.carry_df = hn::Set(d, 1.0);
   const VF base = a.arg[ff::kSpot];
   const VF strike = a.arg[ff::kStrike];
   const VF t = a.arg[ff::kTime];
@@ -428,8 +431,10 @@ std::int64_t GreeksBatch(const ff::EuropeanInputs& in, ff::ErrorMode mode, const
   }
   return ForEachVector(in, mode, [&](const Lanes& x, std::int64_t i, std::size_t count, hn::Mask<DF> bad) HWY_ATTR {
     const bool lognormal = in.model == ff::Model::kBlackScholes || in.model == ff::Model::kBlack76;
+    const ff::Operand& q = in.args[ff::kDividend];
+    const bool no_dividend = in.model == ff::Model::kBlackScholes && q.stride == 0 && q.data[0] == 0.0;
     const GreekLanes g = in.model == ff::Model::kBachelier ? BachelierGreeks(d, x)
-                         : lognormal                       ? LognormalGreeks(d, in.model, x)
+                         : lognormal                       ? LognormalGreeks(d, in.model, x, no_dividend)
                                                            : DigitalGreeks(d, in.model, x);
     StoreOut(d, MaskBad(d, bad, g.delta), out.delta, i, count, stream);
     StoreOut(d, MaskBad(d, bad, g.gamma), out.gamma, i, count, stream);

@@ -172,3 +172,14 @@ def test_streamed_large_batch_equals_small_batches():
                 np.testing.assert_array_equal(got[key], np.concatenate([g[key] for g in want_greeks]), err_msg=key)
     finally:
         ff.set_num_threads(saved)
+
+
+def test_greeks_with_scalar_zero_dividend_equal_an_array_of_zeros(rng):
+    # q given as the scalar 0 skips e^{-qt} (it is exactly 1); the results must be bitwise those of
+    # q as an array of zeros, which takes the exponential.
+    spot, k, t, r, sigma = mixed_options(rng, 4099)
+    is_call = rng.random(4099) < 0.5
+    scalar = fin.black_scholes.greeks(spot, k, t, r, sigma, is_call)
+    array = fin.black_scholes.greeks(spot, k, t, r, sigma, is_call, q=np.zeros(4099))
+    for key in scalar:
+        np.testing.assert_array_equal(scalar[key], array[key], err_msg=key)
