@@ -23,7 +23,9 @@
 
 #include <hwy/highway.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 
 #include "kernels/math-inl.h"
@@ -209,6 +211,41 @@ HWY_INLINE V LogMoneyness(D d, V base, V strike) {
   return hn::Add(LogNoDivision(d, ratio), hn::Div(residual, base));
 }
 
+// e^x - 1 for the intrinsic value, from the 8-entry in-register exponential table
+// (math_detail::ExpTable<8>, no division, fewer vector ops than the series of VecExpm1):
+// x = n ln2 + j ln2/8 + r, |r| <= ln2/16, e^x - 1 = (A - 1) + B + A expm1(r) with
+// A + B = 2^n 2^(j/8) (high and low table parts, A exact). |x| < ln2/16 gives A = 1, B = 0: the
+// result is expm1(r = x) itself, relatively exact near 0 (series to r^8: truncation < 0.2 ulp);
+// elsewhere A - 1 rounds once and A expm1(r) cancels it at most twofold: within ~2 ulp. Targets with
+// fewer than 8 double lanes, and |x| > 700, use VecExpm1.
+template <class D, class V>
+HWY_INLINE V Expm1NoSeries(D d, V x) {
+  if constexpr (hn::MaxLanes(D()) < 8) {
+    return VecExpm1(d, x);
+  } else {
+    if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(hn::Abs(x), hn::Set(d, 700.0))))) return VecExpm1(d, x);
+    using Table = math_detail::ExpTable<8>;
+    const hn::RebindToUnsigned<D> du;
+    const V shifter = hn::Set(d, math_detail::ExpConstants<double>::kShifter);
+    const V shifted = hn::MulAdd(x, hn::Set(d, Table::kScale), shifter);
+    const V k = hn::Sub(shifted, shifter);
+    const V r = hn::NegMulAdd(k, hn::Set(d, Table::kStepLow), hn::NegMulAdd(k, hn::Set(d, Table::kStepHigh), x));
+    V poly = hn::Set(d, Table::kTaylorFrom2[std::size(Table::kTaylorFrom2) - 1]);
+    for (std::size_t i = std::size(Table::kTaylorFrom2) - 1; i-- > 0;) {
+      poly = hn::MulAdd(poly, r, hn::Set(d, Table::kTaylorFrom2[i]));
+    }
+    const V expm1_r = hn::MulAdd(hn::Mul(r, r), poly, r);
+    const hn::RebindToSigned<D> di;
+    const auto index = hn::IndicesFromVec(d, hn::And(hn::BitCast(di, shifted), hn::Set(di, 7)));
+    // 2^n, n = floor(k / 8): the shifter's offset is a multiple of 8 and shifts out.
+    const auto pow2_bits = hn::ShiftLeft<52>(hn::ShiftRight<Table::kIndexBits>(hn::BitCast(du, shifted)));
+    const V pow2 = hn::BitCast(d, hn::Add(hn::BitCast(du, hn::Set(d, 1.0)), pow2_bits));
+    const V high = hn::Mul(hn::TableLookupLanes(hn::LoadU(d, Table::kHigh), index), pow2);
+    const V low = hn::Mul(hn::TableLookupLanes(hn::LoadU(d, Table::kLow), index), pow2);
+    return hn::MulAdd(high, expm1_r, hn::Add(hn::Sub(high, hn::Set(d, 1.0)), low));
+  }
+}
+
 // Black price on the forward: df K (intrinsic + e^{x/2} b), sign = +1 call / -1 put.
 template <class D, class V>
 HWY_INLINE V BlackPrice(D d, V x, V s, V df_strike, V sign) {
@@ -216,7 +253,7 @@ HWY_INLINE V BlackPrice(D d, V x, V s, V df_strike, V sign) {
   const V otm = hn::IfThenElseZero(has_vol, OtmScaled(d, x, hn::IfThenElse(has_vol, s, hn::Set(d, 1.0))));
   // df K (e^x - 1); past x = 700 e^x overflows while the value (s e^{-qt}) need not: there
   // (df K e^{x/2}) e^{x/2}.
-  V itm = hn::Mul(df_strike, VecExpm1(d, x));
+  V itm = hn::Mul(df_strike, Expm1NoSeries(d, x));
   const auto huge = hn::Gt(x, hn::Set(d, 700.0));
   if (HWY_UNLIKELY(!hn::AllFalse(d, huge))) {
     const V half = VecExp(d, hn::Mul(x, hn::Set(d, 0.5)));
