@@ -208,14 +208,19 @@ HWY_INLINE GreekLanes LognormalGreeks(DF d, ff::Model model, const Lanes& a, boo
 
   const VF d1 = D1(d, l.x, l.s, hn::Set(d, 0.5));
   const VF d2 = hn::Sub(d1, l.s);
-  // One e^{-d1^2/2} serves the density and N(+-d1); N(+-d2) takes its own (not phi(d1) F/K,
-  // which over- or underflows in the tails).
-  const VF e1 = fd::ExpHalfSquare(d, d1);
-  const VF pdf = hn::Mul(e1, hn::Set(d, fd::kInvSqrt2Pi));
-  const VF n1 = fd::NormCdfGivenExp(d, hn::Mul(sign, d1), e1);                     // N(+-d1)
-  const VF n2 = fd::NormCdfGivenExp(d, hn::Mul(sign, d2), fd::ExpHalfSquare(d, d2));  // N(+-d2)
   const VF base_df = hn::Mul(base, l.carry_df);
   const VF strike_df = hn::Mul(strike, l.df);
+  // One e^{-d1^2/2} serves the density and N(+-d1). e^{-d2^2/2} = e^{-d1^2/2} F/K (as
+  // d1^2 - d2^2 = 2x), F/K = S e^{-qt} / (K e^{-rt}): one division instead of an exponential,
+  // where that stays normal (|d1| < 30, |x| < 600); lanes outside take the exponential (evaluated
+  // only when some lane needs it; each lane's choice is its own, so its bits are too).
+  const VF e1 = fd::ExpHalfSquare(d, d1);
+  const VF pdf = hn::Mul(e1, hn::Set(d, fd::kInvSqrt2Pi));
+  const auto identity_ok = hn::And(hn::Lt(hn::Abs(d1), hn::Set(d, 30.0)), hn::Lt(hn::Abs(l.x), hn::Set(d, 600.0)));
+  VF e2 = hn::Mul(e1, hn::Div(base_df, strike_df));
+  if (HWY_UNLIKELY(!hn::AllTrue(d, identity_ok))) e2 = hn::IfThenElse(identity_ok, e2, fd::ExpHalfSquare(d, d2));
+  const VF n1 = fd::NormCdfGivenExp(d, hn::Mul(sign, d1), e1);  // N(+-d1)
+  const VF n2 = fd::NormCdfGivenExp(d, hn::Mul(sign, d2), e2);  // N(+-d2)
   const VF pdf_df = hn::Mul(l.carry_df, pdf);       // e^{-qt} phi(d1)
   const VF base_pdf = hn::Mul(base_df, pdf);        // S e^{-qt} phi(d1)
 
