@@ -6,6 +6,7 @@
 #define HWY_TARGET_INCLUDE "finance/european_kernels.cpp"
 #include <hwy/foreach_target.h>  // re-includes this file once per compiled target
 
+#include <hwy/cache_control.h>
 #include <hwy/highway.h>
 
 #include "finance/european_kernels-inl.h"
@@ -32,6 +33,10 @@ namespace fd = finance_detail;
 // Options per scheduling block: large enough to amortise the per-block checks, small enough that
 // a raise stops soon after the first offender.
 constexpr std::int64_t kBlock = 2048;
+
+// The per-vector bodies are inlined into the loop over options: as a call each vector would
+// spill its operands and re-dispatch on the model.
+#define FUSEFLOW_FINANCE_INLINE __attribute__((always_inline))
 
 using DF = hn::ScalableTag<double>;
 using VF = hn::Vec<DF>;
@@ -86,19 +91,38 @@ HWY_INLINE void StoreLanes(DF d, VF v, double* out, std::int64_t i, std::size_t 
   }
 }
 
+// From this many options on, full vectors of results go to memory with streaming (non-temporal)
+// stores when the output is vector-aligned: the results no longer fit in cache, and a plain store
+// first reads each line it writes (a 1M greeks call writes 72 MB, measured ~8 GB/s on one core
+// with plain stores, which bounded the call).
+constexpr std::int64_t kStreamMinOptions = std::int64_t{1} << 19;
+
+HWY_INLINE bool CanStream(DF d, std::int64_t n, const double* out) {
+  return n >= kStreamMinOptions && reinterpret_cast<std::uintptr_t>(out) % (hn::Lanes(d) * sizeof(double)) == 0;
+}
+
+HWY_INLINE void StoreOut(DF d, VF v, double* out, std::int64_t i, std::size_t count, bool stream) {
+  if (stream && count == hn::Lanes(d)) {
+    hn::Stream(v, d, out + i);
+  } else {
+    StoreLanes(d, v, out, i, count);
+  }
+}
+
 // Lanes whose inputs break a rule (finite everywhere; t >= 0; sigma > 0; s, k > 0 except for
 // Bachelier). The argument slots the model ignores hold 0 and pass.
 HWY_INLINE hn::Mask<DF> InvalidLanes(DF d, ff::Model model, const Lanes& x) {
-  const VF inf = hn::Set(d, std::numeric_limits<double>::infinity());
+  // Finite everywhere in one accumulation: a * 0 is NaN exactly when a is infinite or NaN, and a
+  // NaN survives every later FMA (half the vector ops of an Abs-and-compare per argument).
   const VF zero = hn::Zero(d);
-  auto ok = hn::Lt(hn::Abs(x.arg[0]), inf);
-  for (int j = 1; j < ff::kNumArguments; ++j) ok = hn::And(ok, hn::Lt(hn::Abs(x.arg[j]), inf));
+  VF nan_if_not_finite = hn::Mul(x.arg[0], zero);
+  for (int j = 1; j < ff::kNumArguments; ++j) nan_if_not_finite = hn::MulAdd(x.arg[j], zero, nan_if_not_finite);
+  auto ok = hn::Eq(nan_if_not_finite, nan_if_not_finite);
   ok = hn::And(ok, hn::Ge(x.arg[ff::kTime], zero));
-  ok = hn::And(ok, hn::Gt(x.arg[ff::kVol], zero));
-  if (model != ff::Model::kBachelier) {
-    ok = hn::And(ok, hn::And(hn::Gt(x.arg[ff::kSpot], zero), hn::Gt(x.arg[ff::kStrike], zero)));
-  }
-  return hn::Not(ok);
+  // A NaN min only ever meets lanes the finiteness test has already failed.
+  VF positive = x.arg[ff::kVol];
+  if (model != ff::Model::kBachelier) positive = hn::Min(positive, hn::Min(x.arg[ff::kSpot], x.arg[ff::kStrike]));
+  return hn::Not(hn::And(ok, hn::Gt(positive, zero)));
 }
 
 // Shared intermediate quantities of the lognormal models.
@@ -162,8 +186,11 @@ struct GreekLanes {
 
 // Black-Scholes (base = s, carry b = r - q) and Black-76 (base = f, b = 0, the forward discounted
 // at r): the generalised Black-Scholes-Merton greeks. sign = +1 call, -1 put.
-HWY_INLINE GreekLanes LognormalGreeks(DF d, ff::Model model, const Lanes& a) {
-  const Lognormal l = MakeLognormal(d, model, a, true);
+// no_dividend: Black-Scholes with q the scalar 0 (the default), where e^{-qt} = 1 exactly (as
+// the exponential would give it) and its exponential is skipped.
+HWY_INLINE GreekLanes LognormalGreeks(DF d, ff::Model model, const Lanes& a, bool no_dividend) {
+  Lognormal l = MakeLognormal(d, model, a, !no_dividend);
+  if (no_dividend) l.carry_df = hn::Set(d, 1.0);
   const VF base = a.arg[ff::kSpot];
   const VF strike = a.arg[ff::kStrike];
   const VF t = a.arg[ff::kTime];
@@ -181,11 +208,19 @@ HWY_INLINE GreekLanes LognormalGreeks(DF d, ff::Model model, const Lanes& a) {
 
   const VF d1 = D1(d, l.x, l.s, hn::Set(d, 0.5));
   const VF d2 = hn::Sub(d1, l.s);
-  const VF pdf = fd::NormPdf(d, d1);
-  const VF n1 = VecNormCdf(d, hn::Mul(sign, d1));  // N(+-d1)
-  const VF n2 = VecNormCdf(d, hn::Mul(sign, d2));  // N(+-d2)
   const VF base_df = hn::Mul(base, l.carry_df);
   const VF strike_df = hn::Mul(strike, l.df);
+  // One e^{-d1^2/2} serves the density and N(+-d1). e^{-d2^2/2} = e^{-d1^2/2} F/K (as
+  // d1^2 - d2^2 = 2x), F/K = S e^{-qt} / (K e^{-rt}): one division instead of an exponential,
+  // where that stays normal (|d1| < 30, |x| < 600); lanes outside take the exponential (evaluated
+  // only when some lane needs it; each lane's choice is its own, so its bits are too).
+  const VF e1 = fd::ExpHalfSquare(d, d1);
+  const VF pdf = hn::Mul(e1, hn::Set(d, fd::kInvSqrt2Pi));
+  const auto identity_ok = hn::And(hn::Lt(hn::Abs(d1), hn::Set(d, 30.0)), hn::Lt(hn::Abs(l.x), hn::Set(d, 600.0)));
+  VF e2 = hn::Mul(e1, hn::Div(base_df, strike_df));
+  if (HWY_UNLIKELY(!hn::AllTrue(d, identity_ok))) e2 = hn::IfThenElse(identity_ok, e2, fd::ExpHalfSquare(d, d2));
+  const VF n1 = fd::NormCdfGivenExp(d, hn::Mul(sign, d1), e1);  // N(+-d1)
+  const VF n2 = fd::NormCdfGivenExp(d, hn::Mul(sign, d2), e2);  // N(+-d2)
   const VF pdf_df = hn::Mul(l.carry_df, pdf);       // e^{-qt} phi(d1)
   const VF base_pdf = hn::Mul(base_df, pdf);        // S e^{-qt} phi(d1)
 
@@ -194,7 +229,11 @@ HWY_INLINE GreekLanes LognormalGreeks(DF d, ff::Model model, const Lanes& a) {
   g.gamma = hn::IfThenElseZero(has_vol, hn::Div(pdf_df, hn::Mul(base, s)));
   g.vega = hn::IfThenElseZero(has_vol, hn::Mul(base_pdf, sqrt_t));
   // theta = -S e^{-qt} phi sigma / (2 sqrt t) - sign ((b - r) S e^{-qt} N1 + r K e^{-rt} N2)
-  const VF decay = hn::IfThenElseZero(has_vol, hn::Div(hn::Mul(base_pdf, sigma), hn::Add(sqrt_t, sqrt_t)));
+  // Two divisions serve the five quotients below: 1/sigma (vanna, volga) and 1/(2 t s) (decay,
+  // with sigma / (2 sqrt t) = s^2 / (2 t s), and charm); the divider is the scarce unit here.
+  const VF inv_sigma = hn::Div(one, sigma);
+  const VF inv_2ts = hn::Div(one, hn::Mul(hn::Add(t_safe, t_safe), s));
+  const VF decay = hn::IfThenElseZero(has_vol, hn::Mul(hn::Mul(base_pdf, hn::Mul(s, s)), inv_2ts));
   const VF carry_terms = hn::MulAdd(hn::Neg(carry_rate), hn::Mul(base_df, n1), hn::Mul(r, hn::Mul(strike_df, n2)));
   g.theta = hn::NegMulAdd(sign, carry_terms, hn::Neg(decay));
   const VF value = hn::Mul(sign, hn::MulSub(base_df, n1, hn::Mul(strike_df, n2)));
@@ -205,10 +244,10 @@ HWY_INLINE GreekLanes LognormalGreeks(DF d, ff::Model model, const Lanes& a) {
     g.rho = hn::Mul(sign, hn::Mul(hn::Mul(strike_df, t), n2));
     g.dividend_rho = hn::Neg(hn::Mul(sign, hn::Mul(hn::Mul(base_df, t), n1)));
   }
-  g.vanna = hn::IfThenElseZero(has_vol, hn::Neg(hn::Div(hn::Mul(pdf_df, d2), sigma)));
-  g.volga = hn::IfThenElseZero(has_vol, hn::Div(hn::Mul(g.vega, hn::Mul(d1, d2)), sigma));
+  g.vanna = hn::IfThenElseZero(has_vol, hn::Neg(hn::Mul(hn::Mul(pdf_df, d2), inv_sigma)));
+  g.volga = hn::IfThenElseZero(has_vol, hn::Mul(hn::Mul(g.vega, hn::Mul(d1, d2)), inv_sigma));
   // charm = sign q e^{-qt} N1 - e^{-qt} phi (2 b t - d2 s) / (2 t s)
-  const VF charm_pdf = hn::Div(hn::MulSub(hn::Add(b, b), t_safe, hn::Mul(d2, s)), hn::Mul(hn::Add(t_safe, t_safe), s));
+  const VF charm_pdf = hn::Mul(hn::MulSub(hn::Add(b, b), t_safe, hn::Mul(d2, s)), inv_2ts);
   g.charm = hn::MulSub(hn::Mul(sign, carry_rate), hn::Mul(l.carry_df, n1),
                        hn::IfThenElseZero(has_vol, hn::Mul(pdf_df, charm_pdf)));
   return g;
@@ -317,6 +356,11 @@ std::int64_t ForEachVector(const ff::EuropeanInputs& in, ff::ErrorMode mode, con
   std::atomic<std::int64_t> first_bad{n};
   ParallelInterrupt interrupt;  // Ctrl-C: polled per block by the calling thread
   auto run_blocks = [&](std::int64_t block_begin, std::int64_t block_end) {
+    // Streaming stores (StoreOut) are weakly ordered: fence them before this thread's work counts
+    // as done, on every way out of the loop.
+    struct Fence {
+      ~Fence() { hwy::FlushStream(); }
+    } fence;
     for (std::int64_t block = block_begin; block < block_end; ++block) {
       if (interrupt.poll()) return;
       const std::int64_t begin = block * kBlock;
@@ -368,8 +412,9 @@ HWY_INLINE VF MaskBad(DF d, hn::Mask<DF> bad, VF v) {
 
 std::int64_t PriceBatch(const ff::EuropeanInputs& in, ff::ErrorMode mode, double* out) {
   const DF d;
-  return ForEachVector(in, mode, [&](const Lanes& x, std::int64_t i, std::size_t count, hn::Mask<DF> bad) HWY_ATTR {
-    StoreLanes(d, MaskBad(d, bad, Price(d, in.model, x)), out, i, count);
+  const bool stream = CanStream(d, in.size, out);
+  return ForEachVector(in, mode, [&](const Lanes& x, std::int64_t i, std::size_t count, hn::Mask<DF> bad) HWY_ATTR FUSEFLOW_FINANCE_INLINE {
+    StoreOut(d, MaskBad(d, bad, Price(d, in.model, x)), out, i, count, stream);
   });
 }
 
@@ -385,20 +430,26 @@ double PriceOne(ff::Model model, const double* values, bool is_call) {
 
 std::int64_t GreeksBatch(const ff::EuropeanInputs& in, ff::ErrorMode mode, const ff::GreekOutputs& out) {
   const DF d;
+  bool stream = true;
+  for (double* o : {out.delta, out.gamma, out.vega, out.theta, out.rho, out.dividend_rho, out.vanna, out.volga, out.charm}) {
+    if (o) stream = stream && CanStream(d, in.size, o);
+  }
   return ForEachVector(in, mode, [&](const Lanes& x, std::int64_t i, std::size_t count, hn::Mask<DF> bad) HWY_ATTR {
     const bool lognormal = in.model == ff::Model::kBlackScholes || in.model == ff::Model::kBlack76;
+    const ff::Operand& q = in.args[ff::kDividend];
+    const bool no_dividend = in.model == ff::Model::kBlackScholes && q.stride == 0 && q.data[0] == 0.0;
     const GreekLanes g = in.model == ff::Model::kBachelier ? BachelierGreeks(d, x)
-                         : lognormal                       ? LognormalGreeks(d, in.model, x)
+                         : lognormal                       ? LognormalGreeks(d, in.model, x, no_dividend)
                                                            : DigitalGreeks(d, in.model, x);
-    StoreLanes(d, MaskBad(d, bad, g.delta), out.delta, i, count);
-    StoreLanes(d, MaskBad(d, bad, g.gamma), out.gamma, i, count);
-    StoreLanes(d, MaskBad(d, bad, g.vega), out.vega, i, count);
-    StoreLanes(d, MaskBad(d, bad, g.theta), out.theta, i, count);
-    StoreLanes(d, MaskBad(d, bad, g.rho), out.rho, i, count);
-    if (out.dividend_rho) StoreLanes(d, MaskBad(d, bad, g.dividend_rho), out.dividend_rho, i, count);
-    StoreLanes(d, MaskBad(d, bad, g.vanna), out.vanna, i, count);
-    StoreLanes(d, MaskBad(d, bad, g.volga), out.volga, i, count);
-    StoreLanes(d, MaskBad(d, bad, g.charm), out.charm, i, count);
+    StoreOut(d, MaskBad(d, bad, g.delta), out.delta, i, count, stream);
+    StoreOut(d, MaskBad(d, bad, g.gamma), out.gamma, i, count, stream);
+    StoreOut(d, MaskBad(d, bad, g.vega), out.vega, i, count, stream);
+    StoreOut(d, MaskBad(d, bad, g.theta), out.theta, i, count, stream);
+    StoreOut(d, MaskBad(d, bad, g.rho), out.rho, i, count, stream);
+    if (out.dividend_rho) StoreOut(d, MaskBad(d, bad, g.dividend_rho), out.dividend_rho, i, count, stream);
+    StoreOut(d, MaskBad(d, bad, g.vanna), out.vanna, i, count, stream);
+    StoreOut(d, MaskBad(d, bad, g.volga), out.volga, i, count, stream);
+    StoreOut(d, MaskBad(d, bad, g.charm), out.charm, i, count, stream);
   });
 }
 

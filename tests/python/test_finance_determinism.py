@@ -3,7 +3,7 @@ pricing it alone (the scalar path), in a shuffled batch, at any offset into the 
 SIMD lane and a different partial tail vector), strided, and at any thread count.
 
 The European kernel evaluates a SIMD vector of options at once and picks, per option, between a
-Taylor series (order chosen by sigma sqrt(t)) and a direct erfcx difference. These tests draw
+Taylor series (one fixed order) and a direct erfcx difference. These tests draw
 options on both sides of the branch split (s = sigma sqrt(t) around 0.71) and across the series
 orders, then mix them in every vector, so a choice made per vector instead of per option (the
 defect this guards against) changes last bits and fails the bitwise comparisons."""
@@ -148,3 +148,38 @@ def test_neighbours_across_the_branch_split(rng):
         g_alone = fin.black_scholes.greeks(100.0, probe_k, t, 0.02, probe_sigma, q=0.01)
         for key in g:
             np.testing.assert_array_equal(g[key].reshape(n, 16)[:, lane], g_alone[key])
+
+
+def test_streamed_large_batch_equals_small_batches():
+    # From 2**19 options on, results leave through streaming (non-temporal) stores; a large batch
+    # with a partial tail vector must hold exactly what the same options give in small batches
+    # (plain stores), for the price and for all nine greeks, on every thread count.
+    rng = np.random.default_rng(23)
+    n = (1 << 19) + 13
+    spot, k, t, r, sigma = mixed_options(rng, n)
+    is_call = rng.random(n) < 0.5
+    chunks = [slice(i, min(i + 50_000, n)) for i in range(0, n, 50_000)]
+    want_price = np.concatenate([fin.black_scholes.price(spot[c], k[c], t[c], r[c], sigma[c], is_call[c])
+                                 for c in chunks])
+    want_greeks = [fin.black_scholes.greeks(spot[c], k[c], t[c], r[c], sigma[c], is_call[c]) for c in chunks]
+    saved = ff.get_num_threads()
+    try:
+        for threads in sorted({1, saved}):
+            ff.set_num_threads(threads)
+            np.testing.assert_array_equal(fin.black_scholes.price(spot, k, t, r, sigma, is_call), want_price)
+            got = fin.black_scholes.greeks(spot, k, t, r, sigma, is_call)
+            for key in want_greeks[0]:
+                np.testing.assert_array_equal(got[key], np.concatenate([g[key] for g in want_greeks]), err_msg=key)
+    finally:
+        ff.set_num_threads(saved)
+
+
+def test_greeks_with_scalar_zero_dividend_equal_an_array_of_zeros(rng):
+    # q given as the scalar 0 skips e^{-qt} (it is exactly 1); the results must be bitwise those of
+    # q as an array of zeros, which takes the exponential.
+    spot, k, t, r, sigma = mixed_options(rng, 4099)
+    is_call = rng.random(4099) < 0.5
+    scalar = fin.black_scholes.greeks(spot, k, t, r, sigma, is_call)
+    array = fin.black_scholes.greeks(spot, k, t, r, sigma, is_call, q=np.zeros(4099))
+    for key in scalar:
+        np.testing.assert_array_equal(scalar[key], array[key], err_msg=key)
