@@ -1,5 +1,6 @@
 // Core numbers on the undirected simple view (nx.core_number(nx.Graph(G)) after dropping
-// self-loops, which NetworkX refuses): bucketed peeling in O(n + m) (Batagelj & Zaversnik).
+// self-loops, which NetworkX refuses): level-synchronous parallel peeling (as ParK/PKC) on the
+// graph's own out- and in-lists, repeats counted once; the same result at any thread count.
 #pragma once
 
 #include "fuseflow/core/buffer.h"
