@@ -1,6 +1,6 @@
 // Core numbers on the undirected simple view (nx.core_number(nx.Graph(G)) after dropping
-// self-loops, which NetworkX refuses): level-synchronous parallel peeling (as ParK/PKC) on the
-// graph's own out- and in-lists, repeats counted once; the same result at any thread count.
+// self-loops, which NetworkX refuses): peeling level by level (as ParK; parallel degree count
+// and level scans) on the graph's own lists, repeats counted once; same at any thread count.
 #pragma once
 
 #include "fuseflow/core/buffer.h"
