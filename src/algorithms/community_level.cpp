@@ -5,47 +5,82 @@
 #include <cstdio>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "fuseflow/core/error.h"
+#include "fuseflow/core/parallel_interrupt.h"
+#include "fuseflow/core/threads.h"
 
 namespace fuseflow::community {
 namespace {
 
-using AdjacencyLists = std::vector<std::vector<std::pair<std::int64_t, double>>>;
+constexpr std::int64_t kNodesPerTask = 1024;
+constexpr std::int64_t kMinWorkPerThread = 1 << 16;  // small levels stay serial
 
-// Builds a level from neighbour lists (u != v, each pair listed from both ends) plus loops.
-Level from_lists(std::int64_t n, AdjacencyLists& adj, std::vector<double> loop) {
+// Builds a level of `count` nodes from gather(a, add, add_loop): add(b, w) for each entry of a
+// towards b != a (repeats add up), add_loop(w) for A_aa. bound[a] .. bound[a+1] bounds a's
+// distinct neighbours. Each thread merges repeats with a dense scratch array over the node ids
+// and a list of the ids it touched (no per-node maps, no sort), writes a's list at bound[a],
+// and a prefix sum compacts the lists. A node's entries keep their first-appearance order and
+// add up in gather order, so the level is the same at any thread count.
+template <class Gather>
+Level build(std::int64_t count, const std::vector<std::int64_t>& bound, Gather gather) {
   Level l;
-  l.n = n;
-  l.offsets.assign(static_cast<std::size_t>(n + 1), 0);
-  l.loop = std::move(loop);
-  l.degree.assign(static_cast<std::size_t>(n), 0.0);
-  for (std::int64_t u = 0; u < n; ++u) {
-    auto& list = adj[u];
-    std::sort(list.begin(), list.end());
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      if (kept > 0 && list[kept - 1].first == list[i].first) {
-        list[kept - 1].second += list[i].second;
-      } else {
-        list[kept++] = list[i];
+  l.n = count;
+  l.offsets.assign(static_cast<std::size_t>(count + 1), 0);
+  l.loop.assign(static_cast<std::size_t>(count), 0.0);
+  l.degree.assign(static_cast<std::size_t>(count), 0.0);
+  const std::int64_t total = bound[count];
+  std::vector<std::int64_t> loose_target(static_cast<std::size_t>(total));
+  std::vector<double> loose_weight(static_cast<std::size_t>(total));
+  const std::int64_t tasks = (count + kNodesPerTask - 1) / kNodesPerTask;
+  const int threads = threads_for(count + total, kMinWorkPerThread);
+  ParallelInterrupt interrupt;
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<double> link(static_cast<std::size_t>(count), 0.0);
+    std::vector<std::uint8_t> seen(static_cast<std::size_t>(count), 0);
+    std::vector<std::int64_t> touched;
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t t = 0; t < tasks; ++t) {
+      if (interrupt.poll()) continue;
+      for (std::int64_t a = t * kNodesPerTask; a < std::min(count, (t + 1) * kNodesPerTask); ++a) {
+        double loop = 0.0;
+        touched.clear();
+        gather(
+            a,
+            [&](std::int64_t b, double w) {
+              if (!seen[b]) {
+                seen[b] = 1;
+                touched.push_back(b);
+              }
+              link[b] += w;
+            },
+            [&](double w) { loop += w; });
+        double k = loop;
+        std::int64_t at = bound[a];
+        for (const std::int64_t b : touched) {
+          loose_target[at] = b;
+          loose_weight[at++] = link[b];
+          k += link[b];
+          link[b] = 0.0;
+          seen[b] = 0;
+        }
+        l.offsets[a + 1] = static_cast<std::int64_t>(touched.size());
+        l.loop[a] = loop;
+        l.degree[a] = k;
       }
     }
-    list.resize(kept);
-    l.offsets[u + 1] = l.offsets[u] + static_cast<std::int64_t>(kept);
   }
-  l.targets.resize(static_cast<std::size_t>(l.offsets[n]));
-  l.weights.resize(static_cast<std::size_t>(l.offsets[n]));
-  for (std::int64_t u = 0; u < n; ++u) {
-    double k = l.loop[u];
-    std::int64_t at = l.offsets[u];
-    for (const auto& [v, w] : adj[u]) {
-      l.targets[at] = v;
-      l.weights[at++] = w;
-      k += w;
-    }
-    l.degree[u] = k;
-    std::vector<std::pair<std::int64_t, double>>().swap(adj[u]);
+  interrupt.rethrow();
+  for (std::int64_t a = 0; a < count; ++a) l.offsets[a + 1] += l.offsets[a];
+  l.targets.resize(static_cast<std::size_t>(l.offsets[count]));
+  l.weights.resize(static_cast<std::size_t>(l.offsets[count]));
+#pragma omp parallel for num_threads(threads) schedule(dynamic, kNodesPerTask)
+  for (std::int64_t a = 0; a < count; ++a) {
+    const std::int64_t len = l.offsets[a + 1] - l.offsets[a];
+    std::copy_n(loose_target.data() + bound[a], len, l.targets.data() + l.offsets[a]);
+    std::copy_n(loose_weight.data() + bound[a], len, l.weights.data() + l.offsets[a]);
   }
   return l;
 }
@@ -93,21 +128,24 @@ Level input_level(const Graph& g, bool use_weights) {
   const auto off = g.out_offsets();
   const auto tgt = g.out_targets();
   const auto w = g.out_weights();
-  AdjacencyLists adj(static_cast<std::size_t>(n));
-  std::vector<double> loop(static_cast<std::size_t>(n), 0.0);
-  for (std::int64_t u = 0; u < n; ++u) {
-    for (EdgeOffset e = off[u]; e < off[u + 1]; ++e) {
+  const auto in_off = g.in_offsets();
+  const auto in_src = g.in_sources();
+  const auto in_w = g.in_weights();
+  std::vector<std::int64_t> bound(static_cast<std::size_t>(n + 1));
+  for (std::int64_t v = 0; v <= n; ++v) bound[v] = off[v] + in_off[v];
+  return build(n, bound, [&](std::int64_t v, auto&& add, auto&& add_loop) {
+    for (EdgeOffset e = off[v]; e < off[v + 1]; ++e) {
       const double weight = use_weights ? w[e] : 1.0;
-      const std::int64_t v = tgt[e];
-      if (v == u) {
-        loop[u] += 2.0 * weight;
+      if (tgt[e] == v) {
+        add_loop(2.0 * weight);  // a self-loop adds 2w to A_vv; its in-edge copy is skipped below
       } else {
-        adj[u].emplace_back(v, weight);
-        adj[v].emplace_back(u, weight);
+        add(tgt[e], weight);
       }
     }
-  }
-  return from_lists(n, adj, std::move(loop));
+    for (EdgeOffset e = in_off[v]; e < in_off[v + 1]; ++e) {
+      if (in_src[e] != v) add(in_src[e], use_weights ? in_w[e] : 1.0);
+    }
+  });
 }
 
 Level contract(const Level& l, std::vector<std::int64_t>& community, std::int64_t& count) {
@@ -117,21 +155,35 @@ Level contract(const Level& l, std::vector<std::int64_t>& community, std::int64_
     if (id[community[i]] < 0) id[community[i]] = count++;
     community[i] = id[community[i]];
   }
-  AdjacencyLists adj(static_cast<std::size_t>(count));
-  std::vector<double> loop(static_cast<std::size_t>(count), 0.0);
+  // Members of each community in id order (a counting sort), and a bound on its neighbours.
+  std::vector<std::int64_t> first(static_cast<std::size_t>(count + 1), 0), bound(static_cast<std::size_t>(count + 1), 0);
   for (std::int64_t i = 0; i < l.n; ++i) {
-    const std::int64_t a = community[i];
-    loop[a] += l.loop[i];
-    for (std::int64_t e = l.offsets[i]; e < l.offsets[i + 1]; ++e) {
-      const std::int64_t b = community[l.targets[e]];
-      if (a == b) {
-        loop[a] += l.weights[e];  // each inner edge is seen from both ends: 2w in total
-      } else {
-        adj[a].emplace_back(b, l.weights[e]);
+    ++first[community[i] + 1];
+    bound[community[i] + 1] += l.offsets[i + 1] - l.offsets[i];
+  }
+  for (std::int64_t c = 0; c < count; ++c) {
+    first[c + 1] += first[c];
+    bound[c + 1] += bound[c];
+  }
+  std::vector<std::int64_t> members(static_cast<std::size_t>(l.n));
+  {
+    std::vector<std::int64_t> fill(first.begin(), first.end() - 1);
+    for (std::int64_t i = 0; i < l.n; ++i) members[fill[community[i]]++] = i;
+  }
+  return build(count, bound, [&](std::int64_t a, auto&& add, auto&& add_loop) {
+    for (std::int64_t p = first[a]; p < first[a + 1]; ++p) {
+      const std::int64_t i = members[p];
+      add_loop(l.loop[i]);
+      for (std::int64_t e = l.offsets[i]; e < l.offsets[i + 1]; ++e) {
+        const std::int64_t b = community[l.targets[e]];
+        if (b == a) {
+          add_loop(l.weights[e]);  // each inner edge is seen from both ends: 2w in total
+        } else {
+          add(b, l.weights[e]);
+        }
       }
     }
-  }
-  return from_lists(count, adj, std::move(loop));
+  });
 }
 
 double modularity(const Level& l, const std::vector<std::int64_t>& label, std::int64_t count, double resolution,

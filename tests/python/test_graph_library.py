@@ -196,6 +196,27 @@ def test_k_core_rmat_and_empty():
     assert alg.k_core(empty()).shape == (0,)
 
 
+@pytest.mark.parametrize("kind", ["rmat", "road"])
+def test_k_core_parallel_peel_equals_networkx_at_1_and_2_threads(kind):
+    # Large enough for the parallel degree count and parallel peeling rounds (>= 2048 nodes).
+    if kind == "rmat":
+        src, dst = ff.generators.rmat(14, 8, seed=2)
+        n = 1 << 14
+    else:
+        src, dst, _ = ff.generators.road_grid(120)
+        n = 120 * 120
+    src, dst = src.astype(np.int64), dst.astype(np.int64)
+    expected = nx.core_number(nx_simple_undirected(src, dst, n))
+    expected = [expected[v] for v in range(n)]
+    g = build(src, dst, n)
+    try:
+        for t in (1, 2):
+            ff.set_num_threads(t)
+            assert alg.k_core(g).tolist() == expected
+    finally:
+        ff.set_num_threads(0)
+
+
 # --- betweenness, closeness ------------------------------------------------------------------
 
 

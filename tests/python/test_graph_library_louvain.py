@@ -124,3 +124,29 @@ def test_errors_name_the_argument():
     neg = ff.Graph.from_edges(src, dst, num_nodes=n, weights=-np.ones(src.shape[0]))
     with pytest.raises(ValueError, match="g: louvain needs non-negative edge weights"):
         alg.louvain(neg)
+
+
+def multi_slab_cases():
+    """Graphs of 3-4 slabs of the parallel local moving (16384 nodes each): social and road."""
+    src, dst = ff.generators.rmat(16, 4, seed=3)
+    rs, rd, _ = ff.generators.road_grid(200)
+    return [(src.astype(np.int64), dst.astype(np.int64), 1 << 16),
+            (rs.astype(np.int64), rd.astype(np.int64), 200 * 200)]
+
+
+@pytest.mark.parametrize("case", [0, 1])
+def test_parallel_slabs_deterministic_and_reach_igraph(case):
+    src, dst, n = multi_slab_cases()[case]
+    g = ff.Graph.from_edges(src, dst, num_nodes=n)
+    try:
+        runs = []
+        for t in (1, 2):
+            ff.set_num_threads(t)
+            runs.append(alg.louvain(g, seed=3))
+    finally:
+        ff.set_num_threads(0)
+    labels, q = runs[0]
+    assert (runs[1][0] == labels).all() and runs[1][1] == q
+    G = ig.Graph(n=n, edges=np.column_stack([src, dst]), directed=False)
+    assert q == pytest.approx(G.modularity(labels.tolist()), rel=1e-9)
+    assert q >= 0.98 * G.modularity(G.community_multilevel().membership), q

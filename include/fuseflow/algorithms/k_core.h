@@ -1,5 +1,6 @@
 // Core numbers on the undirected simple view (nx.core_number(nx.Graph(G)) after dropping
-// self-loops, which NetworkX refuses): bucketed peeling in O(n + m) (Batagelj & Zaversnik).
+// self-loops, which NetworkX refuses): peeling level by level (as ParK; parallel degree count
+// and level scans) on the graph's own lists, repeats counted once; same at any thread count.
 #pragma once
 
 #include "fuseflow/core/buffer.h"

@@ -3,10 +3,14 @@
 // until no move improves modularity; then one refinement round of single-node moves on the
 // input graph from the final partition (it raised modularity by 3-4% on R-MAT 14).
 //
-// Determinism: nodes are visited in an order drawn from `seed` (a splitmix64 stream, Fisher-
-// Yates), moves are made one at a time, and ties go to the lowest community id; the local
-// moving and contraction run serially, so the result depends on the seed only, never on the
-// thread count (the undirected view is built in parallel, with an order-independent result).
+// Parallel and deterministic: local moving sweeps fixed id ranges of 16384 nodes ("slabs"),
+// the even ones concurrently, then the odd ones; inside a slab nodes move one at a time in an
+// order drawn from `seed` (runs of 256 consecutive ids, each shuffled by a splitmix64 stream)
+// and ties go to the lowest community id; a slab sees other slabs' nodes and the community
+// totals as they were when the half-sweep began, and the totals' changes are added in slab
+// order. So the result depends on the seed only, never on the thread count; a graph of at most
+// 16384 nodes is plain serial Louvain. A level's sweeps stop when one moved < 1% of its nodes,
+// raised modularity by < 1e-7, or moved > 0.9x the nodes of the sweep before (stale views).
 #pragma once
 
 #include <cstdint>
