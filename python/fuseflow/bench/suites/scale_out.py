@@ -105,7 +105,7 @@ def _dask_black_scholes(ctx, client):
                  "fuseflow.dask persisted": SelfTimed(persisted),
                  "fuseflow.dask gathered": SelfTimed(gathered)},
                 size=n, size_label=f"{n:,} options, {nblocks} chunks", rtol=0.0, atol=0.0,
-                agree=_bitwise, pause=0.05,
+                agree=_bitwise, pause=0.05, rounds=max(9, ctx.profile.rounds),
                 params={"workers": 2, "threads_per_worker": 1, "fuseflow_threads": ff.get_num_threads(),
                         "blocks": nblocks},
                 note="target (issue 18): fuseflow.dask persisted within 1.3x of one process at 10M options; "
