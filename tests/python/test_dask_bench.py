@@ -51,9 +51,12 @@ def test_fresh_run_recomputes_every_call_and_matches_one_process(client, rng):
         assert seconds > 0 and np.array_equal(got, want)  # bitwise: blockwise is elementwise
         computed.append(sum(1 for task in ts.data if task["key"][0].startswith("ffout0")))
     assert computed == [4, 4, 4]  # one task per block, every call: nothing answered from a cache
-    summary = scale_out._WorkerCompute(client, scale_out._FreshRun(
-        client, lambda: fdask.map_jit(bs_call, dargs[0], dargs[1], dargs[2], 0.03, dargs[3]), dargs,
-        gather=False)).summary()
+    persisted = scale_out._FreshRun(client, lambda: fdask.map_jit(bs_call, dargs[0], dargs[1], dargs[2], 0.03,
+                                                                  dargs[3]), dargs, gather=False)
+    empty = scale_out._FreshRun(client, lambda: dargs[0].map_blocks(scale_out._first, chunks=((1,) * 4,),
+                                                                    dtype=np.float64), dargs, gather=False)
+    assert np.array_equal(empty(None)[0].compute(), s[[0, 1000, 2000, 3000]])  # one element per block
+    summary = scale_out._WorkerCompute(client, persisted, empty).summary()
     assert "tasks computed per call [4, 4, 4, 4, 4]" in summary and "input transfers in the last call 0.0 ms" in summary
 
 
