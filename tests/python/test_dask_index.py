@@ -207,7 +207,22 @@ def test_automatic_merge_place_follows_the_result_size(client, rng, monkeypatch)
     assert "_merge" not in submitted  # 5 x 4 x 3 parts: merged by the client
     monkeypatch.setattr(sharded_index, "_CLIENT_MERGE_BYTES", 100)
     _assert_same(sharded.search(q, 4, timeout=TIMEOUT), want)
-    assert submitted.count("_merge") == 2  # a binary tree over 3 shards
+    assert submitted.count("_merge") == 1  # 3 shards, 2 per-worker search tasks: one merge
+
+
+def test_one_search_task_per_worker(client, rng):
+    # 5 shards on 2 workers: shards 0, 2, 4 were placed on one worker and 1, 3 on the other, so a
+    # search runs 2 tasks (each merging its shards' lists), and the answer is the same.
+    x = _data(rng, 900, 6)
+    q = _data(rng, 4, 6)
+    sharded = fdask.ShardedIndex(client, 6, "cosine", n_shards=5)
+    sharded.add(x, timeout=TIMEOUT)
+    assert sorted(map(sorted, sharded._groups)) == [[0, 2, 4], [1, 3]]
+    with distributed.get_task_stream(client) as ts:
+        got = sharded.search(q, 11, timeout=TIMEOUT)
+    _assert_same(got, _reference(x, None, "cosine").search(q, 11))
+    searched = [t for t in ts.data if str(t["key"]).startswith("ffsearch-")]
+    assert len(searched) == 2 and len({t["worker"] for t in searched}) == 2
 
 
 def test_merge_topk_matches_sort(rng):

@@ -63,10 +63,12 @@ def _shard_stats(index):
     return len(index), (int(ids.max()) if len(ids) else None)
 
 
-def _shard_search(index, queries, k):
+def _shard_group_search(indexes, queries, k, ascending):
+    # Several shards that live on one worker: one task searches them all and merges their
+    # partial lists there, so the worker runs one task (one scheduler hand-off) per search
+    # and one part travels back instead of one per shard.
     fit_threads()
-    scores, ids = index.search(queries, k)
-    return scores, ids
+    return merge_topk([index.search(queries, k) for index in indexes], k, ascending)
 
 
 def _merge(k, ascending, *parts):
@@ -91,9 +93,11 @@ class ShardedIndex:
     vectors are sent once (with :meth:`add`), never per query.
 
     ``search(queries, k)`` sends the queries once, runs each shard's own native search (its
-    top-k) on the worker holding it, and merges the partial results in a binary tree of Dask
-    tasks; ties are broken by the smaller id as in EmbeddingIndex, so the results (scores
-    bitwise, ids, order) equal a single EmbeddingIndex holding every vector.
+    top-k) on the worker holding it (one task per worker: the shards placed on a worker at
+    creation are searched by one task that merges their lists), and merges the partial results
+    on the client or in a tree of tasks (``merge=``); ties are broken by the smaller id as in
+    EmbeddingIndex, so the results (scores bitwise, ids, order) equal a single EmbeddingIndex
+    holding every vector.
 
     ``add``/``remove`` validate the whole batch first (dimension, values, duplicate or present
     ids; a locally built throwaway index runs EmbeddingIndex's own checks), then route each
@@ -151,6 +155,12 @@ class ShardedIndex:
                                                if workers else {}))
             for i in range(int(n_shards))]
         self._sizes = [0] * int(n_shards)
+        # The shards placed together at creation are searched by one task (see search); with no
+        # worker known yet each shard is its own group.
+        homes = {}
+        for i in range(int(n_shards)):
+            homes.setdefault(i % len(workers) if workers else i, []).append(i)
+        self._groups = list(homes.values())
 
     # ---- helpers
     def _key(self, shard):
@@ -292,11 +302,14 @@ class ShardedIndex:
         # held by one task the shard tasks depend on (one copy per worker, recomputable if its
         # worker dies, unlike scattered data).
         qf = client.submit(_as_queries, q2, key=f"ffq-{token}") if q2.nbytes > _INLINE_QUERY_BYTES else q2
-        n = self.n_shards
-        # One client.map: every shard task reaches the scheduler in one graph update.
-        level = client.map(_shard_search, self._shards, [qf] * n, [int(k)] * n,
-                           key=[f"ffsearch-{token}-{i}" for i in range(n)])
         ascending = self._metric == "l2"
+        # One task per group of shards placed on the same worker at creation (the scheduler runs
+        # it where their data is; a shard rebuilt elsewhere after a worker died is fetched, and the
+        # result is the same), all in one client.map: one graph update for the whole search.
+        groups = [[self._shards[i] for i in group] for group in self._groups]
+        n = len(groups)
+        level = client.map(_shard_group_search, groups, [qf] * n, [int(k)] * n, [ascending] * n,
+                           key=[f"ffsearch-{token}-{i}" for i in range(n)])
         if merge == "client":
             self._wait(level, timeout)
             scores, ids = tree_merge(client.gather(level), int(k), ascending, fan_in)
