@@ -169,16 +169,60 @@ def test_argument_rules(client, rng):
         sharded.search(np.ones(4, np.float32), 2.5)
     with pytest.raises(ValueError, match="fan_in"):
         sharded.search(np.ones(4, np.float32), 2, fan_in=1)
+    for bad in ("tree", "", 1, np.array(["client"])):
+        with pytest.raises(ValueError, match="merge: must be None, 'client' or 'workers'"):
+            sharded.search(np.ones(4, np.float32), 2, merge=bad)
 
 
-def test_fan_in_does_not_change_results(client, rng):
+@pytest.mark.parametrize("merge", [None, "client", "workers"])
+def test_fan_in_and_merge_place_do_not_change_results(client, rng, merge):
     x = _data(rng, 700, 12)
     q = _data(rng, 6, 12)
     sharded = fdask.ShardedIndex(client, 12, "l2", n_shards=7)
     sharded.add(x, timeout=TIMEOUT)
     want = _reference(x, None, "l2").search(q, 9)
     for fan_in in (2, 3, 8):
-        _assert_same(sharded.search(q, 9, timeout=TIMEOUT, fan_in=fan_in), want)
+        _assert_same(sharded.search(q, 9, timeout=TIMEOUT, fan_in=fan_in, merge=merge), want)
+    _assert_same(sharded.search(q[2], 9, timeout=TIMEOUT, merge=merge), (want[0][2], want[1][2]))
+
+
+def test_automatic_merge_place_follows_the_result_size(client, rng, monkeypatch):
+    # Above the limit the default merges on the workers: only the merge tasks' keys appear.
+    from fuseflow.dask import sharded_index
+
+    x = _data(rng, 300, 8)
+    q = _data(rng, 5, 8)
+    sharded = fdask.ShardedIndex(client, 8, "dot", n_shards=3)
+    sharded.add(x, timeout=TIMEOUT)
+    want = _reference(x, None, "dot").search(q, 4)
+    submitted = []
+    real_submit = client.submit
+
+    def spy(fn, *args, **kwargs):
+        submitted.append(fn.__name__)
+        return real_submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(client, "submit", spy)
+    _assert_same(sharded.search(q, 4, timeout=TIMEOUT), want)
+    assert "_merge" not in submitted  # 5 x 4 x 3 parts: merged by the client
+    monkeypatch.setattr(sharded_index, "_CLIENT_MERGE_BYTES", 100)
+    _assert_same(sharded.search(q, 4, timeout=TIMEOUT), want)
+    assert submitted.count("_merge") == 1  # 3 shards, 2 per-worker search tasks: one merge
+
+
+def test_one_search_task_per_worker(client, rng):
+    # 5 shards on 2 workers: shards 0, 2, 4 were placed on one worker and 1, 3 on the other, so a
+    # search runs 2 tasks (each merging its shards' lists), and the answer is the same.
+    x = _data(rng, 900, 6)
+    q = _data(rng, 4, 6)
+    sharded = fdask.ShardedIndex(client, 6, "cosine", n_shards=5)
+    sharded.add(x, timeout=TIMEOUT)
+    assert sorted(map(sorted, sharded._groups)) == [[0, 2, 4], [1, 3]]
+    with distributed.get_task_stream(client) as ts:
+        got = sharded.search(q, 11, timeout=TIMEOUT)
+    _assert_same(got, _reference(x, None, "cosine").search(q, 11))
+    searched = [t for t in ts.data if str(t["key"]).startswith("ffsearch-")]
+    assert len(searched) == 2 and len({t["worker"] for t in searched}) == 2
 
 
 def test_merge_topk_matches_sort(rng):

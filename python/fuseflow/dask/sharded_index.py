@@ -6,11 +6,15 @@ import numpy as np
 
 from ..index import EmbeddingIndex, _as_ids
 from ._threads import fit_threads
-from ._topk import merge_topk
+from ._topk import merge_topk, tree_merge
 
 __all__ = ["ShardedIndex", "shard_of"]
 
 _INLINE_QUERY_BYTES = 1 << 20
+# Partial results up to this size (all shards together) are gathered and merged by the client;
+# larger ones are merged by a tree of tasks on the workers (see ShardedIndex.search).
+_CLIENT_MERGE_BYTES = 4 << 20
+_MERGES = (None, "client", "workers")
 
 
 def shard_of(ids, n_shards):
@@ -59,10 +63,12 @@ def _shard_stats(index):
     return len(index), (int(ids.max()) if len(ids) else None)
 
 
-def _shard_search(index, queries, k):
+def _shard_group_search(indexes, queries, k, ascending):
+    # Several shards that live on one worker: one task searches them all and merges their
+    # partial lists there, so the worker runs one task (one scheduler hand-off) per search
+    # and one part travels back instead of one per shard.
     fit_threads()
-    scores, ids = index.search(queries, k)
-    return scores, ids
+    return merge_topk([index.search(queries, k) for index in indexes], k, ascending)
 
 
 def _merge(k, ascending, *parts):
@@ -87,9 +93,11 @@ class ShardedIndex:
     vectors are sent once (with :meth:`add`), never per query.
 
     ``search(queries, k)`` sends the queries once, runs each shard's own native search (its
-    top-k) on the worker holding it, and merges the partial results in a binary tree of Dask
-    tasks; ties are broken by the smaller id as in EmbeddingIndex, so the results (scores
-    bitwise, ids, order) equal a single EmbeddingIndex holding every vector.
+    top-k) on the worker holding it (one task per worker: the shards placed on a worker at
+    creation are searched by one task that merges their lists), and merges the partial results
+    on the client or in a tree of tasks (``merge=``); ties are broken by the smaller id as in
+    EmbeddingIndex, so the results (scores bitwise, ids, order) equal a single EmbeddingIndex
+    holding every vector.
 
     ``add``/``remove`` validate the whole batch first (dimension, values, duplicate or present
     ids; a locally built throwaway index runs EmbeddingIndex's own checks), then route each
@@ -147,6 +155,12 @@ class ShardedIndex:
                                                if workers else {}))
             for i in range(int(n_shards))]
         self._sizes = [0] * int(n_shards)
+        # The shards placed together at creation are searched by one task (see search); with no
+        # worker known yet each shard is its own group.
+        homes = {}
+        for i in range(int(n_shards)):
+            homes.setdefault(i % len(workers) if workers else i, []).append(i)
+        self._groups = list(homes.values())
 
     # ---- helpers
     def _key(self, shard):
@@ -254,15 +268,24 @@ class ShardedIndex:
         self._wait(touched, timeout)
 
     # ---- queries
-    def search(self, queries, k=10, timeout=None, fan_in=2):
+    def search(self, queries, k=10, timeout=None, fan_in=2, merge=None):
         """(scores, ids) of the k best vectors per query, equal to EmbeddingIndex.search over all
-        vectors: 1-D query -> 1-D results, (nq, dim) -> (nq, min(k, len(self)))."""
+        vectors: 1-D query -> 1-D results, (nq, dim) -> (nq, min(k, len(self))).
+
+        ``merge``: where the shards' partial top-k lists are merged. ``"client"``: every shard
+        task's result comes back to this process and is merged here (one scheduling wave: the
+        fewest round trips, the fastest for few queries); ``"workers"``: a tree of merge tasks
+        (``fan_in`` children each) on the workers, so only the final k per query travels to the
+        client (for large ``nq * k * n_shards``); None (default) picks "client" while all partial
+        results together take at most 4 MB. The results are the same either way."""
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
             raise TypeError(f"k: must be an integer, got {type(k).__name__}")
         if k < 1:
             raise ValueError(f"k: must be at least 1, got {k}")
         if isinstance(fan_in, bool) or not isinstance(fan_in, int) or fan_in < 2:
             raise ValueError(f"fan_in: must be an integer >= 2, got {fan_in!r}")
+        if merge is not None and (not isinstance(merge, str) or merge not in _MERGES[1:]):
+            raise ValueError(f"merge: must be None, 'client' or 'workers', got {merge!r}")
         q = queries if isinstance(queries, np.ndarray) else np.asarray(queries)
         if q.dtype not in (np.float32, np.float64):
             raise TypeError(f"queries: must be a float32 or float64 array, got dtype {q.dtype}")
@@ -270,22 +293,35 @@ class ShardedIndex:
         if q.ndim not in (1, 2) or q.shape[-1] != self._dim:
             raise ValueError(f"queries: must have shape ({self._dim},) or (nq, {self._dim}), got {q.shape}")
         q2 = np.ascontiguousarray(q.reshape(1, -1) if single else q)
+        if merge is None:
+            # A shard's part: (nq, <= k) float32 scores and int64 ids.
+            merge = "client" if q2.shape[0] * int(k) * 12 * self.n_shards <= _CLIENT_MERGE_BYTES else "workers"
         client = self._client
         token = uuid.uuid4().hex[:12]
         # Small batches ride inside each shard task (no extra scheduling wave); a large batch is
         # held by one task the shard tasks depend on (one copy per worker, recomputable if its
         # worker dies, unlike scattered data).
         qf = client.submit(_as_queries, q2, key=f"ffq-{token}") if q2.nbytes > _INLINE_QUERY_BYTES else q2
-        level = [client.submit(_shard_search, s, qf, int(k), key=f"ffsearch-{token}-{i}")
-                 for i, s in enumerate(self._shards)]
         ascending = self._metric == "l2"
-        depth = 0
-        while len(level) > 1:
-            depth += 1
-            level = [client.submit(_merge, int(k), ascending, *level[i:i + fan_in],
-                                   key=f"ffmerge-{token}-{depth}-{i}")
-                     for i in range(0, len(level), fan_in)]
-        scores, ids = level[0].result(timeout=timeout)
+        # One task per group of shards placed on the same worker at creation (the scheduler runs
+        # it where their data is; a shard rebuilt elsewhere after a worker died is fetched, and the
+        # result is the same), all in one client.map: one graph update for the whole search.
+        groups = [[self._shards[i] for i in group] for group in self._groups]
+        n = len(groups)
+        level = client.map(_shard_group_search, groups, [qf] * n, [int(k)] * n, [ascending] * n,
+                           key=[f"ffsearch-{token}-{i}" for i in range(n)])
+        if merge == "client":
+            self._wait(level, timeout)
+            scores, ids = tree_merge(client.gather(level), int(k), ascending, fan_in)
+        else:
+            depth = 0
+            while len(level) > 1:
+                depth += 1
+                # A group of one (an odd tail) moves up as it is: no task, no round trip.
+                level = [client.submit(_merge, int(k), ascending, *level[i:i + fan_in],
+                                       key=f"ffmerge-{token}-{depth}-{i}") if len(level[i:i + fan_in]) > 1
+                         else level[i] for i in range(0, len(level), fan_in)]
+            scores, ids = level[0].result(timeout=timeout)
         if single:
             return scores[0], ids[0]
         return scores, ids
