@@ -720,6 +720,7 @@ const char* step_kind_name(exec::Step::Kind k) {
     case exec::Step::kAxisReduce: return "axis_reduce";
     case exec::Step::kLocalityIn:
     case exec::Step::kLocalityOut: return "locality";
+    case exec::Step::kView: return "view";
   }
   return "?";
 }

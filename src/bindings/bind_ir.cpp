@@ -169,6 +169,9 @@ void bind_ir(nb::module_& m) {
       .def("axis_op", [](Builder& b, const std::string& op, ValueId x, int axis) { return b.axis_op(opcode_arg(op, ir::OpClass::kAxis, "array op"), x, axis); })
       .def("transpose", &Builder::transpose)
       .def("take", &Builder::take)
+      .def("dim", &Builder::dim)
+      .def("slice", &Builder::slice)
+      .def("visible", &Builder::visible)
       .def("reduce_axes", [](Builder& b, ValueId x, const std::string& kind, const std::vector<int>& axes, bool keepdims, double ddof) {
         // Axes arrive normalised (0 <= axis < rank, distinct) from python/fuseflow/reductions.py.
         ir::AxisReduce r;

@@ -377,7 +377,7 @@ ValueId Builder::dot(ValueId a, ValueId b) {
 }
 
 ValueId Builder::axis_op(OpCode code, ValueId x, int axis) {
-  if (!is_axis_op(code) || code == OpCode::kTranspose || code == OpCode::kTake) fail(ErrorCode::kInvalidValue, code, "is not an array op along an axis");
+  if (!is_axis_op(code) || code == OpCode::kTranspose || code == OpCode::kTake || code == OpCode::kDim || code == OpCode::kSlice) fail(ErrorCode::kInvalidValue, code, "is not an array op along an axis");
   Attributes a;
   a.axis = axis;
   return make(code, {x}, a);
@@ -387,6 +387,23 @@ ValueId Builder::take(ValueId x, ValueId idx, int axis) {
   Attributes a;
   a.axis = axis;
   return make(OpCode::kTake, {x, idx}, a);
+}
+
+ValueId Builder::dim(ValueId x, int axis) {
+  Attributes a;
+  a.axis = axis;
+  return make(OpCode::kDim, {x}, a);
+}
+
+ValueId Builder::slice(ValueId x, ValueId count, ValueId begin, ValueId step, int axis) {
+  Attributes a;
+  a.axis = axis;
+  return make(OpCode::kSlice, {x, count, begin, step}, a);
+}
+
+bool Builder::visible(ValueId v) const {
+  if (v < 0 || static_cast<std::size_t>(v) >= program_.values.size()) return false;
+  return std::find(open_scopes_.begin(), open_scopes_.end(), scope_of_[static_cast<std::size_t>(v)]) != open_scopes_.end();
 }
 
 ValueId Builder::transpose(ValueId x, const std::vector<int>& perm) {

@@ -312,6 +312,23 @@ Type axis_op_type(const Context& cx, const std::vector<ValueId>& operands, const
 
 }  // namespace
 
+// dim: x's axis length as an int64 scalar. slice: x with axis `axis` cut to `count` elements
+// (count's symbol); count, begin and step are integer scalars (bounds are checked at run time).
+Type view_op_type(const Context& cx, const std::vector<ValueId>& operands, const SymbolLookup& symbols, const DefLookup& defs) {
+  const Type& x = expect_kind(cx, operands[0], Kind::kArray, "operand");
+  if (cx.attrs.axis < 0 || cx.attrs.axis >= x.rank) {
+    cx.fail(ErrorCode::kInvalidValue, "axis " + std::to_string(cx.attrs.axis) + " is out of range for " + describe(cx.program, operands[0]));
+  }
+  if (cx.code == OpCode::kDim) return Type::scalar(DType::kInt64, true);
+  expect_int_scalar(cx, operands[1], "count");
+  expect_int_scalar(cx, operands[2], "begin");
+  expect_int_scalar(cx, operands[3], "step");
+  SymbolId dims[kMaxRank];
+  for (int k = 0; k < x.rank; ++k) dims[k] = x.dims[static_cast<std::size_t>(k)];
+  dims[cx.attrs.axis] = count_symbol(cx, operands[1], symbols, defs);
+  return Type::shaped(x.dtype, shape_length(cx.program, dims, x.rank, symbols), dims, x.rank);
+}
+
 Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>& operands, const Attributes& attrs,
                 const Type* declared, const SymbolLookup& symbols, const DefLookup& defs, const SourceLocation* loc) {
   Context cx{program, code, attrs, loc};
@@ -459,6 +476,7 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
     default:
       break;
   }
+  if (code == OpCode::kDim || code == OpCode::kSlice) return view_op_type(cx, operands, symbols, defs);
   if (is_axis_op(code)) return axis_op_type(cx, operands, symbols);
   cx.fail(ErrorCode::kInternal, "infer_type called on a control-flow op");
 }

@@ -60,6 +60,13 @@ class Builder {
   ValueId transpose(ValueId x, const std::vector<int>& perm);
   // np.take(x, idx, axis): idx an int32/int64 array or scalar (a scalar drops the axis).
   ValueId take(ValueId x, ValueId idx, int axis);
+  // The length of x's axis `axis` as an int64 scalar.
+  ValueId dim(ValueId x, int axis);
+  // x's axis `axis` cut to `count` elements from `begin` in steps of `step` (int scalars; see
+  // ops.def slice): the result's axis has count's symbol.
+  ValueId slice(ValueId x, ValueId count, ValueId begin, ValueId step, int axis);
+  // Whether v may be used here (not defined inside a loop body that has ended).
+  bool visible(ValueId v) const;
   // Reduction along axes (ir/axis_reduce.h); the executor converts bool/int operands of mean/var.
   ValueId reduce_axes(ValueId x, const AxisReduce& r);
   ValueId full(ValueId count, ValueId value);            // value's dtype (made strong)

@@ -1,0 +1,95 @@
+// The executor's ViewStep (plan.h): x.shape[axis] as a scalar, and basic slices along one axis
+// copied into a C-contiguous result. A slice is seen as (outer, len, inner) around its axis: each
+// of the outer * count result rows is `inner` contiguous elements of one source row, so the copy
+// is one memcpy per row (inner > 1) or a strided element loop (inner == 1, the last axis).
+#include "exec/view_steps.h"
+
+#include <cstring>
+#include <string>
+
+#include "fuseflow/core/error.h"
+#include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/threads.h"
+
+namespace fuseflow::exec {
+
+namespace {
+
+std::vector<std::int64_t> evaluate_dims(const std::vector<LengthSource>& dims, const std::vector<Value>& slots) {
+  std::vector<std::int64_t> out;
+  out.reserve(dims.size());
+  for (const LengthSource& d : dims) out.push_back(evaluate_length(d, slots));
+  return out;
+}
+
+template <class T>
+void strided_rows(const T* x, T* y, std::int64_t outer, std::int64_t len, std::int64_t count, std::int64_t begin,
+                  std::int64_t step, int threads) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (std::int64_t o = 0; o < outer; ++o) {
+    const T* src = x + o * len + begin;
+    T* dst = y + o * count;
+    for (std::int64_t j = 0; j < count; ++j) dst[j] = src[j * step];
+  }
+}
+
+void run_slice(const ViewStep& s, std::vector<Value>& slots, std::int64_t& elements) {
+  const std::vector<std::int64_t> dims = evaluate_dims(s.in_dims[0], slots);
+  const std::size_t a = static_cast<std::size_t>(s.axis);
+  const std::int64_t len = dims[a];
+  const std::int64_t count = slots[static_cast<std::size_t>(s.count_slot)].as_i64();
+  const std::int64_t begin = slots[static_cast<std::size_t>(s.begin_slot)].as_i64();
+  const std::int64_t step = slots[static_cast<std::size_t>(s.step_slot)].as_i64();
+  // The tracer computes count/begin/step from NumPy's slice rules; IR text written by hand may not.
+  const std::int64_t last = count > 0 ? begin + (count - 1) * step : begin;
+  if (count < 0 || step == 0 || (count > 0 && (begin < 0 || begin >= len || last < 0 || last >= len))) {
+    throw Error(ErrorCode::kOutOfRange, "slice: " + std::to_string(count) + " elements from " + std::to_string(begin) +
+                                            " in steps of " + std::to_string(step) + " do not fit an axis of length " +
+                                            std::to_string(len));
+  }
+  std::int64_t outer = 1, inner = 1;
+  for (std::size_t k = 0; k < a; ++k) outer *= dims[k];
+  for (std::size_t k = a + 1; k < dims.size(); ++k) inner *= dims[k];
+  const std::int64_t n = outer * count * inner;
+  elements += n;
+  Value& out = slots[static_cast<std::size_t>(s.out_slot)];
+  ensure_writable_array(out, s.type, n);
+  if (n == 0) return;
+  const Value& in = slots[static_cast<std::size_t>(s.in_slots[0])];
+  const std::size_t item = dtype_size(s.type);
+  const auto* x = static_cast<const unsigned char*>(in.raw_data());
+  auto* y = static_cast<unsigned char*>(out.storage->data());
+  const int threads = threads_for(n, 1 << 16);
+  if (inner == 1) {
+    switch (item) {
+      case 1: strided_rows(x, y, outer, len, count, begin, step, threads); break;
+      case 4: strided_rows(reinterpret_cast<const std::uint32_t*>(x), reinterpret_cast<std::uint32_t*>(y), outer, len, count, begin, step, threads); break;
+      default: strided_rows(reinterpret_cast<const std::uint64_t*>(x), reinterpret_cast<std::uint64_t*>(y), outer, len, count, begin, step, threads); break;
+    }
+  } else {
+    const std::int64_t rows = outer * count;
+    const std::size_t row_bytes = static_cast<std::size_t>(inner) * item;
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const std::int64_t o = r / count, j = r % count;
+      std::memcpy(y + static_cast<std::size_t>(r) * row_bytes,
+                  x + (static_cast<std::size_t>(o * len + begin + j * step)) * row_bytes, row_bytes);
+    }
+  }
+  check_interrupt();
+}
+
+}  // namespace
+
+void run_view_step(const ViewStep& s, std::vector<Value>& slots, std::int64_t& elements) {
+  switch (s.op) {
+    case ViewStep::kDim: {
+      const LengthSource& d = s.in_dims[0][static_cast<std::size_t>(s.axis)];
+      slots[static_cast<std::size_t>(s.out_slot)] = Value::of_i64(evaluate_length(d, slots));
+      return;
+    }
+    case ViewStep::kSlice: run_slice(s, slots, elements); return;
+  }
+}
+
+}  // namespace fuseflow::exec
