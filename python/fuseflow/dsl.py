@@ -236,6 +236,13 @@ class Traced:
             return self
         return Traced(self._ctx, _located(self._ctx).transpose(self._id, perm))
 
+    def reshape(self, *shape, order="C"):
+        """x's elements (C order) as the given shape: ints, one of them may be -1, or traced int
+        scalars (see ff.reshape). Element counts that differ are a ValueError naming the shape when
+        the function runs (axis lengths are symbols while tracing). One copy step."""
+        from .shape_ops import reshape
+        return reshape(self, *shape, order=order)
+
     __hash__ = object.__hash__
 
     # ---- arithmetic

@@ -172,6 +172,7 @@ void bind_ir(nb::module_& m) {
       .def("dim", &Builder::dim)
       .def("slice", &Builder::slice)
       .def("visible", &Builder::visible)
+      .def("reshape", &Builder::reshape)
       .def("reduce_axes", [](Builder& b, ValueId x, const std::string& kind, const std::vector<int>& axes, bool keepdims, double ddof) {
         // Axes arrive normalised (0 <= axis < rank, distinct) from python/fuseflow/reductions.py.
         ir::AxisReduce r;

@@ -175,7 +175,8 @@ void Lowerer::lower_op(const ir::Op& op, std::vector<Step>& steps) {
     case OpCode::kWhile: emit_loop(op, steps); return;
     case OpCode::kReduceAxes: emit_axis_reduce(op, steps); return;
     case OpCode::kDim:
-    case OpCode::kSlice: emit_view_op(op, steps); return;
+    case OpCode::kSlice:
+    case OpCode::kReshape: emit_view_op(op, steps); return;
     default: break;
   }
   if (ir::is_axis_op(op.code)) {

@@ -24,10 +24,15 @@ void Lowerer::emit_view_op(const ir::Op& op, std::vector<Step>& steps) {
     s->count_slot = slot(op.operands[1]);
     s->begin_slot = slot(op.operands[2]);
     s->step_slot = slot(op.operands[3]);
+  } else if (op.code == OpCode::kReshape) {
+    s->op = ViewStep::kReshape;
+    for (std::size_t k = 1; k < op.operands.size(); ++k) s->shape_slots.push_back(slot(op.operands[k]));
   } else {
     s->op = ViewStep::kDim;
   }
-  Step step = make_step(Step::kView, std::string(ir::op_name(op.code)) + "(axis=" + std::to_string(op.attrs.axis) + ")");
+  std::string label = ir::op_name(op.code);
+  if (op.code != OpCode::kReshape) label += "(axis=" + std::to_string(op.attrs.axis) + ")";
+  Step step = make_step(Step::kView, label);
   step.view = std::move(s);
   steps.push_back(std::move(step));
 }

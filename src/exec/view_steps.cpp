@@ -79,6 +79,33 @@ void run_slice(const ViewStep& s, std::vector<Value>& slots, std::int64_t& eleme
   check_interrupt();
 }
 
+// x.reshape(shape): NumPy's rule that the element counts agree (the tracer turned an unknown axis
+// it could not infer into a negative length), then a copy: every slot owns its buffer alone.
+void run_reshape(const ViewStep& s, std::vector<Value>& slots, std::int64_t& elements) {
+  std::int64_t size = 1;
+  for (std::int64_t d : evaluate_dims(s.in_dims[0], slots)) size *= d;
+  std::int64_t product = 1;
+  bool negative = false;
+  std::string shape = "(";
+  for (std::size_t k = 0; k < s.shape_slots.size(); ++k) {
+    const std::int64_t d = slots[static_cast<std::size_t>(s.shape_slots[k])].as_i64();
+    shape += (k ? ", " : "") + std::to_string(d);
+    negative = negative || d < 0;
+    if (d > 0 && product > (std::int64_t{1} << 62) / d) product = -1;  // overflows: cannot match
+    if (product >= 0) product *= d;
+  }
+  shape += s.shape_slots.size() == 1 ? ",)" : ")";
+  if (negative || product != size) {
+    throw Error(ErrorCode::kInvalidValue, "shape: cannot reshape array of size " + std::to_string(size) + " into shape " + shape);
+  }
+  elements += size;
+  Value& out = slots[static_cast<std::size_t>(s.out_slot)];
+  ensure_writable_array(out, s.type, size);
+  if (size == 0) return;
+  const Value& in = slots[static_cast<std::size_t>(s.in_slots[0])];
+  std::memcpy(out.storage->data(), in.raw_data(), static_cast<std::size_t>(size) * dtype_size(s.type));
+}
+
 }  // namespace
 
 void run_view_step(const ViewStep& s, std::vector<Value>& slots, std::int64_t& elements) {
@@ -89,6 +116,7 @@ void run_view_step(const ViewStep& s, std::vector<Value>& slots, std::int64_t& e
       return;
     }
     case ViewStep::kSlice: run_slice(s, slots, elements); return;
+    case ViewStep::kReshape: run_reshape(s, slots, elements); return;
   }
 }
 

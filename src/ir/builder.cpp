@@ -401,6 +401,12 @@ ValueId Builder::slice(ValueId x, ValueId count, ValueId begin, ValueId step, in
   return make(OpCode::kSlice, {x, count, begin, step}, a);
 }
 
+ValueId Builder::reshape(ValueId x, const std::vector<ValueId>& dims) {
+  std::vector<ValueId> operands{x};
+  operands.insert(operands.end(), dims.begin(), dims.end());
+  return make(OpCode::kReshape, std::move(operands));
+}
+
 bool Builder::visible(ValueId v) const {
   if (v < 0 || static_cast<std::size_t>(v) >= program_.values.size()) return false;
   return std::find(open_scopes_.begin(), open_scopes_.end(), scope_of_[static_cast<std::size_t>(v)]) != open_scopes_.end();

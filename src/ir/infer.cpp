@@ -329,6 +329,20 @@ Type view_op_type(const Context& cx, const std::vector<ValueId>& operands, const
   return Type::shaped(x.dtype, shape_length(cx.program, dims, x.rank, symbols), dims, x.rank);
 }
 
+// reshape: 1-4 integer scalar axis lengths, each axis with its operand's symbol; one axis keeps
+// x's element-count symbol (x.reshape(-1)). Whether the counts agree is checked at run time.
+Type reshape_type(const Context& cx, const std::vector<ValueId>& operands, const SymbolLookup& symbols, const DefLookup& defs) {
+  const Type& x = expect_kind(cx, operands[0], Kind::kArray, "operand");
+  const int rank = static_cast<int>(operands.size()) - 1;
+  if (rank < 1 || rank > kMaxRank) cx.fail(ErrorCode::kInvalidValue, "shape must have 1 to " + std::to_string(kMaxRank) + " axes");
+  SymbolId dims[kMaxRank];
+  for (int k = 0; k < rank; ++k) {
+    expect_int_scalar(cx, operands[static_cast<std::size_t>(k + 1)], "shape entry");
+    dims[k] = rank == 1 ? x.length : count_symbol(cx, operands[static_cast<std::size_t>(k + 1)], symbols, defs);
+  }
+  return Type::shaped(x.dtype, shape_length(cx.program, dims, rank, symbols), dims, rank);
+}
+
 Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>& operands, const Attributes& attrs,
                 const Type* declared, const SymbolLookup& symbols, const DefLookup& defs, const SourceLocation* loc) {
   Context cx{program, code, attrs, loc};
@@ -477,6 +491,7 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
       break;
   }
   if (code == OpCode::kDim || code == OpCode::kSlice) return view_op_type(cx, operands, symbols, defs);
+  if (code == OpCode::kReshape) return reshape_type(cx, operands, symbols, defs);
   if (is_axis_op(code)) return axis_op_type(cx, operands, symbols);
   cx.fail(ErrorCode::kInternal, "infer_type called on a control-flow op");
 }

@@ -65,6 +65,8 @@ class Builder {
   // x's axis `axis` cut to `count` elements from `begin` in steps of `step` (int scalars; see
   // ops.def slice): the result's axis has count's symbol.
   ValueId slice(ValueId x, ValueId count, ValueId begin, ValueId step, int axis);
+  // x's elements (C order) as the shape `dims` (1-4 int scalars; see ops.def reshape).
+  ValueId reshape(ValueId x, const std::vector<ValueId>& dims);
   // Whether v may be used here (not defined inside a loop body that has ended).
   bool visible(ValueId v) const;
   // Reduction along axes (ir/axis_reduce.h); the executor converts bool/int operands of mean/var.

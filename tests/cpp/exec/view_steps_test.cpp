@@ -24,7 +24,8 @@ TEST(ViewOps, TextRoundTrips) {
       "func @f(%0:f32[n0, n1], %1:~i64, %2:~i64) {\n"
       "  %3:~i64 = dim.axis1 %0\n"
       "  %4:f32[n0, %1] = slice.axis1 %0, %1, %2, %2\n"
-      "  return %3, %4\n"
+      "  %5:f32[%1, %2] = reshape %0, %1, %2\n"
+      "  return %3, %4, %5\n"
       "}\n";
   EXPECT_EQ(ir::print(ir::parse(text)), text);
 }
@@ -88,6 +89,33 @@ TEST(ViewStepExec, MatchesSerialLoops) {
     } catch (const Error& e) {
       EXPECT_EQ(e.code(), ErrorCode::kOutOfRange);
       EXPECT_NE(std::string(e.what()).find("do not fit an axis of length"), std::string::npos) << e.what();
+    }
+  }
+}
+
+// reshape copies the elements when the counts agree and is a ValueError naming the shape else.
+TEST(ViewStepExec, ReshapeChecksTheElementCount) {
+  Builder b("f");
+  const auto r = b.new_input_symbol(), c = b.new_input_symbol();
+  const ValueId x = b.add_shaped_input(DType::kFloat64, {r, c});
+  const ValueId d0 = b.add_scalar_input(DType::kInt64, false);
+  const ValueId d1 = b.add_scalar_input(DType::kInt64, false);
+  b.set_outputs({b.reshape(x, {d0, d1})});
+  auto f = compile(b.finish());
+  std::vector<double> xs(12);
+  for (std::size_t i = 0; i < xs.size(); ++i) xs[i] = static_cast<double>(i) - 4.5;
+  std::vector<Value> out = f->run({array2(xs, 3, 4), Value::of_i64(6), Value::of_i64(2)});
+  ASSERT_EQ(out[0].dims[0], 6);
+  ASSERT_EQ(out[0].dims[1], 2);
+  for (std::size_t i = 0; i < xs.size(); ++i) ASSERT_EQ(out[0].data<double>()[i], xs[i]);
+  for (auto [a, bb] : {std::pair<std::int64_t, std::int64_t>{5, 2}, {-1, -12}, {0, 12}}) {
+    try {
+      f->run({array2(xs, 3, 4), Value::of_i64(a), Value::of_i64(bb)});
+      FAIL() << "expected a ValueError for " << a << ", " << bb;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kInvalidValue);
+      const std::string want = "shape: cannot reshape array of size 12 into shape (" + std::to_string(a) + ", " + std::to_string(bb) + ")";
+      EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
     }
   }
 }
