@@ -27,7 +27,7 @@ from .array_ops import (  # noqa: E402 (native kernels on NumPy arrays; not yet 
     argsort, bincount, cummax, cummin, cumprod, cumsum, diff, histogram, median, quantile, sort, take, top_k,
 )
 
-from .shape_ops import reshape  # noqa: E402
+from .shape_ops import concatenate, reshape, stack  # noqa: E402
 
 from ._version import __version__
 

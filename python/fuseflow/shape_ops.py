@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _slicing
 
-__all__ = ["reshape"]
+__all__ = ["reshape", "concatenate", "stack"]
 
 _MAX_RANK = 4
 
@@ -94,3 +94,115 @@ def reshape(x, *shape, order="C"):
     if isinstance(x, Traced):
         return _traced_reshape(x, shape, order)
     return np.reshape(np.asarray(x), _shape_entries(shape), order=order)
+
+
+# --------------------------------------------------------------------------- concatenate / stack
+
+_MAX_JOIN = 256  # arrays per concatenate/stack inside ff.jit (the IR op's operand limit)
+
+
+def _join_operands(name, arrays):
+    """(ctx, traced arrays cast to NumPy's result dtype) of a traced concatenate/stack, or None
+    when no entry is traced (the eager path)."""
+    from .dsl import Traced
+    if isinstance(arrays, Traced):
+        raise TypeError(f"arrays: ff.{name} takes a sequence of arrays, got one traced array (wrap it in a list)")
+    try:
+        items = list(arrays)
+    except TypeError:
+        raise TypeError(f"arrays: ff.{name} takes a sequence of arrays, got {type(arrays).__name__}") from None
+    if not any(isinstance(a, Traced) for a in items):
+        return None, items
+    if not items:
+        raise ValueError(f"arrays: need at least one array to {name}")
+    if len(items) > _MAX_JOIN:
+        raise ValueError(f"arrays: at most {_MAX_JOIN} arrays per ff.{name} inside ff.jit, got {len(items)}")
+    for k, a in enumerate(items):
+        if not isinstance(a, Traced):
+            raise TypeError(f"arrays: inside ff.jit every entry of ff.{name} must be a traced array, got "
+                            f"{type(a).__name__} at position {k}")
+        if not a.is_array:
+            raise ValueError(f"arrays: zero-dimensional arrays cannot be {'concatenated' if name == 'concatenate' else 'stacked'} "
+                             f"(a traced scalar at position {k})")
+    ctx = items[0]._ctx
+    if any(a._ctx is not ctx for a in items):
+        raise ValueError(f"arrays: the entries of ff.{name} come from different ff.jit traces")
+    dtype = np.result_type(*[a.dtype for a in items])
+    return ctx, [a if a.dtype == dtype else a.astype(dtype) for a in items]
+
+
+def _join_axis(axis, rank):
+    if isinstance(axis, bool) or not isinstance(axis, (numbers.Integral, np.integer)):
+        raise TypeError(f"axis: must be an integer, got {type(axis).__name__}")
+    axis = int(axis)
+    if not -rank <= axis < rank:
+        raise np.exceptions.AxisError(axis, rank, "axis")
+    return axis % rank
+
+
+def concatenate(arrays, axis=0):
+    """The arrays joined along an existing axis (np.concatenate). Inside ff.jit: traced arrays of
+    one rank whose other axes have the same lengths (the same symbols: e.g. slices or functions of
+    one input), promoted to NumPy's result dtype; one step writes them into one output.
+
+    Example:
+        >>> ff.jit(lambda x: ff.concatenate([x[1:], x[:1]]))(np.arange(4.0))
+        array([1., 2., 3., 0.])
+    """
+    from .dsl import Traced, _located
+    ctx, items = _join_operands("concatenate", arrays)
+    if ctx is None:
+        return np.concatenate(items, axis=axis)
+    if axis is None:
+        raise NotImplementedError("axis: axis=None (flattening) is not implemented for ff.concatenate inside "
+                                  "ff.jit; reshape(-1) each array first")
+    rank = items[0].ndim
+    for k, a in enumerate(items):
+        if a.ndim != rank:
+            raise ValueError(f"arrays: all the input arrays must have the same number of dimensions, but the array "
+                             f"at position 0 has {rank} and the array at position {k} has {a.ndim}")
+    axis = _join_axis(axis, rank)
+    if len(items) == 1:
+        return items[0]
+    symbols = tuple(ctx.builder.shape_of(a._id)[axis] for a in items)
+
+    def total():
+        lengths = [_slicing._cached(ctx, ("dim", s), lambda a=a: Traced(ctx, _located(ctx).dim(a._id, axis)))
+                   for s, a in zip(symbols, items)]
+        t = lengths[0]
+        for v in lengths[1:]:
+            t = t + v
+        return t
+
+    # Cached per axis symbols: two concatenations of equally long pieces get one axis symbol.
+    count = _slicing._cached(ctx, ("concat", symbols), total)
+    return Traced(ctx, _located(ctx).join("concatenate", count._id, [a._id for a in items], axis))
+
+
+def stack(arrays, axis=0):
+    """The arrays (one shape) joined along a new axis (np.stack). Inside ff.jit: traced arrays
+    whose shapes have the same symbols, promoted to NumPy's result dtype; one step.
+
+    Example:
+        >>> ff.jit(lambda x: ff.stack([x, x * 2], axis=1))(np.arange(3.0))
+        array([[0., 0.],
+               [1., 2.],
+               [2., 4.]])
+    """
+    from .dsl import Traced, _located
+    ctx, items = _join_operands("stack", arrays)
+    if ctx is None:
+        return np.stack(items, axis=axis)
+    shape = ctx.builder.shape_of(items[0]._id)
+    for k, a in enumerate(items):
+        if ctx.builder.shape_of(a._id) != shape:
+            raise ValueError(f"arrays: all input arrays must have the same shape, but the array at position 0 has "
+                             f"[{', '.join(shape)}] and the array at position {k} has "
+                             f"[{', '.join(ctx.builder.shape_of(a._id))}]")
+    rank = len(shape) + 1
+    if rank > _MAX_RANK:
+        raise ValueError(f"arrays: stacking {len(shape)}-D arrays gives {rank} axes; ff.jit arrays have at most {_MAX_RANK}")
+    axis = _join_axis(axis, rank)
+    n = len(items)
+    count = _slicing._cached(ctx, ("const", n), lambda: Traced(ctx, _located(ctx).constant_int(n, "int64", True)))
+    return Traced(ctx, _located(ctx).join("stack", count._id, [a._id for a in items], axis))

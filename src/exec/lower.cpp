@@ -176,7 +176,9 @@ void Lowerer::lower_op(const ir::Op& op, std::vector<Step>& steps) {
     case OpCode::kReduceAxes: emit_axis_reduce(op, steps); return;
     case OpCode::kDim:
     case OpCode::kSlice:
-    case OpCode::kReshape: emit_view_op(op, steps); return;
+    case OpCode::kReshape:
+    case OpCode::kConcatenate:
+    case OpCode::kStack: emit_view_op(op, steps); return;
     default: break;
   }
   if (ir::is_axis_op(op.code)) {

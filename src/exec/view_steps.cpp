@@ -106,6 +106,47 @@ void run_reshape(const ViewStep& s, std::vector<Value>& slots, std::int64_t& ele
   std::memcpy(out.storage->data(), in.raw_data(), static_cast<std::size_t>(size) * dtype_size(s.type));
 }
 
+// concatenate / stack: each array, seen as (outer, len_i, inner) around the axis (stack: len_i =
+// 1, the new axis), fills len_i * inner contiguous elements of every one of the outer result rows.
+void run_join(const ViewStep& s, std::vector<Value>& slots, std::int64_t& elements) {
+  const bool stack = s.op == ViewStep::kStack;
+  const std::size_t a = static_cast<std::size_t>(s.axis);
+  const std::size_t arrays = s.in_slots.size();
+  std::vector<std::int64_t> lens(arrays);
+  std::int64_t outer = 1, inner = 1, total = 0;
+  for (std::size_t i = 0; i < arrays; ++i) {
+    const std::vector<std::int64_t> dims = evaluate_dims(s.in_dims[i], slots);
+    lens[i] = stack ? 1 : dims[a];
+    total += lens[i];
+    if (i == 0) {
+      for (std::size_t k = 0; k < a; ++k) outer *= dims[k];
+      for (std::size_t k = stack ? a : a + 1; k < dims.size(); ++k) inner *= dims[k];
+    }
+  }
+  const std::int64_t n = outer * total * inner;
+  elements += n;
+  Value& out = slots[static_cast<std::size_t>(s.out_slot)];
+  ensure_writable_array(out, s.type, n);
+  if (n == 0) return;
+  const std::size_t item = dtype_size(s.type);
+  auto* y = static_cast<unsigned char*>(out.storage->data());
+  const std::size_t row_bytes = static_cast<std::size_t>(total * inner) * item;
+  std::size_t offset = 0;
+  for (std::size_t i = 0; i < arrays; ++i) {
+    const std::size_t chunk = static_cast<std::size_t>(lens[i] * inner) * item;
+    const auto* x = static_cast<const unsigned char*>(slots[static_cast<std::size_t>(s.in_slots[i])].raw_data());
+    if (chunk > 0) {
+      const int threads = threads_for(outer * lens[i] * inner, 1 << 16);
+#pragma omp parallel for num_threads(threads) schedule(static)
+      for (std::int64_t o = 0; o < outer; ++o) {
+        std::memcpy(y + static_cast<std::size_t>(o) * row_bytes + offset, x + static_cast<std::size_t>(o) * chunk, chunk);
+      }
+    }
+    offset += chunk;
+  }
+  check_interrupt();
+}
+
 }  // namespace
 
 void run_view_step(const ViewStep& s, std::vector<Value>& slots, std::int64_t& elements) {
@@ -117,6 +158,8 @@ void run_view_step(const ViewStep& s, std::vector<Value>& slots, std::int64_t& e
     }
     case ViewStep::kSlice: run_slice(s, slots, elements); return;
     case ViewStep::kReshape: run_reshape(s, slots, elements); return;
+    case ViewStep::kConcatenate:
+    case ViewStep::kStack: run_join(s, slots, elements); return;
   }
 }
 

@@ -407,6 +407,15 @@ ValueId Builder::reshape(ValueId x, const std::vector<ValueId>& dims) {
   return make(OpCode::kReshape, std::move(operands));
 }
 
+ValueId Builder::join(OpCode code, ValueId count, const std::vector<ValueId>& xs, int axis) {
+  if (code != OpCode::kConcatenate && code != OpCode::kStack) fail(ErrorCode::kInvalidValue, code, "is not concatenate or stack");
+  std::vector<ValueId> operands{count};
+  operands.insert(operands.end(), xs.begin(), xs.end());
+  Attributes a;
+  a.axis = axis;
+  return make(code, std::move(operands), a);
+}
+
 bool Builder::visible(ValueId v) const {
   if (v < 0 || static_cast<std::size_t>(v) >= program_.values.size()) return false;
   return std::find(open_scopes_.begin(), open_scopes_.end(), scope_of_[static_cast<std::size_t>(v)]) != open_scopes_.end();

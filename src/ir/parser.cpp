@@ -403,6 +403,9 @@ class Parser {
       } else if (*code == OpCode::kTranspose) {
         need(1, 1);
         v = builder_.transpose(ops[0], std::vector<int>(attrs.perm.begin(), attrs.perm.end()));
+      } else if (*code == OpCode::kConcatenate || *code == OpCode::kStack) {
+        need(2, 257);
+        v = builder_.join(*code, ops[0], std::vector<ValueId>(ops.begin() + 1, ops.end()), attrs.axis);
       } else if (*code == OpCode::kReshape) {
         need(2, 5);
         v = builder_.reshape(ops[0], std::vector<ValueId>(ops.begin() + 1, ops.end()));

@@ -220,9 +220,10 @@ struct AxisStep {
 // scalar slot out_slot. kSlice copies `count` elements of that axis from index `begin` in steps of
 // `step` (scalar slots count_slot, begin_slot, step_slot) with the other axes whole. kReshape
 // checks that the int scalars in shape_slots multiply to the operand's element count (a negative
-// one is the unknown axis the tracer could not infer) and copies the elements.
+// one is the unknown axis the tracer could not infer) and copies the elements. kConcatenate and
+// kStack write the arrays in in_slots one after another along `axis` (stack: a new axis).
 struct ViewStep {
-  enum Op : std::uint8_t { kDim, kSlice, kReshape } op = kDim;
+  enum Op : std::uint8_t { kDim, kSlice, kReshape, kConcatenate, kStack } op = kDim;
   DType type = DType::kFloat64;  // the element type of operands and result
   int out_slot = -1;
   int axis = 0;

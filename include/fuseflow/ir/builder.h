@@ -67,6 +67,9 @@ class Builder {
   ValueId slice(ValueId x, ValueId count, ValueId begin, ValueId step, int axis);
   // x's elements (C order) as the shape `dims` (1-4 int scalars; see ops.def reshape).
   ValueId reshape(ValueId x, const std::vector<ValueId>& dims);
+  // xs joined along `axis` (an existing axis: concatenate; a new one: stack); count is the result
+  // axis length as an int scalar (see ops.def concatenate/stack).
+  ValueId join(OpCode code, ValueId count, const std::vector<ValueId>& xs, int axis);
   // Whether v may be used here (not defined inside a loop body that has ended).
   bool visible(ValueId v) const;
   // Reduction along axes (ir/axis_reduce.h); the executor converts bool/int operands of mean/var.

@@ -25,7 +25,9 @@ TEST(ViewOps, TextRoundTrips) {
       "  %3:~i64 = dim.axis1 %0\n"
       "  %4:f32[n0, %1] = slice.axis1 %0, %1, %2, %2\n"
       "  %5:f32[%1, %2] = reshape %0, %1, %2\n"
-      "  return %3, %4, %5\n"
+      "  %6:f32[n0, %1] = concatenate.axis1 %1, %0, %4\n"
+      "  %7:f32[n0, %2, n1] = stack.axis1 %2, %0, %0\n"
+      "  return %3, %4, %5, %6, %7\n"
       "}\n";
   EXPECT_EQ(ir::print(ir::parse(text)), text);
 }
@@ -41,6 +43,10 @@ void expect_error(const std::string& text, const std::string& part) {
 
 TEST(ViewOps, RulesNameTheProblem) {
   expect_error("func @f(%0:f64[n0, n1]) {\n  %1:~i64 = dim.axis2 %0\n  return %1\n}\n", "axis 2 is out of range");
+  expect_error("func @f(%0:f64[n0, n1], %1:f64[n1], %2:~i64) {\n  %3:f64[%2, n1] = concatenate.axis0 %2, %0, %1\n  return %3\n}\n",
+               "all axes but axis 0 must match");
+  expect_error("func @f(%0:f64[n0, n1], %1:f32[n0, n1], %2:~i64) {\n  %3:f64[%2, n0, n1] = stack.axis0 %2, %0, %1\n  return %3\n}\n",
+               "arrays must share one dtype");
   expect_error("func @f(%0:f64[n0], %1:~f64) {\n  %2:f64[%1] = slice.axis0 %0, %1, %1, %1\n  return %2\n}\n",
                "count");
   expect_error("func @f(%0:f64[n0], %1:~i64) {\n  %2:f64[%1] = slice.axis0 %0, %1, %1\n  return %2\n}\n", "slice");
