@@ -27,6 +27,8 @@ from .array_ops import (  # noqa: E402 (native kernels on NumPy arrays; not yet 
     argsort, bincount, cummax, cummin, cumprod, cumsum, diff, histogram, median, quantile, sort, take, top_k,
 )
 
+from .shape_ops import concatenate, reshape, stack  # noqa: E402
+
 from ._version import __version__
 
 # ff.abs/min/max/round/sum/any/all exist too but stay out of __all__: `from fuseflow import *` must not

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import _core
 from . import _numpy_interop
+from . import _slicing
 
 __all__ = [
     "Traced", "TracedGraph", "where", "minimum", "maximum", "clip", "abs", "exp", "log", "log1p",
@@ -159,11 +160,12 @@ class Traced:
                         "use ff.* functions (ff.exp, ff.sum, ...) instead of numpy ones")
 
     def __getitem__(self, index):
-        """Integer indexing along one axis: x[i], x[:, i], x[..., i] (i a Python int or a traced int
-        scalar: the axis is dropped) and gathers x[idx], x[:, idx] (idx a traced int32/int64 array:
-        np.take along that axis). Other axes must be full slices ``:``. Negative indices count from
-        the end; one out of range is an IndexError naming idx at run time. Slices with bounds, boolean
-        masks and several indexed axes are not implemented inside ff.jit yet."""
+        """Basic slices with static bounds on any axes (x[1:-1], x[::2], x[:, 2:5], x[::-1]: NumPy's
+        rules; each sliced axis is one strided copy), integer indexing along one axis: x[i], x[:, i],
+        x[..., i] (i a Python int or a traced int scalar: the axis is dropped) and gathers x[idx],
+        x[:, idx] (idx a traced int32/int64 array: np.take along that axis), which may sit next to
+        slices. Negative indices count from the end; one out of range is an IndexError naming idx at
+        run time. Boolean masks, None and several indexed axes are not implemented inside ff.jit."""
         from .array_ops import take
         if not self.is_array:
             raise TypeError("index: a traced scalar cannot be indexed")
@@ -177,12 +179,14 @@ class Traced:
         if len(items) > ndim:
             raise IndexError(f"index: too many indices for a {ndim}-D array: {len(items)} were given")
         picked = None
+        slices = []
         for axis, it in enumerate(items):
-            if isinstance(it, slice) and it == slice(None):
-                continue
+            if isinstance(it, slice) and it.start is None and it.stop is None and it.step is None:
+                continue  # (not it == slice(None): that compares a traced bound with None)
             if isinstance(it, slice):
-                raise NotImplementedError(f"index: slices with bounds or steps ({it}) are not implemented inside "
-                                          "ff.jit yet; only full slices ':' next to one integer or index array")
+                _slicing.normalize(it)  # bad bounds raise before any op is recorded
+                slices.append((axis, it))
+                continue
             if it is None:
                 raise NotImplementedError("index: np.newaxis / None is not implemented inside ff.jit")
             if isinstance(it, (bool, np.bool_)) or (isinstance(it, Traced) and it.dtype == np.bool_):
@@ -192,10 +196,13 @@ class Traced:
                 raise NotImplementedError("index: indexing more than one axis at once is not implemented inside "
                                           "ff.jit; index one axis at a time")
             picked = (axis, it)
+        result = self
+        for axis, it in slices:  # slicing keeps the rank, so the axis numbers stay valid
+            result = _slicing.slice_axis(result, axis, it)
         if picked is None:
-            return self
+            return result
         axis, it = picked
-        return take(self, it, axis=axis)
+        return take(result, it, axis=axis)
 
     # ---- axis permutations (one transpose step each; see src/exec/lower_axis.cpp)
     @property
@@ -228,6 +235,13 @@ class Traced:
         if perm == list(range(ndim)):
             return self
         return Traced(self._ctx, _located(self._ctx).transpose(self._id, perm))
+
+    def reshape(self, *shape, order="C"):
+        """x's elements (C order) as the given shape: ints, one of them may be -1, or traced int
+        scalars (see ff.reshape). Element counts that differ are a ValueError naming the shape when
+        the function runs (axis lengths are symbols while tracing). One copy step."""
+        from .shape_ops import reshape
+        return reshape(self, *shape, order=order)
 
     __hash__ = object.__hash__
 

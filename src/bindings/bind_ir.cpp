@@ -170,6 +170,13 @@ void bind_ir(nb::module_& m) {
       .def("transpose", &Builder::transpose)
       .def("array_stat", [](Builder& b, const std::string& op, const std::vector<ValueId>& operands, int axis, int flags) { return b.array_stat(opcode_arg(op, ir::OpClass::kAxis, "array op"), operands, axis, flags); })
       .def("take", &Builder::take)
+      .def("dim", &Builder::dim)
+      .def("slice", &Builder::slice)
+      .def("visible", &Builder::visible)
+      .def("reshape", &Builder::reshape)
+      .def("join", [](Builder& b, const std::string& op, ValueId count, const std::vector<ValueId>& xs, int axis) {
+        return b.join(op == "stack" ? ir::OpCode::kStack : ir::OpCode::kConcatenate, count, xs, axis);
+      })
       .def("reduce_axes", [](Builder& b, ValueId x, const std::string& kind, const std::vector<int>& axes, bool keepdims, double ddof) {
         // Axes arrive normalised (0 <= axis < rank, distinct) from python/fuseflow/reductions.py.
         ir::AxisReduce r;

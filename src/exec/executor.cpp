@@ -17,6 +17,7 @@
 #include "exec/axis_step.h"
 #include "exec/executor_reduce.h"
 #include "exec/executor_small.h"
+#include "exec/view_steps.h"
 #include "exec/graph_steps.h"
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/error.h"
@@ -607,6 +608,7 @@ void run_steps(const std::vector<Step>& steps, RunState& state, Profiler* profil
       case Step::kAxisReduce: run_axis_reduce(*step.axis_reduce, state.slots, elements); break;
       case Step::kLocalityIn: run_locality_in(step.locality, state.slots, elements); break;
       case Step::kLocalityOut: run_locality_out(step.locality, state.slots, elements); break;
+      case Step::kView: run_view_step(*step.view, state.slots, elements); break;
     }
     if (profile) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

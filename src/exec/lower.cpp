@@ -174,6 +174,11 @@ void Lowerer::lower_op(const ir::Op& op, std::vector<Step>& steps) {
     case OpCode::kLoop:
     case OpCode::kWhile: emit_loop(op, steps); return;
     case OpCode::kReduceAxes: emit_axis_reduce(op, steps); return;
+    case OpCode::kDim:
+    case OpCode::kSlice:
+    case OpCode::kReshape:
+    case OpCode::kConcatenate:
+    case OpCode::kStack: emit_view_op(op, steps); return;
     default: break;
   }
   if (ir::is_axis_op(op.code)) {

@@ -96,6 +96,8 @@ class Lowerer {
   void emit_edge_gather(const ir::Op& op, std::vector<Step>& steps);
   void emit_loop(const ir::Op& op, std::vector<Step>& steps);
   void emit_axis_op(const ir::Op& op, std::vector<Step>& steps);  // lower_axis.cpp
+  void emit_view_op(const ir::Op& op, std::vector<Step>& steps);  // lower_view.cpp
+  void emit_join(const ir::Op& op, std::vector<Step>& steps);     // lower_view.cpp
   void emit_axis_reduce(const ir::Op& op, std::vector<Step>& steps);  // lower_axis_reduce.cpp
   // Locality relabelling (lower_locality.cpp): the graph input a program may be relabelled by
   // (kNoValue: none), and the step permuting node inputs in / node outputs out.

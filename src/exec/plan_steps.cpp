@@ -31,6 +31,7 @@ const char* step_kind_name(Step::Kind k) {
     case Step::kAxisReduce: return "axis_reduce";
     case Step::kLocalityIn:
     case Step::kLocalityOut: return "locality";
+    case Step::kView: return "view";
   }
   return "?";
 }

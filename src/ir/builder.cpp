@@ -377,7 +377,7 @@ ValueId Builder::dot(ValueId a, ValueId b) {
 }
 
 ValueId Builder::axis_op(OpCode code, ValueId x, int axis) {
-  if (!is_axis_op(code) || code == OpCode::kTranspose || code == OpCode::kTake) fail(ErrorCode::kInvalidValue, code, "is not an array op along an axis");
+  if (!is_axis_op(code) || code == OpCode::kTranspose || code == OpCode::kTake || code == OpCode::kDim || code == OpCode::kSlice) fail(ErrorCode::kInvalidValue, code, "is not an array op along an axis");
   Attributes a;
   a.axis = axis;
   return make(code, {x}, a);
@@ -402,6 +402,38 @@ ValueId Builder::array_stat(OpCode code, const std::vector<ValueId>& operands, i
   }
   a.value.i = flags;
   return make(code, operands, a);
+}
+
+ValueId Builder::dim(ValueId x, int axis) {
+  Attributes a;
+  a.axis = axis;
+  return make(OpCode::kDim, {x}, a);
+}
+
+ValueId Builder::slice(ValueId x, ValueId count, ValueId begin, ValueId step, int axis) {
+  Attributes a;
+  a.axis = axis;
+  return make(OpCode::kSlice, {x, count, begin, step}, a);
+}
+
+ValueId Builder::reshape(ValueId x, const std::vector<ValueId>& dims) {
+  std::vector<ValueId> operands{x};
+  operands.insert(operands.end(), dims.begin(), dims.end());
+  return make(OpCode::kReshape, std::move(operands));
+}
+
+ValueId Builder::join(OpCode code, ValueId count, const std::vector<ValueId>& xs, int axis) {
+  if (code != OpCode::kConcatenate && code != OpCode::kStack) fail(ErrorCode::kInvalidValue, code, "is not concatenate or stack");
+  std::vector<ValueId> operands{count};
+  operands.insert(operands.end(), xs.begin(), xs.end());
+  Attributes a;
+  a.axis = axis;
+  return make(code, std::move(operands), a);
+}
+
+bool Builder::visible(ValueId v) const {
+  if (v < 0 || static_cast<std::size_t>(v) >= program_.values.size()) return false;
+  return std::find(open_scopes_.begin(), open_scopes_.end(), scope_of_[static_cast<std::size_t>(v)]) != open_scopes_.end();
 }
 
 ValueId Builder::transpose(ValueId x, const std::vector<int>& perm) {

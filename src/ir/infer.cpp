@@ -411,6 +411,76 @@ Type array_stat_type(const Context& cx, const std::vector<ValueId>& operands, co
 }
 }  // namespace
 
+// dim: x's axis length as an int64 scalar. slice: x with axis `axis` cut to `count` elements
+// (count's symbol); count, begin and step are integer scalars (bounds are checked at run time).
+Type view_op_type(const Context& cx, const std::vector<ValueId>& operands, const SymbolLookup& symbols, const DefLookup& defs) {
+  const Type& x = expect_kind(cx, operands[0], Kind::kArray, "operand");
+  if (cx.attrs.axis < 0 || cx.attrs.axis >= x.rank) {
+    cx.fail(ErrorCode::kInvalidValue, "axis " + std::to_string(cx.attrs.axis) + " is out of range for " + describe(cx.program, operands[0]));
+  }
+  if (cx.code == OpCode::kDim) return Type::scalar(DType::kInt64, true);
+  expect_int_scalar(cx, operands[1], "count");
+  expect_int_scalar(cx, operands[2], "begin");
+  expect_int_scalar(cx, operands[3], "step");
+  SymbolId dims[kMaxRank];
+  for (int k = 0; k < x.rank; ++k) dims[k] = x.dims[static_cast<std::size_t>(k)];
+  dims[cx.attrs.axis] = count_symbol(cx, operands[1], symbols, defs);
+  return Type::shaped(x.dtype, shape_length(cx.program, dims, x.rank, symbols), dims, x.rank);
+}
+
+// reshape: 1-4 integer scalar axis lengths, each axis with its operand's symbol; one axis keeps
+// x's element-count symbol (x.reshape(-1)). Whether the counts agree is checked at run time.
+Type reshape_type(const Context& cx, const std::vector<ValueId>& operands, const SymbolLookup& symbols, const DefLookup& defs) {
+  const Type& x = expect_kind(cx, operands[0], Kind::kArray, "operand");
+  const int rank = static_cast<int>(operands.size()) - 1;
+  if (rank < 1 || rank > kMaxRank) cx.fail(ErrorCode::kInvalidValue, "shape must have 1 to " + std::to_string(kMaxRank) + " axes");
+  SymbolId dims[kMaxRank];
+  for (int k = 0; k < rank; ++k) {
+    expect_int_scalar(cx, operands[static_cast<std::size_t>(k + 1)], "shape entry");
+    dims[k] = rank == 1 ? x.length : count_symbol(cx, operands[static_cast<std::size_t>(k + 1)], symbols, defs);
+  }
+  return Type::shaped(x.dtype, shape_length(cx.program, dims, rank, symbols), dims, rank);
+}
+
+// concatenate / stack: operands[0] the result axis length (int scalar), then the arrays: one dtype,
+// one rank; concatenate: equal axes except `axis`; stack: equal shapes, a new axis `axis`.
+Type join_type(const Context& cx, const std::vector<ValueId>& operands, const SymbolLookup& symbols, const DefLookup& defs) {
+  expect_int_scalar(cx, operands[0], "count");
+  const Type& x0 = expect_kind(cx, operands[1], Kind::kArray, "array 0");
+  const bool stack = cx.code == OpCode::kStack;
+  const int rank = x0.rank + (stack ? 1 : 0);
+  if (rank > kMaxRank) cx.fail(ErrorCode::kInvalidValue, "the result would have " + std::to_string(rank) + " axes (at most " + std::to_string(kMaxRank) + ")");
+  if (cx.attrs.axis < 0 || cx.attrs.axis >= rank) {
+    cx.fail(ErrorCode::kInvalidValue, "axis " + std::to_string(cx.attrs.axis) + " is out of range for a result of " + std::to_string(rank) + " axes");
+  }
+  for (std::size_t i = 2; i < operands.size(); ++i) {
+    const Type& x = expect_kind(cx, operands[i], Kind::kArray, "array");
+    if (x.dtype != x0.dtype) {
+      cx.fail(ErrorCode::kInvalidType, "arrays must share one dtype (casts are explicit in the IR): " + describe(cx.program, operands[1]) +
+                                           " vs " + describe(cx.program, operands[i]));
+    }
+    bool same = x.rank == x0.rank;
+    for (int k = 0; same && k < x.rank; ++k) {
+      same = (!stack && k == cx.attrs.axis) || x.dims[static_cast<std::size_t>(k)] == x0.dims[static_cast<std::size_t>(k)];
+    }
+    if (!same) {
+      cx.fail(ErrorCode::kInvalidValue, "array " + std::to_string(i - 1) + " has shape " + shape_str(cx.program, x) + " but array 0 has " +
+                                            shape_str(cx.program, x0) + (stack ? "; stacked arrays must have one shape"
+                                                                              : "; all axes but axis " + std::to_string(cx.attrs.axis) + " must match"));
+    }
+  }
+  SymbolId dims[kMaxRank];
+  for (int k = 0, j = 0; k < rank; ++k) {
+    if (k == cx.attrs.axis) {
+      dims[k] = count_symbol(cx, operands[0], symbols, defs);
+      if (!stack) ++j;
+    } else {
+      dims[k] = x0.dims[static_cast<std::size_t>(j++)];
+    }
+  }
+  return Type::shaped(x0.dtype, shape_length(cx.program, dims, rank, symbols), dims, rank);
+}
+
 Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>& operands, const Attributes& attrs,
                 const Type* declared, const SymbolLookup& symbols, const DefLookup& defs, const SourceLocation* loc) {
   Context cx{program, code, attrs, loc};
@@ -588,6 +658,9 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
       break;
   }
   if (is_array_stat(code)) return array_stat_type(cx, operands, symbols, defs);
+  if (code == OpCode::kDim || code == OpCode::kSlice) return view_op_type(cx, operands, symbols, defs);
+  if (code == OpCode::kReshape) return reshape_type(cx, operands, symbols, defs);
+  if (code == OpCode::kConcatenate || code == OpCode::kStack) return join_type(cx, operands, symbols, defs);
   if (is_axis_op(code)) return axis_op_type(cx, operands, symbols);
   cx.fail(ErrorCode::kInternal, "infer_type called on a control-flow op");
 }

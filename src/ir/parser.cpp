@@ -428,6 +428,18 @@ class Parser {
       } else if (*code == OpCode::kTranspose) {
         need(1, 1);
         v = builder_.transpose(ops[0], std::vector<int>(attrs.perm.begin(), attrs.perm.end()));
+      } else if (*code == OpCode::kConcatenate || *code == OpCode::kStack) {
+        need(2, 257);
+        v = builder_.join(*code, ops[0], std::vector<ValueId>(ops.begin() + 1, ops.end()), attrs.axis);
+      } else if (*code == OpCode::kReshape) {
+        need(2, 5);
+        v = builder_.reshape(ops[0], std::vector<ValueId>(ops.begin() + 1, ops.end()));
+      } else if (*code == OpCode::kDim) {
+        need(1, 1);
+        v = builder_.dim(ops[0], attrs.axis);
+      } else if (*code == OpCode::kSlice) {
+        need(4, 4);
+        v = builder_.slice(ops[0], ops[1], ops[2], ops[3], attrs.axis);
       } else if (*code == OpCode::kTake) {
         need(2, 2);
         v = builder_.take(ops[0], ops[1], attrs.axis);

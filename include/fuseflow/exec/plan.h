@@ -238,6 +238,24 @@ struct AxisStep {
   int out2_slot = -1;
 };
 
+// Shape ops run as a step of their own (src/exec/view_steps.cpp, lowered in lower_view.cpp).
+// kDim writes the length of axis `axis` of the array in in_slots[0] (shape in_dims[0]) into the
+// scalar slot out_slot. kSlice copies `count` elements of that axis from index `begin` in steps of
+// `step` (scalar slots count_slot, begin_slot, step_slot) with the other axes whole. kReshape
+// checks that the int scalars in shape_slots multiply to the operand's element count (a negative
+// one is the unknown axis the tracer could not infer) and copies the elements. kConcatenate and
+// kStack write the arrays in in_slots one after another along `axis` (stack: a new axis).
+struct ViewStep {
+  enum Op : std::uint8_t { kDim, kSlice, kReshape, kConcatenate, kStack } op = kDim;
+  DType type = DType::kFloat64;  // the element type of operands and result
+  int out_slot = -1;
+  int axis = 0;
+  std::vector<int> in_slots;
+  std::vector<std::vector<LengthSource>> in_dims;  // per operand: its axes
+  int count_slot = -1, begin_slot = -1, step_slot = -1;  // kSlice
+  std::vector<int> shape_slots;                          // kReshape
+};
+
 // A loop region. Carries live in `carry_slots` during the body; after each iteration the
 // values in `yield_slots` become the carries (buffers swap, never copy).
 struct LoopStep {
@@ -255,7 +273,7 @@ struct LoopStep {
 };
 
 struct Step {
-  enum Kind : std::uint8_t { kKernel, kNeighborAgg, kEdgeGather, kGraphQuery, kLoop, kAxis, kAxisReduce, kLocalityIn, kLocalityOut } kind;
+  enum Kind : std::uint8_t { kKernel, kNeighborAgg, kEdgeGather, kGraphQuery, kLoop, kAxis, kAxisReduce, kLocalityIn, kLocalityOut, kView } kind;
   std::shared_ptr<Kernel> kernel;
   NeighborAggStep agg{};
   EdgeGatherStep gather{};
@@ -264,6 +282,7 @@ struct Step {
   std::shared_ptr<AxisStep> axis;  // kAxis
   std::shared_ptr<AxisReduceStep> axis_reduce;
   LocalityStep locality;
+  std::shared_ptr<ViewStep> view;  // kView
   int profile_id = 0;  // index into a run's profile table
   std::string label;
 };

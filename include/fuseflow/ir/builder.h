@@ -64,6 +64,18 @@ class Builder {
   // `flags` go to attrs.value.i (median/quantile: bit 0 keepdims, the reduced axes kept as "1";
   // bit 1 every axis, NumPy's axis=None, with `axis` 0).
   ValueId array_stat(OpCode code, const std::vector<ValueId>& operands, int axis, int flags);
+  // The length of x's axis `axis` as an int64 scalar.
+  ValueId dim(ValueId x, int axis);
+  // x's axis `axis` cut to `count` elements from `begin` in steps of `step` (int scalars; see
+  // ops.def slice): the result's axis has count's symbol.
+  ValueId slice(ValueId x, ValueId count, ValueId begin, ValueId step, int axis);
+  // x's elements (C order) as the shape `dims` (1-4 int scalars; see ops.def reshape).
+  ValueId reshape(ValueId x, const std::vector<ValueId>& dims);
+  // xs joined along `axis` (an existing axis: concatenate; a new one: stack); count is the result
+  // axis length as an int scalar (see ops.def concatenate/stack).
+  ValueId join(OpCode code, ValueId count, const std::vector<ValueId>& xs, int axis);
+  // Whether v may be used here (not defined inside a loop body that has ended).
+  bool visible(ValueId v) const;
   // Reduction along axes (ir/axis_reduce.h); the executor converts bool/int operands of mean/var.
   ValueId reduce_axes(ValueId x, const AxisReduce& r);
   ValueId full(ValueId count, ValueId value);            // value's dtype (made strong)
