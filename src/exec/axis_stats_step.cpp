@@ -4,6 +4,7 @@
 // (src/bindings/bind_array_ops.cpp), with the same arguments, so traced and eager results agree
 // bit for bit. The argument rules the eager front end checks in Python are checked here at run
 // time (the traced values are only known now), with the same messages naming the argument.
+#include "exec/dtype_visit.h"
 #include "exec/axis_stats_step.h"
 
 #include <cmath>
@@ -24,18 +25,6 @@
 namespace fuseflow::exec {
 
 namespace {
-
-// Calls f with a value of the kernels' element type for `t` (bool as its uint8 bytes).
-template <class F>
-void visit(DType t, F&& f) {
-  switch (t) {
-    case DType::kBool: f(std::uint8_t{}); return;
-    case DType::kInt32: f(std::int32_t{}); return;
-    case DType::kInt64: f(std::int64_t{}); return;
-    case DType::kFloat32: f(float{}); return;
-    case DType::kFloat64: f(double{}); return;
-  }
-}
 
 const Value& extra(const AxisStep& s, const std::vector<Value>& slots, std::size_t i) {
   return slots[static_cast<std::size_t>(s.extra_slots[i])];
@@ -141,7 +130,7 @@ void run_histogram(const AxisStep& s, std::vector<Value>& slots) {
       if (edges[i] > edges[i + 1]) throw_value_error("bins", "edges must increase monotonically");
     }
     Buffer<std::int64_t> counts;
-    visit(s.in_type, [&](auto tag) {
+    visit_element_type(s.in_type, [&](auto tag) {
       using T = decltype(tag);
       counts = kernels::histogram_edges<T>(static_cast<const T*>(in.raw_data()), n, edges.data(), nbins);
     });
@@ -162,7 +151,7 @@ void run_histogram(const AxisStep& s, std::vector<Value>& slots) {
   const std::vector<double> edges = uniform_edges<double>(first, last, nbins);
   if (s.op == AxisStep::kHistogramEdges) return copy_to(out, DType::kFloat64, edges.data(), nbins + 1);
   Buffer<std::int64_t> counts;
-  visit(s.in_type, [&](auto tag) {
+  visit_element_type(s.in_type, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (!std::is_same_v<T, float>) {
       counts = kernels::histogram_uniform<T, double>(static_cast<const T*>(in.raw_data()), n, edges.data(), nbins, denom, false);
@@ -178,7 +167,7 @@ void run_bincount(const AxisStep& s, const std::vector<std::int64_t>& dims, std:
   const bool weighted = s.extra_slots.size() == 2;
   Buffer<std::int64_t> counts;
   Buffer<double> sums;
-  visit(s.in_type, [&](auto tag) {
+  visit_element_type(s.in_type, [&](auto tag) {
     using I = decltype(tag);
     if constexpr (std::is_integral_v<I>) {
       const I* x = static_cast<const I*>(in.raw_data());
@@ -213,7 +202,7 @@ void run_quantile(const AxisStep& s, const void* x, kernels::AxisView v, std::ve
     write_floats<float>(s, slots, m, [&](float* y) { kernels::quantile_axis<float, float>(static_cast<const float*>(x), v, q.data(), nq, y); });
     return;
   }
-  visit(s.in_type, [&](auto tag) {
+  visit_element_type(s.in_type, [&](auto tag) {
     using T = decltype(tag);
     write_floats<double>(s, slots, m, [&](double* y) { kernels::quantile_axis<T, double>(static_cast<const T*>(x), v, q.data(), nq, y); });
   });
@@ -251,7 +240,7 @@ void run_axis_stat(const AxisStep& s, const std::vector<std::int64_t>& dims, std
       if (count < 0 || count > v.len) throw Error(ErrorCode::kInternal, "diff: result length outside [0, axis length]");
       ensure_writable_array(out, s.out_type, v.outer * count * v.inner);
       if (count == 0 || v.outer * v.inner == 0) return;
-      visit(s.in_type, [&](auto tag) {
+      visit_element_type(s.in_type, [&](auto tag) {
         using T = decltype(tag);
         kernels::diff<T>(static_cast<const T*>(x), static_cast<T*>(out.storage->data()), v, v.len - count, s.in_type == DType::kBool);
       });
@@ -269,7 +258,7 @@ void run_axis_stat(const AxisStep& s, const std::vector<std::int64_t>& dims, std
       Value* partner = s.out2_slot >= 0 ? &slots[static_cast<std::size_t>(s.out2_slot)] : nullptr;
       Value* values_out = s.op == AxisStep::kTopK ? &out : partner;
       Value* indices_out = s.op == AxisStep::kTopKIndices ? &out : partner;
-      visit(s.in_type, [&](auto tag) {
+      visit_element_type(s.in_type, [&](auto tag) {
         using T = decltype(tag);
         Buffer<T> values_scratch;
         Buffer<std::int64_t> indices_scratch;
@@ -294,7 +283,7 @@ void run_axis_stat(const AxisStep& s, const std::vector<std::int64_t>& dims, std
       break;
     }
     case AxisStep::kMedian: {
-      visit(s.in_type, [&](auto tag) {
+      visit_element_type(s.in_type, [&](auto tag) {
         using T = decltype(tag);
         using R = std::conditional_t<std::is_same_v<T, float>, float, double>;
         write_floats<R>(s, slots, v.outer * v.inner, [&](R* y) { kernels::median_axis<T, R>(static_cast<const T*>(x), v, y); });

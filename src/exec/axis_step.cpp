@@ -1,6 +1,7 @@
 // The executor's AxisStep: one array op along an axis over the (outer, len, inner) view of a
 // C-contiguous operand, by the same kernels the eager ff.cumsum/ff.sort/... call (src/kernels/),
 // so a traced call and an eager call give the same bits. Transposes are a strided copy.
+#include "exec/dtype_visit.h"
 #include "exec/axis_step.h"
 
 #include <algorithm>
@@ -21,18 +22,6 @@ namespace fuseflow::exec {
 
 namespace {
 
-// Calls f with a value of the kernels' element type for `t` (bool as its uint8 bytes).
-template <class F>
-void visit(DType t, F&& f) {
-  switch (t) {
-    case DType::kBool: f(std::uint8_t{}); return;
-    case DType::kInt32: f(std::int32_t{}); return;
-    case DType::kInt64: f(std::int64_t{}); return;
-    case DType::kFloat32: f(float{}); return;
-    case DType::kFloat64: f(double{}); return;
-  }
-}
-
 kernels::ScanOp scan_op(AxisStep::Op op) {
   switch (op) {
     case AxisStep::kCumSum: return kernels::ScanOp::kSum;
@@ -44,7 +33,7 @@ kernels::ScanOp scan_op(AxisStep::Op op) {
 
 void run_scan(const AxisStep& s, const void* x, void* y, kernels::AxisView v) {
   const bool accumulate = s.op == AxisStep::kCumSum || s.op == AxisStep::kCumProd;
-  visit(s.in_type, [&](auto tag) {
+  visit_element_type(s.in_type, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_floating_point_v<T>) {
       kernels::scan<T, T>(scan_op(s.op), static_cast<const T*>(x), static_cast<T*>(y), v);
@@ -193,7 +182,7 @@ void run_axis_step(const AxisStep& s, std::vector<Value>& slots, std::int64_t& e
   const void* x = in.raw_data();
   void* y = out.storage->data();
   if (s.op == AxisStep::kTranspose) {
-    visit(s.in_type, [&](auto tag) {
+    visit_element_type(s.in_type, [&](auto tag) {
       using T = decltype(tag);
       transpose_copy<T>(static_cast<const T*>(x), static_cast<T*>(y), dims, s.perm);
     });
@@ -206,13 +195,13 @@ void run_axis_step(const AxisStep& s, std::vector<Value>& slots, std::int64_t& e
   for (std::size_t k = static_cast<std::size_t>(s.axis) + 1; k < dims.size(); ++k) v.inner *= dims[k];
   switch (s.op) {
     case AxisStep::kSort:
-      visit(s.in_type, [&](auto tag) {
+      visit_element_type(s.in_type, [&](auto tag) {
         using T = decltype(tag);
         kernels::sort_axis<T>(static_cast<const T*>(x), static_cast<T*>(y), v);
       });
       break;
     case AxisStep::kArgSort:
-      visit(s.in_type, [&](auto tag) {
+      visit_element_type(s.in_type, [&](auto tag) {
         using T = decltype(tag);
         kernels::argsort_axis<T>(static_cast<const T*>(x), static_cast<std::int64_t*>(y), v);
       });

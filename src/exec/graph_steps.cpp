@@ -1,5 +1,6 @@
 // neighbor_agg and edge gathers. Pull over CSC for "in", CSR for "out", both lists for "both";
 // each node's value is computed by one thread in neighbour order, so results are deterministic.
+#include "exec/dtype_visit.h"
 #include "exec/graph_steps.h"
 
 #include "exec/graph_chunks.h"
@@ -326,17 +327,6 @@ void aggregate_direction(const NeighborAggStep& s, const Adjacency& adj, std::sp
   }
 }
 
-template <class F>
-void with_value_type(DType t, F&& f) {
-  switch (t) {
-    case DType::kBool: f(std::uint8_t{}); break;
-    case DType::kInt32: f(std::int32_t{}); break;
-    case DType::kInt64: f(std::int64_t{}); break;
-    case DType::kFloat32: f(float{}); break;
-    case DType::kFloat64: f(double{}); break;
-  }
-}
-
 }  // namespace
 
 void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& elements) {
@@ -459,10 +449,10 @@ void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& e
   if (per_edge) {
     const std::vector<Value>& scalars = prologue_slots;
     elements += g.num_edges();
-    with_value_type(s.out_type, [&](auto tag) {
+    visit_element_type(s.out_type, [&](auto tag) {
       using T = decltype(tag);
       if constexpr (std::is_floating_point_v<T> || std::is_same_v<T, std::int64_t> || std::is_same_v<T, std::int32_t>) {
-        with_value_type(s.prologue_in_type, [&](auto xtag) {
+        visit_element_type(s.prologue_in_type, [&](auto xtag) {
           using X = decltype(xtag);
           const X* x = slots[s.x_slot].template data<X>();
           const double* w = weights;
@@ -489,7 +479,7 @@ void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& e
     if (epi != nullptr) finish_kernel_reductions(*epi, partials, epilogue_blocks, n, slots);
     return;
   }
-  with_value_type(s.out_type, [&](auto tag) {
+  visit_element_type(s.out_type, [&](auto tag) {
     using T = decltype(tag);
     const T* x = values != nullptr ? values->template data<T>() : nullptr;
     const double* w = weights;
@@ -522,7 +512,7 @@ void run_edge_gather(const EdgeGatherStep& s, std::vector<Value>& slots, std::in
   // The result is an edge array, so it is in user edge order (graph.h): CSR position k goes to
   // user_edge_ids[k]. Identity order writes sequentially, as before.
   const EdgeOffset* user = g.user_order_is_csr() ? nullptr : g.user_edge_ids().data();
-  with_value_type(s.type, [&](auto tag) {
+  visit_element_type(s.type, [&](auto tag) {
     using T = decltype(tag);
     const T* x = slots[s.x_slot].template data<T>();
     T* o = out.template data<T>();

@@ -269,7 +269,9 @@ print("SAME" if same else "DIFFERENT")
 """
 
 
-def test_native_tier_swaps_in_a_compiled_kernel(tmp_path):
+def _run_native(script, tmp_path, timeout, **env):
+    """Runs `script` in a child process in mode native with its own cache under tmp_path (skips
+    when there is no compiler); returns the finished process, checked for a zero exit."""
     import os
     import shutil
     import subprocess
@@ -277,9 +279,14 @@ def test_native_tier_swaps_in_a_compiled_kernel(tmp_path):
 
     if shutil.which(os.environ.get("CXX") or "c++") is None:
         pytest.skip("no C++ compiler: the native tier interprets (checked by the CXX=/nonexistent suite run)")
-    env = dict(os.environ, FUSEFLOW_JIT="native", XDG_CACHE_HOME=str(tmp_path))
-    r = subprocess.run([sys.executable, "-c", _NATIVE_SCRIPT], env=env, capture_output=True, text=True, timeout=300)
+    env = dict(os.environ, FUSEFLOW_JIT="native", XDG_CACHE_HOME=str(tmp_path), **env)
+    r = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=timeout)
     assert r.returncode == 0, r.stderr
+    return r
+
+
+def test_native_tier_swaps_in_a_compiled_kernel(tmp_path):
+    r = _run_native(_NATIVE_SCRIPT, tmp_path, 300)
     detail, verdict = r.stdout.strip().splitlines()[-2:]
     assert verdict == "SAME"
     assert detail.startswith("native:f64|"), detail + r.stderr
@@ -314,16 +321,7 @@ for f in programs:
 
 
 def test_native_tier_keeps_nan_rules_of_min_max_relu_clip(tmp_path):
-    import os
-    import shutil
-    import subprocess
-    import sys
-
-    if shutil.which(os.environ.get("CXX") or "c++") is None:
-        pytest.skip("no C++ compiler: the native tier interprets (checked by the CXX=/nonexistent suite run)")
-    env = dict(os.environ, FUSEFLOW_JIT="native", FUSEFLOW_JIT_WAIT="240", XDG_CACHE_HOME=str(tmp_path))
-    r = subprocess.run([sys.executable, "-c", _NATIVE_NAN_SCRIPT], env=env, capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr
+    r = _run_native(_NATIVE_NAN_SCRIPT, tmp_path, 600, FUSEFLOW_JIT_WAIT="240")
     lines = r.stdout.strip().splitlines()
     assert len(lines) == 4, r.stdout + r.stderr
     for line in lines:
