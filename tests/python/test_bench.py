@@ -3,6 +3,7 @@ timing assertion), the run's JSON follows the package's schema, a missing peer i
 compare flags a synthetic regression but passes an identical run."""
 
 import copy
+import importlib.util
 import json
 import os
 import subprocess
@@ -127,6 +128,29 @@ def test_missing_peer_is_skipped_not_an_error(tmp_path, monkeypatch):
     assert "disabled" in skipped["peer jax"]
     cases = [c for c in payload["cases"] if c["case"] == "x + y (per call)"]
     assert cases and all(set(c["figures"]) == {"fuseflow", "fuseflow Compiled.run", "numpy"} for c in cases)
+
+
+def test_graph_library_times_a_peer_over_the_budget_by_one_call(tmp_path, monkeypatch):
+    # A budget of 0 s puts every peer over it: each must still be checked and get a figure and
+    # a ratio (one call), never an empty column.
+    from fuseflow.bench.suites import graph_library
+
+    if not any(importlib.util.find_spec(p) for p in ("networkit", "igraph")):
+        pytest.skip("neither NetworKit nor igraph is installed")
+    monkeypatch.setattr(graph_library, "PEER_BUDGET_SECONDS", {"tiny": 0.0})
+    out = tmp_path / "run"
+    assert bench.main(["--tiny", "--suite", "graph_library", "--out", str(out), "--no-plots"]) == 0
+    payload = json.loads((out / "results.json").read_text())
+    assert not payload["failed_suites"]
+    peered = [c for c in payload["cases"] if set(c["figures"]) - {"fuseflow"}]
+    assert peered
+    for c in peered:
+        single = c["params"].get("single_call_peers", [])
+        assert single and set(single) <= set(c["figures"]), c["case"]
+        for peer in single:
+            assert c["calls"][peer] == 1 and c["ratios"][peer] > 0
+            assert c["figures"][peer]["median"] > 0 and peer in c["note"]
+    assert not any("budget" in s["reason"] for s in payload["skipped"])
 
 
 def test_cli_rejects_bad_arguments(capsys):
