@@ -13,6 +13,7 @@ namespace fuseflow {
 namespace {
 
 constexpr std::int64_t kMinWorkPerThread = 1 << 13;
+constexpr std::int64_t kShortList = 16;
 
 }  // namespace
 
@@ -59,17 +60,22 @@ TriangleCounts triangle_count(const Graph& g) {
     for (EdgeOffset e = adj.offsets[u]; e < adj.offsets[u + 1]; ++e) {
       if (rank[adj.targets[e]] > r) up[at++] = rank[adj.targets[e]];
     }
-    std::sort(up.data() + off[r], up.data() + at);
+    sort_ids(up.data() + off[r], up.data() + at);
   }
 
   // Per-thread counts (no atomics on the hubs every triangle touches), summed at the end in
   // thread order: integer sums, so the result is exact at any thread count. Allocated before
   // the region: nothing may throw inside it.
+  // Lists up to kShortList ids are intersected by a merge of the two sorted lists; longer ones
+  // mark their members in a per-thread array of n entries, allocated only if some list is that
+  // long (not on a road grid, where they would be 16 MB per thread of fresh pages for nothing).
+  std::int64_t longest = 0;
+  for (std::int64_t r = 0; r < n; ++r) longest = std::max<std::int64_t>(longest, off[r + 1] - off[r]);
   std::vector<Buffer<std::int64_t>> local;
   std::vector<Buffer<NodeId>> marks;  // marks[t][x] == r: rank x is in up[r] (no clearing needed)
   for (int t = 0; t < threads; ++t) {
     local.emplace_back(static_cast<std::size_t>(n), 0);
-    marks.emplace_back(static_cast<std::size_t>(n), -1);
+    if (longest > kShortList) marks.emplace_back(static_cast<std::size_t>(n), -1);
   }
   std::int64_t total = 0;
   ParallelInterrupt interrupt;
@@ -82,6 +88,32 @@ TriangleCounts triangle_count(const Graph& g) {
       if (interrupt.stopped()) continue;
       std::int64_t found_r = 0;
       const EdgeOffset r_end = off[r + 1];
+      if (r_end - off[r] <= kShortList) {
+        for (EdgeOffset e = off[r]; e < r_end; ++e) {
+          const NodeId s = up[e];
+          // Members of up[s] (all ranked above s) also in up[r] after s: one triangle each.
+          std::int64_t found_s = 0;
+          EdgeOffset a = e + 1, j = off[s];
+          const EdgeOffset s_end = off[s + 1];
+          while (a < r_end && j < s_end) {
+            if (up[a] < up[j]) {
+              ++a;
+            } else if (up[j] < up[a]) {
+              ++j;
+            } else {
+              ++counts[up[j]];
+              ++found_s;
+              ++a;
+              ++j;
+            }
+          }
+          counts[s] += found_s;
+          found_r += found_s;
+        }
+        counts[r] += found_r;
+        total += found_r;
+        continue;
+      }
       NodeId* mark = marks[omp_get_thread_num()].data();
       for (EdgeOffset e = off[r]; e < r_end; ++e) mark[up[e]] = static_cast<NodeId>(r);
       for (EdgeOffset e = off[r]; e < r_end; ++e) {

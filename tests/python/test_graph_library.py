@@ -130,6 +130,21 @@ def test_triangles_rmat_matches_networkx():
     assert alg.transitivity(build(src, dst, n)) == pytest.approx(nx.transitivity(G), rel=1e-15)
 
 
+def test_triangles_long_and_short_lists_match_networkx():
+    # A 40-clique (oriented lists up to 39 ids: the marked path) joined to a sparse random part
+    # (lists of a few ids: the merge path), with duplicates in both directions.
+    rng = np.random.default_rng(7)
+    clique = [(u, v) for u in range(40) for v in range(u + 1, 40)]
+    sparse = rng.integers(30, 400, size=(1500, 2))
+    edges = np.array(clique + [tuple(e) for e in sparse] + [(v, u) for u, v in clique[:100]], dtype=np.int64)
+    src, dst, n = edges[:, 0], edges[:, 1], 400
+    G = nx_simple_undirected(src, dst, n)
+    per_node, total = alg.triangle_count(build(src, dst, n))
+    expected = nx.triangles(G)
+    assert per_node.tolist() == [expected[v] for v in range(n)]
+    assert total == sum(expected.values()) // 3 and total >= 9880  # C(40, 3) from the clique alone
+
+
 def test_triangles_empty_and_single_node():
     per_node, total = alg.triangle_count(empty())
     assert per_node.shape == (0,) and total == 0

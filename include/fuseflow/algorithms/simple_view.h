@@ -3,6 +3,7 @@
 // k-core, minimum spanning tree, betweenness) run on these rather than on the multigraph.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "fuseflow/core/buffer.h"
@@ -17,6 +18,22 @@ struct SimpleAdjacency {
   Buffer<double> weights;      // parallel to targets when asked for: the lightest merged edge
   std::int64_t degree(std::int64_t v) const { return offsets[v + 1] - offsets[v]; }
 };
+
+// Sorts a neighbour list. Most lists are a few ids (a road node has at most 4 neighbours each
+// way): an insertion sort with plain moves, because std::sort's own insertion sort shifts with a
+// memmove call per element, which was a seventh of a road-grid triangle count.
+inline void sort_ids(NodeId* first, NodeId* last) {
+  if (last - first > 16) {
+    std::sort(first, last);
+    return;
+  }
+  for (NodeId* i = first + 1; i < last; ++i) {
+    const NodeId x = *i;
+    NodeId* j = i;
+    for (; j > first && j[-1] > x; --j) *j = j[-1];
+    *j = x;
+  }
+}
 
 // Undirected simple view: u and v are neighbours when an edge u -> v or v -> u exists (u != v).
 SimpleAdjacency simple_undirected(const Graph& g);
