@@ -103,19 +103,45 @@ class Traced:
     # ---- introspection
     @property
     def dtype(self):
+        """The NumPy dtype, known while tracing (a new input dtype traces again).
+
+        Example:
+            >>> @ff.jit
+            ... def f(x):
+            ...     return x.astype("float64") if x.dtype == np.float32 else x
+            >>> f(np.ones(2, dtype=np.float32)).dtype
+            dtype('float64')
+        """
         return np.dtype(self._type[1])
 
     @property
     def ndim(self):
+        """The number of axes (0 for a scalar), known while tracing.
+
+        Example:
+            >>> ff.jit(lambda x: x.sum(axis=-1) if x.ndim == 2 else x)(np.ones((2, 3)))
+            array([3., 3.])
+        """
         return len(self._ctx.builder.shape_of(self._id)) if self._type[0] == "array" else 0
 
     @property
     def is_array(self):
+        """True for an array, False for a scalar (a Python number or 0-d input, or a reduction).
+
+        Example:
+            >>> ff.jit(lambda x, s: x * s if x.is_array else s)(np.arange(3.0), 2.0)
+            array([0., 2., 4.])
+        """
         return self._type[0] == "array"
 
     @property
     def size(self):
-        """The length as a traced int64 scalar (arrays), or 1 for a scalar."""
+        """The length as a traced int64 scalar (arrays), or 1 for a scalar.
+
+        Example:
+            >>> ff.jit(lambda x: x.sum() / x.size)(np.array([1.0, 2.0, 6.0]))
+            np.float64(3.0)
+        """
         if not self.is_array:
             return 1
         return Traced(self._ctx, _located(self._ctx).length(self._id))
@@ -123,7 +149,12 @@ class Traced:
     @property
     def shape(self):
         """1-D: (x.size,) with the length a traced scalar. N-d shapes are symbolic while tracing
-        (repr(x) shows their axis symbols); use x.size for the element count."""
+        (repr(x) shows their axis symbols); use x.size for the element count.
+
+        Example:
+            >>> ff.jit(lambda x: x.shape[0])(np.zeros(5))
+            np.int64(5)
+        """
         if self.is_array and self.ndim > 1:
             raise TypeError("the shape of an N-d traced array is symbolic while tracing (see repr(x)); "
                             "use x.size for its element count")
@@ -207,12 +238,24 @@ class Traced:
     # ---- axis permutations (one transpose step each; see src/exec/lower_axis.cpp)
     @property
     def T(self):  # noqa: N802 (NumPy's name)
-        """The array with its axes reversed (NumPy's ``.T``); a 1-D array is itself."""
+        """The array with its axes reversed (NumPy's ``.T``); a 1-D array is itself.
+
+        Example:
+            >>> ff.jit(lambda x: x.T)(np.arange(6.0).reshape(2, 3))
+            array([[0., 3.],
+                   [1., 4.],
+                   [2., 5.]])
+        """
         return self.transpose()
 
     def transpose(self, *axes):
         """The array with its axes permuted as NumPy's ``x.transpose(*axes)``: no axes reverses
-        them; else one entry per axis (negative counts from the end), each axis once."""
+        them; else one entry per axis (negative counts from the end), each axis once.
+
+        Example:
+            >>> ff.jit(lambda x: x.transpose(2, 0, 1))(np.zeros((2, 1, 3))).shape
+            (3, 2, 1)
+        """
         if not self.is_array:
             raise TypeError("x: transpose needs an array, got a traced scalar")
         ndim = self.ndim
@@ -239,7 +282,13 @@ class Traced:
     def reshape(self, *shape, order="C"):
         """x's elements (C order) as the given shape: ints, one of them may be -1, or traced int
         scalars (see ff.reshape). Element counts that differ are a ValueError naming the shape when
-        the function runs (axis lengths are symbols while tracing). One copy step."""
+        the function runs (axis lengths are symbols while tracing). One copy step.
+
+        Example:
+            >>> ff.jit(lambda x: x.reshape(2, -1))(np.arange(6.0))
+            array([[0., 1., 2.],
+                   [3., 4., 5.]])
+        """
         from .shape_ops import reshape
         return reshape(self, *shape, order=order)
 
@@ -284,17 +333,76 @@ class Traced:
 
         Float to integer truncates toward zero. NaN, +-inf and values outside the integer type's
         range become the type's minimum (INT32_MIN / INT64_MIN), on every CPU: what NumPy gives on
-        x86, without NumPy's RuntimeWarning. To bool: nonzero (and NaN) is True."""
+        x86, without NumPy's RuntimeWarning. To bool: nonzero (and NaN) is True.
+
+        Example:
+            >>> ff.jit(lambda x: x.astype("int32"))(np.array([1.7, -1.7, np.nan]))
+            array([          1,          -1, -2147483648], dtype=int32)
+        """
         name = _dtype_name(dtype, "dtype")
         return Traced(self._ctx, _located(self._ctx).cast(self._id, name))
 
     # ---- reductions as methods, like NumPy
-    def sum(self, axis=None, keepdims=False): return sum(self, axis, keepdims)
-    def mean(self, axis=None, keepdims=False): return mean(self, axis, keepdims)
-    def min(self, axis=None, keepdims=False): return min(self, axis, keepdims)
-    def max(self, axis=None, keepdims=False): return max(self, axis, keepdims)
-    def argmin(self, axis=None, keepdims=False): return argmin(self, axis, keepdims)
-    def argmax(self, axis=None, keepdims=False): return argmax(self, axis, keepdims)
+    def sum(self, axis=None, keepdims=False):
+        """ff.sum(x, axis, keepdims) as a method, like NumPy's.
+
+        Example:
+            >>> x = np.array([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]])
+            >>> ff.jit(lambda x: x.sum(axis=1))(x), ff.jit(lambda x: x.sum())(x)
+            (array([ 9., 12.]), np.float64(21.0))
+        """
+        return sum(self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        """ff.mean(x, axis, keepdims) as a method, like NumPy's.
+
+        Example:
+            >>> x = np.array([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]])
+            >>> ff.jit(lambda x: x.mean(axis=0, keepdims=True))(x)
+            array([[2.5, 3.5, 4.5]])
+        """
+        return mean(self, axis, keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        """ff.min(x, axis, keepdims) as a method, like NumPy's (NaN wins, as in np.min).
+
+        Example:
+            >>> x = np.array([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]])
+            >>> ff.jit(lambda x: x.min(axis=1))(x)
+            array([1., 2.])
+        """
+        return min(self, axis, keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        """ff.max(x, axis, keepdims) as a method, like NumPy's (NaN wins, as in np.max).
+
+        Example:
+            >>> x = np.array([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]])
+            >>> ff.jit(lambda x: x.max(axis=1))(x)
+            array([5., 6.])
+        """
+        return max(self, axis, keepdims)
+
+    def argmin(self, axis=None, keepdims=False):
+        """ff.argmin(x, axis, keepdims) as a method: int64 indices, the first on ties.
+
+        Example:
+            >>> x = np.array([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]])
+            >>> ff.jit(lambda x: x.argmin(axis=1))(x)
+            array([0, 1])
+        """
+        return argmin(self, axis, keepdims)
+
+    def argmax(self, axis=None, keepdims=False):
+        """ff.argmax(x, axis, keepdims) as a method: int64 indices (of the flattened array
+        without an axis), the first on ties.
+
+        Example:
+            >>> x = np.array([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]])
+            >>> ff.jit(lambda x: x.argmax())(x)
+            np.int64(5)
+        """
+        return argmax(self, axis, keepdims)
 
     # ---- NumPy ufuncs applied to traced values (np.exp(x), np.float32(2) * x, ...)
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -348,7 +456,16 @@ class TracedGraph:
 
     @property
     def has_weights(self):
-        """Whether the graph this trace runs on is weighted (known at trace time)."""
+        """Whether the graph this trace runs on is weighted (known at trace time: a weighted
+        and an unweighted graph trace separately).
+
+        Example:
+            >>> f = ff.jit(lambda g, x: x * 2 if g.has_weights else x)
+            >>> g = ff.Graph.from_edges([0, 1], [1, 0], num_nodes=2)
+            >>> gw = ff.Graph.from_edges([0, 1], [1, 0], num_nodes=2, weights=[0.5, 2.0])
+            >>> f(g, np.ones(2)), f(gw, np.ones(2))
+            (array([1., 1.]), array([2., 2.]))
+        """
         return self._has_weights
 
     def _own_weights(self):
@@ -363,24 +480,64 @@ class TracedGraph:
 
     @property
     def num_nodes(self):
+        """The node count as a traced int64 scalar.
+
+        Example:
+            >>> g = ff.Graph.from_edges([0, 1, 2, 2], [1, 2, 0, 1], num_nodes=3)
+            >>> ff.jit(lambda g: g.num_nodes)(g)
+            np.int64(3)
+        """
         return Traced(self._ctx, _located(self._ctx).num_nodes(self._id))
 
     @property
     def num_edges(self):
+        """The edge count (parallel edges and self-loops included) as a traced int64 scalar.
+
+        Example:
+            >>> g = ff.Graph.from_edges([0, 1, 2, 2], [1, 2, 0, 1], num_nodes=3)
+            >>> ff.jit(lambda g: g.num_edges)(g)
+            np.int64(4)
+        """
         return Traced(self._ctx, _located(self._ctx).num_edges(self._id))
 
     def out_degree(self):
+        """Out-edges per node (an int64 node array).
+
+        Example:
+            >>> g = ff.Graph.from_edges([0, 1, 2, 2], [1, 2, 0, 1], num_nodes=3)
+            >>> ff.jit(lambda g: g.out_degree())(g)
+            array([1, 1, 2])
+        """
         return Traced(self._ctx, _located(self._ctx).out_degree(self._id))
 
     def in_degree(self):
+        """In-edges per node (an int64 node array).
+
+        Example:
+            >>> g = ff.Graph.from_edges([0, 1, 2, 2], [1, 2, 0, 1], num_nodes=3)
+            >>> ff.jit(lambda g: g.in_degree())(g)
+            array([1, 2, 1])
+        """
         return Traced(self._ctx, _located(self._ctx).in_degree(self._id))
 
     def edge_src(self, x):
-        """x[src(e)] for every edge e, in user edge order (see ff.Graph): a length-E array."""
+        """x[src(e)] for every edge e, in user edge order (see ff.Graph): a length-E array.
+
+        Example:
+            >>> g = ff.Graph.from_edges([0, 1, 2, 2], [1, 2, 0, 1], num_nodes=3)
+            >>> ff.jit(lambda g, x: g.edge_src(x))(g, np.array([10.0, 20.0, 30.0]))
+            array([10., 20., 30., 30.])
+        """
         return Traced(self._ctx, _located(self._ctx).edge_src(self._id, _lift(self._ctx, x, "x")._id))
 
     def edge_dst(self, x):
-        """x[dst(e)] for every edge e, in user edge order (see ff.Graph): a length-E array."""
+        """x[dst(e)] for every edge e, in user edge order (see ff.Graph): a length-E array.
+
+        Example:
+            >>> g = ff.Graph.from_edges([0, 1, 2, 2], [1, 2, 0, 1], num_nodes=3)
+            >>> ff.jit(lambda g, x: g.edge_dst(x))(g, np.array([10.0, 20.0, 30.0]))
+            array([20., 30., 10., 20.])
+        """
         return Traced(self._ctx, _located(self._ctx).edge_dst(self._id, _lift(self._ctx, x, "x")._id))
 
     def __bool__(self):
