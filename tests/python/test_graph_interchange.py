@@ -132,6 +132,23 @@ def test_write_and_read_edgelist_round_trip(tmp_path, suffix, opener):
     assert [int(first[0]), int(first[1]), float(first[2])] == [src[0], dst[0], w[0]]
 
 
+def test_zstandard_edgelist_is_read(tmp_path):
+    # Reading .zst is transparent (with the zstandard package); writing it is refused by name.
+    zstandard = pytest.importorskip("zstandard")
+    g = random_graph()
+    plain = tmp_path / "g.txt"
+    g.write_edgelist(plain)
+    path = tmp_path / "g.txt.zst"
+    path.write_bytes(zstandard.ZstdCompressor().compress(plain.read_bytes()))
+    same_edges(g, ff.read_edgelist(path, weighted=True, num_nodes=g.num_nodes))
+    with pytest.raises(ValueError, match="writing .zst is not supported"):
+        g.write_edgelist(tmp_path / "out.txt.zst")
+    written = tmp_path / "by_zstd.txt.zst"
+    written.write_bytes(zstandard.ZstdCompressor().compress(b"0 1\n1 2\n2 0\n"))
+    back = ff.read_edgelist(written)
+    assert back.edges()[0].tolist() == [0, 1, 2] and back.edges()[1].tolist() == [1, 2, 0]
+
+
 def test_write_edgelist_rules(tmp_path):
     g = random_graph(weighted=False)
     with pytest.raises(ValueError, match="weights"):

@@ -52,7 +52,32 @@ def test_dlpack_producer_torch():
 def test_pyarrow_array_without_nulls_is_zero_copy():
     pa = pytest.importorskip("pyarrow")
     a = pa.array(np.arange(5.0))
+    assert _array_like(a).__array_interface__["data"][0] == a.buffers()[1].address  # no copy
     np.testing.assert_array_equal(affine(a, 0.0), np.arange(5.0) * 2)
+
+
+class _DLPackOnly:
+    """A producer that offers nothing but DLPack (no buffer protocol, no __array__), as a
+    framework's tensor type does: its memory is a NumPy array's, so identity is checkable
+    without installing JAX or PyTorch."""
+
+    def __init__(self, base):
+        self.base = base
+
+    def __dlpack__(self, **kwargs):
+        return self.base.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        return self.base.__dlpack_device__()
+
+
+def test_dlpack_only_producer_is_read_in_place():
+    base = np.arange(7.0)
+    producer = _DLPackOnly(base)
+    assert not hasattr(producer, "__array__")
+    view = _array_like(producer)
+    assert view.__array_interface__["data"][0] == base.__array_interface__["data"][0]
+    np.testing.assert_array_equal(affine(producer, 1.0), base * 2 + 1)
 
 
 def test_lists_and_unknown_objects_keep_their_errors():
