@@ -27,10 +27,17 @@ _FUNCTIONS = {
     np.sort: ("sort", 2, ("axis",)),
     np.argsort: ("argsort", 2, ("axis",)),
     np.take: ("take", 3, ("axis",)),
+    np.diff: ("diff", 3, ("n", "axis")),
+    np.median: ("median", 2, ("axis", "keepdims")),
+    np.quantile: ("quantile", 3, ("axis", "method", "keepdims")),
+    np.bincount: ("bincount", 3, ("weights", "minlength")),
+    np.histogram: ("histogram", 3, ("bins", "range")),
+    # Shape operations (fuseflow.shape_ops): one copy step each.
+    np.concatenate: ("concatenate", 2, ("axis",)),
+    np.stack: ("stack", 2, ("axis",)),
+    np.reshape: ("reshape", 3, ("shape", "newshape", "order")),
+    np.transpose: ("transpose", 2, ("axes",)),
 }
-
-# NumPy functions with an ff.* counterpart that does not trace yet: the message names it.
-_EAGER_ONLY = ("diff", "median", "quantile", "bincount", "histogram")
 
 # ufunc.reduce on a traced array -> the fuseflow reduction.
 _REDUCE = {np.add: "sum", np.maximum: "max", np.minimum: "min"}
@@ -39,8 +46,8 @@ _ACCUMULATE = {np.add: "cumsum", np.multiply: "cumprod", np.maximum: "cummax", n
 
 
 def _ff(name):
-    from . import array_ops, dsl  # the DSL functions (and reductions it re-exports), the axis ops
-    return getattr(dsl, name, None) or getattr(array_ops, name)
+    from . import array_ops, dsl, shape_ops  # DSL functions and reductions, axis ops, shape ops
+    return getattr(dsl, name, None) or getattr(array_ops, name, None) or getattr(shape_ops, name)
 
 
 def array_function(func, args, kwargs):
@@ -48,8 +55,7 @@ def array_function(func, args, kwargs):
     name = getattr(func, "__name__", repr(func))
     entry = _FUNCTIONS.get(func)
     if entry is None:
-        hint = f"; ff.{name} exists but runs on NumPy arrays outside ff.jit only" if name in _EAGER_ONLY else ""
-        raise TypeError(f"numpy.{name} is not supported on traced values inside ff.jit{hint}; "
+        raise TypeError(f"numpy.{name} is not supported on traced values inside ff.jit; "
                         f"use ff.* functions (ff.sum, ff.where, ff.exp, ...) or move it outside the jit function")
     ff_name, max_positional, keywords = entry
     if func is np.round or func is np.around:
@@ -74,6 +80,16 @@ def array_function(func, args, kwargs):
         raise TypeError(f"numpy.{name}({', '.join(e + '=' for e in extra)}...) is not supported inside ff.jit; "
                         f"ff.{ff_name} takes {', '.join(keywords) or 'no keywords'}")
     kwargs = {k: v for k, v in kwargs.items() if k in keywords and v is not np._NoValue}
+    if func is np.reshape:  # np.reshape(a, shape, order) -> ff.reshape(a, *shape, order=order)
+        shape = args[1] if len(args) > 1 else kwargs.pop("shape", kwargs.pop("newshape", None))
+        kwargs.pop("newshape", None)
+        if len(args) > 2:
+            kwargs["order"] = args[2]
+        shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+        return _ff("reshape")(args[0], *shape, **kwargs)
+    if func is np.transpose:
+        axes = args[1] if len(args) > 1 else kwargs.get("axes")
+        return args[0].transpose(axes)
     return _ff(ff_name)(*args, **kwargs)
 
 
