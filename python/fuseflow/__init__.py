@@ -23,7 +23,7 @@ from .dsl import (  # noqa: E402,A004 (ff.abs/ff.sum/... mirror NumPy names on p
     relu, round, sigmoid, sin, sqrt, square, sum, tanh, where, while_loop,
 )
 from .reductions import all, any, logsumexp, prod, softmax, std, var  # noqa: E402,A004
-from .array_ops import (  # noqa: E402 (native kernels on NumPy arrays; not yet inside ff.jit)
+from .array_ops import (  # noqa: E402 (native kernels on NumPy arrays, and steps inside ff.jit)
     argsort, bincount, cummax, cummin, cumprod, cumsum, diff, histogram, median, quantile, sort, take, top_k,
 )
 
@@ -43,12 +43,13 @@ _ARRAY_OP_NAMES = [
     "argsort", "bincount", "cummax", "cummin", "cumprod", "cumsum", "diff", "histogram", "median",
     "quantile", "sort", "take", "top_k",
 ]
+_SHAPE_OP_NAMES = ["concatenate", "reshape", "stack"]
 
 __all__ = [
     "ConvergenceError", "ConvergenceInfo", "ConvergenceWarning", "EmbeddingIndex", "Graph", "Profile",
     "algorithms", "finance", "generators", "get_num_threads", "jit", "jit_cache", "read_edgelist", "read_matrix_market",
     "set_num_threads",
-] + _DSL_NAMES + _ARRAY_OP_NAMES
+] + _DSL_NAMES + _ARRAY_OP_NAMES + _SHAPE_OP_NAMES
 
 # What `dir(ff)` and tab completion show: the public API, not the modules it is built from
 # (ff.dsl, ff.io, ...) nor private names. Those stay importable for whoever needs them.

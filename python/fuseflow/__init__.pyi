@@ -25,6 +25,7 @@ from .array_ops import (
     cumsum as cumsum, diff as diff, histogram as histogram, median as median, quantile as quantile, sort as sort,
     take as take, top_k as top_k,
 )
+from .shape_ops import concatenate as concatenate, reshape as reshape, stack as stack
 from .graph import Graph as Graph
 from .index import EmbeddingIndex as EmbeddingIndex
 from .io import read_edgelist as read_edgelist
@@ -43,4 +44,5 @@ __all__ = [
     "norm", "norm_cdf", "relu", "sigmoid", "sin", "sqrt", "square", "tanh", "where", "while_loop",
     "argsort", "bincount", "cummax", "cummin", "cumprod", "cumsum", "diff", "histogram", "median",
     "quantile", "sort", "take", "top_k", "prod", "var", "std", "logsumexp", "softmax",
+    "concatenate", "reshape", "stack",
 ]

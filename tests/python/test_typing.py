@@ -22,7 +22,7 @@ DOCTESTED = [
     "fuseflow.graph", "fuseflow.index", "fuseflow.io", "fuseflow._checks", "fuseflow.algorithms.pagerank",
     "fuseflow.algorithms.label_propagation", "fuseflow.algorithms.connected_components",
     "fuseflow.algorithms.bfs", "fuseflow.algorithms.sssp", "fuseflow.dsl", "fuseflow.loops", "fuseflow._warnings",
-    "fuseflow.profile", "fuseflow.reductions", "fuseflow.array_ops", "fuseflow.algorithms.centrality",
+    "fuseflow.profile", "fuseflow.reductions", "fuseflow.array_ops", "fuseflow.shape_ops", "fuseflow.algorithms.centrality",
     "fuseflow.algorithms.k_core", "fuseflow.algorithms.leiden", "fuseflow.algorithms.louvain",
     "fuseflow.algorithms.minimum_spanning_tree", "fuseflow.algorithms.paths", "fuseflow.algorithms.spectral",
     "fuseflow.algorithms.strongly_connected_components", "fuseflow.algorithms.triangles",
