@@ -15,6 +15,26 @@ if ldd "$core" | grep -q libhwy; then
 fi
 echo "check_install: installed extension has no libhwy dependency"
 
+# The wheel scripts/setup.sh built, in a fresh venv (only numpy beside it): it imports, runs a
+# program, and no libhwy is mapped into the process.
+wheel="$(ls "$ROOT"/build/wheelhouse/fuseflow-*.whl 2>/dev/null | head -n 1)"
+if [[ -z "$wheel" ]]; then
+  echo "check_install: no wheel in build/wheelhouse (run scripts/setup.sh)" >&2; exit 1
+fi
+rm -rf "$WORK.venv"
+"$PY" -m venv "$WORK.venv"
+"$WORK.venv/bin/python" -m pip install -q "$wheel"
+(cd / && "$WORK.venv/bin/python" - <<'PYEOF'
+import numpy as np
+import fuseflow as ff
+assert float(ff.jit(lambda x: (x * 2.0).sum())(np.arange(4.0))) == 12.0
+maps = open("/proc/self/maps").read()
+assert "libhwy" not in maps, "libhwy is loaded by the installed wheel"
+assert "site-packages/fuseflow" in ff.__file__, ff.__file__
+PYEOF
+)
+echo "check_install: the wheel runs in a fresh venv with no libhwy mapped ($(basename "$wheel"))"
+
 # The compiled tier's native mode compiles against headers installed beside _core (CMakeLists.txt).
 inc="$(dirname "$core")/include"
 for h in jit/region_kernel-inl.h jit/shape.h kernels/math-inl.h fuseflow/jit/region.h hwy/highway.h; do

@@ -53,6 +53,10 @@ if [[ -z "${FUSEFLOW_HWY_SOURCE_DIR+set}" ]]; then
   export FUSEFLOW_HWY_SOURCE_DIR="$(bash scripts/fetch_highway.sh)"
 fi
 
-# Build + install fuseflow (incremental: scikit-build-core keeps build/<wheel_tag>).
+# Build the wheel, then install it (incremental: scikit-build-core keeps build/<wheel_tag>). The
+# wheel stays in build/wheelhouse: scripts/check_install.sh installs it into a fresh venv to check
+# that it runs without libhwy.
 echo "setup: building and installing fuseflow"
-"$VENV_PY" -m pip install -q --no-build-isolation .
+rm -rf build/wheelhouse
+"$VENV_PY" -m pip wheel -q --no-build-isolation --no-deps -w build/wheelhouse .
+"$VENV_PY" -m pip install -q --force-reinstall --no-deps build/wheelhouse/fuseflow-*.whl
