@@ -232,6 +232,25 @@ def test_k_core_parallel_peel_equals_networkx_at_1_and_2_threads(kind):
         ff.set_num_threads(0)
 
 
+def test_k_core_wide_frontiers_peeled_in_parallel_rounds_equal_igraph():
+    # R-MAT 17 (2M edges): its first levels' frontiers hold >= 32,768 list ids, so the peel runs
+    # parallel rounds at 2 threads (R-MAT 14 never does). igraph's coreness is the reference
+    # (NetworkX takes ~20 s here); 1 thread runs the serial peel only.
+    ig = pytest.importorskip("igraph")
+    src, dst = ff.generators.rmat(17, 16, seed=2)
+    n = 1 << 17
+    und = ig.Graph(n=n, edges=np.column_stack([src, dst]).astype(np.int64), directed=False)
+    und.simplify()
+    expected = und.coreness()
+    g = build(src, dst, n)
+    try:
+        for t in (1, 2):
+            ff.set_num_threads(t)
+            assert alg.k_core(g).tolist() == expected
+    finally:
+        ff.set_num_threads(0)
+
+
 # --- betweenness, closeness ------------------------------------------------------------------
 
 

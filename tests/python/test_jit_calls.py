@@ -142,7 +142,10 @@ def test_jit_method_binding_does_not_keep_the_instance_alive():
     assert ref() is None
 
 
-def test_explain_recompile_names_the_changed_argument(monkeypatch, capfd):
+def test_explain_recompile_names_the_changed_argument(monkeypatch, capsys):
+    # capsys, not capfd: the log is a Python print, while a C++ warning written to fd 2 from
+    # the compile thread (e.g. CXX=/nonexistent in the tier runs) shares capfd's file and can
+    # overwrite a buffered line there.
     monkeypatch.setenv("FUSEFLOW_LOG_COMPILES", "1")
 
     @ff.jit
@@ -160,7 +163,7 @@ def test_explain_recompile_names_the_changed_argument(monkeypatch, capfd):
     assert lines[2] == "f compile #3: y: Python float64 scalar -> NumPy float32 scalar"
     assert lines[3] == ("f compile #4: x: float32 1-D array of its own length -> float32 2-D array, "
                         "length-1 axes [1]")
-    err = capfd.readouterr().err
+    err = capsys.readouterr().err
     assert err.count("fuseflow.jit: f compile #") == 4 and "-> NumPy float32 scalar" in err
 
 
