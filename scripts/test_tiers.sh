@@ -36,5 +36,17 @@ echo "== Fused-kernel tests, tier native (compiled with ${CXX:-c++}, each call w
 FUSEFLOW_JIT=native FUSEFLOW_JIT_WAIT=300 XDG_CACHE_HOME="$cache" python -m pytest "${ARGS[@]}" -q -p no:cacheprovider \
   --deselect tests/python/test_exec.py::test_keyboard_interrupt_stops_a_long_loop "$@"
 echo "   kernels compiled: $(find "$cache" -name '*.so' | wc -l)"
+# A compile that fails leaves the region in the interpreter and every assertion still passes:
+# a generated source without its library is a failure of this tier (the Highway target policy
+# once broke every compile on AVX3_DL machines unnoticed).
+failed=()
+while IFS= read -r src; do
+  [[ -e "${src%.cpp}.so" ]] || failed+=("$src")
+done < <(find "$cache" -name '*.cpp')
+if ((${#failed[@]})); then
+  echo "test_tiers: ${#failed[@]} native compiles failed; the first log:" >&2
+  head -20 "${failed[0]%.cpp}.log" >&2 || true
+  exit 1
+fi
 echo "== Fused-kernel tests, tier native without a compiler (CXX=/nonexistent: interpreter fallback)"
 CXX=/nonexistent FUSEFLOW_JIT=native XDG_CACHE_HOME="$cache" python -m pytest "${ARGS[@]}" -q -p no:cacheprovider "$@"

@@ -127,7 +127,13 @@ std::string abi_tag() {
 }
 
 std::vector<std::string> compile_flags(const NativeOptions& o) {
-  std::vector<std::string> f = {"-std=c++20", "-O3", "-march=native", "-fPIC", "-shared", "-fvisibility=hidden"};
+  // HWY_COMPILE_ONLY_STATIC: the kernel is code for the -march=native target alone (it calls
+  // HWY_NAMESPACE directly, no dispatch). Without it, Highway 1.0's default target policy
+  // leaves AVX3_DL out of the dispatch set while -march=native on Ice Lake and later makes it
+  // the static target, and every compile stopped at "#error Logic error: best baseline should
+  // be included in dynamic targets" (the region silently stayed in the interpreter).
+  std::vector<std::string> f = {"-std=c++20", "-O3", "-march=native", "-DHWY_COMPILE_ONLY_STATIC",
+                                "-fPIC", "-shared", "-fvisibility=hidden"};
   for (const std::string& d : o.include_dirs) f.push_back("-I" + d);
   return f;
 }
