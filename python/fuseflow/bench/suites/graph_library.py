@@ -192,12 +192,21 @@ def _graph(ctx, ff, nk, ig, name, src, dst, n, weights, road, side=0, bandwidth=
                 return None  # NetworKit: its own random sources
             raw = np.asarray(theirs) * scale
             ours_raw = alg.betweenness_centrality(g, sources=sources, normalized=False)
-            # igraph's double path counts overflow on large grids (NaN there): compare where finite.
+            # igraph's double path counts overflow on large grids: inf/inf gives NaN there, and a
+            # finite node next to an overflowed one takes sigma[v]/inf = 0 for that dependency, a
+            # finite wrong value (at road_grid(2048) one node: 0.5 from one source where igraph
+            # has 0). fuseflow widens its counts instead, so compare away from NaN and its
+            # neighbours; NetworkX checks every node at test sizes.
             finite = np.isfinite(raw)
-            if not np.allclose(ours_raw[finite], raw[finite], rtol=1e-9):
+            trusted = finite.copy()
+            trusted[src[~finite[dst]]] = False
+            trusted[dst[~finite[src]]] = False
+            if not np.allclose(ours_raw[trusted], raw[trusted], rtol=1e-9):
                 raise Disagreement("betweenness differs")
             if not finite.all():
-                ctx.note(f"{label}: igraph betweenness NaN on {int((~finite).sum()):,} nodes (path counts beyond double)")
+                ctx.note(f"{label}: igraph betweenness NaN on {int((~finite).sum()):,} nodes (path counts beyond "
+                         f"double); compared on the {int(trusted.sum()):,} nodes neither NaN nor next to a NaN")
+            finite = trusted
             return float(np.abs(ours_raw[finite] - raw[finite]).max()) if finite.any() else None
 
         measure(f"betweenness, {BC_SOURCES} sources", {
