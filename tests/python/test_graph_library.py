@@ -145,6 +145,31 @@ def test_triangles_long_and_short_lists_match_networkx():
     assert total == sum(expected.values()) // 3 and total >= 9880  # C(40, 3) from the clique alone
 
 
+@pytest.mark.parametrize("hub", [False, True], ids=["id_order", "degree_order"])
+def test_triangles_lattice_with_and_without_a_hub_match_networkx(hub):
+    # A triangulated 30x30 lattice (a grid plus one diagonal per cell: degrees <= 6 each way)
+    # is counted with nodes oriented by id; one hub joined to 100 lattice nodes (more than 64
+    # candidate neighbours) switches the count to (degree, id) order. Both equal NetworkX.
+    side = 30
+    ids = np.arange(side * side).reshape(side, side)
+    edges = [np.column_stack([ids[:, :-1].ravel(), ids[:, 1:].ravel()]),
+             np.column_stack([ids[:-1, :].ravel(), ids[1:, :].ravel()]),
+             np.column_stack([ids[:-1, :-1].ravel(), ids[1:, 1:].ravel()])]
+    edges.append(edges[0][::7, ::-1])  # some reversed duplicates
+    n = side * side
+    if hub:
+        edges.append(np.column_stack([np.full(100, n), np.random.default_rng(2).choice(n, 100, replace=False)]))
+        n += 1
+    e = np.concatenate(edges).astype(np.int64)
+    src, dst = e[:, 0], e[:, 1]
+    G = nx_simple_undirected(src, dst, n)
+    per_node, total = alg.triangle_count(build(src, dst, n))
+    expected = nx.triangles(G)
+    assert per_node.tolist() == [expected[v] for v in range(n)]
+    assert total == sum(expected.values()) // 3 >= 2 * (side - 1) ** 2
+    assert_close(alg.clustering(build(src, dst, n)), [nx.clustering(G)[v] for v in range(n)], rel=1e-15)
+
+
 def test_triangles_empty_and_single_node():
     per_node, total = alg.triangle_count(empty())
     assert per_node.shape == (0,) and total == 0

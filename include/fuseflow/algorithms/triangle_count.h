@@ -2,7 +2,9 @@
 // ignored, parallel edges merged, self-loops dropped). Each edge is oriented from the lower to
 // the higher (degree, id) rank, so every triangle is found exactly once, from its lowest-ranked
 // corner, by intersecting two sorted out-lists; the orientation also bounds every out-list by
-// sqrt(2m), which keeps hubs cheap on power-law graphs.
+// sqrt(2m), which keeps hubs cheap on power-law graphs. A graph without hubs (every node at most
+// 64 out- plus in-edges, as a road network) is oriented by id instead, straight from the
+// multigraph's lists, without building the sorted simple view first.
 #pragma once
 
 #include <cstdint>
