@@ -17,6 +17,7 @@
 #include "exec/axis_step.h"
 #include "exec/executor_reduce.h"
 #include "exec/executor_small.h"
+#include "exec/row_blocks.h"
 #include "exec/view_steps.h"
 #include "exec/graph_steps.h"
 #include "fuseflow/core/buffer.h"
@@ -609,6 +610,11 @@ void run_steps(const std::vector<Step>& steps, RunState& state, Profiler* profil
       case Step::kLocalityIn: run_locality_in(step.locality, state.slots, elements); break;
       case Step::kLocalityOut: run_locality_out(step.locality, state.slots, elements); break;
       case Step::kView: run_view_step(*step.view, state.slots, elements); break;
+      case Step::kRowBlocks:
+        // Profiled runs time each step of the group on its own (whole arrays, same results).
+        if (profile) run_steps(step.rows->body, state, profile);
+        else run_row_blocks(*step.rows, state, [](const std::vector<Step>& body, RunState& frame) { run_steps(body, frame, nullptr); }, elements);
+        break;
     }
     if (profile) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -115,6 +115,7 @@ Plan Lowerer::run() {
   if (locality != ir::kNoValue) emit_locality(locality, /*entering=*/true, plan_.steps);
   lower_block(p_.body, plan_.steps);
   if (locality != ir::kNoValue) emit_locality(locality, /*entering=*/false, plan_.steps);
+  group_row_blocks(plan_.steps);
   plan_.num_profile_ids = next_profile_id_;
   return std::move(plan_);
 }

@@ -34,6 +34,7 @@ void describe_steps(const std::vector<Step>& steps, const Plan& plan, int depth,
       }
       describe_steps(s.loop->body, plan, depth + 1, out);
     }
+    if (s.kind == Step::kRowBlocks) describe_steps(s.rows->body, plan, depth + 1, out);
   }
 }
 

@@ -15,6 +15,7 @@ void list_steps(const std::vector<Step>& steps, int depth, std::vector<PlanStepR
       list_steps(s.loop->cond, depth + 1, out);
       list_steps(s.loop->body, depth + 1, out);
     }
+    if (s.kind == Step::kRowBlocks) list_steps(s.rows->body, depth + 1, out);
   }
 }
 
@@ -32,6 +33,7 @@ const char* step_kind_name(Step::Kind k) {
     case Step::kLocalityIn:
     case Step::kLocalityOut: return "locality";
     case Step::kView: return "view";
+    case Step::kRowBlocks: return "row_blocks";
   }
   return "?";
 }

@@ -71,6 +71,9 @@ Storage::Storage(std::size_t bytes) : bytes_(bytes), owned_(true) {
 Storage::Storage(const void* borrowed, std::size_t bytes, std::shared_ptr<const void> keepalive)
     : data_(const_cast<void*>(borrowed)), bytes_(bytes), owned_(false), keepalive_(std::move(keepalive)) {}
 
+Storage::Storage(void* window, std::size_t bytes, std::shared_ptr<const void> keepalive, WritableView)
+    : data_(window), bytes_(bytes), owned_(true), keepalive_(std::move(keepalive)) {}  // allocation_ stays null: nothing to free
+
 Storage::~Storage() {
   if (allocation_ != nullptr) g_live_storage_bytes.fetch_sub(static_cast<std::int64_t>(bytes_), std::memory_order_relaxed);
   std::free(allocation_);

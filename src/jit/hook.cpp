@@ -99,6 +99,7 @@ void explain_steps(const std::vector<exec::Step>& steps, const std::string& wher
         explain_kernel(s.agg.prologue.get(), prefix + "per-edge prologue of " + s.label, out);
         explain_kernel(s.agg.epilogue.get(), prefix + "epilogue of " + s.label, out);
         break;
+      case exec::Step::kRowBlocks: explain_steps(s.rows->body, prefix + "row blocks", out); break;
       case exec::Step::kLoop:
         if (s.loop) {
           explain_steps(s.loop->cond, prefix + "while condition", out);

@@ -4,8 +4,9 @@ which steps the optimizer makes of them, and that turning every pass off changes
 Today's plan (pinned here so a change is seen): each trailing-axis reduction is its own
 axis_reduce step; the elementwise neighbours between them fuse into one kernel each (the
 broadcast of the (B, 1) statistic is read with stride 0, never materialised); the last kernel
-writes into the exp kernel's dead buffer (memory planning: `@%2`). The fused row pipeline (one
-step per row block, reduction and its elementwise tail together) would replace these lists."""
+writes into the exp kernel's dead buffer (memory planning: `@%2`). The whole chain is one
+row_blocks group (listed first, its steps after it): it runs block of rows by block of rows, each
+block through every step while in cache (tests/python/test_row_blocks.py)."""
 
 import numpy as np
 import pytest
@@ -30,12 +31,14 @@ def layer_norm(a):
 
 GOLDEN = {
     softmax: [
+        ("row_blocks", "row_blocks(4 steps)"),
         ("axis_reduce", "reduce_axes.max.a1.keep"),
         ("kernel", "fused[broadcast_to, sub, exp]"),
         ("axis_reduce", "reduce_axes.sum.a1.keep"),
         ("kernel", "fused[broadcast_to, div]"),
     ],
     log_softmax: [
+        ("row_blocks", "row_blocks(6 steps)"),
         ("axis_reduce", "reduce_axes.max.a1.keep"),
         ("kernel", "fused[sub, eq, where]"),  # the finite-max shift, on the (B, 1) column only
         ("kernel", "fused[broadcast_to, sub, exp]"),
@@ -44,6 +47,7 @@ GOLDEN = {
         ("kernel", "fused[broadcast_to, sub]"),
     ],
     layer_norm: [
+        ("row_blocks", "row_blocks(5 steps)"),
         ("axis_reduce", "reduce_axes.mean.a1.keep"),
         ("kernel", "fused[broadcast_to, sub, mul]"),
         ("axis_reduce", "reduce_axes.mean.a1.keep"),
@@ -79,6 +83,7 @@ def test_row_program_plan_is_golden(fn):
     # No full-size temporary besides the exp/centred kernel's buffer: the last pass reuses it.
     text = f.ir(x, optimized=True)
     assert text.count("fused {") == sum(k == "kernel" for k, _ in GOLDEN[fn])
+    assert "row_blocks(" in text
     np.testing.assert_allclose(prof.outputs, _reference(fn, x), rtol=2e-6, atol=1e-6)
 
 
@@ -90,7 +95,8 @@ def test_reduction_along_the_fused_axis_is_not_folded_into_the_cluster():
     x = _x()
     f = ff.jit(lambda a: ff.exp(a - R.max(a, axis=-1, keepdims=True)) * a)
     kinds = [(s["kind"], s["label"]) for s in f.profile(x).steps]
-    assert kinds == [("axis_reduce", "reduce_axes.max.a1.keep"), ("kernel", "fused[broadcast_to, sub, exp, mul]")]
+    assert kinds == [("row_blocks", "row_blocks(2 steps)"), ("axis_reduce", "reduce_axes.max.a1.keep"),
+                     ("kernel", "fused[broadcast_to, sub, exp, mul]")]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fuseflow/exec/plan.h"
@@ -44,6 +45,7 @@ struct RunProfile {
 class RunState {
  public:
   explicit RunState(const Plan& plan);
+  explicit RunState(std::vector<Value> frame) : slots(std::move(frame)) {}  // a frame of values (row blocks)
   std::vector<Value> slots;
   std::vector<ReducePartial> partials;
   // Drops borrowed memory and graphs (the caller's objects) after a run; keeps owned buffers.

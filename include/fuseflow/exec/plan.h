@@ -272,8 +272,24 @@ struct LoopStep {
   std::vector<Step> body;
 };
 
+// Consecutive row-wise steps (elementwise kernels and reductions along trailing axes of arrays
+// whose first axis is the same R) run one block of rows at a time, each block through all of
+// them while its values are in cache (src/exec/row_blocks.cpp, grouped in lower_row_blocks.cpp):
+// a row softmax or layer-norm then reads its input once and writes its output once instead of
+// passing full-size temporaries between steps. Every step computes each row from that row
+// alone, so the results are the same bits as running the steps one after another.
+struct RowBlockStep {
+  std::vector<Step> body;
+  LengthSource rows;                 // R: axis 0 of the input in `rows_slot`
+  int rows_slot = -1;
+  std::vector<int> sliced;           // slots the body reads whose first axis is R: seen per block
+  std::vector<int> escaping;         // slots the body writes that are read after it (or outputs)
+  std::vector<LengthSource> escaping_lengths;  // their full element counts
+  std::vector<DType> escaping_types;
+};
+
 struct Step {
-  enum Kind : std::uint8_t { kKernel, kNeighborAgg, kEdgeGather, kGraphQuery, kLoop, kAxis, kAxisReduce, kLocalityIn, kLocalityOut, kView } kind;
+  enum Kind : std::uint8_t { kKernel, kNeighborAgg, kEdgeGather, kGraphQuery, kLoop, kAxis, kAxisReduce, kLocalityIn, kLocalityOut, kView, kRowBlocks } kind;
   std::shared_ptr<Kernel> kernel;
   NeighborAggStep agg{};
   EdgeGatherStep gather{};
@@ -283,6 +299,7 @@ struct Step {
   std::shared_ptr<AxisReduceStep> axis_reduce;
   LocalityStep locality;
   std::shared_ptr<ViewStep> view;  // kView
+  std::shared_ptr<RowBlockStep> rows;  // kRowBlocks
   int profile_id = 0;  // index into a run's profile table
   std::string label;
 };

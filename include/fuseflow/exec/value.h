@@ -19,6 +19,10 @@ class Storage {
  public:
   explicit Storage(std::size_t bytes);  // owned, uninitialised
   Storage(const void* borrowed, std::size_t bytes, std::shared_ptr<const void> keepalive);
+  // A writable window into memory this process allocated (`keepalive` owns it): a row block's
+  // part of a full result, which the block's steps then write in place (exec/row_blocks.cpp).
+  struct WritableView {};
+  Storage(void* window, std::size_t bytes, std::shared_ptr<const void> keepalive, WritableView);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;

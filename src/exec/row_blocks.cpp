@@ -1,0 +1,133 @@
+// Row-block groups (Step::kRowBlocks): a chain of row-wise steps run block of rows by block of
+// rows, so the chain's temporaries are a block (~128 KB each) that stays in the core's L2
+// instead of full arrays streamed through memory between steps. A (4096, 1024) float32
+// layer-norm lowers to 5 steps that read or wrote 112 MB in total; run by blocks it reads its
+// 16 MB input once and writes its 16 MB output once.
+#include "exec/row_blocks.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <exception>
+#include <memory>
+
+#include "fuseflow/core/error.h"
+#include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/threads.h"
+#include "fuseflow/exec/value.h"
+
+namespace fuseflow::exec {
+namespace {
+
+// Bytes of one block of rows of the widest array the group touches: the block's temporaries
+// (a few arrays of this size per thread) then fit the 1-2 MB L2 of current cores.
+constexpr std::int64_t kBlockBytes = 128 * 1024;
+
+// Rows [r0, r0 + rows) of `v`, whose first axis has `total` rows, as a borrowed view.
+Value slice_rows(const Value& v, std::int64_t r0, std::int64_t rows, std::int64_t total) {
+  Value out = v;
+  if (!v.is_array()) return out;
+  const std::int64_t per_row = v.length / total;
+  const auto es = static_cast<std::size_t>(elem_size(v.type));
+  out.length = rows * per_row;
+  if (out.rank >= 2) out.dims[0] = rows;
+  const char* base = static_cast<const char*>(v.raw_data()) + static_cast<std::size_t>(r0 * per_row) * es;
+  out.storage = std::make_shared<Storage>(base, static_cast<std::size_t>(out.length) * es, v.storage);
+  return out;
+}
+
+}  // namespace
+
+void run_row_blocks(const RowBlockStep& s, RunState& state, void (*run_body)(const std::vector<Step>&, RunState&),
+                    std::int64_t& elements) {
+  std::vector<Value>& slots = state.slots;
+  const std::int64_t total = evaluate_length(s.rows, slots);
+  std::int64_t row_bytes = 1;
+  std::vector<std::int64_t> full_length(s.escaping.size());
+  if (total > 0) {
+    for (int k : s.sliced) {
+      const Value& v = slots[static_cast<std::size_t>(k)];
+      if (v.is_array()) row_bytes = std::max<std::int64_t>(row_bytes, v.length / total * elem_size(v.type));
+    }
+    for (std::size_t k = 0; k < s.escaping.size(); ++k) {
+      full_length[k] = evaluate_length(s.escaping_lengths[k], slots);
+      row_bytes = std::max<std::int64_t>(row_bytes, full_length[k] / total * elem_size(s.escaping_types[k]));
+    }
+  }
+  const std::int64_t block_rows = std::max<std::int64_t>(1, kBlockBytes / row_bytes);
+  const std::int64_t nblocks = total > 0 ? (total + block_rows - 1) / block_rows : 0;
+  if (nblocks <= 1) {
+    run_body(s.body, state);  // one block: the steps as they are, on the whole arrays
+    return;
+  }
+  std::vector<Value> full;
+  for (std::size_t k = 0; k < s.escaping.size(); ++k) full.push_back(Value::array(s.escaping_types[k], full_length[k]));
+  // Where block r0's rows of escaping value k go.
+  auto window = [&](std::size_t k, std::int64_t r0) {
+    const std::int64_t per_row = full_length[k] / total;
+    return static_cast<void*>(static_cast<char*>(full[k].storage->data()) +
+                              static_cast<std::size_t>(r0 * per_row) * static_cast<std::size_t>(elem_size(s.escaping_types[k])));
+  };
+  std::vector<char> direct(s.escaping.size(), 1);
+  for (std::size_t k = 0; k < s.escaping.size(); ++k) {
+    direct[k] = std::find(s.sliced.begin(), s.sliced.end(), s.escaping[k]) == s.sliced.end();
+  }
+  const int threads = threads_for(nblocks, 1);
+  std::atomic<bool> stop{false};
+  std::exception_ptr error;
+#pragma omp parallel num_threads(threads)
+  {
+    try {
+      // The block's frame: the run's values (shared, never written: a step writing a slot gets
+      // a buffer of its own, ensure_writable_array), the R-row inputs cut to the block's rows.
+      RunState frame(slots);
+      const bool master = omp_get_thread_num() == 0;
+#pragma omp for schedule(dynamic, 1)
+      for (std::int64_t b = 0; b < nblocks; ++b) {
+        if (stop.load(std::memory_order_relaxed)) continue;
+        if (master) check_interrupt();
+        const std::int64_t r0 = b * block_rows;
+        const std::int64_t rows = std::min(block_rows, total - r0);
+        for (int k : s.sliced) {
+          frame.slots[static_cast<std::size_t>(k)] = slice_rows(slots[static_cast<std::size_t>(k)], r0, rows, total);
+        }
+        // An escaping value not read before the group writes it is written straight into its
+        // full array (a writable window the steps' ensure_writable_array keeps); else copied.
+        for (std::size_t k = 0; k < s.escaping.size(); ++k) {
+          if (!direct[k]) continue;
+          const std::int64_t per_row = full_length[k] / total;
+          const auto es = static_cast<std::size_t>(elem_size(s.escaping_types[k]));
+          Value& v = frame.slots[static_cast<std::size_t>(s.escaping[k])];
+          v = Value{};
+          v.kind = SlotKind::kArray;
+          v.type = s.escaping_types[k];
+          v.length = rows * per_row;
+          v.storage = std::make_shared<Storage>(window(k, r0), static_cast<std::size_t>(rows * per_row) * es,
+                                                full[k].storage, Storage::WritableView{});
+        }
+        run_body(s.body, frame);
+        for (std::size_t k = 0; k < s.escaping.size(); ++k) {
+          const Value& v = frame.slots[static_cast<std::size_t>(s.escaping[k])];
+          const std::int64_t per_row = full_length[k] / total;
+          if (!v.is_array() || v.length != rows * per_row) {
+            throw Error(ErrorCode::kInternal, "row blocks: a block's value has not the block's rows");
+          }
+          if (v.raw_data() == window(k, r0)) continue;  // written in place
+          const auto es = static_cast<std::size_t>(elem_size(s.escaping_types[k]));
+          std::memcpy(window(k, r0), v.raw_data(), static_cast<std::size_t>(rows * per_row) * es);
+        }
+      }
+    } catch (...) {
+#pragma omp critical(fuseflow_row_block_error)
+      if (!error) error = std::current_exception();
+      stop.store(true);
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  for (std::size_t k = 0; k < s.escaping.size(); ++k) slots[static_cast<std::size_t>(s.escaping[k])] = std::move(full[k]);
+  elements += total;
+}
+
+}  // namespace fuseflow::exec
