@@ -17,7 +17,7 @@ FILES=(test_exec.py test_fusion.py test_jit.py test_jit_array_likes.py test_jit_
        test_jit_static.py test_jit_tier.py test_ndarray.py test_ndarray_bool_promotion.py
        test_ndarray_out.py test_math_accuracy.py test_reliability_exec.py
        test_reliability_jit_weights.py test_loop_rotation.py test_buffer_reuse.py
-       test_axis_reductions.py test_axis_fusion_plan.py test_array_ops.py test_pagerank.py
+       test_axis_reductions.py test_axis_fusion_plan.py test_row_blocks.py test_array_ops.py test_pagerank.py
        test_graph.py test_graph_locality.py test_op_table.py test_readme.py test_typing.py)
 ARGS=()
 for f in "${FILES[@]}"; do ARGS+=("tests/python/$f"); done
