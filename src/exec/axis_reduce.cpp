@@ -380,6 +380,31 @@ void run_typed(const AxisReduceStep& s, const Geometry& g, const void* xdata, vo
       return;
     }
   }
+  if constexpr (std::is_floating_point_v<T>) {
+    // Sums and means of contiguous lines (the row statistics of softmax, layer-norm): two lines
+    // per call, each summed bitwise as alone (kernels::sum2), an odd last line alone.
+    if ((s.kind == AxisReduceStep::kSum || s.kind == AxisReduceStep::kMean) && g.red_count > 0 &&
+        g.reduced.size() == 1 && g.reduced[0].stride == 1 && g.out_count >= 2) {
+      const std::int64_t n = g.red_count;
+      auto pair = [&](std::int64_t p) {
+        double acc[2];
+        kernels::sum2(x + line_base(g, 2 * p), x + line_base(g, 2 * p + 1), static_cast<std::size_t>(n), acc);
+        for (int k = 0; k < 2; ++k) {
+          const double v = s.kind == AxisReduceStep::kMean ? acc[k] / static_cast<double>(n) : acc[k];
+          store(s.out_type, out, 2 * p + k, v, 0);
+        }
+      };
+      const std::int64_t pairs = g.out_count / 2;
+      if (threads <= 1) {
+        for (std::int64_t p = 0; p < pairs; ++p) pair(p);
+      } else {
+#pragma omp parallel for num_threads(threads) schedule(static)
+        for (std::int64_t p = 0; p < pairs; ++p) pair(p);
+      }
+      if (g.out_count % 2) reduce_line<T>(s, g, x, g.out_count - 1, out);
+      return;
+    }
+  }
   if (threads <= 1) {
     for (std::int64_t o = 0; o < g.out_count; ++o) reduce_line<T>(s, g, x, o, out);
     return;

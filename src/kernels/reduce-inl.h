@@ -73,6 +73,37 @@ double SumOrDot(const T* x, const T* y, std::size_t n) {
   return combine_partials(partial);
 }
 
+// Two lines at once, each summed exactly as SumOrDot<false> sums it (same partials, order and
+// combine): a lone line is bound by the latency of its adds (two vector chains on AVX-512), so
+// interleaving a second line's chains doubles the adds in flight. out[0], out[1]: the sums.
+template <class T>
+void SumTwo(const T* x0, const T* x1, std::size_t n, double* out) {
+  const hn::ScalableTag<double> d;
+  const std::size_t lanes = hn::Lanes(d);
+  const std::size_t vectors = kPartials / lanes;
+  hn::Vec<decltype(d)> acc0[kPartials], acc1[kPartials];
+  for (std::size_t j = 0; j < vectors; ++j) acc0[j] = acc1[j] = hn::Zero(d);
+  std::size_t i = 0;
+  for (; i + kPartials <= n; i += kPartials) {
+    for (std::size_t j = 0; j < vectors; ++j) {
+      acc0[j] = hn::Add(acc0[j], LoadAsDouble(d, x0 + i + j * lanes));
+      acc1[j] = hn::Add(acc1[j], LoadAsDouble(d, x1 + i + j * lanes));
+    }
+  }
+  HWY_ALIGN double partial0[kPartials];
+  HWY_ALIGN double partial1[kPartials];
+  for (std::size_t j = 0; j < vectors; ++j) {
+    hn::Store(acc0[j], d, partial0 + j * lanes);
+    hn::Store(acc1[j], d, partial1 + j * lanes);
+  }
+  for (std::size_t j = 0; i + j < n; ++j) {
+    partial0[j] = partial0[j] + static_cast<double>(x0[i + j]);
+    partial1[j] = partial1[j] + static_cast<double>(x1[i + j]);
+  }
+  out[0] = combine_partials(partial0);
+  out[1] = combine_partials(partial1);
+}
+
 template <bool kMin, class T>
 T MinOrMax(const T* x, std::size_t n) {
   const hn::ScalableTag<T> d;
@@ -125,6 +156,7 @@ std::int64_t ArgMinOrMax(const T* x, std::size_t n) {
 using reduce_detail::ArgMinOrMax;
 using reduce_detail::MinOrMax;
 using reduce_detail::SumOrDot;
+using reduce_detail::SumTwo;
 
 }  // namespace fuseflow::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();

@@ -22,6 +22,8 @@ namespace fuseflow::kernels::HWY_NAMESPACE {
 
 double SumDouble(const double* x, std::size_t n) { return SumOrDot<false>(x, x, n); }
 double SumFloat(const float* x, std::size_t n) { return SumOrDot<false>(x, x, n); }
+void SumTwoDouble(const double* x0, const double* x1, std::size_t n, double* out) { SumTwo(x0, x1, n, out); }
+void SumTwoFloat(const float* x0, const float* x1, std::size_t n, double* out) { SumTwo(x0, x1, n, out); }
 double DotDouble(const double* x, const double* y, std::size_t n) { return SumOrDot<true>(x, y, n); }
 double DotFloat(const float* x, const float* y, std::size_t n) { return SumOrDot<true>(x, y, n); }
 double MinDouble(const double* x, std::size_t n) { return MinOrMax<true>(x, n); }
@@ -41,6 +43,8 @@ namespace fuseflow::kernels {
 
 HWY_EXPORT(SumDouble);
 HWY_EXPORT(SumFloat);
+HWY_EXPORT(SumTwoDouble);
+HWY_EXPORT(SumTwoFloat);
 HWY_EXPORT(DotDouble);
 HWY_EXPORT(DotFloat);
 HWY_EXPORT(MinDouble);
@@ -54,6 +58,12 @@ HWY_EXPORT(ArgMaxFloat);
 
 double sum(const double* x, std::size_t n) { return HWY_DYNAMIC_DISPATCH(SumDouble)(x, n); }
 double sum(const float* x, std::size_t n) { return HWY_DYNAMIC_DISPATCH(SumFloat)(x, n); }
+void sum2(const double* x0, const double* x1, std::size_t n, double out[2]) {
+  HWY_DYNAMIC_DISPATCH(SumTwoDouble)(x0, x1, n, out);
+}
+void sum2(const float* x0, const float* x1, std::size_t n, double out[2]) {
+  HWY_DYNAMIC_DISPATCH(SumTwoFloat)(x0, x1, n, out);
+}
 double dot(const double* x, const double* y, std::size_t n) { return HWY_DYNAMIC_DISPATCH(DotDouble)(x, y, n); }
 double dot(const float* x, const float* y, std::size_t n) { return HWY_DYNAMIC_DISPATCH(DotFloat)(x, y, n); }
 double min(const double* x, std::size_t n) { return HWY_DYNAMIC_DISPATCH(MinDouble)(x, n); }

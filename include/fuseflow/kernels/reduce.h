@@ -18,6 +18,9 @@ inline constexpr std::size_t kSumPartials = 16;
 
 double sum(const double* x, std::size_t n);
 double sum(const float* x, std::size_t n);
+// sum() of two arrays of n elements each, bitwise, faster than two calls (interleaved chains).
+void sum2(const double* x0, const double* x1, std::size_t n, double out[2]);
+void sum2(const float* x0, const float* x1, std::size_t n, double out[2]);
 double dot(const double* x, const double* y, std::size_t n);
 double dot(const float* x, const float* y, std::size_t n);
 

@@ -74,6 +74,22 @@ TEST(KernelsReduce, SumAndDotFollowTheFixedOrderBitwiseOnEveryTarget) {
   });
 }
 
+TEST(KernelsReduce, SumOfTwoLinesIsEachLinesSumBitwiseOnEveryTarget) {
+  for_each_target([] {
+    for (std::size_t n : kLengths) {
+      const auto a = random_values<double>(n, 5 + n), b = random_values<double>(n, 6 + n);
+      double two[2];
+      sum2(a.data(), b.data(), n, two);
+      ASSERT_TRUE(same_bits(two[0], serial_contract_sum<double>(a.data(), nullptr, n))) << "n=" << n;
+      ASSERT_TRUE(same_bits(two[1], serial_contract_sum<double>(b.data(), nullptr, n))) << "n=" << n;
+      const auto af = random_values<float>(n, 7 + n), bf = random_values<float>(n, 8 + n);
+      sum2(af.data(), bf.data(), n, two);
+      ASSERT_TRUE(same_bits(two[0], serial_contract_sum<float>(af.data(), nullptr, n))) << "f32 n=" << n;
+      ASSERT_TRUE(same_bits(two[1], serial_contract_sum<float>(bf.data(), nullptr, n))) << "f32 n=" << n;
+    }
+  });
+}
+
 TEST(KernelsReduce, SumAndDotAreAccurate) {
   for (std::size_t n : kLengths) {
     const auto x = random_values<double>(n, 10 + n), y = random_values<double>(n, 20 + n);
