@@ -28,6 +28,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <tuple>
 #include <utility>
 
 #include <hwy/highway.h>
@@ -164,6 +165,10 @@ HWY_INLINE void SetScalar(D d, V* vals, int k, const double* scalars, shape::S<S
 template <class T, class D, class V, class N>
 HWY_INLINE void SetScalar(D, V*, int, const double*, N) {}
 
+#ifndef FF_REGION_UNROLL
+#define FF_REGION_UNROLL 4
+#endif
+
 template <class Shape>
 struct RegionKernel;
 
@@ -188,6 +193,31 @@ struct RegionKernel<shape::Region<DT, shape::Out<Outs...>, Nodes...>> {
     ((kOutSum[o] ? void() : hn::StoreU(vals[Outs], d, out[o] + i), ++o), ...);
   }
 
+  // kUnroll vectors per step of the main loop, op by op (op k of every vector, then op k + 1):
+  // the vectors' chains are independent, so a math-heavy region keeps several in flight where
+  // one vector's chain (hundreds of cycles of latency) would leave the core waiting. Sums see
+  // their vectors in element order, so every value is the same as one vector at a time.
+  static constexpr std::size_t kUnroll = FF_REGION_UNROLL;
+
+  template <std::size_t K, class D, class V>
+  static HWY_INLINE void step_all(D d, V (*vals)[sizeof...(Nodes)], T* sums, const T* const* in, std::size_t i,
+                                  std::size_t lanes) {
+    using Node = std::tuple_element_t<K, std::tuple<Nodes...>>;
+    for (std::size_t u = 0; u < kUnroll; ++u) {
+      const std::size_t at = i + u * lanes;
+      Step<T>::template run<D, V>(d, vals[u], sums, static_cast<int>(K), in, at, at % kSumLanes, lanes, Node{});
+    }
+  }
+  template <class D, class V, std::size_t... K>
+  static HWY_INLINE void body_unrolled(D d, V (*vals)[sizeof...(Nodes)], T* sums, const T* const* in, T* const* out,
+                                       std::size_t i, std::size_t lanes, std::index_sequence<K...>) {
+    (step_all<K>(d, vals, sums, in, i, lanes), ...);
+    for (std::size_t u = 0; u < kUnroll; ++u) {
+      int o = 0;
+      ((kOutSum[o] ? void() : hn::StoreU(vals[u][Outs], d, out[o] + i + u * lanes), ++o), ...);
+    }
+  }
+
   // Per array slot: whether it is a bool array (bytes) rather than T.
   static constexpr std::array<bool, (kArrays > 0 ? kArrays : 1)> kBoolSlot = [] {
     std::array<bool, (kArrays > 0 ? kArrays : 1)> b{};
@@ -201,10 +231,13 @@ struct RegionKernel<shape::Region<DT, shape::Out<Outs...>, Nodes...>> {
     using Seq = std::index_sequence_for<Nodes...>;
     const std::size_t n = static_cast<std::size_t>(count);
     const std::size_t lanes = hn::Lanes(d);
-    V vals[sizeof...(Nodes)];
-    [&]<std::size_t... K>(std::index_sequence<K...>) {
-      (SetScalar<T>(d, vals, static_cast<int>(K), scalars, Nodes{}), ...);
-    }(Seq{});
+    V group[kUnroll][sizeof...(Nodes)];
+    V* vals = group[0];
+    for (std::size_t u = 0; u < kUnroll; ++u) {
+      [&]<std::size_t... K>(std::index_sequence<K...>) {
+        (SetScalar<T>(d, group[u], static_cast<int>(K), scalars, Nodes{}), ...);
+      }(Seq{});
+    }
     // 16 accumulators per sum node (indexed by node; only sum nodes' rows are used).
     HWY_ALIGN T sums[kAnySum ? sizeof...(Nodes) * kSumLanes : 1] = {};
     const T* in[kArrays > 0 ? kArrays : 1];
@@ -212,6 +245,7 @@ struct RegionKernel<shape::Region<DT, shape::Out<Outs...>, Nodes...>> {
     for (int k = 0; k < kArrays; ++k) in[k] = static_cast<const T*>(arrays[k]);
     for (int k = 0; k < kOuts; ++k) out[k] = static_cast<T*>(outputs[k]);
     std::size_t i = 0;
+    for (; i + kUnroll * lanes <= n; i += kUnroll * lanes) body_unrolled(d, group, sums, in, out, i, lanes, Seq{});
     for (; i + lanes <= n; i += lanes) body(d, vals, sums, in, out, i, i % kSumLanes, lanes, Seq{});
     if (i < n) {
       // The last partial vector through zero-padded buffers, as the interpreter's math kernels do.

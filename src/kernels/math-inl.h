@@ -393,7 +393,14 @@ HWY_INLINE V VecCos(D d, V x) {
 }
 
 // Picks small_fn() where `is_small`, else large_fn(), evaluating a branch only if some lane needs
-// it: the erf family's branches cost about 15 and 60 vector ops.
+// it: the erf family's branches cost about 15 and 60 vector ops. The branches are inlined
+// (FF_BRANCH_INLINE): left out of line, each call made a fused region kernel (jit/region_kernel-inl.h)
+// spill all its live vectors, as no vector register survives a call on x86-64.
+#if defined(__GNUC__)
+#define FF_BRANCH_INLINE __attribute__((always_inline))
+#else
+#define FF_BRANCH_INLINE
+#endif
 template <class D, class M, class SmallFn, class LargeFn>
 HWY_INLINE hn::Vec<D> EvaluateNeededBranches(D d, M is_small, SmallFn small_fn, LargeFn large_fn) {
   if (hn::AllTrue(d, is_small)) return small_fn();
@@ -407,8 +414,8 @@ HWY_INLINE V VecErfc(D d, V x) {
   const V abs_x = hn::Abs(x);
   const V y = EvaluateNeededBranches(
       d, hn::Lt(abs_x, hn::Set(d, md::kErfSplit)),
-      [&]() HWY_ATTR { return hn::NegMulAdd(x, md::ErfOverX(d, x), hn::Set(d, 1.0)); },  // 1 - erf(x)
-      [&]() HWY_ATTR {
+      [&]() HWY_ATTR FF_BRANCH_INLINE { return hn::NegMulAdd(x, md::ErfOverX(d, x), hn::Set(d, 1.0)); },  // 1 - erf(x)
+      [&]() HWY_ATTR FF_BRANCH_INLINE {
         const V z = hn::Min(abs_x, hn::Set(d, md::kErfcClamp));
         const V tail = md::ErfcPositive(d, z, md::ExpNegSquare(d, z, 1.0));  // erfc(|x|)
         return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), hn::Sub(hn::Set(d, 2.0), tail), tail);
@@ -421,8 +428,8 @@ HWY_INLINE V VecErf(D d, V x) {
   namespace md = math_detail;
   const V abs_x = hn::Abs(x);
   const V y = EvaluateNeededBranches(
-      d, hn::Lt(abs_x, hn::Set(d, md::kErfSplit)), [&]() HWY_ATTR { return hn::Mul(x, md::ErfOverX(d, x)); },
-      [&]() HWY_ATTR {
+      d, hn::Lt(abs_x, hn::Set(d, md::kErfSplit)), [&]() HWY_ATTR FF_BRANCH_INLINE { return hn::Mul(x, md::ErfOverX(d, x)); },
+      [&]() HWY_ATTR FF_BRANCH_INLINE {
         const V z = hn::Min(abs_x, hn::Set(d, md::kErfcClamp));
         const V tail = md::ErfcPositive(d, z, md::ExpNegSquare(d, z, 1.0));
         return hn::CopySign(hn::Sub(hn::Set(d, 1.0), tail), x);  // sign(x) * (1 - erfc(|x|))
@@ -439,8 +446,8 @@ HWY_INLINE V VecNormCdf(D d, V x) {
   const V zs = hn::Mul(x, hn::Set(d, kInvSqrt2));
   const V y = EvaluateNeededBranches(
       d, hn::Lt(hn::Abs(zs), hn::Set(d, md::kErfSplit)),
-      [&]() HWY_ATTR { return hn::MulAdd(zs, hn::Mul(md::ErfOverX(d, zs), hn::Set(d, 0.5)), hn::Set(d, 0.5)); },
-      [&]() HWY_ATTR {
+      [&]() HWY_ATTR FF_BRANCH_INLINE { return hn::MulAdd(zs, hn::Mul(md::ErfOverX(d, zs), hn::Set(d, 0.5)), hn::Set(d, 0.5)); },
+      [&]() HWY_ATTR FF_BRANCH_INLINE {
         const V abs_x = hn::Min(hn::Abs(x), hn::Set(d, md::kErfcClamp * 1.5));
         const V z = hn::Mul(abs_x, hn::Set(d, kInvSqrt2));
         const V half_tail =
