@@ -126,31 +126,28 @@ Oriented orient_by_id(const Graph& g, Buffer<std::int64_t>& degree, std::int64_t
   // Scratch lists are sized before the parallel regions: nothing may throw inside them.
   std::vector<Buffer<NodeId>> scratch;
   for (int t = 0; t < threads; ++t) scratch.emplace_back(static_cast<std::size_t>(std::max<std::int64_t>(most, 1)));
-  ParallelInterrupt first;
+  // body(v, list) for every node, in blocks over the threads, `list` the thread's scratch.
+  auto over_nodes = [&](auto&& body) {
+    ParallelInterrupt interrupt;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-  for (std::int64_t b = 0; b < blocks; ++b) {
-    if (first.poll()) continue;
-    NodeId* list = scratch[omp_get_thread_num()].data();
-    for (std::int64_t v = b * kNodesPerTask; v < std::min(n, (b + 1) * kNodesPerTask); ++v) {
-      std::int64_t all = 0;
-      o.off[v + 1] = higher(v, list, nullptr, all);
-      degree[v] = all;
+    for (std::int64_t b = 0; b < blocks; ++b) {
+      if (interrupt.poll()) continue;
+      NodeId* list = scratch[omp_get_thread_num()].data();
+      for (std::int64_t v = b * kNodesPerTask; v < std::min(n, (b + 1) * kNodesPerTask); ++v) body(v, list);
     }
-  }
-  first.rethrow();
+    interrupt.rethrow();
+  };
+  over_nodes([&](std::int64_t v, NodeId* list) {
+    std::int64_t all = 0;
+    o.off[v + 1] = higher(v, list, nullptr, all);
+    degree[v] = all;
+  });
   for (std::int64_t v = 0; v < n; ++v) o.off[v + 1] += o.off[v];
   o.up = Buffer<NodeId>(static_cast<std::size_t>(std::max<EdgeOffset>(o.off[n], 1)));
-  ParallelInterrupt second;
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-  for (std::int64_t b = 0; b < blocks; ++b) {
-    if (second.poll()) continue;
-    NodeId* list = scratch[omp_get_thread_num()].data();
-    for (std::int64_t v = b * kNodesPerTask; v < std::min(n, (b + 1) * kNodesPerTask); ++v) {
-      std::int64_t all = 0;
-      higher(v, list, o.up.data() + o.off[v], all);
-    }
-  }
-  second.rethrow();
+  over_nodes([&](std::int64_t v, NodeId* list) {
+    std::int64_t all = 0;
+    higher(v, list, o.up.data() + o.off[v], all);
+  });
   return o;
 }
 

@@ -613,7 +613,7 @@ void run_steps(const std::vector<Step>& steps, RunState& state, Profiler* profil
       case Step::kRowBlocks:
         // Profiled runs time each step of the group on its own (whole arrays, same results).
         if (profile) run_steps(step.rows->body, state, profile);
-        else run_row_blocks(*step.rows, state, [](const std::vector<Step>& body, RunState& frame) { run_steps(body, frame, nullptr); }, elements);
+        else run_row_blocks(*step.rows, state, [](const std::vector<Step>& body, RunState& frame) { run_steps(body, frame, nullptr); });
         break;
     }
     if (profile) {

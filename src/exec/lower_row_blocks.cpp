@@ -23,9 +23,10 @@ void add_length_slots(const LengthSource& s, std::vector<int>& out) {
   for (const LengthSource& f : s.factors) add_length_slots(f, out);
 }
 
-// Slots a kernel or axis reduction reads (array operands, scalars, length sources) and writes.
+// Slots a kernel or axis reduction reads (array operands, scalars, length sources) and writes;
+// `arrays`: the reads taken at the step's own offsets (full-length arrays), a subset of `reads`.
 struct Access {
-  std::vector<int> reads, writes, strided;
+  std::vector<int> reads, writes, strided, arrays;
   bool row_wise_kind = false;
 };
 
@@ -42,6 +43,7 @@ Access access_of(const Step& s) {
       if (written) a.writes.push_back(o.slot);
       else if (o.kind == OperandKind::kStrided) a.strided.push_back(o.slot);
       else a.reads.push_back(o.slot);
+      if (!written && o.kind == OperandKind::kArray) a.arrays.push_back(o.slot);
     }
     for (const KernelReduction& r : k.reductions) a.writes.push_back(r.result_slot);
     add_length_slots(k.length, a.reads);
@@ -53,6 +55,7 @@ Access access_of(const Step& s) {
     const AxisReduceStep& r = *s.axis_reduce;
     a.row_wise_kind = (r.axes & 1) == 0 && !r.scalar_result;
     a.reads.push_back(r.x_slot);
+    a.arrays.push_back(r.x_slot);
     a.writes.push_back(r.out_slot);
     for (const LengthSource& d : r.dims) add_length_slots(d, a.reads);
   }
@@ -87,16 +90,12 @@ void Lowerer::group_row_blocks(std::vector<Step>& steps) {
     for (int w : a.writes) {
       if (lead_of(w) != r) return kNotRows;
     }
-    if (s.kind == Step::kAxisReduce && lead_of(s.axis_reduce->x_slot) != r) return kNotRows;
-    if (s.kind == Step::kKernel) {
-      const Kernel& k = *s.kernel;
-      for (std::size_t i = 0; i < k.operands.size(); ++i) {
-        const Operand& o = k.operands[i];
-        const bool written = std::find(k.outputs.begin(), k.outputs.end(), static_cast<int>(i)) != k.outputs.end();
-        // Full-length arrays are read at the kernel's offsets: they must be row-wise in R too.
-        if (o.kind == OperandKind::kArray && !written && lead_of(o.slot) != r) return kNotRows;
-        if (o.kind == OperandKind::kStrided && lead_of(o.slot) == kMixed) return kNotRows;
-      }
+    // Full-length arrays are read at the step's offsets: they must be row-wise in R too.
+    for (int x : a.arrays) {
+      if (lead_of(x) != r) return kNotRows;
+    }
+    for (int x : a.strided) {
+      if (lead_of(x) == kMixed) return kNotRows;
     }
     return r;
   };

@@ -40,8 +40,7 @@ Value slice_rows(const Value& v, std::int64_t r0, std::int64_t rows, std::int64_
 
 }  // namespace
 
-void run_row_blocks(const RowBlockStep& s, RunState& state, void (*run_body)(const std::vector<Step>&, RunState&),
-                    std::int64_t& elements) {
+void run_row_blocks(const RowBlockStep& s, RunState& state, void (*run_body)(const std::vector<Step>&, RunState&)) {
   std::vector<Value>& slots = state.slots;
   const std::int64_t total = evaluate_length(s.rows, slots);
   std::int64_t row_bytes = 1;
@@ -62,18 +61,23 @@ void run_row_blocks(const RowBlockStep& s, RunState& state, void (*run_body)(con
     run_body(s.body, state);  // one block: the steps as they are, on the whole arrays
     return;
   }
+  // Per escaping value: its full array, elements and bytes per row, and whether the block's
+  // steps write it straight into that array (not read before the group writes it).
+  const std::size_t nesc = s.escaping.size();
   std::vector<Value> full;
-  for (std::size_t k = 0; k < s.escaping.size(); ++k) full.push_back(Value::array(s.escaping_types[k], full_length[k]));
-  // Where block r0's rows of escaping value k go.
-  auto window = [&](std::size_t k, std::int64_t r0) {
-    const std::int64_t per_row = full_length[k] / total;
-    return static_cast<void*>(static_cast<char*>(full[k].storage->data()) +
-                              static_cast<std::size_t>(r0 * per_row) * static_cast<std::size_t>(elem_size(s.escaping_types[k])));
-  };
-  std::vector<char> direct(s.escaping.size(), 1);
-  for (std::size_t k = 0; k < s.escaping.size(); ++k) {
+  std::vector<std::int64_t> per_row(nesc);
+  std::vector<std::size_t> row_size(nesc);
+  std::vector<char> direct(nesc);
+  for (std::size_t k = 0; k < nesc; ++k) {
+    full.push_back(Value::array(s.escaping_types[k], full_length[k]));
+    per_row[k] = full_length[k] / total;
+    row_size[k] = static_cast<std::size_t>(per_row[k]) * static_cast<std::size_t>(elem_size(s.escaping_types[k]));
     direct[k] = std::find(s.sliced.begin(), s.sliced.end(), s.escaping[k]) == s.sliced.end();
   }
+  // Where block r0's rows of escaping value k go.
+  auto window = [&](std::size_t k, std::int64_t r0) {
+    return static_cast<void*>(static_cast<char*>(full[k].storage->data()) + static_cast<std::size_t>(r0) * row_size[k]);
+  };
   const int threads = threads_for(nblocks, 1);
   std::atomic<bool> stop{false};
   std::exception_ptr error;
@@ -95,28 +99,24 @@ void run_row_blocks(const RowBlockStep& s, RunState& state, void (*run_body)(con
         }
         // An escaping value not read before the group writes it is written straight into its
         // full array (a writable window the steps' ensure_writable_array keeps); else copied.
-        for (std::size_t k = 0; k < s.escaping.size(); ++k) {
+        for (std::size_t k = 0; k < nesc; ++k) {
           if (!direct[k]) continue;
-          const std::int64_t per_row = full_length[k] / total;
-          const auto es = static_cast<std::size_t>(elem_size(s.escaping_types[k]));
           Value& v = frame.slots[static_cast<std::size_t>(s.escaping[k])];
           v = Value{};
           v.kind = SlotKind::kArray;
           v.type = s.escaping_types[k];
-          v.length = rows * per_row;
-          v.storage = std::make_shared<Storage>(window(k, r0), static_cast<std::size_t>(rows * per_row) * es,
+          v.length = rows * per_row[k];
+          v.storage = std::make_shared<Storage>(window(k, r0), static_cast<std::size_t>(rows) * row_size[k],
                                                 full[k].storage, Storage::WritableView{});
         }
         run_body(s.body, frame);
-        for (std::size_t k = 0; k < s.escaping.size(); ++k) {
+        for (std::size_t k = 0; k < nesc; ++k) {
           const Value& v = frame.slots[static_cast<std::size_t>(s.escaping[k])];
-          const std::int64_t per_row = full_length[k] / total;
-          if (!v.is_array() || v.length != rows * per_row) {
+          if (!v.is_array() || v.length != rows * per_row[k]) {
             throw Error(ErrorCode::kInternal, "row blocks: a block's value has not the block's rows");
           }
           if (v.raw_data() == window(k, r0)) continue;  // written in place
-          const auto es = static_cast<std::size_t>(elem_size(s.escaping_types[k]));
-          std::memcpy(window(k, r0), v.raw_data(), static_cast<std::size_t>(rows * per_row) * es);
+          std::memcpy(window(k, r0), v.raw_data(), static_cast<std::size_t>(rows) * row_size[k]);
         }
       }
     } catch (...) {
@@ -126,8 +126,7 @@ void run_row_blocks(const RowBlockStep& s, RunState& state, void (*run_body)(con
     }
   }
   if (error) std::rethrow_exception(error);
-  for (std::size_t k = 0; k < s.escaping.size(); ++k) slots[static_cast<std::size_t>(s.escaping[k])] = std::move(full[k]);
-  elements += total;
+  for (std::size_t k = 0; k < nesc; ++k) slots[static_cast<std::size_t>(s.escaping[k])] = std::move(full[k]);
 }
 
 }  // namespace fuseflow::exec

@@ -13,7 +13,7 @@ namespace fuseflow::exec {
 // of its own whose R-row inputs are views of the block's rows; the escaping values are copied
 // into full arrays, which replace the slots' values at the end. `run_body` runs a step list on
 // a frame (the executor's run_steps). A single block runs the body on `state` as it is.
-void run_row_blocks(const RowBlockStep& s, RunState& state, void (*run_body)(const std::vector<Step>&, RunState&),
-                    std::int64_t& elements);
+// Profiled runs do not come here (they time the body's steps one by one).
+void run_row_blocks(const RowBlockStep& s, RunState& state, void (*run_body)(const std::vector<Step>&, RunState&));
 
 }  // namespace fuseflow::exec

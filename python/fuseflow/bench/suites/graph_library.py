@@ -206,8 +206,7 @@ def _graph(ctx, ff, nk, ig, name, src, dst, n, weights, road, side=0, bandwidth=
             if not finite.all():
                 ctx.note(f"{label}: igraph betweenness NaN on {int((~finite).sum()):,} nodes (path counts beyond "
                          f"double); compared on the {int(trusted.sum()):,} nodes neither NaN nor next to a NaN")
-            finite = trusted
-            return float(np.abs(ours_raw[finite] - raw[finite]).max()) if finite.any() else None
+            return float(np.abs(ours_raw[trusted] - raw[trusted]).max()) if trusted.any() else None
 
         measure(f"betweenness, {BC_SOURCES} sources", {
             "fuseflow": lambda: alg.betweenness_centrality(g, sources=sources),
