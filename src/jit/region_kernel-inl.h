@@ -77,7 +77,8 @@ HWY_INLINE V Apply(D d, V a, V b, V c) {
     const V lo = hn::IfThenElse(hn::Or(hn::Gt(a, b), NaNLanes(d, a)), a, b);
     return hn::IfThenElse(hn::Or(hn::Lt(lo, c), NaNLanes(d, lo)), lo, c);
   } else if constexpr (Op == OpCode::kEq) return hn::VecFromMask(d, hn::Eq(a, b));
-  else if constexpr (Op == OpCode::kNe) return hn::VecFromMask(d, hn::Ne(a, b));
+  // Not(Eq), not hn::Ne: on AVX2/AVX-512 Highway's Ne is an ordered compare, false for NaN != NaN.
+  else if constexpr (Op == OpCode::kNe) return hn::VecFromMask(d, hn::Not(hn::Eq(a, b)));
   else if constexpr (Op == OpCode::kLt) return hn::VecFromMask(d, hn::Lt(a, b));
   else if constexpr (Op == OpCode::kLe) return hn::VecFromMask(d, hn::Le(a, b));
   else if constexpr (Op == OpCode::kGt) return hn::VecFromMask(d, hn::Gt(a, b));

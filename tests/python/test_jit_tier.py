@@ -326,3 +326,13 @@ def test_native_tier_keeps_nan_rules_of_min_max_relu_clip(tmp_path):
     assert len(lines) == 4, r.stdout + r.stderr
     for line in lines:
         assert line.startswith("native:f64") and line.endswith("SAME"), r.stdout + r.stderr
+
+
+def test_not_equal_is_true_for_nan_under_every_tier():
+    # NaN != NaN is True (NumPy, IEEE). The compiled template once used Highway's Ne, an ordered
+    # compare on AVX2/AVX-512, and returned False there (found by the random-program test under
+    # FUSEFLOW_JIT=native, which scripts/test_tiers.sh runs this file under too).
+    x = np.zeros(100)
+    x[[3, 50, 99]] = np.nan
+    f = ff.jit(lambda a: ff.where(a != a, 1.0, 0.0))
+    np.testing.assert_array_equal(np.asarray(f(x)), np.where(x != x, 1.0, 0.0))
