@@ -17,6 +17,7 @@
 #include "exec/axis_step.h"
 #include "exec/executor_reduce.h"
 #include "exec/executor_small.h"
+#include "exec/frontier_loop.h"
 #include "exec/row_blocks.h"
 #include "exec/view_steps.h"
 #include "exec/graph_steps.h"
@@ -569,6 +570,12 @@ void run_loop(const LoopStep& loop, RunState& state, Profiler* profile) {
       run_steps(loop.body, state, profile);
       advance_carries(loop, slots, scratch_new, scratch_old);
     }
+  } else if (loop.frontier_mask >= 0 && profile == nullptr) {
+    // Profiled runs take the dense path below: their steps are timed as written.
+    run_frontier_loop(loop, state, [&] {
+      run_steps(loop.body, state, nullptr);
+      advance_carries(loop, slots, scratch_new, scratch_old);
+    });
   } else {
     for (;;) {
       check_interrupt();

@@ -116,6 +116,7 @@ Plan Lowerer::run() {
   lower_block(p_.body, plan_.steps);
   if (locality != ir::kNoValue) emit_locality(locality, /*entering=*/false, plan_.steps);
   group_row_blocks(plan_.steps);
+  mark_frontier_loops(plan_.steps);
   plan_.num_profile_ids = next_profile_id_;
   return std::move(plan_);
 }

@@ -25,6 +25,12 @@ void describe_steps(const std::vector<Step>& steps, const Plan& plan, int depth,
     }
     out += "\n";
     if (s.kind == Step::kLoop) {
+      if (s.loop->frontier_mask >= 0) {
+        // lower_frontier.cpp proved the body idle outside the frontier: iterations may run sparsely.
+        out.append(static_cast<std::size_t>(depth + 1) * 2, ' ');
+        out += "frontier: " + plan.slots[static_cast<std::size_t>(s.loop->carry_slots[static_cast<std::size_t>(s.loop->frontier_mask)])].name +
+               " (sparse iterations while its edges are few)\n";
+      }
       if (!s.loop->cond.empty()) {
         out.append(static_cast<std::size_t>(depth + 1) * 2, ' ');
         out += "cond:\n";

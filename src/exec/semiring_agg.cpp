@@ -22,6 +22,7 @@
 
 #include "exec/graph_chunks.h"
 #include "exec/graph_steps.h"
+#include "exec/semiring_fold.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
 #include "fuseflow/ir/scalar_semantics.h"
@@ -29,71 +30,21 @@
 namespace fuseflow::exec {
 namespace {
 
-// Push when kPushFactor * (edges leaving the active set) <= edges pulled. The pull reads every edge
-// (in parallel) plus the mask of each edge's neighbour; the push scans the mask and writes only
-// the active edges' targets (serially). Measured on R-MAT scale 16 (1M edges; 2-core EPYC, loaded
-// machine, medians of 7 interleaved runs, one masked min-plus call, 1 thread): push/pull 0.04 at
-// 0.5% of the edges active, 0.09 at 10%, 0.42 at 20%; two threads make the pull at most 2x faster,
-// so the crossover is near 25-40%: push up to a quarter of the edges.
-constexpr std::int64_t kPushFactor = 4;
-
-enum class Frontier { kAuto, kPush, kPull };
-
-// FUSEFLOW_FRONTIER=push|pull forces the direction (tests, benchmarks); push is still used only
-// where it is exact (see the file comment). Read per call so a test may change it.
-Frontier frontier_setting() {
-  const char* env = std::getenv("FUSEFLOW_FRONTIER");
-  if (env == nullptr || *env == '\0') return Frontier::kAuto;
-  const std::string_view v(env);
-  if (v == "auto") return Frontier::kAuto;
-  if (v == "push") return Frontier::kPush;
-  if (v == "pull") return Frontier::kPull;
-  throw_value_error("FUSEFLOW_FRONTIER", "must be auto, push or pull; got \"" + std::string(v) + "\"");
-}
-
 struct Adj {
   const EdgeOffset* in_off;
   const NodeId* in_src;
-  const EdgeOffset* in_edge;   // CSC position -> user edge id (only read when weighted)
   const EdgeOffset* out_off;
   const NodeId* out_tgt;
-  const EdgeOffset* out_edge;  // CSR position -> user edge id; null: identity
+  EdgeWeights w;               // read only by combines that take weights
 };
-
-template <AggCombine kC>
-inline double combine(double xu, const double* w, EdgeOffset id) {
-  if constexpr (kC == AggCombine::kMul) return xu * w[id];
-  else if constexpr (kC == AggCombine::kAdd) return xu + w[id];
-  else if constexpr (kC == AggCombine::kFirst) return xu;
-  else return w[id];
-}
-
-template <AggOp kOp>
-inline double identity() {
-  if constexpr (kOp == AggOp::kMin) return std::numeric_limits<double>::infinity();
-  else if constexpr (kOp == AggOp::kMax) return -std::numeric_limits<double>::infinity();
-  else return 0.0;
-}
-
-// np.minimum / np.maximum semantics (NaN propagates), shared with the block kernel.
-template <AggOp kOp>
-inline double fold(double acc, double v) {
-  if constexpr (kOp == AggOp::kMin) return ir::semantics::Minimum::apply(acc, v);
-  else if constexpr (kOp == AggOp::kMax) return ir::semantics::Maximum::apply(acc, v);
-  else return acc + v;
-}
-
-constexpr bool needs_weights(AggCombine c) { return c == AggCombine::kMul || c == AggCombine::kAdd || c == AggCombine::kSecond; }
 
 template <AggCombine kC, AggOp kOp, bool kMasked, class After>
 void pull(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std::int64_t work, After&& after) {
   const bool in = s.direction != AggDirection::kOut;
   const bool out_dir = s.direction != AggDirection::kIn;
   const double* __restrict x = args.x;
-  const double* __restrict w = args.weights;
   const std::uint8_t* __restrict active = args.active;
   double* __restrict out = args.out;
-  constexpr bool kW = needs_weights(kC);
   for_each_chunk(args.chunks, work, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
     for (std::int64_t v = b; v < e; ++v) {
       double acc = identity<kOp>();
@@ -105,7 +56,7 @@ void pull(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std:
           if constexpr (kMasked) {
             if (!active[u]) continue;
           }
-          acc = fold<kOp>(acc, combine<kC>(x[u], w, kW ? a.in_edge[p] : 0));
+          acc = fold<kOp>(acc, combine_csc<kC>(x[u], a.w, p));
           if constexpr (kOp == AggOp::kMean) ++count;
         }
       }
@@ -116,7 +67,7 @@ void pull(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std:
           if constexpr (kMasked) {
             if (!active[u]) continue;
           }
-          acc = fold<kOp>(acc, combine<kC>(x[u], w, kW && a.out_edge != nullptr ? a.out_edge[p] : p));
+          acc = fold<kOp>(acc, combine_csr<kC>(x[u], a.w, p));
           if constexpr (kOp == AggOp::kMean) ++count;
         }
       }
@@ -131,10 +82,8 @@ void pull(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std:
 template <AggCombine kC, AggOp kOp>
 void push(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std::int64_t n) {
   const double* __restrict x = args.x;
-  const double* __restrict w = args.weights;
   const std::uint8_t* __restrict active = args.active;
   double* __restrict out = args.out;
-  constexpr bool kW = needs_weights(kC);
   std::fill(out, out + n, identity<kOp>());
   const bool in = s.direction != AggDirection::kOut;
   const bool out_dir = s.direction != AggDirection::kIn;
@@ -145,13 +94,13 @@ void push(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std:
     if (in) {  // u is an in-neighbour of the targets of its out-edges
       for (EdgeOffset p = a.out_off[u]; p < a.out_off[u + 1]; ++p) {
         const NodeId v = a.out_tgt[p];
-        out[v] = fold<kOp>(out[v], combine<kC>(xu, w, kW && a.out_edge != nullptr ? a.out_edge[p] : p));
+        out[v] = fold<kOp>(out[v], combine_csr<kC>(xu, a.w, p));
       }
     }
     if (out_dir) {  // u is an out-neighbour of the sources of its in-edges
       for (EdgeOffset p = a.in_off[u]; p < a.in_off[u + 1]; ++p) {
         const NodeId v = a.in_src[p];
-        out[v] = fold<kOp>(out[v], combine<kC>(xu, w, kW ? a.in_edge[p] : 0));
+        out[v] = fold<kOp>(out[v], combine_csc<kC>(xu, a.w, p));
       }
     }
   }
@@ -211,6 +160,16 @@ void by_op(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std
 
 }  // namespace
 
+Frontier frontier_setting() {
+  const char* env = std::getenv("FUSEFLOW_FRONTIER");
+  if (env == nullptr || *env == '\0') return Frontier::kAuto;
+  const std::string_view v(env);
+  if (v == "auto") return Frontier::kAuto;
+  if (v == "push") return Frontier::kPush;
+  if (v == "pull") return Frontier::kPull;
+  throw_value_error("FUSEFLOW_FRONTIER", "must be auto, push or pull; got \"" + std::string(v) + "\"");
+}
+
 void run_semiring_agg(const NeighborAggStep& s, const SemiringArgs& args,
                       const std::function<void(std::int64_t, std::int64_t, std::int64_t)>& after, std::int64_t& elements) {
   const Graph& g = args.g;
@@ -223,11 +182,8 @@ void run_semiring_agg(const NeighborAggStep& s, const SemiringArgs& args,
   a.in_src = g.in_sources().data();
   a.out_off = g.out_offsets().data();
   a.out_tgt = g.out_targets().data();
-  // Weights are in user edge order (graph.h): CSC positions map through in_user_edge_ids (pull
-  // over in-edges, push over in-edges for "out"), CSR positions through user_edge_ids when the
-  // user order is not the CSR's.
-  if (args.weights != nullptr) a.in_edge = g.in_user_edge_ids().data();
-  if (args.weights != nullptr && !g.user_order_is_csr()) a.out_edge = g.user_edge_ids().data();
+  // Weights are in user edge order (graph.h): read from CSR and CSC positions as edge_weights says.
+  a.w = edge_weights(g, args.weights);
   switch (s.combine) {
     case AggCombine::kMul: by_op<AggCombine::kMul>(s, a, args, n, g.num_edges(), after, elements); break;
     case AggCombine::kAdd: by_op<AggCombine::kAdd>(s, a, args, n, g.num_edges(), after, elements); break;

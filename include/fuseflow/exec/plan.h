@@ -270,6 +270,15 @@ struct LoopStep {
   // (moved, not shared) and the first swap can reuse it instead of allocating.
   std::vector<char> init_moves;
   std::vector<Step> body;
+  // A frontier loop (src/exec/lower_frontier.cpp): a while loop whose body is one semiring
+  // neighbor_agg with active = carry `frontier_mask`, whose cond is any(that mask), and whose
+  // epilogue provably leaves every carry unchanged (and the mask false) at a node no active edge
+  // reaches. Then an iteration whose frontier has few edges runs sparsely
+  // (src/exec/frontier_loop.cpp): push from the frontier's nodes, the epilogue on the nodes they
+  // reach, results scattered into the carries -- work in the frontier's edges, not in N.
+  // frontier_outputs[i]: the epilogue operand yielding carry i, or -1 when the body passes it on.
+  int frontier_mask = -1;
+  std::vector<int> frontier_outputs;
 };
 
 // Consecutive row-wise steps (elementwise kernels and reductions along trailing axes of arrays

@@ -1,0 +1,289 @@
+// Frontier loops (plan.h LoopStep::frontier_mask; marked by lower_frontier.cpp).
+//
+// The loop keeps its frontier -- the nodes whose mask carry is true -- as a list beside the mask.
+// Each iteration picks its way like the semiring step does (the frontier's edges against the
+// graph's, kPushFactor):
+// - sparse: push from the listed nodes into a scratch accumulator per reached node, run the
+//   epilogue on the reached nodes only (their inputs gathered into short arrays), and scatter its
+//   results into the carries in place. Every other node keeps its carries and gets mask false,
+//   which lower_frontier.cpp proved is what the epilogue would compute there. Work: the frontier's
+//   edges plus the reached nodes, never N.
+// - dense: the body as written (pull, or the step's own push), then the list is rebuilt from the
+//   new mask (O(N), as the dense iteration itself).
+// The cond, any(mask), is "the list is not empty". Results are the same as the dense loop's: min
+// and max fold in any order, a sum is pushed in increasing source order (the pull's order); the
+// epilogue applies the same instructions to the same values.
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "exec/frontier_loop.h"
+#include "exec/graph_steps.h"
+#include "exec/semiring_fold.h"
+#include "fuseflow/core/error.h"
+#include "fuseflow/core/interrupt.h"
+
+namespace fuseflow::exec {
+
+namespace {
+
+template <class U>
+void gather_as(const void* src, const NodeId* idx, std::size_t count, void* dst) {
+  const U* s = static_cast<const U*>(src);
+  U* d = static_cast<U*>(dst);
+  for (std::size_t j = 0; j < count; ++j) d[j] = s[idx[j]];
+}
+
+template <class U>
+void scatter_as(const void* src, const NodeId* idx, std::size_t count, void* dst) {
+  const U* s = static_cast<const U*>(src);
+  U* d = static_cast<U*>(dst);
+  for (std::size_t j = 0; j < count; ++j) d[idx[j]] = s[j];
+}
+
+// Element moves by size (the values are copied, never converted).
+void gather(DType t, const void* src, const std::vector<NodeId>& idx, void* dst) {
+  switch (elem_size(t)) {
+    case 1: gather_as<std::uint8_t>(src, idx.data(), idx.size(), dst); break;
+    case 4: gather_as<std::uint32_t>(src, idx.data(), idx.size(), dst); break;
+    default: gather_as<std::uint64_t>(src, idx.data(), idx.size(), dst); break;
+  }
+}
+
+void scatter(DType t, const void* src, const std::vector<NodeId>& idx, void* dst) {
+  switch (elem_size(t)) {
+    case 1: scatter_as<std::uint8_t>(src, idx.data(), idx.size(), dst); break;
+    case 4: scatter_as<std::uint32_t>(src, idx.data(), idx.size(), dst); break;
+    default: scatter_as<std::uint64_t>(src, idx.data(), idx.size(), dst); break;
+  }
+}
+
+// The carry's buffer, owned by this slot alone (copied once if the caller's input or another slot
+// shares it), so the sparse iteration may write into it.
+void own(Value& v) {
+  if (v.storage && v.storage.use_count() == 1 && v.storage->owned()) return;
+  Value copy = Value::array(v.type, v.length);
+  if (v.length > 0) std::memcpy(copy.storage->data(), v.raw_data(), static_cast<std::size_t>(v.length) * elem_size(v.type));
+  copy.rank = v.rank;
+  std::copy(std::begin(v.dims), std::end(v.dims), std::begin(copy.dims));
+  v = std::move(copy);
+}
+
+struct Push {
+  const EdgeOffset* out_off;
+  const NodeId* out_tgt;
+  const EdgeOffset* in_off;
+  const NodeId* in_src;
+  EdgeWeights w;
+  bool in, out;
+};
+
+// Folds the frontier's contributions into acc[position[v]] for each node v it reaches (listed in
+// `reached` in first-reached order).
+template <AggCombine kC, AggOp kOp>
+void push(const Push& a, const std::vector<NodeId>& frontier, const double* __restrict x, std::vector<std::int32_t>& position,
+          std::vector<NodeId>& reached, std::vector<double>& acc) {
+  // Locals, not the struct's fields: stores into acc would otherwise make every field reload per edge.
+  std::int32_t* __restrict pos_of = position.data();
+  const EdgeWeights w = a.w;
+  const EdgeOffset* __restrict out_off = a.out_off;
+  const NodeId* __restrict out_tgt = a.out_tgt;
+  const EdgeOffset* __restrict in_off = a.in_off;
+  const NodeId* __restrict in_src = a.in_src;
+  auto add = [&](NodeId v, double value) {
+    std::int32_t pos = pos_of[v];
+    if (pos < 0) {
+      pos = static_cast<std::int32_t>(reached.size());
+      pos_of[v] = pos;
+      reached.push_back(v);
+      acc.push_back(identity<kOp>());
+    }
+    double& slot = acc[static_cast<std::size_t>(pos)];
+    slot = fold<kOp>(slot, value);
+  };
+  for (NodeId u : frontier) {
+    const double xu = x[u];
+    if (a.in) {  // u is an in-neighbour of the targets of its out-edges
+      for (EdgeOffset p = out_off[u], end = out_off[u + 1]; p < end; ++p) add(out_tgt[p], combine_csr<kC>(xu, w, p));
+    }
+    if (a.out) {  // u is an out-neighbour of the sources of its in-edges
+      for (EdgeOffset p = in_off[u], end = in_off[u + 1]; p < end; ++p) add(in_src[p], combine_csc<kC>(xu, w, p));
+    }
+  }
+}
+
+template <AggCombine kC>
+void push_op(AggOp op, const Push& a, const std::vector<NodeId>& frontier, const double* x,
+             std::vector<std::int32_t>& position, std::vector<NodeId>& reached, std::vector<double>& acc) {
+  switch (op) {
+    case AggOp::kMin: push<kC, AggOp::kMin>(a, frontier, x, position, reached, acc); break;
+    case AggOp::kMax: push<kC, AggOp::kMax>(a, frontier, x, position, reached, acc); break;
+    case AggOp::kSum: push<kC, AggOp::kSum>(a, frontier, x, position, reached, acc); break;
+    default: throw Error(ErrorCode::kInternal, "frontier loop: min, max or sum only");
+  }
+}
+
+class FrontierLoop {
+ public:
+  FrontierLoop(const LoopStep& loop, RunState& state)
+      : loop_(loop), slots_(state.slots), agg_(loop.body.at(0).agg), epi_(*agg_.epilogue),
+        graph_(slots_[static_cast<std::size_t>(agg_.graph_slot)].graph), n_(graph_->num_nodes()),
+        mask_slot_(loop.carry_slots.at(static_cast<std::size_t>(loop.frontier_mask))) {
+    const Graph& g = *graph_;
+    a_ = Push{g.out_offsets().data(), g.out_targets().data(), g.in_offsets().data(), g.in_sources().data(), {},
+              agg_.direction != AggDirection::kOut, agg_.direction != AggDirection::kIn};
+    // Array operands whose slot the epilogue reads before writing it: the inputs to gather. (A
+    // slot it writes first -- a yield, later read by another instruction -- needs no gather.)
+    read_.assign(epi_.operands.size(), 0);
+    std::vector<int> touched;
+    auto same_slot = [&](int o, char mark) {
+      const Operand& op = epi_.operands[static_cast<std::size_t>(o)];
+      if (op.kind != OperandKind::kArray || std::find(touched.begin(), touched.end(), op.slot) != touched.end()) return;
+      touched.push_back(op.slot);
+      for (std::size_t i = 0; i < epi_.operands.size(); ++i) {
+        if (epi_.operands[i].kind == OperandKind::kArray && epi_.operands[i].slot == op.slot) read_[i] = mark;
+      }
+    };
+    for (const Instr& in : epi_.code) {
+      for (int o : {in.a, in.b, in.c}) {
+        if (o >= 0) same_slot(o, 1);
+      }
+      if (in.dst >= 0) same_slot(in.dst, 0);
+    }
+    // The epilogue's frame: the run's scalars and graphs; its arrays are set per iteration.
+    compact_.resize(slots_.size());
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      if (!slots_[i].is_array()) compact_[i] = slots_[i];
+      compact_[i].kind = slots_[i].kind;
+    }
+    for (const Operand& op : epi_.operands) {
+      if (op.kind == OperandKind::kBroadcast) compact_[static_cast<std::size_t>(op.slot)] = slots_[static_cast<std::size_t>(op.slot)];
+    }
+  }
+
+  void run(const std::function<void()>& dense_iteration) {
+    const Frontier setting = frontier_setting();
+    collect();
+    const std::int64_t pulled = graph_->num_edges() * (a_.in && a_.out ? 2 : 1);
+    for (;;) {
+      check_interrupt();
+      if (frontier_.empty()) break;
+      bool sparse = setting != Frontier::kPull;
+      if (sparse && setting != Frontier::kPush) sparse = frontier_edges(pulled / kPushFactor) <= pulled / kPushFactor;
+      if (sparse) {
+        sparse_iteration();
+      } else {
+        dense_iteration();
+        collect();
+      }
+    }
+  }
+
+ private:
+  void check_length(int slot, std::int64_t expected, const char* what, const char* per) {
+    const std::int64_t got = slots_[static_cast<std::size_t>(slot)].length;
+    if (got != expected) {
+      throw_value_error(what, std::string("must have one value per ") + per + " (" + std::to_string(expected) + "), got " +
+                                  std::to_string(got));
+    }
+  }
+
+  // The list from the mask (in node order).
+  void collect() {
+    check_length(mask_slot_, n_, "active", "node");
+    const std::uint8_t* m = slots_[static_cast<std::size_t>(mask_slot_)].template data<std::uint8_t>();
+    frontier_.clear();
+    for (std::int64_t v = 0; v < n_; ++v) {
+      if (m[v]) frontier_.push_back(static_cast<NodeId>(v));
+    }
+  }
+
+  // Edges the frontier pushes along, counted up to just past `limit`.
+  std::int64_t frontier_edges(std::int64_t limit) const {
+    std::int64_t m = 0;
+    for (NodeId u : frontier_) {
+      if (a_.in) m += a_.out_off[u + 1] - a_.out_off[u];
+      if (a_.out) m += a_.in_off[u + 1] - a_.in_off[u];
+      if (m > limit) break;
+    }
+    return m;
+  }
+
+  void sparse_iteration() {
+    check_length(agg_.x_slot, n_, "neighbor_agg", "node");
+    if (agg_.weights_slot >= 0) check_length(agg_.weights_slot, graph_->num_edges(), "neighbor_agg", "edge");
+    const double* x = slots_[static_cast<std::size_t>(agg_.x_slot)].template data<double>();
+    a_.w = edge_weights(*graph_, agg_.weights_slot >= 0 ? slots_[static_cast<std::size_t>(agg_.weights_slot)].template data<double>() : nullptr);
+    if (agg_.op == AggOp::kSum) std::sort(frontier_.begin(), frontier_.end());  // the pull's order
+    if (position_.empty()) position_.assign(static_cast<std::size_t>(n_), -1);
+    reached_.clear();
+    acc_.clear();
+    switch (agg_.combine) {
+      case AggCombine::kMul: push_op<AggCombine::kMul>(agg_.op, a_, frontier_, x, position_, reached_, acc_); break;
+      case AggCombine::kAdd: push_op<AggCombine::kAdd>(agg_.op, a_, frontier_, x, position_, reached_, acc_); break;
+      case AggCombine::kFirst: push_op<AggCombine::kFirst>(agg_.op, a_, frontier_, x, position_, reached_, acc_); break;
+      case AggCombine::kSecond: push_op<AggCombine::kSecond>(agg_.op, a_, frontier_, x, position_, reached_, acc_); break;
+      case AggCombine::kNone: throw Error(ErrorCode::kInternal, "frontier loop: not a semiring aggregation");
+    }
+    for (NodeId v : reached_) position_[static_cast<std::size_t>(v)] = -1;
+    const std::int64_t t = static_cast<std::int64_t>(reached_.size());
+
+    // The epilogue on the reached nodes: its array operands as short arrays in reached order.
+    for (std::size_t o = 0; o < epi_.operands.size(); ++o) {
+      const Operand& op = epi_.operands[o];
+      if (op.kind != OperandKind::kArray) continue;
+      Value& c = compact_[static_cast<std::size_t>(op.slot)];
+      ensure_writable_array(c, op.type, t);
+      if (op.slot == agg_.out_slot) {
+        if (t > 0) std::memcpy(c.storage->data(), acc_.data(), static_cast<std::size_t>(t) * sizeof(double));
+      } else if (read_[o]) {
+        check_length(op.slot, n_, "neighbor_agg", "node");
+        gather(op.type, slots_[static_cast<std::size_t>(op.slot)].raw_data(), reached_, c.storage->data());
+      }
+    }
+    std::uint32_t flags = 0;
+    run_kernel_range(epi_, compact_, 0, t, t, nullptr, &flags);
+    raise_kernel_errors(flags);
+
+    // Unreached nodes keep their carries and leave the frontier; reached ones take the results.
+    for (std::size_t i = 0; i < loop_.carry_slots.size(); ++i) {
+      if (loop_.frontier_outputs[i] >= 0) own(slots_[static_cast<std::size_t>(loop_.carry_slots[i])]);
+    }
+    std::uint8_t* mask = slots_[static_cast<std::size_t>(mask_slot_)].template data<std::uint8_t>();
+    for (NodeId u : frontier_) mask[u] = 0;
+    for (std::size_t i = 0; i < loop_.carry_slots.size(); ++i) {
+      const int o = loop_.frontier_outputs[i];
+      if (o < 0) continue;
+      const Operand& op = epi_.operands[static_cast<std::size_t>(o)];
+      Value& carry = slots_[static_cast<std::size_t>(loop_.carry_slots[i])];
+      scatter(op.type, compact_[static_cast<std::size_t>(op.slot)].raw_data(), reached_, carry.storage->data());
+    }
+    frontier_.clear();
+    for (NodeId v : reached_) {
+      if (mask[v]) frontier_.push_back(v);
+    }
+  }
+
+  const LoopStep& loop_;
+  std::vector<Value>& slots_;
+  const NeighborAggStep& agg_;
+  const Kernel& epi_;
+  std::shared_ptr<const Graph> graph_;
+  std::int64_t n_;
+  int mask_slot_;
+  Push a_{};
+  std::vector<char> read_;
+  std::vector<Value> compact_;
+  std::vector<NodeId> frontier_, reached_;
+  std::vector<std::int32_t> position_;
+  std::vector<double> acc_;
+};
+
+}  // namespace
+
+void run_frontier_loop(const LoopStep& loop, RunState& state, const std::function<void()>& dense_iteration) {
+  FrontierLoop(loop, state).run(dense_iteration);
+}
+
+}  // namespace fuseflow::exec

@@ -1,0 +1,93 @@
+// Internal: the per-edge arithmetic of a semiring aggregation, shared by the dense/pushed step
+// (semiring_agg.cpp) and the sparse frontier loop (frontier_loop.cpp), so both fold the same
+// values with the same scalar semantics.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+
+#include "fuseflow/exec/plan.h"
+#include "fuseflow/graph/graph.h"
+#include "fuseflow/ir/scalar_semantics.h"
+
+namespace fuseflow::exec {
+
+// Push when kPushFactor * (edges leaving the active set) <= edges pulled. The pull reads every edge
+// (in parallel) plus the mask of each edge's neighbour; the push scans the mask and writes only
+// the active edges' targets (serially). Measured on R-MAT scale 16 (1M edges; 2-core EPYC, loaded
+// machine, medians of 7 interleaved runs, one masked min-plus call, 1 thread): push/pull 0.04 at
+// 0.5% of the edges active, 0.09 at 10%, 0.42 at 20%; two threads make the pull at most 2x faster,
+// so the crossover is near 25-40%: push up to a quarter of the edges.
+inline constexpr std::int64_t kPushFactor = 4;
+
+enum class Frontier { kAuto, kPush, kPull };
+
+// FUSEFLOW_FRONTIER=push|pull forces the direction (tests, benchmarks); push is still used only
+// where it is exact. Read per call so a test may change it; ValueError for another value.
+Frontier frontier_setting();
+
+template <AggCombine kC>
+inline double combine(double xu, const double* w, EdgeOffset id) {
+  if constexpr (kC == AggCombine::kMul) return xu * w[id];
+  else if constexpr (kC == AggCombine::kAdd) return xu + w[id];
+  else if constexpr (kC == AggCombine::kFirst) return xu;
+  else return w[id];
+}
+
+template <AggOp kOp>
+inline double identity() {
+  if constexpr (kOp == AggOp::kMin) return std::numeric_limits<double>::infinity();
+  else if constexpr (kOp == AggOp::kMax) return -std::numeric_limits<double>::infinity();
+  else return 0.0;
+}
+
+// The identity of a semiring fold chosen at run time (the frontier analysis and loop).
+inline double identity_of(AggOp op) {
+  if (op == AggOp::kMin) return std::numeric_limits<double>::infinity();
+  if (op == AggOp::kMax) return -std::numeric_limits<double>::infinity();
+  return 0.0;
+}
+
+// np.minimum / np.maximum semantics (NaN propagates), shared with the block kernel.
+template <AggOp kOp>
+inline double fold(double acc, double v) {
+  if constexpr (kOp == AggOp::kMin) return ir::semantics::Minimum::apply(acc, v);
+  else if constexpr (kOp == AggOp::kMax) return ir::semantics::Maximum::apply(acc, v);
+  else return acc + v;
+}
+
+// Where an edge's weight is read: csr[csr_ids ? csr_ids[p] : p] for CSR position p (out-edges),
+// csc[csc_ids ? csc_ids[p] : p] for CSC position p (in-edges).
+struct EdgeWeights {
+  const double* csr = nullptr;
+  const EdgeOffset* csr_ids = nullptr;
+  const double* csc = nullptr;
+  const EdgeOffset* csc_ids = nullptr;
+};
+
+// The weights `w` (user edge order, graph.h) as read from CSR and CSC positions, through the id
+// maps. When w is the graph's own weights -- the buffer user_order_weights() returned, which is
+// what ff.jit passes for neighbor_agg(weights=None) -- the graph's CSR- and CSC-ordered copies
+// are read in order instead: on road_grid(512) the random w[user id] load was a third of a
+// Bellman-Ford written in the DSL.
+inline EdgeWeights edge_weights(const Graph& g, const double* w) {
+  if (w == nullptr) return {};
+  if (g.has_weights() && w == g.user_order_weights().data()) return {g.out_weights().data(), nullptr, g.in_weights().data(), nullptr};
+  return {w, g.user_order_is_csr() ? nullptr : g.user_edge_ids().data(), w, g.in_user_edge_ids().data()};
+}
+
+template <AggCombine kC>
+inline double combine_csr(double xu, const EdgeWeights& w, EdgeOffset p) {
+  if constexpr (kC == AggCombine::kFirst) return xu;
+  else return combine<kC>(xu, w.csr, w.csr_ids != nullptr ? w.csr_ids[p] : p);
+}
+
+template <AggCombine kC>
+inline double combine_csc(double xu, const EdgeWeights& w, EdgeOffset p) {
+  if constexpr (kC == AggCombine::kFirst) return xu;
+  else return combine<kC>(xu, w.csc, w.csc_ids != nullptr ? w.csc_ids[p] : p);
+}
+
+constexpr bool needs_weights(AggCombine c) { return c == AggCombine::kMul || c == AggCombine::kAdd || c == AggCombine::kSecond; }
+
+}  // namespace fuseflow::exec
