@@ -414,7 +414,8 @@ void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& e
       active = slots[s.active_slot].template data<std::uint8_t>();
     }
     SemiringArgs args{g, chunks, slots[s.x_slot].template data<double>(), weights, active, out.template data<double>()};
-    run_semiring_agg(s, args, after, elements);
+    if (s.edge_kernel) run_edge_values_agg(s, args, slots, after, flags, elements);
+    else run_semiring_agg(s, args, after, elements);
     raise_kernel_errors(flags.load());
     if (epi != nullptr) finish_kernel_reductions(*epi, partials, epilogue_blocks, n, slots);
     return;

@@ -1,6 +1,7 @@
 // Internal: graph steps of a plan (neighbor_agg, edge gathers).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -28,6 +29,13 @@ struct SemiringArgs {
 };
 void run_semiring_agg(const NeighborAggStep& step, const SemiringArgs& args,
                       const std::function<void(std::int64_t, std::int64_t, std::int64_t)>& after, std::int64_t& elements);
+
+// A semiring aggregation whose weights are step.edge_kernel's output (fused edge values,
+// exec/edge_values.cpp): always pulled, the kernel run per batch of edges; `slots` is the run's
+// frame (the node arrays, edge arrays and scalars the kernel reads). args.weights is unused.
+void run_edge_values_agg(const NeighborAggStep& step, const SemiringArgs& args, const std::vector<Value>& slots,
+                         const std::function<void(std::int64_t, std::int64_t, std::int64_t)>& after,
+                         std::atomic<std::uint32_t>& flags, std::int64_t& elements);
 
 // Fused-kernel pieces shared with neighbor_agg epilogues (defined in executor.cpp).
 void prepare_kernel_outputs(const Kernel& k, std::vector<Value>& slots, std::int64_t n);

@@ -115,7 +115,7 @@ void mark(LoopStep& loop, const std::vector<ConstantInit>& constants) {
   if (body.kind != Step::kNeighborAgg || cond.kind != Step::kAxisReduce) return;
   const NeighborAggStep& agg = body.agg;
   const AxisReduceStep& any = *cond.axis_reduce;
-  if (agg.combine == AggCombine::kNone || agg.active_slot < 0 || !agg.epilogue || agg.prologue) return;
+  if (agg.combine == AggCombine::kNone || agg.active_slot < 0 || !agg.epilogue || agg.prologue || agg.edge_kernel) return;
   // min/max fold in any order; a sum only over in-edges, pushed in increasing source order (the
   // pull's order: same bits); mean never.
   if (!(agg.op == AggOp::kMin || agg.op == AggOp::kMax || (agg.op == AggOp::kSum && agg.direction == AggDirection::kIn))) return;

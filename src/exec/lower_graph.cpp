@@ -107,6 +107,7 @@ void Lowerer::emit_neighbor_agg(const ir::Op& op, std::vector<Step>& steps) {
   Step s = make_step(Step::kNeighborAgg, label);
   s.agg = a;
   steps.push_back(std::move(s));
+  fuse_edge_values(op, steps);
 }
 
 void Lowerer::emit_edge_gather(const ir::Op& op, std::vector<Step>& steps) {

@@ -101,6 +101,7 @@ class Lowerer {
   void emit_axis_reduce(const ir::Op& op, std::vector<Step>& steps);  // lower_axis_reduce.cpp
   void group_row_blocks(std::vector<Step>& steps);                    // lower_row_blocks.cpp
   void mark_frontier_loops(std::vector<Step>& steps);                 // lower_frontier.cpp
+  void fuse_edge_values(const ir::Op& agg_op, std::vector<Step>& steps);  // lower_edge_values.cpp
   // Locality relabelling (lower_locality.cpp): the graph input a program may be relabelled by
   // (kNoValue: none), and the step permuting node inputs in / node outputs out.
   ValueId locality_graph() const;

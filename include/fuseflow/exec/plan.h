@@ -162,6 +162,16 @@ struct NeighborAggStep {
   // nodes when they are few, pulled otherwise.
   AggCombine combine = AggCombine::kNone;
   int active_slot = -1;
+  // Fused edge values (lower_edge_values.cpp; run by exec/edge_values.cpp): the weights of a
+  // semiring aggregation are `edge_kernel`'s output, computed per batch of edges inside the pull
+  // instead of as an E-length array. edge_reads[o] says how the kernel's array operand o is filled
+  // per edge (its slot in the batch frame is the operand's plan slot).
+  struct EdgeRead {
+    enum Kind : std::uint8_t { kComputed, kSource, kTarget, kEdgeArray } kind = kComputed;
+    int node_slot = -1;  // kSource / kTarget: the node array gathered at the edge's source / target
+  };
+  std::shared_ptr<Kernel> edge_kernel;
+  std::vector<EdgeRead> edge_reads;
 };
 
 struct EdgeGatherStep {
