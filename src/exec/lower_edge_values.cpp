@@ -14,7 +14,7 @@
 // Done on the steps just lowered, where they stand: the kernel must be the step right before the
 // aggregation and absorbed gathers in the run of gathers right before it, so every array they
 // read still holds the same values when the aggregation runs. Not for "both" (an edge is pulled
-// twice), a plain aggregation (combine none: its folds differ by type), or a kernel with
+// twice), a plain aggregation other than a float64 weighted sum, or a kernel with
 // reductions, strided reads, or more than one output.
 #include <algorithm>
 #include <vector>
@@ -51,7 +51,11 @@ void Lowerer::fuse_edge_values(const ir::Op& agg_op, std::vector<Step>& steps) {
   Step& s = steps.back();
   NeighborAggStep& a = s.agg;
   const bool takes_weights = a.combine == AggCombine::kMul || a.combine == AggCombine::kAdd || a.combine == AggCombine::kSecond;
-  if (s.kind != Step::kNeighborAgg || !takes_weights || a.direction == AggDirection::kBoth || a.weights_slot < 0 || a.prologue) {
+  // A plain weighted sum of float64 is the semiring sum of x * w: the same products, added in the
+  // same order from the same zero (mean divides by the weights' sum instead, so it stays).
+  const bool plain_sum = a.combine == AggCombine::kNone && a.op == AggOp::kSum && a.in_type == DType::kFloat64 &&
+                         a.out_type == DType::kFloat64 && a.x_slot >= 0;
+  if (s.kind != Step::kNeighborAgg || !(takes_weights || plain_sum) || a.direction == AggDirection::kBoth || a.weights_slot < 0 || a.prologue) {
     return;
   }
   const Step& ks = steps[steps.size() - 2];
@@ -112,6 +116,7 @@ void Lowerer::fuse_edge_values(const ir::Op& agg_op, std::vector<Step>& steps) {
   agg.agg.edge_kernel = ks.kernel;
   agg.agg.edge_reads = std::move(edge_reads);
   agg.agg.weights_slot = -1;  // never written: computed per batch
+  if (plain_sum) agg.agg.combine = AggCombine::kMul;
   agg.label += " <- " + ks.kernel->label + " per edge";
   steps.pop_back();
   steps.pop_back();

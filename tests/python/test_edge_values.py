@@ -3,7 +3,7 @@ from g.edge_src / g.edge_dst / edge arrays and read only by a semiring neighbor_
 inside its pull, batch by batch, with no E-length array.
 
 Checked: the plan (gathers and kernel absorbed: "<- fused[...] per edge"), the must-not-fire cases
-(the edge values escape, direction "both", a plain aggregation), partial absorption (a gather read
+(the edge values escape, direction "both", a plain weighted mean; a plain float64 weighted sum is fused), partial absorption (a gather read
 elsewhere stays a step and is read as an edge array), results bitwise equal to the unfused program
 (the same program returning its edge values) for every combine x op x direction x mask, against
 NumPy, inside a loop, and across batch boundaries (nodes whose edges span batches)."""
@@ -107,17 +107,40 @@ def test_a_gather_read_elsewhere_stays_and_is_read_as_an_edge_array():
     assert total == pytest.approx(h[src].sum(), rel=1e-12)
 
 
-def test_both_directions_and_plain_aggregations_are_not_fused():
+def test_both_directions_and_plain_means_are_not_fused():
     g, src, dst, rng = graph(3)
     h, a = values(rng, g.num_nodes, g.num_edges)
     both = ff.jit(lambda g, h, a: ff.neighbor_agg(g, h, "sum", "both", weights=g.edge_src(h) * a, combine="second"))
-    plain = ff.jit(lambda g, h, a: ff.neighbor_agg(g, h, "sum", weights=g.edge_src(h) * a))
+    mean = ff.jit(lambda g, h, a: ff.neighbor_agg(g, h, "mean", weights=g.edge_src(h) * a))
     assert "per edge" not in plan(both, g, h, a)
-    assert "per edge" not in plan(plain, g, h, a)
+    assert "per edge" not in plan(mean, g, h, a)
     want = np.zeros(g.num_nodes)
     np.add.at(want, dst, h[src] * a)
     np.add.at(want, src, h[src] * a)
     np.testing.assert_allclose(both(g, h, a), want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("direction", ["in", "out"])
+def test_a_plain_weighted_sum_is_fused_with_the_same_bits(direction):
+    """neighbor_agg(g, x, "sum", weights=g.edge_src(x) * w): the issue's own example."""
+    g, src, dst, rng = graph(5, hub=True)
+    h, a = values(rng, g.num_nodes, g.num_edges)
+    fused = ff.jit(lambda g, h, a: ff.neighbor_agg(g, h, "sum", direction, weights=g.edge_src(h) * a))
+    unfused = ff.jit(lambda g, h, a: (ff.neighbor_agg(g, h, "sum", direction, weights=g.edge_src(h) * a), g.edge_src(h) * a))
+    got = fused(g, h, a)
+    np.testing.assert_array_equal(got, unfused(g, h, a)[0])
+    v, u = (dst, src) if direction == "in" else (src, dst)
+    want = np.zeros(g.num_nodes)
+    np.add.at(want, v, h[u] * (h[src] * a))
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.plan
+def test_a_plain_weighted_sum_plan():
+    g, src, dst, rng = graph(5)
+    h, a = values(rng, g.num_nodes, g.num_edges)
+    fused = ff.jit(lambda g, h, a: ff.neighbor_agg(g, h, "sum", weights=g.edge_src(h) * a))
+    assert "neighbor_agg.sum.in <- fused[mul] per edge" in plan(fused, g, h, a)
 
 
 def test_inside_a_loop():
