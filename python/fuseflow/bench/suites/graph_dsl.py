@@ -11,6 +11,9 @@ tiny frontiers). These are issue 12's checks: what a user pays for composing.
   own edges, not N each.
 - SSSP: Bellman-Ford written with min-plus neighbor_agg over the nodes whose distance dropped vs
   ff.algorithms.sssp (delta-stepping). Goal on the road graph: <= 3x.
+- Fused edge values: an attention-like aggregation, the sum over each node's in-edges of
+  exp(h[src] - h[dst]) * w[e], computed per edge inside the pull (no E-length array) vs the same
+  program made to write its edge values (it also returns their sum) and NumPy (bincount).
 Every DSL result is checked against the native one. Both sides use all cores.
 """
 
@@ -64,6 +67,34 @@ def _graph(ctx, ff, label, src, dst, n, w, source):
                 baseline="fuseflow native", size=m, size_label=label, agree=_same_distances,
                 note="goal on the road graph: within 3x. Bellman-Ford relaxes a node's edges once per drop "
                      "of its distance (many times on a grid), delta-stepping about once")
+    fused, written = _edge_programs(ff)
+    h = np.random.default_rng(1).uniform(-1.0, 1.0, n)
+    ctx.measure("attention-like aggregation: sum over in-edges of exp(h[src] - h[dst]) * w",
+                {"fuseflow": lambda: fused(g, h, w),
+                 "fuseflow, edge values written": lambda: written(g, h, w)[0],
+                 "numpy (bincount)": lambda: np.bincount(dst, weights=np.exp(h[src] - h[dst]) * w, minlength=n)},
+                size=m, size_label=label, rtol=1e-10,
+                note="fused: the gathers and the exp kernel run per batch of edges inside the pull; "
+                     "'written' is the same program also returning the edge values' sum")
+
+
+_EDGE = {}
+
+
+def _edge_programs(ff):
+    if not _EDGE:
+        def message(g, h, w):
+            return ff.exp(g.edge_src(h) - g.edge_dst(h)) * w
+
+        _EDGE["fused"] = ff.jit(lambda g, h, w: ff.neighbor_agg(g, h, "sum", weights=message(g, h, w), combine="second"))
+
+        @ff.jit
+        def written(g, h, w):
+            msg = message(g, h, w)  # also summed: the edge values must exist as an array
+            return ff.neighbor_agg(g, h, "sum", weights=msg, combine="second"), ff.sum(msg)
+
+        _EDGE["written"] = written
+    return _EDGE["fused"], _EDGE["written"]
 
 
 def _same_levels(ours, theirs):
