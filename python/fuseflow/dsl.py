@@ -928,6 +928,17 @@ def neighbor_agg(g, x, op="sum", direction="in", weights=None, combine=None, act
     When the active nodes' edges are few the engine pushes from them instead of pulling over
     every edge (BFS / Bellman-Ford frontiers cost their own edges, not the graph's).
 
+    Inside ``ff.while_loop(lambda c: ff.any(mask), body, ...)`` whose body is such an aggregation
+    plus elementwise work that provably leaves a node no active edge reaches unchanged (and its
+    mask False) -- BFS, Bellman-Ford, min-label components -- iterations with few frontier edges
+    run sparsely: only the reached nodes are computed, so a loop of thousands of levels does not
+    cost N per level (``f.ir(..., optimized=True)`` shows ``frontier:``).
+
+    Edge values: weights computed elementwise from ``g.edge_src(x)``, ``g.edge_dst(y)``, edge
+    arrays and scalars, and read by this aggregation alone, are computed per edge inside it (no
+    length-E array is written) for combine="mul"/"add"/"second" and a plain float64 weighted sum,
+    directions "in" and "out"; the plan shows ``<- fused[...] per edge``.
+
     Example:
         >>> g = ff.Graph.from_edges([0, 0, 1, 2], [1, 2, 2, 0], num_nodes=4)
         >>> f = ff.jit(lambda g, x: ff.neighbor_agg(g, x, "sum"))  # sum over in-neighbours
