@@ -174,7 +174,7 @@ class FrontierLoop {
       if (sparse) {
         sparse_iteration();
       } else {
-        dense_iteration();
+        dense(dense_iteration);
         collect();
       }
     }
@@ -189,14 +189,54 @@ class FrontierLoop {
     }
   }
 
+  // A dense iteration with what the loop knows (graph_steps.h DenseHints): the guard's nodes only,
+  // and for min/max of x alone the frontier's extreme value, where a node's scan may stop.
+  void dense(const std::function<void()>& dense_iteration) {
+    DenseHints hints;
+    hints.step = &agg_;
+    if (loop_.frontier_guard) {
+      const Kernel& guard = *loop_.frontier_guard;
+      prepare_kernel_outputs(guard, slots_, n_);
+      std::uint32_t flags = 0;
+      run_kernel_range(guard, slots_, 0, n_, n_, nullptr, &flags);
+      raise_kernel_errors(flags);
+      const Operand& out = guard.operands[static_cast<std::size_t>(guard.outputs[0])];
+      hints.targets = slots_[static_cast<std::size_t>(out.slot)].template data<std::uint8_t>();
+    }
+    if (agg_.combine == AggCombine::kFirst && (agg_.op == AggOp::kMin || agg_.op == AggOp::kMax)) {
+      // Exact: min (max) over the active values cannot pass their extreme. Not with a NaN among
+      // them (it would propagate) nor at zero (-0 and +0 compare equal but fold by order).
+      const double* x = slots_[static_cast<std::size_t>(agg_.x_slot)].template data<double>();
+      const bool is_min = agg_.op == AggOp::kMin;
+      double bound = identity_of(agg_.op);
+      bool nan = false;
+      for (NodeId u : frontier_) {
+        const double xu = x[u];
+        nan = nan || xu != xu;
+        bound = is_min ? std::min(bound, xu) : std::max(bound, xu);
+      }
+      hints.stop_at_bound = !nan && bound != 0.0 && !frontier_.empty();
+      hints.bound = bound;
+    }
+    struct Reset {
+      ~Reset() { dense_hints() = DenseHints{}; }
+    } reset;
+    dense_hints() = hints;
+    dense_iteration();
+  }
+
   // The list from the mask (in node order).
   void collect() {
     check_length(mask_slot_, n_, "active", "node");
     const std::uint8_t* m = slots_[static_cast<std::size_t>(mask_slot_)].template data<std::uint8_t>();
-    frontier_.clear();
+    // Branch-free: a large frontier's mask is too irregular for a predicted branch.
+    frontier_.resize(static_cast<std::size_t>(n_));
+    std::size_t k = 0;
     for (std::int64_t v = 0; v < n_; ++v) {
-      if (m[v]) frontier_.push_back(static_cast<NodeId>(v));
+      frontier_[k] = static_cast<NodeId>(v);
+      k += m[v] != 0;
     }
+    frontier_.resize(k);
   }
 
   // Edges the frontier pushes along, counted up to just past `limit`.

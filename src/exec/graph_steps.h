@@ -27,6 +27,19 @@ struct SemiringArgs {
   const std::uint8_t* active;
   double* out;
 };
+// What a frontier loop's dense iteration tells its aggregation step (frontier_loop.cpp sets it on
+// this thread around the iteration): fold only the nodes whose `targets` byte is set -- the others
+// get the identity, the loop proved their yields idle whatever the aggregate -- and, for min / max
+// of combine "first" over one direction, stop a node's scan once its value equals `bound`, the
+// frontier's extreme value (no contribution can go beyond it).
+struct DenseHints {
+  const NeighborAggStep* step = nullptr;
+  const std::uint8_t* targets = nullptr;
+  bool stop_at_bound = false;
+  double bound = 0.0;
+};
+DenseHints& dense_hints();
+
 void run_semiring_agg(const NeighborAggStep& step, const SemiringArgs& args,
                       const std::function<void(std::int64_t, std::int64_t, std::int64_t)>& after, std::int64_t& elements);
 

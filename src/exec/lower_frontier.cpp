@@ -17,7 +17,16 @@
 // x > x are false; false & y is false; where(false, a, b) is b; minimum(x, +inf) and
 // maximum(x, -inf) are x (the identity of the fold is the only constant needed). Anything else
 // is unknown, and the loop then runs densely as before: the analysis may miss, never lie.
+//
+// The same analysis finds a guard when there is one: a bool the epilogue computes from the carries
+// alone (BFS: level == inf, "not visited yet") such that where it is false the yields are idle
+// whatever the aggregate. A dense iteration then folds only the nodes where it holds, and for min
+// / max of combine="first" stops a node's edge scan once the aggregate reaches the frontier's
+// extreme value (BFS: the first frontier parent found) -- a bottom-up step, derived from the
+// program rather than written for BFS.
 #include <cmath>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "exec/semiring_fold.h"
@@ -107,8 +116,148 @@ Abstract step(const Instr& in, const std::vector<Abstract>& v) {
   }
 }
 
-// Whether `loop` has the frontier shape; fills frontier_mask / frontier_outputs if so.
-void mark(LoopStep& loop, const std::vector<ConstantInit>& constants) {
+// The epilogue's operands after running its instructions abstractly: the aggregate is `agg_value`
+// and, when `forced` >= 0, instruction `forced` yields constant false. False: an instruction the
+// analysis refuses (a global index or a whole-array reduction).
+bool evaluate(const Kernel& epi, const NeighborAggStep& agg, const LoopStep& loop, const std::vector<ConstantInit>& constants,
+              const Abstract& agg_value, int forced, std::vector<Abstract>& v) {
+  v.assign(epi.operands.size(), Abstract{});
+  for (std::size_t o = 0; o < epi.operands.size(); ++o) {
+    const Operand& op = epi.operands[o];
+    if (op.kind == OperandKind::kBroadcast) {
+      find_constant(constants, op.slot, v[o]);
+    } else if (op.kind == OperandKind::kArray) {
+      if (op.slot == agg.out_slot) v[o] = agg_value;
+      for (std::size_t i = 0; i < loop.carry_slots.size(); ++i) {
+        if (op.slot == loop.carry_slots[i]) v[o] = {Abstract::kCarry, 0.0, static_cast<int>(i)};
+      }
+    }
+  }
+  for (std::size_t j = 0; j < epi.code.size(); ++j) {
+    const Instr& in = epi.code[j];
+    if (in.op == exec::OpCode::kIota || in.op == exec::OpCode::kReduce) return false;
+    if (in.dst < 0) continue;
+    const Abstract r = static_cast<int>(j) == forced ? Abstract::constant(0.0) : step(in, v);
+    const Operand& dst = epi.operands[static_cast<std::size_t>(in.dst)];
+    v[static_cast<std::size_t>(in.dst)] = r;
+    // A slot written in place (the aggregate's, reused by memory planning) may have several
+    // operands: every one of them now holds the result.
+    for (std::size_t o = 0; o < epi.operands.size(); ++o) {
+      if (dst.kind == OperandKind::kArray && epi.operands[o].kind == OperandKind::kArray && epi.operands[o].slot == dst.slot) v[o] = r;
+    }
+  }
+  return true;
+}
+
+// Whether the yields are idle: each carry unchanged, the mask false (outputs[i]: the operand
+// yielding carry i, -1 when the body passes it on).
+bool idle(const std::vector<Abstract>& v, const std::vector<int>& outputs, int mask) {
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    if (outputs[i] < 0) continue;
+    const Abstract& r = v[static_cast<std::size_t>(outputs[i])];
+    const bool ok = static_cast<int>(i) == mask ? r.is_false() : r.kind == Abstract::kCarry && r.carry == static_cast<int>(i);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// A guard (see LoopStep::frontier_guard): a bool computed by the epilogue from the carries and
+// loop-invariant values alone, in registers, such that where it is false the yields are idle
+// whatever the aggregate. Returns the guard kernel (its one output in `guard_slot`), or null.
+std::shared_ptr<Kernel> find_guard(const Kernel& epi, const NeighborAggStep& agg, const LoopStep& loop,
+                                   const std::vector<ConstantInit>& constants, const std::vector<int>& outputs, int mask,
+                                   const std::function<int()>& new_guard_slot) {
+  const std::size_t nops = epi.operands.size();
+  // Operands whose value depends on the aggregate, and array operands some instruction writes.
+  std::vector<char> tainted(nops, 0), written(nops, 0);
+  for (std::size_t o = 0; o < nops; ++o) {
+    tainted[o] = epi.operands[o].kind == OperandKind::kArray && epi.operands[o].slot == agg.out_slot;
+  }
+  for (const Instr& in : epi.code) {
+    if (in.dst < 0) continue;
+    bool t = false;
+    for (int o : {in.a, in.b, in.c}) t = t || (o >= 0 && tainted[static_cast<std::size_t>(o)]);
+    tainted[static_cast<std::size_t>(in.dst)] = t;
+    if (epi.operands[static_cast<std::size_t>(in.dst)].kind == OperandKind::kArray) written[static_cast<std::size_t>(in.dst)] = 1;
+  }
+  std::vector<Abstract> v;
+  for (std::size_t j = 0; j < epi.code.size(); ++j) {
+    const Instr& in = epi.code[j];
+    // (A comparison's Instr::type is its operands' type: the result's is the operand's.)
+    if (in.dst < 0 || epi.operands[static_cast<std::size_t>(in.dst)].type != DType::kBool ||
+        tainted[static_cast<std::size_t>(in.dst)] || epi.operands[static_cast<std::size_t>(in.dst)].kind != OperandKind::kRegister) {
+      continue;
+    }
+    if (!evaluate(epi, agg, loop, constants, Abstract{}, static_cast<int>(j), v) || !idle(v, outputs, mask)) continue;
+    // Its cone: the earlier instructions it reads from, which must write registers only and read
+    // inputs (never an array another instruction writes).
+    std::vector<char> need(nops, 0), keep(epi.code.size(), 0);
+    keep[j] = 1;
+    for (int o : {in.a, in.b, in.c}) {
+      if (o >= 0) need[static_cast<std::size_t>(o)] = 1;
+    }
+    bool ok = true;
+    for (std::size_t i = j; i-- > 0;) {
+      const Instr& prev = epi.code[i];
+      if (prev.dst < 0 || !need[static_cast<std::size_t>(prev.dst)]) continue;
+      if (epi.operands[static_cast<std::size_t>(prev.dst)].kind != OperandKind::kRegister) ok = false;
+      keep[i] = 1;
+      need[static_cast<std::size_t>(prev.dst)] = 0;
+      for (int o : {prev.a, prev.b, prev.c}) {
+        if (o >= 0) need[static_cast<std::size_t>(o)] = 1;
+      }
+    }
+    for (std::size_t o = 0; o < nops; ++o) {
+      if (need[o] && (written[o] || epi.operands[o].kind == OperandKind::kRegister)) ok = false;  // read before written
+    }
+    if (!ok) continue;
+    // The kept instructions over the operands they use (renumbered: the kernel prepares every
+    // array operand it lists, and the epilogue's outputs hold nothing yet).
+    auto guard = std::make_shared<Kernel>();
+    guard->length = epi.length;
+    guard->num_registers = epi.num_registers;
+    std::vector<int> renumber(nops, -1);
+    auto use = [&](int o) {
+      if (o < 0) return o;
+      int& r = renumber[static_cast<std::size_t>(o)];
+      if (r < 0) {
+        guard->operands.push_back(epi.operands[static_cast<std::size_t>(o)]);
+        r = static_cast<int>(guard->operands.size()) - 1;
+      }
+      return r;
+    };
+    for (std::size_t i = 0; i <= j; ++i) {
+      if (!keep[i]) continue;
+      Instr copy = epi.code[i];
+      copy.a = use(copy.a);
+      copy.b = use(copy.b);
+      copy.c = use(copy.c);
+      copy.dst = use(copy.dst);
+      guard->code.push_back(copy);
+    }
+    Operand out;
+    out.kind = OperandKind::kArray;
+    out.type = DType::kBool;
+    out.slot = new_guard_slot();
+    guard->operands.push_back(out);
+    const int out_index = static_cast<int>(guard->operands.size()) - 1;
+    Instr copy{};
+    copy.op = exec::OpCode::kCopy;
+    copy.type = DType::kBool;
+    copy.src_type = DType::kBool;
+    copy.dst = out_index;
+    copy.a = renumber[static_cast<std::size_t>(in.dst)];
+    guard->code.push_back(copy);
+    guard->outputs = {out_index};
+    guard->label = "guard (" + std::to_string(guard->code.size() - 1) + " of the epilogue's instructions)";
+    return guard;
+  }
+  return nullptr;
+}
+
+// Whether `loop` has the frontier shape; fills frontier_mask / frontier_outputs (and the guard
+// when there is one) if so.
+void mark(LoopStep& loop, const std::vector<ConstantInit>& constants, const std::function<int()>& new_guard_slot) {
   if (loop.kind != LoopStep::kWhile || loop.body.size() != 1 || loop.cond.size() != 1) return;
   const Step& body = loop.body[0];
   const Step& cond = loop.cond[0];
@@ -130,31 +279,11 @@ void mark(LoopStep& loop, const std::vector<ConstantInit>& constants) {
   }
   const Kernel& epi = *agg.epilogue;
   if (!epi.reductions.empty() || !epi.strided_reads.empty()) return;
-  std::vector<Abstract> v(epi.operands.size());
-  for (std::size_t o = 0; o < epi.operands.size(); ++o) {
-    const Operand& op = epi.operands[o];
+  for (const Operand& op : epi.operands) {
     if (op.kind == OperandKind::kStrided) return;
-    if (op.kind == OperandKind::kBroadcast) {
-      find_constant(constants, op.slot, v[o]);
-    } else if (op.kind == OperandKind::kArray) {
-      if (op.slot == agg.out_slot) v[o] = Abstract::constant(identity_of(agg.op));
-      for (std::size_t i = 0; i < k; ++i) {
-        if (op.slot == loop.carry_slots[i]) v[o] = {Abstract::kCarry, 0.0, static_cast<int>(i)};
-      }
-    }
   }
-  for (const Instr& in : epi.code) {
-    if (in.op == exec::OpCode::kIota || in.op == exec::OpCode::kReduce) return;  // global index / whole-array
-    if (in.dst < 0) continue;
-    const Abstract r = step(in, v);
-    const Operand& dst = epi.operands[static_cast<std::size_t>(in.dst)];
-    v[static_cast<std::size_t>(in.dst)] = r;
-    // A slot written in place (the aggregate's, reused by memory planning) may have several
-    // operands: every one of them now holds the result.
-    for (std::size_t o = 0; o < epi.operands.size(); ++o) {
-      if (dst.kind == OperandKind::kArray && epi.operands[o].kind == OperandKind::kArray && epi.operands[o].slot == dst.slot) v[o] = r;
-    }
-  }
+  std::vector<Abstract> v;
+  if (!evaluate(epi, agg, loop, constants, Abstract::constant(identity_of(agg.op)), -1, v)) return;
   // Every output must be a yield (or the aggregate's own slot, written in place), and each carry's
   // yield must be provably unchanged -- the mask's provably false -- at unreached nodes.
   std::vector<int> outputs(k, -1);
@@ -170,29 +299,27 @@ void mark(LoopStep& loop, const std::vector<ConstantInit>& constants) {
     if (!used) return;
   }
   for (std::size_t i = 0; i < k; ++i) {
-    if (outputs[i] < 0) {
-      if (loop.yield_slots[i] != loop.carry_slots[i] || static_cast<int>(i) == mask) return;
-      continue;
-    }
-    const Abstract& r = v[static_cast<std::size_t>(outputs[i])];
-    const bool ok = static_cast<int>(i) == mask ? r.is_false() : r.kind == Abstract::kCarry && r.carry == static_cast<int>(i);
-    if (!ok) return;
+    if (outputs[i] < 0 && (loop.yield_slots[i] != loop.carry_slots[i] || static_cast<int>(i) == mask)) return;
   }
+  if (!idle(v, outputs, mask)) return;
   loop.frontier_mask = mask;
-  loop.frontier_outputs = std::move(outputs);
+  loop.frontier_outputs = outputs;
+  loop.frontier_guard = find_guard(epi, agg, loop, constants, outputs, mask, new_guard_slot);
 }
 
-void mark_all(std::vector<Step>& steps, const std::vector<ConstantInit>& constants) {
+void mark_all(std::vector<Step>& steps, const std::vector<ConstantInit>& constants, const std::function<int()>& new_guard_slot) {
   for (Step& s : steps) {
     if (s.kind == Step::kLoop) {
-      mark_all(s.loop->body, constants);
-      mark(*s.loop, constants);
+      mark_all(s.loop->body, constants, new_guard_slot);
+      mark(*s.loop, constants, new_guard_slot);
     }
   }
 }
 
 }  // namespace
 
-void Lowerer::mark_frontier_loops(std::vector<Step>& steps) { mark_all(steps, plan_.constants); }
+void Lowerer::mark_frontier_loops(std::vector<Step>& steps) {
+  mark_all(steps, plan_.constants, [this] { return new_slot(SlotKind::kArray, DType::kBool, "%frontier_guard"); });
+}
 
 }  // namespace fuseflow::exec::lowering

@@ -29,7 +29,9 @@ void describe_steps(const std::vector<Step>& steps, const Plan& plan, int depth,
         // lower_frontier.cpp proved the body idle outside the frontier: iterations may run sparsely.
         out.append(static_cast<std::size_t>(depth + 1) * 2, ' ');
         out += "frontier: " + plan.slots[static_cast<std::size_t>(s.loop->carry_slots[static_cast<std::size_t>(s.loop->frontier_mask)])].name +
-               " (sparse iterations while its edges are few)\n";
+               " (sparse iterations while its edges are few)";
+        if (s.loop->frontier_guard) out += "; dense ones fold where " + s.loop->frontier_guard->label;
+        out += "\n";
       }
       if (!s.loop->cond.empty()) {
         out.append(static_cast<std::size_t>(depth + 1) * 2, ' ');

@@ -39,7 +39,13 @@ struct Adj {
 };
 
 template <AggCombine kC, AggOp kOp, bool kMasked, class After>
-void pull(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std::int64_t work, After&& after) {
+void pull(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std::int64_t work, After&& after,
+          const DenseHints* hints) {
+  const std::uint8_t* __restrict targets = hints != nullptr ? hints->targets : nullptr;
+  // Stop a node's scan at the frontier's extreme value: only min/max of x alone, one direction.
+  constexpr bool kCanStop = kC == AggCombine::kFirst && (kOp == AggOp::kMin || kOp == AggOp::kMax);
+  const bool stop = kCanStop && hints != nullptr && hints->stop_at_bound && s.direction != AggDirection::kBoth;
+  const double bound = stop ? hints->bound : 0.0;
   const bool in = s.direction != AggDirection::kOut;
   const bool out_dir = s.direction != AggDirection::kIn;
   const double* __restrict x = args.x;
@@ -49,6 +55,10 @@ void pull(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std:
     for (std::int64_t v = b; v < e; ++v) {
       double acc = identity<kOp>();
       std::int64_t count = 0;  // contributing edges (mean)
+      if (targets != nullptr && !targets[v]) {
+        out[v] = acc;
+        continue;
+      }
       if (in) {
         const EdgeOffset end = a.in_off[v + 1];
         for (EdgeOffset p = a.in_off[v]; p < end; ++p) {
@@ -58,6 +68,9 @@ void pull(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std:
           }
           acc = fold<kOp>(acc, combine_csc<kC>(x[u], a.w, p));
           if constexpr (kOp == AggOp::kMean) ++count;
+          if constexpr (kCanStop) {
+            if (stop && acc == bound) break;
+          }
         }
       }
       if (out_dir) {
@@ -69,6 +82,9 @@ void pull(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std:
           }
           acc = fold<kOp>(acc, combine_csr<kC>(x[u], a.w, p));
           if constexpr (kOp == AggOp::kMean) ++count;
+          if constexpr (kCanStop) {
+            if (stop && acc == bound) break;
+          }
         }
       }
       if constexpr (kOp == AggOp::kMean) out[v] = count > 0 ? acc / static_cast<double>(count) : 0.0;
@@ -126,8 +142,9 @@ template <AggCombine kC, AggOp kOp>
 void run(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std::int64_t n, std::int64_t e,
          const std::function<void(std::int64_t, std::int64_t, std::int64_t)>& after, std::int64_t& elements) {
   const std::int64_t pulled = e * (s.direction == AggDirection::kBoth ? 2 : 1);
+  const DenseHints* hints = dense_hints().step == &s ? &dense_hints() : nullptr;
   if (args.active == nullptr) {
-    pull<kC, kOp, false>(s, a, args, n + pulled, after);
+    pull<kC, kOp, false>(s, a, args, n + pulled, after, hints);
     return;
   }
   constexpr bool kOrderFree = kOp == AggOp::kMin || kOp == AggOp::kMax;
@@ -143,7 +160,7 @@ void run(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std::
       return;
     }
   }
-  pull<kC, kOp, true>(s, a, args, n + pulled, after);
+  pull<kC, kOp, true>(s, a, args, n + pulled, after, hints);
 }
 
 template <AggCombine kC>
@@ -159,6 +176,11 @@ void by_op(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std
 }
 
 }  // namespace
+
+DenseHints& dense_hints() {
+  thread_local DenseHints hints;
+  return hints;
+}
 
 Frontier frontier_setting() {
   const char* env = std::getenv("FUSEFLOW_FRONTIER");

@@ -106,8 +106,8 @@ def reference_loop(n, src, dst, x, mask, step):
 def fold(n, vs, us, vals, op, active):
     acc = np.full(n, {"min": np.inf, "max": -np.inf, "sum": 0.0}[op])
     for v, u, val in zip(vs, us, vals):
-        if active[u]:
-            acc[v] = min(acc[v], val) if op == "min" else max(acc[v], val) if op == "max" else acc[v] + val
+        if active[u]:  # np.minimum / np.maximum: NaN propagates, as in the engine
+            acc[v] = np.minimum(acc[v], val) if op == "min" else np.maximum(acc[v], val) if op == "max" else acc[v] + val
     return acc
 
 
@@ -116,6 +116,10 @@ def test_marked_loops_show_their_frontier():
     g, src, dst, w = random_graph(0, weights=True)
     x, m = start(g.num_nodes, [0])
     assert "frontier: " in plan(bfs, g, x, m)
+    # BFS's epilogue is idle wherever lv != inf, whatever the aggregate: dense iterations fold only
+    # the nodes not visited yet. Bellman-Ford has no such guard (minimum(d, agg) reads agg everywhere).
+    assert "dense ones fold where guard (1 of the epilogue's instructions)" in plan(bfs, g, x, m)
+    assert "guard" not in plan(bellman_ford, g, x, m, w)
     assert "frontier: " in plan(bellman_ford, g, x, m, w)
     assert "frontier: " in plan(widest_path, g, x, m, w)
     assert "frontier: " in plan(min_label, g, x, m)
@@ -199,6 +203,45 @@ def test_profiled_runs_take_the_dense_path_and_agree():
     x, m = start(g.num_nodes, [0])
     want = bellman_ford(g, x, m, w)
     np.testing.assert_array_equal(bellman_ford.profile(g, x, m, w).outputs, want)
+
+
+@ff.jit
+def max_label(g, labels, active):
+    """max-label propagation over out-edges ("out": a node takes its out-neighbours' labels)."""
+    def body(c):
+        lab, a = c
+        nl = ff.maximum(lab, ff.neighbor_agg(g, lab, "max", "out", combine="first", active=a))
+        return nl, nl > lab
+    return ff.while_loop(lambda c: ff.any(c[1]), body, (labels, active))[0]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("seed", [11, 12])
+def test_dense_iterations_stop_at_the_frontier_extreme_exactly(monkeypatch, mode, seed):
+    """Dense iterations of min/max over x alone stop a node's scan at the frontier's extreme value:
+    checked against serial loops with repeated values, negative and zero labels and a NaN (which
+    turns the stop off: it must still propagate)."""
+    monkeypatch.setenv("FUSEFLOW_FRONTIER", mode)
+    g, src, dst, _ = random_graph(seed, n=400, m=3000)
+    n = g.num_nodes
+    rng = np.random.default_rng(seed)
+    for labels in (rng.integers(-5, 5, n).astype(np.float64), np.arange(n, dtype=np.float64) - 200.0,
+                   np.where(np.arange(n) == 17, np.nan, rng.integers(0, 50, n).astype(np.float64))):
+        def max_step(lab, a):
+            agg = fold(n, src, dst, lab[dst], "max", a)
+            nl = np.maximum(lab, agg)
+            with np.errstate(invalid="ignore"):
+                return nl, nl > lab
+
+        def min_step(lab, a):
+            agg = fold(n, np.concatenate([dst, src]), np.concatenate([src, dst]), lab[np.concatenate([src, dst])], "min", a)
+            nl = np.minimum(lab, agg)
+            with np.errstate(invalid="ignore"):
+                return nl, nl < lab
+
+        act = np.ones(n, bool)
+        np.testing.assert_array_equal(max_label(g, labels, act), reference_loop(n, src, dst, labels, act, max_step))
+        np.testing.assert_array_equal(min_label(g, labels, act), reference_loop(n, src, dst, labels, act, min_step))
 
 
 # ---- must not fire

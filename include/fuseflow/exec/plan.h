@@ -289,6 +289,10 @@ struct LoopStep {
   // frontier_outputs[i]: the epilogue operand yielding carry i, or -1 when the body passes it on.
   int frontier_mask = -1;
   std::vector<int> frontier_outputs;
+  // Optional: a kernel over the nodes writing a bool guard (its one output) computed from the
+  // carries alone, false where the epilogue's yields are idle whatever the aggregate; dense
+  // iterations then aggregate only where it is true (frontier_loop.cpp).
+  std::shared_ptr<Kernel> frontier_guard;
 };
 
 // Consecutive row-wise steps (elementwise kernels and reductions along trailing axes of arrays
