@@ -10,6 +10,10 @@
 //   edges plus the reached nodes, never N.
 // - dense: the body as written (pull, or the step's own push), then the list is rebuilt from the
 //   new mask (O(N), as the dense iteration itself).
+// With a guard (lower_frontier.cpp; BFS: "not visited"), both kinds skip the nodes where it is
+// false: the sparse push does not reach them (the guard bytes are kept current at reached nodes),
+// the dense pull does not fold them, and a min/max of x alone stops a node's scan at the
+// frontier's extreme value (graph_steps.h DenseHints).
 // The cond, any(mask), is "the list is not empty". Results are the same as the dense loop's: min
 // and max fold in any order, a sum is pushed in increasing source order (the pull's order); the
 // epilogue applies the same instructions to the same values.
@@ -81,9 +85,10 @@ struct Push {
 
 // Folds the frontier's contributions into acc[position[v]] for each node v it reaches (listed in
 // `reached` in first-reached order).
+// Nodes whose guard byte is 0 are skipped: their yields are idle whatever they would receive.
 template <AggCombine kC, AggOp kOp>
-void push(const Push& a, const std::vector<NodeId>& frontier, const double* __restrict x, std::vector<std::int32_t>& position,
-          std::vector<NodeId>& reached, std::vector<double>& acc) {
+void push(const Push& a, const std::vector<NodeId>& frontier, const double* __restrict x, const std::uint8_t* __restrict guard,
+          std::vector<std::int32_t>& position, std::vector<NodeId>& reached, std::vector<double>& acc) {
   // Locals, not the struct's fields: stores into acc would otherwise make every field reload per edge.
   std::int32_t* __restrict pos_of = position.data();
   const EdgeWeights w = a.w;
@@ -92,6 +97,7 @@ void push(const Push& a, const std::vector<NodeId>& frontier, const double* __re
   const EdgeOffset* __restrict in_off = a.in_off;
   const NodeId* __restrict in_src = a.in_src;
   auto add = [&](NodeId v, double value) {
+    if (guard != nullptr && !guard[v]) return;
     std::int32_t pos = pos_of[v];
     if (pos < 0) {
       pos = static_cast<std::int32_t>(reached.size());
@@ -114,12 +120,12 @@ void push(const Push& a, const std::vector<NodeId>& frontier, const double* __re
 }
 
 template <AggCombine kC>
-void push_op(AggOp op, const Push& a, const std::vector<NodeId>& frontier, const double* x,
+void push_op(AggOp op, const Push& a, const std::vector<NodeId>& frontier, const double* x, const std::uint8_t* guard,
              std::vector<std::int32_t>& position, std::vector<NodeId>& reached, std::vector<double>& acc) {
   switch (op) {
-    case AggOp::kMin: push<kC, AggOp::kMin>(a, frontier, x, position, reached, acc); break;
-    case AggOp::kMax: push<kC, AggOp::kMax>(a, frontier, x, position, reached, acc); break;
-    case AggOp::kSum: push<kC, AggOp::kSum>(a, frontier, x, position, reached, acc); break;
+    case AggOp::kMin: push<kC, AggOp::kMin>(a, frontier, x, guard, position, reached, acc); break;
+    case AggOp::kMax: push<kC, AggOp::kMax>(a, frontier, x, guard, position, reached, acc); break;
+    case AggOp::kSum: push<kC, AggOp::kSum>(a, frontier, x, guard, position, reached, acc); break;
     default: throw Error(ErrorCode::kInternal, "frontier loop: min, max or sum only");
   }
 }
@@ -194,15 +200,7 @@ class FrontierLoop {
   void dense(const std::function<void()>& dense_iteration) {
     DenseHints hints;
     hints.step = &agg_;
-    if (loop_.frontier_guard) {
-      const Kernel& guard = *loop_.frontier_guard;
-      prepare_kernel_outputs(guard, slots_, n_);
-      std::uint32_t flags = 0;
-      run_kernel_range(guard, slots_, 0, n_, n_, nullptr, &flags);
-      raise_kernel_errors(flags);
-      const Operand& out = guard.operands[static_cast<std::size_t>(guard.outputs[0])];
-      hints.targets = slots_[static_cast<std::size_t>(out.slot)].template data<std::uint8_t>();
-    }
+    if (loop_.frontier_guard) hints.targets = guard_everywhere();
     if (agg_.combine == AggCombine::kFirst && (agg_.op == AggOp::kMin || agg_.op == AggOp::kMax)) {
       // Exact: min (max) over the active values cannot pass their extreme. Not with a NaN among
       // them (it would propagate) nor at zero (-0 and +0 compare equal but fold by order).
@@ -222,7 +220,43 @@ class FrontierLoop {
       ~Reset() { dense_hints() = DenseHints{}; }
     } reset;
     dense_hints() = hints;
+    guard_valid_ = false;  // the iteration changes carries everywhere
     dense_iteration();
+  }
+
+  // The guard of every node (LoopStep::frontier_guard), in its slot; returns the bytes.
+  std::uint8_t* guard_everywhere() {
+    const Kernel& guard = *loop_.frontier_guard;
+    prepare_kernel_outputs(guard, slots_, n_);
+    std::uint32_t flags = 0;
+    run_kernel_range(guard, slots_, 0, n_, n_, nullptr, &flags);
+    raise_kernel_errors(flags);
+    return guard_bytes();
+  }
+
+  std::uint8_t* guard_bytes() {
+    const Kernel& guard = *loop_.frontier_guard;
+    const Operand& out = guard.operands[static_cast<std::size_t>(guard.outputs[0])];
+    return slots_[static_cast<std::size_t>(out.slot)].template data<std::uint8_t>();
+  }
+
+  // After a sparse iteration: the guard again at the reached nodes, the only ones whose carries
+  // changed (gathered, run on the short arrays, scattered back).
+  void update_guard() {
+    const Kernel& guard = *loop_.frontier_guard;
+    const std::int64_t t = static_cast<std::int64_t>(reached_.size());
+    for (const Operand& op : guard.operands) {
+      if (op.kind != OperandKind::kArray) continue;
+      Value& c = compact_[static_cast<std::size_t>(op.slot)];
+      ensure_writable_array(c, op.type, t);
+      const bool output = &op == &guard.operands[static_cast<std::size_t>(guard.outputs[0])];
+      if (!output) gather(op.type, slots_[static_cast<std::size_t>(op.slot)].raw_data(), reached_, c.storage->data());
+    }
+    std::uint32_t flags = 0;
+    run_kernel_range(guard, compact_, 0, t, t, nullptr, &flags);
+    raise_kernel_errors(flags);
+    const Operand& out = guard.operands[static_cast<std::size_t>(guard.outputs[0])];
+    scatter(DType::kBool, compact_[static_cast<std::size_t>(out.slot)].raw_data(), reached_, guard_bytes());
   }
 
   // The list from the mask (in node order).
@@ -257,13 +291,19 @@ class FrontierLoop {
     a_.w = edge_weights(*graph_, agg_.weights_slot >= 0 ? slots_[static_cast<std::size_t>(agg_.weights_slot)].template data<double>() : nullptr);
     if (agg_.op == AggOp::kSum) std::sort(frontier_.begin(), frontier_.end());  // the pull's order
     if (position_.empty()) position_.assign(static_cast<std::size_t>(n_), -1);
+    // The guard skips nodes whose yields are idle (BFS: visited ones) before they cost anything.
+    const std::uint8_t* guard = nullptr;
+    if (loop_.frontier_guard) {
+      guard = guard_valid_ ? guard_bytes() : guard_everywhere();
+      guard_valid_ = true;
+    }
     reached_.clear();
     acc_.clear();
     switch (agg_.combine) {
-      case AggCombine::kMul: push_op<AggCombine::kMul>(agg_.op, a_, frontier_, x, position_, reached_, acc_); break;
-      case AggCombine::kAdd: push_op<AggCombine::kAdd>(agg_.op, a_, frontier_, x, position_, reached_, acc_); break;
-      case AggCombine::kFirst: push_op<AggCombine::kFirst>(agg_.op, a_, frontier_, x, position_, reached_, acc_); break;
-      case AggCombine::kSecond: push_op<AggCombine::kSecond>(agg_.op, a_, frontier_, x, position_, reached_, acc_); break;
+      case AggCombine::kMul: push_op<AggCombine::kMul>(agg_.op, a_, frontier_, x, guard, position_, reached_, acc_); break;
+      case AggCombine::kAdd: push_op<AggCombine::kAdd>(agg_.op, a_, frontier_, x, guard, position_, reached_, acc_); break;
+      case AggCombine::kFirst: push_op<AggCombine::kFirst>(agg_.op, a_, frontier_, x, guard, position_, reached_, acc_); break;
+      case AggCombine::kSecond: push_op<AggCombine::kSecond>(agg_.op, a_, frontier_, x, guard, position_, reached_, acc_); break;
       case AggCombine::kNone: throw Error(ErrorCode::kInternal, "frontier loop: not a semiring aggregation");
     }
     for (NodeId v : reached_) position_[static_cast<std::size_t>(v)] = -1;
@@ -303,6 +343,7 @@ class FrontierLoop {
     for (NodeId v : reached_) {
       if (mask[v]) frontier_.push_back(v);
     }
+    if (guard != nullptr) update_guard();
   }
 
   const LoopStep& loop_;
@@ -318,6 +359,7 @@ class FrontierLoop {
   std::vector<NodeId> frontier_, reached_;
   std::vector<std::int32_t> position_;
   std::vector<double> acc_;
+  bool guard_valid_ = false;  // the guard slot holds every node's guard for the current carries
 };
 
 }  // namespace
