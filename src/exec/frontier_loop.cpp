@@ -108,7 +108,23 @@ void push(const Push& a, const std::vector<NodeId>& frontier, const double* __re
     double& slot = acc[static_cast<std::size_t>(pos)];
     slot = fold<kOp>(slot, value);
   };
-  for (NodeId u : frontier) {
+  // The frontier's nodes are scattered (a grid's wave front is one node per row), so each one's
+  // edge range, its targets and their bookkeeping are cache misses: prefetch them a few nodes
+  // ahead in stages (offsets 16 ahead, edge lists 8 ahead, the targets' entries 4 ahead).
+  const std::size_t nf = frontier.size();
+  const EdgeOffset* __restrict off = a.in ? out_off : in_off;
+  const NodeId* __restrict nbr = a.in ? out_tgt : in_src;
+  for (std::size_t i = 0; i < nf; ++i) {
+    if (i + 16 < nf) __builtin_prefetch(off + frontier[i + 16]);
+    if (i + 8 < nf) __builtin_prefetch(nbr + off[frontier[i + 8]]);
+    if (i + 4 < nf) {
+      const NodeId ahead = frontier[i + 4];
+      for (EdgeOffset p = off[ahead], end = std::min(off[ahead + 1], off[ahead] + 8); p < end; ++p) {
+        __builtin_prefetch(pos_of + nbr[p]);
+        if (guard != nullptr) __builtin_prefetch(guard + nbr[p]);
+      }
+    }
+    const NodeId u = frontier[i];
     const double xu = x[u];
     if (a.in) {  // u is an in-neighbour of the targets of its out-edges
       for (EdgeOffset p = out_off[u], end = out_off[u + 1]; p < end; ++p) add(out_tgt[p], combine_csr<kC>(xu, w, p));
