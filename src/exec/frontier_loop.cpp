@@ -11,9 +11,9 @@
 // - dense: the body as written (pull, or the step's own push), then the list is rebuilt from the
 //   new mask (O(N), as the dense iteration itself).
 // With a guard (lower_frontier.cpp; BFS: "not visited"), both kinds skip the nodes where it is
-// false: the sparse push does not reach them (the guard bytes are kept current at reached nodes),
-// the dense pull does not fold them, and a min/max of x alone stops a node's scan at the
-// frontier's extreme value (graph_steps.h DenseHints).
+// false: the sparse push does not reach them (the guard bytes are kept current at reached nodes)
+// and the dense pull does not fold them. Dense iterations of min/max over x alone also stop a
+// node's scan at the frontier's extreme value (graph_steps.h DenseHints).
 // The cond, any(mask), is "the list is not empty". Results are the same as the dense loop's: min
 // and max fold in any order, a sum is pushed in increasing source order (the pull's order); the
 // epilogue applies the same instructions to the same values.
