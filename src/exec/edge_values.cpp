@@ -15,6 +15,7 @@
 #include <cstring>
 #include <vector>
 
+#include "exec/gather_by_size.h"
 #include "exec/graph_chunks.h"
 #include "exec/graph_steps.h"
 #include "exec/semiring_fold.h"
@@ -38,39 +39,24 @@ struct Fill {
   const double* direct = nullptr;  // kEdgeArray that is the graph's own weights: pull-ordered copy
 };
 
-template <class U>
-void fill_as(const Fill& f, const std::int64_t* owner, const NodeId* nbr, const EdgeOffset* ids, bool in, EdgeOffset start,
-             std::int64_t count, void* dst) {
-  const U* s = static_cast<const U*>(f.source);
-  U* d = static_cast<U*>(dst);
-  switch (f.read.kind) {
-    case EdgeRead::kSource:  // "in": the neighbour is the source; "out": the owner is
-      if (in) for (std::int64_t i = 0; i < count; ++i) d[i] = s[nbr[start + i]];
-      else for (std::int64_t i = 0; i < count; ++i) d[i] = s[owner[i]];
-      break;
-    case EdgeRead::kTarget:
-      if (in) for (std::int64_t i = 0; i < count; ++i) d[i] = s[owner[i]];
-      else for (std::int64_t i = 0; i < count; ++i) d[i] = s[nbr[start + i]];
-      break;
-    case EdgeRead::kEdgeArray:
-      if (ids != nullptr) for (std::int64_t i = 0; i < count; ++i) d[i] = s[ids[start + i]];
-      else std::memcpy(d, s + start, static_cast<std::size_t>(count) * sizeof(U));
-      break;
-    case EdgeRead::kComputed:
-      break;
-  }
-}
-
+// Fills one operand's batch buffer with its values at the batch's edges [start, start + count).
+// "in" pulls an edge from its neighbour (the source) into its owner (the target), "out" the
+// reverse; an edge array is read at user edge ids, in order when they are the identity or when
+// it is the graph's own weights (its pull-ordered copy).
 void fill(const Fill& f, const std::int64_t* owner, const NodeId* nbr, const EdgeOffset* ids, bool in, EdgeOffset start,
           std::int64_t count, void* dst) {
-  if (f.direct != nullptr) {
-    std::memcpy(dst, f.direct + start, static_cast<std::size_t>(count) * sizeof(double));
-    return;
-  }
-  switch (elem_size(f.type)) {
-    case 1: fill_as<std::uint8_t>(f, owner, nbr, ids, in, start, count, dst); break;
-    case 4: fill_as<std::uint32_t>(f, owner, nbr, ids, in, start, count, dst); break;
-    default: fill_as<std::uint64_t>(f, owner, nbr, ids, in, start, count, dst); break;
+  const std::size_t item = static_cast<std::size_t>(elem_size(f.type));
+  if (f.read.kind == EdgeRead::kEdgeArray) {
+    if (f.direct != nullptr || ids == nullptr) {
+      const auto* from = static_cast<const unsigned char*>(f.direct != nullptr ? f.direct : f.source);
+      std::memcpy(dst, from + static_cast<std::size_t>(start) * item, static_cast<std::size_t>(count) * item);
+    } else {
+      gather_by_size(item, f.source, ids + start, count, dst);
+    }
+  } else if ((f.read.kind == EdgeRead::kSource) == in) {
+    gather_by_size(item, f.source, nbr + start, count, dst);
+  } else {
+    gather_by_size(item, f.source, owner, count, dst);
   }
 }
 
@@ -114,6 +100,7 @@ void pull(const NeighborAggStep& s, const SemiringArgs& args, const std::vector<
           owner[static_cast<std::size_t>(i)] = cursor;
         }
         for (std::size_t i = 0; i < fills.size(); ++i) {
+          if (fills[i].read.kind == EdgeRead::kComputed) continue;
           fill(fills[i], owner.data(), nbr, ids, in, start, cnt, buffers[i].storage->data());
         }
         std::uint32_t local = 0;
@@ -181,7 +168,6 @@ void run_edge_values_agg(const NeighborAggStep& s, const SemiringArgs& args, con
   std::vector<Fill> fills;
   int weights_slot = -1;
   for (int o : k.outputs) weights_slot = k.operands[static_cast<std::size_t>(o)].slot;
-  const bool own_weights = g.has_weights();
   for (std::size_t o = 0; o < k.operands.size(); ++o) {
     const Operand& op = k.operands[o];
     if (op.kind != OperandKind::kArray) continue;
@@ -212,7 +198,7 @@ void run_edge_values_agg(const NeighborAggStep& s, const SemiringArgs& args, con
       }
       f.source = edges.raw_data();
       // The graph's own weights (what ff.jit passes for them): read in pull order, no id map.
-      if (own_weights && f.type == DType::kFloat64 && f.source == g.user_order_weights().data()) {
+      if (f.type == DType::kFloat64 && is_graph_weights(g, f.source)) {
         f.direct = s.direction == AggDirection::kIn ? g.in_weights().data() : g.out_weights().data();
       }
     }

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "exec/frontier_loop.h"
+#include "exec/gather_by_size.h"
 #include "exec/graph_steps.h"
 #include "exec/semiring_fold.h"
 #include "fuseflow/core/error.h"
@@ -31,37 +32,6 @@
 namespace fuseflow::exec {
 
 namespace {
-
-template <class U>
-void gather_as(const void* src, const NodeId* idx, std::size_t count, void* dst) {
-  const U* s = static_cast<const U*>(src);
-  U* d = static_cast<U*>(dst);
-  for (std::size_t j = 0; j < count; ++j) d[j] = s[idx[j]];
-}
-
-template <class U>
-void scatter_as(const void* src, const NodeId* idx, std::size_t count, void* dst) {
-  const U* s = static_cast<const U*>(src);
-  U* d = static_cast<U*>(dst);
-  for (std::size_t j = 0; j < count; ++j) d[idx[j]] = s[j];
-}
-
-// Element moves by size (the values are copied, never converted).
-void gather(DType t, const void* src, const std::vector<NodeId>& idx, void* dst) {
-  switch (elem_size(t)) {
-    case 1: gather_as<std::uint8_t>(src, idx.data(), idx.size(), dst); break;
-    case 4: gather_as<std::uint32_t>(src, idx.data(), idx.size(), dst); break;
-    default: gather_as<std::uint64_t>(src, idx.data(), idx.size(), dst); break;
-  }
-}
-
-void scatter(DType t, const void* src, const std::vector<NodeId>& idx, void* dst) {
-  switch (elem_size(t)) {
-    case 1: scatter_as<std::uint8_t>(src, idx.data(), idx.size(), dst); break;
-    case 4: scatter_as<std::uint32_t>(src, idx.data(), idx.size(), dst); break;
-    default: scatter_as<std::uint64_t>(src, idx.data(), idx.size(), dst); break;
-  }
-}
 
 // The carry's buffer, owned by this slot alone (copied once if the caller's input or another slot
 // shares it), so the sparse iteration may write into it.
@@ -203,6 +173,14 @@ class FrontierLoop {
   }
 
  private:
+  // Values of the reached nodes, in reached order, from (into) an n-long array.
+  void gather_reached(DType t, const void* src, void* dst) const {
+    gather_by_size(static_cast<std::size_t>(elem_size(t)), src, reached_.data(), static_cast<std::int64_t>(reached_.size()), dst);
+  }
+  void scatter_reached(DType t, const void* src, void* dst) const {
+    scatter_by_size(static_cast<std::size_t>(elem_size(t)), src, reached_.data(), static_cast<std::int64_t>(reached_.size()), dst);
+  }
+
   void check_length(int slot, std::int64_t expected, const char* what, const char* per) {
     const std::int64_t got = slots_[static_cast<std::size_t>(slot)].length;
     if (got != expected) {
@@ -266,13 +244,13 @@ class FrontierLoop {
       Value& c = compact_[static_cast<std::size_t>(op.slot)];
       ensure_writable_array(c, op.type, t);
       const bool output = &op == &guard.operands[static_cast<std::size_t>(guard.outputs[0])];
-      if (!output) gather(op.type, slots_[static_cast<std::size_t>(op.slot)].raw_data(), reached_, c.storage->data());
+      if (!output) gather_reached(op.type, slots_[static_cast<std::size_t>(op.slot)].raw_data(), c.storage->data());
     }
     std::uint32_t flags = 0;
     run_kernel_range(guard, compact_, 0, t, t, nullptr, &flags);
     raise_kernel_errors(flags);
     const Operand& out = guard.operands[static_cast<std::size_t>(guard.outputs[0])];
-    scatter(DType::kBool, compact_[static_cast<std::size_t>(out.slot)].raw_data(), reached_, guard_bytes());
+    scatter_reached(DType::kBool, compact_[static_cast<std::size_t>(out.slot)].raw_data(), guard_bytes());
   }
 
   // The list from the mask (in node order).
@@ -335,7 +313,7 @@ class FrontierLoop {
         if (t > 0) std::memcpy(c.storage->data(), acc_.data(), static_cast<std::size_t>(t) * sizeof(double));
       } else if (read_[o]) {
         check_length(op.slot, n_, "neighbor_agg", "node");
-        gather(op.type, slots_[static_cast<std::size_t>(op.slot)].raw_data(), reached_, c.storage->data());
+        gather_reached(op.type, slots_[static_cast<std::size_t>(op.slot)].raw_data(), c.storage->data());
       }
     }
     std::uint32_t flags = 0;
@@ -353,7 +331,7 @@ class FrontierLoop {
       if (o < 0) continue;
       const Operand& op = epi_.operands[static_cast<std::size_t>(o)];
       Value& carry = slots_[static_cast<std::size_t>(loop_.carry_slots[i])];
-      scatter(op.type, compact_[static_cast<std::size_t>(op.slot)].raw_data(), reached_, carry.storage->data());
+      scatter_reached(op.type, compact_[static_cast<std::size_t>(op.slot)].raw_data(), carry.storage->data());
     }
     frontier_.clear();
     for (NodeId v : reached_) {

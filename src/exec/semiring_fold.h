@@ -34,18 +34,16 @@ inline double combine(double xu, const double* w, EdgeOffset id) {
   else return w[id];
 }
 
-template <AggOp kOp>
-inline double identity() {
-  if constexpr (kOp == AggOp::kMin) return std::numeric_limits<double>::infinity();
-  else if constexpr (kOp == AggOp::kMax) return -std::numeric_limits<double>::infinity();
-  else return 0.0;
-}
-
-// The identity of a semiring fold chosen at run time (the frontier analysis and loop).
-inline double identity_of(AggOp op) {
+// The identity of a semiring fold: +inf for min, -inf for max, 0 for sum and mean.
+constexpr double identity_of(AggOp op) {
   if (op == AggOp::kMin) return std::numeric_limits<double>::infinity();
   if (op == AggOp::kMax) return -std::numeric_limits<double>::infinity();
   return 0.0;
+}
+
+template <AggOp kOp>
+constexpr double identity() {
+  return identity_of(kOp);
 }
 
 // np.minimum / np.maximum semantics (NaN propagates), shared with the block kernel.
@@ -65,14 +63,19 @@ struct EdgeWeights {
   const EdgeOffset* csc_ids = nullptr;
 };
 
+// Whether `w` is the graph's own weights in user order: the buffer user_order_weights() returned,
+// which is what ff.jit passes for neighbor_agg(weights=None). Readers of it may use the graph's
+// CSR- and CSC-ordered copies instead (in order, no id map).
+inline bool is_graph_weights(const Graph& g, const void* w) {
+  return w != nullptr && g.has_weights() && w == g.user_order_weights().data();
+}
+
 // The weights `w` (user edge order, graph.h) as read from CSR and CSC positions, through the id
-// maps. When w is the graph's own weights -- the buffer user_order_weights() returned, which is
-// what ff.jit passes for neighbor_agg(weights=None) -- the graph's CSR- and CSC-ordered copies
-// are read in order instead: on road_grid(512) the random w[user id] load was a third of a
-// Bellman-Ford written in the DSL.
+// maps, or in order from the graph's copies when w is its own (is_graph_weights): on
+// road_grid(512) the random w[user id] load was a third of a Bellman-Ford written in the DSL.
 inline EdgeWeights edge_weights(const Graph& g, const double* w) {
   if (w == nullptr) return {};
-  if (g.has_weights() && w == g.user_order_weights().data()) return {g.out_weights().data(), nullptr, g.in_weights().data(), nullptr};
+  if (is_graph_weights(g, w)) return {g.out_weights().data(), nullptr, g.in_weights().data(), nullptr};
   return {w, g.user_order_is_csr() ? nullptr : g.user_edge_ids().data(), w, g.in_user_edge_ids().data()};
 }
 
