@@ -235,13 +235,7 @@ std::vector<Value> Compiled::take_outputs(exec::RunState& state) const {
     if (v.is_array()) {
       for (const Value& o : outputs) shared_with_earlier = shared_with_earlier || o.storage == v.storage;
     }
-    if (v.is_array() && (!v.storage->owned() || shared_with_earlier)) {
-      Value copy = Value::array(v.type, v.length, "output");
-      if (v.length > 0) {
-        std::memcpy(copy.storage->data(), v.raw_data(), static_cast<std::size_t>(v.length) * exec::elem_size(v.type));
-      }
-      v = std::move(copy);
-    }
+    if (v.is_array() && (!v.storage->owned() || shared_with_earlier)) v = Value::copy_of(v, "output");
     const std::vector<exec::LengthSource>& dims = plan_.output_dims[i];
     if (v.is_array() && !dims.empty()) {
       v.rank = static_cast<std::uint8_t>(dims.size());

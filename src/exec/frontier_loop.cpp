@@ -37,11 +37,7 @@ namespace {
 // shares it), so the sparse iteration may write into it.
 void own(Value& v) {
   if (v.storage && v.storage.use_count() == 1 && v.storage->owned()) return;
-  Value copy = Value::array(v.type, v.length);
-  if (v.length > 0) std::memcpy(copy.storage->data(), v.raw_data(), static_cast<std::size_t>(v.length) * elem_size(v.type));
-  copy.rank = v.rank;
-  std::copy(std::begin(v.dims), std::end(v.dims), std::begin(copy.dims));
-  v = std::move(copy);
+  v = Value::copy_of(v);
 }
 
 struct Push {

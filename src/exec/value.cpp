@@ -1,5 +1,6 @@
 #include "fuseflow/exec/value.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -94,6 +95,14 @@ Value Value::array(DType type, std::int64_t length, const char* what) {
     throw_cannot_allocate(type, length, what);
   }
   return v;
+}
+
+Value Value::copy_of(const Value& v, const char* what) {
+  Value copy = array(v.type, v.length, what);
+  if (v.length > 0) std::memcpy(copy.storage->data(), v.raw_data(), static_cast<std::size_t>(v.length) * elem_size(v.type));
+  copy.rank = v.rank;
+  std::copy(std::begin(v.dims), std::end(v.dims), std::begin(copy.dims));
+  return copy;
 }
 
 Value Value::borrowed_array(DType type, const void* data, std::int64_t length,

@@ -76,6 +76,8 @@ struct Value {
   // only for a run's inputs, which cannot outlive the run (a finished run drops borrowed storage
   // from its slots and returns copies of borrowed outputs).
   static Value borrowed_view(DType type, Storage& storage, std::int64_t length);
+  // An owned copy of array `v` (elements, rank and dims); MemoryError naming `what` as array().
+  static Value copy_of(const Value& v, const char* what = "array");
   static Value of_f64(double v);
   static Value of_f32(float v);
   static Value of_i64(std::int64_t v);
