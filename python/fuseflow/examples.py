@@ -3,6 +3,7 @@ and a starting point for your own): each is an ``ff.jit`` function."""
 
 from . import dsl as ff
 from .jit import jit
+from .reductions import any as _any
 
 
 @jit
@@ -20,6 +21,33 @@ def pagerank(g, damping=0.85, iters=20):
         return (1.0 - damping) / n + damping * (ff.neighbor_agg(g, rank * inv, "sum", weights=False) + sink / n)
 
     return ff.fori_loop(iters, step, ff.full(n, 1.0 / n))
+
+
+@jit
+def bfs(g, level, frontier):
+    """Level-synchronous BFS over out-edges from the nodes where `frontier` is True: `level` holds
+    0.0 there and inf elsewhere; returns each node's hop count, inf where unreachable.
+
+    A frontier loop (see ff.neighbor_agg): levels with few frontier edges touch only those edges."""
+    def body(c):
+        lv, fr = c
+        reached = ff.neighbor_agg(g, lv, "min", "in", combine="first", active=fr)
+        new = (lv == float("inf")) & (reached < float("inf"))
+        return ff.where(new, reached + 1.0, lv), new
+
+    return ff.while_loop(lambda c: _any(c[1]), body, (level, frontier))[0]
+
+
+@jit
+def bellman_ford(g, dist, active):
+    """Bellman-Ford over the graph's own weights: only nodes whose distance dropped (`active`, at
+    first the sources, whose `dist` is 0.0; inf elsewhere) relax their out-edges (min-plus)."""
+    def body(c):
+        d, a = c
+        nd = ff.minimum(d, ff.neighbor_agg(g, d, "min", "in", combine="add", active=a))
+        return nd, nd < d
+
+    return ff.while_loop(lambda c: _any(c[1]), body, (dist, active))[0]
 
 
 @jit

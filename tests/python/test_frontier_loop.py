@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import fuseflow as ff
+from fuseflow import examples
 
 MODES = ("auto", "push", "pull")
 
@@ -41,18 +42,12 @@ def start(n, sources, fill=np.inf, value=0.0):
 # ---- programs
 
 
-@ff.jit
-def bfs(g, level, frontier):
-    def body(c):
-        lv, fr = c
-        reached = ff.neighbor_agg(g, lv, "min", "in", combine="first", active=fr)
-        new = (lv == np.inf) & (reached < np.inf)
-        return ff.where(new, reached + 1.0, lv), new
-    return ff.while_loop(lambda c: ff.any(c[1]), body, (level, frontier))[0]
+bfs = examples.bfs  # fuseflow.examples' BFS (also the graph_dsl benchmark's)
 
 
 @ff.jit
 def bellman_ford(g, dist, active, w):
+    """examples.bellman_ford with explicit weights: the user-id weight reads, not the graph's copies."""
     def body(c):
         d, a = c
         nd = ff.minimum(d, ff.neighbor_agg(g, d, "min", "in", weights=w, combine="add", active=a))

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import fuseflow as ff
+from fuseflow import examples
 
 COMBINES = ("mul", "add", "first", "second")
 OPS = ("sum", "mean", "min", "max")
@@ -234,34 +235,9 @@ def test_active_must_be_bool_and_node_length(small):
 # ---- BFS and Bellman-Ford as DSL loops
 
 
-@ff.jit
-def dsl_bfs(g, level, frontier):
-    """Level-synchronous BFS over out-edges: a node is reached from an active in-neighbour."""
-    def cond(c):
-        return ff.any(c[1])
-
-    def body(c):
-        lv, fr = c
-        reached = ff.neighbor_agg(g, lv, "min", "in", combine="first", active=fr)
-        new = (lv == np.inf) & (reached < np.inf)
-        return ff.where(new, reached + 1.0, lv), new
-
-    return ff.while_loop(cond, body, (level, frontier))[0]
-
-
-@ff.jit
-def dsl_bellman_ford(g, dist, active):
-    """Bellman-Ford with a frontier: only nodes whose distance dropped relax their out-edges."""
-    def cond(c):
-        return ff.any(c[1])
-
-    def body(c):
-        d, a = c
-        relaxed = ff.neighbor_agg(g, d, "min", "in", combine="add", active=a)
-        nd = ff.minimum(d, relaxed)
-        return nd, nd < d
-
-    return ff.while_loop(cond, body, (dist, active))[0]
+# The DSL programs of fuseflow.examples (also the graph_dsl benchmark's).
+dsl_bfs = examples.bfs
+dsl_bellman_ford = examples.bellman_ford
 
 
 def run_bfs(g, source):
