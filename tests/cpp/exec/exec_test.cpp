@@ -17,6 +17,7 @@
 #include "fuseflow/graph/graph.h"
 #include "fuseflow/ir/builder.h"
 #include "test_programs.h"
+#include "test_values.h"
 
 namespace fuseflow {
 namespace {
@@ -26,13 +27,8 @@ using ir::OpCode;
 using ir::ValueId;
 using exec::DType;
 
-template <class T>
-Value array_of(const std::vector<T>& v, DType t) {
-  Value out = Value::array(t, static_cast<std::int64_t>(v.size()));
-  if (!v.empty()) std::memcpy(out.storage->data(), v.data(), v.size() * sizeof(T));
-  return out;
-}
-Value f64_array(const std::vector<double>& v) { return array_of(v, DType::kFloat64); }
+using testing::array_of;
+using testing::f64_array;
 
 template <class T>
 std::vector<T> to_vector(const Value& v) {

@@ -6,7 +6,6 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <deque>
 #include <vector>
 
@@ -14,6 +13,7 @@
 #include "fuseflow/ir/axis_reduce.h"
 #include "fuseflow/ir/builder.h"
 #include "test_graphs.h"
+#include "test_values.h"
 
 namespace fuseflow {
 namespace {
@@ -28,17 +28,8 @@ struct FrontierEnv {
   ~FrontierEnv() { unsetenv("FUSEFLOW_FRONTIER"); }
 };
 
-Value f64_array(const std::vector<double>& v) {
-  Value out = Value::array(DType::kFloat64, static_cast<std::int64_t>(v.size()));
-  if (!v.empty()) std::memcpy(out.storage->data(), v.data(), v.size() * sizeof(double));
-  return out;
-}
-
-Value bool_array(const std::vector<std::uint8_t>& v) {
-  Value out = Value::array(DType::kBool, static_cast<std::int64_t>(v.size()));
-  if (!v.empty()) std::memcpy(out.storage->data(), v.data(), v.size());
-  return out;
-}
+using testing::bool_array;
+using testing::f64_array;
 
 // while any(frontier): reached = min over active in-neighbours of level;
 // new = (level == inf) & (reached < inf); level = where(new, reached + 1, level); frontier = new.

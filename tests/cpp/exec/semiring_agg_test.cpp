@@ -14,6 +14,7 @@
 #include "fuseflow/core/error.h"
 #include "fuseflow/ir/builder.h"
 #include "test_graphs.h"
+#include "test_values.h"
 
 namespace fuseflow {
 namespace {
@@ -22,16 +23,8 @@ using exec::DType;
 using ir::Builder;
 using ir::ValueId;
 
-Value f64_array(const std::vector<double>& v) {
-  Value out = Value::array(DType::kFloat64, static_cast<std::int64_t>(v.size()));
-  if (!v.empty()) std::memcpy(out.storage->data(), v.data(), v.size() * sizeof(double));
-  return out;
-}
-Value bool_array(const std::vector<std::uint8_t>& v) {
-  Value out = Value::array(DType::kBool, static_cast<std::int64_t>(v.size()));
-  if (!v.empty()) std::memcpy(out.storage->data(), v.data(), v.size());
-  return out;
-}
+using testing::bool_array;
+using testing::f64_array;
 
 double combine(ir::Combine c, double x, double w) {
   switch (c) {
