@@ -12,6 +12,7 @@ from . import _core  # noqa: E402
 from ._core import get_num_threads, set_num_threads  # noqa: E402
 from ._warnings import ConvergenceError, ConvergenceInfo, ConvergenceWarning  # noqa: E402
 from .graph import Graph  # noqa: E402
+from .graph_view import GraphView  # noqa: E402
 from .index import EmbeddingIndex  # noqa: E402
 from .io import read_edgelist, read_matrix_market  # noqa: E402
 from . import algorithms, finance, generators, jit_cache  # noqa: E402
@@ -46,7 +47,7 @@ _ARRAY_OP_NAMES = [
 _SHAPE_OP_NAMES = ["concatenate", "reshape", "stack"]
 
 __all__ = [
-    "ConvergenceError", "ConvergenceInfo", "ConvergenceWarning", "EmbeddingIndex", "Graph", "Profile",
+    "ConvergenceError", "ConvergenceInfo", "ConvergenceWarning", "EmbeddingIndex", "Graph", "GraphView", "Profile",
     "algorithms", "finance", "generators", "get_num_threads", "jit", "jit_cache", "read_edgelist", "read_matrix_market",
     "set_num_threads",
 ] + _DSL_NAMES + _ARRAY_OP_NAMES + _SHAPE_OP_NAMES

@@ -27,6 +27,7 @@ from .array_ops import (
 )
 from .shape_ops import concatenate as concatenate, reshape as reshape, stack as stack
 from .graph import Graph as Graph
+from .graph_view import GraphView as GraphView
 from .index import EmbeddingIndex as EmbeddingIndex
 from .io import read_edgelist as read_edgelist
 from .io import read_matrix_market as read_matrix_market
@@ -37,7 +38,7 @@ def set_num_threads(n: int) -> None: ...
 def get_num_threads() -> int: ...
 
 __all__ = [
-    "ConvergenceError", "ConvergenceInfo", "ConvergenceWarning", "EmbeddingIndex", "Graph", "Profile",
+    "ConvergenceError", "ConvergenceInfo", "ConvergenceWarning", "EmbeddingIndex", "Graph", "GraphView", "Profile",
     "algorithms", "finance", "generators", "get_num_threads", "jit", "jit_cache", "read_edgelist", "read_matrix_market",
     "set_num_threads", "arange", "argmax", "argmin", "ceil", "clip", "converge", "cos", "dot", "erf", "erfc",
     "exp", "expm1", "floor", "fori_loop", "full", "log", "log1p", "maximum", "mean", "minimum", "neighbor_agg",

@@ -10,6 +10,7 @@ import numpy as np
 
 from .dsl import Traced, TracedGraph
 from .graph import Graph
+from .graph_view import GraphView
 
 _SUPPORTED_DTYPES = {np.dtype(n): n for n in ("bool", "int32", "int64", "float32", "float64")}
 _CANONICAL = {d: d for d in _SUPPORTED_DTYPES}  # the interned dtype object of each supported dtype
@@ -165,7 +166,7 @@ def _layout(values):
         t = type(v)
         if t is np.ndarray:
             out.append((id(v.dtype), v.shape, v.strides))
-        elif t is Graph:
+        elif t is Graph or t is GraphView:
             g = v._g
             out.append((g.num_nodes, g.num_edges, g.has_weights))
         else:
@@ -179,7 +180,7 @@ def _memoizable(values):
         if type(v) is np.ndarray and (not 1 <= v.ndim <= _MAX_RANK or not v.flags.c_contiguous or
                                       _SUPPORTED_DTYPES.get(v.dtype) is None or v.dtype is not _CANONICAL[v.dtype]):
             return False
-        if type(v) not in (np.ndarray, float, int, bool, Graph):
+        if type(v) not in (np.ndarray, float, int, bool, Graph, GraphView):
             return False
     return True
 

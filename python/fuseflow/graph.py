@@ -348,6 +348,51 @@ class Graph:
         kind = "weighted" if self.has_weights else "unweighted"
         return f"Graph(num_nodes={self.num_nodes}, num_edges={self.num_edges}, {kind})"
 
+    # -- views -----------------------------------------------------------------------------------
+
+    def subgraph(self, node_mask=None, edge_mask=None):
+        """The subgraph induced by the kept nodes, restricted to the kept edges (a GraphView).
+
+        node_mask: a bool array with one entry per node, or an array of node ids; edge_mask: a
+        bool array per edge in user edge order, or an array of edge indices. An edge is kept
+        when it is selected and both its ends are. The view numbers its nodes 0..k-1 in base id
+        order (``view.node_ids`` maps back) and keeps the base's edge order (``view.edge_ids``),
+        so algorithms on it equal those on the induced subgraph, as NetworkX's ``G.subgraph``.
+
+        Example:
+            >>> g = ff.Graph.from_edges([0, 1, 2, 2], [1, 2, 0, 3], weights=[1.0, 2.0, 3.0, 4.0])
+            >>> v = g.subgraph(node_mask=[0, 1, 2], edge_mask=[True, True, False, True])
+            >>> v.edges()[2].tolist(), v.edge_ids.tolist()
+            ([1.0, 2.0], [0, 1])
+        """
+        from .graph_view import _subgraph
+
+        return _subgraph(self, node_mask, edge_mask)
+
+    def reverse(self):
+        """Every edge u -> v as v -> u (a GraphView; same nodes, edge order and weights).
+
+        Example:
+            >>> ff.Graph.from_edges([0, 1], [1, 2]).reverse().edges()[0].tolist()
+            [1, 2]
+        """
+        from .graph_view import _reverse
+
+        return _reverse(self)
+
+    def to_undirected(self):
+        """Every edge in both directions (a GraphView), as Graph.from_networkx reads an undirected
+        graph: edge u -> v (u != v) gains a copy v -> u with its weight, appended after the
+        edges in the same order; a self-loop stays one edge. Parallel edges stay parallel.
+
+        Example:
+            >>> ff.Graph.from_edges([0, 1], [1, 1]).to_undirected().edges()[:2]
+            (array([0, 1, 1], dtype=int32), array([1, 1, 0], dtype=int32))
+        """
+        from .graph_view import _to_undirected
+
+        return _to_undirected(self)
+
     # -- node labels ---------------------------------------------------------------------------
 
     @property

@@ -19,7 +19,7 @@ from _doctests import check_module_examples
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 DOCTESTED = [
-    "fuseflow.graph", "fuseflow.index", "fuseflow.io", "fuseflow._checks", "fuseflow.algorithms.pagerank",
+    "fuseflow.graph", "fuseflow.graph_view", "fuseflow.index", "fuseflow.io", "fuseflow._checks", "fuseflow.algorithms.pagerank",
     "fuseflow.algorithms.label_propagation", "fuseflow.algorithms.connected_components",
     "fuseflow.algorithms.bfs", "fuseflow.algorithms.sssp", "fuseflow.dsl", "fuseflow.loops", "fuseflow._warnings",
     "fuseflow.profile", "fuseflow.reductions", "fuseflow.array_ops", "fuseflow.shape_ops", "fuseflow.algorithms.centrality",

@@ -1,0 +1,197 @@
+"""Graphs derived from a graph: induced subgraphs, reversed and undirected views (ff.GraphView).
+
+A view is an ff.Graph in every respect (library algorithms, ff.jit programs, saving, pickling)
+over its own compact node and edge ids, plus the maps back to the graph it was taken from:
+``node_ids[i]`` is the base id of view node i and ``edge_ids[j]`` the base user edge index of
+view edge j. Results of an algorithm on a view are indexed by view ids; ``node_ids`` scatters
+them back (``full[view.node_ids] = result``) and ``edge_ids`` selects a base edge array for the
+view (``w[view.edge_ids]``).
+
+The view's graph is built once, when the view is made: one pass over the base's edges in user
+order, then the same parallel CSR/CSC build as Graph.from_edges. It is a copy of the kept edges,
+not masks applied inside the kernels: a view runs exactly as fast as a graph built from its edges.
+"""
+
+import numpy as np
+
+from ._checks import as_1d_array
+from .graph import Graph, _build
+
+
+class GraphView(Graph):
+    """A graph derived from `base` by :meth:`Graph.subgraph`, :meth:`Graph.reverse` or
+    :meth:`Graph.to_undirected` (and chains of them).
+
+    Node ids are compact: view node i is base node ``node_ids[i]`` (kept nodes in increasing base
+    id order). Edge order follows the base's user edge order: view edge j is base edge
+    ``edge_ids[j]`` (for to_undirected, the reversed copies follow the kept edges, as in
+    Graph.from_networkx). A subgraph of a graph without node labels is labelled by its base
+    ids, so ``view.index_of(base_id)`` gives the view id and to_networkx keeps the base's
+    names; otherwise the view keeps its base's labels.
+
+    Example:
+        >>> g = ff.Graph.from_edges([0, 1, 2, 3], [1, 2, 3, 0])
+        >>> v = g.subgraph(node_mask=[True, True, True, False])
+        >>> v, v.node_ids.tolist(), v.edge_ids.tolist()
+        (GraphView(num_nodes=3, num_edges=2, unweighted; subgraph of Graph(num_nodes=4, num_edges=4, unweighted)), [0, 1, 2], [0, 1])
+        >>> ff.algorithms.bfs(g.reverse(), 0).tolist()  # hops along reversed edges
+        [0, 3, 2, 1]
+    """
+
+    __slots__ = ("_base", "_node_ids", "_edge_ids", "_how")
+
+    def __init__(self, _native, _labels, base, node_ids, edge_ids, how):
+        super().__init__(_native, _labels)
+        self._base = base
+        self._node_ids = node_ids
+        self._edge_ids = edge_ids
+        self._how = how
+
+    @property
+    def base(self):
+        """The graph (never itself a view) whose ids node_ids and edge_ids refer to.
+
+        Example:
+            >>> g = ff.Graph.from_edges([0, 1], [1, 2])
+            >>> g.reverse().reverse().base is g
+            True
+        """
+        return self._base
+
+    @property
+    def node_ids(self):
+        """Base node id of each view node (int64, read-only).
+
+        Example:
+            >>> g = ff.Graph.from_edges([0, 1, 2], [1, 2, 0])
+            >>> g.subgraph(node_mask=[1, 2]).node_ids.tolist()
+            [1, 2]
+        """
+        return self._node_ids
+
+    @property
+    def edge_ids(self):
+        """Base user edge index of each view edge (int64, read-only).
+
+        Example:
+            >>> g = ff.Graph.from_edges([0, 1, 2], [1, 2, 0])
+            >>> g.to_undirected().edge_ids.tolist()  # each edge, then its reversed copy
+            [0, 1, 2, 0, 1, 2]
+        """
+        return self._edge_ids
+
+    def __repr__(self):
+        kind = "weighted" if self.has_weights else "unweighted"
+        return (f"GraphView(num_nodes={self.num_nodes}, num_edges={self.num_edges}, {kind}; "
+                f"{self._how} of {Graph.__repr__(self._base)})")
+
+    def __reduce__(self):
+        # The view's own graph pickles as a plain Graph (its file format); the base and the id
+        # maps ride along, so an unpickled view is a view of an equal base.
+        return _view_from_parts, (Graph(self._g, self._labels), self._base, self._node_ids, self._edge_ids, self._how)
+
+
+def _view_from_parts(graph, base, node_ids, edge_ids, how):
+    return GraphView(graph._g, graph._labels, base, node_ids, edge_ids, how)
+
+
+def _read_only(arr):
+    arr.flags.writeable = False
+    return arr
+
+
+def _selection(name, value, length, what):
+    """A bool mask of `length` from a bool mask or an array of ids (any order, repeats allowed)."""
+    arr = as_1d_array(name, value)
+    if arr.dtype == np.bool_:
+        if arr.shape[0] != length:
+            raise ValueError(f"{name}: a bool mask must have one entry per {what} ({length}), got {arr.shape[0]}")
+        return arr
+    if arr.size == 0 and arr.dtype == np.float64:
+        arr = arr.astype(np.int64)  # [] from a list: no ids
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name}: must be a bool mask or an array of {what} ids, got dtype {arr.dtype}")
+    if arr.size and (arr.min() < 0 or arr.max() >= length):
+        bad = arr[(arr < 0) | (arr >= length)][0]
+        raise ValueError(f"{name}: {what} ids must be in [0, {length}), got {bad}")
+    mask = np.zeros(length, dtype=np.bool_)
+    mask[arr] = True
+    return mask
+
+
+def _parts(g):
+    """(base, node_ids, edge_ids) of g; a plain graph is its own base (None: identity maps)."""
+    if isinstance(g, GraphView):
+        return g._base, g._node_ids, g._edge_ids
+    return g, None, None
+
+
+def _compose(outer, inner):
+    """outer[inner]: a chain of views maps straight back to the base (None = identity)."""
+    if outer is None:
+        return inner
+    if inner is None:
+        return outer
+    return outer[inner]
+
+
+def _finish(what, how, g, src, dst, w, num_nodes, node_local, edge_local):
+    """The view of `g` with these edges; node_local / edge_local map view ids to g's ids."""
+    base, node_ids, edge_ids = _parts(g)
+    native = _build(what, src, dst, num_nodes, w, False)
+    node_ids = _compose(node_ids, node_local)
+    edge_ids = _compose(edge_ids, edge_local)
+    if node_ids is None:
+        node_ids = np.arange(num_nodes, dtype=np.int64)
+    if edge_ids is None:
+        edge_ids = np.arange(native.num_edges, dtype=np.int64)
+    labels = g._labels
+    if node_local is not None:
+        # Kept nodes take g's labels, or their base ids when the base has none.
+        labels = labels[node_local] if labels is not None else node_ids.astype(object)
+    how = how if not isinstance(g, GraphView) else f"{how} of {g._how}"
+    return GraphView(native, labels, base, _read_only(node_ids.astype(np.int64, copy=False)),
+                     _read_only(edge_ids.astype(np.int64, copy=False)), how)
+
+
+def _subgraph(g, node_mask=None, edge_mask=None):
+    """See Graph.subgraph."""
+    n, m = g.num_nodes, g.num_edges
+    src, dst, w = g.edges()
+    keep = np.ones(m, dtype=np.bool_) if edge_mask is None else _selection("edge_mask", edge_mask, m, "edge").copy()
+    node_local = None
+    new_id = None
+    if node_mask is not None:
+        nodes = _selection("node_mask", node_mask, n, "node")
+        keep &= nodes[src]
+        keep &= nodes[dst]
+        node_local = np.flatnonzero(nodes)
+        new_id = np.cumsum(nodes, dtype=np.int64) - 1  # base id -> view id, for kept nodes
+        n = node_local.shape[0]
+    edge_local = None if edge_mask is None and node_mask is None else np.flatnonzero(keep)
+    if edge_local is not None:
+        src, dst = src[edge_local], dst[edge_local]
+        w = None if w is None else w[edge_local]
+    if new_id is not None:
+        src, dst = new_id[src], new_id[dst]
+    src, dst = src.astype(np.int64, copy=False), dst.astype(np.int64, copy=False)
+    return _finish("subgraph", "subgraph", g, src, dst, None if w is None else np.ascontiguousarray(w), n,
+                   node_local, edge_local)
+
+
+def _reverse(g):
+    """See Graph.reverse."""
+    src, dst, w = g.edges()
+    return _finish("reverse", "reverse", g, dst, src, None if w is None else np.array(w), g.num_nodes, None, None)
+
+
+def _to_undirected(g):
+    """See Graph.to_undirected."""
+    src, dst, w = g.edges()
+    loops = src == dst
+    copies = np.flatnonzero(~loops)
+    both_src = np.concatenate([src, dst[copies]])
+    both_dst = np.concatenate([dst, src[copies]])
+    both_w = None if w is None else np.concatenate([w, w[copies]])
+    edge_local = np.concatenate([np.arange(g.num_edges, dtype=np.int64), copies])
+    return _finish("to_undirected", "undirected", g, both_src, both_dst, both_w, g.num_nodes, None, edge_local)

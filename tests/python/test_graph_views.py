@@ -1,0 +1,263 @@
+"""Graph views (g.subgraph / g.reverse / g.to_undirected) against references built edge by edge
+in plain Python, SciPy and NetworkX, on random multigraphs with self-loops, parallel edges and
+isolated nodes; algorithms and ff.jit programs on views against the same programs on graphs
+built from the reference edges."""
+
+import pickle
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.sparse import csgraph
+
+import fuseflow as ff
+
+
+def random_multigraph(seed, n=60, m=260, weighted=True):
+    """Edges among the first n-5 nodes (the last five are isolated), with self-loops and repeats."""
+    rng = np.random.default_rng(seed)
+    src = rng.integers(0, n - 5, m)
+    dst = rng.integers(0, n - 5, m)
+    src[:10] = dst[:10]  # self-loops
+    src[10:20], dst[10:20] = src[20:30], dst[20:30]  # parallel edges
+    w = rng.uniform(0.5, 4.0, m) if weighted else None
+    return ff.Graph.from_edges(src, dst, num_nodes=n, weights=w), src, dst, w
+
+
+def reference_subgraph(src, dst, w, n, nodes, edges):
+    """Kept edges in user order, relabelled to the kept nodes' ranks, one edge at a time."""
+    kept_nodes = [v for v in range(n) if nodes[v]]
+    rank = {v: i for i, v in enumerate(kept_nodes)}
+    out_s, out_d, out_w, ids = [], [], [], []
+    for e in range(len(src)):
+        if edges[e] and nodes[src[e]] and nodes[dst[e]]:
+            out_s.append(rank[src[e]])
+            out_d.append(rank[dst[e]])
+            out_w.append(None if w is None else w[e])
+            ids.append(e)
+    return kept_nodes, out_s, out_d, out_w, ids
+
+
+MASKS = {
+    "random": lambda rng, n, m: (rng.random(n) < 0.7, rng.random(m) < 0.8),
+    "empty": lambda rng, n, m: (np.zeros(n, bool), np.zeros(m, bool)),
+    "full": lambda rng, n, m: (np.ones(n, bool), np.ones(m, bool)),
+    "nodes only": lambda rng, n, m: (rng.random(n) < 0.5, np.ones(m, bool)),
+    "edges only": lambda rng, n, m: (np.ones(n, bool), rng.random(m) < 0.5),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MASKS))
+@pytest.mark.parametrize("seed", [1, 2])
+def test_subgraph_edges_and_maps_match_reference(case, seed):
+    g, src, dst, w = random_multigraph(seed)
+    nodes, edges = MASKS[case](np.random.default_rng(seed + 10), g.num_nodes, g.num_edges)
+    v = g.subgraph(node_mask=nodes, edge_mask=edges)
+    kept, rs, rd, rw, ids = reference_subgraph(src, dst, w, g.num_nodes, nodes, edges)
+    assert isinstance(v, ff.GraphView) and isinstance(v, ff.Graph)
+    assert v.num_nodes == len(kept) and v.num_edges == len(ids)
+    vs, vd, vw = v.edges()
+    assert vs.tolist() == rs and vd.tolist() == rd
+    assert (vw.tolist() if vw is not None else []) == rw  # an edgeless graph is unweighted
+    assert v.node_ids.tolist() == kept and v.edge_ids.tolist() == ids
+    assert v.base is g
+    assert v.node_labels.tolist() == kept  # an unlabelled base labels the view by base ids
+    # Degrees against SciPy's submatrix of the kept edges.
+    a = sp.coo_array((np.ones(len(ids)), (np.array(src[ids], dtype=int), np.array(dst[ids], dtype=int))),
+                     shape=(g.num_nodes, g.num_nodes)).tocsr()[kept][:, kept]
+    np.testing.assert_array_equal(v.out_degree(), np.asarray(a.sum(axis=1)).ravel())
+    np.testing.assert_array_equal(v.in_degree(), np.asarray(a.sum(axis=0)).ravel())
+
+
+def test_ids_and_masks_select_the_same_subgraph():
+    g, *_ = random_multigraph(3)
+    rng = np.random.default_rng(0)
+    nodes, edges = rng.random(g.num_nodes) < 0.6, rng.random(g.num_edges) < 0.6
+    by_mask = g.subgraph(nodes, edges)
+    ids = np.flatnonzero(nodes)[::-1]
+    by_ids = g.subgraph(np.concatenate([ids, ids[:3]]), list(np.flatnonzero(edges)))  # any order, repeats
+    for a, b in zip(by_mask.edges(), by_ids.edges()):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(by_mask.node_ids, by_ids.node_ids)
+    assert g.subgraph(node_mask=[]).num_nodes == 0
+
+
+def test_reverse_is_the_transpose_in_the_same_edge_order():
+    g, src, dst, w = random_multigraph(4)
+    r = g.reverse()
+    rs, rd, rw = r.edges()
+    np.testing.assert_array_equal(rs, dst)
+    np.testing.assert_array_equal(rd, src)
+    np.testing.assert_array_equal(rw, w)
+    assert (r.to_scipy() - g.to_scipy().T).count_nonzero() == 0
+    np.testing.assert_array_equal(r.out_degree(), g.in_degree())
+    assert r.edge_ids.tolist() == list(range(g.num_edges)) and r.node_labels is None
+
+
+def test_to_undirected_matches_networkx_reading_of_an_undirected_graph():
+    g, src, dst, w = random_multigraph(5)
+    u = g.to_undirected()
+    # The same edges Graph.from_networkx builds from an undirected MultiGraph.
+    G = nx.MultiGraph()
+    G.add_nodes_from(range(g.num_nodes))
+    G.add_weighted_edges_from(zip(src.tolist(), dst.tolist(), w.tolist()))
+    ref = ff.Graph.from_networkx(G)
+    a, b = u.to_scipy(), ref.to_scipy()
+    assert (a - b).count_nonzero() == 0  # duplicates summed: same multiset of weighted edges
+    loops = src == dst
+    assert u.num_edges == 2 * g.num_edges - loops.sum()
+    assert u.edge_ids.tolist() == list(range(g.num_edges)) + np.flatnonzero(~loops).tolist()
+    np.testing.assert_array_equal(u.out_degree(), u.in_degree())
+
+
+def test_chained_views_map_to_the_base():
+    g, src, dst, w = random_multigraph(6)
+    rng = np.random.default_rng(1)
+    first = rng.random(g.num_nodes) < 0.8
+    v1 = g.subgraph(node_mask=first)
+    second = rng.random(v1.num_nodes) < 0.8
+    v2 = v1.reverse().subgraph(node_mask=second)
+    assert v2.base is g
+    kept = np.flatnonzero(first)[second]
+    np.testing.assert_array_equal(v2.node_ids, kept)
+    # Each view edge is its base edge, reversed, between the kept nodes.
+    vs, vd, vw = v2.edges()
+    np.testing.assert_array_equal(kept[vs], dst[v2.edge_ids])
+    np.testing.assert_array_equal(kept[vd], src[v2.edge_ids])
+    np.testing.assert_array_equal(vw, w[v2.edge_ids])
+    both = set(zip(src.tolist(), dst.tolist()))
+    assert all((int(b), int(a)) in both for a, b in zip(kept[vs], kept[vd]))
+    assert "subgraph of reverse of subgraph" in repr(v2)
+
+
+def test_labelled_base_keeps_its_labels():
+    G = nx.path_graph(["a", "b", "c", "d"])
+    g = ff.Graph.from_networkx(G)
+    v = g.subgraph(node_mask=g.index_of(["b", "c", "d"]))
+    assert v.node_labels.tolist() == ["b", "c", "d"]
+    assert v.index_of("c") == 1
+    assert sorted(v.to_networkx().edges()) == [("b", "c"), ("c", "b"), ("c", "d"), ("d", "c")]
+
+
+def test_pickle_keeps_the_view_and_its_maps():
+    g, *_ = random_multigraph(7)
+    v = g.subgraph(node_mask=np.arange(0, g.num_nodes, 2)).to_undirected()
+    back = pickle.loads(pickle.dumps(v))
+    assert isinstance(back, ff.GraphView)
+    for a, b in zip(v.edges(), back.edges()):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(back.node_ids, v.node_ids)
+    np.testing.assert_array_equal(back.edge_ids, v.edge_ids)
+    assert back.base.num_edges == g.num_edges
+
+
+# ------------------------------------------------------------------ algorithms on views
+
+
+def induced_networkx(src, dst, w, kept):
+    """The induced subgraph by NetworkX itself (MultiDiGraph, base node names)."""
+    G = nx.MultiDiGraph()
+    G.add_nodes_from(range(max(max(src), max(dst)) + 6))
+    G.add_weighted_edges_from(zip(src.tolist(), dst.tolist(), w.tolist()))
+    return G.subgraph(kept)
+
+
+def test_pagerank_on_a_subgraph_equals_networkx_on_the_induced_subgraph():
+    g, src, dst, w = random_multigraph(8)
+    nodes = np.random.default_rng(2).random(g.num_nodes) < 0.7
+    v = g.subgraph(node_mask=nodes)
+    ranks = ff.algorithms.pagerank(v, tol=1e-12, max_iter=1000)
+    H = induced_networkx(src, dst, w, np.flatnonzero(nodes).tolist())
+    ref = nx.pagerank(H, weight=None, tol=1e-13, max_iter=1000)  # parallel edges count, as in ff
+    np.testing.assert_allclose(ranks, [ref[int(b)] for b in v.node_ids], rtol=1e-8, atol=1e-12)
+
+
+def test_bfs_and_shortest_paths_on_a_reversed_subgraph():
+    g, src, dst, w = random_multigraph(9)
+    rng = np.random.default_rng(3)
+    nodes, edges = rng.random(g.num_nodes) < 0.8, rng.random(g.num_edges) < 0.8
+    v = g.subgraph(nodes, edges).reverse()
+    kept, rs, rd, rw, _ = reference_subgraph(src, dst, w, g.num_nodes, nodes, edges)
+    # SciPy on the reversed kept edges; parallel edges: the lightest counts.
+    a = np.full((len(kept), len(kept)), np.inf)
+    for s, d, x in zip(rd, rs, rw):
+        a[s, d] = min(a[s, d], x)
+    dense = np.where(np.isinf(a), 0, a)
+    hops = csgraph.shortest_path(sp.csr_array(dense != 0), unweighted=True, indices=0)
+    levels = ff.algorithms.bfs(v, 0)
+    np.testing.assert_array_equal(levels, np.where(np.isinf(hops), -1, hops).astype(np.int64))
+    dist = csgraph.dijkstra(sp.csr_array(dense), indices=0)
+    np.testing.assert_allclose(ff.algorithms.sssp(v, 0), dist, rtol=1e-12)
+
+
+def test_components_and_triangles_on_views():
+    g, src, dst, w = random_multigraph(10, m=120)
+    nodes = np.random.default_rng(4).random(g.num_nodes) < 0.6
+    v = g.subgraph(node_mask=nodes)
+    kept, rs, rd, _, _ = reference_subgraph(src, dst, w, g.num_nodes, nodes, np.ones(g.num_edges, bool))
+    a = sp.coo_array((np.ones(len(rs)), (rs, rd)), shape=(len(kept), len(kept)))
+    count, ref = csgraph.connected_components(a, directed=True, connection="weak")
+    labels = ff.algorithms.connected_components(v)
+    assert len(np.unique(labels)) == count
+    for c in range(count):  # the same partition: each reference component has one label
+        assert len(np.unique(labels[ref == c])) == 1
+    per_node, total = ff.algorithms.triangle_count(v.to_undirected())
+    H = nx.Graph(induced_networkx(src, dst, w, kept).to_undirected())
+    H.remove_edges_from(nx.selfloop_edges(H))
+    tri = nx.triangles(H)
+    assert per_node.tolist() == [tri[int(b)] for b in v.node_ids]
+    assert total == sum(tri.values()) // 3
+
+
+# ------------------------------------------------------------------ ff.jit programs on views
+
+
+def test_jit_programs_on_views_equal_the_same_program_on_the_reference_graph():
+    g, src, dst, w = random_multigraph(11)
+    rng = np.random.default_rng(5)
+    nodes, edges = rng.random(g.num_nodes) < 0.7, rng.random(g.num_edges) < 0.7
+    kept, rs, rd, rw, ids = reference_subgraph(src, dst, w, g.num_nodes, nodes, edges)
+    ref_graph = ff.Graph.from_edges(np.array(rs, dtype=np.int64), np.array(rd, dtype=np.int64),
+                                    num_nodes=len(kept), weights=np.array(rw))
+
+    @ff.jit
+    def program(graph, x, ew):
+        s = ff.neighbor_agg(graph, x, "sum")  # the graph's own weights
+        m = ff.neighbor_agg(graph, x, "min", direction="out")
+        t = ff.neighbor_agg(graph, x, "sum", weights=ew * graph.edge_src(x))
+        return s, m, t, graph.in_degree()
+
+    x = rng.standard_normal(g.num_nodes)
+    ew = rng.uniform(0, 1, g.num_edges)
+    v = g.subgraph(nodes, edges)
+    got = program(v, x[v.node_ids], ew[v.edge_ids])
+    want = program(ref_graph, x[kept], ew[ids])
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+    # And the plain sum against SciPy: A^T (w x) over the kept edges.
+    a = sp.coo_array((np.array(rw), (rs, rd)), shape=(len(kept), len(kept)))
+    np.testing.assert_allclose(got[0], a.T @ x[kept], rtol=1e-12, atol=1e-12)
+    # Reversed: an in-aggregation is the base's out-aggregation.
+    r = ff.jit(lambda graph, y: ff.neighbor_agg(graph, y, "max"))
+    np.testing.assert_array_equal(r(g.reverse(), x), ff.neighbor_agg(g, x, "max", direction="out"))
+
+
+# ------------------------------------------------------------------ bad input
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    ({"node_mask": np.ones(3, bool)}, ValueError, "node_mask: a bool mask must have one entry per node"),
+    ({"edge_mask": np.ones(2, bool)}, ValueError, "edge_mask: a bool mask must have one entry per edge"),
+    ({"node_mask": [0, 99]}, ValueError, "node_mask: node ids must be in [0, 6), got 99"),
+    ({"node_mask": [-1]}, ValueError, "node_mask: node ids must be in [0, 6), got -1"),
+    ({"edge_mask": [5]}, ValueError, "edge_mask: edge ids must be in [0, 4), got 5"),
+    ({"node_mask": np.ones(6)}, TypeError, "node_mask: must be a bool mask or an array of node ids"),
+    ({"edge_mask": ["a"]}, TypeError, "edge_mask: must be a bool mask or an array of edge ids"),
+    ({"node_mask": np.ones((2, 3), bool)}, ValueError, "node_mask: must be 1-D"),
+])
+def test_bad_masks_name_the_argument(kwargs, error, words):
+    g = ff.Graph.from_edges([0, 1, 2, 3], [1, 2, 3, 0], num_nodes=6)
+    with pytest.raises(error) as info:
+        g.subgraph(**kwargs)
+    assert words in str(info.value)
