@@ -24,6 +24,7 @@
 
 #include "exec/frontier_loop.h"
 #include "exec/gather_by_size.h"
+#include "exec/min_plus_loop.h"
 #include "exec/graph_steps.h"
 #include "exec/semiring_fold.h"
 #include "fuseflow/core/error.h"
@@ -32,13 +33,6 @@
 namespace fuseflow::exec {
 
 namespace {
-
-// The carry's buffer, owned by this slot alone (copied once if the caller's input or another slot
-// shares it), so the sparse iteration may write into it.
-void own(Value& v) {
-  if (v.storage && v.storage.use_count() == 1 && v.storage->owned()) return;
-  v = Value::copy_of(v);
-}
 
 struct Push {
   const EdgeOffset* out_off;
@@ -318,7 +312,7 @@ class FrontierLoop {
 
     // Unreached nodes keep their carries and leave the frontier; reached ones take the results.
     for (std::size_t i = 0; i < loop_.carry_slots.size(); ++i) {
-      if (loop_.frontier_outputs[i] >= 0) own(slots_[static_cast<std::size_t>(loop_.carry_slots[i])]);
+      if (loop_.frontier_outputs[i] >= 0) slots_[static_cast<std::size_t>(loop_.carry_slots[i])].make_sole_owner();
     }
     std::uint8_t* mask = slots_[static_cast<std::size_t>(mask_slot_)].template data<std::uint8_t>();
     for (NodeId u : frontier_) mask[u] = 0;
@@ -355,6 +349,8 @@ class FrontierLoop {
 }  // namespace
 
 void run_frontier_loop(const LoopStep& loop, RunState& state, const std::function<void()>& dense_iteration) {
+  // A min-plus fixpoint runs in one delta-stepping pass when its inputs allow (min_plus_loop.cpp).
+  if (loop.frontier_min_plus >= 0 && frontier_setting() == Frontier::kAuto && run_min_plus_loop(loop, state)) return;
   FrontierLoop(loop, state).run(dense_iteration);
 }
 

@@ -255,6 +255,56 @@ std::shared_ptr<Kernel> find_guard(const Kernel& epi, const NeighborAggStep& agg
   return nullptr;
 }
 
+// The carry d when the loop is a min-plus fixpoint (plan.h LoopStep::frontier_min_plus): x is
+// carry d, the epilogue yields minimum(d, agg) for d and minimum(d, agg) < d for the mask, and
+// every other carry passes on. Matched on the bytecode symbolically (each operand: the aggregate,
+// a carry, min(carry d, agg), that < carry d, or anything else); -1 otherwise.
+int min_plus_carry(const Kernel& epi, const NeighborAggStep& agg, const LoopStep& loop, const std::vector<int>& outputs,
+                   int mask) {
+  if (agg.op != AggOp::kMin || agg.combine != AggCombine::kAdd || agg.direction == AggDirection::kBoth || agg.weights_slot < 0) {
+    return -1;
+  }
+  int d = -1;
+  for (std::size_t i = 0; i < loop.carry_slots.size(); ++i) {
+    if (loop.carry_slots[i] == agg.x_slot) d = static_cast<int>(i);
+  }
+  if (d < 0 || d == mask) return -1;
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    if (static_cast<int>(i) != d && static_cast<int>(i) != mask && outputs[i] >= 0) return -1;
+  }
+  enum Kind : std::uint8_t { kOther, kAgg, kCarryD, kMin, kLess };
+  std::vector<Kind> v(epi.operands.size(), kOther);
+  for (std::size_t o = 0; o < epi.operands.size(); ++o) {
+    const Operand& op = epi.operands[o];
+    if (op.kind != OperandKind::kArray) continue;
+    if (op.slot == agg.out_slot) v[o] = kAgg;
+    if (op.slot == agg.x_slot && op.type == DType::kFloat64) v[o] = kCarryD;
+  }
+  for (const Instr& in : epi.code) {
+    if (in.dst < 0) continue;
+    auto at = [&](int i) { return i >= 0 ? v[static_cast<std::size_t>(i)] : kOther; };
+    const Kind a = at(in.a), b = at(in.b);
+    Kind r = kOther;
+    if (in.op == exec::OpCode::kMinimum && in.type == DType::kFloat64 && ((a == kCarryD && b == kAgg) || (a == kAgg && b == kCarryD))) {
+      r = kMin;
+    } else if (in.type == DType::kFloat64 && ((in.op == exec::OpCode::kLt && a == kMin && b == kCarryD) ||
+                                               (in.op == exec::OpCode::kGt && a == kCarryD && b == kMin))) {
+      r = kLess;
+    } else if (in.op == exec::OpCode::kCopy && in.type == in.src_type) {
+      r = a;
+    }
+    const Operand& dst = epi.operands[static_cast<std::size_t>(in.dst)];
+    v[static_cast<std::size_t>(in.dst)] = r;
+    for (std::size_t o = 0; o < epi.operands.size(); ++o) {  // a slot written in place: every operand of it
+      if (dst.kind == OperandKind::kArray && epi.operands[o].kind == OperandKind::kArray && epi.operands[o].slot == dst.slot) v[o] = r;
+    }
+  }
+  if (outputs[static_cast<std::size_t>(d)] < 0) return -1;
+  const bool ok = v[static_cast<std::size_t>(outputs[static_cast<std::size_t>(d)])] == kMin &&
+                  v[static_cast<std::size_t>(outputs[static_cast<std::size_t>(mask)])] == kLess;
+  return ok ? d : -1;
+}
+
 // Whether `loop` has the frontier shape; fills frontier_mask / frontier_outputs (and the guard
 // when there is one) if so.
 void mark(LoopStep& loop, const std::vector<ConstantInit>& constants, const std::function<int()>& new_guard_slot) {
@@ -305,6 +355,7 @@ void mark(LoopStep& loop, const std::vector<ConstantInit>& constants, const std:
   loop.frontier_mask = mask;
   loop.frontier_outputs = outputs;
   loop.frontier_guard = find_guard(epi, agg, loop, constants, outputs, mask, new_guard_slot);
+  loop.frontier_min_plus = min_plus_carry(epi, agg, loop, outputs, mask);
 }
 
 void mark_all(std::vector<Step>& steps, const std::vector<ConstantInit>& constants, const std::function<int()>& new_guard_slot) {

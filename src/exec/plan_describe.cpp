@@ -31,6 +31,11 @@ void describe_steps(const std::vector<Step>& steps, const Plan& plan, int depth,
         out += "frontier: " + plan.slots[static_cast<std::size_t>(s.loop->carry_slots[static_cast<std::size_t>(s.loop->frontier_mask)])].name +
                " (sparse iterations while its edges are few)";
         if (s.loop->frontier_guard) out += "; dense ones fold where " + s.loop->frontier_guard->label;
+        if (s.loop->frontier_min_plus >= 0) {
+          out += "; min-plus fixpoint of " +
+                 plan.slots[static_cast<std::size_t>(s.loop->carry_slots[static_cast<std::size_t>(s.loop->frontier_min_plus)])].name +
+                 ": delta-stepping when weights >= 0";
+        }
         out += "\n";
       }
       if (!s.loop->cond.empty()) {

@@ -105,6 +105,11 @@ Value Value::copy_of(const Value& v, const char* what) {
   return copy;
 }
 
+void Value::make_sole_owner() {
+  if (storage && storage.use_count() == 1 && storage->owned()) return;
+  *this = copy_of(*this);
+}
+
 Value Value::borrowed_array(DType type, const void* data, std::int64_t length,
                             std::shared_ptr<const void> keepalive) {
   Value v;

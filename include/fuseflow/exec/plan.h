@@ -293,6 +293,12 @@ struct LoopStep {
   // carries alone, false where the epilogue's yields are idle whatever the aggregate; dense
   // iterations then aggregate only where it is true (frontier_loop.cpp).
   std::shared_ptr<Kernel> frontier_guard;
+  // Optional: the carry d of a min-plus fixpoint, the loop of a Bellman-Ford written in the DSL:
+  // the aggregation is min over in- (or out-) neighbours u of d[u] + w, its epilogue yields
+  // d' = minimum(d, agg) and mask' = d' < d, and every other carry passes on unchanged. Its
+  // result is then the fixed point whatever the order of relaxations, and the loop may run as one
+  // delta-stepping pass when the run's weights and d allow (src/exec/min_plus_loop.cpp).
+  int frontier_min_plus = -1;
 };
 
 // Consecutive row-wise steps (elementwise kernels and reductions along trailing axes of arrays

@@ -78,6 +78,9 @@ struct Value {
   static Value borrowed_view(DType type, Storage& storage, std::int64_t length);
   // An owned copy of array `v` (elements, rank and dims); MemoryError naming `what` as array().
   static Value copy_of(const Value& v, const char* what = "array");
+  // Makes this array's buffer its own (copied once if a caller's input or another slot shares
+  // it), so a step may write into it in place.
+  void make_sole_owner();
   static Value of_f64(double v);
   static Value of_f32(float v);
   static Value of_i64(std::int64_t v);
