@@ -149,7 +149,8 @@ void run(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std::
   }
   constexpr bool kOrderFree = kOp == AggOp::kMin || kOp == AggOp::kMax;
   const Frontier setting = frontier_setting();
-  if (kOp != AggOp::kMean && (kOrderFree || s.direction == AggDirection::kIn) && setting != Frontier::kPull) {
+  // A frontier loop's dense iteration (hints) has chosen to pull: it pushes sparsely itself.
+  if (hints == nullptr && kOp != AggOp::kMean && (kOrderFree || s.direction == AggDirection::kIn) && setting != Frontier::kPull) {
     const std::int64_t limit = setting == Frontier::kPush ? pulled : pulled / kPushFactor;
     const std::int64_t m = active_edges(s, a, args.active, n, limit);
     if (setting == Frontier::kPush || m <= limit) {
