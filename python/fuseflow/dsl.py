@@ -932,7 +932,11 @@ def neighbor_agg(g, x, op="sum", direction="in", weights=None, combine=None, act
     plus elementwise work that provably leaves a node no active edge reaches unchanged (and its
     mask False) -- BFS, Bellman-Ford, min-label components -- iterations with few frontier edges
     run sparsely: only the reached nodes are computed, so a loop of thousands of levels does not
-    cost N per level (``f.ir(..., optimized=True)`` shows ``frontier:``).
+    cost N per level (``f.ir(..., optimized=True)`` shows ``frontier:``). A Bellman-Ford of that
+    shape -- ``d, mask = ff.minimum(d, agg), ff.minimum(d, agg) < d`` with op="min",
+    combine="add", x = d -- is a min-plus fixpoint whose result does not depend on the order of
+    relaxations: with weights >= 0 it runs as delta-stepping (plan: ``min-plus fixpoint of``),
+    same bits, as fast as ``ff.algorithms.sssp``.
 
     Edge values: weights computed elementwise from ``g.edge_src(x)``, ``g.edge_dst(y)``, edge
     arrays and scalars, and read by this aggregation alone, are computed per edge inside it (no
