@@ -35,6 +35,9 @@ struct SemiringArgs {
 struct DenseHints {
   const NeighborAggStep* step = nullptr;
   const std::uint8_t* targets = nullptr;
+  // The active mask as bits (node u: bit u % 64 of word u / 64): N/8 bytes stay in cache where
+  // the byte mask does not, and a bottom-up pull tests one per edge.
+  const std::uint64_t* active_bits = nullptr;
   bool stop_at_bound = false;
   double bound = 0.0;
 };

@@ -50,6 +50,8 @@ void pull(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std:
   const bool out_dir = s.direction != AggDirection::kIn;
   const double* __restrict x = args.x;
   const std::uint8_t* __restrict active = args.active;
+  const std::uint64_t* __restrict bits = hints != nullptr ? hints->active_bits : nullptr;
+  auto inactive = [&](NodeId u) { return bits != nullptr ? ((bits[u >> 6] >> (u & 63)) & 1) == 0 : !active[u]; };
   double* __restrict out = args.out;
   for_each_chunk(args.chunks, work, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
     for (std::int64_t v = b; v < e; ++v) {
@@ -64,7 +66,7 @@ void pull(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std:
         for (EdgeOffset p = a.in_off[v]; p < end; ++p) {
           const NodeId u = a.in_src[p];
           if constexpr (kMasked) {
-            if (!active[u]) continue;
+            if (inactive(u)) continue;
           }
           acc = fold<kOp>(acc, combine_csc<kC>(x[u], a.w, p));
           if constexpr (kOp == AggOp::kMean) ++count;
@@ -78,7 +80,7 @@ void pull(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std:
         for (EdgeOffset p = a.out_off[v]; p < end; ++p) {
           const NodeId u = a.out_tgt[p];
           if constexpr (kMasked) {
-            if (!active[u]) continue;
+            if (inactive(u)) continue;
           }
           acc = fold<kOp>(acc, combine_csr<kC>(x[u], a.w, p));
           if constexpr (kOp == AggOp::kMean) ++count;

@@ -13,12 +13,23 @@ def _start(n, source):
     return x, mask
 
 
-def bfs_levels(g, source):
-    """int64 hops from source over out-edges, -1 when unreachable (ff.algorithms.bfs's format)."""
-    from fuseflow import examples
+_LEVELS = []
 
-    lv = examples.bfs(g, *_start(g.num_nodes, source))
-    return np.where(np.isinf(lv), -1, lv).astype(np.int64)
+
+def bfs_levels(g, source):
+    """int64 hops from source over out-edges, -1 when unreachable (ff.algorithms.bfs's format),
+    converted inside the same jit program (one fused pass) as a DSL user would write it."""
+    if not _LEVELS:
+        import fuseflow as ff
+        from fuseflow import examples
+
+        @ff.jit
+        def levels(graph, level, frontier):
+            lv = examples.bfs(graph, level, frontier)
+            return ff.where(lv == np.inf, -1, lv).astype(np.int64)
+
+        _LEVELS.append(levels)
+    return _LEVELS[0](g, *_start(g.num_nodes, source))
 
 
 def sssp(g, source):
