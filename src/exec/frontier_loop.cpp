@@ -11,8 +11,8 @@
 // - dense: the body as written, pulling (the step's own push is for loops without a frontier),
 //   then the list is rebuilt from the new mask (O(N), as the dense iteration itself).
 // With a guard (lower_frontier.cpp; BFS: "not visited"), both kinds skip the nodes where it is
-// false: the sparse push does not reach them (the guard bytes are kept current at reached nodes)
-// and the dense pull does not fold them. Dense iterations of min/max over x alone also stop a
+// false: the sparse push does not reach them (marked in the push's own per-node array, kept
+// current at the reached nodes) and the dense pull does not fold them. Dense iterations of min/max over x alone also stop a
 // node's scan at the frontier's extreme value (graph_steps.h DenseHints).
 // The cond, any(mask), is "the list is not empty". Results are the same as the dense loop's: min
 // and max fold in any order, a sum is pushed in increasing source order (the pull's order); the
@@ -35,6 +35,10 @@ namespace fuseflow::exec {
 
 namespace {
 
+// position_ entries that are not a slot in acc_.
+constexpr std::int32_t kUnreached = -1;
+constexpr std::int32_t kUnguarded = -2;
+
 struct Push {
   const EdgeOffset* out_off;
   const NodeId* out_tgt;
@@ -48,8 +52,8 @@ struct Push {
 // `reached` in first-reached order).
 // Nodes whose guard byte is 0 are skipped: their yields are idle whatever they would receive.
 template <AggCombine kC, AggOp kOp>
-void push(const Push& a, const std::vector<NodeId>& frontier, const double* __restrict x, const std::uint8_t* __restrict guard,
-          std::vector<std::int32_t>& position, std::vector<NodeId>& reached, std::vector<double>& acc) {
+void push(const Push& a, const std::vector<NodeId>& frontier, const double* __restrict x, std::vector<std::int32_t>& position,
+          std::vector<NodeId>& reached, std::vector<double>& acc) {
   // Locals, not the struct's fields: stores into acc would otherwise make every field reload per edge.
   std::int32_t* __restrict pos_of = position.data();
   const EdgeWeights w = a.w;
@@ -58,8 +62,8 @@ void push(const Push& a, const std::vector<NodeId>& frontier, const double* __re
   const EdgeOffset* __restrict in_off = a.in_off;
   const NodeId* __restrict in_src = a.in_src;
   auto add = [&](NodeId v, double value) {
-    if (guard != nullptr && !guard[v]) return;
     std::int32_t pos = pos_of[v];
+    if (pos == kUnguarded) return;
     if (pos < 0) {
       pos = static_cast<std::int32_t>(reached.size());
       pos_of[v] = pos;
@@ -82,7 +86,6 @@ void push(const Push& a, const std::vector<NodeId>& frontier, const double* __re
       const NodeId ahead = frontier[i + 4];
       for (EdgeOffset p = off[ahead], end = std::min(off[ahead + 1], off[ahead] + 8); p < end; ++p) {
         __builtin_prefetch(pos_of + nbr[p]);
-        if (guard != nullptr) __builtin_prefetch(guard + nbr[p]);
       }
     }
     const NodeId u = frontier[i];
@@ -97,12 +100,12 @@ void push(const Push& a, const std::vector<NodeId>& frontier, const double* __re
 }
 
 template <AggCombine kC>
-void push_op(AggOp op, const Push& a, const std::vector<NodeId>& frontier, const double* x, const std::uint8_t* guard,
+void push_op(AggOp op, const Push& a, const std::vector<NodeId>& frontier, const double* x,
              std::vector<std::int32_t>& position, std::vector<NodeId>& reached, std::vector<double>& acc) {
   switch (op) {
-    case AggOp::kMin: push<kC, AggOp::kMin>(a, frontier, x, guard, position, reached, acc); break;
-    case AggOp::kMax: push<kC, AggOp::kMax>(a, frontier, x, guard, position, reached, acc); break;
-    case AggOp::kSum: push<kC, AggOp::kSum>(a, frontier, x, guard, position, reached, acc); break;
+    case AggOp::kMin: push<kC, AggOp::kMin>(a, frontier, x, position, reached, acc); break;
+    case AggOp::kMax: push<kC, AggOp::kMax>(a, frontier, x, position, reached, acc); break;
+    case AggOp::kSum: push<kC, AggOp::kSum>(a, frontier, x, position, reached, acc); break;
     default: throw Error(ErrorCode::kInternal, "frontier loop: min, max or sum only");
   }
 }
@@ -133,6 +136,18 @@ class FrontierLoop {
         if (o >= 0) same_slot(o, 1);
       }
       if (in.dst >= 0) same_slot(in.dst, 0);
+    }
+    // The mask bytes may lag the list during sparse iterations when nothing but the dense body
+    // reads them: neither the epilogue nor the guard.
+    mask_lazy_ok_ = true;
+    for (std::size_t o = 0; o < epi_.operands.size(); ++o) {
+      const Operand& op = epi_.operands[o];
+      if (op.kind == OperandKind::kArray && op.slot == mask_slot_ && read_[o]) mask_lazy_ok_ = false;
+    }
+    if (loop.frontier_guard) {
+      for (const Operand& op : loop.frontier_guard->operands) {
+        if (op.kind == OperandKind::kArray && op.slot == mask_slot_) mask_lazy_ok_ = false;
+      }
     }
     // The epilogue's frame: the run's scalars and graphs; its arrays are set per iteration.
     compact_.resize(slots_.size());
@@ -182,6 +197,12 @@ class FrontierLoop {
   // A dense iteration with what the loop knows (graph_steps.h DenseHints): the guard's nodes only,
   // and for min/max of x alone the frontier's extreme value, where a node's scan may stop.
   void dense(const std::function<void()>& dense_iteration) {
+    if (!mask_written_) {  // the body reads the mask: make its bytes the frontier again
+      Value& mask = slots_[static_cast<std::size_t>(mask_slot_)];
+      mask.make_sole_owner();
+      for (NodeId u : frontier_) mask.template data<std::uint8_t>()[u] = 1;
+      mask_written_ = true;
+    }
     DenseHints hints;
     hints.step = &agg_;
     if (loop_.frontier_guard) hints.targets = guard_valid_ ? guard_bytes() : guard_everywhere();
@@ -208,6 +229,7 @@ class FrontierLoop {
     } reset;
     dense_hints() = hints;
     guard_valid_ = false;  // the iteration changes carries everywhere
+    position_valid_ = false;
     dense_iteration();
   }
 
@@ -232,6 +254,19 @@ class FrontierLoop {
   bool sparse_pays() {
     const std::int64_t pulled = graph_->num_edges() * (a_.in && a_.out ? 2 : 1);
     const std::int64_t few = n_ / 16;
+    // Without counting when the largest degree bounds the frontier's edges (a road grid's every
+    // level): the count reads each frontier node's offsets, a cache miss apiece.
+    if (max_push_degree_ < 0) {
+      std::int64_t d = 0;
+      for (std::int64_t v = 0; v < n_; ++v) {
+        std::int64_t k = 0;
+        if (a_.in) k += a_.out_off[v + 1] - a_.out_off[v];
+        if (a_.out) k += a_.in_off[v + 1] - a_.in_off[v];
+        d = std::max(d, k);
+      }
+      max_push_degree_ = d;
+    }
+    if (static_cast<std::int64_t>(frontier_.size()) * max_push_degree_ <= few) return true;
     if (frontier_edges(few) <= few) return true;
     std::int64_t limit = pulled / kPushFactor;
     if (loop_.frontier_guard) limit = std::min(limit, std::max(few, guarded_edges() / 14));
@@ -295,7 +330,11 @@ class FrontierLoop {
     run_kernel_range(guard, compact_, 0, t, t, nullptr, &flags);
     raise_kernel_errors(flags);
     const Operand& out = guard.operands[static_cast<std::size_t>(guard.outputs[0])];
-    scatter_reached(DType::kBool, compact_[static_cast<std::size_t>(out.slot)].raw_data(), guard_bytes());
+    const std::uint8_t* fresh = compact_[static_cast<std::size_t>(out.slot)].template data<std::uint8_t>();
+    for (std::int64_t j = 0; j < t; ++j) {
+      position_[static_cast<std::size_t>(reached_[static_cast<std::size_t>(j)])] = fresh[j] ? kUnreached : kUnguarded;
+    }
+    guard_valid_ = false;  // the guard bytes are stale at the reached nodes; position_ is current
   }
 
   // The list from the mask (in node order).
@@ -329,23 +368,27 @@ class FrontierLoop {
     const double* x = slots_[static_cast<std::size_t>(agg_.x_slot)].template data<double>();
     a_.w = edge_weights(*graph_, agg_.weights_slot >= 0 ? slots_[static_cast<std::size_t>(agg_.weights_slot)].template data<double>() : nullptr);
     if (agg_.op == AggOp::kSum) std::sort(frontier_.begin(), frontier_.end());  // the pull's order
-    if (position_.empty()) position_.assign(static_cast<std::size_t>(n_), -1);
-    // The guard skips nodes whose yields are idle (BFS: visited ones) before they cost anything.
-    const std::uint8_t* guard = nullptr;
-    if (loop_.frontier_guard) {
-      guard = guard_valid_ ? guard_bytes() : guard_everywhere();
-      guard_valid_ = true;
+    // The guard skips nodes whose yields are idle (BFS: visited ones) before they cost anything:
+    // they are marked in the same array the push reads anyway.
+    if (!position_valid_) {
+      position_.resize(static_cast<std::size_t>(n_));
+      const std::uint8_t* guard = nullptr;
+      if (loop_.frontier_guard) guard = guard_valid_ ? guard_bytes() : guard_everywhere();
+      for (std::int64_t v = 0; v < n_; ++v) position_[static_cast<std::size_t>(v)] = guard == nullptr || guard[v] ? kUnreached : kUnguarded;
+      position_valid_ = true;
     }
     reached_.clear();
     acc_.clear();
     switch (agg_.combine) {
-      case AggCombine::kMul: push_op<AggCombine::kMul>(agg_.op, a_, frontier_, x, guard, position_, reached_, acc_); break;
-      case AggCombine::kAdd: push_op<AggCombine::kAdd>(agg_.op, a_, frontier_, x, guard, position_, reached_, acc_); break;
-      case AggCombine::kFirst: push_op<AggCombine::kFirst>(agg_.op, a_, frontier_, x, guard, position_, reached_, acc_); break;
-      case AggCombine::kSecond: push_op<AggCombine::kSecond>(agg_.op, a_, frontier_, x, guard, position_, reached_, acc_); break;
+      case AggCombine::kMul: push_op<AggCombine::kMul>(agg_.op, a_, frontier_, x, position_, reached_, acc_); break;
+      case AggCombine::kAdd: push_op<AggCombine::kAdd>(agg_.op, a_, frontier_, x, position_, reached_, acc_); break;
+      case AggCombine::kFirst: push_op<AggCombine::kFirst>(agg_.op, a_, frontier_, x, position_, reached_, acc_); break;
+      case AggCombine::kSecond: push_op<AggCombine::kSecond>(agg_.op, a_, frontier_, x, position_, reached_, acc_); break;
       case AggCombine::kNone: throw Error(ErrorCode::kInternal, "frontier loop: not a semiring aggregation");
     }
-    for (NodeId v : reached_) position_[static_cast<std::size_t>(v)] = -1;
+    if (!loop_.frontier_guard) {  // with one, update_guard sets every reached node's entry
+      for (NodeId v : reached_) position_[static_cast<std::size_t>(v)] = kUnreached;
+    }
     const std::int64_t t = static_cast<std::int64_t>(reached_.size());
 
     // The epilogue on the reached nodes: its array operands as short arrays in reached order.
@@ -370,19 +413,35 @@ class FrontierLoop {
       if (loop_.frontier_outputs[i] >= 0) slots_[static_cast<std::size_t>(loop_.carry_slots[i])].make_sole_owner();
     }
     std::uint8_t* mask = slots_[static_cast<std::size_t>(mask_slot_)].template data<std::uint8_t>();
-    for (NodeId u : frontier_) mask[u] = 0;
+    if (mask_written_) {
+      for (NodeId u : frontier_) mask[u] = 0;
+    }
+    const std::uint8_t* fresh_mask = nullptr;
     for (std::size_t i = 0; i < loop_.carry_slots.size(); ++i) {
       const int o = loop_.frontier_outputs[i];
       if (o < 0) continue;
       const Operand& op = epi_.operands[static_cast<std::size_t>(o)];
+      if (static_cast<int>(i) == loop_.frontier_mask && mask_lazy_ok_) {
+        fresh_mask = compact_[static_cast<std::size_t>(op.slot)].template data<std::uint8_t>();
+        continue;
+      }
       Value& carry = slots_[static_cast<std::size_t>(loop_.carry_slots[i])];
       scatter_reached(op.type, compact_[static_cast<std::size_t>(op.slot)].raw_data(), carry.storage->data());
     }
     frontier_.clear();
-    for (NodeId v : reached_) {
-      if (mask[v]) frontier_.push_back(v);
+    if (fresh_mask != nullptr) {
+      // The mask bytes stay all false while iterations are sparse: the list is the frontier, and
+      // the bytes are written only when a dense iteration needs them (write_mask).
+      for (std::int64_t j = 0; j < t; ++j) {
+        if (fresh_mask[j]) frontier_.push_back(reached_[static_cast<std::size_t>(j)]);
+      }
+      mask_written_ = false;
+    } else {
+      for (NodeId v : reached_) {
+        if (mask[v]) frontier_.push_back(v);
+      }
     }
-    if (guard != nullptr) update_guard();
+    if (loop_.frontier_guard) update_guard();
   }
 
   const LoopStep& loop_;
@@ -396,8 +455,14 @@ class FrontierLoop {
   std::vector<char> read_;
   std::vector<Value> compact_;
   std::vector<NodeId> frontier_, reached_;
+  // Per node: its slot in acc_ while a sparse push reaches it, else kUnreached, or kUnguarded
+  // where the guard is false (the push skips it). Valid across sparse iterations.
   std::vector<std::int32_t> position_;
+  bool position_valid_ = false;
+  bool mask_lazy_ok_ = false;  // see the constructor
+  bool mask_written_ = true;   // the mask carry's bytes are the frontier (else all false)
   std::vector<std::uint64_t> bits_;  // the frontier as bits, for dense iterations
+  std::int64_t max_push_degree_ = -1;  // the most edges one node pushes along (computed once)
   std::vector<double> acc_;
   bool guard_valid_ = false;  // the guard slot holds every node's guard for the current carries
 };
