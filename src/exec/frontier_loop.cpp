@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "exec/frontier_folds.h"
 #include "exec/frontier_loop.h"
 #include "exec/gather_by_size.h"
 #include "exec/min_plus_loop.h"
@@ -38,130 +39,6 @@ namespace fuseflow::exec {
 
 namespace {
 
-// position_ entries that are not a slot in acc_.
-constexpr std::int32_t kUnreached = -1;
-constexpr std::int32_t kUnguarded = -2;
-
-struct Push {
-  const EdgeOffset* out_off;
-  const NodeId* out_tgt;
-  const EdgeOffset* in_off;
-  const NodeId* in_src;
-  EdgeWeights w;
-  bool in, out;
-};
-
-// Folds the frontier's contributions into acc[position[v]] for each node v it reaches (listed in
-// `reached` in first-reached order).
-// Nodes whose guard byte is 0 are skipped: their yields are idle whatever they would receive.
-template <AggCombine kC, AggOp kOp>
-void push(const Push& a, const std::vector<NodeId>& frontier, const double* __restrict x, std::vector<std::int32_t>& position,
-          std::vector<NodeId>& reached, std::vector<double>& acc) {
-  // Locals, not the struct's fields: stores into acc would otherwise make every field reload per edge.
-  std::int32_t* __restrict pos_of = position.data();
-  const EdgeWeights w = a.w;
-  const EdgeOffset* __restrict out_off = a.out_off;
-  const NodeId* __restrict out_tgt = a.out_tgt;
-  const EdgeOffset* __restrict in_off = a.in_off;
-  const NodeId* __restrict in_src = a.in_src;
-  auto add = [&](NodeId v, double value) {
-    std::int32_t pos = pos_of[v];
-    if (pos == kUnguarded) return;
-    if (pos < 0) {
-      pos = static_cast<std::int32_t>(reached.size());
-      pos_of[v] = pos;
-      reached.push_back(v);
-      acc.push_back(identity<kOp>());
-    }
-    double& slot = acc[static_cast<std::size_t>(pos)];
-    slot = fold<kOp>(slot, value);
-  };
-  // The frontier's nodes are scattered (a grid's wave front is one node per row), so each one's
-  // edge range, its targets and their bookkeeping are cache misses: prefetch them a few nodes
-  // ahead in stages (offsets 16 ahead, edge lists 8 ahead, the targets' entries 4 ahead).
-  const std::size_t nf = frontier.size();
-  const EdgeOffset* __restrict off = a.in ? out_off : in_off;
-  const NodeId* __restrict nbr = a.in ? out_tgt : in_src;
-  for (std::size_t i = 0; i < nf; ++i) {
-    if (i + 16 < nf) __builtin_prefetch(off + frontier[i + 16]);
-    if (i + 8 < nf) __builtin_prefetch(nbr + off[frontier[i + 8]]);
-    if (i + 4 < nf) {
-      const NodeId ahead = frontier[i + 4];
-      for (EdgeOffset p = off[ahead], end = std::min(off[ahead + 1], off[ahead] + 8); p < end; ++p) {
-        __builtin_prefetch(pos_of + nbr[p]);
-      }
-    }
-    const NodeId u = frontier[i];
-    const double xu = x[u];
-    if (a.in) {  // u is an in-neighbour of the targets of its out-edges
-      for (EdgeOffset p = out_off[u], end = out_off[u + 1]; p < end; ++p) add(out_tgt[p], combine_csr<kC>(xu, w, p));
-    }
-    if (a.out) {  // u is an out-neighbour of the sources of its in-edges
-      for (EdgeOffset p = in_off[u], end = in_off[u + 1]; p < end; ++p) add(in_src[p], combine_csc<kC>(xu, w, p));
-    }
-  }
-}
-
-template <AggCombine kC>
-void push_op(AggOp op, const Push& a, const std::vector<NodeId>& frontier, const double* x,
-             std::vector<std::int32_t>& position, std::vector<NodeId>& reached, std::vector<double>& acc) {
-  switch (op) {
-    case AggOp::kMin: push<kC, AggOp::kMin>(a, frontier, x, position, reached, acc); break;
-    case AggOp::kMax: push<kC, AggOp::kMax>(a, frontier, x, position, reached, acc); break;
-    case AggOp::kSum: push<kC, AggOp::kSum>(a, frontier, x, position, reached, acc); break;
-    default: throw Error(ErrorCode::kInternal, "frontier loop: min, max or sum only");
-  }
-}
-
-// Bottom-up: acc[i] = the fold over node nodes[i]'s active neighbours u (bit u of `bits`) of
-// combine(x[u], w), its in-edges for "in", out-edges for "out" -- the dense pull's order, so the
-// same bits -- stopping at `bound` when `stop` (min/max of x alone). In parallel over the list.
-template <AggCombine kC, AggOp kOp>
-void pull_nodes(const Push& a, const std::vector<NodeId>& nodes, const double* __restrict x, const std::uint64_t* __restrict bits,
-                bool stop, double bound, double* __restrict acc_out) {
-  constexpr bool kCanStop = kC == AggCombine::kFirst && (kOp == AggOp::kMin || kOp == AggOp::kMax);
-  const std::int64_t count = static_cast<std::int64_t>(nodes.size());
-  const EdgeWeights w = a.w;
-  auto active = [&](NodeId u) { return ((bits[u >> 6] >> (u & 63)) & 1) != 0; };
-#pragma omp parallel for num_threads(threads_for(count, 4096)) schedule(dynamic, 1024)
-  for (std::int64_t i = 0; i < count; ++i) {
-    const NodeId v = nodes[static_cast<std::size_t>(i)];
-    double acc = identity<kOp>();
-    if (a.in) {
-      for (EdgeOffset p = a.in_off[v], end = a.in_off[v + 1]; p < end; ++p) {
-        const NodeId u = a.in_src[p];
-        if (!active(u)) continue;
-        acc = fold<kOp>(acc, combine_csc<kC>(x[u], w, p));
-        if constexpr (kCanStop) {
-          if (stop && acc == bound) break;
-        }
-      }
-    }
-    if (a.out) {
-      for (EdgeOffset p = a.out_off[v], end = a.out_off[v + 1]; p < end; ++p) {
-        const NodeId u = a.out_tgt[p];
-        if (!active(u)) continue;
-        acc = fold<kOp>(acc, combine_csr<kC>(x[u], w, p));
-        if constexpr (kCanStop) {
-          if (stop && acc == bound) break;
-        }
-      }
-    }
-    acc_out[i] = acc;
-  }
-}
-
-template <AggCombine kC>
-void pull_nodes_op(AggOp op, const Push& a, const std::vector<NodeId>& nodes, const double* x, const std::uint64_t* bits, bool stop,
-                   double bound, double* acc_out) {
-  switch (op) {
-    case AggOp::kMin: pull_nodes<kC, AggOp::kMin>(a, nodes, x, bits, stop, bound, acc_out); break;
-    case AggOp::kMax: pull_nodes<kC, AggOp::kMax>(a, nodes, x, bits, stop, bound, acc_out); break;
-    case AggOp::kSum: pull_nodes<kC, AggOp::kSum>(a, nodes, x, bits, stop, bound, acc_out); break;
-    default: throw Error(ErrorCode::kInternal, "frontier loop: min, max or sum only");
-  }
-}
-
 class FrontierLoop {
  public:
   FrontierLoop(const LoopStep& loop, RunState& state)
@@ -169,7 +46,7 @@ class FrontierLoop {
         graph_(slots_[static_cast<std::size_t>(agg_.graph_slot)].graph), n_(graph_->num_nodes()),
         mask_slot_(loop.carry_slots.at(static_cast<std::size_t>(loop.frontier_mask))) {
     const Graph& g = *graph_;
-    a_ = Push{g.out_offsets().data(), g.out_targets().data(), g.in_offsets().data(), g.in_sources().data(), {},
+    a_ = FrontierEdges{g.out_offsets().data(), g.out_targets().data(), g.in_offsets().data(), g.in_sources().data(), {},
               agg_.direction != AggDirection::kOut, agg_.direction != AggDirection::kIn};
     // Array operands whose slot the epilogue reads before writing it: the inputs to gather. (A
     // slot it writes first -- a yield, later read by another instruction -- needs no gather.)
@@ -282,19 +159,27 @@ class FrontierLoop {
   // Whether a pulled node's scan may stop once its aggregate reaches `bound`, the frontier's
   // extreme value: exact for min (max) of x alone, which cannot pass it -- not with a NaN among
   // the values (it would propagate) nor at zero (-0 and +0 compare equal but fold by order).
+  // After a sparse or bottom-up iteration the value is known already (apply_epilogue folds it
+  // from the compact yields); else it is found by reading x at every frontier node.
   bool stop_bound(double& bound) const {
     bound = 0.0;
-    if (agg_.combine != AggCombine::kFirst || (agg_.op != AggOp::kMin && agg_.op != AggOp::kMax) || frontier_.empty()) return false;
-    const double* x = slots_[static_cast<std::size_t>(agg_.x_slot)].template data<double>();
-    const bool is_min = agg_.op == AggOp::kMin;
-    bound = identity_of(agg_.op);
-    bool nan = false;
-    for (NodeId u : frontier_) {
-      const double xu = x[u];
-      nan = nan || xu != xu;
-      bound = is_min ? std::min(bound, xu) : std::max(bound, xu);
+    if (!can_stop() || frontier_.empty()) return false;
+    if (bound_known_) {
+      bound = bound_;
+      return !bound_nan_ && bound != 0.0;
     }
+    const double* x = slots_[static_cast<std::size_t>(agg_.x_slot)].template data<double>();
+    bool nan = false;
+    bound = identity_of(agg_.op);
+    for (NodeId u : frontier_) fold_bound(x[u], bound, nan);
     return !nan && bound != 0.0;
+  }
+
+  bool can_stop() const { return agg_.combine == AggCombine::kFirst && (agg_.op == AggOp::kMin || agg_.op == AggOp::kMax); }
+
+  void fold_bound(double xu, double& bound, bool& nan) const {
+    nan = nan || xu != xu;
+    bound = agg_.op == AggOp::kMin ? std::min(bound, xu) : std::max(bound, xu);
   }
 
   // The guard of every node (LoopStep::frontier_guard), in its slot; returns the bytes.
@@ -342,12 +227,14 @@ class FrontierLoop {
   }
 
   // Edges a dense iteration would fold: the guarded nodes' in-edges ("in"), out-edges ("out").
+  // (From position_ when current -- kUnguarded is the guard's false -- else from the guard bytes.)
   std::int64_t guarded_edges() {
-    if (!guard_valid_) {
+    const std::int32_t* position = position_valid_ ? position_.data() : nullptr;
+    if (position == nullptr && !guard_valid_) {
       guard_everywhere();
       guard_valid_ = true;
     }
-    const std::uint8_t* bytes = guard_bytes();
+    const std::uint8_t* bytes = position == nullptr ? guard_bytes() : nullptr;
     const EdgeOffset* in_off = a_.in_off;
     const EdgeOffset* out_off = a_.out_off;
     const bool in = a_.in, out = a_.out;
@@ -359,7 +246,8 @@ class FrontierLoop {
       std::int64_t d = 0;
       if (in) d += in_off[v + 1] - in_off[v];
       if (out) d += out_off[v + 1] - out_off[v];
-      edges += d & -static_cast<std::int64_t>(bytes[v] != 0);
+      const bool guarded = position != nullptr ? position[v] != kUnguarded : bytes[v] != 0;
+      edges += d & -static_cast<std::int64_t>(guarded);
     }
     return edges;
   }
@@ -407,6 +295,7 @@ class FrontierLoop {
 
   // The list from the mask (in node order).
   void collect() {
+    bound_known_ = false;
     check_length(mask_slot_, n_, "active", "node");
     const std::uint8_t* m = slots_[static_cast<std::size_t>(mask_slot_)].template data<std::uint8_t>();
     // Branch-free: a large frontier's mask is too irregular for a predicted branch.
@@ -439,13 +328,7 @@ class FrontierLoop {
     ensure_positions();
     reached_.clear();
     acc_.clear();
-    switch (agg_.combine) {
-      case AggCombine::kMul: push_op<AggCombine::kMul>(agg_.op, a_, frontier_, x, position_, reached_, acc_); break;
-      case AggCombine::kAdd: push_op<AggCombine::kAdd>(agg_.op, a_, frontier_, x, position_, reached_, acc_); break;
-      case AggCombine::kFirst: push_op<AggCombine::kFirst>(agg_.op, a_, frontier_, x, position_, reached_, acc_); break;
-      case AggCombine::kSecond: push_op<AggCombine::kSecond>(agg_.op, a_, frontier_, x, position_, reached_, acc_); break;
-      case AggCombine::kNone: throw Error(ErrorCode::kInternal, "frontier loop: not a semiring aggregation");
-    }
+    push_frontier(agg_.combine, agg_.op, a_, frontier_, x, position_, reached_, acc_);
     if (!loop_.frontier_guard) {  // with one, update_guard sets every reached node's entry
       for (NodeId v : reached_) position_[static_cast<std::size_t>(v)] = kUnreached;
     }
@@ -501,18 +384,12 @@ class FrontierLoop {
       std::erase_if(candidates_, [&](NodeId v) { return position_[static_cast<std::size_t>(v)] == kUnguarded; });
     }
     const std::uint64_t* bits = frontier_bits();
-    // No stop at the frontier's extreme value: the candidates' edges are few (bottom_up_pays), and
-    // finding that value reads x at every frontier node (422K cache misses on an R-MAT level).
-    const bool stop = false;
-    const double bound = 0.0;
+    // The stop at the frontier's extreme value only when known: finding it reads x at every
+    // frontier node (422K cache misses on an R-MAT level), and the candidates' edges are few.
+    double bound = 0.0;
+    const bool stop = bound_known_ && stop_bound(bound);
     pulled_.resize(candidates_.size());
-    switch (agg_.combine) {
-      case AggCombine::kMul: pull_nodes_op<AggCombine::kMul>(agg_.op, a_, candidates_, x, bits, stop, bound, pulled_.data()); break;
-      case AggCombine::kAdd: pull_nodes_op<AggCombine::kAdd>(agg_.op, a_, candidates_, x, bits, stop, bound, pulled_.data()); break;
-      case AggCombine::kFirst: pull_nodes_op<AggCombine::kFirst>(agg_.op, a_, candidates_, x, bits, stop, bound, pulled_.data()); break;
-      case AggCombine::kSecond: pull_nodes_op<AggCombine::kSecond>(agg_.op, a_, candidates_, x, bits, stop, bound, pulled_.data()); break;
-      case AggCombine::kNone: throw Error(ErrorCode::kInternal, "frontier loop: not a semiring aggregation");
-    }
+    pull_nodes(agg_.combine, agg_.op, a_, candidates_, x, bits, stop, bound, pulled_.data());
     // Reached: an aggregate other than the identity, bit for bit (a sum of -0.0 is not idle).
     const double identity_value = identity_of(agg_.op);
     std::uint64_t identity_bits;
@@ -572,18 +449,29 @@ class FrontierLoop {
       scatter_reached(op.type, compact_[static_cast<std::size_t>(op.slot)].raw_data(), carry.storage->data());
     }
     frontier_.clear();
-    if (fresh_mask != nullptr) {
-      // The mask bytes stay all false while iterations are sparse: the list is the frontier, and
-      // the bytes are written only when a dense iteration needs them (write_mask).
-      for (std::int64_t j = 0; j < t; ++j) {
-        if (fresh_mask[j]) frontier_.push_back(reached_[static_cast<std::size_t>(j)]);
-      }
-      mask_written_ = false;
-    } else {
-      for (NodeId v : reached_) {
-        if (mask[v]) frontier_.push_back(v);
+    // The new x at the reached nodes, when x is a carry the epilogue yields (BFS: the levels).
+    const double* fresh_x = nullptr;
+    if (can_stop()) {
+      for (std::size_t i = 0; i < loop_.carry_slots.size(); ++i) {
+        const int o = loop_.frontier_outputs[i];
+        if (loop_.carry_slots[i] == agg_.x_slot && o >= 0) {
+          const Value& y = compact_[static_cast<std::size_t>(epi_.operands[static_cast<std::size_t>(o)].slot)];
+          if (y.type == DType::kFloat64) fresh_x = y.template data<double>();
+        }
       }
     }
+    bound_ = identity_of(agg_.op);
+    bound_nan_ = false;
+    bound_known_ = fresh_x != nullptr;
+    for (std::int64_t j = 0; j < t; ++j) {
+      // The mask bytes stay all false while iterations are sparse when the lazy rule allows: the
+      // list is the frontier, and the bytes are written only when a dense iteration needs them.
+      const NodeId v = reached_[static_cast<std::size_t>(j)];
+      if (fresh_mask != nullptr ? fresh_mask[j] == 0 : mask[v] == 0) continue;
+      frontier_.push_back(v);
+      if (fresh_x != nullptr) fold_bound(fresh_x[j], bound_, bound_nan_);
+    }
+    if (fresh_mask != nullptr) mask_written_ = false;
     if (loop_.frontier_guard) update_guard();
   }
 
@@ -594,7 +482,7 @@ class FrontierLoop {
   std::shared_ptr<const Graph> graph_;
   std::int64_t n_;
   int mask_slot_;
-  Push a_{};
+  FrontierEdges a_{};
   std::vector<char> read_;
   std::vector<Value> compact_;
   std::vector<NodeId> frontier_, reached_;
@@ -608,6 +496,9 @@ class FrontierLoop {
   std::vector<NodeId> candidates_;   // bottom-up: guarded nodes with edges to pull along
   bool candidates_valid_ = false;
   std::int64_t guarded_edges_ = -1;  // counted by the last sparse_pays, else -1
+  // The frontier's extreme x (min or max, as the fold) and whether it holds a NaN, when known.
+  bool bound_known_ = false, bound_nan_ = false;
+  double bound_ = 0.0;
   std::vector<double> pulled_;       // bottom-up: each candidate's aggregate
   std::int64_t max_push_degree_ = -1;  // the most edges one node pushes along (computed once)
   std::vector<double> acc_;

@@ -1,0 +1,41 @@
+// Internal: the per-edge folds of a frontier loop's sparse and bottom-up iterations
+// (frontier_loop.cpp): a push from the frontier's nodes and a pull at a list of nodes.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "exec/semiring_fold.h"
+#include "fuseflow/exec/plan.h"
+#include "fuseflow/graph/graph.h"
+
+namespace fuseflow::exec {
+
+// position[v] entries that are not a slot in acc: not reached yet, or the guard is false there.
+inline constexpr std::int32_t kUnreached = -1;
+inline constexpr std::int32_t kUnguarded = -2;
+
+// The graph as the folds read it. in: aggregate over in-neighbours (a push runs along out-edges,
+// a pull over in-edges); out: over out-neighbours; both for "both".
+struct FrontierEdges {
+  const EdgeOffset* out_off;
+  const NodeId* out_tgt;
+  const EdgeOffset* in_off;
+  const NodeId* in_src;
+  EdgeWeights w;
+  bool in, out;
+};
+
+// Folds the frontier's contributions combine(x[u], w) by `op` into acc[position[v]] for each node
+// v it reaches, listing those in `reached` in first-reached order; nodes marked kUnguarded are
+// skipped. position[v] of the reached nodes is left at their slot (the caller resets it).
+void push_frontier(AggCombine combine, AggOp op, const FrontierEdges& a, const std::vector<NodeId>& frontier, const double* x,
+                   std::vector<std::int32_t>& position, std::vector<NodeId>& reached, std::vector<double>& acc);
+
+// acc_out[i] = the fold over node nodes[i]'s active neighbours u (bit u % 64 of bits[u / 64]) of
+// combine(x[u], w), in the dense pull's order (so the same bits), stopping once it equals `bound`
+// when `stop` (exact for min/max of x alone). In parallel over the list.
+void pull_nodes(AggCombine combine, AggOp op, const FrontierEdges& a, const std::vector<NodeId>& nodes, const double* x,
+                const std::uint64_t* bits, bool stop, double bound, double* acc_out);
+
+}  // namespace fuseflow::exec
