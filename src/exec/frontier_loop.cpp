@@ -159,21 +159,29 @@ class FrontierLoop {
   // Whether a pulled node's scan may stop once its aggregate reaches `bound`, the frontier's
   // extreme value: exact for min (max) of x alone, which cannot pass it -- not with a NaN among
   // the values (it would propagate) nor at zero (-0 and +0 compare equal but fold by order).
-  // After a sparse or bottom-up iteration the value is known already (apply_epilogue folds it
-  // from the compact yields); else it is found by reading x at every frontier node.
+  // After a sparse or bottom-up iteration it is folded from the epilogue's compact yields, in
+  // order (bound_known); else found by reading x at every frontier node.
   bool stop_bound(double& bound) const {
     bound = 0.0;
     if (!can_stop() || frontier_.empty()) return false;
-    if (bound_known_) {
-      bound = bound_;
-      return !bound_nan_ && bound != 0.0;
-    }
-    const double* x = slots_[static_cast<std::size_t>(agg_.x_slot)].template data<double>();
     bool nan = false;
     bound = identity_of(agg_.op);
-    for (NodeId u : frontier_) fold_bound(x[u], bound, nan);
+    if (bound_known()) {
+      for (std::size_t j = 0; j < reached_.size(); ++j) {
+        const bool in_frontier = bound_mask_ != nullptr
+                                     ? bound_mask_[j] != 0
+                                     : slots_[static_cast<std::size_t>(mask_slot_)].template data<std::uint8_t>()[reached_[j]] != 0;
+        if (in_frontier) fold_bound(bound_x_[j], bound, nan);
+      }
+    } else {
+      const double* x = slots_[static_cast<std::size_t>(agg_.x_slot)].template data<double>();
+      for (NodeId u : frontier_) fold_bound(x[u], bound, nan);
+    }
     return !nan && bound != 0.0;
   }
+
+  // Whether the frontier's x is still in the last epilogue's compact yields (see apply_epilogue).
+  bool bound_known() const { return bound_x_ != nullptr; }
 
   bool can_stop() const { return agg_.combine == AggCombine::kFirst && (agg_.op == AggOp::kMin || agg_.op == AggOp::kMax); }
 
@@ -295,7 +303,7 @@ class FrontierLoop {
 
   // The list from the mask (in node order).
   void collect() {
-    bound_known_ = false;
+    bound_x_ = nullptr;
     check_length(mask_slot_, n_, "active", "node");
     const std::uint8_t* m = slots_[static_cast<std::size_t>(mask_slot_)].template data<std::uint8_t>();
     // Branch-free: a large frontier's mask is too irregular for a predicted branch.
@@ -387,7 +395,7 @@ class FrontierLoop {
     // The stop at the frontier's extreme value only when known: finding it reads x at every
     // frontier node (422K cache misses on an R-MAT level), and the candidates' edges are few.
     double bound = 0.0;
-    const bool stop = bound_known_ && stop_bound(bound);
+    const bool stop = bound_known() && stop_bound(bound);
     pulled_.resize(candidates_.size());
     pull_nodes(agg_.combine, agg_.op, a_, candidates_, x, bits, stop, bound, pulled_.data());
     // Reached: an aggregate other than the identity, bit for bit (a sum of -0.0 is not idle).
@@ -460,16 +468,15 @@ class FrontierLoop {
         }
       }
     }
-    bound_ = identity_of(agg_.op);
-    bound_nan_ = false;
-    bound_known_ = fresh_x != nullptr;
+    // Where to find the new frontier's x later (stop_bound), while compact_ still holds it.
+    bound_x_ = fresh_x;
+    bound_mask_ = fresh_mask;
     for (std::int64_t j = 0; j < t; ++j) {
       // The mask bytes stay all false while iterations are sparse when the lazy rule allows: the
       // list is the frontier, and the bytes are written only when a dense iteration needs them.
       const NodeId v = reached_[static_cast<std::size_t>(j)];
       if (fresh_mask != nullptr ? fresh_mask[j] == 0 : mask[v] == 0) continue;
       frontier_.push_back(v);
-      if (fresh_x != nullptr) fold_bound(fresh_x[j], bound_, bound_nan_);
     }
     if (fresh_mask != nullptr) mask_written_ = false;
     if (loop_.frontier_guard) update_guard();
@@ -496,9 +503,10 @@ class FrontierLoop {
   std::vector<NodeId> candidates_;   // bottom-up: guarded nodes with edges to pull along
   bool candidates_valid_ = false;
   std::int64_t guarded_edges_ = -1;  // counted by the last sparse_pays, else -1
-  // The frontier's extreme x (min or max, as the fold) and whether it holds a NaN, when known.
-  bool bound_known_ = false, bound_nan_ = false;
-  double bound_ = 0.0;
+  // The new frontier's x and mask bytes in reached_ order (compact yields of the last epilogue),
+  // or null when the frontier came from collect().
+  const double* bound_x_ = nullptr;
+  const std::uint8_t* bound_mask_ = nullptr;
   std::vector<double> pulled_;       // bottom-up: each candidate's aggregate
   std::int64_t max_push_degree_ = -1;  // the most edges one node pushes along (computed once)
   std::vector<double> acc_;
