@@ -554,7 +554,8 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
                         "cannot subtract bools); convert x to an integer dtype")
     narrow = arr.dtype == np.float32 and (weak or q_arr.dtype == np.float32)
     qs = np.ascontiguousarray(q_arr, dtype=np.float64).reshape(-1)
-    out = _core.array_quantile(_flat(arr), outer, n, inner, qs, narrow)
+    # NumPy computes the virtual index (n - 1) * q in q's dtype: float32 for a float32 q array.
+    out = _core.array_quantile(_flat(arr), outer, n, inner, qs, narrow, q_arr.dtype == np.float32)
     if keepdims:
         return _keep(out.reshape(q_arr.shape + shape), full_shape, norm_axis, True)
     return _scalar_or_array(out.reshape(q_arr.shape + shape))

@@ -175,7 +175,7 @@ void bind_array_ops(nb::module_& m) {
   m.def(
       "array_quantile",
       [](const AnyArray1D& x, std::int64_t outer, std::int64_t len, std::int64_t inner, const AnyArray1D& q,
-         bool narrow) -> nb::object {
+         bool narrow, bool float32_index) -> nb::object {
         const AxisView v = make_view(x, outer, len, inner);
         if (!has_dtype<double>(q)) throw_type_error("q", "must be a float64 array");
         const auto nq = static_cast<std::int64_t>(q.shape(0));
@@ -186,7 +186,7 @@ void bind_array_ops(nb::module_& m) {
               Buffer<float> out(static_cast<std::size_t>(nq * v.lines()));
               {
                 NativeCall call;
-                kernels::quantile_axis<float, float>(data_of<float>(x), v, data_of<double>(q), nq, out.data());
+                kernels::quantile_axis<float, float>(data_of<float>(x), v, data_of<double>(q), nq, out.data(), float32_index);
               }
               return nb::cast(to_numpy(std::move(out)));
             }
@@ -194,12 +194,12 @@ void bind_array_ops(nb::module_& m) {
           Buffer<double> out(static_cast<std::size_t>(nq * v.lines()));
           {
             NativeCall call;
-            kernels::quantile_axis<T, double>(data_of<T>(x), v, data_of<double>(q), nq, out.data());
+            kernels::quantile_axis<T, double>(data_of<T>(x), v, data_of<double>(q), nq, out.data(), float32_index);
           }
           return nb::cast(to_numpy(std::move(out)));
         });
       },
-      nb::arg("x"), nb::arg("outer"), nb::arg("len"), nb::arg("inner"), nb::arg("q"), nb::arg("narrow"));
+      nb::arg("x"), nb::arg("outer"), nb::arg("len"), nb::arg("inner"), nb::arg("q"), nb::arg("narrow"), nb::arg("float32_index"));
 
   m.def(
       "array_median",

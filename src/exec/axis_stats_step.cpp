@@ -198,13 +198,14 @@ void run_quantile(const AxisStep& s, const void* x, kernels::AxisView v, std::ve
   }
   const auto nq = static_cast<std::int64_t>(q.size());
   const std::int64_t m = nq * v.outer * v.inner;
+  const bool f32 = s.extra_is_array[0] && s.extra_types[0] == DType::kFloat32;  // NumPy's index in float32
   if (s.out_type == DType::kFloat32) {
-    write_floats<float>(s, slots, m, [&](float* y) { kernels::quantile_axis<float, float>(static_cast<const float*>(x), v, q.data(), nq, y); });
+    write_floats<float>(s, slots, m, [&](float* y) { kernels::quantile_axis<float, float>(static_cast<const float*>(x), v, q.data(), nq, y, f32); });
     return;
   }
   visit_element_type(s.in_type, [&](auto tag) {
     using T = decltype(tag);
-    write_floats<double>(s, slots, m, [&](double* y) { kernels::quantile_axis<T, double>(static_cast<const T*>(x), v, q.data(), nq, y); });
+    write_floats<double>(s, slots, m, [&](double* y) { kernels::quantile_axis<T, double>(static_cast<const T*>(x), v, q.data(), nq, y, f32); });
   });
 }
 

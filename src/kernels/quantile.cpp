@@ -80,7 +80,7 @@ bool any_nan(const T* data, std::int64_t n) {
 }  // namespace
 
 template <class T, class R>
-void quantile_axis(const T* x, AxisView v, const double* q, std::int64_t nq, R* out) {
+void quantile_axis(const T* x, AxisView v, const double* q, std::int64_t nq, R* out, bool float32_index) {
   if (v.len < 1 && v.lines() > 0) throw_value_error("x", "cannot take a quantile along an empty axis");
   for (std::int64_t j = 0; j < nq; ++j) {
     if (!(q[j] >= 0.0 && q[j] <= 1.0)) throw_value_error("q", "quantiles must be in [0, 1], got " + std::to_string(q[j]));
@@ -92,7 +92,9 @@ void quantile_axis(const T* x, AxisView v, const double* q, std::int64_t nq, R* 
   std::vector<std::int64_t> lo(nq), hi(nq);
   std::vector<double> gamma(nq);
   for (std::int64_t j = 0; j < nq; ++j) {
-    const double h = static_cast<double>(n - 1) * q[j];
+    // NumPy computes the virtual index (len - 1) * q in q's dtype: float32 for a float32 q array.
+    const double h = float32_index ? static_cast<double>(static_cast<float>(n - 1) * static_cast<float>(q[j]))
+                                   : static_cast<double>(n - 1) * q[j];
     double prev = std::floor(h);
     if (h >= static_cast<double>(n - 1)) prev = -1.0;  // NumPy marks "take the last" with -1 ...
     gamma[j] = h - prev;                              // ... and gamma is taken after that mark
@@ -161,7 +163,7 @@ void median_axis(const T* x, AxisView v, R* out) {
 }
 
 #define FF_QUANTILE_INSTANTIATE(T, R)                                                        \
-  template void quantile_axis<T, R>(const T*, AxisView, const double*, std::int64_t, R*); \
+  template void quantile_axis<T, R>(const T*, AxisView, const double*, std::int64_t, R*, bool); \
   template void median_axis<T, R>(const T*, AxisView, R*);
 FF_QUANTILE_INSTANTIATE(std::uint8_t, double)
 FF_QUANTILE_INSTANTIATE(std::int32_t, double)

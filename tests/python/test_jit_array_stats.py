@@ -405,3 +405,19 @@ def test_top_k_values_and_indices_are_one_step():
     assert [line for line in g.ir(x, optimized=True).splitlines() if line.startswith("step ")] == [
         "step 0: top_k+indices(axis=1)"]
     _same(g(x), indices)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_quantile_index_in_float32_for_a_float32_q_as_numpy(dtype):
+    """NumPy computes the virtual index (n - 1) * q in q's dtype: with a float32 q array it rounds
+    to float32 (1.0011103 here, not 1.0011102855), for any data; a Python float q stays float64.
+    Found by hypothesis: rtol 1e-5 missed it by 2.7e-5."""
+    x = np.zeros((3, 4), dtype)
+    x[2, :2] = 1
+    q32 = np.array([0.33370343], np.float32)
+    f = ff.jit(lambda a, q: ff.quantile(a, q, axis=1))
+    for q in (q32, float(q32[0]), q32.astype(np.float64)):
+        want = np.quantile(x, q, axis=1)
+        got = f(x, q) if isinstance(q, np.ndarray) else ff.jit(lambda a: ff.quantile(a, q, axis=1))(x)
+        _same(got, want)
+        _same(ff.quantile(x, q, axis=1), want)

@@ -13,10 +13,12 @@ namespace fuseflow::kernels {
 // h >= len - 1, and then gamma = h + 1 as NumPy's index bookkeeping leaves it), gamma = h - lo,
 // d = x[hi] - x[lo] in the input type (integers wrap), result = x[lo] + d * gamma, or
 // x[hi] - d * (1 - gamma) when gamma >= 0.5. R is the arithmetic and result type: double, or
-// float for float32 input with a scalar q (NumPy's weak-scalar promotion). A line holding a NaN
+// float for float32 input with a float32 or scalar q (NumPy's weak-scalar promotion).
+// float32_index: q was a float32 array, in whose dtype NumPy computes h (rounded to float32 here
+// too; q[j] holds its exact value). A line holding a NaN
 // gives NaN. Instantiated for (uint8|int32|int64|float|double -> double) and (float -> float).
 template <class T, class R>
-void quantile_axis(const T* x, AxisView view, const double* q, std::int64_t nq, R* out);
+void quantile_axis(const T* x, AxisView view, const double* q, std::int64_t nq, R* out, bool float32_index = false);
 
 // out[o, i] = the median of line (o, i), NumPy's way: the middle element, or the mean of the two
 // middle ones, (a + b) / 2 computed in R (float for float32, double for everything else).
