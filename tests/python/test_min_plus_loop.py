@@ -84,6 +84,7 @@ def starts(n, rng, sources, extra_finite=0):
     return d, active
 
 
+@pytest.mark.plan
 def test_plans_mark_the_min_plus_fixpoint():
     src, dst, w, n = random_weighted(0)
     g = ff.Graph.from_edges(src, dst, num_nodes=n, weights=w)
