@@ -136,7 +136,10 @@ class FrontierLoop {
     }
     DenseHints hints;
     hints.step = &agg_;
-    if (loop_.frontier_guard) hints.targets = guard_valid_ ? guard_bytes() : guard_everywhere();
+    if (loop_.frontier_guard) {
+      if (position_valid_) hints.target_positions = position_.data();
+      else hints.targets = guard_valid_ ? guard_bytes() : guard_everywhere();
+    }
     hints.active_bits = frontier_bits();
     hints.stop_at_bound = stop_bound(hints.bound) && agg_.direction != AggDirection::kBoth;
     struct Reset {

@@ -35,6 +35,9 @@ struct SemiringArgs {
 struct DenseHints {
   const NeighborAggStep* step = nullptr;
   const std::uint8_t* targets = nullptr;
+  // Or the same as the frontier loop's per-node array (frontier_folds.h): fold where it is not
+  // kUnguarded. Spares the guard kernel over N when that array is current.
+  const std::int32_t* target_positions = nullptr;
   // The active mask as bits (node u: bit u % 64 of word u / 64): N/8 bytes stay in cache where
   // the byte mask does not, and a bottom-up pull tests one per edge.
   const std::uint64_t* active_bits = nullptr;

@@ -20,6 +20,7 @@
 #include <limits>
 #include <string>
 
+#include "exec/frontier_folds.h"
 #include "exec/graph_chunks.h"
 #include "exec/graph_steps.h"
 #include "exec/semiring_fold.h"
@@ -42,6 +43,7 @@ template <AggCombine kC, AggOp kOp, bool kMasked, class After>
 void pull(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std::int64_t work, After&& after,
           const DenseHints* hints) {
   const std::uint8_t* __restrict targets = hints != nullptr ? hints->targets : nullptr;
+  const std::int32_t* __restrict positions = hints != nullptr ? hints->target_positions : nullptr;
   // Stop a node's scan at the frontier's extreme value: only min/max of x alone, one direction.
   constexpr bool kCanStop = kC == AggCombine::kFirst && (kOp == AggOp::kMin || kOp == AggOp::kMax);
   const bool stop = kCanStop && hints != nullptr && hints->stop_at_bound && s.direction != AggDirection::kBoth;
@@ -57,7 +59,7 @@ void pull(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std:
     for (std::int64_t v = b; v < e; ++v) {
       double acc = identity<kOp>();
       std::int64_t count = 0;  // contributing edges (mean)
-      if (targets != nullptr && !targets[v]) {
+      if ((targets != nullptr && !targets[v]) || (positions != nullptr && positions[v] == kUnguarded)) {
         out[v] = acc;
         continue;
       }
