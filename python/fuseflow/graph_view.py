@@ -166,7 +166,7 @@ def _subgraph(g, node_mask=None, edge_mask=None):
         keep &= nodes[src]
         keep &= nodes[dst]
         node_local = np.flatnonzero(nodes)
-        new_id = np.cumsum(nodes, dtype=np.int64) - 1  # base id -> view id, for kept nodes
+        new_id = (np.cumsum(nodes, dtype=np.int64) - 1).astype(np.int32)  # base id -> view id (kept nodes)
         n = node_local.shape[0]
     edge_local = None if edge_mask is None and node_mask is None else np.flatnonzero(keep)
     if edge_local is not None:
@@ -174,7 +174,6 @@ def _subgraph(g, node_mask=None, edge_mask=None):
         w = None if w is None else w[edge_local]
     if new_id is not None:
         src, dst = new_id[src], new_id[dst]
-    src, dst = src.astype(np.int64, copy=False), dst.astype(np.int64, copy=False)
     return _finish("subgraph", "subgraph", g, src, dst, None if w is None else np.ascontiguousarray(w), n,
                    node_local, edge_local)
 
