@@ -20,6 +20,7 @@ void push(const FrontierEdges& a, const std::vector<NodeId>& frontier, const dou
   const NodeId* __restrict out_tgt = a.out_tgt;
   const EdgeOffset* __restrict in_off = a.in_off;
   const NodeId* __restrict in_src = a.in_src;
+  const double* gathered = a.gathered;
   auto add = [&](NodeId v, double value) {
     std::int32_t pos = pos_of[v];
     if (pos == kUnguarded) return;
@@ -28,6 +29,7 @@ void push(const FrontierEdges& a, const std::vector<NodeId>& frontier, const dou
       pos_of[v] = pos;
       reached.push_back(v);
       acc.push_back(identity<kOp>());
+      if (gathered != nullptr) __builtin_prefetch(gathered + v);
     }
     double& slot = acc[static_cast<std::size_t>(pos)];
     slot = fold<kOp>(slot, value);

@@ -24,6 +24,9 @@ struct FrontierEdges {
   const NodeId* in_src;
   EdgeWeights w;
   bool in, out;
+  // An n-long array of 8-byte items the caller will gather at the reached nodes (the epilogue's
+  // input), prefetched when the push first reaches a node; or null.
+  const double* gathered = nullptr;
 };
 
 // Folds the frontier's contributions combine(x[u], w) by `op` into acc[position[v]] for each node

@@ -339,11 +339,24 @@ class FrontierLoop {
     ensure_positions();
     reached_.clear();
     acc_.clear();
+    a_.gathered = gathered_input();
     push_frontier(agg_.combine, agg_.op, a_, frontier_, x, position_, reached_, acc_);
     if (!loop_.frontier_guard) {  // with one, update_guard sets every reached node's entry
       for (NodeId v : reached_) position_[static_cast<std::size_t>(v)] = kUnreached;
     }
     apply_epilogue();
+  }
+
+  // The first 8-byte array the epilogue gathers at the reached nodes (BFS: the levels), for the
+  // push to prefetch as it reaches them; null when there is none.
+  const double* gathered_input() const {
+    for (std::size_t o = 0; o < epi_.operands.size(); ++o) {
+      const Operand& op = epi_.operands[o];
+      if (op.kind != OperandKind::kArray || !read_[o] || op.slot == agg_.out_slot || elem_size(op.type) != 8) continue;
+      const Value& v = slots_[static_cast<std::size_t>(op.slot)];
+      if (v.is_array() && v.length == n_) return static_cast<const double*>(v.raw_data());
+    }
+    return nullptr;
   }
 
   // The guard skips nodes whose yields are idle (BFS: visited ones) before they cost anything:
