@@ -77,7 +77,6 @@ void pull_nodes_typed(const FrontierEdges& a, const std::vector<NodeId>& nodes, 
   constexpr bool kCanStop = kC == AggCombine::kFirst && (kOp == AggOp::kMin || kOp == AggOp::kMax);
   const std::int64_t count = static_cast<std::int64_t>(nodes.size());
   const EdgeWeights w = a.w;
-  auto active = [&](NodeId u) { return ((bits[u >> 6] >> (u & 63)) & 1) != 0; };
 #pragma omp parallel for num_threads(threads_for(count, 4096)) schedule(dynamic, 1024)
   for (std::int64_t i = 0; i < count; ++i) {
     const NodeId v = nodes[static_cast<std::size_t>(i)];
@@ -85,7 +84,7 @@ void pull_nodes_typed(const FrontierEdges& a, const std::vector<NodeId>& nodes, 
     if (a.in) {
       for (EdgeOffset p = a.in_off[v], end = a.in_off[v + 1]; p < end; ++p) {
         const NodeId u = a.in_src[p];
-        if (!active(u)) continue;
+        if (!has_node(bits, u)) continue;
         acc = fold<kOp>(acc, combine_csc<kC>(x[u], w, p));
         if constexpr (kCanStop) {
           if (stop && acc == bound) break;
@@ -95,7 +94,7 @@ void pull_nodes_typed(const FrontierEdges& a, const std::vector<NodeId>& nodes, 
     if (a.out) {
       for (EdgeOffset p = a.out_off[v], end = a.out_off[v + 1]; p < end; ++p) {
         const NodeId u = a.out_tgt[p];
-        if (!active(u)) continue;
+        if (!has_node(bits, u)) continue;
         acc = fold<kOp>(acc, combine_csr<kC>(x[u], w, p));
         if constexpr (kCanStop) {
           if (stop && acc == bound) break;

@@ -15,6 +15,11 @@ namespace fuseflow::exec {
 inline constexpr std::int32_t kUnreached = -1;
 inline constexpr std::int32_t kUnguarded = -2;
 
+// A node set as bits: node u is bit u % 64 of word u / 64 (N/8 bytes, which stay in cache where
+// a byte per node does not; a bottom-up pull tests one per edge).
+inline bool has_node(const std::uint64_t* bits, NodeId u) { return ((bits[u >> 6] >> (u & 63)) & 1) != 0; }
+inline void add_node(std::uint64_t* bits, NodeId u) { bits[static_cast<std::uint32_t>(u) >> 6] |= std::uint64_t{1} << (u & 63); }
+
 // The graph as the folds read it. in: aggregate over in-neighbours (a push runs along out-edges,
 // a pull over in-edges); out: over out-neighbours; both for "both".
 struct FrontierEdges {
@@ -35,7 +40,7 @@ struct FrontierEdges {
 void push_frontier(AggCombine combine, AggOp op, const FrontierEdges& a, const std::vector<NodeId>& frontier, const double* x,
                    std::vector<std::int32_t>& position, std::vector<NodeId>& reached, std::vector<double>& acc);
 
-// acc_out[i] = the fold over node nodes[i]'s active neighbours u (bit u % 64 of bits[u / 64]) of
+// acc_out[i] = the fold over node nodes[i]'s active neighbours u (has_node(bits, u)) of
 // combine(x[u], w), in the dense pull's order (so the same bits), stopping once it equals `bound`
 // when `stop` (exact for min/max of x alone). In parallel over the list.
 void pull_nodes(AggCombine combine, AggOp op, const FrontierEdges& a, const std::vector<NodeId>& nodes, const double* x,

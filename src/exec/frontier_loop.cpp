@@ -15,8 +15,9 @@
 //   then the list is rebuilt from the new mask (O(N), as the dense iteration itself).
 // With a guard (lower_frontier.cpp; BFS: "not visited"), both kinds skip the nodes where it is
 // false: the sparse push does not reach them (marked in the push's own per-node array, kept
-// current at the reached nodes) and the dense pull does not fold them. Dense iterations of min/max over x alone also stop a
-// node's scan at the frontier's extreme value (graph_steps.h DenseHints).
+// current at the reached nodes) and the dense pull does not fold them. Dense iterations of
+// min/max over x alone also stop a node's scan at the frontier's extreme value (graph_steps.h
+// DenseHints).
 // The cond, any(mask), is "the list is not empty". Results are the same as the dense loop's: min
 // and max fold in any order, a sum is pushed in increasing source order (the pull's order); the
 // epilogue applies the same instructions to the same values.
@@ -152,10 +153,10 @@ class FrontierLoop {
     dense_iteration();
   }
 
-  // The frontier as bits (node u: bit u % 64 of word u / 64).
+  // The frontier as bits (frontier_folds.h has_node).
   const std::uint64_t* frontier_bits() {
     bits_.assign(static_cast<std::size_t>((n_ + 63) / 64), 0);
-    for (NodeId u : frontier_) bits_[static_cast<std::size_t>(u) >> 6] |= std::uint64_t{1} << (u & 63);
+    for (NodeId u : frontier_) add_node(bits_.data(), u);
     return bits_.data();
   }
 
@@ -263,6 +264,17 @@ class FrontierLoop {
     return edges;
   }
 
+  // The epilogue's compact output yielding the carry in `carry_slot` (its new values at the
+  // reached nodes, in reached order, until the next epilogue), or null when the body passes that
+  // carry on or `carry_slot` is no carry.
+  const Value* compact_yield(int carry_slot) const {
+    for (std::size_t i = 0; i < loop_.carry_slots.size(); ++i) {
+      const int o = loop_.frontier_outputs[i];
+      if (loop_.carry_slots[i] == carry_slot && o >= 0) return &compact_[static_cast<std::size_t>(epi_.operands[static_cast<std::size_t>(o)].slot)];
+    }
+    return nullptr;
+  }
+
   std::uint8_t* guard_bytes() {
     const Kernel& guard = *loop_.frontier_guard;
     const Operand& out = guard.operands[static_cast<std::size_t>(guard.outputs[0])];
@@ -282,11 +294,7 @@ class FrontierLoop {
       if (output) continue;
       // A carry the epilogue yields: its new values at the reached nodes are still in the
       // epilogue's compact output, in reached order (a copy, not another random gather).
-      const Value* fresh = nullptr;
-      for (std::size_t i = 0; i < loop_.carry_slots.size(); ++i) {
-        const int o = loop_.frontier_outputs[i];
-        if (loop_.carry_slots[i] == op.slot && o >= 0) fresh = &compact_[static_cast<std::size_t>(epi_.operands[static_cast<std::size_t>(o)].slot)];
-      }
+      const Value* fresh = compact_yield(op.slot);
       if (fresh != nullptr && fresh->type == op.type) {
         if (t > 0) std::memcpy(c.storage->data(), fresh->raw_data(), static_cast<std::size_t>(t) * elem_size(op.type));
       } else {
@@ -330,11 +338,16 @@ class FrontierLoop {
     return m;
   }
 
-  void sparse_iteration() {
+  // The aggregation's x (its length checked) and a_.w pointed at this iteration's weights.
+  const double* fold_inputs() {
     check_length(agg_.x_slot, n_, "neighbor_agg", "node");
     if (agg_.weights_slot >= 0) check_length(agg_.weights_slot, graph_->num_edges(), "neighbor_agg", "edge");
-    const double* x = slots_[static_cast<std::size_t>(agg_.x_slot)].template data<double>();
     a_.w = edge_weights(*graph_, agg_.weights_slot >= 0 ? slots_[static_cast<std::size_t>(agg_.weights_slot)].template data<double>() : nullptr);
+    return slots_[static_cast<std::size_t>(agg_.x_slot)].template data<double>();
+  }
+
+  void sparse_iteration() {
+    const double* x = fold_inputs();
     if (agg_.op == AggOp::kSum) std::sort(frontier_.begin(), frontier_.end());  // the pull's order
     ensure_positions();
     reached_.clear();
@@ -384,10 +397,7 @@ class FrontierLoop {
   // Work: the candidates' scanned edges, not N; the list of candidates shrinks as the guard
   // turns false (BFS: as nodes are visited).
   void bottom_up_iteration() {
-    check_length(agg_.x_slot, n_, "neighbor_agg", "node");
-    if (agg_.weights_slot >= 0) check_length(agg_.weights_slot, graph_->num_edges(), "neighbor_agg", "edge");
-    const double* x = slots_[static_cast<std::size_t>(agg_.x_slot)].template data<double>();
-    a_.w = edge_weights(*graph_, agg_.weights_slot >= 0 ? slots_[static_cast<std::size_t>(agg_.weights_slot)].template data<double>() : nullptr);
+    const double* x = fold_inputs();
     ensure_positions();
     if (!candidates_valid_) {
       // Branch-free (as collect): whether a node qualifies is close to random on a skewed graph.
@@ -474,16 +484,8 @@ class FrontierLoop {
     }
     frontier_.clear();
     // The new x at the reached nodes, when x is a carry the epilogue yields (BFS: the levels).
-    const double* fresh_x = nullptr;
-    if (can_stop()) {
-      for (std::size_t i = 0; i < loop_.carry_slots.size(); ++i) {
-        const int o = loop_.frontier_outputs[i];
-        if (loop_.carry_slots[i] == agg_.x_slot && o >= 0) {
-          const Value& y = compact_[static_cast<std::size_t>(epi_.operands[static_cast<std::size_t>(o)].slot)];
-          if (y.type == DType::kFloat64) fresh_x = y.template data<double>();
-        }
-      }
-    }
+    const Value* x_yield = can_stop() ? compact_yield(agg_.x_slot) : nullptr;
+    const double* fresh_x = x_yield != nullptr && x_yield->type == DType::kFloat64 ? x_yield->template data<double>() : nullptr;
     // Where to find the new frontier's x later (stop_bound), while compact_ still holds it.
     bound_x_ = fresh_x;
     bound_mask_ = fresh_mask;

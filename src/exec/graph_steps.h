@@ -38,8 +38,7 @@ struct DenseHints {
   // Or the same as the frontier loop's per-node array (frontier_folds.h): fold where it is not
   // kUnguarded. Spares the guard kernel over N when that array is current.
   const std::int32_t* target_positions = nullptr;
-  // The active mask as bits (node u: bit u % 64 of word u / 64): N/8 bytes stay in cache where
-  // the byte mask does not, and a bottom-up pull tests one per edge.
+  // The active mask as bits (frontier_folds.h has_node), tested once per pulled edge.
   const std::uint64_t* active_bits = nullptr;
   bool stop_at_bound = false;
   double bound = 0.0;

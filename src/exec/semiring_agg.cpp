@@ -53,7 +53,7 @@ void pull(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std:
   const double* __restrict x = args.x;
   const std::uint8_t* __restrict active = args.active;
   const std::uint64_t* __restrict bits = hints != nullptr ? hints->active_bits : nullptr;
-  auto inactive = [&](NodeId u) { return bits != nullptr ? ((bits[u >> 6] >> (u & 63)) & 1) == 0 : !active[u]; };
+  auto inactive = [&](NodeId u) { return bits != nullptr ? !has_node(bits, u) : !active[u]; };
   double* __restrict out = args.out;
   for_each_chunk(args.chunks, work, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
     for (std::int64_t v = b; v < e; ++v) {

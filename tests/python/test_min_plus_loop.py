@@ -55,7 +55,7 @@ def relax_with(g, dist, active, w):
 
 @ff.jit
 def relax_out(g, dist, active):
-    """The same over out-edges (distances to the sources' ... from the targets)."""
+    """The same over out-neighbours (the graph's own weights): distances along reversed edges."""
     def body(c):
         d, a = c
         nd = ff.minimum(d, ff.neighbor_agg(g, d, "min", "out", combine="add", active=a))
