@@ -73,10 +73,28 @@ void push_op(AggOp op, const FrontierEdges& a, const std::vector<NodeId>& fronti
 
 template <AggCombine kC, AggOp kOp>
 void pull_nodes_typed(const FrontierEdges& a, const std::vector<NodeId>& nodes, const double* __restrict x, const std::uint64_t* __restrict bits,
-                bool stop, double bound, double* __restrict acc_out) {
+                PullStop stop, double* __restrict acc_out) {
   constexpr bool kCanStop = kC == AggCombine::kFirst && (kOp == AggOp::kMin || kOp == AggOp::kMax);
   const std::int64_t count = static_cast<std::int64_t>(nodes.size());
   const EdgeWeights w = a.w;
+  const double bound = stop.bound;
+  if constexpr (kCanStop) {
+    if (stop.uniform) {  // the first active neighbour's x is the aggregate: a bit test per edge
+#pragma omp parallel for num_threads(threads_for(count, 4096)) schedule(dynamic, 1024)
+      for (std::int64_t i = 0; i < count; ++i) {
+        const NodeId v = nodes[static_cast<std::size_t>(i)];
+        bool found = false;
+        if (a.in) {
+          for (EdgeOffset p = a.in_off[v], end = a.in_off[v + 1]; p < end && !found; ++p) found = has_node(bits, a.in_src[p]);
+        }
+        if (a.out) {
+          for (EdgeOffset p = a.out_off[v], end = a.out_off[v + 1]; p < end && !found; ++p) found = has_node(bits, a.out_tgt[p]);
+        }
+        acc_out[i] = found ? bound : identity<kOp>();
+      }
+      return;
+    }
+  }
 #pragma omp parallel for num_threads(threads_for(count, 4096)) schedule(dynamic, 1024)
   for (std::int64_t i = 0; i < count; ++i) {
     const NodeId v = nodes[static_cast<std::size_t>(i)];
@@ -87,7 +105,7 @@ void pull_nodes_typed(const FrontierEdges& a, const std::vector<NodeId>& nodes, 
         if (!has_node(bits, u)) continue;
         acc = fold<kOp>(acc, combine_csc<kC>(x[u], w, p));
         if constexpr (kCanStop) {
-          if (stop && acc == bound) break;
+          if (stop.stop && acc == bound) break;
         }
       }
     }
@@ -97,7 +115,7 @@ void pull_nodes_typed(const FrontierEdges& a, const std::vector<NodeId>& nodes, 
         if (!has_node(bits, u)) continue;
         acc = fold<kOp>(acc, combine_csr<kC>(x[u], w, p));
         if constexpr (kCanStop) {
-          if (stop && acc == bound) break;
+          if (stop.stop && acc == bound) break;
         }
       }
     }
@@ -106,12 +124,12 @@ void pull_nodes_typed(const FrontierEdges& a, const std::vector<NodeId>& nodes, 
 }
 
 template <AggCombine kC>
-void pull_nodes_op(AggOp op, const FrontierEdges& a, const std::vector<NodeId>& nodes, const double* x, const std::uint64_t* bits, bool stop,
-                   double bound, double* acc_out) {
+void pull_nodes_op(AggOp op, const FrontierEdges& a, const std::vector<NodeId>& nodes, const double* x, const std::uint64_t* bits, PullStop stop,
+                   double* acc_out) {
   switch (op) {
-    case AggOp::kMin: pull_nodes_typed<kC, AggOp::kMin>(a, nodes, x, bits, stop, bound, acc_out); break;
-    case AggOp::kMax: pull_nodes_typed<kC, AggOp::kMax>(a, nodes, x, bits, stop, bound, acc_out); break;
-    case AggOp::kSum: pull_nodes_typed<kC, AggOp::kSum>(a, nodes, x, bits, stop, bound, acc_out); break;
+    case AggOp::kMin: pull_nodes_typed<kC, AggOp::kMin>(a, nodes, x, bits, stop, acc_out); break;
+    case AggOp::kMax: pull_nodes_typed<kC, AggOp::kMax>(a, nodes, x, bits, stop, acc_out); break;
+    case AggOp::kSum: pull_nodes_typed<kC, AggOp::kSum>(a, nodes, x, bits, stop, acc_out); break;
     default: throw Error(ErrorCode::kInternal, "frontier loop: min, max or sum only");
   }
 }
@@ -130,12 +148,12 @@ void push_frontier(AggCombine combine, AggOp op, const FrontierEdges& a, const s
 }
 
 void pull_nodes(AggCombine combine, AggOp op, const FrontierEdges& a, const std::vector<NodeId>& nodes, const double* x,
-                const std::uint64_t* bits, bool stop, double bound, double* acc_out) {
+                const std::uint64_t* bits, PullStop stop, double* acc_out) {
   switch (combine) {
-    case AggCombine::kMul: pull_nodes_op<AggCombine::kMul>(op, a, nodes, x, bits, stop, bound, acc_out); break;
-    case AggCombine::kAdd: pull_nodes_op<AggCombine::kAdd>(op, a, nodes, x, bits, stop, bound, acc_out); break;
-    case AggCombine::kFirst: pull_nodes_op<AggCombine::kFirst>(op, a, nodes, x, bits, stop, bound, acc_out); break;
-    case AggCombine::kSecond: pull_nodes_op<AggCombine::kSecond>(op, a, nodes, x, bits, stop, bound, acc_out); break;
+    case AggCombine::kMul: pull_nodes_op<AggCombine::kMul>(op, a, nodes, x, bits, stop, acc_out); break;
+    case AggCombine::kAdd: pull_nodes_op<AggCombine::kAdd>(op, a, nodes, x, bits, stop, acc_out); break;
+    case AggCombine::kFirst: pull_nodes_op<AggCombine::kFirst>(op, a, nodes, x, bits, stop, acc_out); break;
+    case AggCombine::kSecond: pull_nodes_op<AggCombine::kSecond>(op, a, nodes, x, bits, stop, acc_out); break;
     case AggCombine::kNone: throw Error(ErrorCode::kInternal, "frontier loop: not a semiring aggregation");
   }
 }

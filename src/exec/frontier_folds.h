@@ -40,10 +40,19 @@ struct FrontierEdges {
 void push_frontier(AggCombine combine, AggOp op, const FrontierEdges& a, const std::vector<NodeId>& frontier, const double* x,
                    std::vector<std::int32_t>& position, std::vector<NodeId>& reached, std::vector<double>& acc);
 
+// When a pull of min/max of x alone may stop early: once the fold equals `bound` (`stop`); at
+// the first active neighbour, without reading x, when every active x has the bits of `bound`
+// (`uniform`: a BFS level).
+struct PullStop {
+  bool stop = false;
+  bool uniform = false;
+  double bound = 0.0;
+};
+
 // acc_out[i] = the fold over node nodes[i]'s active neighbours u (has_node(bits, u)) of
-// combine(x[u], w), in the dense pull's order (so the same bits), stopping once it equals `bound`
-// when `stop` (exact for min/max of x alone). In parallel over the list.
+// combine(x[u], w), in the dense pull's order (so the same bits), stopping as `stop` allows
+// (exact for min/max of x alone). In parallel over the list.
 void pull_nodes(AggCombine combine, AggOp op, const FrontierEdges& a, const std::vector<NodeId>& nodes, const double* x,
-                const std::uint64_t* bits, bool stop, double bound, double* acc_out);
+                const std::uint64_t* bits, PullStop stop, double* acc_out);
 
 }  // namespace fuseflow::exec

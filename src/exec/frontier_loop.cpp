@@ -8,11 +8,13 @@
 //   results into the carries in place. Every other node keeps its carries and gets mask false,
 //   which lower_frontier.cpp proved is what the epilogue would compute there. Work: the frontier's
 //   edges plus the reached nodes, never N.
-// - bottom-up (with a guard, when the guarded nodes' edges are few): pull at the guarded nodes
-//   with edges only (a shrinking list of candidates, in parallel), then the epilogue where the
-//   aggregate is not the identity, as after a push. Work: the candidates and their edges.
-// - dense: the body as written, pulling (the step's own push is for loops without a frontier),
-//   then the list is rebuilt from the new mask (O(N), as the dense iteration itself).
+// - bottom-up (with a guard): pull at the guarded nodes with edges only (a shrinking list of
+//   candidates, in parallel), then the epilogue where the aggregate is not the identity, as after
+//   a push. Work: the candidates and their edges. When every frontier value has the same bits (a
+//   BFS level), a candidate's first frontier neighbour decides, as in a hand-written BFS.
+// - dense (without a guard): the body as written, pulling (the step's own push is for loops
+//   without a frontier), then the list is rebuilt from the new mask (O(N), as the iteration).
+// The lists and compact arrays live in RunState::frontier_scratch between runs (frontier_scratch.h).
 // With a guard (lower_frontier.cpp; BFS: "not visited"), both kinds skip the nodes where it is
 // false: the sparse push does not reach them (marked in the push's own per-node array, kept
 // current at the reached nodes) and the dense pull does not fold them. Dense iterations of
@@ -28,6 +30,7 @@
 
 #include "exec/frontier_folds.h"
 #include "exec/frontier_loop.h"
+#include "exec/frontier_scratch.h"
 #include "exec/gather_by_size.h"
 #include "exec/min_plus_loop.h"
 #include "exec/graph_steps.h"
@@ -45,7 +48,9 @@ class FrontierLoop {
   FrontierLoop(const LoopStep& loop, RunState& state)
       : loop_(loop), slots_(state.slots), agg_(loop.body.at(0).agg), epi_(*agg_.epilogue),
         graph_(slots_[static_cast<std::size_t>(agg_.graph_slot)].graph), n_(graph_->num_nodes()),
-        mask_slot_(loop.carry_slots.at(static_cast<std::size_t>(loop.frontier_mask))) {
+        mask_slot_(loop.carry_slots.at(static_cast<std::size_t>(loop.frontier_mask))), scratch_(frontier_scratch_of(state)),
+        frontier_(scratch_.frontier), reached_(scratch_.reached), position_(scratch_.position), bits_(scratch_.bits),
+        candidates_(scratch_.candidates), kept_(scratch_.kept), pulled_(scratch_.pulled), acc_(scratch_.acc) {
     const Graph& g = *graph_;
     a_ = FrontierEdges{g.out_offsets().data(), g.out_targets().data(), g.in_offsets().data(), g.in_sources().data(), {},
               agg_.direction != AggDirection::kOut, agg_.direction != AggDirection::kIn};
@@ -88,7 +93,21 @@ class FrontierLoop {
     for (const Operand& op : epi_.operands) {
       if (op.kind == OperandKind::kBroadcast) compact_[static_cast<std::size_t>(op.slot)] = slots_[static_cast<std::size_t>(op.slot)];
     }
+    // The compact arrays' buffers of the last run.
+    scratch_.compact.resize(slots_.size());
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      if (slots_[i].is_array() && scratch_.compact[i]) compact_[i].storage = std::move(scratch_.compact[i]);
+    }
   }
+
+  ~FrontierLoop() {
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      std::shared_ptr<Storage>& s = compact_[i].storage;
+      if (compact_[i].is_array() && s && s.use_count() == 1 && s->owned()) scratch_.compact[i] = std::move(s);
+    }
+  }
+  FrontierLoop(const FrontierLoop&) = delete;
+  FrontierLoop& operator=(const FrontierLoop&) = delete;
 
   void run(const std::function<void()>& dense_iteration) {
     const Frontier setting = frontier_setting();
@@ -100,7 +119,10 @@ class FrontierLoop {
       if (sparse && setting != Frontier::kPush) sparse = sparse_pays();
       if (sparse) {
         sparse_iteration();
-      } else if (loop_.frontier_guard && setting == Frontier::kAuto && bottom_up_pays()) {
+      } else if (loop_.frontier_guard && setting == Frontier::kAuto) {
+        // Bottom-up measured faster than the dense body at every level tried: R-MAT 20 BFS's
+        // level of 450K candidates 9.5 ms against 10.6 ms, whole BFS on uniform random graphs of
+        // degree 4 and 16 5% faster (the epilogue on 422K reached nodes runs on both cores).
         bottom_up_iteration();
       } else {
         dense(dense_iteration);
@@ -110,14 +132,6 @@ class FrontierLoop {
   }
 
  private:
-  // Values of the reached nodes, in reached order, from (into) an n-long array.
-  void gather_reached(DType t, const void* src, void* dst) const {
-    gather_by_size(static_cast<std::size_t>(elem_size(t)), src, reached_.data(), static_cast<std::int64_t>(reached_.size()), dst);
-  }
-  void scatter_reached(DType t, const void* src, void* dst) const {
-    scatter_by_size(static_cast<std::size_t>(elem_size(t)), src, reached_.data(), static_cast<std::int64_t>(reached_.size()), dst);
-  }
-
   void check_length(int slot, std::int64_t expected, const char* what, const char* per) {
     const std::int64_t got = slots_[static_cast<std::size_t>(slot)].length;
     if (got != expected) {
@@ -163,36 +177,30 @@ class FrontierLoop {
   // Whether a pulled node's scan may stop once its aggregate reaches `bound`, the frontier's
   // extreme value: exact for min (max) of x alone, which cannot pass it -- not with a NaN among
   // the values (it would propagate) nor at zero (-0 and +0 compare equal but fold by order).
-  // After a sparse or bottom-up iteration it is folded from the epilogue's compact yields, in
-  // order (bound_known); else found by reading x at every frontier node.
-  bool stop_bound(double& bound) const {
+  // `uniform`: every frontier value has the bits of `bound` (BFS: one level), so that the first
+  // frontier neighbour decides a pulled node's aggregate, in any fold order -- zero included.
+  // After a sparse or bottom-up iteration it was folded by the epilogue (bound_known); else it is
+  // found by reading x at every frontier node.
+  bool stop_bound(double& bound, bool* uniform = nullptr) const {
     bound = 0.0;
+    if (uniform != nullptr) *uniform = false;
     if (!can_stop() || frontier_.empty()) return false;
-    bool nan = false;
-    bound = identity_of(agg_.op);
-    if (bound_known()) {
-      for (std::size_t j = 0; j < reached_.size(); ++j) {
-        const bool in_frontier = bound_mask_ != nullptr
-                                     ? bound_mask_[j] != 0
-                                     : slots_[static_cast<std::size_t>(mask_slot_)].template data<std::uint8_t>()[reached_[j]] != 0;
-        if (in_frontier) fold_bound(bound_x_[j], bound, nan);
-      }
-    } else {
+    BoundFold f = bound_fold_;
+    if (!bound_known()) {
+      f = BoundFold{};
       const double* x = slots_[static_cast<std::size_t>(agg_.x_slot)].template data<double>();
-      for (NodeId u : frontier_) fold_bound(x[u], bound, nan);
+      for (NodeId u : frontier_) f.add(x[u], agg_.op);
     }
-    return !nan && bound != 0.0;
+    if (!f.any || f.nan) return false;
+    bound = f.bound;
+    if (uniform != nullptr) *uniform = f.same;
+    return f.same || bound != 0.0;
   }
 
-  // Whether the frontier's x is still in the last epilogue's compact yields (see apply_epilogue).
-  bool bound_known() const { return bound_x_ != nullptr; }
+  // Whether the last epilogue folded the frontier's x (see apply_epilogue).
+  bool bound_known() const { return bound_known_; }
 
   bool can_stop() const { return agg_.combine == AggCombine::kFirst && (agg_.op == AggOp::kMin || agg_.op == AggOp::kMax); }
-
-  void fold_bound(double xu, double& bound, bool& nan) const {
-    nan = nan || xu != xu;
-    bound = agg_.op == AggOp::kMin ? std::min(bound, xu) : std::max(bound, xu);
-  }
 
   // The guard of every node (LoopStep::frontier_guard), in its slot; returns the bytes.
   std::uint8_t* guard_everywhere() {
@@ -214,33 +222,26 @@ class FrontierLoop {
   // costs O(N) whatever the guard: the kernels and the new frontier list).
   bool sparse_pays() {
     const std::int64_t pulled = graph_->num_edges() * (a_.in && a_.out ? 2 : 1);
-    guarded_edges_ = -1;
     const std::int64_t few = n_ / 16;
     // Without counting when the largest degree bounds the frontier's edges (a road grid's every
     // level): the count reads each frontier node's offsets, a cache miss apiece.
-    if (max_push_degree_ < 0) {
-      std::int64_t d = 0;
-      for (std::int64_t v = 0; v < n_; ++v) {
-        std::int64_t k = 0;
-        if (a_.in) k += a_.out_off[v + 1] - a_.out_off[v];
-        if (a_.out) k += a_.in_off[v + 1] - a_.in_off[v];
-        d = std::max(d, k);
-      }
-      max_push_degree_ = d;
-    }
-    if (static_cast<std::int64_t>(frontier_.size()) * max_push_degree_ <= few) return true;
+    const std::int64_t max_push_degree = (a_.in ? graph_->max_degree(false) : 0) + (a_.out ? graph_->max_degree(true) : 0);
+    if (static_cast<std::int64_t>(frontier_.size()) * max_push_degree <= few) return true;
     if (frontier_edges(few) <= few) return true;
     std::int64_t limit = pulled / kPushFactor;
     if (loop_.frontier_guard) {
-      guarded_edges_ = guarded_edges();
-      limit = std::min(limit, std::max(few, guarded_edges_ / 14));
+      limit = std::min(limit, std::max(few, guarded_edges() / 14));
     }
     return frontier_edges(limit) <= limit;
   }
 
-  // Edges a dense iteration would fold: the guarded nodes' in-edges ("in"), out-edges ("out").
-  // (From position_ when current -- kUnguarded is the guard's false -- else from the guard bytes.)
+  // Edges a pull would fold: the guarded nodes' in-edges ("in"), out-edges ("out"). Counted in
+  // an O(N) pass; then, once a count was needed, kept current at the nodes whose guard changes
+  // (update_guard: a read of their offsets, a cache miss each -- a fifth more time per level of
+  // a road grid's BFS, which never needs the count).
   std::int64_t guarded_edges() {
+    if (position_valid_ && guarded_count_current_) return position_guarded_edges_;
+    track_guarded_edges_ = true;
     const std::int32_t* position = position_valid_ ? position_.data() : nullptr;
     if (position == nullptr && !guard_valid_) {
       guard_everywhere();
@@ -260,6 +261,10 @@ class FrontierLoop {
       if (out) d += out_off[v + 1] - out_off[v];
       const bool guarded = position != nullptr ? position[v] != kUnguarded : bytes[v] != 0;
       edges += d & -static_cast<std::int64_t>(guarded);
+    }
+    if (position != nullptr) {
+      position_guarded_edges_ = edges;
+      guarded_count_current_ = true;
     }
     return edges;
   }
@@ -281,40 +286,71 @@ class FrontierLoop {
     return slots_[static_cast<std::size_t>(out.slot)].template data<std::uint8_t>();
   }
 
+  // Edges node v pushes along or pulls over (either: the two directions' counts are equal).
+  std::int64_t degree(NodeId v) const {
+    std::int64_t d = 0;
+    if (a_.in) d += a_.in_off[v + 1] - a_.in_off[v];
+    if (a_.out) d += a_.out_off[v + 1] - a_.out_off[v];
+    return d;
+  }
+
   // After a sparse iteration: the guard again at the reached nodes, the only ones whose carries
   // changed (gathered, run on the short arrays, scattered back).
   void update_guard() {
     const Kernel& guard = *loop_.frontier_guard;
     const std::int64_t t = static_cast<std::int64_t>(reached_.size());
+    const Operand& out = guard.operands[static_cast<std::size_t>(guard.outputs[0])];
+    struct Input {
+      const Operand* op;
+      const void* copy_from;  // the epilogue's compact yield of this carry, or null: gather
+    };
+    std::vector<Input> inputs;
     for (const Operand& op : guard.operands) {
       if (op.kind != OperandKind::kArray) continue;
-      Value& c = compact_[static_cast<std::size_t>(op.slot)];
-      ensure_writable_array(c, op.type, t);
-      const bool output = &op == &guard.operands[static_cast<std::size_t>(guard.outputs[0])];
-      if (output) continue;
+      ensure_compact_array(compact_[static_cast<std::size_t>(op.slot)], op.type, t);
+      if (&op == &out) continue;
       // A carry the epilogue yields: its new values at the reached nodes are still in the
       // epilogue's compact output, in reached order (a copy, not another random gather).
       const Value* fresh = compact_yield(op.slot);
-      if (fresh != nullptr && fresh->type == op.type) {
-        if (t > 0) std::memcpy(c.storage->data(), fresh->raw_data(), static_cast<std::size_t>(t) * elem_size(op.type));
-      } else {
-        gather_reached(op.type, slots_[static_cast<std::size_t>(op.slot)].raw_data(), c.storage->data());
+      inputs.push_back({&op, fresh != nullptr && fresh->type == op.type ? fresh->raw_data() : nullptr});
+    }
+    std::uint8_t* fresh = compact_[static_cast<std::size_t>(out.slot)].template data<std::uint8_t>();
+    // Counted: the edges of the nodes whose guard turned false (BFS: visited), the nodes whose
+    // guard is still true.
+    const bool track = track_guarded_edges_ && guarded_count_current_;
+    const auto [dropped, still] = for_reached_ranges(t, [&](std::int64_t b, std::int64_t e, std::uint32_t& flags, std::int64_t& local_dropped,
+                                                            std::int64_t& local_still) {
+      for (const Input& in : inputs) {
+        const std::size_t size = static_cast<std::size_t>(elem_size(in.op->type));
+        char* dst = static_cast<char*>(compact_[static_cast<std::size_t>(in.op->slot)].storage->data()) + b * static_cast<std::int64_t>(size);
+        if (in.copy_from != nullptr) {
+          std::memcpy(dst, static_cast<const char*>(in.copy_from) + b * static_cast<std::int64_t>(size), static_cast<std::size_t>(e - b) * size);
+        } else {
+          gather_by_size(size, slots_[static_cast<std::size_t>(in.op->slot)].raw_data(), reached_.data() + b, e - b, dst);
+        }
       }
-    }
-    std::uint32_t flags = 0;
-    run_kernel_range(guard, compact_, 0, t, t, nullptr, &flags);
-    raise_kernel_errors(flags);
-    const Operand& out = guard.operands[static_cast<std::size_t>(guard.outputs[0])];
-    const std::uint8_t* fresh = compact_[static_cast<std::size_t>(out.slot)].template data<std::uint8_t>();
-    for (std::int64_t j = 0; j < t; ++j) {
-      position_[static_cast<std::size_t>(reached_[static_cast<std::size_t>(j)])] = fresh[j] ? kUnreached : kUnguarded;
-    }
+      run_kernel_range(guard, compact_, b, e, t, nullptr, &flags);
+      for (std::int64_t j = b; j < e; ++j) {
+        const NodeId v = reached_[static_cast<std::size_t>(j)];
+        std::int32_t& p = position_[static_cast<std::size_t>(v)];
+        const bool now = fresh[j] != 0;
+        if (track) {  // (without, p is only stored: a load of it stalled a road grid's levels)
+          const bool was = p != kUnguarded;
+          if (was != now) local_dropped += was ? degree(v) : -degree(v);
+        }
+        local_still += now;
+        p = now ? kUnreached : kUnguarded;
+      }
+    });
+    position_guarded_edges_ -= dropped;
+    guarded_count_current_ = track;
+    reached_still_guarded_ = still;
     guard_valid_ = false;  // the guard bytes are stale at the reached nodes; position_ is current
   }
 
   // The list from the mask (in node order).
   void collect() {
-    bound_x_ = nullptr;
+    bound_known_ = false;
     check_length(mask_slot_, n_, "active", "node");
     const std::uint8_t* m = slots_[static_cast<std::size_t>(mask_slot_)].template data<std::uint8_t>();
     // Branch-free: a large frontier's mask is too irregular for a predicted branch.
@@ -347,6 +383,7 @@ class FrontierLoop {
   }
 
   void sparse_iteration() {
+    candidates_current_ = false;
     const double* x = fold_inputs();
     if (agg_.op == AggOp::kSum) std::sort(frontier_.begin(), frontier_.end());  // the pull's order
     ensure_positions();
@@ -379,17 +416,19 @@ class FrontierLoop {
     position_.resize(static_cast<std::size_t>(n_));
     const std::uint8_t* guard = nullptr;
     if (loop_.frontier_guard) guard = guard_valid_ ? guard_bytes() : guard_everywhere();
-    for (std::int64_t v = 0; v < n_; ++v) position_[static_cast<std::size_t>(v)] = guard == nullptr || guard[v] ? kUnreached : kUnguarded;
+    std::int32_t* position = position_.data();
+    std::int64_t edges = 0;
+#pragma omp parallel for num_threads(threads_for(n_, 1 << 16)) reduction(+ : edges)
+    for (std::int64_t v = 0; v < n_; ++v) {
+      const bool guarded = guard == nullptr || guard[v] != 0;
+      position[v] = guarded ? kUnreached : kUnguarded;
+      edges += degree(static_cast<NodeId>(v)) & -static_cast<std::int64_t>(guarded);
+    }
+    position_guarded_edges_ = edges;
+    guarded_count_current_ = true;
     position_valid_ = true;
     candidates_valid_ = false;
   }
-
-  // Whether a bottom-up iteration beats a dense one: when the guarded nodes' edges (counted by
-  // sparse_pays) are at most N/4, so are the candidates, each having one at least. Else most
-  // nodes are candidates and many are reached, and the compact epilogue's gathers and scatters
-  // cost more than the dense kernels over N (R-MAT 20 BFS: 450K candidates, 16 ms bottom-up
-  // against 10 ms dense; 28K candidates, 2.7 ms against 6.7 ms).
-  bool bottom_up_pays() const { return guarded_edges_ >= 0 && guarded_edges_ <= n_ / 4; }
 
   // A bottom-up iteration (a large frontier, with a guard): pull at the guarded nodes that have
   // edges to pull along -- the only ones whose yields may change -- and run the epilogue where
@@ -414,30 +453,61 @@ class FrontierLoop {
       }
       candidates_.resize(k);
       candidates_valid_ = true;
-    } else {
+    } else if (!candidates_current_) {  // a sparse iteration changed guards since
       std::erase_if(candidates_, [&](NodeId v) { return position_[static_cast<std::size_t>(v)] == kUnguarded; });
     }
     const std::uint64_t* bits = frontier_bits();
     // The stop at the frontier's extreme value only when known: finding it reads x at every
     // frontier node (422K cache misses on an R-MAT level), and the candidates' edges are few.
     double bound = 0.0;
-    const bool stop = bound_known() && stop_bound(bound);
+    bool uniform = false;
+    const bool stop = bound_known() && stop_bound(bound, &uniform);
     pulled_.resize(candidates_.size());
-    pull_nodes(agg_.combine, agg_.op, a_, candidates_, x, bits, stop, bound, pulled_.data());
+    pull_nodes(agg_.combine, agg_.op, a_, candidates_, x, bits, PullStop{stop, stop && uniform, bound}, pulled_.data());
     // Reached: an aggregate other than the identity, bit for bit (a sum of -0.0 is not idle).
     const double identity_value = identity_of(agg_.op);
     std::uint64_t identity_bits;
     std::memcpy(&identity_bits, &identity_value, sizeof identity_bits);
-    reached_.clear();
-    acc_.clear();
-    for (std::size_t i = 0; i < candidates_.size(); ++i) {
+    // Split, branch-free (on a large level most candidates are reached, on a small one few): the
+    // reached, and the rest, which keep their carries and so their guard: still candidates.
+    const std::size_t c = candidates_.size();
+    reached_.resize(c);
+    acc_.resize(c);
+    kept_.resize(c);
+    std::size_t k = 0, m = 0;
+    for (std::size_t i = 0; i < c; ++i) {
       std::uint64_t b;
       std::memcpy(&b, &pulled_[i], sizeof b);
-      if (b == identity_bits) continue;
-      reached_.push_back(candidates_[i]);
-      acc_.push_back(pulled_[i]);
+      const bool reached = b != identity_bits;
+      reached_[k] = candidates_[i];
+      acc_[k] = pulled_[i];
+      kept_[m] = candidates_[i];
+      k += reached;
+      m += !reached;
     }
+    reached_.resize(k);
+    acc_.resize(k);
+    kept_.resize(m);
     apply_epilogue();
+    // The next candidates: the kept ones and the reached ones still guarded (update_guard), in
+    // node order.
+    if (reached_still_guarded_ == 0) {
+      candidates_.swap(kept_);
+    } else {
+      candidates_.clear();
+      std::size_t j = 0;
+      auto add_reached_below = [&](std::int64_t limit) {
+        for (; j < reached_.size() && reached_[j] < limit; ++j) {
+          if (position_[static_cast<std::size_t>(reached_[j])] != kUnguarded) candidates_.push_back(reached_[j]);
+        }
+      };
+      for (NodeId v : kept_) {
+        add_reached_below(v);
+        candidates_.push_back(v);
+      }
+      add_reached_below(n_);
+    }
+    candidates_current_ = true;
   }
 
   // After a sparse or bottom-up aggregation into acc_ at reached_: the epilogue there, its results
@@ -446,22 +516,16 @@ class FrontierLoop {
     const std::int64_t t = static_cast<std::int64_t>(reached_.size());
 
     // The epilogue on the reached nodes: its array operands as short arrays in reached order.
+    std::vector<int> gathered;  // operand indices
     for (std::size_t o = 0; o < epi_.operands.size(); ++o) {
       const Operand& op = epi_.operands[o];
       if (op.kind != OperandKind::kArray) continue;
-      Value& c = compact_[static_cast<std::size_t>(op.slot)];
-      ensure_writable_array(c, op.type, t);
-      if (op.slot == agg_.out_slot) {
-        if (t > 0) std::memcpy(c.storage->data(), acc_.data(), static_cast<std::size_t>(t) * sizeof(double));
-      } else if (read_[o]) {
+      ensure_compact_array(compact_[static_cast<std::size_t>(op.slot)], op.type, t);
+      if (op.slot != agg_.out_slot && read_[o]) {
         check_length(op.slot, n_, "neighbor_agg", "node");
-        gather_reached(op.type, slots_[static_cast<std::size_t>(op.slot)].raw_data(), c.storage->data());
+        gathered.push_back(static_cast<int>(o));
       }
     }
-    std::uint32_t flags = 0;
-    run_kernel_range(epi_, compact_, 0, t, t, nullptr, &flags);
-    raise_kernel_errors(flags);
-
     // Unreached nodes keep their carries and leave the frontier; reached ones take the results.
     for (std::size_t i = 0; i < loop_.carry_slots.size(); ++i) {
       if (loop_.frontier_outputs[i] >= 0) slots_[static_cast<std::size_t>(loop_.carry_slots[i])].make_sole_owner();
@@ -471,6 +535,7 @@ class FrontierLoop {
       for (NodeId u : frontier_) mask[u] = 0;
     }
     const std::uint8_t* fresh_mask = nullptr;
+    std::vector<std::pair<const Operand*, Value*>> scattered;  // compact yield -> carry
     for (std::size_t i = 0; i < loop_.carry_slots.size(); ++i) {
       const int o = loop_.frontier_outputs[i];
       if (o < 0) continue;
@@ -479,23 +544,51 @@ class FrontierLoop {
         fresh_mask = compact_[static_cast<std::size_t>(op.slot)].template data<std::uint8_t>();
         continue;
       }
-      Value& carry = slots_[static_cast<std::size_t>(loop_.carry_slots[i])];
-      scatter_reached(op.type, compact_[static_cast<std::size_t>(op.slot)].raw_data(), carry.storage->data());
+      scattered.emplace_back(&op, &slots_[static_cast<std::size_t>(loop_.carry_slots[i])]);
     }
-    frontier_.clear();
-    // The new x at the reached nodes, when x is a carry the epilogue yields (BFS: the levels).
+    // The new x at the reached nodes, when x is a carry the epilogue yields (BFS: the levels):
+    // the new frontier's part of it is folded for stop_bound while at hand.
     const Value* x_yield = can_stop() ? compact_yield(agg_.x_slot) : nullptr;
     const double* fresh_x = x_yield != nullptr && x_yield->type == DType::kFloat64 ? x_yield->template data<double>() : nullptr;
-    // Where to find the new frontier's x later (stop_bound), while compact_ still holds it.
-    bound_x_ = fresh_x;
-    bound_mask_ = fresh_mask;
+    bound_fold_ = BoundFold{};
+    // Per range of reached nodes: gather, run, scatter (the reached nodes are distinct), fold.
+    const Value& out = compact_[static_cast<std::size_t>(agg_.out_slot)];
+    for_reached_ranges(t, [&](std::int64_t b, std::int64_t e, std::uint32_t& flags, std::int64_t&, std::int64_t&) {
+      if (e <= b) return;
+      std::memcpy(static_cast<double*>(out.storage->data()) + b, acc_.data() + b, static_cast<std::size_t>(e - b) * sizeof(double));
+      for (int o : gathered) {
+        const Operand& op = epi_.operands[static_cast<std::size_t>(o)];
+        const std::size_t size = static_cast<std::size_t>(elem_size(op.type));
+        gather_by_size(size, slots_[static_cast<std::size_t>(op.slot)].raw_data(), reached_.data() + b, e - b,
+                       static_cast<char*>(compact_[static_cast<std::size_t>(op.slot)].storage->data()) + b * static_cast<std::int64_t>(size));
+      }
+      run_kernel_range(epi_, compact_, b, e, t, nullptr, &flags);
+      for (const auto& [op, carry] : scattered) {
+        const std::size_t size = static_cast<std::size_t>(elem_size(op->type));
+        scatter_by_size(size, static_cast<const char*>(compact_[static_cast<std::size_t>(op->slot)].raw_data()) + b * static_cast<std::int64_t>(size),
+                        reached_.data() + b, e - b, carry->storage->data());
+      }
+      if (fresh_x == nullptr) return;
+      BoundFold part;
+      for (std::int64_t j = b; j < e; ++j) {
+        if ((fresh_mask != nullptr ? fresh_mask[j] : mask[reached_[static_cast<std::size_t>(j)]]) != 0) part.add(fresh_x[j], agg_.op);
+      }
+#pragma omp critical(fuseflow_frontier_bound)
+      bound_fold_.merge(part, agg_.op);
+    });
+    frontier_.clear();
+    bound_known_ = fresh_x != nullptr;
+    // The mask bytes stay all false while iterations are sparse when the lazy rule allows: the
+    // list is the frontier, and the bytes are written only when a dense iteration needs them.
+    // Branch-free (as collect).
+    frontier_.resize(static_cast<std::size_t>(t));
+    std::size_t k = 0;
     for (std::int64_t j = 0; j < t; ++j) {
-      // The mask bytes stay all false while iterations are sparse when the lazy rule allows: the
-      // list is the frontier, and the bytes are written only when a dense iteration needs them.
       const NodeId v = reached_[static_cast<std::size_t>(j)];
-      if (fresh_mask != nullptr ? fresh_mask[j] == 0 : mask[v] == 0) continue;
-      frontier_.push_back(v);
+      frontier_[k] = v;
+      k += (fresh_mask != nullptr ? fresh_mask[j] : mask[v]) != 0;
     }
+    frontier_.resize(k);
     if (fresh_mask != nullptr) mask_written_ = false;
     if (loop_.frontier_guard) update_guard();
   }
@@ -507,27 +600,32 @@ class FrontierLoop {
   std::shared_ptr<const Graph> graph_;
   std::int64_t n_;
   int mask_slot_;
+  FrontierScratch& scratch_;
   FrontierEdges a_{};
   std::vector<char> read_;
   std::vector<Value> compact_;
-  std::vector<NodeId> frontier_, reached_;
+  std::vector<NodeId>& frontier_;
+  std::vector<NodeId>& reached_;
   // Per node: its slot in acc_ while a sparse push reaches it, else kUnreached, or kUnguarded
   // where the guard is false (the push skips it). Valid across sparse iterations.
-  std::vector<std::int32_t> position_;
+  std::vector<std::int32_t>& position_;
   bool position_valid_ = false;
   bool mask_lazy_ok_ = false;  // see the constructor
   bool mask_written_ = true;   // the mask carry's bytes are the frontier (else all false)
-  std::vector<std::uint64_t> bits_;  // the frontier as bits, for dense and bottom-up iterations
-  std::vector<NodeId> candidates_;   // bottom-up: guarded nodes with edges to pull along
+  std::vector<std::uint64_t>& bits_;  // the frontier as bits, for dense and bottom-up iterations
+  std::vector<NodeId>& candidates_;   // bottom-up: guarded nodes with edges to pull along
   bool candidates_valid_ = false;
-  std::int64_t guarded_edges_ = -1;  // counted by the last sparse_pays, else -1
-  // The new frontier's x and mask bytes in reached_ order (compact yields of the last epilogue),
-  // or null when the frontier came from collect().
-  const double* bound_x_ = nullptr;
-  const std::uint8_t* bound_mask_ = nullptr;
-  std::vector<double> pulled_;       // bottom-up: each candidate's aggregate
-  std::int64_t max_push_degree_ = -1;  // the most edges one node pushes along (computed once)
-  std::vector<double> acc_;
+  bool candidates_current_ = false;  // only bottom-up iterations since they were listed
+  std::vector<NodeId>& kept_;        // bottom-up: the candidates not reached
+  std::int64_t reached_still_guarded_ = 0;  // counted by update_guard
+  std::int64_t position_guarded_edges_ = 0;  // the guarded nodes' edges, when current
+  bool guarded_count_current_ = false;
+  bool track_guarded_edges_ = false;  // guarded_edges was needed once: keep the count current
+  // The new frontier's x as folded by the last epilogue; not known after collect().
+  bool bound_known_ = false;
+  BoundFold bound_fold_;
+  std::vector<double>& pulled_;       // bottom-up: each candidate's aggregate
+  std::vector<double>& acc_;
   bool guard_valid_ = false;  // the guard slot holds every node's guard for the current carries
 };
 

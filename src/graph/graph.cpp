@@ -488,6 +488,19 @@ void Graph::user_order_edges(Buffer<NodeId>& src, Buffer<NodeId>& dst) const {
   }
 }
 
+std::int64_t Graph::max_degree(bool in_edges) const {
+  std::call_once(max_degree_once_, [this] {
+    std::int64_t out = 0, in = 0;
+    for (std::int64_t v = 0; v < num_nodes_; ++v) {
+      out = std::max(out, out_degree_[static_cast<std::size_t>(v)]);
+      in = std::max(in, in_degree_[static_cast<std::size_t>(v)]);
+    }
+    max_out_degree_ = out;
+    max_in_degree_ = in;
+  });
+  return in_edges ? max_in_degree_ : max_out_degree_;
+}
+
 std::span<const NodeId> Graph::out_sources() const {
   std::call_once(out_sources_once_, [this] {
     Buffer<NodeId> s(static_cast<std::size_t>(num_edges_));

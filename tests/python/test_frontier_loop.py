@@ -324,3 +324,55 @@ def test_mean_and_other_conds_are_not_marked():
     assert "frontier" not in plan(mean_loop, g, x, m)
     assert "frontier" not in plan(sum_cond, g, x, m)
     np.testing.assert_array_equal(sum_cond(g, x, m), np.where(ff.algorithms.bfs(g, 0) >= 0, 0.0, np.inf))
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_reached_nodes_whose_guard_stays_true_are_pulled_again(monkeypatch, seed):
+    """reach_sum with values of both signs: a node reached with a sum <= 0 stays unseen (its guard
+    stays true), so a later bottom-up iteration must pull at it again (frontier_loop.cpp merges it
+    back into the candidates). Every mode against the serial loop."""
+    g, src, dst, _ = random_graph(seed, n=400, m=4000)
+    n = g.num_nodes
+    rng = np.random.default_rng(seed)
+    value0 = rng.uniform(-1.0, 1.0, n)
+    seeds = rng.choice(n - 3, 40, replace=False)
+    active0 = np.zeros(n, bool)
+    active0[seeds] = True
+    cost = rng.uniform(-0.5, 0.5, n)
+
+    v, s, a = value0.copy(), active0.copy(), active0.copy()
+    order = np.lexsort((src, dst))
+    while a.any():
+        total = fold(n, dst[order], src[order], v[src[order]], "sum", a)
+        new = (total > 0.0) & ~s
+        v, s, a = np.where(new, total + cost, v), s | new, new
+    for mode in MODES:
+        monkeypatch.setenv("FUSEFLOW_FRONTIER", mode)
+        got_v, got_s, _ = reach_sum(g, value0, active0.copy(), active0, cost)
+        np.testing.assert_array_equal(got_v, v, err_msg=mode)
+        np.testing.assert_array_equal(got_s, s, err_msg=mode)
+
+
+@pytest.mark.parametrize("seed", [31, 32])
+def test_bfs_from_sources_at_different_levels_matches_the_serial_loop(monkeypatch, seed):
+    """Frontiers whose values differ (sources start at levels 0, 2 and 5): a bottom-up pull may not
+    take the first frontier neighbour's value for the aggregate (it does only when every frontier
+    value has the same bits) and must fold to the minimum. Every mode, bit for bit."""
+    g, src, dst, _ = random_graph(seed, n=400, m=4000)
+    n = g.num_nodes
+    rng = np.random.default_rng(seed)
+    x = np.full(n, np.inf)
+    m = np.zeros(n, bool)
+    for level, nodes in zip((0.0, 2.0, 5.0), np.split(rng.choice(n - 3, 30, replace=False), 3)):
+        x[nodes] = level
+        m[nodes] = True
+
+    def bfs_step(lv, fr):
+        reached = fold(n, dst, src, lv[src], "min", fr)
+        new = (lv == np.inf) & (reached < np.inf)
+        return np.where(new, reached + 1.0, lv), new
+
+    want = reference_loop(n, src, dst, x, m, bfs_step)
+    for mode in MODES:
+        monkeypatch.setenv("FUSEFLOW_FRONTIER", mode)
+        np.testing.assert_array_equal(bfs(g, x, m).view(np.int64), want.view(np.int64), err_msg=mode)

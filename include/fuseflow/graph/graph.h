@@ -118,6 +118,8 @@ class Graph {
 
   std::span<const std::int64_t> out_degree() const noexcept { return out_degree_.span(); }
   std::span<const std::int64_t> in_degree() const noexcept { return in_degree_.span(); }
+  // The largest out-degree (in-degree with in_edges), 0 without nodes; found on first use.
+  std::int64_t max_degree(bool in_edges) const;
 
   // Fixed split of the nodes into ranges of about equal work (edges + nodes) for the given
   // direction; boundaries depend only on the graph, never on the thread count, so chunked
@@ -153,8 +155,9 @@ class Graph {
 
   // Built lazily under a once_flag: the graph stays logically immutable.
   mutable std::once_flag out_sources_once_, in_edge_ids_once_, degree_ordered_once_, user_weights_once_,
-      in_user_edge_ids_once_, locality_pays_once_, locality_once_;
+      in_user_edge_ids_once_, locality_pays_once_, locality_once_, max_degree_once_;
   mutable bool locality_pays_ = false;
+  mutable std::int64_t max_out_degree_ = 0, max_in_degree_ = 0;
   mutable LocalityRelabel locality_;
   mutable Buffer<EdgeOffset> in_user_edge_ids_;
   mutable Buffer<double> user_weights_;
