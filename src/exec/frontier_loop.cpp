@@ -227,6 +227,8 @@ class FrontierLoop {
     // level): the count reads each frontier node's offsets, a cache miss apiece.
     const std::int64_t max_push_degree = (a_.in ? graph_->max_degree(false) : 0) + (a_.out ? graph_->max_degree(true) : 0);
     if (static_cast<std::int64_t>(frontier_.size()) * max_push_degree <= few) return true;
+    // Past the bound, later iterations may need the guarded nodes' edges: keep them counted.
+    track_guarded_edges_ = true;
     if (frontier_edges(few) <= few) return true;
     std::int64_t limit = pulled / kPushFactor;
     if (loop_.frontier_guard) {
@@ -236,9 +238,10 @@ class FrontierLoop {
   }
 
   // Edges a pull would fold: the guarded nodes' in-edges ("in"), out-edges ("out"). Counted in
-  // an O(N) pass; then, once a count was needed, kept current at the nodes whose guard changes
-  // (update_guard: a read of their offsets, a cache miss each -- a fifth more time per level of
-  // a road grid's BFS, which never needs the count).
+  // an O(N) pass (or with position_); then, once a frontier outgrew the degree bound in
+  // sparse_pays, kept current at the nodes whose guard changes (update_guard: a read of their
+  // offsets, a cache miss each -- a fifth more time per level of a road grid's BFS, whose
+  // frontiers never outgrow the bound).
   std::int64_t guarded_edges() {
     if (position_valid_ && guarded_count_current_) return position_guarded_edges_;
     track_guarded_edges_ = true;
