@@ -4,7 +4,8 @@ alone, so a row of a many-block run is the same bits as that row run on its own 
 steps one after another on whole arrays); results also match NumPy in float64.
 
 Blocks are ~128 KB of the widest row-shaped array: (300, 1000) float32 rows are 4 KB, so 32 rows
-per block and 10 blocks."""
+per block and 10 blocks. A group smaller than that but at least 48 KB still splits across the
+threads ((64, 256) float32: two blocks of 32 rows on two threads)."""
 
 import numpy as np
 import pytest
@@ -60,6 +61,29 @@ def test_many_blocks_equal_each_row_alone_bitwise(fn, dtype):
         alone = _rows_alone(f, x)
     assert whole.dtype == dtype
     np.testing.assert_array_equal(whole, alone)
+
+
+@pytest.mark.parametrize("shape", [(64, 256), (63, 255), (3, 5000)])
+@pytest.mark.parametrize("fn", [layer_norm, softmax], ids=lambda f: f.__name__)
+def test_small_groups_split_across_threads_equal_one_thread_bitwise(fn, shape):
+    """Groups of 48-128 KB run as one block per thread: the same bits as one thread (one block)."""
+    x = _x(shape, np.float32)
+    f = ff.jit(fn)
+    old = ff.get_num_threads()
+    try:
+        ff.set_num_threads(1)
+        one = np.asarray(f(x))
+        ff.set_num_threads(2)
+        two = np.asarray(f(x))
+    finally:
+        ff.set_num_threads(old)
+    np.testing.assert_array_equal(two, one)
+    np.testing.assert_array_equal(two, _rows_alone(f, x))
+    want = np_layer_norm(x.astype(np.float64)) if fn is layer_norm else None
+    if want is None:
+        e = np.exp(x.astype(np.float64) - x.max(-1, keepdims=True))
+        want = e / e.sum(-1, keepdims=True)
+    np.testing.assert_allclose(two, want, rtol=2e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("threads", [1, 2])
