@@ -163,12 +163,26 @@ void fill_strided(const StridedState& s, std::int64_t start, std::int64_t count,
   }
 }
 
+// Target clones: this file is built for the baseline ISA, and a row broadcast refills a block
+// per row block of a row softmax (a tenth of its time with 16-byte stores).
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define FF_FILL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define FF_FILL_CLONES
+#endif
+FF_FILL_CLONES void fill_u32(std::uint32_t* d, std::uint32_t v, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) d[i] = v;
+}
+FF_FILL_CLONES void fill_u64(std::uint64_t* d, std::uint64_t v, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) d[i] = v;
+}
+
 template <class T>
 void fill_typed(void* dst, const void* value, std::int64_t n) {
   T v;
   std::memcpy(&v, value, sizeof(T));
-  T* d = static_cast<T*>(dst);
-  for (std::int64_t i = 0; i < n; ++i) d[i] = v;
+  if constexpr (sizeof(T) == 4) fill_u32(static_cast<std::uint32_t*>(dst), v, n);
+  else fill_u64(static_cast<std::uint64_t*>(dst), v, n);
 }
 
 void fill(DType t, void* dst, const void* value, std::int64_t n) {
