@@ -21,6 +21,8 @@
 #include "exec/row_blocks.h"
 #include "exec/view_steps.h"
 #include "exec/graph_steps.h"
+#include "fuseflow/jit/hook.h"
+#include "fuseflow/kernels/fill.h"
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
@@ -163,26 +165,13 @@ void fill_strided(const StridedState& s, std::int64_t start, std::int64_t count,
   }
 }
 
-// Target clones: this file is built for the baseline ISA, and a row broadcast refills a block
-// per row block of a row softmax (a tenth of its time with 16-byte stores).
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-#define FF_FILL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define FF_FILL_CLONES
-#endif
-FF_FILL_CLONES void fill_u32(std::uint32_t* d, std::uint32_t v, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) d[i] = v;
-}
-FF_FILL_CLONES void fill_u64(std::uint64_t* d, std::uint64_t v, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) d[i] = v;
-}
-
+// Through the kernels layer's dispatched fill: this file is built for the baseline ISA, whose
+// 16-byte stores made a row softmax's row broadcast a tenth of its time.
 template <class T>
 void fill_typed(void* dst, const void* value, std::int64_t n) {
   T v;
   std::memcpy(&v, value, sizeof(T));
-  if constexpr (sizeof(T) == 4) fill_u32(static_cast<std::uint32_t*>(dst), v, n);
-  else fill_u64(static_cast<std::uint64_t*>(dst), v, n);
+  kernels::fill(static_cast<T*>(dst), v, static_cast<std::size_t>(n));
 }
 
 void fill(DType t, void* dst, const void* value, std::int64_t n) {
@@ -338,6 +327,30 @@ void finish_kernel_reductions(const Kernel& k, const ReducePartial* partials, st
 
 namespace {
 
+// Blocks per chunk: what a thread takes at a time, and what one compiled-tier call covers.
+constexpr std::int64_t kChunkBlocks = 32;
+
+// Blocks [b0, b1) of kernel k (n elements): one compiled-tier call over all of them when the
+// kernel has no reductions (their partials are per block) and no strided reads (gathered per
+// block), else block by block. Same bits either way (region.h: a lane never depends on another);
+// per-block calls cost ~1 of 18 ms of a 10M-element where-expression (39K calls of 256).
+void run_blocks(const Kernel& k, ThreadScratch& ts, std::int64_t b0, std::int64_t b1, std::int64_t n,
+                ReducePartial* partials, std::uint32_t* flags) {
+  const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());
+  if (k.tier && nred == 0 && k.strided_reads.empty() && b1 - b0 > 1) {
+    const std::int64_t start = b0 * kBlockSize;
+    const std::int64_t count = std::min(b1 * kBlockSize, n) - start;
+    set_block(k, ts, start, count);  // operand pointers only (no strided reads to gather)
+    if (jit::run_compiled(*k.tier, ts.ptrs.data(), count, start, nullptr)) return;
+  }
+  for (std::int64_t b = b0; b < b1; ++b) {
+    const std::int64_t start = b * kBlockSize;
+    const std::int64_t count = std::min(kBlockSize, n - start);
+    set_block(k, ts, start, count);
+    run_block(k, ts.ptrs.data(), count, start, partials + b * nred, flags);
+  }
+}
+
 void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
   std::vector<Value>& slots = state.slots;
   const std::int64_t n = kernel_length(k, slots);
@@ -368,15 +381,12 @@ void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
   } else if (threads <= 1) {
     ThreadScratch& ts = tls_scratch;
     prepare_operands(k, slots, std::min(n, kBlockSize), ts);
-    for (std::int64_t b = 0; b < nblocks; ++b) {
-      if ((b & 255) == 255) check_interrupt();
-      const std::int64_t start = b * kBlockSize;
-      const std::int64_t count = std::min(kBlockSize, n - start);
-      set_block(k, ts, start, count);
-      run_block(k, ts.ptrs.data(), count, start, partials + b * nred, &flags);
+    for (std::int64_t b = 0; b < nblocks; b += kChunkBlocks) {
+      if (b > 0 && (b / kChunkBlocks) % 8 == 0) check_interrupt();
+      run_blocks(k, ts, b, std::min(nblocks, b + kChunkBlocks), n, partials, &flags);
     }
   } else {
-    // Blocks go out in groups of 32 (8K elements) dynamically: on a loaded machine a descheduled
+    // Blocks go out in chunks of 32 (8K elements) dynamically: on a loaded machine a descheduled
     // thread then delays only its group, not a static half. Partials are indexed by block, so the
     // result does not depend on which thread ran which block. Only the calling thread (omp thread 0) polls for Ctrl-C and
     // tells the others to stop through `stop` (exceptions cannot leave a parallel region).
@@ -390,10 +400,11 @@ void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
         ThreadScratch& ts = tls_scratch;
         prepare_operands(k, slots, std::min(n, kBlockSize), ts);
         const bool master = omp_get_thread_num() == 0;
-#pragma omp for schedule(dynamic, 32)
-        for (std::int64_t b = 0; b < nblocks; ++b) {
+        const std::int64_t nchunks = (nblocks + kChunkBlocks - 1) / kChunkBlocks;
+#pragma omp for schedule(dynamic, 1)
+        for (std::int64_t c = 0; c < nchunks; ++c) {
           if (stop.load(std::memory_order_relaxed)) continue;
-          if (master && (b & 63) == 63) {
+          if (master && (c & 1) == 1) {
             try {
               check_interrupt();
             } catch (...) {
@@ -403,10 +414,7 @@ void run_kernel(const Kernel& k, RunState& state, std::int64_t& elements) {
               continue;
             }
           }
-          const std::int64_t start = b * kBlockSize;
-          const std::int64_t count = std::min(kBlockSize, n - start);
-          set_block(k, ts, start, count);
-          run_block(k, ts.ptrs.data(), count, start, partials + b * nred, &local_flags);
+          run_blocks(k, ts, c * kChunkBlocks, std::min(nblocks, (c + 1) * kChunkBlocks), n, partials, &local_flags);
         }
       } catch (...) {
 #pragma omp critical(fuseflow_kernel_error)
