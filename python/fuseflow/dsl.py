@@ -932,7 +932,10 @@ def neighbor_agg(g, x, op="sum", direction="in", weights=None, combine=None, act
     plus elementwise work that provably leaves a node no active edge reaches unchanged (and its
     mask False) -- BFS, Bellman-Ford, min-label components -- iterations with few frontier edges
     run sparsely: only the reached nodes are computed, so a loop of thousands of levels does not
-    cost N per level (``f.ir(..., optimized=True)`` shows ``frontier:``). A Bellman-Ford of that
+    cost N per level (``f.ir(..., optimized=True)`` shows ``frontier:``). When the body also
+    computes a guard from the carries alone outside which it is idle (BFS: "not visited yet"),
+    larger frontiers pull bottom-up at the guarded nodes only, stopping at the first frontier
+    neighbour when all frontier values are equal (a BFS level). A Bellman-Ford of that
     shape -- ``d, mask = ff.minimum(d, agg), ff.minimum(d, agg) < d`` with op="min",
     combine="add", x = d -- is a min-plus fixpoint whose result does not depend on the order of
     relaxations: with weights >= 0 it runs as delta-stepping (plan: ``min-plus fixpoint of``),
