@@ -51,21 +51,13 @@ void validate(const Graph& g, std::int64_t source) {
 
 double choose_delta(const Graph& g) {
   const auto w = g.out_weights();
-  const auto degree = g.out_degree();
   const std::int64_t m = static_cast<std::int64_t>(w.size());
-  const std::int64_t n = g.num_nodes();
   double max_weight = 0.0;
-  std::int64_t max_degree = 1;
-#pragma omp parallel num_threads(threads_for(m, kMinEdgesPerThread))
-  {
-#pragma omp for reduction(max : max_weight) schedule(static) nowait
-    for (std::int64_t e = 0; e < m; ++e) {
-      if (std::isfinite(w[e])) max_weight = std::max(max_weight, w[e]);
-    }
-#pragma omp for reduction(max : max_degree) schedule(static)
-    for (std::int64_t v = 0; v < n; ++v) max_degree = std::max(max_degree, degree[v]);
+#pragma omp parallel for num_threads(threads_for(m, kMinEdgesPerThread)) reduction(max : max_weight) schedule(static)
+  for (std::int64_t e = 0; e < m; ++e) {
+    if (std::isfinite(w[e])) max_weight = std::max(max_weight, w[e]);
   }
-  return delta_for(max_weight, max_degree);
+  return delta_for(max_weight, std::max<std::int64_t>(1, g.max_degree(false)));
 }
 
 }  // namespace

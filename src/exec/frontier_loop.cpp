@@ -214,12 +214,12 @@ class FrontierLoop {
 
   // Whether this iteration should run sparsely. A frontier with few edges (at most N / 16) always
   // does. Otherwise the push must cost less than the pull it replaces: its edges at most a
-  // quarter of the graph's (kPushFactor); and with a guard, whose dense iteration folds only the
-  // guarded nodes and stops at the first frontier neighbour (a bottom-up step), at most 1/14 of
+  // quarter of the graph's (kPushFactor); and with a guard, whose pull folds only the guarded
+  // nodes and stops at the first frontier neighbour (a bottom-up step), at most 1/14 of
   // the guarded nodes' edges (Beamer, Asanovic & Patterson's switch, alpha = 14). R-MAT 20 BFS:
   // the level of 422,043 frontier nodes (3.2M edges, 30,720 still guarded) took 16 ms pushed,
-  // 7 ms pulled bottom-up; the next (30K edges) 1 ms pushed, 4.5 ms pulled (a dense iteration
-  // costs O(N) whatever the guard: the kernels and the new frontier list).
+  // 7 ms pulled bottom-up; the next (30K edges) 1 ms pushed, 4.5 ms pulled (measured when such
+  // pulls ran the dense body, O(N) whatever the guard: the kernels and the new frontier list).
   bool sparse_pays() {
     const std::int64_t pulled = graph_->num_edges() * (a_.in && a_.out ? 2 : 1);
     const std::int64_t few = n_ / 16;
@@ -251,19 +251,13 @@ class FrontierLoop {
       guard_valid_ = true;
     }
     const std::uint8_t* bytes = position == nullptr ? guard_bytes() : nullptr;
-    const EdgeOffset* in_off = a_.in_off;
-    const EdgeOffset* out_off = a_.out_off;
-    const bool in = a_.in, out = a_.out;
     std::int64_t edges = 0;
 #pragma omp parallel for num_threads(threads_for(n_, 1 << 16)) reduction(+ : edges)
     for (std::int64_t v = 0; v < n_; ++v) {
       // Branch-free: a guard half true at random mispredicted a branch per node (a third of a
       // dense R-MAT level).
-      std::int64_t d = 0;
-      if (in) d += in_off[v + 1] - in_off[v];
-      if (out) d += out_off[v + 1] - out_off[v];
       const bool guarded = position != nullptr ? position[v] != kUnguarded : bytes[v] != 0;
-      edges += d & -static_cast<std::int64_t>(guarded);
+      edges += degree(static_cast<NodeId>(v)) & -static_cast<std::int64_t>(guarded);
     }
     if (position != nullptr) {
       position_guarded_edges_ = edges;
@@ -289,7 +283,7 @@ class FrontierLoop {
     return slots_[static_cast<std::size_t>(out.slot)].template data<std::uint8_t>();
   }
 
-  // Edges node v pushes along or pulls over (either: the two directions' counts are equal).
+  // Edges a pull at node v folds: its in-edges ("in"), out-edges ("out"), or both.
   std::int64_t degree(NodeId v) const {
     std::int64_t d = 0;
     if (a_.in) d += a_.in_off[v + 1] - a_.in_off[v];

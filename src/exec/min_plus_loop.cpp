@@ -96,8 +96,7 @@ bool run_min_plus_loop(const LoopStep& loop, RunState& state) {
   edges.weight_ids = in ? ew.csr_ids : ew.csc_ids;
   edges.num_nodes = n;
   edges.num_edges = m;
-  const auto degree = in ? g.out_degree() : g.in_degree();
-  const std::int64_t max_degree = n > 0 ? *std::max_element(degree.begin(), degree.end()) : 1;
+  const std::int64_t max_degree = n > 0 ? g.max_degree(/*in_edges=*/!in) : 1;
 
   d.make_sole_owner();
   mask.make_sole_owner();

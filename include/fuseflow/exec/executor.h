@@ -43,7 +43,7 @@ struct RunProfile {
   std::int64_t dropped_events = 0;
 };
 
-struct FrontierScratch;  // exec/frontier_loop.cpp
+struct FrontierScratch;  // exec/frontier_scratch.h
 
 class RunState {
  public:
