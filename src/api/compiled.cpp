@@ -50,7 +50,7 @@ const char* length_rule(const exec::LengthSource& e) {
 
 }  // namespace
 
-Compiled::Compiled(exec::Plan plan) : plan_(std::move(plan)) {}
+Compiled::Compiled(exec::Plan plan) : plan_(std::move(plan)), direct_(exec::DirectCall::of(plan_)) {}
 Compiled::~Compiled() { delete spare_.load(std::memory_order_acquire); }
 
 std::unique_ptr<exec::RunState> Compiled::acquire() const {

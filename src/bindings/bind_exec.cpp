@@ -84,7 +84,11 @@ void bind_exec(nb::module_& m) {
       .def("optimized_ir", &Compiled::optimized_ir, "The IR after the optimizer's passes.")
       .def("pass_report", &Compiled::pass_report, "Per-pass time and whether each pass changed the IR.")
       .def_prop_ro("num_inputs", &Compiled::num_inputs)
-      .def_prop_ro("num_outputs", &Compiled::num_outputs);
+      .def_prop_ro("num_outputs", &Compiled::num_outputs)
+      .def_prop_ro(
+          "has_direct_call", [](const Compiled& c) { return c.direct_call() != nullptr; },
+          "True when the program is one elementwise kernel that small ff.jit calls run straight into a fresh "
+          "NumPy array (exec/direct_call.h).");
 
   m.def(
       "compile", [](const ir::Program& program) { return compile(program); }, nb::arg("program"),

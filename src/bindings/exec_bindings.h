@@ -18,6 +18,8 @@ void import_numpy_api();
 // C-contiguous, aligned, native byte order, supported dtype); false for anything else, which
 // takes the general path (to_value) with its errors. `o` must be a live object.
 bool plain_numpy_array(PyObject* o, exec::DType& type);
+// NumPy's type number for an engine element type.
+int typenum_of_elem_type(exec::DType t);
 // Element count of a plain array; an N-d array's shape goes on the Value (flat C-order data).
 std::int64_t plain_size(PyObject* array);
 void set_shape(PyObject* array, Value& v);

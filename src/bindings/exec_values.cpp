@@ -44,17 +44,6 @@ bool elem_type_of_typenum(int typenum, DType& out) {
   return true;
 }
 
-int typenum_of_elem_type(DType t) {
-  switch (t) {
-    case DType::kBool: return NPY_BOOL;
-    case DType::kInt32: return NPY_INT32;
-    case DType::kInt64: return NPY_INT64;
-    case DType::kFloat32: return NPY_FLOAT32;
-    case DType::kFloat64: return NPY_FLOAT64;
-  }
-  return NPY_FLOAT64;
-}
-
 bool elem_type_of_dtype(const nb::dlpack::dtype& dt, DType& out) {
   if (dt == nb::dtype<double>()) out = DType::kFloat64;
   else if (dt == nb::dtype<float>()) out = DType::kFloat32;
@@ -94,6 +83,17 @@ nb::object array_to_numpy(const Value& v) {
 }
 
 }  // namespace
+
+int typenum_of_elem_type(DType t) {
+  switch (t) {
+    case DType::kBool: return NPY_BOOL;
+    case DType::kInt32: return NPY_INT32;
+    case DType::kInt64: return NPY_INT64;
+    case DType::kFloat32: return NPY_FLOAT32;
+    case DType::kFloat64: return NPY_FLOAT64;
+  }
+  return NPY_FLOAT64;
+}
 
 // An exact numpy.ndarray the executor can borrow as it is: 1-D, C-contiguous, aligned, native
 // byte order, supported dtype. Anything else takes the general (nanobind) path with its errors.

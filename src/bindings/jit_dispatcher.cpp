@@ -258,6 +258,72 @@ class JitDispatcher {
     return true;
   }
 
+  // A small call of a one-kernel program (exec/direct_call.h): the kernel writes into a fresh
+  // NumPy array, or into the caller's `out` (non-null) when it is a plain writeable array of the
+  // result's dtype and shape that overlaps no input (an overlapping one needs run_into's copy
+  // after the run) and the kernel cannot fail halfway (run_into leaves `out` untouched then). Returns the result (a new reference), or null when the call does not take
+  // this path (nothing written, no error set); throws what the kernel raises.
+  static PyObject* run_direct(const exec::DirectCall& d, PyObject* const* argv, std::size_t nargs, PyObject* out) {
+    exec::DirectInput inputs[kMaxKeyArgs];
+    for (std::size_t i = 0; i < nargs; ++i) {
+      PyObject* o = argv[i];
+      exec::DirectInput& in = inputs[i];
+      PyTypeObject* t = Py_TYPE(o);
+      if (t == &PyFloat_Type) {  // the kinds and values Value::of_f64 / of_i64 / of_bool give
+        in.type = DType::kFloat64;
+        in.f64 = PyFloat_AS_DOUBLE(o);
+        in.i64 = (in.f64 >= -9.2e18 && in.f64 <= 9.2e18) ? static_cast<std::int64_t>(in.f64) : 0;
+      } else if (t == &PyBool_Type) {
+        in.type = DType::kBool;
+        in.i64 = o == Py_True ? 1 : 0;
+        in.f64 = static_cast<double>(in.i64);
+      } else if (t == &PyLong_Type) {
+        int overflow = 0;
+        in.type = DType::kInt64;
+        in.i64 = PyLong_AsLongLongAndOverflow(o, &overflow);
+        if (overflow != 0) return nullptr;  // layout_key let no such value through; be safe anyway
+        in.f64 = static_cast<double>(in.i64);
+      } else {
+        if (!plain_numpy_array(o, in.type)) return nullptr;
+        auto* a = reinterpret_cast<PyArrayObject*>(o);
+        in.is_array = true;
+        in.data = PyArray_DATA(a);
+        in.rank = PyArray_NDIM(a);
+        for (int k = 0; k < in.rank; ++k) in.dims[k] = PyArray_DIM(a, k);
+      }
+    }
+    int rank = 0;
+    std::int64_t dims[4];
+    std::int64_t n = 0;
+    if (!d.shape(inputs, nargs, rank, dims, n)) return nullptr;
+    if (out != nullptr) {
+      if (d.may_raise()) return nullptr;
+      Compiled::OutBuffer b;
+      if (!out_buffer(out, b) || b.type != d.output_type() || b.rank != rank) return nullptr;
+      for (int k = 0; k < rank; ++k) {
+        if (b.dims[k] != dims[k]) return nullptr;
+      }
+      const auto* lo = static_cast<const char*>(b.data);
+      const char* hi = lo + n * static_cast<std::int64_t>(exec::elem_size(b.type));
+      for (std::size_t i = 0; i < nargs; ++i) {
+        if (!inputs[i].is_array) continue;
+        std::int64_t count = 1;
+        for (int k = 0; k < inputs[i].rank; ++k) count *= inputs[i].dims[k];
+        const auto* a = static_cast<const char*>(inputs[i].data);
+        if (a < hi && lo < a + count * static_cast<std::int64_t>(exec::elem_size(inputs[i].type))) return nullptr;
+      }
+      if (!d.run(inputs, b.data, n)) return nullptr;
+      return nb::borrow(out).release().ptr();
+    }
+    npy_intp shape[4];
+    for (int k = 0; k < rank; ++k) shape[k] = static_cast<npy_intp>(dims[k]);
+    PyObject* result = PyArray_SimpleNew(rank, shape, typenum_of_elem_type(d.output_type()));
+    if (result == nullptr) throw nb::python_error();
+    nb::object owned = nb::steal(result);
+    if (!d.run(inputs, PyArray_DATA(reinterpret_cast<PyArrayObject*>(result)), n)) return nullptr;
+    return owned.release().ptr();
+  }
+
   nb::object call(PyObject* self, PyObject* args, PyObject* kwargs) {
     PyObject* storage[kMaxKeyArgs];
     PyObject* const* argv = nullptr;
@@ -273,6 +339,9 @@ class JitDispatcher {
         nb::object structure = e.structure;
         const std::vector<int> graph_weights = e.graph_weights;  // empty for most programs: no allocation
         const Compiled& compiled = *e.compiled_ptr;  // checked by remember(); compiled_ref keeps it alive
+        if (e.direct != nullptr && key.graphs == 0 && structure.is_none()) {
+          if (PyObject* r = run_direct(*e.direct, argv, nargs, out)) return nb::steal(r);
+        }
         // Plain arrays are viewed through Storage objects on this frame, which outlives the run:
         // two allocations and frees fewer per array argument. Raw storage, constructed on use:
         // an array of optionals cost more (zeroing and destroying 32 of them) than it saved.
@@ -344,6 +413,7 @@ class JitDispatcher {
     for (Entry& e : entries_) {
       if (e.key.size() == key.size && std::memcmp(e.key.data(), key.bytes, key.size) == 0) {
         e.compiled_ptr = nb::inst_ptr<Compiled>(compiled);
+        e.direct = e.compiled_ptr->direct_call();
         e.compiled = std::move(compiled);
         e.structure = std::move(structure);
         e.graph_weights = std::move(graph_weights);
@@ -354,7 +424,7 @@ class JitDispatcher {
     if (entries_.size() >= kMaxEntries) entries_.clear();
     const Compiled* ptr = nb::inst_ptr<Compiled>(compiled);
     entries_.push_back({std::string(reinterpret_cast<const char*>(key.bytes), key.size), std::move(compiled), ptr,
-                        std::move(structure), std::move(graph_weights)});
+                        ptr->direct_call(), std::move(structure), std::move(graph_weights)});
     return true;
   }
 
@@ -406,6 +476,7 @@ class JitDispatcher {
     std::string key;
     nb::object compiled;   // _core.Compiled
     const Compiled* compiled_ptr;  // its C++ object (no nanobind cast per call)
+    const exec::DirectCall* direct;  // compiled_ptr's, or null
     nb::object structure;  // output structure (None: one output)
     std::vector<int> graph_weights;  // graph ordinals whose own weights are hidden inputs
   };

@@ -28,6 +28,22 @@ bool run_small_kernel(const Kernel& k, std::vector<Value>& slots, std::int64_t n
                       std::uint32_t* flags) {
   const std::size_t nops = k.operands.size();
   if (n <= 0 || n > kSmallKernelElements || !k.strided_reads.empty() || nops > kMaxOperands) return false;
+  const void* sources[kMaxOperands];
+  for (std::size_t i = 0; i < nops; ++i) {
+    const Operand& o = k.operands[i];
+    sources[i] = nullptr;
+    if (o.kind == OperandKind::kBroadcast || o.kind == OperandKind::kArray) {
+      Value& v = slots[static_cast<std::size_t>(o.slot)];
+      sources[i] = v.is_array() ? v.raw_data() : v.scalar.raw;
+    }
+  }
+  return run_small_kernel_at(k, sources, n, partials, flags);
+}
+
+bool run_small_kernel_at(const Kernel& k, const void* const* sources, std::int64_t n, ReducePartial* partials,
+                         std::uint32_t* flags) {
+  const std::size_t nops = k.operands.size();
+  if (n <= 0 || n > kSmallKernelElements || !k.strided_reads.empty() || nops > kMaxOperands) return false;
   // Broadcast operands that some instruction reads as a whole block (not as a binary's scalar).
   bool needs_block[kMaxOperands] = {};
   std::size_t block_broadcasts = 0;
@@ -60,8 +76,7 @@ bool run_small_kernel(const Kernel& k, std::vector<Value>& slots, std::int64_t n
         base[i] = scratch + reg_bytes * static_cast<std::size_t>(o.register_index);
         break;
       case OperandKind::kBroadcast: {
-        const Value& v = slots[static_cast<std::size_t>(o.slot)];
-        const void* source = v.is_array() ? v.raw_data() : v.scalar.raw;
+        const void* source = sources[i];
         if (needs_block[i]) {
           char* buf = scratch + reg_bytes * next_broadcast++;
           fill_block(o.type, buf, source, fill_count);
@@ -72,8 +87,7 @@ bool run_small_kernel(const Kernel& k, std::vector<Value>& slots, std::int64_t n
         break;
       }
       case OperandKind::kArray: {
-        Value& v = slots[static_cast<std::size_t>(o.slot)];
-        base[i] = v.is_array() ? static_cast<char*>(v.storage->data()) : reinterpret_cast<char*>(v.scalar.raw);
+        base[i] = static_cast<char*>(const_cast<void*>(sources[i]));
         stride[i] = elem_size(o.type);
         break;
       }

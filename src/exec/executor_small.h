@@ -18,5 +18,9 @@ inline constexpr std::int64_t kSmallKernelElements = 16 * kBlockSize;
 // reduction partials go to partials[b * num_reductions ...], errors to *flags.
 bool run_small_kernel(const Kernel& k, std::vector<Value>& slots, std::int64_t n, ReducePartial* partials,
                       std::uint32_t* flags);
+// The same with each kArray / kBroadcast operand's memory given in sources[i] (an array's first
+// element, a scalar's bits; registers ignored): for callers without slots (DirectCall).
+bool run_small_kernel_at(const Kernel& k, const void* const* sources, std::int64_t n, ReducePartial* partials,
+                         std::uint32_t* flags);
 
 }  // namespace fuseflow::exec

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "fuseflow/exec/direct_call.h"
 #include "fuseflow/exec/executor.h"
 #include "fuseflow/exec/plan.h"
 #include "fuseflow/exec/value.h"
@@ -58,6 +59,9 @@ class Compiled {
   void run_into(std::vector<Value> inputs, const std::vector<OutBuffer>& outs) const;
 
   const exec::Plan& plan() const { return plan_; }
+  // The plan as one elementwise kernel the caller can run into its own result (exec/direct_call.h),
+  // or null. Small calls of ff.jit take it (jit_dispatcher.cpp).
+  const exec::DirectCall* direct_call() const { return direct_.get(); }
   // The compiled program that runs for these inputs: this one, or its large-graph variant (see
   // compile()). Profiles list the steps of this plan.
   const Compiled& variant_for(const std::vector<Value>& inputs) const;
@@ -88,6 +92,7 @@ class Compiled {
   void release(std::unique_ptr<exec::RunState> state) const;
 
   exec::Plan plan_;
+  std::unique_ptr<exec::DirectCall> direct_;
   std::string optimized_ir_, pass_report_;
   // Loop rotation pays while a loop's node arrays stay in cache; on larger graphs the same
   // program compiled without it runs instead (same results: rotation never changes bits).

@@ -365,6 +365,12 @@ class Compiled:
     @property
     def num_outputs(self) -> int: ...
 
+    @property
+    def has_direct_call(self) -> bool:
+        """
+        True when the program is one elementwise kernel that small ff.jit calls run straight into a fresh NumPy array (exec/direct_call.h).
+        """
+
 def compile(program: Program) -> Compiled:
     """
     Lower a verified IR program to an executable plan (fused block kernels, graph steps, loops). Results are bitwise identical for any thread count.
