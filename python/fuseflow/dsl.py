@@ -694,12 +694,12 @@ def _strong(v):
 
 
 # Eager ff.exp(x) etc. on NumPy arrays: the native SIMD kernel (_core.eager_math) when x is a
-# contiguous float32/float64 ndarray, NumPy (or scipy.special) for everything else. Measured
-# against NumPy 2.4 on this project's machine (bench: ratio of call times, same run): the native
-# call is 0.1-0.7x NumPy's at every size from 1 to 65,536 elements, except float32 tanh above
-# ~1,000 elements, where NumPy's own SIMD tanh is faster (1.0x at 1,024, 1.6x at 65,536).
+# contiguous float32/float64 ndarray of a size where it beats NumPy, NumPy (or scipy.special) for
+# everything else. Which sizes is measured per op and dtype (eager_native_max in
+# src/api/eager_math.cpp): the native call is 0.1-0.7x NumPy's below ~1,000 elements for every op;
+# above, one-instruction ops (abs, floor, sqrt, ...) and float32 tanh go to NumPy.
 _MATH_OPS = _core.eager_math_ops()
-_NUMPY_FASTER_ABOVE = {("tanh", "f"): 512}  # (op, dtype char) -> size above which NumPy wins
+_ndarray = np.ndarray
 _eager_math = _core.eager_math
 
 
@@ -733,10 +733,9 @@ def _make_unary(name, numpy_fn):
     numpy_fn (None: scipy.special, see _eager_special) on NumPy values outside ff.jit.
     tests/python/test_op_table.py checks that every unary row has exactly one such function."""
     kernel = _MATH_OPS.get(name)  # None: no kernels-layer op (relu, square)
-    numpy_above = {c: n for (op, c), n in _NUMPY_FASTER_ABOVE.items() if op == name}
 
     def fn(x):
-        if kernel is not None and type(x) is np.ndarray and (not numpy_above or x.size <= numpy_above.get(x.dtype.char, x.size)):
+        if kernel is not None and type(x) is _ndarray:
             out = _eager_math(kernel, x)
             if out is not None:
                 return out
@@ -759,8 +758,18 @@ def _make_unary(name, numpy_fn):
                   f"    {expected}\n"
                   f"    >>> np.round(ff.{name}(np.array({x})), 6)  # eager, outside ff.jit\n"
                   f"    {expected}\n")
-    fn._ff_op = name
-    return fn
+    _UNARY_FUNCTIONS[name] = fn
+    if kernel is None:
+        return fn
+    # The same as a builtin function (one C call to the kernel or to NumPy's ufunc, no Python
+    # frame): ~0.15 us less per call, which decides small calls against NumPy.
+    native = _core.eager_function(kernel, name, fn.__doc__, numpy_fn, fn, __name__)
+    _UNARY_FUNCTIONS[name] = native
+    return native
+
+
+# ff.<name> of every unary row of the op table, by op name (test_op_table.py checks the table).
+_UNARY_FUNCTIONS = {}
 
 
 def _numeric(name, numpy_fn):

@@ -347,9 +347,18 @@ HWY_INLINE V VecExpm1(D d, V x) {
   return hn::IfThenElse(hn::Eq(x, hn::Zero(d)), x, y);  // expm1(-0) = -0
 }
 
+// tanh(x) = sign(x) * e / (e + 2) with e = expm1(2|x|): our expm1 (1.4 ulp) and one division,
+// about half the time of hwy's Tanh, which made eager ff.tanh slower than NumPy's SIMD tanh. expm1
+// keeps full relative accuracy for small |x| (no 1 - 2/(exp + 1) cancellation); |x| is clamped
+// beyond where tanh rounds to 1 (f64 above 19.1, f32 above 9.01) so e stays finite. Measured
+// worst case against long double tanh on 5M samples over [-20, 20], [-1, 1], [-1e-3, 1e-3] and
+// tiny values: 2.51 ulp float64; every 5th float32 up to 10: 2.45 ulp (the tests' bound is 4).
 template <class D, class V>
 HWY_INLINE V VecTanh(D d, V x) {
-  const V y = hn::Tanh(d, x);
+  using T = hn::TFromD<D>;
+  const V a = hn::Min(hn::Abs(x), hn::Set(d, T(sizeof(T) == 4 ? 10 : 20)));
+  const V e = VecExpm1(d, hn::Add(a, a));
+  const V y = hn::CopySign(hn::Div(e, hn::Add(e, hn::Set(d, T(2)))), x);
   return hn::IfThenElse(math_detail::IsNaN(d, x), x, y);
 }
 

@@ -49,19 +49,52 @@ def _close_to_reference(got, want, dtype, rtol):
     np.testing.assert_allclose(got[finite], want[finite], rtol=rtol, atol=tiny)
 
 
+def _native_max(name, dtype):
+    """Largest size eager ff.<name> runs natively (src/api/eager_math.cpp); NumPy above."""
+    return ff._core.eager_native_max(ff._core.eager_math_ops()[name], dtype == np.float32)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name", sorted(REFERENCE))
 def test_eager_matches_jit_bitwise_and_reference_within_accuracy(name, dtype):
     fn = getattr(dsl, name)
-    x = _values(dtype)
+    x = _values(dtype, 400)  # 416 elements: native for every op (each op's native maximum is >= 1,024)
+    assert x.size <= _native_max(name, dtype)
     with np.errstate(all="ignore"):
         want = REFERENCE[name](x)
     got = fn(x)
     assert type(got) is np.ndarray and got.dtype == dtype and not np.shares_memory(got, x)
-    if not (name == "tanh" and dtype == np.float32):  # float32 tanh of large arrays is NumPy's: below
-        _same_bits(got, ff.jit(lambda v: fn(v))(x))
+    _same_bits(got, ff.jit(lambda v: fn(v))(x))
     erf_family = name in ("erf", "erfc", "norm_cdf") and dtype == np.float64
     _close_to_reference(got, want, dtype, ERF_FAMILY_RTOL if erf_family else RTOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(REFERENCE))
+def test_eager_above_the_native_maximum_is_numpys(name, dtype):
+    # Sizes where NumPy's own loop was measured faster go to NumPy unchanged; the rest stay native.
+    fn = getattr(dsl, name)
+    x = _values(dtype, 70_000)
+    with np.errstate(all="ignore"):
+        got = fn(x)
+        if x.size > _native_max(name, dtype):
+            _same_bits(got, REFERENCE[name](x))
+        else:
+            _same_bits(got, ff.jit(lambda v: fn(v))(x))
+
+
+def test_native_maxima_are_where_numpy_was_measured_faster():
+    ops = ff._core.eager_math_ops()
+    always = 2**64 - 1
+    for name in ("exp", "log", "sin", "cos", "sigmoid", "erf", "erfc", "norm_cdf"):
+        assert ff._core.eager_native_max(ops[name], True) == always
+        assert ff._core.eager_native_max(ops[name], False) == always
+    assert ff._core.eager_native_max(ops["tanh"], True) == 2048
+    assert ff._core.eager_native_max(ops["tanh"], False) == always
+    for name in ("abs", "floor", "ceil", "round", "sqrt", "log1p"):
+        assert 1024 <= ff._core.eager_native_max(ops[name], False) < 70_000
+    with pytest.raises(ValueError, match="op"):
+        ff._core.eager_native_max(len(ops), True)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -73,7 +106,7 @@ def test_eager_on_2d_and_long_arrays(dtype):
 
 
 def test_float32_tanh_of_large_arrays_is_numpys():
-    # NumPy's float32 tanh is faster above ~1,000 elements (measured): it is used there, unchanged.
+    # NumPy's float32 tanh is faster above ~2,000 elements (measured): it is used there, unchanged.
     x = _values(np.float32, 5000)
     _same_bits(dsl.tanh(x), np.tanh(x))
 
@@ -99,3 +132,24 @@ def test_eager_falls_back_to_numpy_for_other_inputs(make, name):
     want, got = np.asarray(want), np.asarray(got)
     assert got.dtype == want.dtype
     np.testing.assert_array_equal(got, want)
+
+
+def test_unary_functions_are_builtins_that_call_like_the_python_ones():
+    import inspect
+
+    x = np.linspace(-1.0, 1.0, 9)
+    for name in ("exp", "tanh", "erf", "round"):
+        fn = getattr(ff, name)
+        assert inspect.isbuiltin(fn) and fn.__name__ == name and fn.__module__ == "fuseflow.dsl"
+        assert str(inspect.signature(fn)) == "(x)" and ">>>" in fn.__doc__
+        _same_bits(fn(x=x), fn(x))  # keyword call: through the Python function, same result
+        with pytest.raises(TypeError):
+            fn()
+        with pytest.raises(TypeError):
+            fn(x, x)
+    # ndarray subclasses and masked arrays keep NumPy's behaviour (their own types).
+    m = np.ma.masked_array(x, mask=x < 0)
+    got = ff.exp(m)
+    assert type(got) is np.ma.MaskedArray and np.ma.allequal(got, np.ma.exp(m))
+    # Inside ff.jit the same names trace.
+    np.testing.assert_array_equal(ff.jit(lambda v: ff.exp(v) + 1.0)(x), ff.exp(x) + 1.0)

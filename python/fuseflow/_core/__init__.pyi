@@ -314,9 +314,19 @@ def reduce_kernel(name: str, x: Annotated[NDArray, dict(shape=(None,), order='C'
 def math_target_name() -> str:
     """SIMD target the math kernels dispatched to."""
 
+def eager_function(op: int, name: str, doc: str, numpy_fn: object | None, fallback: object, module: str) -> object:
+    """
+    A builtin function for kernels op `op`: exact ndarrays to the native kernel where it is faster, else to `numpy_fn`; everything else to `fallback` (see bind_eager_math.cpp).
+    """
+
 def eager_math(op: int, x: object) -> object:
     """
-    kernels math op `op` (its UnaryOp index) on a contiguous float32/float64 ndarray, or None.
+    kernels math op `op` (its UnaryOp index) on a contiguous float32/float64 ndarray, or None (also when NumPy is faster at that size).
+    """
+
+def eager_native_max(op: int, float32: bool) -> int:
+    """
+    Largest element count eager_math runs natively for op (float32 or float64); above it, None (NumPy).
     """
 
 def eager_math_ops() -> dict:
