@@ -95,6 +95,15 @@ bool run_small_kernel_at(const Kernel& k, const void* const* sources, std::int64
     }
   }
   const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());
+  // Without registers, block-filled broadcasts or per-block partials, nothing is block-sized: one
+  // run over all n elements (x + y into its output), same bits (a lane never depends on where a
+  // block starts: math kernels pad only the last partial vector). Saves the per-block dispatch:
+  // x + y on 4,096 float64 went from 1.1-1.2x np.add's time to 0.75x, on 1,024 to 0.9x.
+  if (k.num_registers == 0 && block_broadcasts == 0 && nred == 0) {
+    for (std::size_t i = 0; i < nops; ++i) ptrs[i] = base[i];
+    run_block(k, ptrs, n, 0, partials, flags);
+    return true;
+  }
   for (std::int64_t start = 0, b = 0; start < n; start += kBlockSize, ++b) {
     const std::int64_t count = n - start < kBlockSize ? n - start : kBlockSize;
     for (std::size_t i = 0; i < nops; ++i) ptrs[i] = base[i] + start * stride[i];

@@ -51,3 +51,17 @@ def test_kernel_error_flags_raise(n):
     e[-1] = -1
     with pytest.raises(ValueError, match="negative integer powers"):
         ff.jit(lambda a, b: a ** b)(x, e)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_kernel_without_registers_runs_whole_and_keeps_the_bits(dtype):
+    # A kernel with no registers runs its small case in one piece instead of block by block
+    # (executor_small.cpp); every element must keep the bits the blocked (long) run gives it.
+    rng = np.random.default_rng(7)
+    long = rng.standard_normal(9000).astype(dtype) * 4
+    for fn in (lambda a: ff.exp(a), lambda a: ff.tanh(a), lambda a: ff.sigmoid(a), lambda a: a * 3.0):
+        f = ff.jit(fn)
+        want = f(long)  # 9,000 elements: the general path, 256-element blocks
+        for n in (1, 255, 257, 1000, 4095, 4096):
+            got = f(long[:n].copy())
+            assert got.tobytes() == want[:n].tobytes()
