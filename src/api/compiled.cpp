@@ -50,7 +50,119 @@ const char* length_rule(const exec::LengthSource& e) {
 
 }  // namespace
 
-Compiled::Compiled(exec::Plan plan) : plan_(std::move(plan)), direct_(exec::DirectCall::of(plan_)) {}
+Compiled::Compiled(exec::Plan plan)
+    : plan_(std::move(plan)), direct_(exec::DirectCall::of(plan_)), in_place_(in_place_outputs(plan_)) {}
+
+namespace {
+
+// Whether every length in `s` is known once the inputs are loaded (input shapes and values).
+bool known_from_inputs(const exec::LengthSource& s, const std::vector<char>& is_input) {
+  switch (s.kind) {
+    case exec::LengthSource::kOne: return true;
+    case exec::LengthSource::kProduct:
+      for (const exec::LengthSource& f : s.factors) {
+        if (!known_from_inputs(f, is_input)) return false;
+      }
+      return true;
+    default: return s.slot >= 0 && static_cast<std::size_t>(s.slot) < is_input.size() && is_input[static_cast<std::size_t>(s.slot)];
+  }
+}
+
+}  // namespace
+
+// An output may be written in place when the program is kernels only and the last one alone
+// touches the output's slot: nothing reads the caller's array before the kernel writes it, and
+// the kernel writes each element once, after reading its inputs at that element. Kernels that
+// can fail halfway (integer pow, a Python int narrowed to int32) are left to the copy, so a
+// failed run leaves out= untouched as before; the output's shape must be known from the inputs,
+// so a wrong out= is refused before anything is written.
+std::vector<Compiled::InPlaceOutput> Compiled::in_place_outputs(const exec::Plan& plan) {
+  std::vector<InPlaceOutput> result(plan.output_slots.size());
+  if (plan.steps.empty()) return result;
+  for (const exec::Step& st : plan.steps) {
+    if (st.kind != exec::Step::kKernel || !st.kernel) return result;
+  }
+  const exec::Kernel& last = *plan.steps.back().kernel;
+  for (const exec::Instr& in : last.code) {
+    if (in.checked_narrowing || (in.op == exec::OpCode::kPow && !exec::is_float(in.type))) return result;
+  }
+  std::vector<char> is_input(plan.slots.size(), 0);
+  for (int s : plan.input_slots) is_input[static_cast<std::size_t>(s)] = 1;
+  for (std::size_t i = 0; i < plan.output_slots.size(); ++i) {
+    const int slot = plan.output_slots[i];
+    if (is_input[static_cast<std::size_t>(slot)] || plan.slots[static_cast<std::size_t>(slot)].kind != exec::SlotKind::kArray) continue;
+    if (std::count(plan.output_slots.begin(), plan.output_slots.end(), slot) != 1) continue;
+    bool written_by_last = false, elsewhere = false;
+    for (std::size_t k = 0; k < plan.steps.size(); ++k) {
+      const exec::Kernel& kernel = *plan.steps[k].kernel;
+      for (const exec::Operand& o : kernel.operands) {
+        if (o.slot != slot) continue;
+        if (k + 1 < plan.steps.size()) elsewhere = true;
+      }
+      if (k + 1 == plan.steps.size()) {
+        for (int out : kernel.outputs) {
+          const exec::Operand& o = kernel.operands[static_cast<std::size_t>(out)];
+          if (o.slot == slot && o.kind == exec::OperandKind::kArray) written_by_last = true;
+        }
+      }
+    }
+    if (!written_by_last || elsewhere) continue;
+    std::vector<exec::LengthSource> dims = plan.output_dims[i];
+    if (dims.empty()) dims.push_back(last.length);
+    bool known = true;
+    for (const exec::LengthSource& d : dims) known = known && known_from_inputs(d, is_input);
+    if (!known) continue;
+    result[i].ok = true;
+    result[i].dims = std::move(dims);
+  }
+  return result;
+}
+
+std::vector<char> Compiled::bind_in_place(exec::RunState& state, const std::vector<OutBuffer>& outs) const {
+  std::vector<char> bound(outs.size(), 0);
+  auto overlaps = [](const void* a, std::size_t an, const void* b, std::size_t bn) {
+    const auto* pa = static_cast<const char*>(a);
+    const auto* pb = static_cast<const char*>(b);
+    return an > 0 && bn > 0 && pa < pb + bn && pb < pa + an;
+  };
+  std::vector<std::size_t> bytes(outs.size(), 0);
+  for (std::size_t i = 0; i < outs.size(); ++i) {
+    if (!in_place_[i].ok) continue;
+    const exec::SlotInfo& info = plan_.slots[static_cast<std::size_t>(plan_.output_slots[i])];
+    if (info.type != outs[i].type || static_cast<int>(in_place_[i].dims.size()) != outs[i].rank) continue;
+    std::int64_t n = 1;
+    bool same = true;
+    for (std::size_t k = 0; k < in_place_[i].dims.size(); ++k) {
+      const std::int64_t d = exec::evaluate_length(in_place_[i].dims[k], state.slots);
+      same = same && d == outs[i].dims[k];
+      n *= d;
+    }
+    if (!same) continue;  // the checks after the run name the mismatch
+    bytes[i] = static_cast<std::size_t>(n) * exec::elem_size(info.type);
+    bool clear = true;
+    for (int s : plan_.input_slots) {
+      const Value& v = state.slots[static_cast<std::size_t>(s)];
+      if (v.is_array() && overlaps(outs[i].data, bytes[i], v.raw_data(), static_cast<std::size_t>(v.length) * exec::elem_size(v.type))) clear = false;
+    }
+    for (std::size_t j = 0; j < outs.size(); ++j) {
+      if (j != i && overlaps(outs[i].data, bytes[i], outs[j].data, bytes[j] > 0 ? bytes[j] : 1)) clear = false;
+    }
+    if (!clear) continue;
+    bound[i] = 1;
+  }
+  for (std::size_t i = 0; i < outs.size(); ++i) {
+    if (!bound[i]) continue;
+    Value& v = state.slots[static_cast<std::size_t>(plan_.output_slots[i])];
+    v = Value{};
+    v.kind = exec::SlotKind::kArray;
+    v.type = outs[i].type;
+    v.length = static_cast<std::int64_t>(bytes[i] / exec::elem_size(outs[i].type));
+    // A writable window into the caller's array: the kernel's ensure_writable_array keeps it
+    // (sole owner, the exact size), so the results land there.
+    v.storage = std::make_shared<exec::Storage>(outs[i].data, bytes[i], nullptr, exec::Storage::WritableView{});
+  }
+  return bound;
+}
 Compiled::~Compiled() { delete spare_.load(std::memory_order_acquire); }
 
 std::unique_ptr<exec::RunState> Compiled::acquire() const {
@@ -100,8 +212,16 @@ void Compiled::run_into_impl(std::vector<Value>& inputs, const std::vector<OutBu
                                  std::to_string(outs.size()) + " out arrays");
   }
   auto state = acquire();
+  std::vector<char> bound;
+  // The pooled state must not keep a window into the caller's arrays.
+  auto unbind = [&] {
+    for (std::size_t i = 0; i < bound.size(); ++i) {
+      if (bound[i]) state->slots[static_cast<std::size_t>(plan_.output_slots[i])] = Value{};
+    }
+  };
   try {
     load_inputs(inputs, *state);
+    bound = bind_in_place(*state, outs);
     exec::execute(plan_, *state, nullptr);
     // Check every buffer before writing any, so a bad one leaves the caller's arrays untouched.
     for (std::size_t i = 0; i < outs.size(); ++i) {
@@ -131,10 +251,13 @@ void Compiled::run_into_impl(std::vector<Value>& inputs, const std::vector<OutBu
     }
     for (std::size_t i = 0; i < outs.size(); ++i) {
       const Value& v = state->slots[static_cast<std::size_t>(plan_.output_slots[i])];
+      if (v.raw_data() == outs[i].data) continue;  // written in place
       if (v.length > 0) std::memmove(outs[i].data, v.raw_data(), static_cast<std::size_t>(v.length) * exec::elem_size(v.type));
     }
+    unbind();
     release(std::move(state));
   } catch (...) {
+    unbind();
     release(std::move(state));
     throw;
   }

@@ -51,11 +51,13 @@ class Compiled {
     int rank = 1;
     std::int64_t dims[4] = {0, 0, 0, 0};
   };
-  // Like run(), but copies each output into `outs[i]` once the whole program has run (so an out
-  // buffer that overlaps an input sees the result computed from the inputs as they were). Checks
-  // every buffer's dtype and shape before writing any (TypeError/ValueError naming `out`); scalar
-  // outputs are a TypeError. The outputs stay in the pooled run state, whose buffers the next run
-  // reuses: repeated calls allocate no output arrays.
+  // Like run(), but each output ends in `outs[i]`, computed from the inputs as they were (an out
+  // buffer may overlap an input). Checks every buffer's dtype and shape before writing any
+  // (TypeError/ValueError naming `out`); scalar outputs are a TypeError. An output that only the
+  // program's last kernel writes, whose kernel cannot fail halfway and whose buffer overlaps no
+  // input or other out, is written in place (no copy pass; a run stopped by Ctrl-C may leave it
+  // partly written); the others are computed in the pooled run state, whose buffers the next run
+  // reuses, and copied once the whole program has run. Repeated calls allocate no output arrays.
   void run_into(std::vector<Value> inputs, const std::vector<OutBuffer>& outs) const;
 
   const exec::Plan& plan() const { return plan_; }
@@ -91,8 +93,20 @@ class Compiled {
                                                       const opt::OptimizeOptions& optimize_options, bool* rotated);
   void release(std::unique_ptr<exec::RunState> state) const;
 
+  // Per output: whether run_into may let the run write it straight into the caller's array
+  // (see in_place_outputs in compiled.cpp), and the lengths its shape comes from.
+  struct InPlaceOutput {
+    bool ok = false;
+    std::vector<exec::LengthSource> dims;  // one entry per axis (a 1-D output: the kernel's length)
+  };
+  static std::vector<InPlaceOutput> in_place_outputs(const exec::Plan& plan);
+  // Binds outs[i] as output i's slot where in_place_[i] allows it and the buffer fits (dtype,
+  // shape, no overlap with an input or another out); returns which were bound.
+  std::vector<char> bind_in_place(exec::RunState& state, const std::vector<OutBuffer>& outs) const;
+
   exec::Plan plan_;
   std::unique_ptr<exec::DirectCall> direct_;
+  std::vector<InPlaceOutput> in_place_;
   std::string optimized_ir_, pass_report_;
   // Loop rotation pays while a loop's node arrays stay in cache; on larger graphs the same
   // program compiled without it runs instead (same results: rotation never changes bits).
