@@ -8,6 +8,7 @@
 #include <string>
 
 #include "fuseflow/core/error.h"
+#include "fuseflow/core/helper_pool.h"
 
 namespace fuseflow {
 namespace {
@@ -43,8 +44,9 @@ void set_num_threads(std::int64_t n) {
 
 int threads_for(std::int64_t work, std::int64_t min_per_thread) {
   // Inside a parallel region (a row block of src/exec/row_blocks.cpp, an algorithm's worker) a
-  // nested team would get one thread anyway: say so, so callers take their serial paths.
-  if (omp_in_parallel()) return 1;
+  // nested team would get one thread anyway: say so, so callers take their serial paths. On a
+  // helper thread (core/helper_pool.h) a region would start a second OpenMP pool: serial too.
+  if (omp_in_parallel() || on_helper_thread()) return 1;
   if (min_per_thread < 1) min_per_thread = 1;
   std::int64_t useful = work / min_per_thread;
   return static_cast<int>(std::clamp<std::int64_t>(useful, 1, num_threads()));
