@@ -1,6 +1,7 @@
 // run_with_helpers: every item of a job is done exactly once whether helpers join, join late or
 // not at all (back-to-back calls, calls after idle pauses, concurrent callers, nested calls), and
-// code on a helper thread is told to stay serial.
+// code on a helper thread is told to stay serial. Named *Concurrency*: scripts/tsan.sh runs them
+// under ThreadSanitizer (plain std::threads, which it sees whole).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -31,7 +32,7 @@ std::vector<int> run_job(int helpers, int items, std::atomic<int>* participants 
   return counts;
 }
 
-TEST(HelperPool, EveryItemOnceBackToBackAndAfterPauses) {
+TEST(HelperPoolConcurrency, EveryItemOnceBackToBackAndAfterPauses) {
   for (int round = 0; round < 300; ++round) {
     const int helpers = round % 4;  // 0 runs alone; more helpers than cores is fine
     const int items = 1 + round % 37;
@@ -40,7 +41,7 @@ TEST(HelperPool, EveryItemOnceBackToBackAndAfterPauses) {
   }
 }
 
-TEST(HelperPool, HelpersJoinCallsInALoop) {
+TEST(HelperPoolConcurrency, HelpersJoinCallsInALoop) {
   // Back to back, a spinning helper takes part in some jobs (on a machine with a second core).
   std::atomic<int> participants{0};
   const int calls = 2000;
@@ -54,7 +55,7 @@ TEST(HelperPool, HelpersJoinCallsInALoop) {
 #endif
 }
 
-TEST(HelperPool, ConcurrentCallersEachDoTheirWholeJob) {
+TEST(HelperPoolConcurrency, ConcurrentCallersEachDoTheirWholeJob) {
   std::atomic<bool> failed{false};
   std::vector<std::thread> callers;
   for (int t = 0; t < 3; ++t) {
@@ -70,7 +71,7 @@ TEST(HelperPool, ConcurrentCallersEachDoTheirWholeJob) {
   EXPECT_FALSE(failed.load());
 }
 
-TEST(HelperPool, HelperThreadsRunNestedWorkSerially) {
+TEST(HelperPoolConcurrency, HelperThreadsRunNestedWorkSerially) {
   std::atomic<int> helper_calls{0}, serial_answers{0}, nested_ok{0};
   std::atomic<int> next{0};
   for (int round = 0; round < 200; ++round) {
