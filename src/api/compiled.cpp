@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "exec/block_kernel.h"  // may_set_error_flags
 #include "fuseflow/core/error.h"
 #include "fuseflow/exec/lower.h"
 #include "fuseflow/ir/text.h"
@@ -83,9 +84,7 @@ std::vector<Compiled::InPlaceOutput> Compiled::in_place_outputs(const exec::Plan
     if (st.kind != exec::Step::kKernel || !st.kernel) return result;
   }
   const exec::Kernel& last = *plan.steps.back().kernel;
-  for (const exec::Instr& in : last.code) {
-    if (in.checked_narrowing || (in.op == exec::OpCode::kPow && !exec::is_float(in.type))) return result;
-  }
+  if (exec::may_set_error_flags(last)) return result;
   std::vector<char> is_input(plan.slots.size(), 0);
   for (int s : plan.input_slots) is_input[static_cast<std::size_t>(s)] = 1;
   for (std::size_t i = 0; i < plan.output_slots.size(); ++i) {
@@ -120,35 +119,29 @@ std::vector<Compiled::InPlaceOutput> Compiled::in_place_outputs(const exec::Plan
 
 std::vector<char> Compiled::bind_in_place(exec::RunState& state, const std::vector<OutBuffer>& outs) const {
   std::vector<char> bound(outs.size(), 0);
-  auto overlaps = [](const void* a, std::size_t an, const void* b, std::size_t bn) {
-    const auto* pa = static_cast<const char*>(a);
-    const auto* pb = static_cast<const char*>(b);
-    return an > 0 && bn > 0 && pa < pb + bn && pb < pa + an;
-  };
-  std::vector<std::size_t> bytes(outs.size(), 0);
   for (std::size_t i = 0; i < outs.size(); ++i) {
     if (!in_place_[i].ok) continue;
     const exec::SlotInfo& info = plan_.slots[static_cast<std::size_t>(plan_.output_slots[i])];
     if (info.type != outs[i].type || static_cast<int>(in_place_[i].dims.size()) != outs[i].rank) continue;
-    std::int64_t n = 1;
     bool same = true;
     for (std::size_t k = 0; k < in_place_[i].dims.size(); ++k) {
-      const std::int64_t d = exec::evaluate_length(in_place_[i].dims[k], state.slots);
-      same = same && d == outs[i].dims[k];
-      n *= d;
+      same = same && exec::evaluate_length(in_place_[i].dims[k], state.slots) == outs[i].dims[k];
     }
     if (!same) continue;  // the checks after the run name the mismatch
-    bytes[i] = static_cast<std::size_t>(n) * exec::elem_size(info.type);
+    // Whole buffers: an out written during the run must not share a byte with an input, nor with
+    // another out (copied after the run, which would then land in the other order).
     bool clear = true;
     for (int s : plan_.input_slots) {
       const Value& v = state.slots[static_cast<std::size_t>(s)];
-      if (v.is_array() && overlaps(outs[i].data, bytes[i], v.raw_data(), static_cast<std::size_t>(v.length) * exec::elem_size(v.type))) clear = false;
+      if (v.is_array() && exec::bytes_overlap(outs[i].data, outs[i].bytes(), v.raw_data(),
+                                              static_cast<std::size_t>(v.length) * exec::elem_size(v.type))) {
+        clear = false;
+      }
     }
     for (std::size_t j = 0; j < outs.size(); ++j) {
-      if (j != i && overlaps(outs[i].data, bytes[i], outs[j].data, bytes[j] > 0 ? bytes[j] : 1)) clear = false;
+      if (j != i && exec::bytes_overlap(outs[i].data, outs[i].bytes(), outs[j].data, outs[j].bytes())) clear = false;
     }
-    if (!clear) continue;
-    bound[i] = 1;
+    bound[i] = clear ? 1 : 0;
   }
   for (std::size_t i = 0; i < outs.size(); ++i) {
     if (!bound[i]) continue;
@@ -156,10 +149,10 @@ std::vector<char> Compiled::bind_in_place(exec::RunState& state, const std::vect
     v = Value{};
     v.kind = exec::SlotKind::kArray;
     v.type = outs[i].type;
-    v.length = static_cast<std::int64_t>(bytes[i] / exec::elem_size(outs[i].type));
+    v.length = outs[i].size();
     // A writable window into the caller's array: the kernel's ensure_writable_array keeps it
     // (sole owner, the exact size), so the results land there.
-    v.storage = std::make_shared<exec::Storage>(outs[i].data, bytes[i], nullptr, exec::Storage::WritableView{});
+    v.storage = std::make_shared<exec::Storage>(outs[i].data, outs[i].bytes(), nullptr, exec::Storage::WritableView{});
   }
   return bound;
 }

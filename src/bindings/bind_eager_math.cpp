@@ -78,17 +78,8 @@ PyObject* eager_function_call(PyObject* /*self*/, PyObject* const* args, Py_ssiz
   if (PyVectorcall_NARGS(nargsf) == 1 && kwnames == nullptr && Py_TYPE(args[0]) == &PyArray_Type) {
     try {
       if (PyObject* r = eager_math_raw(static_cast<kernels::UnaryOp>(Op), args[0])) return r;
-    } catch (nb::python_error& e) {
-      e.restore();
-      return nullptr;
-    } catch (const Error& e) {
-      set_python_error(e);
-      return nullptr;
-    } catch (const std::bad_alloc&) {
-      PyErr_NoMemory();
-      return nullptr;
-    } catch (const std::exception& e) {
-      PyErr_SetString(PyExc_RuntimeError, e.what());
+    } catch (const std::exception&) {
+      set_python_error_from_current_exception();
       return nullptr;
     }
     if (f.numpy_fn != nullptr) return PyObject_CallOneArg(f.numpy_fn, args[0]);

@@ -54,6 +54,10 @@ std::string dtype_name(const nb::dlpack::dtype& dt);
 // Sets the Python exception an Error maps to (ValueError, TypeError, ...): what the registered
 // translator does, for code that raises without going through a nanobind function.
 void set_python_error(const Error& e);
+// The same for the std::exception being handled (call inside its catch block), for raw CPython
+// slots that nanobind's translation does not cover: nb::python_error restored, Error mapped as
+// above, std::bad_alloc as MemoryError, any other as RuntimeError.
+void set_python_error_from_current_exception();
 
 // Asks the interpreter whether Ctrl-C was pressed; runs with the GIL re-acquired briefly.
 bool python_interrupt_hook();

@@ -124,14 +124,8 @@ class JitDispatcher {
       }
       nb::object result = nb::inst_ptr<JitDispatcher>(self)->call(self, args, kwargs);
       return result.release().ptr();
-    } catch (nb::python_error& e) {
-      e.restore();
-    } catch (const Error& e) {
-      set_python_error(e);
-    } catch (const std::bad_alloc&) {
-      PyErr_NoMemory();
-    } catch (const std::exception& e) {
-      PyErr_SetString(PyExc_RuntimeError, e.what());
+    } catch (const std::exception&) {
+      set_python_error_from_current_exception();
     }
     return nullptr;
   }
@@ -261,28 +255,18 @@ class JitDispatcher {
   // A small call of a one-kernel program (exec/direct_call.h): the kernel writes into a fresh
   // NumPy array, or into the caller's `out` (non-null) when it is a plain writeable array of the
   // result's dtype and shape that overlaps no input (an overlapping one needs run_into's copy
-  // after the run) and the kernel cannot fail halfway (run_into leaves `out` untouched then). Returns the result (a new reference), or null when the call does not take
-  // this path (nothing written, no error set); throws what the kernel raises.
+  // after the run) and the kernel cannot fail halfway (run_into leaves `out` untouched then).
+  // Returns the result (a new reference), or null when the call does not take this path (nothing
+  // written, no error set); throws what the kernel raises.
   static PyObject* run_direct(const exec::DirectCall& d, PyObject* const* argv, std::size_t nargs, PyObject* out) {
     exec::DirectInput inputs[kMaxKeyArgs];
     for (std::size_t i = 0; i < nargs; ++i) {
       PyObject* o = argv[i];
       exec::DirectInput& in = inputs[i];
       PyTypeObject* t = Py_TYPE(o);
-      if (t == &PyFloat_Type) {  // the kinds and values Value::of_f64 / of_i64 / of_bool give
-        in.type = DType::kFloat64;
-        in.f64 = PyFloat_AS_DOUBLE(o);
-        in.i64 = (in.f64 >= -9.2e18 && in.f64 <= 9.2e18) ? static_cast<std::int64_t>(in.f64) : 0;
-      } else if (t == &PyBool_Type) {
-        in.type = DType::kBool;
-        in.i64 = o == Py_True ? 1 : 0;
-        in.f64 = static_cast<double>(in.i64);
-      } else if (t == &PyLong_Type) {
-        int overflow = 0;
-        in.type = DType::kInt64;
-        in.i64 = PyLong_AsLongLongAndOverflow(o, &overflow);
-        if (overflow != 0) return nullptr;  // layout_key let no such value through; be safe anyway
-        in.f64 = static_cast<double>(in.i64);
+      if (t == &PyFloat_Type || t == &PyBool_Type || t == &PyLong_Type) {
+        // The general path's conversion; layout_key has already refused ints beyond int64.
+        in = exec::DirectInput::of_scalar(to_value(o, i));
       } else {
         if (!plain_numpy_array(o, in.type)) return nullptr;
         auto* a = reinterpret_cast<PyArrayObject*>(o);
@@ -303,14 +287,8 @@ class JitDispatcher {
       for (int k = 0; k < rank; ++k) {
         if (b.dims[k] != dims[k]) return nullptr;
       }
-      const auto* lo = static_cast<const char*>(b.data);
-      const char* hi = lo + n * static_cast<std::int64_t>(exec::elem_size(b.type));
       for (std::size_t i = 0; i < nargs; ++i) {
-        if (!inputs[i].is_array) continue;
-        std::int64_t count = 1;
-        for (int k = 0; k < inputs[i].rank; ++k) count *= inputs[i].dims[k];
-        const auto* a = static_cast<const char*>(inputs[i].data);
-        if (a < hi && lo < a + count * static_cast<std::int64_t>(exec::elem_size(inputs[i].type))) return nullptr;
+        if (inputs[i].is_array && exec::bytes_overlap(b.data, b.bytes(), inputs[i].data, inputs[i].bytes())) return nullptr;
       }
       if (!d.run(inputs, b.data, n)) return nullptr;
       return nb::borrow(out).release().ptr();

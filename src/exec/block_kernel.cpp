@@ -19,6 +19,7 @@
 #include <type_traits>
 
 #include "exec/block_kernel.h"
+#include "fuseflow/ir/ops.h"
 #include "fuseflow/jit/hook.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -338,6 +339,22 @@ HWY_AFTER_NAMESPACE();
 namespace fuseflow::exec {
 
 HWY_EXPORT(RunBlock);
+
+bool may_set_error_flags(const Kernel& k) {
+  for (const Instr& in : k.code) {
+    if (in.checked_narrowing) return true;
+    if (is_float(in.type)) continue;
+    switch (in.op) {
+#define FF_BINARY(Enum, Name, MinArgs, MaxArgs, Operands, Result, Flags, Raise) \
+      case OpCode::k##Enum:                                                     \
+        if (ir::RaiseRule::Raise == ir::RaiseRule::kIntNegativeExponent) return true; \
+        break;
+#include "fuseflow/ir/ops.def"
+      default: break;
+    }
+  }
+  return false;
+}
 
 void run_block(const Kernel& kernel, void* const* ptrs, std::int64_t count, std::int64_t start,
                ReducePartial* partials, std::uint32_t* error_flags) {

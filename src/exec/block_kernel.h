@@ -26,6 +26,11 @@ inline BinaryForm binary_form_of(const Kernel& k, const Instr& in) {
   return a == b ? kBothBlocks : (a ? kScalarA : kScalarB);
 }
 
+// Whether a run of kernel k can set an error flag above: a binary op whose op-table raise rule is
+// kIntNegativeExponent (pow) on integers, or a checked narrowing cast. A kernel without either
+// cannot fail halfway, so its output may go straight into a caller's array.
+bool may_set_error_flags(const Kernel& k);
+
 // ptrs[i] points at operand i's first element for this block (a scalar-form broadcast operand:
 // at its one value).
 void run_block(const Kernel& kernel, void* const* ptrs, std::int64_t count, std::int64_t start,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "exec/block_kernel.h"  // may_set_error_flags
 #include "exec/executor_small.h"
 #include "fuseflow/core/error.h"
 #include "exec/graph_steps.h"  // raise_kernel_errors
@@ -10,7 +11,7 @@ namespace fuseflow::exec {
 
 namespace {
 constexpr std::size_t kMaxScratch = 64;       // slots of scalars and of length-1 kernels' values
-constexpr std::size_t kMaxOperands = 48;     // as run_small_kernel_at, which refuses more
+constexpr std::size_t kMaxOperands = kSmallKernelMaxOperands;  // run_small_kernel_at refuses more
 }  // namespace
 
 bool DirectCall::length_of(const Plan& plan, const LengthSource& s, const std::vector<int>& input_of_slot, Length& out) {
@@ -70,9 +71,7 @@ std::unique_ptr<DirectCall> DirectCall::of(const Plan& plan) {
     Stage stage;
     stage.kernel = st.kernel;
     stage.scalar = !last;
-    for (const Instr& in : k.code) {
-      if (in.checked_narrowing || (in.op == OpCode::kPow && !is_float(in.type))) d->may_raise_ = true;
-    }
+    if (may_set_error_flags(k)) d->may_raise_ = true;
     for (int i : k.outputs) {
       const int slot = k.operands[static_cast<std::size_t>(i)].slot;
       // Steps before the last compute scalars (a Python float cast to float32, ...) the last one reads.
@@ -154,14 +153,7 @@ std::unique_ptr<DirectCall> DirectCall::of(const Plan& plan) {
 std::int64_t DirectCall::evaluate(const Length& l, const DirectInput* inputs) {
   std::int64_t n = 1;
   for (const auto& [input, axis] : l.factors) {
-    const DirectInput& in = inputs[input];
-    std::int64_t d = 1;
-    if (axis >= 0) {
-      d = in.dims[axis];
-    } else {
-      for (int a = 0; a < in.rank; ++a) d *= in.dims[a];
-    }
-    n *= d;  // no overflow: each factor is an axis of an existing array, and n stays small below
+    n *= inputs[input].axis_or_count(axis);  // no overflow: shape() bounds every axis first
   }
   return n;
 }
@@ -183,14 +175,8 @@ bool DirectCall::shape(const DirectInput* inputs, std::size_t count, int& rank, 
   }
   for (const Check& c : checks_) {
     const DirectInput& in = inputs[c.input];
-    std::int64_t got = 1;
-    if (c.axis >= 0) {
-      if (c.axis >= in.rank) return false;
-      got = in.dims[c.axis];
-    } else {
-      for (int a = 0; a < in.rank; ++a) got *= in.dims[a];
-    }
-    if (got != evaluate(c.expected, inputs)) return false;
+    if (c.axis >= in.rank) return false;
+    if (in.axis_or_count(c.axis) != evaluate(c.expected, inputs)) return false;
   }
   n = evaluate(length_, inputs);
   if (n <= 0 || n > kSmallKernelElements) return false;

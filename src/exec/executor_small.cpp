@@ -14,7 +14,7 @@ namespace fuseflow::exec {
 
 namespace {
 
-constexpr std::size_t kMaxOperands = 48;
+constexpr std::size_t kMaxOperands = kSmallKernelMaxOperands;
 constexpr std::size_t kStackBytes = 16 * 1024;
 
 void fill_block(DType t, char* dst, const void* value, std::int64_t n) {
@@ -22,12 +22,17 @@ void fill_block(DType t, char* dst, const void* value, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) std::memcpy(dst + static_cast<std::size_t>(i) * es, value, es);
 }
 
+// What the stack path takes: a short kernel without strided reads and with few operands.
+bool fits(const Kernel& k, std::int64_t n) {
+  return n > 0 && n <= kSmallKernelElements && k.strided_reads.empty() && k.operands.size() <= kMaxOperands;
+}
+
 }  // namespace
 
 bool run_small_kernel(const Kernel& k, std::vector<Value>& slots, std::int64_t n, ReducePartial* partials,
                       std::uint32_t* flags) {
+  if (!fits(k, n)) return false;  // before filling `sources`, which holds kMaxOperands
   const std::size_t nops = k.operands.size();
-  if (n <= 0 || n > kSmallKernelElements || !k.strided_reads.empty() || nops > kMaxOperands) return false;
   const void* sources[kMaxOperands];
   for (std::size_t i = 0; i < nops; ++i) {
     const Operand& o = k.operands[i];
@@ -42,8 +47,8 @@ bool run_small_kernel(const Kernel& k, std::vector<Value>& slots, std::int64_t n
 
 bool run_small_kernel_at(const Kernel& k, const void* const* sources, std::int64_t n, ReducePartial* partials,
                          std::uint32_t* flags) {
+  if (!fits(k, n)) return false;
   const std::size_t nops = k.operands.size();
-  if (n <= 0 || n > kSmallKernelElements || !k.strided_reads.empty() || nops > kMaxOperands) return false;
   // Broadcast operands that some instruction reads as a whole block (not as a binary's scalar).
   bool needs_block[kMaxOperands] = {};
   std::size_t block_broadcasts = 0;

@@ -1,6 +1,7 @@
 // Internal: the executor's stack-only path for small kernels (src/exec/executor_small.cpp).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -11,6 +12,8 @@ namespace fuseflow::exec {
 
 // Kernels of at most this many elements (16 blocks) may take the small path.
 inline constexpr std::int64_t kSmallKernelElements = 16 * kBlockSize;
+// ... and at most this many operands (their tables live on the stack).
+inline constexpr std::size_t kSmallKernelMaxOperands = 48;
 
 // Runs kernel k of length n serially on the calling thread with its operand table and registers
 // on the stack and returns true; false (nothing done) when it does not fit (too long, strided

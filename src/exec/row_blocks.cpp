@@ -143,10 +143,10 @@ void run_row_blocks(const RowBlockStep& s, RunState& state, void (*run_body)(con
   };
   const int team = threads_for(nblocks, 1);
   if (nblocks <= team) {
-    // A small group (a block per thread): helpers join when they wake instead of the caller
+    // A small group (a block per thread): helpers join when they are awake instead of the caller
     // waiting for them at a barrier (core/helper_pool.h). Row softmax of (64, 256) float32 on 2
-    // cores, called back to back: 12.4 us with an OpenMP region; after 1 ms idle 31 us (the
-    // worker's wake-up), which a late-joining helper leaves to a serial run of ~16-20 us.
+    // cores with an OpenMP region: 31 us after 1 ms idle, 68 us after 5 ms (the worker's
+    // wake-up); with late-joining helpers 27 and 23 us, and the same 10-12 us back to back.
     run_with_helpers(team - 1, participate);
   } else {
 #pragma omp parallel num_threads(team)

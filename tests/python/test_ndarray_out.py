@@ -152,3 +152,25 @@ def test_out_in_place_overlap_and_shape_rules_on_long_arrays(shape):
         with pytest.raises(ValueError, match=r"out\[0\]: .*shape"):
             f(x, y, out=wrong)
         assert (wrong == 7.0).all()
+
+
+def test_overlapping_outs_land_in_output_order():
+    # Two out arrays sharing memory: the results land as if each output were copied in order
+    # (the second wins where they overlap), whether an output is written in place during the
+    # run or copied after it. Here output 0 comes from the first kernel and output 1 from the
+    # last one, which alone could be written in place.
+    def two(a):
+        b = a + 1.0
+        return b, a * ff.sum(b)
+
+    f = ff.jit(two)
+    n = 50_000
+    x = np.linspace(-1.0, 1.0, n)
+    want0, want1 = f(x)
+    for _ in range(2):
+        store = np.full(n + 1, np.nan)
+        f(x, out=(store[:n], store[1:]))
+        expected = np.empty(n + 1)
+        expected[:n] = want0
+        expected[1:] = want1
+        assert store.tobytes() == expected.tobytes()

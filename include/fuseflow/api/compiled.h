@@ -50,6 +50,12 @@ class Compiled {
     DType type = DType::kFloat64;
     int rank = 1;
     std::int64_t dims[4] = {0, 0, 0, 0};
+    std::int64_t size() const {  // elements
+      std::int64_t n = 1;
+      for (int k = 0; k < rank; ++k) n *= dims[k];
+      return n;
+    }
+    std::size_t bytes() const { return static_cast<std::size_t>(size()) * static_cast<std::size_t>(exec::elem_size(type)); }
   };
   // Like run(), but each output ends in `outs[i]`, computed from the inputs as they were (an out
   // buffer may overlap an input). Checks every buffer's dtype and shape before writing any

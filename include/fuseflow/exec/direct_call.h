@@ -24,6 +24,23 @@ struct DirectInput {
   std::int64_t dims[4] = {0, 0, 0, 0};
   double f64 = 0.0;              // scalar: its value (both fields set, as Value::as_f64 / as_i64)
   std::int64_t i64 = 0;
+
+  // A Python number as the general path reads it (Value::of_f64 / of_i64 / of_bool).
+  static DirectInput of_scalar(const Value& v) {
+    DirectInput in;
+    in.type = v.type;
+    in.f64 = v.as_f64();
+    in.i64 = v.as_i64();
+    return in;
+  }
+  // Array: axis `axis`, or the element count for axis -1.
+  std::int64_t axis_or_count(int axis) const {
+    if (axis >= 0) return dims[axis];
+    std::int64_t n = 1;
+    for (int a = 0; a < rank; ++a) n *= dims[a];
+    return n;
+  }
+  std::size_t bytes() const { return static_cast<std::size_t>(axis_or_count(-1)) * static_cast<std::size_t>(elem_size(type)); }
 };
 
 class DirectCall {

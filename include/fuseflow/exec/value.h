@@ -40,6 +40,13 @@ class Storage {
   std::shared_ptr<const void> keepalive_;
 };
 
+// Whether the byte ranges [a, a + a_bytes) and [b, b + b_bytes) share a byte (empty ranges never do).
+inline bool bytes_overlap(const void* a, std::size_t a_bytes, const void* b, std::size_t b_bytes) {
+  const auto* pa = static_cast<const char*>(a);
+  const auto* pb = static_cast<const char*>(b);
+  return a_bytes > 0 && b_bytes > 0 && pa < pb + b_bytes && pb < pa + a_bytes;
+}
+
 union ScalarBits {
   bool b;
   std::int32_t i32;
