@@ -49,45 +49,9 @@ inline constexpr int kTaylorOrder = 19;
 // Beyond this m, e^{-m^2} is zero in float64: erfcx is only evaluated up to it.
 inline constexpr double kMaxM = 27.0;
 
-// erfcx(z) = t Q(t), t = 2/(2+z), for 0 <= z <= kMaxM: one polynomial (src/finance/erfcx_fit.py)
-// degree 25 on t in [2/29, 1], worst relative error 2.50e-16
-inline constexpr double kErfcxMid = 0.5344827586206896;
-inline constexpr double kErfcxHalf = 0.46551724137931033;
-inline constexpr double kErfcx[26] = {
-    0.5351568958073251,
-    0.33805844228751,
-    0.12411975947371635,
-    0.012194828795705388,
-    -0.00883472416213203,
-    -0.0017940039979795696,
-    0.0011092739736654094,
-    0.00014280304709066922,
-    -0.0001850542406996599,
-    1.446050016851321e-05,
-    2.770581077616657e-05,
-    -1.056099171576365e-05,
-    -1.7374340253162441e-06,
-    2.6804329996565265e-06,
-    -6.970629480903047e-07,
-    -2.661521097021585e-07,
-    2.7000404161923784e-07,
-    -7.040212593575577e-08,
-    -2.8196158310840615e-08,
-    3.338229709032447e-08,
-    -9.589311192917143e-09,
-    -4.677562327885602e-09,
-    4.059651625010716e-09,
-    -2.788700662239693e-10,
-    -5.133498515350122e-10,
-    1.240402453396326e-10,
-};
-
-template <class D, class V>
-HWY_INLINE V Erfcx(D d, V z) {
-  const V t = hn::Div(hn::Set(d, 2.0), hn::Add(hn::Set(d, 2.0), z));
-  const V u = hn::Mul(hn::Sub(t, hn::Set(d, kErfcxMid)), hn::Set(d, 1.0 / kErfcxHalf));
-  return hn::Mul(t, math_detail::Polynomial(d, u, kErfcx));
-}
+// erfcx(z) for 0 <= z <= kMaxM: the one fit of the kernels' erfc (math_detail::Erfcx), a
+// single polynomial for every z (no second branch in the pricing kernels).
+using math_detail::Erfcx;
 
 // Sum of the odd Taylor terms -2 sum_{k odd} y^(k)(m) a^k / k! = erfcx(m - a) - erfcx(m + a) up
 // to order kTaylorOrder for every lane. With v_k = y^(k) a^k the recurrence of the derivatives
@@ -275,16 +239,8 @@ HWY_INLINE V NormPdf(D d, V x) {
 }
 
 // N(x) given e = e^{-x^2/2} = ExpHalfSquare(x), which the greeks already hold for the density:
-// N(-|x|) = erfcx(|x|/sqrt 2) e / 2, N(|x|) = 1 - that. One erfcx polynomial on the whole line
-// and no exponential of its own, where the shared norm_cdf runs an erf polynomial near 0 and an
-// erfc one with its own exponential elsewhere (both, in a vector holding both kinds of lanes).
-// Lower-tail accuracy is erfcx's (2.5e-16) and e's: full relative accuracy down to subnormals.
-template <class D, class V>
-HWY_INLINE V NormCdfGivenExp(D d, V x, V e) {
-  const V z = hn::Min(hn::Mul(hn::Abs(x), hn::Set(d, kInvSqrt2)), hn::Set(d, kMaxM));
-  const V half_tail = hn::Mul(hn::Mul(Erfcx(d, z), e), hn::Set(d, 0.5));
-  return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), half_tail, hn::Sub(hn::Set(d, 1.0), half_tail));
-}
+// the kernels' norm_cdf without its exponential (full relative accuracy down to subnormals).
+using math_detail::NormCdfGivenExp;
 
 // Bachelier: df (max(sign (F - K), 0) + s g(|d|)), g(z) = phi(z) - z N(-z)
 //   = e^{-z^2/2} (1/sqrt(2 pi) - z/2 erfcx(z/sqrt 2)): one exponential, cancellation ~z^2 only.

@@ -133,7 +133,7 @@ std::vector<std::string> compile_flags(const NativeOptions& o) {
   // the static target, and every compile stopped at "#error Logic error: best baseline should
   // be included in dynamic targets" (the region silently stayed in the interpreter).
   std::vector<std::string> f = {"-std=c++20", "-O3", "-march=native", "-DHWY_COMPILE_ONLY_STATIC",
-                                "-fPIC", "-shared", "-fvisibility=hidden"};
+                                "-ffp-contract=off", "-fPIC", "-shared", "-fvisibility=hidden"};
   for (const std::string& d : o.include_dirs) f.push_back("-I" + d);
   return f;
 }

@@ -47,20 +47,21 @@ constexpr double kErfSmall[9] = {
     -4.762336934519525e-05, 1.1516037794958893e-06, -2.347228979757699e-08,
     4.127025590879008e-10,  -6.37686828193889e-12,  8.775412603855198e-14,
 };
-// ErfcScaled: Q(t) = erfc(z) exp(z^2) / t, t = 2/(2+z) = mid + half*u, degree 21 on [1/15, 0.8]
-// (z in [0.5, 28]); worst rel. err 2.3e-16.
-constexpr double kErfcScaledMid = 0.43333333333333335;
-constexpr double kErfcScaledHalf = 0.3666666666666667;
+// ErfcScaled: Q(t) = erfc(z) exp(z^2) / t, t = 4/(4+z) = mid + half*u, degree 21 on [4/34, 1]
+// (z in [0, 30]); worst rel. err 3.2e-16. Covering z = 0 lets erfc and norm_cdf run one branch.
+constexpr double kErfcScaledC = 4.0;
+constexpr double kErfcScaledMid = 0.5588235294117647;
+constexpr double kErfcScaledHalf = 0.4411764705882353;
 constexpr double kErfcScaled[22] = {
-    0.46741839154874837,    0.2254161610806551,      0.07065542732539233,    0.009194155300054786,
-    -0.002378828587575382,  -0.0009070863062505037,  0.00015521975045540713, 8.433147641205583e-05,
-    -2.0791239162124046e-05, -7.5275741668245885e-06, 3.5616359405705197e-06, 3.621505225703457e-07,
-    -5.621031838248015e-07, 8.023938942364324e-08,   6.392847977972971e-08,  -3.123500227807582e-08,
-    -1.3798680603372132e-09, 5.8544064924129766e-09, -1.2283131118129914e-09, -6.241583639769243e-10,
-    2.0127183100143588e-10, 2.710916940585547e-11,
+    0.30563345024435146,    0.26101549451149586,    0.1935933775109192,     0.1242191853735642,
+    0.06828930049661007,    0.031575167515176875,   0.011854828277728316,   0.00334800559918373,
+    0.0005583417104840406,  -3.140653104770847e-05, -4.84562595859219e-05,  -1.0048225088212611e-05,
+    1.658631077729264e-06,  1.1694762535706746e-06, 4.006929807068015e-08,  -1.0369323193605165e-07,
+    -1.477527432979838e-08, 9.039059179014135e-09,  1.897341814114425e-09,  -7.725569596637645e-10,
+    -1.4192928108907325e-10, 4.617018652518014e-11,
 };
 
-// Below this |x| erf uses the odd polynomial; above it erf = 1 - erfc.
+// Below this |x| erf uses the odd polynomial; above it erf = 1 - erfc (erfc itself needs no split).
 constexpr double kErfSplit = 0.5;
 // erfc(z) is 0 in float64 for z > 27.3; clamping keeps the split arithmetic finite for z = inf.
 constexpr double kErfcClamp = 30.0;
@@ -263,12 +264,30 @@ HWY_INLINE V ExpNegSquare(D d, V a, double scale) {
   return hn::Mul(exp_hi, exp_delta);
 }
 
+// erfcx(z) = exp(z^2) erfc(z) = t Q(t) for 0 <= z <= kErfcClamp (finance prices from it directly).
+template <class D, class V>
+HWY_INLINE V Erfcx(D d, V z) {
+  const V t = hn::Div(hn::Set(d, kErfcScaledC), hn::Add(hn::Set(d, kErfcScaledC), z));
+  const V u = hn::Mul(hn::Sub(t, hn::Set(d, kErfcScaledMid)), hn::Set(d, 1.0 / kErfcScaledHalf));
+  return hn::Mul(t, Polynomial(d, u, kErfcScaled));
+}
+
 // erfc(z) for z >= 0 given exp(-z^2) computed by the caller (norm_cdf computes it from x, not z).
 template <class D, class V>
 HWY_INLINE V ErfcPositive(D d, V z, V exp_neg_z2) {
-  const V t = hn::Div(hn::Set(d, 2.0), hn::Add(hn::Set(d, 2.0), z));
-  const V u = hn::Mul(hn::Sub(t, hn::Set(d, kErfcScaledMid)), hn::Set(d, 1.0 / kErfcScaledHalf));
-  return hn::Mul(hn::Mul(t, exp_neg_z2), Polynomial(d, u, kErfcScaled));
+  return hn::Mul(Erfcx(d, z), exp_neg_z2);
+}
+
+// Phi(x) given e = exp(-x^2/2) (finance's greeks hold it already for the density):
+// Phi(-|x|) = erfcx(|x|/sqrt 2) e / 2 and Phi(|x|) = 1 - that, which has no cancellation as
+// Phi(-|x|) <= 1/2. One polynomial on the whole line: Black-Scholes' d1 and d2 straddle 0, and a
+// second branch near 0 meant evaluating both in most vectors.
+template <class D, class V>
+HWY_INLINE V NormCdfGivenExp(D d, V x, V e) {
+  constexpr double kInvSqrt2 = 0.70710678118654752440;
+  const V z = hn::Min(hn::Mul(hn::Abs(x), hn::Set(d, kInvSqrt2)), hn::Set(d, kErfcClamp));
+  const V half_tail = hn::Mul(hn::Mul(Erfcx(d, z), e), hn::Set(d, 0.5));
+  return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), half_tail, hn::Sub(hn::Set(d, 1.0), half_tail));
 }
 
 // erf(x) / x for |x| < kErfSplit.
@@ -420,16 +439,14 @@ HWY_INLINE hn::Vec<D> EvaluateNeededBranches(D d, M is_small, SmallFn small_fn, 
 template <class D, class V>
 HWY_INLINE V VecErfc(D d, V x) {
   namespace md = math_detail;
-  const V abs_x = hn::Abs(x);
-  const V y = EvaluateNeededBranches(
-      d, hn::Lt(abs_x, hn::Set(d, md::kErfSplit)),
-      [&]() HWY_ATTR FF_BRANCH_INLINE { return hn::NegMulAdd(x, md::ErfOverX(d, x), hn::Set(d, 1.0)); },  // 1 - erf(x)
-      [&]() HWY_ATTR FF_BRANCH_INLINE {
-        const V z = hn::Min(abs_x, hn::Set(d, md::kErfcClamp));
-        const V tail = md::ErfcPositive(d, z, md::ExpNegSquare(d, z, 1.0));  // erfc(|x|)
-        return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), hn::Sub(hn::Set(d, 2.0), tail), tail);
-      });
-  return hn::IfThenElse(md::IsNaN(d, x), x, y);
+  // One form for every x: erfc(|x|) from the tail, 2 - erfc(|x|) for x < 0 (no cancellation:
+  // erfc(|x|) <= 1 there).
+  const V z = hn::Min(hn::Abs(x), hn::Set(d, md::kErfcClamp));
+  const V tail = md::ErfcPositive(d, z, md::ExpNegSquare(d, z, 1.0));
+  const V y = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), hn::Sub(hn::Set(d, 2.0), tail), tail);
+  // erfc(0) = 1 exactly, as NumPy users expect (the fit gives Q(1) to within an ulp or two).
+  const V y0 = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), hn::Set(d, 1.0), y);
+  return hn::IfThenElse(md::IsNaN(d, x), x, y0);
 }
 
 template <class D, class V>
@@ -447,23 +464,14 @@ HWY_INLINE V VecErf(D d, V x) {
 }
 
 // Phi(x) = erfc(-x/sqrt 2)/2. exp(-x^2/2) is split on x itself, so the rounding of x/sqrt(2)
-// only enters the slowly varying t*Q(t) factor: accuracy holds down to x = -37.5 (subnormals).
+// only enters the slowly varying erfcx factor: accuracy holds down to x = -37.5 (subnormals).
 template <class D, class V>
 HWY_INLINE V VecNormCdf(D d, V x) {
   namespace md = math_detail;
-  constexpr double kInvSqrt2 = 0.70710678118654752440;
-  const V zs = hn::Mul(x, hn::Set(d, kInvSqrt2));
-  const V y = EvaluateNeededBranches(
-      d, hn::Lt(hn::Abs(zs), hn::Set(d, md::kErfSplit)),
-      [&]() HWY_ATTR FF_BRANCH_INLINE { return hn::MulAdd(zs, hn::Mul(md::ErfOverX(d, zs), hn::Set(d, 0.5)), hn::Set(d, 0.5)); },
-      [&]() HWY_ATTR FF_BRANCH_INLINE {
-        const V abs_x = hn::Min(hn::Abs(x), hn::Set(d, md::kErfcClamp * 1.5));
-        const V z = hn::Mul(abs_x, hn::Set(d, kInvSqrt2));
-        const V half_tail =
-            hn::Mul(md::ErfcPositive(d, z, md::ExpNegSquare(d, abs_x, 0.5)), hn::Set(d, 0.5));
-        return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), half_tail, hn::Sub(hn::Set(d, 1.0), half_tail));
-      });
-  return hn::IfThenElse(md::IsNaN(d, x), x, y);
+  const V abs_x = hn::Min(hn::Abs(x), hn::Set(d, md::kErfcClamp * 1.4142135623730951));  // finite
+  const V y = md::NormCdfGivenExp(d, x, md::ExpNegSquare(d, abs_x, 0.5));
+  const V y0 = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), hn::Set(d, 0.5), y);  // Phi(0) = 1/2 exactly
+  return hn::IfThenElse(md::IsNaN(d, x), x, y0);
 }
 
 }  // namespace fuseflow::kernels::HWY_NAMESPACE
