@@ -316,6 +316,22 @@ void run_kernel_range(const Kernel& k, std::vector<Value>& slots, std::int64_t b
   }
 }
 
+void run_kernel_range_sum_gather(const Kernel& k, std::vector<Value>& slots, std::int64_t begin, std::int64_t end,
+                                 std::int64_t n, ReducePartial* partials, std::uint32_t* flags, int agg_array,
+                                 jit::SumGather gather, const std::function<void(std::int64_t, std::int64_t)>& gather_block) {
+  ThreadScratch& ts = tls_scratch;
+  prepare_operands(k, slots, std::min(n, kBlockSize), ts);
+  const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());
+  for (std::int64_t start = begin, j = 0; start < end; start += kBlockSize, ++j) {
+    const std::int64_t count = std::min(kBlockSize, end - start);
+    set_block(k, ts, start, count);
+    gather.first = start;
+    if (jit::run_compiled_sum_gather(*k.tier, agg_array, gather, ts.ptrs.data(), count, partials + j * nred)) continue;
+    gather_block(start, count);
+    run_block(k, ts.ptrs.data(), count, start, partials + j * nred, flags);
+  }
+}
+
 void finish_kernel_reductions(const Kernel& k, const ReducePartial* partials, std::int64_t nblocks, std::int64_t n,
                               std::vector<Value>& slots) {
   const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());

@@ -21,6 +21,7 @@
 #include "fuseflow/core/interrupt.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/ir/scalar_semantics.h"
+#include "fuseflow/jit/hook.h"
 
 namespace fuseflow::exec {
 namespace {
@@ -478,6 +479,38 @@ void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& e
     });
     raise_kernel_errors(flags.load());
     if (epi != nullptr) finish_kernel_reductions(*epi, partials, epilogue_blocks, n, slots);
+    return;
+  }
+  // An unweighted sum of float x whose epilogue has a prejit kernel that computes the sum in its
+  // own loop (jit/region.h SumGather, the DSL PageRank's): each chunk's blocks run that kernel.
+  // Same additions in the same order as the pull loop below, so the same bits.
+  const int agg_array = values != nullptr && values->type == s.out_type ? jit::sum_gather_array(s) : -1;
+  if (agg_array >= 0 && jit::mode() != jit::Mode::kOff) {
+    static_assert(std::is_same_v<EdgeOffset, std::int64_t> && std::is_same_v<NodeId, std::int32_t>, "SumGather's index types");
+    const bool in = s.direction == AggDirection::kIn;
+    const jit::SumGather gather{in ? adj.in_off : adj.out_off, in ? adj.in_src : adj.out_tgt, values->raw_data(), 0};
+    auto gather_block = [&](std::int64_t start, std::int64_t count) {  // the pull loop, for a block the kernel skips
+      visit_element_type(s.out_type, [&](auto tag) {
+        using T = decltype(tag);
+        if constexpr (std::is_floating_point_v<T>) {
+          const T* x = values->template data<T>();
+          T* o = out.template data<T>();
+          for (std::int64_t v = start; v < start + count; ++v) {
+            T acc = T(0);
+            for (EdgeOffset p = gather.offsets[v]; p < gather.offsets[v + 1]; ++p) acc += x[gather.indices[p]];
+            o[v] = acc;
+          }
+        }
+      });
+    };
+    for_each_chunk(chunks, work, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
+      std::uint32_t local = 0;
+      run_kernel_range_sum_gather(*epi, slots, b, e, n, partials + block_offset[static_cast<std::size_t>(c)] * nred, &local,
+                                  agg_array, gather, gather_block);
+      if (local) flags.fetch_or(local);
+    });
+    raise_kernel_errors(flags.load());
+    finish_kernel_reductions(*epi, partials, epilogue_blocks, n, slots);
     return;
   }
   visit_element_type(s.out_type, [&](auto tag) {

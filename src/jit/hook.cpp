@@ -95,10 +95,13 @@ void explain_steps(const std::vector<exec::Step>& steps, const std::string& wher
   for (const exec::Step& s : steps) {
     switch (s.kind) {
       case exec::Step::kKernel: explain_kernel(s.kernel.get(), prefix + "kernel", out); break;
-      case exec::Step::kNeighborAgg:
+      case exec::Step::kNeighborAgg: {
         explain_kernel(s.agg.prologue.get(), prefix + "per-edge prologue of " + s.label, out);
+        const int gathered = mode() == Mode::kOff ? -1 : sum_gather_array(s.agg);
         explain_kernel(s.agg.epilogue.get(), prefix + "epilogue of " + s.label, out);
+        if (gathered >= 0) out.back().detail += " (the neighbour sum computed in its loop: array a" + std::to_string(gathered) + ")";
         break;
+      }
       case exec::Step::kRowBlocks: explain_steps(s.rows->body, prefix + "row blocks", out); break;
       case exec::Step::kLoop:
         if (s.loop) {
@@ -201,7 +204,59 @@ std::shared_ptr<KernelTier> attach(const ir::Program& program, const std::vector
   }
   t->key = b.key.str();
   t->prejit = find_prejit(b.key);
+  for (int k = 0; k < b.key.num_arrays; ++k) t->prejit_sum_gather.push_back(find_prejit_sum_gather(b.key, k));
   return t;
+}
+
+namespace {
+
+// The region's operand tables for one block: array/output element pointers, scalar values.
+void bind_block(const KernelTier& t, void* const* ptrs, exec::ReducePartial* partials, const void** arrays,
+                double* scalars, void** outputs) {
+  const std::size_t na = t.array_operands.size(), ns = t.scalar_operands.size(), no = t.output_operands.size();
+  for (std::size_t k = 0; k < na; ++k) arrays[k] = ptrs[t.array_operands[k]];
+  for (std::size_t k = 0; k < ns; ++k) {
+    const int i = t.scalar_operands[k];
+    scalars[k] = i < 0 ? t.binding->constants[k] : scalar_value(ptrs[i], t.scalar_types[k]);
+  }
+  for (std::size_t k = 0; k < no; ++k) {
+    const int i = t.output_operands[k];
+    outputs[k] = i >= 0 ? ptrs[i] : static_cast<void*>(partials[-1 - i].value.raw);
+  }
+}
+
+}  // namespace
+
+int sum_gather_array(const exec::NeighborAggStep& s) {
+  // An unweighted pull (not both directions) summing a float x of the result's type, whose
+  // epilogue reads the result as a plain array (not through a prologue or a semiring).
+  const exec::Kernel* epi = s.epilogue.get();
+  if (epi == nullptr || !epi->tier || !epi->tier->binding || s.op != exec::AggOp::kSum || s.weights_slot >= 0 ||
+      s.direction == exec::AggDirection::kBoth || s.combine != exec::AggCombine::kNone || s.x_slot < 0 ||
+      !is_float(s.out_type) || s.in_type != s.out_type) {
+    return -1;
+  }
+  const KernelTier& t = *epi->tier;
+  for (std::size_t k = 0; k < t.array_operands.size(); ++k) {
+    const exec::Operand& o = epi->operands.at(static_cast<std::size_t>(t.array_operands[k]));
+    if (o.kind == exec::OperandKind::kArray && o.slot == s.out_slot) {
+      return t.prejit_sum_gather[k] != nullptr ? static_cast<int>(k) : -1;
+    }
+  }
+  return -1;
+}
+
+bool run_compiled_sum_gather(KernelTier& t, int agg_array, const SumGather& gather, void* const* ptrs,
+                             std::int64_t count, exec::ReducePartial* partials) {
+  if (!t.binding || agg_array < 0 || mode() == Mode::kOff) return false;
+  const SumGatherRegionFn fn = t.prejit_sum_gather[static_cast<std::size_t>(agg_array)];
+  if (fn == nullptr) return false;
+  const void* arrays[kMaxRegionOperands];
+  double scalars[kMaxRegionOperands];
+  void* outputs[kMaxRegionOperands];
+  bind_block(t, ptrs, partials, arrays, scalars, outputs);
+  fn(gather, arrays, scalars, outputs, count);
+  return true;
 }
 
 bool run_compiled(KernelTier& t, void* const* ptrs, std::int64_t count, std::int64_t start,
@@ -221,16 +276,7 @@ bool run_compiled(KernelTier& t, void* const* ptrs, std::int64_t count, std::int
   const void* arrays[kMaxRegionOperands];
   double scalars[kMaxRegionOperands];
   void* outputs[kMaxRegionOperands];
-  const std::size_t na = t.array_operands.size(), ns = t.scalar_operands.size(), no = t.output_operands.size();
-  for (std::size_t k = 0; k < na; ++k) arrays[k] = ptrs[t.array_operands[k]];
-  for (std::size_t k = 0; k < ns; ++k) {
-    const int i = t.scalar_operands[k];
-    scalars[k] = i < 0 ? t.binding->constants[k] : scalar_value(ptrs[i], t.scalar_types[k]);
-  }
-  for (std::size_t k = 0; k < no; ++k) {
-    const int i = t.output_operands[k];
-    outputs[k] = i >= 0 ? ptrs[i] : static_cast<void*>(partials[-1 - i].value.raw);
-  }
+  bind_block(t, ptrs, partials, arrays, scalars, outputs);
   fn(arrays, scalars, outputs, count);
   return true;
 }

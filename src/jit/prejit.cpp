@@ -35,6 +35,20 @@ void PrejitTable(PrejitEntries* out) {
   AddShapes(*out, static_cast<PrejitShapesF64Only*>(nullptr));
 }
 
+using PrejitSumGatherEntries = std::vector<std::pair<std::string, SumGatherRegionFn>>;
+
+template <class... Shapes>
+void AddSumGatherShapes(PrejitSumGatherEntries& out, std::tuple<Shapes...>*) {
+  (out.emplace_back(sum_gather_key(shape::key_of<typename Shapes::Region>(), Shapes::kAggSlot),
+                    &RegionKernel<typename Shapes::Region>::template run_sum_gather<Shapes::kAggSlot>),
+   ...);
+}
+
+void PrejitSumGatherTable(PrejitSumGatherEntries* out) {
+  AddSumGatherShapes(*out, static_cast<PrejitSumGatherShapes<DType::kFloat64>*>(nullptr));
+  AddSumGatherShapes(*out, static_cast<PrejitSumGatherShapes<DType::kFloat32>*>(nullptr));
+}
+
 const char* PrejitTargetName() { return hwy::TargetName(HWY_TARGET); }
 
 }  // namespace fuseflow::jit::HWY_NAMESPACE
@@ -44,6 +58,7 @@ HWY_AFTER_NAMESPACE();
 namespace fuseflow::jit {
 
 HWY_EXPORT(PrejitTable);
+HWY_EXPORT(PrejitSumGatherTable);
 HWY_EXPORT(PrejitTargetName);
 
 namespace {
@@ -63,6 +78,16 @@ RegionFn find_prejit(const RegionKey& key) {
   const auto& t = table();
   auto it = t.find(key.str());
   return it == t.end() ? nullptr : it->second;
+}
+
+SumGatherRegionFn find_prejit_sum_gather(const RegionKey& key, int agg) {
+  static const std::unordered_map<std::string, SumGatherRegionFn> map = [] {
+    std::vector<std::pair<std::string, SumGatherRegionFn>> entries;
+    HWY_DYNAMIC_DISPATCH(PrejitSumGatherTable)(&entries);
+    return std::unordered_map<std::string, SumGatherRegionFn>(entries.begin(), entries.end());
+  }();
+  auto it = map.find(sum_gather_key(key, agg));
+  return it == map.end() ? nullptr : it->second;
 }
 
 std::vector<std::string> prejit_keys() {

@@ -107,4 +107,15 @@ using PrejitShapes =
 // Shapes with the erf family (float32 evaluates those via float64 in the interpreter).
 using PrejitShapesF64Only = std::tuple<prejit_shapes::NormCdf1, prejit_shapes::BlackScholes, prejit_shapes::BsCall>;
 
+// Regions also instantiated with array slot kAgg computed in the loop as a neighbour sum
+// (SumGather; exec's fused_agg with a sum over a float x and this epilogue): the DSL PageRank's.
+template <class Shape, int kAgg>
+struct WithSumGather {
+  using Region = Shape;
+  static constexpr int kAggSlot = kAgg;
+};
+template <DType T>
+using PrejitSumGatherShapes = std::tuple<WithSumGather<prejit_shapes::PageRankUpdate<T>, 0>,
+                                         WithSumGather<prejit_shapes::PageRankEpilogue<T>, 0>>;
+
 }  // namespace fuseflow::jit

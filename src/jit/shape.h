@@ -67,3 +67,8 @@ RegionKey key_of() { return Traits<Shape>::key(); }
 std::string shape_type_name(const RegionKey& key);
 
 }  // namespace fuseflow::jit::shape
+
+namespace fuseflow::jit {
+// What the prejit table files a region's SumGather variant under (array slot `agg` gathered).
+inline std::string sum_gather_key(const RegionKey& key, int agg) { return key.str() + " |gather a" + std::to_string(agg); }
+}  // namespace fuseflow::jit

@@ -2,6 +2,7 @@
 f.explain() says which tier ran each fused kernel and why, and the mode is validated."""
 
 import numpy as np
+import scipy.sparse as sp
 import pytest
 
 import fuseflow as ff
@@ -243,6 +244,7 @@ def test_per_edge_prologue_explained_as_prejit(mode, rng):
 _NATIVE_SCRIPT = r"""
 import sys, time
 import numpy as np
+import scipy.sparse as sp
 import fuseflow as ff
 from fuseflow import jit_cache
 
@@ -297,6 +299,7 @@ def test_native_tier_swaps_in_a_compiled_kernel(tmp_path):
 # ordered compare drops NaN; the template must use an explicit NaN test, like the interpreter.
 _NATIVE_NAN_SCRIPT = r"""
 import numpy as np
+import scipy.sparse as sp
 import fuseflow as ff
 from fuseflow import jit_cache
 
@@ -336,3 +339,49 @@ def test_not_equal_is_true_for_nan_under_every_tier():
     x[[3, 50, 99]] = np.nan
     f = ff.jit(lambda a: ff.where(a != a, 1.0, 0.0))
     np.testing.assert_array_equal(np.asarray(f(x)), np.where(x != x, 1.0, 0.0))
+
+
+def _sum_update(direction):
+    # The PageRank update's shape over a plain neighbour sum: a prejit kernel computes the sum
+    # inside the update's own loop (jit/region.h SumGather).
+    return ff.jit(lambda g, x: 0.5 + 0.85 * (ff.neighbor_agg(g, x, "sum", direction, weights=False) + 0.25))
+
+
+def _awkward_graph(n, rng):
+    """Nodes 0-9 without edges, self-loops, parallel edges; random otherwise."""
+    src, dst = rng.integers(10, n, 10 * n), rng.integers(10, n, 10 * n)
+    loops = np.arange(10, 60)
+    src = np.concatenate([src, loops, src[:100]])
+    dst = np.concatenate([dst, loops, dst[:100]])
+    return ff.Graph.from_edges(src, dst, num_nodes=n), src, dst
+
+
+@pytest.mark.parametrize("n", [70, 3000, 70_000])
+@pytest.mark.parametrize("direction", ["in", "out"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sum_gathered_in_the_epilogue_same_bits(mode, n, direction, dtype):
+    rng = np.random.default_rng(n)
+    g, src, dst = _awkward_graph(n, rng)
+    x = rng.random(n).astype(dtype)
+    out = _under_each_mode(mode, _sum_update(direction), g, x)
+    _assert_same_bits(out)
+    a = sp.coo_matrix((np.ones(len(src)), (dst, src)), shape=(n, n)).tocsr()  # row v: v's in-edges
+    agg = (a if direction == "in" else a.T.tocsr()) @ x.astype(np.float64)
+    assert out["prejit"][0].dtype == dtype
+    np.testing.assert_allclose(out["prejit"][0], 0.5 + 0.85 * (agg + 0.25), rtol=2e-6 if dtype == np.float32 else 1e-13)
+
+
+@pytest.mark.plan  # the epilogue exists only when the aggregation and its consumer are fused
+@pytest.mark.parametrize("direction", ["in", "out"])
+def test_explain_says_the_sum_is_gathered_in_the_epilogue(mode, direction):
+    g, _, _ = _awkward_graph(500, np.random.default_rng(2))
+    x = np.random.default_rng(3).random(500)
+    f = _sum_update(direction)
+    mode("prejit")
+    [k] = [k for k in f.explain(g, x).kernels if "epilogue of" in k.where]
+    assert k.tier == "prejit" and "neighbour sum computed in its loop" in k.detail, k.detail
+    [k] = [k for k in examples.pagerank.explain(g).kernels if "epilogue of" in k.where]
+    assert "neighbour sum computed in its loop" in k.detail, k.detail
+    mode("off")
+    [k] = [k for k in f.explain(g, x).kernels if "epilogue of" in k.where]
+    assert k.tier == "interp" and "neighbour sum" not in k.detail

@@ -25,6 +25,7 @@
 
 namespace fuseflow::exec {
 struct Kernel;
+struct NeighborAggStep;
 struct Plan;
 struct ReducePartial;
 }  // namespace fuseflow::exec
@@ -47,6 +48,9 @@ struct KernelTier {
   std::optional<RegionBinding> binding;  // set when it is
   std::string key;                      // binding->key.str()
   RegionFn prejit = nullptr;
+  // Per array slot: the prejit kernel computing that slot as a neighbour sum in its loop, or
+  // nullptr (an aggregation epilogue's; jit/region.h SumGather).
+  std::vector<SumGatherRegionFn> prejit_sum_gather;
   // Kernel operand index of each array slot, scalar slot (-1: a region constant, in
   // binding->constants) and output (a partial sum's: -1 - its kernel reduction index).
   std::vector<int> array_operands, scalar_operands, output_operands;
@@ -68,6 +72,18 @@ std::shared_ptr<KernelTier> attach(const ir::Program& program, const std::vector
 // exec::run_block); false = run the interpreter.
 bool run_compiled(KernelTier& tier, void* const* ptrs, std::int64_t count, std::int64_t start,
                   exec::ReducePartial* partials);
+
+// The array slot of the step's epilogue region that reads the step's result, when the step is a
+// plain float sum (unweighted, one direction, no semiring) and a prejit kernel computes that slot
+// as the sum in the region's own loop; -1 otherwise (whatever the mode).
+int sum_gather_array(const exec::NeighborAggStep& step);
+
+// Runs block [start, start + count) of an aggregation epilogue with that slot's sum gathered in
+// the region's loop (ptrs/partials as for run_compiled; the slot's pointer is the aggregate's
+// buffer for the block, which the kernel fills). false when the mode is off or there is no such
+// kernel: the caller gathers and runs the block as usual. Same bits either way.
+bool run_compiled_sum_gather(KernelTier& tier, int agg_array, const SumGather& gather, void* const* ptrs,
+                             std::int64_t count, exec::ReducePartial* partials);
 
 // Which tier runs this kernel now, and why: "interp: <why>" / "prejit:<key>" / "native:<key>".
 // In native mode it queues the compile of a prejit miss (never waits for it).

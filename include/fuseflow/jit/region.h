@@ -79,6 +79,23 @@ struct RegionBinding {
 using RegionFn = void (*)(const void* const* arrays, const double* scalars, void* const* outputs,
                           std::int64_t count);
 
+// A neighbour sum computed inside its epilogue's loop (the gather of a fused_agg through the
+// template): element i of the call is node first + i, whose aggregate is x[indices[p]] summed in
+// edge order for p in [offsets[node], offsets[node + 1]) -- the executor's pull loop, the same
+// additions in the same order, so the same bits. x holds the region's dtype T.
+struct SumGather {
+  const std::int64_t* offsets;  // indexed by node id (CSC for in-edges, CSR for out-edges)
+  const std::int32_t* indices;  // the neighbour of each edge position
+  const void* x;                // one T per node
+  std::int64_t first;           // node id of the call's element 0
+};
+
+// A region kernel whose array slot `agg` (fixed per kernel) is that sum: arrays[agg] points at the
+// aggregate's own buffer for this block, which the kernel fills vector by vector (the step's
+// result stays written) just before the region's ops read it from there, still in L1.
+using SumGatherRegionFn = void (*)(const SumGather& gather, const void* const* arrays, const double* scalars,
+                                   void* const* outputs, std::int64_t count);
+
 // nullopt when the op is not a `fused` op the compiled tier supports (see the top of this file).
 // A `fused_agg` op is described by its epilogue (the elementwise part run per chunk of nodes once
 // the chunk's aggregates are computed): the epilogue's argument, the aggregate, is then one of
@@ -95,6 +112,9 @@ std::optional<RegionBinding> describe_body(const ir::Program& program, const std
 
 // The build-time instantiated kernel for `key` on this CPU's best SIMD target, or nullptr.
 RegionFn find_prejit(const RegionKey& key);
+// The build-time kernel for `key` with array slot `agg` computed as a SumGather, or nullptr
+// (instantiated for the DSL PageRank's epilogues, prejit_shapes.h).
+SumGatherRegionFn find_prejit_sum_gather(const RegionKey& key, int agg);
 // Keys of every prejit kernel (str()), for reports and tests.
 std::vector<std::string> prejit_keys();
 // SIMD target the prejit kernels run on (e.g. "AVX3").
