@@ -304,32 +304,42 @@ void prepare_kernel_outputs(const Kernel& k, std::vector<Value>& slots, std::int
   }
 }
 
-void run_kernel_range(const Kernel& k, std::vector<Value>& slots, std::int64_t begin, std::int64_t end,
-                      std::int64_t n, ReducePartial* partials, std::uint32_t* flags) {
+namespace {
+
+// The blocks covering [begin, end) of kernel k on the calling thread; instead(start, count, ptrs,
+// partials) may run a block itself (true) before the interpreter would.
+template <class Instead>
+void run_range_blocks(const Kernel& k, std::vector<Value>& slots, std::int64_t begin, std::int64_t end, std::int64_t n,
+                      ReducePartial* partials, std::uint32_t* flags, Instead&& instead) {
   ThreadScratch& ts = tls_scratch;
   prepare_operands(k, slots, std::min(n, kBlockSize), ts);
   const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());
   for (std::int64_t start = begin, j = 0; start < end; start += kBlockSize, ++j) {
     const std::int64_t count = std::min(kBlockSize, end - start);
     set_block(k, ts, start, count);
+    if (instead(start, count, ts.ptrs.data(), partials + j * nred)) continue;
     run_block(k, ts.ptrs.data(), count, start, partials + j * nred, flags);
   }
+}
+
+}  // namespace
+
+void run_kernel_range(const Kernel& k, std::vector<Value>& slots, std::int64_t begin, std::int64_t end,
+                      std::int64_t n, ReducePartial* partials, std::uint32_t* flags) {
+  run_range_blocks(k, slots, begin, end, n, partials, flags,
+                   [](std::int64_t, std::int64_t, void* const*, ReducePartial*) { return false; });
 }
 
 void run_kernel_range_sum_gather(const Kernel& k, std::vector<Value>& slots, std::int64_t begin, std::int64_t end,
                                  std::int64_t n, ReducePartial* partials, std::uint32_t* flags, int agg_array,
                                  jit::SumGather gather, const std::function<void(std::int64_t, std::int64_t)>& gather_block) {
-  ThreadScratch& ts = tls_scratch;
-  prepare_operands(k, slots, std::min(n, kBlockSize), ts);
-  const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());
-  for (std::int64_t start = begin, j = 0; start < end; start += kBlockSize, ++j) {
-    const std::int64_t count = std::min(kBlockSize, end - start);
-    set_block(k, ts, start, count);
-    gather.first = start;
-    if (jit::run_compiled_sum_gather(*k.tier, agg_array, gather, ts.ptrs.data(), count, partials + j * nred)) continue;
-    gather_block(start, count);
-    run_block(k, ts.ptrs.data(), count, start, partials + j * nred, flags);
-  }
+  run_range_blocks(k, slots, begin, end, n, partials, flags,
+                   [&](std::int64_t start, std::int64_t count, void* const* ptrs, ReducePartial* block_partials) {
+                     gather.first = start;
+                     if (jit::run_compiled_sum_gather(*k.tier, agg_array, gather, ptrs, count, block_partials)) return true;
+                     gather_block(start, count);
+                     return false;
+                   });
 }
 
 void finish_kernel_reductions(const Kernel& k, const ReducePartial* partials, std::int64_t nblocks, std::int64_t n,
