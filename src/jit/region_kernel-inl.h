@@ -1,6 +1,8 @@
 // The compiled tier's kernel template: a fused elementwise region (shape.h's Region<...> type)
 // as ONE loop over Highway vectors, every intermediate a register. Included once per SIMD target
-// (hwy/foreach_target.h) by prejit.cpp, and by the C++ the native tier generates.
+// (hwy/foreach_target.h) by prejit.cpp, and by the C++ the native tier generates. A region that
+// is a neighbour sum's epilogue can also compute that sum in its loop (run_sum_gather: the gather
+// of a fused_agg through the template, jit/region.h SumGather).
 //
 // Same results as the block interpreter (exec/block_kernel.cpp), bitwise, element by element:
 // - float math calls the kernels layer's vector functions (kernels/math-inl.h) that the
