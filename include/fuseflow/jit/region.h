@@ -91,8 +91,8 @@ struct SumGather {
 };
 
 // A region kernel whose array slot `agg` (fixed per kernel) is that sum: arrays[agg] points at the
-// aggregate's own buffer for this block, which the kernel fills vector by vector (the step's
-// result stays written) just before the region's ops read it from there, still in L1.
+// aggregate's own buffer for this block, which the kernel fills (the step's result stays written)
+// before the region's ops read it from there, still in L1.
 using SumGatherRegionFn = void (*)(const SumGather& gather, const void* const* arrays, const double* scalars,
                                    void* const* outputs, std::int64_t count);
 
