@@ -484,7 +484,8 @@ void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& e
   // An unweighted sum of float x whose epilogue has a prejit kernel that computes the sum in its
   // own loop (jit/region.h SumGather, the DSL PageRank's): each chunk's blocks run that kernel.
   // Same additions in the same order as the pull loop below, so the same bits.
-  const int agg_array = values != nullptr && values->type == s.out_type ? jit::sum_gather_array(s) : -1;
+  const bool large = values != nullptr && n * elem_size(s.out_type) > jit::kSumGatherMinBytes;
+  const int agg_array = large && values->type == s.out_type ? jit::sum_gather_array(s) : -1;
   if (agg_array >= 0 && jit::mode() != jit::Mode::kOff) {
     static_assert(std::is_same_v<EdgeOffset, std::int64_t> && std::is_same_v<NodeId, std::int32_t>, "SumGather's index types");
     const bool in = s.direction == AggDirection::kIn;

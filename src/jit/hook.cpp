@@ -99,7 +99,10 @@ void explain_steps(const std::vector<exec::Step>& steps, const std::string& wher
         explain_kernel(s.agg.prologue.get(), prefix + "per-edge prologue of " + s.label, out);
         const int gathered = mode() == Mode::kOff ? -1 : sum_gather_array(s.agg);
         explain_kernel(s.agg.epilogue.get(), prefix + "epilogue of " + s.label, out);
-        if (gathered >= 0) out.back().detail += " (the neighbour sum computed in its loop: array a" + std::to_string(gathered) + ")";
+        if (gathered >= 0) {
+          out.back().detail += " (the neighbour sum computed in its loop, array a" + std::to_string(gathered) +
+                               ", when x exceeds " + std::to_string(kSumGatherMinBytes >> 20) + " MiB)";
+        }
         break;
       }
       case exec::Step::kRowBlocks: explain_steps(s.rows->body, prefix + "row blocks", out); break;
