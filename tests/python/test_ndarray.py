@@ -139,6 +139,24 @@ def test_large_broadcast_runs_in_parallel_blocks():
     _assert_same(_add(col, row), col + row)  # (B, 1) + (D,): neither operand has the result shape
 
 
+@pytest.mark.parametrize("shape", [(700, 1), (300, 3), (40, 255), (40, 256), (40, 257), (9, 1000), (8, 1024),
+                                   (5, 7, 129), (3, 4, 5, 97), (2, 3, 1, 300), (301, 1001)])
+def test_broadcast_reads_across_block_and_row_boundaries(shape):
+    # The executor reads a broadcast operand in place when a 256-element block lies inside one run
+    # of its last axis, fills a repeated value once per run, and gathers blocks that cross runs;
+    # threads start their ranges mid-row. Every pattern of unit axes against NumPy, bitwise.
+    rng = np.random.default_rng(len(shape) * 1000 + shape[-1])
+    x = rng.standard_normal(shape)
+    f = ff.jit(lambda x, a, b: (x - a) * b + a)
+    rank = len(shape)
+    for keep in range(1 << rank):
+        bshape = tuple(d if keep >> k & 1 else 1 for k, d in enumerate(shape))
+        a = rng.standard_normal(bshape)
+        b = rng.standard_normal(bshape[1:])  # also one axis fewer: a leading axis added
+        got = f(x, a, b)
+        np.testing.assert_array_equal(got, (x - a) * b + a, err_msg=f"broadcast {bshape} and {bshape[1:]}")
+
+
 def test_strided_and_fortran_inputs_are_accepted():
     rng = np.random.default_rng(3)
     base = rng.standard_normal((40, 60))
