@@ -176,7 +176,7 @@ HWY_INLINE V LogMoneyness(D d, V base, V strike) {
 }
 
 // e^x - 1 for the intrinsic value, from the 8-entry in-register exponential table
-// (math_detail::ExpTable<8>, no division, fewer vector ops than the series of VecExpm1):
+// (math_detail::ExpTable<double, 8>, no division, fewer vector ops than the series of VecExpm1):
 // x = n ln2 + j ln2/8 + r, |r| <= ln2/16, e^x - 1 = (A - 1) + B + A expm1(r) with
 // A + B = 2^n 2^(j/8) (high and low table parts, A exact). |x| < ln2/16 gives A = 1, B = 0: the
 // result is expm1(r = x) itself, relatively exact near 0 (series to r^8: truncation < 0.2 ulp);
@@ -188,7 +188,7 @@ HWY_INLINE V Expm1NoSeries(D d, V x) {
     return VecExpm1(d, x);
   } else {
     if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Le(hn::Abs(x), hn::Set(d, 700.0))))) return VecExpm1(d, x);
-    using Table = math_detail::ExpTable<8>;
+    using Table = math_detail::ExpTable<double, 8>;
     const hn::RebindToUnsigned<D> du;
     const V shifter = hn::Set(d, math_detail::ExpConstants<double>::kShifter);
     const V shifted = hn::MulAdd(x, hn::Set(d, Table::kScale), shifter);

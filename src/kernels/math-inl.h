@@ -149,15 +149,17 @@ HWY_INLINE V ScaleByPow2(D d, V value, V shifted) {
   return hn::BitCast(d, hn::Add(hn::BitCast(du, value), hn::ShiftLeft<kShift>(hn::BitCast(du, shifted))));
 }
 
-// Table-driven float64 exp for targets with at least 4 lanes (kEntries = 4 on AVX2, 8 on AVX3):
-// x = (n + j/kEntries) ln2 + r with |r| <= ln2/(2 kEntries), exp(x) = 2^n 2^(j/kEntries) e^r, the
-// table entry picked by a permute within one vector. The small |r| cuts the series to degree 8-9 and
-// the reduction to two FMAs: ~40% fewer floating-point ops than ExpNormalRange, within 0.6 ulp
-// (the table's low parts make 2^(j/kEntries) exact to ~2^-106; r's one rounding costs < 0.03 ulp).
-template <std::size_t kEntries>
+// Table-driven exp for targets with at least 4 lanes (float64: kEntries = 4 on AVX2, 8 on AVX3;
+// float32: 8 on AVX2, 16 on AVX3): x = (n + j/kEntries) ln2 + r with |r| <= ln2/(2 kEntries),
+// exp(x) = 2^n 2^(j/kEntries) e^r, the table entry picked by a permute within one vector. The small
+// |r| cuts the series (float64 degree 8-9, float32 degree 4-5) and the reduction to two FMAs: ~40%
+// fewer floating-point ops than ExpNormalRange's reduction, within 0.6 ulp (the table's low parts
+// make 2^(j/kEntries) exact to twice the type's precision; r's one rounding costs < 0.03 ulp).
+// kStepHigh has few enough bits that k * kStepHigh is exact for every k of the fast range.
+template <class T, std::size_t kEntries>
 struct ExpTable;
 template <>
-struct ExpTable<4> {
+struct ExpTable<double, 4> {
   static constexpr double kScale = 5.7707801635558535;       // 4/ln2
   static constexpr double kStepHigh = 0.17328679514002943;   // ln2/4 to 39 bits: n * it is exact
   static constexpr double kStepLow = -4.309861131403709e-14;  // ln2/4 - kStepHigh
@@ -170,7 +172,7 @@ struct ExpTable<4> {
   };
 };
 template <>
-struct ExpTable<8> {
+struct ExpTable<double, 8> {
   static constexpr double kScale = 11.541560327111707;       // 8/ln2
   static constexpr double kStepHigh = 0.08664339757001471;   // ln2/8 to 39 bits: n * it is exact
   static constexpr double kStepLow = -2.1549305657018543e-14;  // ln2/8 - kStepHigh
@@ -186,19 +188,65 @@ struct ExpTable<8> {
       0.001388888888888889, 0.0001984126984126984, 2.48015873015873e-05,
   };
 };
+// float32: |k| <= 87 kEntries/ln2 < 2^11, so kStepHigh (ln2/kEntries to 12 bits) times k is exact.
+template <>
+struct ExpTable<float, 4> {
+  static constexpr float kScale = 5.77078f;  // 4/ln2
+  static constexpr float kStepHigh = 0.17327881f;
+  static constexpr float kStepLow = 7.986546e-06f;
+  static constexpr int kIndexBits = 2;
+  static constexpr float kHigh[4] = {1.0f, 1.1892070770263672f, 1.4142135381698608f, 1.6817928552627563f};
+  static constexpr float kLow[4] = {0.0f, 3.797635272917432e-08f, 2.4203234971764687e-08f, -2.4755326677450284e-08f};
+  static constexpr float kTaylorFrom2[4] = {0.5f, 0.16666667f, 0.041666668f, 0.008333334f};  // < 0.01 ulp
+};
+template <>
+struct ExpTable<float, 8> {
+  static constexpr float kScale = 11.54156f;  // 8/ln2
+  static constexpr float kStepHigh = 0.086639404f;
+  static constexpr float kStepLow = 3.993273e-06f;
+  static constexpr int kIndexBits = 3;
+  static constexpr float kHigh[8] = {1.0f, 1.0905077457427979f, 1.1892070770263672f, 1.2968395948410034f,
+                                     1.4142135381698608f, 1.5422108173370361f, 1.6817928552627563f,
+                                     1.8340080976486206f};
+  static constexpr float kLow[8] = {0.0f, -1.3077539939843064e-08f, 3.797635272917432e-08f, -4.018999533172973e-08f,
+                                    2.4203234971764687e-08f, 8.070904833346049e-09f, -2.4755326677450284e-08f,
+                                    -1.1239277952768134e-08f};
+  static constexpr float kTaylorFrom2[3] = {0.5f, 0.16666667f, 0.041666668f};  // truncation < 0.03 ulp
+};
+template <>
+struct ExpTable<float, 16> {
+  static constexpr float kScale = 23.08312f;  // 16/ln2
+  static constexpr float kStepHigh = 0.043319702f;
+  static constexpr float kStepLow = 1.9966365e-06f;
+  static constexpr int kIndexBits = 4;
+  static constexpr float kHigh[16] = {
+      1.0f, 1.0442737340927124f, 1.0905077457427979f, 1.1387885808944702f, 1.1892070770263672f,
+      1.2418577671051025f, 1.2968395948410034f, 1.3542555570602417f, 1.4142135381698608f, 1.4768261909484863f,
+      1.5422108173370361f, 1.610490322113037f, 1.6817928552627563f, 1.7562521696090698f, 1.8340080976486206f,
+      1.9152065515518188f};
+  static constexpr float kLow[16] = {
+      0.0f, 4.8334701574503924e-08f, -1.3077539939843064e-08f, 5.386222312608879e-08f, 3.797635272917432e-08f,
+      4.496838101886169e-08f, -4.018999533172973e-08f, -1.0123349269974824e-08f, 2.4203234971764687e-08f,
+      -4.500898853621038e-08f, 8.070904833346049e-09f, 9.836217174097328e-09f, -2.4755326677450284e-08f,
+      -9.235770370707996e-09f, -1.1239277952768134e-08f, 9.845328108326612e-09f};
+  static constexpr float kTaylorFrom2[3] = {0.5f, 0.16666667f, 0.041666668f};  // truncation < 0.001 ulp
+};
 
 template <class D>
 constexpr std::size_t ExpTableEntries() {
-  if constexpr (!std::is_same_v<hn::TFromD<D>, double>) return 0;
-  else return hn::MaxLanes(D()) >= 8 ? 8 : (hn::MaxLanes(D()) >= 4 ? 4 : 0);
+  constexpr std::size_t lanes = hn::MaxLanes(D());
+  constexpr std::size_t most = std::is_same_v<hn::TFromD<D>, double> ? 8 : 16;
+  if constexpr (lanes < 4) return 0;
+  else return lanes < most ? lanes : most;
 }
 
 template <std::size_t kEntries, class D, class V>
 HWY_INLINE V ExpTableNormalRange(D d, V x) {
-  using Table = ExpTable<kEntries>;
+  using T = hn::TFromD<D>;
+  using Table = ExpTable<T, kEntries>;
   const hn::RebindToUnsigned<D> du;
   const hn::RebindToSigned<D> di;
-  const V shifter = hn::Set(d, ExpConstants<double>::kShifter);
+  const V shifter = hn::Set(d, ExpConstants<T>::kShifter);
   // k = round(x kEntries / ln2) sits in the low bits of `shifted`; its low bits pick the entry.
   const V shifted = hn::MulAdd(x, hn::Set(d, Table::kScale), shifter);
   const V k = hn::Sub(shifted, shifter);
@@ -212,9 +260,10 @@ HWY_INLINE V ExpTableNormalRange(D d, V x) {
   const auto index = hn::IndicesFromVec(d, hn::And(hn::BitCast(di, shifted), hn::Set(di, kEntries - 1)));
   const V high = hn::TableLookupLanes(hn::LoadU(d, Table::kHigh), index);
   const V low = hn::TableLookupLanes(hn::LoadU(d, Table::kLow), index);
-  const V mantissa = hn::Add(high, hn::MulAdd(high, expm1_r, low));  // 2^(j/kEntries) e^r in [1, 2.2)
+  const V mantissa = hn::Add(high, hn::MulAdd(high, expm1_r, low));  // 2^(j/kEntries) e^r in [0.97, 2.1)
   // 2^n with n = floor(k / kEntries): the shifter's offset is a multiple of kEntries and shifts out.
-  const auto pow2_bits = hn::ShiftLeft<52>(hn::ShiftRight<Table::kIndexBits>(hn::BitCast(du, shifted)));
+  constexpr int kMantissaBits = ExpConstants<T>::kMantissaBits;
+  const auto pow2_bits = hn::ShiftLeft<kMantissaBits>(hn::ShiftRight<Table::kIndexBits>(hn::BitCast(du, shifted)));
   return hn::BitCast(d, hn::Add(hn::BitCast(du, mantissa), pow2_bits));
 }
 
