@@ -157,7 +157,7 @@ std::shared_ptr<KernelTier> attach(const ir::Program& program, const std::vector
       static_cast<int>(b.key.outputs.size()) > kMaxRegionOperands) {
     return reject("more than " + std::to_string(kMaxRegionOperands) + " operands");
   }
-  // Operand of value v if it has the expected kind (kStrided reads, e.g., are not region arrays).
+  // Operand of value v if it has the expected kind.
   auto operand = [&](ir::ValueId v, exec::OperandKind kind) -> int {
     auto it = operand_of.find(v);
     if (it == operand_of.end()) return -1;
@@ -165,7 +165,9 @@ std::shared_ptr<KernelTier> attach(const ir::Program& program, const std::vector
     return o.kind == kind ? it->second : -1;
   };
   for (ir::ValueId v : b.arrays) {
-    const int i = operand(v, exec::OperandKind::kArray);
+    // A broadcast read (kStrided) reaches the kernel as a block pointer like a plain array.
+    int i = operand(v, exec::OperandKind::kArray);
+    if (i < 0) i = operand(v, exec::OperandKind::kStrided);
     if (i < 0) return reject("an input is not read as a plain array");
     t->array_operands.push_back(i);
   }

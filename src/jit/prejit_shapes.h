@@ -62,6 +62,23 @@ using WhereExpression =
            O<OpCode::kAdd, 4, 6>, S<2>, O<OpCode::kDiv, 3, 8>, O<OpCode::kSub, 7, 9>, O<OpCode::kNeg, 0>,
            O<OpCode::kExp, 11>, O<OpCode::kMul, 12, 3>, O<OpCode::kWhere, 2, 10, 13>>;
 
+// ---- row-wise steps of softmax and layer-norm (a0: the row statistic broadcast along the row,
+// read by the executor per block like a plain array; a1: the rows)
+// exp(x - max): softmax's shifted exponentials
+template <DType T>
+using RowShiftExp = Region<T, Out<3>, A<0>, A<1>, O<OpCode::kSub, 1, 0>, O<OpCode::kExp, 2>>;
+// x / s: softmax's normalisation, layer-norm's division by the deviation
+template <DType T>
+using RowDivide = Region<T, Out<2>, A<0>, A<1>, O<OpCode::kDiv, 1, 0>>;
+// c = x - mean and c * c: layer-norm's centring and the variance's terms
+template <DType T>
+using RowCenterSquare = Region<T, Out<2, 3>, A<0>, A<1>, O<OpCode::kSub, 1, 0>, O<OpCode::kMul, 2, 2>>;
+// (x - mu) * inv_sigma * gamma + beta: layer-norm's affine half, per-row mu and inv_sigma and
+// per-column gamma and beta
+template <DType T>
+using NormAffine = Region<T, Out<8>, A<0>, A<1>, O<OpCode::kSub, 1, 0>, A<2>, O<OpCode::kMul, 2, 3>, A<3>,
+                          O<OpCode::kMul, 4, 5>, A<4>, O<OpCode::kAdd, 6, 7>>;
+
 // ---- math chains
 template <DType T>
 using Exp1 = Region<T, Out<1>, A<0>, O<OpCode::kExp, 0>>;
@@ -102,7 +119,9 @@ using PrejitShapes =
                prejit_shapes::SubMul<T>,
                prejit_shapes::PageRankUpdate<T>, prejit_shapes::PageRankEpilogue<T>, prejit_shapes::MaskedSum<T>,
                prejit_shapes::SumSquares<T>, prejit_shapes::WhereGt<T>, prejit_shapes::WhereExpression<T>,
-               prejit_shapes::Exp1<T>, prejit_shapes::Log1<T>, prejit_shapes::ExpNeg<T>, prejit_shapes::LogRatio<T>>;
+               prejit_shapes::Exp1<T>, prejit_shapes::Log1<T>, prejit_shapes::ExpNeg<T>, prejit_shapes::LogRatio<T>,
+               prejit_shapes::RowShiftExp<T>, prejit_shapes::RowDivide<T>, prejit_shapes::RowCenterSquare<T>,
+               prejit_shapes::NormAffine<T>>;
 
 // Shapes with the erf family (float32 evaluates those via float64 in the interpreter).
 using PrejitShapesF64Only = std::tuple<prejit_shapes::NormCdf1, prejit_shapes::BlackScholes, prejit_shapes::BsCall>;

@@ -86,6 +86,26 @@ struct Describer {
     return node;
   }
 
+  // broadcast_to in a region: of an outer array, an array slot bound to the broadcast's result
+  // (the executor hands the compiled kernel each block of that strided read as it hands the
+  // interpreter, in place or gathered); of a region value (leading unit axes added: the same
+  // elements), that value's node.
+  bool broadcast(const ir::Op& op, ir::ValueId r, const ir::Type& rt) {
+    const ir::ValueId src = op.operands.at(0);
+    if (!rt.is_array() || rt.length != length) return false;
+    if (auto it = node_of.find(src); it != node_of.end()) {
+      if (p.type(src).length != rt.length) return false;
+      node_of.emplace(r, it->second);
+      return true;
+    }
+    const bool mask = rt.dtype == DType::kBool;
+    if (!mask && rt.dtype != out.key.dtype) return false;
+    const int slot = out.key.num_arrays++;
+    out.arrays.push_back(r);
+    node_of.emplace(r, add_node(Node{mask ? NodeKind::kBoolArray : NodeKind::kArray, OpCode::kConst, slot}, mask));
+    return true;
+  }
+
   bool op(const ir::Op& op) {
     if (op.results.size() != 1 || !op.regions.empty()) return false;
     const ir::ValueId r = op.results[0];
@@ -113,6 +133,7 @@ struct Describer {
       node_of.emplace(r, add_node(Node{NodeKind::kOp, OpCode::kSum, -1, a}, false, true));
       return true;
     }
+    if (op.code == OpCode::kBroadcastTo) return broadcast(op, r, rt);
     const Role role = role_of(op.code, t);
     if (role == Role::kUnsupported || !rt.is_array() || rt.length != length) return false;
     int args[3] = {-1, -1, -1};

@@ -214,6 +214,63 @@ def test_masked_sum_and_mean_square_run_prejit(mode, rng, dtype):
 
 
 @ff.jit
+def row_softmax(x):
+    e = ff.exp(x - ff.max(x, axis=1, keepdims=True))
+    return e / ff.sum(e, axis=1, keepdims=True)
+
+
+@ff.jit
+def layer_norm(x):
+    c = x - ff.mean(x, axis=1, keepdims=True)
+    return c / ff.sqrt(ff.mean(c * c, axis=1, keepdims=True) + 1e-5)
+
+
+@ff.jit
+def norm_affine(x, mu, inv_sigma, gamma, beta):
+    return (x - mu) * inv_sigma * gamma + beta
+
+
+def _rows(rng, shape, dtype):
+    x = (rng.standard_normal(shape) * 4).astype(dtype)
+    x.flat[:: 97] = np.array([np.inf, -np.inf, -0.0, 30.0, -80.0], dtype)[np.arange(x.flat[:: 97].size) % 5]
+    return x
+
+
+@pytest.mark.parametrize("shape", [(1, 5), (7, 300), (64, 256), (3, 1000), (600, 129)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_row_steps_reading_broadcasts_same_bits(mode, rng, shape, dtype):
+    # The row statistic broadcast along each row is read by the compiled kernels per block, in
+    # place or gathered when a block crosses rows ((7, 300), (600, 129)); infinities and
+    # overflowing exponentials included.
+    x = _rows(rng, shape, dtype)
+    with np.errstate(all="ignore"):
+        for f in (row_softmax, layer_norm):
+            _assert_same_bits(_under_each_mode(mode, f, x))
+        mu = x.mean(axis=1, keepdims=True)
+        inv_sigma = (1 / (x.std(axis=1, keepdims=True) + 1)).astype(dtype)
+        gamma, beta = rng.standard_normal(shape[1]).astype(dtype), rng.standard_normal((1, shape[1])).astype(dtype)
+        out = _under_each_mode(mode, norm_affine, x, mu, inv_sigma, gamma, beta)
+        _assert_same_bits(out)
+        np.testing.assert_array_equal(out["prejit"][0], (x - mu) * inv_sigma * gamma + beta)
+        finite = _rows(rng, shape, dtype)
+        finite[~np.isfinite(finite)] = 1.0
+        e = np.exp(finite - finite.max(axis=1, keepdims=True))
+        np.testing.assert_allclose(row_softmax(finite), e / e.sum(axis=1, keepdims=True),
+                                   rtol=1e-5 if dtype == np.float32 else 1e-13, atol=1e-7 if dtype == np.float32 else 1e-16)
+
+
+@pytest.mark.plan  # the row steps exist as such only when the fusion passes run
+def test_softmax_layer_norm_and_affine_rows_run_prejit(mode, rng):
+    x = rng.standard_normal((64, 256)).astype(np.float32)
+    mode("prejit")
+    assert [k.tier for k in row_softmax.explain(x).kernels] == ["prejit", "prejit"]
+    # The (rows,)-long add + sqrt of the deviation stays interpreted (not in the table).
+    assert [k.tier for k in layer_norm.explain(x).kernels] == ["prejit", "interp", "prejit"]
+    mu, g = x.mean(axis=1, keepdims=True), x[0]
+    assert [k.tier for k in norm_affine.explain(x, mu, mu, g, g).kernels] == ["prejit"]
+
+
+@ff.jit
 def gather_scaled(g, x):
     return ff.neighbor_agg(g, 0.5 * x + 0.25, "sum")
 
