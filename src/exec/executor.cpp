@@ -372,13 +372,12 @@ void run_kernel_range(const Kernel& k, std::vector<Value>& slots, std::int64_t b
 
 void run_kernel_range_sum_gather(const Kernel& k, std::vector<Value>& slots, std::int64_t begin, std::int64_t end,
                                  std::int64_t n, ReducePartial* partials, std::uint32_t* flags, int agg_array,
-                                 jit::SumGather gather, const std::function<void(std::int64_t, std::int64_t)>& gather_block) {
+                                 jit::SumGather gather) {
   run_range_blocks(k, slots, begin, end, n, partials, flags,
                    [&](std::int64_t start, std::int64_t count, void* const* ptrs, ReducePartial* block_partials) {
                      gather.first = start;
-                     if (jit::run_compiled_sum_gather(*k.tier, agg_array, gather, ptrs, count, block_partials)) return true;
-                     gather_block(start, count);
-                     return false;
+                     jit::run_compiled_sum_gather(*k.tier, agg_array, gather, ptrs, count, block_partials);
+                     return true;
                    });
 }
 

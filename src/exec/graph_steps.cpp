@@ -490,24 +490,10 @@ void run_neighbor_agg(const NeighborAggStep& s, RunState& state, std::int64_t& e
     static_assert(std::is_same_v<EdgeOffset, std::int64_t> && std::is_same_v<NodeId, std::int32_t>, "SumGather's index types");
     const bool in = s.direction == AggDirection::kIn;
     const jit::SumGather gather{in ? adj.in_off : adj.out_off, in ? adj.in_src : adj.out_tgt, values->raw_data(), 0};
-    auto gather_block = [&](std::int64_t start, std::int64_t count) {  // the pull loop, for a block the kernel skips
-      visit_element_type(s.out_type, [&](auto tag) {
-        using T = decltype(tag);
-        if constexpr (std::is_floating_point_v<T>) {
-          const T* x = values->template data<T>();
-          T* o = out.template data<T>();
-          for (std::int64_t v = start; v < start + count; ++v) {
-            T acc = T(0);
-            for (EdgeOffset p = gather.offsets[v]; p < gather.offsets[v + 1]; ++p) acc += x[gather.indices[p]];
-            o[v] = acc;
-          }
-        }
-      });
-    };
     for_each_chunk(chunks, work, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
       std::uint32_t local = 0;
       run_kernel_range_sum_gather(*epi, slots, b, e, n, partials + block_offset[static_cast<std::size_t>(c)] * nred, &local,
-                                  agg_array, gather, gather_block);
+                                  agg_array, gather);
       if (local) flags.fetch_or(local);
     });
     raise_kernel_errors(flags.load());

@@ -63,11 +63,11 @@ void prepare_kernel_outputs(const Kernel& k, std::vector<Value>& slots, std::int
 void run_kernel_range(const Kernel& k, std::vector<Value>& slots, std::int64_t begin, std::int64_t end,
                       std::int64_t n, ReducePartial* partials, std::uint32_t* flags);
 // run_kernel_range for an aggregation epilogue whose array slot agg_array is the aggregate
-// (jit::sum_gather_slot): each block runs the prejit kernel that sums it in its loop (gather.first
-// set per block); a block that kernel does not run gets gather_block(start, count), then the usual run.
+// (jit::sum_gather_array): each block runs the prejit kernel that sums it in its loop
+// (gather.first set per block).
 void run_kernel_range_sum_gather(const Kernel& k, std::vector<Value>& slots, std::int64_t begin, std::int64_t end,
                                  std::int64_t n, ReducePartial* partials, std::uint32_t* flags, int agg_array,
-                                 jit::SumGather gather, const std::function<void(std::int64_t, std::int64_t)>& gather_block);
+                                 jit::SumGather gather);
 void finish_kernel_reductions(const Kernel& k, const ReducePartial* partials, std::int64_t nblocks, std::int64_t n,
                               std::vector<Value>& slots);
 // Throws the ValueError that a kernel's error flags (block_kernel.h) stand for, if any.

@@ -251,17 +251,16 @@ int sum_gather_array(const exec::NeighborAggStep& s) {
   return -1;
 }
 
-bool run_compiled_sum_gather(KernelTier& t, int agg_array, const SumGather& gather, void* const* ptrs,
+void run_compiled_sum_gather(KernelTier& t, int agg_array, const SumGather& gather, void* const* ptrs,
                              std::int64_t count, exec::ReducePartial* partials) {
-  if (!t.binding || agg_array < 0 || mode() == Mode::kOff) return false;
-  const SumGatherRegionFn fn = t.prejit_sum_gather[static_cast<std::size_t>(agg_array)];
-  if (fn == nullptr) return false;
+  const SumGatherRegionFn fn =
+      t.binding && agg_array >= 0 ? t.prejit_sum_gather.at(static_cast<std::size_t>(agg_array)) : nullptr;
+  if (fn == nullptr) throw Error(ErrorCode::kInternal, "sum gather: the epilogue has no such kernel");
   const void* arrays[kMaxRegionOperands];
   double scalars[kMaxRegionOperands];
   void* outputs[kMaxRegionOperands];
   bind_block(t, ptrs, partials, arrays, scalars, outputs);
   fn(gather, arrays, scalars, outputs, count);
-  return true;
 }
 
 bool run_compiled(KernelTier& t, void* const* ptrs, std::int64_t count, std::int64_t start,

@@ -87,9 +87,10 @@ int sum_gather_array(const exec::NeighborAggStep& step);
 
 // Runs block [start, start + count) of an aggregation epilogue with that slot's sum gathered in
 // the region's loop (ptrs/partials as for run_compiled; the slot's pointer is the aggregate's
-// buffer for the block, which the kernel fills). false when the mode is off or there is no such
-// kernel: the caller gathers and runs the block as usual. Same bits either way.
-bool run_compiled_sum_gather(KernelTier& tier, int agg_array, const SumGather& gather, void* const* ptrs,
+// buffer for the block, which the kernel fills). agg_array must come from sum_gather_array; the
+// caller decides on the mode once per call (so a concurrent set_mode cannot leave the aggregate
+// of some blocks unfilled).
+void run_compiled_sum_gather(KernelTier& tier, int agg_array, const SumGather& gather, void* const* ptrs,
                              std::int64_t count, exec::ReducePartial* partials);
 
 // Which tier runs this kernel now, and why: "interp: <why>" / "prejit:<key>" / "native:<key>".
