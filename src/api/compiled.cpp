@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "exec/block_kernel.h"  // may_set_error_flags
 #include "fuseflow/core/error.h"
 #include "fuseflow/exec/lower.h"
 #include "fuseflow/ir/text.h"
@@ -54,68 +53,6 @@ const char* length_rule(const exec::LengthSource& e) {
 Compiled::Compiled(exec::Plan plan)
     : plan_(std::move(plan)), direct_(exec::DirectCall::of(plan_)), in_place_(in_place_outputs(plan_)) {}
 
-namespace {
-
-// Whether every length in `s` is known once the inputs are loaded (input shapes and values).
-bool known_from_inputs(const exec::LengthSource& s, const std::vector<char>& is_input) {
-  switch (s.kind) {
-    case exec::LengthSource::kOne: return true;
-    case exec::LengthSource::kProduct:
-      for (const exec::LengthSource& f : s.factors) {
-        if (!known_from_inputs(f, is_input)) return false;
-      }
-      return true;
-    default: return s.slot >= 0 && static_cast<std::size_t>(s.slot) < is_input.size() && is_input[static_cast<std::size_t>(s.slot)];
-  }
-}
-
-}  // namespace
-
-// An output may be written in place when the program is kernels only and the last one alone
-// touches the output's slot: nothing reads the caller's array before the kernel writes it, and
-// the kernel writes each element once, after reading its inputs at that element. Kernels that
-// can fail halfway (integer pow, a Python int narrowed to int32) are left to the copy, so a
-// failed run leaves out= untouched as before; the output's shape must be known from the inputs,
-// so a wrong out= is refused before anything is written.
-std::vector<Compiled::InPlaceOutput> Compiled::in_place_outputs(const exec::Plan& plan) {
-  std::vector<InPlaceOutput> result(plan.output_slots.size());
-  if (plan.steps.empty()) return result;
-  for (const exec::Step& st : plan.steps) {
-    if (st.kind != exec::Step::kKernel || !st.kernel) return result;
-  }
-  const exec::Kernel& last = *plan.steps.back().kernel;
-  if (exec::may_set_error_flags(last)) return result;
-  std::vector<char> is_input(plan.slots.size(), 0);
-  for (int s : plan.input_slots) is_input[static_cast<std::size_t>(s)] = 1;
-  for (std::size_t i = 0; i < plan.output_slots.size(); ++i) {
-    const int slot = plan.output_slots[i];
-    if (is_input[static_cast<std::size_t>(slot)] || plan.slots[static_cast<std::size_t>(slot)].kind != exec::SlotKind::kArray) continue;
-    if (std::count(plan.output_slots.begin(), plan.output_slots.end(), slot) != 1) continue;
-    bool written_by_last = false, elsewhere = false;
-    for (std::size_t k = 0; k < plan.steps.size(); ++k) {
-      const exec::Kernel& kernel = *plan.steps[k].kernel;
-      for (const exec::Operand& o : kernel.operands) {
-        if (o.slot != slot) continue;
-        if (k + 1 < plan.steps.size()) elsewhere = true;
-      }
-      if (k + 1 == plan.steps.size()) {
-        for (int out : kernel.outputs) {
-          const exec::Operand& o = kernel.operands[static_cast<std::size_t>(out)];
-          if (o.slot == slot && o.kind == exec::OperandKind::kArray) written_by_last = true;
-        }
-      }
-    }
-    if (!written_by_last || elsewhere) continue;
-    std::vector<exec::LengthSource> dims = plan.output_dims[i];
-    if (dims.empty()) dims.push_back(last.length);
-    bool known = true;
-    for (const exec::LengthSource& d : dims) known = known && known_from_inputs(d, is_input);
-    if (!known) continue;
-    result[i].ok = true;
-    result[i].dims = std::move(dims);
-  }
-  return result;
-}
 
 std::vector<char> Compiled::bind_in_place(exec::RunState& state, const std::vector<OutBuffer>& outs) const {
   std::vector<char> bound(outs.size(), 0);

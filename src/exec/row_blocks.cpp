@@ -78,10 +78,19 @@ void run_row_blocks(const RowBlockStep& s, RunState& state, void (*run_body)(con
   std::vector<std::size_t> row_size(nesc);
   std::vector<char> direct(nesc);
   for (std::size_t k = 0; k < nesc; ++k) {
-    full.push_back(Value::array(s.escaping_types[k], full_length[k]));
+    direct[k] = std::find(s.sliced.begin(), s.sliced.end(), s.escaping[k]) == s.sliced.end();
+    if (direct[k]) {
+      // The group does not read the slot's value: its buffer, if the slot is its sole owner and
+      // of the size (a caller's out= array bound by Compiled::run_into, or the previous call's
+      // result nobody kept), takes the rows; no fresh pages per call.
+      Value v = std::move(slots[static_cast<std::size_t>(s.escaping[k])]);
+      ensure_writable_array(v, s.escaping_types[k], full_length[k], "array");
+      full.push_back(std::move(v));
+    } else {
+      full.push_back(Value::array(s.escaping_types[k], full_length[k]));
+    }
     per_row[k] = full_length[k] / total;
     row_size[k] = static_cast<std::size_t>(per_row[k]) * static_cast<std::size_t>(elem_size(s.escaping_types[k]));
-    direct[k] = std::find(s.sliced.begin(), s.sliced.end(), s.escaping[k]) == s.sliced.end();
   }
   // Where block r0's rows of escaping value k go.
   auto window = [&](std::size_t k, std::int64_t r0) {
