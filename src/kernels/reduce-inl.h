@@ -109,17 +109,25 @@ T MinOrMax(const T* x, std::size_t n) {
   const hn::ScalableTag<T> d;
   const std::size_t lanes = hn::Lanes(d);
   const T identity = kMin ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity();
-  // Two accumulators hide the compare latency; NaN is tracked apart because x86 min/max drop it.
+  // Two accumulators hide the compare latency. x86 min/max drop NaN, so a NaN is caught apart:
+  // each lane's running sum turns NaN at a NaN (one add per vector where a compare, a mask move
+  // and an or cost three). A NaN sum without a NaN (+inf and -inf in one lane, or a sum that
+  // overflowed both ways) sends the vectors seen to an exact scan.
   auto acc0 = hn::Set(d, identity), acc1 = acc0;
-  auto nan_seen = hn::Zero(d);
+  auto probe0 = hn::Zero(d), probe1 = hn::Zero(d);
   std::size_t i = 0;
   for (; i + 2 * lanes <= n; i += 2 * lanes) {
     const auto a = hn::LoadU(d, x + i), b = hn::LoadU(d, x + i + lanes);
     acc0 = kMin ? hn::Min(acc0, a) : hn::Max(acc0, a);
     acc1 = kMin ? hn::Min(acc1, b) : hn::Max(acc1, b);
-    nan_seen = hn::Or(nan_seen, hn::Or(hn::VecFromMask(d, hn::IsNaN(a)), hn::VecFromMask(d, hn::IsNaN(b))));
+    probe0 = hn::Add(probe0, a);
+    probe1 = hn::Add(probe1, b);
   }
-  if (!hn::AllFalse(d, hn::MaskFromVec(nan_seen))) return std::numeric_limits<T>::quiet_NaN();
+  if (HWY_UNLIKELY(!hn::AllFalse(d, hn::IsNaN(hn::Add(probe0, probe1))))) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (std::isnan(x[j])) return std::numeric_limits<T>::quiet_NaN();
+    }
+  }
   const auto both = kMin ? hn::Min(acc0, acc1) : hn::Max(acc0, acc1);
   T result = hn::GetLane(kMin ? hn::MinOfLanes(d, both) : hn::MaxOfLanes(d, both));
   for (; i < n; ++i) {

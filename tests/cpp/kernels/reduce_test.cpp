@@ -180,5 +180,27 @@ TEST(KernelsReduce, InfinitiesAreOrdinaryExtremes) {
   EXPECT_EQ(argmax(x.data(), x.size()), 3);
 }
 
+// min/max catch a NaN through each lane's running sum; a sum that turns NaN without one (+inf and
+// -inf in one lane) must not make the result NaN. 64 elements apart is the same lane of the same
+// accumulator on every target (two accumulators of 1 to 16 lanes).
+TEST(KernelsReduce, MinMaxNaNProbeHasNoFalsePositives) {
+  for_each_target([] {
+    for (std::size_t n : {std::size_t{100}, std::size_t{1000}}) {
+      std::vector<double> x = random_values<double>(n, 50 + n);
+      x[3] = kInf;
+      x[3 + 64] = -kInf;
+      EXPECT_EQ(max(x.data(), n), kInf) << "n=" << n;
+      EXPECT_EQ(min(x.data(), n), -kInf) << "n=" << n;
+      std::vector<float> xf(x.begin(), x.end());
+      EXPECT_EQ(max(xf.data(), n), std::numeric_limits<float>::infinity()) << "n=" << n;
+      EXPECT_EQ(min(xf.data(), n), -std::numeric_limits<float>::infinity()) << "n=" << n;
+      x[n - 40] = kNaN;  // a real NaN is still found
+      xf[n - 40] = std::numeric_limits<float>::quiet_NaN();
+      EXPECT_TRUE(std::isnan(max(x.data(), n))) << "n=" << n;
+      EXPECT_TRUE(std::isnan(min(xf.data(), n))) << "n=" << n;
+    }
+  });
+}
+
 }  // namespace
 }  // namespace fuseflow::kernels
