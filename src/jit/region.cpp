@@ -58,30 +58,28 @@ struct Describer {
     return add_node(Node{NodeKind::kScalar, OpCode::kConst, slot}, false);
   }
 
+  // A new array slot for outer value v (a bool array is a mask), and its node.
+  int add_array_slot(ir::ValueId v, bool mask) {
+    const int slot = out.key.num_arrays++;
+    out.arrays.push_back(v);
+    const int node = add_node(Node{mask ? NodeKind::kBoolArray : NodeKind::kArray, OpCode::kConst, slot}, mask);
+    node_of.emplace(v, node);
+    return node;
+  }
+
   // Node of operand v (an outer value gets a slot on first use); -1 when unsupported.
   int operand(ir::ValueId v) {
     if (auto it = node_of.find(v); it != node_of.end()) return it->second;
     const ir::Type& t = p.type(v);
     if (t.is_graph()) return -1;
-    int node = -1;
-    if (t.dtype == DType::kBool && t.is_array() && t.length == length) {  // a mask
-      const int slot = out.key.num_arrays++;
-      out.arrays.push_back(v);
-      node = add_node(Node{NodeKind::kBoolArray, OpCode::kConst, slot}, true);
-      node_of.emplace(v, node);
-      return node;
-    }
+    if (t.dtype == DType::kBool && t.is_array() && t.length == length) return add_array_slot(v, true);  // a mask
     if (t.dtype != out.key.dtype) return -1;
-    if (t.is_array() && t.length == length) {
-      const int slot = out.key.num_arrays++;
-      out.arrays.push_back(v);
-      node = add_node(Node{NodeKind::kArray, OpCode::kConst, slot}, false);
-    } else if (t.is_scalar() ||
-               (t.is_array() && p.symbols.at(static_cast<std::size_t>(t.length)).kind == ir::SymbolKind::kOne)) {
-      node = add_scalar_slot(v, 0.0);
-    } else {
+    if (t.is_array() && t.length == length) return add_array_slot(v, false);
+    if (!t.is_scalar() &&
+        !(t.is_array() && p.symbols.at(static_cast<std::size_t>(t.length)).kind == ir::SymbolKind::kOne)) {
       return -1;
     }
+    const int node = add_scalar_slot(v, 0.0);
     node_of.emplace(v, node);
     return node;
   }
@@ -100,9 +98,7 @@ struct Describer {
     }
     const bool mask = rt.dtype == DType::kBool;
     if (!mask && rt.dtype != out.key.dtype) return false;
-    const int slot = out.key.num_arrays++;
-    out.arrays.push_back(r);
-    node_of.emplace(r, add_node(Node{mask ? NodeKind::kBoolArray : NodeKind::kArray, OpCode::kConst, slot}, mask));
+    add_array_slot(r, mask);
     return true;
   }
 
