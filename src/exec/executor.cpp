@@ -403,10 +403,6 @@ namespace {
 // Blocks per chunk: what a thread takes at a time, and what one compiled-tier call covers.
 constexpr std::int64_t kChunkBlocks = 32;
 
-// Blocks [b0, b1) of kernel k (n elements): one compiled-tier call over all of them when the
-// kernel has no reductions (their partials are per block) and no strided reads (gathered per
-// block), else block by block. Same bits either way (region.h: a lane never depends on another);
-// per-block calls cost ~1 of 18 ms of a 10M-element where-expression (39K calls of 256).
 // Elements [start, end) of a kernel with strided reads whose last axis (of length `row`) holds at
 // least a block, through the compiled tier: one call per segment that stays inside one run of the
 // last axis (at most kStridedSegment elements), each strided operand read in place (a (D,)
@@ -437,6 +433,11 @@ std::int64_t run_strided_segments(const Kernel& k, ThreadScratch& ts, std::int64
   return pos;
 }
 
+// Blocks [b0, b1) of kernel k (n elements). Without reductions (their partials are per block)
+// the compiled tier takes them in as few calls as it can: one call over all of them when the
+// kernel has no strided reads, one per row segment when it has (run_strided_segments), else block
+// by block. Same bits either way (region.h: a lane never depends on another); per-block calls
+// cost ~1 of 18 ms of a 10M-element where-expression (39K calls of 256).
 void run_blocks(const Kernel& k, ThreadScratch& ts, std::int64_t b0, std::int64_t b1, std::int64_t n,
                 ReducePartial* partials, std::uint32_t* flags) {
   const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());

@@ -69,7 +69,8 @@ constexpr double kErfcClamp = 30.0;
 constexpr double kTrigLimit = 39000.0;
 
 // sum coefs[i] * u^i as four interleaved Horner chains in u^4 (coefficient i goes to chain i % 4):
-// a quarter of the dependency chain of plain Horner, which is what bounds the erf family's speed.
+// a quarter of the dependency chain of plain Horner, for series evaluated one vector at a time
+// (erf near 0, expm1's tail, finance's log1p). erfcx's long polynomial uses two chains (below).
 template <class D, class V, class C, std::size_t N>
 HWY_INLINE V Polynomial(D d, V u, const C (&coefs)[N]) {
   static_assert(N >= 4);
@@ -348,12 +349,11 @@ HWY_INLINE V ExpNegSquare(D d, V a, double scale) {
     const auto in_range = hn::Ge(x_high, limit);
     if (HWY_LIKELY(hn::AllTrue(d, in_range))) return ExpTableNormalRangeLow<kEntries, true>(d, x_high, x_low);
     // Results near or below the smallest normal: in-range lanes keep the fast result (a lane never
-    // depends on its neighbours), the others take exp(x_high) exp(x_low) as below.
+    // depends on its neighbours), the others take exp(x_high) exp(x_low) as without a table.
     const V fast = ExpTableNormalRangeLow<kEntries, true>(d, hn::Max(x_high, limit), x_low);
     return hn::IfThenElse(in_range, fast, hn::Mul(VecExp(d, x_high), ExpSmall(d, x_low)));
-  } else {
-    return hn::Mul(VecExp(d, x_high), ExpSmall(d, x_low));
   }
+  return hn::Mul(VecExp(d, x_high), ExpSmall(d, x_low));
 }
 
 // erfcx(z) / kDivisor = exp(z^2) erfc(z) / kDivisor = t Q(t) / kDivisor for 0 <= z <= kErfcClamp,
@@ -383,12 +383,13 @@ HWY_INLINE V ErfcPositive(D d, V z, V exp_neg_z2) {
   return hn::Mul(Erfcx(d, z), exp_neg_z2);
 }
 
+constexpr double kInvSqrt2 = 0.70710678118654752440;
+
 // Phi(x) given e = exp(-x^2/2) (finance's greeks hold it already for the density):
 // Phi(-|x|) = erfcx(|x|/sqrt 2) e / 2 and Phi(|x|) = 1 - that, which has no cancellation as
 // Phi(-|x|) <= 1/2. One polynomial on the whole line: Black-Scholes' d1 and d2 straddle 0, and a
 // second branch near 0 meant evaluating both in most vectors.
-// z = |x| / sqrt 2, clamped near kErfcClamp (callers holding |x| already pass it).
-constexpr double kInvSqrt2 = 0.70710678118654752440;
+// z = |x| / sqrt 2, clamped near kErfcClamp (VecNormCdf, holding the clamped |x|, passes it).
 template <class D, class V>
 HWY_INLINE V NormCdfGivenZAndExp(D d, V x, V z, V e) {
   const V half_tail = hn::Mul(ErfcxOver<2>(d, z), e);
