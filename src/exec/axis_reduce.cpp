@@ -131,6 +131,19 @@ void store(DType t, void* out, std::int64_t o, double f, std::int64_t i) {
   }
 }
 
+// The term a sum or mean accumulates: v, or v * v rounded in T for a squaring one (the bits
+// an array `x * x` would hold, so the step equals the reduction of that array).
+template <class T>
+double sum_term(const AxisReduceStep& s, T v) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (s.square) {
+      const T square = v * v;
+      return static_cast<double>(square);
+    }
+  }
+  return static_cast<double>(v);
+}
+
 template <class T>
 void reduce_line(const AxisReduceStep& s, const Geometry& g, const T* x, std::int64_t o, void* out) {
   constexpr bool kFloat = std::is_floating_point_v<T>;
@@ -143,9 +156,10 @@ void reduce_line(const AxisReduceStep& s, const Geometry& g, const T* x, std::in
       if constexpr (kFloat) {
         double acc = 0.0;
         if (contiguous) {
-          acc = kernels::sum(x + base, static_cast<std::size_t>(n));
+          acc = s.square ? kernels::sum_squares(x + base, static_cast<std::size_t>(n))
+                         : kernels::sum(x + base, static_cast<std::size_t>(n));
         } else {
-          for_line(g, x, base, [&](T v, std::int64_t) { acc += static_cast<double>(v); return true; });
+          for_line(g, x, base, [&](T v, std::int64_t) { acc += sum_term(s, v); return true; });
         }
         if (s.kind == AxisReduceStep::kMean) acc = n > 0 ? acc / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
         store(s.out_type, out, o, acc, 0);
@@ -301,7 +315,7 @@ void reduce_column_tile(const AxisReduceStep& s, const T* x, std::int64_t rows, 
       for (std::int64_t j = 0; j < width; ++j) acc[j] = 0.0;
       for (std::int64_t r = 0; r < rows; ++r) {
         const T* row = col + r * cols;
-        for (std::int64_t j = 0; j < width; ++j) acc[j] += static_cast<double>(row[j]);
+        for (std::int64_t j = 0; j < width; ++j) acc[j] += sum_term(s, row[j]);
       }
       const double n = static_cast<double>(rows);
       if (s.kind == AxisReduceStep::kSum) {
@@ -388,7 +402,13 @@ void run_typed(const AxisReduceStep& s, const Geometry& g, const void* xdata, vo
       const std::int64_t n = g.red_count;
       auto pair = [&](std::int64_t p) {
         double acc[2];
-        kernels::sum2(x + line_base(g, 2 * p), x + line_base(g, 2 * p + 1), static_cast<std::size_t>(n), acc);
+        const T* x0 = x + line_base(g, 2 * p);
+        const T* x1 = x + line_base(g, 2 * p + 1);
+        if (s.square) {
+          kernels::sum2_squares(x0, x1, static_cast<std::size_t>(n), acc);
+        } else {
+          kernels::sum2(x0, x1, static_cast<std::size_t>(n), acc);
+        }
         for (int k = 0; k < 2; ++k) {
           const double v = s.kind == AxisReduceStep::kMean ? acc[k] / static_cast<double>(n) : acc[k];
           store(s.out_type, out, 2 * p + k, v, 0);

@@ -26,6 +26,7 @@ void Lowerer::emit_axis_reduce(const ir::Op& op, std::vector<Step>& steps) {
   st->scalar_result = result.is_scalar();
   st->axes = r.axes;
   st->ddof = r.ddof;
+  st->square = r.square;
   st->name = ir::axis_reduce_kind_name(r.kind);
   if (x.rank <= 1) {
     st->dims.push_back(length_source(x.length));

@@ -16,6 +16,7 @@ AxisReduce axis_reduce_of(const Attributes& a) {
   r.kind = static_cast<AxisReduceKind>(bits & 0xff);
   r.axes = static_cast<std::uint8_t>((bits >> 8) & 0xff);
   r.keepdims = ((bits >> 16) & 1) != 0;
+  r.square = ((bits >> 17) & 1) != 0;
   r.ddof = a.value.f;
   return r;
 }
@@ -23,7 +24,8 @@ AxisReduce axis_reduce_of(const Attributes& a) {
 Attributes axis_reduce_attrs(const AxisReduce& r) {
   Attributes a;
   a.value.i = static_cast<std::int64_t>(static_cast<std::uint64_t>(r.kind) | (static_cast<std::uint64_t>(r.axes) << 8) |
-                                        (static_cast<std::uint64_t>(r.keepdims ? 1 : 0) << 16));
+                                        (static_cast<std::uint64_t>(r.keepdims ? 1 : 0) << 16) |
+                                        (static_cast<std::uint64_t>(r.square ? 1 : 0) << 17));
   a.value.f = r.kind == AxisReduceKind::kVar ? r.ddof : 0.0;
   return a;
 }
@@ -46,6 +48,7 @@ std::string axis_reduce_display(const AxisReduce& r) {
     if ((r.axes >> k) & 1) s += static_cast<char>('0' + k);
   }
   s += r.keepdims ? ".keep" : ".drop";
+  if (r.square) s += ".sq";
   if (r.kind == AxisReduceKind::kVar) {
     const auto d = static_cast<long long>(std::llround(r.ddof));
     s += d < 0 ? ".ddofm" + std::to_string(-d) : ".ddof" + std::to_string(d);

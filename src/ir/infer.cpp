@@ -197,6 +197,9 @@ Type reduce_axes_type(const Context& cx, ValueId operand, const SymbolLookup& sy
   if (static_cast<int>(r.kind) > static_cast<int>(AxisReduceKind::kAll)) cx.fail(ErrorCode::kInvalidValue, "unknown reduction kind");
   const bool arg = r.kind == AxisReduceKind::kArgMin || r.kind == AxisReduceKind::kArgMax;
   if (arg && (r.axes & (r.axes - 1)) != 0) cx.fail(ErrorCode::kInvalidValue, "argmin/argmax reduce exactly one axis");
+  if (r.square && (!is_float(x.dtype) || (r.kind != AxisReduceKind::kSum && r.kind != AxisReduceKind::kMean))) {
+    cx.fail(ErrorCode::kInvalidValue, "a squaring reduction (.sq) is a sum or mean of a float operand");
+  }
   if (r.kind == AxisReduceKind::kProd && x.dtype == DType::kBool) {
     // NumPy's prod of bools is an int64 product: allowed (sum_result below).
   }

@@ -63,7 +63,7 @@ class Parser {
   void advance() { cur_ = lex_.next(); }
   [[noreturn]] void fail(const Token& t, const std::string& m) const { Lexer::fail(t, m); }
   bool is_punct(const char* p) const { return cur_.kind == Tok::kPunct && cur_.text == p; }
-  // reduce_axes.<kind>.a<axes>.<keep|drop>[.ddof<n>|.ddofm<n>] (ir/axis_reduce.h).
+  // reduce_axes.<kind>.a<axes>.<keep|drop>[.ddof<n>|.ddofm<n>|.sq] (ir/axis_reduce.h).
   Attributes parse_reduce_axes_parts(const std::vector<Token>& parts) const {
     AxisReduce r;
     auto kind = parse_axis_reduce_kind(parts[0].text);
@@ -77,7 +77,10 @@ class Parser {
     }
     if (parts[2].text != "keep" && parts[2].text != "drop") fail(parts[2], "expected keep or drop");
     r.keepdims = parts[2].text == "keep";
-    if (parts.size() == 4) {
+    if (parts.size() == 4 && r.kind != AxisReduceKind::kVar) {
+      if (parts[3].text != "sq") fail(parts[3], "expected sq");
+      r.square = true;
+    } else if (parts.size() == 4) {
       const std::string& d = parts[3].text;
       const bool neg = d.rfind("ddofm", 0) == 0;
       const std::size_t at = neg ? 5 : 4;
@@ -316,7 +319,10 @@ class Parser {
         ++want_parts;
       }
     }
-    if (*code == OpCode::kReduceAxes) want_parts = !parts.empty() && parts[0].text == "var" ? 4 : 3;
+    if (*code == OpCode::kReduceAxes) {
+      const bool squaring = (parts.size() == 4 && parts[3].text == "sq");
+      want_parts = !parts.empty() && (parts[0].text == "var" || squaring) ? 4 : 3;
+    }
     // neighbor_agg/fused_agg may carry a third, semiring attribute and a fourth ".active" (source
     // mask operand): neighbor_agg.min.in.add, neighbor_agg.min.in.first.active.
     if ((*code == OpCode::kNeighborAgg || *code == OpCode::kFusedAgg) && (parts.size() == 3 || parts.size() == 4)) {

@@ -70,9 +70,13 @@ using RowShiftExp = Region<T, Out<3>, A<0>, A<1>, O<OpCode::kSub, 1, 0>, O<OpCod
 // x / s: softmax's normalisation, layer-norm's division by the deviation
 template <DType T>
 using RowDivide = Region<T, Out<2>, A<0>, A<1>, O<OpCode::kDiv, 1, 0>>;
-// c = x - mean and c * c: layer-norm's centring and the variance's terms
+// c = x - mean: layer-norm's centring (its variance squares c inside the axis mean,
+// algebraic_simplification's reduce_axes.mean.sq)
 template <DType T>
-using RowCenterSquare = Region<T, Out<2, 3>, A<0>, A<1>, O<OpCode::kSub, 1, 0>, O<OpCode::kMul, 2, 2>>;
+using RowCenter = Region<T, Out<2>, A<0>, A<1>, O<OpCode::kSub, 1, 0>>;
+// sqrt(v + eps): layer-norm's and RMSNorm's deviation from the row statistic
+template <DType T>
+using AddSqrt = Region<T, Out<3>, A<0>, S<0>, O<OpCode::kAdd, 0, 1>, O<OpCode::kSqrt, 2>>;
 // (x - mu) * inv_sigma * gamma + beta: layer-norm's affine half, per-row mu and inv_sigma and
 // per-column gamma and beta
 template <DType T>
@@ -120,7 +124,8 @@ using PrejitShapes =
                prejit_shapes::PageRankUpdate<T>, prejit_shapes::PageRankEpilogue<T>, prejit_shapes::MaskedSum<T>,
                prejit_shapes::SumSquares<T>, prejit_shapes::WhereGt<T>, prejit_shapes::WhereExpression<T>,
                prejit_shapes::Exp1<T>, prejit_shapes::Log1<T>, prejit_shapes::ExpNeg<T>, prejit_shapes::LogRatio<T>,
-               prejit_shapes::RowShiftExp<T>, prejit_shapes::RowDivide<T>, prejit_shapes::RowCenterSquare<T>,
+               prejit_shapes::RowShiftExp<T>, prejit_shapes::RowDivide<T>, prejit_shapes::RowCenter<T>,
+               prejit_shapes::AddSqrt<T>,
                prejit_shapes::NormAffine<T>>;
 
 // Shapes with the erf family (float32 evaluates those via float64 in the interpreter).

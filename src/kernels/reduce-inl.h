@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include <hwy/highway.h>
 
@@ -46,9 +47,35 @@ HWY_INLINE hn::Vec<D> LoadAsDouble(D d, const float* x) {
   return hn::PromoteTo(d, hn::LoadU(hn::Rebind<float, D>(), x));
 }
 
+// The terms a sum accumulates, as float64 lanes from `x + i`: the elements, or (kSquare) their
+// squares rounded in T before widening, the bits an array `x * x` of T would hold, so that a
+// squaring sum equals the sum of that array (ir::AxisReduce::square).
+template <bool kSquare, class D, class T>
+HWY_INLINE hn::Vec<D> LoadTerm(D d, const T* x) {
+  if constexpr (!kSquare) {
+    return LoadAsDouble(d, x);
+  } else if constexpr (std::is_same_v<T, double>) {
+    const auto v = hn::LoadU(d, x);
+    return hn::Mul(v, v);
+  } else {
+    const auto v = hn::LoadU(hn::Rebind<float, D>(), x);
+    return hn::PromoteTo(d, hn::Mul(v, v));
+  }
+}
+template <bool kSquare, class T>
+HWY_INLINE double ScalarTerm(T v) {
+  if constexpr (kSquare) {
+    const T square = v * v;  // rounded in T, as LoadTerm
+    return static_cast<double>(square);
+  } else {
+    return static_cast<double>(v);
+  }
+}
+
 // Accumulates `term(i)` for i in [0, n) into partial i % 16. kProduct: term = x[i] * y[i]
-// (a separate multiply and add: an FMA on some targets only would break bitwise agreement).
-template <bool kProduct, class T>
+// (a separate multiply and add: an FMA on some targets only would break bitwise agreement);
+// kSquare: term = x[i] * x[i] rounded in T (LoadTerm).
+template <bool kProduct, bool kSquare, class T>
 double SumOrDot(const T* x, const T* y, std::size_t n) {
   const hn::ScalableTag<double> d;
   const std::size_t lanes = hn::Lanes(d);
@@ -59,14 +86,14 @@ double SumOrDot(const T* x, const T* y, std::size_t n) {
   std::size_t i = 0;
   for (; i + kPartials <= n; i += kPartials) {
     for (std::size_t j = 0; j < vectors; ++j) {
-      const auto a = LoadAsDouble(d, x + i + j * lanes);
+      const auto a = LoadTerm<kSquare>(d, x + i + j * lanes);
       acc[j] = hn::Add(acc[j], kProduct ? hn::Mul(a, LoadAsDouble(d, y + i + j * lanes)) : a);
     }
   }
   HWY_ALIGN double partial[kPartials];
   for (std::size_t j = 0; j < vectors; ++j) hn::Store(acc[j], d, partial + j * lanes);
   for (std::size_t j = 0; i + j < n; ++j) {
-    const double a = static_cast<double>(x[i + j]);
+    const double a = ScalarTerm<kSquare>(x[i + j]);
     const double term = kProduct ? a * static_cast<double>(y[i + j]) : a;  // own statement: clang
     partial[j] = partial[j] + term;  // contracts only within one expression
   }
@@ -75,8 +102,9 @@ double SumOrDot(const T* x, const T* y, std::size_t n) {
 
 // Two lines at once, each summed exactly as SumOrDot<false> sums it (same partials, order and
 // combine): a lone line is bound by the latency of its adds (two vector chains on AVX-512), so
-// interleaving a second line's chains doubles the adds in flight. out[0], out[1]: the sums.
-template <class T>
+// interleaving a second line's chains doubles the adds in flight. out[0], out[1]: the sums
+// (kSquare: of the squares, as SumOrDot<false, true>).
+template <bool kSquare, class T>
 void SumTwo(const T* x0, const T* x1, std::size_t n, double* out) {
   const hn::ScalableTag<double> d;
   const std::size_t lanes = hn::Lanes(d);
@@ -86,8 +114,8 @@ void SumTwo(const T* x0, const T* x1, std::size_t n, double* out) {
   std::size_t i = 0;
   for (; i + kPartials <= n; i += kPartials) {
     for (std::size_t j = 0; j < vectors; ++j) {
-      acc0[j] = hn::Add(acc0[j], LoadAsDouble(d, x0 + i + j * lanes));
-      acc1[j] = hn::Add(acc1[j], LoadAsDouble(d, x1 + i + j * lanes));
+      acc0[j] = hn::Add(acc0[j], LoadTerm<kSquare>(d, x0 + i + j * lanes));
+      acc1[j] = hn::Add(acc1[j], LoadTerm<kSquare>(d, x1 + i + j * lanes));
     }
   }
   HWY_ALIGN double partial0[kPartials];
@@ -97,8 +125,8 @@ void SumTwo(const T* x0, const T* x1, std::size_t n, double* out) {
     hn::Store(acc1[j], d, partial1 + j * lanes);
   }
   for (std::size_t j = 0; i + j < n; ++j) {
-    partial0[j] = partial0[j] + static_cast<double>(x0[i + j]);
-    partial1[j] = partial1[j] + static_cast<double>(x1[i + j]);
+    partial0[j] = partial0[j] + ScalarTerm<kSquare>(x0[i + j]);
+    partial1[j] = partial1[j] + ScalarTerm<kSquare>(x1[i + j]);
   }
   out[0] = combine_partials(partial0);
   out[1] = combine_partials(partial1);

@@ -20,12 +20,16 @@
 HWY_BEFORE_NAMESPACE();
 namespace fuseflow::kernels::HWY_NAMESPACE {
 
-double SumDouble(const double* x, std::size_t n) { return SumOrDot<false>(x, x, n); }
-double SumFloat(const float* x, std::size_t n) { return SumOrDot<false>(x, x, n); }
-void SumTwoDouble(const double* x0, const double* x1, std::size_t n, double* out) { SumTwo(x0, x1, n, out); }
-void SumTwoFloat(const float* x0, const float* x1, std::size_t n, double* out) { SumTwo(x0, x1, n, out); }
-double DotDouble(const double* x, const double* y, std::size_t n) { return SumOrDot<true>(x, y, n); }
-double DotFloat(const float* x, const float* y, std::size_t n) { return SumOrDot<true>(x, y, n); }
+double SumDouble(const double* x, std::size_t n) { return SumOrDot<false, false>(x, x, n); }
+double SumFloat(const float* x, std::size_t n) { return SumOrDot<false, false>(x, x, n); }
+double SumSquaresDouble(const double* x, std::size_t n) { return SumOrDot<false, true>(x, x, n); }
+double SumSquaresFloat(const float* x, std::size_t n) { return SumOrDot<false, true>(x, x, n); }
+void SumTwoDouble(const double* x0, const double* x1, std::size_t n, double* out) { SumTwo<false>(x0, x1, n, out); }
+void SumTwoFloat(const float* x0, const float* x1, std::size_t n, double* out) { SumTwo<false>(x0, x1, n, out); }
+void SumTwoSquaresDouble(const double* x0, const double* x1, std::size_t n, double* out) { SumTwo<true>(x0, x1, n, out); }
+void SumTwoSquaresFloat(const float* x0, const float* x1, std::size_t n, double* out) { SumTwo<true>(x0, x1, n, out); }
+double DotDouble(const double* x, const double* y, std::size_t n) { return SumOrDot<true, false>(x, y, n); }
+double DotFloat(const float* x, const float* y, std::size_t n) { return SumOrDot<true, false>(x, y, n); }
 double MinDouble(const double* x, std::size_t n) { return MinOrMax<true>(x, n); }
 float MinFloat(const float* x, std::size_t n) { return MinOrMax<true>(x, n); }
 double MaxDouble(const double* x, std::size_t n) { return MinOrMax<false>(x, n); }
@@ -43,8 +47,12 @@ namespace fuseflow::kernels {
 
 HWY_EXPORT(SumDouble);
 HWY_EXPORT(SumFloat);
+HWY_EXPORT(SumSquaresDouble);
+HWY_EXPORT(SumSquaresFloat);
 HWY_EXPORT(SumTwoDouble);
 HWY_EXPORT(SumTwoFloat);
+HWY_EXPORT(SumTwoSquaresDouble);
+HWY_EXPORT(SumTwoSquaresFloat);
 HWY_EXPORT(DotDouble);
 HWY_EXPORT(DotFloat);
 HWY_EXPORT(MinDouble);
@@ -58,6 +66,14 @@ HWY_EXPORT(ArgMaxFloat);
 
 double sum(const double* x, std::size_t n) { return HWY_DYNAMIC_DISPATCH(SumDouble)(x, n); }
 double sum(const float* x, std::size_t n) { return HWY_DYNAMIC_DISPATCH(SumFloat)(x, n); }
+double sum_squares(const double* x, std::size_t n) { return HWY_DYNAMIC_DISPATCH(SumSquaresDouble)(x, n); }
+double sum_squares(const float* x, std::size_t n) { return HWY_DYNAMIC_DISPATCH(SumSquaresFloat)(x, n); }
+void sum2_squares(const double* x0, const double* x1, std::size_t n, double out[2]) {
+  HWY_DYNAMIC_DISPATCH(SumTwoSquaresDouble)(x0, x1, n, out);
+}
+void sum2_squares(const float* x0, const float* x1, std::size_t n, double out[2]) {
+  HWY_DYNAMIC_DISPATCH(SumTwoSquaresFloat)(x0, x1, n, out);
+}
 void sum2(const double* x0, const double* x1, std::size_t n, double out[2]) {
   HWY_DYNAMIC_DISPATCH(SumTwoDouble)(x0, x1, n, out);
 }

@@ -11,9 +11,13 @@
 //   where(true, a, b) -> a, where(false, a, b) -> b
 //   x==x, x<=x, x>=x -> true; x!=x, x<x, x>x -> false  (integer/bool scalars only: NaN != NaN)
 //   x*0 -> 0 for integer scalars only (for floats NaN*0 and inf*0 are NaN).
+//   reduce_axes.{sum,mean}(x * x) -> reduce_axes.{sum,mean}.sq(x) for a float x whose square has
+//     no other reader: the step squares in x's dtype as the mul did (same bits), and the
+//     squares are no longer written out (layer-norm's mean(c * c), RMSNorm's mean(x * x)).
 // Constant operands come from `const` ops (see constant_folding for constant-only ops).
 #include <optional>
 
+#include "fuseflow/ir/axis_reduce.h"
 #include "fuseflow/opt/pass_manager.h"
 #include "opt/ir_rewrite.h"
 
@@ -27,7 +31,15 @@ using ir::ValueId;
 class Simplifier {
  public:
   explicit Simplifier(ir::Program& p)
-      : p_(p), constants_(detail::collect_constants(p)), defs_(p.values.size(), nullptr), rewriter_(p) {}
+      : p_(p), constants_(detail::collect_constants(p)), defs_(p.values.size(), nullptr), reads_(p.values.size(), 0),
+        rewriter_(p) {
+    detail::for_each_block(static_cast<const ir::Block&>(p.body), [this](const ir::Block& b) {
+      for (const ir::Op& op : b.ops) {
+        for (ValueId v : op.operands) ++reads_[static_cast<std::size_t>(v)];
+      }
+      for (ValueId v : b.yields) ++reads_[static_cast<std::size_t>(v)];
+    });
+  }
 
   bool run() {
     block(p_.body);
@@ -43,6 +55,7 @@ class Simplifier {
         for (ir::Block& region : op.regions) block(region);
       }
       if (op.results.size() == 1) defs_[static_cast<std::size_t>(op.results[0])] = &op;
+      if (op.code == OpCode::kReduceAxes) fold_square(op);
       if (!ir::is_elementwise(op.code)) continue;
       if (std::optional<ValueId> x = simplify(op)) {
         rewriter_.replace(op.results[0], *x);
@@ -124,6 +137,23 @@ class Simplifier {
     return std::nullopt;
   }
 
+  // A sum or mean of `mul x, x` (nothing else reading the product) reduces x, squaring each term.
+  // The read count was taken before this walk: a value replaced meanwhile may have gained
+  // readers it does not show, which only leaves the product computed for them as well.
+  void fold_square(ir::Op& op) {
+    ir::AxisReduce r = ir::axis_reduce_of(op.attrs);
+    if (r.square || (r.kind != ir::AxisReduceKind::kSum && r.kind != ir::AxisReduceKind::kMean)) return;
+    const ValueId product = op.operands[0];
+    const ir::Op* mul = defs_[static_cast<std::size_t>(product)];
+    if (mul == nullptr || mul->code != OpCode::kMul || mul->operands[0] != mul->operands[1]) return;
+    const ValueId x = mul->operands[0];
+    if (!is_float(dtype(x)) || !(type(x) == type(product)) || reads_[static_cast<std::size_t>(product)] != 1) return;
+    r.square = true;
+    op.attrs = ir::axis_reduce_attrs(r);
+    op.operands[0] = x;
+    rewritten_in_place_ = true;
+  }
+
   // Rules whose result is a new constant: the op becomes a `const` in place (scalars only).
   void fold_to_constant(ir::Op& op) {
     const ir::Type& result = type(op.results[0]);
@@ -149,6 +179,7 @@ class Simplifier {
   ir::Program& p_;
   std::vector<std::optional<ir::ConstValue>> constants_;
   std::vector<const ir::Op*> defs_;  // valid during the walk: ops are not moved
+  std::vector<int> reads_;           // operand and yield uses of each value, before the walk
   detail::ValueRewriter rewriter_;
   bool rewritten_in_place_ = false;
 };

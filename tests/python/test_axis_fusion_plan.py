@@ -29,6 +29,10 @@ def layer_norm(a):
     return c / ff.sqrt(R.mean(c * c, axis=-1, keepdims=True) + 1e-5)
 
 
+def rms_norm(a):
+    return a / ff.sqrt(R.mean(a * a, axis=-1, keepdims=True) + 1e-6)
+
+
 GOLDEN = {
     softmax: [
         ("row_blocks", "row_blocks(4 steps)"),
@@ -49,8 +53,14 @@ GOLDEN = {
     layer_norm: [
         ("row_blocks", "row_blocks(5 steps)"),
         ("axis_reduce", "reduce_axes.mean.a1.keep"),
-        ("kernel", "fused[broadcast_to, sub, mul]"),
-        ("axis_reduce", "reduce_axes.mean.a1.keep"),
+        ("kernel", "fused[broadcast_to, sub]"),
+        ("axis_reduce", "reduce_axes.mean.a1.keep.sq"),  # mean(c * c) squares as it sums: c * c is never written
+        ("kernel", "fused[add, sqrt]"),
+        ("kernel", "fused[broadcast_to, div]"),
+    ],
+    rms_norm: [
+        ("row_blocks", "row_blocks(3 steps)"),
+        ("axis_reduce", "reduce_axes.mean.a1.keep.sq"),
         ("kernel", "fused[add, sqrt]"),
         ("kernel", "fused[broadcast_to, div]"),
     ],
@@ -69,6 +79,8 @@ def _reference(fn, x):
     if fn is log_softmax:
         m = x64.max(-1, keepdims=True)
         return x64 - (np.log(np.exp(x64 - m).sum(-1, keepdims=True)) + m)
+    if fn is rms_norm:
+        return x64 / np.sqrt((x64 * x64).mean(-1, keepdims=True) + 1e-6)
     c = x64 - x64.mean(-1, keepdims=True)
     return c / np.sqrt((c * c).mean(-1, keepdims=True) + 1e-5)
 
@@ -82,6 +94,8 @@ def test_row_program_plan_is_golden(fn):
     assert [(s["kind"], s["label"]) for s in prof.steps] == GOLDEN[fn]
     # No full-size temporary besides the exp/centred kernel's buffer: the last pass reuses it.
     text = f.ir(x, optimized=True)
+    if fn in (layer_norm, rms_norm):  # the squares live only inside the reduction
+        assert " = mul " not in text and ".sq " in text
     assert text.count("fused {") == sum(k == "kernel" for k, _ in GOLDEN[fn])
     assert "row_blocks(" in text
     np.testing.assert_allclose(prof.outputs, _reference(fn, x), rtol=2e-6, atol=1e-6)
@@ -97,6 +111,50 @@ def test_reduction_along_the_fused_axis_is_not_folded_into_the_cluster():
     kinds = [(s["kind"], s["label"]) for s in f.profile(x).steps]
     assert kinds == [("row_blocks", "row_blocks(2 steps)"), ("axis_reduce", "reduce_axes.max.a1.keep"),
                      ("kernel", "fused[broadcast_to, sub, exp, mul]")]
+
+
+SQUARING_CASES = [((16, 40), 0), ((16, 40), None), ((3, 5, 7), (0, 2)), ((3, 5, 7), (1, 2)), ((2, 300), -1),
+                  ((0, 4), 1), ((4, 0), 1)]
+
+
+def _sum_of_squares(kind, axis):
+    red = getattr(R, kind)
+
+    def fn(a):
+        c = a - 0.5
+        return red(c * c, axis=axis, keepdims=True)
+    return fn
+
+
+@pytest.mark.plan
+@pytest.mark.parametrize("shape, axis", SQUARING_CASES)
+@pytest.mark.parametrize("kind", ["sum", "mean"])
+def test_square_folds_into_the_axis_reduction(kind, shape, axis):
+    text = ff.jit(_sum_of_squares(kind, axis)).ir(np.ones(shape, np.float32), optimized=True)
+    assert f"reduce_axes.{kind}." in text and ".sq " in text and " = mul " not in text
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape, axis", SQUARING_CASES)
+@pytest.mark.parametrize("kind", ["sum", "mean"])
+def test_squaring_reductions_equal_the_product_reduced(kind, shape, axis, dtype, monkeypatch):
+    # sum/mean(c * c) folds into a squaring reduction on every layout the axis step has: leading
+    # axes (the column tiles), all axes, split axes (the strided walk), a long contiguous line (the
+    # paired SIMD sums) and empty lines. Squares round in the operand's dtype either way.
+    rng = np.random.default_rng(11)
+    x = (rng.standard_normal(shape) * 1e3).astype(dtype)
+    if x.size:
+        x.flat[min(5, x.size - 1)] = np.nan
+    fn = _sum_of_squares(kind, axis)
+    with np.errstate(all="ignore"):
+        fused = np.asarray(ff.jit(fn)(x))
+        monkeypatch.setenv("FUSEFLOW_DISABLE_PASSES", "all")
+        plain = np.asarray(ff.jit(fn)(x))
+        c = x - dtype(0.5)
+        expected = getattr(np, kind)((c * c).astype(np.float64), axis=axis, keepdims=True)
+    np.testing.assert_array_equal(fused, plain)
+    assert fused.shape == expected.shape
+    np.testing.assert_allclose(fused, expected, rtol=1e-5 if dtype == np.float32 else 1e-12)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -194,6 +194,7 @@ struct AxisReduceStep {
   DType in_type = DType::kFloat64, out_type = DType::kFloat64;
   int x_slot = -1, out_slot = -1;
   bool scalar_result = false;
+  bool square = false;  // sum/mean of floats: of x * x, rounded in in_type (ir::AxisReduce::square)
   std::uint8_t axes = 0;
   double ddof = 0.0;
   std::vector<LengthSource> dims;

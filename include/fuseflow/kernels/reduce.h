@@ -21,6 +21,12 @@ double sum(const float* x, std::size_t n);
 // sum() of two arrays of n elements each, bitwise, faster than two calls (interleaved chains).
 void sum2(const double* x0, const double* x1, std::size_t n, double out[2]);
 void sum2(const float* x0, const float* x1, std::size_t n, double out[2]);
+// sum() of the squares x[i] * x[i], each rounded in the input's precision first: bitwise the
+// sum() of an array holding those products (a sum or mean of `x * x` without writing it).
+double sum_squares(const double* x, std::size_t n);
+double sum_squares(const float* x, std::size_t n);
+void sum2_squares(const double* x0, const double* x1, std::size_t n, double out[2]);
+void sum2_squares(const float* x0, const float* x1, std::size_t n, double out[2]);
 double dot(const double* x, const double* y, std::size_t n);
 double dot(const float* x, const float* y, std::size_t n);
 
