@@ -2,6 +2,8 @@
 #include "exec/frontier_folds.h"
 
 #include <algorithm>
+#include <atomic>
+#include <limits>
 
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/threads.h"
@@ -11,8 +13,8 @@ namespace fuseflow::exec {
 namespace {
 
 template <AggCombine kC, AggOp kOp>
-void push(const FrontierEdges& a, const std::vector<NodeId>& frontier, const double* __restrict x, std::vector<std::int32_t>& position,
-          std::vector<NodeId>& reached, std::vector<double>& acc) {
+void push(const FrontierEdges& a, const ScratchList<NodeId>& frontier, const double* __restrict x, ScratchList<std::int32_t>& position,
+          ScratchList<NodeId>& reached, ScratchList<double>& acc) {
   // Locals, not the struct's fields: stores into acc would otherwise make every field reload per edge.
   std::int32_t* __restrict pos_of = position.data();
   const EdgeWeights w = a.w;
@@ -61,8 +63,8 @@ void push(const FrontierEdges& a, const std::vector<NodeId>& frontier, const dou
 }
 
 template <AggCombine kC>
-void push_op(AggOp op, const FrontierEdges& a, const std::vector<NodeId>& frontier, const double* x,
-             std::vector<std::int32_t>& position, std::vector<NodeId>& reached, std::vector<double>& acc) {
+void push_op(AggOp op, const FrontierEdges& a, const ScratchList<NodeId>& frontier, const double* x,
+             ScratchList<std::int32_t>& position, ScratchList<NodeId>& reached, ScratchList<double>& acc) {
   switch (op) {
     case AggOp::kMin: push<kC, AggOp::kMin>(a, frontier, x, position, reached, acc); break;
     case AggOp::kMax: push<kC, AggOp::kMax>(a, frontier, x, position, reached, acc); break;
@@ -72,7 +74,7 @@ void push_op(AggOp op, const FrontierEdges& a, const std::vector<NodeId>& fronti
 }
 
 template <AggCombine kC, AggOp kOp>
-void pull_nodes_typed(const FrontierEdges& a, const std::vector<NodeId>& nodes, const double* __restrict x, const std::uint64_t* __restrict bits,
+void pull_nodes_typed(const FrontierEdges& a, const ScratchList<NodeId>& nodes, const double* __restrict x, const std::uint64_t* __restrict bits,
                 PullStop stop, double* __restrict acc_out) {
   constexpr bool kCanStop = kC == AggCombine::kFirst && (kOp == AggOp::kMin || kOp == AggOp::kMax);
   const std::int64_t count = static_cast<std::int64_t>(nodes.size());
@@ -124,7 +126,7 @@ void pull_nodes_typed(const FrontierEdges& a, const std::vector<NodeId>& nodes, 
 }
 
 template <AggCombine kC>
-void pull_nodes_op(AggOp op, const FrontierEdges& a, const std::vector<NodeId>& nodes, const double* x, const std::uint64_t* bits, PullStop stop,
+void pull_nodes_op(AggOp op, const FrontierEdges& a, const ScratchList<NodeId>& nodes, const double* x, const std::uint64_t* bits, PullStop stop,
                    double* acc_out) {
   switch (op) {
     case AggOp::kMin: pull_nodes_typed<kC, AggOp::kMin>(a, nodes, x, bits, stop, acc_out); break;
@@ -134,10 +136,83 @@ void pull_nodes_op(AggOp op, const FrontierEdges& a, const std::vector<NodeId>& 
   }
 }
 
+// Calls f(v) for the neighbours v of frontier nodes [b, e) in the serial push's order (a node's
+// out-edge targets, then its in-edge sources), prefetching position[] a few edges ahead within a
+// node's list: the lists of a skewed graph's hubs run to thousands of scattered targets.
+template <class F>
+void for_chunk_neighbours(const FrontierEdges& a, const NodeId* frontier, std::size_t b, std::size_t e,
+                          const std::int32_t* position, F&& f) {
+  auto walk = [&](const EdgeOffset* off, const NodeId* nbr, NodeId u) {
+    for (EdgeOffset p = off[u], end = off[u + 1]; p < end; ++p) {
+      if (p + 16 < end) __builtin_prefetch(position + nbr[p + 16]);
+      f(nbr[p]);
+    }
+  };
+  for (std::size_t i = b; i < e; ++i) {
+    const NodeId u = frontier[i];
+    if (a.in) walk(a.out_off, a.out_tgt, u);
+    if (a.out) walk(a.in_off, a.in_src, u);
+  }
+}
+
 }  // namespace
 
-void push_frontier(AggCombine combine, AggOp op, const FrontierEdges& a, const std::vector<NodeId>& frontier, const double* x,
-                   std::vector<std::int32_t>& position, std::vector<NodeId>& reached, std::vector<double>& acc) {
+void push_frontier_uniform(const FrontierEdges& a, const ScratchList<NodeId>& frontier, double value, int threads,
+                           ScratchList<std::int32_t>& position, ScratchList<NodeId>& reached, ScratchList<double>& acc,
+                           std::vector<std::vector<NodeId>>& lists) {
+  // Chunks of the frontier, taken dynamically (a hub's edges make its chunk long). Any chunking
+  // gives the serial order, so the count only balances the threads.
+  const std::size_t nf = frontier.size();
+  const std::size_t chunks = std::min<std::size_t>(nf, static_cast<std::size_t>(threads) * 16);
+  auto begin_of = [&](std::size_t c) { return nf * c / chunks; };
+  // Claims: chunk c writes kFirstClaim + c into a reachable node's entry when that is less than
+  // what it holds (kUnreached, or a later chunk's claim); kUnguarded entries are never written.
+  // A chunk's successful claims are in its walk's first-reach order (once a chunk fails to claim
+  // a node, an earlier chunk holds it for good), so its list, less the nodes an earlier chunk
+  // took afterwards, is its part of the serial order.
+  constexpr std::int32_t kFirstClaim = std::numeric_limits<std::int32_t>::min();
+  std::int32_t* pos = position.data();
+  const NodeId* f = frontier.data();
+  if (lists.size() < chunks) lists.resize(chunks);  // kept between calls with their capacity
+#pragma omp parallel num_threads(threads)
+  {
+#pragma omp for schedule(dynamic, 1)
+    for (std::size_t c = 0; c < chunks; ++c) {
+      const std::int32_t mine = kFirstClaim + static_cast<std::int32_t>(c);
+      std::vector<NodeId>& list = lists[c];
+      list.clear();
+      for_chunk_neighbours(a, f, begin_of(c), begin_of(c + 1), pos, [&](NodeId v) {
+        std::atomic_ref<std::int32_t> entry(pos[v]);
+        std::int32_t held = entry.load(std::memory_order_relaxed);
+        while (held != kUnguarded && mine < held) {
+          if (entry.compare_exchange_weak(held, mine, std::memory_order_relaxed)) {
+            list.push_back(v);
+            break;
+          }
+        }
+      });
+    }
+    // (The loop's end is a barrier: every claim is final.) Each chunk keeps the nodes it holds.
+#pragma omp for schedule(dynamic, 1)
+    for (std::size_t c = 0; c < chunks; ++c) {
+      const std::int32_t mine = kFirstClaim + static_cast<std::int32_t>(c);
+      std::vector<NodeId>& list = lists[c];
+      std::erase_if(list, [&](NodeId v) { return pos[v] != mine; });
+      if (a.gathered != nullptr) {
+        for (NodeId v : list) __builtin_prefetch(a.gathered + v);
+      }
+    }
+  }
+  std::size_t total = 0;
+  for (std::size_t c = 0; c < chunks; ++c) total += lists[c].size();
+  reached.resize(total);
+  NodeId* out = reached.data();
+  for (std::size_t c = 0; c < chunks; ++c) out = std::copy(lists[c].begin(), lists[c].end(), out);
+  acc.assign(total, value);
+}
+
+void push_frontier(AggCombine combine, AggOp op, const FrontierEdges& a, const ScratchList<NodeId>& frontier, const double* x,
+                   ScratchList<std::int32_t>& position, ScratchList<NodeId>& reached, ScratchList<double>& acc) {
   switch (combine) {
     case AggCombine::kMul: push_op<AggCombine::kMul>(op, a, frontier, x, position, reached, acc); break;
     case AggCombine::kAdd: push_op<AggCombine::kAdd>(op, a, frontier, x, position, reached, acc); break;
@@ -147,7 +222,7 @@ void push_frontier(AggCombine combine, AggOp op, const FrontierEdges& a, const s
   }
 }
 
-void pull_nodes(AggCombine combine, AggOp op, const FrontierEdges& a, const std::vector<NodeId>& nodes, const double* x,
+void pull_nodes(AggCombine combine, AggOp op, const FrontierEdges& a, const ScratchList<NodeId>& nodes, const double* x,
                 const std::uint64_t* bits, PullStop stop, double* acc_out) {
   switch (combine) {
     case AggCombine::kMul: pull_nodes_op<AggCombine::kMul>(op, a, nodes, x, bits, stop, acc_out); break;

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <new>
+#include <utility>
 #include <vector>
 
 #include "exec/semiring_fold.h"
@@ -10,6 +13,32 @@
 #include "fuseflow/graph/graph.h"
 
 namespace fuseflow::exec {
+
+// A std::vector whose resize leaves new elements uninitialised (construct with arguments, as
+// assign(n, value), still initialises). The frontier loop's lists are written before they are
+// read, and they keep their capacity between runs: zero-filling the growth on every resize (a
+// list of every node, 4 MB on a 1M-node graph, several per BFS level) cost more than the writes.
+template <class T>
+struct NoInitAllocator : std::allocator<T> {
+  using value_type = T;
+  template <class U>
+  struct rebind {
+    using other = NoInitAllocator<U>;
+  };
+  NoInitAllocator() = default;
+  template <class U>
+  NoInitAllocator(const NoInitAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+template <class T>
+using ScratchList = std::vector<T, NoInitAllocator<T>>;
 
 // position[v] entries that are not a slot in acc: not reached yet, or the guard is false there.
 inline constexpr std::int32_t kUnreached = -1;
@@ -37,8 +66,20 @@ struct FrontierEdges {
 // Folds the frontier's contributions combine(x[u], w) by `op` into acc[position[v]] for each node
 // v it reaches, listing those in `reached` in first-reached order; nodes marked kUnguarded are
 // skipped. position[v] of the reached nodes is left at their slot (the caller resets it).
-void push_frontier(AggCombine combine, AggOp op, const FrontierEdges& a, const std::vector<NodeId>& frontier, const double* x,
-                   std::vector<std::int32_t>& position, std::vector<NodeId>& reached, std::vector<double>& acc);
+void push_frontier(AggCombine combine, AggOp op, const FrontierEdges& a, const ScratchList<NodeId>& frontier, const double* x,
+                   ScratchList<std::int32_t>& position, ScratchList<NodeId>& reached, ScratchList<double>& acc);
+
+// push_frontier for a frontier whose every contribution is `value` (combine "first" of an x
+// with the same bits at every frontier node: a BFS level; `value` already folded with the
+// identity), in parallel over chunks of the frontier: the same reached nodes in the same order as
+// the serial push (a node belongs to the first chunk that reaches it, listed where that chunk
+// first reaches it, the chunks' lists concatenated in order) and every acc entry `value`. The
+// reached nodes' position entries are left at a claim (negative, neither kUnreached nor
+// kUnguarded), not at their slot: the caller resets them.
+// `lists`: the chunks' lists, kept by the caller between calls (their capacity is reused).
+void push_frontier_uniform(const FrontierEdges& a, const ScratchList<NodeId>& frontier, double value, int threads,
+                           ScratchList<std::int32_t>& position, ScratchList<NodeId>& reached, ScratchList<double>& acc,
+                           std::vector<std::vector<NodeId>>& lists);
 
 // When a pull of min/max of x alone may stop early: once the fold equals `bound` (`stop`); at
 // the first active neighbour, without reading x, when every active x has the bits of `bound`
@@ -52,7 +93,7 @@ struct PullStop {
 // acc_out[i] = the fold over node nodes[i]'s active neighbours u (has_node(bits, u)) of
 // combine(x[u], w), in the dense pull's order (so the same bits), stopping as `stop` allows
 // (exact for min/max of x alone). In parallel over the list.
-void pull_nodes(AggCombine combine, AggOp op, const FrontierEdges& a, const std::vector<NodeId>& nodes, const double* x,
+void pull_nodes(AggCombine combine, AggOp op, const FrontierEdges& a, const ScratchList<NodeId>& nodes, const double* x,
                 const std::uint64_t* bits, PullStop stop, double* acc_out);
 
 }  // namespace fuseflow::exec

@@ -10,6 +10,7 @@
 
 #include <omp.h>
 
+#include "exec/frontier_folds.h"
 #include "exec/graph_steps.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/exec/executor.h"
@@ -23,10 +24,11 @@ namespace fuseflow::exec {
 // development machine; an R-MAT 20 BFS level lists 422K nodes). Held: O(N) of the largest graph
 // the program ran on, as its carries.
 struct FrontierScratch {
-  std::vector<NodeId> frontier, reached, candidates, kept;
-  std::vector<std::int32_t> position;
-  std::vector<std::uint64_t> bits;
-  std::vector<double> pulled, acc;
+  ScratchList<NodeId> frontier, reached, candidates, kept;
+  ScratchList<std::int32_t> position;
+  ScratchList<std::uint64_t> bits;
+  ScratchList<double> pulled, acc;
+  std::vector<std::vector<NodeId>> push_lists;  // push_frontier_uniform's per-chunk lists
   std::vector<std::shared_ptr<Storage>> compact;  // per slot: the compact array's buffer
 };
 
