@@ -3,11 +3,12 @@
 // The loop keeps its frontier -- the nodes whose mask carry is true -- as a list beside the mask.
 // Each iteration picks its way by the frontier's edges (sparse_pays below: against the graph's,
 // kPushFactor, and with a guard against the guarded nodes' edges):
-// - sparse: push from the listed nodes into a scratch accumulator per reached node, run the
-//   epilogue on the reached nodes only (their inputs gathered into short arrays), and scatter its
-//   results into the carries in place. Every other node keeps its carries and gets mask false,
-//   which lower_frontier.cpp proved is what the epilogue would compute there. Work: the frontier's
-//   edges plus the reached nodes, never N.
+// - sparse: push from the listed nodes into a scratch accumulator per reached node (on every
+//   core when every frontier value has the same bits and the edges are many: a BFS's hub levels,
+//   frontier_folds.h push_frontier_uniform), run the epilogue on the reached nodes only (their
+//   inputs gathered into short arrays), and scatter its results into the carries in place. Every
+//   other node keeps its carries and gets mask false, which lower_frontier.cpp proved is what the
+//   epilogue would compute there. Work: the frontier's edges plus the reached nodes, never N.
 // - bottom-up (with a guard): pull at the guarded nodes with edges only (a shrinking list of
 //   candidates, in parallel), then the epilogue where the aggregate is not the identity, as after
 //   a push. Work: the candidates and their edges. When every frontier value has the same bits (a
@@ -665,8 +666,9 @@ class FrontierLoop {
   std::vector<Value> compact_;
   ScratchList<NodeId>& frontier_;
   ScratchList<NodeId>& reached_;
-  // Per node: its slot in acc_ while a sparse push reaches it, else kUnreached, or kUnguarded
-  // where the guard is false (the push skips it). Valid across sparse iterations.
+  // Per node: kUnreached, or kUnguarded where the guard is false (the push skips it); a node a
+  // sparse push reached holds its slot in acc_ (a chunk's claim after a parallel push) until
+  // update_guard or sparse_iteration resets it. Valid across sparse iterations.
   ScratchList<std::int32_t>& position_;
   bool position_valid_ = false;
   bool mask_lazy_ok_ = false;  // see the constructor
