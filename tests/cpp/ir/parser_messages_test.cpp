@@ -110,18 +110,17 @@ TEST(ParserMessages, SquaringReductionsAreFloatSumsOrMeans) {
   // reduce_axes ... .sq (ir/axis_reduce.h) round-trips, and is refused on what it cannot mean.
   const std::string ok = "func @f(%0:f32[n0, n1]) {\n  %1:f32[n0] = reduce_axes.mean.a1.drop.sq %0\n  return %1\n}\n";
   EXPECT_EQ(print(parse(ok)), ok);
-  EXPECT_NE(parse_error("func @f(%0:i32[n0, n1]) {\n  %1:i64[n0] = reduce_axes.sum.a1.drop.sq %0\n  return %1\n}")
-                .find("a squaring reduction (.sq) is a sum or mean of a float operand"),
-            std::string::npos);
-  EXPECT_NE(parse_error("func @f(%0:f32[n0, n1]) {\n  %1:f32[n0] = reduce_axes.max.a1.drop.sq %0\n  return %1\n}")
-                .find("a squaring reduction (.sq) is a sum or mean of a float operand"),
-            std::string::npos);
-  EXPECT_NE(parse_error("func @f(%0:f32[n0, n1]) {\n  %1:f32[n0] = reduce_axes.var.a1.drop.sq %0\n  return %1\n}")
-                .find("expected ddof<n>"),
-            std::string::npos);
-  EXPECT_NE(parse_error("func @f(%0:f32[n0, n1]) {\n  %1:f32[n0] = reduce_axes.sum.a1.drop.cube %0\n  return %1\n}")
-                .find("takes 3 '.'-attributes"),
-            std::string::npos);
+  // (operand type, result type, attribute parts, expected message)
+  const char* kFloatOnly = "a squaring reduction (.sq) is a sum or mean of a float operand";
+  const char* const cases[][4] = {{"i32", "i64", "sum.a1.drop.sq", kFloatOnly},
+                                  {"f32", "f32", "max.a1.drop.sq", kFloatOnly},
+                                  {"f32", "f32", "var.a1.drop.sq", "expected ddof<n>"},
+                                  {"f32", "f32", "sum.a1.drop.cube", "takes 3 '.'-attributes"}};
+  for (const auto& [operand, result, parts, message] : cases) {
+    const std::string text = std::string("func @f(%0:") + operand + "[n0, n1]) {\n  %1:" + result +
+                             "[n0] = reduce_axes." + parts + " %0\n  return %1\n}";
+    EXPECT_NE(parse_error(text).find(message), std::string::npos) << text;
+  }
 }
 
 }  // namespace
