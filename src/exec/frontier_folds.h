@@ -16,9 +16,10 @@
 namespace fuseflow::exec {
 
 // A std::vector whose resize leaves new elements uninitialised (construct with arguments, as
-// assign(n, value), still initialises) and whose large buffers take huge pages. The frontier loop's lists are written before they are
-// read, and they keep their capacity between runs: zero-filling the growth on every resize (a
-// list of every node, 4 MB on a 1M-node graph, several per BFS level) cost more than the writes.
+// assign(n, value), still initialises) and whose large buffers take huge pages. The frontier
+// loop's lists are written before they are read, and they keep their capacity between runs:
+// zero-filling the growth on every resize (a list of every node, 4 MB on a 1M-node graph, several
+// per BFS level) cost more than the writes.
 template <class T>
 struct NoInitAllocator : std::allocator<T> {
   using value_type = T;

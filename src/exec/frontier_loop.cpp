@@ -24,8 +24,6 @@
 // The cond, any(mask), is "the list is not empty". Results are the same as the dense loop's: min
 // and max fold in any order, a sum is pushed in increasing source order (the pull's order); the
 // epilogue applies the same instructions to the same values.
-#include <omp.h>
-
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -209,20 +207,10 @@ class FrontierLoop {
   std::uint8_t* guard_everywhere() {
     const Kernel& guard = *loop_.frontier_guard;
     prepare_kernel_outputs(guard, slots_, n_);
-    std::uint32_t flags = 0;
-    const int threads = threads_for(n_, 1 << 16);
-    if (threads <= 1) {
-      run_kernel_range(guard, slots_, 0, n_, n_, nullptr, &flags);
-    } else {
-      // Ranges of whole blocks per thread (a BFS's first sparse level: 1M nodes, the levels read).
-#pragma omp parallel num_threads(threads) reduction(| : flags)
-      {
-        const std::int64_t blocks = (n_ + kBlockSize - 1) / kBlockSize, parts = omp_get_num_threads(), i = omp_get_thread_num();
-        const std::int64_t b = std::min(n_, blocks * i / parts * kBlockSize), e = std::min(n_, blocks * (i + 1) / parts * kBlockSize);
-        if (b < e) run_kernel_range(guard, slots_, b, e, n_, nullptr, &flags);
-      }
-    }
-    raise_kernel_errors(flags);
+    // In per-thread ranges, as the epilogue's (a BFS's first sparse level: 1M nodes, the levels read).
+    for_reached_ranges(n_, [&](std::int64_t b, std::int64_t e, std::uint32_t& flags, std::int64_t&, std::int64_t&) {
+      run_kernel_range(guard, slots_, b, e, n_, nullptr, &flags);
+    });
     return guard_bytes();
   }
 

