@@ -107,31 +107,40 @@ void scan_line(const In* x, Out* y, std::int64_t n, ParallelInterrupt& interrupt
   }
 }
 
-// One long contiguous line with the team: pass 1 block totals, a serial prefix over them, pass 2
-// every block rescanned from its carry.
+// One long contiguous line with the team, in rounds of one block per member: each member forms
+// its block's total (which brings the block into its L2: 256 KB of float64), one member turns the
+// round's totals into carries, and each member rescans its block from its carry, now reading from
+// cache. The line thus crosses the memory bus once each way, as in the one-thread scan; the old
+// form (all totals, then all rescans) read it from memory twice and lost to one thread on 2 cores.
+// The blocks and carries are the one-thread path's, so the bits are too.
 template <class Op, class In, class Out>
 void scan_line_parallel(const In* x, Out* y, std::int64_t n, int threads) {
   const std::int64_t blocks = (n + kScanBlock - 1) / kScanBlock;
-  std::vector<Out> carry(static_cast<std::size_t>(blocks));
-  ParallelInterrupt interrupt;
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (std::int64_t b = 0; b < blocks; ++b) {
-    if (interrupt.poll()) continue;
-    const std::int64_t begin = b * kScanBlock;
-    carry[b] = scan_block<Op, false, In, Out>(x + begin, nullptr, std::min(kScanBlock, n - begin), Op::identity());
-  }
-  interrupt.rethrow();
+  std::vector<Out> totals(static_cast<std::size_t>(threads));
+  std::vector<Out> carries(static_cast<std::size_t>(threads));
   Out running = Op::identity();
-  for (std::int64_t b = 0; b < blocks; ++b) {
-    const Out total = carry[b];
-    carry[b] = running;
-    running = Op::apply(running, total);
-  }
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (std::int64_t b = 0; b < blocks; ++b) {
-    if (interrupt.poll()) continue;
-    const std::int64_t begin = b * kScanBlock;
-    scan_block<Op, true>(x + begin, y + begin, std::min(kScanBlock, n - begin), carry[b]);
+  ParallelInterrupt interrupt;
+#pragma omp parallel num_threads(threads)
+  {
+    const int member = omp_get_thread_num();
+    const int team = omp_get_num_threads();
+    // Every member runs the same rounds (the barriers need it); an interrupt ends them all at once.
+    for (std::int64_t first = 0; first < blocks; first += team) {
+      const std::int64_t b = first + member;
+      const std::int64_t begin = b * kScanBlock;
+      const std::int64_t count = b < blocks ? std::min(kScanBlock, n - begin) : 0;
+      if (count > 0) totals[member] = scan_block<Op, false, In, Out>(x + begin, nullptr, count, Op::identity());
+#pragma omp barrier
+      if (member == 0 && !interrupt.poll()) {
+        for (std::int64_t k = 0; k < team && first + k < blocks; ++k) {
+          carries[k] = running;
+          running = Op::apply(running, totals[k]);
+        }
+      }
+#pragma omp barrier
+      if (interrupt.stopped()) break;
+      if (count > 0) scan_block<Op, true>(x + begin, y + begin, count, carries[member]);
+    }
   }
   interrupt.rethrow();
 }
@@ -172,8 +181,6 @@ void scan_with(const In* x, Out* y, const AxisView& v) {
     return;
   }
   const int threads = threads_for(v.size(), std::int64_t{1} << 17);
-  // The two-pass scan reads the input twice (1.5x the traffic of the one-pass scan), so it only
-  // pays with enough threads to outrun that: measured on 2 cores it was slower than one thread.
   if (threads >= kMinThreadsForParallelLine && v.outer < threads && v.len >= 2 * kScanBlock) {
     for (std::int64_t o = 0; o < v.outer; ++o) scan_line_parallel<Op>(x + o * v.len, y + o * v.len, v.len, threads);
     return;

@@ -8,9 +8,9 @@
 //   element's result is carry op s_k, and the carry advances by s3 once per group (one dependent
 //   op per 4 elements instead of one per element: the serial chain NumPy waits on). A block starts
 //   from carry_b = carry_{b-1} op total_{b-1}, the total being the block's own group sums combined
-//   from the identity. The same definition is used by the one-thread path and by the two-pass
-//   parallel path (totals first, then each block rescanned from its carry), so the bits do not
-//   depend on the thread count. For max/min (and integers, which wrap modulo 2^64 as in NumPy) the
+//   from the identity. The same definition is used by the one-thread path and by the parallel
+//   path (a round of blocks' totals, then each block rescanned from its carry), so the bits do
+//   not depend on the thread count. For max/min (and integers, which wrap modulo 2^64 as in NumPy) the
 //   result is exact; for float sums/products it is a reassociation of the serial one.
 #pragma once
 
@@ -25,9 +25,9 @@ enum class ScanOp { kSum, kProd, kMax, kMin };
 // Block length of the contiguous scan (a multiple of the group width 4).
 inline constexpr std::int64_t kScanBlock = std::int64_t{1} << 15;
 
-// Fewer long lines than threads take the two-pass parallel scan only from this team size up;
-// below it each line is scanned in one pass by one thread (same bits either way).
-inline constexpr int kMinThreadsForParallelLine = 4;
+// Fewer long lines than threads take the parallel two-pass scan (block totals, then rescans from
+// the carries, a round of blocks at a time) from this team size up (same bits either way).
+inline constexpr int kMinThreadsForParallelLine = 2;
 
 // y[o, i, k] = x[o, 0, k] op ... op x[o, i, k]. `Out` is the accumulation and result type:
 // sum/prod take the NumPy 2 result type (int64 for bool/int8-int64 inputs, uint64 for uint8,

@@ -70,7 +70,7 @@ TEST_P(ScanSizes, CumsumFollowsTheBlockContractBitwiseAtAnyThreadCount) {
   const std::int64_t n = GetParam();
   const auto x = random_values<double>(static_cast<std::size_t>(n), 7 + n);
   const auto expected = contract_cumsum(x);
-  for (const int threads : {1, 2, kMinThreadsForParallelLine}) {
+  for (const int threads : {1, 2, 3, 4}) {
     set_num_threads(threads);
     std::vector<double> y(x.size());
     scan<double, double>(ScanOp::kSum, x.data(), y.data(), AxisView{1, n, 1});
@@ -102,7 +102,7 @@ TEST_P(ScanSizes, IntegerSumsAndMaxMinAreExact) {
   for (auto& v : xi) v = static_cast<std::int64_t>(rng());  // sums overflow: they must wrap
   std::vector<double> xd = random_values<double>(static_cast<std::size_t>(n), 5 + n);
   if (n > 10) xd[n / 2] = std::numeric_limits<double>::quiet_NaN();
-  for (const int threads : {1, kMinThreadsForParallelLine}) {
+  for (const int threads : {1, kMinThreadsForParallelLine, 3}) {
     set_num_threads(threads);
     std::vector<std::int64_t> yi(xi.size());
     scan<std::int64_t, std::int64_t>(ScanOp::kSum, xi.data(), yi.data(), AxisView{1, n, 1});
@@ -129,7 +129,7 @@ TEST_P(ScanSizes, IntegerSumsAndMaxMinAreExact) {
 INSTANTIATE_TEST_SUITE_P(BlockBoundaries, ScanSizes,
                          ::testing::Values(0, 1, 3, 4, 5, kScanBlock - 1, kScanBlock, kScanBlock + 1,
                                            2 * kScanBlock, 3 * kScanBlock + 7,
-                                           16 * kScanBlock + 3));  // the last: two-pass parallel at 4 threads
+                                           16 * kScanBlock + 3));  // 3 threads: a short last round
 
 TEST(Scan, NonLastAxisIsTheSerialScanBitwise) {
   const AxisView v{3, 50, 37};
