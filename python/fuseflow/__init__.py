@@ -9,7 +9,7 @@ if _dev_build:
     __path__.insert(0, _dev_build)  # noqa: F821 (package __path__)
 
 from . import _core  # noqa: E402
-from ._core import get_num_threads, set_num_threads  # noqa: E402
+from ._core import clear_memory_cache, get_num_threads, memory_cache_info, set_num_threads  # noqa: E402
 from ._warnings import ConvergenceError, ConvergenceInfo, ConvergenceWarning  # noqa: E402
 from .graph import Graph  # noqa: E402
 from .graph_view import GraphView  # noqa: E402
@@ -48,8 +48,8 @@ _SHAPE_OP_NAMES = ["concatenate", "reshape", "stack"]
 
 __all__ = [
     "ConvergenceError", "ConvergenceInfo", "ConvergenceWarning", "EmbeddingIndex", "Graph", "GraphView", "Profile",
-    "algorithms", "finance", "generators", "get_num_threads", "jit", "jit_cache", "read_edgelist", "read_matrix_market",
-    "set_num_threads",
+    "algorithms", "clear_memory_cache", "finance", "generators", "get_num_threads", "jit", "jit_cache",
+    "memory_cache_info", "read_edgelist", "read_matrix_market", "set_num_threads",
 ] + _DSL_NAMES + _ARRAY_OP_NAMES + _SHAPE_OP_NAMES
 
 # What `dir(ff)` and tab completion show: the public API, not the modules it is built from

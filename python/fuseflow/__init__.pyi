@@ -36,11 +36,13 @@ from .profile import Profile as Profile
 
 def set_num_threads(n: int) -> None: ...
 def get_num_threads() -> int: ...
+def memory_cache_info() -> dict[str, int]: ...
+def clear_memory_cache() -> None: ...
 
 __all__ = [
     "ConvergenceError", "ConvergenceInfo", "ConvergenceWarning", "EmbeddingIndex", "Graph", "GraphView", "Profile",
-    "algorithms", "finance", "generators", "get_num_threads", "jit", "jit_cache", "read_edgelist", "read_matrix_market",
-    "set_num_threads", "arange", "argmax", "argmin", "ceil", "clip", "converge", "cos", "dot", "erf", "erfc",
+    "algorithms", "clear_memory_cache", "finance", "generators", "get_num_threads", "jit", "jit_cache",
+    "memory_cache_info", "read_edgelist", "read_matrix_market", "set_num_threads", "arange", "argmax", "argmin", "ceil", "clip", "converge", "cos", "dot", "erf", "erfc",
     "exp", "expm1", "floor", "fori_loop", "full", "log", "log1p", "maximum", "mean", "minimum", "neighbor_agg",
     "norm", "norm_cdf", "relu", "sigmoid", "sin", "sqrt", "square", "tanh", "where", "while_loop",
     "argsort", "bincount", "cummax", "cummin", "cumprod", "cumsum", "diff", "histogram", "median",

@@ -19,10 +19,10 @@
 
 #include "bindings.h"
 #include "finance_operands.h"
+#include "fuseflow/core/block_cache.h"
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/finance/european.h"
-#include "fuseflow/finance/output_pool.h"
 
 namespace fuseflow::bindings {
 namespace {
@@ -47,8 +47,8 @@ struct ArrayCall {
   }
 };
 
-// A NumPy float64 array of `shape` on a recycled block (finance/output_pool.h): large results
-// skip the page faults and zeroing of fresh memory on every call.
+// A NumPy float64 array of `shape` on a recycled block (core/block_cache.h): large results skip
+// the page faults and zeroing of fresh memory on every call.
 struct PooledBlock {
   void* data;
   std::size_t bytes;
@@ -59,14 +59,14 @@ nb::object pooled_array(const std::vector<std::size_t>& shape, double*& data) {
   for (std::size_t dim : shape) n *= dim;
   auto* block = new PooledBlock{nullptr, n * sizeof(double)};
   try {
-    block->data = finance::acquire_output(block->bytes);
+    block->data = acquire_block(block->bytes);
   } catch (...) {
     delete block;
     throw;
   }
   nb::capsule owner(block, [](void* p) noexcept {
     auto* b = static_cast<PooledBlock*>(p);
-    finance::release_output(b->data, b->bytes);
+    release_block(b->data, b->bytes);
     delete b;
   });
   data = static_cast<double*>(block->data);

@@ -9,6 +9,7 @@
 #include <limits>
 #include <string>
 
+#include "fuseflow/core/block_cache.h"
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/threads.h"
@@ -55,19 +56,24 @@ Storage::Storage(std::size_t bytes) : bytes_(bytes), owned_(true) {
   if (bytes > std::numeric_limits<std::size_t>::max() / 2) {
     throw Error(ErrorCode::kOutOfMemory, "could not allocate " + std::to_string(bytes) + " bytes");
   }
-  // malloc plus manual alignment: glibc's aligned_alloc goes through _int_memalign, which costs
-  // more than the malloc fast path on the small per-call outputs of short runs.
-  // As before, the usable size is `bytes` rounded up to the alignment (at least one unit).
+  // Large blocks come from the block cache (core/block_cache.h: a recycled block has no page
+  // faults left to take). Smaller ones: malloc plus manual alignment, as glibc's aligned_alloc
+  // goes through _int_memalign, which costs more than the malloc fast path on the small per-call
+  // outputs of short runs. The usable size is `bytes` rounded up to the alignment (at least one unit).
   std::size_t rounded = (bytes + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
   if (rounded == 0) rounded = kBufferAlignment;
-  allocation_ = std::malloc(rounded + kBufferAlignment - alignof(std::max_align_t));
-  if (allocation_ == nullptr) {
-    throw Error(ErrorCode::kOutOfMemory, "could not allocate " + std::to_string(bytes) + " bytes");
+  if (block_size(bytes) >= kCachedBlockMinBytes) {
+    allocation_ = acquire_block(bytes);  // 64-byte aligned already; throws when out of memory
+    data_ = allocation_;
+  } else {
+    allocation_ = std::malloc(rounded + kBufferAlignment - alignof(std::max_align_t));
+    if (allocation_ == nullptr) {
+      throw Error(ErrorCode::kOutOfMemory, "could not allocate " + std::to_string(bytes) + " bytes");
+    }
+    const auto address = reinterpret_cast<std::uintptr_t>(allocation_);
+    data_ = reinterpret_cast<void*>((address + kBufferAlignment - 1) & ~std::uintptr_t{kBufferAlignment - 1});
   }
   g_live_storage_bytes.fetch_add(static_cast<std::int64_t>(bytes_), std::memory_order_relaxed);
-  if (rounded >= kHugePageAdviceBytes) advise_huge_pages(allocation_, rounded);  // core/buffer.h: why
-  const auto address = reinterpret_cast<std::uintptr_t>(allocation_);
-  data_ = reinterpret_cast<void*>((address + kBufferAlignment - 1) & ~std::uintptr_t{kBufferAlignment - 1});
 }
 
 Storage::Storage(const void* borrowed, std::size_t bytes, std::shared_ptr<const void> keepalive)
@@ -77,8 +83,13 @@ Storage::Storage(void* window, std::size_t bytes, std::shared_ptr<const void> ke
     : data_(window), bytes_(bytes), owned_(true), keepalive_(std::move(keepalive)) {}  // allocation_ stays null: nothing to free
 
 Storage::~Storage() {
-  if (allocation_ != nullptr) g_live_storage_bytes.fetch_sub(static_cast<std::int64_t>(bytes_), std::memory_order_relaxed);
-  std::free(allocation_);
+  if (allocation_ == nullptr) return;
+  g_live_storage_bytes.fetch_sub(static_cast<std::int64_t>(bytes_), std::memory_order_relaxed);
+  if (block_size(bytes_) >= kCachedBlockMinBytes) {
+    release_block(allocation_, bytes_);  // the constructor's rule: the block came from the cache
+  } else {
+    std::free(allocation_);
+  }
 }
 
 Value Value::array(DType type, std::int64_t length, const char* what) {

@@ -14,6 +14,16 @@ def set_num_threads(n: int) -> None:
 
 def get_num_threads() -> int: ...
 
+def memory_cache_info() -> dict:
+    """
+    The recycled-memory cache of large results: blocks and bytes held now, the byte limit (0: off), hits so far.
+    """
+
+def clear_memory_cache() -> None:
+    """
+    Frees every block the recycled-memory cache holds (arrays in use are not affected).
+    """
+
 highway_linkage: str = ...
 
 class ProgressCounter:

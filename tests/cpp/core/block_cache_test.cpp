@@ -1,0 +1,102 @@
+// The block cache: large blocks come back for the next request of their rounded size, the least
+// recently released go first past the limit, small blocks and a zero limit bypass it.
+#include "fuseflow/core/block_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+namespace fuseflow {
+namespace {
+
+constexpr std::size_t kMiB = std::size_t{1} << 20;
+
+class BlockCache : public ::testing::Test {
+ protected:
+  void SetUp() override { set_block_cache_limit(64 * kMiB); }
+  void TearDown() override { set_block_cache_limit(std::size_t{512} << 20); }
+};
+
+TEST_F(BlockCache, AReleasedBlockServesTheNextRequestOfItsRoundedSize) {
+  void* a = acquire_block(3 * kMiB + 5);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(a) % (2 * kMiB), 0u);  // huge-page aligned from 2 MB up
+  std::memset(a, 1, 3 * kMiB + 5);
+  release_block(a, 3 * kMiB + 5);
+  EXPECT_EQ(block_cache_info().blocks, 1u);
+  EXPECT_EQ(block_cache_info().bytes, 4 * kMiB);
+  const std::size_t hits = block_cache_info().hits;
+  void* other = acquire_block(5 * kMiB);  // another rounded size: a fresh block
+  EXPECT_NE(other, a);
+  void* again = acquire_block(4 * kMiB);  // same rounded size (4 MB)
+  EXPECT_EQ(again, a);
+  EXPECT_EQ(block_cache_info().hits, hits + 1);
+  EXPECT_EQ(block_cache_info().blocks, 0u);
+  release_block(again, 4 * kMiB);
+  release_block(other, 5 * kMiB);
+  clear_block_cache();
+  EXPECT_EQ(block_cache_info().blocks, 0u);
+  EXPECT_EQ(block_cache_info().bytes, 0u);
+}
+
+TEST_F(BlockCache, PastTheLimitTheLeastRecentlyReleasedBlocksAreFreed) {
+  set_block_cache_limit(10 * kMiB);
+  void* first = acquire_block(4 * kMiB);
+  void* second = acquire_block(4 * kMiB);
+  void* third = acquire_block(4 * kMiB);
+  release_block(first, 4 * kMiB);
+  release_block(second, 4 * kMiB);
+  release_block(third, 4 * kMiB);  // 12 MB > 10 MB: `first` goes
+  EXPECT_EQ(block_cache_info().bytes, 8 * kMiB);
+  void* x = acquire_block(4 * kMiB);
+  void* y = acquire_block(4 * kMiB);
+  EXPECT_EQ(x, third);  // most recently released first
+  EXPECT_EQ(y, second);
+  release_block(x, 4 * kMiB);
+  release_block(y, 4 * kMiB);
+  void* huge = acquire_block(16 * kMiB);  // larger than the limit: never cached
+  release_block(huge, 16 * kMiB);
+  EXPECT_EQ(block_cache_info().bytes, 8 * kMiB);
+}
+
+TEST_F(BlockCache, SmallBlocksAndAZeroLimitBypassTheCache) {
+  void* small = acquire_block(kCachedBlockMinBytes - 4096);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(small) % 64, 0u);
+  release_block(small, kCachedBlockMinBytes - 4096);
+  EXPECT_EQ(block_cache_info().blocks, 0u);
+  set_block_cache_limit(0);
+  EXPECT_EQ(block_cache_info().limit_bytes, 0u);
+  void* big = acquire_block(4 * kMiB);
+  release_block(big, 4 * kMiB);
+  EXPECT_EQ(block_cache_info().blocks, 0u);
+}
+
+// Arrays are freed by whichever thread drops the last NumPy reference: acquire and release from
+// several threads at once, each block written whole while its thread holds it (TSan job).
+TEST(BlockCacheConcurrency, ThreadsAcquireAndReleaseAtOnce) {
+  set_block_cache_limit(24 * kMiB);
+  std::vector<std::thread> threads;
+  std::vector<int> bad(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([t, &bad] {
+      for (int i = 0; i < 200; ++i) {
+        const std::size_t bytes = (1 + (i + t) % 3) * kMiB;
+        auto* block = static_cast<unsigned char*>(acquire_block(bytes));
+        std::memset(block, t + 1, bytes);
+        for (std::size_t k = 0; k < bytes; k += 4096) bad[t] += block[k] != t + 1;
+        release_block(block, bytes);
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) EXPECT_EQ(bad[t], 0) << t;
+  EXPECT_LE(block_cache_info().bytes, 24 * kMiB);
+  EXPECT_GT(block_cache_info().hits, 0u);
+  set_block_cache_limit(std::size_t{512} << 20);
+}
+
+}  // namespace
+}  // namespace fuseflow
