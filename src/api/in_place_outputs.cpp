@@ -41,6 +41,12 @@ bool transparent(const exec::Step& st) {
   });
 }
 
+// Axis steps that write their whole result once from an operand (scans, sorts, transposes): as
+// the last step they may write the caller's array, which bind_in_place keeps apart from every input.
+bool writes_whole_result(const exec::Step& st) {
+  return st.kind == exec::Step::kAxis && st.axis && st.axis->op <= exec::AxisStep::kTranspose;
+}
+
 bool touches(const exec::Step& st, int slot) {
   if (st.kind == exec::Step::kKernel) return kernel_touches(*st.kernel, slot);
   for (const exec::Step& b : st.rows->body) {
@@ -57,6 +63,7 @@ bool touches(const exec::Step& st, int slot) {
 // group writes its blocks in parallel, so any of its kernels counts.
 bool may_fail_halfway(const exec::Step& st) {
   if (st.kind == exec::Step::kKernel) return exec::may_set_error_flags(*st.kernel);
+  if (st.kind != exec::Step::kRowBlocks) return false;  // writes_whole_result: nothing can fail
   return std::any_of(st.rows->body.begin(), st.rows->body.end(), [](const exec::Step& b) {
     return b.kind == exec::Step::kKernel && exec::may_set_error_flags(*b.kernel);
   });
@@ -65,8 +72,10 @@ bool may_fail_halfway(const exec::Step& st) {
 }  // namespace
 
 // An output may be written in place when every step is a kernel or a row-block group of kernels
-// and axis reductions, and the last step alone touches the output's slot:
+// and axis reductions (the last may also be a scan, sort or transpose), and the last step alone
+// touches the output's slot:
 // - a kernel writes each element once, after reading its inputs at that element;
+// - a scan, sort or transpose writes its result after reading only its operand;
 // - a row-block group writes the output's rows block by block into the full array it is given
 //   (run_row_blocks), when no step of the group reads the slot before writing it (the slot is not
 //   "sliced"): each block's rows are written, maybe read back and rewritten, by that block alone.
@@ -74,8 +83,9 @@ bool may_fail_halfway(const exec::Step& st) {
 // from the inputs, so a wrong out= is refused before anything is written.
 std::vector<Compiled::InPlaceOutput> Compiled::in_place_outputs(const exec::Plan& plan) {
   std::vector<InPlaceOutput> result(plan.output_slots.size());
-  if (plan.steps.empty() || !std::all_of(plan.steps.begin(), plan.steps.end(), transparent)) return result;
+  if (plan.steps.empty() || !std::all_of(plan.steps.begin(), plan.steps.end() - 1, transparent)) return result;
   const exec::Step& last = plan.steps.back();
+  if (!transparent(last) && !writes_whole_result(last)) return result;
   if (may_fail_halfway(last)) return result;
   std::vector<char> is_input(plan.slots.size(), 0);
   for (int s : plan.input_slots) is_input[static_cast<std::size_t>(s)] = 1;
@@ -95,6 +105,13 @@ std::vector<Compiled::InPlaceOutput> Compiled::in_place_outputs(const exec::Plan
       });
       if (!written) continue;
       if (dims.empty()) dims.push_back(k.length);
+    } else if (last.kind == exec::Step::kAxis) {
+      const exec::AxisStep& a = *last.axis;
+      if (a.out_slot != slot) continue;
+      if (dims.empty()) {
+        if (a.dims.size() != 1) continue;  // an N-d result's dims come with the plan's outputs
+        dims.push_back(a.dims[0]);
+      }
     } else {
       const exec::RowBlockStep& g = *last.rows;
       const auto at = std::find(g.escaping.begin(), g.escaping.end(), slot);
