@@ -23,6 +23,7 @@
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/finance/european.h"
+#include "numpy_api.h"
 
 namespace fuseflow::bindings {
 namespace {
@@ -49,33 +50,16 @@ struct ArrayCall {
 
 // A NumPy float64 array of `shape` on a recycled block (core/block_cache.h): large results skip
 // the page faults and zeroing of fresh memory on every call.
-struct PooledBlock {
-  void* data;
-  std::size_t bytes;
-};
-
 nb::object pooled_array(const std::vector<std::size_t>& shape, double*& data) {
-  std::size_t n = 1;
-  for (std::size_t dim : shape) n *= dim;
-  auto* block = new PooledBlock{nullptr, n * sizeof(double)};
-  try {
-    block->data = acquire_block(block->bytes);
-  } catch (...) {
-    delete block;
-    throw;
-  }
-  nb::capsule owner(block, [](void* p) noexcept {
-    auto* b = static_cast<PooledBlock*>(p);
-    release_block(b->data, b->bytes);
-    delete b;
-  });
-  data = static_cast<double*>(block->data);
-  return nb::cast(nb::ndarray<nb::numpy, double>(data, shape.size(), shape.data(), owner));
+  void* block = nullptr;
+  nb::object array = cached_empty(shape, NPY_FLOAT64, block);
+  data = static_cast<double*>(block);
+  return array;
 }
 
-// Outputs of at least this many elements come from the pool; smaller ones from numpy.empty /
-// Buffer, whose allocations the C library already recycles without faults.
-constexpr std::size_t kPooledOutputElements = std::size_t{1} << 16;
+// Outputs of at least this many elements (kCachedBlockMinBytes) come from the block cache;
+// smaller ones from numpy.empty / Buffer, whose allocations the C library already recycles.
+constexpr std::size_t kPooledOutputElements = kCachedBlockMinBytes / sizeof(double);
 
 nb::object price_array(int model, nb::handle s, nb::handle k, nb::handle t, nb::handle r, nb::handle q,
                        nb::handle sigma, nb::handle is_call, nb::handle shape, int errors) {

@@ -72,7 +72,13 @@ class NativeCall {
   InterruptScope interrupts_;
 };
 
+// A C-contiguous NumPy array of `shape` and NumPy type number `typenum` on a block of the block
+// cache (core/block_cache.h), given back when NumPy frees the array; `data` receives its memory.
+// Contents unspecified (cached_arrays.cpp).
+nb::object cached_empty(std::span<const std::size_t> shape, int typenum, void*& data);
+
 void bind_core(nb::module_& m);
+void bind_cached_arrays(nb::module_& m);
 void bind_graph(nb::module_& m);
 void bind_algorithms(nb::module_& m);
 void bind_index(nb::module_& m);

@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include "bindings.h"
-#include "fuseflow/core/block_cache.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/threads.h"
 
@@ -84,17 +83,6 @@ void bind_core(nb::module_& m) {
   m.def("set_num_threads", &set_num_threads, nb::arg("n"),
         "Threads for every parallel region; 0 restores the default (FUSEFLOW_NUM_THREADS or all cores); n < 0 or n > 4 x cores is a ValueError.");
   m.def("get_num_threads", &num_threads);
-  m.def("memory_cache_info", [] {
-    const BlockCacheInfo info = block_cache_info();
-    nb::dict d;
-    d["blocks"] = info.blocks;
-    d["bytes"] = info.bytes;
-    d["limit_bytes"] = info.limit_bytes;
-    d["hits"] = info.hits;
-    return d;
-  }, "The recycled-memory cache of large results: blocks and bytes held now, the byte limit (0: off), hits so far.");
-  m.def("clear_memory_cache", &clear_block_cache,
-        "Frees every block the recycled-memory cache holds (arrays in use are not affected).");
   // "static" when Highway is linked into this module (wheels), "shared" when libhwy is loaded.
   m.attr("highway_linkage") = FUSEFLOW_HWY_LINKAGE;
 }
@@ -112,5 +100,6 @@ NB_MODULE(_core, m) {
   bind_exec(m);
   bind_finance(m);
   bind_array_ops(m);
+  bind_cached_arrays(m);
   bind_jit(m);
 }

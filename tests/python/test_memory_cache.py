@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import fuseflow as ff
 
@@ -66,3 +67,31 @@ def test_limit_zero_turns_the_cache_off():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=True)
     limit, blocks, hits = map(int, out.stdout.split())
     assert limit == 64 << 20 and blocks == 1 and hits == 2
+
+
+def test_eager_array_ops_return_recycled_blocks_with_their_own_results():
+    rng = np.random.default_rng(22)
+    x = rng.standard_normal((512, 600))  # 2.4 MB: above the cache's minimum
+    idx = rng.integers(0, 512, 700)
+    for _ in range(3):
+        for stale in (ff.cumsum(x, axis=1), ff.sort(x, axis=0), ff.take(x, idx, axis=0), ff.argsort(x, axis=1)):
+            stale[...] = 7  # overwrite the blocks the next results get back
+            del stale
+        np.testing.assert_allclose(ff.cumsum(x, axis=1), np.cumsum(x, axis=1), rtol=1e-12, atol=1e-12)
+        np.testing.assert_array_equal(ff.sort(x, axis=0), np.sort(x, axis=0))
+        np.testing.assert_array_equal(ff.take(x, idx, axis=0), np.take(x, idx, axis=0))
+        np.testing.assert_array_equal(ff.argsort(x, axis=1), np.argsort(x, axis=1, kind="stable"))
+    assert ff.memory_cache_info()["hits"] > 0
+
+
+def test_cached_empty_rules():
+    a = ff._core.cached_empty((300, 400), np.float32)
+    assert a.shape == (300, 400) and a.dtype == np.float32 and a.flags.c_contiguous and a.flags.writeable
+    a[...] = 1.5
+    assert a.sum() == 1.5 * a.size
+    with pytest.raises(ValueError, match="dtype: must be a fixed-size dtype without object references"):
+        ff._core.cached_empty((3,), object)
+    with pytest.raises(TypeError):
+        ff._core.cached_empty((-1,), np.float64)
+    with pytest.raises(ValueError, match="shape: the array would not fit in memory"):
+        ff._core.cached_empty((1 << 40, 1 << 40), np.float64)

@@ -14,16 +14,6 @@ def set_num_threads(n: int) -> None:
 
 def get_num_threads() -> int: ...
 
-def memory_cache_info() -> dict:
-    """
-    The recycled-memory cache of large results: blocks and bytes held now, the byte limit (0: off), hits so far.
-    """
-
-def clear_memory_cache() -> None:
-    """
-    Frees every block the recycled-memory cache holds (arrays in use are not affected).
-    """
-
 highway_linkage: str = ...
 
 class ProgressCounter:
@@ -429,3 +419,20 @@ def array_bincount(x: Annotated[NDArray, dict(shape=(None,), order='C', device='
 def array_histogram(x: Annotated[NDArray, dict(shape=(None,), order='C', device='cpu', writable=False)], edges: Annotated[NDArray, dict(shape=(None,), order='C', device='cpu', writable=False)], uniform: bool, denom: float, narrow: bool) -> object: ...
 
 def array_take(x: Annotated[NDArray, dict(shape=(None,), order='C', device='cpu', writable=False)], outer: int, len: int, inner: int, item_bytes: int, idx: Annotated[NDArray, dict(shape=(None,), order='C', device='cpu', writable=False)], out: Annotated[NDArray, dict(shape=(None,), order='C', device='cpu')]) -> None: ...
+
+def cached_empty(shape: Sequence[int], dtype: object) -> object:
+    """
+    numpy.empty(shape, dtype) on a block of the recycled-memory cache (blocks of 512 KB or more are reused).
+    """
+
+cached_block_min_bytes: int = ...
+
+def memory_cache_info() -> dict:
+    """
+    The recycled-memory cache of large results: blocks and bytes held now, the byte limit (0: off), hits so far.
+    """
+
+def clear_memory_cache() -> None:
+    """
+    Frees every block the recycled-memory cache holds (arrays in use are not affected).
+    """
