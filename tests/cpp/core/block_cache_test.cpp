@@ -2,6 +2,8 @@
 // recently released go first past the limit, small blocks and a zero limit bypass it.
 #include "fuseflow/core/block_cache.h"
 
+#include "fuseflow/core/buffer.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -71,6 +73,23 @@ TEST_F(BlockCache, SmallBlocksAndAZeroLimitBypassTheCache) {
   EXPECT_EQ(block_cache_info().limit_bytes, 0u);
   void* big = acquire_block(4 * kMiB);
   release_block(big, 4 * kMiB);
+  EXPECT_EQ(block_cache_info().blocks, 0u);
+}
+
+TEST_F(BlockCache, LargeBuffersRecycleTheirBlocksAndSmallOnesDoNot) {
+  const std::size_t hits = block_cache_info().hits;
+  const void* first = nullptr;
+  {
+    Buffer<double> big(kCachedBlockMinBytes / sizeof(double) + 3, 2.5);
+    first = big.data();
+    Buffer<double> moved = std::move(big);
+    EXPECT_EQ(moved.data(), first);
+  }  // released once, by `moved`
+  EXPECT_EQ(block_cache_info().blocks, 1u);
+  Buffer<double> again(kCachedBlockMinBytes / sizeof(double) + 3);
+  EXPECT_EQ(again.data(), first);
+  EXPECT_EQ(block_cache_info().hits, hits + 1);
+  { Buffer<float> small(1000); }
   EXPECT_EQ(block_cache_info().blocks, 0u);
 }
 
