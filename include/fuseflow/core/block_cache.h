@@ -1,4 +1,4 @@
-// Recycled memory for large results (jit outputs, pricing outputs).
+// Recycled memory for large arrays (jit results, eager array ops, pricing outputs, Buffer).
 //
 // A fresh large block costs a page fault and the zeroing of every page on its first write: for a
 // 10M float64 result (80 MB) the kernel's clear_page was 38% of a jitted cumsum's profile, more

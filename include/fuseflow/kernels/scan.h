@@ -10,8 +10,8 @@
 //   from carry_b = carry_{b-1} op total_{b-1}, the total being the block's own group sums combined
 //   from the identity. The same definition is used by the one-thread path and by the parallel
 //   path (a round of blocks' totals, then each block rescanned from its carry), so the bits do
-//   not depend on the thread count. For max/min (and integers, which wrap modulo 2^64 as in NumPy) the
-//   result is exact; for float sums/products it is a reassociation of the serial one.
+//   not depend on the thread count. For max/min (and integers, which wrap modulo 2^64 as in
+//   NumPy) the result is exact; for float sums/products it is a reassociation of the serial one.
 #pragma once
 
 #include <cstdint>
