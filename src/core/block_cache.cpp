@@ -15,7 +15,9 @@ namespace fuseflow {
 namespace {
 
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
-constexpr std::size_t kDefaultLimitBytes = std::size_t{512} << 20;
+// 256 MB: a few results of the sizes that pay (a 10M float64 result is 80 MB), little enough
+// that memory a program stops using is not held in bulk.
+constexpr std::size_t kDefaultLimitBytes = std::size_t{256} << 20;
 
 std::size_t limit_from_environment() {
   const char* text = std::getenv("FUSEFLOW_MEMORY_CACHE_MB");
@@ -92,7 +94,7 @@ void release_block(void* block, std::size_t bytes) noexcept {
   if (size >= kCachedBlockMinBytes) {
     Cache& c = cache();
     std::lock_guard<std::mutex> lock(c.mutex);
-    if (size <= c.limit) {
+    if (size <= c.limit / 2) {  // a block over half the limit would evict most of the cache
       try {
         c.entries.reserve(c.entries.size() + 1);
         evicted.reserve(c.entries.size());

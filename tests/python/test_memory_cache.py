@@ -32,7 +32,7 @@ def test_recycled_blocks_hold_the_new_results():
         np.testing.assert_array_equal(g(x), x + 1.0)
     assert ff.memory_cache_info()["hits"] >= hits + 8
     info = ff.memory_cache_info()
-    assert 0 < info["bytes"] <= info["limit_bytes"] == 512 << 20
+    assert 0 < info["bytes"] <= info["limit_bytes"] == 256 << 20
     ff.clear_memory_cache()
     assert ff.memory_cache_info()["blocks"] == 0 and ff.memory_cache_info()["bytes"] == 0
 
@@ -49,6 +49,19 @@ def test_pricing_outputs_share_the_cache():
     again = ff.finance.black_scholes.call_price(s, 100.0, 1.0, 0.01, 0.2)
     assert ff.memory_cache_info()["blocks"] == 0  # the same block came back
     np.testing.assert_array_equal(again, want)
+
+
+def test_a_dropped_array_over_half_the_limit_is_freed_at_once():
+    # 400 MB of float64 (the limit is 256 MB): its memory leaves the process when it is dropped.
+    rss = lambda: int([s for s in open("/proc/self/status") if s.startswith("VmRSS")][0].split()[1]) // 1024
+    f = ff.jit(lambda a: a * 2.0)
+    x = np.ones(50_000_000)
+    before = rss()
+    y = f(x)
+    assert y[-1] == 2.0 and rss() - before > 300
+    del y
+    assert rss() - before < 50
+    assert ff.memory_cache_info()["bytes"] <= 128 << 20
 
 
 def test_limit_zero_turns_the_cache_off():

@@ -6,10 +6,10 @@
 // released here (when NumPy frees an array handed out on such a block) are kept, up to a byte
 // limit, and handed out again for the next request of the same rounded size; past the limit the
 // least recently released blocks go back to the C library. Smaller blocks never enter the cache:
-// malloc already recycles them without faults.
-//
-// The limit is 512 MB (FUSEFLOW_MEMORY_CACHE_MB overrides it at the first use; 0 turns the cache
-// off); ff.clear_memory_cache() returns every cached block at once.
+// malloc already recycles them without faults; nor do blocks over half the limit (a dropped huge
+// array gives its memory back at once).
+// The limit is 256 MB (FUSEFLOW_MEMORY_CACHE_MB overrides it at the first use; 0 turns the cache
+// off); ff.clear_memory_cache() empties it.
 #pragma once
 
 #include <cstddef>
@@ -24,8 +24,8 @@ inline constexpr std::size_t kCachedBlockMinBytes = std::size_t{512} << 10;
 void* acquire_block(std::size_t bytes);
 std::size_t block_size(std::size_t bytes) noexcept;
 
-// Gives back a block from acquire_block(bytes): cached for reuse when it is large enough and the
-// cache is on, else freed.
+// Gives back a block from acquire_block(bytes): cached for reuse when it holds from
+// kCachedBlockMinBytes to half the limit, else freed.
 void release_block(void* block, std::size_t bytes) noexcept;
 
 struct BlockCacheInfo {

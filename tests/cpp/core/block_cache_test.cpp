@@ -19,7 +19,7 @@ constexpr std::size_t kMiB = std::size_t{1} << 20;
 class BlockCache : public ::testing::Test {
  protected:
   void SetUp() override { set_block_cache_limit(64 * kMiB); }
-  void TearDown() override { set_block_cache_limit(std::size_t{512} << 20); }
+  void TearDown() override { set_block_cache_limit(std::size_t{256} << 20); }
 };
 
 TEST_F(BlockCache, AReleasedBlockServesTheNextRequestOfItsRoundedSize) {
@@ -59,9 +59,12 @@ TEST_F(BlockCache, PastTheLimitTheLeastRecentlyReleasedBlocksAreFreed) {
   EXPECT_EQ(y, second);
   release_block(x, 4 * kMiB);
   release_block(y, 4 * kMiB);
-  void* huge = acquire_block(16 * kMiB);  // larger than the limit: never cached
-  release_block(huge, 16 * kMiB);
+  void* huge = acquire_block(6 * kMiB);  // over half the limit: never cached, nothing evicted
+  release_block(huge, 6 * kMiB);
   EXPECT_EQ(block_cache_info().bytes, 8 * kMiB);
+  void* half = acquire_block(4 * kMiB);  // a cached block's size: served from the cache
+  EXPECT_TRUE(half == x || half == y);
+  release_block(half, 4 * kMiB);
 }
 
 TEST_F(BlockCache, SmallBlocksAndAZeroLimitBypassTheCache) {
@@ -114,7 +117,7 @@ TEST(BlockCacheConcurrency, ThreadsAcquireAndReleaseAtOnce) {
   for (int t = 0; t < 4; ++t) EXPECT_EQ(bad[t], 0) << t;
   EXPECT_LE(block_cache_info().bytes, 24 * kMiB);
   EXPECT_GT(block_cache_info().hits, 0u);
-  set_block_cache_limit(std::size_t{512} << 20);
+  set_block_cache_limit(std::size_t{256} << 20);
 }
 
 }  // namespace
