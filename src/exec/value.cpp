@@ -60,12 +60,12 @@ Storage::Storage(std::size_t bytes) : bytes_(bytes), owned_(true) {
   // faults left to take). Smaller ones: malloc plus manual alignment, as glibc's aligned_alloc
   // goes through _int_memalign, which costs more than the malloc fast path on the small per-call
   // outputs of short runs. The usable size is `bytes` rounded up to the alignment (at least one unit).
-  std::size_t rounded = (bytes + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
-  if (rounded == 0) rounded = kBufferAlignment;
   if (block_size(bytes) >= kCachedBlockMinBytes) {
     allocation_ = acquire_block(bytes);  // 64-byte aligned already; throws when out of memory
     data_ = allocation_;
   } else {
+    std::size_t rounded = (bytes + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
+    if (rounded == 0) rounded = kBufferAlignment;
     allocation_ = std::malloc(rounded + kBufferAlignment - alignof(std::max_align_t));
     if (allocation_ == nullptr) {
       throw Error(ErrorCode::kOutOfMemory, "could not allocate " + std::to_string(bytes) + " bytes");
