@@ -140,6 +140,49 @@ std::optional<Mode> parse_mode(const std::string& text) {
 
 bool native_enabled() { return mode() == Mode::kNative; }
 
+namespace {
+
+// Strided array slots whose source has length 1 on the kernel's last axis (a (B, 1) operand, by
+// its static shape) are constant along a row segment: the row variant binds them as scalars.
+void attach_row_variant(KernelTier& t, const exec::Kernel& kernel) {
+  const RegionKey& key = t.binding->key;
+  std::vector<char> as_scalar(static_cast<std::size_t>(key.num_arrays), 0);
+  std::vector<char> is_mask(static_cast<std::size_t>(key.num_arrays), 0);
+  for (const Node& n : key.nodes) {
+    if (n.kind == NodeKind::kBoolArray) is_mask[static_cast<std::size_t>(n.slot)] = 1;
+  }
+  bool any = false;
+  for (int k = 0; k < key.num_arrays; ++k) {
+    const exec::Operand& o = kernel.operands.at(static_cast<std::size_t>(t.array_operands[static_cast<std::size_t>(k)]));
+    if (o.kind != exec::OperandKind::kStrided || is_mask[static_cast<std::size_t>(k)]) continue;
+    const exec::StridedRead& read = kernel.strided_reads.at(static_cast<std::size_t>(o.strided));
+    if (!read.src_dims.empty() && read.src_dims.back().kind == exec::LengthSource::kOne) {
+      as_scalar[static_cast<std::size_t>(k)] = 1;
+      any = true;
+    }
+  }
+  if (!any) return;
+  for (int o : t.output_operands) {
+    if (o < 0) return;  // a partial sum: the executor calls per block there, never per row segment
+  }
+  const RegionKey row_key = with_scalar_slots(key, as_scalar);
+  if (row_key.num_scalars > kMaxRegionOperands) return;
+  t.row_prejit = find_prejit(row_key);
+  if (t.row_prejit == nullptr) return;
+  t.row_key = row_key.str();
+  for (int k = 0; k < key.num_arrays; ++k) {
+    const int operand = t.array_operands[static_cast<std::size_t>(k)];
+    if (as_scalar[static_cast<std::size_t>(k)]) {
+      t.row_constants.push_back(operand);
+      t.row_constant_types.push_back(kernel.operands[static_cast<std::size_t>(operand)].type);
+    } else {
+      t.row_array_operands.push_back(operand);
+    }
+  }
+}
+
+}  // namespace
+
 std::shared_ptr<KernelTier> attach(const ir::Program& program, const std::vector<ir::Op>& ops,
                                    const std::vector<ir::ValueId>& yields, ir::SymbolId length,
                                    const std::unordered_map<ir::ValueId, int>& operand_of,
@@ -209,6 +252,7 @@ std::shared_ptr<KernelTier> attach(const ir::Program& program, const std::vector
   }
   t->key = b.key.str();
   t->prejit = find_prejit(b.key);
+  attach_row_variant(*t, kernel);
   for (int k = 0; k < b.key.num_arrays; ++k) t->prejit_sum_gather.push_back(find_prejit_sum_gather(b.key, k));
   return t;
 }
@@ -263,6 +307,25 @@ void run_compiled_sum_gather(KernelTier& t, int agg_array, const SumGather& gath
   fn(gather, arrays, scalars, outputs, count);
 }
 
+bool run_compiled_rows(KernelTier& t, void* const* ptrs, std::int64_t count) {
+  if (t.row_prejit == nullptr || mode() == Mode::kOff) return false;
+  const void* arrays[kMaxRegionOperands];
+  double scalars[kMaxRegionOperands];
+  void* outputs[kMaxRegionOperands];
+  const std::size_t na = t.row_array_operands.size(), ns = t.scalar_operands.size(), no = t.output_operands.size();
+  for (std::size_t k = 0; k < na; ++k) arrays[k] = ptrs[t.row_array_operands[k]];
+  for (std::size_t k = 0; k < ns; ++k) {
+    const int i = t.scalar_operands[k];
+    scalars[k] = i < 0 ? t.binding->constants[k] : scalar_value(ptrs[i], t.scalar_types[k]);
+  }
+  for (std::size_t k = 0; k < t.row_constants.size(); ++k) {
+    scalars[ns + k] = scalar_value(ptrs[t.row_constants[k]], t.row_constant_types[k]);
+  }
+  for (std::size_t k = 0; k < no; ++k) outputs[k] = ptrs[t.output_operands[k]];  // no sums: run_blocks' rule
+  t.row_prejit(arrays, scalars, outputs, count);
+  return true;
+}
+
 bool run_compiled(KernelTier& t, void* const* ptrs, std::int64_t count, std::int64_t start,
                   exec::ReducePartial* partials) {
   if (!t.binding) return false;
@@ -290,7 +353,7 @@ std::string explain(KernelTier* t) {
   if (!t->binding) return "interp: outside the compiled tier (" + t->why_not + ")";
   const Mode m = mode();
   if (m == Mode::kOff) return "interp: compiled tier off (mode off)";
-  if (t->prejit) return "prejit:" + t->key;
+  if (t->prejit) return "prejit:" + t->key + (t->row_prejit ? " (row segments: prejit:" + t->row_key + ")" : "");
   if (m != Mode::kNative) return "interp: no prejit kernel for " + t->key + " (mode native compiles one)";
   if (poll_native(*t)) return "native:" + t->key;
   if (t->native_state.load() == kFailed) return "interp: native compile of " + t->key + " failed (warning logged)";

@@ -83,6 +83,22 @@ template <DType T>
 using NormAffine = Region<T, Out<8>, A<0>, A<1>, O<OpCode::kSub, 1, 0>, A<2>, O<OpCode::kMul, 2, 3>, A<3>,
                           O<OpCode::kMul, 4, 5>, A<4>, O<OpCode::kAdd, 6, 7>>;
 
+// The same with the row statistic bound as a scalar (what the executor runs per row segment:
+// region.h with_scalar_slots, jit/hook.h run_compiled_rows)
+template <DType T>
+using RowShiftExpS = Region<T, Out<3>, S<0>, A<0>, O<OpCode::kSub, 1, 0>, O<OpCode::kExp, 2>>;
+template <DType T>
+using RowDivideS = Region<T, Out<2>, S<0>, A<0>, O<OpCode::kDiv, 1, 0>>;
+template <DType T>
+using RowCenterS = Region<T, Out<2>, S<0>, A<0>, O<OpCode::kSub, 1, 0>>;
+template <DType T>
+using NormAffineS = Region<T, Out<8>, S<0>, A<0>, O<OpCode::kSub, 1, 0>, S<1>, O<OpCode::kMul, 2, 3>, A<1>,
+                           O<OpCode::kMul, 4, 5>, A<2>, O<OpCode::kAdd, 6, 7>>;
+
+// x / s: a division by a scalar (float32: DivideByScalar, region_kernel-inl.h)
+template <DType T>
+using DivScalar = Region<T, Out<2>, A<0>, S<0>, O<OpCode::kDiv, 0, 1>>;
+
 // ---- math chains
 template <DType T>
 using Exp1 = Region<T, Out<1>, A<0>, O<OpCode::kExp, 0>>;
@@ -126,7 +142,8 @@ using PrejitShapes =
                prejit_shapes::Exp1<T>, prejit_shapes::Log1<T>, prejit_shapes::ExpNeg<T>, prejit_shapes::LogRatio<T>,
                prejit_shapes::RowShiftExp<T>, prejit_shapes::RowDivide<T>, prejit_shapes::RowCenter<T>,
                prejit_shapes::AddSqrt<T>,
-               prejit_shapes::NormAffine<T>>;
+               prejit_shapes::NormAffine<T>, prejit_shapes::RowShiftExpS<T>, prejit_shapes::RowDivideS<T>,
+               prejit_shapes::RowCenterS<T>, prejit_shapes::NormAffineS<T>, prejit_shapes::DivScalar<T>>;
 
 // Shapes with the erf family (float32 evaluates those via float64 in the interpreter).
 using PrejitShapesF64Only = std::tuple<prejit_shapes::NormCdf1, prejit_shapes::BlackScholes, prejit_shapes::BsCall>;

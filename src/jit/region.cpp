@@ -180,6 +180,24 @@ std::string RegionKey::str() const {
   return s;
 }
 
+RegionKey with_scalar_slots(const RegionKey& key, const std::vector<char>& as_scalar) {
+  std::vector<int> new_slot(static_cast<std::size_t>(key.num_arrays), -1);
+  int arrays = 0, scalars = key.num_scalars;
+  for (int k = 0; k < key.num_arrays; ++k) {
+    new_slot[static_cast<std::size_t>(k)] = as_scalar.at(static_cast<std::size_t>(k)) ? scalars++ : arrays++;
+  }
+  RegionKey out = key;
+  for (Node& n : out.nodes) {
+    if (n.kind != NodeKind::kArray && n.kind != NodeKind::kBoolArray) continue;
+    const bool scalar = as_scalar.at(static_cast<std::size_t>(n.slot)) != 0;  // never a mask (callers' rule)
+    n.slot = new_slot[static_cast<std::size_t>(n.slot)];
+    if (scalar) n.kind = NodeKind::kScalar;
+  }
+  out.num_arrays = arrays;
+  out.num_scalars = scalars;
+  return out;
+}
+
 std::optional<RegionBinding> describe_body(const ir::Program& program, const std::vector<ir::Op>& ops,
                                            const std::vector<ir::ValueId>& yields, ir::SymbolId length,
                                            std::string* why) {

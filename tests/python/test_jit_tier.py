@@ -262,6 +262,26 @@ def test_row_steps_reading_broadcasts_same_bits(mode, rng, shape, dtype):
                                    rtol=1e-5 if dtype == np.float32 else 1e-13, atol=1e-7 if dtype == np.float32 else 1e-16)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_division_by_a_scalar_same_bits_and_prejit(mode, rng, dtype):
+    # x / s is a prejit shape of its own; every bit pattern class: NaN, infinities, zeros of both
+    # signs, subnormals, the largest finite values, against divisors of the same classes.
+    f = ff.jit(lambda x, s: x / s)
+    bits = np.uint32 if dtype == np.float32 else np.uint64
+    x = rng.integers(0, np.iinfo(bits).max, 5000, dtype=bits, endpoint=True).view(dtype)
+    x[:9] = _special(dtype, 9, rng)
+    with np.errstate(all="ignore"):
+        for s in list(_special(dtype, 9, rng)) + list(rng.standard_normal(5).astype(dtype)):
+            s = dtype(s)
+            out = _under_each_mode(mode, f, x, s)
+            _assert_same_bits(out)
+            want = x / s
+            same = (_bits(out["prejit"][0]) == _bits(want)) | (np.isnan(want) & np.isnan(out["prejit"][0]))
+            assert same.all(), s
+    mode("prejit")
+    assert [k.tier for k in f.explain(x, dtype(3)).kernels] == ["prejit"]
+
+
 @pytest.mark.plan  # the row steps exist as such only when the fusion passes run
 def test_softmax_layer_norm_and_affine_rows_run_prejit(mode, rng):
     x = rng.standard_normal((64, 256)).astype(np.float32)
@@ -272,6 +292,10 @@ def test_softmax_layer_norm_and_affine_rows_run_prejit(mode, rng):
     assert [k.tier for k in layer_norm.explain(x).kernels] == ["prejit", "prejit", "prejit"]
     mu, g = x.mean(axis=1, keepdims=True), x[0]
     assert [k.tier for k in norm_affine.explain(x, mu, mu, g, g).kernels] == ["prejit"]
+    # Row segments bind the (rows, 1) statistic as a scalar: a prejit kernel of that shape too.
+    for f, args in ((row_softmax, (x,)), (layer_norm, (x,)), (norm_affine, (x, mu, mu, g, g))):
+        details = [k.detail for k in f.explain(*args).kernels]
+        assert sum("(row segments: prejit:f32|s" in d for d in details) == (1 if f is norm_affine else 2), details
 
 
 @ff.jit

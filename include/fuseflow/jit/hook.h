@@ -55,6 +55,14 @@ struct KernelTier {
   // binding->constants) and output (a partial sum's: -1 - its kernel reduction index).
   std::vector<int> array_operands, scalar_operands, output_operands;
   std::vector<DType> scalar_types;      // element type the scalar operand holds
+  // The row variant (run_compiled_rows): the region with its row-constant strided reads (a
+  // (B, 1) operand: stride 0 along the kernel's last axis) as scalar slots, for calls over one
+  // row segment. row_prejit is nullptr when the region has none or no prejit kernel has that key.
+  RegionFn row_prejit = nullptr;
+  std::string row_key;
+  std::vector<int> row_array_operands;  // kernel operand of each array slot of the row key
+  std::vector<int> row_constants;       // kernel operand of each scalar slot after scalar_operands
+  std::vector<DType> row_constant_types;
   // Native tier state: 0 not asked yet, 1 compile under way, 2 loaded (native set), 3 failed.
   std::atomic<int> native_state{0};
   std::atomic<RegionFn> native{nullptr};
@@ -72,6 +80,12 @@ std::shared_ptr<KernelTier> attach(const ir::Program& program, const std::vector
 // exec::run_block); false = run the interpreter.
 bool run_compiled(KernelTier& tier, void* const* ptrs, std::int64_t count, std::int64_t start,
                   exec::ReducePartial* partials);
+
+// Runs one row segment [start, start + count) (inside one run of the kernel's last axis) with the
+// row variant: ptrs as for run_compiled, except that each operand in tier.row_constants points at
+// its one source element for the segment (the executor's strided read leaves it in place). false
+// (nothing ran) when the mode is off or there is no row variant.
+bool run_compiled_rows(KernelTier& tier, void* const* ptrs, std::int64_t count);
 
 // The executor gathers a sum in its epilogue's kernel only when x is larger than this (a core's
 // L2): there the kernel's four interleaved per-node chains keep more cache misses in flight than

@@ -110,6 +110,13 @@ std::optional<RegionBinding> describe_body(const ir::Program& program, const std
                                            const std::vector<ir::ValueId>& yields, ir::SymbolId length,
                                            std::string* why = nullptr);
 
+// `key` with the array slots k where as_scalar[k] is set read as scalar slots instead (numbered
+// after the key's own scalars, in slot order; the other array slots keep their order, renumbered
+// from 0). Only T array slots may be flagged, never masks. The executor binds a row-constant
+// strided read (a (B, 1) row statistic over a row segment) this way: one broadcast register
+// instead of a block filled with copies.
+RegionKey with_scalar_slots(const RegionKey& key, const std::vector<char>& as_scalar);
+
 // The build-time instantiated kernel for `key` on this CPU's best SIMD target, or nullptr.
 RegionFn find_prejit(const RegionKey& key);
 // The build-time kernel for `key` with array slot `agg` computed as a SumGather, or nullptr

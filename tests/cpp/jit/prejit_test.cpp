@@ -302,5 +302,43 @@ TEST(JitPrejit, KeysAreListedAndTargetNamed) {
   EXPECT_NE(jit::shape::shape_type_name(r.binding->key).find("O<ir::OpCode::kWhere, 2, 10, 13>"), std::string::npos);
 }
 
+// The row variant's key (jit/hook.h run_compiled_rows): flagged array slots become scalar slots
+// after the key's own, the other arrays keep their order; the row steps' variants are prejit.
+TEST(JitPrejit, RowConstantSlotsBecomeScalarsAndHitPrejit) {
+  using namespace jit::shape;  // NOLINT
+  using ir::OpCode;
+  for (DType t : {DType::kFloat32, DType::kFloat64}) {
+    auto key_for = [t](jit::RegionKey k) {
+      k.dtype = t;
+      return k;
+    };
+    const jit::RegionKey shift = key_for(key_of<Region<DType::kFloat64, Out<3>, A<0>, A<1>, O<OpCode::kSub, 1, 0>,
+                                                       O<OpCode::kExp, 2>>>());
+    const jit::RegionKey shift_s = jit::with_scalar_slots(shift, {1, 0});
+    EXPECT_EQ(shift_s, key_for(key_of<Region<DType::kFloat64, Out<3>, S<0>, A<0>, O<OpCode::kSub, 1, 0>,
+                                             O<OpCode::kExp, 2>>>()));
+    EXPECT_NE(jit::find_prejit(shift_s), nullptr) << shift_s.str();
+    // Two of five arrays, with a scalar already in the key: the new scalars come after it.
+    const jit::RegionKey affine = key_for(key_of<Region<DType::kFloat64, Out<9>, A<0>, A<1>, O<OpCode::kSub, 1, 0>,
+                                                        A<2>, O<OpCode::kMul, 2, 3>, A<3>, O<OpCode::kMul, 4, 5>,
+                                                        S<0>, O<OpCode::kAdd, 6, 7>>>());
+    const jit::RegionKey affine_s = jit::with_scalar_slots(affine, {1, 0, 1, 0});
+    EXPECT_EQ(affine_s.num_arrays, 2);
+    EXPECT_EQ(affine_s.num_scalars, 3);
+    EXPECT_EQ(affine_s.str(), std::string(t == DType::kFloat32 ? "f32" : "f64") +
+                                  "|s1 a0 sub(1,0) s2 mul(2,3) a1 mul(4,5) s0 add(6,7) |out 9");
+    const jit::RegionKey norm = key_for(key_of<Region<DType::kFloat64, Out<8>, A<0>, A<1>, O<OpCode::kSub, 1, 0>, A<2>,
+                                                      O<OpCode::kMul, 2, 3>, A<3>, O<OpCode::kMul, 4, 5>, A<4>,
+                                                      O<OpCode::kAdd, 6, 7>>>());
+    EXPECT_NE(jit::find_prejit(jit::with_scalar_slots(norm, {1, 0, 1, 0, 0})), nullptr);
+    for (const char* text : {"|a0 a1 div(1,0) |out 2", "|a0 a1 sub(1,0) |out 2"}) {
+      jit::RegionKey k = key_for(key_of<Region<DType::kFloat64, Out<2>, A<0>, A<1>, O<OpCode::kDiv, 1, 0>>>());
+      if (std::string(text).find("sub") != std::string::npos) k.nodes[2].op = OpCode::kSub;
+      EXPECT_NE(jit::find_prejit(k), nullptr) << text;
+      EXPECT_NE(jit::find_prejit(jit::with_scalar_slots(k, {1, 0})), nullptr) << text;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace fuseflow::testing
