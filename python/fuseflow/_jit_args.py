@@ -180,9 +180,16 @@ def _memoizable(values):
         if type(v) is np.ndarray and (not 1 <= v.ndim <= _MAX_RANK or not v.flags.c_contiguous or
                                       _SUPPORTED_DTYPES.get(v.dtype) is None or v.dtype is not _CANONICAL[v.dtype]):
             return False
-        if type(v) not in (np.ndarray, float, int, bool, Graph, GraphView):
+        if type(v) not in _NATIVE_TYPES:
             return False
     return True
+
+
+# What the native dispatcher takes as it is: NumPy scalars of the supported dtypes by exact type
+# (jit_dispatcher.cpp numpy_scalar_value); np.float32(s) arguments cost 12 instead of 4.6 us
+# through the Python path.
+_NATIVE_TYPES = frozenset((np.ndarray, float, int, bool, Graph, GraphView, np.float64, np.float32, np.int64,
+                           np.int32, np.bool_))
 
 
 def _graphs_first(values, graph_positions):

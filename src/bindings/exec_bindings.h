@@ -30,6 +30,9 @@ bool out_buffer(PyObject* o, Compiled::OutBuffer& b);
 // (borrowed: the caller keeps it alive for the synchronous run), a 1-D array through nanobind, a
 // Python/NumPy scalar or a (fuseflow.)Graph. TypeError/ValueError naming inputs[i] otherwise.
 Value to_value(nb::handle obj, std::size_t index);
+// A NumPy scalar of a supported dtype, exact type (np.float32(1.5), np.float64, np.int32,
+// np.int64, np.bool_): its value with that dtype, as to_value gives it; false for anything else.
+bool numpy_scalar_value(PyObject* o, Value& v);
 std::vector<Value> convert_inputs(const nb::list& inputs);
 // An output as NumPy: arrays without a copy (the array keeps the storage alive), scalars as
 // NumPy scalars of the traced dtype.

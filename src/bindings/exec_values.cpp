@@ -132,8 +132,21 @@ bool out_buffer(PyObject* o, Compiled::OutBuffer& b) {
   return true;
 }
 
+bool numpy_scalar_value(PyObject* o, Value& v) {
+  PyTypeObject* t = Py_TYPE(o);
+  if (t == &PyDoubleArrType_Type) v = Value::of_f64(PyArrayScalar_VAL(o, Double));
+  else if (t == &PyFloatArrType_Type) v = Value::of_f32(PyArrayScalar_VAL(o, Float));
+  else if (t == &PyLongArrType_Type && sizeof(npy_long) == 8) v = Value::of_i64(PyArrayScalar_VAL(o, Long));
+  else if (t == &PyLongLongArrType_Type && sizeof(npy_longlong) == 8) v = Value::of_i64(PyArrayScalar_VAL(o, LongLong));
+  else if (t == &PyIntArrType_Type && sizeof(npy_int) == 4) v = Value::of_i32(PyArrayScalar_VAL(o, Int));
+  else if (t == &PyBoolArrType_Type) v = Value::of_bool(PyArrayScalar_VAL(o, Bool) != 0);
+  else return false;
+  return true;
+}
+
 Value to_value(nb::handle obj, std::size_t index) {
   DType plain_type;
+  if (Value scalar; numpy_scalar_value(obj.ptr(), scalar)) return scalar;
   if (plain_numpy_array(obj.ptr(), plain_type)) {
     Value v = Value::borrowed_array(plain_type, PyArray_DATA(reinterpret_cast<PyArrayObject*>(obj.ptr())),
                                     plain_size(obj.ptr()), nullptr);

@@ -77,7 +77,7 @@ class JitDispatcher {
     std::size_t size_ = 0;
   };
 
-  // False when an argument cannot take the native path (NumPy scalar, strided array, ...).
+  // False when an argument cannot take the native path (strided array, 0-d array, ...).
   static bool layout_key(PyObject* const* args, std::size_t nargs, Key& key) {
     if (nargs > kMaxKeyArgs) return false;
     unsigned char* out = key.bytes;
@@ -94,6 +94,10 @@ class JitDispatcher {
         (void)PyLong_AsLongLongAndOverflow(o, &overflow);
         if (overflow != 0) return false;  // the Python path raises the OverflowError
         *out++ = 'i';
+      } else if (Value scalar; numpy_scalar_value(o, scalar)) {
+        // A NumPy scalar traces as a scalar of its dtype (not weak like a Python float).
+        *out++ = 's';
+        *out++ = static_cast<unsigned char>(scalar.type);
       } else if (const Graph* g = graph_of(o)) {
         *out++ = g->has_weights() ? 'w' : 'g';
         append_int64(out, g->num_nodes());
@@ -264,9 +268,12 @@ class JitDispatcher {
       PyObject* o = argv[i];
       exec::DirectInput& in = inputs[i];
       PyTypeObject* t = Py_TYPE(o);
+      Value scalar;
       if (t == &PyFloat_Type || t == &PyBool_Type || t == &PyLong_Type) {
         // The general path's conversion; layout_key has already refused ints beyond int64.
         in = exec::DirectInput::of_scalar(to_value(o, i));
+      } else if (numpy_scalar_value(o, scalar)) {
+        in = exec::DirectInput::of_scalar(scalar);
       } else {
         if (!plain_numpy_array(o, in.type)) return nullptr;
         auto* a = reinterpret_cast<PyArrayObject*>(o);

@@ -93,7 +93,7 @@ def test_remember_rejects_layouts_it_cannot_run_natively():
     compiled = ff._core.compile(f.program(np.ones(2)))
     assert f._remember((np.ones(2),), compiled, None)
     assert not f._remember((np.ones(4)[::2],), compiled, None)
-    assert not f._remember((np.float32(1.0),), compiled, None)
+    assert not f._remember((np.array(1.0),), compiled, None)  # a 0-d array: the Python path unwraps it
     with pytest.raises(TypeError):
         f._remember((np.ones(2),), "not a compiled program", None)
     f._forget()
@@ -147,3 +147,23 @@ def test_graph_whose_node_and_edge_counts_are_equal():
     for _ in range(3):
         np.testing.assert_array_equal(f(g, w), _in_sums(3, src, dst, w))
     assert f.trace_count == 1
+
+
+@pytest.mark.parametrize("scalar", [np.float32(1.5), np.float64(-2.25), np.int32(3), np.int64(-7), np.bool_(True)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64])
+def test_numpy_scalar_arguments_run_natively_with_their_dtype(scalar, dtype):
+    # A NumPy scalar keeps its dtype (NumPy 2 promotion: not weak like a Python number) on the
+    # native path as on the first, traced call, and each call reads its own value.
+    f = ff.jit(lambda x, s: x * s + s)
+    x = np.arange(-3, 5).astype(dtype)
+    for k in range(3):
+        s = type(scalar)(scalar + k) if not isinstance(scalar, np.bool_) else np.bool_(k % 2)
+        got = f(x, s)
+        want = x * s + s
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+    assert f._remembered == 1  # the second and third calls took the remembered layout
+    # Another scalar dtype is another layout (a different program), never the remembered one.
+    other = np.float64(0.5) if not isinstance(scalar, np.float64) else np.float32(0.5)
+    np.testing.assert_array_equal(f(x, other), x * other + other)
+    assert f._remembered == 2

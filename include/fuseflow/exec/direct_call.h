@@ -18,14 +18,16 @@ namespace fuseflow::exec {
 // One program input as the caller has it.
 struct DirectInput {
   bool is_array = false;
-  DType type = DType::kFloat64;  // array: its element type; scalar: kFloat64, kInt64 or kBool (a Python number)
+  DType type = DType::kFloat64;  // array: its element type; scalar: a Python number's kFloat64, kInt64
+                                 // or kBool, or a NumPy scalar's dtype
   const void* data = nullptr;    // array: the first element (C order)
   int rank = 0;                  // array: 1-4
   std::int64_t dims[4] = {0, 0, 0, 0};
   double f64 = 0.0;              // scalar: its value (both fields set, as Value::as_f64 / as_i64)
   std::int64_t i64 = 0;
 
-  // A Python number as the general path reads it (Value::of_f64 / of_i64 / of_bool).
+  // A scalar as the general path reads it (Value::of_f64 / of_i64 / of_bool; of_f32 / of_i32 for a
+  // NumPy scalar).
   static DirectInput of_scalar(const Value& v) {
     DirectInput in;
     in.type = v.type;
