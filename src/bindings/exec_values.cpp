@@ -146,13 +146,13 @@ bool numpy_scalar_value(PyObject* o, Value& v) {
 
 Value to_value(nb::handle obj, std::size_t index) {
   DType plain_type;
-  if (Value scalar; numpy_scalar_value(obj.ptr(), scalar)) return scalar;
   if (plain_numpy_array(obj.ptr(), plain_type)) {
     Value v = Value::borrowed_array(plain_type, PyArray_DATA(reinterpret_cast<PyArrayObject*>(obj.ptr())),
                                     plain_size(obj.ptr()), nullptr);
     set_shape(obj.ptr(), v);
     return v;
   }
+  if (Value scalar; numpy_scalar_value(obj.ptr(), scalar)) return scalar;
   // bool before int: Python's bool is an int subclass.
   if (PyBool_Check(obj.ptr())) return Value::of_bool(obj.ptr() == Py_True);
   if (PyFloat_Check(obj.ptr())) return Value::of_f64(PyFloat_AS_DOUBLE(obj.ptr()));
