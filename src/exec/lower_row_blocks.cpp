@@ -79,7 +79,24 @@ void Lowerer::group_row_blocks(std::vector<Step>& steps) {
       lead[s] = kMixed;
     }
   }
+  // Symbols each slot's values have off axis 0 (every axis of a 1-D array). In a block's frame,
+  // R reads as the block's row count wherever it appears, so a step touching R anywhere but as
+  // axis 0 stays out of the groups: a square (n0, n0) array, or a (n0,) row of weights beside
+  // (n0, n0) rows, would see n0 cut to the block's rows on its other axis too.
+  std::vector<std::vector<ir::SymbolId>> off_lead(plan_.slots.size());
+  for (std::size_t v = 0; v < p_.values.size(); ++v) {
+    const ir::Type& t = p_.values[v];
+    if (!t.is_array()) continue;
+    auto& syms = off_lead[static_cast<std::size_t>(slot_[v])];
+    if (t.rank <= 1) syms.push_back(t.length);
+    for (int k = 1; k < t.rank; ++k) syms.push_back(t.dims[static_cast<std::size_t>(k)]);
+  }
   auto lead_of = [&](int s) { return s >= 0 && static_cast<std::size_t>(s) < lead.size() ? lead[static_cast<std::size_t>(s)] : kMixed; };
+  auto off_lead_has = [&](int s, ir::SymbolId r) {
+    if (s < 0 || static_cast<std::size_t>(s) >= off_lead.size()) return false;
+    const auto& syms = off_lead[static_cast<std::size_t>(s)];
+    return std::find(syms.begin(), syms.end(), r) != syms.end();
+  };
   // The R a step is row-wise in, or kNotRows.
   auto rows_of = [&](const Step& s) -> ir::SymbolId {
     if (s.kind != Step::kKernel && s.kind != Step::kAxisReduce) return kNotRows;
@@ -96,6 +113,11 @@ void Lowerer::group_row_blocks(std::vector<Step>& steps) {
     }
     for (int x : a.strided) {
       if (lead_of(x) == kMixed) return kNotRows;
+    }
+    for (const std::vector<int>* slots : {&a.reads, &a.writes, &a.strided}) {
+      for (int x : *slots) {
+        if (off_lead_has(x, r)) return kNotRows;
+      }
     }
     return r;
   };

@@ -136,6 +136,42 @@ def test_layer_norm_is_one_row_block_group():
     assert [r["kind"] for r in rows[1:]] == ["axis_reduce", "kernel", "axis_reduce", "kernel", "kernel"]
 
 
+def _np_softmax(a):
+    e = np.exp(a - a.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+NP_REFERENCE = {layer_norm: np_layer_norm, softmax: _np_softmax,
+                log_softmax: lambda a: a - np.log(np.exp(a - a.max(-1, keepdims=True)).sum(-1, keepdims=True))
+                - a.max(-1, keepdims=True)}
+
+
+@pytest.mark.parametrize("n", [128, 256, 600])
+@pytest.mark.parametrize("fn", [layer_norm, softmax, log_softmax], ids=lambda f: f.__name__)
+def test_square_arrays_rows_as_long_as_the_row_count(fn, n):
+    # (n, n): one length symbol for both axes. A block of rows must not cut the columns to the
+    # block's row count too (it raised "a block's value has not the block's rows").
+    for dtype, tol in ((np.float64, 1e-12), (np.float32, 2e-5)):
+        x = _x((n, n), dtype)
+        got = np.asarray(ff.jit(fn)(x))
+        assert got.shape == (n, n)
+        np.testing.assert_allclose(got, NP_REFERENCE[fn](x.astype(np.float64)), rtol=tol, atol=tol)
+
+
+def test_row_of_weights_as_long_as_the_row_count():
+    # (n, n) rows with (n,) weights, and (n, 2n) rows with an (n, 1) column: each operand keeps
+    # its own length in every block.
+    n = 384
+    x = _x((n, n), np.float64)
+    gamma, beta = _x((n,), np.float64, 4), _x((n,), np.float64, 5)
+    np.testing.assert_allclose(np.asarray(ff.jit(affine_norm)(x, gamma, beta)), np_layer_norm(x) * gamma + beta,
+                               rtol=1e-12, atol=1e-12)
+    wide = _x((n, 2 * n), np.float64)
+    scale = _x((n, 1), np.float64, 6)
+    got = np.asarray(ff.jit(lambda a, s: softmax(a) * s)(wide, scale))
+    np.testing.assert_allclose(got, _np_softmax(wide) * scale, rtol=1e-12, atol=1e-14)
+
+
 NOT_ROW_WISE = {
     # along the rows: needs every row first
     "axis0": (lambda a: a - R.mean(a, axis=0, keepdims=True), lambda a: a - a.mean(axis=0, keepdims=True)),
