@@ -102,6 +102,45 @@ def _cached(ctx, key, make):
     return v
 
 
+def with_new_axes(x, items):
+    """x[items] for an index holding None (np.newaxis) beside basic slices and at most one
+    Ellipsis: the slices as usual, then one reshape that inserts a length-1 axis at each None.
+    The other axes are given by dim(...) and the new ones by the constant 1, so the result keeps
+    x's axis symbols ((n0,) -> (n0, 1)) and broadcasts against arrays of those axes."""
+    from .dsl import Traced, _located
+    for it in items:
+        if it is not None and it is not Ellipsis and not isinstance(it, slice):
+            raise NotImplementedError("index: np.newaxis / None next to an integer or array index is not "
+                                      "implemented inside ff.jit; index first, then add the axis (x[i][None])")
+    ellipses = sum(it is Ellipsis for it in items)
+    if ellipses > 1:
+        raise IndexError("index: an index can only have a single ellipsis ('...')")
+    ndim = x.ndim
+    axes_given = sum(isinstance(it, slice) for it in items)
+    if axes_given > ndim:
+        raise IndexError(f"index: too many indices for a {ndim}-D array: {axes_given} were given")
+    rest = [slice(None)] * (ndim - axes_given)
+    expanded = []
+    for it in items:
+        expanded.extend(rest if it is Ellipsis else [it])
+    if not ellipses:
+        expanded.extend(rest)  # the axes the index does not name follow, as NumPy's
+    if len(expanded) > 4:
+        raise ValueError(f"index: inside ff.jit an array has 1 to 4 axes; this index makes {len(expanded)}")
+    y = x[tuple(it for it in expanded if it is not None)]
+    ctx = y._ctx
+    shape = ctx.builder.shape_of(y._id)
+    dims = []
+    axis = 0
+    for it in expanded:
+        if it is None:
+            dims.append(_cached(ctx, ("const", 1), lambda: Traced(ctx, _located(ctx).constant_int(1, "int64", True))))
+            continue
+        dims.append(_cached(ctx, ("dim", shape[axis]), lambda a=axis: Traced(ctx, _located(ctx).dim(y._id, a))))
+        axis += 1
+    return Traced(ctx, _located(ctx).reshape(y._id, [d._id for d in dims]))
+
+
 def slice_axis(x, axis, sl):
     """x[..., start:stop:step, ...] on `axis` (a basic slice with static bounds) as one slice op;
     x itself when the slice keeps every element in order."""

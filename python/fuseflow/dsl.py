@@ -195,12 +195,17 @@ class Traced:
         rules; each sliced axis is one strided copy), integer indexing along one axis: x[i], x[:, i],
         x[..., i] (i a Python int or a traced int scalar: the axis is dropped) and gathers x[idx],
         x[:, idx] (idx a traced int32/int64 array: np.take along that axis), which may sit next to
-        slices. Negative indices count from the end; one out of range is an IndexError naming idx at
-        run time. Boolean masks, None and several indexed axes are not implemented inside ff.jit."""
+        slices, and new length-1 axes beside slices: x[:, None], x[None], x[..., None]
+        (np.newaxis; the axes keep their length symbols, so mu[:, None] broadcasts against the
+        rows it came from). Negative indices count from the end; one out of range is an
+        IndexError naming idx at run time. Boolean masks, None next to an integer or array index,
+        and several indexed axes are not implemented inside ff.jit."""
         from .array_ops import take
         if not self.is_array:
             raise TypeError("index: a traced scalar cannot be indexed")
         items = index if isinstance(index, tuple) else (index,)
+        if any(it is None for it in items):
+            return _slicing.with_new_axes(self, items)
         ndim = self.ndim
         if any(it is Ellipsis for it in items):
             if len([it for it in items if it is Ellipsis]) > 1:
@@ -218,8 +223,6 @@ class Traced:
                 _slicing.normalize(it)  # bad bounds raise before any op is recorded
                 slices.append((axis, it))
                 continue
-            if it is None:
-                raise NotImplementedError("index: np.newaxis / None is not implemented inside ff.jit")
             if isinstance(it, (bool, np.bool_)) or (isinstance(it, Traced) and it.dtype == np.bool_):
                 raise NotImplementedError("index: boolean masks are not implemented inside ff.jit; use "
                                           "ff.where(mask, x, 0) and a reduction")

@@ -37,15 +37,18 @@ def _traced_reshape(x, shape, order):
     ctx = x._ctx
     unknown = None
     values = []
+    only_ones = True  # every known entry a literal 1: the unknown axis is x.size, x's own symbol
     for k, e in enumerate(entries):
         if isinstance(e, Traced):
             if e.is_array or e.dtype.kind not in "iu":
                 raise TypeError(f"shape: entries must be integers or traced int scalars, got {e!r} at position {k}")
             values.append(e)
+            only_ones = False
             continue
         if isinstance(e, bool) or not isinstance(e, (numbers.Integral, np.integer)):
             raise TypeError(f"shape: entries must be integers or traced int scalars, got {type(e).__name__} at position {k}")
         e = int(e)
+        only_ones = only_ones and e in (1, -1)
         if e == -1:
             if unknown is not None:
                 raise ValueError("shape: can only specify one unknown dimension (-1)")
@@ -58,7 +61,9 @@ def _traced_reshape(x, shape, order):
             raise ValueError(f"shape: dimension {e} at position {k} is too large")
         # One traced constant per length (per trace), so equal reshapes get equal axis symbols.
         values.append(_slicing._cached(ctx, ("const", e), lambda e=e: Traced(ctx, _located(ctx).constant_int(e, "int64", True))))
-    if unknown is not None:
+    if unknown is not None and only_ones:
+        values[unknown] = x.size  # (n0,) -> (n0, 1) keeps n0: broadcasts against (n0, n1)
+    elif unknown is not None:
         def infer_unknown():
             size = x.size
             known = None

@@ -52,6 +52,7 @@ ValueId Builder::new_value(Type t) {
   scope_of_.push_back(open_scopes_.back());
   def_code_.push_back(-1);
   def_operand_.push_back(kNoValue);
+  def_aux_.push_back(0);
   return static_cast<ValueId>(program_.values.size() - 1);
 }
 
@@ -70,9 +71,10 @@ void Builder::check_visible(ValueId v, OpCode op) const {
 Type Builder::infer(OpCode code, const std::vector<ValueId>& operands, const Attributes& attrs, const Type* declared) {
   for (ValueId v : operands) check_visible(v, code);
   auto symbols = [this](const LengthSymbol& s) { return program_.intern(s); };
-  auto defs = [this](ValueId v) -> std::optional<std::pair<OpCode, ValueId>> {
+  auto defs = [this](ValueId v) -> std::optional<detail::ValueDef> {
     if (v < 0 || static_cast<std::size_t>(v) >= def_code_.size() || def_code_[static_cast<std::size_t>(v)] < 0) return std::nullopt;
-    return std::make_pair(static_cast<OpCode>(def_code_[static_cast<std::size_t>(v)]), def_operand_[static_cast<std::size_t>(v)]);
+    const auto i = static_cast<std::size_t>(v);
+    return detail::ValueDef{static_cast<OpCode>(def_code_[i]), def_operand_[i], def_aux_[i]};
   };
   return detail::infer_type(program_, code, operands, attrs, declared, symbols, defs, &loc_);
 }
@@ -85,6 +87,7 @@ ValueId Builder::emit(OpCode code, std::vector<ValueId> operands, Type result, A
   ValueId r = new_value(result);
   def_code_[static_cast<std::size_t>(r)] = static_cast<int>(code);
   def_operand_[static_cast<std::size_t>(r)] = operands.empty() ? kNoValue : operands[0];
+  def_aux_[static_cast<std::size_t>(r)] = detail::def_aux(code, attrs);
   op.operands = std::move(operands);
   op.results = {r};
   current_block().ops.push_back(std::move(op));

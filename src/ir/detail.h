@@ -1,6 +1,7 @@
 // Internal helpers shared by the builder, verifier, printer and parser (not a public header).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -14,8 +15,21 @@ namespace fuseflow::ir::detail {
 
 // Finds (verifier) or interns (builder) a symbol; kNoSymbol when absent.
 using SymbolLookup = std::function<SymbolId(const LengthSymbol&)>;
-// The op defining a value (code + first operand), or nullopt for block arguments.
-using DefLookup = std::function<std::optional<std::pair<OpCode, ValueId>>(ValueId)>;
+// The op defining a value: its code, first operand and `aux` (def_aux), or nullopt for block
+// arguments.
+struct ValueDef {
+  OpCode code;
+  ValueId operand;
+  std::int64_t aux;
+};
+using DefLookup = std::function<std::optional<ValueDef>(ValueId)>;
+// What a count's definition adds to its op code for count_symbol: a dim's axis, an integer
+// const's value; 0 for anything else.
+inline std::int64_t def_aux(OpCode code, const Attributes& attrs) {
+  if (code == OpCode::kDim) return attrs.axis;
+  if (code == OpCode::kConst) return attrs.value.i;
+  return 0;
+}
 
 // Result type of a non-control op whose operands already have their compute dtypes.
 // `declared` supplies the result type of const and cast (their type is not implied by operands).

@@ -163,10 +163,20 @@ SymbolId graph_symbol(const Context& cx, ValueId g, SymbolKind kind, const Symbo
 SymbolId count_symbol(const Context& cx, ValueId count, const SymbolLookup& symbols, const DefLookup& defs) {
   // A count that is itself a size (num_nodes, num_edges, length) gives that size's symbol, so
   // full(g.num_nodes, ...) combines with other node arrays.
+  // A dim of an array gives that axis's symbol and an integer constant 1 the "1" symbol, so
+  // reshape(s, dim(s, 0), 1) of an f64[n0] is f64[n0, 1] and broadcasts against f64[n0, n1].
   if (auto def = defs(count)) {
-    if (def->first == OpCode::kNumNodes) return graph_symbol(cx, def->second, SymbolKind::kGraphNodes, symbols);
-    if (def->first == OpCode::kNumEdges) return graph_symbol(cx, def->second, SymbolKind::kGraphEdges, symbols);
-    if (def->first == OpCode::kLength) return cx.type(def->second).length;
+    if (def->code == OpCode::kNumNodes) return graph_symbol(cx, def->operand, SymbolKind::kGraphNodes, symbols);
+    if (def->code == OpCode::kNumEdges) return graph_symbol(cx, def->operand, SymbolKind::kGraphEdges, symbols);
+    if (def->code == OpCode::kLength) return cx.type(def->operand).length;
+    if (def->code == OpCode::kDim) {
+      const Type& x = cx.type(def->operand);
+      if (def->aux >= 0 && def->aux < std::max<int>(1, x.rank)) return x.rank <= 1 ? x.length : x.dims[static_cast<std::size_t>(def->aux)];
+    }
+    const DType t = cx.type(count).dtype;
+    if (def->code == OpCode::kConst && def->aux == 1 && (t == DType::kInt64 || t == DType::kInt32)) {
+      return symbols(LengthSymbol{SymbolKind::kOne, kNoValue, 0});
+    }
   }
   SymbolId s = symbols(LengthSymbol{SymbolKind::kRuntime, count, 0});
   if (s == kNoSymbol) cx.fail(ErrorCode::kInvalidValue, "no length symbol for count " + describe(cx.program, count));

@@ -12,7 +12,8 @@ namespace {
 class Verifier {
  public:
   explicit Verifier(const Program& p) : p_(p), defined_(p.values.size(), 0), seen_(p.values.size(), 0),
-                                        def_code_(p.values.size(), -1), def_operand_(p.values.size(), kNoValue) {}
+                                        def_code_(p.values.size(), -1), def_operand_(p.values.size(), kNoValue),
+                                        def_aux_(p.values.size(), 0) {}
 
   void run() {
     check_depth();
@@ -94,6 +95,7 @@ class Verifier {
         if (!valid(r)) fail(op, ErrorCode::kInvalidValue, "result %" + std::to_string(r) + " is not a value of the program");
         def_code_[static_cast<std::size_t>(r)] = static_cast<int>(op.code);
         def_operand_[static_cast<std::size_t>(r)] = op.operands.empty() ? kNoValue : op.operands[0];
+        def_aux_[static_cast<std::size_t>(r)] = detail::def_aux(op.code, op.attrs);
       }
       for (const Block& region : op.regions) collect_defs(region);
     }
@@ -142,9 +144,10 @@ class Verifier {
       }
       return kNoSymbol;
     };
-    auto defs = [this](ValueId v) -> std::optional<std::pair<OpCode, ValueId>> {
+    auto defs = [this](ValueId v) -> std::optional<detail::ValueDef> {
       if (!valid(v) || def_code_[static_cast<std::size_t>(v)] < 0) return std::nullopt;
-      return std::make_pair(static_cast<OpCode>(def_code_[static_cast<std::size_t>(v)]), def_operand_[static_cast<std::size_t>(v)]);
+      const auto i = static_cast<std::size_t>(v);
+      return detail::ValueDef{static_cast<OpCode>(def_code_[i]), def_operand_[i], def_aux_[i]};
     };
     Type inferred = detail::infer_type(p_, op.code, op.operands, op.attrs, &declared, symbols, defs, &op.loc);
     if (!(inferred == declared)) {
@@ -502,6 +505,7 @@ class Verifier {
   std::vector<char> defined_, seen_, taken_;
   std::vector<int> def_code_;
   std::vector<ValueId> def_operand_;
+  std::vector<std::int64_t> def_aux_;
 };
 
 }  // namespace

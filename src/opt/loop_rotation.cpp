@@ -105,7 +105,7 @@ class LoopRotation {
       }
       return ir::kNoSymbol;
     };
-    auto defs = [](ValueId) -> std::optional<std::pair<OpCode, ValueId>> { return std::nullopt; };
+    auto defs = [](ValueId) -> std::optional<ir::detail::ValueDef> { return std::nullopt; };
     try {
       ir::Type t = ir::detail::infer_type(p_, op.code, operands, op.attrs, &declared, symbols, defs, &op.loc);
       if (!t.same_shape_and_dtype(declared)) return std::nullopt;

@@ -125,3 +125,60 @@ def test_reshape_rules_name_shape():
         _trace(lambda a: a.reshape(3, 2, order="F"), x)
     with pytest.raises(TypeError, match="x: reshape needs an array"):
         _trace(lambda a: ff.reshape(ff.sum(a), 1), x)
+
+
+# ---- new length-1 axes that keep the other axes' symbols: x[:, None], x.reshape(-1, 1)
+
+_NEW_AXIS_INDEXES = {
+    "[:, None]": (slice(None), None),
+    "[None]": (None,),
+    "[..., None]": (Ellipsis, None),
+    "[None, ...]": (None, Ellipsis),
+    "[1:, None]": (slice(1, None), None),
+    "[::-1, None]": (slice(None, None, -1), None),
+    "[None, :, None]": (None, slice(None), None),
+}
+
+
+@pytest.mark.parametrize("index", list(_NEW_AXIS_INDEXES))
+@pytest.mark.parametrize("shape", [(7,), (3, 5), (2, 3, 1)])
+def test_new_axis_indexing_matches_numpy(index, shape):
+    idx = _NEW_AXIS_INDEXES[index]
+    x = np.arange(np.prod(shape), dtype=np.float64).reshape(shape)
+    want = x[idx]
+    if want.ndim > 4:
+        with pytest.raises(ValueError, match="1 to 4 axes"):
+            ff.jit(lambda a: a[idx])(x)
+        return
+    got = ff.jit(lambda a: a[idx] * 2.0)(x)
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got, want * 2.0)
+
+
+def test_new_axes_broadcast_against_the_arrays_they_came_from():
+    # The new axes keep their source's length symbols, so these type-check while tracing (they
+    # raised "do not broadcast": reshape gave every axis a fresh symbol) and run as NumPy's.
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((384, 768))
+    s, t = rng.standard_normal(384), rng.standard_normal(768)
+    cases = [
+        (lambda a, s, t: a - ff.mean(a, axis=1)[:, None], lambda a, s, t: a - a.mean(axis=1)[:, None]),
+        (lambda a, s, t: a * s[:, None] + t[None, :], lambda a, s, t: a * s[:, None] + t[None, :]),
+        (lambda a, s, t: a * s.reshape(-1, 1), lambda a, s, t: a * s.reshape(-1, 1)),
+        (lambda a, s, t: a * s.reshape(s.shape[0], 1) - t.reshape(1, -1), lambda a, s, t: a * s[:, None] - t),
+        (lambda a, s, t: a / ff.sum(a, axis=-1)[..., None], lambda a, s, t: a / a.sum(axis=-1)[..., None]),
+    ]
+    for f, ref in cases:
+        np.testing.assert_allclose(ff.jit(f)(a, s, t), ref(a, s, t), rtol=1e-12, atol=1e-12)
+    ir = ff.jit(lambda s: s[:, None]).ir(s)
+    assert "f64[n0, 1]" in ir, ir
+
+
+def test_new_axis_rules_name_the_index():
+    x = np.zeros((3, 4))
+    with pytest.raises(NotImplementedError, match="newaxis / None next to an integer"):
+        ff.jit(lambda a: a[0, None])(x)
+    with pytest.raises(IndexError, match="single ellipsis"):
+        ff.jit(lambda a: a[..., None, ...])(x)
+    with pytest.raises(IndexError, match="too many indices"):
+        ff.jit(lambda a: a[:, :, :, None])(x)

@@ -173,10 +173,12 @@ class Builder {
   // Scope of each value (a block instance id) and the stack of open scopes: a value is visible
   // iff its scope is open (values of a closed region cannot leak out of it).
   std::vector<int> scope_of_;
-  // Defining op of each value (-1: block argument) and its first operand: lets full(count, ...)
-  // see that count is g.num_nodes and give the array length N.
+  // Defining op of each value (-1: block argument), its first operand and its def_aux (a dim's
+  // axis, an integer const's value): lets full(count, ...) see that count is g.num_nodes and give
+  // the array length N, and reshape(x, dim(x, 0), 1) keep x's axis symbol and the "1".
   std::vector<int> def_code_;
   std::vector<ValueId> def_operand_;
+  std::vector<std::int64_t> def_aux_;
   std::vector<int> open_scopes_{0};
   int next_scope_ = 1;
 };
