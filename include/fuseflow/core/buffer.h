@@ -51,20 +51,13 @@ class Buffer {
       throw Error(ErrorCode::kOutOfMemory, "could not allocate " + std::to_string(size) + " elements of " +
                                                std::to_string(sizeof(T)) + " bytes (the size overflows)");
     }
-    // Round up so aligned_alloc's size rule holds; always allocate so data() is never null.
-    const std::size_t bytes = allocated_bytes(size);
-    if (bytes >= kCachedBlockMinBytes) {
-      // Recycled (block_cache.h), as jit results are: a native algorithm's large arrays (a
-      // 4M-node BFS takes ~80 MB per call) then take no page faults on repeated calls. Left to
-      // malloc while the jit results' blocks sat in the cache, that BFS ran 149-176 ms in a
-      // process that also ran the DSL BFS, against 124-139 ms with its blocks recycled.
-      data_ = static_cast<T*>(acquire_block(bytes));
-      return;
-    }
-    data_ = static_cast<T*>(std::aligned_alloc(kBufferAlignment, bytes));
-    if (data_ == nullptr) {
-      throw Error(ErrorCode::kOutOfMemory, "could not allocate " + std::to_string(bytes) + " bytes");
-    }
+    // Always allocate so data() is never null. Through the block cache (block_cache.h): blocks
+    // from kCachedBlockMinBytes are recycled, as jit results are, so a native algorithm's large
+    // arrays (a 4M-node BFS takes ~80 MB per call) take no page faults on repeated calls (left
+    // to malloc while the jit results' blocks sat in the cache, that BFS ran 149-176 ms in a
+    // process that also ran the DSL BFS, against 124-139 ms recycled); smaller ones are
+    // aligned_alloc'd there.
+    data_ = static_cast<T*>(acquire_block(allocated_bytes(size)));
   }
   Buffer(std::size_t size, T fill) : Buffer(size) {
     for (std::size_t i = 0; i < size; ++i) data_[i] = fill;
@@ -104,20 +97,12 @@ class Buffer {
   std::span<const T> span() const noexcept { return {data_, size_}; }
 
  private:
-  // The byte count the constructor allocated (size_ rounded up; at least one unit).
+  // The byte count the constructor asked for (size_ rounded up to the alignment; at least one unit).
   static std::size_t allocated_bytes(std::size_t size) noexcept {
     const std::size_t bytes = (size * sizeof(T) + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
     return bytes == 0 ? kBufferAlignment : bytes;
   }
-  void free_data() noexcept {
-    if (data_ == nullptr) return;
-    const std::size_t bytes = allocated_bytes(size_);
-    if (bytes >= kCachedBlockMinBytes) {
-      release_block(data_, bytes);
-    } else {
-      std::free(data_);
-    }
-  }
+  void free_data() noexcept { release_block(data_, allocated_bytes(size_)); }
 
   T* data_ = nullptr;
   std::size_t size_ = 0;
