@@ -41,9 +41,13 @@ def jit(fn=None, *, deterministic=_NO_FLAG, static_argnames=None, static_argnums
     order 116-252 ms (the transposing copy alone 70 ms), a step slice [:, ::2] about the same;
     NumPy reads Fortran order natively. Strided reads inside the kernels (no copy) are not
     implemented yet, so that alternative is unmeasured: pass C-contiguous arrays for speed.
-    Inside ff.jit reductions
-    (ff.sum, ff.max, ...) are over the whole array at any rank; ``axis=`` / ``keepdims=`` raise
-    NotImplementedError there for now.
+    Inside ff.jit: reductions over the whole array or along ``axis=`` (int or tuple, negative
+    allowed) with ``keepdims=`` (ff.sum ... ff.var/std with ``ddof``, ff.logsumexp, ff.softmax);
+    basic slices with static bounds, integer indices, gathers ``x[idx]`` / ff.take and new
+    length-1 axes ``x[:, None]``; ``x.reshape(...)``, ``x.T`` / ``x.transpose(...)``,
+    ff.concatenate / ff.stack; scans and order statistics (ff.cumsum ... ff.top_k, ff.median,
+    ff.quantile; ff.bincount with ``length=``, ff.histogram with ``range=``). A NumPy scalar
+    argument (``np.float32(0.5)``) keeps its dtype as in NumPy 2; a Python number is weak.
 
     Results are bitwise identical at any thread count (ff.set_num_threads): kernels split arrays
     into fixed blocks and combine reductions in block order, and neighbor_agg reduces each node's
