@@ -18,6 +18,7 @@
 
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/threads.h"
+#include "fuseflow/ir/scalar_semantics.h"
 #include "fuseflow/exec/executor.h"
 #include "fuseflow/kernels/reduce.h"
 
@@ -106,14 +107,7 @@ void for_line(const Geometry& g, const T* x, std::int64_t base, F&& f) {
   }
 }
 
-template <class T>
-bool better(T candidate, T best, bool minimum) {
-  if constexpr (std::is_floating_point_v<T>) {
-    if (best != best) return false;
-    if (candidate != candidate) return true;
-  }
-  return minimum ? candidate < best : candidate > best;
-}
+using ir::semantics::reduction_better;
 
 template <class O>
 void put(void* out, std::int64_t o, O v) {
@@ -235,7 +229,7 @@ void reduce_line(const AxisReduceStep& s, const Geometry& g, const T* x, std::in
       }
       bool first = true;
       for_line(g, x, base, [&](T v, std::int64_t) {
-        if (first || better(v, best, minimum)) best = v;
+        if (first || reduction_better(v, best, minimum)) best = v;
         first = false;
         return true;
       });
@@ -256,7 +250,7 @@ void reduce_line(const AxisReduceStep& s, const Geometry& g, const T* x, std::in
       T best{};
       bool first = true;
       for_line(g, x, base, [&](T v, std::int64_t pos) {
-        if (first || better(v, best, minimum)) {
+        if (first || reduction_better(v, best, minimum)) {
           best = v;
           index = pos;
         }
@@ -354,7 +348,7 @@ void reduce_column_tile(const AxisReduceStep& s, const T* x, std::int64_t rows, 
         const T* row = col + r * cols;
         for (std::int64_t j = 0; j < width; ++j) {
           const T v = row[j];
-          best[j] = better(v, best[j], minimum) ? v : best[j];
+          best[j] = reduction_better(v, best[j], minimum) ? v : best[j];
         }
       }
       for (std::int64_t j = 0; j < width; ++j) {

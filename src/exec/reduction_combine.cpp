@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "fuseflow/core/error.h"
+#include "fuseflow/ir/scalar_semantics.h"
 
 namespace fuseflow::exec {
 namespace {
@@ -22,15 +23,6 @@ T load_bits(const ScalarBits& b) {
 template <class T>
 void store_bits(ScalarBits& b, T v) {
   std::memcpy(b.raw, &v, sizeof(T));
-}
-
-template <class T>
-bool nan_aware_better(T candidate, T best, bool minimum) {
-  if constexpr (std::is_floating_point_v<T>) {
-    if (best != best) return false;
-    if (candidate != candidate) return true;
-  }
-  return minimum ? candidate < best : candidate > best;
 }
 
 template <class T>
@@ -74,7 +66,7 @@ void combine_typed(const KernelReduction& r, const ReducePartial* p, std::int64_
       T best = load_bits<T>(p[0].value);
       for (std::int64_t b = 1; b < nblocks; ++b) {
         T v = load_bits<T>(p[b * stride].value);
-        if (nan_aware_better(v, best, minimum)) best = v;
+        if (ir::semantics::reduction_better(v, best, minimum)) best = v;
       }
       out.type = r.type;
       store_bits(out.scalar, best);
@@ -88,7 +80,7 @@ void combine_typed(const KernelReduction& r, const ReducePartial* p, std::int64_
       std::int64_t index = p[0].index;
       for (std::int64_t b = 1; b < nblocks; ++b) {
         T v = load_bits<T>(p[b * stride].value);
-        if (nan_aware_better(v, best, minimum)) {
+        if (ir::semantics::reduction_better(v, best, minimum)) {
           best = v;
           index = p[b * stride].index;
         }

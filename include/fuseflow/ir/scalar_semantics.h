@@ -360,4 +360,16 @@ FF_SCALAR bool convert_is_specified(S v) {
   }
 }
 
+// min / max / argmin / argmax reductions (NumPy's): whether `candidate`, met after `best`,
+// replaces it. The first NaN wins and stays; otherwise only a strictly better value replaces,
+// so argmin/argmax keep the first of equal extremes.
+template <class T>
+FF_SCALAR bool reduction_better(T candidate, T best, bool minimum) {
+  if constexpr (kIsFloat<T>) {
+    if (best != best) return false;
+    if (candidate != candidate) return true;
+  }
+  return minimum ? candidate < best : candidate > best;
+}
+
 }  // namespace fuseflow::ir::semantics
