@@ -110,17 +110,31 @@ Type broadcast(const Context& cx, const std::vector<ValueId>& operands, DType dt
   SymbolId dims[kMaxRank];
   int rank = 0;
   const bool ok = broadcast_dims(cx, shapes, dims, rank);
+  // An axis whose length is a run-time value (%k: a reshape or slice to literal lengths) cannot be
+  // proved equal to any other while tracing; the message says how to keep a source's axis.
+  auto runtime_axis = [&](const Type& t) {
+    for (int k = 0; k < std::max<int>(1, t.rank); ++k) {
+      const SymbolId s = t.rank <= 1 ? t.length : t.dims[static_cast<std::size_t>(k)];
+      if (s >= 0 && cx.program.symbols[static_cast<std::size_t>(s)].kind == SymbolKind::kRuntime) return true;
+    }
+    return false;
+  };
   auto mismatch = [&](std::size_t i, std::size_t j) {
     const Type& a = *shapes[i];
     const Type& b = *shapes[j];
+    const std::string hint = runtime_axis(a) || runtime_axis(b)
+                                 ? "; a %k length is a run-time value (a reshape or slice to literal lengths) that "
+                                   "tracing cannot match to another axis: where the lengths are equal, reshape with -1 "
+                                   "or add axes with x[:, None] to keep the source's length"
+                                 : "";
     if (a.rank == 1 && b.rank == 1) {
       cx.fail(ErrorCode::kInvalidValue, "length mismatch: " + describe(cx.program, arrays[i]) + " has length " +
                                             cx.program.symbol_name(a.length) + " but " + describe(cx.program, arrays[j]) +
-                                            " has length " + cx.program.symbol_name(b.length));
+                                            " has length " + cx.program.symbol_name(b.length) + hint);
     }
     cx.fail(ErrorCode::kInvalidValue, "shapes " + shape_str(cx.program, a) + " of " + describe(cx.program, arrays[i]) +
                                           " and " + shape_str(cx.program, b) + " of " + describe(cx.program, arrays[j]) +
-                                          " do not broadcast (NumPy: axes aligned on the right must be equal or 1)");
+                                          " do not broadcast (NumPy: axes aligned on the right must be equal or 1)" + hint);
   };
   if (!ok) {
     for (std::size_t i = 0; i < shapes.size(); ++i) {

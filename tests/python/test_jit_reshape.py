@@ -182,3 +182,12 @@ def test_new_axis_rules_name_the_index():
         ff.jit(lambda a: a[..., None, ...])(x)
     with pytest.raises(IndexError, match="too many indices"):
         ff.jit(lambda a: a[:, :, :, None])(x)
+
+
+def test_literal_reshape_that_cannot_broadcast_says_how_to_keep_the_axis():
+    # A reshape to literal lengths gives axes known only at run time: the trace-time error names
+    # the way that keeps the source's axis.
+    a, s = np.ones((6, 4)), np.arange(6.0)
+    with pytest.raises(ValueError, match=r"do not broadcast.*reshape with -1 or add axes with x\[:, None\]"):
+        ff.jit(lambda a, s: a * s.reshape(6, 1))(a, s)
+    np.testing.assert_array_equal(ff.jit(lambda a, s: a * s.reshape(-1, 1))(a, s), a * s[:, None])
