@@ -455,11 +455,18 @@ std::int64_t run_strided_segments(const Kernel& k, ThreadScratch& ts, std::int64
 void run_blocks(const Kernel& k, ThreadScratch& ts, std::int64_t b0, std::int64_t b1, std::int64_t n,
                 ReducePartial* partials, std::uint32_t* flags) {
   const std::int64_t nred = static_cast<std::int64_t>(k.reductions.size());
-  if (k.tier && nred == 0 && k.strided_reads.empty() && b1 - b0 > 1) {
+  if (nred == 0 && k.strided_reads.empty() && b1 - b0 > 1) {
     const std::int64_t start = b0 * kBlockSize;
     const std::int64_t count = std::min(b1 * kBlockSize, n) - start;
     set_block(k, ts, start, count);  // operand pointers only (no strided reads to gather)
-    if (jit::run_compiled(*k.tier, ts.ptrs.data(), count, start, nullptr)) return;
+    if (k.tier && jit::run_compiled(*k.tier, ts.ptrs.data(), count, start, nullptr)) return;
+    // Nothing block-sized (no registers, no broadcast filled into a block): the interpreter
+    // takes the whole range in one run, as the small path does (a lane never depends on where
+    // a block starts). int64 x + y on 10,000: see the commit.
+    if (k.num_registers == 0 && std::none_of(ts.needs_block.begin(), ts.needs_block.end(), [](char b) { return b != 0; })) {
+      run_block(k, ts.ptrs.data(), count, start, nullptr, flags);
+      return;
+    }
   }
   if (k.tier && nred == 0 && !ts.strided.empty() && b1 - b0 > 1) {
     const StridedState& s0 = ts.strided.front();
