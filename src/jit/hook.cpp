@@ -260,10 +260,12 @@ std::shared_ptr<KernelTier> attach(const ir::Program& program, const std::vector
 namespace {
 
 // The region's operand tables for one block: array/output element pointers, scalar values.
-void bind_block(const KernelTier& t, void* const* ptrs, exec::ReducePartial* partials, const void** arrays,
-                double* scalars, void** outputs) {
-  const std::size_t na = t.array_operands.size(), ns = t.scalar_operands.size(), no = t.output_operands.size();
-  for (std::size_t k = 0; k < na; ++k) arrays[k] = ptrs[t.array_operands[k]];
+// `array_operands`: the tier's own, or its row variant's (whose row constants the caller binds
+// after the scalars).
+void bind_block(const KernelTier& t, const std::vector<int>& array_operands, void* const* ptrs,
+                exec::ReducePartial* partials, const void** arrays, double* scalars, void** outputs) {
+  const std::size_t na = array_operands.size(), ns = t.scalar_operands.size(), no = t.output_operands.size();
+  for (std::size_t k = 0; k < na; ++k) arrays[k] = ptrs[array_operands[k]];
   for (std::size_t k = 0; k < ns; ++k) {
     const int i = t.scalar_operands[k];
     scalars[k] = i < 0 ? t.binding->constants[k] : scalar_value(ptrs[i], t.scalar_types[k]);
@@ -303,7 +305,7 @@ void run_compiled_sum_gather(KernelTier& t, int agg_array, const SumGather& gath
   const void* arrays[kMaxRegionOperands];
   double scalars[kMaxRegionOperands];
   void* outputs[kMaxRegionOperands];
-  bind_block(t, ptrs, partials, arrays, scalars, outputs);
+  bind_block(t, t.array_operands, ptrs, partials, arrays, scalars, outputs);
   fn(gather, arrays, scalars, outputs, count);
 }
 
@@ -312,16 +314,12 @@ bool run_compiled_rows(KernelTier& t, void* const* ptrs, std::int64_t count) {
   const void* arrays[kMaxRegionOperands];
   double scalars[kMaxRegionOperands];
   void* outputs[kMaxRegionOperands];
-  const std::size_t na = t.row_array_operands.size(), ns = t.scalar_operands.size(), no = t.output_operands.size();
-  for (std::size_t k = 0; k < na; ++k) arrays[k] = ptrs[t.row_array_operands[k]];
-  for (std::size_t k = 0; k < ns; ++k) {
-    const int i = t.scalar_operands[k];
-    scalars[k] = i < 0 ? t.binding->constants[k] : scalar_value(ptrs[i], t.scalar_types[k]);
-  }
+  // No partial sums here (attach_row_variant's rule), so no partials to bind.
+  bind_block(t, t.row_array_operands, ptrs, nullptr, arrays, scalars, outputs);
+  const std::size_t ns = t.scalar_operands.size();
   for (std::size_t k = 0; k < t.row_constants.size(); ++k) {
     scalars[ns + k] = scalar_value(ptrs[t.row_constants[k]], t.row_constant_types[k]);
   }
-  for (std::size_t k = 0; k < no; ++k) outputs[k] = ptrs[t.output_operands[k]];  // no sums: run_blocks' rule
   t.row_prejit(arrays, scalars, outputs, count);
   return true;
 }
@@ -343,7 +341,7 @@ bool run_compiled(KernelTier& t, void* const* ptrs, std::int64_t count, std::int
   const void* arrays[kMaxRegionOperands];
   double scalars[kMaxRegionOperands];
   void* outputs[kMaxRegionOperands];
-  bind_block(t, ptrs, partials, arrays, scalars, outputs);
+  bind_block(t, t.array_operands, ptrs, partials, arrays, scalars, outputs);
   fn(arrays, scalars, outputs, count);
   return true;
 }
