@@ -1,6 +1,6 @@
 // The compiled tier's kernel template: a fused elementwise region (shape.h's Region<...> type)
 // as ONE loop over Highway vectors, every intermediate a register. Included once per SIMD target
-// (hwy/foreach_target.h) by prejit.cpp, and by the C++ the native tier generates. A region that
+// (hwy/foreach_target.h) by the prejit units (prejit_f64.cpp, prejit_f32.cpp), and by the C++ the native tier generates. A region that
 // is a neighbour sum's epilogue can also compute that sum in its loop (run_sum_gather: the gather
 // of a fused_agg through the template, jit/region.h SumGather).
 //
@@ -27,6 +27,7 @@
 #define FUSEFLOW_JIT_REGION_KERNEL_INL_H_
 #endif
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -140,11 +141,21 @@ struct Step {
   template <class D, class V, int Slot>
   static HWY_INLINE void run(D d, V* vals, T*, int k, const T* const* in, std::size_t i, std::size_t, std::size_t,
                              shape::B<Slot>) {
-    // Bytes 0/1 -> all-ones/all-zero lanes (Highway 1.0 has no u8 -> u64 promotion).
+    // Bytes (nonzero = true) -> all-ones/all-zero lanes: one byte per lane widened to 32 bits,
+    // then to 64 for double (Highway 1.0 has no u8 -> u64 promotion). A scalar loop converting
+    // each byte made the DSL PageRank's epilogue (a where over the dangling mask) slower than
+    // the interpreter's.
     const std::uint8_t* p = reinterpret_cast<const std::uint8_t*>(in[Slot]) + i;
-    HWY_ALIGN T wide[HWY_MAX_BYTES / sizeof(T)];
-    for (std::size_t j = 0; j < hn::Lanes(d); ++j) wide[j] = static_cast<T>(p[j]);
-    vals[k] = hn::VecFromMask(d, hn::Ne(hn::Load(d, wide), hn::Zero(d)));
+    const hn::RebindToUnsigned<D> du;
+    const hn::Rebind<std::uint8_t, D> d8;
+    const hn::Rebind<std::uint32_t, D> d32;
+    const auto bytes32 = hn::PromoteTo(d32, hn::LoadU(d8, p));
+    if constexpr (sizeof(T) == 4) {
+      vals[k] = hn::VecFromMask(d, hn::RebindMask(d, hn::Ne(bytes32, hn::Zero(d32))));
+    } else {
+      const auto bytes64 = hn::PromoteTo(du, bytes32);
+      vals[k] = hn::VecFromMask(d, hn::RebindMask(d, hn::Ne(bytes64, hn::Zero(du))));
+    }
   }
   template <class D, class V, int Slot>
   static HWY_INLINE void run(D, V*, T*, int, const T* const*, std::size_t, std::size_t, std::size_t, shape::S<Slot>) {}
@@ -307,8 +318,14 @@ struct RegionKernel<shape::Region<DT, shape::Out<Outs...>, Nodes...>> {
     using Seq = std::index_sequence_for<Nodes...>;
     const std::size_t n = static_cast<std::size_t>(count);
     const std::size_t lanes = hn::Lanes(d);
-    // 16 accumulators per sum node (indexed by node; only sum nodes' rows are used).
-    HWY_ALIGN T sums[kAnySum ? sizeof...(Nodes) * kSumLanes : 1] = {};
+    // 16 accumulators per sum node (indexed by node; only sum nodes' rows are used, and only
+    // those are zeroed: clearing the whole array was 4% of the DSL PageRank epilogue's time).
+    HWY_ALIGN T sums[kAnySum ? sizeof...(Nodes) * kSumLanes : 1];
+    if constexpr (kAnySum) {
+      for (std::size_t k = 0; k < sizeof...(Nodes); ++k) {
+        if (kNodeSum[k]) std::fill_n(sums + k * kSumLanes, kSumLanes, T(0));
+      }
+    }
     const T* in[kArrays > 0 ? kArrays : 1];
     T* out[kOuts];
     for (int k = 0; k < kArrays; ++k) in[k] = static_cast<const T*>(arrays[k]);
