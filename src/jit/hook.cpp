@@ -309,18 +309,34 @@ void run_compiled_sum_gather(KernelTier& t, int agg_array, const SumGather& gath
   fn(gather, arrays, scalars, outputs, count);
 }
 
-bool run_compiled_rows(KernelTier& t, void* const* ptrs, std::int64_t count) {
+bool run_compiled_rows(KernelTier& t, void* const* ptrs, std::int64_t count, std::int64_t rows,
+                       const std::int64_t* row_step) {
   if (t.row_prejit == nullptr || mode() == Mode::kOff) return false;
   const void* arrays[kMaxRegionOperands];
   double scalars[kMaxRegionOperands];
   void* outputs[kMaxRegionOperands];
   // No partial sums here (attach_row_variant's rule), so no partials to bind.
   bind_block(t, t.row_array_operands, ptrs, nullptr, arrays, scalars, outputs);
-  const std::size_t ns = t.scalar_operands.size();
-  for (std::size_t k = 0; k < t.row_constants.size(); ++k) {
-    scalars[ns + k] = scalar_value(ptrs[t.row_constants[k]], t.row_constant_types[k]);
+  const std::size_t ns = t.scalar_operands.size(), na = t.row_array_operands.size(), no = t.output_operands.size();
+  for (std::int64_t j = 0;;) {
+    for (std::size_t k = 0; k < t.row_constants.size(); ++k) {
+      const auto* p = static_cast<const char*>(ptrs[t.row_constants[k]]) + (j > 0 ? j * row_step[t.row_constants[k]] : 0);
+      scalars[ns + k] = scalar_value(p, t.row_constant_types[k]);
+    }
+    // The next row's output lines are requested for writing before this row runs (see the
+    // executor's run_strided_segments: a store miss otherwise stalls the next row's loads).
+    if (j + 1 < rows) {
+      for (std::size_t k = 0; k < no; ++k) {
+        const std::int64_t step = row_step[t.output_operands[k]];
+        const char* next = static_cast<const char*>(outputs[k]) + step;
+        for (std::int64_t b = 0; b < step; b += 64) __builtin_prefetch(next + b, 1, 3);
+      }
+    }
+    t.row_prejit(arrays, scalars, outputs, count);
+    if (++j == rows) break;
+    for (std::size_t k = 0; k < na; ++k) arrays[k] = static_cast<const char*>(arrays[k]) + row_step[t.row_array_operands[k]];
+    for (std::size_t k = 0; k < no; ++k) outputs[k] = static_cast<char*>(outputs[k]) + row_step[t.output_operands[k]];
   }
-  t.row_prejit(arrays, scalars, outputs, count);
   return true;
 }
 

@@ -85,7 +85,10 @@ bool run_compiled(KernelTier& tier, void* const* ptrs, std::int64_t count, std::
 // row variant: ptrs as for run_compiled, except that each operand in tier.row_constants points at
 // its one source element for the segment (the executor's strided read leaves it in place). false
 // (nothing ran) when the mode is off or there is no row variant.
-bool run_compiled_rows(KernelTier& tier, void* const* ptrs, std::int64_t count);
+// With rows > 1: `rows` such segments, row j's operand i at ptrs[i] + j * row_step[i] bytes (the
+// row constants' too), in one call: the binding is made once for them all.
+bool run_compiled_rows(KernelTier& tier, void* const* ptrs, std::int64_t count, std::int64_t rows = 1,
+                       const std::int64_t* row_step = nullptr);
 
 // The executor gathers a sum in its epilogue's kernel only when x is larger than this (a core's
 // L2): there the kernel's four interleaved per-node chains keep more cache misses in flight than
