@@ -376,6 +376,36 @@ void reduce_columns(const AxisReduceStep& s, const Geometry& g, const T* x, void
   for (std::int64_t t = 0; t < tiles; ++t) tile(t);
 }
 
+bool rows_supported(AxisReduceStep::Kind k) {
+  return k == AxisReduceStep::kSum || k == AxisReduceStep::kMean || k == AxisReduceStep::kMin ||
+         k == AxisReduceStep::kMax;
+}
+
+// Lines [r0, r1) of n contiguous elements each, line o at x + o * n, into out[o] (sum, mean,
+// min, max of float T); as many lines per kernel call as the stack buffer holds.
+template <class T>
+void reduce_rows(const AxisReduceStep& s, std::int64_t n, const T* x, std::int64_t r0, std::int64_t r1, void* out) {
+  constexpr std::int64_t kBatch = 256;
+  const auto len = static_cast<std::size_t>(n);
+  for (std::int64_t b = r0; b < r1; b += kBatch) {
+    const auto rows = static_cast<std::size_t>(std::min(kBatch, r1 - b));
+    const T* first = x + b * n;
+    if (s.kind == AxisReduceStep::kMin || s.kind == AxisReduceStep::kMax) {
+      T best[kBatch];
+      if (s.kind == AxisReduceStep::kMin) kernels::min_rows(first, rows, len, len, best);
+      else kernels::max_rows(first, rows, len, len, best);
+      for (std::size_t j = 0; j < rows; ++j) store(s.out_type, out, b + static_cast<std::int64_t>(j), static_cast<double>(best[j]), 0);
+    } else {
+      double acc[kBatch];
+      kernels::sum_rows(first, rows, len, len, s.square, acc);
+      for (std::size_t j = 0; j < rows; ++j) {
+        const double v = s.kind == AxisReduceStep::kMean ? acc[j] / static_cast<double>(n) : acc[j];
+        store(s.out_type, out, b + static_cast<std::int64_t>(j), v, 0);
+      }
+    }
+  }
+}
+
 template <class T>
 void run_typed(const AxisReduceStep& s, const Geometry& g, const void* xdata, void* out) {
   const T* x = static_cast<const T*>(xdata);
@@ -389,33 +419,21 @@ void run_typed(const AxisReduceStep& s, const Geometry& g, const void* xdata, vo
     }
   }
   if constexpr (std::is_floating_point_v<T>) {
-    // Sums and means of contiguous lines (the row statistics of softmax, layer-norm): two lines
-    // per call, each summed bitwise as alone (kernels::sum2), an odd last line alone.
-    if ((s.kind == AxisReduceStep::kSum || s.kind == AxisReduceStep::kMean) && g.red_count > 0 &&
-        g.reduced.size() == 1 && g.reduced[0].stride == 1 && g.out_count >= 2) {
-      const std::int64_t n = g.red_count;
-      auto pair = [&](std::int64_t p) {
-        double acc[2];
-        const T* x0 = x + line_base(g, 2 * p);
-        const T* x1 = x + line_base(g, 2 * p + 1);
-        if (s.square) {
-          kernels::sum2_squares(x0, x1, static_cast<std::size_t>(n), acc);
-        } else {
-          kernels::sum2(x0, x1, static_cast<std::size_t>(n), acc);
-        }
-        for (int k = 0; k < 2; ++k) {
-          const double v = s.kind == AxisReduceStep::kMean ? acc[k] / static_cast<double>(n) : acc[k];
-          store(s.out_type, out, 2 * p + k, v, 0);
-        }
+    // Sums, means, minima and maxima of consecutive contiguous lines (the row statistics of
+    // softmax, layer-norm): a range of lines per kernel call, each line's result bitwise what
+    // reduce_line's one-line kernel gives it (kernels::sum_rows, min_rows, max_rows).
+    if (rows_supported(s.kind) && g.red_count > 0 && g.reduced.size() == 1 && g.reduced[0].stride == 1) {
+      const std::int64_t chunks = threads <= 1 ? 1 : threads;
+      auto range = [&](std::int64_t c) {
+        const std::int64_t r0 = g.out_count * c / chunks, r1 = g.out_count * (c + 1) / chunks;
+        reduce_rows<T>(s, g.red_count, x, r0, r1, out);
       };
-      const std::int64_t pairs = g.out_count / 2;
-      if (threads <= 1) {
-        for (std::int64_t p = 0; p < pairs; ++p) pair(p);
+      if (chunks == 1) {
+        range(0);
       } else {
 #pragma omp parallel for num_threads(threads) schedule(static)
-        for (std::int64_t p = 0; p < pairs; ++p) pair(p);
+        for (std::int64_t c = 0; c < chunks; ++c) range(c);
       }
-      if (g.out_count % 2) reduce_line<T>(s, g, x, g.out_count - 1, out);
       return;
     }
   }

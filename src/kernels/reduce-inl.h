@@ -132,37 +132,85 @@ void SumTwo(const T* x0, const T* x1, std::size_t n, double* out) {
   out[1] = combine_partials(partial1);
 }
 
+// One line's running min/max. Two accumulators hide the compare latency. x86 min/max drop NaN,
+// so a NaN is caught apart: each lane's running sum turns NaN at a NaN (one add per vector where
+// a compare, a mask move and an or cost three). A NaN sum without a NaN (+inf and -inf in one
+// lane, or a sum that overflowed both ways) sends the vectors seen to an exact scan.
 template <bool kMin, class T>
-T MinOrMax(const T* x, std::size_t n) {
-  const hn::ScalableTag<T> d;
-  const std::size_t lanes = hn::Lanes(d);
-  const T identity = kMin ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity();
-  // Two accumulators hide the compare latency. x86 min/max drop NaN, so a NaN is caught apart:
-  // each lane's running sum turns NaN at a NaN (one add per vector where a compare, a mask move
-  // and an or cost three). A NaN sum without a NaN (+inf and -inf in one lane, or a sum that
-  // overflowed both ways) sends the vectors seen to an exact scan.
-  auto acc0 = hn::Set(d, identity), acc1 = acc0;
-  auto probe0 = hn::Zero(d), probe1 = hn::Zero(d);
-  std::size_t i = 0;
-  for (; i + 2 * lanes <= n; i += 2 * lanes) {
-    const auto a = hn::LoadU(d, x + i), b = hn::LoadU(d, x + i + lanes);
+struct ExtremeScan {
+  using D = hn::ScalableTag<T>;
+  using V = hn::Vec<D>;
+  V acc0, acc1, probe0, probe1;
+
+  HWY_INLINE explicit ExtremeScan(D d)
+      : acc0(hn::Set(d, kMin ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity())),
+        acc1(acc0), probe0(hn::Zero(d)), probe1(hn::Zero(d)) {}
+  // Elements [i, i + 2 * lanes).
+  HWY_INLINE void step(D d, const T* x, std::size_t i, std::size_t lanes) {
+    const V a = hn::LoadU(d, x + i), b = hn::LoadU(d, x + i + lanes);
     acc0 = kMin ? hn::Min(acc0, a) : hn::Max(acc0, a);
     acc1 = kMin ? hn::Min(acc1, b) : hn::Max(acc1, b);
     probe0 = hn::Add(probe0, a);
     probe1 = hn::Add(probe1, b);
   }
-  if (HWY_UNLIKELY(!hn::AllFalse(d, hn::IsNaN(hn::Add(probe0, probe1))))) {
-    for (std::size_t j = 0; j < i; ++j) {
-      if (std::isnan(x[j])) return std::numeric_limits<T>::quiet_NaN();
+  // The result, after step() covered [0, i); the scalar tail [i, n) here.
+  HWY_INLINE T finish(D d, const T* x, std::size_t i, std::size_t n) const {
+    if (HWY_UNLIKELY(!hn::AllFalse(d, hn::IsNaN(hn::Add(probe0, probe1))))) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (std::isnan(x[j])) return std::numeric_limits<T>::quiet_NaN();
+      }
     }
+    const V both = kMin ? hn::Min(acc0, acc1) : hn::Max(acc0, acc1);
+    T result = hn::GetLane(kMin ? hn::MinOfLanes(d, both) : hn::MaxOfLanes(d, both));
+    for (; i < n; ++i) {
+      if (std::isnan(x[i])) return x[i];
+      result = kMin ? (x[i] < result ? x[i] : result) : (x[i] > result ? x[i] : result);
+    }
+    return result;
   }
-  const auto both = kMin ? hn::Min(acc0, acc1) : hn::Max(acc0, acc1);
-  T result = hn::GetLane(kMin ? hn::MinOfLanes(d, both) : hn::MaxOfLanes(d, both));
-  for (; i < n; ++i) {
-    if (std::isnan(x[i])) return x[i];
-    result = kMin ? (x[i] < result ? x[i] : result) : (x[i] > result ? x[i] : result);
+};
+
+template <bool kMin, class T>
+T MinOrMax(const T* x, std::size_t n) {
+  const hn::ScalableTag<T> d;
+  const std::size_t lanes = hn::Lanes(d);
+  ExtremeScan<kMin, T> scan(d);
+  std::size_t i = 0;
+  for (; i + 2 * lanes <= n; i += 2 * lanes) scan.step(d, x, i, lanes);
+  return scan.finish(d, x, i, n);
+}
+
+// Rows [0, rows) of n elements, row r at x + r * stride: out[r] = MinOrMax(row r), bitwise (the
+// same steps per row). Two rows at a time: a lone row of a few vectors is bound by its
+// accumulators' latency, and the per-row call and dispatch cost as much again (row max of a
+// (64, 256) float32 softmax).
+template <bool kMin, class T>
+void MinOrMaxRows(const T* x, std::size_t rows, std::size_t n, std::size_t stride, T* out) {
+  const hn::ScalableTag<T> d;
+  const std::size_t lanes = hn::Lanes(d);
+  std::size_t r = 0;
+  for (; r + 2 <= rows; r += 2) {
+    const T* x0 = x + r * stride;
+    const T* x1 = x0 + stride;
+    ExtremeScan<kMin, T> s0(d), s1(d);
+    std::size_t i = 0;
+    for (; i + 2 * lanes <= n; i += 2 * lanes) {
+      s0.step(d, x0, i, lanes);
+      s1.step(d, x1, i, lanes);
+    }
+    out[r] = s0.finish(d, x0, i, n);
+    out[r + 1] = s1.finish(d, x1, i, n);
   }
-  return result;
+  if (r < rows) out[r] = MinOrMax<kMin>(x + r * stride, n);
+}
+
+// Rows [0, rows) of n elements, row r at x + r * stride: out[r] = the row's sum (kSquare: of
+// its squares) exactly as SumOrDot sums it alone; pairs through SumTwo, one dispatch for all.
+template <bool kSquare, class T>
+void SumRows(const T* x, std::size_t rows, std::size_t n, std::size_t stride, double* out) {
+  std::size_t r = 0;
+  for (; r + 2 <= rows; r += 2) SumTwo<kSquare>(x + r * stride, x + (r + 1) * stride, n, out + r);
+  if (r < rows) out[r] = SumOrDot<false, kSquare>(x + r * stride, x + r * stride, n);
 }
 
 // First index holding the extreme value (or the first NaN, like NumPy): find the value, then
@@ -193,6 +241,8 @@ using reduce_detail::ArgMinOrMax;
 using reduce_detail::MinOrMax;
 using reduce_detail::SumOrDot;
 using reduce_detail::SumTwo;
+using reduce_detail::MinOrMaxRows;
+using reduce_detail::SumRows;
 
 }  // namespace fuseflow::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();

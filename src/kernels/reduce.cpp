@@ -24,10 +24,30 @@ double SumDouble(const double* x, std::size_t n) { return SumOrDot<false, false>
 double SumFloat(const float* x, std::size_t n) { return SumOrDot<false, false>(x, x, n); }
 double SumSquaresDouble(const double* x, std::size_t n) { return SumOrDot<false, true>(x, x, n); }
 double SumSquaresFloat(const float* x, std::size_t n) { return SumOrDot<false, true>(x, x, n); }
-void SumTwoDouble(const double* x0, const double* x1, std::size_t n, double* out) { SumTwo<false>(x0, x1, n, out); }
-void SumTwoFloat(const float* x0, const float* x1, std::size_t n, double* out) { SumTwo<false>(x0, x1, n, out); }
-void SumTwoSquaresDouble(const double* x0, const double* x1, std::size_t n, double* out) { SumTwo<true>(x0, x1, n, out); }
-void SumTwoSquaresFloat(const float* x0, const float* x1, std::size_t n, double* out) { SumTwo<true>(x0, x1, n, out); }
+void SumRowsDouble(const double* x, std::size_t rows, std::size_t n, std::size_t stride, double* out) {
+  SumRows<false>(x, rows, n, stride, out);
+}
+void SumRowsFloat(const float* x, std::size_t rows, std::size_t n, std::size_t stride, double* out) {
+  SumRows<false>(x, rows, n, stride, out);
+}
+void SumSquaresRowsDouble(const double* x, std::size_t rows, std::size_t n, std::size_t stride, double* out) {
+  SumRows<true>(x, rows, n, stride, out);
+}
+void SumSquaresRowsFloat(const float* x, std::size_t rows, std::size_t n, std::size_t stride, double* out) {
+  SumRows<true>(x, rows, n, stride, out);
+}
+void MinRowsDouble(const double* x, std::size_t rows, std::size_t n, std::size_t stride, double* out) {
+  MinOrMaxRows<true>(x, rows, n, stride, out);
+}
+void MinRowsFloat(const float* x, std::size_t rows, std::size_t n, std::size_t stride, float* out) {
+  MinOrMaxRows<true>(x, rows, n, stride, out);
+}
+void MaxRowsDouble(const double* x, std::size_t rows, std::size_t n, std::size_t stride, double* out) {
+  MinOrMaxRows<false>(x, rows, n, stride, out);
+}
+void MaxRowsFloat(const float* x, std::size_t rows, std::size_t n, std::size_t stride, float* out) {
+  MinOrMaxRows<false>(x, rows, n, stride, out);
+}
 double DotDouble(const double* x, const double* y, std::size_t n) { return SumOrDot<true, false>(x, y, n); }
 double DotFloat(const float* x, const float* y, std::size_t n) { return SumOrDot<true, false>(x, y, n); }
 double MinDouble(const double* x, std::size_t n) { return MinOrMax<true>(x, n); }
@@ -49,10 +69,14 @@ HWY_EXPORT(SumDouble);
 HWY_EXPORT(SumFloat);
 HWY_EXPORT(SumSquaresDouble);
 HWY_EXPORT(SumSquaresFloat);
-HWY_EXPORT(SumTwoDouble);
-HWY_EXPORT(SumTwoFloat);
-HWY_EXPORT(SumTwoSquaresDouble);
-HWY_EXPORT(SumTwoSquaresFloat);
+HWY_EXPORT(SumRowsDouble);
+HWY_EXPORT(SumRowsFloat);
+HWY_EXPORT(SumSquaresRowsDouble);
+HWY_EXPORT(SumSquaresRowsFloat);
+HWY_EXPORT(MinRowsDouble);
+HWY_EXPORT(MinRowsFloat);
+HWY_EXPORT(MaxRowsDouble);
+HWY_EXPORT(MaxRowsFloat);
 HWY_EXPORT(DotDouble);
 HWY_EXPORT(DotFloat);
 HWY_EXPORT(MinDouble);
@@ -68,17 +92,25 @@ double sum(const double* x, std::size_t n) { return HWY_DYNAMIC_DISPATCH(SumDoub
 double sum(const float* x, std::size_t n) { return HWY_DYNAMIC_DISPATCH(SumFloat)(x, n); }
 double sum_squares(const double* x, std::size_t n) { return HWY_DYNAMIC_DISPATCH(SumSquaresDouble)(x, n); }
 double sum_squares(const float* x, std::size_t n) { return HWY_DYNAMIC_DISPATCH(SumSquaresFloat)(x, n); }
-void sum2_squares(const double* x0, const double* x1, std::size_t n, double out[2]) {
-  HWY_DYNAMIC_DISPATCH(SumTwoSquaresDouble)(x0, x1, n, out);
+void sum_rows(const double* x, std::size_t rows, std::size_t n, std::size_t stride, bool square, double* out) {
+  if (square) HWY_DYNAMIC_DISPATCH(SumSquaresRowsDouble)(x, rows, n, stride, out);
+  else HWY_DYNAMIC_DISPATCH(SumRowsDouble)(x, rows, n, stride, out);
 }
-void sum2_squares(const float* x0, const float* x1, std::size_t n, double out[2]) {
-  HWY_DYNAMIC_DISPATCH(SumTwoSquaresFloat)(x0, x1, n, out);
+void sum_rows(const float* x, std::size_t rows, std::size_t n, std::size_t stride, bool square, double* out) {
+  if (square) HWY_DYNAMIC_DISPATCH(SumSquaresRowsFloat)(x, rows, n, stride, out);
+  else HWY_DYNAMIC_DISPATCH(SumRowsFloat)(x, rows, n, stride, out);
 }
-void sum2(const double* x0, const double* x1, std::size_t n, double out[2]) {
-  HWY_DYNAMIC_DISPATCH(SumTwoDouble)(x0, x1, n, out);
+void min_rows(const double* x, std::size_t rows, std::size_t n, std::size_t stride, double* out) {
+  HWY_DYNAMIC_DISPATCH(MinRowsDouble)(x, rows, n, stride, out);
 }
-void sum2(const float* x0, const float* x1, std::size_t n, double out[2]) {
-  HWY_DYNAMIC_DISPATCH(SumTwoFloat)(x0, x1, n, out);
+void min_rows(const float* x, std::size_t rows, std::size_t n, std::size_t stride, float* out) {
+  HWY_DYNAMIC_DISPATCH(MinRowsFloat)(x, rows, n, stride, out);
+}
+void max_rows(const double* x, std::size_t rows, std::size_t n, std::size_t stride, double* out) {
+  HWY_DYNAMIC_DISPATCH(MaxRowsDouble)(x, rows, n, stride, out);
+}
+void max_rows(const float* x, std::size_t rows, std::size_t n, std::size_t stride, float* out) {
+  HWY_DYNAMIC_DISPATCH(MaxRowsFloat)(x, rows, n, stride, out);
 }
 double dot(const double* x, const double* y, std::size_t n) { return HWY_DYNAMIC_DISPATCH(DotDouble)(x, y, n); }
 double dot(const float* x, const float* y, std::size_t n) { return HWY_DYNAMIC_DISPATCH(DotFloat)(x, y, n); }

@@ -18,15 +18,19 @@ inline constexpr std::size_t kSumPartials = 16;
 
 double sum(const double* x, std::size_t n);
 double sum(const float* x, std::size_t n);
-// sum() of two arrays of n elements each, bitwise, faster than two calls (interleaved chains).
-void sum2(const double* x0, const double* x1, std::size_t n, double out[2]);
-void sum2(const float* x0, const float* x1, std::size_t n, double out[2]);
 // sum() of the squares x[i] * x[i], each rounded in the input's precision first: bitwise the
 // sum() of an array holding those products (a sum or mean of `x * x` without writing it).
 double sum_squares(const double* x, std::size_t n);
 double sum_squares(const float* x, std::size_t n);
-void sum2_squares(const double* x0, const double* x1, std::size_t n, double out[2]);
-void sum2_squares(const float* x0, const float* x1, std::size_t n, double out[2]);
+// Per row of `rows` rows of n elements (row r at x + r * stride elements): out[r] = sum() or
+// (square) sum_squares() of the row, bitwise; min_rows/max_rows: min()/max() of each row,
+// bitwise. One dispatch for all rows, two rows' chains interleaved.
+void sum_rows(const double* x, std::size_t rows, std::size_t n, std::size_t stride, bool square, double* out);
+void sum_rows(const float* x, std::size_t rows, std::size_t n, std::size_t stride, bool square, double* out);
+void min_rows(const double* x, std::size_t rows, std::size_t n, std::size_t stride, double* out);
+void min_rows(const float* x, std::size_t rows, std::size_t n, std::size_t stride, float* out);
+void max_rows(const double* x, std::size_t rows, std::size_t n, std::size_t stride, double* out);
+void max_rows(const float* x, std::size_t rows, std::size_t n, std::size_t stride, float* out);
 double dot(const double* x, const double* y, std::size_t n);
 double dot(const float* x, const float* y, std::size_t n);
 
