@@ -50,9 +50,7 @@ const Type& Builder::type(ValueId v) const {
 ValueId Builder::new_value(Type t) {
   program_.values.push_back(t);
   scope_of_.push_back(open_scopes_.back());
-  def_code_.push_back(-1);
-  def_operand_.push_back(kNoValue);
-  def_aux_.push_back(0);
+  origin_.emplace_back();
   return static_cast<ValueId>(program_.values.size() - 1);
 }
 
@@ -72,9 +70,10 @@ Type Builder::infer(OpCode code, const std::vector<ValueId>& operands, const Att
   for (ValueId v : operands) check_visible(v, code);
   auto symbols = [this](const LengthSymbol& s) { return program_.intern(s); };
   auto defs = [this](ValueId v) -> std::optional<detail::ValueDef> {
-    if (v < 0 || static_cast<std::size_t>(v) >= def_code_.size() || def_code_[static_cast<std::size_t>(v)] < 0) return std::nullopt;
-    const auto i = static_cast<std::size_t>(v);
-    return detail::ValueDef{static_cast<OpCode>(def_code_[i]), def_operand_[i], def_aux_[i]};
+    if (v < 0 || static_cast<std::size_t>(v) >= origin_.size()) return std::nullopt;
+    const Origin& o = origin_[static_cast<std::size_t>(v)];
+    if (o.code < 0) return std::nullopt;
+    return detail::ValueDef{static_cast<OpCode>(o.code), o.operand, o.aux};
   };
   return detail::infer_type(program_, code, operands, attrs, declared, symbols, defs, &loc_);
 }
@@ -85,9 +84,8 @@ ValueId Builder::emit(OpCode code, std::vector<ValueId> operands, Type result, A
   op.attrs = attrs;
   op.loc = loc_;
   ValueId r = new_value(result);
-  def_code_[static_cast<std::size_t>(r)] = static_cast<int>(code);
-  def_operand_[static_cast<std::size_t>(r)] = operands.empty() ? kNoValue : operands[0];
-  def_aux_[static_cast<std::size_t>(r)] = detail::def_aux(code, attrs);
+  origin_[static_cast<std::size_t>(r)] = {static_cast<int>(code), operands.empty() ? kNoValue : operands[0],
+                                         detail::def_aux(code, attrs)};
   op.operands = std::move(operands);
   op.results = {r};
   current_block().ops.push_back(std::move(op));
@@ -599,7 +597,7 @@ std::vector<ValueId> Builder::close_region(OpCode code, std::vector<ValueId> yie
   std::vector<ValueId> results;
   for (ValueId init : st.inits) {
     ValueId r = new_value(strong(type(init)));
-    def_code_[static_cast<std::size_t>(r)] = static_cast<int>(code);
+    origin_[static_cast<std::size_t>(r)].code = static_cast<int>(code);
     results.push_back(r);
   }
   st.op.results = results;
@@ -641,7 +639,7 @@ std::vector<ValueId> Builder::close_fused(OpCode code, const std::vector<ValueId
   std::vector<ValueId> results;
   for (ValueId y : yields) {
     ValueId r = new_value(type(y));
-    def_code_[static_cast<std::size_t>(r)] = static_cast<int>(code);
+    origin_[static_cast<std::size_t>(r)].code = static_cast<int>(code);
     results.push_back(r);
   }
   st.op.results = results;

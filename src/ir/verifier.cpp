@@ -1,5 +1,6 @@
 // verify(): structural and type checks of a whole Program; every failure names the op and value.
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,7 @@ namespace {
 class Verifier {
  public:
   explicit Verifier(const Program& p) : p_(p), defined_(p.values.size(), 0), seen_(p.values.size(), 0),
-                                        def_code_(p.values.size(), -1), def_operand_(p.values.size(), kNoValue),
-                                        def_aux_(p.values.size(), 0) {}
+                                        defs_(p.values.size()) {}
 
   void run() {
     check_depth();
@@ -93,9 +93,8 @@ class Verifier {
     for (const Op& op : b.ops) {
       for (ValueId r : op.results) {
         if (!valid(r)) fail(op, ErrorCode::kInvalidValue, "result %" + std::to_string(r) + " is not a value of the program");
-        def_code_[static_cast<std::size_t>(r)] = static_cast<int>(op.code);
-        def_operand_[static_cast<std::size_t>(r)] = op.operands.empty() ? kNoValue : op.operands[0];
-        def_aux_[static_cast<std::size_t>(r)] = detail::def_aux(op.code, op.attrs);
+        defs_[static_cast<std::size_t>(r)] =
+            detail::ValueDef{op.code, op.operands.empty() ? kNoValue : op.operands[0], detail::def_aux(op.code, op.attrs)};
       }
       for (const Block& region : op.regions) collect_defs(region);
     }
@@ -145,9 +144,8 @@ class Verifier {
       return kNoSymbol;
     };
     auto defs = [this](ValueId v) -> std::optional<detail::ValueDef> {
-      if (!valid(v) || def_code_[static_cast<std::size_t>(v)] < 0) return std::nullopt;
-      const auto i = static_cast<std::size_t>(v);
-      return detail::ValueDef{static_cast<OpCode>(def_code_[i]), def_operand_[i], def_aux_[i]};
+      if (!valid(v)) return std::nullopt;
+      return defs_[static_cast<std::size_t>(v)];
     };
     Type inferred = detail::infer_type(p_, op.code, op.operands, op.attrs, &declared, symbols, defs, &op.loc);
     if (!(inferred == declared)) {
@@ -503,9 +501,7 @@ class Verifier {
 
   const Program& p_;
   std::vector<char> defined_, seen_, taken_;
-  std::vector<int> def_code_;
-  std::vector<ValueId> def_operand_;
-  std::vector<std::int64_t> def_aux_;
+  std::vector<std::optional<detail::ValueDef>> defs_;  // nullopt: a block argument
 };
 
 }  // namespace

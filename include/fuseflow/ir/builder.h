@@ -176,9 +176,12 @@ class Builder {
   // Defining op of each value (-1: block argument), its first operand and its def_aux (a dim's
   // axis, an integer const's value): lets full(count, ...) see that count is g.num_nodes and give
   // the array length N, and reshape(x, dim(x, 0), 1) keep x's axis symbol and the "1".
-  std::vector<int> def_code_;
-  std::vector<ValueId> def_operand_;
-  std::vector<std::int64_t> def_aux_;
+  struct Origin {
+    int code = -1;  // an OpCode; -1 for a block argument
+    ValueId operand = kNoValue;
+    std::int64_t aux = 0;
+  };
+  std::vector<Origin> origin_;
   std::vector<int> open_scopes_{0};
   int next_scope_ = 1;
 };
