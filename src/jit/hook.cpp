@@ -322,18 +322,25 @@ bool run_compiled_rows(KernelTier& t, void* const* ptrs, std::int64_t count, std
   // No partial sums here (attach_row_variant's rule), so no partials to bind.
   bind_block(t, t.row_array_operands, ptrs, nullptr, arrays, scalars, outputs);
   const std::size_t ns = t.scalar_operands.size(), na = t.row_array_operands.size(), no = t.output_operands.size();
+  const std::size_t nc = t.row_constants.size();
+  // Per slot, where its row starts and how far the next row is (bytes), read once.
+  const char* constant[kMaxRegionOperands];
+  std::int64_t array_step[kMaxRegionOperands], output_step[kMaxRegionOperands], constant_step[kMaxRegionOperands];
+  for (std::size_t k = 0; k < nc; ++k) {
+    constant[k] = static_cast<const char*>(ptrs[t.row_constants[k]]);
+    constant_step[k] = rows > 1 ? row_step[t.row_constants[k]] : 0;
+  }
+  for (std::size_t k = 0; k < na; ++k) array_step[k] = rows > 1 ? row_step[t.row_array_operands[k]] : 0;
+  for (std::size_t k = 0; k < no; ++k) output_step[k] = rows > 1 ? row_step[t.output_operands[k]] : 0;
   for (std::int64_t j = 0;;) {
-    for (std::size_t k = 0; k < t.row_constants.size(); ++k) {
-      const auto* p = static_cast<const char*>(ptrs[t.row_constants[k]]) + (j > 0 ? j * row_step[t.row_constants[k]] : 0);
-      scalars[ns + k] = scalar_value(p, t.row_constant_types[k]);
-    }
+    for (std::size_t k = 0; k < nc; ++k) scalars[ns + k] = scalar_value(constant[k], t.row_constant_types[k]);
     // The next row's output lines are requested for writing before this row runs (see the
     // executor's run_strided_segments: a store miss otherwise stalls the next row's loads, 4 KiB
     // rows of a (4096, 1024) float32 layer-norm). Not for short rows: on (64, 256) float32, whose
     // output stays in cache, the prefetch loop was 2% of a row softmax.
     if (j + 1 < rows) {
       for (std::size_t k = 0; k < no; ++k) {
-        const std::int64_t step = row_step[t.output_operands[k]];
+        const std::int64_t step = output_step[k];
         if (step < kPrefetchRowBytes) continue;
         const char* next = static_cast<const char*>(outputs[k]) + step;
         for (std::int64_t b = 0; b < step; b += 64) __builtin_prefetch(next + b, 1, 3);
@@ -341,8 +348,9 @@ bool run_compiled_rows(KernelTier& t, void* const* ptrs, std::int64_t count, std
     }
     t.row_prejit(arrays, scalars, outputs, count);
     if (++j == rows) break;
-    for (std::size_t k = 0; k < na; ++k) arrays[k] = static_cast<const char*>(arrays[k]) + row_step[t.row_array_operands[k]];
-    for (std::size_t k = 0; k < no; ++k) outputs[k] = static_cast<char*>(outputs[k]) + row_step[t.output_operands[k]];
+    for (std::size_t k = 0; k < na; ++k) arrays[k] = static_cast<const char*>(arrays[k]) + array_step[k];
+    for (std::size_t k = 0; k < no; ++k) outputs[k] = static_cast<char*>(outputs[k]) + output_step[k];
+    for (std::size_t k = 0; k < nc; ++k) constant[k] += constant_step[k];
   }
   return true;
 }
