@@ -76,6 +76,8 @@ struct StridedState {
 // The most elements one call reads of a strided operand (see run_strided_segments): a (B, 1)
 // operand's value repeated this often is filled once per row and read by every segment of it.
 constexpr std::int64_t kStridedSegment = 2048;
+// The shortest rows the compiled row variant runs row by row (run_blocks).
+constexpr std::int64_t kShortRow = 16;
 
 struct ThreadScratch {
   std::vector<StridedState> strided;
@@ -411,6 +413,16 @@ constexpr std::int64_t kChunkBlocks = 32;
 // operand) or filled once per run (a (B, 1) one). Per 256-element block, the gathering, binding
 // and call cost a quarter of a (4096, 1024) layer-norm. Returns where it stopped: `end`, or less
 // when the tier declined (mode off, no kernel), which it does at the first segment.
+// Whether every strided read of k moves by a fixed step from row to row under the row variant:
+// 2-D, and a row constant (read in place) or a row read in place (stride 1 along the row).
+bool rows_step_evenly(const Kernel& k, const ThreadScratch& ts) {
+  const std::vector<int>& constants = k.tier->row_constants;
+  return std::all_of(ts.strided.begin(), ts.strided.end(), [&](const StridedState& s) {
+    return s.rank == 2 &&
+           (s.strides[1] == 1 || std::find(constants.begin(), constants.end(), s.operand) != constants.end());
+  });
+}
+
 std::int64_t run_strided_segments(const Kernel& k, ThreadScratch& ts, std::int64_t start, std::int64_t end,
                                   std::int64_t row) {
   // With a row variant (jit/hook.h run_compiled_rows), the (B, 1) operands are bound as scalars
@@ -426,10 +438,7 @@ std::int64_t run_strided_segments(const Kernel& k, ThreadScratch& ts, std::int64
   // Whole rows in one call when every operand moves by a fixed step from row to row (2-D strided
   // reads that are a row constant or a (D,) row read in place): the per-row set_block, binding
   // and call were a sixth of a (64, 256) float32 row softmax on one thread.
-  const bool by_rows = rows && row <= kStridedSegment &&
-                       std::all_of(ts.strided.begin(), ts.strided.end(), [](const StridedState& s) {
-                         return s.rank == 2 && (s.in_place_scalar || s.strides[1] == 1);
-                       });
+  const bool by_rows = rows && row <= kStridedSegment && rows_step_evenly(k, ts);
   if (by_rows) {
     ts.row_step.resize(k.operands.size());
     for (std::size_t i = 0; i < k.operands.size(); ++i) ts.row_step[i] = row * ts.stride[i];
@@ -491,7 +500,10 @@ void run_blocks(const Kernel& k, ThreadScratch& ts, std::int64_t b0, std::int64_
   if (k.tier && nred == 0 && !ts.strided.empty() && b1 - b0 > 1) {
     const StridedState& s0 = ts.strided.front();
     const std::int64_t row = s0.dims[s0.rank - 1];  // the kernel's last axis, shared by its strided reads
-    if (row >= kBlockSize) {
+    // Shorter rows too when the row variant takes them (rows of 64 or 128 elements: per block
+    // the interpreter gathered the rows' (D,) operands and filled the (B, 1) ones).
+    const bool by_rows = k.tier->row_prejit != nullptr && jit::mode() != jit::Mode::kOff && rows_step_evenly(k, ts);
+    if (row >= kBlockSize || (by_rows && row >= kShortRow)) {
       const std::int64_t start = b0 * kBlockSize, end = std::min(b1 * kBlockSize, n);
       const std::int64_t done = run_strided_segments(k, ts, start, end, row);
       // The rest (all of it when the tier declined) block by block through the interpreter.

@@ -239,13 +239,15 @@ def _rows(rng, shape, dtype):
 
 
 @pytest.mark.parametrize("shape", [(1, 5), (7, 300), (64, 256), (3, 1000), (600, 129), (5, 3000), (2, 4500),
-                                   (300, 1024)])
+                                   (300, 1024), (256, 64), (512, 32), (1000, 17), (333, 100), (4096, 16)])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_row_steps_reading_broadcasts_same_bits(mode, rng, shape, dtype):
     # The row statistic broadcast along each row is read by the compiled kernels per block, in
     # place or gathered when a block crosses rows ((7, 300), (600, 129)); rows of a block or more
     # go to the compiled kernel a row segment per call ((3, 1000); rows longer than a segment
     # (2, 4500); rows cut by a thread's chunk (5, 3000); many chunks on two threads (300, 1024));
+    # rows shorter than a block, also row by row through the compiled row variant, whole or cut
+    # by a block or chunk boundary ((256, 64), (512, 32), (1000, 17), (333, 100), (4096, 16));
     # infinities and overflowing exponentials included.
     x = _rows(rng, shape, dtype)
     with np.errstate(all="ignore"):
