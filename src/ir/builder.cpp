@@ -66,6 +66,20 @@ void Builder::check_visible(ValueId v, OpCode op) const {
   }
 }
 
+bool Builder::adopt_declared_type(ValueId v, const Type& declared) {
+  const Block& b = current_block();
+  if (b.ops.empty() || b.ops.back().results.size() != 1 || b.ops.back().results[0] != v) return false;
+  auto symbols = [this](const LengthSymbol& s) -> SymbolId {
+    for (std::size_t i = 0; i < program_.symbols.size(); ++i) {
+      if (program_.symbols[i] == s) return static_cast<SymbolId>(i);
+    }
+    return kNoSymbol;
+  };
+  if (!detail::declared_by_runtime_counts(program_, b.ops.back(), declared, symbols)) return false;
+  program_.values[static_cast<std::size_t>(v)] = declared;
+  return true;
+}
+
 Type Builder::infer(OpCode code, const std::vector<ValueId>& operands, const Attributes& attrs, const Type* declared) {
   for (ValueId v : operands) check_visible(v, code);
   auto symbols = [this](const LengthSymbol& s) { return program_.intern(s); };

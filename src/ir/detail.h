@@ -23,6 +23,12 @@ struct ValueDef {
   std::int64_t aux;
 };
 using DefLookup = std::function<std::optional<ValueDef>(ValueId)>;
+// Whether `declared` is what op gives with every count taken as its own run-time symbol (none
+// read through its definition). A count's definition can give it a symbol of its own (dim: the
+// axis's; const 1: "1"), but the run-time symbol stays a valid shape, and passes can give a count
+// such a definition after the type was declared (constant folding 1 + 0 into const 1 under
+// full(%9, x) declared f64[%9]; found by the IR fuzzer). The verifier and the parser accept it.
+bool declared_by_runtime_counts(const Program& program, const Op& op, const Type& declared, const SymbolLookup& symbols);
 // What a count's definition adds to its op code for count_symbol: a dim's axis, an integer
 // const's value; 0 for anything else.
 inline std::int64_t def_aux(OpCode code, const Attributes& attrs) {

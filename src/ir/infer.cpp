@@ -692,4 +692,13 @@ Type infer_type(const Program& program, OpCode code, const std::vector<ValueId>&
   cx.fail(ErrorCode::kInternal, "infer_type called on a control-flow op");
 }
 
+bool declared_by_runtime_counts(const Program& program, const Op& op, const Type& declared, const SymbolLookup& symbols) {
+  auto no_defs = [](ValueId) -> std::optional<ValueDef> { return std::nullopt; };
+  try {
+    return infer_type(program, op.code, op.operands, op.attrs, &declared, symbols, no_defs, &op.loc) == declared;
+  } catch (const Error&) {
+    return false;  // the mismatch found first is the one reported
+  }
+}
+
 }  // namespace fuseflow::ir::detail

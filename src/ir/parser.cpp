@@ -254,7 +254,7 @@ class Parser {
 
   void check_declared(const Declared& d, ValueId actual) {
     const Type& got = builder_.type(actual);
-    if (!(got == d.type)) {
+    if (!(got == d.type) && !builder_.adopt_declared_type(actual, d.type)) {
       fail(d.name, "%" + d.name.text + " is declared " + detail::type_str(builder_.program(), d.type) + " but the op gives " +
                        detail::type_str(builder_.program(), got));
     }

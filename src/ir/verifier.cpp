@@ -148,7 +148,7 @@ class Verifier {
       return defs_[static_cast<std::size_t>(v)];
     };
     Type inferred = detail::infer_type(p_, op.code, op.operands, op.attrs, &declared, symbols, defs, &op.loc);
-    if (!(inferred == declared)) {
+    if (!(inferred == declared) && !detail::declared_by_runtime_counts(p_, op, declared, symbols)) {
       fail(op, ErrorCode::kInvalidType, "result %" + std::to_string(op.results[0]) + " is declared " + detail::type_str(p_, declared) +
                                             " but the op gives " + detail::type_str(p_, inferred));
     }

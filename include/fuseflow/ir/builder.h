@@ -137,6 +137,10 @@ class Builder {
   // Low level, used by the parser: add an op whose result type is given; checked against the
   // inferred one by verify().
   ValueId add_raw_op(OpCode code, const std::vector<ValueId>& operands, const Attributes& attrs, Type result);
+  // Used by the parser: gives v, the result of the op just added, the type its text declares
+  // when that differs from the inferred one only by counts taken as their run-time symbols
+  // (ir/detail.h declared_by_runtime_counts); false, and nothing changed, otherwise.
+  bool adopt_declared_type(ValueId v, const Type& declared);
   SymbolId input_symbol(int ordinal);          // "n<ordinal>"
   SymbolId runtime_symbol(ValueId count);      // "%count"
   void set_last_op_location(SourceLocation loc);  // the text format writes locations after the op

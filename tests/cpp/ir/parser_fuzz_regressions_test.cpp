@@ -43,6 +43,26 @@ TEST(ParserFuzzRegressions, DeadOpInsideAFusedRegionKeepsWhatItReads) {
 )");
 }
 
+TEST(ParserFuzzRegressions, AFoldedCountKeepsTheShapeDeclaredWithItsRuntimeSymbol) {
+  // crash-f0345d5b: constant folding turned the count %9 = 1 + 0 into `const 1`, whose definition
+  // gives the "1" symbol; the verifier then rejected `full %9` declared f64[%9] (its run-time
+  // symbol, still a valid shape) and the optimizer reported invalid IR.
+  survives_the_pipeline(R"(func @f(%0:graph, %1:~i64, %2:~f64) {
+  %3:~i64 = const 1
+  %4:~i64 = mul %1, %3
+  %5:f64 = cast %2
+  %6:f64[%4] = full %4, %5
+  %7:~i64 = num_nodes %0
+  %8:~i64 = const 0
+  %9:~i64 = add %3, %8
+  %10:f64[%9] = full %9, %5
+  %11:f64 = sum %6
+  %12:f64 = sum %10
+  return %11, %12, %1
+}
+)");
+}
+
 TEST(ParserFuzzRegressions, VerifierChecksOperandsInsideFusedRegions) {
   Program p = parse(R"(func @f(%0:graph, %1:f64[N], %2:~f64) {
   %3:f64[N] = neighbor_agg.sum.in %0, %1
