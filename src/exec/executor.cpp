@@ -407,12 +407,6 @@ namespace {
 // Blocks per chunk: what a thread takes at a time, and what one compiled-tier call covers.
 constexpr std::int64_t kChunkBlocks = 32;
 
-// Elements [start, end) of a kernel with strided reads whose last axis (of length `row`) holds at
-// least a block, through the compiled tier: one call per segment that stays inside one run of the
-// last axis (at most kStridedSegment elements), each strided operand read in place (a (D,)
-// operand) or filled once per run (a (B, 1) one). Per 256-element block, the gathering, binding
-// and call cost a quarter of a (4096, 1024) layer-norm. Returns where it stopped: `end`, or less
-// when the tier declined (mode off, no kernel), which it does at the first segment.
 // Whether every strided read of k moves by a fixed step from row to row under the row variant:
 // 2-D, and a row constant (read in place) or a row read in place (stride 1 along the row).
 bool rows_step_evenly(const Kernel& k, const ThreadScratch& ts) {
@@ -423,6 +417,14 @@ bool rows_step_evenly(const Kernel& k, const ThreadScratch& ts) {
   });
 }
 
+// Elements [start, end) of a kernel with strided reads whose last axis (of length `row`) holds at
+// least a block (kShortRow elements with a row variant whose reads step evenly), through the
+// compiled tier: whole rows in one call where the reads step evenly, else one call per segment
+// that stays inside one run of the last axis (at most kStridedSegment elements), each strided
+// operand read in place (a (D,)
+// operand) or filled once per run (a (B, 1) one). Per 256-element block, the gathering, binding
+// and call cost a quarter of a (4096, 1024) layer-norm. Returns where it stopped: `end`, or less
+// when the tier declined (mode off, no kernel), which it does at the first segment.
 std::int64_t run_strided_segments(const Kernel& k, ThreadScratch& ts, std::int64_t start, std::int64_t end,
                                   std::int64_t row) {
   // With a row variant (jit/hook.h run_compiled_rows), the (B, 1) operands are bound as scalars
