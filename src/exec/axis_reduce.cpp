@@ -148,13 +148,9 @@ void reduce_line(const AxisReduceStep& s, const Geometry& g, const T* x, std::in
     case AxisReduceStep::kSum:
     case AxisReduceStep::kMean: {
       if constexpr (kFloat) {
+        // (Contiguous lines go to reduce_rows; an empty one sums to 0 either way.)
         double acc = 0.0;
-        if (contiguous) {
-          acc = s.square ? kernels::sum_squares(x + base, static_cast<std::size_t>(n))
-                         : kernels::sum(x + base, static_cast<std::size_t>(n));
-        } else {
-          for_line(g, x, base, [&](T v, std::int64_t) { acc += sum_term(s, v); return true; });
-        }
+        for_line(g, x, base, [&](T v, std::int64_t) { acc += sum_term(s, v); return true; });
         if (s.kind == AxisReduceStep::kMean) acc = n > 0 ? acc / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
         store(s.out_type, out, o, acc, 0);
       } else if (s.kind == AxisReduceStep::kSum) {
@@ -219,14 +215,7 @@ void reduce_line(const AxisReduceStep& s, const Geometry& g, const T* x, std::in
     case AxisReduceStep::kMin:
     case AxisReduceStep::kMax: {
       const bool minimum = s.kind == AxisReduceStep::kMin;
-      T best{};
-      if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-        if (contiguous) {
-          best = minimum ? kernels::min(x + base, static_cast<std::size_t>(n)) : kernels::max(x + base, static_cast<std::size_t>(n));
-          store(s.out_type, out, o, static_cast<double>(best), 0);
-          break;
-        }
-      }
+      T best{};  // (contiguous float lines go to reduce_rows)
       bool first = true;
       for_line(g, x, base, [&](T v, std::int64_t) {
         if (first || reduction_better(v, best, minimum)) best = v;
