@@ -1,5 +1,5 @@
 // Tier "prejit": the region kernel template instantiated at build time for common region shapes
-// (prejit_shapes.h; one unit per dtype, prejit_f64.cpp and prejit_f32.cpp), for the best SIMD
+// (prejit_shapes.h; units prejit_f64.cpp, prejit_f32.cpp and prejit_erf.cpp), for the best SIMD
 // target of this CPU, looked up by the region's structural key. A miss is nullptr: the caller
 // runs the interpreter.
 #include <string>
@@ -23,6 +23,7 @@ const Tables& tables() {
     PrejitSumGatherEntries sum_gathers;
     prejit_entries_f64(regions, sum_gathers);
     prejit_entries_f32(regions, sum_gathers);
+    prejit_entries_erf(regions);
     return Tables{{regions.begin(), regions.end()}, {sum_gathers.begin(), sum_gathers.end()}};
   }();
   return t;

@@ -1,4 +1,5 @@
-// The prejit tier's float64 shapes (prejit_shapes.h), once per SIMD target; see prejit_tables.h.
+// The prejit tier's float64 shapes (prejit_shapes.h) but the erf family's (prejit_erf.cpp), once per
+// SIMD target; see prejit_tables.h.
 #include "jit/prejit_tables.h"
 
 #undef HWY_TARGET_INCLUDE
@@ -13,7 +14,6 @@ namespace fuseflow::jit::HWY_NAMESPACE {
 
 void PrejitTableF64(PrejitEntries* regions, PrejitSumGatherEntries* sum_gathers) {
   AddShapes(*regions, static_cast<PrejitShapes<DType::kFloat64>*>(nullptr));
-  AddShapes(*regions, static_cast<PrejitShapesF64Only*>(nullptr));
   AddSumGatherShapes(*sum_gathers, static_cast<PrejitSumGatherShapes<DType::kFloat64>*>(nullptr));
 }
 

@@ -131,6 +131,16 @@ using BsCall =
            O<OpCode::kExp, 15>, O<OpCode::kMul, 5, 16>, O<OpCode::kSub, 11, 3>, O<OpCode::kNormCdf, 18>,
            O<OpCode::kMul, 17, 19>, O<OpCode::kSub, 13, 20>>;
 
+// ff.examples.bs_call with sigma an array (one volatility per option, as a book of options has):
+// t, sigma, s, k arrays; 0.5, r, -r scalars. The scalar-sigma shape above folds sigma's products.
+using BsCallSigmaArray =
+    Region<DType::kFloat64, Out<25>, A<0>, O<OpCode::kSqrt, 0>, A<1>, O<OpCode::kMul, 2, 1>, A<2>, A<3>,
+           O<OpCode::kDiv, 4, 5>, O<OpCode::kLog, 6>, S<0>, O<OpCode::kMul, 8, 2>, O<OpCode::kMul, 9, 2>, S<1>,
+           O<OpCode::kAdd, 11, 10>, O<OpCode::kMul, 12, 0>, O<OpCode::kAdd, 7, 13>, O<OpCode::kDiv, 14, 3>,
+           O<OpCode::kNormCdf, 15>, O<OpCode::kMul, 4, 16>, S<2>, O<OpCode::kMul, 18, 0>, O<OpCode::kExp, 19>,
+           O<OpCode::kMul, 5, 20>, O<OpCode::kSub, 15, 3>, O<OpCode::kNormCdf, 22>, O<OpCode::kMul, 21, 23>,
+           O<OpCode::kSub, 17, 24>>;
+
 }  // namespace prejit_shapes
 
 template <DType T>
@@ -145,8 +155,10 @@ using PrejitShapes =
                prejit_shapes::NormAffine<T>, prejit_shapes::RowShiftExpS<T>, prejit_shapes::RowDivideS<T>,
                prejit_shapes::RowCenterS<T>, prejit_shapes::NormAffineS<T>, prejit_shapes::DivScalar<T>>;
 
-// Shapes with the erf family (float32 evaluates those via float64 in the interpreter).
-using PrejitShapesF64Only = std::tuple<prejit_shapes::NormCdf1, prejit_shapes::BlackScholes, prejit_shapes::BsCall>;
+// Shapes with the erf family (float32 evaluates those via float64 in the interpreter), in a unit
+// of their own (prejit_erf.cpp): the inlined norm_cdf makes them the slowest instantiations.
+using PrejitShapesErf = std::tuple<prejit_shapes::NormCdf1, prejit_shapes::BlackScholes, prejit_shapes::BsCall,
+                                   prejit_shapes::BsCallSigmaArray>;
 
 // Regions also instantiated with array slot kAgg computed in the loop as a neighbour sum
 // (SumGather; exec's fused_agg with a sum over a float x and this epilogue): the DSL PageRank's.

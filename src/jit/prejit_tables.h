@@ -1,6 +1,8 @@
-// The prejit tier's tables, one translation unit per dtype (prejit_f64.cpp, prejit_f32.cpp):
-// every shape is instantiated once per SIMD target, and one unit for all of them compiled for
-// 18+ minutes under the sanitizers; two compile side by side. prejit.cpp merges them.
+// The prejit tier's tables in three translation units (prejit_f64.cpp, prejit_f32.cpp and
+// prejit_erf.cpp, the float64 shapes with norm_cdf): every shape is instantiated once per SIMD
+// target, and one unit for all of them compiled for 18+ minutes under the sanitizers (the
+// float64 unit alone still took ~18 minutes with the erf shapes in it); they compile side by
+// side. prejit.cpp merges them.
 #pragma once
 
 #include <string>
@@ -23,6 +25,8 @@ using PrejitSumGatherEntries = std::vector<std::pair<std::string, SumGatherRegio
 // Appends the dtype's shapes, as compiled for the best target of this CPU.
 void prejit_entries_f64(PrejitEntries& regions, PrejitSumGatherEntries& sum_gathers);
 void prejit_entries_f32(PrejitEntries& regions, PrejitSumGatherEntries& sum_gathers);
+// Appends the float64 shapes with the erf family (norm_cdf, Black-Scholes).
+void prejit_entries_erf(PrejitEntries& regions);
 
 // The SIMD target the prejit kernels run on this CPU (prejit_f64.cpp).
 const char* prejit_target_name();

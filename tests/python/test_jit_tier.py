@@ -64,18 +64,32 @@ def test_where_expression_same_bits_in_every_mode(mode, rng, n, dtype):
     np.testing.assert_allclose(out["prejit"][0], want, rtol=1e-13 if dtype == np.float64 else 2e-6, equal_nan=True)
 
 
-def test_black_scholes_same_bits_and_matches_scipy(mode, rng):
+@pytest.mark.parametrize("per_option_sigma", [False, True])
+def test_black_scholes_same_bits_and_matches_scipy(mode, rng, per_option_sigma):
     from scipy.stats import norm
 
     n = 10_001
     s, k = rng.uniform(50, 150, n), rng.uniform(50, 150, n)
     t = rng.uniform(0.05, 2.0, n)
-    out = _under_each_mode(mode, examples.bs_call, s, k, t, 0.03, 0.25)
+    sigma = rng.uniform(0.05, 0.9, n) if per_option_sigma else 0.25
+    out = _under_each_mode(mode, examples.bs_call, s, k, t, 0.03, sigma)
     _assert_same_bits(out)
-    sq = 0.25 * np.sqrt(t)
-    d1 = (np.log(s / k) + (0.03 + 0.5 * 0.25**2) * t) / sq
+    sq = sigma * np.sqrt(t)
+    d1 = (np.log(s / k) + (0.03 + 0.5 * sigma**2) * t) / sq
     want = s * norm.cdf(d1) - k * np.exp(-0.03 * t) * norm.cdf(d1 - sq)
     np.testing.assert_allclose(out["prejit"][0], want, rtol=1e-11, atol=1e-11)
+
+
+@pytest.mark.plan  # one fused kernel per price needs the fusion passes
+@pytest.mark.parametrize("per_option_sigma", [False, True])
+def test_black_scholes_runs_prejit_with_scalar_or_per_option_sigma(mode, rng, per_option_sigma):
+    # A book of options has a volatility per option: that form must not fall back to the interpreter.
+    n = 1000
+    s, k, t = rng.uniform(50, 150, n), rng.uniform(50, 150, n), rng.uniform(0.05, 2.0, n)
+    sigma = rng.uniform(0.05, 0.9, n) if per_option_sigma else 0.25
+    mode("prejit")
+    [kernel] = [k for k in examples.bs_call.explain(s, k, t, 0.03, sigma).kernels if "norm_cdf" in k.label]
+    assert kernel.tier == "prejit", kernel.detail
 
 
 @ff.jit
