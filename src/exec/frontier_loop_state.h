@@ -102,12 +102,8 @@ class FrontierLoop {
 
   void sparse_iteration();
 
-  // Threads for a parallel push of a frontier whose values all have the bits of `bound` (BFS: a
-  // level; push_frontier_uniform), or 1 for the serial push: a frontier with few edges (every
-  // level of a road grid, told apart by the degree bound without reading offsets) or other
-  // values. R-MAT 20 BFS's second level (196 hubs, 275K edges): 3.9 ms serial, 2.8 ms on two
-  // threads. Road grid levels (up to 2,048 nodes, 8K edges) pushed on two threads made its whole
-  // BFS 1.4x slower: the parallel region and the second pass cost more than the edges.
+  // Threads for push_frontier_uniform when every frontier value has the bits of `bound` (BFS: a
+  // level), else 0: push_frontier, which folds x (frontier_loop.cpp says how many threads).
   int uniform_push_threads(double& bound);
 
   // The first 8-byte array the epilogue gathers at the reached nodes (BFS: the levels), for the

@@ -1,7 +1,8 @@
-// The parallel push of a uniform frontier (frontier_folds.h push_frontier_uniform) against the
-// serial push it replaces for BFS-like levels: the same reached nodes in the same order, the same
-// aggregates, guarded-out nodes untouched -- at any thread count and chunking, on skewed graphs
-// (hubs whose edge lists span chunks) and uniform ones, with self-loops and parallel edges.
+// The push of a uniform frontier (frontier_folds.h push_frontier_uniform: one walk on one thread,
+// chunks on more) against the general push it replaces for BFS-like levels: the same reached
+// nodes in the same order, the same aggregates, guarded-out nodes untouched -- at any thread
+// count and chunking, on skewed graphs (hubs whose edge lists span chunks) and uniform ones, with
+// self-loops and parallel edges.
 #include <gtest/gtest.h>
 
 #include <algorithm>
