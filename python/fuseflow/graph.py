@@ -372,6 +372,11 @@ class Graph:
     def reverse(self):
         """Every edge u -> v as v -> u (a GraphView; same nodes, edge order and weights).
 
+        When this graph's edges are in source order (``src`` non-decreasing), the view reads this
+        graph's arrays (its CSR is this CSC, its CSC this CSR) instead of copying them: it is made
+        in one pass over the targets and holds at most the out-lists that are not sorted by
+        target, re-sorted. Either way it equals the graph built from the reversed edges.
+
         Example:
             >>> ff.Graph.from_edges([0, 1], [1, 2]).reverse().edges()[0].tolist()
             [1, 2]

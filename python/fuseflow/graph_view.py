@@ -10,10 +10,15 @@ view (``w[view.edge_ids]``).
 The view's graph is built once, when the view is made: one pass over the base's edges in user
 order, then the same parallel CSR/CSC build as Graph.from_edges. It is a copy of the kept edges,
 not masks applied inside the kernels: a view runs exactly as fast as a graph built from its edges.
+The exception is reverse() of a graph whose edges are in source order (``src`` non-decreasing, as
+a file, a SciPy matrix or NetworkX usually gives them): its CSR is the graph's CSC and its CSC the
+graph's CSR, shared, not copied (only out-lists not sorted by target are copied, sorted). That
+view is still exactly the graph built from the reversed edges, array for array.
 """
 
 import numpy as np
 
+from . import _core
 from ._checks import as_1d_array
 from .graph import Graph, _build
 
@@ -67,6 +72,8 @@ class GraphView(Graph):
             >>> g.subgraph(node_mask=[1, 2]).node_ids.tolist()
             [1, 2]
         """
+        if self._node_ids is None:  # the identity, made when first asked for
+            self._node_ids = _read_only(np.arange(self.num_nodes, dtype=np.int64))
         return self._node_ids
 
     @property
@@ -78,6 +85,8 @@ class GraphView(Graph):
             >>> g.to_undirected().edge_ids.tolist()  # each edge, then its reversed copy
             [0, 1, 2, 0, 1, 2]
         """
+        if self._edge_ids is None:  # the identity, made when first asked for
+            self._edge_ids = _read_only(np.arange(self.num_edges, dtype=np.int64))
         return self._edge_ids
 
     def __repr__(self):
@@ -135,23 +144,24 @@ def _compose(outer, inner):
     return outer[inner]
 
 
-def _finish(what, how, g, src, dst, w, num_nodes, node_local, edge_local):
-    """The view of `g` with these edges; node_local / edge_local map view ids to g's ids."""
+def _finish(what, how, g, src, dst, w, num_nodes, node_local, edge_local, native=None):
+    """The view of `g` with these edges (or the native graph made already); node_local /
+    edge_local map view ids to g's ids. Identity maps stay None until asked for."""
     base, node_ids, edge_ids = _parts(g)
-    native = _build(what, src, dst, num_nodes, w, False)
+    if native is None:
+        native = _build(what, src, dst, num_nodes, w, False)
     node_ids = _compose(node_ids, node_local)
     edge_ids = _compose(edge_ids, edge_local)
-    if node_ids is None:
-        node_ids = np.arange(num_nodes, dtype=np.int64)
-    if edge_ids is None:
-        edge_ids = np.arange(native.num_edges, dtype=np.int64)
     labels = g._labels
     if node_local is not None:
         # Kept nodes take g's labels, or their base ids when the base has none.
         labels = labels[node_local] if labels is not None else node_ids.astype(object)
     how = how if not isinstance(g, GraphView) else f"{how} of {g._how}"
-    return GraphView(native, labels, base, _read_only(node_ids.astype(np.int64, copy=False)),
-                     _read_only(edge_ids.astype(np.int64, copy=False)), how)
+    return GraphView(native, labels, base, _ids(node_ids), _ids(edge_ids), how)
+
+
+def _ids(ids):
+    return None if ids is None else _read_only(ids.astype(np.int64, copy=False))
 
 
 def _subgraph(g, node_mask=None, edge_mask=None):
@@ -180,6 +190,9 @@ def _subgraph(g, node_mask=None, edge_mask=None):
 
 def _reverse(g):
     """See Graph.reverse."""
+    native = _core.graph_reversed(g._g)  # sharing g's arrays, when g's edges are in source order
+    if native is not None:
+        return _finish("reverse", "reverse", g, None, None, None, g.num_nodes, None, None, native=native)
     src, dst, w = g.edges()
     return _finish("reverse", "reverse", g, dst, src, None if w is None else np.array(w), g.num_nodes, None, None)
 

@@ -111,6 +111,19 @@ void bind_graph(nb::module_& m) {
   m.def("graph_from_edges", &graph_from_edges, nb::arg("src"), nb::arg("dst"), nb::arg("num_nodes"),
         nb::arg("weights").none(), nb::arg("progress").none() = nb::none());
 
+  // Graph::reversed: None when the graph's user edge order is not its CSR order.
+  m.def(
+      "graph_reversed",
+      [](const std::shared_ptr<Graph>& g) -> std::shared_ptr<Graph> {
+        std::shared_ptr<const Graph> r;
+        {
+          NativeCall call;
+          r = Graph::reversed(g);
+        }
+        return r ? adopt(std::move(r)) : nullptr;
+      },
+      nb::arg("graph"));
+
   m.def(
       "read_edgelist",
       [](const nb::bytes& path, const std::string& delimiter, const std::string& comment, bool weighted,

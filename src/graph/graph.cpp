@@ -363,20 +363,21 @@ void GraphBuilder::build(Graph& g, const EdgeListView& edges, std::int64_t num_n
   g.has_weights_ = !edges.weights.empty();
 
   if (wide) {
-    build_typed<std::int64_t>(edges.src64, edges.dst64, edges.weights, n, g.out_offsets_, g.out_targets_, g.out_weights_,
-                              g.user_edge_ids_);
+    build_typed<std::int64_t>(edges.src64, edges.dst64, edges.weights, n, g.own_.out_offsets, g.own_.out_targets,
+                              g.own_.out_weights, g.own_.user_edge_ids);
   } else {
-    build_typed<std::int32_t>(edges.src32, edges.dst32, edges.weights, n, g.out_offsets_, g.out_targets_, g.out_weights_,
-                              g.user_edge_ids_);
+    build_typed<std::int32_t>(edges.src32, edges.dst32, edges.weights, n, g.own_.out_offsets, g.own_.out_targets,
+                              g.own_.out_weights, g.own_.user_edge_ids);
   }
 
   // CSC from the CSR: within each node's in-list, sources ascend (a stable sort of CSR order),
   // which makes pulls read rank arrays in increasing address order.
   const int t = sort_threads(m, n);
-  g.in_sources_ = Buffer<NodeId>(static_cast<std::size_t>(m));
-  if (g.has_weights_) g.in_weights_ = Buffer<double>(static_cast<std::size_t>(m));
-  const Buffer<EdgeOffset>& off = g.out_offsets_;
-  const Buffer<NodeId>& targets = g.out_targets_;
+  Graph::Owned& own = g.own_;
+  own.in_sources = Buffer<NodeId>(static_cast<std::size_t>(m));
+  if (g.has_weights_) own.in_weights = Buffer<double>(static_cast<std::size_t>(m));
+  const Buffer<EdgeOffset>& off = own.out_offsets;
+  const Buffer<NodeId>& targets = own.out_targets;
   stable_counting_sort(
       m, n, t,
       [&](std::int64_t b, std::int64_t e, std::int64_t* hist) {
@@ -388,11 +389,11 @@ void GraphBuilder::build(Graph& g, const EdgeListView& edges, std::int64_t num_n
         for (std::int64_t i = b; i < e; ++i) {
           while (off[u + 1] <= i) ++u;
           std::int64_t pos = cursor[targets[i]]++;
-          g.in_sources_[pos] = u;
-          if (g.has_weights_) g.in_weights_[pos] = g.out_weights_[i];
+          own.in_sources[pos] = u;
+          if (g.has_weights_) own.in_weights[pos] = own.out_weights[i];
         }
       },
-      g.in_offsets_);
+      own.in_offsets);
 
   finish(g);
 }
@@ -400,15 +401,31 @@ void GraphBuilder::build(Graph& g, const EdgeListView& edges, std::int64_t num_n
 // Degrees and balanced chunks, once CSR and CSC are in place.
 void GraphBuilder::finish(Graph& g) {
   const std::int64_t n = g.num_nodes_;
-  g.out_degree_ = Buffer<std::int64_t>(static_cast<std::size_t>(n));
-  g.in_degree_ = Buffer<std::int64_t>(static_cast<std::size_t>(n));
+  Graph::Owned& own = g.own_;
+  own.out_degree = Buffer<std::int64_t>(static_cast<std::size_t>(n));
+  own.in_degree = Buffer<std::int64_t>(static_cast<std::size_t>(n));
 #pragma omp parallel for num_threads(threads_for(n, kMinEdgesPerThread)) schedule(static)
   for (std::int64_t v = 0; v < n; ++v) {
-    g.out_degree_[v] = g.out_offsets_[v + 1] - g.out_offsets_[v];
-    g.in_degree_[v] = g.in_offsets_[v + 1] - g.in_offsets_[v];
+    own.out_degree[v] = own.out_offsets[v + 1] - own.out_offsets[v];
+    own.in_degree[v] = own.in_offsets[v + 1] - own.in_offsets[v];
   }
-  g.out_chunks_ = make_balanced_chunks(g.out_offsets_, n);
-  g.in_chunks_ = make_balanced_chunks(g.in_offsets_, n);
+  own.out_chunks = make_balanced_chunks(own.out_offsets, n);
+  own.in_chunks = make_balanced_chunks(own.in_offsets, n);
+  g.view_own_arrays();
+}
+
+void Graph::view_own_arrays() noexcept {
+  out_offsets_ = own_.out_offsets.span();
+  in_offsets_ = own_.in_offsets.span();
+  out_targets_ = own_.out_targets.span();
+  in_sources_ = own_.in_sources.span();
+  out_weights_ = own_.out_weights.span();
+  in_weights_ = own_.in_weights.span();
+  out_degree_ = own_.out_degree.span();
+  in_degree_ = own_.in_degree.span();
+  out_chunks_ = own_.out_chunks.span();
+  in_chunks_ = own_.in_chunks.span();
+  user_edge_ids_ = own_.user_edge_ids.span();
 }
 
 void GraphBuilder::adopt(Graph& g, GraphArrays&& a) {
@@ -440,13 +457,13 @@ void GraphBuilder::adopt(Graph& g, GraphArrays&& a) {
   g.num_nodes_ = n;
   g.num_edges_ = m;
   g.has_weights_ = weighted;
-  g.out_offsets_ = std::move(a.out_offsets);
-  g.in_offsets_ = std::move(a.in_offsets);
-  g.out_targets_ = std::move(a.out_targets);
-  g.in_sources_ = std::move(a.in_sources);
-  g.out_weights_ = std::move(a.out_weights);
-  g.in_weights_ = std::move(a.in_weights);
-  g.user_edge_ids_ = std::move(a.user_edge_ids);
+  g.own_.out_offsets = std::move(a.out_offsets);
+  g.own_.in_offsets = std::move(a.in_offsets);
+  g.own_.out_targets = std::move(a.out_targets);
+  g.own_.in_sources = std::move(a.in_sources);
+  g.own_.out_weights = std::move(a.out_weights);
+  g.own_.in_weights = std::move(a.in_weights);
+  g.own_.user_edge_ids = std::move(a.user_edge_ids);
   finish(g);
 }
 
@@ -463,12 +480,13 @@ std::shared_ptr<const Graph> Graph::from_edges(const EdgeListView& edges, std::i
 }
 
 std::span<const double> Graph::user_order_weights() const {
-  if (user_order_is_csr()) return out_weights_.span();
+  if (user_order_is_csr()) return out_weights_;
   std::call_once(user_weights_once_, [this] {
+    const std::span<const EdgeOffset> ids = user_edge_ids();
     Buffer<double> w(out_weights_.size());
     const std::int64_t m = static_cast<std::int64_t>(out_weights_.size());
 #pragma omp parallel for num_threads(threads_for(m, kMinEdgesPerThread)) schedule(static)
-    for (std::int64_t p = 0; p < m; ++p) w[user_edge_ids_[p]] = out_weights_[p];
+    for (std::int64_t p = 0; p < m; ++p) w[ids[p]] = out_weights_[p];
     user_weights_ = std::move(w);
   });
   return user_weights_.span();
@@ -480,9 +498,10 @@ void Graph::user_order_edges(Buffer<NodeId>& src, Buffer<NodeId>& dst) const {
   src = Buffer<NodeId>(static_cast<std::size_t>(m));
   dst = Buffer<NodeId>(static_cast<std::size_t>(m));
   const bool identity = user_order_is_csr();
+  const std::span<const EdgeOffset> ids = user_edge_ids();
 #pragma omp parallel for num_threads(threads_for(m, kMinEdgesPerThread)) schedule(static)
   for (std::int64_t p = 0; p < m; ++p) {
-    const EdgeOffset i = identity ? p : user_edge_ids_[p];
+    const EdgeOffset i = identity ? p : ids[p];
     src[i] = sources[p];
     dst[i] = out_targets_[p];
   }
@@ -537,9 +556,10 @@ std::span<const EdgeOffset> Graph::in_user_edge_ids() const {
   const std::span<const EdgeOffset> csr_ids = in_edge_ids();
   if (user_order_is_csr()) return csr_ids;
   std::call_once(in_user_edge_ids_once_, [this, csr_ids] {
+    const std::span<const EdgeOffset> user_ids = user_edge_ids();
     Buffer<EdgeOffset> ids(static_cast<std::size_t>(num_edges_));
 #pragma omp parallel for num_threads(threads_for(num_edges_, kMinEdgesPerThread)) schedule(static)
-    for (std::int64_t p = 0; p < num_edges_; ++p) ids[p] = user_edge_ids_[csr_ids[p]];
+    for (std::int64_t p = 0; p < num_edges_; ++p) ids[p] = user_ids[csr_ids[p]];
     in_user_edge_ids_ = std::move(ids);
   });
   return in_user_edge_ids_.span();
@@ -582,13 +602,14 @@ const DegreeOrderedInEdges& Graph::degree_ordered_in_edges() const {
 }
 
 std::span<const std::int64_t> Graph::balanced_chunks(bool in_edges) const {
-  return in_edges ? in_chunks_.span() : out_chunks_.span();
+  return in_edges ? in_chunks_ : out_chunks_;
 }
 
 std::size_t Graph::memory_bytes() const {
-  return out_offsets_.size() * 8 + in_offsets_.size() * 8 + out_targets_.size() * 4 + in_sources_.size() * 4 +
-         out_weights_.size() * 8 + in_weights_.size() * 8 + out_degree_.size() * 8 + in_degree_.size() * 8 +
-         out_sources_.size() * 4 + in_edge_ids_.size() * 8 + user_edge_ids_.size() * 8 + user_weights_.size() * 8 + in_user_edge_ids_.size() * 8 + degree_ordered_.order.size() * 4 +
+  return own_.out_offsets.size() * 8 + own_.in_offsets.size() * 8 + own_.out_targets.size() * 4 +
+         own_.in_sources.size() * 4 + own_.out_weights.size() * 8 + own_.in_weights.size() * 8 +
+         own_.out_degree.size() * 8 + own_.in_degree.size() * 8 + own_.out_chunks.size() * 8 +
+         own_.in_chunks.size() * 8 + own_.user_edge_ids.size() * 8 + out_sources_.size() * 4 + in_edge_ids_.size() * 8 + user_weights_.size() * 8 + in_user_edge_ids_.size() * 8 + degree_ordered_.order.size() * 4 +
          degree_ordered_.offsets.size() * 8 + degree_ordered_.sources.size() * 4 + degree_ordered_.chunks.size() * 8;
 }
 

@@ -26,7 +26,7 @@ bool Graph::locality_pays() const {
   std::call_once(locality_pays_once_, [this] {
     const std::int64_t n = num_nodes_;
     if (n < kMinNodes || num_edges_ < n) return;
-    std::vector<std::int64_t> deg(out_degree_.span().begin(), out_degree_.span().end());
+    std::vector<std::int64_t> deg(out_degree_.begin(), out_degree_.end());
     const std::int64_t hot = n / kHotFraction;
     std::nth_element(deg.begin(), deg.begin() + hot, deg.end(), std::greater<>());
     std::int64_t hot_edges = 0;

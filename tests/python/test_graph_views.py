@@ -243,6 +243,68 @@ def test_jit_programs_on_views_equal_the_same_program_on_the_reference_graph():
     np.testing.assert_array_equal(r(g.reverse(), x), ff.neighbor_agg(g, x, "max", direction="out"))
 
 
+# ------------------------------------------------------------------ reverse without a copy
+
+def source_ordered_multigraph(seed, sorted_targets):
+    """random_multigraph's edges in source order (as a file or SciPy gives them): reverse() shares
+    the graph's arrays instead of building a copy."""
+    _, src, dst, w = random_multigraph(seed)
+    order = np.lexsort((dst, src)) if sorted_targets else np.argsort(src, kind="stable")
+    src, dst, w = src[order], dst[order], w[order]
+    return ff.Graph.from_edges(src, dst, num_nodes=60, weights=w), src, dst, w
+
+
+@pytest.mark.parametrize("sorted_targets", [False, True])
+def test_reverse_of_a_source_ordered_graph_shares_its_arrays_and_equals_the_rebuilt_graph(sorted_targets):
+    g, src, dst, w = source_ordered_multigraph(12, sorted_targets)
+    r = g.reverse()
+    # It holds nothing of the CSR/CSC itself, or (out-lists not sorted) only the sorted in-lists.
+    assert r.memory_bytes() == (0 if sorted_targets else g.num_edges * (4 + 8))
+    assert g.memory_bytes() > 10 * g.num_edges
+    want = ff.Graph.from_edges(dst, src, num_nodes=60, weights=w)
+    for got_arrays, want_arrays in ((r.csr(), want.csr()), (r.csc(), want.csc()), (r.edges(), want.edges())):
+        for a, b in zip(got_arrays, want_arrays):
+            np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(r.node_ids, np.arange(60))
+    np.testing.assert_array_equal(r.edge_ids, np.arange(g.num_edges))
+    assert r.reverse()._g is g._g  # reversing twice gives the graph back
+    # Every algorithm sees the same graph as the rebuilt one: the same answers, bit for bit.
+    for f in (lambda x: ff.algorithms.pagerank(x), lambda x: ff.algorithms.bfs(x, 3),
+              lambda x: ff.algorithms.sssp(x, 3), lambda x: ff.algorithms.connected_components(x),
+              lambda x: ff.algorithms.betweenness_centrality(x)):
+        np.testing.assert_array_equal(f(r), f(want))
+    program = ff.jit(lambda graph, x: (ff.neighbor_agg(graph, x / ff.maximum(graph.out_degree(), 1), "sum"),
+                                       ff.neighbor_agg(graph, x, "min", direction="out"), graph.edge_src(x)))
+    x = np.random.default_rng(3).standard_normal(60)
+    for a, b in zip(program(r, x), program(want, x)):
+        np.testing.assert_array_equal(a, b)
+    # Against SciPy: the transpose.
+    assert (r.to_scipy() - g.to_scipy().T).count_nonzero() == 0
+    u = pickle.loads(pickle.dumps(r))
+    np.testing.assert_array_equal(u.csc()[1], want.csc()[1])
+    assert u.base.num_edges == g.num_edges
+
+
+def test_a_shared_reverse_outlives_its_base():
+    g, src, dst, w = source_ordered_multigraph(13, False)
+    r = g.reverse()
+    want = ff.algorithms.bfs(ff.Graph.from_edges(dst, src, num_nodes=60, weights=w), 0)
+    del g
+    import gc
+
+    gc.collect()
+    r._base = None  # only the native view holds the base graph now
+    np.testing.assert_array_equal(ff.algorithms.bfs(r, 0), want)
+
+
+def test_reverse_of_a_graph_not_in_source_order_is_a_copy():
+    g, src, dst, w = random_multigraph(14)
+    assert not g._g.user_order_is_csr
+    r = g.reverse()
+    assert r.memory_bytes() > 10 * g.num_edges
+    np.testing.assert_array_equal(r.edges()[0], dst)
+
+
 # ------------------------------------------------------------------ bad input
 
 

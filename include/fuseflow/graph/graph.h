@@ -76,6 +76,15 @@ class Graph {
   // Throws ValueError-class errors naming `src`, `dst`, `weights` or `num_nodes`.
   static std::shared_ptr<const Graph> from_edges(const EdgeListView& edges, std::int64_t num_nodes);
 
+  // The graph with every edge u -> v as v -> u (weights and user edge order kept), over this
+  // graph's own arrays where that gives exactly the graph from_edges(dst, src) would build: its
+  // CSR is `g`'s CSC when g's user edge order is its CSR order (sources non-decreasing), and its
+  // CSC is g's CSR where each node's out-list is sorted by target (else those lists are copied
+  // sorted, the only arrays it owns). nullptr when g's user order is not its CSR order (the
+  // caller builds a copy). Keeps `g` alive; reversing the result gives `g` back. Defined in
+  // src/graph/reversed_graph.cpp.
+  static std::shared_ptr<const Graph> reversed(const std::shared_ptr<const Graph>& g);
+
   // Adopts prebuilt arrays without sorting (used by load_graph); computes degrees and chunks.
   // Checks sizes, offsets and id ranges; that the CSC holds the CSR's edges (exact in-degree
   // counts, in-lists sorted by source, the same multiset of (source, target, weight) by a 64-bit
@@ -91,16 +100,16 @@ class Graph {
   // CSR: out-edges of u are out_targets()[out_offsets()[u] .. out_offsets()[u+1]).
   // Inside the engine, edge index e in [0, E) means CSR position e; user-facing edge arrays are
   // in user order and are mapped through user_edge_ids() (see the edge-order rule above).
-  std::span<const EdgeOffset> out_offsets() const noexcept { return out_offsets_.span(); }
-  std::span<const NodeId> out_targets() const noexcept { return out_targets_.span(); }
-  std::span<const double> out_weights() const noexcept { return out_weights_.span(); }
+  std::span<const EdgeOffset> out_offsets() const noexcept { return out_offsets_; }
+  std::span<const NodeId> out_targets() const noexcept { return out_targets_; }
+  std::span<const double> out_weights() const noexcept { return out_weights_; }
   // Source node of each CSR edge (length E), built on first use.
   std::span<const NodeId> out_sources() const;
 
   // CSC: in-edges of v are in_sources()[in_offsets()[v] .. in_offsets()[v+1]).
-  std::span<const EdgeOffset> in_offsets() const noexcept { return in_offsets_.span(); }
-  std::span<const NodeId> in_sources() const noexcept { return in_sources_.span(); }
-  std::span<const double> in_weights() const noexcept { return in_weights_.span(); }
+  std::span<const EdgeOffset> in_offsets() const noexcept { return in_offsets_; }
+  std::span<const NodeId> in_sources() const noexcept { return in_sources_; }
+  std::span<const double> in_weights() const noexcept { return in_weights_; }
   // CSR edge index of each CSC position (length E), built on first use; lets edge arrays
   // (in CSR order) be read while pulling over in-edges.
   std::span<const EdgeOffset> in_edge_ids() const;
@@ -109,15 +118,18 @@ class Graph {
   std::span<const EdgeOffset> in_user_edge_ids() const;
 
   // CSR position -> user edge index (length E), or empty when that is the identity.
-  std::span<const EdgeOffset> user_edge_ids() const noexcept { return user_edge_ids_.span(); }
-  bool user_order_is_csr() const noexcept { return user_edge_ids_.size() == 0; }
+  // A reversed graph's are the base's in_edge_ids(), built when first asked for.
+  std::span<const EdgeOffset> user_edge_ids() const {
+    return user_ids_from_base_ ? borrowed_->in_edge_ids() : user_edge_ids_;
+  }
+  bool user_order_is_csr() const noexcept { return user_edge_ids_.size() == 0 && !user_ids_from_base_; }
   // The graph's weights in user edge order (built on first use unless the order is the CSR's).
   std::span<const double> user_order_weights() const;
   // Sources and targets in user edge order (fresh arrays).
   void user_order_edges(Buffer<NodeId>& src, Buffer<NodeId>& dst) const;
 
-  std::span<const std::int64_t> out_degree() const noexcept { return out_degree_.span(); }
-  std::span<const std::int64_t> in_degree() const noexcept { return in_degree_.span(); }
+  std::span<const std::int64_t> out_degree() const noexcept { return out_degree_; }
+  std::span<const std::int64_t> in_degree() const noexcept { return in_degree_; }
   // The largest out-degree (in-degree with in_edges), 0 without nodes; found on first use.
   std::int64_t max_degree(bool in_edges) const;
 
@@ -134,7 +146,8 @@ class Graph {
   // The relabelled graph and its permutation, built on first use (src/graph/locality_relabel.cpp).
   const LocalityRelabel& locality_relabel() const;
 
-  // Bytes held by the graph's arrays (for memory reports).
+  // Bytes held by the graph's own arrays (for memory reports): not those it reads from the graph
+  // it reverses (reversed).
   std::size_t memory_bytes() const;
 
   Graph(const Graph&) = delete;
@@ -146,12 +159,26 @@ class Graph {
   std::int64_t num_nodes_ = 0;
   std::int64_t num_edges_ = 0;
   bool has_weights_ = false;
-  Buffer<EdgeOffset> out_offsets_, in_offsets_;
-  Buffer<NodeId> out_targets_, in_sources_;
-  Buffer<double> out_weights_, in_weights_;
-  Buffer<std::int64_t> out_degree_, in_degree_;
-  Buffer<std::int64_t> out_chunks_, in_chunks_;
-  Buffer<EdgeOffset> user_edge_ids_;
+  // The arrays, read through spans: over own_, or over the arrays of the graph this one
+  // reverses (reversed), which borrowed_ keeps alive.
+  std::span<const EdgeOffset> out_offsets_, in_offsets_;
+  std::span<const NodeId> out_targets_, in_sources_;
+  std::span<const double> out_weights_, in_weights_;
+  std::span<const std::int64_t> out_degree_, in_degree_;
+  std::span<const std::int64_t> out_chunks_, in_chunks_;
+  std::span<const EdgeOffset> user_edge_ids_;
+  struct Owned {
+    Buffer<EdgeOffset> out_offsets, in_offsets;
+    Buffer<NodeId> out_targets, in_sources;
+    Buffer<double> out_weights, in_weights;
+    Buffer<std::int64_t> out_degree, in_degree;
+    Buffer<std::int64_t> out_chunks, in_chunks;
+    Buffer<EdgeOffset> user_edge_ids;
+  } own_;
+  std::shared_ptr<const Graph> borrowed_;  // set on a reversed graph: the graph it reverses
+  bool user_ids_from_base_ = false;         // its user_edge_ids are borrowed_->in_edge_ids()
+  // Points every array span at own_ (after a build or adopt).
+  void view_own_arrays() noexcept;
 
   // Built lazily under a once_flag: the graph stays logically immutable.
   mutable std::once_flag out_sources_once_, in_edge_ids_once_, degree_ordered_once_, user_weights_once_,
