@@ -122,7 +122,7 @@ void bind_graph(nb::module_& m) {
         }
         return r ? adopt(std::move(r)) : nullptr;
       },
-      nb::arg("graph"));
+      nb::arg("graph"), nb::sig("def graph_reversed(graph: Graph) -> Graph | None"));
 
   m.def(
       "read_edgelist",
