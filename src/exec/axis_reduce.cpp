@@ -218,7 +218,7 @@ void reduce_line(const AxisReduceStep& s, const Geometry& g, const T* x, std::in
       T best{};  // (contiguous float lines go to reduce_rows)
       bool first = true;
       for_line(g, x, base, [&](T v, std::int64_t) {
-        if (first || reduction_better(v, best, minimum)) best = v;
+        best = first ? v : kernels::reduce_extreme(best, v, minimum);
         first = false;
         return true;
       });
@@ -337,7 +337,7 @@ void reduce_column_tile(const AxisReduceStep& s, const T* x, std::int64_t rows, 
         const T* row = col + r * cols;
         for (std::int64_t j = 0; j < width; ++j) {
           const T v = row[j];
-          best[j] = reduction_better(v, best[j], minimum) ? v : best[j];
+          best[j] = kernels::reduce_extreme(best[j], v, minimum);
         }
       }
       for (std::int64_t j = 0; j < width; ++j) {

@@ -21,6 +21,7 @@
 #include "exec/block_kernel.h"
 #include "fuseflow/ir/ops.h"
 #include "fuseflow/jit/hook.h"
+#include "fuseflow/kernels/reduce.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace fuseflow::exec {
@@ -50,12 +51,6 @@ template <class T>
 struct WrapType<T, true> { using type = std::make_unsigned_t<T>; };
 
 namespace sem = ir::semantics;
-
-// Extremes with NumPy's NaN propagation (reductions use the ops' semantics too).
-template <class T>
-HWY_INLINE T nan_min(T a, T b) { return sem::Minimum::apply(a, b); }
-template <class T>
-HWY_INLINE T nan_max(T a, T b) { return sem::Maximum::apply(a, b); }
 
 template <class T, int kForm, class F>
 HWY_INLINE void map2(const void* a, const void* b, void* dst, std::int64_t n, F f) {
@@ -221,11 +216,11 @@ T block_extreme(const T* x, std::int64_t n) {
   for (int j = 0; j < kLanes; ++j) acc[j] = x[0];
   std::int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-    for (int j = 0; j < kLanes; ++j) acc[j] = kMin ? nan_min(acc[j], x[i + j]) : nan_max(acc[j], x[i + j]);
+    for (int j = 0; j < kLanes; ++j) acc[j] = kernels::reduce_extreme(acc[j], x[i + j], kMin);
   }
-  for (int j = 0; i < n; ++i, ++j) acc[j] = kMin ? nan_min(acc[j], x[i]) : nan_max(acc[j], x[i]);
+  for (int j = 0; i < n; ++i, ++j) acc[j] = kernels::reduce_extreme(acc[j], x[i], kMin);
   T r = acc[0];
-  for (int j = 1; j < kLanes; ++j) r = kMin ? nan_min(r, acc[j]) : nan_max(r, acc[j]);
+  for (int j = 1; j < kLanes; ++j) r = kernels::reduce_extreme(r, acc[j], kMin);
   return r;
 }
 

@@ -10,6 +10,7 @@
 
 #include "fuseflow/core/error.h"
 #include "fuseflow/ir/scalar_semantics.h"
+#include "fuseflow/kernels/reduce.h"
 
 namespace fuseflow::exec {
 namespace {
@@ -66,7 +67,7 @@ void combine_typed(const KernelReduction& r, const ReducePartial* p, std::int64_
       T best = load_bits<T>(p[0].value);
       for (std::int64_t b = 1; b < nblocks; ++b) {
         T v = load_bits<T>(p[b * stride].value);
-        if (ir::semantics::reduction_better(v, best, minimum)) best = v;
+        best = kernels::reduce_extreme(best, v, minimum);
       }
       out.type = r.type;
       store_bits(out.scalar, best);

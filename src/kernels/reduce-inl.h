@@ -177,11 +177,17 @@ struct ExtremeScan {
   HWY_INLINE explicit ExtremeScan(D d)
       : acc0(hn::Set(d, kMin ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity())),
         acc1(acc0), probe0(hn::Zero(d)), probe1(hn::Zero(d)) {}
+  // Lane-wise min / max with zeros ordered -0 < +0 (reduce_extreme): x86 min / max
+  // return their second operand for equal inputs, so both orders or-ed (min) or and-ed (max) give
+  // the extreme, and -0.0 (min) or +0.0 (max) for a pair of zeros. NaN lanes are the probes' job.
+  static HWY_INLINE V Extreme(V acc, V x) {
+    return kMin ? hn::Or(hn::Min(acc, x), hn::Min(x, acc)) : hn::And(hn::Max(acc, x), hn::Max(x, acc));
+  }
   // Elements [i, i + 2 * lanes).
   HWY_INLINE void step(D d, const T* x, std::size_t i, std::size_t lanes) {
     const V a = hn::LoadU(d, x + i), b = hn::LoadU(d, x + i + lanes);
-    acc0 = kMin ? hn::Min(acc0, a) : hn::Max(acc0, a);
-    acc1 = kMin ? hn::Min(acc1, b) : hn::Max(acc1, b);
+    acc0 = Extreme(acc0, a);
+    acc1 = Extreme(acc1, b);
     probe0 = hn::Add(probe0, a);
     probe1 = hn::Add(probe1, b);
   }
@@ -192,11 +198,13 @@ struct ExtremeScan {
         if (std::isnan(x[j])) return std::numeric_limits<T>::quiet_NaN();
       }
     }
-    const V both = kMin ? hn::Min(acc0, acc1) : hn::Max(acc0, acc1);
-    T result = hn::GetLane(kMin ? hn::MinOfLanes(d, both) : hn::MaxOfLanes(d, both));
+    HWY_ALIGN T lanes[hn::MaxLanes(D())];
+    hn::Store(Extreme(acc0, acc1), d, lanes);
+    T result = lanes[0];
+    for (std::size_t j = 1; j < hn::Lanes(d); ++j) result = reduce_extreme(result, lanes[j], kMin);
     for (; i < n; ++i) {
       if (std::isnan(x[i])) return x[i];
-      result = kMin ? (x[i] < result ? x[i] : result) : (x[i] > result ? x[i] : result);
+      result = reduce_extreme(result, x[i], kMin);
     }
     return result;
   }

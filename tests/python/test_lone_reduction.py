@@ -95,6 +95,51 @@ def test_lone_reduction_infinities_and_signed_zero():
     assert np.isnan(_lone("sum")(x)) and np.isnan(np.sum(x))
 
 
+def _signed_zero_cases(rng, n, dtype):
+    """Arrays holding both zeros (in random slots) and nothing below them (for min) or above them
+    (for max), as (for_min, for_max)."""
+    mags = rng.integers(1, 100, n).astype(dtype)
+    for_min, for_max = mags.copy(), -mags
+    slots = rng.choice(n, size=min(n, 4), replace=False)
+    signs = np.array([0.0, -0.0, 0.0, -0.0], dtype=dtype)[: len(slots)]
+    if len(slots) >= 2:
+        rng.shuffle(signs)
+        if not (np.signbit(signs).any() and not np.signbit(signs).all()):
+            signs[0], signs[1] = dtype(0.0), dtype(-0.0)
+    for_min[slots] = signs
+    for_max[slots] = signs
+    return for_min, for_max
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_min_max_order_zeros_like_ieee_whatever_the_path(dtype, two_threads):
+    """min over -0.0 and +0.0 is -0.0 and max is +0.0 (IEEE 754-2019 minimum / maximum), whether
+    the lone kernel, the block kernel, a kernel fusing two reductions or an axis reduction
+    reduces, at 1 and 2 threads: the sign no longer follows the visiting order. (NumPy's, which
+    eager calls on NumPy arrays run, does: np.min([0.0, -0.0]) is -0.0, np.min([-0.0, 0.0]) 0.0.)"""
+    rng = np.random.default_rng(11)
+    paths = {
+        "lone": lambda f: ff.jit(lambda x: f(x)),
+        "block": lambda f: ff.jit(lambda x: f(x * 1.0)),  # x * 1.0 keeps -0.0 (x + 0.0 would not)
+        "two reductions": lambda f: ff.jit(lambda x: (f(x * 1.0), ff.sum(x * 2.0))),
+        "axis": lambda f: ff.jit(lambda x: f(ff.reshape(x, (1, -1)), axis=1)),
+    }
+    for n in [2, 3, 17, 255, 257, 4099, 70_001, 300_001]:
+        for_min, for_max = _signed_zero_cases(rng, n, dtype)
+        for threads in (1, 2):
+            ff.set_num_threads(threads)
+            for label, make in paths.items():
+                lo, hi = make(ff.min)(for_min), make(ff.max)(for_max)
+                lo = np.asarray(lo[0] if isinstance(lo, tuple) else lo).reshape(-1)[0]
+                hi = np.asarray(hi[0] if isinstance(hi, tuple) else hi).reshape(-1)[0]
+                assert lo == 0 and np.signbit(lo), (label, n, threads, lo)
+                assert hi == 0 and not np.signbit(hi), (label, n, threads, hi)
+            # arg* keep NumPy's first of equals (0.0 == -0.0).
+            argmin, argmax = ff.jit(lambda x: ff.argmin(x * 1.0)), ff.jit(lambda x: ff.argmax(x * 1.0))
+            assert argmin(for_min) == np.argmin(for_min) and argmax(for_max) == np.argmax(for_max)
+        ff.set_num_threads(2)
+
+
 @pytest.mark.parametrize("name", ["min", "max"])
 def test_lone_reduction_of_empty_array_raises_like_before(name):
     with pytest.raises(ValueError, match="zero-size array"):

@@ -6,15 +6,38 @@
 // depends only on the data, not on the SIMD target (AVX3/AVX2/SSE4/scalar) or on alignment.
 // float32 inputs accumulate in float64. min/max/argmin/argmax propagate NaN like NumPy
 // (argmin/argmax return the first NaN's index); empty inputs give the identity (sum 0,
-// min +inf, max -inf, arg* -1) — raising on empty input is the caller's rule.
+// min +inf, max -inf, arg* -1) — raising on empty input is the caller's rule. min/max order
+// zeros -0 < +0 (reduce_extreme), so a zero result's sign does not depend on the order either.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 namespace fuseflow::kernels {
 
 inline constexpr std::size_t kSumPartials = 16;
+
+// The min / max reductions' step on every path (the executor's block kernel, these kernels, the
+// combine of block partials, axis reductions; not the elementwise minimum / maximum ops): the
+// extreme of the value so far and the next one, NaN winning and staying, and zeros ordered as IEEE 754-2019's
+// minimum / maximum order them (-0 < +0): a min over values holding -0.0 and +0.0 is -0.0, a max
+// +0.0, in whatever order and grouping they are met. With "keep the first of equals" the sign of
+// a zero result followed the visiting order, which differs between the lone and the fused
+// kernel, between SIMD widths and between thread counts. Equal values have equal bits unless
+// they are the two zeros, so or-ing (min) or and-ing (max) the bits of equals picks the zero.
+template <class T>
+inline T reduce_extreme(T acc, T x, bool minimum) {
+  if constexpr (std::is_floating_point_v<T>) {
+    using Bits = std::conditional_t<sizeof(T) == 8, std::uint64_t, std::uint32_t>;
+    const Bits a = std::bit_cast<Bits>(acc), b = std::bit_cast<Bits>(x);
+    if (acc == x) return std::bit_cast<T>(minimum ? (a | b) : (a & b));
+    return (minimum ? acc < x : acc > x) || acc != acc ? acc : x;
+  } else {
+    return (minimum ? x < acc : x > acc) ? x : acc;
+  }
+}
 
 double sum(const double* x, std::size_t n);
 double sum(const float* x, std::size_t n);

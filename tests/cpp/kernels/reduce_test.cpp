@@ -174,6 +174,68 @@ TEST(KernelsReduce, MinMaxArgMatchSerialOnEveryTarget) {
   });
 }
 
+// Zeros are ordered -0 < +0 (IEEE 754-2019 minimum / maximum): whatever the order, the lanes and
+// the target, a min over -0.0 and +0.0 is -0.0 and a max +0.0. Each case holds both zeros at
+// several positions and nothing below (min) or above (max) them; arg* still return the first zero.
+TEST(KernelsReduce, MinMaxOrderZerosWhateverTheOrder) {
+  for_each_target([] {
+    for (std::size_t n : kLengths) {
+      if (n < 2) continue;
+      for (std::uint64_t seed = 0; seed < 8; ++seed) {
+        std::mt19937_64 rng(seed * 977 + n);
+        std::vector<double> pos(n), neg(n);
+        for (std::size_t i = 0; i < n; ++i) {
+          pos[i] = static_cast<double>(rng() % 100 + 1);  // > 0: zeros are the minimum
+          neg[i] = -pos[i];                               // < 0: zeros are the maximum
+        }
+        const std::size_t a = rng() % n, b = (a + 1 + rng() % (n - 1)) % n;  // two distinct slots
+        const std::size_t first = std::min(a, b);
+        for (auto* x : {&pos, &neg}) {
+          (*x)[a] = seed % 2 ? -0.0 : 0.0;
+          (*x)[b] = seed % 2 ? 0.0 : -0.0;
+        }
+        const std::vector<float> pos_f(pos.begin(), pos.end()), neg_f(neg.begin(), neg.end());
+        EXPECT_TRUE(same_bits(min(pos.data(), n), -0.0)) << "n=" << n << " seed=" << seed;
+        EXPECT_TRUE(same_bits(max(neg.data(), n), 0.0)) << "n=" << n << " seed=" << seed;
+        EXPECT_TRUE(std::signbit(min(pos_f.data(), n)) && min(pos_f.data(), n) == 0.0f) << "n=" << n;
+        EXPECT_TRUE(!std::signbit(max(neg_f.data(), n)) && max(neg_f.data(), n) == 0.0f) << "n=" << n;
+        EXPECT_EQ(argmin(pos.data(), n), static_cast<std::int64_t>(first)) << "n=" << n;
+        EXPECT_EQ(argmax(neg.data(), n), static_cast<std::int64_t>(first)) << "n=" << n;
+        double rows_out[2];
+        const std::vector<double> two = [&] {
+          std::vector<double> r(pos);
+          r.insert(r.end(), pos.rbegin(), pos.rend());  // the same values in reverse order
+          return r;
+        }();
+        min_rows(two.data(), 2, n, n, rows_out);
+        EXPECT_TRUE(same_bits(rows_out[0], -0.0) && same_bits(rows_out[1], -0.0)) << "rows n=" << n;
+      }
+    }
+    // Only one sign of zero: that sign.
+    std::vector<double> z(37, 0.0);
+    EXPECT_TRUE(same_bits(min(z.data(), z.size()), 0.0));
+    std::fill(z.begin(), z.end(), -0.0);
+    EXPECT_TRUE(same_bits(max(z.data(), z.size()), -0.0));
+  });
+}
+
+TEST(KernelsReduce, ReduceExtremeIsOrderFree) {
+  const double values[] = {0.0, -0.0, 1.0, -1.0, kInf, -kInf, 5e-324};
+  for (double a : values) {
+    for (double b : values) {
+      for (bool minimum : {true, false}) {
+        EXPECT_TRUE(same_bits(reduce_extreme(a, b, minimum), reduce_extreme(b, a, minimum))) << a << " " << b;
+      }
+    }
+  }
+  EXPECT_TRUE(same_bits(reduce_extreme(0.0, -0.0, true), -0.0));
+  EXPECT_TRUE(same_bits(reduce_extreme(-0.0, 0.0, false), 0.0));
+  EXPECT_TRUE(std::isnan(reduce_extreme(kNaN, 1.0, true)));
+  EXPECT_TRUE(std::isnan(reduce_extreme(1.0, kNaN, false)));
+  EXPECT_EQ(reduce_extreme<std::int64_t>(3, -2, true), -2);
+  EXPECT_EQ(reduce_extreme<std::int64_t>(3, -2, false), 3);
+}
+
 TEST(KernelsReduce, MinMaxPropagateNaNAndArgReturnsFirstNaN) {
   for_each_target([] {
     for (std::size_t n : {std::size_t{1}, std::size_t{9}, std::size_t{40}, std::size_t{1000}}) {
