@@ -23,8 +23,9 @@ namespace {
 constexpr std::int64_t kMinEdgesPerThread = 1 << 16;
 
 // Whether every node's out-list is sorted by target (ties allowed), and whether the whole target
-// array is (then the reversed graph's user order is its CSR order too). Over the balanced chunks
-// of nodes; once a list is found unsorted the other chunks skip their work.
+// array is (then the reversed graph's user order is its CSR order too). One pass over the
+// balanced chunks of nodes: every adjacent pair of targets is inside a list or at the start of
+// one. A descent inside a list settles both answers, and the other chunks then skip their work.
 struct Sortedness {
   bool lists = true;
   bool all = true;
@@ -34,25 +35,32 @@ Sortedness out_lists_sorted(std::span<const EdgeOffset> off, std::span<const Nod
   const std::int64_t nchunks = static_cast<std::int64_t>(chunks.size()) - 1;
   const std::int64_t m = static_cast<std::int64_t>(tgt.size());
   std::atomic<bool> unsorted{false};
+  std::atomic<bool> descent_between_lists{false};
+  // Whether nodes [u0, u1) have sorted lists; notes a descent at a list's start on the way.
+  const auto chunk_sorted = [&](std::size_t u0, std::size_t u1) {
+    bool between = false;
+    for (std::size_t u = u0; u < u1; ++u) {
+      const auto e0 = static_cast<std::size_t>(off[u]);
+      const auto e1 = static_cast<std::size_t>(off[u + 1]);
+      if (e0 == e1) continue;
+      between |= e0 > 0 && tgt[e0] < tgt[e0 - 1];
+      for (std::size_t e = e0 + 1; e < e1; ++e) {
+        if (tgt[e] < tgt[e - 1]) return false;
+      }
+    }
+    if (between) descent_between_lists.store(true, std::memory_order_relaxed);
+    return true;
+  };
 #pragma omp parallel for num_threads(threads_for(m, kMinEdgesPerThread)) schedule(dynamic, 1)
   for (std::int64_t c = 0; c < nchunks; ++c) {
     if (unsorted.load(std::memory_order_relaxed)) continue;
-    const auto u0 = static_cast<std::size_t>(chunks[static_cast<std::size_t>(c)]);
-    const auto u1 = static_cast<std::size_t>(chunks[static_cast<std::size_t>(c) + 1]);
-    for (std::size_t u = u0; u < u1; ++u) {
-      for (auto e = static_cast<std::size_t>(off[u]) + 1; e < static_cast<std::size_t>(off[u + 1]); ++e) {
-        if (tgt[e] < tgt[e - 1]) {
-          unsorted.store(true, std::memory_order_relaxed);
-          break;
-        }
-      }
+    const auto i = static_cast<std::size_t>(c);
+    if (!chunk_sorted(static_cast<std::size_t>(chunks[i]), static_cast<std::size_t>(chunks[i + 1]))) {
+      unsorted.store(true, std::memory_order_relaxed);
     }
   }
   if (unsorted.load()) return {false, false};
-  bool all = true;
-#pragma omp parallel for num_threads(threads_for(m, kMinEdgesPerThread)) reduction(&& : all) schedule(static)
-  for (std::int64_t e = 1; e < m; ++e) all = all && tgt[static_cast<std::size_t>(e)] >= tgt[static_cast<std::size_t>(e - 1)];
-  return {true, all};
+  return {true, !descent_between_lists.load()};
 }
 
 }  // namespace
