@@ -402,18 +402,12 @@ void FrontierLoop::ensure_positions() {
   if (loop_.frontier_guard) guard = guard_valid_ ? guard_bytes() : guard_everywhere();
   std::int32_t* position = position_.data();
   std::int64_t edges = 0;
-  if (track_guarded_edges_) {
+  const bool count = track_guarded_edges_;  // loop-invariant: the compiler unswitches it
 #pragma omp parallel for num_threads(threads_for(n_, 1 << 16)) reduction(+ : edges)
-    for (std::int64_t v = 0; v < n_; ++v) {
-      const bool guarded = guard == nullptr || guard[v] != 0;
-      position[v] = guarded ? kUnreached : kUnguarded;
-      edges += degree(static_cast<NodeId>(v)) & -static_cast<std::int64_t>(guarded);
-    }
-  } else {
-#pragma omp parallel for num_threads(threads_for(n_, 1 << 16))
-    for (std::int64_t v = 0; v < n_; ++v) {
-      position[v] = guard == nullptr || guard[v] != 0 ? kUnreached : kUnguarded;
-    }
+  for (std::int64_t v = 0; v < n_; ++v) {
+    const bool guarded = guard == nullptr || guard[v] != 0;
+    position[v] = guarded ? kUnreached : kUnguarded;
+    if (count) edges += degree(static_cast<NodeId>(v)) & -static_cast<std::int64_t>(guarded);
   }
   position_guarded_edges_ = edges;
   guarded_count_current_ = track_guarded_edges_;
