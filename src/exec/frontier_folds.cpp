@@ -107,7 +107,7 @@ void pull_nodes_typed(const FrontierEdges& a, const ScratchList<NodeId>& nodes, 
         if (!has_node(bits, u)) continue;
         acc = fold<kOp>(acc, combine_csc<kC>(x[u], w, p));
         if constexpr (kCanStop) {
-          if (stop.stop && acc == bound) break;
+          if (stop.stop && reached_bound<kOp>(acc, bound)) break;
         }
       }
     }
@@ -117,7 +117,7 @@ void pull_nodes_typed(const FrontierEdges& a, const ScratchList<NodeId>& nodes, 
         if (!has_node(bits, u)) continue;
         acc = fold<kOp>(acc, combine_csr<kC>(x[u], w, p));
         if constexpr (kCanStop) {
-          if (stop.stop && acc == bound) break;
+          if (stop.stop && reached_bound<kOp>(acc, bound)) break;
         }
       }
     }

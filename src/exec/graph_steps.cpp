@@ -22,6 +22,7 @@
 #include "fuseflow/core/threads.h"
 #include "fuseflow/ir/scalar_semantics.h"
 #include "fuseflow/jit/hook.h"
+#include "fuseflow/kernels/reduce.h"
 
 namespace fuseflow::exec {
 namespace {
@@ -42,11 +43,12 @@ bool value_equal(T a, T b) {
   return a == b;
 }
 
-// min/max aggregation: np.minimum / np.maximum semantics, shared with the block kernel.
+// min/max aggregation: the min / max reductions' step (kernels::reduce_extreme: NaN propagates,
+// -0 < +0), as the semiring folds (semiring_fold.h) take it: the same bits in any edge order.
 template <class T>
-T nan_min(T a, T b) { return ir::semantics::Minimum::apply(a, b); }
+T nan_min(T a, T b) { return kernels::reduce_extreme(a, b, true); }
 template <class T>
-T nan_max(T a, T b) { return ir::semantics::Maximum::apply(a, b); }
+T nan_max(T a, T b) { return kernels::reduce_extreme(a, b, false); }
 
 // Identities of min/max for nodes without neighbours (bool is stored as one byte 0/1).
 template <class T>

@@ -73,7 +73,7 @@ void pull(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std:
           acc = fold<kOp>(acc, combine_csc<kC>(x[u], a.w, p));
           if constexpr (kOp == AggOp::kMean) ++count;
           if constexpr (kCanStop) {
-            if (stop && acc == bound) break;
+            if (stop && reached_bound<kOp>(acc, bound)) break;
           }
         }
       }
@@ -87,7 +87,7 @@ void pull(const NeighborAggStep& s, const Adj& a, const SemiringArgs& args, std:
           acc = fold<kOp>(acc, combine_csr<kC>(x[u], a.w, p));
           if constexpr (kOp == AggOp::kMean) ++count;
           if constexpr (kCanStop) {
-            if (stop && acc == bound) break;
+            if (stop && reached_bound<kOp>(acc, bound)) break;
           }
         }
       }

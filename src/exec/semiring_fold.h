@@ -3,12 +3,14 @@
 // values with the same scalar semantics.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 
 #include "fuseflow/exec/plan.h"
 #include "fuseflow/graph/graph.h"
 #include "fuseflow/ir/scalar_semantics.h"
+#include "fuseflow/kernels/reduce.h"
 
 namespace fuseflow::exec {
 
@@ -46,12 +48,21 @@ constexpr double identity() {
   return identity_of(kOp);
 }
 
-// np.minimum / np.maximum semantics (NaN propagates), shared with the block kernel.
+// Min / max fold as the min / max reductions do (kernels::reduce_extreme: NaN propagates, -0 < +0),
+// so a node's result does not depend on the order its edges are met in: a push (frontier order)
+// and a pull (CSC order) give the same bits (with "keep the later of equals" a 0.0 and a -0.0
+// arriving in the other order did not).
 template <AggOp kOp>
 inline double fold(double acc, double v) {
-  if constexpr (kOp == AggOp::kMin) return ir::semantics::Minimum::apply(acc, v);
-  else if constexpr (kOp == AggOp::kMax) return ir::semantics::Maximum::apply(acc, v);
+  if constexpr (kOp == AggOp::kMin || kOp == AggOp::kMax) return kernels::reduce_extreme(acc, v, kOp == AggOp::kMin);
   else return acc + v;
+}
+
+// Whether a min (max) fold may stop at the frontier's bound: nothing after can lower it, except
+// that +0.0 (min) still gives way to a later -0.0, and -0.0 (max) to +0.0.
+template <AggOp kOp>
+inline bool reached_bound(double acc, double bound) {
+  return acc == bound && (acc != 0.0 || std::signbit(acc) == (kOp == AggOp::kMin));
 }
 
 // Where an edge's weight is read: csr[csr_ids ? csr_ids[p] : p] for CSR position p (out-edges),

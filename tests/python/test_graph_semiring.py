@@ -122,6 +122,39 @@ def test_push_and_pull_agree_bitwise(monkeypatch, mode, op):
     check(forced, reference(n, src, dst, x, w, op, "in", "mul", active), op)
 
 
+@pytest.mark.parametrize("direction", DIRECTIONS)
+@pytest.mark.parametrize("op", ["min", "max"])
+def test_min_max_order_zeros_in_every_direction_and_mode(monkeypatch, op, direction):
+    """Values of 0.0 and -0.0 meeting at a node: min gives -0.0 and max +0.0 whether the fold
+    pushes (frontier order) or pulls (CSC / CSR order), with or without a mask, as the min / max
+    reductions do (IEEE 754-2019 order, -0 < +0). Keeping the later of equals, the two orders gave
+    different signs."""
+    rng = np.random.default_rng(5)
+    n, m = 200, 1500
+    src, dst = random_edges(rng, n, m)
+    g = ff.Graph.from_edges(src, dst, num_nodes=n)
+    # Zeros of both signs and, for min, only positive values beside them (max: only negative),
+    # so every node with a zero among its neighbours has a zero result.
+    mags = rng.uniform(1.0, 2.0, n) * (1.0 if op == "min" else -1.0)
+    x = np.where(rng.random(n) < 0.5, np.where(rng.random(n) < 0.5, 0.0, -0.0), mags)
+    want = reference(n, src, dst, x, np.ones(m), op, direction, "first", None)
+    zero_sign = op == "min"  # min: -0.0 when a -0.0 contributes; max: +0.0 when a +0.0 does
+    pairs = {"in": [(dst, src)], "out": [(src, dst)], "both": [(dst, src), (src, dst)]}[direction]
+    for v in np.flatnonzero(want == 0):
+        contributing = np.concatenate([us[vs == v] for vs, us in pairs])
+        zeros = x[contributing][x[contributing] == 0]
+        want[v] = -0.0 if (np.signbit(zeros).any() if zero_sign else not (~np.signbit(zeros)).any()) else 0.0
+    full = np.ones(n, dtype=bool)
+    results = {}
+    for mode in ("auto", "push", "pull"):
+        monkeypatch.setenv("FUSEFLOW_FRONTIER", mode)
+        results[mode, "plain"] = ff.neighbor_agg(g, x, op, direction)
+        results[mode, "masked"] = ff.neighbor_agg(g, x, op, direction, combine="first", active=full)
+    for key, got in results.items():
+        np.testing.assert_array_equal(got, want)
+        assert np.array_equal(np.signbit(got), np.signbit(want)), key
+
+
 def test_unknown_frontier_setting(monkeypatch, small):
     g, x = small
     monkeypatch.setenv("FUSEFLOW_FRONTIER", "sideways")
