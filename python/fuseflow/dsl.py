@@ -916,7 +916,8 @@ def neighbor_agg(g, x, op="sum", direction="in", weights=None, combine=None, act
     """Aggregate x over each node's neighbours: op in sum/mean/min/max/count/mode,
     direction "in" (u -> v edges, pull), "out" or "both".
     Nodes without neighbours get the op's identity (0 for sum/count/mean, +inf/max int for min,
-    -inf/lowest for max, NaN/-1 for mode).
+    -inf/lowest for max, NaN/-1 for mode). min/max propagate NaN and order zeros -0.0 < +0.0 (as
+    ff.min / ff.max do), so a node's result is the same in any edge order, pushed or pulled.
 
     weights: a float64 array of length E in *user edge order* (edge i = the i-th edge given to
     Graph.from_edges; see ff.Graph), applied to every direction ("in", "out", "both") alike.

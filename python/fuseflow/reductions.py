@@ -11,6 +11,10 @@ Rules (errors name the argument): axis must be ints (TypeError), in [-ndim, ndim
 ValueError and IndexError) and distinct (ValueError); argmin/argmax take one int axis or None;
 ddof must be a real number (TypeError). min/max/argmin/argmax along an empty axis raise ValueError
 at run time, as in NumPy.
+
+Inside ff.jit, min/max order zeros as IEEE 754-2019 does (-0.0 < +0.0): a min over values holding
+both zeros is -0.0 and a max +0.0, on every path and thread count (NumPy's sign there follows the
+order it meets them in, which eager calls on NumPy arrays keep). NaN wins, as in NumPy.
 """
 
 import operator
