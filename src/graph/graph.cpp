@@ -17,6 +17,7 @@
 #include "fuseflow/core/progress.h"
 #include "fuseflow/core/parallel_interrupt.h"
 #include "fuseflow/core/threads.h"
+#include "graph/counting_sort.h"
 
 namespace fuseflow {
 
@@ -28,6 +29,12 @@ struct GraphBuilder {
 };
 
 namespace {
+
+using graph_detail::owner_of;
+using graph_detail::scatter_prefetched;
+using graph_detail::sort_threads;
+using graph_detail::split_point;
+using graph_detail::stable_counting_sort;
 
 constexpr std::int64_t kMinEdgesPerThread = 1 << 16;
 constexpr std::int64_t kPollEvery = 1 << 16;  // items between Ctrl-C polls in the long loops
@@ -69,89 +76,6 @@ template <class Id>
     }
   }
   throw Error(ErrorCode::kInternal, "report_bad_id found no bad id");
-}
-
-// Threads for a counting sort with per-thread histograms of n counters: cap them so the
-// histograms never dwarf the edge list itself.
-int sort_threads(std::int64_t m, std::int64_t n) {
-  int t = threads_for(m, kMinEdgesPerThread);
-  while (t > 1 && static_cast<std::int64_t>(t) * n > 4 * m + (1 << 20)) --t;
-  return t;
-}
-
-std::int64_t split_point(std::int64_t m, int parts, int part) {
-  return (m / parts) * part + (m % parts) * part / parts;  // m * part / parts without overflow
-}
-
-// Stable parallel counting sort of items 0..m-1 into n buckets. The items are split into `t`
-// contiguous ranges, one per thread. count(b, e, hist) adds each item's key to hist; after
-// the counts become start positions (item order preserved across threads),
-// scatter(b, e, cursor) places each item at cursor[key]++. Both visit items in order, so
-// the result is the same at any thread count.
-// Both callbacks run over sub-ranges of at most kPollEvery items, so Ctrl-C is polled between them.
-template <class Count, class Scatter>
-void stable_counting_sort(std::int64_t m, std::int64_t n, int t, Count count, Scatter scatter,
-                          Buffer<EdgeOffset>& offsets) {
-  std::vector<std::int64_t> hist(static_cast<std::size_t>(t) * static_cast<std::size_t>(n), 0);
-  ParallelInterrupt interrupt;
-  ProgressCounter* progress = current_progress();
-  auto in_pieces = [&](std::int64_t b, std::int64_t e, auto&& f) {
-    for (std::int64_t i = b; i < e; i += kPollEvery) {
-      if (interrupt.poll()) return;
-      f(i, std::min(e, i + kPollEvery));
-      if (progress) progress->advance(std::min(e, i + kPollEvery) - i);
-    }
-  };
-#pragma omp parallel num_threads(t)
-  {
-    int k = omp_get_thread_num();
-    std::int64_t* h = hist.data() + static_cast<std::size_t>(k) * n;
-    in_pieces(split_point(m, t, k), split_point(m, t, k + 1), [&](std::int64_t b, std::int64_t e) { count(b, e, h); });
-  }
-  interrupt.rethrow();
-  offsets = Buffer<EdgeOffset>(static_cast<std::size_t>(n) + 1);
-  std::int64_t running = 0;
-  for (std::int64_t key = 0; key < n; ++key) {
-    if ((key & (kPollEvery - 1)) == 0) check_interrupt();
-    offsets[key] = running;
-    for (int k = 0; k < t; ++k) {
-      std::int64_t& c = hist[static_cast<std::size_t>(k) * n + key];
-      std::int64_t items = c;
-      c = running;
-      running += items;
-    }
-  }
-  offsets[n] = running;
-#pragma omp parallel num_threads(t)
-  {
-    int k = omp_get_thread_num();
-    std::int64_t* cursor = hist.data() + static_cast<std::size_t>(k) * n;
-    in_pieces(split_point(m, t, k), split_point(m, t, k + 1), [&](std::int64_t b, std::int64_t e) { scatter(b, e, cursor); });
-  }
-  interrupt.rethrow();
-}
-
-// The scatter of a counting sort sends item i to slot cursor[key(i)]++: with keys in random order
-// over a million nodes, both the cursor and the slot miss the caches (R-MAT 20 in generator
-// order: the two scatters were 2/3 of from_edges). Two-stage prefetch: the cursor of item
-// i + 2D, then, with that cursor in cache, the slots of item i + D (prefetch_slot(pos)). Only
-// hints: the order and the result are the scatter's own. Calls place(i, pos) for each item.
-constexpr std::int64_t kScatterPrefetch = 16;
-
-template <class Key, class PrefetchSlot, class Place>
-inline void scatter_prefetched(std::int64_t b, std::int64_t e, std::int64_t* cursor, Key key,
-                                   PrefetchSlot prefetch_slot, Place place) {
-  for (std::int64_t i = b; i < e; ++i) {
-    if (i + 2 * kScatterPrefetch < e) __builtin_prefetch(cursor + key(i + 2 * kScatterPrefetch), 1);
-    if (i + kScatterPrefetch < e) prefetch_slot(cursor[key(i + kScatterPrefetch)]);
-    place(i, cursor[key(i)]++);
-  }
-}
-
-NodeId source_of(const Buffer<EdgeOffset>& off, std::int64_t num_nodes, std::int64_t e) {
-  // Last u with off[u] <= e (and a non-empty list).
-  auto it = std::upper_bound(off.begin(), off.begin() + num_nodes + 1, e);
-  return static_cast<NodeId>((it - off.begin()) - 1);
 }
 
 Buffer<std::int64_t> make_balanced_chunks(const Buffer<EdgeOffset>& off, std::int64_t n) {
@@ -408,7 +332,7 @@ void GraphBuilder::build(Graph& g, const EdgeListView& edges, std::int64_t num_n
       },
       [&](std::int64_t b, std::int64_t e, std::int64_t* cursor) {
         if (b >= e) return;
-        NodeId u = source_of(off, n, b);
+        NodeId u = owner_of(off.span(), n, b);
         const bool weighted = g.has_weights_;
         scatter_prefetched(
             b, e, cursor, [&](std::int64_t i) { return static_cast<std::int64_t>(targets[i]); },
