@@ -21,7 +21,7 @@ inline constexpr std::size_t kSumPartials = 16;
 
 // The min / max reductions' step on every path (the executor's block kernel, these kernels, the
 // combine of block partials, axis reductions; not the elementwise minimum / maximum ops): the
-// extreme of the value so far and the next one, NaN winning and staying, and zeros ordered as IEEE 754-2019's
+// extreme so far and the next value, NaN winning and staying, zeros ordered as IEEE 754-2019's
 // minimum / maximum order them (-0 < +0): a min over values holding -0.0 and +0.0 is -0.0, a max
 // +0.0, in whatever order and grouping they are met. With "keep the first of equals" the sign of
 // a zero result followed the visiting order, which differs between the lone and the fused
