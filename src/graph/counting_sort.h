@@ -1,5 +1,5 @@
-// Internal (the graph layer): the stable parallel counting sort behind Graph's CSR and CSC
-// builds, in_edge_ids() and Graph::reversed.
+// Internal (the graph layer): the stable parallel counting sort behind Graph's CSR build, and
+// transpose_lists behind its CSC build, in_edge_ids() and Graph::reversed.
 #pragma once
 
 #include <omp.h>
@@ -103,6 +103,47 @@ inline void scatter_prefetched(std::int64_t b, std::int64_t e, std::int64_t* cur
 inline NodeId owner_of(std::span<const EdgeOffset> off, std::int64_t num_nodes, std::int64_t e) {
   auto it = std::upper_bound(off.begin(), off.begin() + num_nodes + 1, e);
   return static_cast<NodeId>((it - off.begin()) - 1);
+}
+
+// Where transpose_lists writes each item; a null pointer skips that array.
+struct TransposeOut {
+  NodeId* owners = nullptr;       // the node whose list held the item
+  double* weights = nullptr;      // its weight (w[i])
+  EdgeOffset* positions = nullptr;  // its position i in the input lists
+};
+
+// The transpose of an adjacency (n nodes, lists `off`/`nbr`, weights `w` or empty): item i, in
+// the list of node u, goes to list nbr[i]. Items are placed in position order, so each
+// transposed list holds its owners ascending and equal owners in position order: a CSR becomes
+// its CSC, a CSC the CSR with every list sorted stably by target. Writes the transposed offsets
+// to `offsets` (the in-offsets of a CSR; for a CSC, the CSR's offsets again).
+inline void transpose_lists(std::span<const EdgeOffset> off, std::span<const NodeId> nbr, std::span<const double> w,
+                            std::int64_t n, TransposeOut out, Buffer<EdgeOffset>& offsets) {
+  const auto m = static_cast<std::int64_t>(nbr.size());
+  const auto key = [&](std::int64_t i) { return static_cast<std::int64_t>(nbr[static_cast<std::size_t>(i)]); };
+  stable_counting_sort(
+      m, n, sort_threads(m, n),
+      [&](std::int64_t b, std::int64_t e, std::int64_t* hist) {
+        for (std::int64_t i = b; i < e; ++i) ++hist[key(i)];
+      },
+      [&](std::int64_t b, std::int64_t e, std::int64_t* cursor) {
+        if (b >= e) return;
+        NodeId u = owner_of(off, n, b);
+        scatter_prefetched(
+            b, e, cursor, key,
+            [&](std::int64_t pos) {
+              if (out.owners) __builtin_prefetch(out.owners + pos, 1);
+              if (out.weights) __builtin_prefetch(out.weights + pos, 1);
+              if (out.positions) __builtin_prefetch(out.positions + pos, 1);
+            },
+            [&](std::int64_t i, std::int64_t pos) {
+              while (off[static_cast<std::size_t>(u) + 1] <= i) ++u;
+              if (out.owners) out.owners[pos] = u;
+              if (out.weights) out.weights[pos] = w[static_cast<std::size_t>(i)];
+              if (out.positions) out.positions[pos] = i;
+            });
+      },
+      offsets);
 }
 
 }  // namespace fuseflow::graph_detail

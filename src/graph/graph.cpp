@@ -30,7 +30,6 @@ struct GraphBuilder {
 
 namespace {
 
-using graph_detail::owner_of;
 using graph_detail::scatter_prefetched;
 using graph_detail::sort_threads;
 using graph_detail::split_point;
@@ -319,34 +318,12 @@ void GraphBuilder::build(Graph& g, const EdgeListView& edges, std::int64_t num_n
 
   // CSC from the CSR: within each node's in-list, sources ascend (a stable sort of CSR order),
   // which makes pulls read rank arrays in increasing address order.
-  const int t = sort_threads(m, n);
   Graph::Owned& own = g.own_;
   own.in_sources = Buffer<NodeId>(static_cast<std::size_t>(m));
   if (g.has_weights_) own.in_weights = Buffer<double>(static_cast<std::size_t>(m));
-  const Buffer<EdgeOffset>& off = own.out_offsets;
-  const Buffer<NodeId>& targets = own.out_targets;
-  stable_counting_sort(
-      m, n, t,
-      [&](std::int64_t b, std::int64_t e, std::int64_t* hist) {
-        for (std::int64_t i = b; i < e; ++i) ++hist[targets[i]];
-      },
-      [&](std::int64_t b, std::int64_t e, std::int64_t* cursor) {
-        if (b >= e) return;
-        NodeId u = owner_of(off.span(), n, b);
-        const bool weighted = g.has_weights_;
-        scatter_prefetched(
-            b, e, cursor, [&](std::int64_t i) { return static_cast<std::int64_t>(targets[i]); },
-            [&](std::int64_t pos) {
-              __builtin_prefetch(own.in_sources.data() + pos, 1);
-              if (weighted) __builtin_prefetch(own.in_weights.data() + pos, 1);
-            },
-            [&](std::int64_t i, std::int64_t pos) {
-              while (off[u + 1] <= i) ++u;
-              own.in_sources[pos] = u;
-              if (weighted) own.in_weights[pos] = own.out_weights[i];
-            });
-      },
-      own.in_offsets);
+  graph_detail::transpose_lists(own.out_offsets.span(), own.out_targets.span(), own.out_weights.span(), n,
+                                {own.in_sources.data(), g.has_weights_ ? own.in_weights.data() : nullptr, nullptr},
+                                own.in_offsets);
 
   finish(g);
 }
@@ -497,20 +474,8 @@ std::span<const EdgeOffset> Graph::in_edge_ids() const {
     // unset: the next call simply rebuilds.
     Buffer<EdgeOffset> ids(static_cast<std::size_t>(num_edges_));
     Buffer<EdgeOffset> offsets;
-    const std::span<const NodeId> targets = out_targets_;
     const ProgressScope not_reported(nullptr);  // a lazy array is not the work a caller's progress counts
-    stable_counting_sort(
-        num_edges_, num_nodes_, sort_threads(num_edges_, num_nodes_),
-        [&](std::int64_t b, std::int64_t e, std::int64_t* hist) {
-          for (std::int64_t i = b; i < e; ++i) ++hist[targets[i]];
-        },
-        [&](std::int64_t b, std::int64_t e, std::int64_t* cursor) {
-          scatter_prefetched(
-              b, e, cursor, [&](std::int64_t i) { return static_cast<std::int64_t>(targets[i]); },
-              [&](std::int64_t pos) { __builtin_prefetch(ids.data() + pos, 1); },
-              [&](std::int64_t i, std::int64_t pos) { ids[pos] = i; });
-        },
-        offsets);
+    graph_detail::transpose_lists(out_offsets_, out_targets_, {}, num_nodes_, {nullptr, nullptr, ids.data()}, offsets);
     in_edge_ids_ = std::move(ids);
   });
   return in_edge_ids_.span();

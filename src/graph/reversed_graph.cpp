@@ -96,34 +96,11 @@ std::shared_ptr<const Graph> Graph::reversed(const std::shared_ptr<const Graph>&
     const bool weighted = g->has_weights_;
     r->own_.in_sources = Buffer<NodeId>(static_cast<std::size_t>(m));
     if (weighted) r->own_.in_weights = Buffer<double>(static_cast<std::size_t>(m));
-    const std::span<const EdgeOffset> in_off = g->in_offsets_;
-    const std::span<const NodeId> in_src = g->in_sources_;
-    const std::span<const double> in_w = g->in_weights_;
-    NodeId* sources = r->own_.in_sources.data();
-    double* weights = weighted ? r->own_.in_weights.data() : nullptr;
     const ProgressScope not_reported(nullptr);  // not the work a caller's progress counts
     Buffer<EdgeOffset> offsets;
-    graph_detail::stable_counting_sort(
-        m, n, graph_detail::sort_threads(m, n),
-        [&](std::int64_t b, std::int64_t e, std::int64_t* hist) {
-          for (std::int64_t i = b; i < e; ++i) ++hist[in_src[static_cast<std::size_t>(i)]];
-        },
-        [&](std::int64_t b, std::int64_t e, std::int64_t* cursor) {
-          if (b >= e) return;
-          NodeId v = graph_detail::owner_of(in_off, n, b);  // the node whose in-list holds position b
-          graph_detail::scatter_prefetched(
-              b, e, cursor, [&](std::int64_t i) { return static_cast<std::int64_t>(in_src[static_cast<std::size_t>(i)]); },
-              [&](std::int64_t pos) {
-                __builtin_prefetch(sources + pos, 1);
-                if (weighted) __builtin_prefetch(weights + pos, 1);
-              },
-              [&](std::int64_t i, std::int64_t pos) {
-                while (in_off[static_cast<std::size_t>(v) + 1] <= i) ++v;
-                sources[pos] = v;
-                if (weighted) weights[pos] = in_w[static_cast<std::size_t>(i)];
-              });
-        },
-        offsets);
+    graph_detail::transpose_lists(g->in_offsets_, g->in_sources_, g->in_weights_, n,
+                                  {r->own_.in_sources.data(), weighted ? r->own_.in_weights.data() : nullptr, nullptr},
+                                  offsets);
     r->in_sources_ = r->own_.in_sources.span();
     r->in_weights_ = r->own_.in_weights.span();
   }
