@@ -124,6 +124,27 @@ void bind_graph(nb::module_& m) {
       },
       nb::arg("graph"), nb::sig("def graph_reversed(graph: Graph) -> Graph | None"));
 
+  // Graph::subgraph; the masks are bool arrays (None: keep all), checked in Python.
+  m.def(
+      "graph_subgraph",
+      [](const std::shared_ptr<Graph>& g, std::optional<AnyArray1D> node_keep, std::optional<AnyArray1D> edge_keep) {
+        auto bytes = [](const std::optional<AnyArray1D>& mask, const char* name) -> std::span<const std::uint8_t> {
+          if (!mask) return {};
+          if (!has_dtype<bool>(*mask)) throw_type_error(name, "must be a bool array, got " + dtype_name(mask->dtype()));
+          return {static_cast<const std::uint8_t*>(mask->data()), mask->shape(0)};
+        };
+        const std::span<const std::uint8_t> nodes = bytes(node_keep, "node_mask");
+        const std::span<const std::uint8_t> edges = bytes(edge_keep, "edge_mask");
+        std::shared_ptr<const Graph> r;
+        Buffer<EdgeOffset> edge_ids;
+        {
+          NativeCall call;
+          r = Graph::subgraph(*g, nodes, edges, edge_ids);
+        }
+        return std::make_pair(adopt(std::move(r)), to_numpy(std::move(edge_ids)));
+      },
+      nb::arg("graph"), nb::arg("node_keep").none(), nb::arg("edge_keep").none());
+
   m.def(
       "read_edgelist",
       [](const nb::bytes& path, const std::string& delimiter, const std::string& comment, bool weighted,

@@ -316,16 +316,18 @@ void GraphBuilder::build(Graph& g, const EdgeListView& edges, std::int64_t num_n
                               g.own_.out_weights, g.own_.user_edge_ids);
   }
 
+  g.complete_from_csr();
+}
+
+void Graph::complete_from_csr() {
   // CSC from the CSR: within each node's in-list, sources ascend (a stable sort of CSR order),
   // which makes pulls read rank arrays in increasing address order.
-  Graph::Owned& own = g.own_;
-  own.in_sources = Buffer<NodeId>(static_cast<std::size_t>(m));
-  if (g.has_weights_) own.in_weights = Buffer<double>(static_cast<std::size_t>(m));
-  graph_detail::transpose_lists(own.out_offsets.span(), own.out_targets.span(), own.out_weights.span(), n,
-                                {own.in_sources.data(), g.has_weights_ ? own.in_weights.data() : nullptr, nullptr},
-                                own.in_offsets);
-
-  finish(g);
+  own_.in_sources = Buffer<NodeId>(static_cast<std::size_t>(num_edges_));
+  if (has_weights_) own_.in_weights = Buffer<double>(static_cast<std::size_t>(num_edges_));
+  graph_detail::transpose_lists(own_.out_offsets.span(), own_.out_targets.span(), own_.out_weights.span(), num_nodes_,
+                                {own_.in_sources.data(), has_weights_ ? own_.in_weights.data() : nullptr, nullptr},
+                                own_.in_offsets);
+  GraphBuilder::finish(*this);
 }
 
 // Degrees and balanced chunks, once CSR and CSC are in place.

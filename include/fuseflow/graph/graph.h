@@ -85,6 +85,15 @@ class Graph {
   // src/graph/reversed_graph.cpp.
   static std::shared_ptr<const Graph> reversed(const std::shared_ptr<const Graph>& g);
 
+  // The graph of Graph.subgraph: the nodes with node_keep[v] != 0 (empty: all), renumbered in id
+  // order, and the edges selected by edge_keep (per user edge index; empty: all) whose ends are
+  // both kept, in g's user order: array for array the graph from_edges builds from those edges.
+  // Reads only the kept nodes' out-lists (and never an E-sized array when edge_keep is empty and
+  // g's user order is its CSR order, or few edges are kept). edge_ids receives, for each edge of
+  // the subgraph in its user order, g's user edge index. Defined in src/graph/subgraph.cpp.
+  static std::shared_ptr<const Graph> subgraph(const Graph& g, std::span<const std::uint8_t> node_keep,
+                                               std::span<const std::uint8_t> edge_keep, Buffer<EdgeOffset>& edge_ids);
+
   // Adopts prebuilt arrays without sorting (used by load_graph); computes degrees and chunks.
   // Checks sizes, offsets and id ranges; that the CSC holds the CSR's edges (exact in-degree
   // counts, in-lists sorted by source, the same multiset of (source, target, weight) by a 64-bit
@@ -179,6 +188,8 @@ class Graph {
   bool user_ids_from_base_ = false;         // its user_edge_ids are borrowed_->in_edge_ids()
   // Points every array span at own_ (after a build or adopt).
   void view_own_arrays() noexcept;
+  // With own_'s CSR and user edge ids in place: builds the CSC, degrees and chunks.
+  void complete_from_csr();
 
   // Built lazily under a once_flag: the graph stays logically immutable.
   mutable std::once_flag out_sources_once_, in_edge_ids_once_, degree_ordered_once_, user_weights_once_,
