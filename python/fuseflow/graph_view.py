@@ -8,18 +8,22 @@ them back (``full[view.node_ids] = result``) and ``edge_ids`` selects a base edg
 view (``w[view.edge_ids]``).
 
 The view's graph is built once, when the view is made, and is a copy of the kept edges, not masks
-applied inside the kernels: a view runs exactly as fast as a graph built from its edges. A
-subgraph is cut from the base's CSR in parallel, reading only the kept nodes' out-lists (its CSR
-is the base's, filtered: from_edges would sort its edges into the same lists), so a small induced
-subgraph of a large graph costs time in proportion to its nodes' degrees, not to the base (a
-base whose edge order is not its CSR order adds one pass over its edges when more than 1/64 of
-them are kept, to rank them). An edge mask on such a base is applied in user order instead, and
-the kept edges built as Graph.from_edges builds them (the CSR would read the mask at random). to_undirected is one pass over the base's edges in user order, then the same
-parallel CSR/CSC build as Graph.from_edges.
-The exception is reverse() of a graph whose edges are in source order (``src`` non-decreasing, as
-a file, a SciPy matrix or NetworkX usually gives them): its CSR is the graph's CSC and its CSC the
-graph's CSR, shared, not copied (only out-lists not sorted by target are copied, sorted). That
-view is still exactly the graph built from the reversed edges, array for array.
+applied inside the kernels: a view runs exactly as fast as a graph built from its edges, and is
+array for array that graph. How each is made:
+
+- subgraph: cut from the base's CSR in parallel, reading only the kept nodes' out-lists (its CSR
+  is the base's, filtered: from_edges would sort its edges into the same lists), so a small
+  induced subgraph of a large graph costs time in proportion to its nodes' degrees, not to the
+  base. A base whose edge order is not its CSR order adds one pass over its edges when more than
+  1/64 of them are kept (to rank them), and an edge mask on such a base is applied in user order
+  instead, the kept edges then built as Graph.from_edges builds them (the CSR would read the
+  mask at random).
+- to_undirected: each node's list is its base out-list followed by its base in-edges in user
+  order (one counting sort of the base's edges by target), then the CSC as in every build.
+- reverse() of a graph whose edges are in source order (``src`` non-decreasing, as a file, a
+  SciPy matrix or NetworkX usually gives them) copies nothing: its CSR is the graph's CSC and its
+  CSC the graph's CSR, shared (only out-lists not sorted by target are copied, sorted). Other
+  graphs are reversed by building from the reversed edges.
 """
 
 import numpy as np
@@ -214,11 +218,5 @@ def _reverse(g):
 
 def _to_undirected(g):
     """See Graph.to_undirected."""
-    src, dst, w = g.edges()
-    loops = src == dst
-    copies = np.flatnonzero(~loops)
-    both_src = np.concatenate([src, dst[copies]])
-    both_dst = np.concatenate([dst, src[copies]])
-    both_w = None if w is None else np.concatenate([w, w[copies]])
-    edge_local = np.concatenate([np.arange(g.num_edges, dtype=np.int64), copies])
-    return _finish("to_undirected", "undirected", g, both_src, both_dst, both_w, g.num_nodes, None, edge_local)
+    native, edge_ids = _core.graph_undirected(g._g)
+    return _finish("to_undirected", "undirected", g, None, None, None, g.num_nodes, None, edge_ids, native=native)

@@ -146,6 +146,19 @@ void bind_graph(nb::module_& m) {
       nb::arg("graph"), nb::arg("node_keep").none(), nb::arg("edge_keep").none());
 
   m.def(
+      "graph_undirected",
+      [](const std::shared_ptr<Graph>& g) {
+        std::shared_ptr<const Graph> r;
+        Buffer<EdgeOffset> edge_ids;
+        {
+          NativeCall call;
+          r = Graph::undirected(*g, edge_ids);
+        }
+        return std::make_pair(adopt(std::move(r)), to_numpy(std::move(edge_ids)));
+      },
+      nb::arg("graph"));
+
+  m.def(
       "read_edgelist",
       [](const nb::bytes& path, const std::string& delimiter, const std::string& comment, bool weighted,
          std::int64_t skip_rows, std::int64_t num_nodes, ProgressCounter* progress) {

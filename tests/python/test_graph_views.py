@@ -132,6 +132,35 @@ def test_subgraph_is_array_for_array_the_graph_built_from_its_edges(size, weight
         assert native.user_order_is_csr == want._g.user_order_is_csr
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_to_undirected_is_array_for_array_the_graph_built_from_both_directions(weighted):
+    small = [("only loops", ff.Graph.from_edges([2, 0, 2], [2, 0, 2], num_nodes=4,
+                                                weights=[1.0, 2.0, 3.0] if weighted else None), [2, 0, 2], [2, 0, 2],
+              [1.0, 2.0, 3.0] if weighted else None),
+             ("no edges", ff.Graph.from_edges(np.array([], np.int64), np.array([], np.int64), num_nodes=3,
+                                              weights=np.array([]) if weighted else None), [], [], None)]
+    for order, g, src, dst, w in list(_bases(9, weighted)) + small:
+        src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+        v = g.to_undirected()
+        copies = np.flatnonzero(src != dst)  # one plain loop per edge: the reference order
+        ref_ids = list(range(len(src))) + [int(e) for e in copies]
+        rs = [int(src[e]) for e in range(len(src))] + [int(dst[e]) for e in copies]
+        rd = [int(dst[e]) for e in range(len(src))] + [int(src[e]) for e in copies]
+        rw = None if w is None or not ref_ids else np.array([w[e] for e in ref_ids])
+        want = ff.Graph.from_edges(np.array(rs, dtype=np.int64), np.array(rd, dtype=np.int64), num_nodes=g.num_nodes,
+                                   weights=rw)
+        for got_arrays, want_arrays in ((v.csr(), want.csr()), (v.csc(), want.csc()), (v.edges(), want.edges())):
+            for a, b in zip(got_arrays, want_arrays):
+                if b is None:
+                    assert a is None, order
+                else:
+                    np.testing.assert_array_equal(a, b, err_msg=order)
+        assert v._g.user_order_is_csr == want._g.user_order_is_csr and v.has_weights == want.has_weights
+        base_edges = g.edge_ids if isinstance(g, ff.GraphView) else np.arange(g.num_edges)
+        np.testing.assert_array_equal(v.edge_ids, base_edges[np.array(ref_ids, dtype=np.int64)])
+        np.testing.assert_array_equal(ff.algorithms.connected_components(v), ff.algorithms.connected_components(want))
+
+
 def test_ids_and_masks_select_the_same_subgraph():
     g, *_ = random_multigraph(3)
     rng = np.random.default_rng(0)

@@ -94,6 +94,12 @@ class Graph {
   static std::shared_ptr<const Graph> subgraph(const Graph& g, std::span<const std::uint8_t> node_keep,
                                                std::span<const std::uint8_t> edge_keep, Buffer<EdgeOffset>& edge_ids);
 
+  // The graph of Graph.to_undirected: g's edges in user order, then b -> a for every a -> b with
+  // a != b, in the same order (weights copied): array for array the graph from_edges builds from
+  // those edges. edge_ids receives g's user edge index of each of them. Defined in
+  // src/graph/undirected_graph.cpp.
+  static std::shared_ptr<const Graph> undirected(const Graph& g, Buffer<EdgeOffset>& edge_ids);
+
   // Adopts prebuilt arrays without sorting (used by load_graph); computes degrees and chunks.
   // Checks sizes, offsets and id ranges; that the CSC holds the CSR's edges (exact in-degree
   // counts, in-lists sorted by source, the same multiset of (source, target, weight) by a 64-bit
