@@ -88,8 +88,8 @@ class Graph {
   // The graph of Graph.subgraph: the nodes with node_keep[v] != 0 (empty: all), renumbered in id
   // order, and the edges selected by edge_keep (per user edge index; empty: all) whose ends are
   // both kept, in g's user order: array for array the graph from_edges builds from those edges.
-  // Reads only the kept nodes' out-lists (and never an E-sized array when edge_keep is empty and
-  // g's user order is its CSR order, or few edges are kept). edge_ids receives, for each edge of
+  // Reads only the kept nodes' out-lists, plus one pass over E when g's user order is not its CSR
+  // order and more than 1/64 of the edges are kept (to rank them). edge_ids receives, for each edge of
   // the subgraph in its user order, g's user edge index. Defined in src/graph/subgraph.cpp.
   static std::shared_ptr<const Graph> subgraph(const Graph& g, std::span<const std::uint8_t> node_keep,
                                                std::span<const std::uint8_t> edge_keep, Buffer<EdgeOffset>& edge_ids);
