@@ -414,3 +414,73 @@ def test_bad_masks_name_the_argument(kwargs, error, words):
     with pytest.raises(error) as info:
         g.subgraph(**kwargs)
     assert words in str(info.value)
+
+
+# ------------------------------------------------------------------ chains, property-based
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def graphs_and_chains(draw):
+    """A small multigraph in any edge order (loops, parallel edges, isolated nodes, weights or
+    not) and a chain of one to three view steps with their masks."""
+    n = draw(st.integers(0, 9))
+    m = draw(st.integers(0, 30)) if n else 0
+    src = draw(st.lists(st.integers(0, max(n - 1, 0)), min_size=m, max_size=m))
+    dst = draw(st.lists(st.integers(0, max(n - 1, 0)), min_size=m, max_size=m))
+    if draw(st.booleans()):
+        order = sorted(range(m), key=lambda e: src[e])  # source order: the CSR-order paths
+        src, dst = [src[e] for e in order], [dst[e] for e in order]
+    w = draw(st.lists(st.sampled_from([0.5, 1.0, 2.5, -1.0]), min_size=m, max_size=m)) if draw(st.booleans()) else None
+    steps = draw(st.lists(st.sampled_from(["subgraph", "reverse", "to_undirected"]), min_size=1, max_size=3))
+    seed = draw(st.integers(0, 2**32 - 1))
+    return n, src, dst, w, steps, seed
+
+
+def _reference_step(step, n, src, dst, w, ids, rng, use_nodes, use_edges):
+    """One view step on plain edge lists: (n, src, dst, w, base edge ids, kept base nodes)."""
+    if step == "reverse":
+        return n, dst, src, w, ids, None, None
+    if step == "to_undirected":
+        copies = [e for e in range(len(src)) if src[e] != dst[e]]
+        return (n, src + [dst[e] for e in copies], dst + [src[e] for e in copies],
+                None if w is None else w + [w[e] for e in copies], ids + [ids[e] for e in copies], None, None)
+    nodes = rng.random(n) < 0.7 if use_nodes else None
+    edges = rng.random(len(src)) < 0.7 if use_edges else None
+    keep_n = np.ones(n, bool) if nodes is None else nodes
+    rank = np.cumsum(keep_n) - 1
+    kept = [e for e in range(len(src)) if (edges is None or edges[e]) and keep_n[src[e]] and keep_n[dst[e]]]
+    return (int(keep_n.sum()), [int(rank[src[e]]) for e in kept], [int(rank[dst[e]]) for e in kept],
+            None if w is None else [w[e] for e in kept], [ids[e] for e in kept], nodes, edges)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graphs_and_chains())
+def test_any_chain_of_views_is_the_graph_built_from_its_edges(case):
+    n, src, dst, w, steps, seed = case
+    g = ff.Graph.from_edges(np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), num_nodes=n,
+                            weights=None if w is None else np.array(w, dtype=np.float64))
+    rng = np.random.default_rng(seed)
+    view, ids, node_ids = g, list(range(len(src))), np.arange(n)
+    for step in steps:
+        use_nodes, use_edges = bool(rng.integers(2)), bool(rng.integers(2))
+        n, src, dst, w, ids, nodes, edges = _reference_step(step, n, src, dst, w, ids, rng, use_nodes, use_edges)
+        if step == "subgraph":
+            view = view.subgraph(node_mask=nodes, edge_mask=edges)
+            if nodes is not None:
+                node_ids = node_ids[nodes]
+        else:
+            view = getattr(view, step)()
+    want = ff.Graph.from_edges(np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), num_nodes=n,
+                               weights=None if w is None or not src else np.array(w, dtype=np.float64))
+    for got_arrays, want_arrays in ((view.csr(), want.csr()), (view.csc(), want.csc()), (view.edges(), want.edges())):
+        for a, b in zip(got_arrays, want_arrays):
+            if b is None:
+                assert a is None
+            else:
+                np.testing.assert_array_equal(a, b)
+    assert view._g.user_order_is_csr == want._g.user_order_is_csr
+    np.testing.assert_array_equal(view.edge_ids, np.array(ids, dtype=np.int64))
+    np.testing.assert_array_equal(view.node_ids, node_ids)
