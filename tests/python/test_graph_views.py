@@ -416,6 +416,19 @@ def test_bad_masks_name_the_argument(kwargs, error, words):
     assert words in str(info.value)
 
 
+@pytest.mark.parametrize("args, error, words", [
+    ((np.ones(3, bool), None), ValueError, "node_mask: must have one entry per node (6), got 3"),
+    ((None, np.ones(2, bool)), ValueError, "edge_mask: must have one entry per edge (4), got 2"),
+    ((np.ones(6, np.int8), None), TypeError, "node_mask: must be a bool array, got int8"),
+    ((None, np.ones(4)), TypeError, "edge_mask: must be a bool array, got float64"),
+])
+def test_the_native_cut_checks_its_masks_too(args, error, words):
+    g = ff.Graph.from_edges([0, 1, 2, 3], [1, 2, 3, 0], num_nodes=6)
+    with pytest.raises(error) as info:
+        ff._core.graph_subgraph(g._g, *args)
+    assert words in str(info.value)
+
+
 # ------------------------------------------------------------------ chains, property-based
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
