@@ -1,0 +1,129 @@
+"""views: derived graphs of an R-MAT graph (edges in generator order, self-loops and repeated
+edges kept), each library making its own from the same directed graph:
+
+- induced subgraph of 1% and of half the nodes: Graph.subgraph vs igraph induced_subgraph,
+  NetworKit graphtools.subgraphFromNodes and scipy.sparse row + column slicing;
+- to_undirected: Graph.to_undirected (both directions as directed edges) vs igraph
+  as_undirected(mode="each") and scipy.sparse A + A^T (NetworKit's toUndirected merges u -> v
+  with v -> u: a different graph, left out);
+- reverse: Graph.reverse of the graph in generator order and of the same edges in source order
+  (then it shares the graph's arrays) vs igraph copy + reverse_edges, NetworKit
+  graphtools.transpose and scipy.sparse A^T as CSR.
+
+Agreement: the number of edges (scipy.sparse sums repeated edges: the sum of its ones is the
+count); for to_undirected, ours holds two directed edges per non-loop edge where the others hold
+one undirected edge. Threads: fuseflow and NetworKit use all cores; igraph and SciPy one.
+"""
+
+import numpy as np
+
+from .._harness import Disagreement
+
+DESCRIPTION = "Graph.subgraph / to_undirected / reverse vs igraph, NetworKit, scipy.sparse"
+
+
+def _edge_count(result):
+    """The number of (directed or undirected) edges a library's result holds."""
+    if hasattr(result, "num_edges"):
+        return result.num_edges
+    if hasattr(result, "ecount"):
+        return result.ecount()
+    if hasattr(result, "numberOfEdges"):
+        return result.numberOfEdges()
+    return int(round(result.sum()))  # scipy.sparse: ones summed over repeated edges
+
+
+def _same_edges():
+    """agree(): the peer holds as many edges as ours."""
+    def agree(ours, theirs):
+        want = _edge_count(ours)
+        got = _edge_count(theirs)
+        if got != want:
+            raise Disagreement(f"{got} edges against {want}")
+        return 0.0
+    return agree
+
+
+def run(ctx):
+    import fuseflow as ff
+
+    ig = ctx.peer("igraph")
+    nk = ctx.peer("networkit")
+    sp = ctx.peer("scipy")
+    if nk is not None:
+        nk.setNumberOfThreads(ff.get_num_threads())
+    for scale in ctx.pick((10,), (15, 17), (17, 20)):
+        n = 1 << scale
+        src, dst = ctx.rmat(scale, 16, seed=1)
+        m = len(src)
+        g = ff.Graph.from_edges(src, dst, num_nodes=n)
+        label = f"R-MAT {scale}: {n:,} nodes, {m:,} edges"
+        ig_graph = ig.Graph(n=n, edges=np.column_stack([src, dst]).astype(np.int64), directed=True) if ig else None
+        nk_graph = None
+        if nk is not None:
+            nk_graph = nk.Graph(n, directed=True)
+            nk_graph.addEdges((src.astype(np.uint64), dst.astype(np.uint64)))
+        a = None
+        if sp is not None:
+            import scipy.sparse
+
+            a = scipy.sparse.csr_matrix((np.ones(m), (src, dst)), shape=(n, n))
+
+        rng = np.random.default_rng(scale)
+        for what, fraction in (("1% of the nodes", 0.01), ("half the nodes", 0.5)):
+            nodes = np.sort(rng.choice(n, int(n * fraction), replace=False))
+            mask = np.zeros(n, dtype=bool)
+            mask[nodes] = True
+            c = {"fuseflow": lambda mask=mask: g.subgraph(node_mask=mask)}
+            if ig_graph is not None:
+                c["igraph induced_subgraph"] = lambda nodes=nodes: ig_graph.induced_subgraph(nodes)
+            if nk_graph is not None:
+                c["networkit subgraphFromNodes"] = lambda nodes=nodes: nk.graphtools.subgraphFromNodes(nk_graph, nodes)
+            if a is not None:
+                c["scipy.sparse A[nodes][:, nodes]"] = lambda nodes=nodes: a[nodes][:, nodes]
+            ctx.measure(f"subgraph: {what}", c, size=m, size_label=label, agree=_same_edges(),
+                        note="agreement: the same number of kept edges")
+
+        loops = int(np.count_nonzero(src == dst))
+        c = {"fuseflow": lambda: g.to_undirected()}
+        if ig_graph is not None:
+            c["igraph as_undirected(each)"] = lambda: ig_graph.as_undirected(mode="each")
+        if a is not None:
+            c["scipy.sparse A + A^T"] = lambda: a + a.T
+        ctx.measure("to_undirected", c, size=m, size_label=label, agree=_undirected_agree(loops),
+                    note="agreement: ours holds 2 directed edges per non-loop edge, the others 1 undirected edge "
+                         "(scipy: A + A^T counts a loop twice)")
+
+        # reverse() shares the arrays of a graph whose edges are in source order (as files, SciPy
+        # and NetworkX give them); in generator order it builds the reversed graph's lists in user
+        # order (one counting sort), as from_edges(dst, src) would.
+        order = np.argsort(src, kind="stable")
+        g_sorted = ff.Graph.from_edges(src[order], dst[order], num_nodes=n)
+        c = {"fuseflow": lambda: g.reverse(), "fuseflow, edges in source order": lambda: g_sorted.reverse()}
+        if ig_graph is not None:
+            def ig_reverse():
+                h = ig_graph.copy()
+                h.reverse_edges()
+                return h
+            c["igraph copy + reverse_edges"] = ig_reverse
+        if nk_graph is not None:
+            c["networkit transpose"] = lambda: nk.graphtools.transpose(nk_graph)
+        if a is not None:
+            c["scipy.sparse A^T (CSR)"] = lambda: a.T.tocsr()
+        ctx.measure("reverse", c, size=m, size_label=label, agree=_same_edges(),
+                    note="agreement: the same number of edges")
+
+
+def _undirected_agree(loops):
+    """Ours has 2 E - loops directed edges; igraph E undirected ones; scipy's
+    A + A^T sums to 2 E (a loop counted twice)."""
+    def agree(ours, theirs):
+        want = _edge_count(ours)
+        if hasattr(theirs, "ecount"):
+            got = 2 * _edge_count(theirs) - loops
+        else:
+            got = _edge_count(theirs) - loops
+        if got != want:
+            raise Disagreement(f"{got} directed edges against {want}")
+        return 0.0
+    return agree
