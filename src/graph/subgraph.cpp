@@ -7,7 +7,6 @@
 // follows from the CSR as in every build.
 #include <algorithm>
 #include <atomic>
-#include <bit>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +24,16 @@ constexpr std::int64_t kMinEdgesPerThread = 1 << 16;
 constexpr std::int64_t kNodesPerTask = 1024;
 // Ranking k kept edges by sorting them beats a pass over all E user ids while k log k << E.
 constexpr std::int64_t kSortRankBelow = 64;
+
+// Bits set in x. std::popcount is a libgcc call in this file (built for baseline x86-64, no
+// POPCNT assumed; perf showed the call's PLT stub in the rank loops); the SWAR sum of Hacker's
+// Delight is a dozen register operations.
+inline EdgeOffset bits_set(std::uint64_t x) {
+  x -= (x >> 1) & 0x5555555555555555ull;
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+  return static_cast<EdgeOffset>((x * 0x0101010101010101ull) >> 56);
+}
 
 // Exclusive prefix sum of counts[0..k) into offsets[0..k] (offsets[k] = total).
 void prefix_sum(const std::vector<EdgeOffset>& counts, Buffer<EdgeOffset>& offsets) {
@@ -151,13 +160,13 @@ std::shared_ptr<const Graph> Graph::subgraph(const Graph& g, std::span<const std
       EdgeOffset running = 0;
       for (std::int64_t i = 0; i < words; ++i) {
         before[i] = running;
-        running += std::popcount(bits[i]);
+        running += bits_set(bits[i]);
       }
 #pragma omp parallel for num_threads(t) schedule(static)
       for (EdgeOffset q = 0; q < kept_edges; ++q) {
         const EdgeOffset id = base_user[q];
         const std::uint64_t below = bits[id >> 6] & ((std::uint64_t{1} << (id & 63)) - 1);
-        const EdgeOffset j = before[id >> 6] + std::popcount(below);
+        const EdgeOffset j = before[id >> 6] + bits_set(below);
         own.user_edge_ids[q] = j;
         edge_ids[j] = id;
       }
