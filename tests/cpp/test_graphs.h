@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <numeric>
 #include <random>
 #include <vector>
 
@@ -60,6 +62,21 @@ inline std::shared_ptr<const Graph> build(const EdgeList& e) {
   view.dst32 = e.dst;
   view.weights = e.weights;
   return Graph::from_edges(view, e.n);
+}
+
+// The edge list in source order (stable: parallel edges keep their order), as a file gives it.
+inline EdgeList by_source(EdgeList e) {
+  std::vector<std::size_t> order(e.src.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return e.src[a] < e.src[b]; });
+  EdgeList s;
+  s.n = e.n;
+  for (std::size_t i : order) {
+    s.src.push_back(e.src[i]);
+    s.dst.push_back(e.dst[i]);
+    if (!e.weights.empty()) s.weights.push_back(e.weights[i]);
+  }
+  return s;
 }
 
 // Runs `body` at 1..4 threads and restores the default.
