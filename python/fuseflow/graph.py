@@ -358,6 +358,8 @@ class Graph:
         when it is selected and both its ends are. The view numbers its nodes 0..k-1 in base id
         order (``view.node_ids`` maps back) and keeps the base's edge order (``view.edge_ids``),
         so algorithms on it equal those on the induced subgraph, as NetworkX's ``G.subgraph``.
+        The view is cut from this graph's CSR, reading only the kept nodes' out-lists: a small
+        subgraph of a large graph costs time in proportion to its nodes' degrees.
 
         Example:
             >>> g = ff.Graph.from_edges([0, 1, 2, 2], [1, 2, 0, 3], weights=[1.0, 2.0, 3.0, 4.0])
