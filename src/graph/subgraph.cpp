@@ -112,6 +112,12 @@ std::shared_ptr<const Graph> Graph::subgraph(const Graph& g, std::span<const std
   own.out_offsets = Buffer<EdgeOffset>(static_cast<std::size_t>(k) + 1);
   prefix_sum(counts, own.out_offsets);
   const EdgeOffset kept_edges = own.out_offsets[k];
+  // As from_edges: a clear MemoryError, not an overcommitted allocation the kernel kills later
+  // (the graph, plus each edge's base user id twice and the rank's bits).
+  check_fits_in_memory(graph_bytes_estimate(k, kept_edges, g.has_weights_) +
+                           static_cast<std::uint64_t>(kept_edges) * 16 + static_cast<std::uint64_t>(m) / 4,
+                       "Graph.subgraph: a graph of " + std::to_string(k) + " nodes and " + std::to_string(kept_edges) +
+                           " edges");
   const bool weighted = g.has_weights_ && kept_edges > 0;  // as from_edges: no edges, no weights
   own.out_targets = Buffer<NodeId>(static_cast<std::size_t>(kept_edges));
   if (weighted) own.out_weights = Buffer<double>(static_cast<std::size_t>(kept_edges));

@@ -10,6 +10,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "fuseflow/core/parallel_interrupt.h"
@@ -58,6 +59,12 @@ std::shared_ptr<const Graph> Graph::undirected(const Graph& g, Buffer<EdgeOffset
   const std::int64_t m = g.num_edges_;
   const bool weighted = g.has_weights_;
   const bool csr_order = g.user_order_is_csr();
+  // As from_edges: a clear MemoryError, not an overcommitted allocation the kernel kills later.
+  // Up to 2E edges, plus the scratch (user-order ends, loop counts, the copies, edge_ids).
+  const auto um = static_cast<std::uint64_t>(m);
+  check_fits_in_memory(graph_bytes_estimate(n, 2 * m, weighted) + um * (8 + 8 + 20 + 16),
+                       "Graph.to_undirected: a graph of " + std::to_string(n) + " nodes and up to " +
+                           std::to_string(2 * m) + " edges");
   // The base's edges in user order (in CSR order, its own arrays).
   Buffer<NodeId> src_buffer, dst_buffer;
   if (!csr_order) g.user_order_edges(src_buffer, dst_buffer);
