@@ -172,9 +172,17 @@ std::shared_ptr<const Graph> Graph::subgraph(const Graph& g, std::span<const std
       for (EdgeOffset q = 0; q < kept_edges; ++q) {
         const EdgeOffset id = base_user[q];
         const std::uint64_t below = bits[id >> 6] & ((std::uint64_t{1} << (id & 63)) - 1);
-        const EdgeOffset j = before[id >> 6] + bits_set(below);
-        own.user_edge_ids[q] = j;
-        edge_ids[j] = id;
+        own.user_edge_ids[q] = before[id >> 6] + bits_set(below);
+      }
+      // The kept ids in increasing order are the bitset's set bits, word by word: written in
+      // order from each word's running count (scattering edge_ids[rank] = id instead wrote 8
+      // bytes at random per kept edge, the largest part of a 90% cut on R-MAT 20).
+#pragma omp parallel for num_threads(threads_for(words + kept_edges, kMinEdgesPerThread)) schedule(static)
+      for (std::int64_t i = 0; i < words; ++i) {
+        EdgeOffset j = before[i];
+        for (std::uint64_t word = bits[i]; word != 0; word &= word - 1) {
+          edge_ids[j++] = i * 64 + __builtin_ctzll(word);  // bsf/tzcnt: no library call
+        }
       }
     }
   }
