@@ -114,7 +114,9 @@ std::shared_ptr<const Graph> Graph::undirected(const Graph& g, Buffer<EdgeOffset
     if (interrupt.poll()) continue;
     for (std::int64_t u = task * kNodesPerTask; u < std::min(n, (task + 1) * kNodesPerTask); ++u) {
       EdgeOffset q = own.out_offsets[u];
-      for (EdgeOffset p = g.out_offsets_[static_cast<std::size_t>(u)]; p < g.out_offsets_[static_cast<std::size_t>(u) + 1]; ++p, ++q) {
+      const EdgeOffset begin = g.out_offsets_[static_cast<std::size_t>(u)];
+      const EdgeOffset end = g.out_offsets_[static_cast<std::size_t>(u) + 1];
+      for (EdgeOffset p = begin; p < end; ++p, ++q) {
         own.out_targets[q] = g.out_targets_[static_cast<std::size_t>(p)];
         if (weighted) own.out_weights[q] = g.out_weights_[static_cast<std::size_t>(p)];
         own.user_edge_ids[q] = csr_order ? p : user_ids[static_cast<std::size_t>(p)];
