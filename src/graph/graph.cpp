@@ -320,6 +320,18 @@ void GraphBuilder::build(Graph& g, const EdgeListView& edges, std::int64_t num_n
 }
 
 void Graph::complete_from_csr() {
+  // A user order that is the CSR order keeps no map (user_order_is_csr()), however the CSR was
+  // made (a subgraph or undirected view may find its order is the CSR's). from_edges stores a map
+  // only for unsorted sources, never the identity; its first and last ids usually tell that
+  // before any pass, and at worst one parallel pass over E does.
+  Buffer<EdgeOffset>& ids = own_.user_edge_ids;
+  const std::int64_t m = num_edges_;
+  if (!ids.empty() && ids[0] == 0 && ids[m - 1] == m - 1) {
+    bool identity = true;
+#pragma omp parallel for num_threads(threads_for(m, kMinEdgesPerThread)) reduction(&& : identity) schedule(static)
+    for (std::int64_t q = 0; q < m; ++q) identity = identity && ids[q] == q;
+    if (identity) ids = Buffer<EdgeOffset>();
+  }
   // CSC from the CSR: within each node's in-list, sources ascend (a stable sort of CSR order),
   // which makes pulls read rank arrays in increasing address order.
   own_.in_sources = Buffer<NodeId>(static_cast<std::size_t>(num_edges_));

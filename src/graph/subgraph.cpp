@@ -186,13 +186,6 @@ std::shared_ptr<const Graph> Graph::subgraph(const Graph& g, std::span<const std
       }
     }
   }
-  if (!own.user_edge_ids.empty()) {
-    // As from_edges: no map when the user order is the CSR order (the kept edges' sources rise).
-    bool identity = true;
-#pragma omp parallel for num_threads(threads_for(kept_edges, kMinEdgesPerThread)) reduction(&& : identity) schedule(static)
-    for (EdgeOffset q = 0; q < kept_edges; ++q) identity = identity && own.user_edge_ids[q] == q;
-    if (identity) own.user_edge_ids = Buffer<EdgeOffset>();
-  }
   r->num_nodes_ = k;
   r->num_edges_ = kept_edges;
   r->has_weights_ = weighted;

@@ -129,11 +129,6 @@ std::shared_ptr<const Graph> Graph::undirected(const Graph& g, Buffer<EdgeOffset
     }
   }
   interrupt.rethrow();
-  // As from_edges: no map when the user order is the CSR order (the view's sources rise).
-  bool identity = true;
-#pragma omp parallel for num_threads(threads_for(total, kMinEdgesPerThread)) reduction(&& : identity) schedule(static)
-  for (EdgeOffset q = 0; q < total; ++q) identity = identity && own.user_edge_ids[q] == q;
-  if (identity) own.user_edge_ids = Buffer<EdgeOffset>();
 
   // Base user edge of each view edge: the edges themselves, then the non-loop ones again.
   edge_ids = Buffer<EdgeOffset>(static_cast<std::size_t>(total));

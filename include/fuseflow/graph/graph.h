@@ -194,7 +194,8 @@ class Graph {
   bool user_ids_from_base_ = false;         // its user_edge_ids are borrowed_->in_edge_ids()
   // Points every array span at own_ (after a build or adopt).
   void view_own_arrays() noexcept;
-  // With own_'s CSR and user edge ids in place: builds the CSC, degrees and chunks.
+  // With own_'s CSR and user edge ids in place: drops an identity user-id map, builds the CSC,
+  // degrees and chunks.
   void complete_from_csr();
 
   // Built lazily under a once_flag: the graph stays logically immutable.
