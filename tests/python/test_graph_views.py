@@ -39,6 +39,19 @@ def reference_subgraph(src, dst, w, n, nodes, edges):
     return kept_nodes, out_s, out_d, out_w, ids
 
 
+def assert_same_graph(got, want, context=""):
+    """Every CSR, CSC and user-order edge array equal (None where want has none), and the same
+    user-order flag and weightedness: `got` is array for array the graph `want`."""
+    for got_arrays, want_arrays in ((got.csr(), want.csr()), (got.csc(), want.csc()), (got.edges(), want.edges())):
+        for a, b in zip(got_arrays, want_arrays):
+            if b is None:
+                assert a is None, context
+            else:
+                np.testing.assert_array_equal(a, b, err_msg=context)
+    assert got._g.user_order_is_csr == want._g.user_order_is_csr, context
+    assert got.has_weights == want.has_weights, context
+
+
 MASKS = {
     "random": lambda rng, n, m: (rng.random(n) < 0.7, rng.random(m) < 0.8),
     "empty": lambda rng, n, m: (np.zeros(n, bool), np.zeros(m, bool)),
@@ -109,14 +122,7 @@ def test_subgraph_is_array_for_array_the_graph_built_from_its_edges(size, weight
         kept, rs, rd, rw, ids = reference_subgraph(src, dst, w, g.num_nodes, node_keep, edge_keep)
         want = ff.Graph.from_edges(np.array(rs, dtype=np.int64), np.array(rd, dtype=np.int64), num_nodes=len(kept),
                                    weights=None if w is None or not rw else np.array(rw))
-        for got_arrays, want_arrays in ((v.csr(), want.csr()), (v.csc(), want.csc()), (v.edges(), want.edges())):
-            for a, b in zip(got_arrays, want_arrays):
-                if b is None:
-                    assert a is None, (order, size)
-                else:
-                    np.testing.assert_array_equal(a, b, err_msg=f"{order}, {size}")
-        assert v._g.user_order_is_csr == want._g.user_order_is_csr, (order, size)
-        assert v.has_weights == want.has_weights
+        assert_same_graph(v, want, f"{order}, {size}")
         base_edges = g.edge_ids if isinstance(g, ff.GraphView) else np.arange(g.num_edges)
         np.testing.assert_array_equal(v.edge_ids, base_edges[ids])
         np.testing.assert_array_equal(v.node_ids, kept)
@@ -125,11 +131,8 @@ def test_subgraph_is_array_for_array_the_graph_built_from_its_edges(size, weight
         # on a base not in CSR order).
         native, native_ids = ff._core.graph_subgraph(g._g, None if nodes is None else node_keep,
                                                      None if edges is None else edge_keep)
-        for a, b in zip(ff.Graph(native).csr() + ff.Graph(native).csc(), want.csr() + want.csc()):
-            if b is not None:
-                np.testing.assert_array_equal(a, b, err_msg=f"native, {order}, {size}")
+        assert_same_graph(ff.Graph(native), want, f"native, {order}, {size}")
         np.testing.assert_array_equal(native_ids, ids)
-        assert native.user_order_is_csr == want._g.user_order_is_csr
 
 
 @pytest.mark.parametrize("weighted", [False, True])
@@ -149,13 +152,7 @@ def test_to_undirected_is_array_for_array_the_graph_built_from_both_directions(w
         rw = None if w is None or not ref_ids else np.array([w[e] for e in ref_ids])
         want = ff.Graph.from_edges(np.array(rs, dtype=np.int64), np.array(rd, dtype=np.int64), num_nodes=g.num_nodes,
                                    weights=rw)
-        for got_arrays, want_arrays in ((v.csr(), want.csr()), (v.csc(), want.csc()), (v.edges(), want.edges())):
-            for a, b in zip(got_arrays, want_arrays):
-                if b is None:
-                    assert a is None, order
-                else:
-                    np.testing.assert_array_equal(a, b, err_msg=order)
-        assert v._g.user_order_is_csr == want._g.user_order_is_csr and v.has_weights == want.has_weights
+        assert_same_graph(v, want, order)
         base_edges = g.edge_ids if isinstance(g, ff.GraphView) else np.arange(g.num_edges)
         np.testing.assert_array_equal(v.edge_ids, base_edges[np.array(ref_ids, dtype=np.int64)])
         np.testing.assert_array_equal(ff.algorithms.connected_components(v), ff.algorithms.connected_components(want))
@@ -353,9 +350,7 @@ def test_reverse_of_a_source_ordered_graph_shares_its_arrays_and_equals_the_rebu
     assert r.memory_bytes() == (0 if sorted_targets else g.num_edges * (4 + 8))
     assert g.memory_bytes() > 10 * g.num_edges
     want = ff.Graph.from_edges(dst, src, num_nodes=60, weights=w)
-    for got_arrays, want_arrays in ((r.csr(), want.csr()), (r.csc(), want.csc()), (r.edges(), want.edges())):
-        for a, b in zip(got_arrays, want_arrays):
-            np.testing.assert_array_equal(a, b)
+    assert_same_graph(r, want)
     np.testing.assert_array_equal(r.node_ids, np.arange(60))
     np.testing.assert_array_equal(r.edge_ids, np.arange(g.num_edges))
     assert r.reverse()._g is g._g  # reversing twice gives the graph back
@@ -488,12 +483,6 @@ def test_any_chain_of_views_is_the_graph_built_from_its_edges(case):
             view = getattr(view, step)()
     want = ff.Graph.from_edges(np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), num_nodes=n,
                                weights=None if w is None or not src else np.array(w, dtype=np.float64))
-    for got_arrays, want_arrays in ((view.csr(), want.csr()), (view.csc(), want.csc()), (view.edges(), want.edges())):
-        for a, b in zip(got_arrays, want_arrays):
-            if b is None:
-                assert a is None
-            else:
-                np.testing.assert_array_equal(a, b)
-    assert view._g.user_order_is_csr == want._g.user_order_is_csr
+    assert_same_graph(view, want)
     np.testing.assert_array_equal(view.edge_ids, np.array(ids, dtype=np.int64))
     np.testing.assert_array_equal(view.node_ids, node_ids)
