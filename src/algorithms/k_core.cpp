@@ -76,13 +76,15 @@ Buffer<std::int64_t> k_core(const Graph& g) {
   if (n == 0) return core;
   const int threads = threads_for(n + g.num_edges(), kMinWorkPerThread);
   std::vector<std::int32_t> degree(static_cast<std::size_t>(n));
-  std::vector<std::vector<NodeId>> stamps(static_cast<std::size_t>(threads));
+  // Every thread's stamps are made here, not by the thread itself: a later region's team may
+  // hold a thread this one's did not (OpenMP may give fewer threads than asked).
+  std::vector<std::vector<NodeId>> stamps(static_cast<std::size_t>(threads),
+                                          std::vector<NodeId>(static_cast<std::size_t>(n), -1));
   ParallelInterrupt interrupt;
   const std::int64_t tasks = (n + kNodesPerTask - 1) / kNodesPerTask;
 #pragma omp parallel num_threads(threads)
   {
     auto& stamp = stamps[omp_get_thread_num()];
-    stamp.assign(static_cast<std::size_t>(n), -1);
 #pragma omp for schedule(dynamic, 1)
     for (std::int64_t t = 0; t < tasks; ++t) {
       if (interrupt.poll()) continue;

@@ -11,6 +11,7 @@
 
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/parallel_parts.h"
 #include "fuseflow/core/parallel_interrupt.h"
 #include "fuseflow/core/progress.h"
 #include "fuseflow/core/threads.h"
@@ -34,10 +35,10 @@ inline std::int64_t split_point(std::int64_t m, int parts, int part) {
 }
 
 // Stable parallel counting sort of items 0..m-1 into n buckets. The items are split into `t`
-// contiguous ranges, one per thread. count(b, e, hist) adds each item's key to hist; after
-// the counts become start positions (item order preserved across threads),
-// scatter(b, e, cursor) places each item at cursor[key]++. Both visit items in order, so
-// the result is the same at any thread count.
+// contiguous ranges (for_each_part: each runs once, whatever team OpenMP gives). count(b, e,
+// hist) adds each item's key to hist; after the counts become start positions (item order
+// preserved across ranges), scatter(b, e, cursor) places each item at cursor[key]++. Both visit
+// items in order, so the result is the same at any thread count.
 // Both callbacks run over sub-ranges of at most kSortPollEvery items, so Ctrl-C is polled between them.
 template <class Count, class Scatter>
 void stable_counting_sort(std::int64_t m, std::int64_t n, int t, Count count, Scatter scatter,
@@ -52,12 +53,10 @@ void stable_counting_sort(std::int64_t m, std::int64_t n, int t, Count count, Sc
       if (progress) progress->advance(std::min(e, i + kSortPollEvery) - i);
     }
   };
-#pragma omp parallel num_threads(t)
-  {
-    int k = omp_get_thread_num();
+  for_each_part(t, [&](int k) {
     std::int64_t* h = hist.data() + static_cast<std::size_t>(k) * n;
     in_pieces(split_point(m, t, k), split_point(m, t, k + 1), [&](std::int64_t b, std::int64_t e) { count(b, e, h); });
-  }
+  });
   interrupt.rethrow();
   offsets = Buffer<EdgeOffset>(static_cast<std::size_t>(n) + 1);
   std::int64_t running = 0;
@@ -72,12 +71,10 @@ void stable_counting_sort(std::int64_t m, std::int64_t n, int t, Count count, Sc
     }
   }
   offsets[n] = running;
-#pragma omp parallel num_threads(t)
-  {
-    int k = omp_get_thread_num();
+  for_each_part(t, [&](int k) {
     std::int64_t* cursor = hist.data() + static_cast<std::size_t>(k) * n;
     in_pieces(split_point(m, t, k), split_point(m, t, k + 1), [&](std::int64_t b, std::int64_t e) { scatter(b, e, cursor); });
-  }
+  });
   interrupt.rethrow();
 }
 

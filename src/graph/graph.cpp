@@ -16,6 +16,7 @@
 #include "fuseflow/core/interrupt.h"
 #include "fuseflow/core/progress.h"
 #include "fuseflow/core/parallel_interrupt.h"
+#include "fuseflow/core/parallel_parts.h"
 #include "fuseflow/core/threads.h"
 #include "graph/counting_sort.h"
 
@@ -189,12 +190,10 @@ void check_csc_mirrors_csr(const GraphArrays& a) {
   // (1) In-degree counts, per-thread histograms as in the counting sort.
   const int t = sort_threads(m, n);
   std::vector<std::int64_t> hist(static_cast<std::size_t>(t) * static_cast<std::size_t>(n), 0);
-#pragma omp parallel num_threads(t)
-  {
-    const int k = omp_get_thread_num();
+  for_each_part(t, [&](int k) {
     std::int64_t* h = hist.data() + static_cast<std::size_t>(k) * n;
     for (std::int64_t i = split_point(m, t, k), e = split_point(m, t, k + 1); i < e; ++i) ++h[a.out_targets[i]];
-  }
+  });
   check_interrupt();
   std::int64_t bad_count = n;
 #pragma omp parallel for num_threads(threads_for(n, kMinEdgesPerThread)) reduction(min : bad_count) schedule(static)

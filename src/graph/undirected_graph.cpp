@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "fuseflow/core/parallel_interrupt.h"
+#include "fuseflow/core/parallel_parts.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/graph/graph.h"
 #include "graph/counting_sort.h"
@@ -25,30 +26,30 @@ namespace {
 constexpr std::int64_t kMinEdgesPerThread = 1 << 16;
 constexpr std::int64_t kNodesPerTask = 1024;
 
-// before[i] = number of self-loops among user edges [0, i), for i in [0, m]: per-thread counts
-// over contiguous ranges, then each range's running count.
+// before[i] = number of self-loops among user edges [0, i), for i in [0, m]: counts over t
+// contiguous ranges, then each range's running count from the counts before it.
 Buffer<EdgeOffset> loops_before(std::span<const NodeId> src, std::span<const NodeId> dst) {
   const auto m = static_cast<std::int64_t>(src.size());
   Buffer<EdgeOffset> before(static_cast<std::size_t>(m) + 1);
   const int t = threads_for(m, kMinEdgesPerThread);
   std::vector<EdgeOffset> range_loops(static_cast<std::size_t>(t) + 1, 0);
-#pragma omp parallel num_threads(t)
-  {
-    const int k = omp_get_thread_num();
-    const std::int64_t b = graph_detail::split_point(m, t, k), e = graph_detail::split_point(m, t, k + 1);
+  auto is_loop = [&](std::int64_t i) { return src[static_cast<std::size_t>(i)] == dst[static_cast<std::size_t>(i)]; };
+  for_each_part(t, [&](int k) {
     EdgeOffset c = 0;
-    for (std::int64_t i = b; i < e; ++i) c += src[static_cast<std::size_t>(i)] == dst[static_cast<std::size_t>(i)];
-    range_loops[static_cast<std::size_t>(k) + 1] = c;
-#pragma omp barrier
-#pragma omp single
-    for (int j = 0; j < t; ++j) range_loops[static_cast<std::size_t>(j) + 1] += range_loops[static_cast<std::size_t>(j)];
-    c = range_loops[static_cast<std::size_t>(k)];
-    for (std::int64_t i = b; i < e; ++i) {
-      before[i] = c;
-      c += src[static_cast<std::size_t>(i)] == dst[static_cast<std::size_t>(i)];
+    for (std::int64_t i = graph_detail::split_point(m, t, k), e = graph_detail::split_point(m, t, k + 1); i < e; ++i) {
+      c += is_loop(i);
     }
-    if (k == t - 1) before[m] = c;
-  }
+    range_loops[static_cast<std::size_t>(k) + 1] = c;
+  });
+  for (int j = 0; j < t; ++j) range_loops[static_cast<std::size_t>(j) + 1] += range_loops[static_cast<std::size_t>(j)];
+  for_each_part(t, [&](int k) {
+    EdgeOffset c = range_loops[static_cast<std::size_t>(k)];
+    for (std::int64_t i = graph_detail::split_point(m, t, k), e = graph_detail::split_point(m, t, k + 1); i < e; ++i) {
+      before[i] = c;
+      c += is_loop(i);
+    }
+  });
+  before[m] = range_loops[static_cast<std::size_t>(t)];
   return before;
 }
 

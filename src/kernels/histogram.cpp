@@ -47,6 +47,7 @@ Buffer<std::int64_t> count_bins(std::int64_t n, std::int64_t bins, BinOf&& bin_o
   interrupt.rethrow();
   if (threads > 1) {
     for (const auto& part : local) {
+      if (part.size() == 0) continue;  // a thread OpenMP did not start (a smaller team than asked)
       for (std::int64_t b = 0; b < bins; ++b) counts[b] += part[b];
     }
   }

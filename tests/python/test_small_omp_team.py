@@ -1,0 +1,100 @@
+"""Results do not depend on the team OpenMP gives.
+
+OpenMP may start fewer threads than a region asks for: OMP_THREAD_LIMIT, OMP_DYNAMIC=true on a
+loaded machine, a call from inside another library's parallel region. Code that gave "thread k"
+the k-th of the parts it asked for then skipped the missing threads' parts: Graph.from_edges
+under OMP_THREAD_LIMIT=1 built a CSR with lists left unfilled (and k_core read them out of
+bounds). Here the same script runs in two child processes that ask for 2 threads everywhere
+(FUSEFLOW_NUM_THREADS=2): one gets teams of 2, the other OMP_THREAD_LIMIT=1, so every region
+runs with a team smaller than it asked for. The results must be the same: exactly for integer
+and graph arrays, and for floats too (the work is split into the same parts, only run by fewer
+threads), within 1e-12 where a dynamic schedule may add in another order.
+"""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+
+# Every case is big enough that its regions ask for 2 threads (each kernel's threshold: from_edges
+# 64K edges, bincount 1M values); a dict of name -> array, saved with np.savez.
+CHILD = textwrap.dedent(
+    """
+    import sys
+    import numpy as np
+    import fuseflow as ff
+    from fuseflow import examples
+
+    A = ff.algorithms
+    rng = np.random.default_rng(5)
+    src, dst = ff.generators.rmat(15, 16, seed=3)[:2]
+    n = int(max(src.max(), dst.max())) + 1
+    w = rng.uniform(0.1, 2.0, src.shape[0])
+    g = ff.Graph.from_edges(src, dst, num_nodes=n, weights=w)
+    u = ff.Graph.from_edges(src, dst, num_nodes=n).to_undirected()
+    keep = rng.random(n) < 0.6
+    out = {}
+    def graph(name, h):
+        for part, arrs in (("csr", h.csr()), ("csc", h.csc())):
+            for i, a in enumerate(arrs):
+                if a is not None:
+                    out[f"{name}.{part}{i}"] = np.asarray(a)
+    graph("from_edges", g)
+    graph("undirected", u)
+    graph("reverse", g.reverse())
+    sub = g.subgraph(node_mask=keep)
+    graph("subgraph", sub)
+    out["subgraph.edge_ids"] = sub.edge_ids
+    out["k_core"] = A.k_core(u)
+    out["triangle_count"] = A.triangle_count(u)[0]
+    out["wcc"] = A.connected_components(u)
+    out["scc"] = A.strongly_connected_components(g)
+    out["bfs"] = A.bfs(g, 0)
+    out["sssp"] = A.sssp(g, 0)
+    out["pagerank"] = A.pagerank(g)
+    out["label_propagation"] = A.label_propagation(u, seed=1)
+    out["louvain"] = A.louvain(u, seed=1)[0]
+    out["clustering"] = A.clustering(u)
+    out["betweenness"] = A.betweenness_centrality(u, k=16, seed=1)
+    x = rng.integers(0, 1000, 1 << 21)
+    out["bincount"] = ff.bincount(x)
+    out["histogram"] = ff.histogram(rng.standard_normal(1 << 21), bins=50)[0]
+    y = rng.standard_normal(1 << 21)
+    out["cumsum"] = ff.cumsum(y)
+    out["sort"] = ff.sort(y)
+    s, k, t = rng.uniform(50, 150, 1 << 20), rng.uniform(50, 150, 1 << 20), rng.uniform(0.1, 2, 1 << 20)
+    out["bs_call"] = examples.bs_call(s, k, t, 0.03, 0.25)
+    agg = ff.jit(lambda g, x: ff.neighbor_agg(g, x, "sum"))
+    out["neighbor_agg"] = agg(g, rng.standard_normal(n))
+    np.savez(sys.argv[1], **out)
+    """
+)
+
+
+def _run(tmp_path, name, extra_env):
+    env = dict(os.environ)
+    for var in ("OMP_THREAD_LIMIT", "OMP_DYNAMIC", "OMP_NUM_THREADS"):
+        env.pop(var, None)
+    env.update({"FUSEFLOW_NUM_THREADS": "2", **extra_env})
+    script = tmp_path / "child.py"
+    script.write_text(CHILD)
+    path = tmp_path / f"{name}.npz"
+    done = subprocess.run([sys.executable, str(script), str(path)], env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, f"{name}: exit {done.returncode}\n{done.stderr[-3000:]}"
+    return dict(np.load(path))
+
+
+def test_a_smaller_team_than_asked_gives_the_same_results(tmp_path):
+    full = _run(tmp_path, "full", {})
+    small = _run(tmp_path, "limited", {"OMP_THREAD_LIMIT": "1"})
+    assert full.keys() == small.keys()
+    for key, want in full.items():
+        got = small[key]
+        assert got.shape == want.shape and got.dtype == want.dtype, key
+        if np.issubdtype(want.dtype, np.floating):
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300, err_msg=key)
+        else:
+            np.testing.assert_array_equal(got, want, err_msg=key)
