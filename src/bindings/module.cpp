@@ -80,9 +80,25 @@ void bind_core(nb::module_& m) {
       set_python_error(e);
     }
   });
-  m.def("set_num_threads", &set_num_threads, nb::arg("n"),
-        "Threads for every parallel region; 0 restores the default (FUSEFLOW_NUM_THREADS or all cores); n < 0 or n > 4 x cores is a ValueError.");
-  m.def("get_num_threads", &num_threads);
+  m.def(
+      "set_num_threads",
+      [](std::int64_t n) {
+        set_num_threads(n);
+        if (n > 1 && in_forked_child()) {
+          // Stored, but not used here: say so instead of running on one thread silently.
+          if (PyErr_WarnEx(PyExc_RuntimeWarning,
+                           "fuseflow runs on one thread in a forked process (GNU OpenMP's threads do not "
+                           "survive fork; a team would wait for them forever); start worker processes with "
+                           "multiprocessing's 'spawn' or 'forkserver' method to use threads in them",
+                           1) != 0) {
+            throw nb::python_error();
+          }
+        }
+      },
+      nb::arg("n"),
+      "Threads for every parallel region; 0 restores the default (FUSEFLOW_NUM_THREADS or all cores); n < 0 or n > 4 x cores is a ValueError. In a process forked from one that had imported fuseflow (multiprocessing's 'fork' start method) every region runs on one thread: n > 1 is stored with a RuntimeWarning.");
+  m.def("get_num_threads", &num_threads,
+        "Threads a parallel region uses now (1 in a forked process, see set_num_threads).");
   // "static" when Highway is linked into this module (wheels), "shared" when libhwy is loaded.
   m.attr("highway_linkage") = FUSEFLOW_HWY_LINKAGE;
 }

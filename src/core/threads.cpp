@@ -1,6 +1,7 @@
 #include "fuseflow/core/threads.h"
 
 #include <omp.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <atomic>
@@ -27,9 +28,24 @@ std::atomic<int>& configured() {
   return value;
 }
 
+// GNU OpenMP keeps its worker threads in a pool that fork() does not copy: the child's first
+// region with more than one thread waits for workers that do not exist, forever (multiprocessing's
+// default "fork" start method on Linux hung on the first from_edges or ff.jit call in a worker).
+// A forked child therefore runs every region on one thread. The handler only stores a flag
+// (async-signal-safe, as a fork handler in a threaded process must be).
+std::atomic<bool> forked_child{false};
+
+void on_fork_child() { forked_child.store(true, std::memory_order_relaxed); }
+
+[[maybe_unused]] const bool fork_handler_registered = [] {
+  return pthread_atfork(nullptr, nullptr, &on_fork_child) == 0;
+}();
+
 }  // namespace
 
-int num_threads() { return configured().load(std::memory_order_relaxed); }
+int num_threads() { return in_forked_child() ? 1 : configured().load(std::memory_order_relaxed); }
+
+bool in_forked_child() { return forked_child.load(std::memory_order_relaxed); }
 
 int max_threads() { return std::max(4, 4 * omp_get_num_procs()); }
 

@@ -7,6 +7,11 @@ namespace fuseflow {
 
 int num_threads();
 
+// True in a process forked from one that had loaded fuseflow: every region there runs on one
+// thread (GNU OpenMP's thread pool does not survive fork; a team would wait for it forever), and
+// num_threads() says 1 whatever set_num_threads asked for.
+bool in_forked_child();
+
 // n == 0 restores the default. n < 0 or n > max_threads() is a ValueError-class Error: OpenMP
 // (libgomp) ends the process when it cannot create a thread, so counts beyond any useful
 // oversubscription are refused before a parallel region ever asks for them.

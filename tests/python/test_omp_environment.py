@@ -1,22 +1,30 @@
-"""Results do not depend on the team OpenMP gives.
+"""fuseflow under the OpenMP environments users run it in: smaller teams than asked, forked workers.
 
-OpenMP may start fewer threads than a region asks for: OMP_THREAD_LIMIT, OMP_DYNAMIC=true on a
-loaded machine, a call from inside another library's parallel region. Code that gave "thread k"
-the k-th of the parts it asked for then skipped the missing threads' parts: Graph.from_edges
-under OMP_THREAD_LIMIT=1 built a CSR with lists left unfilled (and k_core read them out of
-bounds). Here the same script runs in two child processes that ask for 2 threads everywhere
-(FUSEFLOW_NUM_THREADS=2): one gets teams of 2, the other OMP_THREAD_LIMIT=1, so every region
-runs with a team smaller than it asked for. The results must be the same: exactly for integer
-and graph arrays, and for floats too (the work is split into the same parts, only run by fewer
-threads), within 1e-12 where a dynamic schedule may add in another order.
+Smaller teams. OpenMP may start fewer threads than a region asks for: OMP_THREAD_LIMIT,
+OMP_DYNAMIC=true on a loaded machine, a call from inside another library's parallel region. Code
+that gave "thread k" the k-th of the parts it asked for then skipped the missing threads' parts:
+Graph.from_edges under OMP_THREAD_LIMIT=1 built a CSR with lists left unfilled (and k_core
+aborted on it). Here the same script runs in two child processes that ask for 2 threads
+everywhere (FUSEFLOW_NUM_THREADS=2): one gets teams of 2, the other OMP_THREAD_LIMIT=1, so every
+region runs with a team smaller than it asked for. The results must be the same: exactly for
+integer and graph arrays, and for floats within 1e-12 (the work is split into the same parts, only
+run by fewer threads; a dynamic schedule may add in another order).
+
+Forked workers: see test_forked_workers_run_and_agree_with_the_parent.
 """
 
+import multiprocessing
 import os
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import numpy as np
+import pytest
+
+import fuseflow as ff
+from fuseflow import examples
 
 # Every case is big enough that its regions ask for 2 threads (each kernel's threshold: from_edges
 # 64K edges, bincount 1M values); a dict of name -> array, saved with np.savez.
@@ -98,3 +106,42 @@ def test_a_smaller_team_than_asked_gives_the_same_results(tmp_path):
             np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300, err_msg=key)
         else:
             np.testing.assert_array_equal(got, want, err_msg=key)
+
+
+# Forked workers. GNU OpenMP's thread pool does not survive fork: a forked child's first region
+# with two threads waited forever for workers that do not exist (multiprocessing.Pool with the
+# default "fork" start method hung on the first from_edges or ff.jit call of a worker, once the
+# parent had run anything in parallel). A forked child now runs every region on one thread.
+
+_SRC, _DST = ff.generators.rmat(14, 16, seed=9)[:2]
+_X = np.random.default_rng(2).uniform(50, 150, 1 << 20)
+
+
+def _parallel_work(_=None):
+    g = ff.Graph.from_edges(_SRC, _DST)
+    return ff.algorithms.pagerank(g), examples.bs_call(_X, _X[::-1].copy(), 1.0, 0.03, 0.25)
+
+
+def _child_state(_):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ff.set_num_threads(2)
+    return ff.get_num_threads(), [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the fork start method with GNU OpenMP (Linux)")
+def test_forked_workers_run_and_agree_with_the_parent():
+    ff.set_num_threads(2)
+    try:
+        want_pr, want_bs = _parallel_work()  # the parent's OpenMP pool exists from here on
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            results = pool.map_async(_parallel_work, range(2)).get(timeout=120)  # a hang fails here
+            states = pool.map_async(_child_state, range(1)).get(timeout=60)
+    finally:
+        ff.set_num_threads(0)
+    for pr, bs in results:
+        np.testing.assert_allclose(pr, want_pr, rtol=1e-12, atol=0)
+        np.testing.assert_array_equal(bs, want_bs)  # elementwise: the same bits on any team
+    threads, messages = states[0]
+    assert threads == 1
+    assert len(messages) == 1 and "forked process" in messages[0] and "'spawn'" in messages[0]
