@@ -96,7 +96,7 @@ void bind_core(nb::module_& m) {
         }
       },
       nb::arg("n"),
-      "Threads for every parallel region; 0 restores the default (FUSEFLOW_NUM_THREADS or all cores); n < 0 or n > 4 x cores is a ValueError. In a process forked from one that had imported fuseflow (multiprocessing's 'fork' start method) every region runs on one thread: n > 1 is stored with a RuntimeWarning.");
+      "Threads for every parallel region; 0 restores the default (FUSEFLOW_NUM_THREADS, else OMP_NUM_THREADS, else all cores); n < 0 or n > 4 x cores is a ValueError. In a process forked from one that had imported fuseflow (multiprocessing's 'fork' start method) every region runs on one thread: n > 1 is stored with a RuntimeWarning.");
   m.def("get_num_threads", &num_threads,
         "Threads a parallel region uses now (1 in a forked process, see set_num_threads).");
   // "static" when Highway is linked into this module (wheels), "shared" when libhwy is loaded.

@@ -14,11 +14,16 @@
 namespace fuseflow {
 namespace {
 
+// FUSEFLOW_NUM_THREADS, else OMP_NUM_THREADS (its first level, as OpenMP reads "4,2"; job
+// schedulers and process pools set it to keep each process on its share of the cores), else
+// every core the process may run on.
 int default_threads() {
-  if (const char* env = std::getenv("FUSEFLOW_NUM_THREADS")) {
-    // Clamped, not refused: a bad environment must not stop `import fuseflow`.
-    const long long n = std::atoll(env);
-    if (n > 0) return static_cast<int>(std::min<long long>(n, max_threads()));
+  for (const char* name : {"FUSEFLOW_NUM_THREADS", "OMP_NUM_THREADS"}) {
+    if (const char* env = std::getenv(name)) {
+      // Clamped, not refused: a bad environment must not stop `import fuseflow`.
+      const long long n = std::atoll(env);
+      if (n > 0) return static_cast<int>(std::min<long long>(n, max_threads()));
+    }
   }
   return std::max(1, omp_get_num_procs());
 }

@@ -145,3 +145,19 @@ def test_forked_workers_run_and_agree_with_the_parent():
     threads, messages = states[0]
     assert threads == 1
     assert len(messages) == 1 and "forked process" in messages[0] and "'spawn'" in messages[0]
+
+
+@pytest.mark.parametrize(("env", "want"), [
+    ({"OMP_NUM_THREADS": "1"}, 1),  # a job scheduler's or a process pool's share of the cores
+    ({"OMP_NUM_THREADS": "3,1"}, 3),  # nested levels: the first is the outer team
+    ({"OMP_NUM_THREADS": "1", "FUSEFLOW_NUM_THREADS": "3"}, 3),  # fuseflow's own variable first
+    ({"OMP_NUM_THREADS": "junk"}, None),  # ignored (never stops the import): every core
+])
+def test_the_default_thread_count_follows_the_environment(env, want):
+    clean = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "FUSEFLOW_NUM_THREADS")}
+    code = "import os, fuseflow as ff; print(ff.get_num_threads(), os.cpu_count(), len(os.sched_getaffinity(0)))"
+    done = subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    got, _, usable = map(int, done.stdout.split())
+    assert got == (usable if want is None else want)

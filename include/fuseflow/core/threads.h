@@ -1,4 +1,5 @@
-// Thread count for every parallel region. Default: FUSEFLOW_NUM_THREADS, else all cores.
+// Thread count for every parallel region. Default: FUSEFLOW_NUM_THREADS, else OMP_NUM_THREADS,
+// else all cores.
 #pragma once
 
 #include <cstdint>

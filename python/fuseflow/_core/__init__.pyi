@@ -9,7 +9,7 @@ from fuseflow._core import finance as finance
 
 def set_num_threads(n: int) -> None:
     """
-    Threads for every parallel region; 0 restores the default (FUSEFLOW_NUM_THREADS or all cores); n < 0 or n > 4 x cores is a ValueError. In a process forked from one that had imported fuseflow (multiprocessing's 'fork' start method) every region runs on one thread: n > 1 is stored with a RuntimeWarning.
+    Threads for every parallel region; 0 restores the default (FUSEFLOW_NUM_THREADS, else OMP_NUM_THREADS, else all cores); n < 0 or n > 4 x cores is a ValueError. In a process forked from one that had imported fuseflow (multiprocessing's 'fork' start method) every region runs on one thread: n > 1 is stored with a RuntimeWarning.
     """
 
 def get_num_threads() -> int:
