@@ -2,8 +2,6 @@
 
 #include <omp.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -14,6 +12,7 @@
 
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
+#include "fuseflow/core/memory_limit.h"
 #include "fuseflow/core/progress.h"
 #include "fuseflow/core/parallel_interrupt.h"
 #include "fuseflow/core/parallel_parts.h"
@@ -256,13 +255,15 @@ std::uint64_t graph_bytes_estimate(std::int64_t n, std::int64_t m, bool weighted
 }
 
 void check_fits_in_memory(std::uint64_t bytes, const std::string& what) {
-  const long pages = ::sysconf(_SC_PHYS_PAGES);
-  const long page_size = ::sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || page_size <= 0) return;  // unknown: let the allocation decide
-  const std::uint64_t physical = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size);
-  if (bytes > physical) {
-    throw Error(ErrorCode::kOutOfMemory, what + " needs about " + std::to_string(bytes >> 20) + " MiB, more than this machine's " +
-                                             std::to_string(physical >> 20) + " MiB of memory");
+  const MemoryCap cap = memory_cap();
+  if (cap.bytes == 0) return;  // unknown: let the allocation decide
+  if (bytes > cap.bytes) {
+    throw Error(ErrorCode::kOutOfMemory,
+                what + " needs about " + std::to_string(bytes >> 20) + " MiB, more than " +
+                    (cap.from_cgroup ? "the " + std::to_string(cap.bytes >> 20) +
+                                           " MiB this process may use (its cgroup's memory limit: past it the kernel "
+                                           "kills the process)"
+                                     : "this machine's " + std::to_string(cap.bytes >> 20) + " MiB of memory"));
   }
 }
 

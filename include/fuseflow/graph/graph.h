@@ -35,7 +35,8 @@ struct EdgeListView {
 // Graph-construction limits, checked before allocating (a clear error instead of an abort).
 // Bytes a graph of n nodes and m edges holds (CSR + CSC + degrees + edge order), weighted or not.
 std::uint64_t graph_bytes_estimate(std::int64_t n, std::int64_t m, bool weighted);
-// Throws MemoryError naming `what` when `bytes` exceeds this machine's physical memory.
+// Throws MemoryError naming `what` when `bytes` exceeds this machine's physical memory or its
+// cgroup's memory limit (memory_cap()).
 void check_fits_in_memory(std::uint64_t bytes, const std::string& what);
 
 // Prebuilt CSR + CSC arrays (as saved by save_graph); weights empty when unweighted.

@@ -1,4 +1,5 @@
-"""fuseflow under the OpenMP environments users run it in: smaller teams than asked, forked workers.
+"""fuseflow in the environments users run it in: OpenMP teams smaller than asked, forked workers,
+thread-count variables, container memory limits.
 
 Smaller teams. OpenMP may start fewer threads than a region asks for: OMP_THREAD_LIMIT,
 OMP_DYNAMIC=true on a loaded machine, a call from inside another library's parallel region. Code
@@ -10,7 +11,7 @@ region runs with a team smaller than it asked for. The results must be the same:
 integer and graph arrays, and for floats within 1e-12 (the work is split into the same parts, only
 run by fewer threads; a dynamic schedule may add in another order).
 
-Forked workers: see test_forked_workers_run_and_agree_with_the_parent.
+Forked workers, OMP_NUM_THREADS and cgroup memory limits: see the comments above their tests.
 """
 
 import multiprocessing
@@ -161,3 +162,61 @@ def test_the_default_thread_count_follows_the_environment(env, want):
     assert done.returncode == 0, done.stderr
     got, _, usable = map(int, done.stdout.split())
     assert got == (usable if want is None else want)
+
+
+# Containers. Past a cgroup's memory limit the kernel kills the process (SIGKILL) instead of
+# failing an allocation, so a graph that cannot fit under the limit must be refused before it is
+# built: Graph.from_edges of 60M edges in a 1 GiB cgroup was killed; it raises MemoryError now.
+
+def _own_cgroup_dir():
+    """The writable directory of this process's memory cgroup (v1 or v2), or None."""
+    for line in open("/proc/self/cgroup").read().splitlines():
+        hid, controllers, path = line.split(":", 2)
+        if hid == "0" and controllers == "":
+            d, limit_file = "/sys/fs/cgroup" + path, "memory.max"
+        elif "memory" in controllers.split(","):
+            d, limit_file = "/sys/fs/cgroup/memory" + path, "memory.limit_in_bytes"
+        else:
+            continue
+        if os.path.isdir(d) and os.access(d, os.W_OK):
+            return d, limit_file
+    return None
+
+
+def test_a_graph_over_the_cgroup_memory_limit_is_a_memory_error_not_a_kill(tmp_path):
+    if sys.platform != "linux" or not os.path.exists("/proc/self/cgroup"):
+        pytest.skip("cgroups are Linux's")
+    found = _own_cgroup_dir()
+    if found is None:
+        pytest.skip("no writable memory cgroup here (needs root or a delegated cgroup)")
+    parent, limit_file = found
+    group = os.path.join(parent, f"fuseflow-test-{os.getpid()}")
+    try:
+        os.mkdir(group)
+        with open(os.path.join(group, limit_file), "w") as f:
+            f.write(str(1 << 30))
+    except OSError as e:
+        if os.path.isdir(group):
+            os.rmdir(group)
+        pytest.skip(f"cannot make a memory-limited cgroup here: {e}")
+    code = textwrap.dedent("""
+        import numpy as np, fuseflow as ff
+        rng = np.random.default_rng(0)
+        m = 60_000_000  # the graph needs ~1.04 GiB beside the 0.48 GiB of ids: over 1 GiB
+        src = rng.integers(0, 1 << 22, m, dtype=np.int32)
+        dst = rng.integers(0, 1 << 22, m, dtype=np.int32)
+        try:
+            ff.Graph.from_edges(src, dst)
+            print("built")
+        except MemoryError as e:
+            print("MemoryError:", e)
+    """)
+    procs = os.path.join(group, "cgroup.procs")
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                              preexec_fn=lambda: open(procs, "w").write(str(os.getpid())))
+    finally:
+        os.rmdir(group)  # empty again: the child has exited
+    assert done.returncode == 0, f"exit {done.returncode} (-9: killed by the kernel)\n{done.stderr[-2000:]}"
+    assert "MemoryError: Graph.from_edges" in done.stdout, done.stdout
+    assert "cgroup's memory limit" in done.stdout and "1024 MiB" in done.stdout, done.stdout
