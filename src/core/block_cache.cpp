@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fuseflow/core/error.h"
+#include "fuseflow/core/memory_limit.h"
 
 namespace fuseflow {
 namespace {
@@ -80,6 +81,15 @@ void* acquire_block(std::size_t bytes) {
       ++c.hits;
       return block;
     }
+  }
+  // A block larger than all the memory this process may use is refused here: under a cgroup's
+  // limit the allocation itself succeeds (overcommit) and the kernel kills the process when the
+  // pages are touched. Read once: limits do not change under a running process in practice.
+  static const MemoryCap cap = memory_cap();
+  if (cap.from_cgroup && size > cap.bytes) {
+    throw Error(ErrorCode::kOutOfMemory, "could not allocate " + std::to_string(size) + " bytes: more than the " +
+                                             std::to_string(cap.bytes >> 20) +
+                                             " MiB this process may use (its cgroup's memory limit)");
   }
   void* block = std::aligned_alloc(alignment_for(size), size);
   if (block == nullptr) throw Error(ErrorCode::kOutOfMemory, "could not allocate " + std::to_string(size) + " bytes");

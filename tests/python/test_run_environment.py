@@ -165,8 +165,9 @@ def test_the_default_thread_count_follows_the_environment(env, want):
 
 
 # Containers. Past a cgroup's memory limit the kernel kills the process (SIGKILL) instead of
-# failing an allocation, so a graph that cannot fit under the limit must be refused before it is
-# built: Graph.from_edges of 60M edges in a 1 GiB cgroup was killed; it raises MemoryError now.
+# failing an allocation, so a graph or an array that cannot fit under the limit must be refused
+# before it is made: Graph.from_edges of 60M edges and a jit ff.full of 1.6 GB in a 1 GiB cgroup were
+# killed; they raise MemoryError now.
 
 def _own_cgroup_dir():
     """The writable directory of this process's memory cgroup (v1 or v2), or None."""
@@ -183,7 +184,7 @@ def _own_cgroup_dir():
     return None
 
 
-def test_a_graph_over_the_cgroup_memory_limit_is_a_memory_error_not_a_kill(tmp_path):
+def test_a_graph_or_array_over_the_cgroup_memory_limit_is_a_memory_error_not_a_kill(tmp_path):
     if sys.platform != "linux" or not os.path.exists("/proc/self/cgroup"):
         pytest.skip("cgroups are Linux's")
     found = _own_cgroup_dir()
@@ -210,6 +211,12 @@ def test_a_graph_over_the_cgroup_memory_limit_is_a_memory_error_not_a_kill(tmp_p
             print("built")
         except MemoryError as e:
             print("MemoryError:", e)
+        del src, dst
+        try:
+            ff.jit(lambda n: ff.full(n, 1.0))(200_000_000)  # 1.6 GB in one array
+            print("filled")
+        except MemoryError as e:
+            print("MemoryError:", e)
     """)
     procs = os.path.join(group, "cgroup.procs")
     try:
@@ -219,4 +226,6 @@ def test_a_graph_over_the_cgroup_memory_limit_is_a_memory_error_not_a_kill(tmp_p
         os.rmdir(group)  # empty again: the child has exited
     assert done.returncode == 0, f"exit {done.returncode} (-9: killed by the kernel)\n{done.stderr[-2000:]}"
     assert "MemoryError: Graph.from_edges" in done.stdout, done.stdout
-    assert "cgroup's memory limit" in done.stdout and "1024 MiB" in done.stdout, done.stdout
+    graph, array = done.stdout.splitlines()
+    assert "cgroup's memory limit" in graph and "1024 MiB" in graph, graph
+    assert array.startswith("MemoryError: full: cannot allocate 200000000 float64 elements"), array
