@@ -3,8 +3,6 @@
 // sleeping on a condition variable.
 #include "fuseflow/core/helper_pool.h"
 
-#include <pthread.h>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -23,10 +21,6 @@ namespace {
 
 thread_local bool t_on_helper = false;
 
-// Set in a forked child: the parent's helpers do not exist there (and the pool's mutex may have
-// been held by one of them at the fork), so the child runs every job alone.
-std::atomic<bool> g_forked{false};
-
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
   _mm_pause();
@@ -37,10 +31,7 @@ class HelperPool {
  public:
   static HelperPool& instance() {
     // Never destroyed: detached helpers may still wait on its members while the process exits.
-    static HelperPool* pool = [] {
-      pthread_atfork(nullptr, nullptr, [] { g_forked.store(true); });
-      return new HelperPool();
-    }();
+    static HelperPool* pool = new HelperPool();
     return *pool;
   }
 
@@ -149,7 +140,9 @@ class HelperPool {
 }  // namespace
 
 void run_with_helpers(int helpers, const std::function<void()>& participant) {
-  if (helpers <= 0 || t_on_helper || g_forked.load(std::memory_order_relaxed)) {
+  // In a forked child (threads.h) the parent's helpers do not exist (and the pool's mutex may have
+  // been held by one of them at the fork): the caller runs every job alone.
+  if (helpers <= 0 || t_on_helper || in_forked_child()) {
     participant();
     return;
   }

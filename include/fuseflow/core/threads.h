@@ -9,8 +9,9 @@ namespace fuseflow {
 int num_threads();
 
 // True in a process forked from one that had loaded fuseflow: every region there runs on one
-// thread (GNU OpenMP's thread pool does not survive fork; a team would wait for it forever), and
-// num_threads() says 1 whatever set_num_threads asked for.
+// thread (GNU OpenMP's thread pool does not survive fork; a team would wait for it forever),
+// num_threads() says 1 whatever set_num_threads asked for, and run_with_helpers runs jobs alone
+// (the parent's helper threads do not exist either).
 bool in_forked_child();
 
 // n == 0 restores the default. n < 0 or n > max_threads() is a ValueError-class Error: OpenMP
