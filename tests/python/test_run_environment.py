@@ -222,6 +222,10 @@ def test_a_graph_or_array_over_the_cgroup_memory_limit_is_a_memory_error_not_a_k
     try:
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                               preexec_fn=lambda: open(procs, "w").write(str(os.getpid())))
+    except subprocess.SubprocessError as e:
+        if "preexec_fn" not in str(e):
+            raise
+        pytest.skip(f"cannot move a process into the cgroup here: {e}")
     finally:
         os.rmdir(group)  # empty again: the child has exited
     assert done.returncode == 0, f"exit {done.returncode} (-9: killed by the kernel)\n{done.stderr[-2000:]}"
