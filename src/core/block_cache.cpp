@@ -84,8 +84,8 @@ void* acquire_block(std::size_t bytes) {
   }
   // A block larger than all the memory this process may use is refused here: under a cgroup's
   // limit the allocation itself succeeds (overcommit) and the kernel kills the process when the
-  // pages are touched. Read once: limits do not change under a running process in practice.
-  static const MemoryCap cap = memory_cap();
+  // pages are touched.
+  const MemoryCap cap = memory_cap();
   if (cap.from_cgroup && size > cap.bytes) {
     throw Error(ErrorCode::kOutOfMemory, "could not allocate " + std::to_string(size) + " bytes: more than the " +
                                              std::to_string(cap.bytes >> 20) +

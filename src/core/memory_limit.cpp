@@ -31,6 +31,16 @@ std::optional<std::string> read_file(const std::string& path) {
   return text.str();
 }
 
+// Whether a v1 line's comma-separated controller list names "memory" (not "memory_pressure").
+bool names_memory(std::string_view controllers) {
+  for (;;) {
+    const std::size_t comma = controllers.find(',');
+    if (controllers.substr(0, comma) == "memory") return true;
+    if (comma == std::string_view::npos) return false;
+    controllers.remove_prefix(comma + 1);
+  }
+}
+
 void keep_lower(std::optional<std::uint64_t>& limit, std::optional<std::uint64_t> candidate) {
   if (candidate && (!limit || *candidate < *limit)) limit = candidate;
 }
@@ -61,7 +71,7 @@ std::optional<std::uint64_t> cgroup_memory_limit(
         if (path == "/") break;
         path = path.substr(0, std::max<std::size_t>(path.rfind('/'), 1));
       }
-    } else if (("," + std::string(controllers) + ",").find(",memory,") != std::string::npos) {
+    } else if (names_memory(controllers)) {
       // v1: memory.stat's hierarchical_memory_limit already takes the ancestors' into account.
       const std::string dir = "/sys/fs/cgroup/memory" + (path == "/" ? std::string() : path);
       if (auto text = read(dir + "/memory.limit_in_bytes")) keep_lower(limit, parse_limit(*text));
@@ -76,18 +86,23 @@ std::optional<std::uint64_t> cgroup_memory_limit(
 }
 
 MemoryCap memory_cap() {
-  MemoryCap cap;
-  const long pages = ::sysconf(_SC_PHYS_PAGES);
-  const long page_size = ::sysconf(_SC_PAGE_SIZE);
-  if (pages > 0 && page_size > 0) cap.bytes = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size);
-  if (auto cgroups = read_file("/proc/self/cgroup")) {
-    const auto limit = cgroup_memory_limit(*cgroups, read_file);
-    if (limit && (cap.bytes == 0 || *limit < cap.bytes)) {
-      cap.bytes = *limit;
-      cap.from_cgroup = true;
+  // Read once: a process's limits do not change under it in practice, and graph builds and large
+  // allocations ask every time.
+  static const MemoryCap once = [] {
+    MemoryCap cap;
+    const long pages = ::sysconf(_SC_PHYS_PAGES);
+    const long page_size = ::sysconf(_SC_PAGE_SIZE);
+    if (pages > 0 && page_size > 0) cap.bytes = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size);
+    if (auto cgroups = read_file("/proc/self/cgroup")) {
+      const auto limit = cgroup_memory_limit(*cgroups, read_file);
+      if (limit && (cap.bytes == 0 || *limit < cap.bytes)) {
+        cap.bytes = *limit;
+        cap.from_cgroup = true;
+      }
     }
-  }
-  return cap;
+    return cap;
+  }();
+  return once;
 }
 
 }  // namespace fuseflow

@@ -25,14 +25,17 @@ Buffer<std::int64_t> count_bins(std::int64_t n, std::int64_t bins, BinOf&& bin_o
   // cost more than counting 100k values, and far more on a loaded machine).
   int threads = threads_for(n, std::int64_t{1} << 19);
   if (bins > n / 4) threads = 1;  // merging per-thread arrays would cost more than the counting
-  std::vector<Buffer<std::int64_t>> local(static_cast<std::size_t>(threads));
+  // Per-thread arrays are made before the region, zeroed: an allocation failing inside it could
+  // not raise, and a thread OpenMP does not start (a smaller team than asked) leaves zeros.
+  std::vector<Buffer<std::int64_t>> local;
+  if (threads > 1) {
+    for (int t = 0; t < threads; ++t) local.emplace_back(static_cast<std::size_t>(bins), 0);
+  }
   ParallelInterrupt interrupt;
   const std::int64_t chunks = (n + kChunk - 1) / kChunk;
 #pragma omp parallel num_threads(threads)
   {
-    const int t = omp_get_thread_num();
-    Buffer<std::int64_t> mine(threads > 1 ? static_cast<std::size_t>(bins) : 0, 0);
-    std::int64_t* target = threads > 1 ? mine.data() : counts.data();
+    std::int64_t* target = threads > 1 ? local[static_cast<std::size_t>(omp_get_thread_num())].data() : counts.data();
 #pragma omp for schedule(static)
     for (std::int64_t c = 0; c < chunks; ++c) {
       if (interrupt.poll()) continue;
@@ -42,12 +45,10 @@ Buffer<std::int64_t> count_bins(std::int64_t n, std::int64_t bins, BinOf&& bin_o
         if (b >= 0) ++target[b];
       }
     }
-    local[static_cast<std::size_t>(t)] = std::move(mine);
   }
   interrupt.rethrow();
   if (threads > 1) {
     for (const auto& part : local) {
-      if (part.size() == 0) continue;  // a thread OpenMP did not start (a smaller team than asked)
       for (std::int64_t b = 0; b < bins; ++b) counts[b] += part[b];
     }
   }

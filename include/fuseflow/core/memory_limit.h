@@ -17,6 +17,7 @@ struct MemoryCap {
 // The machine's physical memory, or the memory limit of the process's cgroup (v1 or v2, the
 // lowest along its ancestors) when that is lower. Past a cgroup's limit the kernel kills the
 // process instead of failing an allocation, so sizes are checked against this before building.
+// Read once per process (the first call) and kept.
 MemoryCap memory_cap();
 
 // The cgroup memory limit from the text of /proc/self/cgroup, reading limit files through `read`
