@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "fuseflow/core/error.h"
+#include "fuseflow/core/threads.h"
 #include "fuseflow/exec/lower.h"
 #include "fuseflow/ir/text.h"
 #include "fuseflow/opt/pass_manager.h"
@@ -97,6 +98,9 @@ Compiled::~Compiled() { delete spare_.load(std::memory_order_acquire); }
 
 std::unique_ptr<exec::RunState> Compiled::acquire() const {
   if (exec::RunState* s = spare_.exchange(nullptr, std::memory_order_acquire)) return std::unique_ptr<exec::RunState>(s);
+  // In a forked child the pool's lock may be held by a parent thread that does not exist here (a
+  // fork during two concurrent calls): the child uses the spare slot and fresh states only.
+  if (in_forked_child()) return std::make_unique<exec::RunState>(plan_);
   {
     std::lock_guard<std::mutex> lock(pool_mutex_);
     if (!pool_.empty()) {
@@ -115,6 +119,7 @@ void Compiled::release(std::unique_ptr<exec::RunState> state) const {
     (void)state.release();  // now owned by spare_
     return;
   }
+  if (in_forked_child()) return;  // freed: see acquire()
   std::lock_guard<std::mutex> lock(pool_mutex_);
   // A few states cover the threads that typically share a program; more would only hoard memory.
   if (pool_.size() < 8) pool_.push_back(std::move(state));

@@ -5,7 +5,11 @@
 
 #include "bindings.h"
 #include "fuseflow/core/error.h"
+#include "fuseflow/core/block_cache.h"
+#include "fuseflow/core/memory_limit.h"
 #include "fuseflow/core/threads.h"
+#include "fuseflow/finance/implied_vol.h"
+#include "fuseflow/jit/region.h"
 
 namespace fuseflow::bindings {
 
@@ -103,10 +107,22 @@ void bind_core(nb::module_& m) {
   m.attr("highway_linkage") = FUSEFLOW_HWY_LINKAGE;
 }
 
+// Process-wide state that is otherwise made on first use, made now, while only the importing
+// thread runs fuseflow: a fork() while another thread was making one (a function-local static's
+// initialisation guard is a lock) left the child blocked on it forever. ~1 ms of import time.
+void make_process_state() {
+  (void)memory_cap();
+  (void)block_cache_info();  // the cache and its fork handlers
+  (void)num_threads();
+  (void)jit::prejit_keys();
+  finance::prepare_implied_vol_tables();
+}
+
 }  // namespace fuseflow::bindings
 
 NB_MODULE(_core, m) {
   using namespace fuseflow::bindings;
+  make_process_state();
   bind_core(m);
   bind_graph(m);
   bind_algorithms(m);

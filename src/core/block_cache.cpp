@@ -1,8 +1,10 @@
 // Recycled memory for large results (see block_cache.h).
 #include "fuseflow/core/block_cache.h"
 
+#include <pthread.h>
 #include <sys/mman.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
@@ -47,10 +49,29 @@ struct Cache {
   std::uint64_t clock = 0;
 };
 
-// Leaked on purpose: NumPy may free arrays during interpreter shutdown, after static destructors.
+std::atomic<Cache*> g_cache{nullptr};
+
+// fork() copies the lock as it is: taken by another thread at that moment (a result being made or
+// freed), it stayed taken in the child, whose first large allocation then blocked forever. The
+// forking thread takes it before the fork, so the list is whole in both processes, and each
+// releases it after.
+void lock_for_fork() { g_cache.load(std::memory_order_acquire)->mutex.lock(); }
+void unlock_after_fork() { g_cache.load(std::memory_order_acquire)->mutex.unlock(); }
+
+// Made on first use without a lock (not a function-local static, whose initialisation guard is a
+// lock a fork() could copy taken: the child blocked on it forever). Two threads may both make one;
+// the loser frees its own. Leaked on purpose: NumPy may free arrays during interpreter shutdown,
+// after static destructors.
 Cache& cache() {
-  static Cache* c = new Cache;
-  return *c;
+  Cache* c = g_cache.load(std::memory_order_acquire);
+  if (c != nullptr) return *c;
+  Cache* made = new Cache;
+  if (!g_cache.compare_exchange_strong(c, made, std::memory_order_acq_rel)) {
+    delete made;
+    return *c;
+  }
+  pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
+  return *made;
 }
 
 std::size_t alignment_for(std::size_t size) { return size >= kHugePage ? kHugePage : 64; }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <sstream>
 
@@ -85,24 +86,44 @@ std::optional<std::uint64_t> cgroup_memory_limit(
   return limit;
 }
 
+namespace {
+
+MemoryCap read_memory_cap() {
+  MemoryCap cap;
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page_size = ::sysconf(_SC_PAGE_SIZE);
+  if (pages > 0 && page_size > 0) cap.bytes = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size);
+  if (auto cgroups = read_file("/proc/self/cgroup")) {
+    const auto limit = cgroup_memory_limit(*cgroups, read_file);
+    if (limit && (cap.bytes == 0 || *limit < cap.bytes)) {
+      cap.bytes = *limit;
+      cap.from_cgroup = true;
+    }
+  }
+  return cap;
+}
+
+}  // namespace
+
 MemoryCap memory_cap() {
   // Read once: a process's limits do not change under it in practice, and graph builds and large
-  // allocations ask every time.
-  static const MemoryCap once = [] {
-    MemoryCap cap;
-    const long pages = ::sysconf(_SC_PHYS_PAGES);
-    const long page_size = ::sysconf(_SC_PAGE_SIZE);
-    if (pages > 0 && page_size > 0) cap.bytes = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size);
-    if (auto cgroups = read_file("/proc/self/cgroup")) {
-      const auto limit = cgroup_memory_limit(*cgroups, read_file);
-      if (limit && (cap.bytes == 0 || *limit < cap.bytes)) {
-        cap.bytes = *limit;
-        cap.from_cgroup = true;
-      }
-    }
-    return cap;
-  }();
-  return once;
+  // allocations ask every time. Cached in one atomic word (limits are whole pages, so the two low
+  // bits are free: bit 0 "from a cgroup", bit 1 "read"; 0 = not read yet), not a function-local
+  // static: the
+  // static's initialisation guard is a lock, and a fork() while another thread was inside the
+  // reads (a few file reads, ~100 us) left the child blocked on it forever in its first large
+  // allocation. Two threads reading at once both store the same value.
+  static std::atomic<std::uint64_t> cached{0};
+  std::uint64_t word = cached.load(std::memory_order_acquire);
+  if (word == 0) {
+    const MemoryCap cap = read_memory_cap();
+    word = (cap.bytes & ~std::uint64_t{3}) | (cap.from_cgroup ? 1 : 0) | 2;
+    cached.store(word, std::memory_order_release);
+  }
+  MemoryCap cap;
+  cap.bytes = word & ~std::uint64_t{3};
+  cap.from_cgroup = (word & 1) != 0;
+  return cap;
 }
 
 }  // namespace fuseflow

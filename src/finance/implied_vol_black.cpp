@@ -310,4 +310,6 @@ double black_implied_volatility(double undiscounted_price, double f, double k, d
   return detail::black_implied_volatility_counted(undiscounted_price, f, k, t, is_call, &iterations);
 }
 
+void prepare_implied_vol_tables() { (void)edge_table(); }
+
 }  // namespace fuseflow::finance

@@ -1,6 +1,7 @@
 #include "index_file_mapping.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -69,15 +70,22 @@ void on_sigbus(int signo, siginfo_t* info, void* context) {
   chain_to_previous(signo, info, context);
 }
 
+std::mutex g_claim_mutex;  // claims and releases only; the handler never locks
+
+// A fork() while another thread claims or releases a slot (loads or drops a mapped index) would
+// copy the lock taken into the child, whose next load would block forever: the forking thread
+// takes it around the fork (as block_cache.cpp does for its own).
+void lock_claims_for_fork() { g_claim_mutex.lock(); }
+void unlock_claims_after_fork() { g_claim_mutex.unlock(); }
+
 void install_handler() {
+  pthread_atfork(lock_claims_for_fork, unlock_claims_after_fork, unlock_claims_after_fork);
   struct sigaction action {};
   action.sa_sigaction = &on_sigbus;
   action.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
   sigemptyset(&action.sa_mask);
   if (::sigaction(SIGBUS, &action, &g_previous) != 0) g_previous = {};
 }
-
-std::mutex g_claim_mutex;  // claims and releases only; the handler never locks
 
 int claim_slot(std::uintptr_t begin, std::uintptr_t end) {
   std::lock_guard lock(g_claim_mutex);

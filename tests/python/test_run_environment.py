@@ -11,7 +11,8 @@ region runs with a team smaller than it asked for. The results must be the same:
 integer and graph arrays, and for floats within 1e-12 (the work is split into the same parts, only
 run by fewer threads; a dynamic schedule may add in another order).
 
-Forked workers, OMP_NUM_THREADS and cgroup memory limits: see the comments above their tests.
+Forked workers (also forked while other threads compute), OMP_NUM_THREADS and cgroup memory
+limits: see the comments above their tests.
 """
 
 import multiprocessing
@@ -146,6 +147,59 @@ def test_forked_workers_run_and_agree_with_the_parent():
     threads, messages = states[0]
     assert threads == 1
     assert len(messages) == 1 and "forked process" in messages[0] and "'spawn'" in messages[0]
+
+
+# A fork while other threads run fuseflow (a worker thread making results while the main thread
+# starts a process pool): fork() copies every lock as it is at that moment, and a lock another
+# thread held stays held in the child, whose thread is gone. A child forked while a thread was
+# inside the block cache (every large result passes it) or the first memory-limit read (its
+# function-local static's guard) blocked forever on its first large result.
+FORK_WHILE_BUSY = textwrap.dedent(
+    """
+    import os, signal, sys, threading, time, warnings
+    import numpy as np
+    import fuseflow as ff
+    warnings.simplefilter("ignore")  # Python 3.12+ warns about fork() with threads running
+    f = ff.jit(lambda x: x * 2.0 + 1.0)
+    x = np.ones(1 << 17)  # 1 MiB: through the block cache
+    stop = False
+    def busy():
+        while not stop:
+            f(x)  # two threads, one function: its state pool is shared too
+    threads = [threading.Thread(target=busy) for _ in range(2)]
+    for t in threads:
+        t.start()
+    stuck = bad = 0
+    for _ in range(int(sys.argv[1])):
+        pid = os.fork()
+        if pid == 0:
+            signal.alarm(30)
+            os._exit(0 if f(x)[0] == 3.0 else 3)
+        start = time.monotonic()
+        while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() - start < 20:
+            time.sleep(0.002)
+        if done[0] == 0:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            stuck += 1
+        elif os.waitstatus_to_exitcode(done[1]) != 0:
+            bad += 1
+    stop = True
+    for t in threads:
+        t.join()
+    print(stuck, bad)
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork() semantics of Linux")
+def test_a_child_forked_while_other_threads_compute_can_compute(tmp_path):
+    script = tmp_path / "fork_while_busy.py"
+    script.write_text(FORK_WHILE_BUSY)
+    done = subprocess.run([sys.executable, str(script), "150"], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    stuck, bad = map(int, done.stdout.split())
+    assert (stuck, bad) == (0, 0), f"of 150 children, {stuck} blocked and {bad} computed a wrong result"
 
 
 @pytest.mark.parametrize(("env", "want"), [

@@ -24,6 +24,10 @@
 
 namespace fuseflow::finance {
 
+// Builds the solver's tables now (they are otherwise built on first use): the module does it at
+// import, so a fork() can never catch a thread halfway through building them.
+void prepare_implied_vol_tables();
+
 double black_implied_volatility(double undiscounted_price, double f, double k, double t, bool is_call) noexcept;
 double normal_implied_volatility(double undiscounted_price, double f, double k, double t, bool is_call) noexcept;
 

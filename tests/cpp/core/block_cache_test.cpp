@@ -5,6 +5,10 @@
 #include "fuseflow/core/buffer.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
 
 #include <cstdint>
 #include <cstring>
@@ -118,6 +122,36 @@ TEST(BlockCacheConcurrency, ThreadsAcquireAndReleaseAtOnce) {
   EXPECT_LE(block_cache_info().bytes, 24 * kMiB);
   EXPECT_GT(block_cache_info().hits, 0u);
   set_block_cache_limit(std::size_t{256} << 20);
+}
+
+// fork() while another thread acquires and releases blocks (a worker thread making results while
+// the main thread starts a process pool): each child must still allocate. Before the cache's fork
+// handlers, a child forked while the thread held the cache's lock blocked forever on it.
+TEST(BlockCacheFork, AChildForkedWhileAnotherThreadAllocatesCanAllocate) {
+  std::atomic<bool> stop{false};
+  std::thread busy([&stop] {
+    while (!stop.load(std::memory_order_relaxed)) release_block(acquire_block(kMiB), kMiB);
+  });
+  int stuck = 0, failed = 0;
+  for (int i = 0; i < 200 && stuck == 0; ++i) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      alarm(10);  // a blocked child ends by SIGALRM instead of hanging the run
+      void* block = acquire_block(kMiB);
+      std::memset(block, 1, kMiB);
+      release_block(block, kMiB);
+      _exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    stuck += WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM;
+    failed += !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+  }
+  stop = true;
+  busy.join();
+  EXPECT_EQ(stuck, 0);
+  EXPECT_EQ(failed, 0);
 }
 
 }  // namespace
