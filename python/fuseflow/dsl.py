@@ -8,6 +8,7 @@ C++ IR builder, which raises ValueError/TypeError naming the op and the user's f
 Outside ``ff.jit`` the same functions accept plain NumPy arrays and compute eagerly with NumPy.
 """
 
+import atexit
 import numbers
 import os
 import sys
@@ -1060,6 +1061,10 @@ def _eager_graph_op(g, x, op, direction, weights, combine=None, active=None):
 
 
 _EAGER_AGG = {}
+# Emptied at exit, before interpreter teardown: jit functions still held by this module when
+# nanobind shuts down are reported as leaks ("nanobind: leaked 3 instances!" after any eager
+# neighbor_agg call).
+atexit.register(_EAGER_AGG.clear)
 
 
 # Reductions live in reductions.py and loops in loops.py (both import the names above); re-exported

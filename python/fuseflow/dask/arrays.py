@@ -13,6 +13,7 @@ graph whose every task runs a compiled fuseflow program:
 Programs travel as IR text (a few hundred bytes) and are compiled once per worker process.
 """
 
+import atexit
 import threading
 
 import numpy as np
@@ -28,6 +29,7 @@ __all__ = ["map_jit", "jit_call", "SplitError"]
 
 _DTYPES = {"f64": np.float64, "f32": np.float32, "i64": np.int64, "i32": np.int32, "bool": np.bool_}
 _cache = {}
+atexit.register(_cache.clear)  # before teardown: see fuseflow.dsl._EAGER_AGG
 _cache_lock = threading.Lock()
 
 

@@ -23,6 +23,7 @@ identical on every rank. Any other op (edge arrays, edge_src/edge_dst, neighbor_
 edge-weight array, arrays of another length) raises :class:`DistributionError` naming it.
 """
 
+import atexit
 import threading
 
 import numpy as np
@@ -50,6 +51,7 @@ class DistributionError(ValueError):
 
 
 _compiled_cache = {}
+atexit.register(_compiled_cache.clear)  # before teardown: see fuseflow.dsl._EAGER_AGG
 _compiled_lock = threading.Lock()
 
 
