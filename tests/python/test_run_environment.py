@@ -207,6 +207,10 @@ def test_a_child_forked_while_other_threads_compute_can_compute(tmp_path):
     ({"OMP_NUM_THREADS": "3,1"}, 3),  # nested levels: the first is the outer team
     ({"OMP_NUM_THREADS": "1", "FUSEFLOW_NUM_THREADS": "3"}, 3),  # fuseflow's own variable first
     ({"OMP_NUM_THREADS": "junk"}, None),  # ignored (never stops the import): every core
+    ({"FUSEFLOW_NUM_THREADS": "1e3"}, None),  # not a count (was read as 1)
+    ({"FUSEFLOW_NUM_THREADS": "2,1"}, None),  # levels are OMP_NUM_THREADS's syntax only
+    ({"OMP_NUM_THREADS": "2x"}, None),
+    ({"FUSEFLOW_NUM_THREADS": " 1 "}, 1),  # blanks around a count are fine
 ])
 def test_the_default_thread_count_follows_the_environment(env, want):
     clean = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "FUSEFLOW_NUM_THREADS")}
