@@ -1,8 +1,8 @@
 """One traced signature of a jit function: its program, the structure of its result and, once
 compiled, its executable."""
 
-import threading
 
+from ._fork_safe import ForkSafeLock
 from .loops import _unflatten
 
 
@@ -18,7 +18,7 @@ class _Traced:
         self.graph_weights = tuple(graph_weights)
         self.structure = structure
         self.compiled = None
-        self.lock = threading.Lock()
+        self.lock = ForkSafeLock()
         self.monitors = tuple(monitors)
         self.num_results = num_results
 

@@ -8,9 +8,9 @@ import inspect
 import logging
 import os
 import sys
-import threading
 import weakref
 
+from ._fork_safe import ForkSafeLock
 from . import _core
 from .dsl import _state as _trace_state
 from .graph import Graph
@@ -64,7 +64,7 @@ class JitFunction(_core.JitDispatcher, JitArguments, JitTracing):
         # Memo of exact argument layouts (types, dtypes, shapes, strides, graph sizes) -> entry, so
         # a repeated call skips classification; bounded because it keys on lengths.
         self._fast = {}
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()
         self.trace_count = 0  # how many times the function was traced (tests check no recompiles)
         self._compile_log = []  # one line per trace: why it happened (explain_recompile)
         # Captured arrays: inputs read at every call, after the parameters (see jit's docstring).

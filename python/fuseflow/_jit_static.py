@@ -3,8 +3,8 @@ of the trace; each distinct tuple of their values gets its own JitFunction."""
 
 import functools
 import inspect
-import threading
 
+from ._fork_safe import ForkSafeLock
 from ._jit_function import JitFunction
 from ._jit_pickle import reduce_jit
 
@@ -41,7 +41,7 @@ class StaticJitFunction:
         self._signature = inspect.signature(fn)
         self._statics = statics
         self._specialized = {}
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()
         functools.update_wrapper(self, fn)
 
     @property

@@ -14,10 +14,10 @@ Programs travel as IR text (a few hundred bytes) and are compiled once per worke
 """
 
 import atexit
-import threading
 
 import numpy as np
 
+from .._fork_safe import ForkSafeLock
 from ..graph import Graph
 from ..jit import JitFunction, jit
 from ..loops import _unflatten
@@ -30,7 +30,7 @@ __all__ = ["map_jit", "jit_call", "SplitError"]
 _DTYPES = {"f64": np.float64, "f32": np.float32, "i64": np.int64, "i32": np.int32, "bool": np.bool_}
 _cache = {}
 atexit.register(_cache.clear)  # before teardown: see fuseflow.dsl._EAGER_AGG
-_cache_lock = threading.Lock()
+_cache_lock = ForkSafeLock()
 
 
 def _compiled(text):

@@ -24,10 +24,10 @@ edge-weight array, arrays of another length) raises :class:`DistributionError` n
 """
 
 import atexit
-import threading
 
 import numpy as np
 
+from .._fork_safe import ForkSafeLock
 from .. import _core
 from ..jit import JitFunction
 from ._collective import agree, allgatherv, gather_to, same_everywhere
@@ -52,7 +52,7 @@ class DistributionError(ValueError):
 
 _compiled_cache = {}
 atexit.register(_compiled_cache.clear)  # before teardown: see fuseflow.dsl._EAGER_AGG
-_compiled_lock = threading.Lock()
+_compiled_lock = ForkSafeLock()
 
 
 def _compiled(text):
