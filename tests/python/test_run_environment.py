@@ -149,112 +149,95 @@ def test_forked_workers_run_and_agree_with_the_parent():
     assert len(messages) == 1 and "forked process" in messages[0] and "'spawn'" in messages[0]
 
 
-# A fork while other threads run fuseflow (a worker thread making results while the main thread
-# starts a process pool): fork() copies every lock as it is at that moment, and a lock another
-# thread held stays held in the child, whose thread is gone. A child forked while a thread was
-# inside the block cache (every large result passes it) or the first memory-limit read (its
-# function-local static's guard) blocked forever on its first large result.
-FORK_WHILE_BUSY = textwrap.dedent(
+# Shared by the two scripts below: fork n children while the script's threads work; each child
+# runs child() (True: a right result) under a 30 s alarm, and the parent gives it 20 s before
+# counting it as blocked. Prints "blocked wrong".
+FORK_CHILDREN = textwrap.dedent(
     """
     import os, signal, sys, threading, time, warnings
     import numpy as np
     import fuseflow as ff
     warnings.simplefilter("ignore")  # Python 3.12+ warns about fork() with threads running
-    f = ff.jit(lambda x: x * 2.0 + 1.0)
-    x = np.ones(1 << 17)  # 1 MiB: through the block cache
-    stop = False
-    def busy():
-        while not stop:
-            f(x)  # two threads, one function: its state pool is shared too
-    threads = [threading.Thread(target=busy) for _ in range(2)]
-    for t in threads:
-        t.start()
-    stuck = bad = 0
-    for _ in range(int(sys.argv[1])):
-        pid = os.fork()
-        if pid == 0:
-            signal.alarm(30)
-            os._exit(0 if f(x)[0] == 3.0 else 3)
-        start = time.monotonic()
-        while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() - start < 20:
-            time.sleep(0.002)
-        if done[0] == 0:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            stuck += 1
-        elif os.waitstatus_to_exitcode(done[1]) != 0:
-            bad += 1
-    stop = True
-    for t in threads:
-        t.join()
-    print(stuck, bad)
+
+    def fork_children(n, child, before_fork=lambda: None):
+        stuck = bad = 0
+        for _ in range(n):
+            state = before_fork()
+            pid = os.fork()
+            if pid == 0:
+                signal.alarm(30)
+                os._exit(0 if child(state) else 3)
+            start = time.monotonic()
+            while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() - start < 20:
+                time.sleep(0.002)
+            if done[0] == 0:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                stuck += 1
+            elif os.waitstatus_to_exitcode(done[1]) != 0:
+                bad += 1
+        print(stuck, bad)
     """
 )
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="fork() semantics of Linux")
-def test_a_child_forked_while_other_threads_compute_can_compute(tmp_path):
-    script = tmp_path / "fork_while_busy.py"
-    script.write_text(FORK_WHILE_BUSY)
-    done = subprocess.run([sys.executable, str(script), "150"], capture_output=True, text=True, timeout=900)
+def _fork_script(tmp_path, body, n):
+    script = tmp_path / "fork_children.py"
+    script.write_text(FORK_CHILDREN + textwrap.dedent(body))
+    done = subprocess.run([sys.executable, str(script), str(n)], capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     stuck, bad = map(int, done.stdout.split())
-    assert (stuck, bad) == (0, 0), f"of 150 children, {stuck} blocked and {bad} computed a wrong result"
+    assert (stuck, bad) == (0, 0), f"of {n} children, {stuck} blocked and {bad} computed a wrong result"
+
+
+# A fork while other threads run fuseflow (a worker thread making results while the main thread
+# starts a process pool): fork() copies every lock as it is at that moment, and a lock another
+# thread held stays held in the child, whose thread is gone. A child forked while a thread was
+# inside the block cache (every large result passes it) or the first memory-limit read (its
+# function-local static's guard) blocked forever on its first large result.
+@pytest.mark.skipif(sys.platform != "linux", reason="fork() semantics of Linux")
+def test_a_child_forked_while_other_threads_compute_can_compute(tmp_path):
+    _fork_script(tmp_path, """
+        f = ff.jit(lambda x: x * 2.0 + 1.0)
+        x = np.ones(1 << 17)  # 1 MiB: through the block cache
+        stop = False
+        def busy():
+            while not stop:
+                f(x)  # two threads, one function: its state pool is shared too
+        threads = [threading.Thread(target=busy) for _ in range(2)]
+        for t in threads:
+            t.start()
+        fork_children(int(sys.argv[1]), lambda _: f(x)[0] == 3.0)
+        stop = True
+        for t in threads:
+            t.join()
+        """, 150)
 
 
 # The same at the Python layer: a jit function holds its cache lock while it traces and compiles a
 # new signature. A child forked while another thread was doing that found the lock taken and
-# hung on its first call of that function (19 of 40 children in a measured run).
-FORK_WHILE_TRACING = textwrap.dedent(
-    """
-    import os, signal, sys, threading, time, warnings
-    import numpy as np
-    import fuseflow as ff
-    warnings.simplefilter("ignore")
-    x = np.ones(8)
-    latest = [ff.jit(lambda v: v + 1.0)]
-    stop = False
-    def busy():
-        k = 0
-        while not stop:
-            k += 1
-            f = ff.jit(lambda v, k=k: ff.exp(v) * k + ff.sum(v))
-            latest[0] = f
-            f(x)  # traces and compiles under the function's lock
-    thread = threading.Thread(target=busy)
-    thread.start()
-    stuck = bad = 0
-    for _ in range(int(sys.argv[1])):
-        f = latest[0]
-        pid = os.fork()
-        if pid == 0:
-            signal.alarm(30)
-            want = np.exp(x) * f.__wrapped__.__defaults__[0] + x.sum()
-            os._exit(0 if np.array_equal(f(x), want) else 3)
-        start = time.monotonic()
-        while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() - start < 20:
-            time.sleep(0.002)
-        if done[0] == 0:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            stuck += 1
-        elif os.waitstatus_to_exitcode(done[1]) != 0:
-            bad += 1
-    stop = True
-    thread.join()
-    print(stuck, bad)
-    """
-)
-
-
+# hung on its first call of that function (19 and 29 of 40 children in two measured runs).
 @pytest.mark.skipif(sys.platform != "linux", reason="fork() semantics of Linux")
 def test_a_child_forked_while_another_thread_traces_can_call_that_function(tmp_path):
-    script = tmp_path / "fork_while_tracing.py"
-    script.write_text(FORK_WHILE_TRACING)
-    done = subprocess.run([sys.executable, str(script), "40"], capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    stuck, bad = map(int, done.stdout.split())
-    assert (stuck, bad) == (0, 0), f"of 40 children, {stuck} blocked and {bad} computed a wrong result"
+    _fork_script(tmp_path, """
+        x = np.ones(8)
+        latest = [ff.jit(lambda v: v + 1.0)]
+        stop = False
+        def busy():
+            k = 0
+            while not stop:
+                k += 1
+                f = ff.jit(lambda v, k=k: ff.exp(v) * k + ff.sum(v))
+                latest[0] = f
+                f(x)  # traces and compiles under the function's lock
+        thread = threading.Thread(target=busy)
+        thread.start()
+        def child(f):
+            return np.array_equal(f(x), np.exp(x) * f.__wrapped__.__defaults__[0] + x.sum())
+        fork_children(int(sys.argv[1]), child, before_fork=lambda: latest[0])
+        stop = True
+        thread.join()
+        """, 40)
 
 
 @pytest.mark.parametrize(("env", "want"), [
