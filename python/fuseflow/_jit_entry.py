@@ -1,7 +1,6 @@
 """One traced signature of a jit function: its program, the structure of its result and, once
 compiled, its executable."""
 
-
 from ._fork_safe import ForkSafeLock
 from .loops import _unflatten
 

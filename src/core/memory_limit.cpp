@@ -109,10 +109,9 @@ MemoryCap memory_cap() {
   // Read once: a process's limits do not change under it in practice, and graph builds and large
   // allocations ask every time. Cached in one atomic word (limits are whole pages, so the two low
   // bits are free: bit 0 "from a cgroup", bit 1 "read"; 0 = not read yet), not a function-local
-  // static: the
-  // static's initialisation guard is a lock, and a fork() while another thread was inside the
-  // reads (a few file reads, ~100 us) left the child blocked on it forever in its first large
-  // allocation. Two threads reading at once both store the same value.
+  // static: the static's initialisation guard is a lock, and a fork() while another thread was
+  // inside the reads (a few file reads, ~100 us) left the child blocked on it forever in its first
+  // large allocation. Two threads reading at once both store the same value.
   static std::atomic<std::uint64_t> cached{0};
   std::uint64_t word = cached.load(std::memory_order_acquire);
   if (word == 0) {
