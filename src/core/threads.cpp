@@ -14,12 +14,9 @@
 namespace fuseflow {
 namespace {
 
-// FUSEFLOW_NUM_THREADS, else OMP_NUM_THREADS (its first level, as OpenMP reads "4,2"; job
-// schedulers and process pools set it to keep each process on its share of the cores), else
-// every core the process may run on.
-// A positive count: digits with optional surrounding blanks, and for OMP_NUM_THREADS more levels
-// after a comma ("4,2": the first is the outer team). Anything else ("1e3", "2x", "-1", "") is
-// not a count and is ignored, as GNU OpenMP ignores it; atoll read "1e3" as 1 thread.
+// A positive count: digits with optional surrounding blanks, and with `levels` more levels after
+// a comma ("4,2": the first is the outer team). Anything else ("1e3", "2x", "-1", "") is not a
+// count and is ignored, as GNU OpenMP ignores it; atoll read "1e3" as 1 thread.
 long long parse_count(const char* text, bool levels) {
   const char* p = text;
   while (*p == ' ' || *p == '\t') ++p;
@@ -31,11 +28,18 @@ long long parse_count(const char* text, bool levels) {
   return *p == '\0' || (levels && *p == ',') ? n : 0;
 }
 
+// FUSEFLOW_NUM_THREADS, else OMP_NUM_THREADS (its first level, as OpenMP reads "4,2"; job
+// schedulers and process pools set it to keep each process on its share of the cores), else
+// every core the process may run on.
 int default_threads() {
-  for (const char* name : {"FUSEFLOW_NUM_THREADS", "OMP_NUM_THREADS"}) {
-    if (const char* env = std::getenv(name)) {
+  struct Variable {
+    const char* name;
+    bool levels;  // OpenMP's nesting-level list syntax
+  };
+  for (const Variable& v : {Variable{"FUSEFLOW_NUM_THREADS", false}, Variable{"OMP_NUM_THREADS", true}}) {
+    if (const char* env = std::getenv(v.name)) {
       // Clamped, not refused: a bad environment must not stop `import fuseflow`.
-      const long long n = parse_count(env, name[0] == 'O');
+      const long long n = parse_count(env, v.levels);
       if (n > 0) return static_cast<int>(std::min<long long>(n, max_threads()));
     }
   }
