@@ -7,9 +7,14 @@ view edge j. Results of an algorithm on a view are indexed by view ids; ``node_i
 them back (``full[view.node_ids] = result``) and ``edge_ids`` selects a base edge array for the
 view (``w[view.edge_ids]``).
 
-The view's graph is built once, when the view is made, and is a copy of the kept edges, not masks
-applied inside the kernels: a view runs exactly as fast as a graph built from its edges, and is
-array for array that graph. How each is made:
+A subgraph view is made from its masks alone, in O(nodes): no CSR is copied. bfs and sssp run
+on the masks, inside the kernels, reading only the edges they reach; anything else that reads
+the view's edges (other algorithms, ff.jit programs, edges(), csr(), saving) first cuts the view
+once into its own arrays, and so do bfs and sssp once their masked runs have cost as much as the
+cut would (fuseflow/_view_masks.py states the rule). ``materialize()`` cuts at once. A cut view
+runs exactly as fast as a graph built from its edges, and is array for array that graph; the
+masked runs give the same results. reverse and to_undirected are built when made. How each is
+made:
 
 - subgraph: cut from the base's CSR in parallel, reading only the kept nodes' out-lists (its CSR
   is the base's, filtered: from_edges would sort its edges into the same lists), so a small
@@ -30,7 +35,14 @@ import numpy as np
 
 from . import _core
 from ._checks import as_1d_array
+from ._view_masks import PendingCut
 from .graph import Graph, _build
+
+# Graph's slots, wrapped by GraphView's properties: a view's arrays are cut when first needed and
+# its labels (base ids) made when first read.
+_NATIVE = Graph._g
+_LABELS = Graph._labels
+_BASE_IDS = object()  # _labels' placeholder: the view's labels are its base ids, not made yet
 
 
 class GraphView(Graph):
@@ -53,14 +65,121 @@ class GraphView(Graph):
         [0, 3, 2, 1]
     """
 
-    __slots__ = ("_base", "_node_ids", "_edge_ids", "_how")
+    __slots__ = ("_base", "_node_ids", "_edge_ids", "_how", "_pending")
 
-    def __init__(self, _native, _labels, base, node_ids, edge_ids, how):
-        super().__init__(_native, _labels)
+    def __init__(self, _native, _labels, base, node_ids, edge_ids, how, _pending=None):
+        # The labels are g's or base ids, already checked: Graph.__init__'s checks are skipped.
+        _NATIVE.__set__(self, _native)
+        _LABELS.__set__(self, _labels)
+        self._label_index = None
         self._base = base
         self._node_ids = node_ids
         self._edge_ids = edge_ids
         self._how = how
+        self._pending = _pending
+
+    @property
+    def _g(self):
+        if self._pending is not None:
+            self._cut()
+        return _NATIVE.__get__(self)
+
+    @_g.setter
+    def _g(self, native):
+        _NATIVE.__set__(self, native)
+
+    @property
+    def _labels(self):
+        labels = _LABELS.__get__(self)
+        if labels is _BASE_IDS:
+            labels = self.node_ids.astype(object)
+            _LABELS.__set__(self, labels)
+        return labels
+
+    @_labels.setter
+    def _labels(self, labels):
+        _LABELS.__set__(self, labels)
+
+    def _cut(self):
+        pending = self._pending
+        with pending.lock:
+            if self._pending is None:  # another thread cut it meanwhile
+                return
+            native, edge_local = _cut(pending.over, pending.nodes, pending.edges)
+            self._edge_ids = _ids(_compose(_parts(pending.over)[2], edge_local))
+            _NATIVE.__set__(self, native)
+            self._pending = None
+
+    def materialize(self):
+        """Cuts the view's own arrays now (a subgraph view's CSR and CSC); returns the view.
+
+        Algorithms cut a view when they need its arrays (bfs and sssp run on its masks until
+        cutting pays), so this is only for choosing the moment, e.g. before timing a loop.
+
+        Example:
+            >>> v = ff.Graph.from_edges([0, 1, 2], [1, 2, 0]).subgraph(node_mask=[0, 1])
+            >>> v.materialized, v.materialize().materialized
+            (False, True)
+        """
+        self._g  # noqa: B018 (the property cuts)
+        return self
+
+    @property
+    def materialized(self):
+        """Whether the view holds its own arrays (a subgraph view is made from its masks alone).
+
+        Example:
+            >>> ff.Graph.from_edges([0, 1], [1, 0]).reverse().materialized
+            True
+        """
+        return self._pending is None
+
+    @property
+    def num_nodes(self):
+        """Number of nodes (known without cutting the view).
+
+        Example:
+            >>> ff.Graph.from_edges([0, 1], [1, 2]).subgraph(node_mask=[0, 2]).num_nodes
+            2
+        """
+        pending = self._pending
+        return pending.num_nodes if pending is not None else _NATIVE.__get__(self).num_nodes
+
+    @property
+    def num_edges(self):
+        """Number of edges (counted over the masks, once, without cutting the view).
+
+        Example:
+            >>> ff.Graph.from_edges([0, 1], [1, 2]).subgraph(node_mask=[0, 1]).num_edges
+            1
+        """
+        pending = self._pending
+        return pending.size()[1] if pending is not None else _NATIVE.__get__(self).num_edges
+
+    @property
+    def has_weights(self):
+        """Whether the view's edges carry weights: the base's, if any edge is kept (as from_edges).
+
+        Example:
+            >>> ff.Graph.from_edges([0], [1], weights=[2.0]).subgraph(edge_mask=[False]).has_weights
+            False
+        """
+        pending = self._pending
+        if pending is not None:
+            return pending.over.has_weights and pending.size()[1] > 0
+        return _NATIVE.__get__(self).has_weights
+
+    def memory_bytes(self):
+        """Bytes held by the view's arrays; until a subgraph view is cut, by its masks.
+
+        Example:
+            >>> ff.Graph.from_edges([0, 1], [1, 2]).subgraph(node_mask=[True, True, False]).memory_bytes()
+            3
+        """
+        pending = self._pending
+        if pending is not None:
+            return pending.nbytes()
+        return Graph.memory_bytes(self)
 
     @property
     def base(self):
@@ -95,6 +214,8 @@ class GraphView(Graph):
             >>> g.to_undirected().edge_ids.tolist()  # each edge, then its reversed copy
             [0, 1, 2, 0, 1, 2]
         """
+        if self._pending is not None:
+            self._cut()
         if self._edge_ids is None:  # the identity, made when first asked for
             self._edge_ids = _read_only(np.arange(self.num_edges, dtype=np.int64))
         return self._edge_ids
@@ -107,7 +228,8 @@ class GraphView(Graph):
     def __reduce__(self):
         # The view's own graph pickles as a plain Graph (its file format); the base and the id
         # maps ride along, so an unpickled view is a view of an equal base.
-        return _view_from_parts, (Graph(self._g, self._labels), self._base, self._node_ids, self._edge_ids, self._how)
+        native = self._g  # cuts a pending view (its parts are then complete)
+        return _view_from_parts, (Graph(native, self._labels), self._base, self._node_ids, self._edge_ids, self._how)
 
 
 def _view_from_parts(graph, base, node_ids, edge_ids, how):
@@ -162,12 +284,18 @@ def _finish(what, how, g, src, dst, w, num_nodes, node_local, edge_local, native
         native = _build(what, src, dst, num_nodes, w, False)
     node_ids = _compose(node_ids, node_local)
     edge_ids = _compose(edge_ids, edge_local)
-    labels = g._labels
-    if node_local is not None:
-        # Kept nodes take g's labels, or their base ids when the base has none.
-        labels = labels[node_local] if labels is not None else node_ids.astype(object)
-    how = how if not isinstance(g, GraphView) else f"{how} of {g._how}"
-    return GraphView(native, labels, base, _ids(node_ids), _ids(edge_ids), how)
+    return GraphView(native, _view_labels(g, node_local), base, _ids(node_ids), _ids(edge_ids), _how(how, g))
+
+
+def _view_labels(g, node_local):
+    """Kept nodes take g's labels, or their base ids (made when first read) when the base has none."""
+    if node_local is None:
+        return g._labels
+    return _BASE_IDS if g._labels is None else g._labels[node_local]
+
+
+def _how(how, g):
+    return how if not isinstance(g, GraphView) else f"{how} of {g._how}"
 
 
 def _ids(ids):
@@ -175,21 +303,40 @@ def _ids(ids):
 
 
 def _subgraph(g, node_mask=None, edge_mask=None):
-    """See Graph.subgraph."""
+    """See Graph.subgraph: a view of g's masks, cut when first needed (GraphView._cut)."""
     nodes = None if node_mask is None else _selection("node_mask", node_mask, g.num_nodes, "node")
     edges = None if edge_mask is None else _selection("edge_mask", edge_mask, g.num_edges, "edge")
     node_local = None if nodes is None else np.flatnonzero(nodes)
+    over = g
+    pending = g._pending if isinstance(g, GraphView) else None
+    if pending is not None and edges is None:
+        # A node subset of a view still in masks: the same masks over the same graph, fewer nodes.
+        over = pending.over
+        if nodes is None:
+            nodes = pending.nodes
+        else:
+            inner = node_local if pending.nodes is None else np.flatnonzero(pending.nodes)[node_local]
+            nodes = np.zeros(over.num_nodes, dtype=np.bool_)
+            nodes[inner] = True
+        edges = pending.edges
+    base, node_ids, _ = _parts(over)
+    local = None if nodes is None else np.flatnonzero(nodes)
+    num_nodes = over.num_nodes if local is None else local.shape[0]
+    return GraphView(None, _view_labels(over, local), base, _ids(_compose(node_ids, local)), None,
+                     _how("subgraph", over), _pending=PendingCut(over, nodes, edges, num_nodes))
+
+
+def _cut(g, nodes, edges):
+    """(native graph, g's user edge index of each kept edge or None) of g's induced subgraph."""
     if edges is not None and not g._g.user_order_is_csr:
         # The mask is in user order, the CSR in another: cutting the CSR would read the mask at
         # random once per edge (R-MAT 20: 1.1 s against 0.5 s for filtering in user order).
-        return _subgraph_in_user_order(g, nodes, edges, node_local)
+        return _cut_in_user_order(g, nodes, edges)
     native, edge_ids = _core.graph_subgraph(g._g, nodes, edges)
-    edge_local = None if nodes is None and edges is None else edge_ids
-    return _finish("subgraph", "subgraph", g, None, None, None, native.num_nodes, node_local, edge_local,
-                   native=native)
+    return native, (None if nodes is None and edges is None else edge_ids)
 
 
-def _subgraph_in_user_order(g, nodes, edges, node_local):
+def _cut_in_user_order(g, nodes, edges):
     """The kept edges filtered in user order, then built as Graph.from_edges builds."""
     src, dst, w = g.edges()
     keep = edges.copy()
@@ -197,14 +344,14 @@ def _subgraph_in_user_order(g, nodes, edges, node_local):
     if nodes is not None:
         keep &= nodes[src]
         keep &= nodes[dst]
-        new_id = (np.cumsum(nodes, dtype=np.int64) - 1).astype(np.int32)  # base id -> view id (kept nodes)
-        n = node_local.shape[0]
+        new_id = (np.cumsum(nodes, dtype=np.int64) - 1).astype(np.int32)  # g's id -> view id (kept nodes)
+        n = int(np.count_nonzero(nodes))
     edge_local = np.flatnonzero(keep)
     src, dst = src[edge_local], dst[edge_local]
     w = None if w is None else np.ascontiguousarray(w[edge_local])
     if nodes is not None:
         src, dst = new_id[src], new_id[dst]
-    return _finish("subgraph", "subgraph", g, src, dst, w, n, node_local, edge_local)
+    return _build("subgraph", src, dst, n, w, False), edge_local
 
 
 def _reverse(g):

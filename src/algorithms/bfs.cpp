@@ -10,6 +10,7 @@
 #include "fuseflow/core/progress.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/core/parallel_interrupt.h"
+#include "fuseflow/graph/graph_mask.h"
 
 namespace fuseflow {
 namespace {
@@ -23,6 +24,18 @@ constexpr std::int64_t kMinNodesPerThread = 1 << 13;
 
 using Word = std::uint64_t;
 
+// level[] marks: not reached yet, or outside a masked subgraph. Dropped nodes are never
+// claimed (the claim is a CAS from kUnvisited) and never look for parents, so a node mask costs
+// nothing per edge.
+constexpr NodeId kUnvisited = -1;
+constexpr NodeId kDropped = -2;
+
+// Edge filters: every edge, or the edges an edge mask keeps (a byte read per edge examined).
+struct AllEdges {
+  static bool out_kept(EdgeOffset) { return true; }
+  static bool in_kept(EdgeOffset) { return true; }
+};
+
 bool test_bit(const Word* bits, NodeId v) { return (bits[v >> 6] >> (v & 63)) & 1u; }
 
 struct Frontier {
@@ -32,8 +45,9 @@ struct Frontier {
 
 // Pushes from every frontier node along its out-edges; claims unvisited targets with a CAS.
 // Returns the number of out-edges of the new frontier (the "scout count").
-std::int64_t top_down_step(const Graph& g, NodeId* level, NodeId depth, const Frontier& current, Frontier& next,
-                           int threads) {
+template <class Edges>
+std::int64_t top_down_step(const Graph& g, const Edges& edges, NodeId* level, NodeId depth, const Frontier& current,
+                           Frontier& next, int threads) {
   const auto off = g.out_offsets();
   const auto tgt = g.out_targets();
   const std::int64_t count = current.size.load();
@@ -53,10 +67,11 @@ std::int64_t top_down_step(const Graph& g, NodeId* level, NodeId depth, const Fr
     for (std::int64_t i = 0; i < count; ++i) {
       const NodeId u = current.nodes[i];
       for (EdgeOffset e = off[u]; e < off[u + 1]; ++e) {
+        if (!edges.out_kept(e)) continue;
         const NodeId v = tgt[e];
         std::atomic_ref<NodeId> slot(level[v]);
-        NodeId unvisited = -1;
-        if (slot.load(std::memory_order_relaxed) < 0 &&
+        NodeId unvisited = kUnvisited;
+        if (slot.load(std::memory_order_relaxed) == kUnvisited &&
             slot.compare_exchange_strong(unvisited, depth + 1, std::memory_order_relaxed)) {
           local.push_back(v);
           scout += off[v + 1] - off[v];
@@ -71,8 +86,9 @@ std::int64_t top_down_step(const Graph& g, NodeId* level, NodeId depth, const Fr
 
 // Every unvisited node looks for an in-neighbour in the frontier bitmap and stops at the
 // first. Words of `next` are owned by one thread each, so no atomics are needed.
-std::int64_t bottom_up_step(const Graph& g, NodeId* level, NodeId depth, const Word* front, Word* next,
-                            int threads) {
+template <class Edges>
+std::int64_t bottom_up_step(const Graph& g, const Edges& edges, NodeId* level, NodeId depth, const Word* front,
+                            Word* next, int threads) {
   const auto off = g.in_offsets();
   const auto src = g.in_sources();
   const std::int64_t n = g.num_nodes();
@@ -83,9 +99,9 @@ std::int64_t bottom_up_step(const Graph& g, NodeId* level, NodeId depth, const W
     Word bits = 0;
     const std::int64_t end = std::min(n, (w + 1) * 64);
     for (std::int64_t v = w * 64; v < end; ++v) {
-      if (level[v] >= 0) continue;
+      if (level[v] != kUnvisited) continue;
       for (EdgeOffset e = off[v]; e < off[v + 1]; ++e) {
-        if (test_bit(front, src[e])) {
+        if (test_bit(front, src[e]) && edges.in_kept(e)) {
           level[v] = depth + 1;
           bits |= Word{1} << (v & 63);
           ++awake;
@@ -117,17 +133,13 @@ void level_to_queue(const NodeId* level, std::int64_t n, NodeId depth, Frontier&
   queue.size.store(size);
 }
 
-}  // namespace
-
-BfsResult bfs(const Graph& g, std::int64_t source, bool want_parents) {
+// The search from base node `source` over g, with level[] already holding kDropped for nodes
+// outside a masked subgraph and kUnvisited elsewhere. Leaves the levels in `level` and returns
+// the parents (base ids) when asked for.
+template <class Edges>
+Buffer<NodeId> search(const Graph& g, const Edges& edges, NodeId* level, NodeId source, bool want_parents) {
   const std::int64_t n = g.num_nodes();
-  if (source < 0 || source >= n) {
-    throw_value_error("source", "must be a node id in [0, num_nodes) = [0, " + std::to_string(n) + "), got " +
-                                    std::to_string(source));
-  }
   const int threads = threads_for(n + g.num_edges(), kMinNodesPerThread);
-  Buffer<NodeId> level_buffer(static_cast<std::size_t>(n), -1);
-  NodeId* level = level_buffer.data();
   const auto out_off = g.out_offsets();
 
   Frontier current, next;
@@ -137,9 +149,10 @@ BfsResult bfs(const Graph& g, std::int64_t source, bool want_parents) {
   Buffer<Word> front(static_cast<std::size_t>(words)), next_bits(static_cast<std::size_t>(words));
 
   level[source] = 0;
-  current.nodes[0] = static_cast<NodeId>(source);
+  current.nodes[0] = source;
   current.size.store(1);
   NodeId depth = 0;
+  // The switching heuristic counts the base's edges; a mask only makes it a little optimistic.
   std::int64_t edges_to_check = g.num_edges();
   std::int64_t scout = out_off[source + 1] - out_off[source];
   // Progress: nodes reached out of num_nodes, once per level.
@@ -156,7 +169,7 @@ BfsResult bfs(const Graph& g, std::int64_t source, bool want_parents) {
       do {
         check_interrupt();
         previous_awake = awake;
-        awake = bottom_up_step(g, level, depth, front.data(), next_bits.data(), threads);
+        awake = bottom_up_step(g, edges, level, depth, front.data(), next_bits.data(), threads);
         if (progress) progress->advance(awake);
         std::swap(front, next_bits);
         ++depth;
@@ -165,41 +178,106 @@ BfsResult bfs(const Graph& g, std::int64_t source, bool want_parents) {
       scout = 1;
     } else {
       edges_to_check -= scout;
-      scout = top_down_step(g, level, depth, current, next, threads);
+      scout = top_down_step(g, edges, level, depth, current, next, threads);
       std::swap(current.nodes, next.nodes);
       current.size.store(next.size.load());
       if (progress) progress->advance(current.size.load());
       ++depth;
     }
   }
-
-  BfsResult result;
-  result.level = Buffer<std::int64_t>(static_cast<std::size_t>(n));
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (std::int64_t v = 0; v < n; ++v) result.level[v] = level[v];
-  if (want_parents) {
-    // Smallest-id in-neighbour one level up (in-lists are sorted by source): deterministic.
-    const auto in_off = g.in_offsets();
-    const auto in_src = g.in_sources();
-    result.parent = Buffer<std::int64_t>(static_cast<std::size_t>(n), -1);
-    constexpr std::int64_t kBlock = 1024;
-    const std::int64_t blocks = (n + kBlock - 1) / kBlock;
-    ParallelInterrupt interrupt;
+  Buffer<NodeId> parent;
+  if (!want_parents) return parent;
+  // Smallest-id in-neighbour one level up (in-lists are sorted by source): deterministic.
+  const auto in_off = g.in_offsets();
+  const auto in_src = g.in_sources();
+  parent = Buffer<NodeId>(static_cast<std::size_t>(n), -1);
+  constexpr std::int64_t kBlock = 1024;
+  const std::int64_t blocks = (n + kBlock - 1) / kBlock;
+  ParallelInterrupt interrupt;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-    for (std::int64_t b = 0; b < blocks; ++b) {
-      if (interrupt.poll()) continue;
-      for (std::int64_t v = b * kBlock; v < std::min(n, (b + 1) * kBlock); ++v) {
-        if (level[v] <= 0) continue;
-        for (EdgeOffset e = in_off[v]; e < in_off[v + 1]; ++e) {
-          if (level[in_src[e]] == level[v] - 1) {
-            result.parent[v] = in_src[e];
-            break;
-          }
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    if (interrupt.poll()) continue;
+    for (std::int64_t v = b * kBlock; v < std::min(n, (b + 1) * kBlock); ++v) {
+      if (level[v] <= 0) continue;
+      for (EdgeOffset e = in_off[v]; e < in_off[v + 1]; ++e) {
+        if (level[in_src[e]] == level[v] - 1 && edges.in_kept(e)) {
+          parent[v] = in_src[e];
+          break;
         }
       }
     }
-    interrupt.rethrow();
   }
+  interrupt.rethrow();
+  return parent;
+}
+
+void check_source(std::int64_t source, std::int64_t n) {
+  if (source < 0 || source >= n) {
+    throw_value_error("source", "must be a node id in [0, num_nodes) = [0, " + std::to_string(n) + "), got " +
+                                    std::to_string(source));
+  }
+}
+
+}  // namespace
+
+BfsResult bfs(const Graph& g, std::int64_t source, bool want_parents) {
+  const std::int64_t n = g.num_nodes();
+  check_source(source, n);
+  Buffer<NodeId> level(static_cast<std::size_t>(n), kUnvisited);
+  const Buffer<NodeId> parent = search(g, AllEdges{}, level.data(), static_cast<NodeId>(source), want_parents);
+  BfsResult result;
+  const int threads = threads_for(n, kMinNodesPerThread);
+  result.level = Buffer<std::int64_t>(static_cast<std::size_t>(n));
+  if (want_parents) result.parent = Buffer<std::int64_t>(static_cast<std::size_t>(n));
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (std::int64_t v = 0; v < n; ++v) {
+    result.level[v] = level[v];
+    if (want_parents) result.parent[v] = parent[v];
+  }
+  return result;
+}
+
+BfsResult bfs(const Graph& g, const GraphMask& mask, std::int64_t source, bool want_parents) {
+  mask.check_sizes(g);
+  const std::int64_t n = g.num_nodes();
+  // View id of each kept base node (serial: a byte read per node, against the search's edges).
+  Buffer<NodeId> view_id;
+  std::int64_t k = n;
+  NodeId base_source = static_cast<NodeId>(source);
+  Buffer<NodeId> level(static_cast<std::size_t>(n), kUnvisited);
+  if (!mask.node_keep.empty()) {
+    view_id = Buffer<NodeId>(static_cast<std::size_t>(n));
+    k = 0;
+    for (std::int64_t v = 0; v < n; ++v) {
+      const bool keep = mask.node_keep[static_cast<std::size_t>(v)] != 0;
+      if (keep && k == source) base_source = static_cast<NodeId>(v);
+      view_id[v] = keep ? static_cast<NodeId>(k++) : NodeId{-1};
+      if (!keep) level[v] = kDropped;
+    }
+  }
+  check_source(source, k);
+  const EdgeMaskReader edges(g, mask.edge_keep);
+  Buffer<NodeId> parent;
+  if (edges.empty()) {
+    parent = search(g, AllEdges{}, level.data(), base_source, want_parents);
+  } else {
+    parent = search(g, edges, level.data(), base_source, want_parents);
+  }
+  // Results in view ids, as on the cut subgraph; plus the rent a view's cost model charges.
+  BfsResult result;
+  result.level = Buffer<std::int64_t>(static_cast<std::size_t>(k));
+  if (want_parents) result.parent = Buffer<std::int64_t>(static_cast<std::size_t>(k));
+  const auto degree = g.out_degree();
+  std::int64_t reached_edges = 0;
+#pragma omp parallel for num_threads(threads_for(n, kMinNodesPerThread)) schedule(static) reduction(+ : reached_edges)
+  for (std::int64_t v = 0; v < n; ++v) {
+    if (level[v] == kDropped) continue;
+    const std::int64_t at = view_id.empty() ? v : view_id[v];
+    result.level[at] = level[v];
+    if (level[v] >= 0) reached_edges += degree[v];
+    if (want_parents) result.parent[at] = parent[v] < 0 || view_id.empty() ? parent[v] : view_id[parent[v]];
+  }
+  result.reached_out_edges = reached_edges;
   return result;
 }
 

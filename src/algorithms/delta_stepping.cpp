@@ -43,12 +43,16 @@ double delta_for(double max_weight, std::int64_t max_degree) {
 void delta_stepping(const RelaxEdges& edges, double* dist, const std::vector<NodeId>& seeds, double delta) {
   std::vector<NodeId> frontier;
   double base = std::numeric_limits<double>::infinity();
-  for (NodeId s : seeds) base = std::min(base, dist[s]);
+  for (NodeId s : seeds) {
+    if (dist[s] > -std::numeric_limits<double>::infinity()) base = std::min(base, dist[s]);
+  }
   if (!std::isfinite(base) || edges.num_edges == 0) return;
   const EdgeOffset* off = edges.offsets;
   const NodeId* tgt = edges.neighbours;
   const double* weight = edges.weights;
   const EdgeOffset* ids = edges.weight_ids;
+  const std::uint8_t* keep = edges.keep;
+  const EdgeOffset* keep_ids = edges.keep_ids;
   const int max_threads = threads_for(edges.num_nodes + edges.num_edges, kMinEdgesPerThread);
   // bins[t][b]: nodes thread t pushed into bucket b (pushed again whenever their distance drops).
   std::vector<std::vector<std::vector<NodeId>>> bins(static_cast<std::size_t>(max_threads));
@@ -58,7 +62,7 @@ void delta_stepping(const RelaxEdges& edges, double* dist, const std::vector<Nod
   // a node pushed into bucket b would then look settled in bucket b and never be relaxed.
   auto bin_of = [delta, base](double d) { return static_cast<std::size_t>(std::min((d - base) / delta, kLastBin)); };
   for (NodeId s : seeds) {
-    if (!(dist[s] < std::numeric_limits<double>::infinity())) continue;
+    if (!std::isfinite(dist[s])) continue;
     const std::size_t b = bin_of(dist[s]);
     if (b >= bins[0].size()) bins[0].resize(b + 1);
     bins[0][b].push_back(s);
@@ -75,6 +79,7 @@ void delta_stepping(const RelaxEdges& edges, double* dist, const std::vector<Nod
       const double du = std::atomic_ref<double>(dist[u]).load(std::memory_order_relaxed);
       if (bin_of(du) < bin) continue;  // settled in an earlier bucket already
       for (EdgeOffset e = off[u]; e < off[u + 1]; ++e) {
+        if (keep != nullptr && keep[keep_ids != nullptr ? keep_ids[e] : e] == 0) continue;
         const double candidate = du + weight[ids != nullptr ? ids[e] : e];
         if (relax(dist, tgt[e], candidate)) {
           const std::size_t target_bin = bin_of(candidate);

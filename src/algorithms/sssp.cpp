@@ -23,59 +23,130 @@ std::string show(double x) {
   return buf;
 }
 
-void validate(const Graph& g, std::int64_t source) {
-  const std::int64_t n = g.num_nodes();
+void check_source(std::int64_t source, std::int64_t n) {
   if (source < 0 || source >= n) {
     throw_value_error("source", "must be a node id in [0, num_nodes) = [0, " + std::to_string(n) + "), got " +
                                     std::to_string(source));
   }
-  if (!g.has_weights() && g.num_edges() > 0) {
-    throw_value_error("g", "sssp needs edge weights; build the graph with weights= (bfs counts hops)");
+}
+
+// Throws ValueError naming g when g has edges but no weights, or when an edge `kept` keeps (by
+// CSR position) has a negative or NaN weight; `base` says the ids named are the base graph's.
+// The graph's own first bad weight is cached on it, so a graph (or a mask over one) without any
+// costs no pass over its weights after the first call.
+template <class Kept>
+void check_weights(const Graph& g, Kept kept, const char* base = "") {
+  if (!g.has_weights()) {
+    if (g.num_edges() > 0) throw_value_error("g", "sssp needs edge weights; build the graph with weights= (bfs counts hops)");
+    return;
   }
   const auto w = g.out_weights();
   const std::int64_t m = static_cast<std::int64_t>(w.size());
-  std::int64_t first_negative = m;
-#pragma omp parallel for num_threads(threads_for(m, kMinEdgesPerThread)) reduction(min : first_negative)
-  for (std::int64_t e = 0; e < m; ++e) {
-    if (!(w[e] >= 0.0)) first_negative = std::min(first_negative, e);  // negative or NaN
+  std::int64_t first_negative = g.first_invalid_weight();
+  if (first_negative < m && !kept(first_negative)) {
+    std::int64_t first_kept = m;
+#pragma omp parallel for num_threads(threads_for(m, kMinEdgesPerThread)) reduction(min : first_kept)
+    for (std::int64_t e = first_negative; e < m; ++e) {
+      if (!(w[e] >= 0.0) && kept(e)) first_kept = std::min(first_kept, e);
+    }
+    first_negative = first_kept;
   }
   if (first_negative < m) {
     const auto off = g.out_offsets();
     const auto u = std::upper_bound(off.begin(), off.end(), first_negative) - off.begin() - 1;
-    throw_value_error("g", "sssp needs non-negative edge weights, but edge " + std::to_string(u) + " -> " +
-                               std::to_string(g.out_targets()[first_negative]) + " has weight " +
+    throw_value_error("g", std::string("sssp needs non-negative edge weights, but edge ") + base + std::to_string(u) +
+                               " -> " + std::to_string(g.out_targets()[first_negative]) + " has weight " +
                                show(w[first_negative]) +
                                " (weights must be >= 0 and not NaN; +inf is an unusable edge)");
   }
 }
 
-double choose_delta(const Graph& g) {
-  const auto w = g.out_weights();
-  const std::int64_t m = static_cast<std::int64_t>(w.size());
-  double max_weight = 0.0;
-#pragma omp parallel for num_threads(threads_for(m, kMinEdgesPerThread)) reduction(max : max_weight) schedule(static)
-  for (std::int64_t e = 0; e < m; ++e) {
-    if (std::isfinite(w[e])) max_weight = std::max(max_weight, w[e]);
-  }
-  return delta_for(max_weight, std::max<std::int64_t>(1, g.max_degree(false)));
+// GAP's bucket width from the largest finite weight and the largest out-degree of the nodes
+// searched (a masked search passes its kept nodes' base degrees: the base's hubs may be dropped).
+double choose_delta(const Graph& g, std::int64_t max_degree) {
+  return delta_for(g.max_finite_weight(), std::max<std::int64_t>(1, max_degree));
+}
+
+RelaxEdges out_edges(const Graph& g) {
+  RelaxEdges edges;
+  edges.offsets = g.out_offsets().data();
+  edges.neighbours = g.out_targets().data();
+  edges.weights = g.out_weights().data();
+  edges.num_nodes = g.num_nodes();
+  edges.num_edges = g.num_edges();
+  return edges;
 }
 
 }  // namespace
 
 Buffer<double> sssp(const Graph& g, std::int64_t source, double delta) {
-  validate(g, source);
-  const std::int64_t n = g.num_nodes();
-  if (!(delta > 0.0)) delta = choose_delta(g);
-  Buffer<double> dist(static_cast<std::size_t>(n), std::numeric_limits<double>::infinity());
+  check_source(source, g.num_nodes());
+  check_weights(g, [](std::int64_t) { return true; });
+  if (!(delta > 0.0)) delta = choose_delta(g, g.max_degree(false));
+  Buffer<double> dist(static_cast<std::size_t>(g.num_nodes()), std::numeric_limits<double>::infinity());
   dist[static_cast<std::size_t>(source)] = 0.0;
-  RelaxEdges edges;
-  edges.offsets = g.out_offsets().data();
-  edges.neighbours = g.out_targets().data();
-  edges.weights = g.out_weights().data();
-  edges.num_nodes = n;
-  edges.num_edges = g.num_edges();
-  delta_stepping(edges, dist.data(), {static_cast<NodeId>(source)}, delta);
+  delta_stepping(out_edges(g), dist.data(), {static_cast<NodeId>(source)}, delta);
   return dist;
+}
+
+MaskedSssp sssp(const Graph& g, const GraphMask& mask, std::int64_t source, double delta) {
+  mask.check_sizes(g);
+  const std::int64_t n = g.num_nodes();
+  // Dropped nodes hold -inf: delta-stepping never relaxes nor scans them (delta_stepping.h).
+  Buffer<double> dist(static_cast<std::size_t>(n), std::numeric_limits<double>::infinity());
+  Buffer<NodeId> view_id;
+  std::int64_t k = n;
+  NodeId base_source = static_cast<NodeId>(source);
+  const auto degree = g.out_degree();
+  std::int64_t max_degree = mask.node_keep.empty() ? g.max_degree(false) : 0;
+  if (!mask.node_keep.empty()) {
+    view_id = Buffer<NodeId>(static_cast<std::size_t>(n));
+    k = 0;
+    for (std::int64_t v = 0; v < n; ++v) {
+      const bool keep = mask.node_keep[static_cast<std::size_t>(v)] != 0;
+      if (keep && k == source) base_source = static_cast<NodeId>(v);
+      view_id[v] = keep ? static_cast<NodeId>(k++) : NodeId{-1};
+      if (!keep) dist[v] = -std::numeric_limits<double>::infinity();
+      if (keep) max_degree = std::max(max_degree, degree[v]);
+    }
+  }
+  check_source(source, k);
+  RelaxEdges edges = out_edges(g);
+  if (!mask.edge_keep.empty()) {
+    edges.keep = mask.edge_keep.data();
+    if (!g.user_order_is_csr()) edges.keep_ids = g.user_edge_ids().data();
+  }
+  // Only the subgraph's weights must be >= 0 (the cut would hold no others); positions map to
+  // their source through out_sources() only when a node mask needs the source's bit.
+  const std::uint8_t* nodes = mask.node_keep.empty() ? nullptr : mask.node_keep.data();
+  const bool any_invalid = g.first_invalid_weight() < g.num_edges();
+  const NodeId* sources = nodes != nullptr && any_invalid ? g.out_sources().data() : nullptr;
+  check_weights(
+      g,
+      [&](std::int64_t e) {
+        if (edges.keep != nullptr && edges.keep[edges.keep_ids != nullptr ? edges.keep_ids[e] : e] == 0) return false;
+        return nodes == nullptr || (nodes[sources[e]] != 0 && nodes[edges.neighbours[e]] != 0);
+      },
+      "(base ids) ");
+  // A kept node keeps about k/n of its base out-edges (to kept nodes): the cut's largest degree
+  // is about that share of the kept nodes' largest base degree. R-MAT 20, a tenth kept: 41 ms
+  // with the base degree's narrower buckets, 33 ms with the share.
+  if (!view_id.empty() && n > 0) max_degree = static_cast<std::int64_t>(static_cast<double>(max_degree) * k / n);
+  if (!(delta > 0.0)) delta = choose_delta(g, max_degree);
+  dist[static_cast<std::size_t>(base_source)] = 0.0;
+  delta_stepping(edges, dist.data(), {base_source}, delta);
+  // Distances in view ids, as on the cut subgraph; plus the rent a view's cost model charges.
+  MaskedSssp result;
+  result.dist = Buffer<double>(static_cast<std::size_t>(k));
+  std::int64_t reached_edges = 0;
+#pragma omp parallel for num_threads(threads_for(n, kMinEdgesPerThread)) schedule(static) reduction(+ : reached_edges)
+  for (std::int64_t v = 0; v < n; ++v) {
+    if (!view_id.empty() && view_id[v] < 0) continue;
+    result.dist[view_id.empty() ? v : view_id[v]] = dist[v];
+    if (dist[v] < std::numeric_limits<double>::infinity()) reached_edges += degree[v];
+  }
+  result.reached_out_edges = reached_edges;
+  return result;
 }
 
 }  // namespace fuseflow

@@ -83,6 +83,42 @@ void bind_algorithms(nb::module_& m) {
       nb::arg("graph"), nb::arg("source"), nb::arg("return_parents"),
       nb::arg("progress").none() = nb::none());
 
+  // The same over the subgraph the masks keep, on g's arrays (Graph.subgraph views before a cut):
+  // results in the subgraph's ids, plus the reached nodes' out-degree sum for the view's cost model.
+  m.def(
+      "bfs_masked",
+      [](const Graph& g, std::optional<AnyArray1D> node_keep, std::optional<AnyArray1D> edge_keep, std::int64_t source,
+         bool return_parents, ProgressCounter* progress) {
+        const GraphMask mask{mask_bytes(node_keep, "node_mask"), mask_bytes(edge_keep, "edge_mask")};
+        BfsResult result;
+        {
+          NativeCall call;
+          ProgressScope reporting(progress);
+          result = bfs(g, mask, source, return_parents);
+        }
+        std::optional<NumpyArray<std::int64_t>> parents;
+        if (return_parents) parents = to_numpy(std::move(result.parent));
+        return std::make_tuple(to_numpy(std::move(result.level)), parents, result.reached_out_edges);
+      },
+      nb::arg("graph"), nb::arg("node_keep").none(), nb::arg("edge_keep").none(), nb::arg("source"),
+      nb::arg("return_parents"), nb::arg("progress").none() = nb::none());
+
+  m.def(
+      "sssp_masked",
+      [](const Graph& g, std::optional<AnyArray1D> node_keep, std::optional<AnyArray1D> edge_keep, std::int64_t source,
+         double delta, ProgressCounter* progress) {
+        const GraphMask mask{mask_bytes(node_keep, "node_mask"), mask_bytes(edge_keep, "edge_mask")};
+        MaskedSssp result;
+        {
+          NativeCall call;
+          ProgressScope reporting(progress);
+          result = sssp(g, mask, source, delta);
+        }
+        return std::make_pair(to_numpy(std::move(result.dist)), result.reached_out_edges);
+      },
+      nb::arg("graph"), nb::arg("node_keep").none(), nb::arg("edge_keep").none(), nb::arg("source"), nb::arg("delta"),
+      nb::arg("progress").none() = nb::none());
+
   m.def(
       "sssp",
       [](const Graph& g, std::int64_t source, double delta, ProgressCounter* progress) {

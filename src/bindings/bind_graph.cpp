@@ -2,6 +2,7 @@
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
 
 #include "bindings.h"
 #include "fuseflow/core/error.h"
@@ -9,6 +10,7 @@
 #include "fuseflow/graph/edge_list_reader.h"
 #include "fuseflow/graph/graph.h"
 #include "fuseflow/graph/graph_file.h"
+#include "fuseflow/graph/graph_mask.h"
 #include "fuseflow/graph/matrix_market_reader.h"
 #include "fuseflow/graph/rmat.h"
 
@@ -128,13 +130,8 @@ void bind_graph(nb::module_& m) {
   m.def(
       "graph_subgraph",
       [](const std::shared_ptr<Graph>& g, std::optional<AnyArray1D> node_keep, std::optional<AnyArray1D> edge_keep) {
-        auto bytes = [](const std::optional<AnyArray1D>& mask, const char* name) -> std::span<const std::uint8_t> {
-          if (!mask) return {};
-          if (!has_dtype<bool>(*mask)) throw_type_error(name, "must be a bool array, got " + dtype_name(mask->dtype()));
-          return {static_cast<const std::uint8_t*>(mask->data()), mask->shape(0)};
-        };
-        const std::span<const std::uint8_t> nodes = bytes(node_keep, "node_mask");
-        const std::span<const std::uint8_t> edges = bytes(edge_keep, "edge_mask");
+        const std::span<const std::uint8_t> nodes = mask_bytes(node_keep, "node_mask");
+        const std::span<const std::uint8_t> edges = mask_bytes(edge_keep, "edge_mask");
         std::shared_ptr<const Graph> r;
         Buffer<EdgeOffset> edge_ids;
         {
@@ -142,6 +139,19 @@ void bind_graph(nb::module_& m) {
           r = Graph::subgraph(*g, nodes, edges, edge_ids);
         }
         return std::make_pair(adopt(std::move(r)), to_numpy(std::move(edge_ids)));
+      },
+      nb::arg("graph"), nb::arg("node_keep").none(), nb::arg("edge_keep").none());
+
+  m.def(
+      "graph_masked_size",
+      [](const Graph& g, std::optional<AnyArray1D> node_keep, std::optional<AnyArray1D> edge_keep) {
+        const GraphMask mask{mask_bytes(node_keep, "node_mask"), mask_bytes(edge_keep, "edge_mask")};
+        MaskedSize size;
+        {
+          NativeCall call;
+          size = masked_size(g, mask);
+        }
+        return std::make_pair(size.kept_nodes, size.kept_edges);
       },
       nb::arg("graph"), nb::arg("node_keep").none(), nb::arg("edge_keep").none());
 

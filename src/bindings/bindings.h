@@ -6,6 +6,7 @@
 #include <nanobind/ndarray.h>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -50,6 +51,9 @@ std::span<const T> as_span(const AnyArray1D& a) {
 }
 
 std::string dtype_name(const nb::dlpack::dtype& dt);
+
+// A bool mask's bytes (empty when absent): TypeError naming `name` for another dtype.
+std::span<const std::uint8_t> mask_bytes(const std::optional<AnyArray1D>& mask, const char* name);
 
 // Sets the Python exception an Error maps to (ValueError, TypeError, ...): what the registered
 // translator does, for code that raises without going through a nanobind function.

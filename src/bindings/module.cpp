@@ -28,6 +28,12 @@ std::string dtype_name(const nb::dlpack::dtype& dt) {
   return std::string(kind) + std::to_string(dt.bits);
 }
 
+std::span<const std::uint8_t> mask_bytes(const std::optional<AnyArray1D>& mask, const char* name) {
+  if (!mask) return {};
+  if (!has_dtype<bool>(*mask)) throw_type_error(name, "must be a bool array, got " + dtype_name(mask->dtype()));
+  return {static_cast<const std::uint8_t*>(mask->data()), mask->shape(0)};
+}
+
 bool python_interrupt_hook() {
   nb::gil_scoped_acquire gil;
   if (PyErr_CheckSignals() != 0) {

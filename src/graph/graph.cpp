@@ -464,6 +464,32 @@ std::int64_t Graph::max_degree(bool in_edges) const {
   return in_edges ? max_in_degree_ : max_out_degree_;
 }
 
+void Graph::find_weight_facts() const {
+  std::call_once(weight_facts_once_, [this] {
+    const std::int64_t m = static_cast<std::int64_t>(out_weights_.size());
+    std::int64_t first = num_edges_;
+    double largest = 0.0;
+#pragma omp parallel for num_threads(threads_for(m, kMinEdgesPerThread)) reduction(min : first) reduction(max : largest)
+    for (std::int64_t e = 0; e < m; ++e) {
+      const double w = out_weights_[e];
+      if (!(w >= 0.0)) first = std::min(first, e);  // negative or NaN
+      if (std::isfinite(w)) largest = std::max(largest, w);
+    }
+    first_invalid_weight_ = first;
+    max_finite_weight_ = largest;
+  });
+}
+
+std::int64_t Graph::first_invalid_weight() const {
+  find_weight_facts();
+  return first_invalid_weight_;
+}
+
+double Graph::max_finite_weight() const {
+  find_weight_facts();
+  return max_finite_weight_;
+}
+
 std::span<const NodeId> Graph::out_sources() const {
   std::call_once(out_sources_once_, [this] {
     Buffer<NodeId> s(static_cast<std::size_t>(num_edges_));

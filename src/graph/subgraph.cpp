@@ -15,6 +15,7 @@
 #include "fuseflow/core/parallel_interrupt.h"
 #include "fuseflow/core/threads.h"
 #include "fuseflow/graph/graph.h"
+#include "fuseflow/graph/graph_mask.h"
 
 namespace fuseflow {
 
@@ -51,14 +52,7 @@ std::shared_ptr<const Graph> Graph::subgraph(const Graph& g, std::span<const std
                                              std::span<const std::uint8_t> edge_keep, Buffer<EdgeOffset>& edge_ids) {
   const std::int64_t n = g.num_nodes_;
   const std::int64_t m = g.num_edges_;
-  if (!node_keep.empty() && static_cast<std::int64_t>(node_keep.size()) != n) {
-    throw_value_error("node_mask", "must have one entry per node (" + std::to_string(n) + "), got " +
-                                       std::to_string(node_keep.size()));
-  }
-  if (!edge_keep.empty() && static_cast<std::int64_t>(edge_keep.size()) != m) {
-    throw_value_error("edge_mask", "must have one entry per edge (" + std::to_string(m) + "), got " +
-                                       std::to_string(edge_keep.size()));
-  }
+  GraphMask{node_keep, edge_keep}.check_sizes(g);
   // The kept nodes in id order and each node's subgraph id (-1: dropped). Serial: O(n) of
   // byte reads, ~1 ms per million nodes, against the edges' random reads below.
   std::vector<NodeId> kept;

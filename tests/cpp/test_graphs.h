@@ -79,6 +79,35 @@ inline EdgeList by_source(EdgeList e) {
   return s;
 }
 
+// The kept edges in user order, relabelled to the kept nodes' ranks, one at a time.
+inline EdgeList reference_cut(const EdgeList& e, const std::vector<std::uint8_t>& nodes, const std::vector<std::uint8_t>& edges,
+                       std::vector<EdgeOffset>& ids) {
+  std::vector<std::int32_t> rank(static_cast<std::size_t>(e.n), -1);
+  EdgeList out;
+  for (std::int64_t v = 0; v < e.n; ++v) {
+    if (nodes.empty() || nodes[static_cast<std::size_t>(v)]) rank[static_cast<std::size_t>(v)] = static_cast<std::int32_t>(out.n++);
+  }
+  ids.clear();
+  for (std::size_t i = 0; i < e.src.size(); ++i) {
+    const std::int32_t s = rank[static_cast<std::size_t>(e.src[i])], d = rank[static_cast<std::size_t>(e.dst[i])];
+    if (s < 0 || d < 0 || (!edges.empty() && !edges[i])) continue;
+    out.src.push_back(s);
+    out.dst.push_back(d);
+    if (!e.weights.empty()) out.weights.push_back(e.weights[i]);
+    ids.push_back(static_cast<EdgeOffset>(i));
+  }
+  return out;
+}
+
+// Each entry 1 with probability `keep`.
+inline std::vector<std::uint8_t> random_mask(std::size_t size, double keep, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::bernoulli_distribution coin(keep);
+  std::vector<std::uint8_t> mask(size);
+  for (auto& m : mask) m = coin(rng);
+  return mask;
+}
+
 // Runs `body` at 1..4 threads and restores the default.
 template <class Body>
 void at_thread_counts(Body body) {

@@ -19,6 +19,9 @@ struct RelaxEdges {
   const EdgeOffset* weight_ids = nullptr;
   std::int64_t num_nodes = 0;
   std::int64_t num_edges = 0;
+  // Optional edge mask: position p relaxes only when keep[keep_ids ? keep_ids[p] : p] != 0.
+  const std::uint8_t* keep = nullptr;
+  const EdgeOffset* keep_ids = nullptr;
 };
 
 // The bucket width GAP's rule picks from the largest finite weight and the largest degree.
@@ -28,7 +31,9 @@ double delta_for(double max_weight, std::int64_t max_degree);
 // that relax: the seeds, then every node whose distance drops (as a synchronous Bellman-Ford
 // whose first frontier is `seeds` would, and with the same result: rounding is monotone, so the
 // fixed point does not depend on the order of relaxations nor on the thread count). dist must
-// hold no NaN and no -inf; seeds with dist +inf are skipped.
+// hold no NaN; -inf marks a node outside the graph being searched (a masked subgraph's dropped
+// nodes): no candidate is below it, so it is never relaxed nor scanned. Seeds with dist +inf or
+// -inf are skipped.
 void delta_stepping(const RelaxEdges& edges, double* dist, const std::vector<NodeId>& seeds, double delta);
 
 }  // namespace fuseflow

@@ -148,6 +148,11 @@ class Graph {
   std::span<const std::int64_t> in_degree() const noexcept { return in_degree_; }
   // The largest out-degree (in-degree with in_edges), 0 without nodes; found on first use.
   std::int64_t max_degree(bool in_edges) const;
+  // The first CSR position whose weight is negative or NaN (num_edges() when there is none or
+  // the graph is unweighted), and the largest finite weight (0 when none), found together on
+  // first use: shortest-path algorithms read both per call.
+  std::int64_t first_invalid_weight() const;
+  double max_finite_weight() const;
 
   // Fixed split of the nodes into ranges of about equal work (edges + nodes) for the given
   // direction; boundaries depend only on the graph, never on the thread count, so chunked
@@ -201,9 +206,11 @@ class Graph {
 
   // Built lazily under a once_flag: the graph stays logically immutable.
   mutable std::once_flag out_sources_once_, in_edge_ids_once_, degree_ordered_once_, user_weights_once_,
-      in_user_edge_ids_once_, locality_pays_once_, locality_once_, max_degree_once_;
+      in_user_edge_ids_once_, locality_pays_once_, locality_once_, max_degree_once_, weight_facts_once_;
   mutable bool locality_pays_ = false;
-  mutable std::int64_t max_out_degree_ = 0, max_in_degree_ = 0;
+  mutable std::int64_t max_out_degree_ = 0, max_in_degree_ = 0, first_invalid_weight_ = 0;
+  mutable double max_finite_weight_ = 0.0;
+  void find_weight_facts() const;
   mutable LocalityRelabel locality_;
   mutable Buffer<EdgeOffset> in_user_edge_ids_;
   mutable Buffer<double> user_weights_;

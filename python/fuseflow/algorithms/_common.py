@@ -8,10 +8,28 @@ from ..graph import Graph
 _INT64_MAX = 2**63 - 1
 
 
-def require_graph(g):
+def require_graph_type(g):
     if not isinstance(g, Graph):
         raise TypeError(f"g: must be a fuseflow.Graph, got {type(g).__name__}")
+
+
+def require_graph(g):
+    """g's native graph (a subgraph view is cut here if it was not yet)."""
+    require_graph_type(g)
     return g._g
+
+
+def pending_masks(g):
+    """The masks of a subgraph view not cut yet, for a traversal to run on (bfs, sssp), or None:
+    run on g's own arrays. Cuts the view when masked runs have cost as much as the cut would
+    (fuseflow/_view_masks.py)."""
+    pending = getattr(g, "_pending", None)
+    if pending is None:
+        return None
+    if pending.rents():
+        return pending
+    g.materialize()
+    return None
 
 
 def require_source(g, source):

@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import _core
 from .._progress import NativeProgress, Stage, check_progress, log_call
-from ._common import require_graph, require_source
+from ._common import pending_masks, require_graph_type, require_source
 
 _STAGES = {0: Stage("nodes reached", "node")}
 
@@ -16,6 +16,7 @@ def bfs(g, source, return_parents=False, *, progress=False):
     returns (levels, parents): parents[v] is v's smallest-id in-neighbour one level closer to
     the source, -1 for the source and for unreachable nodes. For undirected reachability build
     the graph with edges both ways (Graph.from_networkx does this for undirected graphs).
+    On a subgraph view not cut yet the search runs on the view's masks (Graph.subgraph).
 
     progress=True shows a tqdm bar on stderr (nodes reached out of num_nodes, once per level);
     every call logs one INFO record on the "fuseflow" logger (nodes, edges, reached, depth).
@@ -26,12 +27,18 @@ def bfs(g, source, return_parents=False, *, progress=False):
         >>> ff.algorithms.bfs(g, 0).tolist()
         [0, 1, 2, 2, -1]
     """
-    native = require_graph(g)
+    require_graph_type(g)
     source = require_source(g, source)
     progress = check_progress(progress)
     started = time.perf_counter()
+    masks = pending_masks(g)
     with NativeProgress(progress, "bfs", _STAGES) as counter:
-        levels, parents = _core.bfs(native, source, bool(return_parents), counter)
+        if masks is None:
+            levels, parents = _core.bfs(g._g, source, bool(return_parents), counter)
+        else:  # a subgraph view's masks, inside the kernel (no cut)
+            levels, parents, reached = _core.bfs_masked(masks.over._g, masks.nodes, masks.edges, source,
+                                                        bool(return_parents), counter)
+            masks.charge(reached)
     log_call("bfs", started, nodes=g.num_nodes, edges=g.num_edges, source=source,
              reached=lambda: int(np.count_nonzero(levels >= 0)), depth=lambda: int(levels.max()))
     return (levels, parents) if return_parents else levels

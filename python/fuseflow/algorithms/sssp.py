@@ -2,9 +2,9 @@ import time
 
 import numpy as np
 
-from .. import _core
+from .. import _core, _view_masks
 from .._progress import NativeProgress, Stage, check_progress, log_call
-from ._common import require_graph, require_source
+from ._common import pending_masks, require_graph_type, require_source
 
 _STAGES = {0: Stage("nodes scanned", "node")}
 
@@ -14,7 +14,8 @@ def sssp(g, source, *, progress=False):
 
     Needs a weighted graph with non-negative weights (ValueError otherwise). Returns float64
     distances, inf where unreachable. Of parallel edges the lightest counts; self-loops never
-    shorten a path.
+    shorten a path. On a subgraph view not cut yet the search runs on the view's masks
+    (Graph.subgraph).
 
     progress=True shows a tqdm counter on stderr (frontier nodes scanned; a node is scanned
     again when its distance drops, so there is no total in advance); every call logs one INFO
@@ -26,12 +27,17 @@ def sssp(g, source, *, progress=False):
         >>> ff.algorithms.sssp(g, 0).tolist()
         [0.0, 1.0, 2.5]
     """
-    native = require_graph(g)
+    require_graph_type(g)
     source = require_source(g, source)
     progress = check_progress(progress)
     started = time.perf_counter()
+    masks = pending_masks(g)
     with NativeProgress(progress, "sssp", _STAGES) as counter:
-        dist = _core.sssp(native, source, 0.0, counter)
+        if masks is None:
+            dist = _core.sssp(g._g, source, 0.0, counter)
+        else:  # a subgraph view's masks, inside the kernel (no cut)
+            dist, reached = _core.sssp_masked(masks.over._g, masks.nodes, masks.edges, source, 0.0, counter)
+            masks.charge(reached, _view_masks.SSSP_EDGE_COST)
     log_call("sssp", started, nodes=g.num_nodes, edges=g.num_edges, source=source,
              reached=lambda: int(np.count_nonzero(np.isfinite(dist))))
     return dist

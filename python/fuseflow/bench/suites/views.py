@@ -1,8 +1,13 @@
 """views: derived graphs of an R-MAT graph (edges in generator order, self-loops and repeated
 edges kept), each library making its own from the same directed graph:
 
-- induced subgraph of 1% and of half the nodes: Graph.subgraph vs igraph induced_subgraph,
-  NetworKit graphtools.subgraphFromNodes and scipy.sparse row + column slicing;
+- induced subgraph of 1% and of half the nodes, cut (Graph.subgraph(...).materialize()) vs
+  igraph induced_subgraph, NetworKit graphtools.subgraphFromNodes and scipy.sparse row + column
+  slicing;
+- one BFS on an induced subgraph of 10% and of half the nodes, from its node of largest
+  out-degree, the view made and searched: Graph.subgraph + bfs (on the view's masks, no cut) and
+  the same with the cut forced first, vs igraph induced_subgraph + bfs, NetworKit
+  subgraphFromNodes + distance.BFS and scipy.sparse slicing + csgraph.breadth_first_order;
 - to_undirected: Graph.to_undirected (both directions as directed edges) vs igraph
   as_undirected(mode="each") and scipy.sparse A + A^T (NetworKit's toUndirected merges u -> v
   with v -> u: a different graph, left out);
@@ -19,7 +24,7 @@ import numpy as np
 
 from .._harness import Disagreement
 
-DESCRIPTION = "Graph.subgraph / to_undirected / reverse vs igraph, NetworKit, scipy.sparse"
+DESCRIPTION = "Graph.subgraph (cut, and one BFS on it) / to_undirected / reverse vs igraph, NetworKit, scipy.sparse"
 
 
 def _edge_count(result):
@@ -74,7 +79,7 @@ def run(ctx):
             nodes = np.sort(rng.choice(n, int(n * fraction), replace=False))
             mask = np.zeros(n, dtype=bool)
             mask[nodes] = True
-            c = {"fuseflow": lambda mask=mask: g.subgraph(node_mask=mask)}
+            c = {"fuseflow": lambda mask=mask: g.subgraph(node_mask=mask).materialize()}
             if ig_graph is not None:
                 c["igraph induced_subgraph"] = lambda nodes=nodes: ig_graph.induced_subgraph(nodes)
             if nk_graph is not None:
@@ -83,6 +88,8 @@ def run(ctx):
                 c["scipy.sparse A[nodes][:, nodes]"] = lambda nodes=nodes: a[nodes][:, nodes]
             ctx.measure(f"subgraph: {what}", c, size=m, size_label=label, agree=_same_edges(),
                         note="agreement: the same number of kept edges")
+
+        _subgraph_bfs(ctx, ff, g, label, rng, ig_graph, nk, nk_graph, a)
 
         loops = int(np.count_nonzero(src == dst))
         c = {"fuseflow": lambda: g.to_undirected()}
@@ -112,6 +119,51 @@ def run(ctx):
             c["scipy.sparse A^T (CSR)"] = lambda: a.T.tocsr()
         ctx.measure("reverse", c, size=m, size_label=label, agree=_same_edges(),
                     note="agreement: the same number of edges")
+
+
+def _subgraph_bfs(ctx, ff, g, label, rng, ig_graph, nk, nk_graph, a):
+    """A view made and searched once: the masked run against cut + run and the peers' cut + run."""
+    n, m = g.num_nodes, g.num_edges
+    degree = g.out_degree()
+    for what, fraction in (("10% of the nodes", 0.1), ("half the nodes", 0.5)):
+        nodes = np.sort(rng.choice(n, int(n * fraction), replace=False))
+        mask = np.zeros(n, dtype=bool)
+        mask[nodes] = True
+        view_source = int(np.argmax(degree[nodes]))
+        base_source = int(nodes[view_source])
+
+        def ours(mask=mask, view_source=view_source):
+            return int(np.count_nonzero(ff.algorithms.bfs(g.subgraph(node_mask=mask), view_source) >= 0))
+
+        def ours_cut(mask=mask, view_source=view_source):
+            view = g.subgraph(node_mask=mask).materialize()
+            return int(np.count_nonzero(ff.algorithms.bfs(view, view_source) >= 0))
+
+        c = {"fuseflow": ours, "fuseflow, cut first": ours_cut}
+        if ig_graph is not None:
+            c["igraph induced_subgraph + bfs"] = lambda nodes=nodes, s=view_source: len(
+                ig_graph.induced_subgraph(nodes).bfs(s)[0])
+        if nk_graph is not None:
+            def nk_bfs(nodes=nodes, s=base_source):
+                sub = nk.graphtools.subgraphFromNodes(nk_graph, nodes)
+                return int(np.count_nonzero(np.asarray(nk.distance.BFS(sub, s).run().getDistances()) < 1e300))
+            c["networkit subgraphFromNodes + BFS"] = nk_bfs
+        if a is not None:
+            from scipy.sparse import csgraph
+
+            c["scipy slicing + breadth_first_order"] = lambda nodes=nodes, s=view_source: len(
+                csgraph.breadth_first_order(a[nodes][:, nodes], s, directed=True, return_predecessors=False))
+        ctx.measure(f"subgraph + one BFS: {what}", c, size=m, size_label=label, agree=_same_count(),
+                    note="fuseflow: bfs on the view's masks (no cut); fuseflow, cut first: view.materialize() "
+                         "then bfs; agreement: the same number of reached nodes")
+
+
+def _same_count():
+    def agree(ours, theirs):
+        if ours != theirs:
+            raise Disagreement(f"{theirs} reached nodes against {ours}")
+        return 0.0
+    return agree
 
 
 def _undirected_agree(loops):

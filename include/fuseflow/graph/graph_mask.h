@@ -1,0 +1,50 @@
+// GraphMask: a subgraph of a Graph given by masks, for kernels that run on the graph itself
+// instead of on a cut copy (Graph::subgraph). Graph.subgraph views run single traversals this
+// way: a BFS that reaches a small part of a large subgraph then reads only the edges it reaches,
+// where the cut reads every kept node's out-list and builds a CSC besides.
+//
+// The kept subgraph is the one Graph::subgraph builds: the nodes with node_keep[v] != 0 (empty:
+// all) and the edges with edge_keep[user edge index] != 0 (empty: all) whose ends are both kept.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "fuseflow/graph/graph.h"
+
+namespace fuseflow {
+
+struct GraphMask {
+  std::span<const std::uint8_t> node_keep;  // per node id, or empty: every node
+  std::span<const std::uint8_t> edge_keep;  // per user edge index, or empty: every edge
+
+  // Throws ValueError naming node_mask / edge_mask when a non-empty mask is not one entry per
+  // node / edge of g.
+  void check_sizes(const Graph& g) const;
+};
+
+// Whether each CSR or CSC position of g is a kept edge by the edge mask alone (its ends are the
+// caller's business: traversals keep dropped nodes out with a sentinel in their own arrays).
+// Positions map to user edge indices through g's user_edge_ids() / in_user_edge_ids(); both are
+// read only when an edge mask is given.
+class EdgeMaskReader {
+ public:
+  EdgeMaskReader(const Graph& g, std::span<const std::uint8_t> edge_keep);
+  bool empty() const noexcept { return keep_ == nullptr; }
+  bool out_kept(EdgeOffset p) const noexcept { return keep_[out_ids_ ? out_ids_[p] : p] != 0; }
+  bool in_kept(EdgeOffset p) const noexcept { return keep_[in_ids_[p]] != 0; }
+
+ private:
+  const std::uint8_t* keep_ = nullptr;
+  const EdgeOffset* out_ids_ = nullptr;  // null: CSR order is user order
+  const EdgeOffset* in_ids_ = nullptr;
+};
+
+// What a cut of the masked subgraph would hold and read, without making it.
+struct MaskedSize {
+  std::int64_t kept_nodes = 0;
+  std::int64_t kept_edges = 0;
+};
+MaskedSize masked_size(const Graph& g, const GraphMask& mask);
+
+}  // namespace fuseflow
