@@ -35,16 +35,18 @@ SSSP_EDGE_COST = 12.0
 class PendingCut:
     """Masks over `over` (a Graph) that a view has not cut yet.
 
-    nodes: bool per node of `over` or None (all); edges: bool per user edge of `over` or None.
+    nodes: bool per node of `over` or None (all); local: the kept ids (flatnonzero(nodes)) or
+    None; edges: bool per user edge of `over` or None.
     """
 
-    __slots__ = ("over", "nodes", "edges", "num_nodes", "rent", "lock", "_cost", "_size")
+    __slots__ = ("over", "nodes", "local", "edges", "num_nodes", "rent", "lock", "_cost", "_size")
 
-    def __init__(self, over, nodes, edges, num_nodes):
+    def __init__(self, over, nodes, edges, local):
         self.over = over
         self.nodes = nodes
+        self.local = local
         self.edges = edges
-        self.num_nodes = num_nodes
+        self.num_nodes = over.num_nodes if local is None else local.shape[0]
         self.rent = 0  # edge reads charged to masked traversals so far
         self.lock = ForkSafeLock()  # one cut per view, however many threads ask
         self._cost = None
@@ -60,7 +62,7 @@ class PendingCut:
         """Whether the next traversal runs on the masks (False: cut the view first)."""
         if self._cost is None:
             degrees = self.over.out_degree()
-            kept = int(degrees.sum() if self.nodes is None else degrees[self.nodes].sum())
+            kept = int(degrees.sum() if self.local is None else degrees[self.local].sum())
             self._cost = CUT_COST_PER_EDGE * (kept + self.num_nodes)
         return self.rent + self._node_passes() < self._cost
 

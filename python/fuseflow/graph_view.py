@@ -242,12 +242,13 @@ def _read_only(arr):
 
 
 def _selection(name, value, length, what):
-    """A bool mask of `length` from a bool mask or an array of ids (any order, repeats allowed)."""
+    """A bool mask of `length` from a bool mask or an array of ids (any order, repeats allowed);
+    always a new array: a view holds its masks until it is cut, and the caller may reuse theirs."""
     arr = as_1d_array(name, value)
     if arr.dtype == np.bool_:
         if arr.shape[0] != length:
             raise ValueError(f"{name}: a bool mask must have one entry per {what} ({length}), got {arr.shape[0]}")
-        return np.ascontiguousarray(arr)
+        return np.array(arr, dtype=np.bool_)
     if arr.size == 0 and arr.dtype == np.float64:
         arr = arr.astype(np.int64)  # [] from a list: no ids
     if not np.issubdtype(arr.dtype, np.integer):
@@ -306,24 +307,22 @@ def _subgraph(g, node_mask=None, edge_mask=None):
     """See Graph.subgraph: a view of g's masks, cut when first needed (GraphView._cut)."""
     nodes = None if node_mask is None else _selection("node_mask", node_mask, g.num_nodes, "node")
     edges = None if edge_mask is None else _selection("edge_mask", edge_mask, g.num_edges, "edge")
-    node_local = None if nodes is None else np.flatnonzero(nodes)
+    local = None if nodes is None else np.flatnonzero(nodes)  # kept ids, in the graph the masks are over
     over = g
     pending = g._pending if isinstance(g, GraphView) else None
     if pending is not None and edges is None:
         # A node subset of a view still in masks: the same masks over the same graph, fewer nodes.
         over = pending.over
         if nodes is None:
-            nodes = pending.nodes
+            nodes, local = pending.nodes, pending.local
         else:
-            inner = node_local if pending.nodes is None else np.flatnonzero(pending.nodes)[node_local]
+            local = local if pending.local is None else pending.local[local]
             nodes = np.zeros(over.num_nodes, dtype=np.bool_)
-            nodes[inner] = True
+            nodes[local] = True
         edges = pending.edges
     base, node_ids, _ = _parts(over)
-    local = None if nodes is None else np.flatnonzero(nodes)
-    num_nodes = over.num_nodes if local is None else local.shape[0]
     return GraphView(None, _view_labels(over, local), base, _ids(_compose(node_ids, local)), None,
-                     _how("subgraph", over), _pending=PendingCut(over, nodes, edges, num_nodes))
+                     _how("subgraph", over), _pending=PendingCut(over, nodes, edges, local))
 
 
 def _cut(g, nodes, edges):

@@ -103,6 +103,18 @@ def test_anything_reading_the_edges_cuts_the_view_once():
         np.testing.assert_array_equal(view.edge_ids, want.edge_ids, err_msg=name)
 
 
+def test_changing_a_mask_after_making_the_view_changes_nothing():
+    g, src, dst, w = random_multigraph(15)
+    nodes = np.arange(g.num_nodes) % 2 == 0
+    edges = np.arange(g.num_edges) % 3 != 0
+    want = g.subgraph(node_mask=nodes.copy(), edge_mask=edges.copy()).materialize()
+    view = g.subgraph(node_mask=nodes, edge_mask=edges)
+    nodes[:] = True
+    edges[:] = False
+    np.testing.assert_array_equal(ff.algorithms.bfs(view, 0), ff.algorithms.bfs(want, 0))
+    np.testing.assert_array_equal(view.edge_ids, want.edge_ids)
+
+
 def test_a_pickled_view_before_its_cut_is_the_same_view():
     g, *_ = random_multigraph(13)
     view = g.subgraph(node_mask=np.arange(g.num_nodes) % 2 == 0, edge_mask=np.arange(g.num_edges) % 5 != 0)

@@ -39,6 +39,6 @@ def bfs(g, source, return_parents=False, *, progress=False):
             levels, parents, reached = _core.bfs_masked(masks.over._g, masks.nodes, masks.edges, source,
                                                         bool(return_parents), counter)
             masks.charge(reached)
-    log_call("bfs", started, nodes=g.num_nodes, edges=g.num_edges, source=source,
+    log_call("bfs", started, nodes=g.num_nodes, edges=lambda: g.num_edges, source=source,
              reached=lambda: int(np.count_nonzero(levels >= 0)), depth=lambda: int(levels.max()))
     return (levels, parents) if return_parents else levels
