@@ -1,5 +1,6 @@
 #include "fuseflow/algorithms/dijkstra.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <limits>
@@ -34,15 +35,14 @@ ShortestPaths dijkstra(const Graph& g, std::int64_t source, std::int64_t target)
   const auto off = g.out_offsets();
   const auto tgt = g.out_targets();
   const auto w = g.out_weights();
-  for (std::int64_t u = 0; u < n; ++u) {
-    for (EdgeOffset e = off[u]; e < off[u + 1]; ++e) {
-      if (!(w[e] >= 0.0)) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%g", w[e]);
-        throw_value_error("g", "dijkstra needs non-negative edge weights, but edge " + std::to_string(u) + " -> " +
-                                   std::to_string(tgt[e]) + " has weight " + buf + " (use bellman_ford)");
-      }
-    }
+  // Found once per graph (Graph::first_invalid_weight): a query that settles a few nodes costs
+  // no pass over every weight.
+  if (const std::int64_t e = g.first_invalid_weight(); e < g.num_edges()) {
+    const auto u = std::upper_bound(off.begin(), off.end(), e) - off.begin() - 1;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", w[e]);
+    throw_value_error("g", "dijkstra needs non-negative edge weights, but edge " + std::to_string(u) + " -> " +
+                               std::to_string(tgt[e]) + " has weight " + buf + " (use bellman_ford)");
   }
   ShortestPaths r;
   r.dist = Buffer<double>(static_cast<std::size_t>(n), kInf);
