@@ -5,6 +5,7 @@ fuseflow/_view_masks.py); and a cut view is the view it was."""
 
 import pickle
 import threading
+from unittest import mock
 
 import networkx as nx
 import numpy as np
@@ -52,9 +53,10 @@ def test_bfs_and_sssp_on_the_masks_equal_networkx_on_the_induced_subgraph(case, 
     h = nx_subgraph(src, dst, w, g.num_nodes, nodes, edges)
     for source in range(h.number_of_nodes()):
         view = g.subgraph(node_mask=nodes, edge_mask=edges)
-        levels, parents = ff.algorithms.bfs(view, source, return_parents=True)
-        dist = ff.algorithms.sssp(view, source)
-        assert not view.materialized  # one run each: far below a cut's cost
+        with mock.patch.object(_view_masks, "CUT_COST_PER_EDGE", 1e18):  # never cut: test the masked runs
+            levels, parents = ff.algorithms.bfs(view, source, return_parents=True)
+            dist = ff.algorithms.sssp(view, source)
+        assert not view.materialized
         np.testing.assert_array_equal(levels, nx_levels(h, source))
         np.testing.assert_allclose(dist, nx_distances(h, source), rtol=1e-12)  # summation order may differ
         # and exactly what the cut view gives
@@ -224,3 +226,49 @@ def test_masked_sssp_checks_only_the_kept_weights():
         ff.algorithms.sssp(g.subgraph(node_mask=[0, 1, 2]), 0)
     with pytest.raises(ValueError, match=r"source: must be a node id in \[0, num_nodes\) = \[0, 2\), got 2"):
         ff.algorithms.bfs(g.subgraph(node_mask=[0, 2]), 2)
+
+
+# ------------------------------------------------------------------ property-based
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def masked_graphs(draw):
+    """A small multigraph in any edge order (loops, parallel edges, isolated nodes, zero and
+    repeated weights), masks that may be absent, empty or full, and a source among the kept."""
+    n = draw(st.integers(1, 12))
+    m = draw(st.integers(0, 40))
+    src = draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m))
+    dst = draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m))
+    if draw(st.booleans()):
+        order = sorted(range(m), key=lambda e: src[e])
+        src, dst = [src[e] for e in order], [dst[e] for e in order]
+    w = draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.5]), min_size=m, max_size=m))
+    nodes = draw(st.none() | st.lists(st.booleans(), min_size=n, max_size=n).filter(any))
+    edges = draw(st.none() | st.lists(st.booleans(), min_size=m, max_size=m))
+    kept = n if nodes is None else sum(nodes)
+    source = draw(st.integers(0, kept - 1))
+    return n, src, dst, w, nodes, edges, source
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(masked_graphs())
+def test_masked_searches_equal_networkx_for_any_masks(case):
+    n, src, dst, w, nodes, edges, source = case
+    g = ff.Graph.from_edges(np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), num_nodes=n,
+                            weights=np.array(w, dtype=np.float64))
+    view = g.subgraph(node_mask=None if nodes is None else np.array(nodes, bool),
+                      edge_mask=None if edges is None else np.array(edges, bool))
+    h = nx_subgraph(np.array(src), np.array(dst), w, n, np.ones(n, bool) if nodes is None else np.array(nodes),
+                    np.ones(len(src), bool) if edges is None else np.array(edges))
+    with mock.patch.object(_view_masks, "CUT_COST_PER_EDGE", 1e18):  # never cut: test the masked runs
+        levels, parents = ff.algorithms.bfs(view, source, return_parents=True)
+        dist = ff.algorithms.sssp(view, source)
+    assert not view.materialized
+    np.testing.assert_array_equal(levels, nx_levels(h, source))
+    np.testing.assert_allclose(dist, nx_distances(h, source), rtol=1e-15)  # sums of a few exact weights
+    for v in np.flatnonzero(levels > 0):  # a parent is an in-neighbour one level up
+        assert h.has_edge(parents[v], v) and levels[parents[v]] == levels[v] - 1
+    assert (parents[levels <= 0] == -1).all()
