@@ -240,22 +240,14 @@ BfsResult bfs(const Graph& g, std::int64_t source, bool want_parents) {
 BfsResult bfs(const Graph& g, const GraphMask& mask, std::int64_t source, bool want_parents) {
   mask.check_sizes(g);
   const std::int64_t n = g.num_nodes();
-  // View id of each kept base node (serial: a byte read per node, against the search's edges).
-  Buffer<NodeId> view_id;
-  std::int64_t k = n;
-  NodeId base_source = static_cast<NodeId>(source);
   Buffer<NodeId> level(static_cast<std::size_t>(n), kUnvisited);
-  if (!mask.node_keep.empty()) {
-    view_id = Buffer<NodeId>(static_cast<std::size_t>(n));
-    k = 0;
-    for (std::int64_t v = 0; v < n; ++v) {
-      const bool keep = mask.node_keep[static_cast<std::size_t>(v)] != 0;
-      if (keep && k == source) base_source = static_cast<NodeId>(v);
-      view_id[v] = keep ? static_cast<NodeId>(k++) : NodeId{-1};
-      if (!keep) level[v] = kDropped;
-    }
-  }
-  check_source(source, k);
+  const KeptNodes kept = number_kept_nodes(mask, n, source, [&](std::int64_t v, bool keep) {
+    if (!keep) level[v] = kDropped;
+  });
+  check_source(source, kept.count);
+  const Buffer<NodeId>& view_id = kept.view_id;
+  const NodeId base_source = kept.base_source;
+  const std::int64_t k = kept.count;
   const EdgeMaskReader edges(g, mask.edge_keep);
   Buffer<NodeId> parent;
   if (edges.empty()) {

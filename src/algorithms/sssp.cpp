@@ -94,22 +94,18 @@ MaskedSssp sssp(const Graph& g, const GraphMask& mask, std::int64_t source, doub
   const std::int64_t n = g.num_nodes();
   // Dropped nodes hold -inf: delta-stepping never relaxes nor scans them (delta_stepping.h).
   Buffer<double> dist(static_cast<std::size_t>(n), std::numeric_limits<double>::infinity());
-  Buffer<NodeId> view_id;
-  std::int64_t k = n;
-  NodeId base_source = static_cast<NodeId>(source);
   const auto degree = g.out_degree();
   std::int64_t max_degree = mask.node_keep.empty() ? g.max_degree(false) : 0;
-  if (!mask.node_keep.empty()) {
-    view_id = Buffer<NodeId>(static_cast<std::size_t>(n));
-    k = 0;
-    for (std::int64_t v = 0; v < n; ++v) {
-      const bool keep = mask.node_keep[static_cast<std::size_t>(v)] != 0;
-      if (keep && k == source) base_source = static_cast<NodeId>(v);
-      view_id[v] = keep ? static_cast<NodeId>(k++) : NodeId{-1};
-      if (!keep) dist[v] = -std::numeric_limits<double>::infinity();
-      if (keep) max_degree = std::max(max_degree, degree[v]);
+  const KeptNodes kept = number_kept_nodes(mask, n, source, [&](std::int64_t v, bool keep) {
+    if (!keep) {
+      dist[v] = -std::numeric_limits<double>::infinity();
+    } else {
+      max_degree = std::max(max_degree, degree[v]);
     }
-  }
+  });
+  const Buffer<NodeId>& view_id = kept.view_id;
+  const NodeId base_source = kept.base_source;
+  const std::int64_t k = kept.count;
   check_source(source, k);
   RelaxEdges edges = out_edges(g);
   if (!mask.edge_keep.empty()) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <span>
 
+#include "fuseflow/core/buffer.h"
 #include "fuseflow/graph/graph.h"
 
 namespace fuseflow {
@@ -39,6 +40,35 @@ class EdgeMaskReader {
   const EdgeOffset* out_ids_ = nullptr;  // null: CSR order is user order
   const EdgeOffset* in_ids_ = nullptr;
 };
+
+// The kept nodes numbered in id order, as the cut numbers them: view_id[v] is base node v's id in
+// the subgraph (-1: dropped), empty when the mask keeps every node; `count` of them; and the base
+// id of subgraph node `view_source` (-1 when there is no such node). With a node mask,
+// on_node(v, kept) is called for every base node in order, for the caller's own arrays (a search
+// marks the dropped nodes); without one it is not called.
+struct KeptNodes {
+  Buffer<NodeId> view_id;
+  std::int64_t count = 0;
+  NodeId base_source = -1;
+};
+template <class OnNode>
+KeptNodes number_kept_nodes(const GraphMask& mask, std::int64_t n, std::int64_t view_source, OnNode on_node) {
+  KeptNodes r;
+  if (mask.node_keep.empty()) {
+    r.count = n;
+    r.base_source = view_source >= 0 && view_source < n ? static_cast<NodeId>(view_source) : NodeId{-1};
+    return r;
+  }
+  // Serial: a byte read per node, against the edges a search reads.
+  r.view_id = Buffer<NodeId>(static_cast<std::size_t>(n));
+  for (std::int64_t v = 0; v < n; ++v) {
+    const bool keep = mask.node_keep[static_cast<std::size_t>(v)] != 0;
+    if (keep && r.count == view_source) r.base_source = static_cast<NodeId>(v);
+    r.view_id[v] = keep ? static_cast<NodeId>(r.count++) : NodeId{-1};
+    on_node(v, keep);
+  }
+  return r;
+}
 
 // What a cut of the masked subgraph would hold and read, without making it.
 struct MaskedSize {
