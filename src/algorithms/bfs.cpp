@@ -136,8 +136,10 @@ void level_to_queue(const NodeId* level, std::int64_t n, NodeId depth, Frontier&
 // The search from base node `source` over g, with level[] already holding kDropped for nodes
 // outside a masked subgraph and kUnvisited elsewhere. Leaves the levels in `level` and returns
 // the parents (base ids) when asked for.
+// `searched` nodes (the kept ones of a masked search) are the progress bar's total.
 template <class Edges>
-Buffer<NodeId> search(const Graph& g, const Edges& edges, NodeId* level, NodeId source, bool want_parents) {
+Buffer<NodeId> search(const Graph& g, const Edges& edges, NodeId* level, NodeId source, bool want_parents,
+                      std::int64_t searched) {
   const std::int64_t n = g.num_nodes();
   const int threads = threads_for(n + g.num_edges(), kMinNodesPerThread);
   const auto out_off = g.out_offsets();
@@ -158,7 +160,7 @@ Buffer<NodeId> search(const Graph& g, const Edges& edges, NodeId* level, NodeId 
   // Progress: nodes reached out of num_nodes, once per level.
   ProgressCounter* progress = current_progress();
   if (progress) {
-    progress->begin_stage(0, n);
+    progress->begin_stage(0, searched);
     progress->advance(1);
   }
   while (current.size.load() > 0) {
@@ -224,7 +226,7 @@ BfsResult bfs(const Graph& g, std::int64_t source, bool want_parents) {
   const std::int64_t n = g.num_nodes();
   check_source(source, n);
   Buffer<NodeId> level(static_cast<std::size_t>(n), kUnvisited);
-  const Buffer<NodeId> parent = search(g, AllEdges{}, level.data(), static_cast<NodeId>(source), want_parents);
+  const Buffer<NodeId> parent = search(g, AllEdges{}, level.data(), static_cast<NodeId>(source), want_parents, n);
   BfsResult result;
   const int threads = threads_for(n, kMinNodesPerThread);
   result.level = Buffer<std::int64_t>(static_cast<std::size_t>(n));
@@ -251,9 +253,9 @@ BfsResult bfs(const Graph& g, const GraphMask& mask, std::int64_t source, bool w
   const EdgeMaskReader edges(g, mask.edge_keep);
   Buffer<NodeId> parent;
   if (edges.empty()) {
-    parent = search(g, AllEdges{}, level.data(), base_source, want_parents);
+    parent = search(g, AllEdges{}, level.data(), base_source, want_parents, k);
   } else {
-    parent = search(g, edges, level.data(), base_source, want_parents);
+    parent = search(g, edges, level.data(), base_source, want_parents, k);
   }
   // Results in view ids, as on the cut subgraph; plus the rent a view's cost model charges.
   BfsResult result;

@@ -53,6 +53,13 @@ def test_bfs_bar_counts_reached_nodes(graph, capfd):
     assert _final(capfd.readouterr().err, "bfs: nodes reached") == (int((levels >= 0).sum()), graph.num_nodes)
 
 
+def test_bfs_bar_on_a_view_before_its_cut_counts_the_views_nodes(graph, capfd):
+    view = graph.subgraph(node_mask=np.arange(graph.num_nodes) % 3 != 0)
+    levels = ff.algorithms.bfs(view, 0, progress=True)
+    assert not view.materialized  # the search ran on the masks
+    assert _final(capfd.readouterr().err, "bfs: nodes reached") == (int((levels >= 0).sum()), view.num_nodes)
+
+
 def test_connected_components_bar_ends_at_its_total(graph, capfd):
     ff.algorithms.connected_components(graph, progress=True)
     done, total = _final(capfd.readouterr().err, "connected_components: edge chunks")
