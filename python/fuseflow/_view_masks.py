@@ -58,6 +58,12 @@ class PendingCut:
             self._size = _core.graph_masked_size(self.over._g, self.nodes, self.edges)
         return self._size
 
+    def has_edge(self):
+        """Whether any edge is kept (stops at the first one found; the count once known)."""
+        if self._size is not None:
+            return self._size[1] > 0
+        return _core.graph_masked_has_edge(self.over._g, self.nodes, self.edges)
+
     def rents(self):
         """Whether the next traversal runs on the masks (False: cut the view first)."""
         if self._cost is None:

@@ -166,7 +166,7 @@ class GraphView(Graph):
         """
         pending = self._pending
         if pending is not None:
-            return pending.over.has_weights and pending.size()[1] > 0
+            return pending.over.has_weights and pending.has_edge()
         return _NATIVE.__get__(self).has_weights
 
     def memory_bytes(self):

@@ -156,6 +156,15 @@ void bind_graph(nb::module_& m) {
       nb::arg("graph"), nb::arg("node_keep").none(), nb::arg("edge_keep").none());
 
   m.def(
+      "graph_masked_has_edge",
+      [](const Graph& g, std::optional<AnyArray1D> node_keep, std::optional<AnyArray1D> edge_keep) {
+        const GraphMask mask{mask_bytes(node_keep, "node_mask"), mask_bytes(edge_keep, "edge_mask")};
+        NativeCall call;
+        return has_kept_edge(g, mask);
+      },
+      nb::arg("graph"), nb::arg("node_keep").none(), nb::arg("edge_keep").none());
+
+  m.def(
       "graph_undirected",
       [](const std::shared_ptr<Graph>& g) {
         std::shared_ptr<const Graph> r;

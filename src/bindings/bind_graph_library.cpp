@@ -137,6 +137,22 @@ void bind_graph_library(nb::module_& m) {
       nb::arg("graph"), nb::arg("source"), nb::arg("target"));
 
   m.def(
+      "dijkstra_masked",
+      [](const Graph& g, std::optional<AnyArray1D> node_keep, std::optional<AnyArray1D> edge_keep, std::int64_t source,
+         std::int64_t target) {
+        const GraphMask mask{mask_bytes(node_keep, "node_mask"), mask_bytes(edge_keep, "edge_mask")};
+        MaskedShortestPaths r;
+        {
+          NativeCall call;
+          r = dijkstra(g, mask, source, target);
+        }
+        return std::make_tuple(to_numpy(std::move(r.paths.dist)), to_numpy(std::move(r.paths.parent)),
+                               r.settled_out_edges);
+      },
+      nb::arg("graph"), nb::arg("node_keep").none(), nb::arg("edge_keep").none(), nb::arg("source"),
+      nb::arg("target"));
+
+  m.def(
       "astar",
       [](const Graph& g, std::int64_t source, std::int64_t target, std::optional<AnyArray1D> heuristic,
          std::optional<AnyArray1D> coordinates, std::int64_t dim, bool check) {

@@ -67,6 +67,31 @@ def test_bfs_and_sssp_on_the_masks_equal_networkx_on_the_induced_subgraph(case, 
         np.testing.assert_array_equal(dist, ff.algorithms.sssp(cut, source))
 
 
+@pytest.mark.parametrize("case", sorted(MASKS))
+def test_dijkstra_and_shortest_path_on_the_masks_equal_networkx(case):
+    g, src, dst, w = random_multigraph(8)
+    nodes, edges = MASKS[case](np.random.default_rng(4), g.num_nodes, g.num_edges)
+    h = nx_subgraph(src, dst, w, g.num_nodes, nodes, edges)
+    for source in range(0, h.number_of_nodes(), 3):
+        view = g.subgraph(node_mask=nodes, edge_mask=edges)
+        with mock.patch.object(_view_masks, "CUT_COST_PER_EDGE", 1e18):  # never cut: test the masked runs
+            dist, parents = ff.algorithms.dijkstra(view, source)
+            for target in range(h.number_of_nodes()):
+                if np.isfinite(dist[target]):
+                    path = ff.algorithms.shortest_path(view, source, target)
+                    assert path[0] == source and path[-1] == target
+                    length = sum(min(d["weight"] for d in h.get_edge_data(a, b).values()) for a, b in zip(path, path[1:]))
+                    assert length == pytest.approx(dist[target], rel=1e-12)
+                else:
+                    with pytest.raises(ValueError, match="target: node"):
+                        ff.algorithms.shortest_path(view, source, target)
+        assert not view.materialized
+        np.testing.assert_allclose(dist, nx_distances(h, source), rtol=1e-12)
+        want_dist, want_parents = ff.algorithms.dijkstra(view.materialize(), source)
+        np.testing.assert_array_equal(dist, want_dist)
+        np.testing.assert_array_equal(parents, want_parents)
+
+
 def test_a_view_is_made_from_masks_and_counts_without_cutting():
     g, src, dst, w = random_multigraph(11)
     nodes = np.random.default_rng(1).random(g.num_nodes) < 0.6
@@ -266,7 +291,9 @@ def test_masked_searches_equal_networkx_for_any_masks(case):
     with mock.patch.object(_view_masks, "CUT_COST_PER_EDGE", 1e18):  # never cut: test the masked runs
         levels, parents = ff.algorithms.bfs(view, source, return_parents=True)
         dist = ff.algorithms.sssp(view, source)
+        dijkstra_dist, _ = ff.algorithms.dijkstra(view, source)
     assert not view.materialized
+    np.testing.assert_array_equal(dijkstra_dist, dist)  # sums of these weights are exact
     np.testing.assert_array_equal(levels, nx_levels(h, source))
     np.testing.assert_allclose(dist, nx_distances(h, source), rtol=1e-15)  # sums of a few exact weights
     for v in np.flatnonzero(levels > 0):  # a parent is an in-neighbour one level up

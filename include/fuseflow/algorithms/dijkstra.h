@@ -6,6 +6,7 @@
 
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/graph/graph.h"
+#include "fuseflow/graph/graph_mask.h"
 
 namespace fuseflow {
 
@@ -19,5 +20,16 @@ struct ShortestPaths {
 // Throws ValueError naming `source`/`target` (not a node id) or `g` (no weights, or a weight
 // that is negative or NaN).
 ShortestPaths dijkstra(const Graph& g, std::int64_t source, std::int64_t target = -1);
+
+// The same search over the subgraph `mask` keeps, on g's own arrays (no cut): source, target,
+// dist and parents in the subgraph's node ids (kept nodes renumbered in id order), equal to
+// dijkstra on Graph::subgraph(g, mask...). Only kept edges' weights are checked.
+// settled_out_edges is the base out-degree sum of the settled nodes, which Graph.subgraph views
+// charge against a cut.
+struct MaskedShortestPaths {
+  ShortestPaths paths;
+  std::int64_t settled_out_edges = 0;
+};
+MaskedShortestPaths dijkstra(const Graph& g, const GraphMask& mask, std::int64_t source, std::int64_t target = -1);
 
 }  // namespace fuseflow

@@ -70,11 +70,18 @@ KeptNodes number_kept_nodes(const GraphMask& mask, std::int64_t n, std::int64_t 
   return r;
 }
 
+// The first CSR position of g holding a negative or NaN weight on an edge the mask keeps (ends
+// kept, edge kept), num_edges() when there is none: shortest-path searches check only the
+// subgraph's weights. Free after g's first_invalid_weight() unless g has such weights.
+std::int64_t first_invalid_kept_weight(const Graph& g, const GraphMask& mask);
+
 // What a cut of the masked subgraph would hold and read, without making it.
 struct MaskedSize {
   std::int64_t kept_nodes = 0;
   std::int64_t kept_edges = 0;
 };
 MaskedSize masked_size(const Graph& g, const GraphMask& mask);
+// Whether the mask keeps any edge: stops at the first (a view's has_weights, without counting).
+bool has_kept_edge(const Graph& g, const GraphMask& mask);
 
 }  // namespace fuseflow

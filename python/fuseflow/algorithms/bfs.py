@@ -31,14 +31,20 @@ def bfs(g, source, return_parents=False, *, progress=False):
     source = require_source(g, source)
     progress = check_progress(progress)
     started = time.perf_counter()
-    masks = pending_masks(g)
     with NativeProgress(progress, "bfs", _STAGES) as counter:
-        if masks is None:
-            levels, parents = _core.bfs(g._g, source, bool(return_parents), counter)
-        else:  # a subgraph view's masks, inside the kernel (no cut)
-            levels, parents, reached = _core.bfs_masked(masks.over._g, masks.nodes, masks.edges, source,
-                                                        bool(return_parents), counter)
-            masks.charge(reached)
+        levels, parents = _search(g, source, bool(return_parents), counter)
     log_call("bfs", started, nodes=g.num_nodes, edges=lambda: g.num_edges, source=source,
              reached=lambda: int(np.count_nonzero(levels >= 0)), depth=lambda: int(levels.max()))
     return (levels, parents) if return_parents else levels
+
+
+def _search(g, source, return_parents, counter=None):
+    """(levels, parents or None) on g's arrays, or on a subgraph view's masks inside the kernel
+    while they pay (no cut); no checks, no log record (shortest_path's search too)."""
+    masks = pending_masks(g)
+    if masks is None:
+        return _core.bfs(g._g, source, return_parents, counter)
+    levels, parents, reached = _core.bfs_masked(masks.over._g, masks.nodes, masks.edges, source, return_parents,
+                                                counter)
+    masks.charge(reached)
+    return levels, parents

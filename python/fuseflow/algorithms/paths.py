@@ -1,7 +1,8 @@
 import numpy as np
 
-from .. import _core
-from ._common import require_flag, require_graph, require_source
+from .. import _core, _view_masks
+from .bfs import _search as _bfs_search
+from ._common import pending_masks, require_flag, require_graph, require_graph_type, require_source
 from .._checks import as_int
 
 
@@ -39,6 +40,8 @@ def dijkstra(g, source, target=None):
     (dist, parents): float64 distances (inf when unreached) and int64 parents on a lightest
     path (-1 for the source and unreached nodes; of equally light paths the first found). With
     `target` the search stops once target is settled; nodes not settled by then read inf / -1.
+    On a subgraph view not cut yet the search runs on the view's masks (Graph.subgraph): a
+    route avoiding closed streets (an edge mask) settles only the nodes it needs.
 
     Example:
         >>> import fuseflow as ff
@@ -47,10 +50,20 @@ def dijkstra(g, source, target=None):
         >>> dist.tolist(), parents.tolist()
         ([0.0, 1.0, 3.0, 4.0], [-1, 0, 1, 2])
     """
-    native = require_graph(g)
+    require_graph_type(g)
     source = require_source(g, source)
     target = -1 if target is None else _require_target(g, target)
-    return _core.dijkstra(native, source, target)
+    return _dijkstra(g, source, target)
+
+
+def _dijkstra(g, source, target):
+    """(dist, parents) on g's arrays, or on a subgraph view's masks while they pay (no cut)."""
+    masks = pending_masks(g)
+    if masks is None:
+        return _core.dijkstra(g._g, source, target)
+    dist, parents, settled = _core.dijkstra_masked(masks.over._g, masks.nodes, masks.edges, source, target)
+    masks.charge(settled, _view_masks.SSSP_EDGE_COST)
+    return dist, parents
 
 
 def bellman_ford(g, source):
@@ -82,14 +95,14 @@ def shortest_path(g, source, target):
         >>> ff.algorithms.shortest_path(g, 0, 3)
         [0, 1, 2, 3]
     """
-    native = require_graph(g)
+    require_graph_type(g)
     source = require_source(g, source)
     target = _require_target(g, target)
     if g.has_weights:
-        dist, parents = _core.dijkstra(native, source, target)
+        dist, parents = _dijkstra(g, source, target)
         reached = np.isfinite(dist[target])
     else:
-        levels, parents = _core.bfs(native, source, True)
+        levels, parents = _bfs_search(g, source, True)
         reached = levels[target] >= 0
     if not reached:
         raise ValueError(f"target: node {target} is not reachable from source {source}")

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fuseflow/algorithms/bfs.h"
+#include "fuseflow/algorithms/dijkstra.h"
 #include "fuseflow/algorithms/sssp.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/graph/graph_mask.h"
@@ -96,6 +97,13 @@ TEST(MaskedTraversal, BfsAndSsspEqualTheAlgorithmsOnTheCutGraph) {
           }
           EXPECT_EQ(got.reached_out_edges, reached_edges);
           EXPECT_EQ(got_dist.reached_out_edges, reached_edges);  // same reach: weights are finite
+          // Dijkstra, to every node and to a target (then only settled nodes are final).
+          for (const std::int64_t target : {std::int64_t{-1}, (source + 7) % kept.n}) {
+            const ShortestPaths want_paths = dijkstra(*cut, source, target);
+            const MaskedShortestPaths got_paths = dijkstra(*g, gm, source, target);
+            EXPECT_EQ(vec(got_paths.paths.dist), vec(want_paths.dist));
+            EXPECT_EQ(vec(got_paths.paths.parent), vec(want_paths.parent));
+          }
           const BfsResult levels_only = bfs(*g, gm, source, false);
           EXPECT_EQ(vec(levels_only.level), vec(want.level));
           EXPECT_EQ(levels_only.parent.size(), 0u);
@@ -115,6 +123,9 @@ TEST(MaskedTraversal, OnlyTheKeptEdgesWeightsMustBeNonNegative) {
   const auto g = testing::build(e);
   const std::vector<std::uint8_t> without_node_1 = {1, 0, 1}, without_edge_1 = {1, 0, 1};
   EXPECT_EQ(vec(sssp(*g, GraphMask{without_node_1, {}}, 0).dist), (std::vector<double>{0.0, 5.0}));
+  EXPECT_EQ(vec(dijkstra(*g, GraphMask{{}, without_edge_1}, 0).paths.dist), (std::vector<double>{0.0, 1.0, 5.0}));
+  expect_value_error([&] { dijkstra(*g, GraphMask{std::vector<std::uint8_t>{1, 1, 1}, {}}, 0); }, "g");
+  expect_value_error([&] { dijkstra(*g, GraphMask{without_node_1, {}}, 0, 2); }, "target");
   EXPECT_EQ(vec(sssp(*g, GraphMask{{}, without_edge_1}, 0).dist), (std::vector<double>{0.0, 1.0, 5.0}));
   const std::vector<std::uint8_t> all_nodes = {1, 1, 1};
   expect_value_error([&] { sssp(*g, GraphMask{all_nodes, {}}, 0); }, "g");

@@ -8,6 +8,10 @@ edges kept), each library making its own from the same directed graph:
   out-degree, the view made and searched: Graph.subgraph + bfs (on the view's masks, no cut) and
   the same with the cut forced first, vs igraph induced_subgraph + bfs, NetworKit
   subgraphFromNodes + distance.BFS and scipy.sparse slicing + csgraph.breadth_first_order;
+- a route on a road grid with 1% of its streets closed (an edge mask), 10 blocks across and 10
+  down: Graph.subgraph(edge_mask=open) + shortest_path (Dijkstra on the masks, stopping at the
+  target) and the same with the cut forced first, vs igraph subgraph_edges + get_shortest_path
+  and scipy.sparse (open streets) + csgraph.dijkstra bounded by a distance limit;
 - to_undirected: Graph.to_undirected (both directions as directed edges) vs igraph
   as_undirected(mode="each") and scipy.sparse A + A^T (NetworKit's toUndirected merges u -> v
   with v -> u: a different graph, left out);
@@ -119,6 +123,7 @@ def run(ctx):
             c["scipy.sparse A^T (CSR)"] = lambda: a.T.tocsr()
         ctx.measure("reverse", c, size=m, size_label=label, agree=_same_edges(),
                     note="agreement: the same number of edges")
+    _closed_streets_route(ctx, ff, ig, sp)
 
 
 def _subgraph_bfs(ctx, ff, g, label, rng, ig_graph, nk, nk_graph, a):
@@ -156,6 +161,50 @@ def _subgraph_bfs(ctx, ff, g, label, rng, ig_graph, nk, nk_graph, a):
         ctx.measure(f"subgraph + one BFS: {what}", c, size=m, size_label=label, agree=_same_count(),
                     note="fuseflow: bfs on the view's masks (no cut); fuseflow, cut first: view.materialize() "
                          "then bfs; agreement: the same number of reached nodes")
+
+
+def _closed_streets_route(ctx, ff, ig, sp):
+    """One route on a road grid avoiding closed streets: each library filters, then searches.
+    The result compared is the route's length."""
+    side = ctx.pick(64, 512, 2048)
+    src, dst, w = ff.generators.road_grid(side, seed=1)
+    n, m = side * side, len(src)
+    g = ff.Graph.from_edges(src, dst, num_nodes=n, weights=w)
+    open_ = np.random.default_rng(side).random(m) >= 0.01
+    kept = np.flatnonzero(open_)
+    middle = side // 2
+    source, target = middle * side + middle, (middle + 10) * side + middle + 10
+    label = f"road grid {side}x{side}: {n:,} nodes, {m:,} edges"
+    # Open streets' weights near the route (a detour stays within 40 blocks), for its length.
+    near = kept[(np.abs(src[kept] // side - middle) <= 40) & (np.abs(src[kept] % side - middle) <= 40)]
+    weight = {(int(a), int(b)): float(x) for a, b, x in zip(src[near], dst[near], w[near])}
+
+    def length(path):
+        return float(sum(weight[(a, b)] for a, b in zip(path, path[1:])))
+
+    c = {"fuseflow": lambda: length(ff.algorithms.shortest_path(g.subgraph(edge_mask=open_), source, target)),
+         "fuseflow, cut first": lambda: length(
+             ff.algorithms.shortest_path(g.subgraph(edge_mask=open_).materialize(), source, target))}
+    if ig is not None:
+        ig_graph = ig.Graph(n=n, edges=np.column_stack([src, dst]).astype(np.int64), directed=True)
+        ig_graph.es["w"] = w
+
+        def ig_route():
+            h = ig_graph.subgraph_edges(kept, delete_vertices=False)
+            return length([int(v) for v in h.get_shortest_path(source, target, weights="w")])
+        c["igraph subgraph_edges + get_shortest_path"] = ig_route
+    if sp is not None:
+        import scipy.sparse
+        from scipy.sparse import csgraph
+
+        def scipy_route():
+            a = scipy.sparse.csr_matrix((w[kept], (src[kept], dst[kept])), shape=(n, n))
+            return float(csgraph.dijkstra(a, indices=source, limit=3 * 20 * 10.0)[target])
+        c["scipy.sparse + csgraph.dijkstra (limit)"] = scipy_route
+    ctx.measure("route with 1% of streets closed", c, size=m, size_label=label, rtol=1e-12, atol=0.0,
+                note="fuseflow: shortest_path on the view's masks (no cut); compared: the route's length; "
+                     "scipy's search is bounded by a distance limit (3x the grid distance at the largest "
+                     "weight), not stopped at the target")
 
 
 def _same_count():
