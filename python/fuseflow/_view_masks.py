@@ -1,7 +1,7 @@
 """The masks a Graph.subgraph view holds until it is cut, and the rule that decides when.
 
 A subgraph view is made from its masks alone (O(nodes)): no CSR is copied. Single traversals
-(ff.algorithms.bfs and sssp) run on the graph the masks select from, reading only the edges
+(ff.algorithms.bfs, sssp, dijkstra, shortest_path) run on the graph the masks select from, reading only the edges
 they reach; everything else (the other algorithms, ff.jit programs, edges(), saving) needs the
 view's own arrays and cuts it first, once (Graph::subgraph, src/graph/subgraph.cpp).
 

@@ -358,13 +358,13 @@ class Graph:
         when it is selected and both its ends are. The view numbers its nodes 0..k-1 in base id
         order (``view.node_ids`` maps back) and keeps the base's edge order (``view.edge_ids``),
         so algorithms on it equal those on the induced subgraph, as NetworkX's ``G.subgraph``.
-        The view is made from the masks alone (no CSR copied): ``ff.algorithms.bfs`` and
-        ``sssp`` run on the masks inside the kernels, reading only the edges they reach. Anything
-        else that reads its edges cuts it first, once, from this graph's CSR (reading only the
-        kept nodes' out-lists, so a small subgraph costs time in proportion to its nodes'
-        degrees), and so do bfs and sssp once their masked runs have cost as much as the cut;
-        ``view.materialize()`` cuts at once. A subgraph of a view not cut yet, by nodes only,
-        combines the masks.
+        The view is made from the masks alone (no CSR copied): ``ff.algorithms.bfs``,
+        ``sssp``, ``dijkstra`` and ``shortest_path`` run on the masks inside the kernels,
+        reading only the edges they reach. Anything else that reads its edges cuts it first,
+        once, from this graph's CSR (reading only the kept nodes' out-lists, so a small subgraph
+        costs time in proportion to its nodes' degrees), and so do those searches once their
+        masked runs have cost as much as the cut; ``view.materialize()`` cuts at once. A
+        subgraph of a view not cut yet, by nodes only, combines the masks.
 
         Example:
             >>> g = ff.Graph.from_edges([0, 1, 2, 2], [1, 2, 0, 3], weights=[1.0, 2.0, 3.0, 4.0])

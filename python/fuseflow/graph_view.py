@@ -7,14 +7,14 @@ view edge j. Results of an algorithm on a view are indexed by view ids; ``node_i
 them back (``full[view.node_ids] = result``) and ``edge_ids`` selects a base edge array for the
 view (``w[view.edge_ids]``).
 
-A subgraph view is made from its masks alone, in O(nodes): no CSR is copied. bfs and sssp run
-on the masks, inside the kernels, reading only the edges they reach; anything else that reads
-the view's edges (other algorithms, ff.jit programs, edges(), csr(), saving) first cuts the view
-once into its own arrays, and so do bfs and sssp once their masked runs have cost as much as the
-cut would (fuseflow/_view_masks.py states the rule). ``materialize()`` cuts at once. A cut view
-runs exactly as fast as a graph built from its edges, and is array for array that graph; the
-masked runs give the same results. reverse and to_undirected are built when made. How each is
-made:
+A subgraph view is made from its masks alone, in O(nodes): no CSR is copied. The single-source
+searches (bfs, sssp, dijkstra, shortest_path) run on the masks, inside the kernels, reading only
+the edges they reach; anything else that reads the view's edges (other algorithms, ff.jit
+programs, edges(), csr(), saving) first cuts the view once into its own arrays, and so do the
+searches once their masked runs have cost as much as the cut would (fuseflow/_view_masks.py
+states the rule). ``materialize()`` cuts at once. A cut view runs exactly as fast as a graph
+built from its edges, and is array for array that graph; the masked runs give the same results.
+reverse and to_undirected are built when made. How each is made:
 
 - subgraph: cut from the base's CSR in parallel, reading only the kept nodes' out-lists (its CSR
   is the base's, filtered: from_edges would sort its edges into the same lists), so a small
@@ -113,8 +113,8 @@ class GraphView(Graph):
     def materialize(self):
         """Cuts the view's own arrays now (a subgraph view's CSR and CSC); returns the view.
 
-        Algorithms cut a view when they need its arrays (bfs and sssp run on its masks until
-        cutting pays), so this is only for choosing the moment, e.g. before timing a loop.
+        Algorithms cut a view when they need its arrays (bfs, sssp, dijkstra and shortest_path
+        run on its masks until cutting pays), so this is only for choosing the moment, e.g. before timing a loop.
 
         Example:
             >>> v = ff.Graph.from_edges([0, 1, 2], [1, 2, 0]).subgraph(node_mask=[0, 1])
