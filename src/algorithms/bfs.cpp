@@ -33,6 +33,7 @@ constexpr NodeId kDropped = -2;
 // Edge filters: every edge, or the edges an edge mask keeps (a byte read per edge examined).
 struct AllEdges {
   static bool out_kept(EdgeOffset) { return true; }
+  static void prepare_in() {}
   static bool in_kept(EdgeOffset) { return true; }
 };
 
@@ -166,6 +167,7 @@ Buffer<NodeId> search(const Graph& g, const Edges& edges, NodeId* level, NodeId 
   while (current.size.load() > 0) {
     check_interrupt();
     if (scout > edges_to_check / kAlpha) {
+      edges.prepare_in();
       queue_to_bitmap(current, front.data(), words, threads);
       std::int64_t awake = current.size.load(), previous_awake = 0;
       do {
@@ -190,6 +192,7 @@ Buffer<NodeId> search(const Graph& g, const Edges& edges, NodeId* level, NodeId 
   Buffer<NodeId> parent;
   if (!want_parents) return parent;
   // Smallest-id in-neighbour one level up (in-lists are sorted by source): deterministic.
+  edges.prepare_in();
   const auto in_off = g.in_offsets();
   const auto in_src = g.in_sources();
   parent = Buffer<NodeId>(static_cast<std::size_t>(n), -1);
@@ -250,7 +253,7 @@ BfsResult bfs(const Graph& g, const GraphMask& mask, std::int64_t source, bool w
   const Buffer<NodeId>& view_id = kept.view_id;
   const NodeId base_source = kept.base_source;
   const std::int64_t k = kept.count;
-  const EdgeMaskReader edges(g, mask.edge_keep);
+  const EdgeMaskReader edges(g, mask);
   Buffer<NodeId> parent;
   if (edges.empty()) {
     parent = search(g, AllEdges{}, level.data(), base_source, want_parents, k);

@@ -127,11 +127,18 @@ MaskedShortestPaths dijkstra(const Graph& g, const GraphMask& mask, std::int64_t
       }
     }
   }
-  check_weights(g, first_invalid_kept_weight(g, mask), "(base ids) ");
-  const EdgeMaskReader edges(g, mask.edge_keep);
+  // An unweighted base is refused only when the subgraph has an edge: the cut of one without
+  // edges is a graph without edges, which needs no weights.
+  if (g.has_weights() || has_kept_edge(g, mask)) check_weights(g, first_invalid_kept_weight(g, mask), "(base ids) ");
+  const EdgeMaskReader edges(g, mask);  // out-edges only: no CSC map is built
   MaskedShortestPaths result;
-  result.settled_out_edges = edges.empty() ? settle(g, AllEdges{}, r, kept.base_source, base_target)
-                                           : settle(g, edges, r, kept.base_source, base_target);
+  if (!g.has_weights()) {
+    r.dist[kept.base_source] = 0.0;  // the subgraph has no edge (else check_weights threw): nothing to settle
+  } else if (edges.empty()) {
+    result.settled_out_edges = settle(g, AllEdges{}, r, kept.base_source, base_target);
+  } else {
+    result.settled_out_edges = settle(g, edges, r, kept.base_source, base_target);
+  }
   if (kept.view_id.empty()) {
     result.paths = std::move(r);
     return result;

@@ -87,9 +87,10 @@ void bind_algorithms(nb::module_& m) {
   // results in the subgraph's ids, plus the reached nodes' out-degree sum for the view's cost model.
   m.def(
       "bfs_masked",
-      [](const Graph& g, std::optional<AnyArray1D> node_keep, std::optional<AnyArray1D> edge_keep, std::int64_t source,
+      [](const Graph& g, std::optional<AnyArray1D> node_keep, std::optional<AnyArray1D> edge_keep,
+         std::optional<AnyArray1D> edge_keep_out, std::optional<AnyArray1D> edge_keep_in, std::int64_t source,
          bool return_parents, ProgressCounter* progress) {
-        const GraphMask mask{mask_bytes(node_keep, "node_mask"), mask_bytes(edge_keep, "edge_mask")};
+        const GraphMask mask = view_mask(node_keep, edge_keep, edge_keep_out, edge_keep_in);
         BfsResult result;
         {
           NativeCall call;
@@ -100,14 +101,15 @@ void bind_algorithms(nb::module_& m) {
         if (return_parents) parents = to_numpy(std::move(result.parent));
         return std::make_tuple(to_numpy(std::move(result.level)), parents, result.reached_out_edges);
       },
-      nb::arg("graph"), nb::arg("node_keep").none(), nb::arg("edge_keep").none(), nb::arg("source"),
-      nb::arg("return_parents"), nb::arg("progress").none() = nb::none());
+      nb::arg("graph"), nb::arg("node_keep").none(), nb::arg("edge_keep").none(), nb::arg("edge_keep_out").none(),
+      nb::arg("edge_keep_in").none(), nb::arg("source"), nb::arg("return_parents"),
+      nb::arg("progress").none() = nb::none());
 
   m.def(
       "sssp_masked",
-      [](const Graph& g, std::optional<AnyArray1D> node_keep, std::optional<AnyArray1D> edge_keep, std::int64_t source,
-         double delta, ProgressCounter* progress) {
-        const GraphMask mask{mask_bytes(node_keep, "node_mask"), mask_bytes(edge_keep, "edge_mask")};
+      [](const Graph& g, std::optional<AnyArray1D> node_keep, std::optional<AnyArray1D> edge_keep,
+         std::optional<AnyArray1D> edge_keep_out, std::int64_t source, double delta, ProgressCounter* progress) {
+        const GraphMask mask = view_mask(node_keep, edge_keep, edge_keep_out);
         MaskedSssp result;
         {
           NativeCall call;
@@ -116,8 +118,8 @@ void bind_algorithms(nb::module_& m) {
         }
         return std::make_pair(to_numpy(std::move(result.dist)), result.reached_out_edges);
       },
-      nb::arg("graph"), nb::arg("node_keep").none(), nb::arg("edge_keep").none(), nb::arg("source"), nb::arg("delta"),
-      nb::arg("progress").none() = nb::none());
+      nb::arg("graph"), nb::arg("node_keep").none(), nb::arg("edge_keep").none(), nb::arg("edge_keep_out").none(),
+      nb::arg("source"), nb::arg("delta"), nb::arg("progress").none() = nb::none());
 
   m.def(
       "sssp",

@@ -145,7 +145,7 @@ void bind_graph(nb::module_& m) {
   m.def(
       "graph_masked_size",
       [](const Graph& g, std::optional<AnyArray1D> node_keep, std::optional<AnyArray1D> edge_keep) {
-        const GraphMask mask{mask_bytes(node_keep, "node_mask"), mask_bytes(edge_keep, "edge_mask")};
+        const GraphMask mask = view_mask(node_keep, edge_keep);
         MaskedSize size;
         {
           NativeCall call;
@@ -158,11 +158,24 @@ void bind_graph(nb::module_& m) {
   m.def(
       "graph_masked_has_edge",
       [](const Graph& g, std::optional<AnyArray1D> node_keep, std::optional<AnyArray1D> edge_keep) {
-        const GraphMask mask{mask_bytes(node_keep, "node_mask"), mask_bytes(edge_keep, "edge_mask")};
+        const GraphMask mask = view_mask(node_keep, edge_keep);
         NativeCall call;
         return has_kept_edge(g, mask);
       },
       nb::arg("graph"), nb::arg("node_keep").none(), nb::arg("edge_keep").none());
+
+  m.def(
+      "graph_edge_keep_by_position",
+      [](const Graph& g, AnyArray1D edge_keep, bool in_edges) {
+        const std::span<const std::uint8_t> keep = mask_bytes(edge_keep, "edge_mask");
+        Buffer<std::uint8_t> out;
+        {
+          NativeCall call;
+          out = edge_keep_by_position(g, keep, in_edges);
+        }
+        return to_numpy(std::move(out));
+      },
+      nb::arg("graph"), nb::arg("edge_keep"), nb::arg("in_edges"));
 
   m.def(
       "graph_undirected",

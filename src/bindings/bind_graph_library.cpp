@@ -138,9 +138,9 @@ void bind_graph_library(nb::module_& m) {
 
   m.def(
       "dijkstra_masked",
-      [](const Graph& g, std::optional<AnyArray1D> node_keep, std::optional<AnyArray1D> edge_keep, std::int64_t source,
-         std::int64_t target) {
-        const GraphMask mask{mask_bytes(node_keep, "node_mask"), mask_bytes(edge_keep, "edge_mask")};
+      [](const Graph& g, std::optional<AnyArray1D> node_keep, std::optional<AnyArray1D> edge_keep,
+         std::optional<AnyArray1D> edge_keep_out, std::int64_t source, std::int64_t target) {
+        const GraphMask mask = view_mask(node_keep, edge_keep, edge_keep_out);
         MaskedShortestPaths r;
         {
           NativeCall call;
@@ -149,8 +149,8 @@ void bind_graph_library(nb::module_& m) {
         return std::make_tuple(to_numpy(std::move(r.paths.dist)), to_numpy(std::move(r.paths.parent)),
                                r.settled_out_edges);
       },
-      nb::arg("graph"), nb::arg("node_keep").none(), nb::arg("edge_keep").none(), nb::arg("source"),
-      nb::arg("target"));
+      nb::arg("graph"), nb::arg("node_keep").none(), nb::arg("edge_keep").none(), nb::arg("edge_keep_out").none(),
+      nb::arg("source"), nb::arg("target"));
 
   m.def(
       "astar",

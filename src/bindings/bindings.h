@@ -13,6 +13,7 @@
 
 #include "fuseflow/core/buffer.h"
 #include "fuseflow/core/interrupt.h"
+#include "fuseflow/graph/graph_mask.h"
 
 namespace fuseflow::bindings {
 
@@ -54,6 +55,11 @@ std::string dtype_name(const nb::dlpack::dtype& dt);
 
 // A bool mask's bytes (empty when absent): TypeError naming `name` for another dtype.
 std::span<const std::uint8_t> mask_bytes(const std::optional<AnyArray1D>& mask, const char* name);
+// A subgraph view's masks (graph_mask.h): by node, by user edge, and optionally that edge mask
+// laid out by CSR and by CSC position.
+GraphMask view_mask(const std::optional<AnyArray1D>& nodes, const std::optional<AnyArray1D>& edges,
+                    const std::optional<AnyArray1D>& edges_out = std::nullopt,
+                    const std::optional<AnyArray1D>& edges_in = std::nullopt);
 
 // Sets the Python exception an Error maps to (ValueError, TypeError, ...): what the registered
 // translator does, for code that raises without going through a nanobind function.

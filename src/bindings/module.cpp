@@ -34,6 +34,12 @@ std::span<const std::uint8_t> mask_bytes(const std::optional<AnyArray1D>& mask, 
   return {static_cast<const std::uint8_t*>(mask->data()), mask->shape(0)};
 }
 
+GraphMask view_mask(const std::optional<AnyArray1D>& nodes, const std::optional<AnyArray1D>& edges,
+                    const std::optional<AnyArray1D>& edges_out, const std::optional<AnyArray1D>& edges_in) {
+  return {mask_bytes(nodes, "node_mask"), mask_bytes(edges, "edge_mask"), mask_bytes(edges_out, "edge_mask"),
+          mask_bytes(edges_in, "edge_mask")};
+}
+
 bool python_interrupt_hook() {
   nb::gil_scoped_acquire gil;
   if (PyErr_CheckSignals() != 0) {

@@ -1,6 +1,7 @@
 #include "fuseflow/graph/graph_mask.h"
 
 #include <algorithm>
+#include <utility>
 #include <string>
 
 #include "fuseflow/core/error.h"
@@ -19,18 +20,46 @@ void GraphMask::check_sizes(const Graph& g) const {
     throw_value_error("node_mask", "must have one entry per node (" + std::to_string(g.num_nodes()) + "), got " +
                                        std::to_string(node_keep.size()));
   }
-  if (!edge_keep.empty() && static_cast<std::int64_t>(edge_keep.size()) != g.num_edges()) {
-    throw_value_error("edge_mask", "must have one entry per edge (" + std::to_string(g.num_edges()) + "), got " +
-                                       std::to_string(edge_keep.size()));
+  for (const auto& [mask, name] : {std::pair{edge_keep, "edge_mask"}, std::pair{edge_keep_out, "edge_mask (by CSR position)"},
+                                   std::pair{edge_keep_in, "edge_mask (by CSC position)"}}) {
+    if (!mask.empty() && static_cast<std::int64_t>(mask.size()) != g.num_edges()) {
+      throw_value_error(name, "must have one entry per edge (" + std::to_string(g.num_edges()) + "), got " +
+                                  std::to_string(mask.size()));
+    }
+  }
+  if (edge_keep.empty() && !(edge_keep_out.empty() && edge_keep_in.empty())) {
+    throw_value_error("edge_mask", "the masks by position need the mask by user edge they lay out");
   }
 }
 
-EdgeMaskReader::EdgeMaskReader(const Graph& g, std::span<const std::uint8_t> edge_keep) {
-  if (edge_keep.empty()) return;
-  keep_ = edge_keep.data();
-  if (!g.user_order_is_csr()) out_ids_ = g.user_edge_ids().data();
+Buffer<std::uint8_t> edge_keep_by_position(const Graph& g, std::span<const std::uint8_t> edge_keep, bool in_edges) {
+  GraphMask{{}, edge_keep}.check_sizes(g);
+  const std::int64_t m = g.num_edges();
+  Buffer<std::uint8_t> out(static_cast<std::size_t>(m));
+  const EdgeOffset* ids = in_edges ? g.in_user_edge_ids().data()
+                                   : (g.user_order_is_csr() ? nullptr : g.user_edge_ids().data());
+#pragma omp parallel for num_threads(threads_for(m, kMinEdgesPerThread)) schedule(static)
+  for (std::int64_t p = 0; p < m; ++p) out[p] = edge_keep[static_cast<std::size_t>(ids ? ids[p] : p)];
+  return out;
+}
+
+EdgeMaskReader::EdgeMaskReader(const Graph& g, const GraphMask& mask) : g_(&g) {
+  if (mask.edge_keep.empty()) return;
+  if (!mask.edge_keep_out.empty()) {
+    out_keep_ = mask.edge_keep_out.data();
+  } else {
+    out_keep_ = mask.edge_keep.data();
+    if (!g.user_order_is_csr()) out_ids_ = g.user_edge_ids().data();
+  }
+  // Without the per-CSC-position mask, in-edges read the user-order mask through
+  // in_user_edge_ids(), fetched by prepare_in().
+  in_by_user_id_ = mask.edge_keep_in.empty();
+  in_keep_ = in_by_user_id_ ? mask.edge_keep.data() : mask.edge_keep_in.data();
+}
+
+void EdgeMaskReader::prepare_in() const {
   // Built on first use and cached on g (shared by every view of it and by pull programs).
-  in_ids_ = g.in_user_edge_ids().data();
+  if (in_by_user_id_ && in_ids_ == nullptr) in_ids_ = g_->in_user_edge_ids().data();
 }
 
 std::int64_t first_invalid_kept_weight(const Graph& g, const GraphMask& mask) {
@@ -41,13 +70,12 @@ std::int64_t first_invalid_kept_weight(const Graph& g, const GraphMask& mask) {
   const auto tgt = g.out_targets();
   const std::uint8_t* nodes = mask.node_keep.empty() ? nullptr : mask.node_keep.data();
   const NodeId* sources = nodes != nullptr ? g.out_sources().data() : nullptr;  // built on first use
-  const std::uint8_t* edges = mask.edge_keep.empty() ? nullptr : mask.edge_keep.data();
-  const EdgeOffset* user_ids = g.user_order_is_csr() ? nullptr : g.user_edge_ids().data();
+  const EdgeMaskReader edges(g, mask);
   std::int64_t first_kept = m;
 #pragma omp parallel for num_threads(threads_for(m - first, kMinEdgesPerThread)) reduction(min : first_kept)
   for (std::int64_t e = first; e < m; ++e) {
     if (w[e] >= 0.0) continue;  // a NaN fails the test and is checked like a negative weight
-    if (edges != nullptr && edges[user_ids != nullptr ? user_ids[e] : e] == 0) continue;
+    if (!edges.empty() && !edges.out_kept(e)) continue;
     if (nodes != nullptr && (nodes[sources[e]] == 0 || nodes[tgt[e]] == 0)) continue;
     first_kept = std::min(first_kept, e);
   }
@@ -60,9 +88,7 @@ MaskedSize masked_size(const Graph& g, const GraphMask& mask) {
   const auto off = g.out_offsets();
   const auto tgt = g.out_targets();
   const auto node_keep = mask.node_keep;
-  // Only the out-direction ids: counting needs no CSC map.
-  const EdgeOffset* user_ids = g.user_order_is_csr() ? nullptr : g.user_edge_ids().data();
-  const std::uint8_t* edge_keep = mask.edge_keep.empty() ? nullptr : mask.edge_keep.data();
+  const EdgeMaskReader kept(g, mask);  // out-edges only: counting needs no CSC map
   const std::int64_t tasks = (n + kNodesPerTask - 1) / kNodesPerTask;
   std::int64_t nodes = 0, edges = 0;
   ParallelInterrupt interrupt;
@@ -75,7 +101,7 @@ MaskedSize masked_size(const Graph& g, const GraphMask& mask) {
       ++nodes;
       for (EdgeOffset p = off[u]; p < off[u + 1]; ++p) {
         if (!node_keep.empty() && node_keep[static_cast<std::size_t>(tgt[p])] == 0) continue;
-        if (edge_keep != nullptr && edge_keep[user_ids ? user_ids[p] : p] == 0) continue;
+        if (!kept.empty() && !kept.out_kept(p)) continue;
         ++edges;
       }
     }
@@ -89,15 +115,14 @@ bool has_kept_edge(const Graph& g, const GraphMask& mask) {
   const std::int64_t n = g.num_nodes();
   const auto off = g.out_offsets();
   const auto tgt = g.out_targets();
-  const EdgeOffset* user_ids = g.user_order_is_csr() ? nullptr : g.user_edge_ids().data();
   const std::uint8_t* nodes = mask.node_keep.empty() ? nullptr : mask.node_keep.data();
-  const std::uint8_t* edges = mask.edge_keep.empty() ? nullptr : mask.edge_keep.data();
+  const EdgeMaskReader edges(g, mask);
   for (std::int64_t u = 0; u < n; ++u) {
     if ((u & 0xFFFF) == 0) check_interrupt();
     if (nodes != nullptr && nodes[u] == 0) continue;
     for (EdgeOffset p = off[u]; p < off[u + 1]; ++p) {
       if (nodes != nullptr && nodes[tgt[p]] == 0) continue;
-      if (edges != nullptr && edges[user_ids != nullptr ? user_ids[p] : p] == 0) continue;
+      if (!edges.empty() && !edges.out_kept(p)) continue;
       return true;
     }
   }

@@ -243,6 +243,23 @@ def test_threads_cutting_one_view_cut_it_once():
     assert all(native is natives[0] for native in natives)
 
 
+def test_searches_on_an_unweighted_view_without_edges_equal_those_on_its_cut():
+    g = ff.Graph.from_edges([0, 1], [1, 2])  # unweighted
+    for masks in ({"edge_mask": [False, False]}, {"node_mask": [True, False, True]}):
+        cut = g.subgraph(**masks).materialize()
+        assert not cut.has_weights and cut.num_edges == 0
+        view = g.subgraph(**masks)
+        with mock.patch.object(_view_masks, "CUT_COST_PER_EDGE", 1e18):  # never cut: test the masked runs
+            np.testing.assert_array_equal(ff.algorithms.sssp(view, 0), ff.algorithms.sssp(cut, 0))
+            for a, b in zip(ff.algorithms.dijkstra(view, 0), ff.algorithms.dijkstra(cut, 0)):
+                np.testing.assert_array_equal(a, b)
+        assert not view.materialized
+    with pytest.raises(ValueError, match="g: sssp needs edge weights"):
+        ff.algorithms.sssp(g.subgraph(node_mask=[True, True, False]), 0)
+    with pytest.raises(ValueError, match="g: dijkstra needs edge weights"):
+        ff.algorithms.dijkstra(g.subgraph(node_mask=[True, True, False]), 0)
+
+
 def test_masked_sssp_checks_only_the_kept_weights():
     g = ff.Graph.from_edges([0, 1, 0], [1, 2, 2], weights=[1.0, -1.0, 5.0])
     assert ff.algorithms.sssp(g.subgraph(node_mask=[0, 2]), 0).tolist() == [0.0, 5.0]

@@ -16,29 +16,42 @@
 namespace fuseflow {
 
 struct GraphMask {
-  std::span<const std::uint8_t> node_keep;  // per node id, or empty: every node
-  std::span<const std::uint8_t> edge_keep;  // per user edge index, or empty: every edge
+  std::span<const std::uint8_t> node_keep = {};  // per node id, or empty: every node
+  std::span<const std::uint8_t> edge_keep = {};  // per user edge index, or empty: every edge
+  // Optional: edge_keep laid out per CSR / per CSC position (edge_keep_by_position), which a view
+  // makes once so its searches read their edges' bytes in order instead of through the
+  // position -> user id maps (a random read per edge: the road grid's 16M edges, whose user
+  // order is not their CSR order, took seconds per search).
+  std::span<const std::uint8_t> edge_keep_out = {}, edge_keep_in = {};
 
   // Throws ValueError naming node_mask / edge_mask when a non-empty mask is not one entry per
   // node / edge of g.
   void check_sizes(const Graph& g) const;
 };
 
+// edge_keep (per user edge) per CSR position (in_edges false) or per CSC position (true).
+Buffer<std::uint8_t> edge_keep_by_position(const Graph& g, std::span<const std::uint8_t> edge_keep, bool in_edges);
+
 // Whether each CSR or CSC position of g is a kept edge by the edge mask alone (its ends are the
 // caller's business: traversals keep dropped nodes out with a sentinel in their own arrays).
-// Positions map to user edge indices through g's user_edge_ids() / in_user_edge_ids(); both are
-// read only when an edge mask is given.
+// Without the by-position masks, positions map to user edge indices through g's user_edge_ids()
+// and, for in-edges, in_user_edge_ids(), which is built on first use: call prepare_in() (not
+// thread-safe) before in_kept(), and only where in-edges are read.
 class EdgeMaskReader {
  public:
-  EdgeMaskReader(const Graph& g, std::span<const std::uint8_t> edge_keep);
-  bool empty() const noexcept { return keep_ == nullptr; }
-  bool out_kept(EdgeOffset p) const noexcept { return keep_[out_ids_ ? out_ids_[p] : p] != 0; }
-  bool in_kept(EdgeOffset p) const noexcept { return keep_[in_ids_[p]] != 0; }
+  EdgeMaskReader(const Graph& g, const GraphMask& mask);
+  bool empty() const noexcept { return out_keep_ == nullptr; }
+  bool out_kept(EdgeOffset p) const noexcept { return out_keep_[out_ids_ ? out_ids_[p] : p] != 0; }
+  void prepare_in() const;
+  bool in_kept(EdgeOffset p) const noexcept { return in_keep_[in_ids_ ? in_ids_[p] : p] != 0; }
 
  private:
-  const std::uint8_t* keep_ = nullptr;
-  const EdgeOffset* out_ids_ = nullptr;  // null: CSR order is user order
-  const EdgeOffset* in_ids_ = nullptr;
+  const Graph* g_;
+  const std::uint8_t* out_keep_ = nullptr;
+  const EdgeOffset* out_ids_ = nullptr;  // null: out_keep_ is per CSR position
+  const std::uint8_t* in_keep_ = nullptr;
+  bool in_by_user_id_ = false;
+  mutable const EdgeOffset* in_ids_ = nullptr;  // null: in_keep_ is per CSC position
 };
 
 // The kept nodes numbered in id order, as the cut numbers them: view_id[v] is base node v's id in

@@ -44,7 +44,8 @@ def _search(g, source, return_parents, counter=None):
     masks = pending_masks(g)
     if masks is None:
         return _core.bfs(g._g, source, return_parents, counter)
-    levels, parents, reached = _core.bfs_masked(masks.over._g, masks.nodes, masks.edges, source, return_parents,
-                                                counter)
+    out, in_ = masks.edge_positions(in_edges=True)  # bottom-up steps and parents read in-edges
+    levels, parents, reached = _core.bfs_masked(masks.over._g, masks.nodes, masks.edges, out, in_, source,
+                                                return_parents, counter)
     masks.charge(reached)
     return levels, parents

@@ -61,7 +61,8 @@ def _dijkstra(g, source, target):
     masks = pending_masks(g)
     if masks is None:
         return _core.dijkstra(g._g, source, target)
-    dist, parents, settled = _core.dijkstra_masked(masks.over._g, masks.nodes, masks.edges, source, target)
+    out, _ = masks.edge_positions(in_edges=False, make=False)
+    dist, parents, settled = _core.dijkstra_masked(masks.over._g, masks.nodes, masks.edges, out, source, target)
     masks.charge(settled, _view_masks.SSSP_EDGE_COST)
     return dist, parents
 

@@ -36,7 +36,8 @@ def sssp(g, source, *, progress=False):
         if masks is None:
             dist = _core.sssp(g._g, source, 0.0, counter)
         else:  # a subgraph view's masks, inside the kernel (no cut)
-            dist, reached = _core.sssp_masked(masks.over._g, masks.nodes, masks.edges, source, 0.0, counter)
+            out, _ = masks.edge_positions(in_edges=False, make=False)
+            dist, reached = _core.sssp_masked(masks.over._g, masks.nodes, masks.edges, out, source, 0.0, counter)
             masks.charge(reached, _view_masks.SSSP_EDGE_COST)
     log_call("sssp", started, nodes=g.num_nodes, edges=lambda: g.num_edges, source=source,
              reached=lambda: int(np.count_nonzero(np.isfinite(dist))))

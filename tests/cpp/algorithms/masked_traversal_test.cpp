@@ -75,6 +75,13 @@ TEST(MaskedTraversal, BfsAndSsspEqualTheAlgorithmsOnTheCutGraph) {
       const auto cut = testing::build(kept);
       const auto g = testing::build(e);
       const GraphMask gm{mask.nodes, mask.edges};
+      // The same masks with the edge mask laid out by CSR and CSC position (as views pass it).
+      Buffer<std::uint8_t> by_out, by_in;
+      if (!mask.edges.empty()) {
+        by_out = edge_keep_by_position(*g, mask.edges, false);
+        by_in = edge_keep_by_position(*g, mask.edges, true);
+      }
+      const GraphMask by_position{mask.nodes, mask.edges, by_out.span(), by_in.span()};
       const MaskedSize size = masked_size(*g, gm);
       EXPECT_EQ(size.kept_nodes, kept.n);
       EXPECT_EQ(size.kept_edges, static_cast<std::int64_t>(kept.src.size()));
@@ -104,6 +111,11 @@ TEST(MaskedTraversal, BfsAndSsspEqualTheAlgorithmsOnTheCutGraph) {
             EXPECT_EQ(vec(got_paths.paths.dist), vec(want_paths.dist));
             EXPECT_EQ(vec(got_paths.paths.parent), vec(want_paths.parent));
           }
+          const BfsResult positioned = bfs(*g, by_position, source, true);
+          EXPECT_EQ(vec(positioned.level), vec(want.level));
+          EXPECT_EQ(vec(positioned.parent), vec(want.parent));
+          EXPECT_EQ(vec(sssp(*g, by_position, source).dist), vec(want_dist));
+          EXPECT_EQ(vec(dijkstra(*g, by_position, source).paths.dist), vec(dijkstra(*cut, source).dist));
           const BfsResult levels_only = bfs(*g, gm, source, false);
           EXPECT_EQ(vec(levels_only.level), vec(want.level));
           EXPECT_EQ(levels_only.parent.size(), 0u);
@@ -137,6 +149,9 @@ TEST(MaskedTraversal, ArgumentRules) {
   expect_value_error([&] { bfs(*g, GraphMask{short_nodes, {}}, 0, false); }, "node_mask");
   expect_value_error([&] { bfs(*g, GraphMask{{}, short_edges}, 0, false); }, "edge_mask");
   expect_value_error([&] { masked_size(*g, GraphMask{short_nodes, {}}); }, "node_mask");
+  const std::vector<std::uint8_t> all_edges(static_cast<std::size_t>(g->num_edges()), 1);
+  expect_value_error([&] { bfs(*g, GraphMask{{}, all_edges, short_edges, {}}, 0, false); }, "edge_mask (by CSR position)");
+  expect_value_error([&] { bfs(*g, GraphMask{{}, {}, all_edges, {}}, 0, false); }, "edge_mask");
   std::vector<std::uint8_t> some = half;
   some[7] = some[9] = 1;  // two kept nodes: sources 0 and 1 only
   EXPECT_EQ(bfs(*g, GraphMask{some, {}}, 1, false).level.size(), 2u);
