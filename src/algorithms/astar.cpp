@@ -10,6 +10,7 @@
 #include <tuple>
 #include <vector>
 
+#include "fuseflow/algorithms/search_inputs.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
 #include "fuseflow/core/parallel_interrupt.h"
@@ -28,13 +29,6 @@ std::string num(double x) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", x);
   return buf;
-}
-
-void check_node(const char* name, std::int64_t v, std::int64_t n) {
-  if (v < 0 || v >= n) {
-    throw_value_error(name, "must be a node id in [0, num_nodes) = [0, " + std::to_string(n) + "), got " +
-                                std::to_string(v));
-  }
 }
 
 // h(v) for either form of the heuristic.
@@ -135,8 +129,8 @@ void check_edges(const Graph& g, const Estimate& h, bool consistency) {
 
 AstarResult astar(const Graph& g, std::int64_t source, std::int64_t target, const AstarHeuristic& heuristic) {
   const std::int64_t n = g.num_nodes();
-  check_node("source", source, n);
-  check_node("target", target, n);
+  check_node_id("source", source, n);
+  check_node_id("target", target, n);
   check_heuristic_values(heuristic, n, target);
   const Estimate h{heuristic, target};
   check_edges(g, h, heuristic.check && heuristic.kind != AstarHeuristic::Kind::kNone);

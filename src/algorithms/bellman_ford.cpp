@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fuseflow/algorithms/search_inputs.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
 
@@ -44,10 +45,7 @@ std::vector<std::int64_t> parent_cycle(const Buffer<std::int64_t>& parent, std::
 
 ShortestPaths bellman_ford(const Graph& g, std::int64_t source) {
   const std::int64_t n = g.num_nodes();
-  if (source < 0 || source >= n) {
-    throw_value_error("source", "must be a node id in [0, num_nodes) = [0, " + std::to_string(n) + "), got " +
-                                    std::to_string(source));
-  }
+  check_node_id("source", source, n);
   if (!g.has_weights() && g.num_edges() > 0) {
     throw_value_error("g", "bellman_ford needs edge weights; build the graph with weights=");
   }

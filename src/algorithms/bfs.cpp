@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "fuseflow/algorithms/search_inputs.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
 #include "fuseflow/core/progress.h"
@@ -30,12 +31,6 @@ using Word = std::uint64_t;
 constexpr NodeId kUnvisited = -1;
 constexpr NodeId kDropped = -2;
 
-// Edge filters: every edge, or the edges an edge mask keeps (a byte read per edge examined).
-struct AllEdges {
-  static bool out_kept(EdgeOffset) { return true; }
-  static void prepare_in() {}
-  static bool in_kept(EdgeOffset) { return true; }
-};
 
 bool test_bit(const Word* bits, NodeId v) { return (bits[v >> 6] >> (v & 63)) & 1u; }
 
@@ -216,20 +211,13 @@ Buffer<NodeId> search(const Graph& g, const Edges& edges, NodeId* level, NodeId 
   return parent;
 }
 
-void check_source(std::int64_t source, std::int64_t n) {
-  if (source < 0 || source >= n) {
-    throw_value_error("source", "must be a node id in [0, num_nodes) = [0, " + std::to_string(n) + "), got " +
-                                    std::to_string(source));
-  }
-}
-
 }  // namespace
 
 BfsResult bfs(const Graph& g, std::int64_t source, bool want_parents) {
   const std::int64_t n = g.num_nodes();
-  check_source(source, n);
+  check_node_id("source", source, n);
   Buffer<NodeId> level(static_cast<std::size_t>(n), kUnvisited);
-  const Buffer<NodeId> parent = search(g, AllEdges{}, level.data(), static_cast<NodeId>(source), want_parents, n);
+  const Buffer<NodeId> parent = search(g, EveryEdge{}, level.data(), static_cast<NodeId>(source), want_parents, n);
   BfsResult result;
   const int threads = threads_for(n, kMinNodesPerThread);
   result.level = Buffer<std::int64_t>(static_cast<std::size_t>(n));
@@ -249,14 +237,14 @@ BfsResult bfs(const Graph& g, const GraphMask& mask, std::int64_t source, bool w
   const KeptNodes kept = number_kept_nodes(mask, n, source, [&](std::int64_t v, bool keep) {
     if (!keep) level[v] = kDropped;
   });
-  check_source(source, kept.count);
+  check_node_id("source", source, kept.count);
   const Buffer<NodeId>& view_id = kept.view_id;
   const NodeId base_source = kept.base_source;
   const std::int64_t k = kept.count;
   const EdgeMaskReader edges(g, mask);
   Buffer<NodeId> parent;
   if (edges.empty()) {
-    parent = search(g, AllEdges{}, level.data(), base_source, want_parents, k);
+    parent = search(g, EveryEdge{}, level.data(), base_source, want_parents, k);
   } else {
     parent = search(g, edges, level.data(), base_source, want_parents, k);
   }

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "fuseflow/algorithms/search_inputs.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/interrupt.h"
 
@@ -11,10 +12,7 @@ namespace fuseflow {
 
 DfsResult dfs(const Graph& g, std::int64_t source) {
   const std::int64_t n = g.num_nodes();
-  if (source < 0 || source >= n) {
-    throw_value_error("source", "must be a node id in [0, num_nodes) = [0, " + std::to_string(n) + "), got " +
-                                    std::to_string(source));
-  }
+  check_node_id("source", source, n);
   const auto off = g.out_offsets();
   const auto tgt = g.out_targets();
   DfsResult result;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "fuseflow/algorithms/delta_stepping.h"
+#include "fuseflow/algorithms/search_inputs.h"
 #include "fuseflow/core/error.h"
 #include "fuseflow/core/threads.h"
 
@@ -17,36 +18,7 @@ namespace {
 
 constexpr std::int64_t kMinEdgesPerThread = 1 << 15;
 
-std::string show(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", x);
-  return buf;
-}
-
-void check_source(std::int64_t source, std::int64_t n) {
-  if (source < 0 || source >= n) {
-    throw_value_error("source", "must be a node id in [0, num_nodes) = [0, " + std::to_string(n) + "), got " +
-                                    std::to_string(source));
-  }
-}
-
-// Throws ValueError naming g when g has edges but no weights, or when `first_negative` (the first
-// CSR position with a negative or NaN weight among the edges searched, E when none) is an edge;
-// `base` says the ids named are the base graph's.
-void check_weights(const Graph& g, std::int64_t first_negative, const char* base = "") {
-  if (!g.has_weights()) {
-    if (g.num_edges() > 0) throw_value_error("g", "sssp needs edge weights; build the graph with weights= (bfs counts hops)");
-    return;
-  }
-  if (first_negative < g.num_edges()) {
-    const auto off = g.out_offsets();
-    const auto u = std::upper_bound(off.begin(), off.end(), first_negative) - off.begin() - 1;
-    throw_value_error("g", std::string("sssp needs non-negative edge weights, but edge ") + base + std::to_string(u) +
-                               " -> " + std::to_string(g.out_targets()[first_negative]) + " has weight " +
-                               show(g.out_weights()[first_negative]) +
-                               " (weights must be >= 0 and not NaN; +inf is an unusable edge)");
-  }
-}
+constexpr const char* kWeightHint = "weights must be >= 0 and not NaN; +inf is an unusable edge";
 
 // GAP's bucket width from the largest finite weight and the largest out-degree of the nodes
 // searched (a masked search passes its kept nodes' base degrees: the base's hubs may be dropped).
@@ -67,8 +39,8 @@ RelaxEdges out_edges(const Graph& g) {
 }  // namespace
 
 Buffer<double> sssp(const Graph& g, std::int64_t source, double delta) {
-  check_source(source, g.num_nodes());
-  check_weights(g, g.first_invalid_weight());
+  check_node_id("source", source, g.num_nodes());
+  check_search_weights(g, g.first_invalid_weight(), "sssp", kWeightHint);
   if (!(delta > 0.0)) delta = choose_delta(g, g.max_degree(false));
   Buffer<double> dist(static_cast<std::size_t>(g.num_nodes()), std::numeric_limits<double>::infinity());
   dist[static_cast<std::size_t>(source)] = 0.0;
@@ -93,7 +65,7 @@ MaskedSssp sssp(const Graph& g, const GraphMask& mask, std::int64_t source, doub
   const Buffer<NodeId>& view_id = kept.view_id;
   const NodeId base_source = kept.base_source;
   const std::int64_t k = kept.count;
-  check_source(source, k);
+  check_node_id("source", source, k);
   RelaxEdges edges = out_edges(g);
   if (!mask.edge_keep_out.empty()) {
     edges.keep = mask.edge_keep_out.data();
@@ -104,7 +76,7 @@ MaskedSssp sssp(const Graph& g, const GraphMask& mask, std::int64_t source, doub
   // Only the subgraph's weights must be >= 0: the cut would hold no others.
   // An unweighted base is refused only when the subgraph has an edge: the cut of one without
   // edges is a graph without edges, which needs no weights.
-  if (g.has_weights() || has_kept_edge(g, mask)) check_weights(g, first_invalid_kept_weight(g, mask), "(base ids) ");
+  if (g.has_weights() || has_kept_edge(g, mask)) check_search_weights(g, first_invalid_kept_weight(g, mask), "sssp", kWeightHint, "(base ids) ");
   // A kept node keeps about k/n of its base out-edges (to kept nodes): the cut's largest degree
   // is about that share of the kept nodes' largest base degree. R-MAT 20, a tenth kept: 41 ms
   // with the base degree's narrower buckets, 33 ms with the share.

@@ -62,21 +62,38 @@ void EdgeMaskReader::prepare_in() const {
   if (in_by_user_id_ && in_ids_ == nullptr) in_ids_ = g_->in_user_edge_ids().data();
 }
 
+namespace {
+
+// The kept nodes and out-edges of a mask, one rule for the helpers below: a node by its byte; an
+// out-edge by its target's byte and the edge mask (its source's byte is the caller's loop).
+class KeptOut {
+ public:
+  KeptOut(const Graph& g, const GraphMask& mask)
+      : nodes_(mask.node_keep.empty() ? nullptr : mask.node_keep.data()), tgt_(g.out_targets().data()), edges_(g, mask) {}
+  bool all_nodes() const noexcept { return nodes_ == nullptr; }
+  bool node(NodeId v) const noexcept { return nodes_ == nullptr || nodes_[v] != 0; }
+  bool edge(EdgeOffset p) const noexcept { return node(tgt_[p]) && (edges_.empty() || edges_.out_kept(p)); }
+
+ private:
+  const std::uint8_t* nodes_;
+  const NodeId* tgt_;
+  EdgeMaskReader edges_;  // out-edges only: no CSC map is built
+};
+
+}  // namespace
+
 std::int64_t first_invalid_kept_weight(const Graph& g, const GraphMask& mask) {
   const std::int64_t m = g.num_edges();
   const std::int64_t first = g.first_invalid_weight();
   if (first >= m || (mask.node_keep.empty() && mask.edge_keep.empty())) return first;
   const auto w = g.out_weights();
-  const auto tgt = g.out_targets();
-  const std::uint8_t* nodes = mask.node_keep.empty() ? nullptr : mask.node_keep.data();
-  const NodeId* sources = nodes != nullptr ? g.out_sources().data() : nullptr;  // built on first use
-  const EdgeMaskReader edges(g, mask);
+  const KeptOut kept(g, mask);
+  const NodeId* sources = kept.all_nodes() ? nullptr : g.out_sources().data();  // built on first use
   std::int64_t first_kept = m;
 #pragma omp parallel for num_threads(threads_for(m - first, kMinEdgesPerThread)) reduction(min : first_kept)
   for (std::int64_t e = first; e < m; ++e) {
     if (w[e] >= 0.0) continue;  // a NaN fails the test and is checked like a negative weight
-    if (!edges.empty() && !edges.out_kept(e)) continue;
-    if (nodes != nullptr && (nodes[sources[e]] == 0 || nodes[tgt[e]] == 0)) continue;
+    if ((sources != nullptr && !kept.node(sources[e])) || !kept.edge(e)) continue;
     first_kept = std::min(first_kept, e);
   }
   return first_kept;
@@ -86,9 +103,7 @@ MaskedSize masked_size(const Graph& g, const GraphMask& mask) {
   mask.check_sizes(g);
   const std::int64_t n = g.num_nodes();
   const auto off = g.out_offsets();
-  const auto tgt = g.out_targets();
-  const auto node_keep = mask.node_keep;
-  const EdgeMaskReader kept(g, mask);  // out-edges only: counting needs no CSC map
+  const KeptOut kept(g, mask);
   const std::int64_t tasks = (n + kNodesPerTask - 1) / kNodesPerTask;
   std::int64_t nodes = 0, edges = 0;
   ParallelInterrupt interrupt;
@@ -97,13 +112,9 @@ MaskedSize masked_size(const Graph& g, const GraphMask& mask) {
   for (std::int64_t task = 0; task < tasks; ++task) {
     if (interrupt.poll()) continue;
     for (std::int64_t u = task * kNodesPerTask; u < std::min(n, (task + 1) * kNodesPerTask); ++u) {
-      if (!node_keep.empty() && node_keep[static_cast<std::size_t>(u)] == 0) continue;
+      if (!kept.node(static_cast<NodeId>(u))) continue;
       ++nodes;
-      for (EdgeOffset p = off[u]; p < off[u + 1]; ++p) {
-        if (!node_keep.empty() && node_keep[static_cast<std::size_t>(tgt[p])] == 0) continue;
-        if (!kept.empty() && !kept.out_kept(p)) continue;
-        ++edges;
-      }
+      for (EdgeOffset p = off[u]; p < off[u + 1]; ++p) edges += kept.edge(p);
     }
   }
   interrupt.rethrow();
@@ -114,16 +125,12 @@ bool has_kept_edge(const Graph& g, const GraphMask& mask) {
   mask.check_sizes(g);
   const std::int64_t n = g.num_nodes();
   const auto off = g.out_offsets();
-  const auto tgt = g.out_targets();
-  const std::uint8_t* nodes = mask.node_keep.empty() ? nullptr : mask.node_keep.data();
-  const EdgeMaskReader edges(g, mask);
+  const KeptOut kept(g, mask);
   for (std::int64_t u = 0; u < n; ++u) {
     if ((u & 0xFFFF) == 0) check_interrupt();
-    if (nodes != nullptr && nodes[u] == 0) continue;
+    if (!kept.node(static_cast<NodeId>(u))) continue;
     for (EdgeOffset p = off[u]; p < off[u + 1]; ++p) {
-      if (nodes != nullptr && nodes[tgt[p]] == 0) continue;
-      if (!edges.empty() && !edges.out_kept(p)) continue;
-      return true;
+      if (kept.edge(p)) return true;
     }
   }
   return false;

@@ -54,6 +54,14 @@ class EdgeMaskReader {
   mutable const EdgeOffset* in_ids_ = nullptr;  // null: in_keep_ is per CSC position
 };
 
+// The filter of an unmasked search, with EdgeMaskReader's interface: kernels templated on the
+// filter compile the plain and the masked search from one body.
+struct EveryEdge {
+  static bool out_kept(EdgeOffset) { return true; }
+  static void prepare_in() {}
+  static bool in_kept(EdgeOffset) { return true; }
+};
+
 // The kept nodes numbered in id order, as the cut numbers them: view_id[v] is base node v's id in
 // the subgraph (-1: dropped), empty when the mask keeps every node; `count` of them; and the base
 // id of subgraph node `view_source` (-1 when there is no such node). With a node mask,
